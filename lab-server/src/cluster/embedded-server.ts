@@ -1,0 +1,263 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import { postgresBinaries } from './binaries.js';
+import { ClusterError } from './errors.js';
+import { postgresRunAs, type RunAs } from './system-user.js';
+
+export const PG_USER = 'postgres';
+export const PG_PASSWORD = 'postgres';
+export const PG_DATABASE = 'messenger';
+
+export interface EmbeddedServerSpec {
+  name: string;
+  dataDir: string;
+  port: number;
+  /** Extra `-c name=value` settings on top of the lab's defaults. */
+  settings?: Record<string, string>;
+}
+
+export type ServerState = 'stopped' | 'starting' | 'running' | 'stopping';
+
+/** Settings every lab server runs with: loopback only, and ready for logical replication (resharding). */
+const DEFAULT_SETTINGS: Record<string, string> = {
+  listen_addresses: '127.0.0.1',
+  unix_socket_directories: '',
+  max_connections: '200',
+  wal_level: 'logical',
+  max_wal_senders: '16',
+  max_replication_slots: '16',
+  lc_messages: 'C',
+};
+
+const READY_LINE = 'database system is ready to accept connections';
+const LOG_TAIL_LINES = 40;
+
+/**
+ * One PostgreSQL server process from the embedded binaries, owned by this process. Emits
+ * `exit(code, signal, expected)` when the postmaster ends; `expected` is false for a crash or a kill.
+ */
+export class EmbeddedServer extends EventEmitter {
+  private child: ChildProcess | null = null;
+  private logTail: string[] = [];
+  private stopping = false;
+  state: ServerState = 'stopped';
+
+  constructor(readonly spec: EmbeddedServerSpec) {
+    super();
+  }
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  get logFile(): string {
+    return `${this.spec.dataDir}.log`;
+  }
+
+  get url(): string {
+    return `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${this.spec.port}/${PG_DATABASE}`;
+  }
+
+  /** Creates the data directory with initdb unless it already holds a cluster (data is kept across restarts). */
+  async init(): Promise<void> {
+    if (fs.existsSync(path.join(this.spec.dataDir, 'PG_VERSION'))) return;
+    const { initdb } = await postgresBinaries();
+    const runAs = await postgresRunAs();
+    await fsp.mkdir(path.dirname(this.spec.dataDir), { recursive: true });
+    await fsp.rm(this.spec.dataDir, { recursive: true, force: true });
+    await fsp.mkdir(this.spec.dataDir, { recursive: true, mode: 0o700 });
+    if (runAs) await fsp.chown(this.spec.dataDir, runAs.uid, runAs.gid);
+    const pwFile = path.join(path.dirname(this.spec.dataDir), `.${this.spec.name}.pw`);
+    await fsp.writeFile(pwFile, `${PG_PASSWORD}\n`, { mode: 0o644 });
+    try {
+      await runToEnd(initdb, [
+        `--pgdata=${this.spec.dataDir}`,
+        `--username=${PG_USER}`,
+        `--pwfile=${pwFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        '--no-instructions',
+      ], runAs, `initdb for ${this.spec.name}`);
+    } finally {
+      await fsp.rm(pwFile, { force: true });
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.child) return;
+    await assertPortFree(this.spec.port, this.spec.name);
+    await assertDataDirFree(this.spec.dataDir, this.spec.name);
+    const { postgres } = await postgresBinaries();
+    const runAs = await postgresRunAs();
+    const settings = { ...DEFAULT_SETTINGS, ...this.spec.settings, port: String(this.spec.port) };
+    const args = ['-D', this.spec.dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+    const log = fs.createWriteStream(this.logFile, { flags: 'a' });
+    this.logTail = [];
+    this.stopping = false;
+    this.state = 'starting';
+    const child = spawn(postgres, args, {
+      ...(runAs ?? {}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+    });
+    this.child = child;
+
+    await new Promise<void>((resolve, reject) => {
+      let ready = false;
+      const onData = (chunk: Buffer): void => {
+        const text = chunk.toString('utf8');
+        log.write(text);
+        for (const line of text.split('\n')) if (line.trim()) this.pushLog(line);
+        if (!ready && text.includes(READY_LINE)) {
+          ready = true;
+          this.state = 'running';
+          resolve();
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.once('error', (err) => reject(new ClusterError(`${this.spec.name}: could not run postgres: ${err.message}`)));
+      child.once('exit', (code, signal) => {
+        log.end();
+        const expected = this.stopping;
+        this.child = null;
+        this.state = 'stopped';
+        if (!ready) reject(this.startFailure(code, signal));
+        else this.emit('exit', code, signal, expected);
+      });
+    });
+    await this.ensureDatabase();
+  }
+
+  /** Fast shutdown (SIGINT) of this server's postmaster by its pid, escalating to SIGKILL after the timeout. */
+  async stop(timeoutMs = 15_000): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    this.stopping = true;
+    this.state = 'stopping';
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGINT');
+    // A paused (SIGSTOPped) server cannot act on SIGINT until it is continued.
+    child.kill('SIGCONT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Sends a signal to the postmaster (fault injection: SIGKILL, SIGSTOP, SIGCONT). */
+  signal(sig: NodeJS.Signals): boolean {
+    return this.child?.kill(sig) ?? false;
+  }
+
+  recentLog(): string[] {
+    return [...this.logTail];
+  }
+
+  private pushLog(line: string): void {
+    this.logTail.push(line);
+    if (this.logTail.length > LOG_TAIL_LINES) this.logTail.shift();
+  }
+
+  private startFailure(code: number | null, signal: NodeJS.Signals | null): ClusterError {
+    const log = this.logTail.join('\n');
+    const name = this.spec.name;
+    if (/could not bind .*Address already in use/i.test(log)) {
+      return new ClusterError(
+        `${name}: port ${this.spec.port} is already in use. Stop whatever listens there, or choose other ports with LAB_SHARD_BASE_PORT.`,
+      );
+    }
+    const locked = /lock file "postmaster.pid" already exists[\s\S]*?PID (\d+)/i.exec(log);
+    if (locked) {
+      return new ClusterError(
+        `${name}: data directory ${this.spec.dataDir} is in use by another PostgreSQL (pid ${locked[1]}). ` +
+          `Is another lab running? Stop it (make down) or use another LAB_DATA_DIR.`,
+      );
+    }
+    const how = signal ? `signal ${signal}` : `exit code ${code}`;
+    return new ClusterError(
+      `${name}: PostgreSQL stopped during start-up (${how}). Last log lines:\n${log}\nFull log: ${this.logFile}`,
+    );
+  }
+
+  private async ensureDatabase(): Promise<void> {
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: this.spec.port,
+      user: PG_USER,
+      password: PG_PASSWORD,
+      database: 'postgres',
+    });
+    await client.connect();
+    try {
+      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [PG_DATABASE]);
+      if (!rowCount) await client.query(`CREATE DATABASE ${PG_DATABASE}`);
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+async function assertPortFree(port: number, name: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new ClusterError(
+              `${name}: port ${port} is already in use. Stop whatever listens there (another lab? run 'make down'), or choose other ports with LAB_SHARD_BASE_PORT.`,
+            )
+          : err,
+      ),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
+/** postmaster.pid names a live process: another server owns this directory. A stale file is PostgreSQL's to clear. */
+async function assertDataDirFree(dataDir: string, name: string): Promise<void> {
+  const pid = await postmasterPid(dataDir);
+  if (pid !== null && isAlive(pid)) {
+    throw new ClusterError(
+      `${name}: data directory ${dataDir} is in use by another PostgreSQL (pid ${pid}). ` +
+        `Is another lab running? Stop it (make down) or use another LAB_DATA_DIR.`,
+    );
+  }
+}
+
+export async function postmasterPid(dataDir: string): Promise<number | null> {
+  try {
+    const first = (await fsp.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0];
+    const pid = Number(first);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function runToEnd(cmd: string, args: string[], runAs: RunAs | null, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...(runAs ?? {}), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    let output = '';
+    child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+    child.once('error', (err) => reject(new ClusterError(`${what} could not run: ${err.message}`)));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new ClusterError(`${what} failed (exit code ${code}):\n${output.trim()}`)),
+    );
+  });
+}

@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The repository root: `.lab/` and `migrations/` live here whatever the current directory is. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z.object({
+  PORT: int(0, 65535).default(8080),
+  LAB_HOST: z.string().min(1).default('127.0.0.1'),
+  LAB_SHARD_COUNT: int(1, 16).default(5),
+  LAB_SHARD_BASE_PORT: int(1024, 65000).default(5440),
+  LAB_DATA_DIR: z.string().min(1).optional(),
+  LAB_SHARDS: z.string().optional(),
+  LAB_POOL_MAX: int(1, 500).default(20),
+  LAB_POOL_IDLE_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+  LAB_CONNECT_TIMEOUT_MS: int(100, 60_000).default(3_000),
+  LAB_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(15_000),
+  LAB_HEALTH_INTERVAL_MS: int(100, 60_000).default(1_000),
+  LAB_STRATEGY: z.enum(['md5-ring', 'modulo']).default('md5-ring'),
+  LAB_VNODES: int(1, 10_000).default(150),
+  LAB_MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
+});
+
+export interface LabConfig {
+  port: number;
+  host: string;
+  shardCount: number;
+  shardBasePort: number;
+  dataDir: string;
+  /** Connection URLs of existing servers; when set the lab starts no PostgreSQL itself. */
+  externalShards: string[] | null;
+  pool: { max: number; idleTimeoutMs: number; connectTimeoutMs: number; statementTimeoutMs: number };
+  healthIntervalMs: number;
+  strategy: 'md5-ring' | 'modulo';
+  vnodes: number;
+  migrateOnStart: boolean;
+  migrationsDir: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const external = e.LAB_SHARDS?.trim()
+    ? e.LAB_SHARDS.split(',').map((s) => s.trim()).filter(Boolean)
+    : null;
+  for (const url of external ?? []) {
+    if (!/^postgres(ql)?:\/\//.test(url)) {
+      throw new ConfigError(`LAB_SHARDS: '${url}' is not a postgres:// connection URL`);
+    }
+  }
+  return {
+    port: e.PORT,
+    host: e.LAB_HOST,
+    shardCount: external ? external.length : e.LAB_SHARD_COUNT,
+    shardBasePort: e.LAB_SHARD_BASE_PORT,
+    dataDir: e.LAB_DATA_DIR ? path.resolve(e.LAB_DATA_DIR) : path.join(REPO_ROOT, '.lab'),
+    externalShards: external,
+    pool: {
+      max: e.LAB_POOL_MAX,
+      idleTimeoutMs: e.LAB_POOL_IDLE_TIMEOUT_MS,
+      connectTimeoutMs: e.LAB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.LAB_STATEMENT_TIMEOUT_MS,
+    },
+    healthIntervalMs: e.LAB_HEALTH_INTERVAL_MS,
+    strategy: e.LAB_STRATEGY,
+    vnodes: e.LAB_VNODES,
+    migrateOnStart: e.LAB_MIGRATE_ON_START === 'true',
+    migrationsDir: path.join(REPO_ROOT, 'migrations'),
+  };
+}
