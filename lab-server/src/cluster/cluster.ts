@@ -82,7 +82,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       await cluster.startMonitoring();
       return cluster;
     }
-    if (state) await stopOrphans(state, log);
+    if (state && !isAlive(state.owner_pid)) await stopOrphans(state, log);
     return Cluster.startEmbedded(config, log);
   }
 
@@ -192,7 +192,7 @@ function redact(url: string): string {
 }
 
 /** Servers left running by a lab process that died without cleaning up (SIGKILL, power loss): stop them by pid. */
-async function stopOrphans(state: { shards: { name: string; pid: number | null; data_dir: string }[] }, log: Log): Promise<void> {
+export async function stopOrphans(state: { shards: { name: string; pid: number | null; data_dir: string }[] }, log: Log): Promise<void> {
   await Promise.all(
     state.shards.map(async (s) => {
       if (s.pid === null || !isAlive(s.pid) || (await postmasterPid(s.data_dir)) !== s.pid) return;

@@ -123,8 +123,9 @@ export class EmbeddedServer extends EventEmitter {
       child.stdout?.on('data', onData);
       child.stderr?.on('data', onData);
       child.once('error', (err) => reject(new ClusterError(`${this.spec.name}: could not run postgres: ${err.message}`)));
+      // 'close' comes after the last output; ending the log at 'exit' could drop (or fail on) late lines.
+      child.once('close', () => log.end());
       child.once('exit', (code, signal) => {
-        log.end();
         const expected = this.stopping;
         this.child = null;
         this.state = 'stopped';

@@ -6,13 +6,20 @@ import pg from 'pg';
  */
 export class HealthProbe {
   private client: pg.Client | null = null;
+  private inFlight: Promise<{ ok: boolean; error: string | null }> | null = null;
 
   constructor(
     private readonly url: string,
     private readonly timeoutMs: number,
   ) {}
 
-  async check(): Promise<{ ok: boolean; error: string | null }> {
+  /** Concurrent callers share one check, so the probe never opens a second connection. */
+  check(): Promise<{ ok: boolean; error: string | null }> {
+    this.inFlight ??= this.run().finally(() => (this.inFlight = null));
+    return this.inFlight;
+  }
+
+  private async run(): Promise<{ ok: boolean; error: string | null }> {
     try {
       await withTimeout(this.ping(), this.timeoutMs);
       return { ok: true, error: null };

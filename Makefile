@@ -1,0 +1,72 @@
+# Shard Lab — `make dev` runs the lab, `make test` tests it. Targets mirror the original project's where they exist.
+SHELL := /bin/bash
+LAB := node_modules/.bin/tsx lab-server/src/cli/main.ts
+SHARD ?= 0
+USERS ?= 10000
+
+.PHONY: help install dev start test typecheck unit up down reset shards health db-shell seed status \
+        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+node_modules/.package-lock.json: package.json package-lock.json lab-server/package.json lab-ui/package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.package-lock.json ## install dependencies when missing or outdated (npm ci)
+
+dev: install ## start the shards and the lab; prints the URL; Ctrl-C stops everything
+	@exec node_modules/.bin/tsx lab-server/src/main.ts
+
+start: dev
+
+test: install ## every test: typecheck, unit, integration against real PostgreSQL
+	@$(MAKE) --no-print-directory typecheck
+	@cd lab-server && ../node_modules/.bin/vitest run
+
+typecheck: install ## TypeScript strict check of the whole server
+	@node_modules/.bin/tsc -p lab-server --noEmit
+
+up: install ## start only the shards, in the background
+	@$(LAB) cluster up
+
+down: install ## stop the shards (and a lab that owns them)
+	@$(LAB) cluster down
+
+status: install ## which shard servers run, with pids and URLs
+	@$(LAB) cluster status
+
+reset: install ## stop everything and delete all lab data (.lab/)
+	@$(LAB) reset
+
+shards: install ## users per shard (needs make dev)
+	@$(LAB) shards
+
+health: install ## shard health (needs make dev)
+	@$(LAB) health
+
+db-shell: install ## SQL prompt on one shard: make db-shell SHARD=2
+	@$(LAB) db-shell $(SHARD)
+
+seed: install ## load generated users: make seed USERS=100000 (needs make dev)
+	@$(LAB) seed --users $(USERS)
+
+migrate-status: install ## applied and pending migrations per shard
+	@$(LAB) migrate status
+
+migrate-up: install ## apply the next pending migration on every shard
+	@$(LAB) migrate up
+
+migrate-down: install ## roll back the last applied migration on every shard
+	@$(LAB) migrate down
+
+migrate-latest: install ## apply every pending migration on every shard
+	@$(LAB) migrate latest
+
+migrate-make: install ## new migration file: make migrate-make NAME=add_bio_to_users
+	@test -n "$(NAME)" || { echo "usage: make migrate-make NAME=add_bio_to_users"; exit 2; }
+	@$(LAB) migrate make "$(NAME)"
+
+bench-seed: install ## seed 1,000,000 users into 5 fresh shards and print rows/s
+	@node_modules/.bin/tsx lab-server/bench/seed.ts

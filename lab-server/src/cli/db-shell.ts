@@ -1,0 +1,75 @@
+import readline from 'node:readline';
+import pg from 'pg';
+import { CliError, formatTable } from './output.js';
+import { withCluster } from './with-cluster.js';
+
+const HELP = `Type SQL ending with ';' to run it on this shard. Commands:
+  \\dt         list tables        \\d NAME     describe a table
+  \\timing     toggle timing      \\?          this help       \\q   quit`;
+
+const META: Record<string, string> = {
+  '\\dt': `SELECT table_name AS name, (SELECT count(*) FROM information_schema.columns c WHERE c.table_name = t.table_name AND c.table_schema = 'public') AS columns
+           FROM information_schema.tables t WHERE table_schema = 'public' ORDER BY 1`,
+};
+
+/**
+ * `lab db-shell N` (`make db-shell SHARD=N`): an SQL prompt on one shard that needs no system psql.
+ * Reads statements up to ';', so it also runs a script piped into it.
+ */
+export async function dbShellCommand(args: string[]): Promise<void> {
+  const n = Number(args[0] ?? 0);
+  await withCluster(async (cluster) => {
+    const shard = cluster.shards[n];
+    if (!Number.isInteger(n) || !shard) throw new CliError(`No shard ${args[0]}; choose 0..${cluster.shards.length - 1}.`);
+    const client = new pg.Client({ connectionString: shard.url, application_name: 'shard-lab-db-shell' });
+    await client.connect();
+    const interactive = process.stdin.isTTY === true;
+    if (interactive) console.log(`Connected to ${shard.name} (${shard.url}). \\? for help, \\q to quit.`);
+    const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: interactive, prompt: `${shard.name}=> ` });
+    let buffer = '';
+    let timing = false;
+    const run = async (sql: string) => {
+      const t0 = performance.now();
+      try {
+        const results = await client.query({ text: sql, rowMode: 'array' });
+        for (const r of ([] as pg.QueryArrayResult[]).concat(results as pg.QueryArrayResult | pg.QueryArrayResult[])) {
+          if (r.fields.length > 0) {
+            console.log(formatTable(r.fields.map((f) => f.name), r.rows));
+            console.log(`(${r.rowCount ?? r.rows.length} row${r.rows.length === 1 ? '' : 's'})`);
+          } else console.log(`${r.command}${r.rowCount !== null ? ` ${r.rowCount}` : ''}`);
+        }
+      } catch (err) {
+        console.log(`ERROR: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (timing) console.log(`Time: ${(performance.now() - t0).toFixed(3)} ms`);
+    };
+    if (interactive) rl.prompt();
+    for await (const line of rl) {
+      const trimmed = line.trim();
+      if (!buffer && trimmed.startsWith('\\')) {
+        const [cmd, arg] = trimmed.split(/\s+/);
+        if (cmd === '\\q') break;
+        else if (cmd === '\\?') console.log(HELP);
+        else if (cmd === '\\timing') console.log(`Timing is ${(timing = !timing) ? 'on' : 'off'}.`);
+        else if (cmd === '\\d' && arg) {
+          await run(`SELECT column_name AS column, data_type AS type, is_nullable AS nullable, column_default AS "default"
+                     FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ${client.escapeLiteral(arg)} ORDER BY ordinal_position`);
+        } else if (cmd && META[cmd]) await run(META[cmd]);
+        else console.log(`Unknown command ${cmd}; \\? lists them.`);
+      } else if (trimmed) {
+        buffer += `${line}\n`;
+        if (trimmed.endsWith(';')) {
+          await run(buffer);
+          buffer = '';
+        }
+      }
+      if (interactive) {
+        rl.setPrompt(buffer ? `${shard.name}-> ` : `${shard.name}=> `);
+        rl.prompt();
+      }
+    }
+    if (buffer.trim()) await run(buffer);
+    rl.close();
+    await client.end();
+  });
+}

@@ -1,0 +1,47 @@
+import type { JobView } from '../jobs/registry.js';
+import type { ShardStats } from '../messenger/users/service.js';
+import type { Route } from '../sharding/router.js';
+import { api } from './http-client.js';
+import { CliError, formatTable } from './output.js';
+
+/** `lab shards`: users per shard from the running lab (the original's `make shards`). */
+export async function shardsCommand(): Promise<void> {
+  const { body } = await api<ShardStats>('GET', '/api/v1/shards/stats');
+  const total = body.total_users || 1;
+  console.log(
+    formatTable(
+      ['shard', 'users', 'share', 'healthy'],
+      body.shards.map((s) => [s.shard_name, s.user_count ?? 'n/a', s.user_count === null ? '' : `${((100 * s.user_count) / total).toFixed(2)} %`, s.healthy ? 'yes' : 'NO']),
+    ),
+  );
+  console.log(`\ntotal ${body.total_users.toLocaleString('en-US')} users on ${body.shard_count} shards`);
+}
+
+/** `lab health`: the lab's `/health`, exit code 1 when degraded. */
+export async function healthCommand(): Promise<void> {
+  const { status, body } = await api<{ status: string; shards: { name: string; healthy: boolean }[] }>('GET', '/health');
+  console.log(formatTable(['shard', 'healthy'], body.shards.map((s) => [s.name, s.healthy ? 'yes' : 'NO'])));
+  console.log(`\nstatus: ${body.status}`);
+  if (status !== 200) throw new CliError('', 1);
+}
+
+/** `lab route KEY`: which shard owns a key, and why. */
+export async function routeCommand(args: string[]): Promise<void> {
+  const key = args[0];
+  if (!key) throw new CliError('usage: lab route <user-id>');
+  const { body } = await api<Route>('GET', `/lab/v1/route?key=${encodeURIComponent(key)}`);
+  console.log(formatTable(['key', 'normalized', 'hash', 'hash (hex)', 'vnode', 'shard'], [
+    [body.key, body.normalized_key, body.hash, `0x${body.hash.toString(16).padStart(8, '0')}`, body.vnode ?? '-', body.shard_name],
+  ]));
+}
+
+/** `lab jobs [ID]`: recent jobs, or one job in full. */
+export async function jobsCommand(args: string[]): Promise<void> {
+  if (args[0]) {
+    const { body } = await api<JobView>('GET', `/lab/v1/jobs/${encodeURIComponent(args[0])}`);
+    console.log(JSON.stringify(body, null, 2));
+    return;
+  }
+  const { body } = await api<{ jobs: JobView[] }>('GET', '/lab/v1/jobs');
+  console.log(formatTable(['id', 'kind', 'state', 'progress', 'created'], body.jobs.map((j) => [j.id, j.kind, j.state, `${j.progress.done}/${j.progress.total}`, j.created_at])));
+}

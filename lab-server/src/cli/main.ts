@@ -1,0 +1,60 @@
+import { ClusterError } from '../cluster/errors.js';
+import { ConfigError } from '../config.js';
+import { clusterCommand, resetCommand } from './cluster-command.js';
+import { dbShellCommand } from './db-shell.js';
+import { healthCommand, jobsCommand, routeCommand, shardsCommand } from './inspect.js';
+import { migrateCommand } from './migrate.js';
+import { CliError } from './output.js';
+import { seedCommand } from './seed.js';
+
+const HELP = `Shard Lab CLI — npm run lab -- <command>
+
+  migrate status|up|down|latest   migrations on every shard (make migrate-up, …)
+  migrate make NAME               new SQL migration in migrations/
+  seed --users N                  load N generated users (needs a running lab)
+  shards                          users per shard (make shards)
+  health                          shard health (make health)
+  route KEY                       which shard owns a user id, and why
+  jobs [ID]                       long-running jobs
+  db-shell [N]                    SQL prompt on shard N (make db-shell SHARD=N)
+  cluster up|down|status          the shards alone, in the background (make up / make down)
+  reset                           stop everything and delete the data directory (make reset)`;
+
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
+  migrate: migrateCommand,
+  seed: seedCommand,
+  shards: shardsCommand,
+  health: healthCommand,
+  route: routeCommand,
+  jobs: jobsCommand,
+  'db-shell': dbShellCommand,
+  cluster: clusterCommand,
+  reset: resetCommand,
+};
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    console.log(HELP);
+    return;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new CliError(`Unknown command '${name}'.\n\n${HELP}`);
+  await command(args);
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    if (err instanceof CliError) {
+      if (err.message) console.error(err.message);
+      process.exit(err.exitCode);
+    }
+    if (err instanceof ClusterError || err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,62 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ShardUnavailableError } from '../cluster/errors.js';
+import { MigrationError } from '../migrations/index.js';
+
+/** Every error the API returns has this body: `{"error": {"code", "message", "details"}}`. */
+export interface ErrorBody {
+  error: { code: string; message: string; details: Record<string, unknown> };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (message: string, details: Record<string, unknown> = {}): ApiError =>
+  new ApiError(404, 'not_found', message, details);
+
+export const unknownRoute: RequestHandler = (req, _res, next) => {
+  next(new ApiError(404, 'route_not_found', `No route for ${req.method} ${req.path}`, { method: req.method, path: req.path }));
+};
+
+/** Turns anything thrown into the one error shape; only genuine bugs become 500, and those are logged. */
+export function errorHandler(log: (message: string) => void): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const e = toApiError(err);
+    if (e.status >= 500 && e.code === 'internal') {
+      log(`${req.method} ${req.originalUrl} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+    const body: ErrorBody = { error: { code: e.code, message: e.message, details: e.details } };
+    if (e.status === 503) res.set('Retry-After', '1');
+    res.status(e.status).json(body);
+  };
+}
+
+function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof ShardUnavailableError) {
+    return new ApiError(503, 'shard_unavailable', `${err.shardName} is unavailable; requests for its keys fail until it is back.`, {
+      shards: [err.shardName],
+    });
+  }
+  if (err instanceof MigrationError) {
+    return new ApiError(409, 'migration_failed', `${err.message}. Fix the cause and run it again; shards that succeeded are not re-run.`, {
+      report: err.report,
+    });
+  }
+  const httpErr = err as { type?: string; status?: number; message?: string };
+  if (httpErr?.type === 'entity.parse.failed') {
+    return new ApiError(400, 'invalid_json', `The request body is not valid JSON: ${httpErr.message ?? ''}`.trim());
+  }
+  if (httpErr?.type === 'entity.too.large') return new ApiError(413, 'payload_too_large', 'The request body is too large.');
+  if (typeof httpErr?.status === 'number' && httpErr.status >= 400 && httpErr.status < 500) {
+    return new ApiError(httpErr.status, 'bad_request', httpErr.message ?? 'Bad request');
+  }
+  return new ApiError(500, 'internal', 'Internal error; the lab log has the details.');
+}

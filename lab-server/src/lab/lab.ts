@@ -1,0 +1,39 @@
+import type { Cluster, Log } from '../cluster/cluster.js';
+import type { LabConfig } from '../config.js';
+import { JobRegistry } from '../jobs/registry.js';
+import { UsersService } from '../messenger/users/service.js';
+import type { MigrationTarget } from '../migrations/index.js';
+import { Router } from '../sharding/router.js';
+import { createStrategy } from '../sharding/strategies.js';
+
+/** Everything a running lab holds, built once at start-up and handed to the HTTP layer and the CLI. */
+export class Lab {
+  readonly jobs = new JobRegistry();
+  readonly users: UsersService;
+  private currentRouter: Router;
+  /** Bumped whenever the ring changes; version 1 is the ring the lab started with. */
+  ringVersion = 1;
+
+  constructor(
+    readonly config: LabConfig,
+    readonly cluster: Cluster,
+    readonly log: Log,
+  ) {
+    const names = cluster.shards.map((s) => s.name);
+    this.currentRouter = new Router(createStrategy(config.strategy, names, config.vnodes), names);
+    this.users = new UsersService(cluster, () => this.currentRouter);
+  }
+
+  get router(): Router {
+    return this.currentRouter;
+  }
+
+  migrationTargets(): MigrationTarget[] {
+    return this.cluster.shards.map((s) => ({ name: s.name, url: s.url }));
+  }
+
+  async close(): Promise<void> {
+    await this.jobs.shutdown();
+    await this.cluster.close();
+  }
+}

@@ -1,0 +1,65 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Cluster, type Log } from '../cluster/cluster.js';
+import type { LabConfig } from '../config.js';
+import { createApp } from '../http/app.js';
+import { usersRoutes } from '../messenger/users/routes.js';
+import { migrate, throwIfFailed } from '../migrations/index.js';
+import { healthRoutes } from './health-routes.js';
+import { Lab } from './lab.js';
+import { labRoutes } from './routes.js';
+
+export interface RunningLab {
+  lab: Lab;
+  server: http.Server;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts (or finds) the shards, brings each to the latest migration, and serves the API. */
+export async function startLab(config: LabConfig, log: Log): Promise<RunningLab> {
+  const cluster = await Cluster.open(config, log);
+  const lab = new Lab(config, cluster, log);
+  try {
+    if (config.migrateOnStart) {
+      const report = throwIfFailed(await migrate(lab.migrationTargets(), config.migrationsDir, 'latest'));
+      const ran = report.shards.reduce((n, s) => n + s.ran.length, 0);
+      if (ran > 0) log(`Applied ${ran} migration(s) across ${report.shards.length} shards.`);
+    }
+    const app = createApp(
+      [
+        { path: '/', router: healthRoutes(cluster) },
+        { path: '/api/v1', router: usersRoutes(lab.users) },
+        { path: '/lab/v1', router: labRoutes(lab) },
+      ],
+      log,
+    );
+    const server = http.createServer(app);
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(err.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is already in use; set PORT to another port.`) : err),
+      );
+      server.listen(config.port, config.host, resolve);
+    });
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${config.host}:${port}`;
+    let stopping: Promise<void> | null = null;
+    return {
+      lab,
+      server,
+      url,
+      stop: () =>
+        (stopping ??= (async () => {
+          server.closeIdleConnections();
+          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+          setTimeout(() => server.closeAllConnections(), 2_000).unref();
+          await closed;
+          await lab.close();
+        })()),
+    };
+  } catch (err) {
+    await lab.close();
+    throw err;
+  }
+}

@@ -1,0 +1,142 @@
+import { spawn } from 'node:child_process';
+import fsp from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Cluster } from '../src/cluster/cluster.js';
+import { isAlive } from '../src/cluster/embedded-server.js';
+import { readState } from '../src/cluster/state-file.js';
+import { loadConfig, REPO_ROOT } from '../src/config.js';
+import { freePortRange, tempDir } from './support/servers.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => fsp.rm(d, { recursive: true, force: true })));
+});
+
+async function embeddedConfig(shards: number, extra: Record<string, string> = {}) {
+  const dir = await tempDir();
+  await fsp.chmod(dir, 0o755);
+  dirs.push(dir);
+  const base = await freePortRange(shards);
+  const env = { LAB_DATA_DIR: path.join(dir, 'data'), LAB_SHARD_COUNT: String(shards), LAB_SHARD_BASE_PORT: String(base), LAB_HEALTH_INTERVAL_MS: '200', ...extra };
+  return { env, config: loadConfig(env), base, dir };
+}
+
+const waitFor = async (cond: () => boolean | Promise<boolean>, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+describe('embedded cluster', () => {
+  it('starts N servers, keeps data across a restart, and leaves no server after close', async () => {
+    const { config, base } = await embeddedConfig(2);
+    const first = await Cluster.open(config, () => undefined);
+    expect(first.mode).toBe('embedded');
+    expect(first.info().map((s) => [s.name, s.status, s.url])).toEqual([
+      ['shard-0', 'up', `postgres://postgres:postgres@127.0.0.1:${base}/messenger`],
+      ['shard-1', 'up', `postgres://postgres:postgres@127.0.0.1:${base + 1}/messenger`],
+    ]);
+    await first.shard(1).pool.query('CREATE TABLE kept (v text); INSERT INTO kept VALUES ($$survives$$)');
+    const pids = first.info().map((s) => s.pid!);
+    expect((await readState(config.dataDir))?.owner_pid).toBe(process.pid);
+    await first.close();
+    expect(pids.every((pid) => !isAlive(pid))).toBe(true);
+    expect(await readState(config.dataDir)).toBeNull();
+
+    const second = await Cluster.open(config, () => undefined);
+    try {
+      const { rows } = await second.shard(1).pool.query<{ v: string }>('SELECT v FROM kept');
+      expect(rows).toEqual([{ v: 'survives' }]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('says clearly when a port is in use, and leaves nothing running', async () => {
+    const { config, base } = await embeddedConfig(2);
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(base + 1, '127.0.0.1', r));
+    try {
+      await expect(Cluster.open(config, () => undefined)).rejects.toThrow(new RegExp(`shard-1: port ${base + 1} is already in use.*LAB_SHARD_BASE_PORT`));
+      expect(await readState(config.dataDir)).toBeNull();
+      const pid = await fsp.readFile(path.join(config.dataDir, 'shard-0', 'postmaster.pid'), 'utf8').catch(() => null);
+      expect(pid).toBeNull();
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('says clearly when the data directory is in use by another server', async () => {
+    const { config, env } = await embeddedConfig(1);
+    const owner = await Cluster.open(config, () => undefined);
+    try {
+      const other = loadConfig({ ...env, LAB_SHARD_BASE_PORT: String(await freePortRange(1)) });
+      await expect(Cluster.open(other, () => undefined)).rejects.toThrow(/data directory .* is in use by another PostgreSQL \(pid \d+\)/);
+    } finally {
+      await owner.close();
+    }
+  });
+
+  it('detects and reports a server that dies', async () => {
+    const { config } = await embeddedConfig(2);
+    const logs: string[] = [];
+    const cluster = await Cluster.open(config, (m) => logs.push(m));
+    try {
+      const pid = cluster.info()[0]!.pid!;
+      process.kill(pid, 'SIGKILL');
+      await waitFor(() => cluster.info()[0]!.status === 'down');
+      expect(cluster.info()[1]!.status).toBe('up');
+      expect(logs.join('\n')).toMatch(/shard-0: PostgreSQL exited unexpectedly \(killed by SIGKILL\)/);
+    } finally {
+      await cluster.close();
+    }
+  });
+});
+
+describe('the lab process', () => {
+  const start = (env: Record<string, string>) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'lab-server/src/main.ts')], {
+      env: { ...process.env, ...env, PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    return { child, output: () => out };
+  };
+
+  it('prints its URL, stops every server on SIGINT, and cleans up after a lab that was killed', async () => {
+    const { env, config } = await embeddedConfig(2);
+    const a = start(env);
+    await waitFor(() => /ready at http:\/\/127\.0\.0\.1:\d+/.test(a.output()), 60_000);
+    const url = /ready at (http:\/\/\S+)/.exec(a.output())![1]!;
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    const pids = (await readState(config.dataDir))!.shards.map((s) => s.pid!);
+    expect(pids.every(isAlive)).toBe(true);
+    const exited = new Promise<number | null>((r) => a.child.once('exit', (code) => r(code)));
+    a.child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(pids.every((pid) => !isAlive(pid))).toBe(true);
+
+    // A lab killed with SIGKILL cannot clean up; the next start stops what it left, by pid.
+    const b = start(env);
+    await waitFor(() => /ready at/.test(b.output()), 60_000);
+    const orphaned = (await readState(config.dataDir))!.shards.map((s) => s.pid!);
+    b.child.kill('SIGKILL');
+    await waitFor(() => !isAlive(b.child.pid!));
+    expect(orphaned.every(isAlive)).toBe(true);
+    const c = start(env);
+    await waitFor(() => /ready at/.test(c.output()), 60_000);
+    expect(c.output()).toMatch(/stopping PostgreSQL pid \d+ left running by an earlier lab/);
+    expect(orphaned.every((pid) => !isAlive(pid))).toBe(true);
+    const cPids = (await readState(config.dataDir))!.shards.map((s) => s.pid!);
+    const cExit = new Promise((r) => c.child.once('exit', r));
+    c.child.kill('SIGTERM');
+    await cExit;
+    expect(cPids.every((pid) => !isAlive(pid))).toBe(true);
+  });
+});

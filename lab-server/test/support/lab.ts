@@ -1,0 +1,54 @@
+import { loadConfig } from '../../src/config.js';
+import { startLab, type RunningLab } from '../../src/lab/start.js';
+import { startTestServers, type TestServers } from './servers.js';
+
+export interface TestLab {
+  running: RunningLab;
+  servers: TestServers;
+  url: string;
+  call<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
+  stop(): Promise<void>;
+}
+
+export interface Reply<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A real lab (HTTP server on a free port) over `shards` fresh PostgreSQL servers, as external shards. */
+export async function startTestLab(shards = 3, env: Record<string, string> = {}): Promise<TestLab> {
+  const servers = await startTestServers(shards);
+  const config = loadConfig({
+    PORT: '0',
+    LAB_SHARDS: servers.urls.join(','),
+    LAB_HEALTH_INTERVAL_MS: '200',
+    LAB_CONNECT_TIMEOUT_MS: '1000',
+    ...env,
+  });
+  const running = await startLab(config, () => undefined);
+  const call = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> => {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(`${running.url}${path}`, init);
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : null) as T };
+  };
+  return {
+    running,
+    servers,
+    url: running.url,
+    call,
+    async stop() {
+      await running.stop();
+      await servers.stop();
+    },
+  };
+}
+
+export interface ErrorReply {
+  error: { code: string; message: string; details: Record<string, unknown> };
+}
