@@ -22,6 +22,7 @@ const EnvSchema = z.object({
   LAB_STRATEGY: z.enum(['md5-ring', 'modulo']).default('md5-ring'),
   LAB_VNODES: int(1, 10_000).default(150),
   LAB_MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
+  LAB_MIGRATIONS_DIR: z.string().min(1).optional(),
 });
 
 export interface LabConfig {
@@ -74,6 +75,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
     strategy: e.LAB_STRATEGY,
     vnodes: e.LAB_VNODES,
     migrateOnStart: e.LAB_MIGRATE_ON_START === 'true',
-    migrationsDir: path.join(REPO_ROOT, 'migrations'),
+    migrationsDir: e.LAB_MIGRATIONS_DIR ? path.resolve(e.LAB_MIGRATIONS_DIR) : path.join(REPO_ROOT, 'migrations'),
   };
 }

@@ -77,13 +77,13 @@ async function run(): Promise<void> {
   }
   log(`${cluster.shards.length} shards up`);
   process.send?.({ ok: true });
-  const stop = (sig: string) => {
-    log(`${sig}: stopping`);
-    cluster.close().then(() => process.exit(0), () => process.exit(1));
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-  setInterval(() => undefined, 1 << 30);
+  // Resolves only at SIGTERM/SIGINT: the CLI exits when its command returns.
+  const sig = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  log(`${sig}: stopping`);
+  await cluster.close();
 }
 
 /** Stops the process that owns the servers (by its pid), or servers orphaned by one that died. */

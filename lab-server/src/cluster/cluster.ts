@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import type pg from 'pg';
+import pg from 'pg';
 import type { LabConfig } from '../config.js';
 import { EmbeddedServer, isAlive, postmasterPid } from './embedded-server.js';
 import { ClusterError, isUnavailable, ShardUnavailableError } from './errors.js';
@@ -131,6 +131,24 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         this.setStatus(shard, 'down', err instanceof Error ? err.message : String(err));
         throw new ShardUnavailableError(shard.name, err);
       }
+      throw err;
+    }
+  }
+
+  /**
+   * A connection outside the pool for bulk work (COPY, backfills): no statement or read timeout, which
+   * protect request traffic but would cut a long load short. The caller ends it.
+   */
+  async connectBulk(id: number, applicationName = 'shard-lab-bulk'): Promise<pg.Client> {
+    const shard = this.shard(id);
+    const client = new pg.Client({ connectionString: shard.url, application_name: applicationName, options: '-c TimeZone=UTC' });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return client;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      if (isUnavailable(err)) throw new ShardUnavailableError(shard.name, err);
       throw err;
     }
   }

@@ -23,8 +23,7 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
   try {
     if (config.migrateOnStart) {
       const report = throwIfFailed(await migrate(lab.migrationTargets(), config.migrationsDir, 'latest'));
-      const ran = report.shards.reduce((n, s) => n + s.ran.length, 0);
-      if (ran > 0) log(`Applied ${ran} migration(s) across ${report.shards.length} shards.`);
+      for (const s of report.shards) if (s.ran.length > 0) log(`${s.shard}: applied ${s.ran.join(', ')}`);
     }
     const app = createApp(
       [

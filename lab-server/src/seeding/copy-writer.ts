@@ -13,11 +13,11 @@ export class CopyWriter {
   rows = 0;
 
   private constructor(
-    private readonly client: pg.PoolClient,
+    private readonly client: pg.Client,
     readonly shardName: string,
   ) {}
 
-  static async open(client: pg.PoolClient, shardName: string, table: string, columns: readonly string[]): Promise<CopyWriter> {
+  static async open(client: pg.Client, shardName: string, table: string, columns: readonly string[]): Promise<CopyWriter> {
     const w = new CopyWriter(client, shardName);
     await client.query('BEGIN');
     w.stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
@@ -41,23 +41,23 @@ export class CopyWriter {
   async commit(): Promise<void> {
     await this.client.query('COMMIT');
     this.state = 'committed';
-    this.client.release();
+    await this.client.end();
   }
 
   get committed(): boolean {
     return this.state === 'committed';
   }
 
-  /** Abandons everything this writer loaded; the connection is discarded if it is in doubt. */
+  /** Abandons everything this writer loaded and closes its connection. */
   async rollback(): Promise<void> {
     if (this.state !== 'open') return;
     this.state = 'rolled-back';
     try {
       if (this.stream && !this.stream.writableFinished) this.stream.destroy(new Error('seed cancelled'));
       await this.client.query('ROLLBACK');
-      this.client.release();
     } catch {
-      this.client.release(true);
+      // The connection is closed below either way; the server rolls back an unfinished transaction itself.
     }
+    await this.client.end().catch(() => undefined);
   }
 }

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Cluster } from '../cluster/cluster.js';
 import { throwIfCancelled, type JobContext } from '../jobs/registry.js';
 import { ringHash } from '../sharding/hash.js';
@@ -25,7 +26,7 @@ export async function seedUsers(cluster: Cluster, router: Router, count: number,
   const writers: CopyWriter[] = [];
   try {
     for (const shard of cluster.shards) {
-      const client = await cluster.onShard(shard.id, (pool) => pool.connect());
+      const client = await cluster.connectBulk(shard.id, 'shard-lab-seed');
       writers.push(await CopyWriter.open(client, shard.name, 'users', COLUMNS));
     }
     const now = Date.now();
@@ -42,6 +43,8 @@ export async function seedUsers(cluster: Cluster, router: Router, count: number,
       await Promise.all(writers.map((w, i) => w.write(chunks[i]!.text, chunks[i]!.rows)));
       done += n;
       ctx.progress(done);
+      // Writes that do not need to wait resolve as microtasks; yield so HTTP requests (and cancel) get served.
+      await yieldToEventLoop();
     }
     await Promise.all(writers.map((w) => w.end()));
     throwIfCancelled(ctx.signal);

@@ -1,0 +1,105 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobView } from '../src/jobs/registry.js';
+import type { ShardStats } from '../src/messenger/users/service.js';
+import { Router } from '../src/sharding/router.js';
+import { createStrategy } from '../src/sharding/strategies.js';
+import { startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
+
+const SHARDS = 3;
+const names = Array.from({ length: SHARDS }, (_, i) => `shard-${i}`);
+const ring = new Router(createStrategy('md5-ring', names, 150), names);
+let t: TestLab;
+
+beforeAll(async () => {
+  t = await startTestLab(SHARDS);
+});
+afterAll(async () => t?.stop());
+
+async function waitForJob(id: string): Promise<JobView> {
+  for (;;) {
+    const { body } = await t.call<JobView>('GET', `/lab/v1/jobs/${id}`);
+    if (!['queued', 'running'].includes(body.state)) return body;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const counts = async () => (await t.call<ShardStats>('GET', '/api/v1/shards/stats')).body.shards.map((s) => s.user_count);
+
+describe('seeding as a job', () => {
+  it('loads users with COPY, each on the shard the ring names, and reports progress', async () => {
+    const before = await counts();
+    const res = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 12_000 });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('location')).toBe(`/lab/v1/jobs/${res.body.job_id}`);
+    const job = await waitForJob(res.body.job_id);
+    expect(job).toMatchObject({ kind: 'seed', state: 'succeeded', progress: { done: 12_000, total: 12_000 } });
+    const after = await counts();
+    const added = after.map((n, i) => n! - before[i]!);
+    expect(added.reduce((a, b) => a + b, 0)).toBe(12_000);
+    expect((job.result as { per_shard: { users: number }[] }).per_shard.map((s) => s.users)).toEqual(added);
+    for (let i = 0; i < SHARDS; i++) {
+      const c = new pg.Client(t.servers.urls[i]);
+      await c.connect();
+      const { rows } = await c.query<{ id: string; created_at: Date }>('SELECT id, created_at FROM users');
+      await c.end();
+      expect(rows.every((r) => ring.shardFor(r.id) === i)).toBe(true);
+      // ids are UUIDv7 of the signup moment, like API-created users
+      for (const r of rows.slice(0, 50)) expect(parseInt(r.id.replace(/-/g, '').slice(0, 12), 16)).toBe(r.created_at.getTime());
+    }
+  });
+
+  it('cancels a running seed and keeps none of its rows', async () => {
+    const before = await counts();
+    const res = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 3_000_000 });
+    for (;;) {
+      const { body } = await t.call<JobView>('GET', `/lab/v1/jobs/${res.body.job_id}`);
+      if (body.progress.done > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const cancel = await t.call<JobView>('POST', `/lab/v1/jobs/${res.body.job_id}/cancel`);
+    expect(cancel.status).toBe(202);
+    const job = await waitForJob(res.body.job_id);
+    expect(job.state, JSON.stringify(job.error)).toBe('cancelled');
+    expect(job.progress.done).toBeLessThan(3_000_000);
+    expect(await counts()).toEqual(before);
+    const idle = await Promise.all(
+      t.servers.urls.map(async (url) => {
+        const c = new pg.Client(url);
+        await c.connect();
+        const { rows } = await c.query<{ n: string }>("SELECT count(*)::text AS n FROM pg_stat_activity WHERE state LIKE 'idle in transaction%' OR query LIKE 'COPY%' AND state = 'active'");
+        await c.end();
+        return Number(rows[0]!.n);
+      }),
+    );
+    expect(idle).toEqual([0, 0, 0]);
+  });
+
+  it('rejects bad seed requests and unknown jobs', async () => {
+    for (const body of [{}, { users: 0 }, { users: -5 }, { users: 1.5 }, { users: '10' }, { users: 20_000_000 }, { users: 10, extra: 1 }]) {
+      const res = await t.call<ErrorReply>('POST', '/lab/v1/seed', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.code).toBe('validation_failed');
+    }
+    expect((await t.call('GET', '/lab/v1/jobs/nope')).status).toBe(404);
+    expect((await t.call('POST', '/lab/v1/jobs/nope/cancel')).status).toBe(404);
+  });
+
+  it('lists jobs, newest first', async () => {
+    const { body } = await t.call<{ jobs: JobView[] }>('GET', '/lab/v1/jobs');
+    expect(body.jobs.map((j) => j.state)).toEqual(['cancelled', 'succeeded']);
+  });
+});
+
+describe('migrations over HTTP', () => {
+  it('shows every shard at the latest migration and applies nothing more', async () => {
+    const status = await t.call<{ shards: { shard: string; applied: unknown[]; pending: string[] }[] }>('GET', '/lab/v1/migrations');
+    expect(status.body.shards.map((s) => s.shard)).toEqual(names);
+    expect(status.body.shards.every((s) => s.applied.length === 4 && s.pending.length === 0)).toBe(true);
+    const latest = await t.call<{ ok: boolean; shards: { ran: string[] }[] }>('POST', '/lab/v1/migrations/latest');
+    expect(latest.status).toBe(200);
+    expect(latest.body.ok).toBe(true);
+    expect(latest.body.shards.every((s) => s.ran.length === 0)).toBe(true);
+    expect((await t.call('POST', '/lab/v1/migrations/sideways')).status).toBe(404);
+  });
+});
