@@ -75,6 +75,26 @@ describe('seeding as a job', () => {
     expect(idle).toEqual([0, 0, 0]);
   });
 
+  it('fails cleanly when a shard dies mid-seed: names it, keeps nothing anywhere', async () => {
+    const before = await counts();
+    const res = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 3_000_000 });
+    for (;;) {
+      const { body } = await t.call<JobView>('GET', `/lab/v1/jobs/${res.body.job_id}`);
+      if (body.progress.done > 50_000) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await t.servers.servers[1]!.stop();
+    try {
+      const job = await waitForJob(res.body.job_id);
+      expect(job.state).toBe('failed');
+      expect(job.error?.message).toMatch(/^shard-1: .*rolled back on every shard and kept nothing/);
+    } finally {
+      await t.servers.servers[1]!.start();
+    }
+    for (let i = 0; i < 100 && (await t.call('GET', '/health')).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await counts()).toEqual(before);
+  });
+
   it('rejects bad seed requests and unknown jobs', async () => {
     for (const body of [{}, { users: 0 }, { users: -5 }, { users: 1.5 }, { users: '10' }, { users: 20_000_000 }, { users: 10, extra: 1 }]) {
       const res = await t.call<ErrorReply>('POST', '/lab/v1/seed', body);
@@ -87,7 +107,7 @@ describe('seeding as a job', () => {
 
   it('lists jobs, newest first', async () => {
     const { body } = await t.call<{ jobs: JobView[] }>('GET', '/lab/v1/jobs');
-    expect(body.jobs.map((j) => j.state)).toEqual(['cancelled', 'succeeded']);
+    expect(body.jobs.map((j) => j.state)).toEqual(['failed', 'cancelled', 'succeeded']);
   });
 });
 

@@ -10,6 +10,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 export class CopyWriter {
   private stream: ReturnType<typeof copyFrom> | null = null;
   private state: 'open' | 'committed' | 'rolled-back' = 'open';
+  private failure: Error | null = null;
   rows = 0;
 
   private constructor(
@@ -21,21 +22,29 @@ export class CopyWriter {
     const w = new CopyWriter(client, shardName);
     await client.query('BEGIN');
     w.stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+    // A failed COPY (or our own destroy on cancel) surfaces through write/end; this keeps it from being unhandled.
+    w.stream.on('error', (err: Error) => (w.failure ??= new Error(`${shardName}: ${err.message}`, { cause: err })));
     return w;
   }
 
   /** Writes a chunk of COPY text, waiting when the server is slower than the generator. */
   async write(chunk: string, rows: number): Promise<void> {
+    if (this.failure) throw this.failure;
     if (!chunk) return;
     this.rows += rows;
-    if (!this.stream!.write(chunk)) await once(this.stream!, 'drain');
+    try {
+      if (!this.stream!.write(chunk)) await once(this.stream!, 'drain');
+    } catch (err) {
+      throw this.failure ?? err;
+    }
   }
 
   /** Finishes the COPY (the rows are now in the open transaction). */
   async end(): Promise<void> {
     const s = this.stream!;
     s.end();
-    await finished(s);
+    await finished(s).catch(() => undefined);
+    if (this.failure) throw this.failure;
   }
 
   async commit(): Promise<void> {

@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Cluster } from '../cluster/cluster.js';
-import { throwIfCancelled, type JobContext } from '../jobs/registry.js';
+import { JobCancelledError, throwIfCancelled, type JobContext } from '../jobs/registry.js';
 import { ringHash } from '../sharding/hash.js';
 import type { Router } from '../sharding/router.js';
 import { CopyWriter } from './copy-writer.js';
@@ -57,7 +57,8 @@ export async function seedUsers(cluster: Cluster, router: Router, count: number,
       const where = landed.map((w) => `${w.shardName} (${w.rows})`).join(', ');
       throw new Error(`seed failed after some shards committed; rows kept on ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
-    throw err;
+    if (err instanceof JobCancelledError) throw err;
+    throw new Error(`${err instanceof Error ? err.message : String(err)}. The seed was rolled back on every shard and kept nothing; run it again once every shard is up.`, { cause: err });
   }
   const seconds = (performance.now() - started) / 1000;
   return {
