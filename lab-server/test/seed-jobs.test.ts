@@ -2,13 +2,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../src/jobs/registry.js';
 import type { ShardStats } from '../src/messenger/users/service.js';
-import { Router } from '../src/sharding/router.js';
-import { createStrategy } from '../src/sharding/strategies.js';
-import { startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
+import { startTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
 
 const SHARDS = 3;
 const names = Array.from({ length: SHARDS }, (_, i) => `shard-${i}`);
-const ring = new Router(createStrategy('md5-ring', names, 150), names);
+const ring = testRing(SHARDS);
 let t: TestLab;
 
 beforeAll(async () => {
@@ -22,6 +20,10 @@ async function waitForJob(id: string): Promise<JobView> {
     if (!['queued', 'running'].includes(body.state)) return body;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+async function waitForProgress(id: string, done: number): Promise<void> {
+  while ((await t.call<JobView>('GET', `/lab/v1/jobs/${id}`)).body.progress.done < done) await new Promise((r) => setTimeout(r, 20));
 }
 
 const counts = async () => (await t.call<ShardStats>('GET', '/api/v1/shards/stats')).body.shards.map((s) => s.user_count);
@@ -52,11 +54,7 @@ describe('seeding as a job', () => {
   it('cancels a running seed and keeps none of its rows', async () => {
     const before = await counts();
     const res = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 3_000_000 });
-    for (;;) {
-      const { body } = await t.call<JobView>('GET', `/lab/v1/jobs/${res.body.job_id}`);
-      if (body.progress.done > 0) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitForProgress(res.body.job_id, 1);
     const cancel = await t.call<JobView>('POST', `/lab/v1/jobs/${res.body.job_id}/cancel`);
     expect(cancel.status).toBe(202);
     const job = await waitForJob(res.body.job_id);
@@ -78,11 +76,7 @@ describe('seeding as a job', () => {
   it('fails cleanly when a shard dies mid-seed: names it, keeps nothing anywhere', async () => {
     const before = await counts();
     const res = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 3_000_000 });
-    for (;;) {
-      const { body } = await t.call<JobView>('GET', `/lab/v1/jobs/${res.body.job_id}`);
-      if (body.progress.done > 50_000) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitForProgress(res.body.job_id, 50_000);
     await t.servers.servers[1]!.stop();
     try {
       const job = await waitForJob(res.body.job_id);

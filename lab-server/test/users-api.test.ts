@@ -2,13 +2,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../src/messenger/users/schemas.js';
 import type { ShardStats, UserPage } from '../src/messenger/users/service.js';
-import { Router } from '../src/sharding/router.js';
-import { createStrategy } from '../src/sharding/strategies.js';
-import { startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
+import { startTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
 
 const SHARDS = 3;
 const names = Array.from({ length: SHARDS }, (_, i) => `shard-${i}`);
-const ring = new Router(createStrategy('md5-ring', names, 150), names);
+const ring = testRing(SHARDS);
 let t: TestLab;
 
 beforeAll(async () => {

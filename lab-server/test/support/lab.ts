@@ -1,4 +1,6 @@
 import { loadConfig } from '../../src/config.js';
+import { Router } from '../../src/sharding/router.js';
+import { createStrategy } from '../../src/sharding/strategies.js';
 import { startLab, type RunningLab } from '../../src/lab/start.js';
 import { startTestServers, type TestServers } from './servers.js';
 
@@ -51,4 +53,10 @@ export async function startTestLab(shards = 3, env: Record<string, string> = {})
 
 export interface ErrorReply {
   error: { code: string; message: string; details: Record<string, unknown> };
+}
+
+/** The lab's default ring over `shards` shards, computed independently of the running lab, to check where rows went. */
+export function testRing(shards: number): Router {
+  const names = Array.from({ length: shards }, (_, i) => `shard-${i}`);
+  return new Router(createStrategy('md5-ring', names, 150), names);
 }

@@ -6,19 +6,11 @@ import type { UpdateUser, User } from './schemas.js';
 /** SQL for the `users` table on one shard. Statements are named so each connection plans them once. */
 const COLUMNS = 'id, first_name, last_name, email, created_at, updated_at';
 
-interface UserRow {
-  id: string;
-  first_name: string;
-  last_name: string;
-  email: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-const toUser = (r: UserRow): User => ({ ...r, created_at: toIso(r.created_at), updated_at: toIso(r.updated_at) });
+/** Rows have the API's shape; only the timestamps change form (PostgreSQL text → RFC 3339). */
+const toUser = (r: User): User => ({ ...r, created_at: toIso(r.created_at), updated_at: toIso(r.updated_at) });
 
 export async function insertUser(pool: pg.Pool, u: Omit<User, 'updated_at'>): Promise<User> {
-  const { rows } = await pool.query<UserRow>({
+  const { rows } = await pool.query<User>({
     name: 'users.insert',
     text: `INSERT INTO users (id, first_name, last_name, email, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $5) RETURNING ${COLUMNS}`,
@@ -28,13 +20,13 @@ export async function insertUser(pool: pg.Pool, u: Omit<User, 'updated_at'>): Pr
 }
 
 export async function findUser(pool: pg.Pool, id: string): Promise<User | null> {
-  const { rows } = await pool.query<UserRow>({ name: 'users.find', text: `SELECT ${COLUMNS} FROM users WHERE id = $1`, values: [id] });
+  const { rows } = await pool.query<User>({ name: 'users.find', text: `SELECT ${COLUMNS} FROM users WHERE id = $1`, values: [id] });
   return rows[0] ? toUser(rows[0]) : null;
 }
 
 export async function updateUser(pool: pg.Pool, id: string, patch: UpdateUser): Promise<User | null> {
   // COALESCE keeps omitted fields; email uses a flag so that an explicit null clears it.
-  const { rows } = await pool.query<UserRow>({
+  const { rows } = await pool.query<User>({
     name: 'users.update',
     text: `UPDATE users SET first_name = COALESCE($2, first_name), last_name = COALESCE($3, last_name),
              email = CASE WHEN $4::boolean THEN $5 ELSE email END, updated_at = clock_timestamp()
@@ -52,13 +44,13 @@ export async function deleteUser(pool: pg.Pool, id: string): Promise<boolean> {
 /** One page of this shard's users, newest first, strictly after `after`: an index range scan, never an OFFSET. */
 export async function listUsers(pool: pg.Pool, after: Keyset | null, limit: number): Promise<User[]> {
   const { rows } = after
-    ? await pool.query<UserRow>({
+    ? await pool.query<User>({
         name: 'users.page.after',
         text: `SELECT ${COLUMNS} FROM users WHERE (created_at, id) < ($1::timestamptz, $2::uuid)
                ORDER BY created_at DESC, id DESC LIMIT $3`,
         values: [after.created_at, after.id, limit],
       })
-    : await pool.query<UserRow>({
+    : await pool.query<User>({
         name: 'users.page.first',
         text: `SELECT ${COLUMNS} FROM users ORDER BY created_at DESC, id DESC LIMIT $1`,
         values: [limit],
