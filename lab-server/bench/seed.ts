@@ -22,7 +22,7 @@ async function run(shards: number, dir: string): Promise<SeedResult> {
   const config = loadConfig({
     LAB_DATA_DIR: path.join(dir, `${shards}-shards`),
     LAB_SHARD_COUNT: String(shards),
-    LAB_SHARD_BASE_PORT: String(await freePortRange(shards)),
+    LAB_SHARD_BASE_PORT: String((await freePortRange(shards + 1)) + 1),
   });
   const cluster = await Cluster.open(config, (m) => console.log(`  ${m}`));
   try {

@@ -14,6 +14,8 @@ const EnvSchema = z.object({
   LAB_SHARD_BASE_PORT: int(1024, 65000).default(5440),
   LAB_DATA_DIR: z.string().min(1).optional(),
   LAB_SHARDS: z.string().optional(),
+  LAB_CATALOG_PORT: int(1024, 65535).optional(),
+  LAB_CATALOG_URL: z.string().optional(),
   LAB_POOL_MAX: int(1, 500).default(20),
   LAB_POOL_IDLE_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   LAB_CONNECT_TIMEOUT_MS: int(100, 60_000).default(3_000),
@@ -23,6 +25,8 @@ const EnvSchema = z.object({
   LAB_VNODES: int(1, 10_000).default(150),
   LAB_MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   LAB_MIGRATIONS_DIR: z.string().min(1).optional(),
+  LAB_DATA_LAYER: z.enum(['prisma', 'pg']).default('pg'),
+  LAB_READ_POLICY: z.enum(['primary', 'replica', 'read-your-writes']).default('primary'),
 });
 
 export interface LabConfig {
@@ -33,11 +37,16 @@ export interface LabConfig {
   dataDir: string;
   /** Connection URLs of existing servers; when set the lab starts no PostgreSQL itself. */
   externalShards: string[] | null;
+  /** The lab's own database: an embedded server on catalogPort unless catalogUrl names one. */
+  catalogPort: number;
+  catalogUrl: string | null;
   pool: { max: number; idleTimeoutMs: number; connectTimeoutMs: number; statementTimeoutMs: number };
   healthIntervalMs: number;
   strategy: 'md5-ring' | 'modulo';
   vnodes: number;
   migrateOnStart: boolean;
+  dataLayer: 'prisma' | 'pg';
+  readPolicy: 'primary' | 'replica' | 'read-your-writes';
   migrationsDir: string;
 }
 
@@ -65,6 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
     shardBasePort: e.LAB_SHARD_BASE_PORT,
     dataDir: e.LAB_DATA_DIR ? path.resolve(e.LAB_DATA_DIR) : path.join(REPO_ROOT, '.lab'),
     externalShards: external,
+    catalogPort: e.LAB_CATALOG_PORT ?? e.LAB_SHARD_BASE_PORT - 1,
+    catalogUrl: e.LAB_CATALOG_URL?.trim() || null,
     pool: {
       max: e.LAB_POOL_MAX,
       idleTimeoutMs: e.LAB_POOL_IDLE_TIMEOUT_MS,
@@ -75,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
     strategy: e.LAB_STRATEGY,
     vnodes: e.LAB_VNODES,
     migrateOnStart: e.LAB_MIGRATE_ON_START === 'true',
+    dataLayer: e.LAB_DATA_LAYER,
+    readPolicy: e.LAB_READ_POLICY,
     migrationsDir: e.LAB_MIGRATIONS_DIR ? path.resolve(e.LAB_MIGRATIONS_DIR) : path.join(REPO_ROOT, 'migrations'),
   };
 }

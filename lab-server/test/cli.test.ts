@@ -30,7 +30,7 @@ beforeAll(async () => {
   env = {
     LAB_DATA_DIR: path.join(dir, 'data'),
     LAB_SHARD_COUNT: '2',
-    LAB_SHARD_BASE_PORT: String(await freePortRange(2)),
+    LAB_SHARD_BASE_PORT: String((await freePortRange(3)) + 1),
     LAB_MIGRATIONS_DIR: path.join(dir, 'migrations'),
     PORT: String(port),
     LAB_URL: `http://127.0.0.1:${port}`,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Cluster } from '../src/cluster/cluster.js';
 import { isAlive } from '../src/cluster/embedded-server.js';
-import { readState } from '../src/cluster/state-file.js';
+import { readState, type ClusterState } from '../src/cluster/state-file.js';
 import { loadConfig, REPO_ROOT } from '../src/config.js';
 import { freePortRange, tempDir } from './support/servers.js';
 
@@ -18,10 +18,13 @@ async function embeddedConfig(shards: number, extra: Record<string, string> = {}
   const dir = await tempDir();
   await fsp.chmod(dir, 0o755);
   dirs.push(dir);
-  const base = await freePortRange(shards);
+  // base - 1 is the catalog's port
+  const base = (await freePortRange(shards + 1)) + 1;
   const env = { LAB_DATA_DIR: path.join(dir, 'data'), LAB_SHARD_COUNT: String(shards), LAB_SHARD_BASE_PORT: String(base), LAB_HEALTH_INTERVAL_MS: '200', ...extra };
   return { env, config: loadConfig(env), base, dir };
 }
+
+const serverPids = (state: ClusterState): number[] => [...state.shards, ...(state.catalog ? [state.catalog] : [])].map((s) => s.pid!);
 
 const waitFor = async (cond: () => boolean | Promise<boolean>, ms = 10_000) => {
   const end = Date.now() + ms;
@@ -41,8 +44,11 @@ describe('embedded cluster', () => {
       ['shard-1', 'up', `postgres://postgres:postgres@127.0.0.1:${base + 1}/messenger`],
     ]);
     await first.shard(1).pool.query('CREATE TABLE kept (v text); INSERT INTO kept VALUES ($$survives$$)');
-    const pids = first.info().map((s) => s.pid!);
-    expect((await readState(config.dataDir))?.owner_pid).toBe(process.pid);
+    await first.catalog.pool.query(`INSERT INTO lab_meta (key, value) VALUES ('test', '"catalog survives"')`);
+    const state = (await readState(config.dataDir))!;
+    expect(state.owner_pid).toBe(process.pid);
+    const pids = [...first.info().map((s) => s.pid!), state.catalog!.pid!];
+    expect(pids.every(isAlive)).toBe(true);
     await first.close();
     expect(pids.every((pid) => !isAlive(pid))).toBe(true);
     expect(await readState(config.dataDir)).toBeNull();
@@ -51,6 +57,8 @@ describe('embedded cluster', () => {
     try {
       const { rows } = await second.shard(1).pool.query<{ v: string }>('SELECT v FROM kept');
       expect(rows).toEqual([{ v: 'survives' }]);
+      const meta = await second.catalog.pool.query<{ value: string }>(`SELECT value FROM lab_meta WHERE key = 'test'`);
+      expect(meta.rows).toEqual([{ value: 'catalog survives' }]);
     } finally {
       await second.close();
     }
@@ -74,7 +82,7 @@ describe('embedded cluster', () => {
     const { config, env } = await embeddedConfig(1);
     const owner = await Cluster.open(config, () => undefined);
     try {
-      const other = loadConfig({ ...env, LAB_SHARD_BASE_PORT: String(await freePortRange(1)) });
+      const other = loadConfig({ ...env, LAB_SHARD_BASE_PORT: String((await freePortRange(2)) + 1) });
       await expect(Cluster.open(other, () => undefined)).rejects.toThrow(/data directory .* is in use by another PostgreSQL \(pid \d+\)/);
     } finally {
       await owner.close();
@@ -115,7 +123,7 @@ describe('the lab process', () => {
     await waitFor(() => /ready at http:\/\/127\.0\.0\.1:\d+/.test(a.output()), 60_000);
     const url = /ready at (http:\/\/\S+)/.exec(a.output())![1]!;
     expect((await fetch(`${url}/health`)).status).toBe(200);
-    const pids = (await readState(config.dataDir))!.shards.map((s) => s.pid!);
+    const pids = serverPids((await readState(config.dataDir))!);
     expect(pids.every(isAlive)).toBe(true);
     const exited = new Promise<number | null>((r) => a.child.once('exit', (code) => r(code)));
     a.child.kill('SIGINT');
@@ -125,7 +133,7 @@ describe('the lab process', () => {
     // A lab killed with SIGKILL cannot clean up; the next start stops what it left, by pid.
     const b = start(env);
     await waitFor(() => /ready at/.test(b.output()), 60_000);
-    const orphaned = (await readState(config.dataDir))!.shards.map((s) => s.pid!);
+    const orphaned = serverPids((await readState(config.dataDir))!);
     b.child.kill('SIGKILL');
     await waitFor(() => !isAlive(b.child.pid!));
     expect(orphaned.every(isAlive)).toBe(true);
@@ -133,7 +141,7 @@ describe('the lab process', () => {
     await waitFor(() => /ready at/.test(c.output()), 60_000);
     expect(c.output()).toMatch(/stopping PostgreSQL pid \d+ left running by an earlier lab/);
     expect(orphaned.every((pid) => !isAlive(pid))).toBe(true);
-    const cPids = (await readState(config.dataDir))!.shards.map((s) => s.pid!);
+    const cPids = serverPids((await readState(config.dataDir))!);
     const cExit = new Promise((r) => c.child.once('exit', r));
     c.child.kill('SIGTERM');
     await cExit;

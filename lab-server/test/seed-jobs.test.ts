@@ -41,7 +41,7 @@ describe('seeding as a job', () => {
     expect(added.reduce((a, b) => a + b, 0)).toBe(12_000);
     expect((job.result as { per_shard: { users: number }[] }).per_shard.map((s) => s.users)).toEqual(added);
     for (let i = 0; i < SHARDS; i++) {
-      const c = new pg.Client(t.servers.urls[i]);
+      const c = new pg.Client(t.shardUrls[i]);
       await c.connect();
       const { rows } = await c.query<{ id: string; created_at: Date }>('SELECT id, created_at FROM users');
       await c.end();
@@ -62,7 +62,7 @@ describe('seeding as a job', () => {
     expect(job.progress.done).toBeLessThan(3_000_000);
     expect(await counts()).toEqual(before);
     const idle = await Promise.all(
-      t.servers.urls.map(async (url) => {
+      t.shardUrls.map(async (url) => {
         const c = new pg.Client(url);
         await c.connect();
         const { rows } = await c.query<{ n: string }>("SELECT count(*)::text AS n FROM pg_stat_activity WHERE state LIKE 'idle in transaction%' OR query LIKE 'COPY%' AND state = 'active'");
@@ -77,13 +77,13 @@ describe('seeding as a job', () => {
     const before = await counts();
     const res = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 3_000_000 });
     await waitForProgress(res.body.job_id, 50_000);
-    await t.servers.servers[1]!.stop();
+    await t.shards[1]!.stop();
     try {
       const job = await waitForJob(res.body.job_id);
       expect(job.state).toBe('failed');
       expect(job.error?.message).toMatch(/^shard-1: .*rolled back on every shard and kept nothing/);
     } finally {
-      await t.servers.servers[1]!.start();
+      await t.shards[1]!.start();
     }
     for (let i = 0; i < 100 && (await t.call('GET', '/health')).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await counts()).toEqual(before);

@@ -18,7 +18,7 @@ const create = (body: unknown) => t.call<User>('POST', '/api/v1/users', body);
 const total = async () => (await t.call<ShardStats>('GET', '/api/v1/shards/stats')).body.total_users;
 
 async function onShard<T extends pg.QueryResultRow>(shard: number, sql: string, values: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client(t.servers.urls[shard]);
+  const c = new pg.Client(t.shardUrls[shard]);
   await c.connect();
   try {
     return (await c.query<T>(sql, values)).rows;
@@ -213,11 +213,21 @@ describe('lab endpoints', () => {
     expect((await t.call('GET', '/lab/v1/route')).status).toBe(400);
   });
 
+  it('reads and changes settings, rejecting unknown keys and values', async () => {
+    expect((await t.call('GET', '/lab/v1/settings')).body).toEqual({ data_layer: 'pg', read_policy: 'primary' });
+    const put = await t.call('PUT', '/lab/v1/settings', { read_policy: 'read-your-writes' });
+    expect(put.body).toEqual({ data_layer: 'pg', read_policy: 'read-your-writes' });
+    for (const body of [{}, { read_policy: 'sometimes' }, { colour: 'blue' }]) {
+      expect((await t.call('PUT', '/lab/v1/settings', body)).status, JSON.stringify(body)).toBe(400);
+    }
+    await t.call('PUT', '/lab/v1/settings', { read_policy: 'primary' });
+  });
+
   it('shows the topology with pasteable URLs', async () => {
     const res = await t.call<{ shards: { id: number; name: string; url: string; role: string; status: string }[]; ring: Record<string, unknown> }>('GET', '/lab/v1/topology');
     expect(res.status).toBe(200);
     expect(res.body.shards.map((s) => [s.id, s.name, s.url, s.role, s.status])).toEqual(
-      t.servers.urls.map((url, i) => [i, `shard-${i}`, url, 'primary', 'up']),
+      t.shardUrls.map((url, i) => [i, `shard-${i}`, url, 'primary', 'up']),
     );
     expect(res.body.ring).toMatchObject({ strategy: 'md5-ring', vnodes: 150, version: 1 });
   });
@@ -229,7 +239,7 @@ describe('a shard that is down', () => {
     const victim = 1;
     const onVictim = users.find((u) => ring.route(u.body.id).shard_id === victim)!.body;
     const elsewhere = users.find((u) => ring.route(u.body.id).shard_id !== victim)!.body;
-    await t.servers.servers[victim]!.stop();
+    await t.shards[victim]!.stop();
     try {
       const get = await t.call<ErrorReply>('GET', `/api/v1/users/${onVictim.id}`);
       expect(get.status).toBe(503);
@@ -251,7 +261,7 @@ describe('a shard that is down', () => {
       expect(health.body.status).toBe('degraded');
       expect(health.body.shards.filter((s) => !s.healthy).map((s) => s.name)).toEqual(['shard-1']);
     } finally {
-      await t.servers.servers[victim]!.start();
+      await t.shards[victim]!.start();
     }
     expect((await t.call('GET', `/api/v1/users/${onVictim.id}`)).status).toBe(200);
     expect((await t.call('GET', '/health')).status).toBe(200);

@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import pg from 'pg';
+import { Catalog } from '../catalog/catalog.js';
 import type { LabConfig } from '../config.js';
 import { EmbeddedServer, isAlive, postmasterPid } from './embedded-server.js';
 import { ClusterError, isUnavailable, ShardUnavailableError } from './errors.js';
 import { HealthProbe } from './health.js';
 import { createPool } from './pools.js';
-import { readState, removeState, writeState } from './state-file.js';
+import { readState, removeState, writeState, type ClusterState, type ServerEntry } from './state-file.js';
 
 export type ShardStatus = 'starting' | 'up' | 'down';
 /** embedded: this process runs the servers; attached: another lab process does (`make up`); external: LAB_SHARDS. */
@@ -40,17 +41,23 @@ export interface ClusterEvents {
 
 export const shardName = (i: number): string => `shard-${i}`;
 
-/** The shards the lab talks to: their servers (when embedded), one `pg` pool each, and their health. */
+/**
+ * The lab's PostgreSQL servers: the shards (their processes when embedded, one `pg` pool each, their health)
+ * and the catalog, the lab's own database.
+ */
 export class Cluster extends EventEmitter<ClusterEvents> {
   private readonly probes: HealthProbe[];
   private healthTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  catalog!: Catalog;
 
   private constructor(
     readonly mode: ClusterMode,
     readonly shards: Shard[],
     private readonly config: LabConfig,
     private readonly log: Log,
+    /** Servers this process started besides the shards (the catalog), stopped on close. */
+    private readonly ownServers: EmbeddedServer[] = [],
   ) {
     super();
     this.probes = shards.map((s) => new HealthProbe(s.url, Math.max(1_000, config.healthIntervalMs * 2)));
@@ -64,51 +71,54 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     }
   }
 
-  /** Starts (or finds) the shards named by the configuration and returns once every one answers. */
+  /** Starts (or finds) the servers named by the configuration and returns once every one answers. */
   static async open(config: LabConfig, log: Log): Promise<Cluster> {
-    if (config.externalShards) {
-      const shards = config.externalShards.map((url, i) => makeShard(i, url, null, config));
-      const cluster = new Cluster('external', shards, config, log);
-      await cluster.startMonitoring();
-      return cluster;
-    }
     const state = await readState(config.dataDir);
-    if (state && state.owner_pid !== process.pid && isAlive(state.owner_pid)) {
+    if (!config.externalShards && state && state.owner_pid !== process.pid && isAlive(state.owner_pid) && state.catalog) {
       if (state.shards.length !== config.shardCount) {
         log(`Using the ${state.shards.length} shards already running (pid ${state.owner_pid}), not LAB_SHARD_COUNT=${config.shardCount}.`);
       }
       const shards = state.shards.map((s, i) => makeShard(i, s.url, null, config));
-      const cluster = new Cluster('attached', shards, config, log);
-      await cluster.startMonitoring();
-      return cluster;
+      return new Cluster('attached', shards, config, log).ready(state.catalog.url);
     }
     if (state && !isAlive(state.owner_pid)) await stopOrphans(state, log);
-    return Cluster.startEmbedded(config, log);
+
+    // Everything this process must run itself: the shards unless external, the catalog unless LAB_CATALOG_URL.
+    const shardServers = config.externalShards
+      ? []
+      : Array.from({ length: config.shardCount }, (_, i) =>
+          new EmbeddedServer({ name: shardName(i), dataDir: path.join(config.dataDir, shardName(i)), port: config.shardBasePort + i }),
+        );
+    const catalogServer = config.catalogUrl
+      ? null
+      : new EmbeddedServer({ name: 'catalog', dataDir: path.join(config.dataDir, 'catalog'), port: config.catalogPort });
+    const own = catalogServer ? [...shardServers, catalogServer] : shardServers;
+    await startAll(own);
+    const shards = config.externalShards
+      ? config.externalShards.map((url, i) => makeShard(i, url, null, config))
+      : shardServers.map((s, i) => makeShard(i, s.url, s, config));
+    const cluster = new Cluster(config.externalShards ? 'external' : 'embedded', shards, config, log, catalogServer ? [catalogServer] : []);
+    if (own.length > 0) {
+      await writeState(config.dataDir, {
+        owner_pid: process.pid,
+        started_at: new Date().toISOString(),
+        shards: shardServers.map(entry),
+        catalog: catalogServer ? entry(catalogServer) : null,
+      });
+    }
+    return cluster.ready(catalogServer?.url ?? config.catalogUrl!);
   }
 
-  private static async startEmbedded(config: LabConfig, log: Log): Promise<Cluster> {
-    const servers = Array.from({ length: config.shardCount }, (_, i) =>
-      new EmbeddedServer({ name: shardName(i), dataDir: path.join(config.dataDir, shardName(i)), port: config.shardBasePort + i }),
-    );
-    const results = await Promise.allSettled(servers.map(async (s) => {
-      await s.init();
-      await s.start();
-    }));
-    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-    if (failures.length > 0) {
-      await Promise.all(servers.map((s) => s.stop()));
-      const messages = failures.map((f) => (f instanceof Error ? f.message : String(f)));
-      throw new ClusterError(messages.join('\n'));
+  /** Connects the catalog and checks every shard; on failure closes what was opened and stopped what was started. */
+  private async ready(catalogUrl: string): Promise<Cluster> {
+    try {
+      this.catalog = await Catalog.open(catalogUrl);
+      await this.startMonitoring();
+      return this;
+    } catch (err) {
+      await this.close();
+      throw err;
     }
-    const shards = servers.map((s, i) => makeShard(i, s.url, s, config));
-    const cluster = new Cluster('embedded', shards, config, log);
-    await writeState(config.dataDir, {
-      owner_pid: process.pid,
-      started_at: new Date().toISOString(),
-      shards: servers.map((s) => ({ name: s.spec.name, port: s.spec.port, url: s.url, pid: s.pid, data_dir: s.spec.dataDir })),
-    });
-    await cluster.startMonitoring();
-    return cluster;
   }
 
   shard(id: number): Shard {
@@ -170,16 +180,16 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.closed = true;
     if (this.healthTimer) clearInterval(this.healthTimer);
     for (const p of this.probes) p.close();
+    await this.catalog?.close();
     await Promise.all(this.shards.map((s) => s.pool.end().catch(() => undefined)));
-    await Promise.all(this.shards.map((s) => s.server?.stop()));
-    if (this.mode === 'embedded') await removeState(this.config.dataDir, process.pid);
+    await Promise.all([...this.shards.map((s) => s.server?.stop()), ...this.ownServers.map((s) => s.stop())]);
+    await removeState(this.config.dataDir, process.pid);
   }
 
   private async startMonitoring(): Promise<void> {
     await this.checkHealth();
     const down = this.shards.filter((s) => s.status !== 'up');
     if (down.length > 0 && this.mode !== 'embedded') {
-      await this.close();
       const detail = down.map((s) => `  ${s.name} (${redact(s.url)}): ${s.lastError}`).join('\n');
       throw new ClusterError(`Cannot reach ${down.length} of ${this.shards.length} shards:\n${detail}`);
     }
@@ -209,10 +219,27 @@ function redact(url: string): string {
   return url.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@');
 }
 
+async function startAll(servers: EmbeddedServer[]): Promise<void> {
+  const results = await Promise.allSettled(
+    servers.map(async (s) => {
+      await s.init();
+      await s.start();
+    }),
+  );
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length > 0) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw new ClusterError(failures.map((f) => (f instanceof Error ? f.message : String(f))).join('\n'));
+  }
+}
+
+const entry = (s: EmbeddedServer): ServerEntry => ({ name: s.spec.name, port: s.spec.port, url: s.url, pid: s.pid, data_dir: s.spec.dataDir });
+
 /** Servers left running by a lab process that died without cleaning up (SIGKILL, power loss): stop them by pid. */
-export async function stopOrphans(state: { shards: { name: string; pid: number | null; data_dir: string }[] }, log: Log): Promise<void> {
+export async function stopOrphans(state: ClusterState, log: Log): Promise<void> {
+  const servers = state.catalog ? [...state.shards, state.catalog] : state.shards;
   await Promise.all(
-    state.shards.map(async (s) => {
+    servers.map(async (s) => {
       if (s.pid === null || !isAlive(s.pid) || (await postmasterPid(s.data_dir)) !== s.pid) return;
       log(`${s.name}: stopping PostgreSQL pid ${s.pid} left running by an earlier lab that did not shut down.`);
       process.kill(s.pid, 'SIGINT');

@@ -3,11 +3,14 @@ import path from 'node:path';
 import { z } from 'zod';
 
 /** `.lab/cluster.json`: which process owns the embedded servers, so other lab commands can find or clean them. */
+const ServerEntry = z.object({ name: z.string(), port: z.number().int(), url: z.string(), pid: z.number().int().nullable(), data_dir: z.string() });
 const StateSchema = z.object({
   owner_pid: z.number().int(),
   started_at: z.string(),
-  shards: z.array(z.object({ name: z.string(), port: z.number().int(), url: z.string(), pid: z.number().int().nullable(), data_dir: z.string() })),
+  shards: z.array(ServerEntry),
+  catalog: ServerEntry.nullable(),
 });
+export type ServerEntry = z.infer<typeof ServerEntry>;
 export type ClusterState = z.infer<typeof StateSchema>;
 
 export const stateFile = (dataDir: string): string => path.join(dataDir, 'cluster.json');

@@ -5,10 +5,12 @@ import { UsersService } from '../messenger/users/service.js';
 import type { MigrationTarget } from '../migrations/index.js';
 import { Router } from '../sharding/router.js';
 import { createStrategy } from '../sharding/strategies.js';
+import { Settings } from './settings.js';
 
 /** Everything a running lab holds, built once at start-up and handed to the HTTP layer and the CLI. */
 export class Lab {
   readonly jobs = new JobRegistry();
+  readonly settings: Settings;
   readonly users: UsersService;
   private currentRouter: Router;
   /** Bumped whenever the ring changes; version 1 is the ring the lab started with. */
@@ -19,6 +21,7 @@ export class Lab {
     readonly cluster: Cluster,
     readonly log: Log,
   ) {
+    this.settings = new Settings({ data_layer: config.dataLayer, read_policy: config.readPolicy });
     const names = cluster.shards.map((s) => s.name);
     this.currentRouter = new Router(createStrategy(config.strategy, names, config.vnodes), names);
     this.users = new UsersService(cluster, () => this.currentRouter);

@@ -6,6 +6,7 @@ import { migrate, migrationStatus, throwIfFailed, type MigrateAction } from '../
 import { seedUsers } from '../seeding/seed-users.js';
 import { InvalidKeyError } from '../sharding/key.js';
 import type { Lab } from './lab.js';
+import { SettingsPatchSchema } from './settings.js';
 
 const RouteQuery = z.object({ key: z.string({ error: 'key is required' }).min(1, 'key is required') });
 const SeedBody = z.strictObject(
@@ -51,6 +52,14 @@ export function labRoutes(lab: Lab): ExpressRouter {
     const action = MIGRATE_ACTIONS.find((a) => a === req.params.action);
     if (!action) throw notFound(`Unknown migration action '${req.params.action}'; use up, down or latest.`);
     res.json(throwIfFailed(await migrate(lab.migrationTargets(), lab.config.migrationsDir, action)));
+  });
+
+  r.get('/settings', (_req, res) => {
+    res.json(lab.settings.get());
+  });
+
+  r.put('/settings', (req, res) => {
+    res.json(lab.settings.update(parse(SettingsPatchSchema, jsonBody(req), 'settings')));
   });
 
   r.get('/jobs', (_req, res) => {

@@ -2,11 +2,14 @@ import { loadConfig } from '../../src/config.js';
 import { Router } from '../../src/sharding/router.js';
 import { createStrategy } from '../../src/sharding/strategies.js';
 import { startLab, type RunningLab } from '../../src/lab/start.js';
-import { startTestServers, type TestServers } from './servers.js';
+import type { EmbeddedServer } from '../../src/cluster/embedded-server.js';
+import { startTestServers } from './servers.js';
 
 export interface TestLab {
   running: RunningLab;
-  servers: TestServers;
+  /** The shard servers (the catalog's server is not among them). */
+  shards: EmbeddedServer[];
+  shardUrls: string[];
   url: string;
   call<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
   stop(): Promise<void>;
@@ -20,10 +23,11 @@ export interface Reply<T> {
 
 /** A real lab (HTTP server on a free port) over `shards` fresh PostgreSQL servers, as external shards. */
 export async function startTestLab(shards = 3, env: Record<string, string> = {}): Promise<TestLab> {
-  const servers = await startTestServers(shards);
+  const servers = await startTestServers(shards + 1);
   const config = loadConfig({
     PORT: '0',
-    LAB_SHARDS: servers.urls.join(','),
+    LAB_SHARDS: servers.urls.slice(0, shards).join(','),
+    LAB_CATALOG_URL: servers.urls[shards]!,
     LAB_HEALTH_INTERVAL_MS: '200',
     LAB_CONNECT_TIMEOUT_MS: '1000',
     ...env,
@@ -41,7 +45,8 @@ export async function startTestLab(shards = 3, env: Record<string, string> = {})
   };
   return {
     running,
-    servers,
+    shards: servers.servers.slice(0, shards),
+    shardUrls: servers.urls.slice(0, shards),
     url: running.url,
     call,
     async stop() {
