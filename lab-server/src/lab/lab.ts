@@ -1,15 +1,23 @@
-import type { Cluster, Log } from '../cluster/cluster.js';
+import type { Cluster, ClusterMode, Log, ShardInfo } from '../cluster/cluster.js';
 import type { LabConfig } from '../config.js';
 import { JobRegistry } from '../jobs/registry.js';
 import { UsersService } from '../messenger/users/service.js';
 import type { MigrationTarget } from '../migrations/index.js';
 import { Router } from '../sharding/router.js';
 import { createStrategy } from '../sharding/strategies.js';
+import { EventHub } from './events.js';
 import { Settings } from './settings.js';
+
+export interface Topology {
+  mode: ClusterMode;
+  shards: ShardInfo[];
+  ring: { strategy: string; vnodes: number | null; version: number; shares: number[] };
+}
 
 /** Everything a running lab holds, built once at start-up and handed to the HTTP layer and the CLI. */
 export class Lab {
   readonly jobs = new JobRegistry();
+  readonly events = new EventHub();
   readonly settings: Settings;
   readonly users: UsersService;
   private currentRouter: Router;
@@ -25,6 +33,19 @@ export class Lab {
     const names = cluster.shards.map((s) => s.name);
     this.currentRouter = new Router(createStrategy(config.strategy, names, config.vnodes), names);
     this.users = new UsersService(cluster, () => this.currentRouter);
+    this.jobs.on('update', (job) => this.events.publish('job', job));
+    this.settings.on('change', (settings) => this.events.publish('settings', settings));
+    cluster.on('status', () => this.events.publish('topology', this.topology()));
+  }
+
+  /** The cluster's shape as `GET /lab/v1/topology` and the `topology` event channel show it. */
+  topology(): Topology {
+    const { strategy } = this.currentRouter;
+    return {
+      mode: this.cluster.mode,
+      shards: this.cluster.info(),
+      ring: { strategy: strategy.name, vnodes: strategy.vnodes, version: this.ringVersion, shares: strategy.shares() },
+    };
   }
 
   get router(): Router {

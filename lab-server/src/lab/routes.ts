@@ -6,6 +6,7 @@ import { migrate, migrationStatus, throwIfFailed, type MigrateAction } from '../
 import { seedUsers } from '../seeding/seed-users.js';
 import { InvalidKeyError } from '../sharding/key.js';
 import type { Lab } from './lab.js';
+import { eventStream } from './events.js';
 import { SettingsPatchSchema } from './settings.js';
 
 const RouteQuery = z.object({ key: z.string({ error: 'key is required' }).min(1, 'key is required') });
@@ -26,13 +27,10 @@ export function labRoutes(lab: Lab): ExpressRouter {
   const r = ExpressRouter();
 
   r.get('/topology', (_req, res) => {
-    const { strategy } = lab.router;
-    res.json({
-      mode: lab.cluster.mode,
-      shards: lab.cluster.info(),
-      ring: { strategy: strategy.name, vnodes: strategy.vnodes, version: lab.ringVersion, shares: strategy.shares() },
-    });
+    res.json(lab.topology());
   });
+
+  r.get('/events', eventStream(lab.events, () => ({ topology: lab.topology(), jobs: lab.jobs.list(), settings: lab.settings.get() })));
 
   r.get('/route', (req, res) => {
     const { key } = parse(RouteQuery, req.query, 'query');
