@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { Catalog } from '../catalog/catalog.js';
@@ -8,8 +9,9 @@ import { ClusterError, isUnavailable, ShardUnavailableError } from './errors.js'
 import { HealthProbe } from './health.js';
 import { createPool } from './pools.js';
 import { readState, removeState, writeState, type ClusterState, type ServerEntry } from './state-file.js';
+import { latestRing, type ShardSpec } from './topology-store.js';
 
-export type ShardStatus = 'starting' | 'up' | 'down';
+export type ShardStatus = 'starting' | 'up' | 'down' | 'paused';
 /** embedded: this process runs the servers; attached: another lab process does (`make up`); external: LAB_SHARDS. */
 export type ClusterMode = 'embedded' | 'attached' | 'external';
 
@@ -20,6 +22,7 @@ export interface Shard {
   readonly role: 'primary';
   readonly pool: pg.Pool;
   readonly server: EmbeddedServer | null;
+  readonly probe: HealthProbe;
   status: ShardStatus;
   lastError: string | null;
 }
@@ -37,83 +40,87 @@ export type Log = (message: string) => void;
 
 export interface ClusterEvents {
   status: [shard: ShardInfo, previous: ShardStatus];
+  shards: [shards: ShardInfo[]];
 }
 
-export const shardName = (i: number): string => `shard-${i}`;
+export const shardName = (id: number): string => `shard-${id}`;
+export const shardIdOf = (name: string): number => Number(/^shard-(\d+)$/.exec(name)?.[1] ?? NaN);
 
 /**
  * The lab's PostgreSQL servers: the shards (their processes when embedded, one `pg` pool each, their health)
- * and the catalog, the lab's own database.
+ * and the catalog, the lab's own database. Shards can be added and removed while it runs.
  */
 export class Cluster extends EventEmitter<ClusterEvents> {
-  private readonly probes: HealthProbe[];
   private healthTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  catalog!: Catalog;
+  readonly shards: Shard[] = [];
 
   private constructor(
     readonly mode: ClusterMode,
-    readonly shards: Shard[],
+    readonly catalog: Catalog,
     private readonly config: LabConfig,
     private readonly log: Log,
     /** Servers this process started besides the shards (the catalog), stopped on close. */
-    private readonly ownServers: EmbeddedServer[] = [],
+    private readonly ownServers: EmbeddedServer[],
   ) {
     super();
-    this.probes = shards.map((s) => new HealthProbe(s.url, Math.max(1_000, config.healthIntervalMs * 2)));
-    for (const shard of shards) {
-      shard.server?.on('exit', (code: number | null, signal: string | null, expected: boolean) => {
-        if (expected || this.closed) return;
-        const how = signal ? `killed by ${signal}` : `exit code ${code}`;
-        this.log(`${shard.name}: PostgreSQL exited unexpectedly (${how}); requests for its keys now get 503. Log: ${shard.server?.logFile}`);
-        this.setStatus(shard, 'down', how);
-      });
-    }
   }
 
-  /** Starts (or finds) the servers named by the configuration and returns once every one answers. */
+  /** Starts (or finds) the servers named by the configuration and the catalog, and returns once every shard answers. */
   static async open(config: LabConfig, log: Log): Promise<Cluster> {
     const state = await readState(config.dataDir);
     if (!config.externalShards && state && state.owner_pid !== process.pid && isAlive(state.owner_pid) && state.catalog) {
-      if (state.shards.length !== config.shardCount) {
-        log(`Using the ${state.shards.length} shards already running (pid ${state.owner_pid}), not LAB_SHARD_COUNT=${config.shardCount}.`);
-      }
-      const shards = state.shards.map((s, i) => makeShard(i, s.url, null, config));
-      return new Cluster('attached', shards, config, log).ready(state.catalog.url);
+      const catalog = await Catalog.open(state.catalog.url);
+      const cluster = new Cluster('attached', catalog, config, log, []);
+      for (const s of state.shards) cluster.register({ id: shardIdOf(s.name), name: s.name, url: s.url, port: s.port }, null);
+      return cluster.ready();
     }
     if (state && !isAlive(state.owner_pid)) await stopOrphans(state, log);
 
-    // Everything this process must run itself: the shards unless external, the catalog unless LAB_CATALOG_URL.
-    const shardServers = config.externalShards
-      ? []
-      : Array.from({ length: config.shardCount }, (_, i) =>
-          new EmbeddedServer({ name: shardName(i), dataDir: path.join(config.dataDir, shardName(i)), port: config.shardBasePort + i }),
-        );
     const catalogServer = config.catalogUrl
       ? null
       : new EmbeddedServer({ name: 'catalog', dataDir: path.join(config.dataDir, 'catalog'), port: config.catalogPort });
-    const own = catalogServer ? [...shardServers, catalogServer] : shardServers;
-    await startAll(own);
-    const shards = config.externalShards
-      ? config.externalShards.map((url, i) => makeShard(i, url, null, config))
-      : shardServers.map((s, i) => makeShard(i, s.url, s, config));
-    const cluster = new Cluster(config.externalShards ? 'external' : 'embedded', shards, config, log, catalogServer ? [catalogServer] : []);
-    if (own.length > 0) {
-      await writeState(config.dataDir, {
-        owner_pid: process.pid,
-        started_at: new Date().toISOString(),
-        shards: shardServers.map(entry),
-        catalog: catalogServer ? entry(catalogServer) : null,
-      });
+    if (catalogServer) await startAll([catalogServer]);
+    let catalog: Catalog;
+    try {
+      catalog = await Catalog.open(catalogServer?.url ?? config.catalogUrl!);
+    } catch (err) {
+      await catalogServer?.stop();
+      throw err;
     }
-    return cluster.ready(catalogServer?.url ?? config.catalogUrl!);
+    const cluster = new Cluster(config.externalShards ? 'external' : 'embedded', catalog, config, log, catalogServer ? [catalogServer] : []);
+    try {
+      if (config.externalShards) {
+        config.externalShards.forEach((url, i) => cluster.register({ id: i, name: shardName(i), url, port: null }, null));
+      } else {
+        // A ring saved in the catalog wins over LAB_SHARD_COUNT: shards added at run time come back after a restart.
+        const saved = await latestRing(catalog.pool);
+        const specs = saved?.shards ?? Array.from({ length: config.shardCount }, (_, i) => cluster.embeddedSpec(i));
+        if (saved && saved.shards.length !== config.shardCount) {
+          log(`Starting the ${saved.shards.length} shards of ring version ${saved.version} (not LAB_SHARD_COUNT=${config.shardCount}).`);
+        }
+        const servers = specs.map((s) => cluster.embeddedServer(s.id));
+        await startAll(servers);
+        specs.forEach((s, i) => cluster.register(cluster.embeddedSpec(s.id), servers[i]!));
+      }
+      await cluster.saveState();
+    } catch (err) {
+      await cluster.close();
+      throw err;
+    }
+    return cluster.ready();
   }
 
-  /** Connects the catalog and checks every shard; on failure closes what was opened and stopped what was started. */
-  private async ready(catalogUrl: string): Promise<Cluster> {
+  private async ready(): Promise<Cluster> {
     try {
-      this.catalog = await Catalog.open(catalogUrl);
-      await this.startMonitoring();
+      await this.checkHealth();
+      const down = this.shards.filter((s) => s.status !== 'up');
+      if (down.length > 0 && this.mode !== 'embedded') {
+        const detail = down.map((s) => `  ${s.name} (${redact(s.url)}): ${s.lastError}`).join('\n');
+        throw new ClusterError(`Cannot reach ${down.length} of ${this.shards.length} shards:\n${detail}`);
+      }
+      this.healthTimer = setInterval(() => void this.checkHealth(), this.config.healthIntervalMs);
+      this.healthTimer.unref();
       return this;
     } catch (err) {
       await this.close();
@@ -121,14 +128,92 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     }
   }
 
+  /** Whether this process can start and stop shard servers (add a shard, kill and restart one). */
+  get ownsServers(): boolean {
+    return this.mode === 'embedded';
+  }
+
   shard(id: number): Shard {
-    const shard = this.shards[id];
+    const shard = this.shards.find((s) => s.id === id);
     if (!shard) throw new RangeError(`no shard ${id}`);
     return shard;
   }
 
+  byName(name: string): Shard | undefined {
+    return this.shards.find((s) => s.name === name);
+  }
+
   info(): ShardInfo[] {
     return this.shards.map(toInfo);
+  }
+
+  specs(): ShardSpec[] {
+    return this.shards.map((s) => ({ id: s.id, name: s.name, url: s.url, port: s.server?.spec.port ?? null }));
+  }
+
+  /** The id the next added shard gets: one more than any shard ever in this cluster's current list. */
+  nextShardId(): number {
+    return this.shards.reduce((max, s) => Math.max(max, s.id), -1) + 1;
+  }
+
+  embeddedSpec(id: number): ShardSpec {
+    const port = this.config.shardBasePort + id;
+    return { id, name: shardName(id), url: EmbeddedServer.urlFor(port), port };
+  }
+
+  /** Starts a new embedded shard server (initdb on first use) and adds it to the cluster; it takes no traffic until a ring names it. */
+  async addEmbeddedShard(id: number): Promise<Shard> {
+    if (!this.ownsServers) throw new ClusterError(`The lab does not run its own shard servers in ${this.mode} mode; give the URL of a server to add.`);
+    const server = this.embeddedServer(id);
+    await startAll([server]);
+    const shard = this.register(this.embeddedSpec(id), server);
+    await this.afterChange(shard);
+    return shard;
+  }
+
+  /** Adds an existing server (external mode) as a shard. */
+  async addExternalShard(id: number, url: string): Promise<Shard> {
+    const shard = this.register({ id, name: shardName(id), url, port: null }, null);
+    await this.afterChange(shard);
+    if (shard.status !== 'up') {
+      await this.removeShard(id, { deleteData: false });
+      throw new ClusterError(`${shard.name} (${redact(url)}) does not answer: ${shard.lastError}`);
+    }
+    return shard;
+  }
+
+  /** Takes a shard out: closes its pool, stops its server (by pid) and optionally deletes its data directory. */
+  async removeShard(id: number, opts: { deleteData: boolean }): Promise<void> {
+    const shard = this.shard(id);
+    this.shards.splice(this.shards.indexOf(shard), 1);
+    shard.probe.close();
+    await shard.pool.end().catch(() => undefined);
+    await shard.server?.stop();
+    if (opts.deleteData && shard.server) {
+      await fsp.rm(shard.server.spec.dataDir, { recursive: true, force: true });
+      await fsp.rm(shard.server.logFile, { force: true });
+    }
+    await this.saveState();
+    this.emit('shards', this.info());
+  }
+
+  /** Fault injection on an embedded shard's postmaster: SIGKILL, SIGSTOP (pause) or SIGCONT (resume). */
+  signalShard(id: number, signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): void {
+    const shard = this.shard(id);
+    if (!shard.server?.pid) throw new ClusterError(`${shard.name} is not a running server of this lab.`);
+    shard.server.signal(signal);
+    if (signal === 'SIGSTOP') this.setStatus(shard, 'paused', 'paused (SIGSTOP)');
+    if (signal === 'SIGCONT') void this.checkHealth();
+  }
+
+  /** Starts an embedded shard's server again (after a kill); its data is whatever PostgreSQL recovers. */
+  async restartShard(id: number): Promise<void> {
+    const shard = this.shard(id);
+    if (!shard.server) throw new ClusterError(`${shard.name} is not a server this lab runs.`);
+    if (shard.server.pid) return;
+    await shard.server.start();
+    await this.saveState();
+    await this.checkHealth();
   }
 
   /** Runs `fn` on a shard's pool; an outage becomes ShardUnavailableError (HTTP 503) naming the shard. */
@@ -138,7 +223,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       return await fn(shard.pool);
     } catch (err) {
       if (isUnavailable(err) || (err instanceof Error && /Query read timeout/.test(err.message))) {
-        this.setStatus(shard, 'down', err instanceof Error ? err.message : String(err));
+        if (shard.status !== 'paused') this.setStatus(shard, 'down', err instanceof Error ? err.message : String(err));
         throw new ShardUnavailableError(shard.name, err);
       }
       throw err;
@@ -166,9 +251,10 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** Checks every shard now (the monitor also does this on its own interval). */
   async checkHealth(): Promise<void> {
     await Promise.all(
-      this.shards.map(async (shard, i) => {
-        const { ok, error } = await this.probes[i]!.check();
-        if (this.closed) return;
+      [...this.shards].map(async (shard) => {
+        const { ok, error } = await shard.probe.check();
+        if (this.closed || !this.shards.includes(shard)) return;
+        if (!ok && shard.status === 'paused') return;
         this.setStatus(shard, ok ? 'up' : 'down', error);
       }),
     );
@@ -179,22 +265,59 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     if (this.closed) return;
     this.closed = true;
     if (this.healthTimer) clearInterval(this.healthTimer);
-    for (const p of this.probes) p.close();
-    await this.catalog?.close();
+    for (const s of this.shards) s.probe.close();
+    await this.catalog.close();
     await Promise.all(this.shards.map((s) => s.pool.end().catch(() => undefined)));
     await Promise.all([...this.shards.map((s) => s.server?.stop()), ...this.ownServers.map((s) => s.stop())]);
     await removeState(this.config.dataDir, process.pid);
   }
 
-  private async startMonitoring(): Promise<void> {
+  private embeddedServer(id: number): EmbeddedServer {
+    return new EmbeddedServer({ name: shardName(id), dataDir: path.join(this.config.dataDir, shardName(id)), port: this.config.shardBasePort + id });
+  }
+
+  private register(spec: ShardSpec, server: EmbeddedServer | null): Shard {
+    if (this.shards.some((s) => s.id === spec.id)) throw new ClusterError(`${spec.name} is already in the cluster`);
+    const shard: Shard = {
+      id: spec.id,
+      name: spec.name,
+      url: spec.url,
+      role: 'primary',
+      pool: createPool(spec.url, this.config.pool),
+      server,
+      probe: new HealthProbe(spec.url, Math.max(1_000, this.config.healthIntervalMs * 2)),
+      status: 'starting',
+      lastError: null,
+    };
+    server?.on('exit', (code: number | null, signal: string | null, expected: boolean) => {
+      if (expected || this.closed) return;
+      const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+      this.log(`${shard.name}: PostgreSQL exited unexpectedly (${how}); requests for its keys now get 503. Log: ${server.logFile}`);
+      this.setStatus(shard, 'down', how);
+    });
+    this.shards.push(shard);
+    this.shards.sort((a, b) => a.id - b.id);
+    return shard;
+  }
+
+  private async afterChange(shard: Shard): Promise<void> {
+    await this.saveState();
     await this.checkHealth();
-    const down = this.shards.filter((s) => s.status !== 'up');
-    if (down.length > 0 && this.mode !== 'embedded') {
-      const detail = down.map((s) => `  ${s.name} (${redact(s.url)}): ${s.lastError}`).join('\n');
-      throw new ClusterError(`Cannot reach ${down.length} of ${this.shards.length} shards:\n${detail}`);
-    }
-    this.healthTimer = setInterval(() => void this.checkHealth(), this.config.healthIntervalMs);
-    this.healthTimer.unref();
+    this.emit('shards', this.info());
+    if (shard.status !== 'up') this.log(`${shard.name} added but not answering: ${shard.lastError}`);
+  }
+
+  /** `.lab/cluster.json` lists the servers this process owns, so other lab commands and orphan cleanup find them. */
+  private async saveState(): Promise<void> {
+    const own = this.shards.filter((s) => s.server);
+    if (own.length === 0 && this.ownServers.length === 0) return;
+    const catalogServer = this.ownServers[0];
+    await writeState(this.config.dataDir, {
+      owner_pid: process.pid,
+      started_at: new Date().toISOString(),
+      shards: own.map((s) => entry(s.server!)),
+      catalog: catalogServer ? entry(catalogServer) : null,
+    });
   }
 
   private setStatus(shard: Shard, status: ShardStatus, error: string | null): void {
@@ -205,10 +328,6 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     if (previous !== 'starting') this.log(`${shard.name}: ${previous} -> ${status}${error ? ` (${error})` : ''}`);
     this.emit('status', toInfo(shard), previous);
   }
-}
-
-function makeShard(id: number, url: string, server: EmbeddedServer | null, config: LabConfig): Shard {
-  return { id, name: shardName(id), url, role: 'primary', pool: createPool(url, config.pool), server, status: 'starting', lastError: null };
 }
 
 function toInfo(s: Shard): ShardInfo {

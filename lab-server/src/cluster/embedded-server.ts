@@ -60,7 +60,11 @@ export class EmbeddedServer extends EventEmitter {
   }
 
   get url(): string {
-    return `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${this.spec.port}/${PG_DATABASE}`;
+    return EmbeddedServer.urlFor(this.spec.port);
+  }
+
+  static urlFor(port: number): string {
+    return `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${port}/${PG_DATABASE}`;
   }
 
   /** Creates the data directory with initdb unless it already holds a cluster (data is kept across restarts). */

@@ -1,4 +1,5 @@
 import type { Cluster, ClusterMode, Log, ShardInfo } from '../cluster/cluster.js';
+import { latestRing, saveRing, type RingVersion, type ShardSpec } from '../cluster/topology-store.js';
 import type { LabConfig } from '../config.js';
 import { JobRegistry } from '../jobs/registry.js';
 import { UsersService } from '../messenger/users/service.js';
@@ -10,8 +11,15 @@ import { Settings } from './settings.js';
 
 export interface Topology {
   mode: ClusterMode;
-  shards: ShardInfo[];
-  ring: { strategy: string; vnodes: number | null; version: number; shares: number[] };
+  shards: (ShardInfo & { in_ring: boolean })[];
+  ring: { strategy: string; vnodes: number | null; version: number; shards: string[]; shares: number[] };
+}
+
+export type RingChange = Pick<RingVersion, 'strategy' | 'vnodes' | 'shards' | 'reason'>;
+
+export function routerFor(ring: Pick<RingVersion, 'strategy' | 'vnodes' | 'shards'>): Router {
+  const names = ring.shards.map((s) => s.name);
+  return new Router(createStrategy(ring.strategy, names, ring.vnodes ?? undefined), names, ring.shards.map((s) => s.id));
 }
 
 /** Everything a running lab holds, built once at start-up and handed to the HTTP layer and the CLI. */
@@ -21,35 +29,76 @@ export class Lab {
   readonly settings: Settings;
   readonly users: UsersService;
   private currentRouter: Router;
-  /** Bumped whenever the ring changes; version 1 is the ring the lab started with. */
-  ringVersion = 1;
 
-  constructor(
+  private constructor(
     readonly config: LabConfig,
     readonly cluster: Cluster,
     readonly log: Log,
+    private ring: RingVersion,
   ) {
     this.settings = new Settings({ data_layer: config.dataLayer, read_policy: config.readPolicy });
-    const names = cluster.shards.map((s) => s.name);
-    this.currentRouter = new Router(createStrategy(config.strategy, names, config.vnodes), names);
+    this.currentRouter = routerFor(ring);
     this.users = new UsersService(cluster, () => this.currentRouter);
     this.jobs.on('update', (job) => this.events.publish('job', job));
     this.settings.on('change', (settings) => this.events.publish('settings', settings));
     cluster.on('status', () => this.events.publish('topology', this.topology()));
+    cluster.on('shards', () => this.events.publish('topology', this.topology()));
+  }
+
+  /** The ring comes from the catalog (it survives restarts); a fresh lab saves version 1 over the shards it has. */
+  static async create(config: LabConfig, cluster: Cluster, log: Log): Promise<Lab> {
+    const specs = cluster.specs();
+    let ring = await latestRing(cluster.catalog.pool);
+    const sameShards = (r: RingVersion) => r.shards.map((s) => s.name).join() === specs.map((s) => s.name).join();
+    if (ring && !sameShards(ring)) {
+      // External servers listed differently than last time: route over what LAB_SHARDS names now.
+      log(`The shards differ from ring version ${ring.version}; routing over ${specs.map((s) => s.name).join(', ')} as a new version.`);
+      ring = await Lab.save(cluster, { strategy: ring.strategy, vnodes: ring.vnodes, shards: specs, reason: 'shards changed outside the lab' }, ring.version + 1);
+    }
+    if (!ring) {
+      const vnodes = config.strategy === 'md5-ring' ? config.vnodes : null;
+      ring = await Lab.save(cluster, { strategy: config.strategy, vnodes, shards: specs, reason: 'initial ring' }, 1);
+    } else if (ring.strategy !== config.strategy || (ring.strategy === 'md5-ring' && ring.vnodes !== config.vnodes)) {
+      log(`Routing with ring version ${ring.version} (${ring.strategy}, ${ring.vnodes ?? '-'} vnodes) as saved; LAB_STRATEGY/LAB_VNODES apply to a fresh lab (make reset).`);
+    }
+    return new Lab(config, cluster, log, ring);
+  }
+
+  private static async save(cluster: Cluster, change: RingChange, version: number): Promise<RingVersion> {
+    await saveRing(cluster.catalog.pool, { ...change, version });
+    return (await latestRing(cluster.catalog.pool))!;
+  }
+
+  get router(): Router {
+    return this.currentRouter;
+  }
+
+  get ringVersion(): RingVersion {
+    return this.ring;
+  }
+
+  /** Saves the next ring version in the catalog, then routes by it: from this call on, every request uses it. */
+  async switchRing(change: RingChange): Promise<RingVersion> {
+    const next = await Lab.save(this.cluster, change, this.ring.version + 1);
+    this.currentRouter = routerFor(next);
+    this.ring = next;
+    this.events.publish('topology', this.topology());
+    return next;
+  }
+
+  ringWith(shards: ShardSpec[]): Pick<RingVersion, 'strategy' | 'vnodes' | 'shards'> {
+    return { strategy: this.ring.strategy, vnodes: this.ring.vnodes, shards };
   }
 
   /** The cluster's shape as `GET /lab/v1/topology` and the `topology` event channel show it. */
   topology(): Topology {
     const { strategy } = this.currentRouter;
+    const inRing = new Set(this.ring.shards.map((s) => s.name));
     return {
       mode: this.cluster.mode,
-      shards: this.cluster.info(),
-      ring: { strategy: strategy.name, vnodes: strategy.vnodes, version: this.ringVersion, shares: strategy.shares() },
+      shards: this.cluster.info().map((s) => ({ ...s, in_ring: inRing.has(s.name) })),
+      ring: { strategy: strategy.name, vnodes: strategy.vnodes, version: this.ring.version, shards: [...this.currentRouter.names], shares: strategy.shares() },
     };
-  }
-
-  get router(): Router {
-    return this.currentRouter;
   }
 
   migrationTargets(): MigrationTarget[] {

@@ -19,7 +19,13 @@ export interface RunningLab {
 /** Starts (or finds) the shards, brings each to the latest migration, and serves the API. */
 export async function startLab(config: LabConfig, log: Log): Promise<RunningLab> {
   const cluster = await Cluster.open(config, log);
-  const lab = new Lab(config, cluster, log);
+  let lab: Lab;
+  try {
+    lab = await Lab.create(config, cluster, log);
+  } catch (err) {
+    await cluster.close();
+    throw err;
+  }
   try {
     if (config.migrateOnStart) {
       const report = throwIfFailed(await migrate(lab.migrationTargets(), config.migrationsDir, 'latest'));

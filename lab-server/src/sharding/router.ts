@@ -15,20 +15,30 @@ export interface Route {
 /** A route for a bare hash, before any key is involved. */
 export type HashRoute = Omit<Route, 'key' | 'normalized_key'>;
 
-/** Key → normalised key → ringHash → strategy → shard name. */
+/**
+ * Key → normalised key → ringHash → strategy → shard. The strategy picks a position in `shardNames`;
+ * `shardIds` (default: the positions) gives each shard's stable id, which survives other shards being removed.
+ */
 export class Router {
   private readonly shardNames: readonly string[];
+  private readonly shardIds: readonly number[];
 
   constructor(
     readonly strategy: ShardingStrategy,
     shardNames: readonly string[],
+    shardIds: readonly number[] = shardNames.map((_, i) => i),
   ) {
-    if (shardNames.length !== strategy.shardCount) {
+    if (shardNames.length !== strategy.shardCount || shardIds.length !== shardNames.length) {
       throw new RangeError(
-        `${strategy.name} has ${strategy.shardCount} shards but ${shardNames.length} names were given`,
+        `${strategy.name} has ${strategy.shardCount} shards but ${shardNames.length} names and ${shardIds.length} ids were given`,
       );
     }
     this.shardNames = [...shardNames];
+    this.shardIds = [...shardIds];
+  }
+
+  get names(): readonly string[] {
+    return this.shardNames;
   }
 
   /** Throws InvalidKeyError when rawKey is not a UUID. */
@@ -51,6 +61,6 @@ export class Router {
     if (shardName === undefined) {
       throw new Error(`${this.strategy.name} returned shard ${shardIndex} of ${this.shardNames.length}`);
     }
-    return { hash, vnode, shard_id: shardIndex, shard_name: shardName };
+    return { hash, vnode, shard_id: this.shardIds[shardIndex]!, shard_name: shardName };
   }
 }
