@@ -8,7 +8,7 @@ import { startEmbeddedTestLab, testRing, type TestLab } from './support/lab.js';
 
 let t: TestLab;
 beforeAll(async () => {
-  t = await startEmbeddedTestLab(3);
+  t = await startEmbeddedTestLab(3, { LAB_STATEMENT_TIMEOUT_MS: '1500' });
 });
 afterAll(async () => t?.stop());
 
@@ -149,5 +149,114 @@ describe('adding a shard online', () => {
     const sample = [...load.live.keys()].slice(0, 200);
     for (const id of sample) expect((await t.call('GET', `/api/v1/users/${id}`)).status).toBe(200);
     await expectNothingLeftBehind();
+  });
+});
+
+describe('cancelling a move', () => {
+  it.each(['provision', 'copy', 'verify'] as const)('before %s: returns to the previous topology and leaves nothing behind', async (step) => {
+    const before = (await t.call<{ shards: { name: string }[]; ring: { version: number } }>('GET', '/lab/v1/topology')).body;
+    const counts = (await t.call<ShardStats>('GET', '/api/v1/shards/stats')).body;
+    const res = await t.call<{ job_id: string }>('POST', '/lab/v1/shards', { mode: 'rebalance', pause_before: [step] });
+    const held = await waitForJob(res.body.job_id, (j) => j.waiting === `before ${step}` || !['queued', 'running'].includes(j.state));
+    expect(held.waiting).toBe(`before ${step}`);
+    const provisioned = t.running.lab.cluster.shards.find((s) => !before.shards.some((b) => b.name === s.name));
+    const pid = provisioned?.server?.pid ?? null;
+    expect((await t.call('POST', `/lab/v1/jobs/${res.body.job_id}/cancel`)).status).toBe(202);
+    const job = await waitForJob(res.body.job_id);
+    expect(job.state).toBe('cancelled');
+    const after = (await t.call<{ shards: { name: string }[]; ring: { version: number } }>('GET', '/lab/v1/topology')).body;
+    expect(after.shards.map((s) => s.name)).toEqual(before.shards.map((s) => s.name));
+    expect(after.ring.version).toBe(before.ring.version);
+    expect((await t.call<ShardStats>('GET', '/api/v1/shards/stats')).body).toEqual(counts);
+    if (pid !== null) expect(() => process.kill(pid, 0)).toThrow();
+    await expectNothingLeftBehind();
+  });
+
+  it('rejects bad requests', async () => {
+    expect((await t.call('POST', '/lab/v1/shards', { mode: 'sideways' })).status).toBe(400);
+    expect((await t.call('POST', '/lab/v1/shards', { pause_before: ['nap'] })).status).toBe(400);
+    expect((await t.call('DELETE', '/lab/v1/shards/shard-99')).status).toBe(404);
+    expect((await t.call('POST', '/lab/v1/shards/shard-0/explode')).status).toBe(404);
+    expect((await t.call('POST', '/lab/v1/jobs/00000000-0000-0000-0000-000000000000/continue')).status).toBe(404);
+  });
+});
+
+describe('faithful mode: what the original did', () => {
+  it('changes the ring, moves nothing, and the orphans it predicts answer 404', async () => {
+    const plan = (await t.call<{ total_rows: number; moves: { start: number; end: number }[] }>('POST', '/lab/v1/shards/plan')).body;
+    const before = await placement();
+    const res = await t.call<{ job_id: string }>('POST', '/lab/v1/shards', { mode: 'faithful' });
+    const job = await waitForJob(res.body.job_id);
+    expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
+    const result = job.result as { orphaned_rows: number; orphans: { shard: string; rows: number }[] };
+    expect(result.orphaned_rows).toBe(plan.total_rows);
+    expect(result.orphans.reduce((n, o) => n + o.rows, 0)).toBe(plan.total_rows);
+
+    const ring = testRing(5);
+    const orphaned = [...before].filter(([id, at]) => ring.route(id).shard_name !== at[0]!.shard).map(([id]) => id);
+    expect(orphaned.length).toBe(plan.total_rows);
+    for (const id of orphaned.slice(0, 50)) expect((await t.call('GET', `/api/v1/users/${id}`)).status).toBe(404);
+    expect((await placement()).size).toBe(before.size);
+
+    // Removing it faithfully puts the old ring back: the orphans are reachable again.
+    const undo = await t.call<{ job_id: string }>('DELETE', '/lab/v1/shards/shard-4?mode=faithful');
+    expect((await waitForJob(undo.body.job_id)).state).toBe('succeeded');
+    for (const id of orphaned.slice(0, 50)) expect((await t.call('GET', `/api/v1/users/${id}`)).status).toBe(200);
+  });
+});
+
+describe('removing a shard online', () => {
+  it('drains it into the others, then stops it', async () => {
+    const before = await placement();
+    const victim = t.running.lab.cluster.byName('shard-1')!;
+    const pid = victim.server!.pid!;
+    const res = await t.call<{ job_id: string }>('DELETE', '/lab/v1/shards/shard-1');
+    expect(res.status).toBe(202);
+    const job = await waitForJob(res.body.job_id);
+    expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
+    expect(() => process.kill(pid, 0)).toThrow();
+    const names = t.running.lab.router.names;
+    expect(names).toEqual(['shard-0', 'shard-2', 'shard-3']);
+    const where = await placement();
+    expect(where.size).toBe(before.size);
+    const route = (id: string) => t.running.lab.router.route(id).shard_name;
+    for (const [id, at] of where) {
+      expect(at.length).toBe(1);
+      expect(at[0]!.shard).toBe(route(id));
+    }
+    await expectNothingLeftBehind();
+  });
+});
+
+describe('faults', () => {
+  it('a killed shard takes down only its keys, and comes back', async () => {
+    const where = await placement();
+    const onShard = (name: string) => [...where].find(([, at]) => at[0]!.shard === name)![0];
+    const victim = onShard('shard-0');
+    const other = onShard('shard-2');
+    const killed = await t.call<{ status: string }>('POST', '/lab/v1/shards/shard-0/kill');
+    expect(killed.status).toBe(200);
+    const down = await t.call<{ error: { code: string; details: { shards: string[] } } }>('GET', `/api/v1/users/${victim}`);
+    expect(down.status, JSON.stringify({ killed: killed.body, route: t.running.lab.router.route(victim), down: down.headers.get('x-lab-shard') })).toBe(503);
+    expect(down.body.error.details.shards).toEqual(['shard-0']);
+    expect((await t.call('GET', `/api/v1/users/${other}`)).status).toBe(200);
+    expect((await t.call('POST', '/lab/v1/shards/shard-0/start')).status).toBe(200);
+    expect((await t.call('GET', `/api/v1/users/${victim}`)).status).toBe(200);
+  });
+
+  it('a paused shard fails its requests within the timeout instead of hanging, and resumes', async () => {
+    const where = await placement();
+    const victim = [...where].find(([, at]) => at[0]!.shard === 'shard-3')![0];
+    await t.call('GET', `/api/v1/users/${victim}`);
+    expect((await t.call<{ status: string }>('POST', '/lab/v1/shards/shard-3/pause')).body.status).toBe('paused');
+    try {
+      const res = await t.call<{ error: { details: { shards: string[] } } }>('GET', `/api/v1/users/${victim}`);
+      expect(res.status).toBe(503);
+      expect(res.body.error.details.shards).toEqual(['shard-3']);
+    } finally {
+      await t.call('POST', '/lab/v1/shards/shard-3/resume');
+    }
+    for (let i = 0; i < 100 && (await t.call('GET', `/api/v1/users/${victim}`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await t.call('GET', `/api/v1/users/${victim}`)).status).toBe(200);
   });
 });

@@ -198,10 +198,10 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   /** Fault injection on an embedded shard's postmaster: SIGKILL, SIGSTOP (pause) or SIGCONT (resume). */
-  signalShard(id: number, signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): void {
+  async signalShard(id: number, signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): Promise<void> {
     const shard = this.shard(id);
     if (!shard.server?.pid) throw new ClusterError(`${shard.name} is not a running server of this lab.`);
-    shard.server.signal(signal);
+    await shard.server.signal(signal);
     if (signal === 'SIGSTOP') this.setStatus(shard, 'paused', 'paused (SIGSTOP)');
     if (signal === 'SIGCONT') void this.checkHealth();
   }

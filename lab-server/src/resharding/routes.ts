@@ -76,7 +76,7 @@ export function shardRoutes(lab: Lab): ExpressRouter {
     }
     try {
       if (fault === 'start') await lab.cluster.restartShard(shard.id);
-      else if (fault === 'kill' || fault === 'pause' || fault === 'resume') lab.cluster.signalShard(shard.id, FAULTS[fault]);
+      else if (fault === 'kill' || fault === 'pause' || fault === 'resume') await lab.cluster.signalShard(shard.id, FAULTS[fault]);
       else throw notFound(`Unknown action '${fault}'; use kill, start, pause or resume.`);
     } catch (err) {
       if (err instanceof ClusterError) throw new ApiError(409, 'not_available', err.message);
