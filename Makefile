@@ -5,7 +5,8 @@ SHARD ?= 0
 USERS ?= 10000
 
 .PHONY: help install dev start test typecheck unit up down reset shards health db-shell seed status \
-        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed
+        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed \
+        shard-plan shard-add shard-remove ring bench-reshard
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -70,3 +71,19 @@ migrate-make: install ## new migration file: make migrate-make NAME=add_bio_to_u
 
 bench-seed: install ## seed 1,000,000 users into 5 fresh shards and print rows/s
 	@node_modules/.bin/tsx lab-server/bench/seed.ts
+
+shard-plan: install ## what adding a shard would move (needs make dev)
+	@$(LAB) shards plan
+
+shard-add: install ## add a shard online; MODE=faithful reproduces the original (nothing moves)
+	@$(LAB) shards add $(if $(filter faithful,$(MODE)),--faithful,)
+
+shard-remove: install ## drain a shard into the others and stop it: make shard-remove NAME=shard-2
+	@test -n "$(NAME)" || { echo "usage: make shard-remove NAME=shard-2"; exit 2; }
+	@$(LAB) shards remove $(NAME) $(if $(filter faithful,$(MODE)),--faithful,)
+
+ring: install ## every ring version the cluster has routed by
+	@$(LAB) ring
+
+bench-reshard: install ## 1,000,000 users on 5 shards, add a 6th under steady writes; prints pause, failures, rate
+	@node_modules/.bin/tsx lab-server/bench/reshard.ts
