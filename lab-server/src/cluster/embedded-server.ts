@@ -38,7 +38,8 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   lc_messages: 'C',
 };
 
-const READY_LINE = 'database system is ready to accept connections';
+/** A primary says "accept connections"; a standby, "accept read-only connections". */
+const READY_LINE = /database system is ready to accept (read-only )?connections/;
 const LOG_TAIL_LINES = 40;
 
 /**
@@ -122,7 +123,7 @@ export class EmbeddedServer extends EventEmitter {
         const text = chunk.toString('utf8');
         log.write(text);
         for (const line of text.split('\n')) if (line.trim()) this.pushLog(line);
-        if (!ready && text.includes(READY_LINE)) {
+        if (!ready && READY_LINE.test(text)) {
           ready = true;
           this.state = 'running';
           resolve();
