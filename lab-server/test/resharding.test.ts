@@ -260,3 +260,48 @@ describe('faults', () => {
     expect((await t.call('GET', `/api/v1/users/${victim}`)).status).toBe(200);
   });
 });
+
+describe('replicas and read policies', () => {
+  it('adds a streaming replica, reports its lag, counts stale reads under "replica", and reads your writes under "read-your-writes"', async () => {
+    const res = await t.call<{ name: string; replicas: { name: string; state: string | null; lag_bytes: number | null }[] }>('POST', '/lab/v1/shards/shard-0/replicas');
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const replicaUrl = t.running.lab.cluster.byName('shard-0')!.replica!.url;
+    let topo!: { shards: { name: string; replicas: { name: string; state: string | null; lag_bytes: number | null }[] }[] };
+    for (let i = 0; i < 50; i++) {
+      topo = (await t.call<typeof topo>('GET', '/lab/v1/topology')).body;
+      if (topo.shards[0]!.replicas[0]?.state === 'streaming') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(topo.shards[0]!.replicas[0]).toMatchObject({ name: 'shard-0-replica', state: 'streaming' });
+    expect(topo.shards[0]!.replicas[0]!.lag_bytes).toBeGreaterThanOrEqual(0);
+
+    // Make the replica lag on purpose: it applies WAL 3 s late.
+    await query(replicaUrl, "ALTER SYSTEM SET recovery_min_apply_delay = '3s'");
+    await query(replicaUrl, 'SELECT pg_reload_conf()');
+    const ring = t.running.lab.router;
+    const createOnShard0 = async () => {
+      for (;;) {
+        const { body } = await t.call<User>('POST', '/api/v1/users', { first_name: 'Lag', last_name: 'Test' });
+        if (ring.route(body.id).shard_name === 'shard-0') return body;
+      }
+    };
+    const reads = async () => (await t.call<{ reads: { primary_reads: number; replica_reads: number; stale_reads: number } }>('GET', '/lab/v1/topology')).body.reads;
+
+    await t.call('PUT', '/lab/v1/settings', { read_policy: 'replica' });
+    const before = await reads();
+    const fresh = await createOnShard0();
+    expect((await t.call('GET', `/api/v1/users/${fresh.id}`)).status).toBe(404);
+    const after = await reads();
+    expect(after.replica_reads - before.replica_reads).toBe(1);
+    expect(after.stale_reads - before.stale_reads).toBe(1);
+
+    await t.call('PUT', '/lab/v1/settings', { read_policy: 'read-your-writes' });
+    const mine = await createOnShard0();
+    expect((await t.call('GET', `/api/v1/users/${mine.id}`)).status).toBe(200);
+    expect((await reads()).primary_reads).toBeGreaterThan(after.primary_reads);
+
+    await t.call('PUT', '/lab/v1/settings', { read_policy: 'primary' });
+    await query(replicaUrl, 'ALTER SYSTEM RESET recovery_min_apply_delay');
+    await query(replicaUrl, 'SELECT pg_reload_conf()');
+  });
+});

@@ -7,6 +7,7 @@ import { UsersService } from '../messenger/users/service.js';
 import type { MigrationTarget } from '../migrations/index.js';
 import { Router } from '../sharding/router.js';
 import { createStrategy } from '../sharding/strategies.js';
+import { ReadRouter, type ReadStats } from '../cluster/reads.js';
 import { WriteGate } from '../resharding/write-gate.js';
 import { EventHub } from './events.js';
 import { Settings } from './settings.js';
@@ -15,6 +16,7 @@ export interface Topology {
   mode: ClusterMode;
   shards: (ShardInfo & { in_ring: boolean })[];
   ring: { strategy: string; vnodes: number | null; version: number; shards: string[]; shares: number[] };
+  reads: ReadStats;
 }
 
 export type RingChange = Pick<RingVersion, 'strategy' | 'vnodes' | 'shards' | 'reason'>;
@@ -30,6 +32,7 @@ export class Lab {
   readonly events = new EventHub();
   /** Writes pass through it so a reshard's cutover can pause the moving key ranges. */
   readonly gate = new WriteGate();
+  readonly reads: ReadRouter;
   readonly settings: Settings;
   readonly users: UsersService;
   private currentRouter: Router;
@@ -43,7 +46,8 @@ export class Lab {
   ) {
     this.settings = new Settings({ data_layer: config.dataLayer, read_policy: config.readPolicy });
     this.currentRouter = routerFor(ring);
-    this.users = new UsersService(cluster, () => this.currentRouter, this.gate);
+    this.reads = new ReadRouter(cluster, () => this.settings.get().read_policy);
+    this.users = new UsersService(cluster, () => this.currentRouter, this.gate, this.reads);
     this.jobs.on('update', (job) => this.events.publish('job', job));
     this.settings.on('change', (settings) => this.events.publish('settings', settings));
     cluster.on('status', () => this.events.publish('topology', this.topology()));
@@ -105,6 +109,7 @@ export class Lab {
       mode: this.cluster.mode,
       shards: this.cluster.info().map((s) => ({ ...s, in_ring: inRing.has(s.name) })),
       ring: { strategy: strategy.name, vnodes: strategy.vnodes, version: this.ring.version, shards: [...this.currentRouter.names], shares: strategy.shares() },
+      reads: this.reads.snapshot(),
     };
   }
 

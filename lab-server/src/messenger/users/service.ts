@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Cluster } from '../../cluster/cluster.js';
+import type { ReadRouter } from '../../cluster/reads.js';
 import { ShardUnavailableError } from '../../cluster/errors.js';
 import { ApiError, notFound } from '../../http/errors.js';
 import { InvalidKeyError } from '../../sharding/key.js';
@@ -34,6 +35,7 @@ export class UsersService {
     private readonly cluster: Cluster,
     private readonly router: () => Router,
     private readonly gate: WriteGate,
+    private readonly reads: ReadRouter,
   ) {}
 
   async create(input: CreateUser): Promise<Located<User>> {
@@ -49,7 +51,7 @@ export class UsersService {
 
   async get(rawId: string): Promise<Located<User>> {
     const { id, shard } = this.locate(rawId);
-    const user = await this.cluster.onShard(shard, (pool) => repo.findUser(pool, id));
+    const user = await this.reads.read(shard, id, (pool) => repo.findUser(pool, id), (a, b) => a?.updated_at === b?.updated_at);
     if (!user) throw this.missing(id, shard);
     return { value: user, shard: this.cluster.shard(shard).name };
   }
@@ -72,9 +74,14 @@ export class UsersService {
   }
 
   /** Routes and runs a write inside the write gate, so a reshard's cutover can pause it and it then routes afresh. */
-  private write<T>(id: string, fn: (shard: number) => Promise<T>): Promise<T> {
+  private async write<T>(id: string, fn: (shard: number) => Promise<T>): Promise<T> {
     const hash = ringHash(id);
-    return this.gate.run(hash, () => fn(this.router().routeHash(hash).shard_id));
+    return this.gate.run(hash, async () => {
+      const shard = this.router().routeHash(hash).shard_id;
+      const result = await fn(shard);
+      await this.reads.wrote(shard, id);
+      return result;
+    });
   }
 
   /**
