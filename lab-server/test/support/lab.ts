@@ -30,7 +30,7 @@ export async function startTestLab(shards = 3, env: Record<string, string> = {})
     LAB_SHARDS: servers.urls.slice(0, shards).join(','),
     LAB_CATALOG_URL: servers.urls[shards]!,
     LAB_HEALTH_INTERVAL_MS: '200',
-    LAB_CONNECT_TIMEOUT_MS: '1000',
+    LAB_CONNECT_TIMEOUT_MS: '5000',
     ...env,
   });
   const running = await startLab(config, () => undefined);
@@ -51,7 +51,7 @@ export async function startEmbeddedTestLab(shards = 3, env: Record<string, strin
     LAB_SHARD_COUNT: String(shards),
     LAB_SHARD_BASE_PORT: String(base),
     LAB_HEALTH_INTERVAL_MS: '200',
-    LAB_CONNECT_TIMEOUT_MS: '1000',
+    LAB_CONNECT_TIMEOUT_MS: '5000',
     ...env,
   });
   const running = await startLab(config, (m) => process.env.LAB_TEST_LOG && console.log(m));
