@@ -14,7 +14,15 @@ node_modules/.package-lock.json: package.json package-lock.json lab-server/packa
 	npm ci --no-audit --no-fund
 	@touch $@
 
-install: node_modules/.package-lock.json ## install dependencies when missing or outdated (npm ci)
+# The Prisma client is generated code (git-ignored), rebuilt whenever the schema or the packages change.
+# prisma generate never runs the schema engine, but first looks for one and would try to download it
+# (which fails offline): pointing PRISMA_SCHEMA_ENGINE_BINARY at any executable skips that.
+PRISMA_CLIENT := lab-server/src/generated/prisma/client.ts
+$(PRISMA_CLIENT): lab-server/prisma/schema.prisma node_modules/.package-lock.json
+	@PRISMA_SCHEMA_ENGINE_BINARY="$$(command -v node)" node_modules/.bin/prisma generate --schema lab-server/prisma/schema.prisma >/dev/null
+	@touch $@
+
+install: node_modules/.package-lock.json $(PRISMA_CLIENT) ## install dependencies when missing or outdated (npm ci), generate the Prisma client
 
 dev: install ## start the shards and the lab; prints the URL; Ctrl-C stops everything
 	@exec node_modules/.bin/tsx lab-server/src/main.ts
