@@ -1,7 +1,8 @@
 import type { Cluster, ClusterMode, Log, ShardInfo } from '../cluster/cluster.js';
 import type { LabConfig } from '../config.js';
 import { JobRegistry } from '../jobs/registry.js';
-import { UsersService } from '../messenger/users/service.js';
+import { Messenger } from '../messenger/messenger.js';
+import type { UsersService } from '../messenger/users/service.js';
 import type { MigrationTarget } from '../migrations/index.js';
 import { Router } from '../sharding/router.js';
 import { createStrategy } from '../sharding/strategies.js';
@@ -20,6 +21,8 @@ export class Lab {
   readonly events = new EventHub();
   readonly settings: Settings;
   readonly users: UsersService;
+  /** The messenger's services and the outbox processor that applies their cross-shard events. */
+  readonly messenger: Messenger;
   private currentRouter: Router;
   /** Bumped whenever the ring changes; version 1 is the ring the lab started with. */
   ringVersion = 1;
@@ -32,7 +35,8 @@ export class Lab {
     this.settings = new Settings({ data_layer: config.dataLayer, read_policy: config.readPolicy });
     const names = cluster.shards.map((s) => s.name);
     this.currentRouter = new Router(createStrategy(config.strategy, names, config.vnodes), names);
-    this.users = new UsersService(cluster, () => this.currentRouter);
+    this.messenger = new Messenger(cluster, () => this.currentRouter, () => this.settings.get().data_layer, log);
+    this.users = this.messenger.users;
     this.jobs.on('update', (job) => this.events.publish('job', job));
     this.settings.on('change', (settings) => this.events.publish('settings', settings));
     cluster.on('status', () => this.events.publish('topology', this.topology()));
@@ -57,6 +61,7 @@ export class Lab {
   }
 
   async close(): Promise<void> {
+    await this.messenger.outbox.stop();
     await this.jobs.shutdown();
     await this.cluster.close();
   }

@@ -2,6 +2,7 @@ import { Router as ExpressRouter } from 'express';
 import { z } from 'zod';
 import { ApiError, notFound } from '../http/errors.js';
 import { jsonBody, parse } from '../http/validation.js';
+import { outboxBacklog } from '../messenger/outbox/outbox.js';
 import { migrate, migrationStatus, throwIfFailed, type MigrateAction } from '../migrations/index.js';
 import { seedUsers } from '../seeding/seed-users.js';
 import { InvalidKeyError } from '../sharding/key.js';
@@ -50,6 +51,10 @@ export function labRoutes(lab: Lab): ExpressRouter {
     const action = MIGRATE_ACTIONS.find((a) => a === req.params.action);
     if (!action) throw notFound(`Unknown migration action '${req.params.action}'; use up, down or latest.`);
     res.json(throwIfFailed(await migrate(lab.migrationTargets(), lab.config.migrationsDir, action)));
+  });
+
+  r.get('/outbox', async (_req, res) => {
+    res.json(await outboxBacklog(lab.cluster));
   });
 
   r.get('/settings', (_req, res) => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Cluster, type Log } from '../cluster/cluster.js';
 import type { LabConfig } from '../config.js';
 import { createApp } from '../http/app.js';
-import { usersRoutes } from '../messenger/users/routes.js';
+import { messengerApi, openApiRoutes } from '../messenger/routes.js';
 import { migrate, throwIfFailed } from '../migrations/index.js';
 import { healthRoutes } from './health-routes.js';
 import { Lab } from './lab.js';
@@ -25,10 +25,13 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
       const report = throwIfFailed(await migrate(lab.migrationTargets(), config.migrationsDir, 'latest'));
       for (const s of report.shards) if (s.ran.length > 0) log(`${s.shard}: applied ${s.ran.join(', ')}`);
     }
+    lab.messenger.outbox.start();
+    const api = messengerApi(lab.messenger);
     const app = createApp(
       [
         { path: '/', router: healthRoutes(cluster) },
-        { path: '/api/v1', router: usersRoutes(lab.users) },
+        { path: '/api/v1', router: api.router },
+        { path: '/api', router: openApiRoutes(api) },
         { path: '/lab/v1', router: labRoutes(lab) },
       ],
       log,
