@@ -3,6 +3,8 @@ SHELL := /bin/bash
 LAB := node_modules/.bin/tsx lab-server/src/cli/main.ts
 SHARD ?= 0
 USERS ?= 10000
+CONVERSATIONS ?= 0
+MESSAGES ?= 0
 
 .PHONY: help install dev start test typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed
@@ -57,8 +59,8 @@ health: install ## shard health (needs make dev)
 db-shell: install ## SQL prompt on one shard: make db-shell SHARD=2
 	@$(LAB) db-shell $(SHARD)
 
-seed: install ## load generated users: make seed USERS=100000 (needs make dev)
-	@$(LAB) seed --users $(USERS)
+seed: install ## load generated data: make seed USERS=100000 CONVERSATIONS=5000 MESSAGES=200000 (needs make dev)
+	@$(LAB) seed --users $(USERS) --conversations $(CONVERSATIONS) --messages $(MESSAGES)
 
 migrate-status: install ## applied and pending migrations per shard
 	@$(LAB) migrate status
