@@ -7,7 +7,7 @@ CONVERSATIONS ?= 0
 MESSAGES ?= 0
 
 .PHONY: help install dev start test typecheck unit up down reset shards health db-shell seed status \
-        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed
+        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -80,3 +80,6 @@ migrate-make: install ## new migration file: make migrate-make NAME=add_bio_to_u
 
 bench-seed: install ## seed 1,000,000 users into 5 fresh shards and print rows/s
 	@node_modules/.bin/tsx lab-server/bench/seed.ts
+
+bench-data-layer: install ## the hot endpoints through pg and Prisma in one run: req/s, p99, ratio
+	@node_modules/.bin/tsx lab-server/bench/data-layer.ts
