@@ -2,7 +2,7 @@
 -- Conversations are sharded by their id (Discord shards by channel). Members and messages carry the same
 -- key, so they live on the conversation's shard and real foreign keys hold them together. user_id and
 -- sender_id point at users on other shards: no foreign key can reach there, so the API checks them and
--- the outbox cleans them up when a user is deleted (docs/foreign-keys.md).
+-- the outbox cleans them up when a user is deleted (docs/messenger.md).
 CREATE TABLE conversations (
   id         uuid         PRIMARY KEY,
   ring_hash  bigint       NOT NULL GENERATED ALWAYS AS (('x' || substr(md5(id::text), 1, 8))::bit(32)::bigint) STORED,

@@ -15,7 +15,9 @@ let t: TestLab;
 let check: ReturnType<typeof contract>;
 
 beforeAll(async () => {
-  t = await startTestLab(SHARDS);
+  // Hundreds of concurrent requests queue for 20 pooled connections per shard; on a busy 2-core machine the
+  // wait can pass the 1 s test default, which the pool reports as a connect timeout (503).
+  t = await startTestLab(SHARDS, { LAB_CONNECT_TIMEOUT_MS: '10000' });
   const doc = await t.call<Parameters<typeof contract>[1]>('GET', '/api/openapi.json');
   check = contract(messengerApi(t.running.lab.messenger), doc.body);
 });
