@@ -1,9 +1,9 @@
 /**
  * `npm run bench:data-layer`: the hot endpoints through both data layers in one run — `pg` with named
  * prepared statements and Prisma 7 over @prisma/adapter-pg, on the same pools — switching the layer at run
- * time (as PUT /lab/v1/settings does) and alternating, so both see the same machine state. autocannon runs
- * in a child process. Prints req/s and p99 for each, and Prisma's share of pg's throughput.
- * SECONDS=n (default 5) per measurement, CONNECTIONS=n (default 50), SHARDS=n (default 5).
+ * time (as PUT /lab/v1/settings does) and alternating pg, prisma, pg, prisma… for ROUNDS rounds, so both see
+ * the same machine state; the medians are reported, with the spread. autocannon runs in a child process.
+ * SECONDS=n (default 4) per measurement, ROUNDS=n (default 3), CONNECTIONS=n (default 50), SHARDS=n (default 5).
  */
 import { execFile } from 'node:child_process';
 import fsp from 'node:fs/promises';
@@ -17,7 +17,8 @@ import type { Conversation } from '../src/messenger/conversations/schemas.js';
 import type { User } from '../src/messenger/users/schemas.js';
 import { freePort, freePortRange } from '../test/support/servers.js';
 
-const SECONDS = Number(process.env.SECONDS ?? 5);
+const SECONDS = Number(process.env.SECONDS ?? 4);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const SHARDS = Number(process.env.SHARDS ?? 5);
 const LAYERS: DataLayer[] = ['pg', 'prisma'];
@@ -51,7 +52,10 @@ try {
     return (await res.json()) as T;
   };
   console.log(`Preparing data on ${SHARDS} shards (${os.cpus().length} cores)...`);
-  const users = await Promise.all(Array.from({ length: 500 }, (_, i) => post<User>('/api/v1/users', { first_name: `Bench${i}`, last_name: 'User' })));
+  const users: User[] = [];
+  for (let batch = 0; batch < 20; batch++) {
+    users.push(...(await Promise.all(Array.from({ length: 25 }, (_, i) => post<User>('/api/v1/users', { first_name: `Bench${batch}-${i}`, last_name: 'User' })))));
+  }
   const conversations: Conversation[] = [];
   for (let i = 0; i < 50; i++) {
     const members = [users[(2 * i) % users.length]!.id, users[(2 * i + 1) % users.length]!.id];
@@ -70,25 +74,37 @@ try {
     { name: 'GET .../messages', run: () => load(url, 'GET', conversations.map((c) => `/api/v1/conversations/${c.id}/messages?limit=20`)) },
   ];
 
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   const rows: string[][] = [];
   for (const s of scenarios) {
-    const results: Partial<Record<DataLayer, Load>> = {};
+    const runs: Record<DataLayer, Load[]> = { pg: [], prisma: [] };
     for (const layer of LAYERS) {
       lab.settings.update({ data_layer: layer });
       await s.run(); // warm-up: connections, prepared statements, JIT
-      results[layer] = await s.run();
-      const r = results[layer]!;
-      if (r.non2xx > 0 || r.errors > 0) throw new Error(`${s.name} (${layer}): ${r.non2xx} non-2xx answers, ${r.errors} errors`);
-      console.log(`  ${s.name.padEnd(20)} ${layer.padEnd(6)} ${Math.round(r.rps).toLocaleString('en-US').padStart(7)} req/s  p99 ${r.p99_ms} ms`);
     }
-    const pg = results.pg!;
-    const prisma = results.prisma!;
-    rows.push([s.name, Math.round(pg.rps).toLocaleString('en-US'), `${pg.p99_ms} ms`, Math.round(prisma.rps).toLocaleString('en-US'), `${prisma.p99_ms} ms`, `${(prisma.rps / pg.rps).toFixed(2)}×`]);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const layer of LAYERS) {
+        lab.settings.update({ data_layer: layer });
+        const r = await s.run();
+        if (r.non2xx > 0 || r.errors > 0) throw new Error(`${s.name} (${layer}): ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+        runs[layer].push(r);
+        console.log(`  ${s.name.padEnd(20)} ${layer.padEnd(6)} ${Math.round(r.rps).toLocaleString('en-US').padStart(7)} req/s  p99 ${r.p99_ms} ms`);
+      }
+    }
+    const rps = (l: DataLayer) => median(runs[l].map((r) => r.rps));
+    const p99 = (l: DataLayer) => median(runs[l].map((r) => r.p99_ms));
+    const spread = (l: DataLayer) => `${Math.round(Math.min(...runs[l].map((r) => r.rps)))}–${Math.round(Math.max(...runs[l].map((r) => r.rps)))}`;
+    rows.push([
+      s.name,
+      Math.round(rps('pg')).toLocaleString('en-US'), spread('pg'), `${p99('pg')} ms`,
+      Math.round(rps('prisma')).toLocaleString('en-US'), spread('prisma'), `${p99('prisma')} ms`,
+      `${(rps('prisma') / rps('pg')).toFixed(2)}×`,
+    ]);
   }
-  const header = ['endpoint', 'pg req/s', 'pg p99', 'prisma req/s', 'prisma p99', 'prisma / pg'];
+  const header = ['endpoint', 'pg req/s', 'pg range', 'pg p99', 'prisma req/s', 'prisma range', 'prisma p99', 'prisma / pg'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log(`\n${SECONDS} s per run, ${CONNECTIONS} connections, ${SHARDS} shards, ${os.cpus().length} cores\n`);
+  console.log(`\nmedians of ${ROUNDS} alternating runs of ${SECONDS} s, ${CONNECTIONS} connections, ${SHARDS} shards, ${os.cpus().length} cores\n`);
   console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
 } finally {
   await running.stop();

@@ -7,7 +7,7 @@ import { messengerApi } from '../src/messenger/routes.js';
 import type { User } from '../src/messenger/users/schemas.js';
 import { ringHash } from '../src/sharding/hash.js';
 import { contract } from './support/contract.js';
-import { startTestLab, testRing, type ErrorReply, type Reply, type TestLab } from './support/lab.js';
+import { queryServer, startTestLab, testRing, type ErrorReply, type Reply, type TestLab } from './support/lab.js';
 
 const SHARDS = 3;
 const ring = testRing(SHARDS);
@@ -28,15 +28,7 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<Rep
   return check(method, path, await t.call<T>(method, path, body));
 }
 
-async function sql<T extends pg.QueryResultRow>(shard: number, text: string, values: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client(t.shardUrls[shard]);
-  await c.connect();
-  try {
-    return (await c.query<T>(text, values)).rows;
-  } finally {
-    await c.end();
-  }
-}
+const sql = <T extends pg.QueryResultRow>(shard: number, text: string, values: unknown[] = []) => queryServer<T>(t.shardUrls[shard]!, text, values);
 
 /** Row counts of every messenger table on every shard: "nothing was written anywhere" compares two of these. */
 async function census(): Promise<Record<string, number>[]> {

@@ -5,7 +5,7 @@ import { REPO_ROOT } from '../src/config.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../src/jobs/registry.js';
 import type { ShardStats } from '../src/messenger/users/service.js';
-import { startTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
+import { queryServer, startTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
 
 const SHARDS = 3;
 const names = Array.from({ length: SHARDS }, (_, i) => `shard-${i}`);
@@ -123,19 +123,7 @@ describe('migrations over HTTP', () => {
 });
 
 describe('seeding the messenger', () => {
-  async function all<T extends pg.QueryResultRow>(text: string): Promise<T[][]> {
-    return Promise.all(
-      t.shardUrls.map(async (url) => {
-        const c = new pg.Client(url);
-        await c.connect();
-        try {
-          return (await c.query<T>(text)).rows;
-        } finally {
-          await c.end();
-        }
-      }),
-    );
-  }
+  const all = <T extends pg.QueryResultRow>(text: string) => Promise.all(t.shardUrls.map((url) => queryServer<T>(url, text)));
 
   it('loads conversations, members, inboxes and skewed messages, each row on the shard of its key', async () => {
     const res = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 2_000, conversations: 200, messages: 20_000 });

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../src/messenger/users/schemas.js';
 import type { ShardStats, UserPage } from '../src/messenger/users/service.js';
-import { startTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
+import { queryServer, startTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
 
 const SHARDS = 3;
 const names = Array.from({ length: SHARDS }, (_, i) => `shard-${i}`);
@@ -19,15 +19,7 @@ afterAll(async () => t?.stop());
 const create = (body: unknown) => t.call<User>('POST', '/api/v1/users', body);
 const total = async () => (await t.call<ShardStats>('GET', '/api/v1/shards/stats')).body.total_users;
 
-async function onShard<T extends pg.QueryResultRow>(shard: number, sql: string, values: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client(t.shardUrls[shard]);
-  await c.connect();
-  try {
-    return (await c.query<T>(sql, values)).rows;
-  } finally {
-    await c.end();
-  }
-}
+const onShard = <T extends pg.QueryResultRow>(shard: number, sql: string, values: unknown[] = []) => queryServer<T>(t.shardUrls[shard]!, sql, values);
 
 // The hot statements (create, get by id) run through either data layer; both must pass the same tests.
 describe.each(['pg', 'prisma'] as const)('%s data layer', (layer) => {

@@ -4,7 +4,7 @@ import { ShardUnavailableError } from '../../cluster/errors.js';
 import { ApiError, notFound } from '../../http/errors.js';
 import type { Router } from '../../sharding/router.js';
 import { compareNewestFirst, decodeCursor, encodeCursor } from '../cursor.js';
-import { locate } from '../locate.js';
+import { locate, type LocatedId } from '../locate.js';
 import { mergeSorted } from '../merge.js';
 import { onShardPrisma } from '../../data/prisma.js';
 import type { DataLayer } from '../../data/layer.js';
@@ -35,9 +35,9 @@ export class UsersService {
     private readonly cluster: Cluster,
     private readonly router: () => Router,
     /** Which data layer serves the hot statements (create, get); read on every request, so it switches at run time. */
-    private readonly layer: () => DataLayer = () => 'pg',
+    private readonly layer: () => DataLayer,
     /** Called after a delete wrote its outbox event, so the event is applied now rather than at the next poll. */
-    private readonly onEvent: () => void = () => undefined,
+    private readonly onEvent: () => void,
   ) {}
 
   async create(input: CreateUser): Promise<Located<User>> {
@@ -152,7 +152,7 @@ export class UsersService {
   }
 
   /** The normalised id and its shard; a 400 naming the id when it is not a UUID. */
-  locate(rawId: string): { id: string; shard: number } {
+  private locate(rawId: string): LocatedId {
     return locate(this.router(), rawId, 'user');
   }
 
