@@ -104,4 +104,6 @@ it('runs the cluster in the background, migrates, seeds through the lab, and sto
   expect(stopped.out).toContain('Stopped the lab process');
   expect(pids.every((pid) => !isAlive(pid))).toBe(true);
   expect((await lab(['cluster', 'down'])).out).toContain('No cluster is running');
-});
+  // A hang guard, not a speed check: some 15 CLI processes each start tsx, which takes tens of seconds in
+  // total on a busy 2-core machine.
+}, 180_000);
