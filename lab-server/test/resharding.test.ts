@@ -47,7 +47,7 @@ async function expectNothingLeftBehind() {
   for (const s of shardUrls()) {
     const [c] = [new pg.Client(s.url)];
     await c.connect();
-    expect(await leftovers(c), s.name).toEqual({ publications: 0, subscriptions: 0, slots: 0 });
+    expect(await leftovers(c), s.name).toEqual({ publications: 0, subscriptions: 0, slots: 0, guards: 0 });
     const { rows } = await c.query<{ r: string }>(`SELECT relreplident AS r FROM pg_class WHERE relname = 'users'`);
     expect(rows[0]!.r, `${s.name} replica identity`).toBe('d');
     await c.end();
@@ -105,8 +105,20 @@ async function underLoad(during: () => Promise<void>) {
 
 describe('adding a shard online', () => {
   it('moves exactly the rows the new ring names, under concurrent writes, with no error, loss, duplicate or reverted update', async () => {
-    const seed = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 20_000 });
+    const seed = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 20_000, conversations: 300, messages: 3_000 });
     expect((await waitForJob(seed.body.job_id)).state).toBe('succeeded');
+    const tableTotals = async () => {
+      const totals: Record<string, number> = {};
+      for (const s of shardUrls()) {
+        // Conversations and messages only: deleting a user (the writers do) removes memberships and inbox rows.
+        for (const table of ['conversations', 'messages']) {
+          const [r] = await query<{ n: string }>(s.url, `SELECT count(*)::text AS n FROM ${table}`);
+          totals[table] = (totals[table] ?? 0) + Number(r!.n);
+        }
+      }
+      return totals;
+    };
+    const totalsBefore = await tableTotals();
 
     const plan = await t.call<{ total_rows: number; moved_fraction: number; shards_after: string[] }>('POST', '/lab/v1/shards/plan');
     expect(plan.body.shards_after).toEqual(['shard-0', 'shard-1', 'shard-2', 'shard-3']);
@@ -142,6 +154,15 @@ describe('adding a shard online', () => {
     }
     for (const id of load.deleted) expect(where.has(id), `deleted user ${id} came back`).toBe(false);
     expect(where.size).toBe(load.live.size);
+
+    // Every other movable table moved with its sharding key, nothing lost or doubled.
+    expect(await tableTotals()).toEqual(totalsBefore);
+    for (const s of shardUrls()) {
+      for (const table of ['conversations', 'messages', 'user_conversations']) {
+        const rows = await query<{ h: string }>(s.url, `SELECT ring_hash::text AS h FROM ${table}`);
+        expect(rows.every((r) => ring.routeHash(Number(r.h)).shard_name === s.name), `${table} on ${s.name}`).toBe(true);
+      }
+    }
 
     const stats = await t.call<ShardStats>('GET', '/api/v1/shards/stats');
     expect(stats.body.total_users).toBe(load.live.size);
@@ -183,7 +204,7 @@ describe('cancelling a move', () => {
 
 describe('faithful mode: what the original did', () => {
   it('changes the ring, moves nothing, and the orphans it predicts answer 404', async () => {
-    const plan = (await t.call<{ total_rows: number; moves: { start: number; end: number }[] }>('POST', '/lab/v1/shards/plan')).body;
+    const plan = (await t.call<{ total_rows: number; rows_by_table: Record<string, number> }>('POST', '/lab/v1/shards/plan')).body;
     const before = await placement();
     const res = await t.call<{ job_id: string }>('POST', '/lab/v1/shards', { mode: 'faithful' });
     const job = await waitForJob(res.body.job_id);
@@ -194,7 +215,7 @@ describe('faithful mode: what the original did', () => {
 
     const ring = testRing(5);
     const orphaned = [...before].filter(([id, at]) => ring.route(id).shard_name !== at[0]!.shard).map(([id]) => id);
-    expect(orphaned.length).toBe(plan.total_rows);
+    expect(orphaned.length).toBe(plan.rows_by_table.users);
     for (const id of orphaned.slice(0, 50)) expect((await t.call('GET', `/api/v1/users/${id}`)).status).toBe(404);
     expect((await placement()).size).toBe(before.size);
 

@@ -13,7 +13,8 @@ const HELP = `Shard Lab CLI — npm run lab -- <command>
 
   migrate status|up|down|latest   migrations on every shard (make migrate-up, …)
   migrate make NAME               new SQL migration in migrations/
-  seed --users N                  load N generated users (needs a running lab)
+  seed --users N [--conversations N --messages N]
+                                  load generated users, conversations, messages (needs a running lab)
   shards                          users per shard (make shards)
   shards plan [--remove NAME]     what adding (or removing) a shard would move
   shards add [--faithful]         add a shard online (or as the original did: move nothing)

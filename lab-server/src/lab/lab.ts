@@ -3,7 +3,8 @@ import { latestRing, saveRing, type RingVersion, type ShardSpec } from '../clust
 import type { LabConfig } from '../config.js';
 import { persistJobs } from '../jobs/job-store.js';
 import { JobRegistry } from '../jobs/registry.js';
-import { UsersService } from '../messenger/users/service.js';
+import { Messenger } from '../messenger/messenger.js';
+import type { UsersService } from '../messenger/users/service.js';
 import type { MigrationTarget } from '../migrations/index.js';
 import { Router } from '../sharding/router.js';
 import { createStrategy } from '../sharding/strategies.js';
@@ -35,6 +36,8 @@ export class Lab {
   readonly reads: ReadRouter;
   readonly settings: Settings;
   readonly users: UsersService;
+  /** The messenger's services and the outbox processor that applies their cross-shard events. */
+  readonly messenger: Messenger;
   private currentRouter: Router;
   private jobStore: { flush(): Promise<void> } | null = null;
 
@@ -47,7 +50,8 @@ export class Lab {
     this.settings = new Settings({ data_layer: config.dataLayer, read_policy: config.readPolicy });
     this.currentRouter = routerFor(ring);
     this.reads = new ReadRouter(cluster, () => this.settings.get().read_policy);
-    this.users = new UsersService(cluster, () => this.currentRouter, this.gate, this.reads);
+    this.messenger = new Messenger(cluster, () => this.currentRouter, () => this.settings.get().data_layer, log, this.gate, this.reads);
+    this.users = this.messenger.users;
     this.jobs.on('update', (job) => this.events.publish('job', job));
     this.settings.on('change', (settings) => this.events.publish('settings', settings));
     cluster.on('status', () => this.events.publish('topology', this.topology()));
@@ -118,6 +122,7 @@ export class Lab {
   }
 
   async close(): Promise<void> {
+    await this.messenger.outbox.stop();
     await this.jobs.shutdown();
     await this.jobStore?.flush();
     await this.cluster.close();

@@ -3,10 +3,11 @@ import type { Shard } from '../cluster/cluster.js';
 import type { ShardSpec } from '../cluster/topology-store.js';
 import { throwIfCancelled, type JobContext } from '../jobs/registry.js';
 import { routerFor, type Lab } from '../lab/lab.js';
+import { outboxBacklog } from '../messenger/outbox/outbox.js';
 import { migrate, throwIfFailed } from '../migrations/index.js';
 import { checksum, countInRanges, deleteInRanges, type TableChecksum } from './checksum.js';
 import { planReshard, type ReshardPlan, type Stream } from './plan.js';
-import { dropPublication, dropSubscription, publish, restoreReplicaIdentity, streamName, subscribe, sweep, tablesSyncing } from './replication.js';
+import { dropPublication, dropSubscription, installGuard, publish, removeGuard, restoreReplicaIdentity, streamName, subscribe, sweep, tablesSyncing } from './replication.js';
 import type { HashRange } from './write-gate.js';
 
 export type ReshardMode = 'rebalance' | 'faithful';
@@ -114,13 +115,16 @@ async function run(
     await lab.gate.fence(moving);
     let pauseMs: number;
     let verified: TableChecksum[];
+    const sources = [...new Map(plan.streams.map((s) => [s.from.id, s])).values()];
     try {
+      await Promise.all(sources.map((s) => withBulk(s.from.id, (db) => installGuard(db, plan.tables, plan.streams.filter((x) => x.from.id === s.from.id).flatMap((x) => x.ranges)))));
       verified = await verifyUntilEqual(withBulk, plan, ctx);
       ctx.phase('cutover');
       const ring = await lab.switchRing({ ...lab.ringWith(afterSpecs), reason: `${change.kind} shard-${change.id} (rebalanced)` });
       cutover = true;
       ctx.note(`Ring version ${ring.version} is live.`);
     } finally {
+      await Promise.all(sources.map((s) => withBulk(s.from.id, removeGuard))).catch(() => undefined);
       lab.gate.lift();
       pauseMs = Math.round(performance.now() - pauseStarted);
     }
@@ -140,6 +144,7 @@ async function run(
     ctx.note(`Deleted ${deleted} moved rows from their old shards.`);
     if (change.kind === 'remove') {
       const gone = cluster.shard(change.id);
+      await drainOutbox(lab, gone.name, ctx);
       await cluster.removeShard(change.id, { deleteData: true });
       ctx.note(`${gone.name} drained and stopped; its data directory was removed.`);
     }
@@ -226,6 +231,26 @@ async function dropStreams(withBulk: WithBulk, job: string, streams: Stream[]): 
       await dropPublication(db, name);
       await restoreReplicaIdentity(db);
     });
+  }
+}
+
+const OUTBOX_DRAIN_MS = 60_000;
+
+/**
+ * A drained shard may still hold outbox events (cross-shard cleanups written before cutover); it is stopped
+ * only once they are applied. If they are not, it keeps running outside the ring, and removing it again later
+ * finishes the job: nothing in its outbox is lost.
+ */
+async function drainOutbox(lab: Lab, shard: string, ctx: JobContext): Promise<void> {
+  const deadline = Date.now() + OUTBOX_DRAIN_MS;
+  for (;;) {
+    const backlog = (await outboxBacklog(lab.cluster)).shards.find((s) => s.shard === shard);
+    if (!backlog || backlog.pending === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(`${shard} is out of the ring, but its outbox still holds ${backlog.pending ?? 'an unknown number of'} events; it keeps running until they are applied — remove it again later.`);
+    }
+    ctx.note(`Waiting for ${backlog.pending} outbox events on ${shard} to be applied before stopping it.`);
+    await sleep(1_000);
   }
 }
 

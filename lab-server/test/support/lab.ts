@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import { Router } from '../../src/sharding/router.js';
 import { createStrategy } from '../../src/sharding/strategies.js';
@@ -91,4 +92,15 @@ export interface ErrorReply {
 export function testRing(shards: number): Router {
   const names = Array.from({ length: shards }, (_, i) => `shard-${i}`);
   return new Router(createStrategy('md5-ring', names, 150), names);
+}
+
+/** One query on one server, on its own connection (tests look at the shards directly, not through the lab). */
+export async function queryServer<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client(url);
+  await c.connect();
+  try {
+    return (await c.query<T>(text, values)).rows;
+  } finally {
+    await c.end();
+  }
 }
