@@ -4,7 +4,7 @@ import type { JobView } from '../src/jobs/registry.js';
 import type { User } from '../src/messenger/users/schemas.js';
 import type { ShardStats } from '../src/messenger/users/service.js';
 import { leftovers } from '../src/resharding/replication.js';
-import { startEmbeddedTestLab, testRing, type TestLab } from './support/lab.js';
+import { queryServer, startEmbeddedTestLab, testRing, type TestLab } from './support/lab.js';
 
 let t: TestLab;
 beforeAll(async () => {
@@ -14,15 +14,7 @@ afterAll(async () => t?.stop());
 
 const shardUrls = () => t.running.lab.cluster.shards.map((s) => ({ name: s.name, url: s.url }));
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client(url);
-  await c.connect();
-  try {
-    return (await c.query<T>(sql, values)).rows;
-  } finally {
-    await c.end();
-  }
-}
+const query = queryServer;
 
 /** Where every user row physically is: id → [{shard, last_name}] over every running shard. */
 async function placement(): Promise<Map<string, { shard: string; last_name: string }[]>> {
