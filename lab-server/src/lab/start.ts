@@ -1,9 +1,14 @@
 import http from 'node:http';
+import { Router as ExpressRouter } from 'express';
 import type { AddressInfo } from 'node:net';
 import { Cluster, type Log } from '../cluster/cluster.js';
 import type { LabConfig } from '../config.js';
 import { createApp } from '../http/app.js';
+import { loadtestRoutes } from '../loadtest/routes.js';
 import { usersRoutes } from '../messenger/users/routes.js';
+import { recordRequests } from '../metrics/http-middleware.js';
+import { prometheusRegistry } from '../metrics/prometheus.js';
+import { metricsRoutes } from '../metrics/routes.js';
 import { migrate, throwIfFailed } from '../migrations/index.js';
 import { healthRoutes } from './health-routes.js';
 import { Lab } from './lab.js';
@@ -25,8 +30,12 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
       const report = throwIfFailed(await migrate(lab.migrationTargets(), config.migrationsDir, 'latest'));
       for (const s of report.shards) if (s.ran.length > 0) log(`${s.shard}: applied ${s.ran.join(', ')}`);
     }
+    await lab.loadtests.init();
     const app = createApp(
       [
+        { path: '/', router: ExpressRouter().use(recordRequests(lab.metrics.recorder)) },
+        { path: '/', router: metricsRoutes(lab.metrics, prometheusRegistry(lab.metrics, () => lab.loadtests.running() !== null)) },
+        { path: '/lab/v1/loadtests', router: loadtestRoutes(lab.loadtests) },
         { path: '/', router: healthRoutes(cluster) },
         { path: '/api/v1', router: usersRoutes(lab.users) },
         { path: '/lab/v1', router: labRoutes(lab) },
@@ -43,6 +52,8 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
     });
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host}:${port}`;
+    lab.loadtests.target = loopbackUrl(config.host, port);
+    lab.metrics.start();
     let stopping: Promise<void> | null = null;
     return {
       lab,
@@ -61,4 +72,9 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
     await lab.close();
     throw err;
   }
+}
+
+/** Load generation targets only this machine: the lab's own port on loopback, whatever address it binds. */
+function loopbackUrl(host: string, port: number): string {
+  return host === '::1' || host === '::' ? `http://[::1]:${port}` : `http://127.0.0.1:${port}`;
 }
