@@ -5,6 +5,7 @@ import { Cluster, type Log } from '../cluster/cluster.js';
 import type { LabConfig } from '../config.js';
 import { createApp } from '../http/app.js';
 import { loadtestRoutes } from '../loadtest/routes.js';
+import { fastUsersDispatch } from '../messenger/users/fast-routes.js';
 import { usersRoutes } from '../messenger/users/routes.js';
 import { recordRequests } from '../metrics/http-middleware.js';
 import { prometheusRegistry } from '../metrics/prometheus.js';
@@ -42,7 +43,7 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
       ],
       log,
     );
-    const server = http.createServer(app);
+    const server = http.createServer(fastUsersDispatch(lab.users, lab.metrics.recorder, app, log));
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>

@@ -7,7 +7,7 @@
 import autocannon from 'autocannon';
 import { LatencyHistogram } from '../metrics/histogram.js';
 import { MixDriver, round, type Step } from './mix.js';
-import { findScenario, opShares } from './scenarios.js';
+import { opShares } from './scenarios.js';
 import type { ChildMessage, LoadSummary, ParentMessage, PhasePlan, TickSample } from './protocol.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -40,9 +40,7 @@ process.once('message', (msg: ParentMessage) => {
 });
 
 async function run(msg: Extract<ParentMessage, { type: 'start' }>): Promise<LoadSummary> {
-  const scenario = findScenario(msg.scenario);
-  if (!scenario) throw new Error(`unknown scenario ${msg.scenario}`);
-  const driver = new MixDriver(scenario.flows, msg.data);
+  const driver = new MixDriver(msg.flows, msg.data);
   const total = new LatencyHistogram();
   const second = new LatencyHistogram();
   const statusCodes: Record<string, number> = {};
@@ -126,7 +124,7 @@ async function run(msg: Extract<ParentMessage, { type: 'start' }>): Promise<Load
     socket_errors: counts.socket_errors,
     non2xx: counts.non2xx,
     status_codes: statusCodes,
-    ops: driver.summary(opShares(scenario.flows)),
+    ops: driver.summary(opShares(msg.flows)),
     stopped_early: stopping && elapsedBefore < msg.phases.reduce((s, p) => s + p.duration_s, 0),
   };
 }

@@ -1,16 +1,14 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { ApiError, notFound } from '../http/errors.js';
-import { execArgvFor } from '../process/fork-args.js';
 import type { RunData } from './ops.js';
-import type { ChildMessage, LoadSummary, ParentMessage, TickSample, Totals } from './protocol.js';
+import { startGenerator } from './generator.js';
+import type { LoadSummary, TickSample, Totals } from './protocol.js';
 import { planRun, type RunRequest, type RunView } from './run.js';
 import type { Scenario } from './scenarios.js';
 import type { RunStore } from './store.js';
 
-const CHILD = fileURLToPath(new URL(`./child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
 /** After its duration a run gets this long to finish in-flight requests and report before it is killed. */
 const GRACE_MS = 20_000;
 /** How long a cancelled generator may take to report what it did before SIGKILL. */
@@ -140,7 +138,7 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
       });
       if (c.abort.signal.aborted) return this.finish(c, 'cancelled', null, null);
       c.view.notes = [...c.view.notes, ...prep.notes];
-      const summary = await this.generate(c, prep.data);
+      const summary = await this.generate(c, scenario, prep.data);
       if (c.abort.signal.aborted) return await this.finish(c, 'cancelled', summary, null);
       await this.finish(c, 'finished', summary, null);
     } catch (err) {
@@ -149,40 +147,26 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
     }
   }
 
-  /** Forks the generator and resolves with its summary. */
-  private generate(c: Current, data: RunData): Promise<LoadSummary> {
-    return new Promise((resolve, reject) => {
-      const child = fork(CHILD, [], { execArgv: execArgvFor(CHILD), stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
-      c.child = child;
-      c.view.pid = child.pid ?? null;
-      c.view.state = 'running';
-      c.view.started_at = new Date().toISOString();
-      this.changed(c);
-      let stderr = '';
-      let summary: LoadSummary | null = null;
-      let failure: string | null = null;
-      child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-      const hardLimit = setTimeout(() => {
-        failure = `the load generator did not stop by itself within ${c.view.params.duration_s} s + ${GRACE_MS / 1000} s; it was killed`;
-        child.kill('SIGKILL');
-      }, c.view.params.duration_s * 1000 + GRACE_MS);
-      hardLimit.unref();
-      child.on('message', (msg: ChildMessage) => {
-        if (msg.type === 'tick') this.onTick(c, msg.sample, msg.totals);
-        else if (msg.type === 'done') summary = msg.summary;
-        else failure = msg.message;
-      });
-      child.once('error', (err) => (failure ??= err.message));
-      child.once('exit', (code, signal) => {
-        clearTimeout(hardLimit);
-        c.view.pid = null;
-        if (summary) return resolve(summary);
-        if (c.abort.signal.aborted) return resolve(this.partialSummary(c));
-        reject(new Error(failure ?? `the load generator exited (${signal ?? `code ${code}`}) without a result${stderr ? `: ${stderr.trim()}` : ''}`));
-      });
-      const start: ParentMessage = { type: 'start', url: this.target, scenario: c.view.scenario, phases: c.view.params.phases, data };
-      child.send(start);
-    });
+  /** Forks the generator and resolves with its summary (a cancelled run: what it did until then). */
+  private async generate(c: Current, scenario: Scenario, data: RunData): Promise<LoadSummary> {
+    const generator = startGenerator(
+      { url: this.target, flows: scenario.flows, phases: c.view.params.phases, data },
+      (sample, totals) => this.onTick(c, sample, totals),
+      c.view.params.duration_s * 1000 + GRACE_MS,
+    );
+    c.child = generator.child;
+    c.view.pid = generator.child.pid ?? null;
+    c.view.state = 'running';
+    c.view.started_at = new Date().toISOString();
+    this.changed(c);
+    try {
+      return await generator.result;
+    } catch (err) {
+      if (c.abort.signal.aborted) return this.partialSummary(c);
+      throw err;
+    } finally {
+      c.view.pid = null;
+    }
   }
 
   private onTick(c: Current, sample: TickSample, totals: Totals): void {

@@ -1,6 +1,7 @@
 import type { Percentiles } from '../metrics/histogram.js';
 import type { OpSummary } from './mix.js';
 import type { RunData } from './ops.js';
+import type { Flow } from './scenarios.js';
 
 /** One stretch of a run as the load generator executes it: absolute connections, seconds and rate. */
 export interface PhasePlan {
@@ -42,7 +43,7 @@ export interface LoadSummary extends Totals {
   stopped_early: boolean;
 }
 
-export type ParentMessage = { type: 'start'; url: string; scenario: string; phases: PhasePlan[]; data: RunData };
+export type ParentMessage = { type: 'start'; url: string; flows: Flow[]; phases: PhasePlan[]; data: RunData };
 
 export type ChildMessage =
   | { type: 'tick'; sample: TickSample; totals: Totals }

@@ -15,7 +15,8 @@ export function routeLabel(req: Request): string {
   let base = req.baseUrl;
   if (!base) {
     const path = req.originalUrl.split('?', 1)[0]!.split('/');
-    base = path.slice(0, path.length - (pattern.split('/').length - 1)).join('/');
+    const tail = pattern === '/' ? 0 : pattern.split('/').length - 1;
+    base = path.slice(0, path.length - tail).join('/');
   }
   // A router's root route ('/') under a mount reads as the mount itself: /lab/v1/loadtests, not …/loadtests/.
   return pattern === '/' && base ? base : base + pattern;
