@@ -27,6 +27,7 @@ const EnvSchema = z.object({
   LAB_MIGRATIONS_DIR: z.string().min(1).optional(),
   LAB_DATA_LAYER: z.enum(['prisma', 'pg']).default('pg'),
   LAB_READ_POLICY: z.enum(['primary', 'replica', 'read-your-writes']).default('primary'),
+  LAB_WORKERS: int(0, 64).default(0),
 });
 
 export interface LabConfig {
@@ -48,6 +49,8 @@ export interface LabConfig {
   dataLayer: 'prisma' | 'pg';
   readPolicy: 'primary' | 'replica' | 'read-your-writes';
   migrationsDir: string;
+  /** Prefork: processes serving /api/v1 besides the primary (0: the primary serves everything). */
+  workers: number;
 }
 
 export class ConfigError extends Error {}
@@ -89,5 +92,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
     dataLayer: e.LAB_DATA_LAYER,
     readPolicy: e.LAB_READ_POLICY,
     migrationsDir: e.LAB_MIGRATIONS_DIR ? path.resolve(e.LAB_MIGRATIONS_DIR) : path.join(REPO_ROOT, 'migrations'),
+    workers: e.LAB_WORKERS,
   };
 }

@@ -3,7 +3,7 @@ import { Router as ExpressRouter } from 'express';
 import type { AddressInfo } from 'node:net';
 import { Cluster, type Log } from '../cluster/cluster.js';
 import type { LabConfig } from '../config.js';
-import { createApp } from '../http/app.js';
+import { createApp, type Mount } from '../http/app.js';
 import { loadtestRoutes } from '../loadtest/routes.js';
 import { fastUsersDispatch } from '../messenger/users/fast-routes.js';
 import { usersRoutes } from '../messenger/users/routes.js';
@@ -13,6 +13,7 @@ import { metricsRoutes } from '../metrics/routes.js';
 import { migrate, throwIfFailed } from '../migrations/index.js';
 import { healthRoutes } from './health-routes.js';
 import { Lab } from './lab.js';
+import { Prefork } from './prefork.js';
 import { labRoutes } from './routes.js';
 
 export interface RunningLab {
@@ -26,6 +27,7 @@ export interface RunningLab {
 export async function startLab(config: LabConfig, log: Log): Promise<RunningLab> {
   const cluster = await Cluster.open(config, log);
   const lab = new Lab(config, cluster, log);
+  let workers: Prefork | null = null;
   try {
     if (config.migrateOnStart) {
       const report = throwIfFailed(await migrate(lab.migrationTargets(), config.migrationsDir, 'latest'));
@@ -38,20 +40,28 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
         { path: '/', router: metricsRoutes(lab.metrics, prometheusRegistry(lab.metrics, () => lab.loadtests.running() !== null)) },
         { path: '/lab/v1/loadtests', router: loadtestRoutes(lab.loadtests) },
         { path: '/', router: healthRoutes(cluster) },
-        { path: '/api/v1', router: usersRoutes(lab.users) },
+        ...apiMounts(lab),
         { path: '/lab/v1', router: labRoutes(lab) },
       ],
       log,
     );
     const server = http.createServer(fastUsersDispatch(lab.users, lab.metrics.recorder, app, log));
     server.keepAliveTimeout = 65_000;
+    // Under prefork the workers own the public port and this server answers them on loopback.
+    const prefork = config.workers > 0;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
         reject(err.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is already in use; set PORT to another port.`) : err),
       );
-      server.listen(config.port, config.host, resolve);
+      server.listen(prefork ? 0 : config.port, prefork ? '127.0.0.1' : config.host, resolve);
     });
-    const { port } = server.address() as AddressInfo;
+    let port = (server.address() as AddressInfo).port;
+    if (prefork) {
+      workers = await Prefork.start(lab, config, `http://127.0.0.1:${port}`, log);
+      lab.workers = config.workers;
+      port = workers.port;
+      log(`prefork: ${config.workers} workers serve /api/v1 on port ${port}; the primary (pid ${process.pid}) runs the control plane`);
+    }
     const url = `http://${config.host}:${port}`;
     lab.loadtests.target = loopbackUrl(config.host, port);
     lab.metrics.start();
@@ -62,6 +72,7 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
       url,
       stop: () =>
         (stopping ??= (async () => {
+          await workers?.stop();
           server.closeIdleConnections();
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));
           setTimeout(() => server.closeAllConnections(), 2_000).unref();
@@ -70,9 +81,15 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
         })()),
     };
   } catch (err) {
+    await workers?.stop();
     await lab.close();
     throw err;
   }
+}
+
+/** The messenger API: served by the primary or, under prefork, by every worker. */
+export function apiMounts(lab: Lab): Mount[] {
+  return [{ path: '/api/v1', router: usersRoutes(lab.users) }];
 }
 
 /** Load generation targets only this machine: the lab's own port on loopback, whatever address it binds. */
