@@ -5,10 +5,12 @@ SHARD ?= 0
 USERS ?= 10000
 
 .PHONY: help install dev start test typecheck unit up down reset shards health db-shell seed status \
-        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed
+        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-api \
+        loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
+        loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 node_modules/.package-lock.json: package.json package-lock.json lab-server/package.json lab-ui/package.json
 	npm ci --no-audit --no-fund
@@ -70,3 +72,48 @@ migrate-make: install ## new migration file: make migrate-make NAME=add_bio_to_u
 
 bench-seed: install ## seed 1,000,000 users into 5 fresh shards and print rows/s
 	@node_modules/.bin/tsx lab-server/bench/seed.ts
+
+bench-api: install ## the lab's GET /api/v1/users/:id against a bare node:http + pg server, same run
+	@node_modules/.bin/tsx lab-server/bench/api.ts
+
+# Load tests run inside the running lab (make dev); CONNECTIONS=, DURATION= (s) and RATE= (req/s) override a scenario.
+LOADTEST_ARGS = $(if $(CONNECTIONS),--connections $(CONNECTIONS)) $(if $(DURATION),--duration $(DURATION)) $(if $(RATE),--rate $(RATE))
+
+loadtest-smoke: install ## smoke: 10 connections, 10 s, full user life cycle
+	@$(LAB) loadtest smoke $(LOADTEST_ARGS)
+
+loadtest: install ## standard mix: 100 connections, 60 s
+	@$(LAB) loadtest standard $(LOADTEST_ARGS)
+
+loadtest-read: install ## read-heavy (80 % reads): 300 connections, 60 s
+	@$(LAB) loadtest read-heavy $(LOADTEST_ARGS)
+
+loadtest-write: install ## write-heavy (90 % writes): 100 connections, 60 s
+	@$(LAB) loadtest write-heavy $(LOADTEST_ARGS)
+
+loadtest-crud: install ## create → read → update → list → delete: 1,000 connections, 60 s
+	@$(LAB) loadtest crud $(LOADTEST_ARGS)
+
+loadtest-stress: install ## stepped 50 → 500 connections over 120 s
+	@$(LAB) loadtest stress $(LOADTEST_ARGS)
+
+loadtest-spike: install ## 30 → 300 → 30 connections over 60 s
+	@$(LAB) loadtest spike $(LOADTEST_ARGS)
+
+loadtest-soak: install ## 50 connections paced to 500 req/s for 300 s
+	@$(LAB) loadtest soak $(LOADTEST_ARGS)
+
+loadtest-pagination: install ## follow next_cursor 4 pages deep: 200 connections, 60 s
+	@$(LAB) loadtest pagination $(LOADTEST_ARGS)
+
+loadtest-10k: install ## 10,000 connections at 1 req/s each, 60 s (the original's headline)
+	@$(LAB) loadtest 10k $(LOADTEST_ARGS)
+
+loadtest-messages: install ## messenger: send messages into 50 conversations, 60 s
+	@$(LAB) loadtest messages-send $(LOADTEST_ARGS)
+
+loadtest-custom: install ## standard mix with your numbers: make loadtest-custom USERS=500 DURATION=60
+	@$(LAB) loadtest standard --connections $(if $(filter command line environment,$(origin USERS)),$(USERS),500) --duration $(or $(DURATION),60) $(if $(RATE),--rate $(RATE))
+
+loadtest-list: install ## past load-test runs (kept across restarts)
+	@$(LAB) loadtest list

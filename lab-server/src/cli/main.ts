@@ -3,6 +3,7 @@ import { ConfigError } from '../config.js';
 import { clusterCommand, resetCommand } from './cluster-command.js';
 import { dbShellCommand } from './db-shell.js';
 import { healthCommand, jobsCommand, routeCommand, shardsCommand } from './inspect.js';
+import { loadtestCommand } from './loadtest.js';
 import { migrateCommand } from './migrate.js';
 import { CliError } from './output.js';
 import { seedCommand } from './seed.js';
@@ -16,6 +17,10 @@ const HELP = `Shard Lab CLI — npm run lab -- <command>
   health                          shard health (make health)
   route KEY                       which shard owns a user id, and why
   jobs [ID]                       long-running jobs
+  loadtest SCENARIO [--connections N] [--duration S] [--rate R]
+                                  run a load test in the lab, with live progress (make loadtest-read, …)
+  loadtest scenarios|list|show ID|compare A B
+                                  scenario definitions, run history, one run, two runs side by side
   db-shell [N]                    SQL prompt on shard N (make db-shell SHARD=N)
   cluster up|down|status          the shards alone, in the background (make up / make down)
   reset                           stop everything and delete the data directory (make reset)`;
@@ -27,6 +32,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   health: healthCommand,
   route: routeCommand,
   jobs: jobsCommand,
+  loadtest: loadtestCommand,
   'db-shell': dbShellCommand,
   cluster: clusterCommand,
   reset: resetCommand,

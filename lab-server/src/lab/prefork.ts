@@ -12,6 +12,8 @@ const RESPAWN_DELAY_MS = 1_000;
 
 /** What a worker needs to serve /api/v1: the shards and ring as the primary has them, and where the primary is. */
 export interface WorkerSpec {
+  /** The primary's configuration (port, host, pools, strategy, …); the worker takes shards and catalog from below. */
+  config: LabConfig;
   shards: string[];
   catalog_url: string;
   ring: { strategy: string; vnodes: number | null; version: number };
@@ -72,6 +74,7 @@ export class Prefork {
   private currentSpec(primaryUrl: string): WorkerSpec {
     const t = this.lab.topology();
     return {
+      config: this.config,
       shards: this.lab.cluster.shards.map((s) => s.url),
       catalog_url: this.lab.cluster.catalog.url,
       ring: { strategy: t.ring.strategy, vnodes: t.ring.vnodes, version: t.ring.version },

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { Router as ExpressRouter } from 'express';
 import { Cluster, type Log } from '../cluster/cluster.js';
-import { loadConfig } from '../config.js';
+import type { LabConfig } from '../config.js';
 import { createApp } from '../http/app.js';
 import { fastUsersDispatch } from '../messenger/users/fast-routes.js';
 import { recordRequests } from '../metrics/http-middleware.js';
@@ -18,7 +18,7 @@ const REPORT_MS = 1_000;
  */
 export async function runWorker(log: Log): Promise<void> {
   const spec = JSON.parse(process.env.LAB_WORKER_SPEC ?? '') as WorkerSpec;
-  const config = loadConfig({ ...process.env, LAB_SHARDS: spec.shards.join(','), LAB_CATALOG_URL: spec.catalog_url, LAB_MIGRATE_ON_START: 'false' });
+  const config: LabConfig = { ...spec.config, externalShards: spec.shards, shardCount: spec.shards.length, catalogUrl: spec.catalog_url, migrateOnStart: false };
   const cluster = await Cluster.open(config, log);
   const lab = new Lab(config, cluster, log);
   const app = createApp([{ path: '/', router: ExpressRouter().use(recordRequests(lab.metrics.recorder)) }, ...apiMounts(lab)], log);

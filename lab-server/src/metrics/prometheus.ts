@@ -29,7 +29,7 @@ function collected(name: string, help: string, type: MetricType, values: () => S
 /** The registry behind `GET /metrics`: the lab's API and shard numbers plus Node's process metrics. */
 export function prometheusRegistry(metrics: Metrics, loadtestRunning: () => boolean): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'lab_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'lab_' });
   const latest = () => metrics.latest();
   const shards = () => latest()?.shards ?? [];
   const perShard = (get: (s: NonNullable<ReturnType<typeof latest>>['shards'][number]) => number | null | undefined, extra?: Record<string, string>) => () =>

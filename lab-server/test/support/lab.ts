@@ -12,6 +12,8 @@ export interface TestLab {
   shardUrls: string[];
   url: string;
   call<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
+  /** Stops the lab process's part (HTTP, pools, jobs) and starts a new lab over the same servers, as a restart would. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -32,28 +34,34 @@ export async function startTestLab(shards = 3, env: Record<string, string> = {})
     LAB_CONNECT_TIMEOUT_MS: '1000',
     ...env,
   });
-  const running = await startLab(config, () => undefined);
+  const t = {} as TestLab;
   const call = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> => {
     const init: RequestInit = { method, headers: { ...headers } };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
       (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
     }
-    const res = await fetch(`${running.url}${path}`, init);
+    const res = await fetch(`${t.url}${path}`, init);
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : null) as T };
   };
-  return {
-    running,
+  Object.assign(t, {
+    running: await startLab(config, () => undefined),
     shards: servers.servers.slice(0, shards),
     shardUrls: servers.urls.slice(0, shards),
-    url: running.url,
     call,
+    async restart() {
+      await t.running.stop();
+      t.running = await startLab(config, () => undefined);
+      t.url = t.running.url;
+    },
     async stop() {
-      await running.stop();
+      await t.running.stop();
       await servers.stop();
     },
-  };
+  });
+  t.url = t.running.url;
+  return t;
 }
 
 export interface ErrorReply {
