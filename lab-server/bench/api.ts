@@ -2,10 +2,11 @@
  * `npm run bench:api`: how fast the lab answers GET /api/v1/users/:id, against a baseline measured in the
  * same run — a bare node:http + pg server doing the same point lookup with the same routing on the same
  * shards (bare-server.ts). Both run in their own processes; autocannon runs in a third (100 connections).
- * Rounds alternate (baseline, lab, baseline, lab, …) so that drift on a busy machine hits both alike.
+ * Rounds alternate (baseline, lab, baseline, lab, …) and each ratio compares a lab round with the baseline
+ * round just before it, so that drift on a busy machine hits both alike; the medians of those ratios are reported.
  * Goal: the lab ≥ 0.8× the baseline's throughput with p99 ≤ 1.5× the baseline's.
- * Env: SHARDS (5), USERS (10000), CONNECTIONS (100), DURATION (10 s per round), ROUNDS (3), LAB_WORKERS (unset),
- * PROFILE=dir (write a V8 CPU profile of the lab process there: open it in Chrome DevTools or speedscope).
+ * Env: SHARDS (5), USERS (10000), CONNECTIONS (100), DURATION (6 s per round), ROUNDS (5), LAB_WORKERS (unset),
+ * PROFILE=dir (write V8 CPU profiles of both servers to dir/lab and dir/bare: open them in Chrome DevTools).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fsp from 'node:fs/promises';
@@ -21,8 +22,8 @@ import { freePort, startTestServers } from '../test/support/servers.js';
 const SHARDS = Number(process.env.SHARDS ?? 5);
 const USERS = Number(process.env.USERS ?? 10_000);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 100);
-const DURATION = Number(process.env.DURATION ?? 10);
-const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const DURATION = Number(process.env.DURATION ?? 6);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const GOAL = { throughput: 0.8, p99: 1.5 };
 
 /** Starts a server process and resolves with its URL once it prints one. */
@@ -69,6 +70,8 @@ async function userIds(urls: string[]): Promise<string[]> {
   return lists.flat();
 }
 
+const profileFlags = (name: string) => (process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.PROFILE, name)}`] : []);
+
 /** CPU time (µs, user + system) a process has used so far; null where /proc is not available. */
 async function cpuMicros(pid: number | undefined): Promise<number | null> {
   try {
@@ -108,12 +111,12 @@ try {
       ...(process.env.LAB_WORKERS ? { LAB_WORKERS: process.env.LAB_WORKERS } : {}),
     },
     /is ready at (http:\/\/\S+)/,
-    process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.PROFILE)}`] : [],
+    profileFlags('lab'),
   );
   procs.push(lab.proc);
   const { job_id } = await labCall<{ job_id: string }>(lab.url, 'POST', '/lab/v1/seed', { users: USERS });
   while ((await labCall<{ state: string }>(lab.url, 'GET', `/lab/v1/jobs/${job_id}`)).state !== 'succeeded') await new Promise((r) => setTimeout(r, 200));
-  const bare = await startServer(path.join(REPO_ROOT, 'lab-server/bench/bare-server.ts'), { SHARD_URLS: shardUrls.join(',') }, /listening (http:\/\/\S+)/);
+  const bare = await startServer(path.join(REPO_ROOT, 'lab-server/bench/bare-server.ts'), { SHARD_URLS: shardUrls.join(',') }, /listening (http:\/\/\S+)/, profileFlags('bare'));
   procs.push(bare.proc);
   const ids = await userIds(shardUrls);
 
@@ -148,9 +151,13 @@ try {
   console.log(`\nmedian of ${ROUNDS} rounds:`);
   console.log(row('baseline: node:http + pg', b));
   console.log(row(`lab: GET /api/v1/users/:id${process.env.LAB_WORKERS ? ` (${process.env.LAB_WORKERS} workers)` : ''}`, l));
-  const tput = l.rps / b.rps;
-  const p99 = l.p99 / b.p99;
-  console.log(`ratio: throughput ${tput.toFixed(2)}x (goal ≥ ${GOAL.throughput}), p99 ${p99.toFixed(2)}x (goal ≤ ${GOAL.p99})`);
+  const ratios = results.lab.map((r, i) => ({
+    tput: r.requests_per_s / results.bare[i]!.requests_per_s,
+    p99: (r.latency_ms?.p99 ?? 0) / (results.bare[i]!.latency_ms?.p99 ?? 1),
+  }));
+  const tput = median(ratios.map((r) => r.tput));
+  const p99 = median(ratios.map((r) => r.p99));
+  console.log(`ratio (median of the ${ROUNDS} paired rounds): throughput ${tput.toFixed(2)}x (goal ≥ ${GOAL.throughput}), p99 ${p99.toFixed(2)}x (goal ≤ ${GOAL.p99})`);
   console.log(tput >= GOAL.throughput && p99 <= GOAL.p99 && b.errors + l.errors === 0 ? 'goal: met' : 'goal: MISSED');
 } finally {
   for (const p of procs) await stop(p);
