@@ -10,7 +10,7 @@ import type { Scenario } from './scenarios.js';
 import type { RunStore } from './store.js';
 
 /** After its duration a run gets this long to finish in-flight requests and report before it is killed. */
-const GRACE_MS = 20_000;
+const GRACE_MS = 30_000;
 /** How long a cancelled generator may take to report what it did before SIGKILL. */
 const CANCEL_KILL_MS = 3_000;
 

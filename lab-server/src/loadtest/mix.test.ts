@@ -70,6 +70,6 @@ it('plans phases in absolute numbers that add up to the run', () => {
   const spike = planRun({ scenario: findScenario('spike')!, connections: 100, duration_s: 30 });
   expect(spike.phases.map((p) => [p.label, p.connections, p.duration_s])).toEqual([['before', 10, 10], ['spike', 100, 10], ['after', 10, 10]]);
   const tenK = planRun({ scenario: findScenario('10k')! });
-  expect(tenK).toMatchObject({ model: 'rate', connections: 10_000, rate: 10_000, phases: [{ connections: 10_000, rate: 10_000, duration_s: 60 }] });
+  expect(tenK).toMatchObject({ model: 'rate', connections: 10_000, rate: 2_000, phases: [{ connections: 10_000, rate: 2_000, duration_s: 60 }] });
   expect(planRun({ scenario: findScenario('standard')!, rate: 500 }).model).toBe('rate');
 });

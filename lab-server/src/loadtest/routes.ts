@@ -28,11 +28,7 @@ const StartBody = z
       rate: int('rate', 1, LIMITS.rate).optional(),
     },
     { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
-  )
-  .refine((b) => b.rate === undefined || b.rate >= (b.connections ?? findScenario(b.scenario)?.connections ?? 1), {
-    message: 'rate must be at least the number of connections (each connection sends at least 1 request/s)',
-    path: ['rate'],
-  });
+  );
 
 const CompareQuery = z.object({
   a: z.string({ error: 'a (a run id) is required' }).min(1, 'a (a run id) is required'),

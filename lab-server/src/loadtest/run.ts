@@ -68,7 +68,7 @@ export function planRun(req: RunRequest): RunParams {
     const seconds = i === s.phases.length - 1 ? left : Math.max(1, Math.round(duration_s * p.duration));
     left -= seconds;
     const c = Math.max(1, Math.round(connections * p.connections));
-    return { label: p.label, connections: c, duration_s: Math.max(1, seconds), rate: rate === null ? null : Math.max(c, Math.round(rate * p.connections)) };
+    return { label: p.label, connections: c, duration_s: Math.max(1, seconds), rate: rate === null ? null : Math.max(1, Math.round(rate * p.connections)) };
   });
   return { scenario: s.name, model: rate === null ? 'closed' : 'rate', connections, duration_s, rate, phases };
 }
