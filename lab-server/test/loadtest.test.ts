@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { isAlive } from '../src/cluster/embedded-server.js';
 import type { Comparison } from '../src/loadtest/compare.js';
 import type { RunView } from '../src/loadtest/run.js';
 import type { MetricsTick } from '../src/metrics/types.js';
@@ -10,15 +11,6 @@ beforeAll(async () => {
   t = await startTestLab(2);
 });
 afterAll(async () => t?.stop());
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function waitFor<T>(get: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
   for (;;) {

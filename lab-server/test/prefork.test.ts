@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { isAlive } from '../src/cluster/embedded-server.js';
 import type { MetricsTick } from '../src/metrics/types.js';
 import { startTestLab, type TestLab } from './support/lab.js';
 import { readEvents } from './support/sse.js';
@@ -11,15 +12,6 @@ beforeAll(async () => {
   workerPids = Object.values(cluster.workers ?? {}).map((w) => w!.process.pid!);
 });
 afterAll(async () => t?.stop());
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 it('serves the API from the workers and the control plane from the primary, on one port', async () => {
   expect(workerPids).toHaveLength(2);

@@ -52,6 +52,10 @@ export interface Scenario {
 }
 
 const ONE_PHASE: Phase[] = [{ label: 'steady', connections: 1, duration: 1 }];
+/** What most scenarios share: one steady phase, closed loop, reading users. */
+const STEADY = { model: 'closed', rate: null, phases: ONE_PHASE, needs: 'users' } as const;
+/** The messenger scenarios: 100 connections for 60 s over conversations. */
+const MESSENGER = { ...STEADY, connections: 100, duration_s: 60, needs: 'messenger', original: 'Beyond the original (it had no messages).' } as const;
 
 /** The shared "typical API" mix: mostly point reads, some listing, writes that clean up after themselves. */
 const STANDARD_FLOWS: Flow[] = [
@@ -78,13 +82,10 @@ export const SCENARIOS: readonly Scenario[] = [
     description:
       '10 connections for 10 s, closed loop. Every connection runs the full life of a user: create → read it → update it → list the newest page → delete it (20 % each). A quick check that every endpoint answers correctly under light load.',
     original: '`make loadtest-smoke` (10 users, 30 s; there the TEST_TYPE was ignored and it ran the create-user ramp).',
-    model: 'closed',
+    ...STEADY,
     connections: 10,
     duration_s: 10,
-    rate: null,
-    phases: ONE_PHASE,
     flows: CRUD_FLOW,
-    needs: 'users',
   },
   {
     name: 'standard',
@@ -92,13 +93,10 @@ export const SCENARIOS: readonly Scenario[] = [
     description:
       '100 connections for 60 s, closed loop. A typical API mix: 60 % reads by id (existing users), 10 % newest-page listings, 15 % creates, 10 % updates of existing users, 5 % deletes of users this run created.',
     original: '`make loadtest` (100 users, 60 s of the create-user simulation only).',
-    model: 'closed',
+    ...STEADY,
     connections: 100,
     duration_s: 60,
-    rate: null,
-    phases: ONE_PHASE,
     flows: STANDARD_FLOWS,
-    needs: 'users',
   },
   {
     name: 'read-heavy',
@@ -106,13 +104,10 @@ export const SCENARIOS: readonly Scenario[] = [
     description:
       '300 connections for 60 s, closed loop. 80 % reads — 70 % point reads of existing users by id, 10 % newest-page listings — and 20 % writes: 10 % creates, 10 % updates of existing users.',
     original: '`make loadtest-read` (300 users: 80 % list, 15 % two pages, 5 % create; it accepted 404s as success).',
-    model: 'closed',
+    ...STEADY,
     connections: 300,
     duration_s: 60,
-    rate: null,
-    phases: ONE_PHASE,
     flows: READ_HEAVY_FLOWS,
-    needs: 'users',
   },
   {
     name: 'write-heavy',
@@ -120,16 +115,13 @@ export const SCENARIOS: readonly Scenario[] = [
     description:
       '100 connections for 60 s, closed loop. 90 % writes: each flow creates a user, updates it and deletes it (30 % each); 10 % point reads of existing users.',
     original: '`make loadtest-write` (100 users: create → update → delete, with 404 counted as success).',
-    model: 'closed',
+    ...STEADY,
     connections: 100,
     duration_s: 60,
-    rate: null,
-    phases: ONE_PHASE,
     flows: [
       { weight: 9, steps: ['user.create', 'user.update', 'user.delete'] },
       { weight: 3, steps: ['user.get'] },
     ],
-    needs: 'users',
   },
   {
     name: 'crud',
@@ -137,13 +129,10 @@ export const SCENARIOS: readonly Scenario[] = [
     description:
       '1,000 connections for 60 s, closed loop. Every connection repeats a user\'s whole life: create → read → update → list → delete (20 % each); every step must succeed, a 404 is an error.',
     original: '`make loadtest-crud` (1,000 users; it accepted 404 for read, update and delete and sent JSON keys the server ignored).',
-    model: 'closed',
+    ...STEADY,
     connections: 1000,
     duration_s: 60,
-    rate: null,
-    phases: ONE_PHASE,
     flows: CRUD_FLOW,
-    needs: 'users',
   },
   {
     name: 'stress',
@@ -202,13 +191,10 @@ export const SCENARIOS: readonly Scenario[] = [
     description:
       '200 connections for 60 s, closed loop. Each flow reads the newest page of users and follows `next_cursor` three more pages (limit 20). Keyset pagination across all shards: page 4 should cost what page 1 costs.',
     original: '`make loadtest-pagination` (200 users, offsets 0/20/40/60 with OFFSET queries).',
-    model: 'closed',
+    ...STEADY,
     connections: 200,
     duration_s: 60,
-    rate: null,
-    phases: ONE_PHASE,
     flows: [{ weight: 1, steps: ['user.list', 'user.next-page', 'user.next-page', 'user.next-page'] }],
-    needs: 'users',
   },
   {
     name: '10k',
@@ -233,51 +219,33 @@ export const SCENARIOS: readonly Scenario[] = [
     title: 'Messenger: send',
     description:
       '100 connections for 60 s, closed loop. Members post messages into 50 conversations (each on its conversation\'s shard): 90 % sends, 10 % reads of a conversation\'s latest messages.',
-    original: 'Beyond the original (it had no messages).',
-    model: 'closed',
-    connections: 100,
-    duration_s: 60,
-    rate: null,
-    phases: ONE_PHASE,
+    ...MESSENGER,
     flows: [
       { weight: 9, steps: ['conversation.send'] },
       { weight: 1, steps: ['conversation.messages'] },
     ],
-    needs: 'messenger',
   },
   {
     name: 'messages-read',
     title: 'Messenger: read',
     description:
       '100 connections for 60 s, closed loop, over 50 conversations: 90 % reads of a conversation\'s latest messages, 10 % sends.',
-    original: 'Beyond the original (it had no messages).',
-    model: 'closed',
-    connections: 100,
-    duration_s: 60,
-    rate: null,
-    phases: ONE_PHASE,
+    ...MESSENGER,
     flows: [
       { weight: 9, steps: ['conversation.messages'] },
       { weight: 1, steps: ['conversation.send'] },
     ],
-    needs: 'messenger',
   },
   {
     name: 'hot-conversation',
     title: 'Messenger: one hot conversation',
     description:
       '100 connections for 60 s, closed loop, all in ONE conversation: 50 % sends, 50 % reads of its latest messages. Every request lands on the same shard — the hot-key problem that sharding by conversation cannot spread.',
-    original: 'Beyond the original (it had no messages).',
-    model: 'closed',
-    connections: 100,
-    duration_s: 60,
-    rate: null,
-    phases: ONE_PHASE,
+    ...MESSENGER,
     flows: [
       { weight: 1, steps: ['hot.send'] },
       { weight: 1, steps: ['hot.messages'] },
     ],
-    needs: 'messenger',
   },
 ];
 

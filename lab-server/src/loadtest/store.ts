@@ -1,22 +1,10 @@
 import type pg from 'pg';
 import { toIso } from '../messenger/timestamps.js';
-import type { LoadSummary, TickSample } from './protocol.js';
-import type { RunParams, RunState, RunView } from './run.js';
+import type { TickSample } from './protocol.js';
+import type { RunView } from './run.js';
 
-interface Row {
-  id: string;
-  scenario: string;
-  state: RunState;
-  params: RunParams;
-  target: string;
-  notes: string[];
-  summary: LoadSummary | null;
-  timeline: TickSample[];
-  error: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-}
+/** A row as stored: the run without its live-only fields, timestamps in PostgreSQL's text form. */
+type Row = Omit<RunView, 'pid' | 'progress' | 'timeline'> & { timeline: TickSample[] };
 
 const iso = (t: string | null) => (t === null ? null : toIso(t));
 
