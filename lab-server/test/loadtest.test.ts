@@ -58,10 +58,11 @@ it('rejects bad requests with a clear 400 and starts nothing', async () => {
   expect((await t.call<ErrorReply>('POST', '/lab/v1/loadtests', { scenario: 'messages-send' })).body.error.code).toBe('scenario_unavailable');
 });
 
+// Runs are paced (rate) so that they leave CPU to the test files running beside them.
 it('runs a scenario, streams its progress, and measures what the server saw', async () => {
   const stream = await fetch(`${t.url}/lab/v1/events?channels=loadtest`);
   const collecting = readEvents(stream, (evs) => evs.some((e) => e.event === 'loadtest' && (e.data as RunView).state === 'finished'));
-  const started = await t.call<{ id: string; run: RunView }>('POST', '/lab/v1/loadtests', { scenario: 'smoke', connections: 4, duration_s: 3 });
+  const started = await t.call<{ id: string; run: RunView }>('POST', '/lab/v1/loadtests', { scenario: 'smoke', connections: 4, duration_s: 3, rate: 400 });
   expect(started.status).toBe(202);
   expect(started.headers.get('location')).toBe(`/lab/v1/loadtests/${started.body.id}`);
   const run = await finished(started.body.id);
@@ -103,7 +104,7 @@ it('runs a scenario, streams its progress, and measures what the server saw', as
 });
 
 it('runs one test at a time, and cancel kills the generator by its pid', async () => {
-  const first = await t.call<{ id: string }>('POST', '/lab/v1/loadtests', { scenario: 'standard', connections: 2, duration_s: 120 });
+  const first = await t.call<{ id: string }>('POST', '/lab/v1/loadtests', { scenario: 'standard', connections: 2, duration_s: 120, rate: 50 });
   const running = await waitFor(
     async () => (await t.call<RunView>('GET', `/lab/v1/loadtests/${first.body.id}`)).body,
     (r) => r.state === 'running' && (r.progress?.requests ?? 0) > 0,
