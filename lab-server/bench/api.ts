@@ -72,12 +72,17 @@ async function userIds(urls: string[]): Promise<string[]> {
 
 const profileFlags = (name: string) => (process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.PROFILE, name)}`] : []);
 
-/** CPU time (µs, user + system) a process has used so far; null where /proc is not available. */
+/** CPU time (µs, user + system) a process and its children (prefork workers) have used so far; null without /proc. */
 async function cpuMicros(pid: number | undefined): Promise<number | null> {
   try {
-    const stat = await fsp.readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1e6;
+    const children = (await fsp.readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).split(' ').filter(Boolean);
+    let total = 0;
+    for (const p of [String(pid), ...children]) {
+      const stat = await fsp.readFile(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1e6;
+    }
+    return total;
   } catch {
     return null;
   }
