@@ -76,8 +76,8 @@ bench-seed: install ## seed 1,000,000 users into 5 fresh shards and print rows/s
 bench-api: install ## the lab's GET /api/v1/users/:id against a bare node:http + pg server, same run
 	@node_modules/.bin/tsx lab-server/bench/api.ts
 
-# Load tests run inside the running lab (make dev); CONNECTIONS=, DURATION= (s) and RATE= (req/s) override a scenario.
-LOADTEST_ARGS = $(if $(CONNECTIONS),--connections $(CONNECTIONS)) $(if $(DURATION),--duration $(DURATION)) $(if $(RATE),--rate $(RATE))
+# Load tests run inside the running lab (make dev); CONNECTIONS=, DURATION= (s), RATE= (req/s) and WARMUP= (s) override a scenario.
+LOADTEST_ARGS = $(if $(CONNECTIONS),--connections $(CONNECTIONS)) $(if $(DURATION),--duration $(DURATION)) $(if $(RATE),--rate $(RATE)) $(if $(WARMUP),--warmup $(WARMUP))
 
 loadtest-smoke: install ## smoke: 10 connections, 10 s, full user life cycle
 	@$(LAB) loadtest smoke $(LOADTEST_ARGS)

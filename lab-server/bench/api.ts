@@ -95,6 +95,7 @@ function load(url: string, ids: string[], seconds: number): Promise<LoadSummary>
       url,
       flows: [{ weight: 1, steps: ['user.get'] }],
       phases: [{ label: 'bench', connections: CONNECTIONS, duration_s: seconds, rate: null }],
+      warmup_s: 0, // the rounds begin with an explicit warm-up of each server
       data: { user_ids: ids, conversations: [], hot: null },
     },
     () => undefined,

@@ -44,6 +44,7 @@ it('rejects bad requests with a clear 400 and starts nothing', async () => {
     [{ scenario: 'smoke', connections: 20_000 }, 'connections must be at most 10,000'],
     [{ scenario: 'smoke', duration_s: 3_600 }, 'duration_s must be at most 600'],
     [{ scenario: 'smoke', rate: 0 }, 'rate must be at least 1'],
+    [{ scenario: 'smoke', warmup_s: 60 }, 'warmup_s must be at most 30'],
     [{ scenario: 'smoke', users: 5 }, 'unknown field(s): users'],
   ];
   for (const [body, message] of cases) {
@@ -62,7 +63,7 @@ it('rejects bad requests with a clear 400 and starts nothing', async () => {
 it('runs a scenario, streams its progress, and measures what the server saw', async () => {
   const stream = await fetch(`${t.url}/lab/v1/events?channels=loadtest`);
   const collecting = readEvents(stream, (evs) => evs.some((e) => e.event === 'loadtest' && (e.data as RunView).state === 'finished'));
-  const started = await t.call<{ id: string; run: RunView }>('POST', '/lab/v1/loadtests', { scenario: 'smoke', connections: 4, duration_s: 3, rate: 400 });
+  const started = await t.call<{ id: string; run: RunView }>('POST', '/lab/v1/loadtests', { scenario: 'smoke', connections: 4, duration_s: 3, rate: 400, warmup_s: 0 });
   expect(started.status).toBe(202);
   expect(started.headers.get('location')).toBe(`/lab/v1/loadtests/${started.body.id}`);
   const run = await finished(started.body.id);
@@ -110,6 +111,8 @@ it('runs one test at a time, and cancel kills the generator by its pid', async (
     (r) => r.state === 'running' && (r.progress?.requests ?? 0) > 0,
   );
   const pid = running.pid!;
+  // By default a run starts with uncounted reads that open the lab's pools, and says so.
+  expect(running.notes.some((n) => n.startsWith('Warm-up: 2 s of reads'))).toBe(true);
   expect(isAlive(pid)).toBe(true);
   const second = await t.call<ErrorReply>('POST', '/lab/v1/loadtests', { scenario: 'smoke' });
   expect(second.status).toBe(409);

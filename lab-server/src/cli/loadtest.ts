@@ -6,7 +6,7 @@ import type { Scenario } from '../loadtest/scenarios.js';
 import { api } from './http-client.js';
 import { CliError, formatTable } from './output.js';
 
-const USAGE = `usage: lab loadtest <scenario> [--connections N] [--duration S] [--rate R]
+const USAGE = `usage: lab loadtest <scenario> [--connections N] [--duration S] [--rate R] [--warmup S]
        lab loadtest scenarios | list | show ID | compare A B`;
 const POLL_MS = 500;
 
@@ -26,9 +26,9 @@ export async function loadtestCommand(args: string[]): Promise<void> {
 }
 
 async function run(scenario: string, args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { connections: { type: 'string' }, duration: { type: 'string' }, rate: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { connections: { type: 'string' }, duration: { type: 'string' }, rate: { type: 'string' }, warmup: { type: 'string' } } });
   const body: Record<string, unknown> = { scenario };
-  for (const [flag, field] of [['connections', 'connections'], ['duration', 'duration_s'], ['rate', 'rate']] as const) {
+  for (const [flag, field] of [['connections', 'connections'], ['duration', 'duration_s'], ['rate', 'rate'], ['warmup', 'warmup_s']] as const) {
     const v = values[flag];
     if (v === undefined || v === '') continue;
     if (!/^\d+$/.test(v)) throw new CliError(`--${flag} must be a whole number, got '${v}'`);

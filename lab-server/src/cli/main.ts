@@ -17,7 +17,7 @@ const HELP = `Shard Lab CLI — npm run lab -- <command>
   health                          shard health (make health)
   route KEY                       which shard owns a user id, and why
   jobs [ID]                       long-running jobs
-  loadtest SCENARIO [--connections N] [--duration S] [--rate R]
+  loadtest SCENARIO [--connections N] [--duration S] [--rate R] [--warmup S]
                                   run a load test in the lab, with live progress (make loadtest-read, …)
   loadtest scenarios|list|show ID|compare A B
                                   scenario definitions, run history, one run, two runs side by side

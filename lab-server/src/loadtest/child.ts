@@ -12,6 +12,8 @@ import type { ChildMessage, LoadSummary, ParentMessage, PhasePlan, TickSample } 
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const REQUEST_TIMEOUT_S = 10;
+/** Enough concurrent requests to open every shard pool of the lab (5 × 20 by default), and prefork workers'. */
+const WARMUP_CONNECTIONS = 200;
 
 let instance: autocannon.Instance | null = null;
 let stopping = false;
@@ -39,7 +41,42 @@ process.once('message', (msg: ParentMessage) => {
   );
 });
 
+/** autocannon's request hooks for a driver; `onAnswer` hears which step each response belonged to. */
+function requestsFor(driver: MixDriver, onAnswer: (step: Step, ok: boolean) => void): autocannon.Request[] {
+  return [
+    {
+      setupRequest: (req, context) => {
+        const { step, request } = driver.next();
+        (context as { step?: Step }).step = step;
+        return { ...req, method: request.method, path: request.path, body: request.body ?? '', headers: request.body ? JSON_HEADERS : {} };
+      },
+      onResponse: (status, body, context) => {
+        const step = (context as { step?: Step }).step;
+        if (step) onAnswer(step, driver.complete(step, status, body));
+      },
+    },
+  ];
+}
+
+/**
+ * Reads only, not counted: the lab's connection pools close idle connections, and opening a hundred at the
+ * moment thousands of requests arrive would measure a stampede on cold pools rather than the API.
+ */
+async function warmUp(msg: Extract<ParentMessage, { type: 'start' }>): Promise<void> {
+  if (msg.warmup_s <= 0 || msg.data.user_ids.length === 0) return;
+  const driver = new MixDriver([{ weight: 1, steps: ['user.get'] }], msg.data);
+  const peak = Math.max(...msg.phases.map((p) => p.connections));
+  let requests = 0;
+  let errors = 0;
+  await runPhase(msg.url, { label: 'warm-up', connections: Math.min(peak, WARMUP_CONNECTIONS), duration_s: msg.warmup_s, rate: null }, requestsFor(driver, (_s, ok) => void (ok || errors++)), {
+    onResponse: () => void requests++,
+    onError: () => void errors++,
+  });
+  send({ type: 'warmup', seconds: msg.warmup_s, requests, errors });
+}
+
 async function run(msg: Extract<ParentMessage, { type: 'start' }>): Promise<LoadSummary> {
+  await warmUp(msg);
   const driver = new MixDriver(msg.flows, msg.data);
   const total = new LatencyHistogram();
   const second = new LatencyHistogram();
@@ -66,19 +103,7 @@ async function run(msg: Extract<ParentMessage, { type: 'start' }>): Promise<Load
     secondErrors = 0;
   }, 1000);
 
-  const requests: autocannon.Request[] = [
-    {
-      setupRequest: (req, context) => {
-        const { step, request } = driver.next();
-        (context as { step?: Step }).step = step;
-        return { ...req, method: request.method, path: request.path, body: request.body ?? '', headers: request.body ? JSON_HEADERS : {} };
-      },
-      onResponse: (status, body, context) => {
-        const step = (context as { step?: Step }).step;
-        lastStep = step ? { step, ok: driver.complete(step, status, body) } : null;
-      },
-    },
-  ];
+  const requests = requestsFor(driver, (step, ok) => (lastStep = { step, ok }));
 
   try {
     for (const p of msg.phases) {

@@ -150,9 +150,15 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
   /** Forks the generator and resolves with its summary (a cancelled run: what it did until then). */
   private async generate(c: Current, scenario: Scenario, data: RunData): Promise<LoadSummary> {
     const generator = startGenerator(
-      { url: this.target, flows: scenario.flows, phases: c.view.params.phases, data },
+      { url: this.target, flows: scenario.flows, phases: c.view.params.phases, warmup_s: c.view.params.warmup_s, data },
       (sample, totals) => this.onTick(c, sample, totals),
-      c.view.params.duration_s * 1000 + GRACE_MS,
+      (c.view.params.warmup_s + c.view.params.duration_s) * 1000 + GRACE_MS,
+      (w) => {
+        c.view.notes.push(
+          `Warm-up: ${w.seconds} s of reads (${w.requests.toLocaleString('en-US')} requests${w.errors ? `, ${w.errors} failed` : ''}) to open the lab's connection pools; not counted.`,
+        );
+        this.changed(c);
+      },
     );
     c.child = generator.child;
     c.view.pid = generator.child.pid ?? null;

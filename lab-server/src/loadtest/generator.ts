@@ -19,6 +19,7 @@ export function startGenerator(
   run: Omit<Extract<ParentMessage, { type: 'start' }>, 'type'>,
   onTick: (sample: TickSample, totals: Totals) => void,
   hardLimitMs: number,
+  onWarmUp: (w: Extract<ChildMessage, { type: 'warmup' }>) => void = () => undefined,
 ): Generator {
   const child = fork(CHILD, [], { execArgv: execArgvFor(CHILD), stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
   const result = new Promise<LoadSummary>((resolve, reject) => {
@@ -33,6 +34,7 @@ export function startGenerator(
     hardLimit.unref();
     child.on('message', (msg: ChildMessage) => {
       if (msg.type === 'tick') onTick(msg.sample, msg.totals);
+      else if (msg.type === 'warmup') onWarmUp(msg);
       else if (msg.type === 'done') summary = msg.summary;
       else failure = msg.message;
     });

@@ -43,9 +43,10 @@ export interface LoadSummary extends Totals {
   stopped_early: boolean;
 }
 
-export type ParentMessage = { type: 'start'; url: string; flows: Flow[]; phases: PhasePlan[]; data: RunData };
+export type ParentMessage = { type: 'start'; url: string; flows: Flow[]; phases: PhasePlan[]; warmup_s: number; data: RunData };
 
 export type ChildMessage =
   | { type: 'tick'; sample: TickSample; totals: Totals }
+  | { type: 'warmup'; seconds: number; requests: number; errors: number }
   | { type: 'done'; summary: LoadSummary }
   | { type: 'failed'; message: string };

@@ -8,7 +8,7 @@ import { checkMessengerApi } from './prepare.js';
 import { findScenario, opShares, SCENARIOS } from './scenarios.js';
 
 /** Limits every run obeys: bounded in time, and in connections by the open-file limit of a laptop. */
-export const LIMITS = { connections: 10_000, duration_s: 600, rate: 50_000 } as const;
+export const LIMITS = { connections: 10_000, duration_s: 600, rate: 50_000, warmup_s: 30 } as const;
 
 const int = (field: string, min: number, max: number) =>
   z
@@ -26,6 +26,7 @@ const StartBody = z
       connections: int('connections', 1, LIMITS.connections).optional(),
       duration_s: int('duration_s', 1, LIMITS.duration_s).optional(),
       rate: int('rate', 1, LIMITS.rate).optional(),
+      warmup_s: int('warmup_s', 0, LIMITS.warmup_s).optional(),
     },
     { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
   );
@@ -54,7 +55,7 @@ export function loadtestRoutes(engine: LoadTestEngine): ExpressRouter {
     const scenario = findScenario(body.scenario)!;
     engine.assertIdle();
     if (scenario.needs === 'messenger') await checkMessengerApi(engine.target);
-    const run = engine.start({ scenario, connections: body.connections, duration_s: body.duration_s, rate: body.rate });
+    const run = engine.start({ scenario, connections: body.connections, duration_s: body.duration_s, rate: body.rate, warmup_s: body.warmup_s });
     res.status(202).location(`/lab/v1/loadtests/${run.id}`).json({ id: run.id, run });
   });
 

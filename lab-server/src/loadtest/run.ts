@@ -12,6 +12,8 @@ export interface RunParams {
   duration_s: number;
   rate: number | null;
   phases: PhasePlan[];
+  /** Seconds of uncounted reads before the measured phases (0: none). */
+  warmup_s: number;
 }
 
 /** Live numbers while a run is preparing or running (null once it has ended: see `summary`). */
@@ -55,7 +57,10 @@ export interface RunRequest {
   connections?: number | undefined;
   duration_s?: number | undefined;
   rate?: number | undefined;
+  warmup_s?: number | undefined;
 }
+
+export const DEFAULT_WARMUP_S = 2;
 
 /** The scenario's phases in absolute numbers: connections scale with the peak, seconds with the total. */
 export function planRun(req: RunRequest): RunParams {
@@ -70,5 +75,5 @@ export function planRun(req: RunRequest): RunParams {
     const c = Math.max(1, Math.round(connections * p.connections));
     return { label: p.label, connections: c, duration_s: Math.max(1, seconds), rate: rate === null ? null : Math.max(1, Math.round(rate * p.connections)) };
   });
-  return { scenario: s.name, model: rate === null ? 'closed' : 'rate', connections, duration_s, rate, phases };
+  return { scenario: s.name, model: rate === null ? 'closed' : 'rate', connections, duration_s, rate, phases, warmup_s: req.warmup_s ?? DEFAULT_WARMUP_S };
 }
