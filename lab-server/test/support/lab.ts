@@ -45,8 +45,15 @@ export async function startTestLab(shards = 3, env: Record<string, string> = {})
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : null) as T };
   };
+  let running: RunningLab;
+  try {
+    running = await startLab(config, () => undefined);
+  } catch (err) {
+    await servers.stop(); // a lab that failed to start must not leave its servers behind
+    throw err;
+  }
   Object.assign(t, {
-    running: await startLab(config, () => undefined),
+    running,
     shards: servers.servers.slice(0, shards),
     shardUrls: servers.urls.slice(0, shards),
     call,
