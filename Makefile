@@ -7,11 +7,13 @@ CONVERSATIONS ?= 0
 MESSAGES ?= 0
 
 .PHONY: help install dev start test typecheck unit up down reset shards health db-shell seed status \
-        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer \
-        shard-plan shard-add shard-remove ring bench-reshard
+        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer bench-api \
+        shard-plan shard-add shard-remove ring bench-reshard \
+        loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
+        loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 node_modules/.package-lock.json: package.json package-lock.json lab-server/package.json lab-ui/package.json
 	npm ci --no-audit --no-fund
@@ -100,3 +102,48 @@ bench-reshard: install ## 1,000,000 users on 5 shards, add a 6th under steady wr
 
 bench-data-layer: install ## the hot endpoints through pg and Prisma in one run: req/s, p99, ratio
 	@node_modules/.bin/tsx lab-server/bench/data-layer.ts
+
+bench-api: install ## the lab's GET /api/v1/users/:id against a bare node:http + pg server, same run
+	@node_modules/.bin/tsx lab-server/bench/api.ts
+
+# Load tests run inside the running lab (make dev); CONNECTIONS=, DURATION= (s), RATE= (req/s) and WARMUP= (s) override a scenario.
+LOADTEST_ARGS = $(if $(CONNECTIONS),--connections $(CONNECTIONS)) $(if $(DURATION),--duration $(DURATION)) $(if $(RATE),--rate $(RATE)) $(if $(WARMUP),--warmup $(WARMUP))
+
+loadtest-smoke: install ## smoke: 10 connections, 10 s, full user life cycle
+	@$(LAB) loadtest smoke $(LOADTEST_ARGS)
+
+loadtest: install ## standard mix: 100 connections, 60 s
+	@$(LAB) loadtest standard $(LOADTEST_ARGS)
+
+loadtest-read: install ## read-heavy (80 % reads): 300 connections, 60 s
+	@$(LAB) loadtest read-heavy $(LOADTEST_ARGS)
+
+loadtest-write: install ## write-heavy (90 % writes): 100 connections, 60 s
+	@$(LAB) loadtest write-heavy $(LOADTEST_ARGS)
+
+loadtest-crud: install ## create → read → update → list → delete: 1,000 connections, 60 s
+	@$(LAB) loadtest crud $(LOADTEST_ARGS)
+
+loadtest-stress: install ## stepped 50 → 500 connections over 120 s
+	@$(LAB) loadtest stress $(LOADTEST_ARGS)
+
+loadtest-spike: install ## 30 → 300 → 30 connections over 60 s
+	@$(LAB) loadtest spike $(LOADTEST_ARGS)
+
+loadtest-soak: install ## 50 connections paced to 500 req/s for 300 s
+	@$(LAB) loadtest soak $(LOADTEST_ARGS)
+
+loadtest-pagination: install ## follow next_cursor 4 pages deep: 200 connections, 60 s
+	@$(LAB) loadtest pagination $(LOADTEST_ARGS)
+
+loadtest-10k: install ## 10,000 connections at 1 req/s each, 60 s (the original's headline)
+	@$(LAB) loadtest 10k $(LOADTEST_ARGS)
+
+loadtest-messages: install ## messenger: send messages into 50 conversations, 60 s
+	@$(LAB) loadtest messages-send $(LOADTEST_ARGS)
+
+loadtest-custom: install ## standard mix with your numbers: make loadtest-custom USERS=500 DURATION=60
+	@$(LAB) loadtest standard --connections $(if $(filter command line environment,$(origin USERS)),$(USERS),500) --duration $(or $(DURATION),60) $(if $(RATE),--rate $(RATE))
+
+loadtest-list: install ## past load-test runs (kept across restarts)
+	@$(LAB) loadtest list

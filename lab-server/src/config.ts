@@ -29,6 +29,7 @@ const EnvSchema = z.object({
   LAB_REPLICAS: z.enum(['0', '1']).default('0'),
   LAB_REPLICA_BASE_PORT: int(1024, 65535).optional(),
   LAB_READ_POLICY: z.enum(['primary', 'replica', 'read-your-writes']).default('primary'),
+  LAB_WORKERS: int(0, 64).default(0),
 });
 
 export interface LabConfig {
@@ -53,6 +54,8 @@ export interface LabConfig {
   replicas: boolean;
   replicaBasePort: number;
   migrationsDir: string;
+  /** Prefork: processes serving /api/v1 besides the primary (0: the primary serves everything). */
+  workers: number;
 }
 
 export class ConfigError extends Error {}
@@ -96,5 +99,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
     replicas: e.LAB_REPLICAS === '1',
     replicaBasePort: e.LAB_REPLICA_BASE_PORT ?? e.LAB_SHARD_BASE_PORT + 10,
     migrationsDir: e.LAB_MIGRATIONS_DIR ? path.resolve(e.LAB_MIGRATIONS_DIR) : path.join(REPO_ROOT, 'migrations'),
+    workers: e.LAB_WORKERS,
   };
 }

@@ -1,34 +1,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestLab, type TestLab } from './support/lab.js';
+import { readEvents } from './support/sse.js';
 
 let t: TestLab;
 beforeAll(async () => {
   t = await startTestLab(2);
 });
 afterAll(async () => t?.stop());
-
-/** Reads SSE events from a fetch body until `until` says stop. */
-async function readEvents(res: Response, until: (events: { event: string; data: unknown }[]) => boolean) {
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  const events: { event: string; data: unknown }[] = [];
-  let buffer = '';
-  while (!until(events)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let idx: number;
-    while ((idx = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, idx);
-      buffer = buffer.slice(idx + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (event && data) events.push({ event, data: JSON.parse(data) });
-    }
-  }
-  await reader.cancel();
-  return events;
-}
 
 it('streams a snapshot, then job progress and setting changes, on one connection', async () => {
   const controller = new AbortController();

@@ -5,6 +5,7 @@ import { dbShellCommand } from './db-shell.js';
 import { healthCommand, jobsCommand, routeCommand } from './inspect.js';
 import { ringCommand } from './ring.js';
 import { shardsCommand } from './shards.js';
+import { loadtestCommand } from './loadtest.js';
 import { migrateCommand } from './migrate.js';
 import { CliError } from './output.js';
 import { seedCommand } from './seed.js';
@@ -24,6 +25,10 @@ const HELP = `Shard Lab CLI — npm run lab -- <command>
   health                          shard health (make health)
   route KEY                       which shard owns a user id, and why
   jobs [ID]                       long-running jobs
+  loadtest SCENARIO [--connections N] [--duration S] [--rate R] [--warmup S]
+                                  run a load test in the lab, with live progress (make loadtest-read, …)
+  loadtest scenarios|list|show ID|compare A B
+                                  scenario definitions, run history, one run, two runs side by side
   db-shell [N]                    SQL prompt on shard N (make db-shell SHARD=N)
   cluster up|down|status          the shards alone, in the background (make up / make down)
   reset                           stop everything and delete the data directory (make reset)`;
@@ -36,6 +41,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   route: routeCommand,
   jobs: jobsCommand,
   ring: ringCommand,
+  loadtest: loadtestCommand,
   'db-shell': dbShellCommand,
   cluster: clusterCommand,
   reset: resetCommand,

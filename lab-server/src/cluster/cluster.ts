@@ -141,6 +141,17 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return cluster.ready();
   }
 
+  /**
+   * A prefork worker's view: the ring's shards as the primary gave them (ids and names included) and the
+   * catalog; it starts and stops nothing.
+   */
+  static async attach(config: LabConfig, shards: ShardSpec[], catalogUrl: string, log: Log): Promise<Cluster> {
+    const catalog = await Catalog.open(catalogUrl);
+    const cluster = new Cluster('attached', catalog, config, log, []);
+    for (const s of shards) cluster.register(s, null);
+    return cluster.ready();
+  }
+
   private async ready(): Promise<Cluster> {
     try {
       await this.checkHealth();

@@ -28,14 +28,17 @@ export const unknownRoute: RequestHandler = (req, _res, next) => {
 /** Turns anything thrown into the one error shape; only genuine bugs become 500, and those are logged. */
 export function errorHandler(log: (message: string) => void): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const e = toApiError(err);
-    if (e.status >= 500 && e.code === 'internal') {
-      log(`${req.method} ${req.originalUrl} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}${(err as { detail?: string }).detail ? ` (${(err as { detail?: string }).detail})` : ""}`);
-    }
-    const body: ErrorBody = { error: { code: e.code, message: e.message, details: e.details } };
-    if (e.status === 503) res.set('Retry-After', '1');
-    res.status(e.status).json(body);
+    const { status, body } = errorResponse(err, `${req.method} ${req.originalUrl}`, log);
+    if (status === 503) res.set('Retry-After', '1');
+    res.status(status).json(body);
   };
+}
+
+/** The status and body for anything thrown (shared by the Express app and the lean dispatcher). */
+export function errorResponse(err: unknown, request: string, log: (message: string) => void): { status: number; body: ErrorBody } {
+  const e = toApiError(err);
+  if (e.status >= 500 && e.code === 'internal') log(`${request} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  return { status: e.status, body: { error: { code: e.code, message: e.message, details: e.details } } };
 }
 
 function toApiError(err: unknown): ApiError {

@@ -3,6 +3,10 @@ import { latestRing, saveRing, type RingVersion, type ShardSpec } from '../clust
 import type { LabConfig } from '../config.js';
 import { persistJobs } from '../jobs/job-store.js';
 import { JobRegistry } from '../jobs/registry.js';
+import { LoadTestEngine } from '../loadtest/engine.js';
+import { prepareRun } from '../loadtest/prepare.js';
+import { RunStore } from '../loadtest/store.js';
+import { Metrics } from '../metrics/metrics.js';
 import { Messenger } from '../messenger/messenger.js';
 import type { UsersService } from '../messenger/users/service.js';
 import type { MigrationTarget } from '../migrations/index.js';
@@ -38,6 +42,10 @@ export class Lab {
   readonly users: UsersService;
   /** The messenger's services and the outbox processor that applies their cross-shard events. */
   readonly messenger: Messenger;
+  readonly metrics: Metrics;
+  readonly loadtests: LoadTestEngine;
+  /** Processes serving /api/v1: 1, or LAB_WORKERS under prefork (set by start-up). */
+  workers = 1;
   private currentRouter: Router;
   private jobStore: { flush(): Promise<void> } | null = null;
 
@@ -56,10 +64,20 @@ export class Lab {
     this.settings.on('change', (settings) => this.events.publish('settings', settings));
     cluster.on('status', () => this.events.publish('topology', this.topology()));
     cluster.on('shards', () => this.events.publish('topology', this.topology()));
+    this.metrics = new Metrics(cluster, () => this.workers);
+    this.metrics.on('tick', (tick) => this.events.publish('metrics', tick));
+    this.loadtests = new LoadTestEngine(new RunStore(cluster.catalog.pool), (scenario, signal, note) =>
+      prepareRun({ cluster, router: () => this.router, jobs: this.jobs, target: () => this.loadtests.target }, scenario, signal, note),
+    );
+    this.loadtests.on('update', (run) => this.events.publish('loadtest', run));
   }
 
-  /** The ring comes from the catalog (it survives restarts); a fresh lab saves version 1 over the shards it has. */
-  static async create(config: LabConfig, cluster: Cluster, log: Log): Promise<Lab> {
+  /**
+   * The ring comes from the catalog (it survives restarts); a fresh lab saves version 1 over the shards it has.
+   * A prefork worker passes the primary's ring instead: it routes by it and writes nothing to the catalog.
+   */
+  static async create(config: LabConfig, cluster: Cluster, log: Log, given?: RingVersion): Promise<Lab> {
+    if (given) return new Lab(config, cluster, log, given);
     const specs = cluster.specs();
     let ring = await latestRing(cluster.catalog.pool);
     const sameShards = (r: RingVersion) => r.shards.map((s) => s.name).join() === specs.map((s) => s.name).join();
@@ -123,6 +141,8 @@ export class Lab {
 
   async close(): Promise<void> {
     await this.messenger.outbox.stop();
+    await this.loadtests.shutdown();
+    this.metrics.stop();
     await this.jobs.shutdown();
     await this.jobStore?.flush();
     await this.cluster.close();

@@ -35,7 +35,16 @@ export function labRoutes(lab: Lab): ExpressRouter {
     res.json(lab.topology());
   });
 
-  r.get('/events', eventStream(lab.events, () => ({ topology: lab.topology(), jobs: lab.jobs.list(), settings: lab.settings.get() })));
+  r.get(
+    '/events',
+    eventStream(lab.events, () => ({
+      topology: lab.topology(),
+      jobs: lab.jobs.list(),
+      settings: lab.settings.get(),
+      metrics: lab.metrics.latest(),
+      loadtest: lab.loadtests.running(),
+    })),
+  );
 
   r.get('/route', (req, res) => {
     const { key } = parse(RouteQuery, req.query, 'query');

@@ -1,12 +1,19 @@
 import http from 'node:http';
+import { Router as ExpressRouter } from 'express';
 import type { AddressInfo } from 'node:net';
 import { Cluster, type Log } from '../cluster/cluster.js';
 import type { LabConfig } from '../config.js';
-import { createApp } from '../http/app.js';
+import { createApp, type Mount } from '../http/app.js';
+import { loadtestRoutes } from '../loadtest/routes.js';
 import { messengerApi, openApiRoutes } from '../messenger/routes.js';
+import { fastUsersDispatch } from '../messenger/users/fast-routes.js';
+import { recordRequests } from '../metrics/http-middleware.js';
+import { prometheusRegistry } from '../metrics/prometheus.js';
+import { metricsRoutes } from '../metrics/routes.js';
 import { migrate, throwIfFailed } from '../migrations/index.js';
 import { healthRoutes } from './health-routes.js';
 import { Lab } from './lab.js';
+import { Prefork } from './prefork.js';
 import { labRoutes } from './routes.js';
 import { shardRoutes } from '../resharding/routes.js';
 import { sweep } from '../resharding/replication.js';
@@ -28,6 +35,7 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
     await cluster.close();
     throw err;
   }
+  let workers: Prefork | null = null;
   try {
     if (config.migrateOnStart) {
       const report = throwIfFailed(await migrate(lab.migrationTargets(), config.migrationsDir, 'latest'));
@@ -36,27 +44,39 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
     // A reshard interrupted by a crash leaves publications, subscriptions or slots; nothing must outlive its job.
     await sweep(cluster, log);
     lab.messenger.outbox.start();
-    const api = messengerApi(lab.messenger);
+    await lab.loadtests.init();
     const app = createApp(
       [
+        { path: '/', router: ExpressRouter().use(recordRequests(lab.metrics.recorder)) },
+        { path: '/', router: metricsRoutes(lab.metrics, prometheusRegistry(lab.metrics, () => lab.loadtests.running() !== null)) },
+        { path: '/lab/v1/loadtests', router: loadtestRoutes(lab.loadtests) },
         { path: '/', router: healthRoutes(cluster) },
-        { path: '/api/v1', router: api.router },
-        { path: '/api', router: openApiRoutes(api) },
+        ...apiMounts(lab),
         { path: '/lab/v1', router: labRoutes(lab) },
         { path: '/lab/v1', router: shardRoutes(lab) },
       ],
       log,
     );
-    const server = http.createServer(app);
+    const server = http.createServer(fastUsersDispatch(lab.users, lab.metrics.recorder, app, log));
     server.keepAliveTimeout = 65_000;
+    // Under prefork the workers own the public port and this server answers them on loopback.
+    const prefork = config.workers > 0;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
         reject(err.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is already in use; set PORT to another port.`) : err),
       );
-      server.listen(config.port, config.host, resolve);
+      server.listen(prefork ? 0 : config.port, prefork ? '127.0.0.1' : config.host, resolve);
     });
-    const { port } = server.address() as AddressInfo;
+    let port = (server.address() as AddressInfo).port;
+    if (prefork) {
+      workers = await Prefork.start(lab, config, `http://127.0.0.1:${port}`, log);
+      lab.workers = config.workers;
+      port = workers.port;
+      log(`prefork: ${config.workers} workers serve /api/v1 on port ${port}; the primary (pid ${process.pid}) runs the control plane`);
+    }
     const url = `http://${config.host}:${port}`;
+    lab.loadtests.target = loopbackUrl(config.host, port);
+    lab.metrics.start();
     let stopping: Promise<void> | null = null;
     return {
       lab,
@@ -64,6 +84,7 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
       url,
       stop: () =>
         (stopping ??= (async () => {
+          await workers?.stop();
           server.closeIdleConnections();
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));
           setTimeout(() => server.closeAllConnections(), 2_000).unref();
@@ -72,7 +93,22 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
         })()),
     };
   } catch (err) {
+    await workers?.stop();
     await lab.close();
     throw err;
   }
+}
+
+/** The messenger API: served by the primary or, under prefork, by every worker. */
+export function apiMounts(lab: Lab): Mount[] {
+  const api = messengerApi(lab.messenger);
+  return [
+    { path: '/api/v1', router: api.router },
+    { path: '/api', router: openApiRoutes(api) },
+  ];
+}
+
+/** Load generation targets only this machine: the lab's own port on loopback, whatever address it binds. */
+function loopbackUrl(host: string, port: number): string {
+  return host === '::1' || host === '::' ? `http://[::1]:${port}` : `http://127.0.0.1:${port}`;
 }

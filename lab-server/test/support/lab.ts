@@ -1,19 +1,21 @@
+import fsp from 'node:fs/promises';
 import pg from 'pg';
-import { loadConfig } from '../../src/config.js';
+import type { EmbeddedServer } from '../../src/cluster/embedded-server.js';
+import { loadConfig, type LabConfig } from '../../src/config.js';
+import { startLab, type RunningLab } from '../../src/lab/start.js';
 import { Router } from '../../src/sharding/router.js';
 import { createStrategy } from '../../src/sharding/strategies.js';
-import { startLab, type RunningLab } from '../../src/lab/start.js';
-import type { EmbeddedServer } from '../../src/cluster/embedded-server.js';
-import fsp from 'node:fs/promises';
 import { freePortRange, startTestServers, tempDir } from './servers.js';
 
 export interface TestLab {
   running: RunningLab;
-  /** The shard servers (the catalog's server is not among them). */
+  /** The shard servers the lab started with (the catalog's server is not among them). */
   shards: EmbeddedServer[];
   shardUrls: string[];
   url: string;
   call<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
+  /** Stops the lab process's part (HTTP, pools, jobs) and starts a new lab over the same servers, as a restart would. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -22,6 +24,10 @@ export interface Reply<T> {
   headers: Headers;
   body: T;
 }
+
+const testLog = (m: string) => {
+  if (process.env.LAB_TEST_LOG) console.log(m);
+};
 
 /** A real lab (HTTP server on a free port) over `shards` fresh PostgreSQL servers, as external shards. */
 export async function startTestLab(shards = 3, env: Record<string, string> = {}): Promise<TestLab> {
@@ -34,8 +40,7 @@ export async function startTestLab(shards = 3, env: Record<string, string> = {})
     LAB_CONNECT_TIMEOUT_MS: '5000',
     ...env,
   });
-  const running = await startLab(config, () => undefined);
-  return wrap(running, servers.servers.slice(0, shards), servers.urls.slice(0, shards), () => servers.stop());
+  return launch(config, () => servers.stop(), (running) => ({ shards: servers.servers.slice(0, shards), shardUrls: servers.urls.slice(0, shards), running }));
 }
 
 /**
@@ -45,43 +50,54 @@ export async function startTestLab(shards = 3, env: Record<string, string> = {})
 export async function startEmbeddedTestLab(shards = 3, env: Record<string, string> = {}): Promise<TestLab> {
   const dir = await tempDir();
   await fsp.chmod(dir, 0o755);
-  const base = (await freePortRange(shards + 4)) + 1;
   const config = loadConfig({
     PORT: '0',
     LAB_DATA_DIR: dir,
     LAB_SHARD_COUNT: String(shards),
-    LAB_SHARD_BASE_PORT: String(base),
+    LAB_SHARD_BASE_PORT: String((await freePortRange(shards + 4)) + 1),
     LAB_HEALTH_INTERVAL_MS: '200',
     LAB_CONNECT_TIMEOUT_MS: '5000',
     ...env,
   });
-  const running = await startLab(config, (m) => process.env.LAB_TEST_LOG && console.log(m));
-  const initial = running.lab.cluster.shards.slice();
-  return wrap(running, initial.map((s) => s.server!), initial.map((s) => s.url), () => fsp.rm(dir, { recursive: true, force: true }));
+  return launch(config, () => fsp.rm(dir, { recursive: true, force: true }), (running) => {
+    const initial = running.lab.cluster.shards.slice();
+    return { shards: initial.map((s) => s.server!), shardUrls: initial.map((s) => s.url), running };
+  });
 }
 
-function wrap(running: RunningLab, shardServers: EmbeddedServer[], shardUrls: string[], cleanup: () => Promise<void>): TestLab {
-  const call = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> => {
+async function launch(
+  config: LabConfig,
+  cleanup: () => Promise<void>,
+  describe: (running: RunningLab) => Pick<TestLab, 'shards' | 'shardUrls' | 'running'>,
+): Promise<TestLab> {
+  let running: RunningLab;
+  try {
+    running = await startLab(config, testLog);
+  } catch (err) {
+    await cleanup(); // a lab that failed to start must not leave its servers behind
+    throw err;
+  }
+  const t = { ...describe(running), url: running.url } as TestLab;
+  t.call = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> => {
     const init: RequestInit = { method, headers: { ...headers } };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
       (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
     }
-    const res = await fetch(`${running.url}${path}`, init);
+    const res = await fetch(`${t.url}${path}`, init);
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : null) as T };
   };
-  return {
-    running,
-    shards: shardServers,
-    shardUrls,
-    url: running.url,
-    call,
-    async stop() {
-      await running.stop();
-      await cleanup();
-    },
+  t.restart = async () => {
+    await t.running.stop();
+    t.running = await startLab(config, testLog);
+    t.url = t.running.url;
   };
+  t.stop = async () => {
+    await t.running.stop();
+    await cleanup();
+  };
+  return t;
 }
 
 export interface ErrorReply {

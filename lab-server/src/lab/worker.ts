@@ -1,0 +1,75 @@
+import http from 'node:http';
+import { Router as ExpressRouter } from 'express';
+import { Cluster, type Log } from '../cluster/cluster.js';
+import type { LabConfig } from '../config.js';
+import { createApp } from '../http/app.js';
+import { fastUsersDispatch } from '../messenger/users/fast-routes.js';
+import { recordRequests } from '../metrics/http-middleware.js';
+import { poolStats } from '../metrics/metrics.js';
+import { Lab } from './lab.js';
+import type { PrimaryMessage, WorkerMessage, WorkerSpec } from './prefork.js';
+import { apiMounts } from './start.js';
+
+const REPORT_MS = 1_000;
+
+/**
+ * A prefork worker: serves /api/v1 on the shared public port with its own pools, forwards every other
+ * request to the primary, and reports its request metrics to the primary every second.
+ */
+export async function runWorker(log: Log): Promise<void> {
+  const spec = JSON.parse(process.env.LAB_WORKER_SPEC ?? '') as WorkerSpec;
+  const config: LabConfig = { ...spec.config, catalogUrl: spec.catalog_url, migrateOnStart: false };
+  const cluster = await Cluster.attach(config, spec.ring.shards, spec.catalog_url, log);
+  const lab = await Lab.create(config, cluster, log, spec.ring);
+  const app = createApp([{ path: '/', router: ExpressRouter().use(recordRequests(lab.metrics.recorder)) }, ...apiMounts(lab)], log);
+  const api = fastUsersDispatch(lab.users, lab.metrics.recorder, app, log);
+  const forward = forwardTo(new URL(spec.primary_url));
+  const server = http.createServer((req, res) => (req.url!.startsWith('/api/') ? api(req, res) : forward(req, res)));
+  server.keepAliveTimeout = 65_000;
+  server.listen(config.port, config.host);
+
+  const report = setInterval(() => {
+    const pools = Object.fromEntries(cluster.shards.map((s) => [s.name, poolStats(s.pool)]));
+    process.send?.({ type: 'lab-metrics', report: { api: lab.metrics.recorder.drain(), pools } } satisfies WorkerMessage);
+  }, REPORT_MS);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(report);
+    server.closeIdleConnections();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    setTimeout(() => server.closeAllConnections(), 2_000).unref();
+    await closed;
+    await lab.close();
+    process.exit(0);
+  };
+  process.on('message', (msg: PrimaryMessage) => {
+    if (msg?.type === 'lab-stop') void stop();
+  });
+  // The primary is gone (crashed or killed): a worker must not outlive it.
+  process.on('disconnect', () => void stop());
+  process.on('SIGINT', () => undefined); // Ctrl-C reaches the whole process group; the primary decides.
+}
+
+/** Forwards a request unchanged to the primary and streams the answer back (SSE included). */
+function forwardTo(primary: URL): http.RequestListener {
+  return (req, res) => {
+    const upstream = http.request(
+      { host: primary.hostname, port: primary.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', (err) => {
+      if (res.headersSent) return void res.destroy();
+      const body = JSON.stringify({ error: { code: 'primary_unavailable', message: `The lab's primary process did not answer: ${err.message}`, details: {} } });
+      res.writeHead(502, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+    });
+    res.on('close', () => upstream.destroy());
+    req.pipe(upstream);
+  };
+}
+

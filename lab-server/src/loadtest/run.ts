@@ -1,0 +1,79 @@
+import type { Percentiles } from '../metrics/histogram.js';
+import type { LoadSummary, PhasePlan, TickSample } from './protocol.js';
+import type { Scenario } from './scenarios.js';
+
+export type RunState = 'preparing' | 'running' | 'finished' | 'failed' | 'cancelled';
+
+/** What a run was asked to do, after defaults: `connections` is the peak, `duration_s` the total. */
+export interface RunParams {
+  scenario: string;
+  model: Scenario['model'];
+  connections: number;
+  duration_s: number;
+  rate: number | null;
+  phases: PhasePlan[];
+  /** Seconds of uncounted reads before the measured phases (0: none). */
+  warmup_s: number;
+}
+
+/** Live numbers while a run is preparing or running (null once it has ended: see `summary`). */
+export interface RunProgress {
+  elapsed_s: number;
+  duration_s: number;
+  phase: string | null;
+  connections: number;
+  requests: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  /** The last second. */
+  requests_per_s: number;
+  latency_ms: Percentiles | null;
+}
+
+export interface RunView {
+  id: string;
+  scenario: string;
+  state: RunState;
+  params: RunParams;
+  /** Where the load went: always the lab's own loopback address. */
+  target: string;
+  /** What the engine did besides the load, e.g. seeding users so reads have ids that exist. */
+  notes: string[];
+  /** The load generator's process id while it runs. */
+  pid: number | null;
+  progress: RunProgress | null;
+  summary: LoadSummary | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  /** Per-second samples (only in GET /lab/v1/loadtests/:id). */
+  timeline?: TickSample[];
+}
+
+export interface RunRequest {
+  scenario: Scenario;
+  connections?: number | undefined;
+  duration_s?: number | undefined;
+  rate?: number | undefined;
+  warmup_s?: number | undefined;
+}
+
+export const DEFAULT_WARMUP_S = 2;
+
+/** The scenario's phases in absolute numbers: connections scale with the peak, seconds with the total. */
+export function planRun(req: RunRequest): RunParams {
+  const s = req.scenario;
+  const connections = req.connections ?? s.connections;
+  const duration_s = req.duration_s ?? s.duration_s;
+  const rate = req.rate ?? s.rate;
+  let left = duration_s;
+  const phases = s.phases.map((p, i): PhasePlan => {
+    const seconds = i === s.phases.length - 1 ? left : Math.max(1, Math.round(duration_s * p.duration));
+    left -= seconds;
+    const c = Math.max(1, Math.round(connections * p.connections));
+    return { label: p.label, connections: c, duration_s: Math.max(1, seconds), rate: rate === null ? null : Math.max(1, Math.round(rate * p.connections)) };
+  });
+  return { scenario: s.name, model: rate === null ? 'closed' : 'rate', connections, duration_s, rate, phases, warmup_s: req.warmup_s ?? DEFAULT_WARMUP_S };
+}
