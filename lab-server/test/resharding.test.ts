@@ -211,6 +211,13 @@ describe('faithful mode: what the original did', () => {
     for (const id of orphaned.slice(0, 50)) expect((await t.call('GET', `/api/v1/users/${id}`)).status).toBe(404);
     expect((await placement()).size).toBe(before.size);
 
+    // Draining it for real now would meet the orphans on the receiving shards: refused, and nothing is lost.
+    const refused = await t.call<{ job_id: string }>('DELETE', '/lab/v1/shards/shard-4');
+    const refusedJob = await waitForJob(refused.body.job_id);
+    expect(refusedJob.state).toBe('failed');
+    expect(refusedJob.error?.message).toMatch(/already holds \d+ rows .* orphans of a faithful change/);
+    expect((await placement()).size).toBe(before.size);
+
     // Removing it faithfully puts the old ring back: the orphans are reachable again.
     const undo = await t.call<{ job_id: string }>('DELETE', '/lab/v1/shards/shard-4?mode=faithful');
     expect((await waitForJob(undo.body.job_id)).state).toBe('succeeded');

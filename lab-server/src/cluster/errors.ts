@@ -5,7 +5,7 @@ export class ClusterError extends Error {
 
 /** A shard could not answer (down, unreachable, paused past the timeout). Maps to HTTP 503. */
 export class ShardUnavailableError extends Error {
-  override readonly name = 'ShardUnavailableError';
+  override readonly name: string = 'ShardUnavailableError';
   constructor(
     readonly shardName: string,
     cause: unknown,
@@ -13,6 +13,17 @@ export class ShardUnavailableError extends Error {
     super(`${shardName} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
+
+/**
+ * The shard answers, but no pooled connection became free in time: overload, not an outage. Also a 503,
+ * with its own code, and the shard is not marked down.
+ */
+export class ShardBusyError extends ShardUnavailableError {
+  override readonly name: string = 'ShardBusyError';
+}
+
+/** pg-pool gives the same message when a new connection cannot be made and when none is free to lend. */
+export const isPoolTimeout = (err: unknown): boolean => err instanceof Error && /timeout exceeded when trying to connect/.test(err.message);
 
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ShardUnavailableError } from '../cluster/errors.js';
+import { ShardBusyError, ShardUnavailableError } from '../cluster/errors.js';
 import { MigrationError } from '../migrations/index.js';
 
 /** Every error the API returns has this body: `{"error": {"code", "message", "details"}}`. */
@@ -43,6 +43,14 @@ export function errorResponse(err: unknown, request: string, log: (message: stri
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof ShardBusyError) {
+    return new ApiError(503, 'shard_busy', `${err.shardName} is overloaded: no connection of its pool became free in time. Retry, or raise LAB_POOL_MAX.`, {
+      shards: [err.shardName],
+    });
+  }
+  if (err instanceof ShardUnavailableError && (err.cause as { code?: unknown } | undefined)?.code === 'LR001') {
+    return new ApiError(503, 'shard_moving', `Rows of this key are moving from ${err.shardName} to another shard; retry in a moment.`, { shards: [err.shardName] });
+  }
   if (err instanceof ShardUnavailableError) {
     return new ApiError(503, 'shard_unavailable', `${err.shardName} is unavailable; requests for its keys fail until it is back.`, {
       shards: [err.shardName],

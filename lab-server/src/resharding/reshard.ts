@@ -100,6 +100,7 @@ async function run(
     }
 
     await step('copy');
+    await assertTargetsEmpty(withBulk, plan, lab.ringVersion.version);
     for (const stream of plan.streams) {
       const name = streamName(job, stream.from.id, stream.to.id);
       await withBulk(stream.from.id, (db) => publish(db, name, plan.tables, stream.ranges));
@@ -173,6 +174,24 @@ async function run(
     await sweep(cluster, lab.log).catch(() => undefined);
     ctx.note(`Rolled back: ring version ${lab.ringVersion.version} and its ${lab.ringVersion.shards.length} shards, as before.`);
     throw err;
+  }
+}
+
+/**
+ * A receiving shard must hold no rows yet in the ranges it receives. Orphans left by a faithful change would
+ * sit there: the copy would mix with them, verify would fail, and a rollback would delete them. Refuse first.
+ */
+async function assertTargetsEmpty(withBulk: WithBulk, plan: ReshardPlan, ringVersion: number): Promise<void> {
+  for (const stream of plan.streams) {
+    let rows = 0;
+    for (const table of plan.tables) rows += await withBulk(stream.to.id, (db) => countInRanges(db, table, stream.ranges));
+    if (rows > 0) {
+      throw new Error(
+        `${stream.to.name} already holds ${rows} rows in the hash ranges it would receive from ${stream.from.name} — orphans of a faithful change ` +
+          `(ring version ${ringVersion} routes them elsewhere). Moving now would mix them with the copies; nothing was changed. ` +
+          `Undo the faithful change first (make the same change faithfully in reverse), then rebalance.`,
+      );
+    }
   }
 }
 

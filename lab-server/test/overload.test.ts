@@ -1,0 +1,35 @@
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { User } from '../src/messenger/users/schemas.js';
+import { startTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
+
+let t: TestLab;
+beforeAll(async () => {
+  t = await startTestLab(1, { LAB_POOL_MAX: '1', LAB_CONNECT_TIMEOUT_MS: '300' });
+});
+afterAll(async () => t?.stop());
+
+it('a shard whose pool is exhausted answers 503 shard_busy and is not marked down', async () => {
+  const a = (await t.call<User>('POST', '/api/v1/users', { first_name: 'A', last_name: 'A' })).body;
+  const b = (await t.call<User>('POST', '/api/v1/users', { first_name: 'B', last_name: 'B' })).body;
+  expect(testRing(1).route(b.id).shard_name).toBe('shard-0');
+  // Hold a row lock so an update of A keeps the pool's only connection busy.
+  const locker = new pg.Client(t.shardUrls[0]);
+  await locker.connect();
+  await locker.query('BEGIN');
+  await locker.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [a.id]);
+  try {
+    const blocked = t.call('PUT', `/api/v1/users/${a.id}`, { last_name: 'Z' });
+    await new Promise((r) => setTimeout(r, 100));
+    const busy = await t.call<ErrorReply>('GET', `/api/v1/users/${b.id}`);
+    expect(busy.status).toBe(503);
+    expect(busy.body.error).toMatchObject({ code: 'shard_busy', details: { shards: ['shard-0'] } });
+    const topo = await t.call<{ shards: { status: string }[] }>('GET', '/lab/v1/topology');
+    expect(topo.body.shards[0]!.status).toBe('up');
+    await locker.query('ROLLBACK');
+    expect((await blocked).status).toBe(200);
+  } finally {
+    await locker.end();
+  }
+  expect((await t.call('GET', `/api/v1/users/${b.id}`)).status).toBe(200);
+});
