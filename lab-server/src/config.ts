@@ -25,6 +25,7 @@ const EnvSchema = z.object({
   LAB_VNODES: int(1, 10_000).default(150),
   LAB_MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   LAB_MIGRATIONS_DIR: z.string().min(1).optional(),
+  LAB_CHAPTERS_DIR: z.string().min(1).optional(),
   LAB_DATA_LAYER: z.enum(['prisma', 'pg']).default('pg'),
   LAB_READ_POLICY: z.enum(['primary', 'replica', 'read-your-writes']).default('primary'),
 });
@@ -48,6 +49,8 @@ export interface LabConfig {
   dataLayer: 'prisma' | 'pg';
   readPolicy: 'primary' | 'replica' | 'read-your-writes';
   migrationsDir: string;
+  /** Chapter files (Markdown + front matter) and paths.yaml. */
+  chaptersDir: string;
 }
 
 export class ConfigError extends Error {}
@@ -89,5 +92,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
     dataLayer: e.LAB_DATA_LAYER,
     readPolicy: e.LAB_READ_POLICY,
     migrationsDir: e.LAB_MIGRATIONS_DIR ? path.resolve(e.LAB_MIGRATIONS_DIR) : path.join(REPO_ROOT, 'migrations'),
+    chaptersDir: e.LAB_CHAPTERS_DIR ? path.resolve(e.LAB_CHAPTERS_DIR) : path.join(REPO_ROOT, 'chapters'),
   };
 }

@@ -5,6 +5,8 @@ import type { LabConfig } from '../config.js';
 import { createApp } from '../http/app.js';
 import { usersRoutes } from '../messenger/users/routes.js';
 import { migrate, throwIfFailed } from '../migrations/index.js';
+import { attachConsole } from '../console/socket.js';
+import { browserLabMounts } from '../ui/mounts.js';
 import { healthRoutes } from './health-routes.js';
 import { Lab } from './lab.js';
 import { labRoutes } from './routes.js';
@@ -36,11 +38,13 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
         { path: '/', router: healthRoutes(cluster) },
         { path: '/api/v1', router: usersRoutes(lab.users) },
         { path: '/lab/v1', router: labRoutes(lab) },
+        ...browserLabMounts(lab),
       ],
       log,
     );
     const server = http.createServer(app);
     server.keepAliveTimeout = 65_000;
+    const terminal = attachConsole(server, lab);
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
         reject(err.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is already in use; set PORT to another port.`) : err),
@@ -56,6 +60,7 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
       url,
       stop: () =>
         (stopping ??= (async () => {
+          await terminal.close();
           server.closeIdleConnections();
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));
           setTimeout(() => server.closeAllConnections(), 2_000).unref();

@@ -1,0 +1,197 @@
+/** The JSON the lab sends, as far as the UI reads it. Fields other builds may lack are optional. */
+
+export type ShardStatus = 'starting' | 'up' | 'down' | 'paused';
+
+export interface ShardInfo {
+  id: number;
+  name: string;
+  url: string;
+  role: string;
+  status: ShardStatus;
+  pid: number | null;
+  in_ring?: boolean;
+  replicas?: { name: string; status?: string; lag_ms?: number | null }[];
+}
+
+export interface Topology {
+  mode: 'embedded' | 'attached' | 'external';
+  shards: ShardInfo[];
+  ring: { strategy: string; vnodes: number | null; version: number; shards?: string[]; shares: number[] };
+}
+
+export interface JobView {
+  id: string;
+  kind: string;
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  params: Record<string, unknown>;
+  progress: { done: number; total: number };
+  phase?: string;
+  result?: Record<string, unknown>;
+  error?: { message: string };
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface ShardStats {
+  total_users: number;
+  shard_count: number;
+  shards: { shard_id: number; shard_name: string; user_count: number | null; healthy: boolean }[];
+}
+
+export interface PlacementReport {
+  ring_version: number | null;
+  shards: { shard_name: string; in_ring: boolean; reachable: boolean; rows: number; misplaced: number; sample: { id: string; routes_to: string }[] }[];
+  total_rows: number;
+  total_misplaced: number;
+}
+
+export interface Route {
+  key: string;
+  normalized_key: string;
+  hash: number;
+  vnode: string | null;
+  shard_id: number;
+  shard_name: string;
+}
+
+export interface RingView {
+  strategy: 'md5-ring' | 'modulo';
+  shards: string[];
+  vnodes: number | null;
+  points: { point: number; shard: number }[] | null;
+  shares: number[];
+  lookup: (Route & { point: number | null }) | null;
+  change: { to_shards: number; moved_fraction: number; ring_moved_fraction: number; modulo_moved_fraction: number; ideal_fraction: number } | null;
+}
+
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** One second of the lab (the `metrics` channel). */
+export interface MetricsTick {
+  ts_ms: number;
+  api: { requests_per_s: number; errors_per_s: number; client_errors_per_s?: number; in_flight?: number; latency_ms: Percentiles | null };
+  shards: {
+    name: string;
+    status: string;
+    queries_per_s: number | null;
+    cache_hit_ratio: number | null;
+    connections: { active: number; idle: number; total: number } | null;
+    rows: Record<string, number> | null;
+    pool?: { size: number; idle: number; waiting: number };
+    replicas?: { name: string; state: string; lag_ms: number | null }[];
+  }[];
+}
+
+export interface LoadSummary {
+  duration_s?: number;
+  requests: number;
+  requests_per_s: number;
+  latency_ms: Percentiles | null;
+  errors: number;
+  timeouts?: number;
+  non2xx?: number;
+  error_rate?: number;
+  status_codes?: Record<string, number>;
+}
+
+export interface LoadTestRun {
+  id: string;
+  scenario?: string;
+  state: 'preparing' | 'running' | 'finished' | 'failed' | 'cancelled' | string;
+  params?: { scenario?: string; connections?: number; duration_s?: number };
+  notes?: string[];
+  progress: { elapsed_s: number; duration_s?: number; requests: number; requests_per_s: number; latency_ms: Percentiles | null; errors?: number; phase?: string | null } | null;
+  summary: LoadSummary | null;
+  error?: string | null;
+  created_at?: string;
+  timeline?: { t_s: number; requests_per_s: number; latency_ms: Percentiles | null }[];
+}
+
+export interface Scenario {
+  name: string;
+  title?: string;
+  description?: string;
+  duration_s?: number;
+  connections?: number;
+}
+
+export interface AnswerSpec {
+  type: 'shard' | 'number';
+  label: string;
+  unit?: string;
+}
+
+export interface ExerciseProgress {
+  chapter_id: string;
+  exercise_id: string;
+  how: 'checked' | 'solved';
+  answer: string | number | null;
+  passed_at: string;
+}
+
+export interface ExerciseView {
+  id: string;
+  title: string;
+  hint: string;
+  input: AnswerSpec | null;
+  solve_steps: string[];
+  missing: string[];
+  progress: ExerciseProgress | null;
+}
+
+export interface Claim {
+  id: string;
+  claim: string;
+  source: string;
+  claimed: string;
+  measure: { kind: string; from?: number; to?: number; users?: number; scenario?: string };
+  note?: string;
+}
+
+export interface ChapterSummary {
+  id: string;
+  title: string;
+  order: number;
+  summary: string;
+  original: string | null;
+  exercises: number;
+  passed: number;
+}
+
+export interface LearningPath {
+  id: string;
+  title: string;
+  description: string;
+  chapters: string[];
+}
+
+export interface ChapterIndex {
+  chapters: ChapterSummary[];
+  paths: LearningPath[];
+  upcoming: Record<string, string>;
+  errors: { file: string; message: string }[];
+}
+
+export interface Chapter {
+  id: string;
+  title: string;
+  summary: string;
+  original: string | null;
+  body: string;
+  claims: Claim[];
+  exercises: ExerciseView[];
+  reset_steps: string[];
+  reset_missing: string[];
+}
+
+export interface StepReport {
+  step: string;
+  status: 'done' | 'skipped';
+  detail: string;
+}
