@@ -5,7 +5,7 @@ SHARD ?= 0
 USERS ?= 10000
 
 .PHONY: help install dev start test typecheck unit up down reset shards health db-shell seed status \
-        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed
+        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed ui-build ui-dev
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -16,17 +16,32 @@ node_modules/.package-lock.json: package.json package-lock.json lab-server/packa
 
 install: node_modules/.package-lock.json ## install dependencies when missing or outdated (npm ci)
 
-dev: install ## start the shards and the lab; prints the URL; Ctrl-C stops everything
+# The browser lab is rebuilt only when one of its sources is newer than the last build.
+UI_SOURCES := $(shell find lab-ui/src -type f) lab-ui/index.html lab-ui/vite.config.ts lab-ui/tsconfig.json lab-ui/package.json \
+              lab-server/src/chapters/directives.ts
+
+lab-ui/dist/index.html: node_modules/.package-lock.json $(UI_SOURCES)
+	@echo "Building the browser lab (lab-ui)..."
+	@cd lab-ui && ../node_modules/.bin/vite build --logLevel warn
+	@touch $@
+
+ui-build: lab-ui/dist/index.html ## build the browser lab when missing or outdated
+
+ui-dev: install ## the browser lab with hot reload on UI_PORT (5173), talking to a running lab (make dev)
+	@cd lab-ui && exec ../node_modules/.bin/vite
+
+dev: install ui-build ## start the shards and the lab; prints the URL; Ctrl-C stops everything
 	@exec node_modules/.bin/tsx lab-server/src/main.ts
 
 start: dev
 
-test: install ## every test: typecheck, unit, integration against real PostgreSQL
+test: install ui-build ## every test: typecheck, unit, integration against real PostgreSQL, the browser lab in Chromium
 	@$(MAKE) --no-print-directory typecheck
 	@cd lab-server && ../node_modules/.bin/vitest run
 
-typecheck: install ## TypeScript strict check of the whole server
+typecheck: install ## TypeScript strict check of the server and the browser lab
 	@node_modules/.bin/tsc -p lab-server --noEmit
+	@node_modules/.bin/tsc -p lab-ui --noEmit
 
 up: install ## start only the shards, in the background
 	@$(LAB) cluster up
