@@ -33,6 +33,9 @@ async function run(shards: number, dir: string): Promise<SeedResult> {
     let last = 0;
     const ctx: JobContext = {
       signal: new AbortController().signal,
+      phase: () => undefined,
+      note: () => undefined,
+      hold: async () => undefined,
       progress: (done) => {
         if (done - last >= USERS / 10 || done === USERS) {
           process.stdout.write(`  ${shards} shard(s): ${done.toLocaleString('en-US')} / ${USERS.toLocaleString('en-US')}\r`);

@@ -31,6 +31,9 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   wal_level: 'logical',
   max_wal_senders: '16',
   max_replication_slots: '16',
+  // Adding a shard subscribes it to every other shard at once: one apply worker per source, plus table syncs.
+  max_worker_processes: '40',
+  max_logical_replication_workers: '32',
   lc_messages: 'C',
 };
 

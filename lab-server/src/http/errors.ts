@@ -30,7 +30,7 @@ export function errorHandler(log: (message: string) => void): ErrorRequestHandle
   return (err: unknown, req, res, _next) => {
     const e = toApiError(err);
     if (e.status >= 500 && e.code === 'internal') {
-      log(`${req.method} ${req.originalUrl} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      log(`${req.method} ${req.originalUrl} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}${(err as { detail?: string }).detail ? ` (${(err as { detail?: string }).detail})` : ""}`);
     }
     const body: ErrorBody = { error: { code: e.code, message: e.message, details: e.details } };
     if (e.status === 503) res.set('Retry-After', '1');

@@ -9,6 +9,12 @@ export interface JobView {
   state: JobState;
   params: Record<string, unknown>;
   progress: { done: number; total: number };
+  /** The step a multi-step job is in (e.g. a reshard's plan, provision, copy, verify, cutover, cleanup). */
+  phase?: string;
+  /** Set while the job holds before a step and waits for POST /lab/v1/jobs/:id/continue. */
+  waiting?: string;
+  /** What the job did, step by step, for the learner to read (newest last). */
+  notes?: { at: string; phase: string | null; message: string }[];
   result?: Record<string, unknown>;
   error?: { message: string };
   created_at: string;
@@ -19,7 +25,13 @@ export interface JobView {
 export interface JobContext {
   signal: AbortSignal;
   progress(done: number, total?: number): void;
+  phase(name: string): void;
+  note(message: string): void;
+  /** Holds the job (state `running`, `waiting: true`) until POST …/continue, or throws when it is cancelled. */
+  hold(label: string): Promise<void>;
 }
+
+const MAX_NOTES = 200;
 
 export type JobRun = (ctx: JobContext) => Promise<Record<string, unknown> | void>;
 
@@ -38,6 +50,7 @@ interface Entry {
   view: JobView;
   run: JobRun;
   abort: AbortController;
+  resume?: () => void;
 }
 
 export interface JobEvents {
@@ -77,11 +90,24 @@ export class JobRegistry extends EventEmitter<JobEvents> {
 
   get(id: string): JobView | null {
     const e = this.jobs.get(id);
-    return e ? { ...e.view, progress: { ...e.view.progress } } : null;
+    return e ? snapshot(e.view) : null;
+  }
+
+  /** Jobs from before a restart, shown in the history; they cannot run again. */
+  restore(views: JobView[]): void {
+    for (const view of views) {
+      if (this.jobs.has(view.id)) continue;
+      this.jobs.set(view.id, { view, run: async () => undefined, abort: new AbortController() });
+    }
+  }
+
+  /** The running job, if any (resharding refuses to start while a seed runs, and the reverse). */
+  get current(): JobView | null {
+    return this.running ? snapshot(this.running.view) : null;
   }
 
   list(): JobView[] {
-    return [...this.jobs.values()].map((e) => ({ ...e.view })).reverse();
+    return [...this.jobs.values()].map((e) => snapshot(e.view)).sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
   }
 
   /** Queued jobs end at once; a running job is asked to stop and ends as `cancelled` once it has cleaned up. */
@@ -95,6 +121,14 @@ export class JobRegistry extends EventEmitter<JobEvents> {
       e.abort.abort();
     }
     return this.get(id);
+  }
+
+  /** Lets a job that holds before a step go on; false when it is not holding. */
+  resume(id: string): boolean {
+    const e = this.jobs.get(id);
+    if (!e?.resume) return false;
+    e.resume();
+    return true;
   }
 
   /** Resolves when the job has ended (any final state). */
@@ -138,12 +172,39 @@ export class JobRegistry extends EventEmitter<JobEvents> {
         entry.view.progress = { done, total: total ?? entry.view.progress.total };
         this.changed(entry);
       },
+      phase: (name) => {
+        entry.view.phase = name;
+        this.changed(entry);
+      },
+      hold: (label) =>
+        new Promise<void>((resolve, reject) => {
+          if (entry.abort.signal.aborted) return reject(new JobCancelledError());
+          entry.view.waiting = label;
+          this.changed(entry);
+          const done = (fn: () => void) => () => {
+            delete entry.view.waiting;
+            delete entry.resume;
+            entry.abort.signal.removeEventListener('abort', onAbort);
+            this.changed(entry);
+            fn();
+          };
+          const onAbort = done(() => reject(new JobCancelledError()));
+          entry.resume = done(resolve);
+          entry.abort.signal.addEventListener('abort', onAbort, { once: true });
+        }),
+      note: (message) => {
+        const notes = (entry.view.notes ??= []);
+        notes.push({ at: new Date().toISOString(), phase: entry.view.phase ?? null, message });
+        if (notes.length > MAX_NOTES) notes.shift();
+        this.changed(entry);
+      },
     };
     entry
       .run(ctx)
       .then((result) => {
         if (result) entry.view.result = result;
-        this.finish(entry, entry.abort.signal.aborted ? 'cancelled' : 'succeeded');
+        // A job that honours a cancel throws; one that returns finished its work (e.g. past a reshard's cutover).
+        this.finish(entry, 'succeeded');
       })
       .catch((err: unknown) => {
         if (err instanceof JobCancelledError || entry.abort.signal.aborted) this.finish(entry, 'cancelled');
@@ -165,6 +226,8 @@ export class JobRegistry extends EventEmitter<JobEvents> {
   }
 
   private changed(entry: Entry): void {
-    this.emit('update', { ...entry.view, progress: { ...entry.view.progress } });
+    this.emit('update', snapshot(entry.view));
   }
 }
+
+const snapshot = (v: JobView): JobView => ({ ...v, progress: { ...v.progress }, ...(v.notes ? { notes: [...v.notes] } : {}) });

@@ -1,11 +1,13 @@
 import type { Cluster, ClusterMode, Log, ShardInfo } from '../cluster/cluster.js';
 import { latestRing, saveRing, type RingVersion, type ShardSpec } from '../cluster/topology-store.js';
 import type { LabConfig } from '../config.js';
+import { persistJobs } from '../jobs/job-store.js';
 import { JobRegistry } from '../jobs/registry.js';
 import { UsersService } from '../messenger/users/service.js';
 import type { MigrationTarget } from '../migrations/index.js';
 import { Router } from '../sharding/router.js';
 import { createStrategy } from '../sharding/strategies.js';
+import { WriteGate } from '../resharding/write-gate.js';
 import { EventHub } from './events.js';
 import { Settings } from './settings.js';
 
@@ -26,9 +28,12 @@ export function routerFor(ring: Pick<RingVersion, 'strategy' | 'vnodes' | 'shard
 export class Lab {
   readonly jobs = new JobRegistry();
   readonly events = new EventHub();
+  /** Writes pass through it so a reshard's cutover can pause the moving key ranges. */
+  readonly gate = new WriteGate();
   readonly settings: Settings;
   readonly users: UsersService;
   private currentRouter: Router;
+  private jobStore: { flush(): Promise<void> } | null = null;
 
   private constructor(
     readonly config: LabConfig,
@@ -38,7 +43,7 @@ export class Lab {
   ) {
     this.settings = new Settings({ data_layer: config.dataLayer, read_policy: config.readPolicy });
     this.currentRouter = routerFor(ring);
-    this.users = new UsersService(cluster, () => this.currentRouter);
+    this.users = new UsersService(cluster, () => this.currentRouter, this.gate);
     this.jobs.on('update', (job) => this.events.publish('job', job));
     this.settings.on('change', (settings) => this.events.publish('settings', settings));
     cluster.on('status', () => this.events.publish('topology', this.topology()));
@@ -61,7 +66,9 @@ export class Lab {
     } else if (ring.strategy !== config.strategy || (ring.strategy === 'md5-ring' && ring.vnodes !== config.vnodes)) {
       log(`Routing with ring version ${ring.version} (${ring.strategy}, ${ring.vnodes ?? '-'} vnodes) as saved; LAB_STRATEGY/LAB_VNODES apply to a fresh lab (make reset).`);
     }
-    return new Lab(config, cluster, log, ring);
+    const lab = new Lab(config, cluster, log, ring);
+    lab.jobStore = await persistJobs(lab.jobs, cluster.catalog.pool, log);
+    return lab;
   }
 
   private static async save(cluster: Cluster, change: RingChange, version: number): Promise<RingVersion> {
@@ -107,6 +114,7 @@ export class Lab {
 
   async close(): Promise<void> {
     await this.jobs.shutdown();
+    await this.jobStore?.flush();
     await this.cluster.close();
   }
 }

@@ -70,6 +70,13 @@ export function labRoutes(lab: Lab): ExpressRouter {
     res.json(job);
   });
 
+  r.post('/jobs/:id/continue', (req, res) => {
+    const job = lab.jobs.get(req.params.id);
+    if (!job) throw notFound(`No job ${req.params.id}.`);
+    if (!lab.jobs.resume(job.id)) throw new ApiError(409, 'not_waiting', `Job ${job.id} is not waiting to continue (state ${job.state}).`);
+    res.status(202).json(lab.jobs.get(job.id));
+  });
+
   r.post('/jobs/:id/cancel', (req, res) => {
     const job = lab.jobs.cancel(req.params.id);
     if (!job) throw notFound(`No job ${req.params.id}.`);

@@ -10,6 +10,8 @@ import { browserLabMounts } from '../ui/mounts.js';
 import { healthRoutes } from './health-routes.js';
 import { Lab } from './lab.js';
 import { labRoutes } from './routes.js';
+import { shardRoutes } from '../resharding/routes.js';
+import { sweep } from '../resharding/replication.js';
 
 export interface RunningLab {
   lab: Lab;
@@ -33,11 +35,14 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
       const report = throwIfFailed(await migrate(lab.migrationTargets(), config.migrationsDir, 'latest'));
       for (const s of report.shards) if (s.ran.length > 0) log(`${s.shard}: applied ${s.ran.join(', ')}`);
     }
+    // A reshard interrupted by a crash leaves publications, subscriptions or slots; nothing must outlive its job.
+    await sweep(cluster, log);
     const app = createApp(
       [
         { path: '/', router: healthRoutes(cluster) },
         { path: '/api/v1', router: usersRoutes(lab.users) },
         { path: '/lab/v1', router: labRoutes(lab) },
+        { path: '/lab/v1', router: shardRoutes(lab) },
         ...browserLabMounts(lab),
       ],
       log,

@@ -41,6 +41,11 @@ export class Router {
     return this.shardNames;
   }
 
+  /** The ids of the shards this ring routes to (a shard being added or drained may not be among them). */
+  get ids(): readonly number[] {
+    return this.shardIds;
+  }
+
   /** Throws InvalidKeyError when rawKey is not a UUID. */
   route(rawKey: string): Route {
     const normalized = normalizeKey(rawKey);

@@ -3,7 +3,8 @@ import { Router } from '../../src/sharding/router.js';
 import { createStrategy } from '../../src/sharding/strategies.js';
 import { startLab, type RunningLab } from '../../src/lab/start.js';
 import type { EmbeddedServer } from '../../src/cluster/embedded-server.js';
-import { startTestServers } from './servers.js';
+import fsp from 'node:fs/promises';
+import { freePortRange, startTestServers, tempDir } from './servers.js';
 
 export interface TestLab {
   running: RunningLab;
@@ -33,6 +34,32 @@ export async function startTestLab(shards = 3, env: Record<string, string> = {})
     ...env,
   });
   const running = await startLab(config, () => undefined);
+  return wrap(running, servers.servers.slice(0, shards), servers.urls.slice(0, shards), () => servers.stop());
+}
+
+/**
+ * A lab that runs its own embedded shards (in a temporary data directory, on free ports), so it can add,
+ * remove, kill and pause them. `t.shards`/`t.shardUrls` are the shards it started with.
+ */
+export async function startEmbeddedTestLab(shards = 3, env: Record<string, string> = {}): Promise<TestLab> {
+  const dir = await tempDir();
+  await fsp.chmod(dir, 0o755);
+  const base = (await freePortRange(shards + 4)) + 1;
+  const config = loadConfig({
+    PORT: '0',
+    LAB_DATA_DIR: dir,
+    LAB_SHARD_COUNT: String(shards),
+    LAB_SHARD_BASE_PORT: String(base),
+    LAB_HEALTH_INTERVAL_MS: '200',
+    LAB_CONNECT_TIMEOUT_MS: '1000',
+    ...env,
+  });
+  const running = await startLab(config, (m) => process.env.LAB_TEST_LOG && console.log(m));
+  const initial = running.lab.cluster.shards.slice();
+  return wrap(running, initial.map((s) => s.server!), initial.map((s) => s.url), () => fsp.rm(dir, { recursive: true, force: true }));
+}
+
+function wrap(running: RunningLab, shardServers: EmbeddedServer[], shardUrls: string[], cleanup: () => Promise<void>): TestLab {
   const call = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> => {
     const init: RequestInit = { method, headers: { ...headers } };
     if (body !== undefined) {
@@ -45,13 +72,13 @@ export async function startTestLab(shards = 3, env: Record<string, string> = {})
   };
   return {
     running,
-    shards: servers.servers.slice(0, shards),
-    shardUrls: servers.urls.slice(0, shards),
+    shards: shardServers,
+    shardUrls,
     url: running.url,
     call,
     async stop() {
       await running.stop();
-      await servers.stop();
+      await cleanup();
     },
   };
 }

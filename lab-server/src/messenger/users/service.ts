@@ -3,6 +3,8 @@ import type { Cluster } from '../../cluster/cluster.js';
 import { ShardUnavailableError } from '../../cluster/errors.js';
 import { ApiError, notFound } from '../../http/errors.js';
 import { InvalidKeyError } from '../../sharding/key.js';
+import type { WriteGate } from '../../resharding/write-gate.js';
+import { ringHash } from '../../sharding/hash.js';
 import type { Router } from '../../sharding/router.js';
 import { compareNewestFirst, decodeCursor, encodeCursor } from '../cursor.js';
 import { mergeSorted } from '../merge.js';
@@ -31,16 +33,18 @@ export class UsersService {
   constructor(
     private readonly cluster: Cluster,
     private readonly router: () => Router,
+    private readonly gate: WriteGate,
   ) {}
 
   async create(input: CreateUser): Promise<Located<User>> {
     const now = Date.now();
     const id = uuidv7({ msecs: now });
-    const shard = this.router().shardFor(id);
-    const value = await this.cluster.onShard(shard, (pool) =>
-      repo.insertUser(pool, { id, ...input, email: input.email ?? null, created_at: new Date(now).toISOString() }),
-    );
-    return { value, shard: this.cluster.shard(shard).name };
+    return this.write(id, async (shard) => {
+      const value = await this.cluster.onShard(shard, (pool) =>
+        repo.insertUser(pool, { id, ...input, email: input.email ?? null, created_at: new Date(now).toISOString() }),
+      );
+      return { value, shard: this.cluster.shard(shard).name };
+    });
   }
 
   async get(rawId: string): Promise<Located<User>> {
@@ -51,16 +55,26 @@ export class UsersService {
   }
 
   async update(rawId: string, patch: UpdateUser): Promise<Located<User>> {
-    const { id, shard } = this.locate(rawId);
-    const user = await this.cluster.onShard(shard, (pool) => repo.updateUser(pool, id, patch));
-    if (!user) throw this.missing(id, shard);
-    return { value: user, shard: this.cluster.shard(shard).name };
+    const { id } = this.locate(rawId);
+    return this.write(id, async (shard) => {
+      const user = await this.cluster.onShard(shard, (pool) => repo.updateUser(pool, id, patch));
+      if (!user) throw this.missing(id, shard);
+      return { value: user, shard: this.cluster.shard(shard).name };
+    });
   }
 
   async remove(rawId: string): Promise<void> {
-    const { id, shard } = this.locate(rawId);
-    const deleted = await this.cluster.onShard(shard, (pool) => repo.deleteUser(pool, id));
-    if (!deleted) throw this.missing(id, shard);
+    const { id } = this.locate(rawId);
+    await this.write(id, async (shard) => {
+      const deleted = await this.cluster.onShard(shard, (pool) => repo.deleteUser(pool, id));
+      if (!deleted) throw this.missing(id, shard);
+    });
+  }
+
+  /** Routes and runs a write inside the write gate, so a reshard's cutover can pause it and it then routes afresh. */
+  private write<T>(id: string, fn: (shard: number) => Promise<T>): Promise<T> {
+    const hash = ringHash(id);
+    return this.gate.run(hash, () => fn(this.router().routeHash(hash).shard_id));
   }
 
   /**
@@ -69,14 +83,14 @@ export class UsersService {
    */
   async list(q: ListUsersQuery): Promise<UserPage> {
     const after = q.cursor ? decodeCursor(q.cursor) : null;
-    const results = await Promise.allSettled(
-      this.cluster.shards.map((s) => this.cluster.onShard(s.id, (pool) => repo.listUsers(pool, after, q.limit + 1))),
-    );
+    // Only the ring's shards: a shard being filled by a reshard holds copies that are not yet (or no longer) its own.
+    const ids = this.router().ids;
+    const results = await Promise.allSettled(ids.map((id) => this.cluster.onShard(id, (pool) => repo.listUsers(pool, after, q.limit + 1))));
     const missing: string[] = [];
     const lists: User[][] = [];
     results.forEach((r, i) => {
       if (r.status === 'fulfilled') lists.push(r.value);
-      else if (r.reason instanceof ShardUnavailableError) missing.push(this.cluster.shard(i).name);
+      else if (r.reason instanceof ShardUnavailableError) missing.push(this.cluster.shard(ids[i]!).name);
       else throw r.reason;
     });
     if (missing.length > 0 && !q.partial) {
@@ -98,10 +112,10 @@ export class UsersService {
     return page;
   }
 
-  /** Counts on every shard, in shard order; `healthy` is whether that shard answered just now. */
+  /** Counts on every shard of the ring, in shard order; `healthy` is whether that shard answered just now. */
   async stats(): Promise<ShardStats> {
     const shards = await Promise.all(
-      this.cluster.shards.map(async (s) => {
+      this.router().ids.map((id) => this.cluster.shard(id)).map(async (s) => {
         try {
           const user_count = await this.cluster.onShard(s.id, (pool) => repo.countUsers(pool));
           return { shard_id: s.id, shard_name: s.name, user_count, healthy: true };

@@ -1,0 +1,234 @@
+import type pg from 'pg';
+import type { Shard } from '../cluster/cluster.js';
+import type { ShardSpec } from '../cluster/topology-store.js';
+import { throwIfCancelled, type JobContext } from '../jobs/registry.js';
+import { routerFor, type Lab } from '../lab/lab.js';
+import { migrate, throwIfFailed } from '../migrations/index.js';
+import { checksum, countInRanges, deleteInRanges, type TableChecksum } from './checksum.js';
+import { planReshard, type ReshardPlan, type Stream } from './plan.js';
+import { dropPublication, dropSubscription, publish, restoreReplicaIdentity, streamName, subscribe, sweep, tablesSyncing } from './replication.js';
+import type { HashRange } from './write-gate.js';
+
+export type ReshardMode = 'rebalance' | 'faithful';
+/** Steps a learner can stop before (`pause_before`); the cutover itself runs inside the write pause, so never holds. */
+export const RESHARD_STEPS = ['provision', 'copy', 'verify', 'cleanup'] as const;
+export type ReshardStep = (typeof RESHARD_STEPS)[number] | 'cutover';
+
+/** How the shard set changes: a shard joins (provisioned by the job) or one leaves (drained, then stopped). */
+export type ShardChange = { kind: 'add'; id: number; url: string | null } | { kind: 'remove'; id: number };
+
+const VERIFY_TIMEOUT_MS = 30_000;
+const POLL_MS = 100;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Adds or removes a shard online, in visible phases: plan → provision → copy (logical replication with row
+ * filters on ring_hash) → verify (counts and per-row checksums under a brief write pause on the moving ranges)
+ * → cutover (the new ring version) → cleanup (moved rows, publications, subscriptions, slots). Until cutover,
+ * a failure or cancel puts everything back as it was; `faithful` reproduces the original: the ring changes
+ * and nothing moves.
+ */
+export async function reshard(
+  lab: Lab,
+  change: ShardChange,
+  mode: ReshardMode,
+  ctx: JobContext,
+  pauseBefore: readonly ReshardStep[] = [],
+): Promise<Record<string, unknown>> {
+  const started = performance.now();
+  // Enters a step, first holding there when the learner asked to go step by step.
+  const step = async (name: ReshardStep) => {
+    throwIfCancelled(ctx.signal);
+    if (pauseBefore.includes(name)) await ctx.hold(`before ${name}`);
+    ctx.phase(name);
+  };
+  const { cluster } = lab;
+  const job = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+  ctx.phase('plan');
+  const before = lab.router;
+  const currentSpecs = lab.ringVersion.shards;
+  const afterSpecs: ShardSpec[] =
+    change.kind === 'add'
+      ? [...currentSpecs, change.url ? { id: change.id, name: `shard-${change.id}`, url: change.url, port: null } : cluster.embeddedSpec(change.id)]
+      : currentSpecs.filter((s) => s.id !== change.id);
+  const after = routerFor(lab.ringWith(afterSpecs));
+  const plan = await planReshard(cluster, before, after, afterSpecs);
+  ctx.note(
+    `${plan.moves.length} hash ranges (${(plan.moved_fraction * 100).toFixed(2)} % of the key space) change owner: ${plan.total_rows} rows in ${plan.tables.join(', ')}.`,
+  );
+  ctx.progress(0, plan.total_rows);
+
+  let added: Shard | null = null;
+  let cutover = false;
+  const subscribed: Stream[] = [];
+  try {
+    if (change.kind === 'add') {
+      await step('provision');
+      added = change.url ? await cluster.addExternalShard(change.id, change.url) : await cluster.addEmbeddedShard(change.id);
+      ctx.note(`${added.name} started${added.server ? ` (pid ${added.server.pid}, port ${added.server.spec.port})` : ''}.`);
+      throwIfFailed(await migrate([{ name: added.name, url: added.url }], lab.config.migrationsDir, 'latest'));
+      ctx.note(`${added.name} migrated to the latest schema.`);
+    }
+
+    if (mode === 'faithful') {
+      await step('cutover');
+      const ring = await lab.switchRing({ ...lab.ringWith(afterSpecs), reason: `${change.kind} shard-${change.id} (faithful: nothing moved)` });
+      cutover = true;
+      const orphans = orphanCounts(plan);
+      ctx.note(`Ring version ${ring.version} routes by ${after.names.length} shards; ${plan.total_rows} rows stay where the new ring no longer looks for them.`);
+      return { mode, ring_version: ring.version, plan: summary(plan), orphaned_rows: plan.total_rows, orphans, seconds: secondsSince(started) };
+    }
+
+    await step('copy');
+    for (const stream of plan.streams) {
+      const name = streamName(job, stream.from.id, stream.to.id);
+      await withBulk(lab, stream.from.id, (db) => publish(db, name, plan.tables, stream.ranges));
+      subscribed.push(stream);
+      await withBulk(lab, stream.to.id, (db) => subscribe(db, name, cluster.shard(stream.from.id).url));
+      ctx.note(`Streaming ${stream.rows} rows from ${stream.from.name} to ${stream.to.name} (publication and subscription ${name}).`);
+    }
+    await waitForCopy(lab, job, plan, ctx);
+
+    await step('verify');
+    const moving: HashRange[] = plan.moves.map(({ start, end }) => ({ start, end }));
+    const pauseStarted = performance.now();
+    await lab.gate.fence(moving);
+    let pauseMs: number;
+    let verified: TableChecksum[];
+    try {
+      verified = await verifyUntilEqual(lab, plan, ctx);
+      ctx.phase('cutover');
+      const ring = await lab.switchRing({ ...lab.ringWith(afterSpecs), reason: `${change.kind} shard-${change.id} (rebalanced)` });
+      cutover = true;
+      ctx.note(`Ring version ${ring.version} is live.`);
+    } finally {
+      lab.gate.lift();
+      pauseMs = Math.round(performance.now() - pauseStarted);
+    }
+    ctx.note(`Writes to the moving ranges paused for ${pauseMs} ms.`);
+
+    await step('cleanup').catch(() => ctx.note('Cancel arrived after cutover: the move completes, since the new ring is already serving.'));
+    ctx.phase('cleanup');
+    await dropStreams(lab, job, subscribed);
+    let deleted = 0;
+    for (const stream of plan.streams) {
+      deleted += await withBulk(lab, stream.from.id, async (db) => {
+        let n = 0;
+        for (const table of [...plan.tables].reverse()) n += await deleteInRanges(db, table, stream.ranges);
+        return n;
+      });
+    }
+    ctx.note(`Deleted ${deleted} moved rows from their old shards.`);
+    if (change.kind === 'remove') {
+      const gone = cluster.shard(change.id);
+      await cluster.removeShard(change.id, { deleteData: true });
+      ctx.note(`${gone.name} drained and stopped; its data directory was removed.`);
+    }
+    return {
+      mode,
+      ring_version: lab.ringVersion.version,
+      plan: summary(plan),
+      moved_rows: verified.reduce((n, t) => n + t.rows, 0),
+      verify: { ok: true, tables: verified },
+      pause_ms: pauseMs,
+      seconds: secondsSince(started),
+    };
+  } catch (err) {
+    if (cutover) throw err;
+    ctx.phase('rollback');
+    await dropStreams(lab, job, subscribed).catch(() => undefined);
+    if (change.kind === 'remove') {
+      // Partial copies on the shards that were to receive the drained shard's rows.
+      for (const stream of subscribed) {
+        await withBulk(lab, stream.to.id, async (db) => {
+          for (const table of [...plan.tables].reverse()) await deleteInRanges(db, table, stream.ranges);
+        }).catch(() => undefined);
+      }
+    }
+    if (added) await cluster.removeShard(added.id, { deleteData: true }).catch(() => undefined);
+    await sweep(cluster, lab.log).catch(() => undefined);
+    ctx.note(`Rolled back: ring version ${lab.ringVersion.version} and its ${lab.ringVersion.shards.length} shards, as before.`);
+    throw err;
+  }
+}
+
+async function waitForCopy(lab: Lab, job: string, plan: ReshardPlan, ctx: JobContext): Promise<void> {
+  for (;;) {
+    throwIfCancelled(ctx.signal);
+    let syncing = 0;
+    let copied = 0;
+    for (const stream of plan.streams) {
+      await withBulk(lab, stream.to.id, async (db) => {
+        syncing += await tablesSyncing(db, streamName(job, stream.from.id, stream.to.id));
+        for (const table of plan.tables) copied += await countInRanges(db, table, stream.ranges);
+      });
+    }
+    ctx.progress(Math.min(copied, plan.total_rows), plan.total_rows);
+    if (syncing === 0) return;
+    await sleep(250);
+  }
+}
+
+/** With writes paused, compares every moving table on source and target until the stream has caught up. */
+async function verifyUntilEqual(lab: Lab, plan: ReshardPlan, ctx: JobContext): Promise<TableChecksum[]> {
+  const deadline = Date.now() + VERIFY_TIMEOUT_MS;
+  for (;;) {
+    throwIfCancelled(ctx.signal);
+    const diffs: string[] = [];
+    const totals: TableChecksum[] = plan.tables.map((table) => ({ table, rows: 0, checksum: '0' }));
+    for (const stream of plan.streams) {
+      for (const [i, table] of plan.tables.entries()) {
+        const [src, dst] = await Promise.all([
+          withBulk(lab, stream.from.id, (db) => checksum(db, table, stream.ranges)),
+          withBulk(lab, stream.to.id, (db) => checksum(db, table, stream.ranges)),
+        ]);
+        if (src.rows !== dst.rows || src.checksum !== dst.checksum) {
+          diffs.push(`${table} ${stream.from.name}→${stream.to.name}: ${src.rows} rows vs ${dst.rows}${src.rows === dst.rows ? ' (contents differ)' : ''}`);
+        }
+        totals[i]!.rows += src.rows;
+        totals[i]!.checksum = (BigInt(totals[i]!.checksum) + BigInt(src.checksum)).toString();
+      }
+    }
+    if (diffs.length === 0) {
+      ctx.note(`Verified ${totals.map((t) => `${t.table}: ${t.rows} rows`).join(', ')}: counts and per-row checksums match.`);
+      return totals;
+    }
+    if (Date.now() > deadline) throw new Error(`verify failed: ${diffs.join('; ')}. Nothing was switched; the move was rolled back.`);
+    await sleep(POLL_MS);
+  }
+}
+
+async function dropStreams(lab: Lab, job: string, streams: Stream[]): Promise<void> {
+  for (const stream of streams) {
+    const name = streamName(job, stream.from.id, stream.to.id);
+    await withBulk(lab, stream.to.id, (db) => dropSubscription(db, name));
+    await withBulk(lab, stream.from.id, async (db) => {
+      await dropPublication(db, name);
+      await restoreReplicaIdentity(db);
+    });
+  }
+}
+
+async function withBulk<T>(lab: Lab, shardId: number, fn: (db: pg.Client) => Promise<T>): Promise<T> {
+  const db = await lab.cluster.connectBulk(shardId, 'shard-lab-reshard');
+  try {
+    return await fn(db);
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+function orphanCounts(plan: ReshardPlan): { shard: string; rows: number }[] {
+  const by = new Map<string, number>();
+  for (const m of plan.moves) by.set(m.from.name, (by.get(m.from.name) ?? 0) + m.rows);
+  return [...by].map(([shard, rows]) => ({ shard, rows }));
+}
+
+function summary(plan: ReshardPlan) {
+  const { moves: _moves, streams, ...rest } = plan;
+  return { ...rest, ranges: plan.moves.length, streams: streams.map((s) => ({ from: s.from.name, to: s.to.name, ranges: s.ranges.length, rows: s.rows })) };
+}
+
+const secondsSince = (t: number) => Math.round((performance.now() - t) / 10) / 100;

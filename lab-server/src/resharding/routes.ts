@@ -1,0 +1,93 @@
+import { Router as ExpressRouter } from 'express';
+import { z } from 'zod';
+import { ClusterError } from '../cluster/errors.js';
+import { ringHistory } from '../cluster/topology-store.js';
+import { ApiError, notFound } from '../http/errors.js';
+import { jsonBody, parse } from '../http/validation.js';
+import { routerFor, type Lab } from '../lab/lab.js';
+import { planReshard } from './plan.js';
+import { RESHARD_STEPS, reshard, type ReshardMode, type ShardChange } from './reshard.js';
+
+const strictBody = <T extends z.ZodRawShape>(shape: T) =>
+  z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') });
+const Mode = z.enum(['rebalance', 'faithful'], { error: 'mode must be rebalance or faithful' }).default('rebalance');
+const Url = z.string().regex(/^postgres(ql)?:\/\//, 'url must be a postgres:// connection URL');
+const PauseBefore = z.array(z.enum(RESHARD_STEPS, { error: `pause_before takes ${RESHARD_STEPS.join(', ')}` })).default([]);
+const AddBody = strictBody({ mode: Mode, url: Url.optional(), pause_before: PauseBefore });
+const PlanBody = strictBody({ action: z.enum(['add', 'remove']).default('add'), shard: z.string().optional() });
+const RemoveQuery = z.object({ mode: Mode });
+const RemoveBody = strictBody({ pause_before: PauseBefore });
+const FAULTS = { kill: 'SIGKILL', pause: 'SIGSTOP', resume: 'SIGCONT' } as const;
+
+/** `/lab/v1/shards…` and `/lab/v1/ring…`: change the shard set online, inject faults, read the ring's history. */
+export function shardRoutes(lab: Lab): ExpressRouter {
+  const r = ExpressRouter();
+
+  const shardNamed = (name: string) => {
+    const shard = lab.cluster.byName(name);
+    if (!shard) throw notFound(`No shard named '${name}'.`, { shards: lab.cluster.shards.map((s) => s.name) });
+    return shard;
+  };
+
+  r.post('/shards/plan', async (req, res) => {
+    const body = parse(PlanBody, req.body === undefined ? {} : jsonBody(req), 'plan request');
+    const current = lab.ringVersion.shards;
+    let after;
+    if (body.action === 'add') {
+      const id = lab.cluster.nextShardId();
+      after = [...current, lab.cluster.ownsServers ? lab.cluster.embeddedSpec(id) : { id, name: `shard-${id}`, url: '(your server)', port: null }];
+    } else {
+      if (!body.shard) throw new ApiError(400, 'validation_failed', 'Invalid plan request: shard: name the shard to remove', { fields: [{ field: 'shard', message: 'name the shard to remove' }] });
+      const victim = shardNamed(body.shard);
+      if (current.length === 1) throw new ApiError(409, 'last_shard', 'The last shard cannot be removed.');
+      after = current.filter((s) => s.id !== victim.id);
+    }
+    res.json(await planReshard(lab.cluster, lab.router, routerFor(lab.ringWith(after)), after));
+  });
+
+  r.post('/shards', (req, res) => {
+    const { mode, url, pause_before } = parse(AddBody, req.body === undefined ? {} : jsonBody(req), 'add-shard request');
+    if (!lab.cluster.ownsServers && !url) {
+      throw new ApiError(400, 'url_required', `The lab runs no shard servers itself in ${lab.cluster.mode} mode: give the url of a new PostgreSQL server ({"url": "postgres://…"}).`);
+    }
+    const job = lab.jobs.submit('add-shard', { mode, url: url ?? null, pause_before }, 0, (ctx) => {
+      const change: ShardChange = { kind: 'add', id: lab.cluster.nextShardId(), url: url ?? null };
+      return reshard(lab, change, mode, ctx, pause_before);
+    });
+    res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
+  });
+
+  r.delete('/shards/:name', (req, res) => {
+    const { mode } = parse(RemoveQuery, req.query, 'query');
+    const { pause_before } = parse(RemoveBody, req.body === undefined || !req.is('application/json') ? {} : req.body, 'remove-shard request');
+    const victim = shardNamed(req.params.name);
+    if (lab.ringVersion.shards.length === 1) throw new ApiError(409, 'last_shard', 'The last shard cannot be removed.');
+    const job = lab.jobs.submit('remove-shard', { shard: victim.name, mode, pause_before }, 0, (ctx) =>
+      reshard(lab, { kind: 'remove', id: victim.id }, mode as ReshardMode, ctx, pause_before),
+    );
+    res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
+  });
+
+  r.post('/shards/:name/:fault', async (req, res) => {
+    const shard = shardNamed(req.params.name);
+    const fault = req.params.fault;
+    if (!lab.cluster.ownsServers) {
+      throw new ApiError(409, 'not_available', `Fault injection needs the lab to run the servers; in ${lab.cluster.mode} mode it does not.`);
+    }
+    try {
+      if (fault === 'start') await lab.cluster.restartShard(shard.id);
+      else if (fault === 'kill' || fault === 'pause' || fault === 'resume') lab.cluster.signalShard(shard.id, FAULTS[fault]);
+      else throw notFound(`Unknown action '${fault}'; use kill, start, pause or resume.`);
+    } catch (err) {
+      if (err instanceof ClusterError) throw new ApiError(409, 'not_available', err.message);
+      throw err;
+    }
+    res.json(lab.topology().shards.find((s) => s.name === shard.name));
+  });
+
+  r.get('/ring/versions', async (_req, res) => {
+    res.json({ versions: await ringHistory(lab.cluster.catalog.pool) });
+  });
+
+  return r;
+}
