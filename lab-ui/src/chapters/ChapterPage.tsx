@@ -7,6 +7,9 @@ import { ChapterContext } from './chapter-context';
 import { useChapterIndex } from './index-context';
 import { Markdown } from './Markdown';
 
+/** Focus moves to a chapter when the learner opens another one, not when the page first loads. */
+let firstChapter = true;
+
 /** One chapter: its prose and widgets, exercise progress, and "Reset chapter". */
 export function ChapterPage({ id }: { id: string }) {
   const { reload: reloadIndex } = useChapterIndex();
@@ -35,8 +38,11 @@ export function ChapterPage({ id }: { id: string }) {
   useEffect(() => {
     if (!chapter) return;
     document.title = `${chapter.title} · Shard Lab`;
-    top.current?.focus({ preventScroll: true });
-    window.scrollTo({ top: 0 });
+    if (!firstChapter) {
+      top.current?.focus({ preventScroll: true });
+      window.scrollTo({ top: 0 });
+    }
+    firstChapter = false;
     // Focus moves once per chapter, not on every progress update.
   }, [chapter?.id]);
 

@@ -206,8 +206,12 @@ export function Ring({ attrs }: { attrs: Record<string, string> }) {
               <thead>
                 <tr>
                   <th scope="col">shard</th>
-                  <th scope="col">share</th>
-                  <th scope="col">vs even ({pct(even, 1)})</th>
+                  <th scope="col" colSpan={2}>
+                    share of the hash space
+                  </th>
+                  <th scope="col" className="num">
+                    vs even ({pct(even, 1)})
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -216,10 +220,11 @@ export function Ring({ attrs }: { attrs: Record<string, string> }) {
                     <th scope="row">
                       <span className="swatch" style={{ background: shardColor(s) }} aria-hidden="true" /> {s}
                     </th>
-                    <td>
-                      <span className="bar" style={{ width: `${Math.min(100, (view.shares[i] ?? 0) * 100 * 2)}%`, background: shardColor(s) }} /> {pct(view.shares[i] ?? 0)}
+                    <td className="share-bar">
+                      <span className="bar" style={{ width: `${Math.min(100, ((view.shares[i] ?? 0) / Math.max(...view.shares)) * 100)}%`, background: shardColor(s) }} />
                     </td>
-                    <td>{`${(view.shares[i] ?? 0) >= even ? '+' : '−'}${Math.abs(((view.shares[i] ?? 0) / even - 1) * 100).toFixed(1)} %`}</td>
+                    <td className="num">{pct(view.shares[i] ?? 0)}</td>
+                    <td className="num">{`${(view.shares[i] ?? 0) >= even ? '+' : '−'}${Math.abs(((view.shares[i] ?? 0) / even - 1) * 100).toFixed(1)} %`}</td>
                   </tr>
                 ))}
               </tbody>
@@ -233,15 +238,15 @@ export function Ring({ attrs }: { attrs: Record<string, string> }) {
               <tbody>
                 <tr data-row="ring">
                   <th scope="row">consistent-hash ring</th>
-                  <td>{pct(view.change.ring_moved_fraction)}</td>
+                  <td className="num">{pct(view.change.ring_moved_fraction)}</td>
                 </tr>
                 <tr data-row="modulo">
                   <th scope="row">modulo</th>
-                  <td>{pct(view.change.modulo_moved_fraction)}</td>
+                  <td className="num">{pct(view.change.modulo_moved_fraction)}</td>
                 </tr>
                 <tr data-row="ideal">
-                  <th scope="row">ideal (only the new shard's fair share)</th>
-                  <td>{pct(view.change.ideal_fraction)}</td>
+                  <th scope="row">ideal: only the new shard's fair share</th>
+                  <td className="num">{pct(view.change.ideal_fraction)}</td>
                 </tr>
               </tbody>
             </table>

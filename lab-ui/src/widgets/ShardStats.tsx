@@ -143,7 +143,7 @@ export function ShardStats({ attrs }: { attrs: Record<string, string> }) {
       <form className="row" onSubmit={(e) => void seed.run(e)}>
         <span className="field">
           <label htmlFor={seedId}>Users to load</label>
-          <input id={seedId} type="number" min={1} max={10000000} step={1000} value={users} onChange={(e) => setUsers(e.target.value)} />
+          <input id={seedId} type="number" min={1} max={10000000} value={users} onChange={(e) => setUsers(e.target.value)} />
         </span>
         <button type="submit" className="primary" disabled={seed.busy || seeding}>
           {seeding ? 'Seeding…' : 'Seed'}
