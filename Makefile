@@ -37,7 +37,9 @@ start: dev
 
 test: install ui-build ## every test: typecheck, unit, integration against real PostgreSQL, the browser lab in Chromium
 	@$(MAKE) --no-print-directory typecheck
-	@cd lab-server && ../node_modules/.bin/vitest run
+	@cd lab-server && ../node_modules/.bin/vitest run --exclude 'test/browser/**'
+	@# Chromium and its cluster run alone, so their load does not squeeze the timing of the other tests.
+	@cd lab-server && ../node_modules/.bin/vitest run test/browser
 
 typecheck: install ## TypeScript strict check of the server and the browser lab
 	@node_modules/.bin/tsc -p lab-server --noEmit
