@@ -1,14 +1,11 @@
-/** The lab's HTTP API from the browser: one error shape, and a clear test for "this build has no such route". */
-export class ApiFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
+import { ApiError } from '../../lab-server/src/http/api-error';
+import { parseJsonText } from '../../lab-server/src/http/json-text';
+
+/**
+ * The lab's HTTP API from the browser: an error answer becomes the lab's own ApiError (status, code, message,
+ * details), and `isMissingRoute` tells "this build has no such route" apart from every other failure.
+ */
+export { ApiError };
 
 export interface Reply<T> {
   status: number;
@@ -26,20 +23,12 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   try {
     res = await fetch(path, init);
   } catch {
-    throw new ApiFailure(0, 'lab_unreachable', 'The lab is not answering. Is `make dev` still running?');
+    throw new ApiError(0, 'lab_unreachable', 'The lab is not answering. Is `make dev` still running?');
   }
-  const text = await res.text();
-  let parsed: unknown = null;
-  if (text) {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = text;
-    }
-  }
+  const parsed = parseJsonText(await res.text());
   if (res.status >= 400) {
     const e = (parsed as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
-    throw new ApiFailure(res.status, e?.code ?? 'http_error', e?.message ?? `${method} ${path} answered ${res.status}`, e?.details ?? {});
+    throw new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? `${method} ${path} answered ${res.status}`, e?.details ?? {});
   }
   return { status: res.status, body: parsed as T, headers: res.headers };
 }
@@ -50,7 +39,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 
 /** The lab answered 404 route_not_found: the API belongs to a later build. */
 export function isMissingRoute(err: unknown): boolean {
-  return err instanceof ApiFailure && err.status === 404 && err.code === 'route_not_found';
+  return err instanceof ApiError && err.status === 404 && err.code === 'route_not_found';
 }
 
 export function messageOf(err: unknown): string {

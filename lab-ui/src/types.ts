@@ -1,4 +1,12 @@
-/** The JSON the lab sends, as far as the UI reads it. Fields other builds may lack are optional. */
+/**
+ * The JSON the lab sends, as far as the UI reads it. Shapes the lab defines in type-only or pure modules are
+ * imported from there; the rest are declared here, with fields other builds may lack marked optional.
+ */
+import type { AnswerSpec, ExerciseProgress, ExerciseView, StepReport } from '../../lab-server/src/exercises/views';
+import type { RingView } from '../../lab-server/src/sharding/ring-view';
+import type { Route } from '../../lab-server/src/sharding/router';
+
+export type { AnswerSpec, ExerciseProgress, ExerciseView, RingView, Route, StepReport };
 
 export type ShardStatus = 'starting' | 'up' | 'down' | 'paused';
 
@@ -45,24 +53,8 @@ export interface PlacementReport {
   total_misplaced: number;
 }
 
-export interface Route {
-  key: string;
-  normalized_key: string;
-  hash: number;
-  vnode: string | null;
-  shard_id: number;
-  shard_name: string;
-}
 
-export interface RingView {
-  strategy: 'md5-ring' | 'modulo';
-  shards: string[];
-  vnodes: number | null;
-  points: { point: number; shard: number }[] | null;
-  shares: number[];
-  lookup: (Route & { point: number | null }) | null;
-  change: { to_shards: number; moved_fraction: number; ring_moved_fraction: number; modulo_moved_fraction: number; ideal_fraction: number } | null;
-}
+
 
 export interface Percentiles {
   p50: number;
@@ -121,29 +113,8 @@ export interface Scenario {
   connections?: number;
 }
 
-export interface AnswerSpec {
-  type: 'shard' | 'number';
-  label: string;
-  unit?: string;
-}
 
-export interface ExerciseProgress {
-  chapter_id: string;
-  exercise_id: string;
-  how: 'checked' | 'solved';
-  answer: string | number | null;
-  passed_at: string;
-}
 
-export interface ExerciseView {
-  id: string;
-  title: string;
-  hint: string;
-  input: AnswerSpec | null;
-  solve_steps: string[];
-  missing: string[];
-  progress: ExerciseProgress | null;
-}
 
 export interface Claim {
   id: string;
@@ -190,8 +161,3 @@ export interface Chapter {
   reset_missing: string[];
 }
 
-export interface StepReport {
-  step: string;
-  status: 'done' | 'skipped';
-  detail: string;
-}

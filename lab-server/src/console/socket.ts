@@ -5,23 +5,16 @@ import { z } from 'zod';
 import { SelfClient } from '../http/self-client.js';
 import type { Lab } from '../lab/lab.js';
 import { ConsoleSession } from './interpreter.js';
+import type { ConsoleClientMessage, ConsoleServerMessage } from './protocol.js';
 
 export const CONSOLE_PATH = '/lab/v1/console';
 
-/** Browser → lab. */
-const ClientMessage = z.discriminatedUnion('type', [
+const ClientMessage: z.ZodType<ConsoleClientMessage> = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run'), line: z.string().max(100_000) }),
   z.object({ type: z.literal('complete'), line: z.string().max(10_000) }),
   z.object({ type: z.literal('interrupt') }),
 ]);
 
-/** Lab → browser: `hello` (banner + prompt), `output`, `done` (command finished; new prompt), `completion`. */
-type ServerMessage =
-  | { type: 'hello'; banner: string; prompt: string }
-  | { type: 'output'; text: string }
-  | { type: 'done'; prompt: string }
-  | { type: 'completion'; from: number; options: string[] }
-  | { type: 'error'; message: string };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
@@ -58,7 +51,7 @@ export function attachConsole(server: http.Server, lab: Lab): { close(): Promise
 
   function serve(ws: WebSocket, session: ConsoleSession): void {
     sessions.add(session);
-    const send = (m: ServerMessage) => {
+    const send = (m: ConsoleServerMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
     };
     const out = { write: (text: string) => send({ type: 'output', text }) };
@@ -66,7 +59,7 @@ export function attachConsole(server: http.Server, lab: Lab): { close(): Promise
     let running = 0;
     send({ type: 'hello', banner: session.banner(), prompt: session.prompt });
     ws.on('message', (data) => {
-      let parsed: z.infer<typeof ClientMessage>;
+      let parsed: ConsoleClientMessage;
       try {
         parsed = ClientMessage.parse(JSON.parse(String(data)));
       } catch {

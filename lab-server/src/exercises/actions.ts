@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { errorMessage, isMissingRoute, type SelfReply } from '../http/self-client.js';
 import { MIGRATIONS_TABLE } from '../migrations/index.js';
 import { CheckSpecSchema, runCheck, type CheckSpec, type ExerciseContext } from './checks.js';
+import type { StepReport } from './views.js';
 
 /** One step of a reference solution or a chapter reset, as chapter files write it (`- do: seed`). */
 export type ActionSpec = (
@@ -71,11 +72,6 @@ export function actionRequires(a: ActionSpec): string[] {
   return [];
 }
 
-export interface StepReport {
-  step: string;
-  status: 'done' | 'skipped';
-  detail: string;
-}
 
 /** Runs one step. `answer` steps are handled by the engine (they need the exercise's check). */
 export async function runAction(ctx: ExerciseContext, a: ActionSpec): Promise<StepReport> {

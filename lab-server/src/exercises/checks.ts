@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Lab } from '../lab/lab.js';
 import { errorMessage, isMissingRoute, type SelfClient } from '../http/self-client.js';
 import { auditPlacement } from '../placement/audit.js';
+import type { AnswerSpec } from './views.js';
 import { isUuid } from '../sharding/key.js';
 import { movedFraction } from '../sharding/movement.js';
 import { createStrategy, defaultShardNames, STRATEGY_NAMES } from '../sharding/strategies.js';
@@ -20,12 +21,6 @@ export interface CheckResult {
 
 export type Answer = string | number;
 
-/** The input an exercise asks for: a shard (picked from the live list) or a number. */
-export interface AnswerSpec {
-  type: 'shard' | 'number';
-  label: string;
-  unit?: string;
-}
 
 const count = z.number().int().min(0);
 const percent = z.number().min(0).max(100);

@@ -3,9 +3,10 @@ import type { Exercise } from '../chapters/schema.js';
 import { ApiError } from '../http/errors.js';
 import { isMissingRoute, type SelfClient } from '../http/self-client.js';
 import type { Lab } from '../lab/lab.js';
-import { actionRequires, describeAction, LOADTESTS_API_PROBE, runAction, SHARDS_API_PROBE, StepFailed, type ActionSpec, type StepReport } from './actions.js';
-import { answerSpec, checkRequires, referenceAnswer, runCheck, type Answer, type AnswerSpec, type ExerciseContext } from './checks.js';
-import { ProgressStore, type ExerciseProgress } from './progress.js';
+import { actionRequires, describeAction, LOADTESTS_API_PROBE, runAction, SHARDS_API_PROBE, StepFailed, type ActionSpec } from './actions.js';
+import { answerSpec, checkRequires, referenceAnswer, runCheck, type Answer, type ExerciseContext } from './checks.js';
+import { ProgressStore } from './progress.js';
+import type { ExerciseProgress, ExerciseView, StepReport } from './views.js';
 
 /** How the UI and the tests name an API that a probe found missing. */
 const API_NAMES: Record<string, string> = {
@@ -14,17 +15,6 @@ const API_NAMES: Record<string, string> = {
 };
 
 export const apiName = (probe: string): string => API_NAMES[probe] ?? probe;
-
-export interface ExerciseView {
-  id: string;
-  title: string;
-  hint: string;
-  input: AnswerSpec | null;
-  solve_steps: string[];
-  /** APIs this exercise needs that this build does not have; while any is missing it cannot be done here. */
-  missing: string[];
-  progress: ExerciseProgress | null;
-}
 
 export interface SolveReport {
   passed: true;

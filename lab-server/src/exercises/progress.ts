@@ -1,14 +1,5 @@
 import type pg from 'pg';
-
-export type PassedHow = 'checked' | 'solved';
-
-export interface ExerciseProgress {
-  chapter_id: string;
-  exercise_id: string;
-  how: PassedHow;
-  answer: string | number | null;
-  passed_at: string;
-}
+import type { ExerciseProgress, PassedHow } from './views.js';
 
 /** Exercise progress in the catalog, so it survives restarts, shard outages and other tabs. */
 export class ProgressStore {

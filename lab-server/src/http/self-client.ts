@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { parseJsonText } from './json-text.js';
 
 export interface SelfReply<T = unknown> {
   status: number;
@@ -26,16 +27,7 @@ export class SelfClient {
       init.headers = { ...init.headers, 'content-type': 'application/json' };
     }
     const res = await fetch(`${this.base}${path}`, init);
-    const text = await res.text();
-    let parsed: unknown = null;
-    if (text) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = text;
-      }
-    }
-    return { status: res.status, body: parsed as T };
+    return { status: res.status, body: parseJsonText(await res.text()) as T };
   }
 }
 

@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import { api, ApiFailure, messageOf } from '../api';
+import { api, ApiError, messageOf } from '../api';
 import type { ExerciseProgress, StepReport } from '../types';
 import { ShardSelect } from '../widgets/common';
 import { useChapter } from './chapter-context';
@@ -63,7 +63,7 @@ export function Exercise({ id, children }: { id: string; children: ReactNode }) 
       setResult({ passed: true, message: r.message });
       updateExercise({ ...view!, progress: r.progress });
     } catch (err) {
-      const partial = err instanceof ApiFailure ? (err.details.steps as StepReport[] | undefined) : undefined;
+      const partial = err instanceof ApiError ? (err.details.steps as StepReport[] | undefined) : undefined;
       if (partial) setSteps(partial);
       setResult({ passed: false, message: messageOf(err) });
     } finally {

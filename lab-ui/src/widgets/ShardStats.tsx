@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import { api, ApiFailure, request } from '../api';
+import { api, ApiError, request } from '../api';
 import { shardColor } from '../colors';
 import { fmt, pct } from '../format';
 import { useChannel, useJob, useLive } from '../live';
@@ -51,7 +51,7 @@ export function ShardStats({ attrs }: { attrs: Record<string, string> }) {
       const r = await request<unknown>('GET', `/api/v1/users/${id}`);
       setProbes((p) => ({ ...p, [id]: `${r.status} from ${r.headers.get('x-lab-shard') ?? '?'}` }));
     } catch (err) {
-      setProbes((p) => ({ ...p, [id]: err instanceof ApiFailure ? `${err.status} ${err.code}` : String(err) }));
+      setProbes((p) => ({ ...p, [id]: err instanceof ApiError ? `${err.status} ${err.code}` : String(err) }));
     }
   }
 

@@ -1,13 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
+import type { ConsoleClientMessage, ConsoleServerMessage } from '../../../lab-server/src/console/protocol';
 import { Panel } from './common';
 import { LineEditor } from './terminal/line-editor';
 
-type ServerMessage =
-  | { type: 'hello'; banner: string; prompt: string }
-  | { type: 'output'; text: string }
-  | { type: 'done'; prompt: string }
-  | { type: 'completion'; from: number; options: string[] }
-  | { type: 'error'; message: string };
 
 const RECONNECT_MS = 2000;
 
@@ -45,7 +40,7 @@ export function TerminalView({ height = 280, command }: { height?: number; comma
       term.open(box.current);
       fit.fit();
       const write = (text: string) => term.write(text.replace(/\r?\n/g, '\r\n'));
-      const send = (m: object) => socket?.readyState === WebSocket.OPEN && socket.send(JSON.stringify(m));
+      const send = (m: ConsoleClientMessage) => socket?.readyState === WebSocket.OPEN && socket.send(JSON.stringify(m));
       const editor = new LineEditor({
         write: (t) => term.write(t),
         submit: (line) => (socket?.readyState === WebSocket.OPEN ? send({ type: 'run', line }) : (write('Not connected; reconnecting…\n'), editor.showPrompt('> '))),
@@ -68,7 +63,7 @@ export function TerminalView({ height = 280, command }: { height?: number; comma
         socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/lab/v1/console`);
         socket.onopen = () => setState('open');
         socket.onmessage = (e) => {
-          const m = JSON.parse(String(e.data)) as ServerMessage;
+          const m = JSON.parse(String(e.data)) as ConsoleServerMessage;
           if (m.type === 'hello') {
             write(m.banner);
             if (command) {
