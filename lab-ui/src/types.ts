@@ -34,6 +34,7 @@ export interface JobView {
   params: Record<string, unknown>;
   progress: { done: number; total: number };
   phase?: string;
+  notes?: { at: string; phase: string | null; message: string }[];
   result?: Record<string, unknown>;
   error?: { message: string };
   created_at: string;

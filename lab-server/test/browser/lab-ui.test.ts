@@ -62,6 +62,8 @@ describe('the browser lab', () => {
     await w.page.keyboard.press('Tab');
     expect(await w.page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to the chapter');
     if (!caps['GET /lab/v1/metrics']) await w.page.getByText(/No metrics stream in this build/).first().waitFor();
+    await w.page.locator('.migrations tr[data-shard][data-pending="0"]').first().waitFor();
+    expect(await w.page.locator('.migrations tr[data-shard]').count()).toBe(5);
 
     const chapters = (await t.call<{ chapters: { id: string }[] }>('GET', '/lab/v1/chapters')).body.chapters;
     for (const { id } of chapters) {
@@ -106,6 +108,14 @@ describe('the browser lab', () => {
     expect(await check(w.page, 'route-key')).toBe('pass');
     await ex.getByText('✓ passed').waitFor();
     await w.shot('ring-lookup');
+
+    // The SQL viewer on the same page: one shard, real rows.
+    const sql = w.page.locator('.sql');
+    await sql.getByLabel('Statement').fill('SELECT 6 * 7 AS answer;');
+    await sql.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect.poll(() => sql.locator('.sql-out td').first().textContent()).toBe('42');
+    await sql.getByRole('button', { name: 'Explain', exact: true }).click();
+    await sql.locator('pre.plan').waitFor();
     expect(w.errors).toEqual([]);
     await w.page.close();
   });

@@ -7,6 +7,8 @@ import { ErrorNote, NotInBuild, Panel, useAction, useAvailable } from './common'
 import { renderMermaid } from './mermaid';
 import { topologyDiagram, topologySummary } from './topology-diagram';
 
+const RESHARD_JOBS = ['add-shard', 'remove-shard'];
+
 /** The live cluster: a Mermaid diagram redrawn whenever the topology changes, and the actions that change it. */
 export default function Topology() {
   const live = useLive();
@@ -16,7 +18,8 @@ export default function Topology() {
   const [renderError, setRenderError] = useState<string | null>(null);
   const shardsApi = useAvailable(SHARDS_API);
   const [jobId, setJobId] = useState<string | null>(null);
-  const job = useJob(jobId);
+  // The job this panel started, or any shard change in flight (from an exercise, the terminal or another tab).
+  const job = useJob(jobId) ?? live.jobs.find((j) => RESHARD_JOBS.includes(j.kind) && ['queued', 'running'].includes(j.state)) ?? null;
   const action = useAction(async (method: string, path: string, body?: unknown) => {
     const r = await api<{ job_id?: string }>(method, path, body);
     if (r?.job_id) setJobId(r.job_id);
@@ -72,6 +75,7 @@ export default function Topology() {
           {job.phase ? ` — ${job.phase}` : ''}
           {job.progress.total > 0 ? ` (${Math.floor((100 * job.progress.done) / job.progress.total)} %)` : ''}
           {job.error ? ` — ${job.error.message}` : ''}
+          {job.notes?.length ? <span className="muted"> · {job.notes.at(-1)!.message}</span> : null}
         </p>
       )}
       <ErrorNote error={action.error} />
