@@ -62,6 +62,10 @@ describe('the browser lab', () => {
     await w.page.keyboard.press('Tab');
     expect(await w.page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to the chapter');
     if (!caps['GET /lab/v1/metrics']) await w.page.getByText(/No metrics stream in this build/).first().waitFor();
+    // A claim of the original, measured here: the ring's movement from 4 to 5 shards is computed, not quoted.
+    const movement = w.page.locator('tr[data-claim="movement"]');
+    await movement.getByRole('button', { name: 'Measure it here' }).click();
+    await expect.poll(() => movement.locator('[data-measured]').textContent()).toContain('the ring moves 16.12 %');
     await w.page.locator('.migrations tr[data-shard][data-pending="0"]').first().waitFor();
     expect(await w.page.locator('.migrations tr[data-shard]').count()).toBe(5);
 
