@@ -19,7 +19,7 @@ const port = (url: string) => {
 export function topologyDiagram(t: Topology, metrics: MetricsTick | null): string {
   const ringNames = t.ring.shards ?? t.shards.filter((s) => s.in_ring !== false).map((s) => s.name);
   const share = new Map(ringNames.map((n, i) => [n, t.ring.shares[i] ?? 0]));
-  const lines = ['flowchart LR'];
+  const lines = ['flowchart TB'];
   const router = `${t.ring.strategy} · ring v${t.ring.version}${t.ring.vnodes ? ` · ${t.ring.vnodes} vnodes` : ''}`;
   lines.push(`  api[${q(`Messenger API<br/>router: ${router}`)}]`);
   lines.push(`  cat[(${q('catalog<br/>lab state')})]`);
