@@ -3,9 +3,12 @@ SHELL := /bin/bash
 LAB := node_modules/.bin/tsx lab-server/src/cli/main.ts
 SHARD ?= 0
 USERS ?= 10000
+CONVERSATIONS ?= 0
+MESSAGES ?= 0
 
 .PHONY: help install dev start test typecheck unit up down reset shards health db-shell seed status \
-        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed ui-build ui-dev
+        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer \
+        shard-plan shard-add shard-remove ring bench-reshard ui-build ui-dev
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -14,7 +17,15 @@ node_modules/.package-lock.json: package.json package-lock.json lab-server/packa
 	npm ci --no-audit --no-fund
 	@touch $@
 
-install: node_modules/.package-lock.json ## install dependencies when missing or outdated (npm ci)
+# The Prisma client is generated code (git-ignored), rebuilt whenever the schema or the packages change.
+# prisma generate never runs the schema engine, but first looks for one and would try to download it
+# (which fails offline): pointing PRISMA_SCHEMA_ENGINE_BINARY at any executable skips that.
+PRISMA_CLIENT := lab-server/src/generated/prisma/client.ts
+$(PRISMA_CLIENT): lab-server/prisma/schema.prisma node_modules/.package-lock.json
+	@PRISMA_SCHEMA_ENGINE_BINARY="$$(command -v node)" node_modules/.bin/prisma generate --schema lab-server/prisma/schema.prisma >/dev/null
+	@touch $@
+
+install: node_modules/.package-lock.json $(PRISMA_CLIENT) ## install dependencies when missing or outdated (npm ci), generate the Prisma client
 
 # The browser lab is rebuilt only when one of its sources is newer than the last build.
 UI_SOURCES := $(shell find lab-ui/src -type f) lab-ui/index.html lab-ui/vite.config.ts lab-ui/tsconfig.json lab-ui/package.json \
@@ -67,8 +78,8 @@ health: install ## shard health (needs make dev)
 db-shell: install ## SQL prompt on one shard: make db-shell SHARD=2
 	@$(LAB) db-shell $(SHARD)
 
-seed: install ## load generated users: make seed USERS=100000 (needs make dev)
-	@$(LAB) seed --users $(USERS)
+seed: install ## load generated data: make seed USERS=100000 CONVERSATIONS=5000 MESSAGES=200000 (needs make dev)
+	@$(LAB) seed --users $(USERS) --conversations $(CONVERSATIONS) --messages $(MESSAGES)
 
 migrate-status: install ## applied and pending migrations per shard
 	@$(LAB) migrate status
@@ -88,3 +99,22 @@ migrate-make: install ## new migration file: make migrate-make NAME=add_bio_to_u
 
 bench-seed: install ## seed 1,000,000 users into 5 fresh shards and print rows/s
 	@node_modules/.bin/tsx lab-server/bench/seed.ts
+
+shard-plan: install ## what adding a shard would move (needs make dev)
+	@$(LAB) shards plan
+
+shard-add: install ## add a shard online; MODE=faithful reproduces the original (nothing moves)
+	@$(LAB) shards add $(if $(filter faithful,$(MODE)),--faithful,)
+
+shard-remove: install ## drain a shard into the others and stop it: make shard-remove NAME=shard-2
+	@test -n "$(NAME)" || { echo "usage: make shard-remove NAME=shard-2"; exit 2; }
+	@$(LAB) shards remove $(NAME) $(if $(filter faithful,$(MODE)),--faithful,)
+
+ring: install ## every ring version the cluster has routed by
+	@$(LAB) ring
+
+bench-reshard: install ## 1,000,000 users on 5 shards, add a 6th under steady writes; prints pause, failures, rate
+	@node_modules/.bin/tsx lab-server/bench/reshard.ts
+
+bench-data-layer: install ## the hot endpoints through pg and Prisma in one run: req/s, p99, ratio
+	@node_modules/.bin/tsx lab-server/bench/data-layer.ts

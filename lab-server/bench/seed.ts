@@ -10,7 +10,7 @@ import { Cluster } from '../src/cluster/cluster.js';
 import { loadConfig } from '../src/config.js';
 import type { JobContext } from '../src/jobs/registry.js';
 import { migrate } from '../src/migrations/index.js';
-import { seedUsers, type SeedResult } from '../src/seeding/seed-users.js';
+import { seed, type SeedResult } from '../src/seeding/seed.js';
 import { Router } from '../src/sharding/router.js';
 import { createStrategy } from '../src/sharding/strategies.js';
 import { freePortRange } from '../test/support/servers.js';
@@ -43,7 +43,7 @@ async function run(shards: number, dir: string): Promise<SeedResult> {
         }
       },
     };
-    const result = await seedUsers(cluster, router, USERS, ctx);
+    const result = await seed(cluster, router, { users: USERS }, ctx);
     process.stdout.write('\n');
     return result;
   } finally {

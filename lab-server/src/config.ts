@@ -27,6 +27,8 @@ const EnvSchema = z.object({
   LAB_MIGRATIONS_DIR: z.string().min(1).optional(),
   LAB_CHAPTERS_DIR: z.string().min(1).optional(),
   LAB_DATA_LAYER: z.enum(['prisma', 'pg']).default('pg'),
+  LAB_REPLICAS: z.enum(['0', '1']).default('0'),
+  LAB_REPLICA_BASE_PORT: int(1024, 65535).optional(),
   LAB_READ_POLICY: z.enum(['primary', 'replica', 'read-your-writes']).default('primary'),
 });
 
@@ -48,6 +50,9 @@ export interface LabConfig {
   migrateOnStart: boolean;
   dataLayer: 'prisma' | 'pg';
   readPolicy: 'primary' | 'replica' | 'read-your-writes';
+  /** Start a streaming replica for every shard (embedded mode). */
+  replicas: boolean;
+  replicaBasePort: number;
   migrationsDir: string;
   /** Chapter files (Markdown + front matter) and paths.yaml. */
   chaptersDir: string;
@@ -91,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
     migrateOnStart: e.LAB_MIGRATE_ON_START === 'true',
     dataLayer: e.LAB_DATA_LAYER,
     readPolicy: e.LAB_READ_POLICY,
+    replicas: e.LAB_REPLICAS === '1',
+    replicaBasePort: e.LAB_REPLICA_BASE_PORT ?? e.LAB_SHARD_BASE_PORT + 10,
     migrationsDir: e.LAB_MIGRATIONS_DIR ? path.resolve(e.LAB_MIGRATIONS_DIR) : path.join(REPO_ROOT, 'migrations'),
     chaptersDir: e.LAB_CHAPTERS_DIR ? path.resolve(e.LAB_CHAPTERS_DIR) : path.join(REPO_ROOT, 'chapters'),
   };

@@ -89,6 +89,26 @@ describe('embedded cluster', () => {
     }
   });
 
+  it('starts a replica per shard with LAB_REPLICAS=1 and brings it back after a restart', async () => {
+    const { config } = await embeddedConfig(1, { LAB_REPLICAS: '1', LAB_REPLICA_BASE_PORT: String(await freePortRange(1)) });
+    const first = await Cluster.open(config, () => undefined);
+    const replica = first.shard(0).replica!;
+    expect(replica.name).toBe('shard-0-replica');
+    const pid = replica.server.pid!;
+    const { rows } = await replica.pool.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
+    expect(rows[0]!.r).toBe(true);
+    expect((await readState(config.dataDir))!.replicas.map((r) => r.pid)).toEqual([pid]);
+    await first.close();
+    expect(isAlive(pid)).toBe(false);
+    const second = await Cluster.open(config, () => undefined);
+    try {
+      expect(second.shard(0).replica?.server.pid).toBeGreaterThan(0);
+      expect(second.info()[0]!.replicas[0]!.name).toBe('shard-0-replica');
+    } finally {
+      await second.close();
+    }
+  });
+
   it('detects and reports a server that dies', async () => {
     const { config } = await embeddedConfig(2);
     const logs: string[] = [];

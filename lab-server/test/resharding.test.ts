@@ -8,7 +8,7 @@ import { startEmbeddedTestLab, testRing, type TestLab } from './support/lab.js';
 
 let t: TestLab;
 beforeAll(async () => {
-  t = await startEmbeddedTestLab(3);
+  t = await startEmbeddedTestLab(3, { LAB_STATEMENT_TIMEOUT_MS: '1500' });
 });
 afterAll(async () => t?.stop());
 
@@ -47,7 +47,7 @@ async function expectNothingLeftBehind() {
   for (const s of shardUrls()) {
     const [c] = [new pg.Client(s.url)];
     await c.connect();
-    expect(await leftovers(c), s.name).toEqual({ publications: 0, subscriptions: 0, slots: 0 });
+    expect(await leftovers(c), s.name).toEqual({ publications: 0, subscriptions: 0, slots: 0, guards: 0 });
     const { rows } = await c.query<{ r: string }>(`SELECT relreplident AS r FROM pg_class WHERE relname = 'users'`);
     expect(rows[0]!.r, `${s.name} replica identity`).toBe('d');
     await c.end();
@@ -105,8 +105,20 @@ async function underLoad(during: () => Promise<void>) {
 
 describe('adding a shard online', () => {
   it('moves exactly the rows the new ring names, under concurrent writes, with no error, loss, duplicate or reverted update', async () => {
-    const seed = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 20_000 });
+    const seed = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 20_000, conversations: 300, messages: 3_000 });
     expect((await waitForJob(seed.body.job_id)).state).toBe('succeeded');
+    const tableTotals = async () => {
+      const totals: Record<string, number> = {};
+      for (const s of shardUrls()) {
+        // Conversations and messages only: deleting a user (the writers do) removes memberships and inbox rows.
+        for (const table of ['conversations', 'messages']) {
+          const [r] = await query<{ n: string }>(s.url, `SELECT count(*)::text AS n FROM ${table}`);
+          totals[table] = (totals[table] ?? 0) + Number(r!.n);
+        }
+      }
+      return totals;
+    };
+    const totalsBefore = await tableTotals();
 
     const plan = await t.call<{ total_rows: number; moved_fraction: number; shards_after: string[] }>('POST', '/lab/v1/shards/plan');
     expect(plan.body.shards_after).toEqual(['shard-0', 'shard-1', 'shard-2', 'shard-3']);
@@ -143,11 +155,174 @@ describe('adding a shard online', () => {
     for (const id of load.deleted) expect(where.has(id), `deleted user ${id} came back`).toBe(false);
     expect(where.size).toBe(load.live.size);
 
+    // Every other movable table moved with its sharding key, nothing lost or doubled.
+    expect(await tableTotals()).toEqual(totalsBefore);
+    for (const s of shardUrls()) {
+      for (const table of ['conversations', 'messages', 'user_conversations']) {
+        const rows = await query<{ h: string }>(s.url, `SELECT ring_hash::text AS h FROM ${table}`);
+        expect(rows.every((r) => ring.routeHash(Number(r.h)).shard_name === s.name), `${table} on ${s.name}`).toBe(true);
+      }
+    }
+
     const stats = await t.call<ShardStats>('GET', '/api/v1/shards/stats');
     expect(stats.body.total_users).toBe(load.live.size);
     expect(stats.body.shards.map((s) => s.shard_name)).toEqual(['shard-0', 'shard-1', 'shard-2', 'shard-3']);
     const sample = [...load.live.keys()].slice(0, 200);
     for (const id of sample) expect((await t.call('GET', `/api/v1/users/${id}`)).status).toBe(200);
     await expectNothingLeftBehind();
+  });
+});
+
+describe('cancelling a move', () => {
+  it.each(['provision', 'copy', 'verify'] as const)('before %s: returns to the previous topology and leaves nothing behind', async (step) => {
+    const before = (await t.call<{ shards: { name: string }[]; ring: { version: number } }>('GET', '/lab/v1/topology')).body;
+    const counts = (await t.call<ShardStats>('GET', '/api/v1/shards/stats')).body;
+    const res = await t.call<{ job_id: string }>('POST', '/lab/v1/shards', { mode: 'rebalance', pause_before: [step] });
+    const held = await waitForJob(res.body.job_id, (j) => j.waiting === `before ${step}` || !['queued', 'running'].includes(j.state));
+    expect(held.waiting).toBe(`before ${step}`);
+    const provisioned = t.running.lab.cluster.shards.find((s) => !before.shards.some((b) => b.name === s.name));
+    const pid = provisioned?.server?.pid ?? null;
+    expect((await t.call('POST', `/lab/v1/jobs/${res.body.job_id}/cancel`)).status).toBe(202);
+    const job = await waitForJob(res.body.job_id);
+    expect(job.state).toBe('cancelled');
+    const after = (await t.call<{ shards: { name: string }[]; ring: { version: number } }>('GET', '/lab/v1/topology')).body;
+    expect(after.shards.map((s) => s.name)).toEqual(before.shards.map((s) => s.name));
+    expect(after.ring.version).toBe(before.ring.version);
+    expect((await t.call<ShardStats>('GET', '/api/v1/shards/stats')).body).toEqual(counts);
+    if (pid !== null) expect(() => process.kill(pid, 0)).toThrow();
+    await expectNothingLeftBehind();
+  });
+
+  it('rejects bad requests', async () => {
+    expect((await t.call('POST', '/lab/v1/shards', { mode: 'sideways' })).status).toBe(400);
+    expect((await t.call('POST', '/lab/v1/shards', { pause_before: ['nap'] })).status).toBe(400);
+    expect((await t.call('DELETE', '/lab/v1/shards/shard-99')).status).toBe(404);
+    expect((await t.call('POST', '/lab/v1/shards/shard-0/explode')).status).toBe(404);
+    expect((await t.call('POST', '/lab/v1/jobs/00000000-0000-0000-0000-000000000000/continue')).status).toBe(404);
+  });
+});
+
+describe('faithful mode: what the original did', () => {
+  it('changes the ring, moves nothing, and the orphans it predicts answer 404', async () => {
+    const plan = (await t.call<{ total_rows: number; rows_by_table: Record<string, number> }>('POST', '/lab/v1/shards/plan')).body;
+    const before = await placement();
+    const res = await t.call<{ job_id: string }>('POST', '/lab/v1/shards', { mode: 'faithful' });
+    const job = await waitForJob(res.body.job_id);
+    expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
+    const result = job.result as { orphaned_rows: number; orphans: { shard: string; rows: number }[] };
+    expect(result.orphaned_rows).toBe(plan.total_rows);
+    expect(result.orphans.reduce((n, o) => n + o.rows, 0)).toBe(plan.total_rows);
+
+    const ring = testRing(5);
+    const orphaned = [...before].filter(([id, at]) => ring.route(id).shard_name !== at[0]!.shard).map(([id]) => id);
+    expect(orphaned.length).toBe(plan.rows_by_table.users);
+    for (const id of orphaned.slice(0, 50)) expect((await t.call('GET', `/api/v1/users/${id}`)).status).toBe(404);
+    expect((await placement()).size).toBe(before.size);
+
+    // Removing it faithfully puts the old ring back: the orphans are reachable again.
+    const undo = await t.call<{ job_id: string }>('DELETE', '/lab/v1/shards/shard-4?mode=faithful');
+    expect((await waitForJob(undo.body.job_id)).state).toBe('succeeded');
+    for (const id of orphaned.slice(0, 50)) expect((await t.call('GET', `/api/v1/users/${id}`)).status).toBe(200);
+  });
+});
+
+describe('removing a shard online', () => {
+  it('drains it into the others, then stops it', async () => {
+    const before = await placement();
+    const victim = t.running.lab.cluster.byName('shard-1')!;
+    const pid = victim.server!.pid!;
+    const res = await t.call<{ job_id: string }>('DELETE', '/lab/v1/shards/shard-1');
+    expect(res.status).toBe(202);
+    const job = await waitForJob(res.body.job_id);
+    expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
+    expect(() => process.kill(pid, 0)).toThrow();
+    const names = t.running.lab.router.names;
+    expect(names).toEqual(['shard-0', 'shard-2', 'shard-3']);
+    const where = await placement();
+    expect(where.size).toBe(before.size);
+    const route = (id: string) => t.running.lab.router.route(id).shard_name;
+    for (const [id, at] of where) {
+      expect(at.length).toBe(1);
+      expect(at[0]!.shard).toBe(route(id));
+    }
+    await expectNothingLeftBehind();
+  });
+});
+
+describe('faults', () => {
+  it('a killed shard takes down only its keys, and comes back', async () => {
+    const where = await placement();
+    const onShard = (name: string) => [...where].find(([, at]) => at[0]!.shard === name)![0];
+    const victim = onShard('shard-0');
+    const other = onShard('shard-2');
+    const killed = await t.call<{ status: string }>('POST', '/lab/v1/shards/shard-0/kill');
+    expect(killed.status).toBe(200);
+    const down = await t.call<{ error: { code: string; details: { shards: string[] } } }>('GET', `/api/v1/users/${victim}`);
+    expect(down.status, JSON.stringify({ killed: killed.body, route: t.running.lab.router.route(victim), down: down.headers.get('x-lab-shard') })).toBe(503);
+    expect(down.body.error.details.shards).toEqual(['shard-0']);
+    expect((await t.call('GET', `/api/v1/users/${other}`)).status).toBe(200);
+    expect((await t.call('POST', '/lab/v1/shards/shard-0/start')).status).toBe(200);
+    expect((await t.call('GET', `/api/v1/users/${victim}`)).status).toBe(200);
+  });
+
+  it('a paused shard fails its requests within the timeout instead of hanging, and resumes', async () => {
+    const where = await placement();
+    const victim = [...where].find(([, at]) => at[0]!.shard === 'shard-3')![0];
+    await t.call('GET', `/api/v1/users/${victim}`);
+    expect((await t.call<{ status: string }>('POST', '/lab/v1/shards/shard-3/pause')).body.status).toBe('paused');
+    try {
+      const res = await t.call<{ error: { details: { shards: string[] } } }>('GET', `/api/v1/users/${victim}`);
+      expect(res.status).toBe(503);
+      expect(res.body.error.details.shards).toEqual(['shard-3']);
+    } finally {
+      await t.call('POST', '/lab/v1/shards/shard-3/resume');
+    }
+    for (let i = 0; i < 100 && (await t.call('GET', `/api/v1/users/${victim}`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await t.call('GET', `/api/v1/users/${victim}`)).status).toBe(200);
+  });
+});
+
+describe('replicas and read policies', () => {
+  it('adds a streaming replica, reports its lag, counts stale reads under "replica", and reads your writes under "read-your-writes"', async () => {
+    const res = await t.call<{ name: string; replicas: { name: string; state: string | null; lag_bytes: number | null }[] }>('POST', '/lab/v1/shards/shard-0/replicas');
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const replicaUrl = t.running.lab.cluster.byName('shard-0')!.replica!.url;
+    let topo!: { shards: { name: string; replicas: { name: string; state: string | null; lag_bytes: number | null }[] }[] };
+    for (let i = 0; i < 50; i++) {
+      topo = (await t.call<typeof topo>('GET', '/lab/v1/topology')).body;
+      if (topo.shards[0]!.replicas[0]?.state === 'streaming') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(topo.shards[0]!.replicas[0]).toMatchObject({ name: 'shard-0-replica', state: 'streaming' });
+    expect(topo.shards[0]!.replicas[0]!.lag_bytes).toBeGreaterThanOrEqual(0);
+
+    // Make the replica lag on purpose: it applies WAL 3 s late.
+    await query(replicaUrl, "ALTER SYSTEM SET recovery_min_apply_delay = '3s'");
+    await query(replicaUrl, 'SELECT pg_reload_conf()');
+    const ring = t.running.lab.router;
+    const createOnShard0 = async () => {
+      for (;;) {
+        const { body } = await t.call<User>('POST', '/api/v1/users', { first_name: 'Lag', last_name: 'Test' });
+        if (ring.route(body.id).shard_name === 'shard-0') return body;
+      }
+    };
+    const reads = async () => (await t.call<{ reads: { primary_reads: number; replica_reads: number; stale_reads: number } }>('GET', '/lab/v1/topology')).body.reads;
+
+    await t.call('PUT', '/lab/v1/settings', { read_policy: 'replica' });
+    const before = await reads();
+    const fresh = await createOnShard0();
+    expect((await t.call('GET', `/api/v1/users/${fresh.id}`)).status).toBe(404);
+    const after = await reads();
+    expect(after.replica_reads - before.replica_reads).toBe(1);
+    expect(after.stale_reads - before.stale_reads).toBe(1);
+
+    await t.call('PUT', '/lab/v1/settings', { read_policy: 'read-your-writes' });
+    const mine = await createOnShard0();
+    expect((await t.call('GET', `/api/v1/users/${mine.id}`)).status).toBe(200);
+    expect((await reads()).primary_reads).toBeGreaterThan(after.primary_reads);
+
+    await t.call('PUT', '/lab/v1/settings', { read_policy: 'primary' });
+    await query(replicaUrl, 'ALTER SYSTEM RESET recovery_min_apply_delay');
+    await query(replicaUrl, 'SELECT pg_reload_conf()');
   });
 });

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../src/messenger/users/schemas.js';
 import type { ShardStats, UserPage } from '../src/messenger/users/service.js';
-import { startTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
+import { queryServer, startTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
 
 const SHARDS = 3;
 const names = Array.from({ length: SHARDS }, (_, i) => `shard-${i}`);
@@ -10,150 +10,154 @@ const ring = testRing(SHARDS);
 let t: TestLab;
 
 beforeAll(async () => {
-  t = await startTestLab(SHARDS);
+  // Hundreds of concurrent requests queue for 20 pooled connections per shard; on a busy 2-core machine the
+  // wait can pass the 1 s test default, which the pool reports as a connect timeout (503).
+  t = await startTestLab(SHARDS, { LAB_CONNECT_TIMEOUT_MS: '10000' });
 });
 afterAll(async () => t?.stop());
 
 const create = (body: unknown) => t.call<User>('POST', '/api/v1/users', body);
 const total = async () => (await t.call<ShardStats>('GET', '/api/v1/shards/stats')).body.total_users;
 
-async function onShard<T extends pg.QueryResultRow>(shard: number, sql: string, values: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client(t.shardUrls[shard]);
-  await c.connect();
-  try {
-    return (await c.query<T>(sql, values)).rows;
-  } finally {
-    await c.end();
-  }
-}
+const onShard = <T extends pg.QueryResultRow>(shard: number, sql: string, values: unknown[] = []) => queryServer<T>(t.shardUrls[shard]!, sql, values);
 
-describe('create and read', () => {
-  it('creates a user on the shard the MD5 ring names, readable by id', async () => {
-    const res = await create({ first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' });
-    expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' });
-    expect(res.body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(res.headers.get('location')).toBe(`/api/v1/users/${res.body.id}`);
-    const shard = ring.route(res.body.id).shard_id;
-    expect(res.headers.get('x-lab-shard')).toBe(`shard-${shard}`);
-    const rows = await onShard<{ id: string; ring_hash: string }>(shard, 'SELECT id, ring_hash::text FROM users WHERE id = $1', [res.body.id]);
-    expect(rows).toHaveLength(1);
-    expect(Number(rows[0]!.ring_hash)).toBe(ring.route(res.body.id).hash);
-    const got = await t.call<User>('GET', `/api/v1/users/${res.body.id}`);
-    expect(got.status).toBe(200);
-    expect(got.body).toEqual(res.body);
+// The hot statements (create, get by id) run through either data layer; both must pass the same tests.
+describe.each(['pg', 'prisma'] as const)('%s data layer', (layer) => {
+  beforeAll(async () => {
+    expect((await t.call('PUT', '/lab/v1/settings', { data_layer: layer })).status).toBe(200);
+  });
+  afterAll(async () => {
+    await t.call('PUT', '/lab/v1/settings', { data_layer: 'pg' });
   });
 
-  it('finds the same user by its upper-case id', async () => {
-    const { body } = await create({ first_name: 'Grace', last_name: 'Hopper' });
-    const upper = await t.call<User>('GET', `/api/v1/users/${body.id.toUpperCase()}`);
-    expect(upper.status).toBe(200);
-    expect(upper.body.id).toBe(body.id);
-  });
-
-  it('stores 300 users each on its ring shard, readable by id, and the stats add up', async () => {
-    const before = await t.call<ShardStats>('GET', '/api/v1/shards/stats');
-    const created = await Promise.all(
-      Array.from({ length: 300 }, (_, i) => create({ first_name: `First${i}`, last_name: `Last${i}` })),
-    );
-    expect(created.every((r) => r.status === 201)).toBe(true);
-    const perShard = new Array<number>(SHARDS).fill(0);
-    for (const { body } of created) perShard[ring.route(body.id).shard_id]!++;
-    const reads = await Promise.all(created.map(({ body }) => t.call<User>('GET', `/api/v1/users/${body.id}`)));
-    expect(reads.every((r, i) => r.status === 200 && r.body.id === created[i]!.body.id)).toBe(true);
-    const after = await t.call<ShardStats>('GET', '/api/v1/shards/stats');
-    expect(after.body.total_users - before.body.total_users).toBe(300);
-    expect(after.body.shard_count).toBe(SHARDS);
-    expect(after.body.shards.map((s) => s.shard_name)).toEqual(names);
-    after.body.shards.forEach((s, i) => {
-      expect(s.healthy).toBe(true);
-      expect(s.user_count! - before.body.shards[i]!.user_count!).toBe(perShard[i]);
+  describe('create and read', () => {
+    it('creates a user on the shard the MD5 ring names, readable by id', async () => {
+      const res = await create({ first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' });
+      expect(res.body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(res.headers.get('location')).toBe(`/api/v1/users/${res.body.id}`);
+      const shard = ring.route(res.body.id).shard_id;
+      expect(res.headers.get('x-lab-shard')).toBe(`shard-${shard}`);
+      const rows = await onShard<{ id: string; ring_hash: string }>(shard, 'SELECT id, ring_hash::text FROM users WHERE id = $1', [res.body.id]);
+      expect(rows).toHaveLength(1);
+      expect(Number(rows[0]!.ring_hash)).toBe(ring.route(res.body.id).hash);
+      const got = await t.call<User>('GET', `/api/v1/users/${res.body.id}`);
+      expect(got.status).toBe(200);
+      expect(got.body).toEqual(res.body);
     });
-    for (let i = 0; i < SHARDS; i++) {
-      const [row] = await onShard<{ n: string }>(i, 'SELECT count(*)::text AS n FROM users');
-      expect(Number(row!.n)).toBe(after.body.shards[i]!.user_count);
-    }
-  });
-});
 
-describe('validation: 400 in the error shape, nothing written', () => {
-  const cases: [string, unknown, string][] = [
-    ['missing first_name', { last_name: 'X' }, 'first_name'],
-    ['missing last_name', { first_name: 'X' }, 'last_name'],
-    ['empty first_name', { first_name: '', last_name: 'X' }, 'first_name'],
-    ['blank last_name', { first_name: 'X', last_name: '   ' }, 'last_name'],
-    ['over-long first_name', { first_name: 'a'.repeat(101), last_name: 'X' }, 'first_name'],
-    ['number as name', { first_name: 42, last_name: 'X' }, 'first_name'],
-    ['bad email', { first_name: 'X', last_name: 'Y', email: 'nope' }, 'email'],
-    ['the original docs\' {name, email}', { name: 'Ada', email: 'a@example.com' }, 'first_name'],
-  ];
-  it.each(cases)('%s', async (_label, body, field) => {
-    const before = await total();
-    const res = await create(body);
-    expect(res.status).toBe(400);
-    const err = (res.body as unknown as ErrorReply).error;
-    expect(err.code).toBe('validation_failed');
-    expect(err.message).toContain(field);
-    expect((err.details.fields as { field: string }[]).map((f) => f.field)).toContain(field);
-    expect(await total()).toBe(before);
-  });
+    it('finds the same user by its upper-case id', async () => {
+      const { body } = await create({ first_name: 'Grace', last_name: 'Hopper' });
+      const upper = await t.call<User>('GET', `/api/v1/users/${body.id.toUpperCase()}`);
+      expect(upper.status).toBe(200);
+      expect(upper.body.id).toBe(body.id);
+    });
 
-  it('rejects malformed JSON, a non-object body and a non-JSON content type', async () => {
-    const bad = await t.call<ErrorReply>('POST', '/api/v1/users', '{"first_name": "A",');
-    expect(bad.status).toBe(400);
-    expect(bad.body.error.code).toBe('invalid_json');
-    const arr = await t.call<ErrorReply>('POST', '/api/v1/users', '[1,2]');
-    expect(arr.status).toBe(400);
-    expect(arr.body.error.code).toBe('validation_failed');
-    const text = await t.call<ErrorReply>('POST', '/api/v1/users', 'first_name=A', { 'content-type': 'text/plain' });
-    expect(text.status).toBe(415);
-    expect(text.body.error).toMatchObject({ code: 'unsupported_media_type', details: {} });
+    it('stores 300 users each on its ring shard, readable by id, and the stats add up', async () => {
+      const before = await t.call<ShardStats>('GET', '/api/v1/shards/stats');
+      const created = await Promise.all(
+        Array.from({ length: 300 }, (_, i) => create({ first_name: `First${i}`, last_name: `Last${i}` })),
+      );
+      expect(created.every((r) => r.status === 201)).toBe(true);
+      const perShard = new Array<number>(SHARDS).fill(0);
+      for (const { body } of created) perShard[ring.route(body.id).shard_id]!++;
+      const reads = await Promise.all(created.map(({ body }) => t.call<User>('GET', `/api/v1/users/${body.id}`)));
+      expect(reads.every((r, i) => r.status === 200 && r.body.id === created[i]!.body.id)).toBe(true);
+      const after = await t.call<ShardStats>('GET', '/api/v1/shards/stats');
+      expect(after.body.total_users - before.body.total_users).toBe(300);
+      expect(after.body.shard_count).toBe(SHARDS);
+      expect(after.body.shards.map((s) => s.shard_name)).toEqual(names);
+      after.body.shards.forEach((s, i) => {
+        expect(s.healthy).toBe(true);
+        expect(s.user_count! - before.body.shards[i]!.user_count!).toBe(perShard[i]);
+      });
+      for (let i = 0; i < SHARDS; i++) {
+        const [row] = await onShard<{ n: string }>(i, 'SELECT count(*)::text AS n FROM users');
+        expect(Number(row!.n)).toBe(after.body.shards[i]!.user_count);
+      }
+    });
   });
 
-  it('answers 400 for an id that is not a UUID and 404 for one that does not exist', async () => {
-    const bad = await t.call<ErrorReply>('GET', '/api/v1/users/not-a-uuid');
-    expect(bad.status).toBe(400);
-    expect(bad.body.error.code).toBe('invalid_id');
-    const missing = await t.call<ErrorReply>('GET', '/api/v1/users/00000000-0000-0000-0000-000000000001');
-    expect(missing.status).toBe(404);
-    expect(missing.body.error).toMatchObject({ code: 'not_found', details: { shard: expect.stringMatching(/^shard-\d$/) } });
+  describe('validation: 400 in the error shape, nothing written', () => {
+    const cases: [string, unknown, string][] = [
+      ['missing first_name', { last_name: 'X' }, 'first_name'],
+      ['missing last_name', { first_name: 'X' }, 'last_name'],
+      ['empty first_name', { first_name: '', last_name: 'X' }, 'first_name'],
+      ['blank last_name', { first_name: 'X', last_name: '   ' }, 'last_name'],
+      ['over-long first_name', { first_name: 'a'.repeat(101), last_name: 'X' }, 'first_name'],
+      ['number as name', { first_name: 42, last_name: 'X' }, 'first_name'],
+      ['bad email', { first_name: 'X', last_name: 'Y', email: 'nope' }, 'email'],
+      ['the original docs\' {name, email}', { name: 'Ada', email: 'a@example.com' }, 'first_name'],
+    ];
+    it.each(cases)('%s', async (_label, body, field) => {
+      const before = await total();
+      const res = await create(body);
+      expect(res.status).toBe(400);
+      const err = (res.body as unknown as ErrorReply).error;
+      expect(err.code).toBe('validation_failed');
+      expect(err.message).toContain(field);
+      expect((err.details.fields as { field: string }[]).map((f) => f.field)).toContain(field);
+      expect(await total()).toBe(before);
+    });
+
+    it('rejects malformed JSON, a non-object body and a non-JSON content type', async () => {
+      const bad = await t.call<ErrorReply>('POST', '/api/v1/users', '{"first_name": "A",');
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.code).toBe('invalid_json');
+      const arr = await t.call<ErrorReply>('POST', '/api/v1/users', '[1,2]');
+      expect(arr.status).toBe(400);
+      expect(arr.body.error.code).toBe('validation_failed');
+      const text = await t.call<ErrorReply>('POST', '/api/v1/users', 'first_name=A', { 'content-type': 'text/plain' });
+      expect(text.status).toBe(415);
+      expect(text.body.error).toMatchObject({ code: 'unsupported_media_type', details: {} });
+    });
+
+    it('answers 400 for an id that is not a UUID and 404 for one that does not exist', async () => {
+      const bad = await t.call<ErrorReply>('GET', '/api/v1/users/not-a-uuid');
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.code).toBe('invalid_id');
+      const missing = await t.call<ErrorReply>('GET', '/api/v1/users/00000000-0000-0000-0000-000000000001');
+      expect(missing.status).toBe(404);
+      expect(missing.body.error).toMatchObject({ code: 'not_found', details: { shard: expect.stringMatching(/^shard-\d$/) } });
+    });
+
+    it('answers unknown routes with the JSON error shape', async () => {
+      const res = await t.call<ErrorReply>('GET', '/api/v1/nope');
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('route_not_found');
+    });
   });
 
-  it('answers unknown routes with the JSON error shape', async () => {
-    const res = await t.call<ErrorReply>('GET', '/api/v1/nope');
-    expect(res.status).toBe(404);
-    expect(res.body.error.code).toBe('route_not_found');
-  });
-});
+  describe('update and delete', () => {
+    it('updates only the given fields and returns a fresh updated_at', async () => {
+      const { body: u } = await create({ first_name: 'Alan', last_name: 'Turing', email: 'alan@example.com' });
+      await new Promise((r) => setTimeout(r, 5));
+      const res = await t.call<User>('PUT', `/api/v1/users/${u.id.toUpperCase()}`, { last_name: 'Mathison' });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ id: u.id, first_name: 'Alan', last_name: 'Mathison', email: 'alan@example.com', created_at: u.created_at });
+      expect(Date.parse(res.body.updated_at)).toBeGreaterThan(Date.parse(u.updated_at));
+      const cleared = await t.call<User>('PUT', `/api/v1/users/${u.id}`, { email: null });
+      expect(cleared.body.email).toBeNull();
+      expect((await t.call<User>('GET', `/api/v1/users/${u.id}`)).body).toEqual(cleared.body);
+    });
 
-describe('update and delete', () => {
-  it('updates only the given fields and returns a fresh updated_at', async () => {
-    const { body: u } = await create({ first_name: 'Alan', last_name: 'Turing', email: 'alan@example.com' });
-    await new Promise((r) => setTimeout(r, 5));
-    const res = await t.call<User>('PUT', `/api/v1/users/${u.id.toUpperCase()}`, { last_name: 'Mathison' });
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: u.id, first_name: 'Alan', last_name: 'Mathison', email: 'alan@example.com', created_at: u.created_at });
-    expect(Date.parse(res.body.updated_at)).toBeGreaterThan(Date.parse(u.updated_at));
-    const cleared = await t.call<User>('PUT', `/api/v1/users/${u.id}`, { email: null });
-    expect(cleared.body.email).toBeNull();
-    expect((await t.call<User>('GET', `/api/v1/users/${u.id}`)).body).toEqual(cleared.body);
-  });
+    it('rejects an empty or invalid update and unknown ids', async () => {
+      const { body: u } = await create({ first_name: 'Edsger', last_name: 'Dijkstra' });
+      expect((await t.call('PUT', `/api/v1/users/${u.id}`, {})).status).toBe(400);
+      expect((await t.call('PUT', `/api/v1/users/${u.id}`, { first_name: '' })).status).toBe(400);
+      expect((await t.call('PUT', '/api/v1/users/zzz', { first_name: 'A' })).status).toBe(400);
+      expect((await t.call('PUT', '/api/v1/users/00000000-0000-0000-0000-000000000001', { first_name: 'A' })).status).toBe(404);
+      expect((await t.call<User>('GET', `/api/v1/users/${u.id}`)).body.first_name).toBe('Edsger');
+    });
 
-  it('rejects an empty or invalid update and unknown ids', async () => {
-    const { body: u } = await create({ first_name: 'Edsger', last_name: 'Dijkstra' });
-    expect((await t.call('PUT', `/api/v1/users/${u.id}`, {})).status).toBe(400);
-    expect((await t.call('PUT', `/api/v1/users/${u.id}`, { first_name: '' })).status).toBe(400);
-    expect((await t.call('PUT', '/api/v1/users/zzz', { first_name: 'A' })).status).toBe(400);
-    expect((await t.call('PUT', '/api/v1/users/00000000-0000-0000-0000-000000000001', { first_name: 'A' })).status).toBe(404);
-    expect((await t.call<User>('GET', `/api/v1/users/${u.id}`)).body.first_name).toBe('Edsger');
-  });
-
-  it('deletes: 204, then 404', async () => {
-    const { body: u } = await create({ first_name: 'Barbara', last_name: 'Liskov' });
-    expect((await t.call('DELETE', `/api/v1/users/${u.id}`)).status).toBe(204);
-    expect((await t.call('GET', `/api/v1/users/${u.id}`)).status).toBe(404);
-    expect((await t.call('DELETE', `/api/v1/users/${u.id}`)).status).toBe(404);
-    expect((await t.call('DELETE', '/api/v1/users/nope')).status).toBe(400);
+    it('deletes: 204, then 404', async () => {
+      const { body: u } = await create({ first_name: 'Barbara', last_name: 'Liskov' });
+      expect((await t.call('DELETE', `/api/v1/users/${u.id}`)).status).toBe(204);
+      expect((await t.call('GET', `/api/v1/users/${u.id}`)).status).toBe(404);
+      expect((await t.call('DELETE', `/api/v1/users/${u.id}`)).status).toBe(404);
+      expect((await t.call('DELETE', '/api/v1/users/nope')).status).toBe(400);
+    });
   });
 });
 

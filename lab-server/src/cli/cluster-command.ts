@@ -113,7 +113,7 @@ async function status(): Promise<void> {
     console.log('No cluster is running. Start one with make up (shards only) or make dev (shards and the lab).');
     return;
   }
-  const servers = state.catalog ? [...state.shards, state.catalog] : state.shards;
+  const servers = [...state.shards, ...state.replicas, ...(state.catalog ? [state.catalog] : [])];
   console.log(formatTable(['server', 'port', 'pid', 'running', 'url'], servers.map((s) => [s.name, s.port, s.pid ?? '', s.pid !== null && isAlive(s.pid) ? 'yes' : 'NO', s.url])));
   console.log(`\nowned by pid ${state.owner_pid}, started ${state.started_at}`);
 }

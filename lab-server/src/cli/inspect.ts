@@ -1,21 +1,7 @@
 import type { JobView } from '../jobs/registry.js';
-import type { ShardStats } from '../messenger/users/service.js';
 import type { Route } from '../sharding/router.js';
 import { api } from './http-client.js';
 import { CliError, formatTable } from './output.js';
-
-/** `lab shards`: users per shard from the running lab (the original's `make shards`). */
-export async function shardsCommand(): Promise<void> {
-  const { body } = await api<ShardStats>('GET', '/api/v1/shards/stats');
-  const total = body.total_users || 1;
-  console.log(
-    formatTable(
-      ['shard', 'users', 'share', 'healthy'],
-      body.shards.map((s) => [s.shard_name, s.user_count ?? 'n/a', s.user_count === null ? '' : `${((100 * s.user_count) / total).toFixed(2)} %`, s.healthy ? 'yes' : 'NO']),
-    ),
-  );
-  console.log(`\ntotal ${body.total_users.toLocaleString('en-US')} users on ${body.shard_count} shards`);
-}
 
 /** `lab health`: the lab's `/health`, exit code 1 when degraded. */
 export async function healthCommand(): Promise<void> {

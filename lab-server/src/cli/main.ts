@@ -2,7 +2,9 @@ import { ClusterError } from '../cluster/errors.js';
 import { ConfigError } from '../config.js';
 import { clusterCommand, resetCommand } from './cluster-command.js';
 import { dbShellCommand } from './db-shell.js';
-import { healthCommand, jobsCommand, routeCommand, shardsCommand } from './inspect.js';
+import { healthCommand, jobsCommand, routeCommand } from './inspect.js';
+import { ringCommand } from './ring.js';
+import { shardsCommand } from './shards.js';
 import { migrateCommand } from './migrate.js';
 import { CliError } from './output.js';
 import { seedCommand } from './seed.js';
@@ -11,8 +13,14 @@ const HELP = `Shard Lab CLI — npm run lab -- <command>
 
   migrate status|up|down|latest   migrations on every shard (make migrate-up, …)
   migrate make NAME               new SQL migration in migrations/
-  seed --users N                  load N generated users (needs a running lab)
+  seed --users N [--conversations N --messages N]
+                                  load generated users, conversations, messages (needs a running lab)
   shards                          users per shard (make shards)
+  shards plan [--remove NAME]     what adding (or removing) a shard would move
+  shards add [--faithful]         add a shard online (or as the original did: move nothing)
+  shards remove NAME [--faithful] drain a shard into the others, then stop it
+  shards kill|start|pause|resume NAME   fault injection on a shard's server
+  ring                            every ring version, newest last
   health                          shard health (make health)
   route KEY                       which shard owns a user id, and why
   jobs [ID]                       long-running jobs
@@ -27,6 +35,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   health: healthCommand,
   route: routeCommand,
   jobs: jobsCommand,
+  ring: ringCommand,
   'db-shell': dbShellCommand,
   cluster: clusterCommand,
   reset: resetCommand,

@@ -4,16 +4,25 @@ import type { JobView } from '../jobs/registry.js';
 import { api } from './http-client.js';
 import { CliError, formatTable } from './output.js';
 
-/** `lab seed --users N`: starts a seed job in the running lab and follows it with a progress bar; Ctrl-C cancels it. */
+/**
+ * `lab seed --users N [--conversations N --messages N]`: starts a seed job in the running lab and follows it
+ * with a progress bar; Ctrl-C cancels it.
+ */
 export async function seedCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { users: { type: 'string', default: '10000' } } });
-  const users = Number(values.users);
-  if (!Number.isInteger(users) || users < 1) throw new CliError(`--users must be a positive integer, got '${values.users}'`);
-  const { body } = await api<{ job_id: string }>('POST', '/lab/v1/seed', { users });
-  const job = await followJob(body.job_id, `Seeding ${users.toLocaleString('en-US')} users`);
-  const result = job.result as { per_shard: { shard_name: string; users: number }[]; seconds: number; rows_per_s: number };
-  console.log(formatTable(['shard', 'users added'], result.per_shard.map((s) => [s.shard_name, s.users])));
-  console.log(`\n${users.toLocaleString('en-US')} users in ${result.seconds} s (${result.rows_per_s.toLocaleString('en-US')} rows/s)`);
+  const { values } = parseArgs({
+    args,
+    options: { users: { type: 'string', default: '10000' }, conversations: { type: 'string', default: '0' }, messages: { type: 'string', default: '0' } },
+  });
+  const plan = { users: Number(values.users), conversations: Number(values.conversations), messages: Number(values.messages) };
+  for (const [name, n] of Object.entries(plan)) {
+    if (!Number.isInteger(n) || n < 0) throw new CliError(`--${name} must be a whole number, got '${values[name as keyof typeof plan]}'`);
+  }
+  const { body } = await api<{ job_id: string }>('POST', '/lab/v1/seed', plan);
+  const what = Object.entries(plan).filter(([, n]) => n > 0).map(([name, n]) => `${n.toLocaleString('en-US')} ${name}`).join(', ');
+  const job = await followJob(body.job_id, `Seeding ${what}`);
+  const result = job.result as { per_shard: { shard_name: string; users: number; conversations: number; messages: number }[]; seconds: number; rows_per_s: number };
+  console.log(formatTable(['shard', 'users', 'conversations', 'messages'], result.per_shard.map((s) => [s.shard_name, s.users, s.conversations, s.messages])));
+  console.log(`\n${what} in ${result.seconds} s (${result.rows_per_s.toLocaleString('en-US')} rows/s)`);
 }
 
 /** Polls a job until it ends, drawing its progress; the first Ctrl-C asks the lab to cancel it. */

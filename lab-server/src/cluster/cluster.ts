@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
@@ -8,12 +9,23 @@ import { EmbeddedServer, isAlive, postmasterPid } from './embedded-server.js';
 import { ClusterError, isUnavailable, ShardUnavailableError } from './errors.js';
 import { HealthProbe } from './health.js';
 import { createPool } from './pools.js';
+import { buildReplica, replicaLag, replicaSlot, type ReplicaLag } from './replica.js';
 import { readState, removeState, writeState, type ClusterState, type ServerEntry } from './state-file.js';
 import { latestRing, type ShardSpec } from './topology-store.js';
 
 export type ShardStatus = 'starting' | 'up' | 'down' | 'paused';
 /** embedded: this process runs the servers; attached: another lab process does (`make up`); external: LAB_SHARDS. */
 export type ClusterMode = 'embedded' | 'attached' | 'external';
+
+export interface Replica {
+  readonly name: string;
+  readonly url: string;
+  readonly pool: pg.Pool;
+  readonly server: EmbeddedServer;
+  readonly probe: HealthProbe;
+  status: 'up' | 'down';
+  lag: ReplicaLag;
+}
 
 export interface Shard {
   readonly id: number;
@@ -25,6 +37,18 @@ export interface Shard {
   readonly probe: HealthProbe;
   status: ShardStatus;
   lastError: string | null;
+  replica: Replica | null;
+}
+
+export interface ReplicaInfo {
+  name: string;
+  url: string;
+  role: 'replica';
+  status: 'up' | 'down';
+  pid: number | null;
+  lag_bytes: number | null;
+  lag_seconds: number | null;
+  state: string | null;
 }
 
 export interface ShardInfo {
@@ -34,6 +58,7 @@ export interface ShardInfo {
   role: 'primary';
   status: ShardStatus;
   pid: number | null;
+  replicas: ReplicaInfo[];
 }
 
 export type Log = (message: string) => void;
@@ -102,6 +127,11 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         const servers = specs.map((s) => cluster.embeddedServer(s.id));
         await startAll(servers);
         specs.forEach((s, i) => cluster.register(cluster.embeddedSpec(s.id), servers[i]!));
+        // Replicas built before come back with their shards; LAB_REPLICAS=1 builds the missing ones.
+        for (const shard of cluster.shards) {
+          if (fs.existsSync(path.join(cluster.replicaDir(shard.id), 'standby.signal'))) await cluster.startReplica(shard);
+          else if (config.replicas) await cluster.addReplica(shard.id);
+        }
       }
       await cluster.saveState();
     } catch (err) {
@@ -182,9 +212,67 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return shard;
   }
 
+  /** A streaming replica of an embedded shard, built from a live base backup; it follows the primary from then on. */
+  async addReplica(id: number): Promise<Replica> {
+    const shard = this.shard(id);
+    if (!this.ownsServers || !shard.server) throw new ClusterError(`Replicas need the lab to run the shard's server; in ${this.mode} mode it does not.`);
+    if (shard.replica) throw new ClusterError(`${shard.name} already has a replica (${shard.replica.name}).`);
+    const server = await buildReplica(shard.server, this.replicaDir(id), this.config.replicaBasePort + id, `${shard.name}-replica`);
+    const replica = this.registerReplica(shard, server);
+    await this.saveState();
+    await this.checkHealth();
+    this.emit('shards', this.info());
+    return replica;
+  }
+
+  replicaDir(id: number): string {
+    return path.join(this.config.dataDir, `${shardName(id)}-replica`);
+  }
+
+  private async startReplica(shard: Shard): Promise<void> {
+    const server = new EmbeddedServer({ name: `${shard.name}-replica`, dataDir: this.replicaDir(shard.id), port: this.config.replicaBasePort + shard.id });
+    await server.start();
+    this.registerReplica(shard, server);
+  }
+
+  private registerReplica(shard: Shard, server: EmbeddedServer): Replica {
+    const replica: Replica = {
+      name: server.spec.name,
+      url: server.url,
+      pool: createPool(server.url, this.config.pool, 'shard-lab-replica-reads'),
+      server,
+      probe: new HealthProbe(server.url, Math.max(1_000, this.config.healthIntervalMs * 2)),
+      status: 'up',
+      lag: { bytes: null, seconds: null, state: null },
+    };
+    server.on('exit', (_code: number | null, signal: string | null, expected: boolean) => {
+      if (expected || this.closed) return;
+      this.log(`${replica.name}: PostgreSQL exited unexpectedly (${signal ?? 'exit'}); reads go to the primary.`);
+      replica.status = 'down';
+      this.emit('status', toInfo(shard), shard.status);
+    });
+    shard.replica = replica;
+    return replica;
+  }
+
+  private async closeReplica(shard: Shard, deleteData: boolean): Promise<void> {
+    const r = shard.replica;
+    if (!r) return;
+    shard.replica = null;
+    r.probe.close();
+    await r.pool.end().catch(() => undefined);
+    await r.server.stop();
+    if (deleteData) {
+      await fsp.rm(r.server.spec.dataDir, { recursive: true, force: true });
+      await fsp.rm(r.server.logFile, { force: true });
+      await shard.pool.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [replicaSlot(shard.name)]).catch(() => undefined);
+    }
+  }
+
   /** Takes a shard out: closes its pool, stops its server (by pid) and optionally deletes its data directory. */
   async removeShard(id: number, opts: { deleteData: boolean }): Promise<void> {
     const shard = this.shard(id);
+    await this.closeReplica(shard, opts.deleteData);
     this.shards.splice(this.shards.indexOf(shard), 1);
     shard.probe.close();
     await shard.pool.end().catch(() => undefined);
@@ -198,10 +286,10 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   /** Fault injection on an embedded shard's postmaster: SIGKILL, SIGSTOP (pause) or SIGCONT (resume). */
-  signalShard(id: number, signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): void {
+  async signalShard(id: number, signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): Promise<void> {
     const shard = this.shard(id);
     if (!shard.server?.pid) throw new ClusterError(`${shard.name} is not a running server of this lab.`);
-    shard.server.signal(signal);
+    await shard.server.signal(signal);
     if (signal === 'SIGSTOP') this.setStatus(shard, 'paused', 'paused (SIGSTOP)');
     if (signal === 'SIGCONT') void this.checkHealth();
   }
@@ -248,16 +336,27 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     }
   }
 
-  /** Checks every shard now (the monitor also does this on its own interval). */
+  /** Checks every shard (and replica, with its lag) now; the monitor also does this on its own interval. */
   async checkHealth(): Promise<void> {
     await Promise.all(
       [...this.shards].map(async (shard) => {
         const { ok, error } = await shard.probe.check();
         if (this.closed || !this.shards.includes(shard)) return;
+        if (shard.replica) await this.checkReplica(shard, shard.replica, ok);
         if (!ok && shard.status === 'paused') return;
         this.setStatus(shard, ok ? 'up' : 'down', error);
       }),
     );
+  }
+
+  private async checkReplica(shard: Shard, replica: Replica, primaryUp: boolean): Promise<void> {
+    const { ok } = await replica.probe.check();
+    const status = ok ? 'up' : 'down';
+    const lag = primaryUp ? await replicaLag(shard.pool, replica.name).catch(() => replica.lag) : replica.lag;
+    const changed = status !== replica.status || lag.state !== replica.lag.state;
+    replica.status = status;
+    replica.lag = lag;
+    if (changed) this.emit('status', toInfo(shard), shard.status);
   }
 
   /** Stops monitoring, closes pools and stops the servers this process started (by their pids). */
@@ -266,6 +365,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.closed = true;
     if (this.healthTimer) clearInterval(this.healthTimer);
     for (const s of this.shards) s.probe.close();
+    await Promise.all(this.shards.map((s) => this.closeReplica(s, false)));
     await this.catalog.close();
     await Promise.all(this.shards.map((s) => s.pool.end().catch(() => undefined)));
     await Promise.all([...this.shards.map((s) => s.server?.stop()), ...this.ownServers.map((s) => s.stop())]);
@@ -288,6 +388,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       probe: new HealthProbe(spec.url, Math.max(1_000, this.config.healthIntervalMs * 2)),
       status: 'starting',
       lastError: null,
+      replica: null,
     };
     server?.on('exit', (code: number | null, signal: string | null, expected: boolean) => {
       if (expected || this.closed) return;
@@ -312,10 +413,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const own = this.shards.filter((s) => s.server);
     if (own.length === 0 && this.ownServers.length === 0) return;
     const catalogServer = this.ownServers[0];
+    const replicas = this.shards.flatMap((s) => (s.replica ? [s.replica.server] : []));
     await writeState(this.config.dataDir, {
       owner_pid: process.pid,
       started_at: new Date().toISOString(),
       shards: own.map((s) => entry(s.server!)),
+      replicas: replicas.map(entry),
       catalog: catalogServer ? entry(catalogServer) : null,
     });
   }
@@ -331,7 +434,10 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 }
 
 function toInfo(s: Shard): ShardInfo {
-  return { id: s.id, name: s.name, url: s.url, role: s.role, status: s.status, pid: s.server?.pid ?? null };
+  const replicas: ReplicaInfo[] = s.replica
+    ? [{ name: s.replica.name, url: s.replica.url, role: 'replica', status: s.replica.status, pid: s.replica.server.pid, lag_bytes: s.replica.lag.bytes, lag_seconds: s.replica.lag.seconds, state: s.replica.lag.state }]
+    : [];
+  return { id: s.id, name: s.name, url: s.url, role: s.role, status: s.status, pid: s.server?.pid ?? null, replicas };
 }
 
 function redact(url: string): string {
@@ -356,7 +462,7 @@ const entry = (s: EmbeddedServer): ServerEntry => ({ name: s.spec.name, port: s.
 
 /** Servers left running by a lab process that died without cleaning up (SIGKILL, power loss): stop them by pid. */
 export async function stopOrphans(state: ClusterState, log: Log): Promise<void> {
-  const servers = state.catalog ? [...state.shards, state.catalog] : state.shards;
+  const servers = [...state.shards, ...state.replicas, ...(state.catalog ? [state.catalog] : [])];
   await Promise.all(
     servers.map(async (s) => {
       if (s.pid === null || !isAlive(s.pid) || (await postmasterPid(s.data_dir)) !== s.pid) return;

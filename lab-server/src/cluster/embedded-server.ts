@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -37,7 +38,8 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   lc_messages: 'C',
 };
 
-const READY_LINE = 'database system is ready to accept connections';
+/** A primary says "accept connections"; a standby, "accept read-only connections". */
+const READY_LINE = /database system is ready to accept (read-only )?connections/;
 const LOG_TAIL_LINES = 40;
 
 /**
@@ -121,7 +123,7 @@ export class EmbeddedServer extends EventEmitter {
         const text = chunk.toString('utf8');
         log.write(text);
         for (const line of text.split('\n')) if (line.trim()) this.pushLog(line);
-        if (!ready && text.includes(READY_LINE)) {
+        if (!ready && READY_LINE.test(text)) {
           ready = true;
           this.state = 'running';
           resolve();
@@ -152,15 +154,30 @@ export class EmbeddedServer extends EventEmitter {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGINT');
     // A paused (SIGSTOPped) server cannot act on SIGINT until it is continued.
-    child.kill('SIGCONT');
+    await this.signal('SIGCONT').catch(() => undefined);
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     await exited;
     clearTimeout(timer);
   }
 
-  /** Sends a signal to the postmaster (fault injection: SIGKILL, SIGSTOP, SIGCONT). */
-  signal(sig: NodeJS.Signals): boolean {
-    return this.child?.kill(sig) ?? false;
+  /**
+   * Fault injection (SIGKILL, SIGSTOP, SIGCONT) on the postmaster and each of its child processes, by pid.
+   * Every PostgreSQL backend leads its own process group, so signalling the postmaster alone would leave its
+   * backends answering on their open connections. The postmaster goes first when stopping (it must not fork
+   * more) and last when continuing.
+   */
+  async signal(sig: NodeJS.Signals): Promise<void> {
+    const pid = this.child?.pid;
+    if (!pid || this.child?.exitCode !== null) throw new ClusterError(`${this.spec.name} is not running.`);
+    if (sig !== 'SIGCONT') process.kill(pid, sig);
+    for (const child of await childPids(pid)) {
+      try {
+        process.kill(child, sig);
+      } catch {
+        // It ended between the listing and the signal.
+      }
+    }
+    if (sig === 'SIGCONT') process.kill(pid, sig);
   }
 
   recentLog(): string[] {
@@ -236,6 +253,16 @@ async function assertDataDirFree(dataDir: string, name: string): Promise<void> {
         `Is another lab running? Stop it (make down) or use another LAB_DATA_DIR.`,
     );
   }
+}
+
+/** The direct children of a process, from the process table (`ps`, on Linux and macOS alike). */
+async function childPids(parent: number): Promise<number[]> {
+  const { stdout } = await promisify(execFile)('ps', ['-A', '-o', 'pid=,ppid=']);
+  return stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number))
+    .filter(([pid, ppid]) => ppid === parent && Number.isInteger(pid))
+    .map(([pid]) => pid!);
 }
 
 export async function postmasterPid(dataDir: string): Promise<number | null> {

@@ -26,6 +26,7 @@ const UNAVAILABLE_CODES = new Set([
   '08000',
   '08003',
   '08006', // connection_failure
+  'LR001', // the lab's own: rows of this hash range are moving (a reshard's brief write pause)
 ]);
 
 /** True when an error from `pg` means the server could not be reached, rather than that the query was wrong. */

@@ -8,6 +8,7 @@ const StateSchema = z.object({
   owner_pid: z.number().int(),
   started_at: z.string(),
   shards: z.array(ServerEntry),
+  replicas: z.array(ServerEntry).default([]),
   catalog: ServerEntry.nullable(),
 });
 export type ServerEntry = z.infer<typeof ServerEntry>;

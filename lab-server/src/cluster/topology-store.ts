@@ -20,14 +20,14 @@ export interface RingVersion {
 /** The newest ring version in the catalog, or null on a fresh lab. */
 export async function latestRing(catalog: pg.Pool): Promise<RingVersion | null> {
   const { rows } = await catalog.query<RingVersion>(
-    `SELECT version, strategy, vnodes, shards, reason, created_at FROM ring_versions ORDER BY version DESC LIMIT 1`,
+    `SELECT version, strategy, vnodes, shards, reason, to_json(created_at) #>> '{}' AS created_at FROM ring_versions ORDER BY version DESC LIMIT 1`,
   );
   return rows[0] ?? null;
 }
 
 export async function ringHistory(catalog: pg.Pool): Promise<RingVersion[]> {
   const { rows } = await catalog.query<RingVersion>(
-    `SELECT version, strategy, vnodes, shards, reason, created_at FROM ring_versions ORDER BY version`,
+    `SELECT version, strategy, vnodes, shards, reason, to_json(created_at) #>> '{}' AS created_at FROM ring_versions ORDER BY version`,
   );
   return rows;
 }

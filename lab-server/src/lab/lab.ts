@@ -3,10 +3,12 @@ import { latestRing, saveRing, type RingVersion, type ShardSpec } from '../clust
 import type { LabConfig } from '../config.js';
 import { persistJobs } from '../jobs/job-store.js';
 import { JobRegistry } from '../jobs/registry.js';
-import { UsersService } from '../messenger/users/service.js';
+import { Messenger } from '../messenger/messenger.js';
+import type { UsersService } from '../messenger/users/service.js';
 import type { MigrationTarget } from '../migrations/index.js';
 import { Router } from '../sharding/router.js';
 import { createStrategy } from '../sharding/strategies.js';
+import { ReadRouter, type ReadStats } from '../cluster/reads.js';
 import { WriteGate } from '../resharding/write-gate.js';
 import { EventHub } from './events.js';
 import { Settings } from './settings.js';
@@ -15,6 +17,7 @@ export interface Topology {
   mode: ClusterMode;
   shards: (ShardInfo & { in_ring: boolean })[];
   ring: { strategy: string; vnodes: number | null; version: number; shards: string[]; shares: number[] };
+  reads: ReadStats;
 }
 
 export type RingChange = Pick<RingVersion, 'strategy' | 'vnodes' | 'shards' | 'reason'>;
@@ -30,8 +33,11 @@ export class Lab {
   readonly events = new EventHub();
   /** Writes pass through it so a reshard's cutover can pause the moving key ranges. */
   readonly gate = new WriteGate();
+  readonly reads: ReadRouter;
   readonly settings: Settings;
   readonly users: UsersService;
+  /** The messenger's services and the outbox processor that applies their cross-shard events. */
+  readonly messenger: Messenger;
   private currentRouter: Router;
   private jobStore: { flush(): Promise<void> } | null = null;
 
@@ -43,7 +49,9 @@ export class Lab {
   ) {
     this.settings = new Settings({ data_layer: config.dataLayer, read_policy: config.readPolicy });
     this.currentRouter = routerFor(ring);
-    this.users = new UsersService(cluster, () => this.currentRouter, this.gate);
+    this.reads = new ReadRouter(cluster, () => this.settings.get().read_policy);
+    this.messenger = new Messenger(cluster, () => this.currentRouter, () => this.settings.get().data_layer, log, this.gate, this.reads);
+    this.users = this.messenger.users;
     this.jobs.on('update', (job) => this.events.publish('job', job));
     this.settings.on('change', (settings) => this.events.publish('settings', settings));
     cluster.on('status', () => this.events.publish('topology', this.topology()));
@@ -105,6 +113,7 @@ export class Lab {
       mode: this.cluster.mode,
       shards: this.cluster.info().map((s) => ({ ...s, in_ring: inRing.has(s.name) })),
       ring: { strategy: strategy.name, vnodes: strategy.vnodes, version: this.ring.version, shards: [...this.currentRouter.names], shares: strategy.shares() },
+      reads: this.reads.snapshot(),
     };
   }
 
@@ -113,6 +122,7 @@ export class Lab {
   }
 
   async close(): Promise<void> {
+    await this.messenger.outbox.stop();
     await this.jobs.shutdown();
     await this.jobStore?.flush();
     await this.cluster.close();

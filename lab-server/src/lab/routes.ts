@@ -2,24 +2,29 @@ import { Router as ExpressRouter } from 'express';
 import { z } from 'zod';
 import { ApiError, notFound } from '../http/errors.js';
 import { jsonBody, parse } from '../http/validation.js';
+import { outboxBacklog } from '../messenger/outbox/outbox.js';
 import { migrate, migrationStatus, throwIfFailed, type MigrateAction } from '../migrations/index.js';
-import { seedUsers } from '../seeding/seed-users.js';
+import { seed } from '../seeding/seed.js';
 import { InvalidKeyError } from '../sharding/key.js';
 import type { Lab } from './lab.js';
 import { eventStream } from './events.js';
 import { SettingsPatchSchema } from './settings.js';
 
 const RouteQuery = z.object({ key: z.string({ error: 'key is required' }).min(1, 'key is required') });
-const SeedBody = z.strictObject(
-  {
-    users: z
-      .number({ error: 'users must be a number' })
-      .int('users must be an integer')
-      .min(1, 'users must be at least 1')
-      .max(10_000_000, 'users must be at most 10,000,000'),
-  },
-  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
-);
+const count = (field: string, min: number) =>
+  z
+    .number({ error: `${field} must be a number` })
+    .int(`${field} must be an integer`)
+    .min(min, `${field} must be at least ${min}`)
+    .max(10_000_000, `${field} must be at most 10,000,000`);
+const SeedBody = z
+  .strictObject(
+    { users: count('users', 0).default(0), conversations: count('conversations', 0).default(0), messages: count('messages', 0).default(0) },
+    { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
+  )
+  .refine((b) => b.users + b.conversations > 0, { message: 'give users (at least 1) or conversations' })
+  .refine((b) => b.messages === 0 || b.conversations > 0, { message: 'messages need conversations', path: ['messages'] })
+  .refine((b) => b.conversations <= 1_000_000, { message: 'conversations must be at most 1,000,000', path: ['conversations'] });
 const MIGRATE_ACTIONS = ['up', 'down', 'latest'] as const satisfies readonly MigrateAction[];
 
 /** The lab's control API (`/lab/v1`): the cluster's shape, routing decisions, migrations, jobs and seeding. */
@@ -50,6 +55,10 @@ export function labRoutes(lab: Lab): ExpressRouter {
     const action = MIGRATE_ACTIONS.find((a) => a === req.params.action);
     if (!action) throw notFound(`Unknown migration action '${req.params.action}'; use up, down or latest.`);
     res.json(throwIfFailed(await migrate(lab.migrationTargets(), lab.config.migrationsDir, action)));
+  });
+
+  r.get('/outbox', async (_req, res) => {
+    res.json(await outboxBacklog(lab.cluster));
   });
 
   r.get('/settings', (_req, res) => {
@@ -84,8 +93,8 @@ export function labRoutes(lab: Lab): ExpressRouter {
   });
 
   r.post('/seed', (req, res) => {
-    const { users } = parse(SeedBody, jsonBody(req), 'seed request');
-    const job = lab.jobs.submit('seed', { users }, users, (ctx) => seedUsers(lab.cluster, lab.router, users, ctx));
+    const plan = parse(SeedBody, jsonBody(req), 'seed request');
+    const job = lab.jobs.submit('seed', plan, plan.users + plan.conversations + plan.messages, (ctx) => seed(lab.cluster, lab.router, plan, ctx));
     res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
   });
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Cluster, type Log } from '../cluster/cluster.js';
 import type { LabConfig } from '../config.js';
 import { createApp } from '../http/app.js';
-import { usersRoutes } from '../messenger/users/routes.js';
+import { messengerApi, openApiRoutes } from '../messenger/routes.js';
 import { migrate, throwIfFailed } from '../migrations/index.js';
 import { attachConsole } from '../console/socket.js';
 import { browserLabMounts } from '../ui/mounts.js';
@@ -37,10 +37,13 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
     }
     // A reshard interrupted by a crash leaves publications, subscriptions or slots; nothing must outlive its job.
     await sweep(cluster, log);
+    lab.messenger.outbox.start();
+    const api = messengerApi(lab.messenger);
     const app = createApp(
       [
         { path: '/', router: healthRoutes(cluster) },
-        { path: '/api/v1', router: usersRoutes(lab.users) },
+        { path: '/api/v1', router: api.router },
+        { path: '/api', router: openApiRoutes(api) },
         { path: '/lab/v1', router: labRoutes(lab) },
         { path: '/lab/v1', router: shardRoutes(lab) },
         ...browserLabMounts(lab),

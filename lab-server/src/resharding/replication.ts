@@ -83,6 +83,7 @@ export async function sweep(cluster: Cluster, log: (m: string) => void): Promise
       for (const { slot_name } of slots.rows) await db.query('SELECT pg_drop_replication_slot($1)', [slot_name]);
       const found = subs.rowCount! + pubs.rowCount! + slots.rowCount!;
       if (found > 0) log(`${shard.name}: removed ${found} leftover(s) of an interrupted reshard.`);
+      await removeGuard(db);
       await restoreReplicaIdentity(db);
     } finally {
       await db.end().catch(() => undefined);
@@ -91,10 +92,44 @@ export async function sweep(cluster: Cluster, log: (m: string) => void): Promise
 }
 
 /** What a reshard left on a shard (none after it ended, whatever the outcome): the tests check this. */
-export async function leftovers(db: pg.ClientBase): Promise<{ publications: number; subscriptions: number; slots: number }> {
-  const { rows } = await db.query<{ p: string; s: string; r: string }>(`
+export async function leftovers(db: pg.ClientBase): Promise<{ publications: number; subscriptions: number; slots: number; guards: number }> {
+  const { rows } = await db.query<{ p: string; s: string; r: string; g: string }>(`
     SELECT (SELECT count(*) FROM pg_publication WHERE pubname LIKE '${PREFIX}%')::text AS p,
            (SELECT count(*) FROM pg_subscription WHERE subname LIKE '${PREFIX}%')::text AS s,
-           (SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE '${PREFIX}%')::text AS r`);
-  return { publications: Number(rows[0]!.p), subscriptions: Number(rows[0]!.s), slots: Number(rows[0]!.r) };
+           (SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE '${PREFIX}%')::text AS r,
+           (SELECT count(*) FROM pg_trigger WHERE tgname = 'zz_lab_reshard_guard')::text AS g`);
+  return { publications: Number(rows[0]!.p), subscriptions: Number(rows[0]!.s), slots: Number(rows[0]!.r), guards: Number(rows[0]!.g) };
+}
+
+const GUARD = 'zz_lab_reshard_guard';
+/** SQLSTATE of a write refused because its rows are moving; the API answers 503 (retry in a moment). */
+export const MOVING_SQLSTATE = 'LR001';
+
+/**
+ * While the write pause lasts, a trigger on the source refuses writes to the moving ranges from any writer
+ * that does not pass through the lab's write gate (background jobs, a psql session): such a write fails
+ * loudly instead of landing on a shard the new ring no longer reads. Named `zz_…` so it runs after the
+ * trigger that sets ring_hash.
+ */
+export async function installGuard(db: pg.ClientBase, tables: string[], ranges: readonly HashRange[]): Promise<void> {
+  await db.query(`
+    CREATE OR REPLACE FUNCTION lab_reshard_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM unnest(TG_ARGV[0]::bigint[], TG_ARGV[1]::bigint[]) AS r(s, e)
+                 WHERE (TG_OP <> 'DELETE' AND NEW.ring_hash BETWEEN r.s AND r.e) OR (TG_OP <> 'INSERT' AND OLD.ring_hash BETWEEN r.s AND r.e)) THEN
+        RAISE EXCEPTION 'rows in this hash range are moving to another shard; retry in a moment' USING ERRCODE = '${MOVING_SQLSTATE}';
+      END IF;
+      RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    END $$`);
+  const starts = `{${ranges.map((r) => r.start).join(',')}}`;
+  const ends = `{${ranges.map((r) => r.end).join(',')}}`;
+  for (const t of tables) {
+    await db.query(`CREATE TRIGGER ${GUARD} BEFORE INSERT OR UPDATE OR DELETE ON ${ident(t)} FOR EACH ROW EXECUTE FUNCTION lab_reshard_guard(${escapeLiteral(starts)}, ${escapeLiteral(ends)})`);
+  }
+}
+
+export async function removeGuard(db: pg.ClientBase): Promise<void> {
+  const { rows } = await db.query<{ table: string }>(`SELECT c.relname AS table FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = $1`, [GUARD]);
+  for (const { table } of rows) await db.query(`DROP TRIGGER IF EXISTS ${GUARD} ON ${ident(table)}`);
+  await db.query('DROP FUNCTION IF EXISTS lab_reshard_guard()');
 }

@@ -3,10 +3,11 @@ import type { Shard } from '../cluster/cluster.js';
 import type { ShardSpec } from '../cluster/topology-store.js';
 import { throwIfCancelled, type JobContext } from '../jobs/registry.js';
 import { routerFor, type Lab } from '../lab/lab.js';
+import { outboxBacklog } from '../messenger/outbox/outbox.js';
 import { migrate, throwIfFailed } from '../migrations/index.js';
 import { checksum, countInRanges, deleteInRanges, type TableChecksum } from './checksum.js';
 import { planReshard, type ReshardPlan, type Stream } from './plan.js';
-import { dropPublication, dropSubscription, publish, restoreReplicaIdentity, streamName, subscribe, sweep, tablesSyncing } from './replication.js';
+import { dropPublication, dropSubscription, installGuard, publish, removeGuard, restoreReplicaIdentity, streamName, subscribe, sweep, tablesSyncing } from './replication.js';
 import type { HashRange } from './write-gate.js';
 
 export type ReshardMode = 'rebalance' | 'faithful';
@@ -36,6 +37,23 @@ export async function reshard(
   ctx: JobContext,
   pauseBefore: readonly ReshardStep[] = [],
 ): Promise<Record<string, unknown>> {
+  const bulk = new BulkConnections(lab);
+  try {
+    return await run(lab, bulk, change, mode, ctx, pauseBefore);
+  } finally {
+    await bulk.close();
+  }
+}
+
+async function run(
+  lab: Lab,
+  bulk: BulkConnections,
+  change: ShardChange,
+  mode: ReshardMode,
+  ctx: JobContext,
+  pauseBefore: readonly ReshardStep[],
+): Promise<Record<string, unknown>> {
+  const withBulk = <T>(shardId: number, fn: (db: pg.Client) => Promise<T>) => bulk.use(shardId, fn);
   const started = performance.now();
   // Enters a step, first holding there when the learner asked to go step by step.
   const step = async (name: ReshardStep) => {
@@ -84,12 +102,12 @@ export async function reshard(
     await step('copy');
     for (const stream of plan.streams) {
       const name = streamName(job, stream.from.id, stream.to.id);
-      await withBulk(lab, stream.from.id, (db) => publish(db, name, plan.tables, stream.ranges));
+      await withBulk(stream.from.id, (db) => publish(db, name, plan.tables, stream.ranges));
       subscribed.push(stream);
-      await withBulk(lab, stream.to.id, (db) => subscribe(db, name, cluster.shard(stream.from.id).url));
+      await withBulk(stream.to.id, (db) => subscribe(db, name, cluster.shard(stream.from.id).url));
       ctx.note(`Streaming ${stream.rows} rows from ${stream.from.name} to ${stream.to.name} (publication and subscription ${name}).`);
     }
-    await waitForCopy(lab, job, plan, ctx);
+    await waitForCopy(withBulk, job, plan, ctx);
 
     await step('verify');
     const moving: HashRange[] = plan.moves.map(({ start, end }) => ({ start, end }));
@@ -97,13 +115,16 @@ export async function reshard(
     await lab.gate.fence(moving);
     let pauseMs: number;
     let verified: TableChecksum[];
+    const sources = [...new Map(plan.streams.map((s) => [s.from.id, s])).values()];
     try {
-      verified = await verifyUntilEqual(lab, plan, ctx);
+      await Promise.all(sources.map((s) => withBulk(s.from.id, (db) => installGuard(db, plan.tables, plan.streams.filter((x) => x.from.id === s.from.id).flatMap((x) => x.ranges)))));
+      verified = await verifyUntilEqual(withBulk, plan, ctx);
       ctx.phase('cutover');
       const ring = await lab.switchRing({ ...lab.ringWith(afterSpecs), reason: `${change.kind} shard-${change.id} (rebalanced)` });
       cutover = true;
       ctx.note(`Ring version ${ring.version} is live.`);
     } finally {
+      await Promise.all(sources.map((s) => withBulk(s.from.id, removeGuard))).catch(() => undefined);
       lab.gate.lift();
       pauseMs = Math.round(performance.now() - pauseStarted);
     }
@@ -111,10 +132,10 @@ export async function reshard(
 
     await step('cleanup').catch(() => ctx.note('Cancel arrived after cutover: the move completes, since the new ring is already serving.'));
     ctx.phase('cleanup');
-    await dropStreams(lab, job, subscribed);
+    await dropStreams(withBulk, job, subscribed);
     let deleted = 0;
     for (const stream of plan.streams) {
-      deleted += await withBulk(lab, stream.from.id, async (db) => {
+      deleted += await withBulk(stream.from.id, async (db) => {
         let n = 0;
         for (const table of [...plan.tables].reverse()) n += await deleteInRanges(db, table, stream.ranges);
         return n;
@@ -123,6 +144,7 @@ export async function reshard(
     ctx.note(`Deleted ${deleted} moved rows from their old shards.`);
     if (change.kind === 'remove') {
       const gone = cluster.shard(change.id);
+      await drainOutbox(lab, gone.name, ctx);
       await cluster.removeShard(change.id, { deleteData: true });
       ctx.note(`${gone.name} drained and stopped; its data directory was removed.`);
     }
@@ -138,11 +160,11 @@ export async function reshard(
   } catch (err) {
     if (cutover) throw err;
     ctx.phase('rollback');
-    await dropStreams(lab, job, subscribed).catch(() => undefined);
+    await dropStreams(withBulk, job, subscribed).catch(() => undefined);
     if (change.kind === 'remove') {
       // Partial copies on the shards that were to receive the drained shard's rows.
       for (const stream of subscribed) {
-        await withBulk(lab, stream.to.id, async (db) => {
+        await withBulk(stream.to.id, async (db) => {
           for (const table of [...plan.tables].reverse()) await deleteInRanges(db, table, stream.ranges);
         }).catch(() => undefined);
       }
@@ -154,13 +176,13 @@ export async function reshard(
   }
 }
 
-async function waitForCopy(lab: Lab, job: string, plan: ReshardPlan, ctx: JobContext): Promise<void> {
+async function waitForCopy(withBulk: WithBulk, job: string, plan: ReshardPlan, ctx: JobContext): Promise<void> {
   for (;;) {
     throwIfCancelled(ctx.signal);
     let syncing = 0;
     let copied = 0;
     for (const stream of plan.streams) {
-      await withBulk(lab, stream.to.id, async (db) => {
+      await withBulk(stream.to.id, async (db) => {
         syncing += await tablesSyncing(db, streamName(job, stream.from.id, stream.to.id));
         for (const table of plan.tables) copied += await countInRanges(db, table, stream.ranges);
       });
@@ -172,25 +194,26 @@ async function waitForCopy(lab: Lab, job: string, plan: ReshardPlan, ctx: JobCon
 }
 
 /** With writes paused, compares every moving table on source and target until the stream has caught up. */
-async function verifyUntilEqual(lab: Lab, plan: ReshardPlan, ctx: JobContext): Promise<TableChecksum[]> {
+async function verifyUntilEqual(withBulk: WithBulk, plan: ReshardPlan, ctx: JobContext): Promise<TableChecksum[]> {
   const deadline = Date.now() + VERIFY_TIMEOUT_MS;
   for (;;) {
     throwIfCancelled(ctx.signal);
     const diffs: string[] = [];
     const totals: TableChecksum[] = plan.tables.map((table) => ({ table, rows: 0, checksum: '0' }));
-    for (const stream of plan.streams) {
-      for (const [i, table] of plan.tables.entries()) {
-        const [src, dst] = await Promise.all([
-          withBulk(lab, stream.from.id, (db) => checksum(db, table, stream.ranges)),
-          withBulk(lab, stream.to.id, (db) => checksum(db, table, stream.ranges)),
-        ]);
-        if (src.rows !== dst.rows || src.checksum !== dst.checksum) {
-          diffs.push(`${table} ${stream.from.name}→${stream.to.name}: ${src.rows} rows vs ${dst.rows}${src.rows === dst.rows ? ' (contents differ)' : ''}`);
-        }
-        totals[i]!.rows += src.rows;
-        totals[i]!.checksum = (BigInt(totals[i]!.checksum) + BigInt(src.checksum)).toString();
+    const pairs = plan.streams.flatMap((stream) => plan.tables.map((table, i) => ({ stream, table, i })));
+    const results = await Promise.all(
+      pairs.map(({ stream, table }) =>
+        Promise.all([withBulk(stream.from.id, (db) => checksum(db, table, stream.ranges)), withBulk(stream.to.id, (db) => checksum(db, table, stream.ranges))]),
+      ),
+    );
+    pairs.forEach(({ stream, table, i }, k) => {
+      const [src, dst] = results[k]!;
+      if (src.rows !== dst.rows || src.checksum !== dst.checksum) {
+        diffs.push(`${table} ${stream.from.name}→${stream.to.name}: ${src.rows} rows vs ${dst.rows}${src.rows === dst.rows ? ' (contents differ)' : ''}`);
       }
-    }
+      totals[i]!.rows += src.rows;
+      totals[i]!.checksum = (BigInt(totals[i]!.checksum) + BigInt(src.checksum)).toString();
+    });
     if (diffs.length === 0) {
       ctx.note(`Verified ${totals.map((t) => `${t.table}: ${t.rows} rows`).join(', ')}: counts and per-row checksums match.`);
       return totals;
@@ -200,23 +223,65 @@ async function verifyUntilEqual(lab: Lab, plan: ReshardPlan, ctx: JobContext): P
   }
 }
 
-async function dropStreams(lab: Lab, job: string, streams: Stream[]): Promise<void> {
+async function dropStreams(withBulk: WithBulk, job: string, streams: Stream[]): Promise<void> {
   for (const stream of streams) {
     const name = streamName(job, stream.from.id, stream.to.id);
-    await withBulk(lab, stream.to.id, (db) => dropSubscription(db, name));
-    await withBulk(lab, stream.from.id, async (db) => {
+    await withBulk(stream.to.id, (db) => dropSubscription(db, name));
+    await withBulk(stream.from.id, async (db) => {
       await dropPublication(db, name);
       await restoreReplicaIdentity(db);
     });
   }
 }
 
-async function withBulk<T>(lab: Lab, shardId: number, fn: (db: pg.Client) => Promise<T>): Promise<T> {
-  const db = await lab.cluster.connectBulk(shardId, 'shard-lab-reshard');
-  try {
-    return await fn(db);
-  } finally {
-    await db.end().catch(() => undefined);
+const OUTBOX_DRAIN_MS = 60_000;
+
+/**
+ * A drained shard may still hold outbox events (cross-shard cleanups written before cutover); it is stopped
+ * only once they are applied. If they are not, it keeps running outside the ring, and removing it again later
+ * finishes the job: nothing in its outbox is lost.
+ */
+async function drainOutbox(lab: Lab, shard: string, ctx: JobContext): Promise<void> {
+  const deadline = Date.now() + OUTBOX_DRAIN_MS;
+  for (;;) {
+    const backlog = (await outboxBacklog(lab.cluster)).shards.find((s) => s.shard === shard);
+    if (!backlog || backlog.pending === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(`${shard} is out of the ring, but its outbox still holds ${backlog.pending ?? 'an unknown number of'} events; it keeps running until they are applied — remove it again later.`);
+    }
+    ctx.note(`Waiting for ${backlog.pending} outbox events on ${shard} to be applied before stopping it.`);
+    await sleep(1_000);
+  }
+}
+
+type WithBulk = <T>(shardId: number, fn: (db: pg.Client) => Promise<T>) => Promise<T>;
+
+/**
+ * One bulk connection per shard for the whole job, used one statement at a time: verifying under the write
+ * pause must not spend it on connecting and authenticating.
+ */
+class BulkConnections {
+  private readonly open = new Map<number, Promise<pg.Client>>();
+  private readonly queues = new Map<number, Promise<unknown>>();
+
+  constructor(private readonly lab: Lab) {}
+
+  use<T>(shardId: number, fn: (db: pg.Client) => Promise<T>): Promise<T> {
+    let client = this.open.get(shardId);
+    if (!client) {
+      client = this.lab.cluster.connectBulk(shardId, 'shard-lab-reshard');
+      this.open.set(shardId, client);
+      client.catch(() => this.open.delete(shardId));
+    }
+    const c = client;
+    const next = (this.queues.get(shardId) ?? Promise.resolve()).catch(() => undefined).then(async () => fn(await c));
+    this.queues.set(shardId, next);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.catch(() => undefined)));
+    await Promise.all([...this.open.values()].map((c) => c.then((x) => x.end()).catch(() => undefined)));
   }
 }
 

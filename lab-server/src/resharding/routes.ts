@@ -68,6 +68,17 @@ export function shardRoutes(lab: Lab): ExpressRouter {
     res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
   });
 
+  r.post('/shards/:name/replicas', async (req, res) => {
+    const shard = shardNamed(req.params.name);
+    try {
+      await lab.cluster.addReplica(shard.id);
+    } catch (err) {
+      if (err instanceof ClusterError) throw new ApiError(409, 'not_available', err.message);
+      throw err;
+    }
+    res.status(201).json(lab.topology().shards.find((s) => s.name === shard.name));
+  });
+
   r.post('/shards/:name/:fault', async (req, res) => {
     const shard = shardNamed(req.params.name);
     const fault = req.params.fault;
@@ -76,7 +87,7 @@ export function shardRoutes(lab: Lab): ExpressRouter {
     }
     try {
       if (fault === 'start') await lab.cluster.restartShard(shard.id);
-      else if (fault === 'kill' || fault === 'pause' || fault === 'resume') lab.cluster.signalShard(shard.id, FAULTS[fault]);
+      else if (fault === 'kill' || fault === 'pause' || fault === 'resume') await lab.cluster.signalShard(shard.id, FAULTS[fault]);
       else throw notFound(`Unknown action '${fault}'; use kill, start, pause or resume.`);
     } catch (err) {
       if (err instanceof ClusterError) throw new ApiError(409, 'not_available', err.message);

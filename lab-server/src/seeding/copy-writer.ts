@@ -11,7 +11,9 @@ export class CopyWriter {
   private stream: ReturnType<typeof copyFrom> | null = null;
   private state: 'open' | 'committed' | 'rolled-back' = 'open';
   private failure: Error | null = null;
-  rows = 0;
+  /** Rows written so far, per table. */
+  readonly rows: Record<string, number> = {};
+  private table = '';
 
   private constructor(
     private readonly client: pg.Client,
@@ -21,17 +23,35 @@ export class CopyWriter {
   static async open(client: pg.Client, shardName: string, table: string, columns: readonly string[]): Promise<CopyWriter> {
     const w = new CopyWriter(client, shardName);
     await client.query('BEGIN');
-    w.stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
-    // A failed COPY (or our own destroy on cancel) surfaces through write/end; this keeps it from being unhandled.
-    w.stream.on('error', (err: Error) => (w.failure ??= new Error(`${shardName}: ${err.message}`, { cause: err })));
+    w.startCopy(table, columns);
     return w;
+  }
+
+  /** Finishes the current COPY and starts one into another table, in the same transaction (parents before children). */
+  async next(table: string, columns: readonly string[]): Promise<void> {
+    await this.end();
+    this.startCopy(table, columns);
+  }
+
+  /** A query in the load's transaction (between COPYs: it ends the current one). */
+  async query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
+    await this.end();
+    return (await this.client.query<R>(text, values)).rows;
+  }
+
+  private startCopy(table: string, columns: readonly string[]): void {
+    this.table = table;
+    this.rows[table] ??= 0;
+    this.stream = this.client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+    // A failed COPY (or our own destroy on cancel) surfaces through write/end; this keeps it from being unhandled.
+    this.stream.on('error', (err: Error) => (this.failure ??= new Error(`${this.shardName}: ${err.message}`, { cause: err })));
   }
 
   /** Writes a chunk of COPY text, waiting when the server is slower than the generator. */
   async write(chunk: string, rows: number): Promise<void> {
     if (this.failure) throw this.failure;
     if (!chunk) return;
-    this.rows += rows;
+    this.rows[this.table]! += rows;
     try {
       if (!this.stream!.write(chunk)) await once(this.stream!, 'drain');
     } catch (err) {
@@ -41,7 +61,9 @@ export class CopyWriter {
 
   /** Finishes the COPY (the rows are now in the open transaction). */
   async end(): Promise<void> {
-    const s = this.stream!;
+    const s = this.stream;
+    if (!s) return;
+    this.stream = null;
     s.end();
     await finished(s).catch(() => undefined);
     if (this.failure) throw this.failure;

@@ -33,3 +33,36 @@ export function generateUser(now: number, days = 365): SeedUser {
 export function copyLine(values: readonly string[]): string {
   return `${values.map((v) => v.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!)).join('\t')}\n`;
 }
+
+const TOPICS = ['Weekend plans', 'Project Apollo', 'Family', 'Book club', 'Running group', 'Release 2.0', 'Flatmates', 'Design review', 'Birthday', 'On-call', 'Football', 'Recipes'];
+const WORDS = ['sure', 'sounds good', 'see you at 7', 'can you check the doc?', 'lol', 'on my way', 'thanks!', 'did the build pass?', 'coffee?', 'running late', 'great idea', 'let me think about it', 'shipped', 'who is in?', 'nice photo'];
+
+export const conversationTitle = (): string => `${pick(TOPICS)} ${Math.floor(Math.random() * 1000)}`;
+export const messageBody = (): string => Array.from({ length: 1 + Math.floor(Math.random() * 3) }, () => pick(WORDS)).join(', ');
+
+/**
+ * Picks conversation indexes with a Zipf-like skew (weight 1/rank^s): a few conversations get most of the
+ * messages and most stay quiet, as in a real messenger. Ranks are shuffled so the busy ones are not simply
+ * the oldest.
+ */
+export function zipfPicker(n: number, s = 1.1): () => number {
+  const cumulative = new Float64Array(n);
+  let total = 0;
+  for (let k = 0; k < n; k++) cumulative[k] = total += 1 / (k + 1) ** s;
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return () => {
+    const x = Math.random() * total;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return order[lo]!;
+  };
+}

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import { Router } from '../../src/sharding/router.js';
 import { createStrategy } from '../../src/sharding/strategies.js';
@@ -30,7 +31,7 @@ export async function startTestLab(shards = 3, env: Record<string, string> = {})
     LAB_SHARDS: servers.urls.slice(0, shards).join(','),
     LAB_CATALOG_URL: servers.urls[shards]!,
     LAB_HEALTH_INTERVAL_MS: '200',
-    LAB_CONNECT_TIMEOUT_MS: '1000',
+    LAB_CONNECT_TIMEOUT_MS: '5000',
     ...env,
   });
   const running = await startLab(config, () => undefined);
@@ -51,7 +52,7 @@ export async function startEmbeddedTestLab(shards = 3, env: Record<string, strin
     LAB_SHARD_COUNT: String(shards),
     LAB_SHARD_BASE_PORT: String(base),
     LAB_HEALTH_INTERVAL_MS: '200',
-    LAB_CONNECT_TIMEOUT_MS: '1000',
+    LAB_CONNECT_TIMEOUT_MS: '5000',
     ...env,
   });
   const running = await startLab(config, (m) => process.env.LAB_TEST_LOG && console.log(m));
@@ -91,4 +92,15 @@ export interface ErrorReply {
 export function testRing(shards: number): Router {
   const names = Array.from({ length: shards }, (_, i) => `shard-${i}`);
   return new Router(createStrategy('md5-ring', names, 150), names);
+}
+
+/** One query on one server, on its own connection (tests look at the shards directly, not through the lab). */
+export async function queryServer<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client(url);
+  await c.connect();
+  try {
+    return (await c.query<T>(text, values)).rows;
+  } finally {
+    await c.end();
+  }
 }

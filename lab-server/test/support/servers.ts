@@ -19,7 +19,8 @@ export async function freePort(): Promise<number> {
 /** `count` consecutive free ports (the lab numbers shard ports from a base). */
 export async function freePortRange(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    // Below 32768: the ephemeral range starts there, and a client socket could take a port before a later shard binds it.
+    const base = 15_000 + Math.floor(Math.random() * 17_000);
     const checks = await Promise.all(Array.from({ length: count }, (_, i) => isFree(base + i)));
     if (checks.every(Boolean)) return base;
   }

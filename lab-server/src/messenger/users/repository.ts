@@ -1,9 +1,14 @@
 import type pg from 'pg';
 import type { Keyset } from '../cursor.js';
 import { toIso } from '../timestamps.js';
-import type { UpdateUser, User } from './schemas.js';
+import type { User } from './schemas.js';
 
-/** SQL for the `users` table on one shard. Statements are named so each connection plans them once. */
+/**
+ * The `pg` path for the users table on one shard: the hot statements (insert, find by id) that the Prisma
+ * path also has, and the cross-shard listing and counts, which stay on `pg` because the keyset cursor needs
+ * PostgreSQL's microsecond timestamps (Prisma reads timestamptz into a JS Date: milliseconds).
+ * Statements are named so each connection plans them once.
+ */
 const COLUMNS = 'id, first_name, last_name, email, created_at, updated_at';
 
 /** Rows have the API's shape; only the timestamps change form (PostgreSQL text → RFC 3339). */
@@ -22,23 +27,6 @@ export async function insertUser(pool: pg.Pool, u: Omit<User, 'updated_at'>): Pr
 export async function findUser(pool: pg.Pool, id: string): Promise<User | null> {
   const { rows } = await pool.query<User>({ name: 'users.find', text: `SELECT ${COLUMNS} FROM users WHERE id = $1`, values: [id] });
   return rows[0] ? toUser(rows[0]) : null;
-}
-
-export async function updateUser(pool: pg.Pool, id: string, patch: UpdateUser): Promise<User | null> {
-  // COALESCE keeps omitted fields; email uses a flag so that an explicit null clears it.
-  const { rows } = await pool.query<User>({
-    name: 'users.update',
-    text: `UPDATE users SET first_name = COALESCE($2, first_name), last_name = COALESCE($3, last_name),
-             email = CASE WHEN $4::boolean THEN $5 ELSE email END, updated_at = clock_timestamp()
-           WHERE id = $1 RETURNING ${COLUMNS}`,
-    values: [id, patch.first_name ?? null, patch.last_name ?? null, patch.email !== undefined, patch.email ?? null],
-  });
-  return rows[0] ? toUser(rows[0]) : null;
-}
-
-export async function deleteUser(pool: pg.Pool, id: string): Promise<boolean> {
-  const { rowCount } = await pool.query({ name: 'users.delete', text: 'DELETE FROM users WHERE id = $1', values: [id] });
-  return (rowCount ?? 0) > 0;
 }
 
 /** One page of this shard's users, newest first, strictly after `after`: an index range scan, never an OFFSET. */

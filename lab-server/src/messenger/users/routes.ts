@@ -1,43 +1,74 @@
-import { Router as ExpressRouter } from 'express';
-import { jsonBody, parse } from '../../http/validation.js';
-import { CreateUserSchema, ListUsersQuerySchema, UpdateUserSchema } from './schemas.js';
+import type { ApiRouter } from '../../http/api-router.js';
+import { CreateUserSchema, ListUsersQuerySchema, ShardStatsSchema, UpdateUserSchema, UserPageSchema, UserSchema } from './schemas.js';
 import type { UsersService } from './service.js';
 
 /** `X-Lab-Shard` tells the learner which shard served the request, without changing the JSON. */
-const SHARD_HEADER = 'X-Lab-Shard';
+export const SHARD_HEADER = 'X-Lab-Shard';
 
-export function usersRoutes(users: UsersService): ExpressRouter {
-  const r = ExpressRouter();
+const notFound = { description: 'no such user' };
 
-  r.post('/users', async (req, res) => {
-    const input = parse(CreateUserSchema, jsonBody(req), 'user');
-    const { value, shard } = await users.create(input);
-    res.status(201).set(SHARD_HEADER, shard).location(`/api/v1/users/${value.id}`).json(value);
-  });
+export function usersRoutes(api: ApiRouter, users: UsersService): void {
+  const tag = 'users';
+  api.add(
+    {
+      method: 'post', path: '/users', tag, summary: 'Create a user on the shard its new UUIDv7 id routes to',
+      body: CreateUserSchema, bodyName: 'user',
+      responses: { 201: { description: 'created; Location and X-Lab-Shard headers', schema: UserSchema } },
+    },
+    async ({ res, body }) => {
+      const { value, shard } = await users.create(body);
+      res.status(201).set(SHARD_HEADER, shard).location(`/api/v1/users/${value.id}`).json(value);
+    },
+  );
 
-  r.get('/users', async (req, res) => {
-    res.json(await users.list(parse(ListUsersQuerySchema, req.query, 'query')));
-  });
+  api.add(
+    {
+      method: 'get', path: '/users', tag, summary: 'All users, newest first, merged across shards (keyset pages)',
+      query: ListUsersQuerySchema,
+      responses: { 200: { description: 'one page', schema: UserPageSchema } },
+    },
+    async ({ res, query }) => {
+      res.json(await users.list(query));
+    },
+  );
 
-  r.get('/users/:id', async (req, res) => {
-    const { value, shard } = await users.get(req.params.id);
-    res.set(SHARD_HEADER, shard).json(value);
-  });
+  api.add(
+    { method: 'get', path: '/users/:id', tag, summary: 'One user, from its shard (any letter case of the id)', responses: { 200: { description: 'the user', schema: UserSchema }, 404: notFound } },
+    async ({ params, res }) => {
+      const { value, shard } = await users.get(params.id!);
+      res.set(SHARD_HEADER, shard).json(value);
+    },
+  );
 
-  r.put('/users/:id', async (req, res) => {
-    const patch = parse(UpdateUserSchema, jsonBody(req), 'user update');
-    const { value, shard } = await users.update(req.params.id, patch);
-    res.set(SHARD_HEADER, shard).json(value);
-  });
+  api.add(
+    {
+      method: 'put', path: '/users/:id', tag, summary: 'Change some fields of a user (omitted fields keep their value)',
+      body: UpdateUserSchema, bodyName: 'user update',
+      responses: { 200: { description: 'the updated user', schema: UserSchema }, 404: notFound },
+    },
+    async ({ params, res, body }) => {
+      const { value, shard } = await users.update(params.id!, body);
+      res.set(SHARD_HEADER, shard).json(value);
+    },
+  );
 
-  r.delete('/users/:id', async (req, res) => {
-    await users.remove(req.params.id);
-    res.status(204).end();
-  });
+  api.add(
+    {
+      method: 'delete', path: '/users/:id', tag, summary: 'Delete a user',
+      description:
+        'Removes the user and their co-located rows (accounts, inbox) at once. Their memberships, the sender of their messages and their username/e-mail claims live on other shards: a user.deleted outbox event cleans those up in the background (GET /lab/v1/outbox shows the backlog).',
+      responses: { 204: { description: 'deleted' }, 404: notFound },
+    },
+    async ({ params, res }) => {
+      await users.remove(params.id!);
+      res.status(204).end();
+    },
+  );
 
-  r.get('/shards/stats', async (_req, res) => {
-    res.json(await users.stats());
-  });
-
-  return r;
+  api.add(
+    { method: 'get', path: '/shards/stats', tag: 'shards', summary: 'Users per shard', responses: { 200: { description: 'counts in shard order', schema: ShardStatsSchema } } },
+    async ({ res }) => {
+      res.json(await users.stats());
+    },
+  );
 }

@@ -1,13 +1,18 @@
 import { v7 as uuidv7 } from 'uuid';
+import type pg from 'pg';
 import type { Cluster } from '../../cluster/cluster.js';
-import { ShardUnavailableError } from '../../cluster/errors.js';
-import { ApiError, notFound } from '../../http/errors.js';
-import { InvalidKeyError } from '../../sharding/key.js';
+import type { ReadRouter } from '../../cluster/reads.js';
 import type { WriteGate } from '../../resharding/write-gate.js';
 import { ringHash } from '../../sharding/hash.js';
+import { ShardUnavailableError } from '../../cluster/errors.js';
+import { ApiError, notFound } from '../../http/errors.js';
 import type { Router } from '../../sharding/router.js';
 import { compareNewestFirst, decodeCursor, encodeCursor } from '../cursor.js';
+import { locate, type LocatedId } from '../locate.js';
 import { mergeSorted } from '../merge.js';
+import { onShardPrisma, prismaFor } from '../../data/prisma.js';
+import type { DataLayer } from '../../data/layer.js';
+import * as prismaRepo from './prisma-repository.js';
 import * as repo from './repository.js';
 import type { CreateUser, ListUsersQuery, UpdateUser, User } from './schemas.js';
 
@@ -33,48 +38,85 @@ export class UsersService {
   constructor(
     private readonly cluster: Cluster,
     private readonly router: () => Router,
+    /** Which data layer serves the hot statements (create, get); read on every request, so it switches at run time. */
+    private readonly layer: () => DataLayer,
+    /** Called after a delete wrote its outbox event, so the event is applied now rather than at the next poll. */
+    private readonly onEvent: () => void,
     private readonly gate: WriteGate,
+    private readonly reads: ReadRouter,
   ) {}
 
   async create(input: CreateUser): Promise<Located<User>> {
     const now = Date.now();
     const id = uuidv7({ msecs: now });
+    const row = { id, ...input, email: input.email ?? null, created_at: new Date(now).toISOString() };
     return this.write(id, async (shard) => {
-      const value = await this.cluster.onShard(shard, (pool) =>
-        repo.insertUser(pool, { id, ...input, email: input.email ?? null, created_at: new Date(now).toISOString() }),
-      );
+      const value =
+        this.layer() === 'pg'
+          ? await this.cluster.onShard(shard, (pool) => repo.insertUser(pool, row))
+          : await onShardPrisma(this.cluster, shard, (db) => prismaRepo.insertUser(db, row));
       return { value, shard: this.cluster.shard(shard).name };
     });
   }
 
   async get(rawId: string): Promise<Located<User>> {
     const { id, shard } = this.locate(rawId);
-    const user = await this.cluster.onShard(shard, (pool) => repo.findUser(pool, id));
+    const find = (pool: pg.Pool) => (this.layer() === 'pg' ? repo.findUser(pool, id) : prismaRepo.findUser(prismaFor(pool), id));
+    const user = await this.reads.read(shard, id, find, (a, b) => a?.updated_at === b?.updated_at);
     if (!user) throw this.missing(id, shard);
     return { value: user, shard: this.cluster.shard(shard).name };
+  }
+
+  /** The ids that are not users, checked on each id's shard (one query per shard). */
+  async missingIds(ids: readonly string[]): Promise<string[]> {
+    const byShard = new Map<number, string[]>();
+    for (const id of ids) {
+      const shard = this.router().shardFor(id);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), id]);
+    }
+    const found = await Promise.all(
+      [...byShard].map(([shard, group]) =>
+        onShardPrisma(this.cluster, shard, (db) => db.users.findMany({ where: { id: { in: group } }, select: { id: true } })),
+      ),
+    );
+    const present = new Set(found.flat().map((u) => u.id));
+    return ids.filter((id) => !present.has(id));
   }
 
   async update(rawId: string, patch: UpdateUser): Promise<Located<User>> {
     const { id } = this.locate(rawId);
     return this.write(id, async (shard) => {
-      const user = await this.cluster.onShard(shard, (pool) => repo.updateUser(pool, id, patch));
+      const user = await onShardPrisma(this.cluster, shard, (db) => prismaRepo.updateUser(db, id, patch));
       if (!user) throw this.missing(id, shard);
       return { value: user, shard: this.cluster.shard(shard).name };
     });
   }
 
+  /**
+   * Deletes the user and their co-located rows at once; their memberships, messages' sender and name claims
+   * on other shards are cleaned up by the `user.deleted` outbox event (see UserCleanup).
+   */
   async remove(rawId: string): Promise<void> {
     const { id } = this.locate(rawId);
     await this.write(id, async (shard) => {
-      const deleted = await this.cluster.onShard(shard, (pool) => repo.deleteUser(pool, id));
+      const deleted = await onShardPrisma(this.cluster, shard, (db) => prismaRepo.deleteUser(db, id));
       if (!deleted) throw this.missing(id, shard);
     });
+    this.onEvent();
   }
 
-  /** Routes and runs a write inside the write gate, so a reshard's cutover can pause it and it then routes afresh. */
-  private write<T>(id: string, fn: (shard: number) => Promise<T>): Promise<T> {
+  /**
+   * Routes and runs a write by user id inside the write gate (a reshard's cutover can pause it, and it then
+   * routes afresh), and tells the read router, which watches recently written keys.
+   */
+  private async write<T>(id: string, fn: (shard: number) => Promise<T>): Promise<T> {
     const hash = ringHash(id);
-    return this.gate.run(hash, () => fn(this.router().routeHash(hash).shard_id));
+    return this.gate.run(hash, async () => {
+      const shard = this.router().routeHash(hash).shard_id;
+      const result = await fn(shard);
+      await this.reads.wrote(shard, id);
+      return result;
+    });
   }
 
   /**
@@ -132,16 +174,9 @@ export class UsersService {
     };
   }
 
-  private locate(rawId: string): { id: string; shard: number } {
-    try {
-      const route = this.router().route(rawId);
-      return { id: route.normalized_key, shard: route.shard_id };
-    } catch (err) {
-      if (err instanceof InvalidKeyError) {
-        throw new ApiError(400, 'invalid_id', `'${rawId}' is not a valid user id (expected a UUID).`, { field: 'id' });
-      }
-      throw err;
-    }
+  /** The normalised id and its shard; a 400 naming the id when it is not a UUID. */
+  private locate(rawId: string): LocatedId {
+    return locate(this.router(), rawId, 'user');
   }
 
   private missing(id: string, shard: number): ApiError {

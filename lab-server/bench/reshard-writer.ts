@@ -1,0 +1,50 @@
+/**
+ * The steady write load for bench:reshard, in its own process so it does not share the lab's event loop:
+ * creates and updates users at a fixed rate and reports, once a second, what succeeded and what failed.
+ */
+const url = process.argv[2]!;
+const rate = Number(process.argv[3] ?? 200);
+const ids: string[] = [];
+let ok = 0;
+let failed = 0;
+const failures: string[] = [];
+
+async function one(n: number): Promise<void> {
+  try {
+    const update = ids.length > 100 && n % 2 === 1;
+    const res = update
+      ? await fetch(`${url}/api/v1/users/${ids[Math.floor(Math.random() * ids.length)]}`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ last_name: `v${n}` }),
+        })
+      : await fetch(`${url}/api/v1/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ first_name: 'Bench', last_name: `v${n}` }) });
+    if (res.status === 200 || res.status === 201) {
+      ok++;
+      if (!update) ids.push(((await res.json()) as { id: string }).id);
+      else await res.arrayBuffer();
+    } else {
+      failed++;
+      if (failures.length < 5) failures.push(`${res.status} ${await res.text()}`);
+    }
+  } catch (err) {
+    failed++;
+    if (failures.length < 5) failures.push(String(err));
+  }
+}
+
+let n = 0;
+const timer = setInterval(() => {
+  for (let i = 0; i < rate / 20; i++) void one(n++);
+}, 50);
+const report = setInterval(() => process.send?.({ ok, failed, failures }), 1000);
+process.on('message', (m) => {
+  if (m === 'stop') {
+    clearInterval(timer);
+    setTimeout(() => {
+      clearInterval(report);
+      process.send?.({ ok, failed, failures, final: true });
+      process.exit(0);
+    }, 1000);
+  }
+});

@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import type { ReshardPlan } from '../resharding/plan.js';
+import { api } from './http-client.js';
+import { CliError, formatTable } from './output.js';
+import { followJob } from './seed.js';
+
+const USAGE = `usage: lab shards [plan | add [--faithful] [--url URL] | remove NAME [--faithful] | kill NAME | start NAME | pause NAME | resume NAME]`;
+const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+
+/** `lab shards …`: the cluster's shards, and changing them online (the same API the UI uses). */
+export async function shardsCommand(args: string[]): Promise<void> {
+  const [action, ...rest] = args;
+  switch (action) {
+    case undefined:
+      return stats();
+    case 'plan':
+      return plan(rest);
+    case 'add':
+      return add(rest);
+    case 'remove':
+      return remove(rest);
+    case 'kill':
+    case 'start':
+    case 'pause':
+    case 'resume':
+      return fault(action, rest[0]);
+    default:
+      throw new CliError(USAGE);
+  }
+}
+
+interface Stats {
+  total_users: number;
+  shard_count: number;
+  shards: { shard_name: string; user_count: number | null; healthy: boolean }[];
+}
+
+/** Users per shard (the original's `make shards`). */
+async function stats(): Promise<void> {
+  const { body } = await api<Stats>('GET', '/api/v1/shards/stats');
+  const total = body.total_users || 1;
+  console.log(
+    formatTable(
+      ['shard', 'users', 'share', 'healthy'],
+      body.shards.map((s) => [s.shard_name, s.user_count ?? 'n/a', s.user_count === null ? '' : pct(s.user_count / total), s.healthy ? 'yes' : 'NO']),
+    ),
+  );
+  console.log(`\ntotal ${body.total_users.toLocaleString('en-US')} users on ${body.shard_count} shards`);
+}
+
+async function plan(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { remove: { type: 'string' } } });
+  const body = values.remove ? { action: 'remove', shard: values.remove } : { action: 'add' };
+  const { body: p } = await api<ReshardPlan>('POST', '/lab/v1/shards/plan', body);
+  const after = new Map(p.shares_after.map((s) => [s.shard, s.share]));
+  const names = [...new Set([...p.shards_before, ...p.shards_after])];
+  console.log(
+    formatTable(
+      ['shard', 'share now', 'share after'],
+      names.map((n) => [n, pct(p.shares_before.find((s) => s.shard === n)?.share ?? 0), pct(after.get(n) ?? 0)]),
+    ),
+  );
+  console.log('');
+  console.log(formatTable(['from', 'to', 'hash ranges', 'rows'], p.streams.map((s) => [s.from.name, s.to.name, s.ranges.length, s.rows])));
+  console.log(`\n${pct(p.moved_fraction)} of the key space changes owner: ${p.total_rows.toLocaleString('en-US')} rows in ${p.tables.join(', ')}.`);
+}
+
+async function add(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { faithful: { type: 'boolean', default: false }, url: { type: 'string' } } });
+  const { body } = await api<{ job_id: string }>('POST', '/lab/v1/shards', { mode: values.faithful ? 'faithful' : 'rebalance', ...(values.url ? { url: values.url } : {}) });
+  await report(await followJob(body.job_id, values.faithful ? 'Adding a shard (faithful)' : 'Adding a shard'));
+}
+
+async function remove(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { faithful: { type: 'boolean', default: false } } });
+  const name = positionals[0];
+  if (!name) throw new CliError(USAGE);
+  const { body } = await api<{ job_id: string }>('DELETE', `/lab/v1/shards/${encodeURIComponent(name)}?mode=${values.faithful ? 'faithful' : 'rebalance'}`);
+  await report(await followJob(body.job_id, `Removing ${name}`));
+}
+
+async function fault(action: string, name: string | undefined): Promise<void> {
+  if (!name) throw new CliError(USAGE);
+  const { body } = await api<{ name: string; status: string; pid: number | null }>('POST', `/lab/v1/shards/${encodeURIComponent(name)}/${action}`);
+  console.log(`${body.name}: ${body.status}${body.pid ? ` (pid ${body.pid})` : ''}`);
+}
+
+async function report(job: { result?: Record<string, unknown>; notes?: { phase: string | null; message: string }[] }): Promise<void> {
+  for (const n of job.notes ?? []) console.log(`  [${n.phase ?? '-'}] ${n.message}`);
+  const r = job.result ?? {};
+  if (typeof r.pause_ms === 'number') console.log(`\nwrite pause at cutover: ${r.pause_ms} ms; ring version ${String(r.ring_version)}`);
+  if (typeof r.orphaned_rows === 'number') console.log(`\n${r.orphaned_rows} rows are now orphaned: the new ring looks for them on another shard (GET by id answers 404).`);
+  await stats();
+}

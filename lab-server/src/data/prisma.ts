@@ -1,0 +1,68 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
+import type { Cluster } from '../cluster/cluster.js';
+import { PrismaClient } from '../generated/prisma/client.js';
+
+export { Prisma, type PrismaClient } from '../generated/prisma/client.js';
+
+/** Inside `$transaction(async (tx) => …)`: the client minus what a transaction cannot do. */
+export type PrismaTx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
+
+const clients = new WeakMap<pg.Pool, PrismaClient>();
+
+/**
+ * One Prisma client per shard, over that shard's own `pg` pool: both data layers share the same connections,
+ * limits and statement timeout, so comparing them compares the layers and nothing else. Keyed by the pool,
+ * not the shard id, so a shard that is replaced (resharding) gets a new client with its new pool.
+ */
+export function prismaFor(pool: pg.Pool): PrismaClient {
+  let client = clients.get(pool);
+  if (!client) {
+    client = new PrismaClient({ adapter: new PrismaPg(pool) });
+    clients.set(pool, client);
+  }
+  return client;
+}
+
+/** Prisma's codes and driver-adapter kinds for "could not talk to the server" (not "the query was wrong"). */
+const UNREACHABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017']);
+const UNREACHABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TlsConnectionError']);
+
+/**
+ * `cluster.onShard` for the Prisma layer: the shard's client, and Prisma's connection errors turned into the
+ * driver error `onShard` already maps to ShardUnavailableError (HTTP 503 naming the shard).
+ */
+export function onShardPrisma<T>(cluster: Cluster, shard: number, fn: (db: PrismaClient) => Promise<T>): Promise<T> {
+  return cluster.onShard(shard, async (pool) => {
+    try {
+      return await fn(prismaFor(pool));
+    } catch (err) {
+      const e = err as ErrorWithCause;
+      const kind = e?.meta?.driverAdapterError?.cause?.kind;
+      if ((typeof e?.code === 'string' && UNREACHABLE_CODES.has(e.code)) || (typeof kind === 'string' && UNREACHABLE_KINDS.has(kind))) {
+        throw Object.assign(new Error(err instanceof Error ? err.message.trim().split('\n').pop()! : String(err), { cause: err }), { code: '08006' });
+      }
+      throw err;
+    }
+  });
+}
+
+interface ErrorWithCause {
+  code?: unknown;
+  cause?: unknown;
+  meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; kind?: unknown } } };
+}
+
+/** The SQLSTATE behind an error from either layer (Prisma wraps the driver's error; pg gives it directly). */
+export function sqlState(err: unknown): string | undefined {
+  const e = err as ErrorWithCause | null;
+  if (!e || typeof e !== 'object') return undefined;
+  const adapterCause = e.meta?.driverAdapterError?.cause;
+  if (typeof adapterCause?.originalCode === 'string') return adapterCause.originalCode;
+  if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  return e.cause ? sqlState(e.cause) : undefined;
+}
+
+/** PostgreSQL's foreign_key_violation and unique_violation, whichever layer raised them. */
+export const isForeignKeyViolation = (err: unknown): boolean => sqlState(err) === '23503' || (err as ErrorWithCause)?.code === 'P2003';
+export const isUniqueViolation = (err: unknown): boolean => sqlState(err) === '23505' || (err as ErrorWithCause)?.code === 'P2002';

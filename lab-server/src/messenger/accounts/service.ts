@@ -1,0 +1,81 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { Cluster } from '../../cluster/cluster.js';
+import { isForeignKeyViolation, onShardPrisma, type PrismaClient } from '../../data/prisma.js';
+import { ApiError } from '../../http/errors.js';
+import { ringHash } from '../../sharding/hash.js';
+import type { Router } from '../../sharding/router.js';
+import type { UsersService } from '../users/service.js';
+import { claim, confirm, release, releaseUser, takeOver, type ClaimKind } from './claims.js';
+import { hashPassword } from './password.js';
+import { FencedError, insertAccount, settleAbandoned } from './repository.js';
+import type { Account, CreateAccount } from './schemas.js';
+
+const KINDS: readonly ClaimKind[] = ['username', 'email'];
+
+/**
+ * Accounts live on their owner's shard; their username and e-mail are claimed first in lookup tables on the
+ * values' own shards, so no two accounts anywhere share one. Claim → create → confirm (docs/uniqueness.md).
+ */
+export class AccountsService {
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly router: () => Router,
+    private readonly users: UsersService,
+  ) {}
+
+  async create(input: CreateAccount): Promise<Account> {
+    const userId = input.user_id;
+    if ((await this.users.missingIds([userId])).length > 0) throw unknownUser(userId);
+    const now = Date.now();
+    const accountId = uuidv7({ msecs: now });
+    const values: Record<ClaimKind, string> = { username: input.username.toLowerCase(), email: input.email.toLowerCase() };
+    const claimed: ClaimKind[] = [];
+    let account: Account;
+    try {
+      for (const kind of KINDS) {
+        await this.acquire(kind, values[kind], accountId, userId);
+        claimed.push(kind);
+      }
+      const password = await hashPassword(input.password);
+      account = await onShardPrisma(this.cluster, this.router().shardFor(userId), (db) =>
+        insertAccount(db, { id: accountId, user_id: userId, username: input.username, email: input.email, password, created_at: new Date(now).toISOString() }),
+      );
+    } catch (err) {
+      // Nothing was created: give the names back now rather than let them wait out the TTL.
+      await Promise.allSettled(claimed.map((kind) => this.onValueShard(values[kind], (db) => release(db, kind, values[kind], accountId))));
+      if (isForeignKeyViolation(err)) throw unknownUser(userId);
+      if (err instanceof FencedError) throw taken(claimed[0] ?? 'username', input.username, 'Its claim expired before the account was created; try again.');
+      throw err;
+    }
+    // The account exists. A claim left pending by a failure here is confirmed by the next claimant (settle).
+    await Promise.allSettled(KINDS.map((kind) => this.onValueShard(values[kind], (db) => confirm(db, kind, values[kind], accountId))));
+    return account;
+  }
+
+  /** Gives back a deleted user's names (the `user.deleted` event). */
+  async releaseUser(kind: ClaimKind, value: string, userId: string): Promise<void> {
+    await this.onValueShard(value, (db) => releaseUser(db, kind, value, userId));
+  }
+
+  /** Claims `value` for the account, settling an expired pending claim first; a 409 when someone else holds it. */
+  private async acquire(kind: ClaimKind, value: string, accountId: string, userId: string): Promise<void> {
+    const result = await this.onValueShard(value, (db) => claim(db, kind, value, accountId, userId));
+    if (result.claimed) return;
+    const { holder } = result;
+    if (!holder.confirmed && holder.expired) {
+      const fate = await onShardPrisma(this.cluster, this.router().shardFor(holder.user_id), (db) => settleAbandoned(db, holder.account_id, holder.user_id));
+      if (fate === 'created') await this.onValueShard(value, (db) => confirm(db, kind, value, holder.account_id));
+      else if (await this.onValueShard(value, (db) => takeOver(db, kind, value, holder, accountId, userId))) return;
+    }
+    throw taken(kind, value);
+  }
+
+  /** Lookup rows live on the shard of the value's own ring point (the lower-cased text, hashed like a key). */
+  private onValueShard<T>(value: string, fn: (db: PrismaClient) => Promise<T>): Promise<T> {
+    return onShardPrisma(this.cluster, this.router().routeHash(ringHash(value)).shard_id, fn);
+  }
+}
+
+const unknownUser = (id: string) => new ApiError(422, 'unknown_user', `No such user: ${id}. Nothing was created.`, { missing_ids: [id] });
+const taken = (kind: ClaimKind, value: string, hint = '') =>
+  new ApiError(409, 'already_taken', `The ${kind} '${value}' is already taken.${hint ? ` ${hint}` : ''}`, { field: kind });
