@@ -18,7 +18,8 @@ export interface ShardInfo {
   status: ShardStatus;
   pid: number | null;
   in_ring?: boolean;
-  replicas?: { name: string; status?: string; lag_ms?: number | null }[];
+  /** Streaming replicas (builds with LAB_REPLICAS). */
+  replicas?: { name: string; status: 'up' | 'down'; state: string | null; lag_seconds: number | null; lag_bytes: number | null }[];
 }
 
 export interface Topology {

@@ -1,4 +1,4 @@
-import type { MetricsTick, Topology } from '../types';
+import type { MetricsTick, ShardInfo, Topology } from '../types';
 
 /** A replica more than this far behind its primary is drawn as lagging. */
 export const LAG_WARN_MS = 1000;
@@ -33,14 +33,13 @@ export function topologyDiagram(t: Topology, metrics: MetricsTick | null): strin
     lines.push(inRing ? `  api -->|${q(`${(100 * share.get(s.name)!).toFixed(1)} %`)}| ${node}` : `  api -.->|${q('not in ring')}| ${node}`);
     (classes[s.status] ?? classes.starting!).push(node);
     if (!inRing) classes.outside!.push(node);
-    const replicas = metrics?.shards.find((m) => m.name === s.name)?.replicas ?? [];
-    replicas.forEach((r, i) => {
+    replicasOf(s, metrics).forEach((r, i) => {
       const rn = `${node}r${i}`;
       // Coarse on purpose: the diagram is redrawn only when its text changes, not on every metrics tick.
-      const lag = r.lag_ms === null ? 'lag ?' : r.lag_ms < LAG_WARN_MS ? 'lag < 1 s' : `lag ${Math.round(r.lag_ms / 1000)} s`;
-      lines.push(`  ${rn}[(${q(`${r.name}<br/>${r.state}`)})]`);
+      const lag = r.lagMs === null ? 'lag ?' : r.lagMs < LAG_WARN_MS ? 'lag < 1 s' : `lag ${Math.round(r.lagMs / 1000)} s`;
+      lines.push(`  ${rn}[(${q(`${r.name}<br/>${r.down ? 'down' : (r.state ?? 'replica')}`)})]`);
       lines.push(`  ${node} -. ${q(lag)} .-> ${rn}`);
-      classes[r.lag_ms !== null && r.lag_ms > LAG_WARN_MS ? 'lagging' : 'up']!.push(rn);
+      classes[r.down ? 'down' : r.lagMs !== null && r.lagMs > LAG_WARN_MS ? 'lagging' : 'up']!.push(rn);
     });
   }
   lines.push('  classDef up fill:#e7f3ea,stroke:#2e7d32,color:#111');
@@ -51,6 +50,22 @@ export function topologyDiagram(t: Topology, metrics: MetricsTick | null): strin
   lines.push('  classDef outside stroke-dasharray:6 4');
   for (const [cls, nodes] of Object.entries(classes)) if (nodes.length) lines.push(`  class ${nodes.join(',')} ${cls}`);
   return lines.join('\n');
+}
+
+interface ReplicaView {
+  name: string;
+  state: string | null;
+  down: boolean;
+  lagMs: number | null;
+}
+
+/** Replicas from the topology (with their status), else from the metrics stream. */
+function replicasOf(s: ShardInfo, metrics: MetricsTick | null): ReplicaView[] {
+  if (s.replicas?.length) {
+    return s.replicas.map((r) => ({ name: r.name, state: r.state, down: r.status === 'down', lagMs: r.lag_seconds === null ? null : r.lag_seconds * 1000 }));
+  }
+  const ticked = metrics?.shards.find((m) => m.name === s.name)?.replicas ?? [];
+  return ticked.map((r) => ({ name: r.name, state: r.state, down: false, lagMs: r.lag_ms }));
 }
 
 /** The same picture in one sentence, for screen readers. */
