@@ -3,10 +3,11 @@
  * imported from there; the rest are declared here, with fields other builds may lack marked optional.
  */
 import type { AnswerSpec, ExerciseProgress, ExerciseView, StepReport } from '../../lab-server/src/exercises/views';
+import type { JobView } from '../../lab-server/src/jobs/registry';
 import type { RingView } from '../../lab-server/src/sharding/ring-view';
 import type { Route } from '../../lab-server/src/sharding/router';
 
-export type { AnswerSpec, ExerciseProgress, ExerciseView, RingView, Route, StepReport };
+export type { AnswerSpec, ExerciseProgress, ExerciseView, JobView, RingView, Route, StepReport };
 
 export type ShardStatus = 'starting' | 'up' | 'down' | 'paused';
 
@@ -28,19 +29,6 @@ export interface Topology {
   ring: { strategy: string; vnodes: number | null; version: number; shards?: string[]; shares: number[] };
 }
 
-export interface JobView {
-  id: string;
-  kind: string;
-  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  params: Record<string, unknown>;
-  progress: { done: number; total: number };
-  phase?: string;
-  notes?: { at: string; phase: string | null; message: string }[];
-  result?: Record<string, unknown>;
-  error?: { message: string };
-  created_at: string;
-  finished_at: string | null;
-}
 
 export interface ShardStats {
   total_users: number;
