@@ -10,7 +10,8 @@ MESSAGES ?= 0
         migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer bench-api \
         shard-plan shard-add shard-remove ring bench-reshard \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
-        loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list
+        loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
+        ui-build ui-dev
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -29,17 +30,35 @@ $(PRISMA_CLIENT): lab-server/prisma/schema.prisma node_modules/.package-lock.jso
 
 install: node_modules/.package-lock.json $(PRISMA_CLIENT) ## install dependencies when missing or outdated (npm ci), generate the Prisma client
 
-dev: install ## start the shards and the lab; prints the URL; Ctrl-C stops everything
+# The browser lab is rebuilt only when one of its sources is newer than the last build.
+UI_SOURCES := $(shell find lab-ui/src -type f) lab-ui/index.html lab-ui/vite.config.ts lab-ui/tsconfig.json lab-ui/package.json \
+              lab-server/src/chapters/directives.ts lab-server/src/http/json-text.ts lab-server/src/http/api-error.ts
+
+lab-ui/dist/index.html: node_modules/.package-lock.json $(UI_SOURCES)
+	@echo "Building the browser lab (lab-ui)..."
+	@cd lab-ui && ../node_modules/.bin/vite build --logLevel warn
+	@touch $@
+
+ui-build: lab-ui/dist/index.html ## build the browser lab when missing or outdated
+
+ui-dev: install ## the browser lab with hot reload on UI_PORT (5173), talking to a running lab (make dev)
+	@cd lab-ui && exec ../node_modules/.bin/vite
+
+dev: install ui-build ## start the shards and the lab; prints the URL; Ctrl-C stops everything
 	@exec node_modules/.bin/tsx lab-server/src/main.ts
 
 start: dev
 
-test: install ## every test: typecheck, unit, integration against real PostgreSQL
+test: install ui-build ## every test: typecheck, unit, integration against real PostgreSQL, the browser lab in Chromium
 	@$(MAKE) --no-print-directory typecheck
-	@cd lab-server && ../node_modules/.bin/vitest run
+	@cd lab-server && ../node_modules/.bin/vitest run --exclude 'test/browser/**' --exclude test/chapters.test.ts
+	@# The two heaviest files (every chapter solved on a 5-shard cluster; Chromium driving the UI) run last, one at
+	@# a time, so their load does not squeeze the timing of the other tests.
+	@cd lab-server && ../node_modules/.bin/vitest run --no-file-parallelism test/chapters.test.ts test/browser
 
-typecheck: install ## TypeScript strict check of the whole server
+typecheck: install ## TypeScript strict check of the server and the browser lab
 	@node_modules/.bin/tsc -p lab-server --noEmit
+	@node_modules/.bin/tsc -p lab-ui --noEmit
 
 up: install ## start only the shards, in the background
 	@$(LAB) cluster up

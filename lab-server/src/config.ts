@@ -25,6 +25,7 @@ const EnvSchema = z.object({
   LAB_VNODES: int(1, 10_000).default(150),
   LAB_MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   LAB_MIGRATIONS_DIR: z.string().min(1).optional(),
+  LAB_CHAPTERS_DIR: z.string().min(1).optional(),
   LAB_DATA_LAYER: z.enum(['prisma', 'pg']).default('pg'),
   LAB_REPLICAS: z.enum(['0', '1']).default('0'),
   LAB_REPLICA_BASE_PORT: int(1024, 65535).optional(),
@@ -56,6 +57,8 @@ export interface LabConfig {
   migrationsDir: string;
   /** Prefork: processes serving /api/v1 besides the primary (0: the primary serves everything). */
   workers: number;
+  /** Chapter files (Markdown + front matter) and paths.yaml. */
+  chaptersDir: string;
 }
 
 export class ConfigError extends Error {}
@@ -100,5 +103,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
     replicaBasePort: e.LAB_REPLICA_BASE_PORT ?? e.LAB_SHARD_BASE_PORT + 10,
     migrationsDir: e.LAB_MIGRATIONS_DIR ? path.resolve(e.LAB_MIGRATIONS_DIR) : path.join(REPO_ROOT, 'migrations'),
     workers: e.LAB_WORKERS,
+    chaptersDir: e.LAB_CHAPTERS_DIR ? path.resolve(e.LAB_CHAPTERS_DIR) : path.join(REPO_ROOT, 'chapters'),
   };
 }

@@ -1,5 +1,6 @@
 import readline from 'node:readline';
 import pg from 'pg';
+import { describeTableSql, LIST_TABLES_SQL } from '../console/psql-meta.js';
 import { CliError, formatTable } from './output.js';
 import { withCluster } from './with-cluster.js';
 
@@ -7,10 +8,7 @@ const HELP = `Type SQL ending with ';' to run it on this shard. Commands:
   \\dt         list tables        \\d NAME     describe a table
   \\timing     toggle timing      \\?          this help       \\q   quit`;
 
-const META: Record<string, string> = {
-  '\\dt': `SELECT table_name AS name, (SELECT count(*) FROM information_schema.columns c WHERE c.table_name = t.table_name AND c.table_schema = 'public') AS columns
-           FROM information_schema.tables t WHERE table_schema = 'public' ORDER BY 1`,
-};
+const META: Record<string, string> = { '\\dt': LIST_TABLES_SQL };
 
 /**
  * `lab db-shell N` (`make db-shell SHARD=N`): an SQL prompt on one shard that needs no system psql.
@@ -52,8 +50,7 @@ export async function dbShellCommand(args: string[]): Promise<void> {
         else if (cmd === '\\?') console.log(HELP);
         else if (cmd === '\\timing') console.log(`Timing is ${(timing = !timing) ? 'on' : 'off'}.`);
         else if (cmd === '\\d' && arg) {
-          await run(`SELECT column_name AS column, data_type AS type, is_nullable AS nullable, column_default AS "default"
-                     FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ${client.escapeLiteral(arg)} ORDER BY ordinal_position`);
+          await run(describeTableSql(client.escapeLiteral(arg)));
         } else if (cmd && META[cmd]) await run(META[cmd]);
         else console.log(`Unknown command ${cmd}; \\? lists them.`);
       } else if (trimmed) {

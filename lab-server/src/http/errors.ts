@@ -2,21 +2,9 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ShardBusyError, ShardUnavailableError } from '../cluster/errors.js';
 import { MigrationError } from '../migrations/index.js';
 
-/** Every error the API returns has this body: `{"error": {"code", "message", "details"}}`. */
-export interface ErrorBody {
-  error: { code: string; message: string; details: Record<string, unknown> };
-}
+import { ApiError, type ErrorBody } from './api-error.js';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
+export { ApiError, type ErrorBody };
 
 export const notFound = (message: string, details: Record<string, unknown> = {}): ApiError =>
   new ApiError(404, 'not_found', message, details);

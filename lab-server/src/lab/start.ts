@@ -11,6 +11,8 @@ import { recordRequests } from '../metrics/http-middleware.js';
 import { prometheusRegistry } from '../metrics/prometheus.js';
 import { metricsRoutes } from '../metrics/routes.js';
 import { migrate, throwIfFailed } from '../migrations/index.js';
+import { attachConsole } from '../console/socket.js';
+import { browserLabMounts } from '../ui/mounts.js';
 import { healthRoutes } from './health-routes.js';
 import { Lab } from './lab.js';
 import { Prefork } from './prefork.js';
@@ -54,11 +56,13 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
         ...apiMounts(lab),
         { path: '/lab/v1', router: labRoutes(lab) },
         { path: '/lab/v1', router: shardRoutes(lab) },
+        ...browserLabMounts(lab),
       ],
       log,
     );
     const server = http.createServer(fastUsersDispatch(lab.users, lab.metrics.recorder, app, log));
     server.keepAliveTimeout = 65_000;
+    const terminal = attachConsole(server, lab);
     // Under prefork the workers own the public port and this server answers them on loopback.
     const prefork = config.workers > 0;
     await new Promise<void>((resolve, reject) => {
@@ -84,6 +88,7 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
       url,
       stop: () =>
         (stopping ??= (async () => {
+          await terminal.close();
           await workers?.stop();
           server.closeIdleConnections();
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,0 +1,47 @@
+import type { IncomingMessage } from 'node:http';
+import { parseJsonText } from './json-text.js';
+
+export interface SelfReply<T = unknown> {
+  status: number;
+  body: T;
+}
+
+/**
+ * The lab calling its own HTTP API over loopback. "Solve it for me" and the terminal do exactly what a learner
+ * could do by hand, through the same routes, so an API that another part of the lab adds later just works.
+ */
+export class SelfClient {
+  constructor(readonly base: string) {}
+
+  /** The address this request arrived on: the lab's own listener. */
+  static from(req: IncomingMessage): SelfClient {
+    const { localAddress, localPort } = req.socket;
+    const host = !localAddress || localAddress === '0.0.0.0' || localAddress === '::' ? '127.0.0.1' : localAddress.replace(/^::ffff:/, '');
+    return new SelfClient(`http://${host.includes(':') ? `[${host}]` : host}:${localPort}`);
+  }
+
+  async call<T = unknown>(method: string, path: string, body?: unknown): Promise<SelfReply<T>> {
+    const init: RequestInit = { method, headers: { accept: 'application/json' } };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      init.headers = { ...init.headers, 'content-type': 'application/json' };
+    }
+    const res = await fetch(`${this.base}${path}`, init);
+    return { status: res.status, body: parseJsonText(await res.text()) as T };
+  }
+}
+
+/** The lab's answer for a route it does not have: the API exists in a later build, not in this one. */
+export function isMissingRoute(reply: SelfReply): boolean {
+  return reply.status === 404 && errorCode(reply) === 'route_not_found';
+}
+
+export function errorCode(reply: SelfReply): string | null {
+  const b = reply.body as { error?: { code?: unknown } } | null;
+  return typeof b?.error?.code === 'string' ? b.error.code : null;
+}
+
+export function errorMessage(reply: SelfReply): string {
+  const b = reply.body as { error?: { message?: unknown } } | null;
+  return typeof b?.error?.message === 'string' ? b.error.message : `HTTP ${reply.status}`;
+}

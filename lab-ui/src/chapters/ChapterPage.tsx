@@ -1,0 +1,131 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, messageOf } from '../api';
+import { useChannel } from '../live';
+import type { Chapter, ExerciseProgress, ExerciseView, StepReport } from '../types';
+import { ErrorNote, useAction } from '../widgets/common';
+import { ChapterContext } from './chapter-context';
+import { useChapterIndex } from './index-context';
+import { Markdown } from './Markdown';
+
+/** Focus moves to a chapter when the learner opens another one, not when the page first loads. */
+let firstChapter = true;
+
+/** One chapter: its prose and widgets, exercise progress, and "Reset chapter". */
+export function ChapterPage({ id }: { id: string }) {
+  const { reload: reloadIndex } = useChapterIndex();
+  const [chapter, setChapter] = useState<Chapter | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [resetSteps, setResetSteps] = useState<StepReport[] | null>(null);
+  const top = useRef<HTMLDivElement>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setChapter(await api<Chapter>('GET', `/lab/v1/chapters/${encodeURIComponent(id)}`));
+      setError(null);
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  }, [id]);
+
+  useEffect(() => {
+    setChapter(null);
+    setResetSteps(null);
+    setConfirming(false);
+    void load();
+  }, [load]);
+
+  useEffect(() => {
+    if (!chapter) return;
+    document.title = `${chapter.title} · Shard Lab`;
+    if (!firstChapter) {
+      top.current?.focus({ preventScroll: true });
+      window.scrollTo({ top: 0 });
+    }
+    firstChapter = false;
+    // Focus moves once per chapter, not on every progress update.
+  }, [chapter?.id]);
+
+  useChannel<{ chapter_id: string; progress: ExerciseProgress[] }>('progress', (p) => {
+    if (p.chapter_id !== id) return;
+    setChapter((c) => (c ? { ...c, exercises: c.exercises.map((e) => ({ ...e, progress: p.progress.find((x) => x.exercise_id === e.id) ?? null })) } : c));
+    reloadIndex();
+  });
+
+  const reset = useAction(async () => {
+    setConfirming(false);
+    setResetSteps(null);
+    const r = await api<{ steps: StepReport[] }>('POST', `/lab/v1/chapters/${encodeURIComponent(id)}/reset`);
+    setResetSteps(r.steps);
+    await load();
+  });
+
+  if (error) return <p className="error" role="alert">{error}</p>;
+  if (!chapter) return <p className="muted">Loading chapter…</p>;
+
+  const passed = chapter.exercises.filter((e) => e.progress).length;
+  const updateExercise = (view: ExerciseView) => {
+    setChapter((c) => (c ? { ...c, exercises: c.exercises.map((e) => (e.id === view.id ? view : e)) } : c));
+    reloadIndex();
+  };
+
+  return (
+    <ChapterContext.Provider value={{ chapter, reload: () => void load(), updateExercise }}>
+      <div className="chapter-bar" ref={top} tabIndex={-1} aria-label={`${chapter.title} chapter`}>
+        <span>
+          {chapter.exercises.length > 0 ? (
+            <>
+              <strong data-passed={passed}>{passed}</strong> of {chapter.exercises.length} exercises done
+            </>
+          ) : (
+            'No exercises in this chapter'
+          )}
+          {chapter.original && <span className="muted"> · teaches the original's {chapter.original}</span>}
+        </span>
+        <span className="chapter-actions">
+          {confirming ? (
+            <>
+              <span className="muted small">Reset the cluster to this chapter's start?</span>
+              <button type="button" className="danger" onClick={() => void reset.run()}>
+                Yes, reset
+              </button>
+              <button type="button" onClick={() => setConfirming(false)}>
+                Cancel
+              </button>
+            </>
+          ) : (
+            <button type="button" onClick={() => setConfirming(true)} disabled={reset.busy} aria-describedby="reset-steps">
+              {reset.busy ? 'Resetting…' : 'Reset chapter'}
+            </button>
+          )}
+        </span>
+      </div>
+      <p id="reset-steps" className="sr-only">
+        Reset runs: {chapter.reset_steps.join('; ')}
+      </p>
+      {confirming && (
+        <ul className="muted small">
+          {chapter.reset_steps.map((s) => (
+            <li key={s}>{s}</li>
+          ))}
+        </ul>
+      )}
+      <ErrorNote error={reset.error} />
+      {resetSteps && (
+        <div className="callout callout-note" role="status">
+          <strong>Chapter reset.</strong>
+          <ul>
+            {resetSteps.map((s, i) => (
+              <li key={i}>
+                {s.step}: {s.detail}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <article className="chapter" data-chapter={chapter.id}>
+        <Markdown text={chapter.body} />
+      </article>
+    </ChapterContext.Provider>
+  );
+}

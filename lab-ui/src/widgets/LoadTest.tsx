@@ -1,0 +1,202 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { api, LOADTESTS_API } from '../api';
+import { fmt, ms } from '../format';
+import { useChannel } from '../live';
+import type { LoadSummary, LoadTestRun, Scenario } from '../types';
+import { ErrorNote, NotInBuild, Panel, useAction, useAvailable } from './common';
+import { TimeChart, type ChartSeries } from './TimeChart';
+
+const SERIES: ChartSeries[] = [
+  { label: 'req/s', stroke: '#0072B2', scale: 'y' },
+  { label: 'p50 ms', stroke: '#009E73', scale: 'y2' },
+  { label: 'p95 ms', stroke: '#E69F00', scale: 'y2' },
+  { label: 'p99 ms', stroke: '#D55E00', scale: 'y2', dash: [4, 3] },
+];
+
+type Point = { t: number; rps: number; p50: number | null; p95: number | null; p99: number | null };
+
+const active = (run: LoadTestRun | null) => run !== null && ['preparing', 'running'].includes(run.state);
+const scenarioOf = (r: LoadTestRun) => r.scenario ?? r.params?.scenario ?? '?';
+
+/** Load tests: pick a scenario, start and cancel it, watch req/s and latency live, read the summary, compare runs. */
+export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
+  const available = useAvailable(LOADTESTS_API);
+  const [scenarios, setScenarios] = useState<Scenario[]>([]);
+  const [scenario, setScenario] = useState(attrs.scenario ?? 'smoke');
+  const [duration, setDuration] = useState('');
+  const [run, setRun] = useState<LoadTestRun | null>(null);
+  const [points, setPoints] = useState<Point[]>([]);
+  const [history, setHistory] = useState<LoadTestRun[]>([]);
+  const [compareId, setCompareId] = useState('');
+  const lastEvent = useRef(0);
+  const ids = { scenario: useId(), duration: useId(), compare: useId() };
+
+  const loadHistory = async () => {
+    const h = await api<{ runs: LoadTestRun[] }>('GET', '/lab/v1/loadtests');
+    setHistory(h.runs);
+  };
+
+  useEffect(() => {
+    if (available !== 'yes') return;
+    void api<{ scenarios: Scenario[] }>('GET', '/lab/v1/loadtests/scenarios').then((r) => setScenarios(r.scenarios), () => undefined);
+    void loadHistory().catch(() => undefined);
+  }, [available]);
+
+  const follow = (r: LoadTestRun) => {
+    setRun(r);
+    const p = r.progress;
+    if (p && active(r)) {
+      setPoints((pts) => (pts.at(-1)?.t === p.elapsed_s ? pts : [...pts, { t: p.elapsed_s, rps: p.requests_per_s, p50: p.latency_ms?.p50 ?? null, p95: p.latency_ms?.p95 ?? null, p99: p.latency_ms?.p99 ?? null }]));
+    }
+    if (!active(r)) {
+      void api<LoadTestRun>('GET', `/lab/v1/loadtests/${r.id}`).then((full) => {
+        setRun(full);
+        if (full.timeline?.length) setPoints(full.timeline.map((s) => ({ t: s.t_s, rps: s.requests_per_s, p50: s.latency_ms?.p50 ?? null, p95: s.latency_ms?.p95 ?? null, p99: s.latency_ms?.p99 ?? null })));
+      }, () => undefined);
+      void loadHistory().catch(() => undefined);
+    }
+  };
+
+  useChannel<LoadTestRun>('loadtest', (r) => {
+    if (run && r.id === run.id) {
+      lastEvent.current = Date.now();
+      follow(r);
+    }
+  });
+
+  // If the stream carries no load-test events (another build), ask once a second instead.
+  useEffect(() => {
+    if (!run || !active(run)) return;
+    const timer = setInterval(() => {
+      if (Date.now() - lastEvent.current < 2500) return;
+      void api<LoadTestRun>('GET', `/lab/v1/loadtests/${run.id}`).then(follow, () => undefined);
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [run?.id, run && active(run)]);
+
+  const start = useAction(async () => {
+    const body: Record<string, unknown> = { scenario };
+    if (duration.trim()) body.duration_s = Number(duration);
+    const r = await api<{ id: string; run: LoadTestRun }>('POST', '/lab/v1/loadtests', body);
+    setPoints([]);
+    lastEvent.current = Date.now();
+    setRun(r.run);
+  });
+  const cancel = useAction(async () => {
+    if (run) await api('POST', `/lab/v1/loadtests/${run.id}/cancel`);
+  });
+
+  const chosen = scenarios.find((s) => s.name === scenario);
+  const data = [points.map((p) => p.t), points.map((p) => p.rps), points.map((p) => p.p50), points.map((p) => p.p95), points.map((p) => p.p99)];
+  const earlier = history.filter((h) => h.id !== run?.id && h.state === 'finished' && h.summary);
+  const other = earlier.find((h) => h.id === compareId) ?? null;
+
+  return (
+    <Panel title="Load test" className="loadtest">
+      {available === 'no' && <NotInBuild what={LOADTESTS_API.name} />}
+      <div className="row">
+        <span className="field">
+          <label htmlFor={ids.scenario}>Scenario</label>
+          <select id={ids.scenario} value={scenario} onChange={(e) => setScenario(e.target.value)} disabled={available !== 'yes'}>
+            {(scenarios.length ? scenarios : [{ name: scenario }]).map((s) => (
+              <option key={s.name} value={s.name}>
+                {s.title ? `${s.title} (${s.name})` : s.name}
+              </option>
+            ))}
+          </select>
+        </span>
+        <span className="field">
+          <label htmlFor={ids.duration}>Seconds (optional)</label>
+          <input id={ids.duration} type="number" min={1} max={600} value={duration} placeholder={chosen?.duration_s ? String(chosen.duration_s) : ''} onChange={(e) => setDuration(e.target.value)} disabled={available !== 'yes'} />
+        </span>
+        <button type="button" className="primary" onClick={() => void start.run()} disabled={available !== 'yes' || start.busy || active(run)}>
+          Start
+        </button>
+        <button type="button" onClick={() => void cancel.run()} disabled={!active(run) || cancel.busy}>
+          Cancel
+        </button>
+      </div>
+      {chosen?.description && <p className="muted small">{chosen.description}</p>}
+      <ErrorNote error={start.error ?? cancel.error} />
+      {run && (
+        <p className="job-line" aria-live="polite" data-run-state={run.state}>
+          Run <span className="mono">{run.id.slice(0, 8)}</span> ({scenarioOf(run)}): <strong>{run.state}</strong>
+          {run.progress ? ` — ${run.progress.elapsed_s} s, ${fmt(run.progress.requests)} requests, ${fmt(Math.round(run.progress.requests_per_s))} req/s now` : ''}
+          {run.error ? ` — ${run.error}` : ''}
+        </p>
+      )}
+      {run && <TimeChart label="Requests per second and latency percentiles of the load test" series={SERIES} data={data} time={false} y="req/s" y2="ms" />}
+      {run?.notes?.length ? <p className="muted small">{run.notes.join(' ')}</p> : null}
+      {run?.summary && (
+        <SummaryTable
+          rows={[
+            { label: `this run (${scenarioOf(run)})`, summary: run.summary },
+            ...(other?.summary ? [{ label: `earlier run ${other.id.slice(0, 8)} (${scenarioOf(other)})`, summary: other.summary }] : []),
+          ]}
+        />
+      )}
+      {earlier.length > 0 && run?.summary && (
+        <span className="field">
+          <label htmlFor={ids.compare}>Compare with an earlier run</label>
+          <select id={ids.compare} value={compareId} onChange={(e) => setCompareId(e.target.value)}>
+            <option value="">—</option>
+            {earlier.map((h) => (
+              <option key={h.id} value={h.id}>
+                {h.id.slice(0, 8)} · {scenarioOf(h)} · {fmt(Math.round(h.summary!.requests_per_s))} req/s · {h.created_at?.slice(0, 19).replace('T', ' ') ?? ''}
+              </option>
+            ))}
+          </select>
+        </span>
+      )}
+    </Panel>
+  );
+}
+
+function SummaryTable({ rows }: { rows: { label: string; summary: LoadSummary }[] }) {
+  const [a, b] = rows;
+  const ratio = (x: number | null | undefined, y: number | null | undefined) => (x && y ? `${(x / y).toFixed(2)}×` : '–');
+  return (
+    <div className="table-wrap">
+      <table className="compact summary" aria-label="Load test summary, measured on this machine">
+        <thead>
+          <tr>
+            <th scope="col">run</th>
+            <th scope="col">requests</th>
+            <th scope="col">req/s</th>
+            <th scope="col">p50 ms</th>
+            <th scope="col">p95 ms</th>
+            <th scope="col">p99 ms</th>
+            <th scope="col">max ms</th>
+            <th scope="col">errors</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(({ label, summary: s }) => (
+            <tr key={label}>
+              <th scope="row">{label}</th>
+              <td>{fmt(s.requests)}</td>
+              <td>{fmt(Math.round(s.requests_per_s))}</td>
+              <td>{ms(s.latency_ms?.p50)}</td>
+              <td>{ms(s.latency_ms?.p95)}</td>
+              <td>{ms(s.latency_ms?.p99)}</td>
+              <td>{ms(s.latency_ms?.max)}</td>
+              <td>{fmt(s.errors)}</td>
+            </tr>
+          ))}
+          {a && b && (
+            <tr className="ratio">
+              <th scope="row">this ÷ earlier</th>
+              <td>{ratio(a.summary.requests, b.summary.requests)}</td>
+              <td>{ratio(a.summary.requests_per_s, b.summary.requests_per_s)}</td>
+              <td>{ratio(a.summary.latency_ms?.p50, b.summary.latency_ms?.p50)}</td>
+              <td>{ratio(a.summary.latency_ms?.p95, b.summary.latency_ms?.p95)}</td>
+              <td>{ratio(a.summary.latency_ms?.p99, b.summary.latency_ms?.p99)}</td>
+              <td>{ratio(a.summary.latency_ms?.max, b.summary.latency_ms?.max)}</td>
+              <td>–</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}

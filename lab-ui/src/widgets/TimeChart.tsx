@@ -1,0 +1,78 @@
+import { useEffect, useRef, useState } from 'react';
+import type uPlot from 'uplot';
+
+export interface ChartSeries {
+  label: string;
+  stroke: string;
+  /** Which y axis: the left one (default) or the right one. */
+  scale?: 'y' | 'y2';
+  dash?: number[];
+}
+
+interface Props {
+  label: string;
+  series: ChartSeries[];
+  /** [x, ...one array per series]; null where there is no value. */
+  data: (number | null)[][];
+  /** x is Unix seconds (a clock axis) or seconds since a start. */
+  time: boolean;
+  y: string;
+  y2?: string;
+  height?: number;
+}
+
+let loading: Promise<typeof uPlot> | null = null;
+/** uPlot (and its CSS) load with the first chart on screen. */
+function loadUplot(): Promise<typeof uPlot> {
+  loading ??= Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(([m]) => m.default);
+  return loading;
+}
+
+/** A live line chart on canvas (uPlot): streaming data is pushed into it, not re-rendered through React. */
+export function TimeChart({ label, series, data, time, y, y2, height = 200 }: Props) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const [ready, setReady] = useState(false);
+  const shape = JSON.stringify([series, time, y, y2]);
+
+  useEffect(() => {
+    let cancelled = false;
+    void loadUplot().then((UPlot) => {
+      if (cancelled || !box.current) return;
+      const axes: uPlot.Axis[] = [{ label: time ? undefined : 'seconds' }, { label: y, scale: 'y', size: 56 }];
+      if (y2) axes.push({ label: y2, scale: 'y2', side: 1, grid: { show: false }, size: 56 });
+      plot.current = new UPlot(
+        {
+          width: box.current.clientWidth || 600,
+          height,
+          scales: { x: { time }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] }, y2: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+          series: [{ label: time ? 'time' : 's' }, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, scale: s.scale ?? 'y', dash: s.dash, spanGaps: false }))],
+          axes,
+          legend: { live: true },
+          cursor: { drag: { x: false, y: false } },
+        },
+        data as uPlot.AlignedData,
+        box.current,
+      );
+      setReady(true);
+    });
+    const resize = new ResizeObserver(() => {
+      if (plot.current && box.current) plot.current.setSize({ width: box.current.clientWidth, height });
+    });
+    if (box.current) resize.observe(box.current);
+    return () => {
+      cancelled = true;
+      resize.disconnect();
+      plot.current?.destroy();
+      plot.current = null;
+      setReady(false);
+    };
+    // The chart is rebuilt only when its shape changes; data flows in through setData below.
+  }, [shape, height]);
+
+  useEffect(() => {
+    if (ready) plot.current?.setData(data as uPlot.AlignedData);
+  }, [data, ready]);
+
+  return <div className="chart" ref={box} role="img" aria-label={label} data-points={data[0]?.length ?? 0} />;
+}

@@ -1,0 +1,129 @@
+import { useEffect, useState } from 'react';
+import { api, messageOf, SHARDS_API } from '../api';
+import { shardColor } from '../colors';
+import { useChannel, useJob, useLive } from '../live';
+import type { MetricsTick, ShardInfo } from '../types';
+import { ErrorNote, NotInBuild, Panel, useAction, useAvailable } from './common';
+import { renderMermaid } from './mermaid';
+import { topologyDiagram, topologySummary } from './topology-diagram';
+
+const RESHARD_JOBS = ['add-shard', 'remove-shard'];
+
+/** The live cluster: a Mermaid diagram redrawn whenever the topology changes, and the actions that change it. */
+export default function Topology() {
+  const live = useLive();
+  const { topology } = live;
+  const [replicas, setReplicas] = useState<MetricsTick | null>(null);
+  const [svg, setSvg] = useState<string | null>(null);
+  const [renderError, setRenderError] = useState<string | null>(null);
+  const shardsApi = useAvailable(SHARDS_API);
+  const [jobId, setJobId] = useState<string | null>(null);
+  // The job this panel started, or any shard change in flight (from an exercise, the terminal or another tab).
+  const job = useJob(jobId) ?? live.jobs.find((j) => RESHARD_JOBS.includes(j.kind) && ['queued', 'running'].includes(j.state)) ?? null;
+  const action = useAction(async (method: string, path: string, body?: unknown) => {
+    const r = await api<{ job_id?: string }>(method, path, body);
+    if (r?.job_id) setJobId(r.job_id);
+  });
+
+  useChannel<MetricsTick>('metrics', (tick) => {
+    if (tick.shards.some((s) => (s.replicas?.length ?? 0) > 0) || replicas) setReplicas(tick);
+  });
+
+  const text = topology ? topologyDiagram(topology, replicas) : null;
+  useEffect(() => {
+    if (!text) return;
+    let current = true;
+    renderMermaid(text).then(
+      (out) => current && (setSvg(out), setRenderError(null)),
+      (err: unknown) => current && setRenderError(messageOf(err)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [text]);
+
+  if (!topology) return <Panel title="Cluster topology">Connecting to the lab…</Panel>;
+  const share = new Map((topology.ring.shards ?? []).map((n, i) => [n, topology.ring.shares[i] ?? 0]));
+  const busy = action.busy || (job !== null && ['queued', 'running'].includes(job.state));
+  const canChange = shardsApi === 'yes' && !busy;
+
+  const shardAction = (s: ShardInfo, what: 'kill' | 'start' | 'remove') =>
+    void action.run(what === 'remove' ? 'DELETE' : 'POST', what === 'remove' ? `/lab/v1/shards/${s.name}` : `/lab/v1/shards/${s.name}/${what}`);
+
+  return (
+    <Panel
+      title="Cluster topology"
+      className="topology"
+      actions={
+        <>
+          <button type="button" disabled={!canChange} onClick={() => void action.run('POST', '/lab/v1/shards', { mode: 'faithful' })}>
+            Add shard — faithful
+          </button>
+          <button type="button" disabled={!canChange} onClick={() => void action.run('POST', '/lab/v1/shards', { mode: 'rebalance' })}>
+            Add shard — rebalance
+          </button>
+        </>
+      }
+    >
+      {shardsApi === 'no' && <NotInBuild what={SHARDS_API.name} />}
+      <div className="diagram" role="img" aria-label={topologySummary(topology)} data-ring-version={topology.ring.version} data-shards={topology.shards.length}>
+        {svg ? <div dangerouslySetInnerHTML={{ __html: svg }} /> : <p className="muted">{renderError ?? 'Drawing…'}</p>}
+      </div>
+      {job && (
+        <p className="job-line" aria-live="polite">
+          {job.kind}: <strong>{job.state}</strong>
+          {job.phase ? ` — ${job.phase}` : ''}
+          {job.progress.total > 0 ? ` (${Math.floor((100 * job.progress.done) / job.progress.total)} %)` : ''}
+          {job.error ? ` — ${job.error.message}` : ''}
+          {job.notes?.length ? <span className="muted"> · {job.notes.at(-1)!.message}</span> : null}
+        </p>
+      )}
+      <ErrorNote error={action.error} />
+      <div className="table-wrap">
+        <table className="compact">
+          <caption className="sr-only">Shards</caption>
+          <thead>
+            <tr>
+              <th scope="col">shard</th>
+              <th scope="col">status</th>
+              <th scope="col">address</th>
+              <th scope="col">share of the ring</th>
+              <th scope="col">
+                <span className="sr-only">actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {topology.shards.map((s) => (
+              <tr key={s.name} data-shard={s.name} data-status={s.status}>
+                <th scope="row">
+                  <span className="swatch" style={{ background: shardColor(s.name) }} aria-hidden="true" /> {s.name}
+                </th>
+                <td className={`status status-${s.status}`}>{s.status}</td>
+                <td className="mono">{s.url.replace(/^postgres(ql)?:\/\/[^@]*@/, '')}</td>
+                <td>{share.has(s.name) ? `${(100 * share.get(s.name)!).toFixed(2)} %` : 'not in ring'}</td>
+                <td className="row-actions">
+                  {s.status === 'down' ? (
+                    <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'start')}>
+                      Start
+                    </button>
+                  ) : (
+                    <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'kill')} aria-label={`Kill ${s.name}`}>
+                      Kill
+                    </button>
+                  )}
+                  <button type="button" disabled={!canChange || topology.shards.length < 2} onClick={() => shardAction(s, 'remove')} aria-label={`Remove ${s.name}`}>
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="muted small">
+        {topology.mode === 'embedded' ? 'The lab runs these servers itself.' : topology.mode === 'attached' ? 'Servers started by `make up`.' : 'External servers (LAB_SHARDS).'} Live: {live.connected ? 'connected' : 'reconnecting…'}
+      </p>
+    </Panel>
+  );
+}

@@ -1,0 +1,90 @@
+import { useEffect, useId, useState, type ReactNode } from 'react';
+import { messageOf, probe } from '../api';
+import { useLive } from '../live';
+
+/** A widget's frame: a labelled region with a heading, optional controls on the right. */
+export function Panel({ title, children, actions, className }: { title: string; children: ReactNode; actions?: ReactNode; className?: string }) {
+  const id = useId();
+  return (
+    <section className={`panel ${className ?? ''}`} aria-labelledby={id}>
+      <header className="panel-head">
+        <h3 id={id}>{title}</h3>
+        {actions && <div className="panel-actions">{actions}</div>}
+      </header>
+      <div className="panel-body">{children}</div>
+    </section>
+  );
+}
+
+export type Availability = 'checking' | 'yes' | 'no';
+
+/** Whether this build has an API; asked once per page. */
+export function useAvailable(api: { method: 'GET' | 'POST'; path: string }): Availability {
+  const [state, setState] = useState<Availability>('checking');
+  useEffect(() => {
+    let live = true;
+    void probe(api.method, api.path).then((ok) => live && setState(ok ? 'yes' : 'no'));
+    return () => {
+      live = false;
+    };
+  }, [api.method, api.path]);
+  return state;
+}
+
+/** Says plainly that a button's API is not in this build, instead of pretending. */
+export function NotInBuild({ what }: { what: string }) {
+  return (
+    <p className="not-in-build" role="note">
+      Not available in this build: {what} is missing.
+    </p>
+  );
+}
+
+/** Runs an async action with busy and error state, for buttons. */
+export function useAction<A extends unknown[], R>(fn: (...args: A) => Promise<R>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (...args: A): Promise<R | undefined> => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await fn(...args);
+    } catch (err) {
+      setError(messageOf(err));
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { run, busy, error, setError };
+}
+
+export function ErrorNote({ error }: { error: string | null }) {
+  if (!error) return null;
+  return (
+    <p className="error" role="alert">
+      {error}
+    </p>
+  );
+}
+
+/** A select of the live shards (by name). */
+export function ShardSelect({ value, onChange, label, id }: { value: string; onChange(v: string): void; label: string; id?: string }) {
+  const { topology } = useLive();
+  const names = topology?.shards.map((s) => s.name) ?? [];
+  const auto = useId();
+  const inputId = id ?? auto;
+  return (
+    <span className="field">
+      <label htmlFor={inputId}>{label}</label>
+      <select id={inputId} value={value} onChange={(e) => onChange(e.target.value)}>
+        {!names.includes(value) && <option value={value}>{value || 'choose…'}</option>}
+        {names.map((n) => (
+          <option key={n} value={n}>
+            {n}
+          </option>
+        ))}
+      </select>
+    </span>
+  );
+}
