@@ -21,7 +21,7 @@ export class Messenger {
   constructor(cluster: Cluster, router: () => Router, layer: () => DataLayer, log: Log, gate: WriteGate, reads: ReadRouter) {
     this.outbox = new OutboxProcessor(cluster, log);
     this.users = new UsersService(cluster, router, layer, () => this.outbox.wake(), gate, reads);
-    this.conversations = new ConversationsService(cluster, router, this.users, layer);
+    this.conversations = new ConversationsService(cluster, router, this.users, layer, gate);
     this.accounts = new AccountsService(cluster, router, this.users);
     this.outbox.on(USER_DELETED, userDeletedHandler(this.conversations, this.accounts));
     this.outbox.on(CONVERSATION_CREATED, this.conversations.handleCreated);

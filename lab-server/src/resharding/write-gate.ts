@@ -1,3 +1,6 @@
+import { ringHash } from '../sharding/hash.js';
+import type { Router } from '../sharding/router.js';
+
 /** An inclusive range of the 32-bit hash space. */
 export interface HashRange {
   start: number;
@@ -66,4 +69,13 @@ export class WriteGate {
     for (const [hash, count] of this.inFlight) if (inRanges(hash, ranges)) n += count;
     return n;
   }
+}
+
+/**
+ * A write by sharding key: holds the gate for the key's hash and routes inside it, so a write paused by a
+ * reshard's cutover routes afresh (to the new owner) when the pause ends.
+ */
+export function writeByKey<T>(gate: WriteGate, router: () => Router, key: string, fn: (shard: number) => Promise<T>): Promise<T> {
+  const hash = ringHash(key);
+  return gate.run(hash, () => fn(router().routeHash(hash).shard_id));
 }

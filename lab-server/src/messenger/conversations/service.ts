@@ -3,6 +3,7 @@ import type { Cluster } from '../../cluster/cluster.js';
 import type { DataLayer } from '../../data/layer.js';
 import { isForeignKeyViolation, onShardPrisma, type Prisma } from '../../data/prisma.js';
 import { ApiError, notFound } from '../../http/errors.js';
+import { writeByKey, type WriteGate } from '../../resharding/write-gate.js';
 import type { Router } from '../../sharding/router.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { locate } from '../locate.js';
@@ -25,6 +26,7 @@ export class ConversationsService {
     private readonly router: () => Router,
     private readonly users: UsersService,
     private readonly layer: () => DataLayer,
+    private readonly gate: WriteGate,
   ) {}
 
   async create(input: CreateConversation): Promise<Conversation> {
@@ -35,8 +37,10 @@ export class ConversationsService {
     }
     const now = Date.now();
     const conversation: Conversation = { id: uuidv7({ msecs: now }), title: input.title, members: memberIds, created_at: new Date(now).toISOString() };
-    const shard = this.router().shardFor(conversation.id);
-    const eventId = await onShardPrisma(this.cluster, shard, (db) => repo.insertConversation(db, conversation));
+    const { shard, eventId } = await writeByKey(this.gate, this.router, conversation.id, async (shard) => ({
+      shard,
+      eventId: await onShardPrisma(this.cluster, shard, (db) => repo.insertConversation(db, conversation)),
+    }));
     const members = await this.applyCreated({
       conversation_id: conversation.id,
       title: conversation.title,
@@ -88,7 +92,11 @@ export class ConversationsService {
   }
 
   async post(rawConversationId: string, input: PostMessage): Promise<Message> {
-    const { id: conversation_id, shard } = locate(this.router(), rawConversationId, 'conversation');
+    const { id: conversation_id } = locate(this.router(), rawConversationId, 'conversation');
+    return writeByKey(this.gate, this.router, conversation_id, (shard) => this.insertMessage(conversation_id, shard, input));
+  }
+
+  private async insertMessage(conversation_id: string, shard: number, input: PostMessage): Promise<Message> {
     const now = Date.now();
     const message: Message = { id: uuidv7({ msecs: now }), conversation_id, sender_id: input.sender_id, body: input.body, created_at: new Date(now).toISOString() };
     try {

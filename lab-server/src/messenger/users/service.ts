@@ -2,8 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type pg from 'pg';
 import type { Cluster } from '../../cluster/cluster.js';
 import type { ReadRouter } from '../../cluster/reads.js';
-import type { WriteGate } from '../../resharding/write-gate.js';
-import { ringHash } from '../../sharding/hash.js';
+import { writeByKey, type WriteGate } from '../../resharding/write-gate.js';
 import { ShardUnavailableError } from '../../cluster/errors.js';
 import { ApiError, notFound } from '../../http/errors.js';
 import type { Router } from '../../sharding/router.js';
@@ -109,10 +108,8 @@ export class UsersService {
    * Routes and runs a write by user id inside the write gate (a reshard's cutover can pause it, and it then
    * routes afresh), and tells the read router, which watches recently written keys.
    */
-  private async write<T>(id: string, fn: (shard: number) => Promise<T>): Promise<T> {
-    const hash = ringHash(id);
-    return this.gate.run(hash, async () => {
-      const shard = this.router().routeHash(hash).shard_id;
+  private write<T>(id: string, fn: (shard: number) => Promise<T>): Promise<T> {
+    return writeByKey(this.gate, this.router, id, async (shard) => {
       const result = await fn(shard);
       await this.reads.wrote(shard, id);
       return result;
