@@ -1,5 +1,4 @@
 import type { Cluster } from '../cluster/cluster.js';
-import { ApiError } from '../http/errors.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { seed } from '../seeding/seed.js';
 import type { Router } from '../sharding/router.js';
