@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { User } from '../src/messenger/users/schemas.js';
+import { installGuard, removeGuard } from '../src/resharding/replication.js';
 import { startTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
 
 let t: TestLab;
@@ -32,4 +33,24 @@ it('a shard whose pool is exhausted answers 503 shard_busy and is not marked dow
     await locker.end();
   }
   expect((await t.call('GET', `/api/v1/users/${b.id}`)).status).toBe(200);
+});
+
+it('a write refused by a reshard guard answers 503 shard_moving on either data layer and leaves the shard up', async () => {
+  const u = (await t.call<User>('POST', '/api/v1/users', { first_name: 'M', last_name: 'M' })).body;
+  const db = new pg.Client(t.shardUrls[0]);
+  await db.connect();
+  await installGuard(db, ['users'], [{ start: 0, end: 2 ** 32 - 1 }]);
+  try {
+    const create = await t.call<ErrorReply>('POST', '/api/v1/users', { first_name: 'N', last_name: 'N' });
+    expect(create.status).toBe(503);
+    expect(create.body.error).toMatchObject({ code: 'shard_moving', details: { shards: ['shard-0'] } });
+    const update = await t.call<ErrorReply>('PUT', `/api/v1/users/${u.id}`, { last_name: 'Z' });
+    expect(update.status).toBe(503);
+    expect(update.body.error.code).toBe('shard_moving');
+    expect((await t.call<{ shards: { status: string }[] }>('GET', '/lab/v1/topology')).body.shards[0]!.status).toBe('up');
+  } finally {
+    await removeGuard(db);
+    await db.end();
+  }
+  expect((await t.call('PUT', `/api/v1/users/${u.id}`, { last_name: 'Z' })).status).toBe(200);
 });

@@ -22,6 +22,16 @@ export class ShardBusyError extends ShardUnavailableError {
   override readonly name: string = 'ShardBusyError';
 }
 
+/** SQLSTATE of a write refused because its rows are moving (a reshard's guard during the write pause). */
+export const MOVING_SQLSTATE = 'LR001';
+
+/** The shard answers, but the rows of this key are moving to another shard: retry in a moment. Not an outage. */
+export class ShardMovingError extends ShardUnavailableError {
+  override readonly name: string = 'ShardMovingError';
+}
+
+export const isMoving = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === MOVING_SQLSTATE;
+
 /** pg-pool gives the same message when a new connection cannot be made and when none is free to lend. */
 export const isPoolTimeout = (err: unknown): boolean => err instanceof Error && /timeout exceeded when trying to connect/.test(err.message);
 
@@ -37,7 +47,6 @@ const UNAVAILABLE_CODES = new Set([
   '08000',
   '08003',
   '08006', // connection_failure
-  'LR001', // the lab's own: rows of this hash range are moving (a reshard's brief write pause)
 ]);
 
 /** True when an error from `pg` means the server could not be reached, rather than that the query was wrong. */

@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import type { Cluster } from '../cluster/cluster.js';
+import { MOVING_SQLSTATE } from '../cluster/errors.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 
 export { Prisma, type PrismaClient } from '../generated/prisma/client.js';
@@ -42,6 +43,8 @@ export function onShardPrisma<T>(cluster: Cluster, shard: number, fn: (db: Prism
       if ((typeof e?.code === 'string' && UNREACHABLE_CODES.has(e.code)) || (typeof kind === 'string' && UNREACHABLE_KINDS.has(kind))) {
         throw Object.assign(new Error(err instanceof Error ? err.message.trim().split('\n').pop()! : String(err), { cause: err }), { code: '08006' });
       }
+      // Prisma wraps the driver's error; surface the guard's SQLSTATE so onShard answers 503 shard_moving.
+      if (sqlState(err) === MOVING_SQLSTATE) throw Object.assign(new Error('rows of this key are moving to another shard', { cause: err }), { code: MOVING_SQLSTATE });
       throw err;
     }
   });

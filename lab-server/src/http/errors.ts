@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ShardBusyError, ShardUnavailableError } from '../cluster/errors.js';
+import { ShardBusyError, ShardMovingError, ShardUnavailableError } from '../cluster/errors.js';
 import { MigrationError } from '../migrations/index.js';
 
 import { ApiError, type ErrorBody } from './api-error.js';
@@ -36,7 +36,7 @@ function toApiError(err: unknown): ApiError {
       shards: [err.shardName],
     });
   }
-  if (err instanceof ShardUnavailableError && (err.cause as { code?: unknown } | undefined)?.code === 'LR001') {
+  if (err instanceof ShardMovingError) {
     return new ApiError(503, 'shard_moving', `Rows of this key are moving from ${err.shardName} to another shard; retry in a moment.`, { shards: [err.shardName] });
   }
   if (err instanceof ShardUnavailableError) {

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServers, type TestServers } from '../../test/support/servers.js';
-import { installGuard, leftovers, MOVING_SQLSTATE, removeGuard } from './replication.js';
+import { MOVING_SQLSTATE } from '../cluster/errors.js';
+import { installGuard, leftovers, removeGuard } from './replication.js';
 
 let t: TestServers;
 let db: pg.Client;

@@ -1,4 +1,5 @@
 import { escapeLiteral } from 'pg';
+import { MOVING_SQLSTATE } from '../cluster/errors.js';
 import type pg from 'pg';
 import type { Cluster } from '../cluster/cluster.js';
 import { rangeFilter } from './ranges.js';
@@ -102,8 +103,6 @@ export async function leftovers(db: pg.ClientBase): Promise<{ publications: numb
 }
 
 const GUARD = 'zz_lab_reshard_guard';
-/** SQLSTATE of a write refused because its rows are moving; the API answers 503 (retry in a moment). */
-export const MOVING_SQLSTATE = 'LR001';
 
 /**
  * While the write pause lasts, a trigger on the source refuses writes to the moving ranges from any writer
