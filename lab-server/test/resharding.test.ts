@@ -1,10 +1,9 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../src/jobs/registry.js';
 import type { User } from '../src/messenger/users/schemas.js';
 import type { ShardStats } from '../src/messenger/users/service.js';
-import { leftovers } from '../src/resharding/replication.js';
 import { queryServer, startEmbeddedTestLab, testRing, type TestLab } from './support/lab.js';
+import { expectNothingLeftBehind, placement, shardUrls, underLoad, waitForJob } from './support/workload.js';
 
 let t: TestLab;
 beforeAll(async () => {
@@ -12,100 +11,19 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
-const shardUrls = () => t.running.lab.cluster.shards.map((s) => ({ name: s.name, url: s.url }));
-
 const query = queryServer;
-
-/** Where every user row physically is: id → [{shard, last_name}] over every running shard. */
-async function placement(): Promise<Map<string, { shard: string; last_name: string }[]>> {
-  const where = new Map<string, { shard: string; last_name: string }[]>();
-  for (const s of shardUrls()) {
-    for (const r of await query<{ id: string; last_name: string }>(s.url, 'SELECT id, last_name FROM users')) {
-      where.set(r.id, [...(where.get(r.id) ?? []), { shard: s.name, last_name: r.last_name }]);
-    }
-  }
-  return where;
-}
-
-async function waitForJob(id: string, until: (j: JobView) => boolean = (j) => !['queued', 'running'].includes(j.state)): Promise<JobView> {
-  for (;;) {
-    const { body } = await t.call<JobView>('GET', `/lab/v1/jobs/${id}`);
-    if (until(body)) return body;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function expectNothingLeftBehind() {
-  for (const s of shardUrls()) {
-    const [c] = [new pg.Client(s.url)];
-    await c.connect();
-    expect(await leftovers(c), s.name).toEqual({ publications: 0, subscriptions: 0, slots: 0, guards: 0 });
-    const { rows } = await c.query<{ r: string }>(`SELECT relreplident AS r FROM pg_class WHERE relname = 'users'`);
-    expect(rows[0]!.r, `${s.name} replica identity`).toBe('d');
-    await c.end();
-  }
-}
-
-/** Writers creating, updating and deleting users through the API while `during` runs; returns what they expect. */
-async function underLoad(during: () => Promise<void>) {
-  const live = new Map<string, string>();
-  for (const [id, at] of await placement()) live.set(id, at[0]!.last_name);
-  const deleted = new Set<string>();
-  const busy = new Set<string>();
-  const errors: string[] = [];
-  let stop = false;
-  let ops = 0;
-  const pick = () => [...live.keys()].find((id) => !busy.has(id) && Math.random() < 0.01) ?? null;
-  const writer = async (w: number) => {
-    for (let n = 0; !stop; n++) {
-      const r = Math.random();
-      ops++;
-      if (r < 0.4) {
-        const res = await t.call<User>('POST', '/api/v1/users', { first_name: `W${w}`, last_name: `new-${w}-${n}` });
-        if (res.status !== 201) errors.push(`create ${res.status} ${JSON.stringify(res.body)}`);
-        else live.set(res.body.id, res.body.last_name);
-      } else {
-        const id = pick();
-        if (!id) continue;
-        busy.add(id);
-        if (r < 0.85) {
-          const last = `upd-${w}-${n}`;
-          const res = await t.call<User>('PUT', `/api/v1/users/${id}`, { last_name: last });
-          if (res.status !== 200) errors.push(`update ${id} ${res.status} ${JSON.stringify(res.body)}`);
-          else live.set(id, last);
-        } else {
-          const res = await t.call('DELETE', `/api/v1/users/${id}`);
-          if (res.status !== 204) errors.push(`delete ${id} ${res.status} ${JSON.stringify(res.body)}`);
-          else {
-            live.delete(id);
-            deleted.add(id);
-          }
-        }
-        busy.delete(id);
-      }
-    }
-  };
-  const writers = Array.from({ length: 6 }, (_, w) => writer(w));
-  try {
-    await during();
-  } finally {
-    stop = true;
-    await Promise.all(writers);
-  }
-  return { live, deleted, errors, ops };
-}
 
 describe('adding a shard online', () => {
   it('moves exactly the rows the new ring names, under concurrent writes, with no error, loss, duplicate or reverted update', async () => {
     const seed = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 20_000, conversations: 300, messages: 3_000 });
-    expect((await waitForJob(seed.body.job_id)).state).toBe('succeeded');
+    expect((await waitForJob(t, seed.body.job_id)).state).toBe('succeeded');
     // Conversations with their members and message counts, over every shard.
     const conversationsNow = async () => {
       const convs = new Map<string, { members: Set<string>; messages: number }>();
-      for (const s of shardUrls()) {
+      for (const s of shardUrls(t)) {
         for (const r of await query<{ id: string }>(s.url, 'SELECT id FROM conversations')) convs.set(r.id, { members: new Set(), messages: 0 });
       }
-      for (const s of shardUrls()) {
+      for (const s of shardUrls(t)) {
         for (const r of await query<{ c: string; u: string }>(s.url, 'SELECT conversation_id AS c, user_id AS u FROM conversation_members')) convs.get(r.c)?.members.add(r.u);
         for (const r of await query<{ c: string; n: string }>(s.url, 'SELECT conversation_id AS c, count(*)::text AS n FROM messages GROUP BY 1')) {
           const conv = convs.get(r.c);
@@ -120,11 +38,11 @@ describe('adding a shard online', () => {
     expect(plan.body.moved_fraction).toBeCloseTo(0.2624, 3);
 
     let job!: JobView;
-    const load = await underLoad(async () => {
+    const load = await underLoad(t, async () => {
       await new Promise((r) => setTimeout(r, 300));
       const res = await t.call<{ job_id: string }>('POST', '/lab/v1/shards', { mode: 'rebalance' });
       expect(res.status).toBe(202);
-      job = await waitForJob(res.body.job_id);
+      job = await waitForJob(t, res.body.job_id);
       await new Promise((r) => setTimeout(r, 300));
     });
 
@@ -139,7 +57,7 @@ describe('adding a shard online', () => {
     expect(load.ops).toBeGreaterThan(50);
 
     const ring = testRing(4);
-    const where = await placement();
+    const where = await placement(t);
     for (const [id, last] of load.live) {
       const at = where.get(id);
       expect(at, `user ${id} lost`).toBeDefined();
@@ -159,8 +77,8 @@ describe('adding a shard online', () => {
       if (!emptied) expect(after?.messages, `conversation ${id}`).toBe(before.messages);
       else if (after) expect(after.messages).toBe(before.messages);
     }
-    expect([...conversationsAfter.keys()].every((id) => conversationsBefore.has(id))).toBe(true);
-    for (const s of shardUrls()) {
+    expect([...conversationsAfter.keys()].filter((id) => !conversationsBefore.has(id) && !load.conversations.has(id))).toEqual([]);
+    for (const s of shardUrls(t)) {
       for (const table of ['conversations', 'messages', 'user_conversations']) {
         const rows = await query<{ h: string }>(s.url, `SELECT ring_hash::text AS h FROM ${table}`);
         expect(rows.every((r) => ring.routeHash(Number(r.h)).shard_name === s.name), `${table} on ${s.name}`).toBe(true);
@@ -172,28 +90,36 @@ describe('adding a shard online', () => {
     expect(stats.body.shards.map((s) => s.shard_name)).toEqual(['shard-0', 'shard-1', 'shard-2', 'shard-3']);
     const sample = [...load.live.keys()].slice(0, 200);
     for (const id of sample) expect((await t.call('GET', `/api/v1/users/${id}`)).status).toBe(200);
-    await expectNothingLeftBehind();
+    await expectNothingLeftBehind(t);
   });
 });
 
 describe('cancelling a move', () => {
-  it.each(['provision', 'copy', 'verify'] as const)('before %s: returns to the previous topology and leaves nothing behind', async (step) => {
+  it.each(['provision', 'copy', 'verify', 'cleanup'] as const)('before %s: returns to the previous topology and leaves nothing behind', async (step) => {
     const before = (await t.call<{ shards: { name: string }[]; ring: { version: number } }>('GET', '/lab/v1/topology')).body;
     const counts = (await t.call<ShardStats>('GET', '/api/v1/shards/stats')).body;
     const res = await t.call<{ job_id: string }>('POST', '/lab/v1/shards', { mode: 'rebalance', pause_before: [step] });
-    const held = await waitForJob(res.body.job_id, (j) => j.waiting === `before ${step}` || !['queued', 'running'].includes(j.state));
+    const held = await waitForJob(t, res.body.job_id, (j) => j.waiting === `before ${step}` || !['queued', 'running'].includes(j.state));
     expect(held.waiting).toBe(`before ${step}`);
     const provisioned = t.running.lab.cluster.shards.find((s) => !before.shards.some((b) => b.name === s.name));
     const pid = provisioned?.server?.pid ?? null;
     expect((await t.call('POST', `/lab/v1/jobs/${res.body.job_id}/cancel`)).status).toBe(202);
-    const job = await waitForJob(res.body.job_id);
-    expect(job.state).toBe('cancelled');
-    const after = (await t.call<{ shards: { name: string }[]; ring: { version: number } }>('GET', '/lab/v1/topology')).body;
+    const job = await waitForJob(t, res.body.job_id);
+    expect(job.state, JSON.stringify(job.error)).toBe('cancelled');
+    const after = (await t.call<{ shards: { name: string }[]; ring: { version: number; shards: string[] } }>('GET', '/lab/v1/topology')).body;
     expect(after.shards.map((s) => s.name)).toEqual(before.shards.map((s) => s.name));
-    expect(after.ring.version).toBe(before.ring.version);
+    if (step === 'cleanup') {
+      // Past cutover the new ring served writes, so the cancel moved everything back: two more ring versions.
+      expect(job.result).toMatchObject({ reverted: true, ring_version: before.ring.version + 2 });
+      expect(job.notes!.map((n) => n.phase)).toEqual(expect.arrayContaining(['cutover', 'cleanup', 'revert copy', 'revert verify', 'revert cutover', 'revert cleanup']));
+      expect(after.ring.version).toBe(before.ring.version + 2);
+    } else {
+      expect(after.ring.version).toBe(before.ring.version);
+    }
+    expect(after.ring.shards).toEqual(before.shards.map((s) => s.name));
     expect((await t.call<ShardStats>('GET', '/api/v1/shards/stats')).body).toEqual(counts);
     if (pid !== null) expect(() => process.kill(pid, 0)).toThrow();
-    await expectNothingLeftBehind();
+    await expectNothingLeftBehind(t);
   });
 
   it('rejects bad requests', async () => {
@@ -208,9 +134,9 @@ describe('cancelling a move', () => {
 describe('faithful mode: what the original did', () => {
   it('changes the ring, moves nothing, and the orphans it predicts answer 404', async () => {
     const plan = (await t.call<{ total_rows: number; rows_by_table: Record<string, number> }>('POST', '/lab/v1/shards/plan')).body;
-    const before = await placement();
+    const before = await placement(t);
     const res = await t.call<{ job_id: string }>('POST', '/lab/v1/shards', { mode: 'faithful' });
-    const job = await waitForJob(res.body.job_id);
+    const job = await waitForJob(t, res.body.job_id);
     expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
     const result = job.result as { orphaned_rows: number; orphans: { shard: string; rows: number }[] };
     expect(result.orphaned_rows).toBe(plan.total_rows);
@@ -220,48 +146,78 @@ describe('faithful mode: what the original did', () => {
     const orphaned = [...before].filter(([id, at]) => ring.route(id).shard_name !== at[0]!.shard).map(([id]) => id);
     expect(orphaned.length).toBe(plan.rows_by_table.users);
     for (const id of orphaned.slice(0, 50)) expect((await t.call('GET', `/api/v1/users/${id}`)).status).toBe(404);
-    expect((await placement()).size).toBe(before.size);
+    expect((await placement(t)).size).toBe(before.size);
 
     // Draining it for real now would meet the orphans on the receiving shards: refused, and nothing is lost.
     const refused = await t.call<{ job_id: string }>('DELETE', '/lab/v1/shards/shard-4');
-    const refusedJob = await waitForJob(refused.body.job_id);
+    const refusedJob = await waitForJob(t, refused.body.job_id);
     expect(refusedJob.state).toBe('failed');
     expect(refusedJob.error?.message).toMatch(/already holds \d+ rows .* orphans of a faithful change/);
-    expect((await placement()).size).toBe(before.size);
+    expect((await placement(t)).size).toBe(before.size);
 
     // Removing it faithfully puts the old ring back: the orphans are reachable again.
     const undo = await t.call<{ job_id: string }>('DELETE', '/lab/v1/shards/shard-4?mode=faithful');
-    expect((await waitForJob(undo.body.job_id)).state).toBe('succeeded');
+    expect((await waitForJob(t, undo.body.job_id)).state).toBe('succeeded');
     for (const id of orphaned.slice(0, 50)) expect((await t.call('GET', `/api/v1/users/${id}`)).status).toBe(200);
   });
 });
 
 describe('removing a shard online', () => {
+  it('cancelled after cutover under concurrent writes: the drained shard takes its rows back, nothing lost', async () => {
+    const before = (await t.call<{ ring: { version: number; shards: string[] } }>('GET', '/lab/v1/topology')).body.ring;
+    const victim = t.running.lab.cluster.byName('shard-2')!;
+    const pid = victim.server!.pid!;
+    let job!: JobView;
+    const load = await underLoad(t, async () => {
+      const res = await t.call<{ job_id: string }>('DELETE', '/lab/v1/shards/shard-2', { pause_before: ['cleanup'] });
+      expect(res.status).toBe(202);
+      await waitForJob(t, res.body.job_id, (j) => j.waiting === 'before cleanup' || !['queued', 'running'].includes(j.state));
+      expect(t.running.lab.router.names).not.toContain('shard-2');
+      expect((await t.call('POST', `/lab/v1/jobs/${res.body.job_id}/cancel`)).status).toBe(202);
+      job = await waitForJob(t, res.body.job_id);
+    });
+    expect(job.state, JSON.stringify(job.error)).toBe('cancelled');
+    expect(job.result).toMatchObject({ reverted: true, ring_version: before.version + 2 });
+    expect(load.errors.slice(0, 5)).toEqual([]);
+    expect(t.running.lab.router.names).toEqual(before.shards);
+    expect(victim.server!.pid).toBe(pid);
+
+    const where = await placement(t);
+    const route = (id: string) => t.running.lab.router.route(id).shard_name;
+    for (const [id, last] of load.live) {
+      expect(where.get(id)?.length, `user ${id}`).toBe(1);
+      expect(where.get(id)![0]!.shard).toBe(route(id));
+      expect(where.get(id)![0]!.last_name).toBe(last);
+    }
+    expect(where.size).toBe(load.live.size);
+    await expectNothingLeftBehind(t);
+  });
+
   it('drains it into the others, then stops it', async () => {
-    const before = await placement();
+    const before = await placement(t);
     const victim = t.running.lab.cluster.byName('shard-1')!;
     const pid = victim.server!.pid!;
     const res = await t.call<{ job_id: string }>('DELETE', '/lab/v1/shards/shard-1');
     expect(res.status).toBe(202);
-    const job = await waitForJob(res.body.job_id);
+    const job = await waitForJob(t, res.body.job_id);
     expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
     expect(() => process.kill(pid, 0)).toThrow();
     const names = t.running.lab.router.names;
     expect(names).toEqual(['shard-0', 'shard-2', 'shard-3']);
-    const where = await placement();
+    const where = await placement(t);
     expect(where.size).toBe(before.size);
     const route = (id: string) => t.running.lab.router.route(id).shard_name;
     for (const [id, at] of where) {
       expect(at.length).toBe(1);
       expect(at[0]!.shard).toBe(route(id));
     }
-    await expectNothingLeftBehind();
+    await expectNothingLeftBehind(t);
   });
 });
 
 describe('faults', () => {
   it('a killed shard takes down only its keys, and comes back', async () => {
-    const where = await placement();
+    const where = await placement(t);
     const onShard = (name: string) => [...where].find(([, at]) => at[0]!.shard === name)![0];
     const victim = onShard('shard-0');
     const other = onShard('shard-2');
@@ -276,7 +232,7 @@ describe('faults', () => {
   });
 
   it('a paused shard fails its requests within the timeout instead of hanging, and resumes', async () => {
-    const where = await placement();
+    const where = await placement(t);
     const victim = [...where].find(([, at]) => at[0]!.shard === 'shard-3')![0];
     await t.call('GET', `/api/v1/users/${victim}`);
     expect((await t.call<{ status: string }>('POST', '/lab/v1/shards/shard-3/pause')).body.status).toBe('paused');

@@ -21,6 +21,8 @@ const HELP = `Shard Lab CLI — npm run lab -- <command>
   shards add [--faithful]         add a shard online (or as the original did: move nothing)
   shards remove NAME [--faithful] drain a shard into the others, then stop it
   shards kill|start|pause|resume NAME   fault injection on a shard's server
+  shards replica NAME             add a streaming replica to a shard
+  shards promote NAME             make its replica the primary (switchover, or failover if the primary is down)
   ring                            every ring version, newest last
   health                          shard health (make health)
   route KEY                       which shard owns a user id, and why

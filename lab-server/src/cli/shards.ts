@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
+import type { PromotionReport } from '../failover/promote.js';
 import type { ReshardPlan } from '../resharding/plan.js';
 import { api } from './http-client.js';
 import { CliError, formatTable } from './output.js';
 import { followJob } from './seed.js';
 
-const USAGE = `usage: lab shards [plan | add [--faithful] [--url URL] | remove NAME [--faithful] | kill NAME | start NAME | pause NAME | resume NAME]`;
+const USAGE = `usage: lab shards [plan | add [--faithful] [--url URL] | remove NAME [--faithful] | kill NAME | start NAME | pause NAME | resume NAME | replica NAME | promote NAME]`;
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 
 /** `lab shards …`: the cluster's shards, and changing them online (the same API the UI uses). */
@@ -24,6 +25,10 @@ export async function shardsCommand(args: string[]): Promise<void> {
     case 'pause':
     case 'resume':
       return fault(action, rest[0]);
+    case 'replica':
+      return addReplica(rest[0]);
+    case 'promote':
+      return promote(rest[0]);
     default:
       throw new CliError(USAGE);
   }
@@ -83,6 +88,23 @@ async function fault(action: string, name: string | undefined): Promise<void> {
   if (!name) throw new CliError(USAGE);
   const { body } = await api<{ name: string; status: string; pid: number | null }>('POST', `/lab/v1/shards/${encodeURIComponent(name)}/${action}`);
   console.log(`${body.name}: ${body.status}${body.pid ? ` (pid ${body.pid})` : ''}`);
+}
+
+async function addReplica(name: string | undefined): Promise<void> {
+  if (!name) throw new CliError(USAGE);
+  console.log(`Building a streaming replica of ${name} (base backup while it runs)…`);
+  const { body } = await api<{ name: string; replicas: { name: string; url: string; pid: number | null }[] }>('POST', `/lab/v1/shards/${encodeURIComponent(name)}/replicas`);
+  for (const r of body.replicas) console.log(`${r.name}: ${r.url.replace(/:[^:@/]*@/, ':***@')}${r.pid ? ` (pid ${r.pid})` : ''}`);
+}
+
+async function promote(name: string | undefined): Promise<void> {
+  if (!name) throw new CliError(USAGE);
+  const { body: r } = await api<PromotionReport>('POST', `/lab/v1/shards/${encodeURIComponent(name)}/promote`);
+  const port = (url: string) => /:(\d+)\//.exec(url)?.[1] ?? url;
+  console.log(`${r.shard}: ${r.kind} — the primary moved from port ${port(r.old_primary.url)} to port ${port(r.new_primary.url)} (ring version ${r.ring_version}).`);
+  console.log(`writes to ${r.shard}'s keys waited ${r.pause_ms} ms; the replica had received WAL up to ${r.received_lsn}.`);
+  if (r.writes_at_risk.count === 0) console.log('no acknowledged write was past that point: nothing was lost.');
+  else console.log(`${r.writes_at_risk.count} acknowledged user writes were past that point and are lost, e.g. ${r.writes_at_risk.user_ids.slice(0, 5).join(', ')}.`);
 }
 
 async function report(job: { result?: Record<string, unknown>; notes?: { phase: string | null; message: string }[] }): Promise<void> {

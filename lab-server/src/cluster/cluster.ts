@@ -27,14 +27,20 @@ export interface Replica {
   lag: ReplicaLag;
 }
 
+/**
+ * One shard as the lab routes to it. Its primary's address, pool, server and probe change when a replica is
+ * promoted; the id and name, which the ring routes by, never do.
+ */
 export interface Shard {
   readonly id: number;
   readonly name: string;
-  readonly url: string;
+  url: string;
   readonly role: 'primary';
-  readonly pool: pg.Pool;
-  readonly server: EmbeddedServer | null;
-  readonly probe: HealthProbe;
+  pool: pg.Pool;
+  server: EmbeddedServer | null;
+  probe: HealthProbe;
+  /** Which of the shard's two server directories holds the primary (see ShardSpec.slot). */
+  slot: 0 | 1;
   status: ShardStatus;
   lastError: string | null;
   replica: Replica | null;
@@ -120,16 +126,16 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       } else {
         // A ring saved in the catalog wins over LAB_SHARD_COUNT: shards added at run time come back after a restart.
         const saved = await latestRing(catalog.pool);
-        const specs = saved?.shards ?? Array.from({ length: config.shardCount }, (_, i) => cluster.embeddedSpec(i));
+        const specs = (saved?.shards ?? Array.from({ length: config.shardCount }, (_, i) => ({ id: i, slot: 0 as const }))).map((s) => cluster.embeddedSpec(s.id, s.slot));
         if (saved && saved.shards.length !== config.shardCount) {
           log(`Starting the ${saved.shards.length} shards of ring version ${saved.version} (not LAB_SHARD_COUNT=${config.shardCount}).`);
         }
-        const servers = specs.map((s) => cluster.embeddedServer(s.id));
+        const servers = specs.map((s) => cluster.embeddedServer(s));
         await startAll(servers);
-        specs.forEach((s, i) => cluster.register(cluster.embeddedSpec(s.id), servers[i]!));
+        specs.forEach((s, i) => cluster.register(s, servers[i]!));
         // Replicas built before come back with their shards; LAB_REPLICAS=1 builds the missing ones.
         for (const shard of cluster.shards) {
-          if (fs.existsSync(path.join(cluster.replicaDir(shard.id), 'standby.signal'))) await cluster.startReplica(shard);
+          if (fs.existsSync(path.join(cluster.replicaPlace(shard).dataDir, 'standby.signal'))) await cluster.startReplica(shard);
           else if (config.replicas) await cluster.addReplica(shard.id);
         }
       }
@@ -189,7 +195,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   specs(): ShardSpec[] {
-    return this.shards.map((s) => ({ id: s.id, name: s.name, url: s.url, port: s.server?.spec.port ?? null }));
+    return this.shards.map((s) => ({ id: s.id, name: s.name, url: s.url, port: s.server?.spec.port ?? null, ...(s.slot ? { slot: s.slot } : {}) }));
   }
 
   /** The id the next added shard gets: one more than any shard ever in this cluster's current list. */
@@ -197,17 +203,33 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return this.shards.reduce((max, s) => Math.max(max, s.id), -1) + 1;
   }
 
-  embeddedSpec(id: number): ShardSpec {
-    const port = this.config.shardBasePort + id;
-    return { id, name: shardName(id), url: EmbeddedServer.urlFor(port), port };
+  embeddedSpec(id: number, slot: 0 | 1 = 0): ShardSpec {
+    const { port } = this.place(id, slot);
+    return { id, name: shardName(id), url: EmbeddedServer.urlFor(port), port, ...(slot ? { slot } : {}) };
+  }
+
+  /**
+   * Where an embedded shard's servers live: two directories and ports per shard, one for the primary and one
+   * for its replica. A promotion swaps their roles, so neither server has to move.
+   */
+  private place(id: number, slot: 0 | 1): { dataDir: string; port: number } {
+    return slot === 0
+      ? { dataDir: path.join(this.config.dataDir, shardName(id)), port: this.config.shardBasePort + id }
+      : { dataDir: path.join(this.config.dataDir, `${shardName(id)}-replica`), port: this.config.replicaBasePort + id };
+  }
+
+  /** Where the shard's replica lives (or would): the place its primary does not use. */
+  replicaPlace(shard: Shard): { dataDir: string; port: number } {
+    return this.place(shard.id, shard.slot === 0 ? 1 : 0);
   }
 
   /** Starts a new embedded shard server (initdb on first use) and adds it to the cluster; it takes no traffic until a ring names it. */
   async addEmbeddedShard(id: number): Promise<Shard> {
     if (!this.ownsServers) throw new ClusterError(`The lab does not run its own shard servers in ${this.mode} mode; give the URL of a server to add.`);
-    const server = this.embeddedServer(id);
+    const spec = this.embeddedSpec(id);
+    const server = this.embeddedServer(spec);
     await startAll([server]);
-    const shard = this.register(this.embeddedSpec(id), server);
+    const shard = this.register(spec, server);
     await this.afterChange(shard);
     return shard;
   }
@@ -228,7 +250,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const shard = this.shard(id);
     if (!this.ownsServers || !shard.server) throw new ClusterError(`Replicas need the lab to run the shard's server; in ${this.mode} mode it does not.`);
     if (shard.replica) throw new ClusterError(`${shard.name} already has a replica (${shard.replica.name}).`);
-    const server = await buildReplica(shard.server, this.replicaDir(id), this.config.replicaBasePort + id, `${shard.name}-replica`);
+    const place = this.replicaPlace(shard);
+    const server = await buildReplica(shard.server, place.dataDir, place.port, `${shard.name}-replica`);
     const replica = this.registerReplica(shard, server);
     await this.saveState();
     await this.checkHealth();
@@ -236,12 +259,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return replica;
   }
 
-  replicaDir(id: number): string {
-    return path.join(this.config.dataDir, `${shardName(id)}-replica`);
-  }
-
   private async startReplica(shard: Shard): Promise<void> {
-    const server = new EmbeddedServer({ name: `${shard.name}-replica`, dataDir: this.replicaDir(shard.id), port: this.config.replicaBasePort + shard.id });
+    const server = new EmbeddedServer({ name: `${shard.name}-replica`, ...this.replicaPlace(shard) });
     await server.start();
     this.registerReplica(shard, server);
   }
@@ -252,12 +271,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       url: server.url,
       pool: createPool(server.url, this.config.pool, 'shard-lab-replica-reads'),
       server,
-      probe: new HealthProbe(server.url, Math.max(1_000, this.config.healthIntervalMs * 2)),
+      probe: this.probeFor(server.url),
       status: 'up',
       lag: { bytes: null, seconds: null, state: null },
     };
     server.on('exit', (_code: number | null, signal: string | null, expected: boolean) => {
-      if (expected || this.closed) return;
+      if (expected || this.closed || shard.replica !== replica) return;
       this.log(`${replica.name}: PostgreSQL exited unexpectedly (${signal ?? 'exit'}); reads go to the primary.`);
       replica.status = 'down';
       this.emit('status', toInfo(shard), shard.status);
@@ -278,6 +297,74 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       await fsp.rm(r.server.logFile, { force: true });
       await shard.pool.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [replicaSlot(shard.name)]).catch(() => undefined);
     }
+  }
+
+  /**
+   * Makes the shard's replica its primary. With the primary up this is a switchover: the replica catches up,
+   * the primary shuts down cleanly (which streams the last of its WAL first), and nothing is lost. With the
+   * primary down or paused it is a failover: the old primary is fenced off with SIGKILL, and whatever it had
+   * not streamed is gone. The old primary's data directory is then removed: it must never come back as a
+   * second primary. A new replica can be built in its place.
+   */
+  async promoteReplica(id: number): Promise<Promotion> {
+    const shard = this.shard(id);
+    const old = shard.server;
+    const replica = shard.replica;
+    if (!this.ownsServers || !old) throw new ClusterError(`Promotion needs the lab to run the shard's servers; in ${this.mode} mode it does not.`);
+    if (!replica) throw new ClusterError(`${shard.name} has no replica to promote; add one first (POST /lab/v1/shards/${shard.name}/replicas).`);
+    if (replica.status !== 'up') throw new ClusterError(`${replica.name} is down, so it cannot take over ${shard.name}.`);
+    const kind = shard.status === 'up' && old.pid !== null ? 'switchover' : 'failover';
+    const before = { url: shard.url, pid: old.pid, data_dir: old.spec.dataDir, status: shard.status };
+    let primaryLsn: string | null = null;
+    if (kind === 'switchover') {
+      primaryLsn = await walPosition(shard.pool, 'pg_current_wal_lsn()');
+      await waitForReplay(replica.pool, primaryLsn, replica.name);
+      await old.stop();
+    } else {
+      await old.kill();
+    }
+    let received: string;
+    try {
+      // A clean shutdown sent everything; after a kill, what arrived is all there is. Either way, replay it all first.
+      await waitForReplay(replica.pool, null, replica.name);
+      received = await walPosition(replica.pool, 'greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())');
+      const { rows } = await replica.pool.query<{ promoted: boolean }>('SELECT pg_promote(true, 60) AS promoted');
+      if (!rows[0]?.promoted) throw new ClusterError(`${replica.name} did not finish promotion within 60 s; see ${replica.server.logFile}.`);
+    } catch (err) {
+      // A switchover that cannot finish gives the shard its primary back.
+      if (kind === 'switchover') await old.start().catch(() => undefined);
+      throw err;
+    }
+    await replica.pool.query('ALTER SYSTEM RESET primary_conninfo');
+    await replica.pool.query('ALTER SYSTEM RESET primary_slot_name');
+    await replica.pool.query('SELECT pg_reload_conf()');
+
+    const oldPool = shard.pool;
+    const oldProbe = shard.probe;
+    replica.probe.close();
+    await replica.pool.end().catch(() => undefined);
+    shard.replica = null;
+    shard.server = replica.server;
+    shard.url = replica.url;
+    shard.pool = createPool(replica.url, this.config.pool);
+    shard.probe = this.probeFor(replica.url);
+    shard.slot = shard.slot === 0 ? 1 : 0;
+    this.watchPrimary(shard, replica.server);
+    oldProbe.close();
+    await oldPool.end().catch(() => undefined);
+    await fsp.rm(old.spec.dataDir, { recursive: true, force: true });
+    await this.saveState();
+    await this.checkHealth();
+    this.emit('shards', this.info());
+    this.log(`${shard.name}: ${replica.name} promoted (${kind}); the primary is now ${redact(shard.url)}.`);
+    return {
+      kind,
+      old_primary: before,
+      new_primary: { url: shard.url, pid: replica.server.pid, data_dir: replica.server.spec.dataDir },
+      primary_lsn: primaryLsn,
+      received_lsn: received,
+      last_known_lag_bytes: replica.lag.bytes,
+    };
   }
 
   /** Takes a shard out: closes its pool, stops its server (by pid) and optionally deletes its data directory. */
@@ -386,8 +473,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     await removeState(this.config.dataDir, process.pid);
   }
 
-  private embeddedServer(id: number): EmbeddedServer {
-    return new EmbeddedServer({ name: shardName(id), dataDir: path.join(this.config.dataDir, shardName(id)), port: this.config.shardBasePort + id });
+  private embeddedServer(spec: ShardSpec): EmbeddedServer {
+    return new EmbeddedServer({ name: spec.name, ...this.place(spec.id, spec.slot ?? 0) });
   }
 
   private register(spec: ShardSpec, server: EmbeddedServer | null): Shard {
@@ -399,20 +486,29 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       role: 'primary',
       pool: createPool(spec.url, this.config.pool),
       server,
-      probe: new HealthProbe(spec.url, Math.max(1_000, this.config.healthIntervalMs * 2)),
+      probe: this.probeFor(spec.url),
+      slot: spec.slot ?? 0,
       status: 'starting',
       lastError: null,
       replica: null,
     };
-    server?.on('exit', (code: number | null, signal: string | null, expected: boolean) => {
-      if (expected || this.closed) return;
+    if (server) this.watchPrimary(shard, server);
+    this.shards.push(shard);
+    this.shards.sort((a, b) => a.id - b.id);
+    return shard;
+  }
+
+  private probeFor(url: string): HealthProbe {
+    return new HealthProbe(url, Math.max(1_000, this.config.healthIntervalMs * 2));
+  }
+
+  private watchPrimary(shard: Shard, server: EmbeddedServer): void {
+    server.on('exit', (code: number | null, signal: string | null, expected: boolean) => {
+      if (expected || this.closed || shard.server !== server) return;
       const how = signal ? `killed by ${signal}` : `exit code ${code}`;
       this.log(`${shard.name}: PostgreSQL exited unexpectedly (${how}); requests for its keys now get 503. Log: ${server.logFile}`);
       this.setStatus(shard, 'down', how);
     });
-    this.shards.push(shard);
-    this.shards.sort((a, b) => a.id - b.id);
-    return shard;
   }
 
   private async afterChange(shard: Shard): Promise<void> {
@@ -444,6 +540,45 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     shard.status = status;
     if (previous !== 'starting') this.log(`${shard.name}: ${previous} -> ${status}${error ? ` (${error})` : ''}`);
     this.emit('status', toInfo(shard), previous);
+  }
+}
+
+export interface Promotion {
+  /** switchover: the primary was up and handed over cleanly; failover: it was down or paused, and was killed. */
+  kind: 'switchover' | 'failover';
+  old_primary: { url: string; pid: number | null; data_dir: string; status: ShardStatus };
+  new_primary: { url: string; pid: number | null; data_dir: string };
+  /** Switchover: the primary's WAL position when writes were paused; the replica replayed at least this far. */
+  primary_lsn: string | null;
+  /** The last WAL position the replica had received when it was promoted: everything after it is lost. */
+  received_lsn: string;
+  /** The replica's lag as last measured by the health monitor, before the promotion. */
+  last_known_lag_bytes: number | null;
+}
+
+const CATCH_UP_MS = 15_000;
+
+async function walPosition(pool: pg.Pool, expression: string): Promise<string> {
+  const { rows } = await pool.query<{ lsn: string }>(`SELECT (${expression})::text AS lsn`);
+  return rows[0]!.lsn;
+}
+
+/**
+ * Waits until the replica has replayed up to `target`, or (null) everything it has received; a replica that
+ * does not get there in time is an error, before anything has changed.
+ */
+async function waitForReplay(replica: pg.Pool, target: string | null, name: string): Promise<void> {
+  const deadline = Date.now() + CATCH_UP_MS;
+  for (;;) {
+    const { rows } = await replica.query<{ done: boolean }>(
+      target === null
+        ? 'SELECT pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn() AS done'
+        : 'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS done',
+      target === null ? [] : [target],
+    );
+    if (rows[0]?.done) return;
+    if (Date.now() > deadline) throw new ClusterError(`${name} did not catch up${target ? ` to ${target}` : ''} within ${CATCH_UP_MS / 1000} s; nothing was promoted.`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

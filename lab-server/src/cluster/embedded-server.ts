@@ -160,6 +160,17 @@ export class EmbeddedServer extends EventEmitter {
     clearTimeout(timer);
   }
 
+  /** Kills the server outright (postmaster and backends, by pid) as an expected stop: fencing off a failed primary. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    this.stopping = true;
+    this.state = 'stopping';
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await this.signal('SIGKILL');
+    await exited;
+  }
+
   /**
    * Fault injection (SIGKILL, SIGSTOP, SIGCONT) on the postmaster and each of its child processes, by pid.
    * Every PostgreSQL backend leads its own process group, so signalling the postmaster alone would leave its

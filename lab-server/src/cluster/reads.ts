@@ -24,7 +24,7 @@ const MAX_WATCHED = 100_000;
  * served without anyone noticing.
  */
 export class ReadRouter {
-  private readonly written = new Map<string, { at: number; lsn: bigint | null }>();
+  private readonly written = new Map<string, { at: number; lsn: bigint | null; shard: number }>();
   private readonly stats = { primary_reads: 0, replica_reads: 0, stale_reads: 0 };
 
   constructor(
@@ -42,7 +42,7 @@ export class ReadRouter {
     }
     if (this.written.size >= MAX_WATCHED) this.written.delete(this.written.keys().next().value!);
     this.written.delete(key);
-    this.written.set(key, { at: Date.now(), lsn });
+    this.written.set(key, { at: Date.now(), lsn, shard: shardId });
   }
 
   async read<T>(shardId: number, key: string, fn: (pool: pg.Pool) => Promise<T>, same: (replica: T, primary: T) => boolean): Promise<T> {
@@ -76,6 +76,20 @@ export class ReadRouter {
       if (!same(value, truth)) this.stats.stale_reads++;
     }
     return value;
+  }
+
+  /**
+   * Keys written on the shard (in the last 30 s) whose commit the client saw after the WAL position `lsn`: a
+   * replica that had received only up to `lsn` lacks them, so promoting it loses them. An upper bound — the
+   * position is read just after each commit.
+   */
+  writtenAfter(shardId: number, lsn: bigint): string[] {
+    return [...this.written].filter(([, w]) => w.shard === shardId && w.lsn !== null && w.lsn > lsn).map(([key]) => key);
+  }
+
+  /** Drops the shard's watched writes: after a promotion their WAL positions belong to a server that is gone. */
+  forgetShard(shardId: number): void {
+    for (const [key, w] of this.written) if (w.shard === shardId) this.written.delete(key);
   }
 
   snapshot(): ReadStats {

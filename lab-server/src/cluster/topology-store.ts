@@ -6,6 +6,11 @@ export interface ShardSpec {
   url: string;
   /** Port of an embedded shard; null for an external server. */
   port: number | null;
+  /**
+   * Which of an embedded shard's two server directories holds its primary: 0 is `shard-N`, 1 is
+   * `shard-N-replica` (after a replica there was promoted). The replica, if any, lives in the other one.
+   */
+  slot?: 0 | 1;
 }
 
 export interface RingVersion {

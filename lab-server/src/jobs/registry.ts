@@ -35,11 +35,18 @@ const MAX_NOTES = 200;
 
 export type JobRun = (ctx: JobContext) => Promise<Record<string, unknown> | void>;
 
+/** Thrown by a job that honoured a cancel; `result` is what it reports about undoing its work. */
 export class JobCancelledError extends Error {
-  constructor() {
+  constructor(readonly result?: Record<string, unknown>) {
     super('cancelled');
   }
 }
+
+/** The abort reason when the lab is shutting down rather than a learner cancelling. */
+const SHUTDOWN = 'shutdown';
+
+/** Whether a job's signal was aborted by the lab shutting down (finish quickly) rather than by a cancel (undo). */
+export const isShutdown = (signal: AbortSignal): boolean => signal.aborted && signal.reason === SHUTDOWN;
 
 /** Throws when the job was cancelled; long loops call it between steps. */
 export function throwIfCancelled(signal: AbortSignal): void {
@@ -153,7 +160,7 @@ export class JobRegistry extends EventEmitter<JobEvents> {
     for (const e of [...this.queue]) this.cancel(e.view.id);
     const running = this.running;
     if (running) {
-      running.abort.abort();
+      running.abort.abort(SHUTDOWN);
       await this.wait(running.view.id);
     }
   }
@@ -207,7 +214,10 @@ export class JobRegistry extends EventEmitter<JobEvents> {
         this.finish(entry, 'succeeded');
       })
       .catch((err: unknown) => {
-        if (err instanceof JobCancelledError || entry.abort.signal.aborted) this.finish(entry, 'cancelled');
+        if (err instanceof JobCancelledError || entry.abort.signal.aborted) {
+          if (err instanceof JobCancelledError && err.result) entry.view.result = err.result;
+          this.finish(entry, 'cancelled');
+        }
         else {
           entry.view.error = { message: err instanceof Error ? err.message : String(err) };
           this.finish(entry, 'failed');

@@ -22,7 +22,7 @@ export class Messenger {
     this.outbox = new OutboxProcessor(cluster, log);
     this.users = new UsersService(cluster, router, layer, () => this.outbox.wake(), gate, reads);
     this.conversations = new ConversationsService(cluster, router, this.users, layer, gate);
-    this.accounts = new AccountsService(cluster, router, this.users);
+    this.accounts = new AccountsService(cluster, router, this.users, gate);
     this.outbox.on(USER_DELETED, userDeletedHandler(this.conversations, this.accounts));
     this.outbox.on(CONVERSATION_CREATED, this.conversations.handleCreated);
   }

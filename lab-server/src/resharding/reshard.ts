@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Shard } from '../cluster/cluster.js';
 import type { ShardSpec } from '../cluster/topology-store.js';
-import { throwIfCancelled, type JobContext } from '../jobs/registry.js';
+import { isShutdown, JobCancelledError, throwIfCancelled, type JobContext } from '../jobs/registry.js';
 import { routerFor, type Lab } from '../lab/lab.js';
 import { outboxBacklog } from '../messenger/outbox/outbox.js';
 import { migrate, throwIfFailed } from '../migrations/index.js';
@@ -27,8 +27,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Adds or removes a shard online, in visible phases: plan → provision → copy (logical replication with row
  * filters on ring_hash) → verify (counts and per-row checksums under a brief write pause on the moving ranges)
  * → cutover (the new ring version) → cleanup (moved rows, publications, subscriptions, slots). Until cutover,
- * a failure or cancel puts everything back as it was; `faithful` reproduces the original: the ring changes
- * and nothing moves.
+ * a failure or cancel puts everything back as it was; a cancel after cutover finishes the cleanup and then
+ * moves the data back (the reverse change, in the same job). `faithful` reproduces the original: the ring
+ * changes and nothing moves.
  */
 export async function reshard(
   lab: Lab,
@@ -39,10 +40,22 @@ export async function reshard(
 ): Promise<Record<string, unknown>> {
   const bulk = new BulkConnections(lab);
   try {
-    return await run(lab, bulk, change, mode, ctx, pauseBefore);
+    const result = await run(lab, bulk, change, mode, ctx, pauseBefore);
+    // Cancelled after cutover: the new ring already served writes, so going back is a move of its own.
+    if (!ctx.signal.aborted || isShutdown(ctx.signal)) return result;
+    const reverse: ShardChange = change.kind === 'add' ? { kind: 'remove', id: change.id } : { kind: 'add', id: change.id, url: null };
+    ctx.note(`Cancelled after cutover: moving the data back to return to the previous ${change.kind === 'add' ? `ring (without shard-${change.id})` : `ring (with shard-${change.id})`}.`);
+    const reverted = await run(lab, bulk, reverse, 'rebalance', revertContext(ctx), []);
+    ctx.note(`Reverted: ring version ${lab.ringVersion.version} routes over ${lab.ringVersion.shards.map((x) => x.name).join(', ')}, as before the job.`);
+    throw new JobCancelledError({ reverted: true, ring_version: lab.ringVersion.version, forward: result, revert: reverted });
   } finally {
     await bulk.close();
   }
+}
+
+/** The job's context for undoing it: its phases marked as such, and no longer cancellable (it was cancelled). */
+function revertContext(ctx: JobContext): JobContext {
+  return { ...ctx, signal: new AbortController().signal, phase: (name) => ctx.phase(`revert ${name}`), hold: async () => undefined };
 }
 
 async function run(
@@ -67,9 +80,12 @@ async function run(
   ctx.phase('plan');
   const before = lab.router;
   const currentSpecs = lab.ringVersion.shards;
+  // A shard that rejoins (undoing its removal) is still running; a new one gets a server or the given URL.
+  const rejoining = change.kind === 'add' ? cluster.specs().find((s) => s.id === change.id) : undefined;
+  // Ordered by id, so that undoing a removal gives back the very ring it changed.
   const afterSpecs: ShardSpec[] =
     change.kind === 'add'
-      ? [...currentSpecs, change.url ? { id: change.id, name: `shard-${change.id}`, url: change.url, port: null } : cluster.embeddedSpec(change.id)]
+      ? [...currentSpecs, rejoining ?? (change.url ? { id: change.id, name: `shard-${change.id}`, url: change.url, port: null } : cluster.embeddedSpec(change.id))].sort((a, b) => a.id - b.id)
       : currentSpecs.filter((s) => s.id !== change.id);
   const after = routerFor(lab.ringWith(afterSpecs));
   const plan = await planReshard(cluster, before, after, afterSpecs);
@@ -84,10 +100,10 @@ async function run(
   try {
     if (change.kind === 'add') {
       await step('provision');
-      added = change.url ? await cluster.addExternalShard(change.id, change.url) : await cluster.addEmbeddedShard(change.id);
-      ctx.note(`${added.name} started${added.server ? ` (pid ${added.server.pid}, port ${added.server.spec.port})` : ''}.`);
-      throwIfFailed(await migrate([{ name: added.name, url: added.url }], lab.config.migrationsDir, 'latest'));
-      ctx.note(`${added.name} migrated to the latest schema.`);
+      const joining = rejoining ? cluster.shard(change.id) : (added = change.url ? await cluster.addExternalShard(change.id, change.url) : await cluster.addEmbeddedShard(change.id));
+      ctx.note(`${joining.name} ${rejoining ? 'is still running' : 'started'}${joining.server ? ` (pid ${joining.server.pid}, port ${joining.server.spec.port})` : ''}.`);
+      throwIfFailed(await migrate([{ name: joining.name, url: joining.url }], lab.config.migrationsDir, 'latest'));
+      ctx.note(`${joining.name} migrated to the latest schema.`);
     }
 
     if (mode === 'faithful') {
@@ -131,7 +147,9 @@ async function run(
     }
     ctx.note(`Writes to the moving ranges paused for ${pauseMs} ms.`);
 
-    await step('cleanup').catch(() => ctx.note('Cancel arrived after cutover: the move completes, since the new ring is already serving.'));
+    await step('cleanup').catch((err: unknown) => {
+      if (!(err instanceof JobCancelledError)) throw err;
+    });
     ctx.phase('cleanup');
     await dropStreams(withBulk, job, subscribed);
     let deleted = 0;
@@ -143,7 +161,9 @@ async function run(
       });
     }
     ctx.note(`Deleted ${deleted} moved rows from their old shards.`);
-    if (change.kind === 'remove') {
+    if (change.kind === 'remove' && ctx.signal.aborted && !isShutdown(ctx.signal)) {
+      ctx.note(`shard-${change.id} keeps running, empty: the cancel brings its rows back to it.`);
+    } else if (change.kind === 'remove') {
       const gone = cluster.shard(change.id);
       await drainOutbox(lab, gone.name, ctx);
       await cluster.removeShard(change.id, { deleteData: true });

@@ -2,6 +2,7 @@ import { Router as ExpressRouter } from 'express';
 import { z } from 'zod';
 import { ClusterError } from '../cluster/errors.js';
 import { ringHistory } from '../cluster/topology-store.js';
+import { promote } from '../failover/promote.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { jsonBody, parse } from '../http/validation.js';
 import { routerFor, type Lab } from '../lab/lab.js';
@@ -89,6 +90,16 @@ export function shardRoutes(lab: Lab): ExpressRouter {
     res.status(201).json(lab.topology().shards.find((s) => s.name === shard.name));
   });
 
+  r.post('/shards/:name/promote', async (req, res) => {
+    const shard = shardNamed(req.params.name);
+    try {
+      res.json(await promote(lab, shard.name));
+    } catch (err) {
+      if (err instanceof ClusterError) throw new ApiError(409, 'not_available', err.message);
+      throw err;
+    }
+  });
+
   r.post('/shards/:name/:fault', async (req, res) => {
     const shard = shardNamed(req.params.name);
     const fault = req.params.fault;
@@ -98,7 +109,7 @@ export function shardRoutes(lab: Lab): ExpressRouter {
     try {
       if (fault === 'start') await lab.cluster.restartShard(shard.id);
       else if (fault === 'kill' || fault === 'pause' || fault === 'resume') await lab.cluster.signalShard(shard.id, FAULTS[fault]);
-      else throw notFound(`Unknown action '${fault}'; use kill, start, pause or resume.`);
+      else throw notFound(`Unknown action '${fault}'; use kill, start, pause, resume or promote.`);
     } catch (err) {
       if (err instanceof ClusterError) throw new ApiError(409, 'not_available', err.message);
       throw err;

@@ -32,6 +32,31 @@ describe('WriteGate', () => {
     expect(order).toEqual(['outside write ran', 'paused write ran']);
   });
 
+  it('holds a write of several keys while any of them is fenced, and counts it in flight for each', async () => {
+    const gate = new WriteGate();
+    await gate.fence([{ start: 0, end: 10 }]);
+    let ran = false;
+    const many = gate.runAll([500, 5], async () => void (ran = true));
+    await tick();
+    expect(ran).toBe(false);
+    gate.lift();
+    await many;
+    expect(ran).toBe(true);
+
+    let release!: () => void;
+    const running = gate.runAll([700, 800], () => new Promise<void>((r) => (release = r)));
+    await tick();
+    let fenced = false;
+    const fencing = gate.fenceWhere((h) => h === 800).then(() => (fenced = true));
+    await tick();
+    expect(fenced).toBe(false);
+    release();
+    await running;
+    await fencing;
+    expect(fenced).toBe(true);
+    gate.lift();
+  });
+
   it('fences at once when nothing is in flight and refuses a second fence', async () => {
     const gate = new WriteGate();
     await gate.fence([{ start: 0, end: 10 }]);

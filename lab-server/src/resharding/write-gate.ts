@@ -10,6 +10,8 @@ export interface HashRange {
 export const inRanges = (hash: number, ranges: readonly HashRange[]): boolean => ranges.some((r) => hash >= r.start && hash <= r.end);
 
 interface Fence {
+  covers: (hash: number) => boolean;
+  /** The ranges, when the fence was put up by ranges (a reshard); empty for a fence by predicate. */
   ranges: HashRange[];
   /** Resolves when the fence is lifted. */
   lifted: Promise<void>;
@@ -28,26 +30,42 @@ export class WriteGate {
   private drained: (() => void) | null = null;
 
   /** Runs `fn` holding the gate for `hash`; `fn` must route inside, so a write paused by a fence routes afresh. */
-  async run<T>(hash: number, fn: () => Promise<T>): Promise<T> {
-    while (this.fenceState && inRanges(hash, this.fenceState.ranges)) await this.fenceState.lifted;
-    this.inFlight.set(hash, (this.inFlight.get(hash) ?? 0) + 1);
+  run<T>(hash: number, fn: () => Promise<T>): Promise<T> {
+    return this.runAll([hash], fn);
+  }
+
+  /** Runs `fn` holding the gate for every hash (one write touching several keys); it waits while any is fenced. */
+  async runAll<T>(hashes: readonly number[], fn: () => Promise<T>): Promise<T> {
+    for (;;) {
+      const fence = this.fenceState;
+      if (!fence || !hashes.some(fence.covers)) break;
+      await fence.lifted;
+    }
+    for (const hash of hashes) this.inFlight.set(hash, (this.inFlight.get(hash) ?? 0) + 1);
     try {
       return await fn();
     } finally {
-      const n = this.inFlight.get(hash)! - 1;
-      if (n === 0) this.inFlight.delete(hash);
-      else this.inFlight.set(hash, n);
-      if (this.drained && this.fenceState && this.inFlightIn(this.fenceState.ranges) === 0) this.drained();
+      for (const hash of hashes) {
+        const n = this.inFlight.get(hash)! - 1;
+        if (n === 0) this.inFlight.delete(hash);
+        else this.inFlight.set(hash, n);
+      }
+      if (this.drained && this.fenceState && this.inFlightUnder(this.fenceState.covers) === 0) this.drained();
     }
   }
 
   /** Pauses new writes in `ranges` and resolves once no write in them is still running. */
-  async fence(ranges: HashRange[]): Promise<void> {
+  fence(ranges: HashRange[]): Promise<void> {
+    return this.fenceWhere((hash) => inRanges(hash, ranges), ranges);
+  }
+
+  /** Pauses new writes whose hash `covers` accepts (e.g. every key of one shard, for a promotion). */
+  async fenceWhere(covers: (hash: number) => boolean, ranges: HashRange[] = []): Promise<void> {
     if (this.fenceState) throw new Error('a fence is already up');
     let lift!: () => void;
     const lifted = new Promise<void>((resolve) => (lift = resolve));
-    this.fenceState = { ranges, lifted, lift };
-    if (this.inFlightIn(ranges) === 0) return;
+    this.fenceState = { covers, ranges, lifted, lift };
+    if (this.inFlightUnder(covers) === 0) return;
     await new Promise<void>((resolve) => (this.drained = resolve));
     this.drained = null;
   }
@@ -64,9 +82,9 @@ export class WriteGate {
     return this.fenceState?.ranges ?? [];
   }
 
-  private inFlightIn(ranges: readonly HashRange[]): number {
+  private inFlightUnder(covers: (hash: number) => boolean): number {
     let n = 0;
-    for (const [hash, count] of this.inFlight) if (inRanges(hash, ranges)) n += count;
+    for (const [hash, count] of this.inFlight) if (covers(hash)) n += count;
     return n;
   }
 }
@@ -78,4 +96,18 @@ export class WriteGate {
 export function writeByKey<T>(gate: WriteGate, router: () => Router, key: string, fn: (shard: number) => Promise<T>): Promise<T> {
   const hash = ringHash(key);
   return gate.run(hash, () => fn(router().routeHash(hash).shard_id));
+}
+
+/** A write by several keys at once (e.g. inbox rows for every member): `fn` gets the keys grouped by shard, routed inside the gate. */
+export function writeByKeys<T>(gate: WriteGate, router: () => Router, keys: readonly string[], fn: (byShard: Map<number, string[]>) => Promise<T>): Promise<T> {
+  const hashes = keys.map(ringHash);
+  return gate.runAll(hashes, () => {
+    const r = router();
+    const byShard = new Map<number, string[]>();
+    keys.forEach((key, i) => {
+      const shard = r.routeHash(hashes[i]!).shard_id;
+      byShard.set(shard, [...(byShard.get(shard) ?? []), key]);
+    });
+    return fn(byShard);
+  });
 }

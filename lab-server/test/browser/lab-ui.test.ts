@@ -184,6 +184,25 @@ describe('the browser lab', () => {
     await page.close();
   });
 
+  it('adds a replica to a shard and promotes it from the topology panel: the shard keeps its keys at a new address', async () => {
+    const w = await watchedPage(browser);
+    const { page } = w;
+    await page.goto(t.url);
+    const row = page.locator('.topology tr[data-shard="shard-1"]');
+    const address = row.locator('td.mono');
+    const before = await address.textContent();
+    await row.getByRole('button', { name: 'Add a replica to shard-1' }).click();
+    await row.getByRole('button', { name: "Promote shard-1's replica" }).waitFor({ timeout: 60_000 });
+    await row.getByRole('button', { name: "Promote shard-1's replica" }).click();
+    await row.getByRole('button', { name: 'Add a replica to shard-1' }).waitFor({ timeout: 60_000 });
+    const after = await address.textContent();
+    expect(after).not.toBe(before);
+    expect(after).toContain(new URL(t.running.lab.cluster.byName('shard-1')!.url).port);
+    expect(await row.getAttribute('data-status')).toBe('up');
+    expect(w.errors).toEqual([]);
+    await page.close();
+  });
+
   it('runs typed commands in the terminal, with completion and history', async () => {
     const w = await watchedPage(browser);
     const { page } = w;

@@ -47,7 +47,7 @@ export default function Topology() {
   const busy = action.busy || (job !== null && ['queued', 'running'].includes(job.state));
   const canChange = shardsApi === 'yes' && !busy;
 
-  const shardAction = (s: ShardInfo, what: 'kill' | 'start' | 'remove') =>
+  const shardAction = (s: ShardInfo, what: 'kill' | 'start' | 'remove' | 'replicas' | 'promote') =>
     void action.run(what === 'remove' ? 'DELETE' : 'POST', what === 'remove' ? `/lab/v1/shards/${s.name}` : `/lab/v1/shards/${s.name}/${what}`);
 
   return (
@@ -115,6 +115,15 @@ export default function Topology() {
                   <button type="button" disabled={!canChange || topology.shards.length < 2} onClick={() => shardAction(s, 'remove')} aria-label={`Remove ${s.name}`}>
                     Remove
                   </button>
+                  {(s.replicas?.length ?? 0) === 0 ? (
+                    <button type="button" disabled={!canChange || s.status !== 'up'} onClick={() => shardAction(s, 'replicas')} aria-label={`Add a replica to ${s.name}`}>
+                      Add replica
+                    </button>
+                  ) : (
+                    <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'promote')} aria-label={`Promote ${s.name}'s replica`}>
+                      Promote replica
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}

@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Cluster } from '../../cluster/cluster.js';
 import { isForeignKeyViolation, onShardPrisma, type PrismaClient } from '../../data/prisma.js';
 import { ApiError } from '../../http/errors.js';
-import { ringHash } from '../../sharding/hash.js';
+import { writeByKey, type WriteGate } from '../../resharding/write-gate.js';
 import type { Router } from '../../sharding/router.js';
 import type { UsersService } from '../users/service.js';
 import { claim, confirm, release, releaseUser, takeOver, type ClaimKind } from './claims.js';
@@ -21,6 +21,7 @@ export class AccountsService {
     private readonly cluster: Cluster,
     private readonly router: () => Router,
     private readonly users: UsersService,
+    private readonly gate: WriteGate,
   ) {}
 
   async create(input: CreateAccount): Promise<Account> {
@@ -37,7 +38,7 @@ export class AccountsService {
         claimed.push(kind);
       }
       const password = await hashPassword(input.password);
-      account = await onShardPrisma(this.cluster, this.router().shardFor(userId), (db) =>
+      account = await this.onUserShard(userId, (db) =>
         insertAccount(db, { id: accountId, user_id: userId, username: input.username, email: input.email, password, created_at: new Date(now).toISOString() }),
       );
     } catch (err) {
@@ -63,16 +64,23 @@ export class AccountsService {
     if (result.claimed) return;
     const { holder } = result;
     if (!holder.confirmed && holder.expired) {
-      const fate = await onShardPrisma(this.cluster, this.router().shardFor(holder.user_id), (db) => settleAbandoned(db, holder.account_id, holder.user_id));
+      const fate = await this.onUserShard(holder.user_id, (db) => settleAbandoned(db, holder.account_id, holder.user_id));
       if (fate === 'created') await this.onValueShard(value, (db) => confirm(db, kind, value, holder.account_id));
       else if (await this.onValueShard(value, (db) => takeOver(db, kind, value, holder, accountId, userId))) return;
     }
     throw taken(kind, value);
   }
 
-  /** Lookup rows live on the shard of the value's own ring point (the lower-cased text, hashed like a key). */
+  /**
+   * Lookup rows live on the shard of the value's own ring point (the lower-cased text, hashed like a key).
+   * Like every write here, it passes the write gate, so a reshard's cutover pauses it instead of refusing it.
+   */
   private onValueShard<T>(value: string, fn: (db: PrismaClient) => Promise<T>): Promise<T> {
-    return onShardPrisma(this.cluster, this.router().routeHash(ringHash(value)).shard_id, fn);
+    return writeByKey(this.gate, this.router, value, (shard) => onShardPrisma(this.cluster, shard, fn));
+  }
+
+  private onUserShard<T>(userId: string, fn: (db: PrismaClient) => Promise<T>): Promise<T> {
+    return writeByKey(this.gate, this.router, userId, (shard) => onShardPrisma(this.cluster, shard, fn));
   }
 }
 

@@ -3,7 +3,7 @@ import type { Cluster } from '../../cluster/cluster.js';
 import type { DataLayer } from '../../data/layer.js';
 import { isForeignKeyViolation, onShardPrisma, type Prisma } from '../../data/prisma.js';
 import { ApiError, notFound } from '../../http/errors.js';
-import { writeByKey, type WriteGate } from '../../resharding/write-gate.js';
+import { writeByKey, writeByKeys, type WriteGate } from '../../resharding/write-gate.js';
 import type { Router } from '../../sharding/router.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { locate } from '../locate.js';
@@ -56,19 +56,16 @@ export class ConversationsService {
    * check (a race no foreign key can stop across shards) is taken out of the conversation again. Idempotent.
    */
   async applyCreated(e: ConversationCreated): Promise<string[]> {
-    const byShard = new Map<number, string[]>();
-    for (const id of e.member_ids) {
-      const shard = this.router().shardFor(id);
-      byShard.set(shard, [...(byShard.get(shard) ?? []), id]);
-    }
-    const gone = (await Promise.all([...byShard].map(([shard, ids]) => onShardPrisma(this.cluster, shard, (db) => repo.addToInboxes(db, e, ids))))).flat();
+    const gone = await writeByKeys(this.gate, this.router, e.member_ids, async (byShard) =>
+      (await Promise.all([...byShard].map(([shard, ids]) => onShardPrisma(this.cluster, shard, (db) => repo.addToInboxes(db, e, ids))))).flat(),
+    );
     if (gone.length === 0) return [...e.member_ids].sort();
     return this.removeMembers(e.conversation_id, gone);
   }
 
   /** Takes users out of a conversation on its shard; returns who is left (none: the conversation is gone). */
   removeMembers(conversationId: string, userIds: string[]): Promise<string[]> {
-    return onShardPrisma(this.cluster, this.router().shardFor(conversationId), (db) => repo.removeMembers(db, conversationId, userIds));
+    return writeByKey(this.gate, this.router, conversationId, (shard) => onShardPrisma(this.cluster, shard, (db) => repo.removeMembers(db, conversationId, userIds)));
   }
 
   async get(rawId: string): Promise<Conversation> {

@@ -1,0 +1,50 @@
+import type { Promotion } from '../cluster/cluster.js';
+import { ClusterError } from '../cluster/errors.js';
+import { parseLsn } from '../cluster/reads.js';
+import type { Lab } from '../lab/lab.js';
+
+/** How many of the writes a failover may have lost are listed by id (the count is always whole). */
+const LISTED = 20;
+
+export interface PromotionReport extends Promotion {
+  shard: string;
+  ring_version: number;
+  /** How long writes to the shard's keys waited (they were held, not refused). */
+  pause_ms: number;
+  /** User writes the lab acknowledged after the replica's last received WAL position: what a failover loses. */
+  writes_at_risk: { count: number; user_ids: string[] };
+}
+
+/**
+ * Promotes a shard's replica while the lab serves traffic: writes to the shard's keys wait at the write gate
+ * (none fails), the cluster swaps the servers, a new ring version records the new primary's address (so a
+ * restart starts it), and the report says what, if anything, the promotion may have lost.
+ */
+export async function promote(lab: Lab, shardName: string): Promise<PromotionReport> {
+  const shard = lab.cluster.byName(shardName);
+  if (!shard) throw new ClusterError(`No shard named '${shardName}'.`);
+  if (lab.workers > 1) {
+    throw new ClusterError(`Promotion is not available with LAB_WORKERS=${lab.workers}: the workers hold their own connections to the old primary. Restart without LAB_WORKERS to promote.`);
+  }
+  const busy = lab.jobs.current;
+  if (busy && (busy.kind === 'add-shard' || busy.kind === 'remove-shard')) {
+    throw new ClusterError(`A ${busy.kind} job (${busy.id}) is running; promote once it has ended, since its replication streams run on ${shardName}'s primary.`);
+  }
+  const started = performance.now();
+  await lab.gate.fenceWhere((hash) => lab.router.routeHash(hash).shard_id === shard.id);
+  let promotion: Promotion;
+  let ringVersion: number;
+  try {
+    promotion = await lab.cluster.promoteReplica(shard.id);
+    const promoted = lab.cluster.specs().find((s) => s.id === shard.id)!;
+    const shards = lab.ringVersion.shards.map((s) => (s.id === shard.id ? promoted : s));
+    const ring = await lab.switchRing({ ...lab.ringWith(shards), reason: `promote ${shard.name}'s replica (${promotion.kind}): primary now on port ${promoted.port}` });
+    ringVersion = ring.version;
+  } finally {
+    lab.gate.lift();
+  }
+  const pauseMs = Math.round(performance.now() - started);
+  const atRisk = lab.reads.writtenAfter(shard.id, parseLsn(promotion.received_lsn));
+  lab.reads.forgetShard(shard.id);
+  return { shard: shard.name, ...promotion, ring_version: ringVersion, pause_ms: pauseMs, writes_at_risk: { count: atRisk.length, user_ids: atRisk.slice(0, LISTED) } };
+}

@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RingVersion } from '../src/cluster/topology-store.js';
+import type { PromotionReport } from '../src/failover/promote.js';
+import { REPO_ROOT } from '../src/config.js';
+import type { User } from '../src/messenger/users/schemas.js';
+import { queryServer, startEmbeddedTestLab, type ErrorReply, type TestLab } from './support/lab.js';
+import { placement, underLoad, waitForJob } from './support/workload.js';
+
+let t: TestLab;
+beforeAll(async () => {
+  t = await startEmbeddedTestLab(2, { LAB_STATEMENT_TIMEOUT_MS: '1500' });
+  const seed = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 2_000 });
+  expect((await waitForJob(t, seed.body.job_id)).state).toBe('succeeded');
+});
+afterAll(async () => t?.stop());
+
+interface ShardView {
+  name: string;
+  url: string;
+  pid: number | null;
+  replicas: { name: string; url: string; state: string | null; lag_bytes: number | null }[];
+}
+const shardView = async (name: string) => (await t.call<{ shards: ShardView[] }>('GET', '/lab/v1/topology')).body.shards.find((s) => s.name === name)!;
+
+async function addStreamingReplica(name: string): Promise<ShardView> {
+  const res = await t.call<ShardView>('POST', `/lab/v1/shards/${name}/replicas`);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  for (let i = 0; i < 100; i++) {
+    const view = await shardView(name);
+    if (view.replicas[0]?.state === 'streaming') return view;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name}'s replica never streamed`);
+}
+
+const dataDirOf = (name: string) => t.running.lab.cluster.byName(name)!.server!.spec.dataDir;
+
+function labCli(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'lab-server/src/cli/main.ts'), ...args], { env: { ...process.env, LAB_URL: t.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => resolve({ code, out }));
+  });
+}
+
+async function createOn(shard: string): Promise<User> {
+  for (;;) {
+    const { status, body } = await t.call<User>('POST', '/api/v1/users', { first_name: 'Fail', last_name: 'Over' });
+    expect(status).toBe(201);
+    if (t.running.lab.router.route(body.id).shard_name === shard) return body;
+  }
+}
+
+describe('promoting a replica', () => {
+  it('refuses clearly when there is nothing to promote', async () => {
+    const res = await t.call<ErrorReply>('POST', '/lab/v1/shards/shard-1/promote');
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toMatch(/shard-1 has no replica to promote; add one first/);
+    expect((await t.call('POST', '/lab/v1/shards/shard-9/promote')).status).toBe(404);
+  });
+
+  it('switches over under write load: the primary hands over cleanly, no writer sees an error, nothing is lost', async () => {
+    const before = await addStreamingReplica('shard-0');
+    const oldDir = dataDirOf('shard-0');
+    let report!: PromotionReport;
+    const load = await underLoad(t, async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      const res = await t.call<PromotionReport>('POST', '/lab/v1/shards/shard-0/promote');
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      report = res.body;
+      await new Promise((r) => setTimeout(r, 300));
+    });
+    expect(report.kind).toBe('switchover');
+    expect(report.writes_at_risk.count).toBe(0);
+    expect(report.pause_ms).toBeGreaterThanOrEqual(0);
+    expect(load.errors.slice(0, 5)).toEqual([]);
+    expect(load.ops).toBeGreaterThan(20);
+
+    // The replica is the primary now, at its own address; the old primary is stopped and its directory gone.
+    const after = await shardView('shard-0');
+    expect(after.url).toBe(before.replicas[0]!.url);
+    expect(after.replicas).toEqual([]);
+    expect(() => process.kill(before.pid!, 0)).toThrow();
+    expect(fs.existsSync(oldDir)).toBe(false);
+    expect((await queryServer<{ r: boolean }>(after.url, 'SELECT pg_is_in_recovery() AS r'))[0]!.r).toBe(false);
+    const versions = (await t.call<{ versions: RingVersion[] }>('GET', '/lab/v1/ring/versions')).body.versions;
+    expect(versions.at(-1)!.shards.find((s) => s.name === 'shard-0')).toMatchObject({ url: after.url, slot: 1 });
+    expect(versions.at(-1)!.reason).toMatch(/promote shard-0's replica \(switchover\)/);
+
+    const where = await placement(t);
+    for (const [id, last] of load.live) expect(where.get(id)?.[0]?.last_name, `user ${id}`).toBe(last);
+    for (const id of load.deleted) expect(where.has(id)).toBe(false);
+    const sample = [...load.live.keys()].slice(0, 100);
+    for (const id of sample) expect((await t.call('GET', `/api/v1/users/${id}`)).status).toBe(200);
+  });
+
+  it('builds a new replica where the old primary was, and a restart brings both back in their new roles', async () => {
+    const primaryDir = dataDirOf('shard-0');
+    const view = await addStreamingReplica('shard-0');
+    const replicaDir = t.running.lab.cluster.byName('shard-0')!.replica!.server.spec.dataDir;
+    expect(path.basename(replicaDir)).toBe('shard-0');
+    expect(path.basename(primaryDir)).toBe('shard-0-replica');
+    const user = await createOn('shard-0');
+
+    await t.restart();
+    const back = await shardView('shard-0');
+    expect(back.url).toBe(view.url);
+    expect(back.replicas.map((r) => r.url)).toEqual(view.replicas.map((r) => r.url));
+    expect(dataDirOf('shard-0')).toBe(primaryDir);
+    expect((await t.call<User>('GET', `/api/v1/users/${user.id}`)).body.last_name).toBe('Over');
+  });
+
+  it('fails over when the primary died: what the replica never received is lost, and the report names it', async () => {
+    const shard = t.running.lab.cluster.byName('shard-0')!;
+    const replicaUrl = shard.replica!.url;
+    const kept = await createOn('shard-0');
+    for (let i = 0; i < 100 && (await shardView('shard-0')).replicas[0]?.lag_bytes !== 0; i++) await new Promise((r) => setTimeout(r, 50));
+    // Cut the replica off from its primary: from here on it receives nothing.
+    await queryServer(replicaUrl, "ALTER SYSTEM SET primary_conninfo = ''");
+    await queryServer(replicaUrl, 'SELECT pg_reload_conf()');
+    for (let i = 0; i < 100 && (await shardView('shard-0')).replicas[0]?.state === 'streaming'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await shardView('shard-0')).replicas[0]?.state).not.toBe('streaming');
+    const lost = await createOn('shard-0');
+
+    expect((await t.call('POST', '/lab/v1/shards/shard-0/kill')).status).toBe(200);
+    expect((await t.call('GET', `/api/v1/users/${lost.id}`)).status).toBe(503);
+
+    // Through the CLI, as a learner would: it says what kind of promotion it was and what was lost.
+    const cli = await labCli(['shards', 'promote', 'shard-0']);
+    expect(cli.code, cli.out).toBe(0);
+    expect(cli.out).toMatch(/shard-0: failover — the primary moved from port \d+ to port \d+/);
+    expect(cli.out).toMatch(/1 acknowledged user writes were past that point and are lost/);
+    expect(cli.out).toContain(lost.id);
+    expect(cli.out).not.toContain(kept.id);
+
+    expect((await t.call('GET', `/api/v1/users/${lost.id}`)).status).toBe(404);
+    expect((await t.call('GET', `/api/v1/users/${kept.id}`)).status).toBe(200);
+    expect((await t.call('POST', '/api/v1/users', { first_name: 'After', last_name: 'Failover' })).status).toBe(201);
+    expect((await shardView('shard-0')).url).toBe(replicaUrl);
+  });
+});
