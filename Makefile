@@ -8,7 +8,7 @@ MESSAGES ?= 0
 
 .PHONY: help install dev start test typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer bench-api \
-        shard-plan shard-add shard-remove ring bench-reshard \
+        shard-plan shard-add shard-remove shard-replica shard-promote ring bench-reshard \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev
@@ -112,6 +112,14 @@ shard-add: install ## add a shard online; MODE=faithful reproduces the original 
 shard-remove: install ## drain a shard into the others and stop it: make shard-remove NAME=shard-2
 	@test -n "$(NAME)" || { echo "usage: make shard-remove NAME=shard-2"; exit 2; }
 	@$(LAB) shards remove $(NAME) $(if $(filter faithful,$(MODE)),--faithful,)
+
+shard-replica: install ## add a streaming replica to a shard: make shard-replica NAME=shard-0
+	@test -n "$(NAME)" || { echo "usage: make shard-replica NAME=shard-0"; exit 2; }
+	@$(LAB) shards replica $(NAME)
+
+shard-promote: install ## make a shard's replica its primary (switchover, or failover when the primary is down)
+	@test -n "$(NAME)" || { echo "usage: make shard-promote NAME=shard-0"; exit 2; }
+	@$(LAB) shards promote $(NAME)
 
 ring: install ## every ring version the cluster has routed by
 	@$(LAB) ring

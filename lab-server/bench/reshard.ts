@@ -67,12 +67,12 @@ try {
   writer.send('stop');
   const final = await new Promise<WriterReport>((resolve) => writer.on('message', (m) => (m as WriterReport).final && resolve(m as WriterReport)));
 
-  const result = (job.result ?? {}) as { moved_rows?: number; pause_ms?: number; verify?: { ok: boolean } };
+  const result = (job.result ?? {}) as { moved_rows?: number; pause_ms?: number; verify_pause_ms?: number; verify?: { ok: boolean } };
   const throughput = (during.ok - before.ok) / seconds;
   console.log(`\njob: ${job.state}${job.error ? ` (${job.error.message})` : ''}`);
   for (const n of job.notes ?? []) console.log(`  ${n.at.slice(11, 23)} [${n.phase}] ${n.message}`);
   console.log(`rows moved:               ${(result.moved_rows ?? 0).toLocaleString('en-US')} in ${seconds.toFixed(1)} s (${Math.round((result.moved_rows ?? 0) / seconds).toLocaleString('en-US')} rows/s)`);
-  console.log(`write pause at cutover:   ${result.pause_ms ?? '-'} ms`);
+  console.log(`write pause at cutover:   ${result.pause_ms ?? '-'} ms (and ${result.verify_pause_ms ?? '-'} ms earlier, to take the verify snapshots)`);
   console.log(`verify:                   ${result.verify?.ok ? 'counts and per-row checksums match' : 'FAILED'}`);
   console.log(`requests failed during:   ${during.failed - before.failed} (goal: 0); in the whole run: ${final.failed}${final.failures.length ? ` e.g. ${final.failures[0]}` : ''}`);
   console.log(`writer throughput:        ${throughput.toFixed(0)} req/s during the move vs ${baseline.toFixed(0)} req/s before: ${(throughput / baseline).toFixed(2)}x`);

@@ -47,10 +47,11 @@ describe('adding a shard online', () => {
     });
 
     expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
-    const result = job.result as { ring_version: number; pause_ms: number; moved_rows: number; verify: { ok: boolean } };
+    const result = job.result as { ring_version: number; pause_ms: number; verify_pause_ms: number; moved_rows: number; verify: { ok: boolean } };
     expect(result.ring_version).toBe(2);
     expect(result.verify.ok).toBe(true);
     expect(result.pause_ms).toBeGreaterThanOrEqual(0);
+    expect(result.verify_pause_ms).toBeGreaterThanOrEqual(0);
     expect(result.moved_rows).toBeGreaterThan(0);
     expect(job.notes!.map((n) => n.phase)).toEqual(expect.arrayContaining(['plan', 'provision', 'copy', 'verify', 'cutover', 'cleanup']));
     expect(load.errors.slice(0, 5)).toEqual([]);
@@ -119,6 +120,25 @@ describe('cancelling a move', () => {
     expect(after.ring.shards).toEqual(before.shards.map((s) => s.name));
     expect((await t.call<ShardStats>('GET', '/api/v1/shards/stats')).body).toEqual(counts);
     if (pid !== null) expect(() => process.kill(pid, 0)).toThrow();
+    await expectNothingLeftBehind(t);
+  });
+
+  it('a copy that differs from its source fails verify, and the move is rolled back', async () => {
+    const before = (await t.call<{ ring: { version: number; shards: string[] } }>('GET', '/lab/v1/topology')).body.ring;
+    const counts = (await t.call<ShardStats>('GET', '/api/v1/shards/stats')).body;
+    const res = await t.call<{ job_id: string }>('POST', '/lab/v1/shards', { pause_before: ['verify'] });
+    await waitForJob(t, res.body.job_id, (j) => j.waiting === 'before verify' || !['queued', 'running'].includes(j.state));
+    const added = t.running.lab.cluster.shards.find((s) => !before.shards.includes(s.name))!;
+    // Tamper with one copied row on the new shard, behind the lab's back.
+    await query(added.url, "UPDATE users SET last_name = 'tampered' WHERE id = (SELECT id FROM users LIMIT 1)");
+    expect((await t.call('POST', `/lab/v1/jobs/${res.body.job_id}/continue`)).status).toBe(202);
+    const job = await waitForJob(t, res.body.job_id);
+    expect(job.state).toBe('failed');
+    expect(job.error?.message).toMatch(/verify failed: users shard-\d→shard-\d+: \d+ rows vs \d+ \(contents differ\)/);
+    const after = (await t.call<{ ring: { version: number; shards: string[] } }>('GET', '/lab/v1/topology')).body.ring;
+    expect(after).toMatchObject({ version: before.version, shards: before.shards });
+    expect(t.running.lab.cluster.byName(added.name)).toBeUndefined();
+    expect((await t.call<ShardStats>('GET', '/api/v1/shards/stats')).body).toEqual(counts);
     await expectNothingLeftBehind(t);
   });
 

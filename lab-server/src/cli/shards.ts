@@ -110,7 +110,9 @@ async function promote(name: string | undefined): Promise<void> {
 async function report(job: { result?: Record<string, unknown>; notes?: { phase: string | null; message: string }[] }): Promise<void> {
   for (const n of job.notes ?? []) console.log(`  [${n.phase ?? '-'}] ${n.message}`);
   const r = job.result ?? {};
-  if (typeof r.pause_ms === 'number') console.log(`\nwrite pause at cutover: ${r.pause_ms} ms; ring version ${String(r.ring_version)}`);
+  if (typeof r.pause_ms === 'number') {
+    console.log(`\nwrites to the moving ranges paused ${String(r.verify_pause_ms)} ms to take the verify snapshots and ${r.pause_ms} ms at cutover; ring version ${String(r.ring_version)}`);
+  }
   if (typeof r.orphaned_rows === 'number') console.log(`\n${r.orphaned_rows} rows are now orphaned: the new ring looks for them on another shard (GET by id answers 404).`);
   await stats();
 }

@@ -42,7 +42,7 @@ interface Command {
 }
 
 const MIGRATE_ACTIONS = ['status', 'up', 'down', 'latest'];
-const SHARD_ACTIONS = ['add', 'remove', 'kill', 'start', 'pause', 'resume'];
+const SHARD_ACTIONS = ['add', 'remove', 'kill', 'start', 'pause', 'resume', 'replica', 'promote'];
 
 /**
  * The browser terminal's command interpreter — never a host shell. Commands mirror the CLI and call the
@@ -75,8 +75,8 @@ export class ConsoleSession {
         run: (a, _r, o, s) => this.loadtest(a, o, s),
       },
       shard: {
-        usage: 'shard add faithful|rebalance | shard remove|kill|start|pause|resume <name>',
-        summary: 'change the cluster: add or remove a shard, stop or start one',
+        usage: 'shard add faithful|rebalance | shard remove|kill|start|pause|resume|replica|promote <name>',
+        summary: 'change the cluster: add or remove a shard, stop or start one, add a replica or promote it',
         run: (a, _r, o, s) => this.shard(a, o, s),
       },
       sql: { usage: 'sql <shard> [statement]', summary: 'SQL on one shard; without a statement, stay in SQL mode (\\q leaves)', run: (a, r, o) => this.sqlCommand(a, r, o) },
@@ -353,20 +353,24 @@ export class ConsoleSession {
 
   private async shard(args: string[], out: ConsoleOutput, signal: AbortSignal): Promise<void> {
     const [action, arg] = args;
-    let reply: SelfReply<{ job_id?: string }>;
+    let reply: SelfReply<{ job_id?: string; kind?: string; writes_at_risk?: { count: number } }>;
     if (action === 'add') {
       if (arg !== 'faithful' && arg !== 'rebalance') throw new CommandError('usage: shard add faithful|rebalance');
       reply = await this.api.call('POST', '/lab/v1/shards', { mode: arg });
     } else if (action === 'remove' && arg) {
       reply = await this.api.call('DELETE', `/lab/v1/shards/${encodeURIComponent(arg)}`);
-    } else if (action && ['kill', 'start', 'pause', 'resume'].includes(action) && arg) {
+    } else if (action && ['kill', 'start', 'pause', 'resume', 'promote'].includes(action) && arg) {
       reply = await this.api.call('POST', `/lab/v1/shards/${encodeURIComponent(arg)}/${action}`);
+    } else if (action === 'replica' && arg) {
+      reply = await this.api.call('POST', `/lab/v1/shards/${encodeURIComponent(arg)}/replicas`);
     } else {
       throw new CommandError(`usage: ${this.commands.shard!.usage}`);
     }
-    const what = action === 'add' ? 'POST /lab/v1/shards' : action === 'remove' ? 'DELETE /lab/v1/shards/:name' : `POST /lab/v1/shards/:name/${action}`;
+    const what =
+      action === 'add' ? 'POST /lab/v1/shards' : action === 'remove' ? 'DELETE /lab/v1/shards/:name' : `POST /lab/v1/shards/:name/${action === 'replica' ? 'replicas' : action}`;
     const body = this.ok(reply, what);
     if (body?.job_id) await this.follow(body.job_id, `shard ${action}`, out, signal);
+    if (body?.kind) out.write(`${body.kind}: ${body.writes_at_risk?.count ? `${body.writes_at_risk.count} acknowledged user writes lost` : 'no acknowledged write lost'}.\n`);
     out.write(`${green('Done.')} Type ${bold('shards')} to see the cluster.\n`);
   }
 

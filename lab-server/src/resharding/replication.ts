@@ -12,15 +12,45 @@ export const PREFIX = 'lab_reshard_';
 export const streamName = (job: string, from: number, to: number): string => `${PREFIX}${job.replace(/-/g, '').slice(0, 12)}_${from}_${to}`;
 
 /**
+ * A one-row-per-stream table on both sides of a move, published with the moving rows. Bumping a stream's row
+ * on the source and waiting for the new value on the target proves the target has applied everything the
+ * source committed before it (logical replication applies in commit order) — a catch-up check that needs no
+ * status reports from the subscriber.
+ */
+const SYNC_TABLE = `${PREFIX}sync`;
+
+export async function createSyncTable(db: pg.ClientBase): Promise<void> {
+  await db.query(`CREATE TABLE IF NOT EXISTS ${SYNC_TABLE} (stream text PRIMARY KEY, n bigint NOT NULL)`);
+}
+
+/** On the source: the stream's next sync mark. */
+export async function bumpSync(db: pg.ClientBase, stream: string): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    `INSERT INTO ${SYNC_TABLE} (stream, n) VALUES ($1, 1) ON CONFLICT (stream) DO UPDATE SET n = ${SYNC_TABLE}.n + 1 RETURNING n::text`,
+    [stream],
+  );
+  return Number(rows[0]!.n);
+}
+
+/** On the target: whether the stream has applied sync mark `n`. */
+export async function syncReached(db: pg.ClientBase, stream: string, n: number): Promise<boolean> {
+  const { rows } = await db.query<{ n: string }>(`SELECT n::text FROM ${SYNC_TABLE} WHERE stream = $1`, [stream]);
+  return rows.length > 0 && Number(rows[0]!.n) >= n;
+}
+
+export async function dropSyncTable(db: pg.ClientBase): Promise<void> {
+  await db.query(`DROP TABLE IF EXISTS ${SYNC_TABLE}`);
+}
+
+/**
  * On the source: a publication of the moving rows. Row filters on UPDATE/DELETE may only use columns of the
  * replica identity, so the moving tables log full old rows (REPLICA IDENTITY FULL) while the move runs.
  */
 export async function publish(db: pg.ClientBase, name: string, tables: string[], ranges: readonly HashRange[]): Promise<void> {
   for (const t of tables) await db.query(`ALTER TABLE ${ident(t)} REPLICA IDENTITY FULL`);
   const filter = rangeFilter(ranges);
-  await db.query(
-    `CREATE PUBLICATION ${ident(name)} FOR TABLE ${tables.map((t) => `${ident(t)} WHERE (${filter})`).join(', ')} WITH (publish = 'insert, update, delete')`,
-  );
+  const published = [...tables.map((t) => `${ident(t)} WHERE (${filter})`), `${SYNC_TABLE} WHERE (stream = ${escapeLiteral(name)})`];
+  await db.query(`CREATE PUBLICATION ${ident(name)} FOR TABLE ${published.join(', ')} WITH (publish = 'insert, update, delete')`);
 }
 
 /** On the target: a subscription that copies the published rows, then streams every later change. */
@@ -86,6 +116,7 @@ export async function sweep(cluster: Cluster, log: (m: string) => void): Promise
       if (found > 0) log(`${shard.name}: removed ${found} leftover(s) of an interrupted reshard.`);
       await removeGuard(db);
       await restoreReplicaIdentity(db);
+      await dropSyncTable(db);
     } finally {
       await db.end().catch(() => undefined);
     }
@@ -93,13 +124,14 @@ export async function sweep(cluster: Cluster, log: (m: string) => void): Promise
 }
 
 /** What a reshard left on a shard (none after it ended, whatever the outcome): the tests check this. */
-export async function leftovers(db: pg.ClientBase): Promise<{ publications: number; subscriptions: number; slots: number; guards: number }> {
-  const { rows } = await db.query<{ p: string; s: string; r: string; g: string }>(`
+export async function leftovers(db: pg.ClientBase): Promise<{ publications: number; subscriptions: number; slots: number; guards: number; tables: number }> {
+  const { rows } = await db.query<{ p: string; s: string; r: string; g: string; t: string }>(`
     SELECT (SELECT count(*) FROM pg_publication WHERE pubname LIKE '${PREFIX}%')::text AS p,
            (SELECT count(*) FROM pg_subscription WHERE subname LIKE '${PREFIX}%')::text AS s,
            (SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE '${PREFIX}%')::text AS r,
-           (SELECT count(*) FROM pg_trigger WHERE tgname = 'zz_lab_reshard_guard')::text AS g`);
-  return { publications: Number(rows[0]!.p), subscriptions: Number(rows[0]!.s), slots: Number(rows[0]!.r), guards: Number(rows[0]!.g) };
+           (SELECT count(*) FROM pg_trigger WHERE tgname = 'zz_lab_reshard_guard')::text AS g,
+           (SELECT count(*) FROM pg_tables WHERE tablename LIKE '${PREFIX}%')::text AS t`);
+  return { publications: Number(rows[0]!.p), subscriptions: Number(rows[0]!.s), slots: Number(rows[0]!.r), guards: Number(rows[0]!.g), tables: Number(rows[0]!.t) };
 }
 
 const GUARD = 'zz_lab_reshard_guard';

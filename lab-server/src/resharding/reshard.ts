@@ -7,7 +7,22 @@ import { outboxBacklog } from '../messenger/outbox/outbox.js';
 import { migrate, throwIfFailed } from '../migrations/index.js';
 import { checksum, countInRanges, deleteInRanges, type TableChecksum } from './checksum.js';
 import { planReshard, type ReshardPlan, type Stream } from './plan.js';
-import { dropPublication, dropSubscription, installGuard, publish, removeGuard, restoreReplicaIdentity, streamName, subscribe, sweep, tablesSyncing } from './replication.js';
+import {
+  bumpSync,
+  createSyncTable,
+  dropPublication,
+  dropSubscription,
+  dropSyncTable,
+  installGuard,
+  publish,
+  removeGuard,
+  restoreReplicaIdentity,
+  streamName,
+  subscribe,
+  sweep,
+  syncReached,
+  tablesSyncing,
+} from './replication.js';
 import type { HashRange } from './write-gate.js';
 
 export type ReshardMode = 'rebalance' | 'faithful';
@@ -18,8 +33,8 @@ export type ReshardStep = (typeof RESHARD_STEPS)[number] | 'cutover';
 /** How the shard set changes: a shard joins (provisioned by the job) or one leaves (drained, then stopped). */
 export type ShardChange = { kind: 'add'; id: number; url: string | null } | { kind: 'remove'; id: number };
 
-const VERIFY_TIMEOUT_MS = 30_000;
-const POLL_MS = 100;
+const SYNC_TIMEOUT_MS = 30_000;
+const SYNC_POLL_MS = 5;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -117,6 +132,7 @@ async function run(
 
     await step('copy');
     await assertTargetsEmpty(withBulk, plan, lab.ringVersion.version);
+    for (const id of new Set(plan.streams.flatMap((s) => [s.from.id, s.to.id]))) await withBulk(id, createSyncTable);
     for (const stream of plan.streams) {
       const name = streamName(job, stream.from.id, stream.to.id);
       await withBulk(stream.from.id, (db) => publish(db, name, plan.tables, stream.ranges));
@@ -128,24 +144,48 @@ async function run(
 
     await step('verify');
     const moving: HashRange[] = plan.moves.map(({ start, end }) => ({ start, end }));
-    const pauseStarted = performance.now();
-    await lab.gate.fence(moving);
-    let pauseMs: number;
+    const sources = [...new Set(plan.streams.map((s) => s.from.id))];
+    // Writes to the moving ranges wait at the gate, and the guard refuses any that bypass it, while `fn` runs.
+    const paused = async (fn: () => Promise<void>): Promise<number> => {
+      const started = performance.now();
+      await lab.gate.fence(moving);
+      try {
+        await Promise.all(sources.map((id) => withBulk(id, (db) => installGuard(db, plan.tables, plan.streams.filter((x) => x.from.id === id).flatMap((x) => x.ranges)))));
+        await fn();
+      } finally {
+        await Promise.all(sources.map((id) => withBulk(id, removeGuard))).catch(() => undefined);
+        lab.gate.lift();
+      }
+      return Math.round(performance.now() - started);
+    };
+
+    // A brief pause freezes the moving ranges at one point; once every stream has applied up to it, both
+    // sides take a snapshot there. The checksums then run on those snapshots while writes go on.
+    const snapshots = await Snapshots.open(lab, [...new Set(plan.streams.flatMap((s) => [s.from.id, s.to.id]))]);
     let verified: TableChecksum[];
-    const sources = [...new Map(plan.streams.map((s) => [s.from.id, s])).values()];
+    let verifyPauseMs: number;
     try {
-      await Promise.all(sources.map((s) => withBulk(s.from.id, (db) => installGuard(db, plan.tables, plan.streams.filter((x) => x.from.id === s.from.id).flatMap((x) => x.ranges)))));
-      verified = await verifyUntilEqual(withBulk, plan, ctx);
-      ctx.phase('cutover');
+      verifyPauseMs = await paused(async () => {
+        await syncStreams(withBulk, job, plan, ctx);
+        await snapshots.take();
+      });
+      ctx.note(`Writes to the moving ranges paused for ${verifyPauseMs} ms while every stream caught up and both sides took a snapshot.`);
+      verified = await compareChecksums(snapshots, plan, ctx);
+    } finally {
+      await snapshots.close();
+    }
+
+    throwIfCancelled(ctx.signal);
+    ctx.phase('cutover');
+    // The second pause: let every stream catch up once more (the changes since the snapshots travel the same
+    // verified stream), then switch.
+    const pauseMs = await paused(async () => {
+      await syncStreams(withBulk, job, plan, ctx);
       const ring = await lab.switchRing({ ...lab.ringWith(afterSpecs), reason: `${change.kind} shard-${change.id} (rebalanced)` });
       cutover = true;
       ctx.note(`Ring version ${ring.version} is live.`);
-    } finally {
-      await Promise.all(sources.map((s) => withBulk(s.from.id, removeGuard))).catch(() => undefined);
-      lab.gate.lift();
-      pauseMs = Math.round(performance.now() - pauseStarted);
-    }
-    ctx.note(`Writes to the moving ranges paused for ${pauseMs} ms.`);
+    });
+    ctx.note(`Writes to the moving ranges paused for ${pauseMs} ms at cutover.`);
 
     await step('cleanup').catch((err: unknown) => {
       if (!(err instanceof JobCancelledError)) throw err;
@@ -176,6 +216,7 @@ async function run(
       moved_rows: verified.reduce((n, t) => n + t.rows, 0),
       verify: { ok: true, tables: verified },
       pause_ms: pauseMs,
+      verify_pause_ms: verifyPauseMs,
       seconds: secondsSince(started),
     };
   } catch (err) {
@@ -232,33 +273,74 @@ async function waitForCopy(withBulk: WithBulk, job: string, plan: ReshardPlan, c
   }
 }
 
-/** With writes paused, compares every moving table on source and target until the stream has caught up. */
-async function verifyUntilEqual(withBulk: WithBulk, plan: ReshardPlan, ctx: JobContext): Promise<TableChecksum[]> {
-  const deadline = Date.now() + VERIFY_TIMEOUT_MS;
-  for (;;) {
-    throwIfCancelled(ctx.signal);
-    const diffs: string[] = [];
-    const totals: TableChecksum[] = plan.tables.map((table) => ({ table, rows: 0, checksum: '0' }));
-    const pairs = plan.streams.flatMap((stream) => plan.tables.map((table, i) => ({ stream, table, i })));
-    const results = await Promise.all(
-      pairs.map(({ stream, table }) =>
-        Promise.all([withBulk(stream.from.id, (db) => checksum(db, table, stream.ranges)), withBulk(stream.to.id, (db) => checksum(db, table, stream.ranges))]),
-      ),
-    );
-    pairs.forEach(({ stream, table, i }, k) => {
-      const [src, dst] = results[k]!;
-      if (src.rows !== dst.rows || src.checksum !== dst.checksum) {
-        diffs.push(`${table} ${stream.from.name}→${stream.to.name}: ${src.rows} rows vs ${dst.rows}${src.rows === dst.rows ? ' (contents differ)' : ''}`);
+/** Bumps every stream's sync mark on its source and waits until its target has applied it. */
+async function syncStreams(withBulk: WithBulk, job: string, plan: ReshardPlan, ctx: JobContext): Promise<void> {
+  const deadline = Date.now() + SYNC_TIMEOUT_MS;
+  await Promise.all(
+    plan.streams.map(async (stream) => {
+      const name = streamName(job, stream.from.id, stream.to.id);
+      const mark = await withBulk(stream.from.id, (db) => bumpSync(db, name));
+      while (!(await withBulk(stream.to.id, (db) => syncReached(db, name, mark)))) {
+        throwIfCancelled(ctx.signal);
+        if (Date.now() > deadline) throw new Error(`${stream.to.name} did not catch up with ${stream.from.name} within ${SYNC_TIMEOUT_MS / 1000} s; nothing was switched, the move was rolled back.`);
+        await sleep(SYNC_POLL_MS);
       }
-      totals[i]!.rows += src.rows;
-      totals[i]!.checksum = (BigInt(totals[i]!.checksum) + BigInt(src.checksum)).toString();
-    });
-    if (diffs.length === 0) {
-      ctx.note(`Verified ${totals.map((t) => `${t.table}: ${t.rows} rows`).join(', ')}: counts and per-row checksums match.`);
-      return totals;
+    }),
+  );
+}
+
+/** Compares every moving table's row count and per-row checksum on the two snapshots of each stream. */
+async function compareChecksums(snapshots: Snapshots, plan: ReshardPlan, ctx: JobContext): Promise<TableChecksum[]> {
+  const totals: TableChecksum[] = plan.tables.map((table) => ({ table, rows: 0, checksum: '0' }));
+  const diffs: string[] = [];
+  const pairs = plan.streams.flatMap((stream) => plan.tables.map((table, i) => ({ stream, table, i })));
+  const results = await Promise.all(pairs.map(({ stream, table }) => Promise.all([snapshots.checksum(stream.from.id, table, stream.ranges), snapshots.checksum(stream.to.id, table, stream.ranges)])));
+  pairs.forEach(({ stream, table, i }, k) => {
+    const [src, dst] = results[k]!;
+    if (src.rows !== dst.rows || src.checksum !== dst.checksum) {
+      diffs.push(`${table} ${stream.from.name}→${stream.to.name}: ${src.rows} rows vs ${dst.rows}${src.rows === dst.rows ? ' (contents differ)' : ''}`);
     }
-    if (Date.now() > deadline) throw new Error(`verify failed: ${diffs.join('; ')}. Nothing was switched; the move was rolled back.`);
-    await sleep(POLL_MS);
+    totals[i]!.rows += src.rows;
+    totals[i]!.checksum = (BigInt(totals[i]!.checksum) + BigInt(src.checksum)).toString();
+  });
+  if (diffs.length > 0) throw new Error(`verify failed: ${diffs.join('; ')}. Nothing was switched; the move was rolled back.`);
+  ctx.note(`Verified ${totals.map((t) => `${t.table}: ${t.rows} rows`).join(', ')}: counts and per-row checksums match.`);
+  return totals;
+}
+
+/**
+ * One connection per shard holding a repeatable-read snapshot, for verifying at one point while writes
+ * continue. Opened (connected) before the pause, so the pause only takes the snapshots.
+ */
+class Snapshots {
+  /** One query at a time per connection: pg queues concurrent ones, but no longer wants to be asked to. */
+  private readonly queues = new Map<number, Promise<unknown>>();
+
+  private constructor(private readonly clients: Map<number, pg.Client>) {}
+
+  static async open(lab: Lab, shardIds: number[]): Promise<Snapshots> {
+    const clients = new Map<number, pg.Client>();
+    try {
+      for (const id of shardIds) clients.set(id, await lab.cluster.connectBulk(id, 'shard-lab-reshard-verify'));
+    } catch (err) {
+      await Promise.all([...clients.values()].map((c) => c.end().catch(() => undefined)));
+      throw err;
+    }
+    return new Snapshots(clients);
+  }
+
+  async take(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((c) => c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1')));
+  }
+
+  checksum(shardId: number, table: string, ranges: readonly HashRange[]): Promise<TableChecksum> {
+    const next = (this.queues.get(shardId) ?? Promise.resolve()).catch(() => undefined).then(() => checksum(this.clients.get(shardId)!, table, ranges));
+    this.queues.set(shardId, next);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((c) => c.end().catch(() => undefined)));
   }
 }
 
@@ -271,6 +353,7 @@ async function dropStreams(withBulk: WithBulk, job: string, streams: Stream[]): 
       await restoreReplicaIdentity(db);
     });
   }
+  for (const id of new Set(streams.flatMap((s) => [s.from.id, s.to.id]))) await withBulk(id, dropSyncTable);
 }
 
 const OUTBOX_DRAIN_MS = 60_000;

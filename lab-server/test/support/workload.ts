@@ -33,7 +33,7 @@ export async function expectNothingLeftBehind(t: TestLab): Promise<void> {
     const c = new pg.Client(s.url);
     await c.connect();
     try {
-      expect(await leftovers(c), s.name).toEqual({ publications: 0, subscriptions: 0, slots: 0, guards: 0 });
+      expect(await leftovers(c), s.name).toEqual({ publications: 0, subscriptions: 0, slots: 0, guards: 0, tables: 0 });
       const { rows } = await c.query<{ r: string }>(`SELECT relreplident AS r FROM pg_class WHERE relname = 'users'`);
       expect(rows[0]!.r, `${s.name} replica identity`).toBe('d');
     } finally {
