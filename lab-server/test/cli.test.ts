@@ -31,6 +31,8 @@ beforeAll(async () => {
     LAB_DATA_DIR: path.join(dir, 'data'),
     LAB_SHARD_COUNT: '2',
     LAB_SHARD_BASE_PORT: String((await freePortRange(3)) + 1),
+    LAB_REPLICAS: '1',
+    LAB_REPLICA_BASE_PORT: String(await freePortRange(2)),
     LAB_MIGRATIONS_DIR: path.join(dir, 'migrations'),
     PORT: String(port),
     LAB_URL: `http://127.0.0.1:${port}`,
@@ -54,7 +56,8 @@ it('runs the cluster in the background, migrates, seeds through the lab, and sto
   expect(up.code, up.out).toBe(0);
   expect(up.out).toContain('Cluster up');
   const state = (await readState(env.LAB_DATA_DIR!))!;
-  const pids = state.shards.map((s) => s.pid!);
+  const pids = [...state.shards, ...state.replicas].map((s) => s.pid!);
+  expect(state.replicas.map((r) => r.name)).toEqual(['shard-0-replica', 'shard-1-replica']);
   expect(pids.every(isAlive)).toBe(true);
 
   const status = await lab(['migrate', 'status']);
@@ -85,6 +88,9 @@ it('runs the cluster in the background, migrates, seeds through the lab, and sto
     const shards = await lab(['shards']);
     expect(shards.out).toContain('total 3,000 users on 2 shards');
     expect((await lab(['health'])).code).toBe(0);
+    // The attached lab sees the replicas `cluster up` started, and can route reads to them.
+    const topology = (await (await fetch(`${env.LAB_URL}/lab/v1/topology`)).json()) as { shards: { replicas: { name: string; url: string }[] }[] };
+    expect(topology.shards.map((s) => s.replicas.map((r) => r.name))).toEqual([['shard-0-replica'], ['shard-1-replica']]);
     const route = await lab(['route', '123E4567-E89B-12D3-A456-426614174000']);
     expect(route.out).toContain('0x3b32b2dc');
     expect((await lab(['jobs'])).out).toMatch(/seed +\| succeeded \| 3000\/3000/);

@@ -94,15 +94,16 @@ describe('embedded cluster', () => {
     const first = await Cluster.open(config, () => undefined);
     const replica = first.shard(0).replica!;
     expect(replica.name).toBe('shard-0-replica');
-    const pid = replica.server.pid!;
+    const pid = replica.server!.pid!;
     const { rows } = await replica.pool.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
     expect(rows[0]!.r).toBe(true);
     expect((await readState(config.dataDir))!.replicas.map((r) => r.pid)).toEqual([pid]);
+    expect((await first.catalog.pool.query('SELECT shard, name FROM replicas')).rows).toEqual([{ shard: 'shard-0', name: 'shard-0-replica' }]);
     await first.close();
     expect(isAlive(pid)).toBe(false);
     const second = await Cluster.open(config, () => undefined);
     try {
-      expect(second.shard(0).replica?.server.pid).toBeGreaterThan(0);
+      expect(second.shard(0).replica?.server?.pid).toBeGreaterThan(0);
       expect(second.info()[0]!.replicas[0]!.name).toBe('shard-0-replica');
     } finally {
       await second.close();

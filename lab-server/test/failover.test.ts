@@ -36,6 +36,7 @@ async function addStreamingReplica(name: string): Promise<ShardView> {
   throw new Error(`${name}'s replica never streamed`);
 }
 
+const recordedReplicas = async () => (await t.running.lab.cluster.catalog.pool.query<{ shard: string; data_dir: string }>('SELECT shard, data_dir FROM replicas')).rows;
 const dataDirOf = (name: string) => t.running.lab.cluster.byName(name)!.server!.spec.dataDir;
 
 function labCli(args: string[]): Promise<{ code: number | null; out: string }> {
@@ -85,6 +86,7 @@ describe('promoting a replica', () => {
     const after = await shardView('shard-0');
     expect(after.url).toBe(before.replicas[0]!.url);
     expect(after.replicas).toEqual([]);
+    expect(await recordedReplicas()).toEqual([]);
     expect(() => process.kill(before.pid!, 0)).toThrow();
     expect(fs.existsSync(oldDir)).toBe(false);
     expect((await queryServer<{ r: boolean }>(after.url, 'SELECT pg_is_in_recovery() AS r'))[0]!.r).toBe(false);
@@ -102,12 +104,21 @@ describe('promoting a replica', () => {
   it('builds a new replica where the old primary was, and a restart brings both back in their new roles', async () => {
     const primaryDir = dataDirOf('shard-0');
     const view = await addStreamingReplica('shard-0');
-    const replicaDir = t.running.lab.cluster.byName('shard-0')!.replica!.server.spec.dataDir;
+    const replicaDir = t.running.lab.cluster.byName('shard-0')!.replica!.server!.spec.dataDir;
     expect(path.basename(replicaDir)).toBe('shard-0');
     expect(path.basename(primaryDir)).toBe('shard-0-replica');
+    expect(await recordedReplicas()).toEqual([{ shard: 'shard-0', data_dir: replicaDir }]);
     const user = await createOn('shard-0');
+    type Topo = { ring_versions: { version: number; reason: string }[]; jobs: { id: string; kind: string; state: string }[] };
+    const topoBefore = (await t.call<Topo>('GET', '/lab/v1/topology')).body;
+    expect(topoBefore.ring_versions.at(-1)!.reason).toMatch(/promote shard-0's replica/);
+    expect(topoBefore.jobs.map((j) => j.kind)).toContain('seed');
 
     await t.restart();
+    // Shards, replicas, ring versions and jobs come back from the catalog.
+    const topoAfter = (await t.call<Topo>('GET', '/lab/v1/topology')).body;
+    expect(topoAfter.ring_versions).toEqual(topoBefore.ring_versions);
+    expect(topoAfter.jobs.map((j) => [j.id, j.state])).toEqual(topoBefore.jobs.map((j) => [j.id, j.state]));
     const back = await shardView('shard-0');
     expect(back.url).toBe(view.url);
     expect(back.replicas.map((r) => r.url)).toEqual(view.replicas.map((r) => r.url));

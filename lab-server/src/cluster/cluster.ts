@@ -11,6 +11,7 @@ import { HealthProbe } from './health.js';
 import { createPool } from './pools.js';
 import { buildReplica, replicaLag, replicaSlot, type ReplicaLag } from './replica.js';
 import { readState, removeState, writeState, type ClusterState, type ServerEntry } from './state-file.js';
+import { forgetReplica, saveReplica, savedReplicas } from './replica-store.js';
 import { latestRing, type ShardSpec } from './topology-store.js';
 
 export type ShardStatus = 'starting' | 'up' | 'down' | 'paused';
@@ -21,7 +22,8 @@ export interface Replica {
   readonly name: string;
   readonly url: string;
   readonly pool: pg.Pool;
-  readonly server: EmbeddedServer;
+  /** Null when another lab process runs it (attached mode). */
+  readonly server: EmbeddedServer | null;
   readonly probe: HealthProbe;
   status: 'up' | 'down';
   lag: ReplicaLag;
@@ -76,6 +78,7 @@ export interface ClusterEvents {
 
 export const shardName = (id: number): string => `shard-${id}`;
 export const shardIdOf = (name: string): number => Number(/^shard-(\d+)$/.exec(name)?.[1] ?? NaN);
+const replicaName = (shard: { name: string }): string => `${shard.name}-replica`;
 
 /**
  * The lab's PostgreSQL servers: the shards (their processes when embedded, one `pg` pool each, their health)
@@ -104,6 +107,10 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       const catalog = await Catalog.open(state.catalog.url);
       const cluster = new Cluster('attached', catalog, config, log, []);
       for (const s of state.shards) cluster.register({ id: shardIdOf(s.name), name: s.name, url: s.url, port: s.port }, null);
+      for (const r of state.replicas) {
+        const shard = cluster.shards.find((s) => r.name === replicaName(s));
+        if (shard) cluster.registerReplica(shard, null, r.url);
+      }
       return cluster.ready();
     }
     if (state && !isAlive(state.owner_pid)) await stopOrphans(state, log);
@@ -133,10 +140,20 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         const servers = specs.map((s) => cluster.embeddedServer(s));
         await startAll(servers);
         specs.forEach((s, i) => cluster.register(s, servers[i]!));
-        // Replicas built before come back with their shards; LAB_REPLICAS=1 builds the missing ones.
+        // Replicas come back with their shards (the catalog lists them; a lab from before it did is read from
+        // disk); LAB_REPLICAS=1 builds the missing ones.
+        const recorded = new Set((await savedReplicas(catalog.pool)).map((r) => r.shard));
         for (const shard of cluster.shards) {
-          if (fs.existsSync(path.join(cluster.replicaPlace(shard).dataDir, 'standby.signal'))) await cluster.startReplica(shard);
-          else if (config.replicas) await cluster.addReplica(shard.id);
+          const dir = cluster.replicaPlace(shard).dataDir;
+          if (fs.existsSync(path.join(dir, 'standby.signal'))) {
+            await cluster.startReplica(shard);
+            continue;
+          }
+          if (recorded.has(shard.name)) {
+            log(`${shard.name}: the catalog lists a replica, but ${dir} holds none; it is forgotten.`);
+            await forgetReplica(catalog.pool, shard.name);
+          }
+          if (config.replicas) await cluster.addReplica(shard.id);
         }
       }
       await cluster.saveState();
@@ -251,8 +268,9 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     if (!this.ownsServers || !shard.server) throw new ClusterError(`Replicas need the lab to run the shard's server; in ${this.mode} mode it does not.`);
     if (shard.replica) throw new ClusterError(`${shard.name} already has a replica (${shard.replica.name}).`);
     const place = this.replicaPlace(shard);
-    const server = await buildReplica(shard.server, place.dataDir, place.port, `${shard.name}-replica`);
-    const replica = this.registerReplica(shard, server);
+    const server = await buildReplica(shard.server, place.dataDir, place.port, replicaName(shard));
+    const replica = this.registerReplica(shard, server, server.url);
+    await saveReplica(this.catalog.pool, { shard: shard.name, name: replica.name, url: replica.url, data_dir: place.dataDir });
     await this.saveState();
     await this.checkHealth();
     this.emit('shards', this.info());
@@ -260,22 +278,24 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   private async startReplica(shard: Shard): Promise<void> {
-    const server = new EmbeddedServer({ name: `${shard.name}-replica`, ...this.replicaPlace(shard) });
+    const place = this.replicaPlace(shard);
+    const server = new EmbeddedServer({ name: replicaName(shard), ...place });
     await server.start();
-    this.registerReplica(shard, server);
+    this.registerReplica(shard, server, server.url);
+    await saveReplica(this.catalog.pool, { shard: shard.name, name: server.spec.name, url: server.url, data_dir: place.dataDir });
   }
 
-  private registerReplica(shard: Shard, server: EmbeddedServer): Replica {
+  private registerReplica(shard: Shard, server: EmbeddedServer | null, url: string): Replica {
     const replica: Replica = {
-      name: server.spec.name,
-      url: server.url,
-      pool: createPool(server.url, this.config.pool, 'shard-lab-replica-reads'),
+      name: replicaName(shard),
+      url,
+      pool: createPool(url, this.config.pool, 'shard-lab-replica-reads'),
       server,
-      probe: this.probeFor(server.url),
+      probe: this.probeFor(url),
       status: 'up',
       lag: { bytes: null, seconds: null, state: null },
     };
-    server.on('exit', (_code: number | null, signal: string | null, expected: boolean) => {
+    server?.on('exit', (_code: number | null, signal: string | null, expected: boolean) => {
       if (expected || this.closed || shard.replica !== replica) return;
       this.log(`${replica.name}: PostgreSQL exited unexpectedly (${signal ?? 'exit'}); reads go to the primary.`);
       replica.status = 'down';
@@ -291,8 +311,9 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     shard.replica = null;
     r.probe.close();
     await r.pool.end().catch(() => undefined);
-    await r.server.stop();
-    if (deleteData) {
+    await r.server?.stop();
+    if (deleteData && r.server) {
+      await forgetReplica(this.catalog.pool, shard.name);
       await fsp.rm(r.server.spec.dataDir, { recursive: true, force: true });
       await fsp.rm(r.server.logFile, { force: true });
       await shard.pool.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [replicaSlot(shard.name)]).catch(() => undefined);
@@ -311,7 +332,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const old = shard.server;
     const replica = shard.replica;
     if (!this.ownsServers || !old) throw new ClusterError(`Promotion needs the lab to run the shard's servers; in ${this.mode} mode it does not.`);
-    if (!replica) throw new ClusterError(`${shard.name} has no replica to promote; add one first (POST /lab/v1/shards/${shard.name}/replicas).`);
+    if (!replica?.server) throw new ClusterError(`${shard.name} has no replica to promote; add one first (POST /lab/v1/shards/${shard.name}/replicas).`);
+    const replicaServer = replica.server;
     if (replica.status !== 'up') throw new ClusterError(`${replica.name} is down, so it cannot take over ${shard.name}.`);
     const kind = shard.status === 'up' && old.pid !== null ? 'switchover' : 'failover';
     const before = { url: shard.url, pid: old.pid, data_dir: old.spec.dataDir, status: shard.status };
@@ -329,7 +351,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       await waitForReplay(replica.pool, null, replica.name);
       received = await walPosition(replica.pool, 'greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())');
       const { rows } = await replica.pool.query<{ promoted: boolean }>('SELECT pg_promote(true, 60) AS promoted');
-      if (!rows[0]?.promoted) throw new ClusterError(`${replica.name} did not finish promotion within 60 s; see ${replica.server.logFile}.`);
+      if (!rows[0]?.promoted) throw new ClusterError(`${replica.name} did not finish promotion within 60 s; see ${replicaServer.logFile}.`);
     } catch (err) {
       // A switchover that cannot finish gives the shard its primary back.
       if (kind === 'switchover') await old.start().catch(() => undefined);
@@ -344,15 +366,16 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     replica.probe.close();
     await replica.pool.end().catch(() => undefined);
     shard.replica = null;
-    shard.server = replica.server;
+    shard.server = replicaServer;
     shard.url = replica.url;
     shard.pool = createPool(replica.url, this.config.pool);
     shard.probe = this.probeFor(replica.url);
     shard.slot = shard.slot === 0 ? 1 : 0;
-    this.watchPrimary(shard, replica.server);
+    this.watchPrimary(shard, replicaServer);
     oldProbe.close();
     await oldPool.end().catch(() => undefined);
     await fsp.rm(old.spec.dataDir, { recursive: true, force: true });
+    await forgetReplica(this.catalog.pool, shard.name);
     await this.saveState();
     await this.checkHealth();
     this.emit('shards', this.info());
@@ -360,7 +383,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return {
       kind,
       old_primary: before,
-      new_primary: { url: shard.url, pid: replica.server.pid, data_dir: replica.server.spec.dataDir },
+      new_primary: { url: shard.url, pid: replicaServer.pid, data_dir: replicaServer.spec.dataDir },
       primary_lsn: primaryLsn,
       received_lsn: received,
       last_known_lag_bytes: replica.lag.bytes,
@@ -523,7 +546,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const own = this.shards.filter((s) => s.server);
     if (own.length === 0 && this.ownServers.length === 0) return;
     const catalogServer = this.ownServers[0];
-    const replicas = this.shards.flatMap((s) => (s.replica ? [s.replica.server] : []));
+    const replicas = this.shards.flatMap((s) => (s.replica?.server ? [s.replica.server] : []));
     await writeState(this.config.dataDir, {
       owner_pid: process.pid,
       started_at: new Date().toISOString(),
@@ -584,7 +607,7 @@ async function waitForReplay(replica: pg.Pool, target: string | null, name: stri
 
 function toInfo(s: Shard): ShardInfo {
   const replicas: ReplicaInfo[] = s.replica
-    ? [{ name: s.replica.name, url: s.replica.url, role: 'replica', status: s.replica.status, pid: s.replica.server.pid, lag_bytes: s.replica.lag.bytes, lag_seconds: s.replica.lag.seconds, state: s.replica.lag.state }]
+    ? [{ name: s.replica.name, url: s.replica.url, role: 'replica', status: s.replica.status, pid: s.replica.server?.pid ?? null, lag_bytes: s.replica.lag.bytes, lag_seconds: s.replica.lag.seconds, state: s.replica.lag.state }]
     : [];
   return { id: s.id, name: s.name, url: s.url, role: s.role, status: s.status, pid: s.server?.pid ?? null, replicas };
 }

@@ -1,8 +1,8 @@
 import type { Cluster, ClusterMode, Log, ShardInfo } from '../cluster/cluster.js';
-import { latestRing, saveRing, type RingVersion, type ShardSpec } from '../cluster/topology-store.js';
+import { latestRing, ringHistory, saveRing, type RingVersion, type ShardSpec } from '../cluster/topology-store.js';
 import type { LabConfig } from '../config.js';
 import { persistJobs } from '../jobs/job-store.js';
-import { JobRegistry } from '../jobs/registry.js';
+import { JobRegistry, type JobView } from '../jobs/registry.js';
 import { LoadTestEngine } from '../loadtest/engine.js';
 import { prepareRun } from '../loadtest/prepare.js';
 import { RunStore } from '../loadtest/store.js';
@@ -21,8 +21,14 @@ export interface Topology {
   mode: ClusterMode;
   shards: (ShardInfo & { in_ring: boolean })[];
   ring: { strategy: string; vnodes: number | null; version: number; shards: string[]; shares: number[] };
+  /** Every ring version, oldest first, as the catalog keeps them (full shard specs: `GET /lab/v1/ring/versions`). */
+  ring_versions: { version: number; shards: string[]; reason: string; created_at: string }[];
+  /** The running job and the most recent ones (full views: `GET /lab/v1/jobs/:id`). */
+  jobs: Pick<JobView, 'id' | 'kind' | 'state' | 'phase' | 'progress' | 'created_at' | 'finished_at'>[];
   reads: ReadStats;
 }
+
+const TOPOLOGY_JOBS = 10;
 
 export type RingChange = Pick<RingVersion, 'strategy' | 'vnodes' | 'shards' | 'reason'>;
 
@@ -47,6 +53,7 @@ export class Lab {
   /** Processes serving /api/v1: 1, or LAB_WORKERS under prefork (set by start-up). */
   workers = 1;
   private currentRouter: Router;
+  private readonly history: RingVersion[];
   private jobStore: { flush(): Promise<void> } | null = null;
 
   private constructor(
@@ -54,7 +61,9 @@ export class Lab {
     readonly cluster: Cluster,
     readonly log: Log,
     private ring: RingVersion,
+    history: RingVersion[],
   ) {
+    this.history = history;
     this.settings = new Settings({ data_layer: config.dataLayer, read_policy: config.readPolicy });
     this.currentRouter = routerFor(ring);
     this.reads = new ReadRouter(cluster, () => this.settings.get().read_policy);
@@ -77,7 +86,7 @@ export class Lab {
    * A prefork worker passes the primary's ring instead: it routes by it and writes nothing to the catalog.
    */
   static async create(config: LabConfig, cluster: Cluster, log: Log, given?: RingVersion): Promise<Lab> {
-    if (given) return new Lab(config, cluster, log, given);
+    if (given) return new Lab(config, cluster, log, given, [given]);
     const specs = cluster.specs();
     let ring = await latestRing(cluster.catalog.pool);
     const sameShards = (r: RingVersion) => r.shards.map((s) => s.name).join() === specs.map((s) => s.name).join();
@@ -92,7 +101,7 @@ export class Lab {
     } else if (ring.strategy !== config.strategy || (ring.strategy === 'md5-ring' && ring.vnodes !== config.vnodes)) {
       log(`Routing with ring version ${ring.version} (${ring.strategy}, ${ring.vnodes ?? '-'} vnodes) as saved; LAB_STRATEGY/LAB_VNODES apply to a fresh lab (make reset).`);
     }
-    const lab = new Lab(config, cluster, log, ring);
+    const lab = new Lab(config, cluster, log, ring, await ringHistory(cluster.catalog.pool));
     lab.jobStore = await persistJobs(lab.jobs, cluster.catalog.pool, log);
     return lab;
   }
@@ -115,6 +124,7 @@ export class Lab {
     const next = await Lab.save(this.cluster, change, this.ring.version + 1);
     this.currentRouter = routerFor(next);
     this.ring = next;
+    this.history.push(next);
     this.events.publish('topology', this.topology());
     return next;
   }
@@ -131,6 +141,11 @@ export class Lab {
       mode: this.cluster.mode,
       shards: this.cluster.info().map((s) => ({ ...s, in_ring: inRing.has(s.name) })),
       ring: { strategy: strategy.name, vnodes: strategy.vnodes, version: this.ring.version, shards: [...this.currentRouter.names], shares: strategy.shares() },
+      ring_versions: this.history.map((v) => ({ version: v.version, shards: v.shards.map((x) => x.name), reason: v.reason, created_at: v.created_at })),
+      jobs: this.jobs
+        .list()
+        .slice(0, TOPOLOGY_JOBS)
+        .map(({ id, kind, state, phase, progress, created_at, finished_at }) => ({ id, kind, state, ...(phase ? { phase } : {}), progress, created_at, finished_at })),
       reads: this.reads.snapshot(),
     };
   }
