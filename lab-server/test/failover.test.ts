@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readState } from '../src/cluster/state-file.js';
 import type { RingVersion } from '../src/cluster/topology-store.js';
 import type { PromotionReport } from '../src/failover/promote.js';
 import { REPO_ROOT } from '../src/config.js';
@@ -90,6 +91,7 @@ describe('promoting a replica', () => {
     expect(() => process.kill(before.pid!, 0)).toThrow();
     expect(fs.existsSync(oldDir)).toBe(false);
     expect((await queryServer<{ r: boolean }>(after.url, 'SELECT pg_is_in_recovery() AS r'))[0]!.r).toBe(false);
+    expect((await readState(t.running.lab.config.dataDir))!.shards.find((s) => s.name === 'shard-0')).toMatchObject({ url: after.url, data_dir: `${oldDir}-replica` });
     const versions = (await t.call<{ versions: RingVersion[] }>('GET', '/lab/v1/ring/versions')).body.versions;
     expect(versions.at(-1)!.shards.find((s) => s.name === 'shard-0')).toMatchObject({ url: after.url, slot: 1 });
     expect(versions.at(-1)!.reason).toMatch(/promote shard-0's replica \(switchover\)/);

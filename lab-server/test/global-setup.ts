@@ -7,17 +7,19 @@ import { isAlive, postmasterPid } from '../src/cluster/embedded-server.js';
  * Vitest's global setup. Its teardown is the safety net for "a test run leaves no server behind": a test that
  * hits its timeout is abandoned before its afterAll runs, so any PostgreSQL still running in a temporary
  * directory this run created is stopped here, by the pid in its postmaster.pid, and the directory removed.
+ * The run's tag (inherited by the test workers) names its directories; another run's, or a benchmark's, on
+ * the same machine are not touched.
  */
 export default function setup(): () => Promise<void> {
-  const started = Date.now();
+  const tag = `run${process.pid}`;
+  process.env.SHARD_LAB_TEST_RUN = tag;
   return async () => {
     const tmp = os.tmpdir();
     for (const name of await fsp.readdir(tmp)) {
-      if (!name.startsWith('shard-lab-')) continue;
+      if (!name.startsWith('shard-lab-') || !name.includes(`-${tag}-`)) continue;
       const dir = path.join(tmp, name);
       const stat = await fsp.stat(dir).catch(() => null);
-      // Only what this run made: other runs on the machine keep their servers.
-      if (!stat?.isDirectory() || (stat.birthtimeMs || stat.mtimeMs) < started) continue;
+      if (!stat?.isDirectory()) continue;
       const stopped = await stopServersUnder(dir);
       if (stopped > 0) console.warn(`[test teardown] stopped ${stopped} PostgreSQL server(s) left in ${dir}`);
       await fsp.rm(dir, { recursive: true, force: true });

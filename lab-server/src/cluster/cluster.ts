@@ -546,13 +546,13 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const own = this.shards.filter((s) => s.server);
     if (own.length === 0 && this.ownServers.length === 0) return;
     const catalogServer = this.ownServers[0];
-    const replicas = this.shards.flatMap((s) => (s.replica?.server ? [s.replica.server] : []));
+    const replicas = this.shards.flatMap((s) => (s.replica?.server ? [entry(s.replica.server, s.replica.name)] : []));
     await writeState(this.config.dataDir, {
       owner_pid: process.pid,
       started_at: new Date().toISOString(),
-      shards: own.map((s) => entry(s.server!)),
-      replicas: replicas.map(entry),
-      catalog: catalogServer ? entry(catalogServer) : null,
+      shards: own.map((s) => entry(s.server!, s.name)),
+      replicas,
+      catalog: catalogServer ? entry(catalogServer, catalogServer.spec.name) : null,
     });
   }
 
@@ -630,7 +630,8 @@ async function startAll(servers: EmbeddedServer[]): Promise<void> {
   }
 }
 
-const entry = (s: EmbeddedServer): ServerEntry => ({ name: s.spec.name, port: s.spec.port, url: s.url, pid: s.pid, data_dir: s.spec.dataDir });
+/** A server as `.lab/cluster.json` lists it, named by its role now (a promoted replica is listed as its shard). */
+const entry = (s: EmbeddedServer, name: string): ServerEntry => ({ name, port: s.spec.port, url: s.url, pid: s.pid, data_dir: s.spec.dataDir });
 
 /** Servers left running by a lab process that died without cleaning up (SIGKILL, power loss): stop them by pid. */
 export async function stopOrphans(state: ClusterState, log: Log): Promise<void> {

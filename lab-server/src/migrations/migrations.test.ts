@@ -32,7 +32,7 @@ let BASE_DIR: string;
 
 beforeAll(async () => {
   t = await startTestServers(2);
-  BASE_DIR = await tempDir('shard-lab-migrations-');
+  BASE_DIR = await tempDir('migrations');
   tmpDirs.push(BASE_DIR);
   await Promise.all(BASE.map((m) => fsp.copyFile(path.join(REPO_MIGRATIONS, `${m}.sql`), path.join(BASE_DIR, `${m}.sql`))));
 });
@@ -65,7 +65,7 @@ async function freshTargets(): Promise<MigrationTarget[]> {
 
 /** A private copy of the repository's migrations, so a test can add files. */
 async function copyMigrations(): Promise<string> {
-  const dir = await tempDir('shard-lab-migrations-');
+  const dir = await tempDir('migrations');
   tmpDirs.push(dir);
   await fsp.cp(BASE_DIR, dir, { recursive: true });
   return dir;

@@ -35,9 +35,16 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
-export async function tempDir(prefix = 'shard-lab-test-'): Promise<string> {
-  return fsp.mkdtemp(path.join(os.tmpdir(), prefix));
+/**
+ * A temporary directory named for this test run (`shard-lab-<kind>-<run>-…`): the run's teardown removes its own,
+ * and never another run's on the same machine.
+ */
+export async function tempDir(kind = 'test'): Promise<string> {
+  return fsp.mkdtemp(path.join(os.tmpdir(), `shard-lab-${kind}-${testRunTag()}-`));
 }
+
+/** Set by the global setup for every worker of one `vitest` run. */
+export const testRunTag = (): string => process.env.SHARD_LAB_TEST_RUN ?? `pid${process.pid}`;
 
 export interface TestServers {
   servers: EmbeddedServer[];
