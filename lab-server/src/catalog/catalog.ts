@@ -17,10 +17,11 @@ export class Catalog {
     readonly pool: pg.Pool,
   ) {}
 
-  static async open(url: string): Promise<Catalog> {
+  /** Opens the catalog and brings its schema up to date, unless `migrate` is false (a prefork worker: the primary did). */
+  static async open(url: string, opts: { migrate: boolean } = { migrate: true }): Promise<Catalog> {
     const pool = createPool(url, { max: 5, idleTimeoutMs: 30_000, connectTimeoutMs: 5_000, statementTimeoutMs: 30_000 }, 'shard-lab-catalog');
     try {
-      throwIfFailed(await migrate([{ name: 'catalog', url }], CATALOG_MIGRATIONS_DIR, 'latest'));
+      if (opts.migrate) throwIfFailed(await migrate([{ name: 'catalog', url }], CATALOG_MIGRATIONS_DIR, 'latest'));
     } catch (err) {
       await pool.end();
       throw err;

@@ -169,7 +169,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
    * catalog; it starts and stops nothing.
    */
   static async attach(config: LabConfig, shards: ShardSpec[], catalogUrl: string, log: Log): Promise<Cluster> {
-    const catalog = await Catalog.open(catalogUrl);
+    const catalog = await Catalog.open(catalogUrl, { migrate: false });
     const cluster = new Cluster('attached', catalog, config, log, []);
     for (const s of shards) cluster.register(s, null);
     return cluster.ready();
@@ -361,19 +361,13 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     await replica.pool.query('ALTER SYSTEM RESET primary_slot_name');
     await replica.pool.query('SELECT pg_reload_conf()');
 
-    const oldPool = shard.pool;
-    const oldProbe = shard.probe;
     replica.probe.close();
     await replica.pool.end().catch(() => undefined);
     shard.replica = null;
     shard.server = replicaServer;
-    shard.url = replica.url;
-    shard.pool = createPool(replica.url, this.config.pool);
-    shard.probe = this.probeFor(replica.url);
     shard.slot = shard.slot === 0 ? 1 : 0;
     this.watchPrimary(shard, replicaServer);
-    oldProbe.close();
-    await oldPool.end().catch(() => undefined);
+    await this.repoint(shard, replica.url);
     await fsp.rm(old.spec.dataDir, { recursive: true, force: true });
     await forgetReplica(this.catalog.pool, shard.name);
     await this.saveState();
@@ -388,6 +382,30 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       received_lsn: received,
       last_known_lag_bytes: replica.lag.bytes,
     };
+  }
+
+  /**
+   * An attached cluster (a prefork worker) follows the primary's ring: shards it lacks are added, shards the
+   * ring no longer names are closed, and a shard whose address changed (a promoted replica) gets a new pool.
+   */
+  async follow(specs: ShardSpec[]): Promise<void> {
+    for (const spec of specs) {
+      const shard = this.shards.find((s) => s.id === spec.id);
+      if (!shard) this.register(spec, null);
+      else if (shard.url !== spec.url) await this.repoint(shard, spec.url);
+    }
+    for (const shard of [...this.shards]) if (!specs.some((s) => s.id === shard.id)) await this.removeShard(shard.id, { deleteData: false });
+    await this.checkHealth();
+  }
+
+  /** Points the shard at another server: a new pool and probe; the old pool ends once its queries have. */
+  private async repoint(shard: Shard, url: string): Promise<void> {
+    const { pool, probe } = shard;
+    shard.url = url;
+    shard.pool = createPool(url, this.config.pool);
+    shard.probe = this.probeFor(url);
+    probe.close();
+    await pool.end().catch(() => undefined);
   }
 
   /** Takes a shard out: closes its pool, stops its server (by pid) and optionally deletes its data directory. */

@@ -23,15 +23,12 @@ export interface PromotionReport extends Promotion {
 export async function promote(lab: Lab, shardName: string): Promise<PromotionReport> {
   const shard = lab.cluster.byName(shardName);
   if (!shard) throw new ClusterError(`No shard named '${shardName}'.`);
-  if (lab.workers > 1) {
-    throw new ClusterError(`Promotion is not available with LAB_WORKERS=${lab.workers}: the workers hold their own connections to the old primary. Restart without LAB_WORKERS to promote.`);
-  }
   const busy = lab.jobs.current;
   if (busy && (busy.kind === 'add-shard' || busy.kind === 'remove-shard')) {
     throw new ClusterError(`A ${busy.kind} job (${busy.id}) is running; promote once it has ended, since its replication streams run on ${shardName}'s primary.`);
   }
   const started = performance.now();
-  await lab.gate.fenceWhere((hash) => lab.router.routeHash(hash).shard_id === shard.id);
+  await lab.fence({ shard: shard.id });
   let promotion: Promotion;
   let ringVersion: number;
   try {
@@ -41,10 +38,11 @@ export async function promote(lab: Lab, shardName: string): Promise<PromotionRep
     const ring = await lab.switchRing({ ...lab.ringWith(shards), reason: `promote ${shard.name}'s replica (${promotion.kind}): primary now on port ${promoted.port}` });
     ringVersion = ring.version;
   } finally {
-    lab.gate.lift();
+    await lab.lift();
   }
   const pauseMs = Math.round(performance.now() - started);
-  const atRisk = lab.reads.writtenAfter(shard.id, parseLsn(promotion.received_lsn));
+  // Under prefork the workers served the writes: each knows its own.
+  const atRisk = [...lab.reads.writtenAfter(shard.id, parseLsn(promotion.received_lsn)), ...((await lab.peers?.writtenAfter(shard.id, promotion.received_lsn)) ?? [])];
   lab.reads.forgetShard(shard.id);
   return { shard: shard.name, ...promotion, ring_version: ringVersion, pause_ms: pauseMs, writes_at_risk: { count: atRisk.length, user_ids: atRisk.slice(0, LISTED) } };
 }

@@ -13,7 +13,7 @@ import type { MigrationTarget } from '../migrations/index.js';
 import { Router } from '../sharding/router.js';
 import { createStrategy } from '../sharding/strategies.js';
 import { ReadRouter, type ReadStats } from '../cluster/reads.js';
-import { WriteGate } from '../resharding/write-gate.js';
+import { covers, WriteGate, type FenceTarget } from '../resharding/write-gate.js';
 import { EventHub } from './events.js';
 import { Settings } from './settings.js';
 
@@ -31,6 +31,18 @@ export interface Topology {
 const TOPOLOGY_JOBS = 10;
 
 export type RingChange = Pick<RingVersion, 'strategy' | 'vnodes' | 'shards' | 'reason'>;
+
+/**
+ * Other processes serving writes with their own write gates and rings — prefork workers. A write pause and a
+ * ring switch must reach them too, and each call resolves once every one of them has done it.
+ */
+export interface WritePeers {
+  fence(target: FenceTarget): Promise<void>;
+  useRing(ring: RingVersion): Promise<void>;
+  lift(): Promise<void>;
+  /** The user writes the peers acknowledged on the shard past WAL position `lsn` (see ReadRouter.writtenAfter). */
+  writtenAfter(shard: number, lsn: string): Promise<string[]>;
+}
 
 export function routerFor(ring: Pick<RingVersion, 'strategy' | 'vnodes' | 'shards'>): Router {
   const names = ring.shards.map((s) => s.name);
@@ -52,6 +64,8 @@ export class Lab {
   readonly loadtests: LoadTestEngine;
   /** Processes serving /api/v1: 1, or LAB_WORKERS under prefork (set by start-up). */
   workers = 1;
+  /** The prefork workers, when there are any: pauses and ring switches reach them too. */
+  peers: WritePeers | null = null;
   private currentRouter: Router;
   private readonly history: RingVersion[];
   private jobStore: { flush(): Promise<void> } | null = null;
@@ -119,14 +133,45 @@ export class Lab {
     return this.ring;
   }
 
-  /** Saves the next ring version in the catalog, then routes by it: from this call on, every request uses it. */
+  /**
+   * Saves the next ring version in the catalog, then routes by it: from this call on, every request uses it
+   * (the prefork workers' too, before this resolves).
+   */
   async switchRing(change: RingChange): Promise<RingVersion> {
     const next = await Lab.save(this.cluster, change, this.ring.version + 1);
-    this.currentRouter = routerFor(next);
-    this.ring = next;
+    this.route(next);
     this.history.push(next);
+    await this.peers?.useRing(next);
     this.events.publish('topology', this.topology());
     return next;
+  }
+
+  /** A prefork worker's side of switchRing: route by the primary's new ring, following its shards. */
+  async useRing(ring: RingVersion): Promise<void> {
+    await this.cluster.follow(ring.shards);
+    this.route(ring);
+  }
+
+  private route(ring: RingVersion): void {
+    this.currentRouter = routerFor(ring);
+    this.ring = ring;
+  }
+
+  /** Pauses writes to `target` here and in every prefork worker; resolves when none is in flight anywhere. */
+  async fence(target: FenceTarget): Promise<void> {
+    await this.gate.fenceWhere(covers(target, () => this.router), 'ranges' in target ? target.ranges : []);
+    try {
+      await this.peers?.fence(target);
+    } catch (err) {
+      await this.lift();
+      throw err;
+    }
+  }
+
+  /** Ends the pause here and in the workers. */
+  async lift(): Promise<void> {
+    this.gate.lift();
+    await this.peers?.lift();
   }
 
   ringWith(shards: ShardSpec[]): Pick<RingVersion, 'strategy' | 'vnodes' | 'shards'> {

@@ -5,7 +5,8 @@ import type { RingVersion } from '../cluster/topology-store.js';
 import type { LabConfig } from '../config.js';
 import type { WorkerReport } from '../metrics/metrics.js';
 import { execArgvFor } from '../process/fork-args.js';
-import type { Lab } from './lab.js';
+import type { FenceTarget } from '../resharding/write-gate.js';
+import type { Lab, WritePeers } from './lab.js';
 
 const WORKER_MAIN = fileURLToPath(new URL(`./worker-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
 const STOP_TIMEOUT_MS = 5_000;
@@ -22,21 +23,43 @@ export interface WorkerSpec {
   primary_url: string;
 }
 
-export type WorkerMessage = { type: 'lab-metrics'; report: WorkerReport };
-export type PrimaryMessage = { type: 'lab-stop' };
+/** A command every worker must carry out before the primary goes on: a write pause, a ring switch, its end. */
+export type PeerCommand =
+  | { type: 'lab-fence'; target: FenceTarget }
+  | { type: 'lab-ring'; ring: RingVersion }
+  | { type: 'lab-lift' }
+  /** After a promotion: the user writes each worker saw acknowledged past `lsn` on the shard (and forget the shard's). */
+  | { type: 'lab-writes-after'; shard: number; lsn: string };
+
+export type WorkerMessage = { type: 'lab-metrics'; report: WorkerReport } | { type: 'lab-done'; seq: number; error?: string; keys?: string[] };
+export type PrimaryMessage = { type: 'lab-stop' } | (PeerCommand & { seq: number });
+
+const PEER_TIMEOUT_MS = 10_000;
+
+interface Pending {
+  command: string;
+  waiting: Set<number>;
+  errors: string[];
+  keys: string[];
+  settle: (error: Error | null, keys: string[]) => void;
+}
 
 /**
  * Prefork (LAB_WORKERS=N): N node:cluster workers share the public port and serve the messenger API, each
  * with its own pools; the primary stays the single owner of PostgreSQL processes, jobs, load tests and the
  * control plane, which it serves on an internal loopback port that workers forward everything else to.
- * Workers report their request metrics every second over IPC; the primary merges them. When the shard list
- * or ring changes, workers are replaced one at a time, so the API keeps answering. See docs/prefork.md.
+ * Workers report their request metrics every second over IPC; the primary merges them. A write pause
+ * (reshard, promotion) and a ring switch reach every worker, which carries them out in place, and the primary
+ * waits until each has. See docs/prefork.md.
  */
-export class Prefork {
+export class Prefork implements WritePeers {
   private readonly workers = new Set<Worker>();
   private stopping = false;
+  private seq = 0;
+  private readonly pending = new Map<number, Pending>();
+  /** Up while writes are paused: no worker starts then, since it would not be paused. */
+  private pause: { lifted: Promise<void>; end: () => void } | null = null;
   private spec: WorkerSpec;
-  private restarting: Promise<void> = Promise.resolve();
   port = 0;
 
   private constructor(
@@ -57,10 +80,78 @@ export class Prefork {
       await p.stop();
       throw err;
     }
-    lab.events.subscribe((e) => {
-      if (e.channel === 'topology') p.onTopology();
-    });
+    lab.peers = p;
     return p;
+  }
+
+  async fence(target: FenceTarget): Promise<void> {
+    if (!this.pause) {
+      let end!: () => void;
+      const lifted = new Promise<void>((resolve) => (end = resolve));
+      this.pause = { lifted, end };
+    }
+    await this.broadcast({ type: 'lab-fence', target });
+  }
+
+
+  async useRing(ring: RingVersion): Promise<void> {
+    // The workers switch in place, so the spec changes without replacing them.
+    this.spec = { ...this.spec, ring };
+    await this.broadcast({ type: 'lab-ring', ring });
+  }
+
+  async lift(): Promise<void> {
+    const pause = this.pause;
+    this.pause = null;
+    try {
+      await this.broadcast({ type: 'lab-lift' });
+    } finally {
+      pause?.end();
+    }
+  }
+
+  async writtenAfter(shard: number, lsn: string): Promise<string[]> {
+    return this.broadcast({ type: 'lab-writes-after', shard, lsn });
+  }
+
+  /**
+   * Sends a command to every worker and resolves once each has carried it out (a worker that exits meanwhile
+   * no longer counts), with the keys they answered, if any.
+   */
+  private broadcast(command: PeerCommand): Promise<string[]> {
+    const workers = [...this.workers].filter((w) => !w.isDead());
+    if (workers.length === 0) return Promise.resolve([]);
+    const seq = ++this.seq;
+    return new Promise<string[]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const late = this.pending.get(seq)?.waiting.size ?? 0;
+        this.pending.delete(seq);
+        reject(new Error(`prefork: ${late} worker(s) did not carry out ${command.type} within ${PEER_TIMEOUT_MS / 1000} s`));
+      }, PEER_TIMEOUT_MS);
+      this.pending.set(seq, {
+        command: command.type,
+        waiting: new Set(workers.map((w) => w.id)),
+        errors: [],
+        keys: [],
+        settle: (error, keys) => {
+          clearTimeout(timer);
+          this.pending.delete(seq);
+          if (error) reject(error);
+          else resolve(keys);
+        },
+      });
+      for (const w of workers) w.send({ ...command, seq } satisfies PrimaryMessage);
+    });
+  }
+
+  private done(workerId: number, seq: number | null, error?: string, keys: string[] = []): void {
+    for (const [s, p] of this.pending) {
+      if (seq !== null && s !== seq) continue;
+      if (!p.waiting.delete(workerId)) continue;
+      if (error) p.errors.push(error);
+      p.keys.push(...keys);
+      if (p.waiting.size === 0) p.settle(p.errors.length > 0 ? new Error(`prefork: ${p.command} failed in a worker: ${p.errors.join('; ')}`) : null, p.keys);
+    }
   }
 
   count(): number {
@@ -81,26 +172,14 @@ export class Prefork {
     };
   }
 
-  /** A new shard list or ring: replace the workers one by one (a status change alone needs nothing). */
-  private onTopology(): void {
-    const next = this.currentSpec(this.spec.primary_url);
-    if (JSON.stringify(next) === JSON.stringify(this.spec) || this.stopping) return;
-    this.spec = next;
-    this.restarting = this.restarting.then(async () => {
-      for (const old of [...this.workers]) {
-        if (this.stopping) return;
-        await this.spawn().catch((err: unknown) => this.log(`prefork: a new worker failed to start: ${String(err)}`));
-        await this.retire(old);
-      }
-    });
-  }
-
-  /** Forks one worker; resolves once it listens on the public port. */
-  private spawn(): Promise<Worker> {
+  /** Forks one worker (once no write pause is up); resolves once it listens on the public port. */
+  private async spawn(): Promise<Worker> {
+    while (this.pause) await this.pause.lifted;
     const worker = cluster.fork({ LAB_WORKER_SPEC: JSON.stringify(this.spec) });
     this.workers.add(worker);
     worker.on('message', (msg: WorkerMessage) => {
       if (msg?.type === 'lab-metrics') this.lab.metrics.addWorkerReport(worker.id, msg.report);
+      if (msg?.type === 'lab-done') this.done(worker.id, msg.seq, msg.error, msg.keys);
     });
     return new Promise((resolve, reject) => {
       let listening = false;
@@ -112,6 +191,7 @@ export class Prefork {
       worker.once('exit', (code, signal) => {
         this.workers.delete(worker);
         this.lab.metrics.workerGone(worker.id);
+        this.done(worker.id, null);
         if (!listening) return reject(new Error(`a prefork worker exited before listening (${signal ?? `code ${code}`}); its log is above`));
         if (this.stopping || worker.exitedAfterDisconnect) return;
         this.log(`prefork: worker ${worker.process.pid} died (${signal ?? `code ${code}`}); starting another`);

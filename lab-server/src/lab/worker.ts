@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { Router as ExpressRouter } from 'express';
 import { Cluster, type Log } from '../cluster/cluster.js';
+import { parseLsn } from '../cluster/reads.js';
 import type { LabConfig } from '../config.js';
 import { createApp } from '../http/app.js';
 import { fastUsersDispatch } from '../messenger/users/fast-routes.js';
@@ -19,8 +20,17 @@ const REPORT_MS = 1_000;
 export async function runWorker(log: Log): Promise<void> {
   const spec = JSON.parse(process.env.LAB_WORKER_SPEC ?? '') as WorkerSpec;
   const config: LabConfig = { ...spec.config, catalogUrl: spec.catalog_url, migrateOnStart: false };
+  // Commands may come while the worker is still starting: they wait for it, in the order they came.
+  let started!: (lab: Lab) => void;
+  const ready = new Promise<Lab>((resolve) => (started = resolve));
+  let stop: () => Promise<void> = async () => process.exit(0);
+  process.on('message', (msg: PrimaryMessage) => {
+    if (msg?.type === 'lab-stop') void stop();
+    else if (msg?.type) void ready.then((lab) => carryOut(lab, msg));
+  });
   const cluster = await Cluster.attach(config, spec.ring.shards, spec.catalog_url, log);
   const lab = await Lab.create(config, cluster, log, spec.ring);
+  started(lab);
   const app = createApp([{ path: '/', router: ExpressRouter().use(recordRequests(lab.metrics.recorder)) }, ...apiMounts(lab)], log);
   const api = fastUsersDispatch(lab.users, lab.metrics.recorder, app, log);
   const forward = forwardTo(new URL(spec.primary_url));
@@ -34,7 +44,7 @@ export async function runWorker(log: Log): Promise<void> {
   }, REPORT_MS);
 
   let stopping = false;
-  const stop = async () => {
+  stop = async () => {
     if (stopping) return;
     stopping = true;
     clearInterval(report);
@@ -45,12 +55,26 @@ export async function runWorker(log: Log): Promise<void> {
     await lab.close();
     process.exit(0);
   };
-  process.on('message', (msg: PrimaryMessage) => {
-    if (msg?.type === 'lab-stop') void stop();
-  });
   // The primary is gone (crashed or killed): a worker must not outlive it.
   process.on('disconnect', () => void stop());
   process.on('SIGINT', () => undefined); // Ctrl-C reaches the whole process group; the primary decides.
+}
+
+/** A write pause, a ring switch or the pause's end, as the primary asked; it then says it is done. */
+async function carryOut(lab: Lab, msg: Exclude<PrimaryMessage, { type: 'lab-stop' }>): Promise<void> {
+  try {
+    let keys: string[] | undefined;
+    if (msg.type === 'lab-fence') await lab.fence(msg.target);
+    else if (msg.type === 'lab-ring') await lab.useRing(msg.ring);
+    else if (msg.type === 'lab-lift') await lab.lift();
+    else {
+      keys = lab.reads.writtenAfter(msg.shard, parseLsn(msg.lsn));
+      lab.reads.forgetShard(msg.shard);
+    }
+    process.send?.({ type: 'lab-done', seq: msg.seq, ...(keys ? { keys } : {}) } satisfies WorkerMessage);
+  } catch (err) {
+    process.send?.({ type: 'lab-done', seq: msg.seq, error: err instanceof Error ? err.message : String(err) } satisfies WorkerMessage);
+  }
 }
 
 /** Forwards a request unchanged to the primary and streams the answer back (SSE included). */

@@ -148,13 +148,13 @@ async function run(
     // Writes to the moving ranges wait at the gate, and the guard refuses any that bypass it, while `fn` runs.
     const paused = async (fn: () => Promise<void>): Promise<number> => {
       const started = performance.now();
-      await lab.gate.fence(moving);
+      await lab.fence({ ranges: moving });
       try {
         await Promise.all(sources.map((id) => withBulk(id, (db) => installGuard(db, plan.tables, plan.streams.filter((x) => x.from.id === id).flatMap((x) => x.ranges)))));
         await fn();
       } finally {
         await Promise.all(sources.map((id) => withBulk(id, removeGuard))).catch(() => undefined);
-        lab.gate.lift();
+        await lab.lift();
       }
       return Math.round(performance.now() - started);
     };

@@ -46,16 +46,7 @@ export function shardRoutes(lab: Lab): ExpressRouter {
     res.json(await planReshard(lab.cluster, lab.router, routerFor(lab.ringWith(after)), after));
   });
 
-  // Prefork workers route with their own copy of the ring and their own write gate, which a reshard's
-  // cutover cannot pause: moving data under them could lose writes, so it is refused.
-  const refuseUnderPrefork = () => {
-    if (lab.workers > 1) {
-      throw new ApiError(409, 'not_available', `Resharding is not available with LAB_WORKERS=${lab.workers}: the workers' writes cannot be paused at cutover. Restart without LAB_WORKERS to add or remove shards.`);
-    }
-  };
-
   r.post('/shards', (req, res) => {
-    refuseUnderPrefork();
     const { mode, url, pause_before } = parse(AddBody, req.body === undefined ? {} : jsonBody(req), 'add-shard request');
     if (!lab.cluster.ownsServers && !url) {
       throw new ApiError(400, 'url_required', `The lab runs no shard servers itself in ${lab.cluster.mode} mode: give the url of a new PostgreSQL server ({"url": "postgres://…"}).`);
@@ -68,7 +59,6 @@ export function shardRoutes(lab: Lab): ExpressRouter {
   });
 
   r.delete('/shards/:name', (req, res) => {
-    refuseUnderPrefork();
     const { mode } = parse(RemoveQuery, req.query, 'query');
     const { pause_before } = parse(RemoveBody, req.body === undefined || !req.is('application/json') ? {} : req.body, 'remove-shard request');
     const victim = shardNamed(req.params.name);

@@ -111,3 +111,12 @@ export function writeByKeys<T>(gate: WriteGate, router: () => Router, keys: read
     return fn(byShard);
   });
 }
+
+/** What a write pause covers: hash ranges (a reshard's moving ranges) or every key of one shard (a promotion). */
+export type FenceTarget = { ranges: HashRange[] } | { shard: number };
+
+/** The hashes a fence target covers, by the given router for a shard target. */
+export function covers(target: FenceTarget, router: () => Router): (hash: number) => boolean {
+  if ('ranges' in target) return (hash) => inRanges(hash, target.ranges);
+  return (hash) => router().routeHash(hash).shard_id === target.shard;
+}

@@ -1,0 +1,58 @@
+import cluster from 'node:cluster';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { PromotionReport } from '../src/failover/promote.js';
+import type { JobView } from '../src/jobs/registry.js';
+import { startEmbeddedTestLab, testRing, type TestLab } from './support/lab.js';
+import { expectNothingLeftBehind, placement, underLoad, waitForJob } from './support/workload.js';
+
+/** Resharding and promotion with LAB_WORKERS: the workers serve every write, so the pauses must reach them. */
+let t: TestLab;
+const workerPids = () => Object.values(cluster.workers ?? {}).map((w) => w!.process.pid!).sort();
+beforeAll(async () => {
+  t = await startEmbeddedTestLab(2, { LAB_WORKERS: '2', LAB_STATEMENT_TIMEOUT_MS: '1500' });
+  const seed = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 5_000 });
+  expect((await waitForJob(t, seed.body.job_id)).state).toBe('succeeded');
+});
+afterAll(async () => t?.stop());
+
+it('adds a shard while the workers take writes: they pause and switch rings in place, and no write is lost', async () => {
+  const pids = workerPids();
+  expect(pids).toHaveLength(2);
+  let job!: JobView;
+  const load = await underLoad(t, async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    const res = await t.call<{ job_id: string }>('POST', '/lab/v1/shards', { mode: 'rebalance' });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    job = await waitForJob(t, res.body.job_id);
+    await new Promise((r) => setTimeout(r, 300));
+  });
+  expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
+  expect(load.errors.slice(0, 5)).toEqual([]);
+  expect(workerPids()).toEqual(pids);
+
+  const ring = testRing(3);
+  const where = await placement(t);
+  for (const [id, last] of load.live) {
+    expect(where.get(id)?.length, `user ${id}`).toBe(1);
+    expect(where.get(id)![0]!.shard).toBe(ring.route(id).shard_name);
+    expect(where.get(id)![0]!.last_name).toBe(last);
+  }
+  expect(where.size).toBe(load.live.size);
+  // Reads go through the workers, which now route by the 3-shard ring.
+  for (const id of [...load.live.keys()].slice(0, 100)) expect((await t.call('GET', `/api/v1/users/${id}`)).status).toBe(200);
+  await expectNothingLeftBehind(t);
+});
+
+it('promotes a replica while the workers take writes: they pause, move to the new primary, and no write fails', async () => {
+  expect((await t.call('POST', '/lab/v1/shards/shard-1/replicas')).status).toBe(201);
+  const load = await underLoad(t, async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    const res = await t.call<PromotionReport>('POST', '/lab/v1/shards/shard-1/promote');
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ kind: 'switchover', writes_at_risk: { count: 0 } });
+    await new Promise((r) => setTimeout(r, 300));
+  });
+  expect(load.errors.slice(0, 5)).toEqual([]);
+  const where = await placement(t);
+  for (const [id, last] of load.live) expect(where.get(id)?.[0]?.last_name, `user ${id}`).toBe(last);
+});
