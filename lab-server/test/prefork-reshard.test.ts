@@ -5,11 +5,14 @@ import type { JobView } from '../src/jobs/registry.js';
 import { startEmbeddedTestLab, testRing, type TestLab } from './support/lab.js';
 import { expectNothingLeftBehind, placement, underLoad, waitForJob } from './support/workload.js';
 
-/** Resharding and promotion with LAB_WORKERS: the workers serve every write, so the pauses must reach them. */
+/**
+ * Resharding and promotion with LAB_WORKERS: the workers serve every write, so the pauses must reach them.
+ * With LAB_REPLICAS=1 as well, every shard has a replica, the added one included.
+ */
 let t: TestLab;
 const workerPids = () => Object.values(cluster.workers ?? {}).map((w) => w!.process.pid!).sort();
 beforeAll(async () => {
-  t = await startEmbeddedTestLab(2, { LAB_WORKERS: '2', LAB_STATEMENT_TIMEOUT_MS: '1500' });
+  t = await startEmbeddedTestLab(2, { LAB_WORKERS: '2', LAB_STATEMENT_TIMEOUT_MS: '1500', LAB_REPLICAS: '1' });
   const seed = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 5_000 });
   expect((await waitForJob(t, seed.body.job_id)).state).toBe('succeeded');
 });
@@ -29,6 +32,8 @@ it('adds a shard while the workers take writes: they pause and switch rings in p
   expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
   expect(load.errors.slice(0, 5)).toEqual([]);
   expect(workerPids()).toEqual(pids);
+  expect(job.notes!.at(-1)!.message).toBe('LAB_REPLICAS=1: shard-2-replica streams from shard-2.');
+  expect(t.running.lab.cluster.shards.map((s) => s.replica?.name)).toEqual(['shard-0-replica', 'shard-1-replica', 'shard-2-replica']);
 
   const ring = testRing(3);
   const where = await placement(t);
@@ -44,7 +49,6 @@ it('adds a shard while the workers take writes: they pause and switch rings in p
 });
 
 it('promotes a replica while the workers take writes: they pause, move to the new primary, and no write fails', async () => {
-  expect((await t.call('POST', '/lab/v1/shards/shard-1/replicas')).status).toBe(201);
   const load = await underLoad(t, async () => {
     await new Promise((r) => setTimeout(r, 300));
     const res = await t.call<PromotionReport>('POST', '/lab/v1/shards/shard-1/promote');

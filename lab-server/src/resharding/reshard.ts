@@ -208,6 +208,12 @@ async function run(
       await drainOutbox(lab, gone.name, ctx);
       await cluster.removeShard(change.id, { deleteData: true });
       ctx.note(`${gone.name} drained and stopped; its data directory was removed.`);
+    } else if (added?.server && lab.config.replicas && !ctx.signal.aborted) {
+      // LAB_REPLICAS=1 gives every shard a replica, this one too; the move itself is done either way.
+      await cluster
+        .addReplica(added.id)
+        .then((r) => ctx.note(`LAB_REPLICAS=1: ${r.name} streams from ${added!.name}.`))
+        .catch((err: unknown) => ctx.note(`LAB_REPLICAS=1, but ${added!.name}'s replica could not be built: ${err instanceof Error ? err.message : String(err)}. Add it with POST /lab/v1/shards/${added!.name}/replicas.`));
     }
     return {
       mode,
