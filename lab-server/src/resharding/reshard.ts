@@ -40,8 +40,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Adds or removes a shard online, in visible phases: plan → provision → copy (logical replication with row
- * filters on ring_hash) → verify (counts and per-row checksums under a brief write pause on the moving ranges)
- * → cutover (the new ring version) → cleanup (moved rows, publications, subscriptions, slots). Until cutover,
+ * filters on ring_hash) → verify (counts and per-row checksums, on snapshots both sides take during a brief
+ * write pause on the moving ranges) → cutover (a second brief pause, the new ring version) → cleanup (moved
+ * rows, publications, subscriptions, slots). Until cutover,
  * a failure or cancel puts everything back as it was; a cancel after cutover finishes the cleanup and then
  * moves the data back (the reverse change, in the same job). `faithful` reproduces the original: the ring
  * changes and nothing moves.
@@ -60,7 +61,7 @@ export async function reshard(
     if (!ctx.signal.aborted || isShutdown(ctx.signal)) return result;
     const reverse: ShardChange = change.kind === 'add' ? { kind: 'remove', id: change.id } : { kind: 'add', id: change.id, url: null };
     ctx.note(`Cancelled after cutover: moving the data back to return to the previous ${change.kind === 'add' ? `ring (without shard-${change.id})` : `ring (with shard-${change.id})`}.`);
-    const reverted = await run(lab, bulk, reverse, 'rebalance', revertContext(ctx), []);
+    const reverted = await run(lab, bulk, reverse, mode, revertContext(ctx), []);
     ctx.note(`Reverted: ring version ${lab.ringVersion.version} routes over ${lab.ringVersion.shards.map((x) => x.name).join(', ')}, as before the job.`);
     throw new JobCancelledError({ reverted: true, ring_version: lab.ringVersion.version, forward: result, revert: reverted });
   } finally {
