@@ -71,6 +71,9 @@ export interface ShardInfo {
 
 export type Log = (message: string) => void;
 
+/** Work on a new shard's server before the cluster lists it (bringing its schema up to date). */
+export type Prepare = (server: { name: string; url: string }) => Promise<void>;
+
 export interface ClusterEvents {
   status: [shard: ShardInfo, previous: ShardStatus];
   shards: [shards: ShardInfo[]];
@@ -240,25 +243,38 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return this.place(shard.id, shard.slot === 0 ? 1 : 0);
   }
 
-  /** Starts a new embedded shard server (initdb on first use) and adds it to the cluster; it takes no traffic until a ring names it. */
-  async addEmbeddedShard(id: number): Promise<Shard> {
+  /**
+   * Starts a new embedded shard server (initdb on first use), runs `prepare` on it (the migrations), and only
+   * then adds it to the cluster, so nothing that walks the shards meets a server without its schema. It takes
+   * no traffic until a ring names it. If `prepare` fails, the server is stopped and its data removed.
+   */
+  async addEmbeddedShard(id: number, prepare: Prepare): Promise<Shard> {
     if (!this.ownsServers) throw new ClusterError(`The lab does not run its own shard servers in ${this.mode} mode; give the URL of a server to add.`);
     const spec = this.embeddedSpec(id);
     const server = this.embeddedServer(spec);
     await startAll([server]);
+    try {
+      await prepare({ name: spec.name, url: spec.url });
+    } catch (err) {
+      await server.stop();
+      await fsp.rm(server.spec.dataDir, { recursive: true, force: true });
+      throw err;
+    }
     const shard = this.register(spec, server);
     await this.afterChange(shard);
     return shard;
   }
 
-  /** Adds an existing server (external mode) as a shard. */
-  async addExternalShard(id: number, url: string): Promise<Shard> {
-    const shard = this.register({ id, name: shardName(id), url, port: null }, null);
+  /** Adds an existing server (external mode) as a shard, once it answers and `prepare` has run on it. */
+  async addExternalShard(id: number, url: string, prepare: Prepare): Promise<Shard> {
+    const name = shardName(id);
+    const probe = this.probeFor(url);
+    const { ok, error } = await probe.check();
+    probe.close();
+    if (!ok) throw new ClusterError(`${name} (${redact(url)}) does not answer: ${error}`);
+    await prepare({ name, url });
+    const shard = this.register({ id, name, url, port: null }, null);
     await this.afterChange(shard);
-    if (shard.status !== 'up') {
-      await this.removeShard(id, { deleteData: false });
-      throw new ClusterError(`${shard.name} (${redact(url)}) does not answer: ${shard.lastError}`);
-    }
     return shard;
   }
 

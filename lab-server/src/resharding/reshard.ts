@@ -116,10 +116,18 @@ async function run(
   try {
     if (change.kind === 'add') {
       await step('provision');
-      const joining = rejoining ? cluster.shard(change.id) : (added = change.url ? await cluster.addExternalShard(change.id, change.url) : await cluster.addEmbeddedShard(change.id));
-      ctx.note(`${joining.name} ${rejoining ? 'is still running' : 'started'}${joining.server ? ` (pid ${joining.server.pid}, port ${joining.server.spec.port})` : ''}.`);
-      throwIfFailed(await migrate([{ name: joining.name, url: joining.url }], lab.config.migrationsDir, 'latest'));
-      ctx.note(`${joining.name} migrated to the latest schema.`);
+      // Migrated before the cluster lists it: nothing that walks the shards (the outbox, the placement audit) meets it without its schema.
+      const prepare = async (server: { name: string; url: string }) => {
+        throwIfFailed(await migrate([server], lab.config.migrationsDir, 'latest'));
+        ctx.note(`${server.name} migrated to the latest schema.`);
+      };
+      if (rejoining) {
+        await prepare(cluster.shard(change.id));
+        ctx.note(`shard-${change.id} is still running; it rejoins.`);
+      } else {
+        added = change.url ? await cluster.addExternalShard(change.id, change.url, prepare) : await cluster.addEmbeddedShard(change.id, prepare);
+        ctx.note(`${added.name} started${added.server ? ` (pid ${added.server.pid}, port ${added.server.spec.port})` : ''} and joined the cluster; it takes no traffic until cutover.`);
+      }
     }
 
     if (mode === 'faithful') {
