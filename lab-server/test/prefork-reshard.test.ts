@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PromotionReport } from '../src/failover/promote.js';
 import type { JobView } from '../src/jobs/registry.js';
 import { startEmbeddedTestLab, testRing, type TestLab } from './support/lab.js';
-import { expectNothingLeftBehind, placement, underLoad, waitForJob } from './support/workload.js';
+import { expectNothingLeftBehind, placement, readersOf, underLoad, waitForJob } from './support/workload.js';
 
 /**
  * Resharding and promotion with LAB_WORKERS: the workers serve every write, so the pauses must reach them.
@@ -48,15 +48,19 @@ it('adds a shard while the workers take writes: they pause and switch rings in p
   await expectNothingLeftBehind(t);
 });
 
-it('promotes a replica while the workers take writes: they pause, move to the new primary, and no write fails', async () => {
+it('promotes a replica while the workers take writes: they pause, move to the new primary, and no request fails', async () => {
+  const readers = readersOf(t, [...(await placement(t))].filter(([, at]) => at[0]!.shard === 'shard-1').map(([id]) => id));
   const load = await underLoad(t, async () => {
     await new Promise((r) => setTimeout(r, 300));
     const res = await t.call<PromotionReport>('POST', '/lab/v1/shards/shard-1/promote');
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({ kind: 'switchover', writes_at_risk: { count: 0 } });
     await new Promise((r) => setTimeout(r, 300));
-  });
+  }).finally(() => readers.stop());
+  const read = await readers.stop();
   expect(load.errors.slice(0, 5)).toEqual([]);
+  expect(read.reads).toBeGreaterThan(0);
+  expect(read.failures).toEqual([]);
   const where = await placement(t);
   for (const [id, last] of load.live) expect(where.get(id)?.[0]?.last_name, `user ${id}`).toBe(last);
 });

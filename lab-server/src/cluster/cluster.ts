@@ -46,6 +46,8 @@ export interface Shard {
   status: ShardStatus;
   lastError: string | null;
   replica: Replica | null;
+  /** Set while the shard is held (see Cluster.hold): its queries wait for it rather than meet a server stopping. */
+  handover: Promise<void> | null;
 }
 
 export interface ReplicaInfo {
@@ -89,6 +91,7 @@ const replicaName = (shard: { name: string }): string => `${shard.name}-replica`
  */
 export class Cluster extends EventEmitter<ClusterEvents> {
   private healthTimer: NodeJS.Timeout | null = null;
+  private readonly holds = new Map<Shard, { count: number; resolve: () => void }>();
   private closed = false;
   readonly shards: Shard[] = [];
 
@@ -357,6 +360,36 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     if (kind === 'switchover') {
       primaryLsn = await walPosition(shard.pool, 'pg_current_wal_lsn()');
       await waitForReplay(replica.pool, primaryLsn, replica.name);
+    }
+    const lagBefore = replica.lag.bytes;
+    // From here on the shard's queries wait for the new primary, and those already running finish first.
+    const release = this.hold(shard.id);
+    let received: string;
+    try {
+      received = await this.handOver(shard, old, replica, replicaServer, kind);
+    } finally {
+      release();
+    }
+    await fsp.rm(old.spec.dataDir, { recursive: true, force: true });
+    await forgetReplica(this.catalog.pool, shard.name);
+    await this.saveState();
+    await this.checkHealth();
+    this.emit('shards', this.info());
+    this.log(`${shard.name}: ${replica.name} promoted (${kind}); the primary is now ${redact(shard.url)}.`);
+    return {
+      kind,
+      old_primary: before,
+      new_primary: { url: shard.url, pid: replicaServer.pid, data_dir: replicaServer.spec.dataDir },
+      primary_lsn: primaryLsn,
+      received_lsn: received,
+      last_known_lag_bytes: lagBefore,
+    };
+  }
+
+  /** The promotion proper: the old primary stops, the replica replays what it has and is promoted, the shard points at it. */
+  private async handOver(shard: Shard, old: EmbeddedServer, replica: Replica, replicaServer: EmbeddedServer, kind: Promotion['kind']): Promise<string> {
+    if (kind === 'switchover') {
+      await idle(shard.pool, Math.min(this.config.pool.statementTimeoutMs, HANDOVER_DRAIN_MS));
       await old.stop();
     } else {
       await old.kill();
@@ -377,27 +410,14 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     await replica.pool.query('ALTER SYSTEM RESET primary_slot_name');
     await replica.pool.query('SELECT pg_reload_conf()');
 
+    shard.replica = null;
     replica.probe.close();
     await replica.pool.end().catch(() => undefined);
-    shard.replica = null;
     shard.server = replicaServer;
     shard.slot = shard.slot === 0 ? 1 : 0;
     this.watchPrimary(shard, replicaServer);
     await this.repoint(shard, replica.url);
-    await fsp.rm(old.spec.dataDir, { recursive: true, force: true });
-    await forgetReplica(this.catalog.pool, shard.name);
-    await this.saveState();
-    await this.checkHealth();
-    this.emit('shards', this.info());
-    this.log(`${shard.name}: ${replica.name} promoted (${kind}); the primary is now ${redact(shard.url)}.`);
-    return {
-      kind,
-      old_primary: before,
-      new_primary: { url: shard.url, pid: replicaServer.pid, data_dir: replicaServer.spec.dataDir },
-      primary_lsn: primaryLsn,
-      received_lsn: received,
-      last_known_lag_bytes: replica.lag.bytes,
-    };
+    return received;
   }
 
   /**
@@ -422,6 +442,32 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     shard.probe = this.probeFor(url);
     probe.close();
     await pool.end().catch(() => undefined);
+  }
+
+  /**
+   * Makes the shard's queries wait (in onShard) until the returned function is called; holds nest, and the
+   * queries go on when the last is released. A promotion holds its shard while the servers change hands.
+   */
+  hold(id: number): () => void {
+    const shard = this.shard(id);
+    let held = this.holds.get(shard);
+    if (!held) {
+      let resolve!: () => void;
+      shard.handover = new Promise<void>((r) => (resolve = r));
+      held = { count: 0, resolve };
+      this.holds.set(shard, held);
+    }
+    held.count++;
+    const h = held;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--h.count > 0) return;
+      this.holds.delete(shard);
+      shard.handover = null;
+      h.resolve();
+    };
   }
 
   /** Takes a shard out: closes its pool, stops its server (by pid) and optionally deletes its data directory. */
@@ -462,6 +508,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** Runs `fn` on a shard's pool; an outage becomes ShardUnavailableError (HTTP 503) naming the shard. */
   async onShard<T>(id: number, fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
     const shard = this.shard(id);
+    while (shard.handover) await shard.handover;
     try {
       return await fn(shard.pool);
     } catch (err) {
@@ -548,6 +595,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       status: 'starting',
       lastError: null,
       replica: null,
+      handover: null,
     };
     if (server) this.watchPrimary(shard, server);
     this.shards.push(shard);
@@ -614,6 +662,14 @@ export interface Promotion {
 }
 
 const CATCH_UP_MS = 15_000;
+/** How long a switchover lets the shard's running queries finish before the old primary stops. */
+const HANDOVER_DRAIN_MS = 5_000;
+
+/** Resolves once no client of the pool is lent out (or after `ms`: what still runs then is cut off). */
+async function idle(pool: pg.Pool, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (pool.totalCount - pool.idleCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
 
 async function walPosition(pool: pg.Pool, expression: string): Promise<string> {
   const { rows } = await pool.query<{ lsn: string }>(`SELECT (${expression})::text AS lsn`);

@@ -20,13 +20,17 @@ export interface PromotionReport extends Promotion {
  * (none fails), the cluster swaps the servers, a new ring version records the new primary's address (so a
  * restart starts it), and the report says what, if anything, the promotion may have lost.
  */
-export async function promote(lab: Lab, shardName: string): Promise<PromotionReport> {
-  const shard = lab.cluster.byName(shardName);
-  if (!shard) throw new ClusterError(`No shard named '${shardName}'.`);
+export function promote(lab: Lab, shardName: string): Promise<PromotionReport> {
   const busy = lab.jobs.current;
   if (busy && (busy.kind === 'add-shard' || busy.kind === 'remove-shard')) {
-    throw new ClusterError(`A ${busy.kind} job (${busy.id}) is running; promote once it has ended, since its replication streams run on ${shardName}'s primary.`);
+    return Promise.reject(new ClusterError(`A ${busy.kind} job (${busy.id}) is running; promote once it has ended, since its replication streams run on ${shardName}'s primary.`));
   }
+  return lab.changeTopology(() => promoteNow(lab, shardName));
+}
+
+async function promoteNow(lab: Lab, shardName: string): Promise<PromotionReport> {
+  const shard = lab.cluster.byName(shardName);
+  if (!shard) throw new ClusterError(`No shard named '${shardName}'.`);
   const started = performance.now();
   await lab.fence({ shard: shard.id });
   let promotion: Promotion;

@@ -68,6 +68,8 @@ export class Lab {
   peers: WritePeers | null = null;
   private currentRouter: Router;
   private readonly history: RingVersion[];
+  private topologyChange: Promise<unknown> = Promise.resolve();
+  private releaseShard: (() => void) | null = null;
   private jobStore: { flush(): Promise<void> } | null = null;
 
   private constructor(
@@ -157,9 +159,23 @@ export class Lab {
     this.ring = ring;
   }
 
-  /** Pauses writes to `target` here and in every prefork worker; resolves when none is in flight anywhere. */
+  /**
+   * Runs `fn` as the only topology change in progress (a reshard job, a promotion): the next one waits for it,
+   * so two never pause writes or switch rings over each other.
+   */
+  changeTopology<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.topologyChange.catch(() => undefined).then(fn);
+    this.topologyChange = run;
+    return run;
+  }
+
+  /**
+   * Pauses writes to `target` here and in every prefork worker; resolves when none is in flight anywhere. A
+   * whole shard (a promotion) is held for reads too: its server is about to change.
+   */
   async fence(target: FenceTarget): Promise<void> {
     await this.gate.fenceWhere(covers(target, () => this.router), 'ranges' in target ? target.ranges : []);
+    if ('shard' in target) this.releaseShard = this.cluster.hold(target.shard);
     try {
       await this.peers?.fence(target);
     } catch (err) {
@@ -171,6 +187,8 @@ export class Lab {
   /** Ends the pause here and in the workers. */
   async lift(): Promise<void> {
     this.gate.lift();
+    this.releaseShard?.();
+    this.releaseShard = null;
     await this.peers?.lift();
   }
 

@@ -54,6 +54,16 @@ export async function reshard(
   ctx: JobContext,
   pauseBefore: readonly ReshardStep[] = [],
 ): Promise<Record<string, unknown>> {
+  return lab.changeTopology(() => reshardExclusively(lab, change, mode, ctx, pauseBefore));
+}
+
+async function reshardExclusively(
+  lab: Lab,
+  change: ShardChange,
+  mode: ReshardMode,
+  ctx: JobContext,
+  pauseBefore: readonly ReshardStep[],
+): Promise<Record<string, unknown>> {
   const bulk = new BulkConnections(lab);
   try {
     const result = await run(lab, bulk, change, mode, ctx, pauseBefore);

@@ -54,8 +54,9 @@ export interface Workload {
 }
 
 /**
- * Six writers through the API while `during` runs: they create, update and delete users, and sign up accounts
- * and start conversations for users no other writer touches at that moment. Returns what they expect.
+ * Six clients through the API while `during` runs: they create, read, update and delete users, and sign up
+ * accounts and start conversations for users no other client touches at that moment. Every answer must be
+ * the right one (a read sees the last write). Returns what they expect.
  */
 export async function underLoad(t: TestLab, during: () => Promise<void>): Promise<Workload> {
   const live = new Map<string, string>();
@@ -91,7 +92,10 @@ export async function underLoad(t: TestLab, during: () => Promise<void>): Promis
         const id = pick();
         if (!id) continue;
         busy.add(id);
-        if (r < 0.85) {
+        if (r < 0.6) {
+          const res = await t.call<User>('GET', `/api/v1/users/${id}`);
+          if (res.status !== 200 || res.body.last_name !== live.get(id)) errors.push(`read ${id} ${res.status} ${JSON.stringify(res.body)} (expected ${live.get(id)})`);
+        } else if (r < 0.88) {
           const last = `upd-${w}-${n}`;
           const res = await t.call<User>('PUT', `/api/v1/users/${id}`, { last_name: last });
           if (res.status !== 200) errors.push(`update ${id} ${res.status} ${JSON.stringify(res.body)}`);
@@ -109,11 +113,39 @@ export async function underLoad(t: TestLab, during: () => Promise<void>): Promis
     }
   };
   const writers = Array.from({ length: 6 }, (_, w) => writer(w));
+  // The load is under way before `during` starts and still after it ends, however slow the machine.
+  const atLeast = async (n: number) => {
+    while (ops < n) await new Promise((r) => setTimeout(r, 20));
+  };
   try {
+    await atLeast(12);
     await during();
+    await atLeast(ops + 6);
   } finally {
     stop = true;
     await Promise.all(writers);
   }
   return { live, deleted, conversations, errors, ops };
+}
+
+/** Three clients reading the given users over and over until stopped; a failure is any answer but 200 or 404. */
+export function readersOf(t: TestLab, ids: string[]): { stop(): Promise<{ reads: number; failures: string[] }> } {
+  const failures: string[] = [];
+  let reads = 0;
+  let reading = true;
+  const reader = async (r: number) => {
+    for (let i = r; reading; i += 3) {
+      const res = await t.call('GET', `/api/v1/users/${ids[(i * 7919) % ids.length]}`);
+      reads++;
+      if (res.status !== 200 && res.status !== 404) failures.push(`${res.status} ${JSON.stringify(res.body)}`);
+    }
+  };
+  const readers = Array.from({ length: 3 }, (_, r) => reader(r));
+  return {
+    async stop() {
+      reading = false;
+      await Promise.all(readers);
+      return { reads, failures };
+    },
+  };
 }
