@@ -53,7 +53,9 @@ export class ReadRouter {
     const recent = w !== undefined && Date.now() - w.at < WATCH_MS;
     if (w !== undefined && !recent) this.written.delete(key);
     let usePrimary = !replica || policy === 'primary';
-    if (replica && policy === 'read-your-writes' && recent && w.lsn !== null) {
+    // A key written on another shard has since moved (a reshard): WAL positions of two servers do not compare.
+    if (replica && policy === 'read-your-writes' && recent && w.shard !== shardId) usePrimary = true;
+    else if (replica && policy === 'read-your-writes' && recent && w.lsn !== null) {
       const { rows } = await replica.pool.query<{ lsn: string | null }>({ name: 'reads.replayed', text: 'SELECT pg_last_wal_replay_lsn()::text AS lsn' });
       usePrimary = rows[0]!.lsn === null || parseLsn(rows[0]!.lsn) < w.lsn;
     }
