@@ -9,7 +9,7 @@ const LISTED = 20;
 export interface PromotionReport extends Promotion {
   shard: string;
   ring_version: number;
-  /** How long writes to the shard's keys waited (they were held, not refused). */
+  /** How long requests for the shard's keys waited (they were held, not refused). */
   pause_ms: number;
   /** User writes the lab acknowledged after the replica's last received WAL position: what a failover loses. */
   writes_at_risk: { count: number; user_ids: string[] };
@@ -17,7 +17,7 @@ export interface PromotionReport extends Promotion {
 
 /**
  * Promotes a shard's replica while the lab serves traffic: writes to the shard's keys wait at the write gate
- * (none fails), the cluster swaps the servers, a new ring version records the new primary's address (so a
+ * and its reads wait for the handover (none fails), the cluster swaps the servers, a new ring version records the new primary's address (so a
  * restart starts it), and the report says what, if anything, the promotion may have lost.
  */
 export function promote(lab: Lab, shardName: string): Promise<PromotionReport> {
