@@ -43,9 +43,13 @@ export async function followJob(id: string, title: string): Promise<JobView> {
     for (;;) {
       const { body: job } = await api<JobView>('GET', `/lab/v1/jobs/${id}`);
       bar.setTotal(Math.max(job.progress.total, 1));
-      bar.update(job.progress.done, { state: cancelled && job.state === 'running' ? 'cancelling' : job.state });
+      const state = cancelled && job.state === 'running' ? 'cancelling' : job.state;
+      bar.update(job.progress.done, { state: job.phase && job.state === 'running' ? `${state} · ${job.phase}` : state });
       if (job.state === 'succeeded') return job;
       if (job.state === 'failed') throw new CliError(`Job ${id} failed: ${job.error?.message ?? 'unknown error'}`);
+      if (job.state === 'cancelled' && job.result?.reverted) {
+        throw new CliError(`Job ${id} was cancelled after cutover: the data moved back, and ring version ${String(job.result.ring_version)} has the shards it had before.`, 130);
+      }
       if (job.state === 'cancelled') throw new CliError(`Job ${id} was cancelled; nothing it started was kept.`, 130);
       await new Promise((r) => setTimeout(r, 250));
     }
