@@ -91,6 +91,10 @@ it('runs the cluster in the background, migrates, seeds through the lab, and sto
     // The attached lab sees the replicas `cluster up` started, and can route reads to them.
     const topology = (await (await fetch(`${env.LAB_URL}/lab/v1/topology`)).json()) as { shards: { replicas: { name: string; url: string }[] }[] };
     expect(topology.shards.map((s) => s.replicas.map((r) => r.name))).toEqual([['shard-0-replica'], ['shard-1-replica']]);
+    // What needs the servers says whose they are and what to do.
+    const kill = await fetch(`${env.LAB_URL}/lab/v1/shards/shard-0/kill`, { method: 'POST' });
+    expect(kill.status).toBe(409);
+    expect(((await kill.json()) as { error: { message: string } }).error.message).toMatch(/background cluster \('make up'\): run 'make down', then 'make dev'/);
     const route = await lab(['route', '123E4567-E89B-12D3-A456-426614174000']);
     expect(route.out).toContain('0x3b32b2dc');
     expect((await lab(['jobs'])).out).toMatch(/seed +\| succeeded \| 3000\/3000/);

@@ -20,9 +20,12 @@ it('asks for the URL of the new server, and says what it cannot do here', async 
   const res = await t.call<ErrorReply>('POST', '/lab/v1/shards', {});
   expect(res.status).toBe(400);
   expect(res.body.error.code).toBe('url_required');
+  expect(res.body.error.message).toMatch(/Or give the url of a new PostgreSQL server/);
+  expect((await t.call<ErrorReply>('POST', '/lab/v1/shards/shard-0/kill')).status).toBe(409);
+  expect((await t.call<ErrorReply>('POST', '/lab/v1/shards/shard-0/replicas')).status).toBe(409);
   const promote = await t.call<ErrorReply>('POST', '/lab/v1/shards/shard-0/promote');
   expect(promote.status).toBe(409);
-  expect(promote.body.error.message).toMatch(/Promotion needs the lab to run the shard's servers; in external mode/);
+  expect(promote.body.error.message).toMatch(/Promotion needs the lab to run the shard servers itself; in external mode it does not. LAB_SHARDS names servers/);
 });
 
 it('refuses a server that does not answer, and leaves the cluster as it was', async () => {

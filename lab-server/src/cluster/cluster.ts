@@ -203,6 +203,15 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return this.mode === 'embedded';
   }
 
+  /** Why `what` cannot be done in this mode, and what to do instead. */
+  notOwned(what: string): string {
+    const hint =
+      this.mode === 'attached'
+        ? " The servers belong to the background cluster ('make up'): run 'make down', then 'make dev', which runs them itself."
+        : ' LAB_SHARDS names servers the lab does not run.';
+    return `${what} needs the lab to run the shard servers itself; in ${this.mode} mode it does not.${hint}`;
+  }
+
   shard(id: number): Shard {
     const shard = this.shards.find((s) => s.id === id);
     if (!shard) throw new RangeError(`no shard ${id}`);
@@ -252,7 +261,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
    * no traffic until a ring names it. If `prepare` fails, the server is stopped and its data removed.
    */
   async addEmbeddedShard(id: number, prepare: Prepare): Promise<Shard> {
-    if (!this.ownsServers) throw new ClusterError(`The lab does not run its own shard servers in ${this.mode} mode; give the URL of a server to add.`);
+    if (!this.ownsServers) throw new ClusterError(this.notOwned('Starting a new shard server'));
     const spec = this.embeddedSpec(id);
     const server = this.embeddedServer(spec);
     await startAll([server]);
@@ -284,7 +293,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** A streaming replica of an embedded shard, built from a live base backup; it follows the primary from then on. */
   async addReplica(id: number): Promise<Replica> {
     const shard = this.shard(id);
-    if (!this.ownsServers || !shard.server) throw new ClusterError(`Replicas need the lab to run the shard's server; in ${this.mode} mode it does not.`);
+    if (!this.ownsServers || !shard.server) throw new ClusterError(this.notOwned('A replica'));
     if (shard.replica) throw new ClusterError(`${shard.name} already has a replica (${shard.replica.name}).`);
     const place = this.replicaPlace(shard);
     const server = await buildReplica(shard.server, place.dataDir, place.port, replicaName(shard));
@@ -350,7 +359,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const shard = this.shard(id);
     const old = shard.server;
     const replica = shard.replica;
-    if (!this.ownsServers || !old) throw new ClusterError(`Promotion needs the lab to run the shard's servers; in ${this.mode} mode it does not.`);
+    if (!this.ownsServers || !old) throw new ClusterError(this.notOwned('Promotion'));
     if (!replica?.server) throw new ClusterError(`${shard.name} has no replica to promote; add one first (POST /lab/v1/shards/${shard.name}/replicas).`);
     const replicaServer = replica.server;
     if (replica.status !== 'up') throw new ClusterError(`${replica.name} is down, so it cannot take over ${shard.name}.`);

@@ -49,7 +49,7 @@ export function shardRoutes(lab: Lab): ExpressRouter {
   r.post('/shards', (req, res) => {
     const { mode, url, pause_before } = parse(AddBody, req.body === undefined ? {} : jsonBody(req), 'add-shard request');
     if (!lab.cluster.ownsServers && !url) {
-      throw new ApiError(400, 'url_required', `The lab runs no shard servers itself in ${lab.cluster.mode} mode: give the url of a new PostgreSQL server ({"url": "postgres://…"}).`);
+      throw new ApiError(400, 'url_required', `${lab.cluster.notOwned('Starting a new shard server')} Or give the url of a new PostgreSQL server ({"url": "postgres://…"}).`);
     }
     const job = lab.jobs.submit('add-shard', { mode, url: url ?? null, pause_before }, 0, (ctx) => {
       const change: ShardChange = { kind: 'add', id: lab.cluster.nextShardId(), url: url ?? null };
@@ -94,7 +94,7 @@ export function shardRoutes(lab: Lab): ExpressRouter {
     const shard = shardNamed(req.params.name);
     const fault = req.params.fault;
     if (!lab.cluster.ownsServers) {
-      throw new ApiError(409, 'not_available', `Fault injection needs the lab to run the servers; in ${lab.cluster.mode} mode it does not.`);
+      throw new ApiError(409, 'not_available', lab.cluster.notOwned('Fault injection'));
     }
     try {
       if (fault === 'start') await lab.cluster.restartShard(shard.id);
