@@ -11,6 +11,7 @@ import { HealthProbe } from './health.js';
 import { createPool } from './pools.js';
 import { buildReplica, replicaLag, replicaSlot, type ReplicaLag } from './replica.js';
 import { readState, removeState, writeState, type ClusterState, type ServerEntry } from './state-file.js';
+import { HANDOVER_DRAIN_MS, idle, waitForReplay, walPosition, type Promotion } from './handover.js';
 import { forgetReplica, saveReplica, savedReplicas } from './replica-store.js';
 import { latestRing, type ShardSpec } from './topology-store.js';
 
@@ -654,53 +655,6 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     shard.status = status;
     if (previous !== 'starting') this.log(`${shard.name}: ${previous} -> ${status}${error ? ` (${error})` : ''}`);
     this.emit('status', toInfo(shard), previous);
-  }
-}
-
-export interface Promotion {
-  /** switchover: the primary was up and handed over cleanly; failover: it was down or paused, and was killed. */
-  kind: 'switchover' | 'failover';
-  old_primary: { url: string; pid: number | null; data_dir: string; status: ShardStatus };
-  new_primary: { url: string; pid: number | null; data_dir: string };
-  /** Switchover: the primary's WAL position when writes were paused; the replica replayed at least this far. */
-  primary_lsn: string | null;
-  /** The last WAL position the replica had received when it was promoted: everything after it is lost. */
-  received_lsn: string;
-  /** The replica's lag as last measured by the health monitor, before the promotion. */
-  last_known_lag_bytes: number | null;
-}
-
-const CATCH_UP_MS = 15_000;
-/** How long a switchover lets the shard's running queries finish before the old primary stops. */
-const HANDOVER_DRAIN_MS = 5_000;
-
-/** Resolves once no client of the pool is lent out (or after `ms`: what still runs then is cut off). */
-async function idle(pool: pg.Pool, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (pool.totalCount - pool.idleCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-}
-
-async function walPosition(pool: pg.Pool, expression: string): Promise<string> {
-  const { rows } = await pool.query<{ lsn: string }>(`SELECT (${expression})::text AS lsn`);
-  return rows[0]!.lsn;
-}
-
-/**
- * Waits until the replica has replayed up to `target`, or (null) everything it has received; a replica that
- * does not get there in time is an error, before anything has changed.
- */
-async function waitForReplay(replica: pg.Pool, target: string | null, name: string): Promise<void> {
-  const deadline = Date.now() + CATCH_UP_MS;
-  for (;;) {
-    const { rows } = await replica.query<{ done: boolean }>(
-      target === null
-        ? 'SELECT pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn() AS done'
-        : 'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS done',
-      target === null ? [] : [target],
-    );
-    if (rows[0]?.done) return;
-    if (Date.now() > deadline) throw new ClusterError(`${name} did not catch up${target ? ` to ${target}` : ''} within ${CATCH_UP_MS / 1000} s; nothing was promoted.`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

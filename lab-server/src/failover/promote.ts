@@ -1,4 +1,4 @@
-import type { Promotion } from '../cluster/cluster.js';
+import type { Promotion } from '../cluster/handover.js';
 import { ClusterError } from '../cluster/errors.js';
 import { parseLsn } from '../cluster/reads.js';
 import type { Lab } from '../lab/lab.js';

@@ -5,10 +5,10 @@ import { isShutdown, JobCancelledError, throwIfCancelled, type JobContext } from
 import { routerFor, type Lab } from '../lab/lab.js';
 import { outboxBacklog } from '../messenger/outbox/outbox.js';
 import { migrate, throwIfFailed } from '../migrations/index.js';
-import { checksum, countInRanges, deleteInRanges, type TableChecksum } from './checksum.js';
+import { BulkConnections, type WithBulk } from './bulk.js';
+import { countInRanges, deleteInRanges, type TableChecksum } from './checksum.js';
 import { planReshard, type ReshardPlan, type Stream } from './plan.js';
 import {
-  bumpSync,
   createSyncTable,
   dropPublication,
   dropSubscription,
@@ -20,9 +20,9 @@ import {
   streamName,
   subscribe,
   sweep,
-  syncReached,
   tablesSyncing,
 } from './replication.js';
+import { compareChecksums, syncStreams, takeSnapshot } from './verify.js';
 import type { HashRange } from './write-gate.js';
 
 export type ReshardMode = 'rebalance' | 'faithful';
@@ -33,8 +33,6 @@ export type ReshardStep = (typeof RESHARD_STEPS)[number] | 'cutover';
 /** How the shard set changes: a shard joins (provisioned by the job) or one leaves (drained, then stopped). */
 export type ShardChange = { kind: 'add'; id: number; url: string | null } | { kind: 'remove'; id: number };
 
-const SYNC_TIMEOUT_MS = 30_000;
-const SYNC_POLL_MS = 5;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -64,7 +62,7 @@ async function reshardExclusively(
   ctx: JobContext,
   pauseBefore: readonly ReshardStep[],
 ): Promise<Record<string, unknown>> {
-  const bulk = new BulkConnections(lab);
+  const bulk = new BulkConnections(lab.cluster, 'shard-lab-reshard');
   try {
     const result = await run(lab, bulk, change, mode, ctx, pauseBefore);
     // Cancelled after cutover: the new ring already served writes, so going back is a move of its own.
@@ -180,13 +178,16 @@ async function run(
 
     // A brief pause freezes the moving ranges at one point; once every stream has applied up to it, both
     // sides take a snapshot there. The checksums then run on those snapshots while writes go on.
-    const snapshots = await Snapshots.open(lab, [...new Set(plan.streams.flatMap((s) => [s.from.id, s.to.id]))]);
+    const snapshots = new BulkConnections(cluster, 'shard-lab-reshard-verify');
     let verified: TableChecksum[];
     let verifyPauseMs: number;
     try {
+      // Connected before the pause, so that the pause only takes the snapshots.
+      const involved = [...new Set(plan.streams.flatMap((s) => [s.from.id, s.to.id]))];
+      await Promise.all(involved.map((id) => snapshots.use(id, async () => undefined)));
       verifyPauseMs = await paused(async () => {
         await syncStreams(withBulk, job, plan, ctx);
-        await snapshots.take();
+        await Promise.all(involved.map((id) => snapshots.use(id, takeSnapshot)));
       });
       ctx.note(`Writes to the moving ranges paused for ${verifyPauseMs} ms while every stream caught up and both sides took a snapshot.`);
       verified = await compareChecksums(snapshots, plan, ctx);
@@ -298,77 +299,6 @@ async function waitForCopy(withBulk: WithBulk, job: string, plan: ReshardPlan, c
   }
 }
 
-/** Bumps every stream's sync mark on its source and waits until its target has applied it. */
-async function syncStreams(withBulk: WithBulk, job: string, plan: ReshardPlan, ctx: JobContext): Promise<void> {
-  const deadline = Date.now() + SYNC_TIMEOUT_MS;
-  await Promise.all(
-    plan.streams.map(async (stream) => {
-      const name = streamName(job, stream.from.id, stream.to.id);
-      const mark = await withBulk(stream.from.id, (db) => bumpSync(db, name));
-      while (!(await withBulk(stream.to.id, (db) => syncReached(db, name, mark)))) {
-        throwIfCancelled(ctx.signal);
-        if (Date.now() > deadline) throw new Error(`${stream.to.name} did not catch up with ${stream.from.name} within ${SYNC_TIMEOUT_MS / 1000} s; nothing was switched, the move was rolled back.`);
-        await sleep(SYNC_POLL_MS);
-      }
-    }),
-  );
-}
-
-/** Compares every moving table's row count and per-row checksum on the two snapshots of each stream. */
-async function compareChecksums(snapshots: Snapshots, plan: ReshardPlan, ctx: JobContext): Promise<TableChecksum[]> {
-  const totals: TableChecksum[] = plan.tables.map((table) => ({ table, rows: 0, checksum: '0' }));
-  const diffs: string[] = [];
-  const pairs = plan.streams.flatMap((stream) => plan.tables.map((table, i) => ({ stream, table, i })));
-  const results = await Promise.all(pairs.map(({ stream, table }) => Promise.all([snapshots.checksum(stream.from.id, table, stream.ranges), snapshots.checksum(stream.to.id, table, stream.ranges)])));
-  pairs.forEach(({ stream, table, i }, k) => {
-    const [src, dst] = results[k]!;
-    if (src.rows !== dst.rows || src.checksum !== dst.checksum) {
-      diffs.push(`${table} ${stream.from.name}→${stream.to.name}: ${src.rows} rows vs ${dst.rows}${src.rows === dst.rows ? ' (contents differ)' : ''}`);
-    }
-    totals[i]!.rows += src.rows;
-    totals[i]!.checksum = (BigInt(totals[i]!.checksum) + BigInt(src.checksum)).toString();
-  });
-  if (diffs.length > 0) throw new Error(`verify failed: ${diffs.join('; ')}. Nothing was switched; the move was rolled back.`);
-  ctx.note(`Verified ${totals.map((t) => `${t.table}: ${t.rows} rows`).join(', ')}: counts and per-row checksums match.`);
-  return totals;
-}
-
-/**
- * One connection per shard holding a repeatable-read snapshot, for verifying at one point while writes
- * continue. Opened (connected) before the pause, so the pause only takes the snapshots.
- */
-class Snapshots {
-  /** One query at a time per connection: pg queues concurrent ones, but no longer wants to be asked to. */
-  private readonly queues = new Map<number, Promise<unknown>>();
-
-  private constructor(private readonly clients: Map<number, pg.Client>) {}
-
-  static async open(lab: Lab, shardIds: number[]): Promise<Snapshots> {
-    const clients = new Map<number, pg.Client>();
-    try {
-      for (const id of shardIds) clients.set(id, await lab.cluster.connectBulk(id, 'shard-lab-reshard-verify'));
-    } catch (err) {
-      await Promise.all([...clients.values()].map((c) => c.end().catch(() => undefined)));
-      throw err;
-    }
-    return new Snapshots(clients);
-  }
-
-  async take(): Promise<void> {
-    await Promise.all([...this.clients.values()].map((c) => c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1')));
-  }
-
-  checksum(shardId: number, table: string, ranges: readonly HashRange[]): Promise<TableChecksum> {
-    const next = (this.queues.get(shardId) ?? Promise.resolve()).catch(() => undefined).then(() => checksum(this.clients.get(shardId)!, table, ranges));
-    this.queues.set(shardId, next);
-    return next;
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([...this.clients.values()].map((c) => c.end().catch(() => undefined)));
-  }
-}
-
 async function dropStreams(withBulk: WithBulk, job: string, streams: Stream[]): Promise<void> {
   for (const stream of streams) {
     const name = streamName(job, stream.from.id, stream.to.id);
@@ -398,37 +328,6 @@ async function drainOutbox(lab: Lab, shard: string, ctx: JobContext): Promise<vo
     }
     ctx.note(`Waiting for ${backlog.pending} outbox events on ${shard} to be applied before stopping it.`);
     await sleep(1_000);
-  }
-}
-
-type WithBulk = <T>(shardId: number, fn: (db: pg.Client) => Promise<T>) => Promise<T>;
-
-/**
- * One bulk connection per shard for the whole job, used one statement at a time: verifying under the write
- * pause must not spend it on connecting and authenticating.
- */
-class BulkConnections {
-  private readonly open = new Map<number, Promise<pg.Client>>();
-  private readonly queues = new Map<number, Promise<unknown>>();
-
-  constructor(private readonly lab: Lab) {}
-
-  use<T>(shardId: number, fn: (db: pg.Client) => Promise<T>): Promise<T> {
-    let client = this.open.get(shardId);
-    if (!client) {
-      client = this.lab.cluster.connectBulk(shardId, 'shard-lab-reshard');
-      this.open.set(shardId, client);
-      client.catch(() => this.open.delete(shardId));
-    }
-    const c = client;
-    const next = (this.queues.get(shardId) ?? Promise.resolve()).catch(() => undefined).then(async () => fn(await c));
-    this.queues.set(shardId, next);
-    return next;
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.catch(() => undefined)));
-    await Promise.all([...this.open.values()].map((c) => c.then((x) => x.end()).catch(() => undefined)));
   }
 }
 
