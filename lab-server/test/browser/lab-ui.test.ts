@@ -195,6 +195,7 @@ describe('the browser lab', () => {
     await row.getByRole('button', { name: "Promote shard-1's replica" }).waitFor({ timeout: 60_000 });
     await row.getByRole('button', { name: "Promote shard-1's replica" }).click();
     await row.getByRole('button', { name: 'Add a replica to shard-1' }).waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.locator('.topology [data-promotion="switchover"]').textContent()).toMatch(/shard-1: switchover in \d+ ms — no acknowledged write was lost/);
     const after = await address.textContent();
     expect(after).not.toBe(before);
     expect(after).toContain(new URL(t.running.lab.cluster.byName('shard-1')!.url).port);

@@ -9,6 +9,14 @@ import { topologyDiagram, topologySummary } from './topology-diagram';
 
 const RESHARD_JOBS = ['add-shard', 'remove-shard'];
 
+/** What POST /lab/v1/shards/:name/promote answers (the parts shown here). */
+interface Promotion {
+  shard: string;
+  kind: 'switchover' | 'failover';
+  pause_ms: number;
+  writes_at_risk: { count: number; user_ids: string[] };
+}
+
 /** The live cluster: a Mermaid diagram redrawn whenever the topology changes, and the actions that change it. */
 export default function Topology() {
   const live = useLive();
@@ -18,11 +26,14 @@ export default function Topology() {
   const [renderError, setRenderError] = useState<string | null>(null);
   const shardsApi = useAvailable(SHARDS_API);
   const [jobId, setJobId] = useState<string | null>(null);
+  const [promotion, setPromotion] = useState<Promotion | null>(null);
   // The job this panel started, or any shard change in flight (from an exercise, the terminal or another tab).
   const job = useJob(jobId) ?? live.jobs.find((j) => RESHARD_JOBS.includes(j.kind) && ['queued', 'running'].includes(j.state)) ?? null;
   const action = useAction(async (method: string, path: string, body?: unknown) => {
-    const r = await api<{ job_id?: string }>(method, path, body);
+    setPromotion(null);
+    const r = await api<{ job_id?: string } & Partial<Promotion>>(method, path, body);
     if (r?.job_id) setJobId(r.job_id);
+    if (r?.kind && r.writes_at_risk) setPromotion(r as Promotion);
   });
 
   useChannel<MetricsTick>('metrics', (tick) => {
@@ -76,6 +87,14 @@ export default function Topology() {
           {job.progress.total > 0 ? ` (${Math.floor((100 * job.progress.done) / job.progress.total)} %)` : ''}
           {job.error ? ` — ${job.error.message}` : ''}
           {job.notes?.length ? <span className="muted"> · {job.notes.at(-1)!.message}</span> : null}
+        </p>
+      )}
+      {promotion && (
+        <p className="job-line" aria-live="polite" data-promotion={promotion.kind}>
+          {promotion.shard}: <strong>{promotion.kind}</strong> in {promotion.pause_ms} ms —{' '}
+          {promotion.writes_at_risk.count === 0
+            ? 'no acknowledged write was lost.'
+            : `${promotion.writes_at_risk.count} acknowledged user writes were past what the replica had received, and are lost (e.g. ${promotion.writes_at_risk.user_ids.slice(0, 3).join(', ')}).`}
         </p>
       )}
       <ErrorNote error={action.error} />
