@@ -97,7 +97,7 @@ it('runs the cluster in the background, migrates, seeds through the lab, and sto
     expect(((await kill.json()) as { error: { message: string } }).error.message).toMatch(/background cluster \('make up'\): run 'make down', then 'make dev'/);
     const route = await lab(['route', '123E4567-E89B-12D3-A456-426614174000']);
     expect(route.out).toContain('0x3b32b2dc');
-    expect((await lab(['jobs'])).out).toMatch(/seed +\| succeeded \| 3000\/3000/);
+    expect((await lab(['jobs'])).out).toMatch(/seed +\| succeeded \| \S+ *\| 3000\/3000/);
     const sql = await lab(['db-shell', '1'], "SELECT count(*) AS n\nFROM users;\n\\dt\nSELECT nope;\n");
     expect(sql.out).toMatch(/n\s*\n-+\n\d+\n\(1 row\)/);
     expect(sql.out).toContain('users_accounts');

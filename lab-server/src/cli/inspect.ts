@@ -29,5 +29,10 @@ export async function jobsCommand(args: string[]): Promise<void> {
     return;
   }
   const { body } = await api<{ jobs: JobView[] }>('GET', '/lab/v1/jobs');
-  console.log(formatTable(['id', 'kind', 'state', 'progress', 'created'], body.jobs.map((j) => [j.id, j.kind, j.state, `${j.progress.done}/${j.progress.total}`, j.created_at])));
+  console.log(
+    formatTable(
+      ['id', 'kind', 'state', 'phase', 'progress', 'created'],
+      body.jobs.map((j) => [j.id, j.kind, j.state, j.phase ?? '-', `${j.progress.done}/${j.progress.total}`, j.created_at]),
+    ),
+  );
 }
