@@ -2,7 +2,8 @@
  * `npm run bench:reshard`: USERS (default 1,000,000) users on 5 fresh embedded shards, then a 6th shard added
  * online while a separate process writes at a steady RATE (default 200 req/s). Prints rows moved, copy rate,
  * the write pause at cutover, requests failed during the job (goal: 0), the verify result, and the writer's
- * throughput during the move against its own baseline measured just before, in the same run.
+ * throughput during the move against its own baseline measured just before, in the same run. Then, under the
+ * same writer, shard-0 gets a replica that is promoted (a switchover): its pause and failed requests.
  */
 import { fork } from 'node:child_process';
 import fsp from 'node:fs/promises';
@@ -64,6 +65,16 @@ try {
   const job = await waitJob((await call<{ job_id: string }>('POST', '/lab/v1/shards', { mode: 'rebalance' })).job_id);
   const seconds = (performance.now() - t0) / 1000;
   const during = last();
+
+  console.log('Adding a replica to shard-0, then promoting it under the same writes…');
+  await call('POST', '/lab/v1/shards/shard-0/replicas');
+  const streaming = async () => (await call<{ shards: { name: string; replicas: { state: string | null }[] }[] }>('GET', '/lab/v1/topology')).shards[0]!.replicas[0]?.state === 'streaming';
+  while (!(await streaming())) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 1_000));
+  const beforePromotion = last();
+  const promotion = await call<{ kind: string; pause_ms: number; writes_at_risk: { count: number } }>('POST', '/lab/v1/shards/shard-0/promote');
+  await new Promise((r) => setTimeout(r, 1_000));
+  const afterPromotion = last();
   writer.send('stop');
   const final = await new Promise<WriterReport>((resolve) => writer.on('message', (m) => (m as WriterReport).final && resolve(m as WriterReport)));
 
@@ -76,6 +87,7 @@ try {
   console.log(`verify:                   ${result.verify?.ok ? 'counts and per-row checksums match' : 'FAILED'}`);
   console.log(`requests failed during:   ${during.failed - before.failed} (goal: 0); in the whole run: ${final.failed}${final.failures.length ? ` e.g. ${final.failures[0]}` : ''}`);
   console.log(`writer throughput:        ${throughput.toFixed(0)} req/s during the move vs ${baseline.toFixed(0)} req/s before: ${(throughput / baseline).toFixed(2)}x`);
+  console.log(`promotion of shard-0:     ${promotion.kind}, requests to its keys paused ${promotion.pause_ms} ms, ${afterPromotion.failed - beforePromotion.failed} failed (goal: 0), ${promotion.writes_at_risk.count} acknowledged writes at risk`);
 } finally {
   await running.stop();
   await fsp.rm(dir, { recursive: true, force: true });
