@@ -93,7 +93,6 @@ export class Prefork implements WritePeers {
     await this.broadcast({ type: 'lab-fence', target });
   }
 
-
   async useRing(ring: RingVersion): Promise<void> {
     // The workers switch in place, so the spec changes without replacing them.
     this.spec = { ...this.spec, ring };

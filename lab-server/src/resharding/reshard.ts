@@ -33,7 +33,6 @@ export type ReshardStep = (typeof RESHARD_STEPS)[number] | 'cutover';
 /** How the shard set changes: a shard joins (provisioned by the job) or one leaves (drained, then stopped). */
 export type ShardChange = { kind: 'add'; id: number; url: string | null } | { kind: 'remove'; id: number };
 
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
