@@ -1,5 +1,7 @@
 import cluster from 'node:cluster';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { isAlive } from '../src/cluster/embedded-server.js';
 import type { PromotionReport } from '../src/failover/promote.js';
 import type { JobView } from '../src/jobs/registry.js';
 import { startEmbeddedTestLab, testRing, type TestLab } from './support/lab.js';
@@ -63,4 +65,32 @@ it('promotes a replica while the workers take writes: they pause, move to the ne
   expect(read.failures).toEqual([]);
   const where = await placement(t);
   for (const [id, last] of load.live) expect(where.get(id)?.[0]?.last_name, `user ${id}`).toBe(last);
+});
+
+it('a worker that cannot be paused stops the move before cutover: the job fails and rolls back, and the worker is replaced', async () => {
+  const ringBefore = t.running.lab.ringVersion.version;
+  // Talk to the primary directly: the public port might hand a request to the stopped worker.
+  const primary = `http://127.0.0.1:${(t.running.server.address() as AddressInfo).port}`;
+  const stuck = Object.values(cluster.workers ?? {})[0]!;
+  process.kill(stuck.process.pid!, 'SIGSTOP');
+  let job: JobView;
+  try {
+    const { job_id } = (await (await fetch(`${primary}/lab/v1/shards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { job_id: string };
+    do {
+      await new Promise((r) => setTimeout(r, 200));
+      job = (await (await fetch(`${primary}/lab/v1/jobs/${job_id}`)).json()) as JobView;
+    } while (['queued', 'running'].includes(job.state));
+  } finally {
+    if (isAlive(stuck.process.pid!)) process.kill(stuck.process.pid!, 'SIGCONT');
+  }
+  expect(job.state).toBe('failed');
+  expect(job.error?.message).toMatch(/prefork: lab-fence failed \(worker \d+: no answer within 10 s\)/);
+  expect(t.running.lab.ringVersion.version).toBe(ringBefore);
+  expect(t.running.lab.cluster.shards.map((s) => s.name)).toEqual(['shard-0', 'shard-1', 'shard-2']);
+  await expectNothingLeftBehind(t);
+  // Nor did it answer the end of the pause: it was killed by pid, and a new worker serves in its place.
+  expect(isAlive(stuck.process.pid!)).toBe(false);
+  for (let i = 0; i < 100 && workerPids().length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  expect(workerPids()).toHaveLength(2);
+  for (let i = 0; i < 10; i++) expect((await t.call('POST', '/api/v1/users', { first_name: 'After', last_name: 'Stuck' })).status).toBe(201);
 });

@@ -39,10 +39,17 @@ const PEER_TIMEOUT_MS = 10_000;
 interface Pending {
   command: string;
   waiting: Set<number>;
-  errors: string[];
+  errors: { worker: number; message: string }[];
   keys: string[];
-  settle: (error: Error | null, keys: string[]) => void;
+  settle: () => void;
 }
+
+/**
+ * What a worker that fails a command (or does not answer in time) costs: the whole step (`fail`: a pause that
+ * cannot be had, before anything changed), or the worker itself (`replace`: the ring has switched, or a pause
+ * must end — it is killed by pid and a new one starts with the current ring once no pause is up).
+ */
+type OnFailure = 'fail' | 'replace';
 
 /**
  * Prefork (LAB_WORKERS=N): N node:cluster workers share the public port and serve the messenger API, each
@@ -90,55 +97,57 @@ export class Prefork implements WritePeers {
       const lifted = new Promise<void>((resolve) => (end = resolve));
       this.pause = { lifted, end };
     }
-    await this.broadcast({ type: 'lab-fence', target });
+    await this.broadcast({ type: 'lab-fence', target }, 'fail');
   }
 
   async useRing(ring: RingVersion): Promise<void> {
     // The workers switch in place, so the spec changes without replacing them.
     this.spec = { ...this.spec, ring };
-    await this.broadcast({ type: 'lab-ring', ring });
+    await this.broadcast({ type: 'lab-ring', ring }, 'replace');
   }
 
   async lift(): Promise<void> {
     const pause = this.pause;
     this.pause = null;
     try {
-      await this.broadcast({ type: 'lab-lift' });
+      await this.broadcast({ type: 'lab-lift' }, 'replace');
     } finally {
       pause?.end();
     }
   }
 
   async writtenAfter(shard: number, lsn: string): Promise<string[]> {
-    return this.broadcast({ type: 'lab-writes-after', shard, lsn });
+    return this.broadcast({ type: 'lab-writes-after', shard, lsn }, 'replace');
   }
 
   /**
    * Sends a command to every worker and resolves once each has carried it out (a worker that exits meanwhile
    * no longer counts), with the keys they answered, if any.
    */
-  private broadcast(command: PeerCommand): Promise<string[]> {
+  private broadcast(command: PeerCommand, onFailure: OnFailure): Promise<string[]> {
     const workers = [...this.workers].filter((w) => !w.isDead());
     if (workers.length === 0) return Promise.resolve([]);
     const seq = ++this.seq;
     return new Promise<string[]>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const late = this.pending.get(seq)?.waiting.size ?? 0;
-        this.pending.delete(seq);
-        reject(new Error(`prefork: ${late} worker(s) did not carry out ${command.type} within ${PEER_TIMEOUT_MS / 1000} s`));
-      }, PEER_TIMEOUT_MS);
-      this.pending.set(seq, {
+      const pending: Pending = {
         command: command.type,
         waiting: new Set(workers.map((w) => w.id)),
         errors: [],
         keys: [],
-        settle: (error, keys) => {
+        settle: () => {
           clearTimeout(timer);
           this.pending.delete(seq);
-          if (error) reject(error);
-          else resolve(keys);
+          const failed = [...pending.errors, ...[...pending.waiting].map((worker) => ({ worker, message: `no answer within ${PEER_TIMEOUT_MS / 1000} s` }))];
+          if (failed.length === 0) return resolve(pending.keys);
+          const what = failed.map((f) => `worker ${f.worker}: ${f.message}`).join('; ');
+          if (onFailure === 'fail') return reject(new Error(`prefork: ${command.type} failed (${what})`));
+          this.log(`prefork: ${command.type} failed (${what}); replacing those workers`);
+          for (const f of failed) [...this.workers].find((w) => w.id === f.worker)?.process.kill('SIGKILL');
+          resolve(pending.keys);
         },
-      });
+      };
+      const timer = setTimeout(() => pending.settle(), PEER_TIMEOUT_MS);
+      this.pending.set(seq, pending);
       for (const w of workers) w.send({ ...command, seq } satisfies PrimaryMessage);
     });
   }
@@ -147,9 +156,9 @@ export class Prefork implements WritePeers {
     for (const [s, p] of this.pending) {
       if (seq !== null && s !== seq) continue;
       if (!p.waiting.delete(workerId)) continue;
-      if (error) p.errors.push(error);
+      if (error) p.errors.push({ worker: workerId, message: error });
       p.keys.push(...keys);
-      if (p.waiting.size === 0) p.settle(p.errors.length > 0 ? new Error(`prefork: ${p.command} failed in a worker: ${p.errors.join('; ')}`) : null, p.keys);
+      if (p.waiting.size === 0) p.settle();
     }
   }
 
