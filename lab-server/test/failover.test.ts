@@ -65,6 +65,14 @@ describe('promoting a replica', () => {
     expect(res.body.error.message).toMatch(/shard-1 has no replica to promote; add one first/);
     expect((await t.call('POST', '/lab/v1/shards/shard-9/promote')).status).toBe(404);
 
+    // A replica is copied from a running primary.
+    const killed = await t.call<{ status: string }>('POST', '/lab/v1/shards/shard-1/kill');
+    expect(killed.body.status).toBe('down');
+    const down = await t.call<ErrorReply>('POST', '/lab/v1/shards/shard-1/replicas');
+    expect(down.status).toBe(409);
+    expect(down.body.error.message).toBe('shard-1 is down: a replica is copied from a running primary, so start it first.');
+    expect((await t.call('POST', '/lab/v1/shards/shard-1/start')).status).toBe(200);
+
     // Not in the middle of a reshard: its replication streams run on the primaries.
     const job = await t.call<{ job_id: string }>('POST', '/lab/v1/shards', { pause_before: ['copy'] });
     await waitForJob(t, job.body.job_id, (j) => j.waiting === 'before copy');

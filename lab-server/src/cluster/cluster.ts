@@ -296,6 +296,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const shard = this.shard(id);
     if (!this.ownsServers || !shard.server) throw new ClusterError(this.notOwned('A replica'));
     if (shard.replica) throw new ClusterError(`${shard.name} already has a replica (${shard.replica.name}).`);
+    if (shard.status !== 'up') throw new ClusterError(`${shard.name} is ${shard.status}: a replica is copied from a running primary, so start it first.`);
     const place = this.replicaPlace(shard);
     const server = await buildReplica(shard.server, place.dataDir, place.port, replicaName(shard));
     const replica = this.registerReplica(shard, server, server.url);
@@ -499,8 +500,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** Fault injection on an embedded shard's postmaster: SIGKILL, SIGSTOP (pause) or SIGCONT (resume). */
   async signalShard(id: number, signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): Promise<void> {
     const shard = this.shard(id);
-    if (!shard.server?.pid) throw new ClusterError(`${shard.name} is not a running server of this lab.`);
-    await shard.server.signal(signal);
+    const server = shard.server;
+    if (!server?.pid) throw new ClusterError(`${shard.name} is not a running server of this lab.`);
+    // After a kill, answer once the server is gone and the shard marked down, not while it is still dying.
+    const gone = signal === 'SIGKILL' ? new Promise<void>((resolve) => server.once('exit', () => resolve())) : null;
+    await server.signal(signal);
+    await gone;
     if (signal === 'SIGSTOP') this.setStatus(shard, 'paused', 'paused (SIGSTOP)');
     if (signal === 'SIGCONT') void this.checkHealth();
   }
