@@ -296,7 +296,9 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const shard = this.shard(id);
     if (!this.ownsServers || !shard.server) throw new ClusterError(this.notOwned('A replica'));
     if (shard.replica) throw new ClusterError(`${shard.name} already has a replica (${shard.replica.name}).`);
-    if (shard.status !== 'up') throw new ClusterError(`${shard.name} is ${shard.status}: a replica is copied from a running primary, so start it first.`);
+    if (shard.status === 'down' || shard.status === 'paused') {
+      throw new ClusterError(`${shard.name} is ${shard.status}: a replica is copied from a running primary, so ${shard.status === 'down' ? 'start' : 'resume'} it first.`);
+    }
     const place = this.replicaPlace(shard);
     const server = await buildReplica(shard.server, place.dataDir, place.port, replicaName(shard));
     const replica = this.registerReplica(shard, server, server.url);

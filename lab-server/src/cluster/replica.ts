@@ -42,15 +42,17 @@ export async function buildReplica(primary: EmbeddedServer, replicaDir: string, 
     const runAs = await postgresRunAs();
     if (runAs) await chownTree(replicaDir, runAs.uid, runAs.gid);
     await fsp.chmod(replicaDir, 0o700);
+    const replica = new EmbeddedServer({ name, dataDir: replicaDir, port });
+    await replica.start();
+    return replica;
   } catch (err) {
+    // Nothing of a replica that could not be built stays behind: neither its slot nor its half-copied directory.
     await db.query('SELECT pg_drop_replication_slot($1) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [slot]).catch(() => undefined);
+    await fsp.rm(replicaDir, { recursive: true, force: true });
     throw err;
   } finally {
-    await db.end();
+    await db.end().catch(() => undefined);
   }
-  const replica = new EmbeddedServer({ name, dataDir: replicaDir, port });
-  await replica.start();
-  return replica;
 }
 
 async function copyDataDir(from: string, to: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { Router as ExpressRouter } from 'express';
 import { z } from 'zod';
-import { ClusterError } from '../cluster/errors.js';
+import { ClusterError, isUnavailable } from '../cluster/errors.js';
 import { ringHistory } from '../cluster/topology-store.js';
 import { promote } from '../failover/promote.js';
 import { ApiError, notFound } from '../http/errors.js';
@@ -19,6 +19,19 @@ const PlanBody = strictBody({ action: z.enum(['add', 'remove']).default('add'), 
 const RemoveQuery = z.object({ mode: Mode });
 const RemoveBody = strictBody({ pause_before: PauseBefore });
 const FAULTS = { kill: 'SIGKILL', pause: 'SIGSTOP', resume: 'SIGCONT' } as const;
+
+/**
+ * An action on a shard's servers that could not be done: 409 when this lab cannot or may not (the message says
+ * why), 503 when a server stopped answering on the way; anything else stays an internal error.
+ */
+function serverActionError(err: unknown, shard: string, during: string, next: string): unknown {
+  if (err instanceof ClusterError) return new ApiError(409, 'not_available', err.message);
+  if (isUnavailable(err)) {
+    const detail = err instanceof Error ? err.message : String(err);
+    return new ApiError(503, 'shard_unavailable', `A server stopped answering during ${during} (${detail}). ${next}`, { shards: [shard] });
+  }
+  return err;
+}
 
 /** `/lab/v1/shards…` and `/lab/v1/ring…`: change the shard set online, inject faults, read the ring's history. */
 export function shardRoutes(lab: Lab): ExpressRouter {
@@ -74,8 +87,7 @@ export function shardRoutes(lab: Lab): ExpressRouter {
     try {
       await lab.cluster.addReplica(shard.id);
     } catch (err) {
-      if (err instanceof ClusterError) throw new ApiError(409, 'not_available', err.message);
-      throw err;
+      throw serverActionError(err, shard.name, `building ${shard.name}'s replica`, 'Nothing was kept; try again once the shard is up.');
     }
     res.status(201).json(lab.topology().shards.find((s) => s.name === shard.name));
   });
@@ -85,8 +97,7 @@ export function shardRoutes(lab: Lab): ExpressRouter {
     try {
       res.json(await promote(lab, shard.name));
     } catch (err) {
-      if (err instanceof ClusterError) throw new ApiError(409, 'not_available', err.message);
-      throw err;
+      throw serverActionError(err, shard.name, `the promotion of ${shard.name}`, 'See the topology; once its replica is up, promoting again fails over.');
     }
   });
 
@@ -101,8 +112,7 @@ export function shardRoutes(lab: Lab): ExpressRouter {
       else if (fault === 'kill' || fault === 'pause' || fault === 'resume') await lab.cluster.signalShard(shard.id, FAULTS[fault]);
       else throw notFound(`Unknown action '${fault}'; use kill, start, pause, resume or promote.`);
     } catch (err) {
-      if (err instanceof ClusterError) throw new ApiError(409, 'not_available', err.message);
-      throw err;
+      throw serverActionError(err, shard.name, `${fault} on ${shard.name}`, 'See the topology.');
     }
     res.json(lab.topology().shards.find((s) => s.name === shard.name));
   });
