@@ -198,7 +198,10 @@ describe('deleting a user', () => {
     const account = await api<Account>('POST', '/api/v1/accounts', { user_id: gone!.id, username: `Leaver${Date.now()}`, email: `leaver${Date.now()}@example.com`, password: 'correct horse' });
     expect(account.status).toBe(201);
     const convs: Conversation[] = [];
-    for (let i = 0; i < 4; i++) convs.push((await api<Conversation>('POST', '/api/v1/conversations', { title: `Group ${i}`, member_ids: [gone!.id, b!.id, c!.id] })).body);
+    // At least four, and on more than one shard (ids hash anywhere, so four alone may share one).
+    for (let i = 0; i < 4 || new Set(convs.map((x) => ring.shardFor(x.id))).size < 2; i++) {
+      convs.push((await api<Conversation>('POST', '/api/v1/conversations', { title: `Group ${i}`, member_ids: [gone!.id, b!.id, c!.id] })).body);
+    }
     const solo = (await api<Conversation>('POST', '/api/v1/conversations', { title: 'Only me', member_ids: [gone!.id] })).body;
     for (const conv of convs) await api('POST', `/api/v1/conversations/${conv.id}/messages`, { sender_id: gone!.id, body: 'bye' });
     expect(new Set(convs.map((x) => ring.shardFor(x.id))).size).toBeGreaterThan(1);
