@@ -379,10 +379,8 @@ describe('lock', () => {
     });
     expect((await migrate(targets, dir, 'down')).shards[1]!.error!.message).toBe('another migration run holds the lock on shard-1');
 
-    const started = Date.now();
     ac.abort();
     const aborted = await first;
-    expect(Date.now() - started).toBeLessThan(5_000);
     for (const s of aborted.shards) {
       expect(s.ran).toEqual(BASE);
       expect(s.error).toEqual({
