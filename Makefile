@@ -106,12 +106,12 @@ bench-seed: install ## seed 1,000,000 users into 5 fresh shards and print rows/s
 shard-plan: install ## what adding a shard would move (needs make dev)
 	@$(LAB) shards plan
 
-shard-add: install ## add a shard online; MODE=faithful reproduces the original (nothing moves)
-	@$(LAB) shards add $(if $(filter faithful,$(MODE)),--faithful,)
+shard-add: install ## add a shard online; MODE=faithful reproduces the original (nothing moves); PAUSE_BEFORE=copy,verify holds there
+	@$(LAB) shards add $(if $(filter faithful,$(MODE)),--faithful,) $(if $(PAUSE_BEFORE),--pause-before $(PAUSE_BEFORE),)
 
 shard-remove: install ## drain a shard into the others and stop it: make shard-remove NAME=shard-2
 	@test -n "$(NAME)" || { echo "usage: make shard-remove NAME=shard-2"; exit 2; }
-	@$(LAB) shards remove $(NAME) $(if $(filter faithful,$(MODE)),--faithful,)
+	@$(LAB) shards remove $(NAME) $(if $(filter faithful,$(MODE)),--faithful,) $(if $(PAUSE_BEFORE),--pause-before $(PAUSE_BEFORE),)
 
 shard-replica: install ## add a streaming replica to a shard: make shard-replica NAME=shard-0
 	@test -n "$(NAME)" || { echo "usage: make shard-replica NAME=shard-0"; exit 2; }

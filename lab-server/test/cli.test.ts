@@ -5,22 +5,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isAlive } from '../src/cluster/embedded-server.js';
 import { readState } from '../src/cluster/state-file.js';
 import { REPO_ROOT } from '../src/config.js';
+import { runCli } from './support/cli.js';
 import { freePort, freePortRange, tempDir } from './support/servers.js';
 
-const CLI = path.join(REPO_ROOT, 'lab-server/src/cli/main.ts');
 let env: Record<string, string>;
 let dir: string;
 
-function lab(args: string[], input?: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.stdin.end(input ?? '');
-    child.once('exit', (code) => resolve({ code, out }));
-  });
-}
+const lab = (args: string[], input?: string) => runCli(args, env, input);
 
 beforeAll(async () => {
   dir = await tempDir();

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readState } from '../src/cluster/state-file.js';
 import type { RingVersion } from '../src/cluster/topology-store.js';
 import type { PromotionReport } from '../src/failover/promote.js';
-import { REPO_ROOT } from '../src/config.js';
 import type { User } from '../src/messenger/users/schemas.js';
+import { runCli } from './support/cli.js';
 import { queryServer, startEmbeddedTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 import { placement, readersOf, underLoad, waitForJob } from './support/workload.js';
 
@@ -40,15 +39,7 @@ async function addStreamingReplica(name: string): Promise<ShardView> {
 const recordedReplicas = async () => (await t.running.lab.cluster.catalog.pool.query<{ shard: string; data_dir: string }>('SELECT shard, data_dir FROM replicas')).rows;
 const dataDirOf = (name: string) => t.running.lab.cluster.byName(name)!.server!.spec.dataDir;
 
-function labCli(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'lab-server/src/cli/main.ts'), ...args], { env: { ...process.env, LAB_URL: t.url }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.once('exit', (code) => resolve({ code, out }));
-  });
-}
+const labCli = (args: string[]) => runCli(args, { LAB_URL: t.url });
 
 async function createOn(shard: string): Promise<User> {
   for (;;) {

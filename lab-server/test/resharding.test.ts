@@ -284,8 +284,12 @@ describe('faults', () => {
     ['killed', 'shard-0', 'kill', 'start', 2_000],
     ['paused', 'shard-3', 'pause', 'resume', 6_000],
   ] as const)('under load, a %s shard fails only its own keys, each failure a 503 naming it, and comes back', async (_how, victim, fault, undo, ms) => {
-    const act = (action: string) => async () => void (await t.call('POST', `/lab/v1/shards/${victim}/${action}`));
+    const statuses: string[] = [];
+    const act = (action: string) => async () => {
+      statuses.push((await t.call<{ status: string }>('POST', `/lab/v1/shards/${victim}/${action}`)).body.status);
+    };
     const r = await underFault(victim, act(fault), act(undo), ms);
+    expect(statuses).toEqual([fault === 'kill' ? 'down' : 'paused', 'up']);
     expect(r.failures.length).toBeGreaterThan(0);
     expect(r.failures.filter((f) => f.status !== 503 || f.shards?.join() !== victim || (f.key_shard !== null && f.key_shard !== victim))).toEqual([]);
     expect(r.okDuring).toBeGreaterThan(0);

@@ -21,8 +21,20 @@ export async function routeCommand(args: string[]): Promise<void> {
   ]));
 }
 
-/** `lab jobs [ID]`: recent jobs, or one job in full. */
+/** `lab jobs [ID | cancel ID | continue ID]`: recent jobs, one job in full, or a nudge to a running one. */
 export async function jobsCommand(args: string[]): Promise<void> {
+  const [action, id] = args;
+  if (action === 'cancel' || action === 'continue') {
+    if (!id) throw new CliError(`usage: lab jobs ${action} ID`);
+    const { body } = await api<JobView>('POST', `/lab/v1/jobs/${encodeURIComponent(id)}/${action}`);
+    const what =
+      action === 'continue' ? `goes on${body.phase ? ` (${body.phase})` : ''}`
+      : body.state === 'running' ? 'cancelling: it undoes what it started (follow it with `lab jobs ID`)'
+      : body.state === 'cancelled' ? 'cancelled'
+      : `already ${body.state}: nothing to cancel`;
+    console.log(`${body.kind} ${body.id}: ${what}`);
+    return;
+  }
   if (args[0]) {
     const { body } = await api<JobView>('GET', `/lab/v1/jobs/${encodeURIComponent(args[0])}`);
     console.log(JSON.stringify(body, null, 2));

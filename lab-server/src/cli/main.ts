@@ -18,15 +18,19 @@ const HELP = `Shard Lab CLI — npm run lab -- <command>
                                   load generated users, conversations, messages (needs a running lab)
   shards                          users per shard (make shards)
   shards plan [--remove NAME]     what adding (or removing) a shard would move
-  shards add [--faithful]         add a shard online (or as the original did: move nothing)
-  shards remove NAME [--faithful] drain a shard into the others, then stop it
+  shards add [--faithful] [--url URL] [--pause-before STEP,…]
+                                  add a shard online (or as the original did: move nothing); Ctrl-C cancels;
+                                  --pause-before holds before provision, copy, verify or cleanup
+  shards remove NAME [--faithful] [--pause-before STEP,…]
+                                  drain a shard into the others, then stop it
   shards kill|start|pause|resume NAME   fault injection on a shard's server
   shards replica NAME             add a streaming replica to a shard
   shards promote NAME             make its replica the primary (switchover, or failover if the primary is down)
   ring                            every ring version, newest last
   health                          shard health (make health)
   route KEY                       which shard owns a user id, and why
-  jobs [ID]                       long-running jobs
+  jobs [ID]                       long-running jobs, or one in full
+  jobs cancel|continue ID         cancel a job (it rolls back), or let one held by --pause-before go on
   loadtest SCENARIO [--connections N] [--duration S] [--rate R] [--warmup S]
                                   run a load test in the lab, with live progress (make loadtest-read, …)
   loadtest scenarios|list|show ID|compare A B

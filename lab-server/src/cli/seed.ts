@@ -32,6 +32,7 @@ export async function followJob(id: string, title: string): Promise<JobView> {
     cliProgress.Presets.shades_classic,
   );
   let cancelled = false;
+  let announced: string | undefined;
   const onSigint = () => {
     if (cancelled) return;
     cancelled = true;
@@ -42,9 +43,17 @@ export async function followJob(id: string, title: string): Promise<JobView> {
   try {
     for (;;) {
       const { body: job } = await api<JobView>('GET', `/lab/v1/jobs/${id}`);
-      bar.setTotal(Math.max(job.progress.total, 1));
       const state = cancelled && job.state === 'running' ? 'cancelling' : job.state;
-      bar.update(job.progress.done, { state: job.phase && job.state === 'running' ? `${state} · ${job.phase}` : state });
+      const payload = { state: job.waiting ? `held ${job.waiting}` : job.phase && job.state === 'running' ? `${state} · ${job.phase}` : state };
+      if (job.waiting && job.waiting !== announced) {
+        // Said once per hold, on a line of its own, so it also reaches a log or a pipe where no bar is drawn.
+        announced = job.waiting;
+        bar.stop();
+        console.log(`Held ${job.waiting}. Look around, then 'npm run lab -- jobs continue ${id}' goes on; Ctrl-C here cancels.`);
+        bar.start(Math.max(job.progress.total, 1), job.progress.done, payload);
+      }
+      bar.setTotal(Math.max(job.progress.total, 1));
+      bar.update(job.progress.done, payload);
       if (job.state === 'succeeded') return job;
       if (job.state === 'failed') throw new CliError(`Job ${id} failed: ${job.error?.message ?? 'unknown error'}`);
       if (job.state === 'cancelled' && job.result?.reverted) {

@@ -5,7 +5,7 @@ import { api } from './http-client.js';
 import { CliError, formatTable } from './output.js';
 import { followJob } from './seed.js';
 
-const USAGE = `usage: lab shards [plan | add [--faithful] [--url URL] | remove NAME [--faithful] | kill NAME | start NAME | pause NAME | resume NAME | replica NAME | promote NAME]`;
+const USAGE = `usage: lab shards [plan [--remove NAME] | add [--faithful] [--url URL] [--pause-before STEP,…] | remove NAME [--faithful] [--pause-before STEP,…] | kill NAME | start NAME | pause NAME | resume NAME | replica NAME | promote NAME]`;
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 
 /** `lab shards …`: the cluster's shards, and changing them online (the same API the UI uses). */
@@ -70,17 +70,24 @@ async function plan(args: string[]): Promise<void> {
   console.log(`\n${pct(p.moved_fraction)} of the key space changes owner: ${p.total_rows.toLocaleString('en-US')} rows in ${p.tables.join(', ')}.`);
 }
 
+/** `--pause-before copy,verify`: the steps a job holds before, for a learner to look around (`jobs continue ID`). */
+const pauseBefore = (list: string | undefined) => (list ? { pause_before: list.split(',').map((step) => step.trim()).filter(Boolean) } : {});
+
 async function add(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { faithful: { type: 'boolean', default: false }, url: { type: 'string' } } });
-  const { body } = await api<{ job_id: string }>('POST', '/lab/v1/shards', { mode: values.faithful ? 'faithful' : 'rebalance', ...(values.url ? { url: values.url } : {}) });
+  const { values } = parseArgs({ args, options: { faithful: { type: 'boolean', default: false }, url: { type: 'string' }, 'pause-before': { type: 'string' } } });
+  const { body } = await api<{ job_id: string }>('POST', '/lab/v1/shards', {
+    mode: values.faithful ? 'faithful' : 'rebalance',
+    ...(values.url ? { url: values.url } : {}),
+    ...pauseBefore(values['pause-before']),
+  });
   await report(await followJob(body.job_id, values.faithful ? 'Adding a shard (faithful)' : 'Adding a shard'));
 }
 
 async function remove(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { faithful: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { faithful: { type: 'boolean', default: false }, 'pause-before': { type: 'string' } } });
   const name = positionals[0];
   if (!name) throw new CliError(USAGE);
-  const { body } = await api<{ job_id: string }>('DELETE', `/lab/v1/shards/${encodeURIComponent(name)}?mode=${values.faithful ? 'faithful' : 'rebalance'}`);
+  const { body } = await api<{ job_id: string }>('DELETE', `/lab/v1/shards/${encodeURIComponent(name)}?mode=${values.faithful ? 'faithful' : 'rebalance'}`, pauseBefore(values['pause-before']));
   await report(await followJob(body.job_id, `Removing ${name}`));
 }
 

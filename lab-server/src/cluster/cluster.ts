@@ -509,7 +509,11 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     await server.signal(signal);
     await gone;
     if (signal === 'SIGSTOP') this.setStatus(shard, 'paused', 'paused (SIGSTOP)');
-    if (signal === 'SIGCONT') void this.checkHealth();
+    if (signal === 'SIGCONT') {
+      // Answer with what the shard is now, not 'paused' until the next health tick.
+      const { ok, error } = await shard.probe.check();
+      this.setStatus(shard, ok ? 'up' : 'down', error);
+    }
   }
 
   /** Starts an embedded shard's server again (after a kill); its data is whatever PostgreSQL recovers. */
