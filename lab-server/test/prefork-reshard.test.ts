@@ -1,10 +1,12 @@
 import cluster from 'node:cluster';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isAlive } from '../src/cluster/embedded-server.js';
 import type { PromotionReport } from '../src/failover/promote.js';
 import type { JobView } from '../src/jobs/registry.js';
-import { startEmbeddedTestLab, testRing, type TestLab } from './support/lab.js';
+import type { User } from '../src/messenger/users/schemas.js';
+import { queryServer, startEmbeddedTestLab, testRing, type TestLab } from './support/lab.js';
 import { expectNothingLeftBehind, placement, readersOf, underLoad, waitForJob } from './support/workload.js';
 
 /**
@@ -93,4 +95,72 @@ it('a worker that cannot be paused stops the move before cutover: the job fails 
   for (let i = 0; i < 100 && workerPids().length < 2; i++) await new Promise((r) => setTimeout(r, 100));
   expect(workerPids()).toHaveLength(2);
   for (let i = 0; i < 10; i++) expect((await t.call('POST', '/api/v1/users', { first_name: 'After', last_name: 'Stuck' })).status).toBe(201);
+});
+
+/** One request on a connection of its own: node:cluster hands each new connection to the next worker in turn. */
+function onNewConnection<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${t.url}${path}`, { method, agent: false, headers: data ? { 'content-type': 'application/json' } : {} }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body: (text ? JSON.parse(text) : null) as T }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+it('the workers follow the read policy and a replica added at run time, know each other\'s writes, and report their reads', async () => {
+  // shard-1 lost its replica to the promotion above: a new one, which the workers must learn of.
+  expect((await t.call('POST', '/lab/v1/shards/shard-1/replicas')).status).toBe(201);
+  const replicaUrl = t.running.lab.cluster.byName('shard-1')!.replica!.url;
+  await queryServer(replicaUrl, "ALTER SYSTEM SET recovery_min_apply_delay = '3s'");
+  await queryServer(replicaUrl, 'SELECT pg_reload_conf()');
+  const ring = t.running.lab.router;
+  const createOnShard1 = async () => {
+    for (;;) {
+      const { status, body } = await onNewConnection<User>('POST', '/api/v1/users', { first_name: 'Pre', last_name: 'Fork' });
+      expect(status).toBe(201);
+      if (ring.route(body.id).shard_name === 'shard-1') return body;
+    }
+  };
+  type Reads = { primary_reads: number; replica_reads: number; stale_reads: number };
+  const reads = async () => (await t.call<{ reads: Reads }>('GET', '/lab/v1/topology')).body.reads;
+  /** The workers report every second: waits until the primary's counts have moved by `by`. */
+  const readsAfter = async (before: Reads, by: Partial<Reads>) => {
+    let now = await reads();
+    const moved = () => Object.entries(by).every(([k, n]) => now[k as keyof Reads] - before[k as keyof Reads] >= n);
+    for (let i = 0; i < 50 && !moved(); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await reads();
+    }
+    return now;
+  };
+
+  // Each write and its read on connections of their own, so they reach both workers, in turn.
+  expect((await t.call('PUT', '/lab/v1/settings', { read_policy: 'replica' })).status).toBe(200);
+  const before = await reads();
+  for (let i = 0; i < 4; i++) {
+    const user = await createOnShard1();
+    expect((await onNewConnection('GET', `/api/v1/users/${user.id}`)).status).toBe(404);
+  }
+  const after = await readsAfter(before, { replica_reads: 4, stale_reads: 4 });
+  expect(after.replica_reads - before.replica_reads).toBe(4);
+  expect(after.stale_reads - before.stale_reads).toBe(4);
+  const prom = await (await fetch(`${t.url}/metrics`)).text();
+  expect(prom).toContain(`lab_stale_reads_total ${after.stale_reads}`);
+  expect(prom).toMatch(/lab_shard_replication_lag_bytes\{shard="shard-1",replica="shard-1-replica"\} \d+/);
+
+  expect((await t.call('PUT', '/lab/v1/settings', { read_policy: 'read-your-writes' })).status).toBe(200);
+  for (let i = 0; i < 4; i++) {
+    const user = await createOnShard1();
+    expect((await onNewConnection('GET', `/api/v1/users/${user.id}`)).status).toBe(200);
+  }
+  expect((await readsAfter(after, { primary_reads: 4 })).primary_reads - after.primary_reads).toBeGreaterThanOrEqual(4);
+
+  await t.call('PUT', '/lab/v1/settings', { read_policy: 'primary' });
+  await queryServer(replicaUrl, 'ALTER SYSTEM RESET recovery_min_apply_delay');
+  await queryServer(replicaUrl, 'SELECT pg_reload_conf()');
 });

@@ -62,6 +62,12 @@ export interface ReplicaInfo {
   state: string | null;
 }
 
+/** A shard's replica by address alone: what a process that runs no server needs to read from it. */
+export interface ReplicaSpec {
+  shard: number;
+  url: string;
+}
+
 export interface ShardInfo {
   id: number;
   name: string;
@@ -444,6 +450,24 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       else if (shard.url !== spec.url) await this.repoint(shard, spec.url);
     }
     for (const shard of [...this.shards]) if (!specs.some((s) => s.id === shard.id)) await this.removeShard(shard.id, { deleteData: false });
+    await this.checkHealth();
+  }
+
+  /** Where each shard's replica is, as this process reads from it: what a prefork worker follows. */
+  replicaSpecs(): ReplicaSpec[] {
+    return this.shards.flatMap((s) => (s.replica ? [{ shard: s.id, url: s.replica.url }] : []));
+  }
+
+  /**
+   * An attached cluster (a prefork worker) reads from the replicas the primary has: a new one is opened, one
+   * that is gone or moved (a promotion) is closed. It starts and stops no server.
+   */
+  async followReplicas(specs: ReplicaSpec[]): Promise<void> {
+    for (const shard of this.shards) {
+      const want = specs.find((r) => r.shard === shard.id);
+      if (shard.replica && shard.replica.url !== want?.url) await this.closeReplica(shard, false);
+      if (want && !shard.replica) this.registerReplica(shard, null, want.url);
+    }
     await this.checkHealth();
   }
 

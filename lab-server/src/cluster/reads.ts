@@ -4,12 +4,22 @@ import { isUnavailable } from './errors.js';
 
 export type ReadPolicy = 'primary' | 'replica' | 'read-your-writes';
 
-export interface ReadStats {
-  policy: ReadPolicy;
+export interface ReadCounts {
   primary_reads: number;
   replica_reads: number;
   /** Replica reads that missed a row or a version the primary had (checked for keys written recently). */
   stale_reads: number;
+}
+
+export interface ReadStats extends ReadCounts {
+  policy: ReadPolicy;
+}
+
+/** A write as one prefork worker tells the others: the key, its shard, the primary's WAL position after it. */
+export interface PeerWrite {
+  key: string;
+  shard: number;
+  lsn: string;
 }
 
 /** How long after a write the key is watched: reads of it are checked for staleness (`replica`) or routed by LSN (read-your-writes). */
@@ -25,24 +35,34 @@ const MAX_WATCHED = 100_000;
  */
 export class ReadRouter {
   private readonly written = new Map<string, { at: number; lsn: bigint | null; shard: number }>();
-  private readonly stats = { primary_reads: 0, replica_reads: 0, stale_reads: 0 };
+  private stats: ReadCounts = { primary_reads: 0, replica_reads: 0, stale_reads: 0 };
 
   constructor(
     private readonly cluster: Cluster,
     private readonly policy: () => ReadPolicy,
   ) {}
 
+  /** Set in a prefork worker: a write the shard's replica has to catch up with is told to the other workers. */
+  onWrite: ((write: PeerWrite) => void) | null = null;
+
   /** Every write by key reports here, after it committed; with a replica, it notes the primary's WAL position. */
   async wrote(shardId: number, key: string): Promise<void> {
     const shard = this.cluster.shard(shardId);
-    let lsn: bigint | null = null;
-    if (shard.replica) {
-      const { rows } = await shard.pool.query<{ lsn: string }>({ name: 'reads.lsn', text: 'SELECT pg_current_wal_lsn()::text AS lsn' });
-      lsn = parseLsn(rows[0]!.lsn);
-    }
+    if (!shard.replica) return this.remember(key, shardId, null);
+    const { rows } = await shard.pool.query<{ lsn: string }>({ name: 'reads.lsn', text: 'SELECT pg_current_wal_lsn()::text AS lsn' });
+    this.remember(key, shardId, parseLsn(rows[0]!.lsn));
+    this.onWrite?.({ key, shard: shardId, lsn: rows[0]!.lsn });
+  }
+
+  /** A write another worker served: reads of its key are routed and checked as if this process had served it. */
+  learn(write: PeerWrite): void {
+    this.remember(write.key, write.shard, parseLsn(write.lsn));
+  }
+
+  private remember(key: string, shard: number, lsn: bigint | null): void {
     if (this.written.size >= MAX_WATCHED) this.written.delete(this.written.keys().next().value!);
     this.written.delete(key);
-    this.written.set(key, { at: Date.now(), lsn, shard: shardId });
+    this.written.set(key, { at: Date.now(), lsn, shard });
   }
 
   async read<T>(shardId: number, key: string, fn: (pool: pg.Pool) => Promise<T>, same: (replica: T, primary: T) => boolean): Promise<T> {
@@ -96,6 +116,20 @@ export class ReadRouter {
 
   snapshot(): ReadStats {
     return { policy: this.policy(), ...this.stats };
+  }
+
+  /** The reads counted since the last call, and starts counting from zero: a prefork worker reports them so. */
+  drain(): ReadCounts {
+    const counts = this.stats;
+    this.stats = { primary_reads: 0, replica_reads: 0, stale_reads: 0 };
+    return counts;
+  }
+
+  /** Adds reads another process served (a prefork worker's drain()) to these counts. */
+  add(counts: ReadCounts): void {
+    this.stats.primary_reads += counts.primary_reads;
+    this.stats.replica_reads += counts.replica_reads;
+    this.stats.stale_reads += counts.stale_reads;
   }
 }
 

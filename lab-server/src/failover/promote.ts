@@ -45,8 +45,8 @@ async function promoteNow(lab: Lab, shardName: string): Promise<PromotionReport>
     await lab.lift();
   }
   const pauseMs = Math.round(performance.now() - started);
-  // Under prefork the workers served the writes: each knows its own.
-  const atRisk = [...lab.reads.writtenAfter(shard.id, parseLsn(promotion.received_lsn)), ...((await lab.peers?.writtenAfter(shard.id, promotion.received_lsn)) ?? [])];
+  // Under prefork the workers served the writes; each knows its own and those the others told it of.
+  const atRisk = [...new Set([...lab.reads.writtenAfter(shard.id, parseLsn(promotion.received_lsn)), ...((await lab.peers?.writtenAfter(shard.id, promotion.received_lsn)) ?? [])])];
   lab.reads.forgetShard(shard.id);
   return { shard: shard.name, ...promotion, ring_version: ringVersion, pause_ms: pauseMs, writes_at_risk: { count: atRisk.length, user_ids: atRisk.slice(0, LISTED) } };
 }

@@ -1,4 +1,4 @@
-import type { Cluster, ClusterMode, Log, ShardInfo } from '../cluster/cluster.js';
+import type { Cluster, ClusterMode, Log, ReplicaSpec, ShardInfo } from '../cluster/cluster.js';
 import { latestRing, ringHistory, saveRing, type RingVersion, type ShardSpec } from '../cluster/topology-store.js';
 import type { LabConfig } from '../config.js';
 import { persistJobs } from '../jobs/job-store.js';
@@ -15,7 +15,7 @@ import { createStrategy } from '../sharding/strategies.js';
 import { ReadRouter, type ReadStats } from '../cluster/reads.js';
 import { covers, WriteGate, type FenceTarget } from '../resharding/write-gate.js';
 import { EventHub } from './events.js';
-import { Settings } from './settings.js';
+import { Settings, type LabSettings } from './settings.js';
 
 export interface Topology {
   mode: ClusterMode;
@@ -32,14 +32,22 @@ const TOPOLOGY_JOBS = 10;
 
 export type RingChange = Pick<RingVersion, 'strategy' | 'vnodes' | 'shards' | 'reason'>;
 
+/** What a process serving the API follows besides the ring: the run-time settings and the replicas to read from. */
+export interface PeerState {
+  settings: LabSettings;
+  replicas: ReplicaSpec[];
+}
+
 /**
- * Other processes serving writes with their own write gates and rings — prefork workers. A write pause and a
- * ring switch must reach them too, and each call resolves once every one of them has done it.
+ * Other processes serving writes with their own write gates and rings — prefork workers. A write pause, a
+ * ring switch and a change of settings or replicas must reach them too, and each call resolves once every
+ * one of them has done it.
  */
 export interface WritePeers {
   fence(target: FenceTarget): Promise<void>;
   useRing(ring: RingVersion): Promise<void>;
   lift(): Promise<void>;
+  sync(state: PeerState): Promise<void>;
   /** The user writes the peers acknowledged on the shard past WAL position `lsn` (see ReadRouter.writtenAfter). */
   writtenAfter(shard: number, lsn: string): Promise<string[]>;
 }
@@ -88,7 +96,11 @@ export class Lab {
     this.jobs.on('update', (job) => this.events.publish('job', job));
     this.settings.on('change', (settings) => this.events.publish('settings', settings));
     cluster.on('status', () => this.events.publish('topology', this.topology()));
-    cluster.on('shards', () => this.events.publish('topology', this.topology()));
+    cluster.on('shards', () => {
+      this.events.publish('topology', this.topology());
+      // A replica added or moved: the workers read from it too (a worker that cannot follow is replaced).
+      void this.syncPeers().catch((err: unknown) => log(`prefork: the workers did not follow the replicas: ${String(err)}`));
+    });
     this.metrics = new Metrics(cluster, () => this.workers);
     this.metrics.on('tick', (tick) => this.events.publish('metrics', tick));
     this.loadtests = new LoadTestEngine(new RunStore(cluster.catalog.pool), (scenario, signal, note) =>
@@ -146,6 +158,27 @@ export class Lab {
     await this.peers?.useRing(next);
     this.events.publish('topology', this.topology());
     return next;
+  }
+
+  /** Changes run-time settings here and, before it resolves, in every prefork worker. */
+  async updateSettings(patch: Partial<LabSettings>): Promise<LabSettings> {
+    const settings = this.settings.update(patch);
+    await this.syncPeers();
+    return settings;
+  }
+
+  peerState(): PeerState {
+    return { settings: this.settings.get(), replicas: this.cluster.replicaSpecs() };
+  }
+
+  private async syncPeers(): Promise<void> {
+    await this.peers?.sync(this.peerState());
+  }
+
+  /** A prefork worker's side of syncPeers: the primary's settings and replicas. */
+  async usePeerState(state: PeerState): Promise<void> {
+    this.settings.update(state.settings);
+    await this.cluster.followReplicas(state.replicas);
   }
 
   /** A prefork worker's side of switchRing: route by the primary's new ring, following its shards. */

@@ -1,12 +1,13 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { Log } from '../cluster/cluster.js';
+import type { PeerWrite, ReadCounts } from '../cluster/reads.js';
 import type { RingVersion } from '../cluster/topology-store.js';
 import type { LabConfig } from '../config.js';
 import type { WorkerReport } from '../metrics/metrics.js';
 import { execArgvFor } from '../process/fork-args.js';
 import type { FenceTarget } from '../resharding/write-gate.js';
-import type { Lab, WritePeers } from './lab.js';
+import type { Lab, PeerState, WritePeers } from './lab.js';
 
 const WORKER_MAIN = fileURLToPath(new URL(`./worker-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
 const STOP_TIMEOUT_MS = 5_000;
@@ -19,6 +20,8 @@ export interface WorkerSpec {
   catalog_url: string;
   /** The ring the primary routes by, with its shards (ids, names, URLs). */
   ring: RingVersion;
+  /** The primary's settings and replicas when the worker starts (later changes come as `lab-sync`). */
+  state: PeerState;
   /** The primary's internal address: everything but /api/v1 is forwarded there. */
   primary_url: string;
 }
@@ -28,11 +31,15 @@ export type PeerCommand =
   | { type: 'lab-fence'; target: FenceTarget }
   | { type: 'lab-ring'; ring: RingVersion }
   | { type: 'lab-lift' }
+  | { type: 'lab-sync'; state: PeerState }
   /** After a promotion: the user writes each worker saw acknowledged past `lsn` on the shard (and forget the shard's). */
   | { type: 'lab-writes-after'; shard: number; lsn: string };
 
-export type WorkerMessage = { type: 'lab-metrics'; report: WorkerReport } | { type: 'lab-done'; seq: number; error?: string; keys?: string[] };
-export type PrimaryMessage = { type: 'lab-stop' } | (PeerCommand & { seq: number });
+/** A write a worker served, passed on to the other workers (no answer awaited), so their reads know of it too. */
+type Wrote = { type: 'lab-wrote'; write: PeerWrite };
+
+export type WorkerMessage = Wrote | { type: 'lab-metrics'; report: WorkerReport; reads: ReadCounts } | { type: 'lab-done'; seq: number; error?: string; keys?: string[] };
+export type PrimaryMessage = { type: 'lab-stop' } | Wrote | (PeerCommand & { seq: number });
 
 const PEER_TIMEOUT_MS = 10_000;
 
@@ -116,6 +123,13 @@ export class Prefork implements WritePeers {
     }
   }
 
+  async sync(state: PeerState): Promise<void> {
+    // The cluster announces every change of its shards; the workers need only those that change this.
+    if (JSON.stringify(state) === JSON.stringify(this.spec.state)) return;
+    this.spec = { ...this.spec, state };
+    await this.broadcast({ type: 'lab-sync', state }, 'replace');
+  }
+
   async writtenAfter(shard: number, lsn: string): Promise<string[]> {
     return this.broadcast({ type: 'lab-writes-after', shard, lsn }, 'replace');
   }
@@ -176,6 +190,7 @@ export class Prefork implements WritePeers {
       config: this.config,
       catalog_url: this.lab.cluster.catalog.url,
       ring: this.lab.ringVersion,
+      state: this.lab.peerState(),
       primary_url: primaryUrl,
     };
   }
@@ -186,8 +201,12 @@ export class Prefork implements WritePeers {
     const worker = cluster.fork({ LAB_WORKER_SPEC: JSON.stringify(this.spec) });
     this.workers.add(worker);
     worker.on('message', (msg: WorkerMessage) => {
-      if (msg?.type === 'lab-metrics') this.lab.metrics.addWorkerReport(worker.id, msg.report);
+      if (msg?.type === 'lab-metrics') {
+        this.lab.metrics.addWorkerReport(worker.id, msg.report);
+        this.lab.reads.add(msg.reads);
+      }
       if (msg?.type === 'lab-done') this.done(worker.id, msg.seq, msg.error, msg.keys);
+      if (msg?.type === 'lab-wrote') for (const w of this.workers) if (w !== worker && !w.isDead()) w.send(msg);
     });
     return new Promise((resolve, reject) => {
       let listening = false;

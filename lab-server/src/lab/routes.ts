@@ -74,8 +74,8 @@ export function labRoutes(lab: Lab): ExpressRouter {
     res.json(lab.settings.get());
   });
 
-  r.put('/settings', (req, res) => {
-    res.json(lab.settings.update(parse(SettingsPatchSchema, jsonBody(req), 'settings')));
+  r.put('/settings', async (req, res) => {
+    res.json(await lab.updateSettings(parse(SettingsPatchSchema, jsonBody(req), 'settings')));
   });
 
   r.get('/jobs', (_req, res) => {

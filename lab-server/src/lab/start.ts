@@ -50,7 +50,7 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
     const app = createApp(
       [
         { path: '/', router: ExpressRouter().use(recordRequests(lab.metrics.recorder)) },
-        { path: '/', router: metricsRoutes(lab.metrics, prometheusRegistry(lab.metrics, () => lab.loadtests.running() !== null)) },
+        { path: '/', router: metricsRoutes(lab.metrics, prometheusRegistry(lab.metrics, () => lab.loadtests.running() !== null, () => lab.reads.snapshot())) },
         { path: '/lab/v1/loadtests', router: loadtestRoutes(lab.loadtests) },
         { path: '/', router: healthRoutes(cluster) },
         ...apiMounts(lab),

@@ -26,10 +26,13 @@ export async function runWorker(log: Log): Promise<void> {
   let stop: () => Promise<void> = async () => process.exit(0);
   process.on('message', (msg: PrimaryMessage) => {
     if (msg?.type === 'lab-stop') void stop();
+    else if (msg?.type === 'lab-wrote') void ready.then((lab) => lab.reads.learn(msg.write));
     else if (msg?.type) void ready.then((lab) => carryOut(lab, msg));
   });
   const cluster = await Cluster.attach(config, spec.ring.shards, spec.catalog_url, log);
   const lab = await Lab.create(config, cluster, log, spec.ring);
+  await lab.usePeerState(spec.state);
+  lab.reads.onWrite = (write) => process.send?.({ type: 'lab-wrote', write } satisfies WorkerMessage);
   started(lab);
   const app = createApp([{ path: '/', router: ExpressRouter().use(recordRequests(lab.metrics.recorder)) }, ...apiMounts(lab)], log);
   const api = fastUsersDispatch(lab.users, lab.metrics.recorder, app, log);
@@ -40,7 +43,7 @@ export async function runWorker(log: Log): Promise<void> {
 
   const report = setInterval(() => {
     const pools = Object.fromEntries(cluster.shards.map((s) => [s.name, poolStats(s.pool)]));
-    process.send?.({ type: 'lab-metrics', report: { api: lab.metrics.recorder.drain(), pools } } satisfies WorkerMessage);
+    process.send?.({ type: 'lab-metrics', report: { api: lab.metrics.recorder.drain(), pools }, reads: lab.reads.drain() } satisfies WorkerMessage);
   }, REPORT_MS);
 
   let stopping = false;
@@ -60,13 +63,14 @@ export async function runWorker(log: Log): Promise<void> {
   process.on('SIGINT', () => undefined); // Ctrl-C reaches the whole process group; the primary decides.
 }
 
-/** A write pause, a ring switch or the pause's end, as the primary asked; it then says it is done. */
-async function carryOut(lab: Lab, msg: Exclude<PrimaryMessage, { type: 'lab-stop' }>): Promise<void> {
+/** A write pause, a ring switch, the pause's end or new settings and replicas, as the primary asked; it then says it is done. */
+async function carryOut(lab: Lab, msg: Exclude<PrimaryMessage, { type: 'lab-stop' | 'lab-wrote' }>): Promise<void> {
   try {
     let keys: string[] | undefined;
     if (msg.type === 'lab-fence') await lab.fence(msg.target);
     else if (msg.type === 'lab-ring') await lab.useRing(msg.ring);
     else if (msg.type === 'lab-lift') await lab.lift();
+    else if (msg.type === 'lab-sync') await lab.usePeerState(msg.state);
     else {
       keys = lab.reads.writtenAfter(msg.shard, parseLsn(msg.lsn));
       lab.reads.forgetShard(msg.shard);

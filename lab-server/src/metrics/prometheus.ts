@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 
 type MetricType = 'counter' | 'gauge' | 'histogram';
 import { DURATION_BUCKETS_S } from './api-recorder.js';
+import type { ReadStats } from '../cluster/reads.js';
 import type { Metrics } from './metrics.js';
 
 interface Sample {
@@ -27,7 +28,7 @@ function collected(name: string, help: string, type: MetricType, values: () => S
 }
 
 /** The registry behind `GET /metrics`: the lab's API and shard numbers plus Node's process metrics. */
-export function prometheusRegistry(metrics: Metrics, loadtestRunning: () => boolean): Registry {
+export function prometheusRegistry(metrics: Metrics, loadtestRunning: () => boolean, reads: () => ReadStats): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'lab_' });
   const latest = () => metrics.latest();
@@ -88,6 +89,17 @@ export function prometheusRegistry(metrics: Metrics, loadtestRunning: () => bool
     collected('lab_shard_replication_lag_seconds', 'Replay lag of each streaming replica of the shard.', 'gauge', () =>
       shards().flatMap((s) => s.replicas.flatMap((r) => (r.lag_ms === null ? [] : [{ value: r.lag_ms / 1000, labels: { shard: s.name, replica: r.name } }]))),
     ),
+    collected('lab_shard_replication_lag_bytes', 'WAL the primary has written that each streaming replica has not replayed yet.', 'gauge', () =>
+      shards().flatMap((s) => s.replicas.flatMap((r) => (r.lag_bytes === null ? [] : [{ value: r.lag_bytes, labels: { shard: s.name, replica: r.name } }]))),
+    ),
+    collected('lab_reads_total', 'Reads by key, by the server that answered (the read policy decides), over all workers.', 'counter', () => {
+      const r = reads();
+      return [
+        { value: r.primary_reads, labels: { served_by: 'primary' } },
+        { value: r.replica_reads, labels: { served_by: 'replica' } },
+      ];
+    }),
+    collected('lab_stale_reads_total', 'Replica reads that missed a row or a version the primary had.', 'counter', () => [{ value: reads().stale_reads }]),
     collected('lab_loadtest_running', '1 while a load test runs.', 'gauge', () => [{ value: loadtestRunning() ? 1 : 0 }]),
   ];
   for (const m of metricsList) registry.registerMetric(m as unknown as Parameters<Registry['registerMetric']>[0]);
