@@ -1,6 +1,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedTestLab, testRing, type TestLab } from '../support/lab.js';
+import { expectNothingLeftBehind } from '../support/workload.js';
 import { launchBrowser, watchedPage, type WatchedPage } from './browser.js';
 
 /** The browser lab as a learner meets it: real Chromium, the built UI, a real embedded cluster. */
@@ -203,6 +204,36 @@ describe('the browser lab', () => {
     expect(w.errors).toEqual([]);
     await page.close();
   });
+
+  it('steps through a rebalance from the topology panel and cancels it, and pauses and resumes a shard', async () => {
+    const w = await watchedPage(browser);
+    const { page } = w;
+    await page.goto(t.url);
+    const panel = page.locator('.topology');
+    const shards = await panel.locator('.diagram[data-shards] svg').waitFor().then(() => panel.locator('.diagram').getAttribute('data-shards'));
+    const version = await panel.locator('.diagram').getAttribute('data-ring-version');
+
+    await panel.getByLabel('Step by step').check();
+    await panel.getByRole('button', { name: 'Add shard — rebalance' }).click();
+    const line = panel.locator('.job-line');
+    await line.getByText('held before provision').waitFor({ timeout: 30_000 });
+    await line.getByRole('button', { name: 'Continue' }).click();
+    await line.getByText('held before copy').waitFor({ timeout: 60_000 });
+    await w.shot('held-before-copy');
+    await line.getByRole('button', { name: 'Cancel' }).click();
+    await line.getByText('cancelled').waitFor({ timeout: 60_000 });
+    await panel.locator(`.diagram[data-shards="${shards}"][data-ring-version="${version}"]`).waitFor();
+    expect(t.running.lab.cluster.shards.map((s) => s.name)).toHaveLength(Number(shards));
+    await expectNothingLeftBehind(t);
+
+    const row = panel.locator('tr[data-shard="shard-0"]');
+    await row.getByRole('button', { name: 'Pause shard-0' }).click();
+    await panel.locator('tr[data-shard="shard-0"][data-status="paused"]').waitFor();
+    await row.getByRole('button', { name: 'Resume shard-0' }).click();
+    await panel.locator('tr[data-shard="shard-0"][data-status="up"]').waitFor();
+    expect(w.errors).toEqual([]);
+    await page.close();
+  }, 180_000);
 
   it('runs typed commands in the terminal, with completion and history', async () => {
     const w = await watchedPage(browser);

@@ -8,6 +8,8 @@ import { renderMermaid } from './mermaid';
 import { topologyDiagram, topologySummary } from './topology-diagram';
 
 const RESHARD_JOBS = ['add-shard', 'remove-shard'];
+/** "Step by step" holds a shard change before each of these, for the learner to look around and continue. */
+const STEPS = ['provision', 'copy', 'verify', 'cleanup'];
 
 /** What POST /lab/v1/shards/:name/promote answers (the parts shown here). */
 interface Promotion {
@@ -27,6 +29,7 @@ export default function Topology() {
   const shardsApi = useAvailable(SHARDS_API);
   const [jobId, setJobId] = useState<string | null>(null);
   const [promotion, setPromotion] = useState<Promotion | null>(null);
+  const [stepwise, setStepwise] = useState(false);
   // The job this panel started, or any shard change in flight (from an exercise, the terminal or another tab).
   const job = useJob(jobId) ?? live.jobs.find((j) => RESHARD_JOBS.includes(j.kind) && ['queued', 'running'].includes(j.state)) ?? null;
   const action = useAction(async (method: string, path: string, body?: unknown) => {
@@ -58,8 +61,10 @@ export default function Topology() {
   const busy = action.busy || (job !== null && ['queued', 'running'].includes(job.state));
   const canChange = shardsApi === 'yes' && !busy;
 
-  const shardAction = (s: ShardInfo, what: 'kill' | 'start' | 'remove' | 'replicas' | 'promote') =>
-    void action.run(what === 'remove' ? 'DELETE' : 'POST', what === 'remove' ? `/lab/v1/shards/${s.name}` : `/lab/v1/shards/${s.name}/${what}`);
+  const holds = stepwise ? { pause_before: STEPS } : {};
+  const shardAction = (s: ShardInfo, what: 'kill' | 'start' | 'pause' | 'resume' | 'remove' | 'replicas' | 'promote') =>
+    void (what === 'remove' ? action.run('DELETE', `/lab/v1/shards/${s.name}`, holds) : action.run('POST', `/lab/v1/shards/${s.name}/${what}`));
+  const running = job !== null && ['queued', 'running'].includes(job.state);
 
   return (
     <Panel
@@ -67,10 +72,13 @@ export default function Topology() {
       className="topology"
       actions={
         <>
+          <label className="small" title={`Hold before ${STEPS.join(', ')} (a rebalance or a removal), until you press Continue`}>
+            <input type="checkbox" checked={stepwise} onChange={(e) => setStepwise(e.target.checked)} /> Step by step
+          </label>
           <button type="button" disabled={!canChange} onClick={() => void action.run('POST', '/lab/v1/shards', { mode: 'faithful' })}>
             Add shard — faithful
           </button>
-          <button type="button" disabled={!canChange} onClick={() => void action.run('POST', '/lab/v1/shards', { mode: 'rebalance' })}>
+          <button type="button" disabled={!canChange} onClick={() => void action.run('POST', '/lab/v1/shards', { mode: 'rebalance', ...holds })}>
             Add shard — rebalance
           </button>
         </>
@@ -86,7 +94,18 @@ export default function Topology() {
           {job.phase ? ` — ${job.phase}` : ''}
           {job.progress.total > 0 ? ` (${Math.floor((100 * job.progress.done) / job.progress.total)} %)` : ''}
           {job.error ? ` — ${job.error.message}` : ''}
+          {job.waiting ? <strong> · held {job.waiting}</strong> : null}
           {job.notes?.length ? <span className="muted"> · {job.notes.at(-1)!.message}</span> : null}
+          {job.waiting && (
+            <button type="button" onClick={() => void action.run('POST', `/lab/v1/jobs/${job.id}/continue`)}>
+              Continue
+            </button>
+          )}
+          {running && (
+            <button type="button" onClick={() => void action.run('POST', `/lab/v1/jobs/${job.id}/cancel`)} title="Returns to the previous topology: rolls back before cutover, moves the data back after it">
+              Cancel
+            </button>
+          )}
         </p>
       )}
       {promotion && (
@@ -129,6 +148,15 @@ export default function Topology() {
                   ) : (
                     <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'kill')} aria-label={`Kill ${s.name}`}>
                       Kill
+                    </button>
+                  )}
+                  {s.status === 'paused' ? (
+                    <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'resume')} aria-label={`Resume ${s.name}`}>
+                      Resume
+                    </button>
+                  ) : (
+                    <button type="button" disabled={!canChange || s.status !== 'up'} onClick={() => shardAction(s, 'pause')} aria-label={`Pause ${s.name}`} title="SIGSTOP: the server hangs, as a stuck machine would">
+                      Pause
                     </button>
                   )}
                   <button type="button" disabled={!canChange || topology.shards.length < 2} onClick={() => shardAction(s, 'remove')} aria-label={`Remove ${s.name}`}>
