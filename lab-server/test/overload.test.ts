@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { User } from '../src/messenger/users/schemas.js';
 import { installGuard, removeGuard } from '../src/resharding/replication.js';
-import { startTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
+import { queryServer, startTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
 
 let t: TestLab;
 beforeAll(async () => {
@@ -21,7 +21,9 @@ it('a shard whose pool is exhausted answers 503 shard_busy and is not marked dow
   await locker.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [a.id]);
   try {
     const blocked = t.call('PUT', `/api/v1/users/${a.id}`, { last_name: 'Z' });
-    await new Promise((r) => setTimeout(r, 100));
+    // The update holds the pool's only connection once it waits for the lock.
+    const waiting = () => queryServer<{ n: number }>(t.shardUrls[0]!, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'");
+    while ((await waiting())[0]!.n === 0) await new Promise((r) => setTimeout(r, 20));
     const busy = await t.call<ErrorReply>('GET', `/api/v1/users/${b.id}`);
     expect(busy.status).toBe(503);
     expect(busy.body.error).toMatchObject({ code: 'shard_busy', details: { shards: ['shard-0'] } });

@@ -534,9 +534,15 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     await gone;
     if (signal === 'SIGSTOP') this.setStatus(shard, 'paused', 'paused (SIGSTOP)');
     if (signal === 'SIGCONT') {
-      // Answer with what the shard is now, not 'paused' until the next health tick.
-      const { ok, error } = await shard.probe.check();
-      this.setStatus(shard, ok ? 'up' : 'down', error);
+      // Answer with what the shard is now, not 'paused' until the next health tick. A check begun during the
+      // pause may still time out just after it, so one that fails is tried again, up to the connect timeout.
+      const deadline = Date.now() + this.config.pool.connectTimeoutMs;
+      let check = await shard.probe.check();
+      while (!check.ok && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        check = await shard.probe.check();
+      }
+      this.setStatus(shard, check.ok ? 'up' : 'down', check.error);
     }
   }
 
