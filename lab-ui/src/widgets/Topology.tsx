@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { api, messageOf, SHARDS_API } from '../api';
 import { shardColor } from '../colors';
 import { useChannel, useJob, useLive } from '../live';
@@ -30,6 +30,7 @@ export default function Topology() {
   const [jobId, setJobId] = useState<string | null>(null);
   const [promotion, setPromotion] = useState<Promotion | null>(null);
   const [stepwise, setStepwise] = useState(false);
+  const stepwiseId = useId();
   // The job this panel started, or any shard change in flight (from an exercise, the terminal or another tab).
   const job = useJob(jobId) ?? live.jobs.find((j) => RESHARD_JOBS.includes(j.kind) && ['queued', 'running'].includes(j.state)) ?? null;
   const action = useAction(async (method: string, path: string, body?: unknown) => {
@@ -72,8 +73,9 @@ export default function Topology() {
       className="topology"
       actions={
         <>
-          <label className="small" title={`Hold before ${STEPS.join(', ')} (a rebalance or a removal), until you press Continue`}>
-            <input type="checkbox" checked={stepwise} onChange={(e) => setStepwise(e.target.checked)} /> Step by step
+          <input id={stepwiseId} type="checkbox" checked={stepwise} onChange={(e) => setStepwise(e.target.checked)} />
+          <label className="small" htmlFor={stepwiseId} title={`Hold before ${STEPS.join(', ')} (a rebalance or a removal), until you press Continue`}>
+            Step by step
           </label>
           <button type="button" disabled={!canChange} onClick={() => void action.run('POST', '/lab/v1/shards', { mode: 'faithful' })}>
             Add shard — faithful
@@ -91,10 +93,9 @@ export default function Topology() {
       {job && (
         <p className="job-line" aria-live="polite">
           {job.kind}: <strong>{job.state}</strong>
-          {job.phase ? ` — ${job.phase}` : ''}
+          {job.waiting ? ` — held ${job.waiting}` : job.phase ? ` — ${job.phase}` : ''}
           {job.progress.total > 0 ? ` (${Math.floor((100 * job.progress.done) / job.progress.total)} %)` : ''}
           {job.error ? ` — ${job.error.message}` : ''}
-          {job.waiting ? <strong> · held {job.waiting}</strong> : null}
           {job.notes?.length ? <span className="muted"> · {job.notes.at(-1)!.message}</span> : null}
           {job.waiting && (
             <button type="button" onClick={() => void action.run('POST', `/lab/v1/jobs/${job.id}/continue`)}>
