@@ -59,13 +59,12 @@ export default function Topology() {
 
   if (!topology) return <Panel title="Cluster topology">Connecting to the lab…</Panel>;
   const share = new Map((topology.ring.shards ?? []).map((n, i) => [n, topology.ring.shares[i] ?? 0]));
-  const busy = action.busy || (job !== null && ['queued', 'running'].includes(job.state));
-  const canChange = shardsApi === 'yes' && !busy;
+  const running = job !== null && ['queued', 'running'].includes(job.state);
+  const canChange = shardsApi === 'yes' && !action.busy && !running;
 
   const holds = stepwise ? { pause_before: STEPS } : {};
   const shardAction = (s: ShardInfo, what: 'kill' | 'start' | 'pause' | 'resume' | 'remove' | 'replicas' | 'promote') =>
     void (what === 'remove' ? action.run('DELETE', `/lab/v1/shards/${s.name}`, holds) : action.run('POST', `/lab/v1/shards/${s.name}/${what}`));
-  const running = job !== null && ['queued', 'running'].includes(job.state);
 
   return (
     <Panel
