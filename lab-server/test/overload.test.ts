@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { User } from '../src/messenger/users/schemas.js';
 import { installGuard, removeGuard } from '../src/resharding/replication.js';
-import { queryServer, startTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
+import { queryServer, startTestLab, testRing, type ErrorReply, type Reply, type TestLab } from './support/lab.js';
 
 let t: TestLab;
 beforeAll(async () => {
@@ -20,10 +20,20 @@ it('a shard whose pool is exhausted answers 503 shard_busy and is not marked dow
   await locker.query('BEGIN');
   await locker.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [a.id]);
   try {
-    const blocked = t.call('PUT', `/api/v1/users/${a.id}`, { last_name: 'Z' });
-    // The update holds the pool's only connection once it waits for the lock.
-    const waiting = () => queryServer<{ n: number }>(t.shardUrls[0]!, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'");
-    while ((await waiting())[0]!.n === 0) await new Promise((r) => setTimeout(r, 20));
+    // The update holds the pool's only connection once it waits for the lock. The outbox processor polls the
+    // shard through the same pool, so an update that met its poll answers shard_busy at once: it is sent again.
+    const waiting = async () => (await queryServer<{ n: number }>(t.shardUrls[0]!, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'"))[0]!.n > 0;
+    const holdPool = async (): Promise<{ put: Promise<Reply<User>> }> => {
+      for (;;) {
+        const put = t.call<User>('PUT', `/api/v1/users/${a.id}`, { last_name: 'Z' });
+        let answered: Reply<User> | null = null;
+        void put.then((r) => (answered = r));
+        while (!answered && !(await waiting())) await new Promise((r) => setTimeout(r, 20));
+        if (!answered) return { put };
+        expect((answered as Reply<User>).status).toBe(503);
+      }
+    };
+    const blocked = (await holdPool()).put;
     const busy = await t.call<ErrorReply>('GET', `/api/v1/users/${b.id}`);
     expect(busy.status).toBe(503);
     expect(busy.body.error).toMatchObject({ code: 'shard_busy', details: { shards: ['shard-0'] } });
