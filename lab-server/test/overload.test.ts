@@ -6,25 +6,37 @@ import { queryServer, startTestLab, testRing, type ErrorReply, type Reply, type 
 
 let t: TestLab;
 beforeAll(async () => {
-  t = await startTestLab(1, { LAB_POOL_MAX: '1', LAB_CONNECT_TIMEOUT_MS: '300' });
+  // Short enough that a busy pool answers quickly, long enough that a loaded CI machine still connects in time.
+  t = await startTestLab(1, { LAB_POOL_MAX: '1', LAB_CONNECT_TIMEOUT_MS: '2000' });
 });
 afterAll(async () => t?.stop());
 
 /**
  * The outbox processor polls the shard through the same one-connection pool, so any request may meet its poll
- * and answer 503 shard_busy at once (which is what this file tests); around the test proper, such a request is
- * sent again.
+ * and answer 503 shard_busy (which is what this file tests); on a loaded machine a connection may also miss the
+ * timeout, and the shard is briefly down until the monitor's next check. Around the test proper, such a request
+ * is sent again.
  */
+const transient = (r: Reply<unknown>): boolean =>
+  r.status === 503 && ['shard_busy', 'shard_unavailable'].includes((r.body as ErrorReply).error.code);
+
 async function pastThePoller<T>(send: () => Promise<Reply<T>>): Promise<Reply<T>> {
   for (;;) {
     const r = await send();
-    if (r.status !== 503 || (r.body as ErrorReply).error.code !== 'shard_busy') return r;
+    if (!transient(r)) return r;
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
+async function createUser(name: string): Promise<User> {
+  const r = await pastThePoller(() => t.call<User>('POST', '/api/v1/users', { first_name: name, last_name: name }));
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body;
+}
+
 it('a shard whose pool is exhausted answers 503 shard_busy and is not marked down', async () => {
-  const a = (await pastThePoller(() => t.call<User>('POST', '/api/v1/users', { first_name: 'A', last_name: 'A' }))).body;
-  const b = (await pastThePoller(() => t.call<User>('POST', '/api/v1/users', { first_name: 'B', last_name: 'B' }))).body;
+  const a = await createUser('A');
+  const b = await createUser('B');
   expect(testRing(1).route(b.id).shard_name).toBe('shard-0');
   // Hold a row lock so an update of A keeps the pool's only connection busy.
   const locker = new pg.Client(t.shardUrls[0]);
@@ -41,9 +53,7 @@ it('a shard whose pool is exhausted answers 503 shard_busy and is not marked dow
         void put.then((r) => (answered = r));
         while (!answered && !(await waiting())) await new Promise((r) => setTimeout(r, 20));
         if (!answered) return { put };
-        const early = answered as Reply<User & ErrorReply>;
-        expect(early.status, JSON.stringify(early.body)).toBe(503);
-        expect(early.body.error.code).toBe('shard_busy');
+        expect(transient(answered), JSON.stringify((answered as Reply<User>).body)).toBe(true);
       }
     };
     const blocked = (await holdPool()).put;
@@ -61,7 +71,7 @@ it('a shard whose pool is exhausted answers 503 shard_busy and is not marked dow
 });
 
 it('a write refused by a reshard guard answers 503 shard_moving on either data layer and leaves the shard up', async () => {
-  const u = (await pastThePoller(() => t.call<User>('POST', '/api/v1/users', { first_name: 'M', last_name: 'M' }))).body;
+  const u = await createUser('M');
   const db = new pg.Client(t.shardUrls[0]);
   await db.connect();
   await installGuard(db, ['users'], [{ start: 0, end: 2 ** 32 - 1 }]);
