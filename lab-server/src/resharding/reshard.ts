@@ -23,12 +23,10 @@ import {
   tablesSyncing,
 } from './replication.js';
 import { compareChecksums, syncStreams, takeSnapshot } from './verify.js';
+import type { ReshardStep } from './steps.js';
 import type { HashRange } from './write-gate.js';
 
 export type ReshardMode = 'rebalance' | 'faithful';
-/** Steps a learner can stop before (`pause_before`); the cutover itself runs inside the write pause, so never holds. */
-export const RESHARD_STEPS = ['provision', 'copy', 'verify', 'cleanup'] as const;
-export type ReshardStep = (typeof RESHARD_STEPS)[number] | 'cutover';
 
 /** How the shard set changes: a shard joins (provisioned by the job) or one leaves (drained, then stopped). */
 export type ShardChange = { kind: 'add'; id: number; url: string | null } | { kind: 'remove'; id: number };

@@ -7,7 +7,8 @@ import { ApiError, notFound } from '../http/errors.js';
 import { jsonBody, parse } from '../http/validation.js';
 import { routerFor, type Lab } from '../lab/lab.js';
 import { planReshard } from './plan.js';
-import { RESHARD_STEPS, reshard, type ReshardMode, type ShardChange } from './reshard.js';
+import { reshard, type ReshardMode, type ShardChange } from './reshard.js';
+import { RESHARD_STEPS } from './steps.js';
 
 const strictBody = <T extends z.ZodRawShape>(shape: T) =>
   z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') });

@@ -3,13 +3,12 @@ import { api, messageOf, SHARDS_API } from '../api';
 import { shardColor } from '../colors';
 import { useChannel, useJob, useLive } from '../live';
 import type { MetricsTick, ShardInfo } from '../types';
+import { RESHARD_STEPS } from '../../../lab-server/src/resharding/steps';
 import { ErrorNote, NotInBuild, Panel, useAction, useAvailable } from './common';
 import { renderMermaid } from './mermaid';
 import { topologyDiagram, topologySummary } from './topology-diagram';
 
 const RESHARD_JOBS = ['add-shard', 'remove-shard'];
-/** "Step by step" holds a shard change before each of these, for the learner to look around and continue. */
-const STEPS = ['provision', 'copy', 'verify', 'cleanup'];
 
 /** What POST /lab/v1/shards/:name/promote answers (the parts shown here). */
 interface Promotion {
@@ -62,7 +61,7 @@ export default function Topology() {
   const running = job !== null && ['queued', 'running'].includes(job.state);
   const canChange = shardsApi === 'yes' && !action.busy && !running;
 
-  const holds = stepwise ? { pause_before: STEPS } : {};
+  const holds = stepwise ? { pause_before: RESHARD_STEPS } : {};
   const shardAction = (s: ShardInfo, what: 'kill' | 'start' | 'pause' | 'resume' | 'remove' | 'replicas' | 'promote') =>
     void (what === 'remove' ? action.run('DELETE', `/lab/v1/shards/${s.name}`, holds) : action.run('POST', `/lab/v1/shards/${s.name}/${what}`));
 
@@ -73,7 +72,7 @@ export default function Topology() {
       actions={
         <>
           <input id={stepwiseId} type="checkbox" checked={stepwise} onChange={(e) => setStepwise(e.target.checked)} />
-          <label className="small" htmlFor={stepwiseId} title={`Hold before ${STEPS.join(', ')} (a rebalance or a removal), until you press Continue`}>
+          <label className="small" htmlFor={stepwiseId} title={`Hold before ${RESHARD_STEPS.join(', ')} (a rebalance or a removal), until you press Continue`}>
             Step by step
           </label>
           <button type="button" disabled={!canChange} onClick={() => void action.run('POST', '/lab/v1/shards', { mode: 'faithful' })}>
