@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Cluster } from '../src/cluster/cluster.js';
+import { ShardRemovedError } from '../src/cluster/errors.js';
 import { isAlive } from '../src/cluster/embedded-server.js';
 import { readState, type ClusterState } from '../src/cluster/state-file.js';
 import { loadConfig, REPO_ROOT } from '../src/config.js';
@@ -121,6 +123,36 @@ describe('embedded cluster', () => {
       expect(cluster.info()[1]!.status).toBe('up');
       expect(logs.join('\n')).toMatch(/shard-0: PostgreSQL exited unexpectedly \(killed by SIGKILL\)/);
     } finally {
+      await cluster.close();
+    }
+  });
+
+  it('a request still using a shard when it is removed fails as "removed", not as a bug or an outage', async () => {
+    const { config } = await embeddedConfig(2);
+    const cluster = await Cluster.open(config, () => undefined);
+    const locker = new pg.Client(cluster.shard(1).url);
+    try {
+      await cluster.shard(1).pool.query('CREATE TABLE held (v int)');
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE held IN ACCESS EXCLUSIVE MODE');
+      // Two statements, as a fan-out audit runs them: the second finds the pool ended by the removal.
+      const request = cluster.onShard(1, async (pool) => {
+        await pool.query('SELECT count(*) FROM held');
+        return pool.query('SELECT 1');
+      });
+      const outcome = request.then(() => null, (err: unknown) => err);
+      await waitFor(async () => (await locker.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'")).rowCount! > 0);
+      const removal = cluster.removeShard(1, { deleteData: false });
+      await locker.query('ROLLBACK');
+      await locker.end();
+      const err = await outcome;
+      expect(err).toBeInstanceOf(ShardRemovedError);
+      expect((err as ShardRemovedError).shardName).toBe('shard-1');
+      await removal;
+      expect(cluster.info().map((s) => [s.name, s.status])).toEqual([['shard-0', 'up']]);
+    } finally {
+      await locker.end().catch(() => undefined);
       await cluster.close();
     }
   });

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { Catalog } from '../catalog/catalog.js';
 import type { LabConfig } from '../config.js';
 import { EmbeddedServer, isAlive, postmasterPid } from './embedded-server.js';
-import { ClusterError, isMoving, isPoolTimeout, isUnavailable, ShardBusyError, ShardMovingError, ShardUnavailableError } from './errors.js';
+import { ClusterError, isMoving, isPoolTimeout, isUnavailable, ShardBusyError, ShardMovingError, ShardRemovedError, ShardUnavailableError } from './errors.js';
 import { HealthProbe } from './health.js';
 import { createPool } from './pools.js';
 import { buildReplica, replicaLag, replicaSlot, type ReplicaLag } from './replica.js';
@@ -563,6 +563,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     try {
       return await fn(shard.pool);
     } catch (err) {
+      // Its pool was ended under the request: whatever the error says, the shard is gone, not down.
+      if (!this.shards.includes(shard)) throw new ShardRemovedError(shard.name, err);
       if (isMoving(err)) throw new ShardMovingError(shard.name, err);
       // Every connection lent out and the health probe's own connection still answering: overloaded, not down.
       if (isPoolTimeout(err) && shard.status === 'up' && shard.pool.totalCount >= this.config.pool.max) throw new ShardBusyError(shard.name, err);

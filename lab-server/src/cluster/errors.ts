@@ -22,6 +22,11 @@ export class ShardBusyError extends ShardUnavailableError {
   override readonly name: string = 'ShardBusyError';
 }
 
+/** The shard left the cluster (a removal, a lab reset) while a request was using it: retry, and the new ring answers. */
+export class ShardRemovedError extends ShardUnavailableError {
+  override readonly name: string = 'ShardRemovedError';
+}
+
 /** SQLSTATE of a write refused because its rows are moving (a reshard's guard during the write pause). */
 export const MOVING_SQLSTATE = 'LR001';
 

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ShardBusyError, ShardMovingError, ShardUnavailableError } from '../cluster/errors.js';
+import { ShardBusyError, ShardMovingError, ShardRemovedError, ShardUnavailableError } from '../cluster/errors.js';
 import { MigrationError } from '../migrations/index.js';
 
 import { ApiError, type ErrorBody } from './api-error.js';
@@ -38,6 +38,11 @@ function toApiError(err: unknown): ApiError {
   }
   if (err instanceof ShardMovingError) {
     return new ApiError(503, 'shard_moving', `Rows of this key are moving from ${err.shardName} to another shard; retry in a moment.`, { shards: [err.shardName] });
+  }
+  if (err instanceof ShardRemovedError) {
+    return new ApiError(503, 'shard_unavailable', `${err.shardName} left the cluster while this request ran; retry, and the current ring answers.`, {
+      shards: [err.shardName],
+    });
   }
   if (err instanceof ShardUnavailableError) {
     return new ApiError(503, 'shard_unavailable', `${err.shardName} is unavailable; requests for its keys fail until it is back.`, {

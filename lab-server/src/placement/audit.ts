@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Cluster } from '../cluster/cluster.js';
-import { ShardUnavailableError } from '../cluster/errors.js';
+import { ShardRemovedError, ShardUnavailableError } from '../cluster/errors.js';
 import { Md5Ring } from '../sharding/md5-ring.js';
 import { Modulo } from '../sharding/modulo.js';
 import type { Router } from '../sharding/router.js';
@@ -35,18 +35,21 @@ type Ownership = { kind: 'ranges'; starts: number[]; ends: number[] } | { kind: 
  * one range count per owned arc, so it stays cheap on millions of rows.
  */
 export async function auditPlacement(cluster: Cluster, router: Router, ringVersion: number | null): Promise<PlacementReport> {
-  const shards = await Promise.all(
-    cluster.shards.map(async (shard): Promise<ShardPlacement> => {
+  const audited = await Promise.all(
+    cluster.shards.map(async (shard): Promise<ShardPlacement | null> => {
       const own = ownership(router, shard.name);
       const base = { shard_name: shard.name, in_ring: router.names.includes(shard.name) };
       try {
         return await cluster.onShard(shard.id, async (pool) => ({ ...base, reachable: true, ...(await auditShard(pool, own, router)) }));
       } catch (err) {
+        // Removed during the audit (a removal's last step, a lab reset): no longer part of the answer.
+        if (err instanceof ShardRemovedError) return null;
         if (!(err instanceof ShardUnavailableError)) throw err;
         return { ...base, reachable: false, tables: [], rows: 0, misplaced: 0, sample: [] };
       }
     }),
   );
+  const shards = audited.filter((s) => s !== null);
   return {
     ring_version: ringVersion,
     strategy: router.strategy.name,

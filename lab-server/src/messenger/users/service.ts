@@ -127,9 +127,9 @@ export class UsersService {
     const results = await Promise.allSettled(ids.map((id) => this.cluster.onShard(id, (pool) => repo.listUsers(pool, after, q.limit + 1))));
     const missing: string[] = [];
     const lists: User[][] = [];
-    results.forEach((r, i) => {
+    results.forEach((r) => {
       if (r.status === 'fulfilled') lists.push(r.value);
-      else if (r.reason instanceof ShardUnavailableError) missing.push(this.cluster.shard(ids[i]!).name);
+      else if (r.reason instanceof ShardUnavailableError) missing.push(r.reason.shardName);
       else throw r.reason;
     });
     if (missing.length > 0 && !q.partial) {
