@@ -11,6 +11,8 @@ export interface ReadCounts {
   stale_reads: number;
 }
 
+const noReads = (): ReadCounts => ({ primary_reads: 0, replica_reads: 0, stale_reads: 0 });
+
 export interface ReadStats extends ReadCounts {
   policy: ReadPolicy;
 }
@@ -35,7 +37,7 @@ const MAX_WATCHED = 100_000;
  */
 export class ReadRouter {
   private readonly written = new Map<string, { at: number; lsn: bigint | null; shard: number }>();
-  private stats: ReadCounts = { primary_reads: 0, replica_reads: 0, stale_reads: 0 };
+  private stats = noReads();
 
   constructor(
     private readonly cluster: Cluster,
@@ -121,7 +123,7 @@ export class ReadRouter {
   /** The reads counted since the last call, and starts counting from zero: a prefork worker reports them so. */
   drain(): ReadCounts {
     const counts = this.stats;
-    this.stats = { primary_reads: 0, replica_reads: 0, stale_reads: 0 };
+    this.stats = noReads();
     return counts;
   }
 
