@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { isLoopbackHost } from './http/request-policy.js';
 
 /** The repository root: `.lab/` and `migrations/` live here whatever the current directory is. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -10,6 +12,9 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const EnvSchema = z.object({
   PORT: int(0, 65535).default(8080),
   LAB_HOST: z.string().min(1).default('127.0.0.1'),
+  LAB_TOKEN: z.string().min(16, 'LAB_TOKEN must be at least 16 characters').regex(/^[\w.~-]+$/, 'LAB_TOKEN may hold letters, digits and . _ ~ - only').optional(),
+  LAB_ALLOWED_HOSTS: z.string().optional(),
+  LAB_CONSOLE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(10_000),
   LAB_SHARD_COUNT: int(1, 16).default(5),
   LAB_SHARD_BASE_PORT: int(1024, 65000).default(5440),
   LAB_DATA_DIR: z.string().min(1).optional(),
@@ -36,6 +41,12 @@ const EnvSchema = z.object({
 export interface LabConfig {
   port: number;
   host: string;
+  /** Required from clients beyond loopback; generated when the lab binds beyond loopback and LAB_TOKEN is unset. */
+  token: string | null;
+  /** Host names besides loopback and LAB_HOST that the lab answers to (LAB_ALLOWED_HOSTS). */
+  allowedHosts: string[];
+  /** The lab cancels a console statement (terminal, SQL viewer) that runs longer than this. */
+  consoleStatementTimeoutMs: number;
   shardCount: number;
   shardBasePort: number;
   dataDir: string;
@@ -81,6 +92,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
   return {
     port: e.PORT,
     host: e.LAB_HOST,
+    token: e.LAB_TOKEN ?? (isLoopbackHost(e.LAB_HOST) ? null : randomBytes(24).toString('base64url')),
+    allowedHosts: (e.LAB_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    consoleStatementTimeoutMs: e.LAB_CONSOLE_STATEMENT_TIMEOUT_MS,
     shardCount: external ? external.length : e.LAB_SHARD_COUNT,
     shardBasePort: e.LAB_SHARD_BASE_PORT,
     dataDir: e.LAB_DATA_DIR ? path.resolve(e.LAB_DATA_DIR) : path.join(REPO_ROOT, '.lab'),

@@ -13,7 +13,11 @@ async function main(): Promise<void> {
   const { lab } = running;
   const where = lab.cluster.mode === 'external' ? 'external servers (LAB_SHARDS)' : `ports ${config.shardBasePort}-${config.shardBasePort + lab.cluster.shards.length - 1}, data in ${config.dataDir}`;
   log(`${lab.cluster.shards.length} shards (${lab.cluster.mode}; ${where})`);
-  log(`Shard Lab is ready at ${running.url} (${Math.round(performance.now() - started)} ms)`);
+  log(`Shard Lab is ready at ${running.url}${config.token ? `/?token=${config.token}` : ''} (${Math.round(performance.now() - started)} ms)`);
+  if (config.token) {
+    log(`LAB_HOST=${config.host} serves the lab beyond this machine: clients elsewhere need the token (the URL above sets it in the browser; curl: -H 'Authorization: Bearer ${config.token}').`);
+    log('Anyone with the token can run SQL on your shards and wipe their data: share it only with people you trust (docs/security.md).');
+  }
   log(`Try: curl ${running.url}/api/v1/shards/stats  ·  Ctrl-C stops the lab and its PostgreSQL servers.`);
 
   let signals = 0;

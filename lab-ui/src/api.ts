@@ -15,8 +15,10 @@ export interface Reply<T> {
 
 export async function request<T>(method: string, path: string, body?: unknown): Promise<Reply<T>> {
   const init: RequestInit = { method, headers: { accept: 'application/json' } };
-  if (body !== undefined) {
-    init.body = JSON.stringify(body);
+  // The lab accepts an acting request from a browser only as JSON (docs/security.md): an action without arguments sends {}.
+  const payload = body ?? (method === 'GET' || method === 'HEAD' ? undefined : {});
+  if (payload !== undefined) {
+    init.body = JSON.stringify(payload);
     init.headers = { ...init.headers, 'content-type': 'application/json' };
   }
   let res: Response;

@@ -1,9 +1,10 @@
-import type http from 'node:http';
+import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { SelfClient } from '../http/self-client.js';
 import type { Lab } from '../lab/lab.js';
+import type { RequestPolicy } from '../http/request-policy.js';
 import { ConsoleSession } from './interpreter.js';
 import type { ConsoleClientMessage, ConsoleServerMessage } from './protocol.js';
 
@@ -16,25 +17,11 @@ const ClientMessage: z.ZodType<ConsoleClientMessage> = z.discriminatedUnion('typ
 ]);
 
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-/**
- * A WebSocket from another web site would carry that site's Origin: refuse it, or any page the learner
- * visits could run SQL on their shards. Pages served by the lab (or by `make ui-dev` on loopback) pass.
- */
-export function originAllowed(req: http.IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true;
-  try {
-    const o = new URL(origin);
-    return LOOPBACK.has(o.hostname) || o.host === req.headers.host;
-  } catch {
-    return false;
-  }
-}
+/** Terminals open at once; each may hold a SQL connection, so they are bounded like the console's connections. */
+export const MAX_TERMINALS = 8;
 
 /** The terminal's endpoint, `ws://…/lab/v1/console`, on the lab's own HTTP server. `close()` ends every session. */
-export function attachConsole(server: http.Server, lab: Lab): { close(): Promise<void> } {
+export function attachConsole(server: http.Server, lab: Lab, policy: RequestPolicy): { close(): Promise<void> } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   const sessions = new Set<ConsoleSession>();
 
@@ -42,10 +29,19 @@ export function attachConsole(server: http.Server, lab: Lab): { close(): Promise
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path !== CONSOLE_PATH) {
       // Another feature may own this path; answer only when nobody else listens for upgrades.
-      if (server.listenerCount('upgrade') === 1) refuse(socket, 404, 'Not Found');
+      if (server.listenerCount('upgrade') === 1) refuse(socket, 404, `No WebSocket at ${path}`);
       return;
     }
-    if (!originAllowed(req)) return refuse(socket, 403, 'Forbidden');
+    // The rules of every HTTP request: the lab's own Host, its own Origin (a browser always sends one here), the token.
+    const refused = policy.refusal(req);
+    if (refused) return refuse(socket, refused.status, refused.message);
+    if (sessions.size >= MAX_TERMINALS) {
+      // Accept, say why, close: a browser shows a refused upgrade only as a failed connection.
+      return wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.send(JSON.stringify({ type: 'error', message: `${MAX_TERMINALS} terminals are already open; close one (another tab?) and reconnect.` } satisfies ConsoleServerMessage));
+        ws.close(1013, 'too many terminals');
+      });
+    }
     wss.handleUpgrade(req, socket, head, (ws) => serve(ws, new ConsoleSession(lab, SelfClient.from(req))));
   };
 
@@ -103,6 +99,9 @@ export function attachConsole(server: http.Server, lab: Lab): { close(): Promise
   };
 }
 
-function refuse(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function refuse(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: { code: status === 404 ? 'route_not_found' : 'refused', message, details: {} } });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Refused'}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

@@ -1,5 +1,9 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ShardBusyError, ShardMovingError, ShardRemovedError, ShardUnavailableError } from '../cluster/errors.js';
+import { ConsoleRoleError } from '../console/console-role.js';
+import { ConsoleBusyError } from '../console/sql.js';
 import { MigrationError } from '../migrations/index.js';
 
 import { ApiError, type ErrorBody } from './api-error.js';
@@ -54,13 +58,27 @@ function toApiError(err: unknown): ApiError {
       report: err.report,
     });
   }
+  if (err instanceof ConsoleBusyError) return new ApiError(429, 'console_busy', err.message);
+  if (err instanceof ConsoleRoleError) return new ApiError(409, 'console_role_missing', err.message);
   const httpErr = err as { type?: string; status?: number; message?: string };
   if (httpErr?.type === 'entity.parse.failed') {
     return new ApiError(400, 'invalid_json', `The request body is not valid JSON: ${httpErr.message ?? ''}`.trim());
   }
   if (httpErr?.type === 'entity.too.large') return new ApiError(413, 'payload_too_large', 'The request body is too large.');
   if (typeof httpErr?.status === 'number' && httpErr.status >= 400 && httpErr.status < 500) {
-    return new ApiError(httpErr.status, 'bad_request', httpErr.message ?? 'Bad request');
+    // Other 4xx come from Express and its middleware, whose messages can name files on disk: say only the status.
+    return new ApiError(httpErr.status, 'bad_request', `${http.STATUS_CODES[httpErr.status] ?? 'Bad request'}.`);
   }
   return new ApiError(500, 'internal', 'Internal error; the lab log has the details.');
+}
+
+/**
+ * A request Node cannot even parse (an unknown method, a malformed header) never reaches a route: it still
+ * gets the one error shape instead of Node's bare 400.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || (err as { code?: string }).code === 'ECONNRESET') return void socket.destroy();
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body = JSON.stringify({ error: { code: 'bad_request', message: `The request could not be parsed (${err.code ?? 'malformed'}).`, details: {} } });
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

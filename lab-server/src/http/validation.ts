@@ -10,11 +10,13 @@ export interface FieldIssue {
 /** Validates at the edge: the result is typed, or a 400 lists every field that is wrong. */
 export function parse<S extends z.ZodType>(schema: S, input: unknown, what = 'request'): z.infer<S> {
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const fields: FieldIssue[] = result.error.issues.map((issue) => ({
-    field: issue.path.length ? issue.path.join('.') : '(body)',
-    message: issue.message,
-  }));
+  const fields: FieldIssue[] = result.success
+    ? unstorableStrings(result.data)
+    : result.error.issues.map((issue) => ({
+        field: issue.path.length ? issue.path.join('.') : '(body)',
+        message: issue.message,
+      }));
+  if (fields.length === 0) return result.data as z.infer<S>;
   const summary = fields.map((f) => (f.field === '(body)' ? f.message : `${f.field}: ${f.message}`)).join('; ');
   throw new ApiError(400, 'validation_failed', `Invalid ${what}: ${summary}`, { fields });
 }
@@ -25,4 +27,25 @@ export function jsonBody(req: Request): unknown {
     throw new ApiError(415, 'unsupported_media_type', 'Send a JSON body with Content-Type: application/json.');
   }
   return req.body;
+}
+
+/**
+ * PostgreSQL cannot store U+0000 in text, and a lone UTF-16 surrogate would reach it as U+FFFD, silently changed.
+ * Checked here, on every validated value, so no field of any route can carry one to a shard.
+ */
+export function storable(text: string): boolean {
+  return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const UNSTORABLE = 'must not contain U+0000 or a lone surrogate (PostgreSQL text cannot store them)';
+
+function unstorableStrings(value: unknown, path: (string | number)[] = []): FieldIssue[] {
+  if (typeof value === 'string') return storable(value) ? [] : [{ field: path.length ? path.join('.') : '(body)', message: `${path.join('.') || 'the body'} ${UNSTORABLE}` }];
+  if (Array.isArray(value)) return value.flatMap((v, i) => unstorableStrings(v, [...path, i]));
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.entries(value).flatMap(([k, v]) => unstorableStrings(v, [...path, k]));
+  }
+  return [];
 }

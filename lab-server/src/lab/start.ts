@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Cluster, type Log } from '../cluster/cluster.js';
 import type { LabConfig } from '../config.js';
 import { createApp, type Mount } from '../http/app.js';
+import { answerClientError } from '../http/errors.js';
+import { guard, RequestPolicy } from '../http/request-policy.js';
 import { loadtestRoutes } from '../loadtest/routes.js';
 import { messengerApi, openApiRoutes } from '../messenger/routes.js';
 import { fastUsersDispatch } from '../messenger/users/fast-routes.js';
@@ -60,9 +62,11 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
       ],
       log,
     );
-    const server = http.createServer(fastUsersDispatch(lab.users, lab.metrics.recorder, app, log));
+    const policy = requestPolicy(config);
+    const server = http.createServer(guard(policy, fastUsersDispatch(lab.users, lab.metrics.recorder, app, log)));
     server.keepAliveTimeout = 65_000;
-    const terminal = attachConsole(server, lab);
+    server.on('clientError', answerClientError);
+    const terminal = attachConsole(server, lab, policy);
     // Under prefork the workers own the public port and this server answers them on loopback.
     const prefork = config.workers > 0;
     await new Promise<void>((resolve, reject) => {
@@ -111,6 +115,11 @@ export function apiMounts(lab: Lab): Mount[] {
     { path: '/api/v1', router: api.router },
     { path: '/api', router: openApiRoutes(api) },
   ];
+}
+
+/** The edge policy every request and the terminal's WebSocket pass (docs/security.md). */
+export function requestPolicy(config: LabConfig): RequestPolicy {
+  return new RequestPolicy({ bindHost: config.host, allowedHosts: config.allowedHosts, token: config.token });
 }
 
 /** Load generation targets only this machine: the lab's own port on loopback, whatever address it binds. */

@@ -4,12 +4,14 @@ import { Cluster, type Log } from '../cluster/cluster.js';
 import { parseLsn } from '../cluster/reads.js';
 import type { LabConfig } from '../config.js';
 import { createApp } from '../http/app.js';
+import { answerClientError } from '../http/errors.js';
+import { guard } from '../http/request-policy.js';
 import { fastUsersDispatch } from '../messenger/users/fast-routes.js';
 import { recordRequests } from '../metrics/http-middleware.js';
 import { poolStats } from '../metrics/metrics.js';
 import { Lab } from './lab.js';
 import type { PrimaryMessage, WorkerMessage, WorkerSpec } from './prefork.js';
-import { apiMounts } from './start.js';
+import { apiMounts, requestPolicy } from './start.js';
 
 const REPORT_MS = 1_000;
 
@@ -37,8 +39,9 @@ export async function runWorker(log: Log): Promise<void> {
   const app = createApp([{ path: '/', router: ExpressRouter().use(recordRequests(lab.metrics.recorder)) }, ...apiMounts(lab)], log);
   const api = fastUsersDispatch(lab.users, lab.metrics.recorder, app, log);
   const forward = forwardTo(new URL(spec.primary_url));
-  const server = http.createServer((req, res) => (req.url!.startsWith('/api/') ? api(req, res) : forward(req, res)));
+  const server = http.createServer(guard(requestPolicy(config), (req, res) => (req.url!.startsWith('/api/') ? api(req, res) : forward(req, res))));
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', answerClientError);
   server.listen(config.port, config.host);
 
   const report = setInterval(() => {

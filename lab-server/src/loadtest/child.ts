@@ -27,15 +27,23 @@ process.on('SIGTERM', () => {
   instance?.stop();
 });
 
+// The IPC channel closes when the lab is gone, however it ended (even SIGKILL): load must not outlive it.
+let reported = false;
+process.on('disconnect', () => {
+  if (!reported) process.exit(0);
+});
+
 process.once('message', (msg: ParentMessage) => {
   if (msg.type !== 'start') return;
   run(msg).then(
     (summary) => {
       send({ type: 'done', summary });
+      reported = true;
       process.disconnect?.();
     },
     (err: unknown) => {
       send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+      reported = true;
       process.disconnect?.();
     },
   );

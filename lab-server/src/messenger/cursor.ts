@@ -17,7 +17,7 @@ export function encodeCursor(k: Keyset): string {
 export function decodeCursor(cursor: string): Keyset {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && UUID.test(value[1])) {
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && UUID.test(value[1]) && realInstant(value[0])) {
       return { created_at: toSortable(value[0]), id: value[1] };
     }
   } catch {
@@ -26,6 +26,14 @@ export function decodeCursor(cursor: string): Keyset {
   throw new ApiError(400, 'invalid_cursor', 'The cursor is not one this API returned; pass next_cursor back unchanged.', {
     field: 'cursor',
   });
+}
+
+/** An RFC 3339 UTC timestamp naming a moment that exists (not 2024-02-30, not 25:00), as PostgreSQL will read it. */
+function realInstant(iso: string): boolean {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d{1,6})?Z$/.exec(iso);
+  if (!m) return false;
+  const t = new Date(`${m[1]}Z`);
+  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 19) === m[1] && t.getUTCFullYear() >= 1;
 }
 
 /** Newest first: later created_at first, then the larger id (the same order as the index on each shard). */

@@ -13,7 +13,8 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Shard Lab</title>
 /** Serves the built UI at `/` (hashed assets cached for good, index.html never), and nothing else. */
 export function uiRoutes(dist = UI_DIST): ExpressRouter {
   const r = ExpressRouter();
-  r.use('/assets', express.static(path.join(dist, 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }));
+  // A missing asset falls through to the JSON 404 (express.static's own error would name the path on disk).
+  r.use('/assets', express.static(path.join(dist, 'assets'), { immutable: true, maxAge: '1y' }));
   r.get(['/', '/index.html'], (_req, res) => {
     const index = path.join(dist, 'index.html');
     if (!fs.existsSync(index)) return void res.status(200).type('html').send(NOT_BUILT);
