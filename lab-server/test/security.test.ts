@@ -45,7 +45,7 @@ describe('another web site', () => {
   it('cannot act through simple requests (text/plain, forms), with or without an Origin', async () => {
     expect((await t.call('POST', '/api/v1/users', { first_name: 'Kept', last_name: 'Row' })).status).toBe(201);
     const before = await snapshot();
-    const attempts = [
+    const attempts: Record<string, string>[] = [
       { origin: EVIL, 'content-type': 'text/plain' },
       { origin: EVIL, 'content-type': 'application/x-www-form-urlencoded' },
       { origin: EVIL, 'content-type': 'multipart/form-data; boundary=x' },

@@ -29,13 +29,14 @@ export const emailField = z
   .max(MAX_EMAIL, `email must be at most ${MAX_EMAIL} characters`)
   .pipe(z.email({ error: 'email must be a valid e-mail address' }));
 
-/** `?limit=` of every listing: 1–100, default 20. */
-export const limitQuery = z.coerce
-  .number({ error: 'limit must be a number' })
-  .int('limit must be an integer')
-  .min(1, 'limit must be between 1 and 100')
-  .max(100, 'limit must be between 1 and 100')
-  .default(20);
+/** `?limit=` of every listing: 1–100, default 20, written in decimal digits (not `2.5`, `1e2` or `0x10`). */
+export const limitQuery = z
+  .string({ error: 'limit must be a number' })
+  .regex(/^\d{1,6}$/, 'limit must be a whole number between 1 and 100')
+  .transform(Number)
+  .pipe(z.number().int().min(1, 'limit must be between 1 and 100').max(100, 'limit must be between 1 and 100'))
+  .default(20)
+  .meta({ description: 'page size: a whole number from 1 to 100 (default 20)' });
 
 /** Timestamps in responses: RFC 3339, UTC. */
 export const timestamp = z.string().meta({ format: 'date-time' });
