@@ -235,6 +235,27 @@ describe('the SQL console', () => {
   });
 });
 
+describe('a lab bound beyond loopback', () => {
+  it('asks for the token only from other machines, and turns the printed URL into a cookie', async () => {
+    const token = 'token-for-the-wide-lab-test';
+    const wide = await startTestLab(1, { LAB_HOST: '0.0.0.0', LAB_TOKEN: token });
+    try {
+      const url = `http://127.0.0.1:${new URL(wide.url).port}`;
+      // This machine's clients pass as on a loopback-bound lab: the CLI and the load generator need no token.
+      expect((await fetch(`${url}/lab/v1/topology`)).status).toBe(200);
+      const opened = await fetch(`${url}/?token=${token}&chapter=1`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+      expect(opened.status).toBe(303);
+      expect(opened.headers.get('location')).toBe('/?chapter=1');
+      expect(opened.headers.get('set-cookie')).toBe(`lab_token=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      const wrong = await fetch(`${url}/?token=not-the-token`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+      expect(wrong.status).toBe(200);
+      expect(wrong.headers.get('set-cookie')).toBeNull();
+    } finally {
+      await wide.stop();
+    }
+  });
+});
+
 describe('a load test', () => {
   it('does not outlive a lab that was killed (SIGKILL)', async () => {
     const servers = await startTestServers(2);
