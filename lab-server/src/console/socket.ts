@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { SelfClient } from '../http/self-client.js';
+import { storable } from '../http/validation.js';
 import type { Lab } from '../lab/lab.js';
 import type { RequestPolicy } from '../http/request-policy.js';
 import { ConsoleSession } from './interpreter.js';
@@ -11,11 +12,10 @@ import type { ConsoleClientMessage, ConsoleServerMessage } from './protocol.js';
 export const CONSOLE_PATH = '/lab/v1/console';
 
 const ClientMessage: z.ZodType<ConsoleClientMessage> = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('run'), line: z.string().max(100_000) }),
-  z.object({ type: z.literal('complete'), line: z.string().max(10_000) }),
+  z.object({ type: z.literal('run'), line: z.string().max(100_000).refine(storable) }),
+  z.object({ type: z.literal('complete'), line: z.string().max(10_000).refine(storable) }),
   z.object({ type: z.literal('interrupt') }),
 ]);
-
 
 /** Terminals open at once; each may hold a SQL connection, so they are bounded like the console's connections. */
 export const MAX_TERMINALS = 8;
@@ -59,7 +59,7 @@ export function attachConsole(server: http.Server, lab: Lab, policy: RequestPoli
       try {
         parsed = ClientMessage.parse(JSON.parse(String(data)));
       } catch {
-        return send({ type: 'error', message: 'messages are JSON: {type: run|complete|interrupt, line}' });
+        return send({ type: 'error', message: 'messages are JSON: {type: run|complete|interrupt, line}, and a line holds no U+0000' });
       }
       if (parsed.type === 'interrupt') {
         session.interrupt();

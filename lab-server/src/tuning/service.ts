@@ -1,0 +1,119 @@
+import type pg from 'pg';
+import { TUNABLE_PARAMETERS, type TunableParameter } from './parameters.js';
+
+/** What tuning needs of a shard: its name and the lab's own (superuser) pool. */
+export interface TunableShard {
+  name: string;
+  pool: pg.Pool;
+}
+
+export interface ParameterValue {
+  name: TunableParameter;
+  /** As PostgreSQL shows it (`SHOW`), with its unit. */
+  setting: string;
+  unit: string | null;
+  /** Where the value in force comes from: default, configuration file (ALTER SYSTEM), command line, … */
+  source: string;
+  /** Set, but not in force until the server restarts. */
+  pending_restart: boolean;
+  /** postmaster: only at start; sighup: on reload; user / superuser: per session too. */
+  context: string;
+  description: string;
+}
+
+export interface ShardParameters {
+  shard: string;
+  parameters: ParameterValue[];
+}
+
+/** PostgreSQL refused the value (wrong unit, out of range): the learner's input, not the lab, is at fault. */
+export class ParameterValueError extends Error {
+  constructor(
+    readonly shard: string,
+    message: string,
+  ) {
+    super(`${shard}: ${message}`);
+  }
+}
+
+/** The lab's user may not run ALTER SYSTEM on this server (an external shard without the privilege). */
+export class ParameterPrivilegeError extends Error {}
+
+/** The allowed parameters as every shard has them now. */
+export async function readParameters(shards: readonly TunableShard[]): Promise<ShardParameters[]> {
+  return Promise.all(
+    shards.map(async (s) => {
+      const { rows } = await s.pool.query<Omit<ParameterValue, 'name'> & { name: TunableParameter }>(
+        `SELECT name, current_setting(name) AS setting, unit, source, pending_restart, context, short_desc AS description
+           FROM pg_settings WHERE name = ANY($1::text[]) ORDER BY name`,
+        [TUNABLE_PARAMETERS],
+      );
+      return { shard: s.name, parameters: rows };
+    }),
+  );
+}
+
+/**
+ * Sets (or with `value` null resets) one allowed parameter on the given shards, then reloads their
+ * configuration. All shards are tried; the first refusal is reported after the others were set back.
+ */
+export async function setParameter(shards: readonly TunableShard[], name: TunableParameter, value: string | null): Promise<ShardParameters[]> {
+  const before = await readParameters(shards);
+  const done: TunableShard[] = [];
+  try {
+    for (const s of shards) {
+      const client = await s.pool.connect();
+      try {
+        // ALTER SYSTEM takes no bind parameters: the name is from the allow-list, the value a quoted literal.
+        await client.query(value === null ? `ALTER SYSTEM RESET ${name}` : `ALTER SYSTEM SET ${name} = ${client.escapeLiteral(value)}`);
+        await reload(client);
+      } catch (err) {
+        throw refusal(s.name, err);
+      } finally {
+        client.release();
+      }
+      done.push(s);
+    }
+  } catch (err) {
+    // All or nothing: shards already changed get their earlier value back.
+    await Promise.all(done.map((s) => restore(s, name, before.find((b) => b.shard === s.name)!)));
+    throw err;
+  }
+  return readParameters(shards);
+}
+
+function refusal(shard: string, err: unknown): Error {
+  const e = err as { code?: string; message?: string };
+  if (e.code === '42501') return new ParameterPrivilegeError(`${shard}: the lab's user may not run ALTER SYSTEM here (${e.message}).`);
+  if (e.code === '22023' || e.code === '22P02' || e.code === '42704') return new ParameterValueError(shard, e.message ?? 'invalid value');
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+async function restore(s: TunableShard, name: TunableParameter, before: ShardParameters): Promise<void> {
+  const was = before.parameters.find((p) => p.name === name);
+  const sql = !was || was.source !== 'configuration file' ? `ALTER SYSTEM RESET ${name}` : `ALTER SYSTEM SET ${name} = '${was.setting.replace(/'/g, "''")}'`;
+  const client = await s.pool.connect().catch(() => null);
+  if (!client) return;
+  try {
+    await client.query(sql);
+    await reload(client);
+  } catch {
+    // Best effort: the error the learner sees is the refusal that started this.
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * pg_reload_conf() only signals the postmaster. Once this session has re-read the files, the postmaster has
+ * too and has signalled every other session, so what pg_settings shows next is what is in force.
+ */
+async function reload(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query<{ t: Date }>('SELECT clock_timestamp() AS t');
+  await client.query('SELECT pg_reload_conf()');
+  for (let i = 0; i < 100; i++) {
+    const done = await client.query<{ ok: boolean }>('SELECT pg_conf_load_time() >= $1 AS ok', [rows[0]!.t]);
+    if (done.rows[0]!.ok) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
