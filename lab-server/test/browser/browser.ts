@@ -12,7 +12,8 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgrou
 /** Screenshots go here (git-ignored): test artifacts, not committed. */
 export const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'browser');
 
-export async function launchBrowser(): Promise<Browser> {
+/** `extraArgs`, e.g. `--host-resolver-rules=…` to point a made-up name at loopback. */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`No Chromium at ${CHROMIUM}. Install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.`);
   }
@@ -20,7 +21,7 @@ export async function launchBrowser(): Promise<Browser> {
     throw new Error('The browser lab is not built: run the tests with `make test` (it builds lab-ui first) or run `make ui-build`.');
   }
   await fsp.mkdir(ARTIFACTS, { recursive: true });
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, ...extraArgs] });
 }
 
 export interface WatchedPage {
