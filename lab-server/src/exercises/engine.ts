@@ -17,7 +17,7 @@ const API_NAMES: Record<string, string> = {
   [LOADTESTS_API_PROBE]: 'the load-test API (POST /lab/v1/loadtests)',
 };
 
-export const apiName = (probe: string): string => API_NAMES[probe] ?? probe;
+const apiName = (probe: string): string => API_NAMES[probe] ?? probe;
 
 export interface SolveReport {
   passed: true;
@@ -54,14 +54,14 @@ export async function missingApis(ctx: ExerciseContext, required: string[]): Pro
 }
 
 /** The optional APIs the UI asks about, so a page never has to provoke a 404 to find out. */
-export const OPTIONAL_APIS = [SHARDS_API_PROBE, LOADTESTS_API_PROBE, 'GET /lab/v1/metrics'];
+const OPTIONAL_APIS = [SHARDS_API_PROBE, LOADTESTS_API_PROBE, 'GET /lab/v1/metrics'];
 
 export async function capabilities(ctx: ExerciseContext): Promise<Record<string, boolean>> {
   const ok = await Promise.all(OPTIONAL_APIS.map((p) => available(ctx, p)));
   return Object.fromEntries(OPTIONAL_APIS.map((p, i) => [p, ok[i]!]));
 }
 
-export function exerciseRequires(e: Exercise): string[] {
+function exerciseRequires(e: Exercise): string[] {
   return [...checkRequires(e.check), ...e.solve.flatMap(stepRequires)];
 }
 
