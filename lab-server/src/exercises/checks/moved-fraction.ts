@@ -7,7 +7,13 @@ import { pct } from './format.js';
 import { percent } from './params.js';
 
 const shardCount = z.number().int().min(1).max(32);
-const spec = z.strictObject({ kind: z.literal('moved-fraction'), strategy: z.enum(STRATEGY_NAMES), from: shardCount, to: shardCount, tolerance_points: percent.default(1) });
+const spec = z.strictObject({
+  kind: z.literal('moved-fraction'),
+  strategy: z.enum(STRATEGY_NAMES),
+  from: shardCount,
+  to: shardCount,
+  tolerance_points: percent.default(1),
+});
 type MovedFractionSpec = z.output<typeof spec>;
 
 /** The percentage of the key space that changes shard going from `from` to `to` shards: computed, no cluster needed. */

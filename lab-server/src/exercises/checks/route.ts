@@ -4,7 +4,7 @@ import type { Router } from '../../sharding/router.js';
 import type { Answer } from '../context.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import { fmt } from './format.js';
-import { shardNames } from './ring.js';
+import { shardNames } from './lab-shards.js';
 import { noSuchShard, shardAnswer } from './shard-answer.js';
 
 const spec = z.strictObject({ kind: z.literal('route'), key: z.string().refine(isUuid, 'key must be a UUID') });

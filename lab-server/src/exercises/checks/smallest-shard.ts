@@ -4,7 +4,7 @@ import type { Answer } from '../context.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import { fmt, pct } from './format.js';
 import { count } from './params.js';
-import { ringShares, shardNames } from './ring.js';
+import { ringShares, shardNames } from './lab-shards.js';
 import { noSuchShard, shardAnswer } from './shard-answer.js';
 
 const spec = z.strictObject({ kind: z.literal('smallest-shard'), min_users: count });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Answer, ExerciseContext } from '../context.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
-import { shardNames } from './ring.js';
+import { shardNames } from './lab-shards.js';
 import { noSuchShard, shardAnswer } from './shard-answer.js';
 
 const spec = z.strictObject({ kind: z.literal('user-shard'), first_name: z.string().min(1), last_name: z.string().min(1) });
