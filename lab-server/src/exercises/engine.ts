@@ -3,8 +3,11 @@ import type { Exercise } from '../chapters/schema.js';
 import { ApiError } from '../http/errors.js';
 import { isMissingRoute, type SelfClient } from '../http/self-client.js';
 import type { Lab } from '../lab/lab.js';
-import { actionRequires, describeAction, LOADTESTS_API_PROBE, runAction, SHARDS_API_PROBE, StepFailed, type ActionSpec } from './actions.js';
-import { answerSpec, checkRequires, referenceAnswer, runCheck, type Answer, type ExerciseContext } from './checks.js';
+import { StepFailed } from './action-kind.js';
+import { actionRequires, describeAction, runAction, type ActionSpec } from './actions.js';
+import { answerSpec, checkRequires, runCheck } from './checks.js';
+import type { Answer, ExerciseContext } from './context.js';
+import { LOADTESTS_API_PROBE, SHARDS_API_PROBE } from './optional-apis.js';
 import { ProgressStore } from './progress.js';
 import type { ExerciseProgress, ExerciseView, StepReport } from './views.js';
 
@@ -14,7 +17,7 @@ const API_NAMES: Record<string, string> = {
   [LOADTESTS_API_PROBE]: 'the load-test API (POST /lab/v1/loadtests)',
 };
 
-export const apiName = (probe: string): string => API_NAMES[probe] ?? probe;
+const apiName = (probe: string): string => API_NAMES[probe] ?? probe;
 
 export interface SolveReport {
   passed: true;
@@ -29,7 +32,7 @@ const locks = new WeakMap<Lab, Promise<unknown>>();
 
 /**
  * Whether the lab answers `METHOD /path` at all. Only probes that change nothing are used (see
- * actions.ts); the answer is kept for the lab's lifetime because its routes are fixed when it starts.
+ * optional-apis.ts); the answer is kept for the lab's lifetime because its routes are fixed when it starts.
  */
 async function available(ctx: ExerciseContext, probe: string): Promise<boolean> {
   let cache = probes.get(ctx.lab);
@@ -51,14 +54,14 @@ export async function missingApis(ctx: ExerciseContext, required: string[]): Pro
 }
 
 /** The optional APIs the UI asks about, so a page never has to provoke a 404 to find out. */
-export const OPTIONAL_APIS = [SHARDS_API_PROBE, LOADTESTS_API_PROBE, 'GET /lab/v1/metrics'];
+const OPTIONAL_APIS = [SHARDS_API_PROBE, LOADTESTS_API_PROBE, 'GET /lab/v1/metrics'];
 
 export async function capabilities(ctx: ExerciseContext): Promise<Record<string, boolean>> {
   const ok = await Promise.all(OPTIONAL_APIS.map((p) => available(ctx, p)));
   return Object.fromEntries(OPTIONAL_APIS.map((p, i) => [p, ok[i]!]));
 }
 
-export function exerciseRequires(e: Exercise): string[] {
+function exerciseRequires(e: Exercise): string[] {
   return [...checkRequires(e.check), ...e.solve.flatMap(stepRequires)];
 }
 
@@ -116,12 +119,9 @@ export async function solveExercise(ctx: ExerciseContext, chapter: Chapter, e: E
     let answer: Answer | null = null;
     try {
       for (const step of e.solve) {
-        if (step.do === 'answer') {
-          answer = await referenceAnswer(ctx, e.check);
-          steps.push({ step: describeAction(step), status: 'done', detail: `Answer: ${answer ?? '(none)'}` });
-        } else {
-          steps.push(await runAction(ctx, step));
-        }
+        const done = await runAction(ctx, step, e.check);
+        steps.push(done.report);
+        if (done.answer !== undefined) answer = done.answer;
       }
     } catch (err) {
       throw stepError('solve_failed', err, steps);
@@ -141,7 +141,7 @@ export async function resetChapter(ctx: ExerciseContext, chapter: Chapter): Prom
   return exclusive(ctx.lab, async () => {
     const steps: StepReport[] = [];
     try {
-      for (const step of chapter.reset) steps.push(await runAction(ctx, step));
+      for (const step of chapter.reset) steps.push((await runAction(ctx, step, null)).report);
     } catch (err) {
       throw stepError('reset_failed', err, steps);
     }

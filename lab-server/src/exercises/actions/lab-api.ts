@@ -1,0 +1,32 @@
+import { errorMessage, isMissingRoute, type SelfReply } from '../../http/self-client.js';
+import { StepFailed } from '../action-kind.js';
+import type { ExerciseContext } from '../context.js';
+
+/** A failed call becomes a StepFailed naming it: missing from this build, or refused with the API's own message. */
+export function failUnlessOk(reply: SelfReply, what: string): void {
+  if (isMissingRoute(reply)) throw new StepFailed(`${what} is not available in this build.`);
+  if (reply.status >= 400) throw new StepFailed(`${what} failed: ${errorMessage(reply)}`);
+}
+
+/** Calls the lab's API; when it answers with a job, waits for the job to end and reports how it ended. */
+export async function callAndWait(ctx: ExerciseContext, method: string, path: string, body?: unknown): Promise<string> {
+  const reply = await ctx.api.call<{ job_id?: string }>(method, path, body);
+  failUnlessOk(reply, `${method} ${path}`);
+  const jobId = reply.body?.job_id;
+  if (!jobId) return `${method} ${path} → ${reply.status}`;
+  const job = await ctx.lab.jobs.wait(jobId);
+  if (job.state !== 'succeeded') {
+    throw new StepFailed(`${method} ${path}: job ${job.kind} ${job.state}${job.error ? `: ${job.error.message}` : ''}`);
+  }
+  return `${method} ${path} → job ${job.kind} succeeded`;
+}
+
+/** The shard added last: the highest number among `shard-<n>` names. */
+export function newestShard(names: readonly string[]): string {
+  const id = (n: string) => Number(/^shard-(\d+)$/.exec(n)?.[1] ?? -1);
+  const newest = [...names].sort((a, b) => id(b) - id(a))[0];
+  if (newest === undefined) throw new StepFailed('The ring has no shards.');
+  return newest;
+}
+
+export const removeShardPath = (name: string): string => `/lab/v1/shards/${encodeURIComponent(name)}`;
