@@ -66,6 +66,5 @@ export function sqlState(err: unknown): string | undefined {
   return e.cause ? sqlState(e.cause) : undefined;
 }
 
-/** PostgreSQL's foreign_key_violation and unique_violation, whichever layer raised them. */
+/** PostgreSQL's foreign_key_violation, whichever layer raised it. */
 export const isForeignKeyViolation = (err: unknown): boolean => sqlState(err) === '23503' || (err as ErrorWithCause)?.code === 'P2003';
-export const isUniqueViolation = (err: unknown): boolean => sqlState(err) === '23505' || (err as ErrorWithCause)?.code === 'P2002';

@@ -266,6 +266,3 @@ export function opShares(flows: readonly Flow[]): Partial<Record<OpName, number>
   for (const op of Object.keys(counts) as OpName[]) counts[op] = counts[op]! / total;
   return counts;
 }
-
-/** Reads vs writes, for the one-line summaries ("80 % reads"). */
-export const READ_OPS: ReadonlySet<OpName> = new Set(['user.get', 'user.list', 'user.next-page', 'conversation.messages', 'hot.messages']);
