@@ -317,7 +317,7 @@ describe('accounts: usernames and e-mails unique across shards', () => {
     expect(res.status).toBe(201);
     expect(await sql(ring.shardFor(crashed!.id), 'SELECT user_id FROM abandoned_accounts WHERE account_id = $1', [staleAccount])).toEqual([{ user_id: crashed!.id }]);
     // The crashed request wakes up and tries to create its account: the fence stops it.
-    const { insertAccount, FencedError } = await import('../src/messenger/accounts/repository.js');
+    const { insertAccount, FencedError } = await import('../src/messenger/accounts/prisma-repository.js');
     const { prismaFor } = await import('../src/data/prisma.js');
     const late = insertAccount(prismaFor(t.running.lab.cluster.shard(ring.shardFor(crashed!.id)).pool), {
       id: staleAccount, user_id: crashed!.id, username, email: `late-${username}@example.com`, password: 'x', created_at: new Date().toISOString(),

@@ -4,7 +4,7 @@ import type { WriteGate } from '../resharding/write-gate.js';
 import type { DataLayer } from '../data/layer.js';
 import type { Router } from '../sharding/router.js';
 import { AccountsService } from './accounts/service.js';
-import { CONVERSATION_CREATED } from './conversations/repository.js';
+import { CONVERSATION_CREATED } from './conversations/prisma-repository.js';
 import { ConversationsService } from './conversations/service.js';
 import { OutboxProcessor } from './outbox/processor.js';
 import { userDeletedHandler } from './users/cleanup.js';

@@ -7,7 +7,7 @@ import type { Router } from '../../sharding/router.js';
 import type { UsersService } from '../users/service.js';
 import { claim, confirm, release, releaseUser, takeOver, type ClaimKind } from './claims.js';
 import { hashPassword } from './password.js';
-import { FencedError, insertAccount, settleAbandoned } from './repository.js';
+import { FencedError, insertAccount, settleAbandoned } from './prisma-repository.js';
 import type { Account, CreateAccount } from './schemas.js';
 
 const KINDS: readonly ClaimKind[] = ['username', 'email'];

@@ -10,8 +10,8 @@ import { locate } from '../locate.js';
 import { complete } from '../outbox/outbox.js';
 import type { UsersService } from '../users/service.js';
 import * as pgRepo from './pg-repository.js';
-import * as repo from './repository.js';
-import type { ConversationCreated } from './repository.js';
+import * as prismaRepo from './prisma-repository.js';
+import type { ConversationCreated } from './prisma-repository.js';
 import type { Conversation, CreateConversation, InboxPage, ListMessagesQuery, InboxQuery, Message, MessagePage, PostMessage } from './schemas.js';
 
 /**
@@ -39,7 +39,7 @@ export class ConversationsService {
     const conversation: Conversation = { id: uuidv7({ msecs: now }), title: input.title, members: memberIds, created_at: new Date(now).toISOString() };
     const { shard, eventId } = await writeByKey(this.gate, this.router, conversation.id, async (shard) => ({
       shard,
-      eventId: await onShardPrisma(this.cluster, shard, (db) => repo.insertConversation(db, conversation)),
+      eventId: await onShardPrisma(this.cluster, shard, (db) => prismaRepo.insertConversation(db, conversation)),
     }));
     const members = await this.applyCreated({
       conversation_id: conversation.id,
@@ -57,7 +57,7 @@ export class ConversationsService {
    */
   async applyCreated(e: ConversationCreated): Promise<string[]> {
     const gone = await writeByKeys(this.gate, this.router, e.member_ids, async (byShard) =>
-      (await Promise.all([...byShard].map(([shard, ids]) => onShardPrisma(this.cluster, shard, (db) => repo.addToInboxes(db, e, ids))))).flat(),
+      (await Promise.all([...byShard].map(([shard, ids]) => onShardPrisma(this.cluster, shard, (db) => prismaRepo.addToInboxes(db, e, ids))))).flat(),
     );
     if (gone.length === 0) return [...e.member_ids].sort();
     return this.removeMembers(e.conversation_id, gone);
@@ -65,12 +65,12 @@ export class ConversationsService {
 
   /** Takes users out of a conversation on its shard; returns who is left (none: the conversation is gone). */
   removeMembers(conversationId: string, userIds: string[]): Promise<string[]> {
-    return writeByKey(this.gate, this.router, conversationId, (shard) => onShardPrisma(this.cluster, shard, (db) => repo.removeMembers(db, conversationId, userIds)));
+    return writeByKey(this.gate, this.router, conversationId, (shard) => onShardPrisma(this.cluster, shard, (db) => prismaRepo.removeMembers(db, conversationId, userIds)));
   }
 
   async get(rawId: string): Promise<Conversation> {
     const { id, shard } = locate(this.router(), rawId, 'conversation');
-    const conversation = await onShardPrisma(this.cluster, shard, (db) => repo.findConversation(db, id));
+    const conversation = await onShardPrisma(this.cluster, shard, (db) => prismaRepo.findConversation(db, id));
     if (!conversation) throw this.missing(id, shard);
     return conversation;
   }
@@ -79,8 +79,8 @@ export class ConversationsService {
     const { id, shard } = locate(this.router(), rawUserId, 'user');
     const after = q.cursor ? decodeCursor(q.cursor) : null;
     const { rows, exists } = await onShardPrisma(this.cluster, shard, async (db) => {
-      const rows = await repo.listInbox(db, id, after && { joined_at: after.created_at, id: after.id }, q.limit + 1);
-      return { rows, exists: rows.length > 0 || (await repo.userExists(db, id)) };
+      const rows = await prismaRepo.listInbox(db, id, after && { joined_at: after.created_at, id: after.id }, q.limit + 1);
+      return { rows, exists: rows.length > 0 || (await prismaRepo.userExists(db, id)) };
     });
     if (!exists) throw notFound(`User ${id} not found.`, { id, shard: this.cluster.shard(shard).name });
     const data = rows.slice(0, q.limit);
@@ -99,11 +99,11 @@ export class ConversationsService {
     try {
       return this.layer() === 'pg'
         ? await this.cluster.onShard(shard, (pool) => pgRepo.insertMessage(pool, message))
-        : await onShardPrisma(this.cluster, shard, (db) => repo.insertMessage(db, message));
+        : await onShardPrisma(this.cluster, shard, (db) => prismaRepo.insertMessage(db, message));
     } catch (err) {
       if (!isForeignKeyViolation(err)) throw err;
       // The composite foreign key said no; one more query tells "no such conversation" from "not a member".
-      if (!(await onShardPrisma(this.cluster, shard, (db) => repo.conversationExists(db, conversation_id)))) throw this.missing(conversation_id, shard);
+      if (!(await onShardPrisma(this.cluster, shard, (db) => prismaRepo.conversationExists(db, conversation_id)))) throw this.missing(conversation_id, shard);
       throw new ApiError(403, 'not_a_member', `User ${input.sender_id} is not a member of conversation ${conversation_id}.`, {
         sender_id: input.sender_id,
         conversation_id,
@@ -117,9 +117,9 @@ export class ConversationsService {
     const rows =
       this.layer() === 'pg'
         ? await this.cluster.onShard(shard, (pool) => pgRepo.listMessages(pool, id, before, q.limit + 1))
-        : await onShardPrisma(this.cluster, shard, (db) => repo.listMessages(db, id, before, q.limit + 1));
+        : await onShardPrisma(this.cluster, shard, (db) => prismaRepo.listMessages(db, id, before, q.limit + 1));
     // An empty page is either a quiet conversation or none at all; only then is the extra query worth it.
-    if (rows.length === 0 && !(await onShardPrisma(this.cluster, shard, (db) => repo.conversationExists(db, id)))) throw this.missing(id, shard);
+    if (rows.length === 0 && !(await onShardPrisma(this.cluster, shard, (db) => prismaRepo.conversationExists(db, id)))) throw this.missing(id, shard);
     const data = rows.slice(0, q.limit);
     return { data, next_before: rows.length > q.limit ? data[data.length - 1]!.id : null };
   }
