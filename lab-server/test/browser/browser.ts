@@ -5,23 +5,34 @@ import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwrig
 import { REPO_ROOT } from '../../src/config.js';
 import { UI_DIST } from '../../src/ui/static-routes.js';
 
-/** Debian's Chromium (FACTS.md); CHROMIUM_PATH points elsewhere on other machines. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const DEBIAN_CHROMIUM = '/usr/bin/chromium';
+/** Not the package's own flag list: it turns web security off, which the attack tests rely on. */
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/**
+ * CHROMIUM_PATH when set; else Debian's Chromium when installed (FACTS.md); else the headless Chromium that the
+ * `@sparticuz/chromium` package ships, unpacked to /tmp on first use, so `make test` needs nothing outside npm.
+ */
+async function chromiumPath(): Promise<string> {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  if (fs.existsSync(DEBIAN_CHROMIUM)) return DEBIAN_CHROMIUM;
+  const { default: packaged } = await import('@sparticuz/chromium');
+  return packaged.executablePath();
+}
 
 /** Screenshots go here (git-ignored): test artifacts, not committed. */
 export const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'browser');
 
 /** `extraArgs`, e.g. `--host-resolver-rules=…` to point a made-up name at loopback. */
 export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}. Install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.`);
-  }
+  const executablePath = await chromiumPath();
+  if (!fs.existsSync(executablePath)) throw new Error(`No Chromium at ${executablePath} (CHROMIUM_PATH): point it at a Chromium, or unset it.`);
   if (!fs.existsSync(path.join(UI_DIST, 'index.html'))) {
     throw new Error('The browser lab is not built: run the tests with `make test` (it builds lab-ui first) or run `make ui-build`.');
   }
   await fsp.mkdir(ARTIFACTS, { recursive: true });
-  return chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, ...extraArgs] });
+  // A C locale in the environment (CI's) becomes navigator.language 'en-US@posix', which Intl rejects.
+  return chromium.launch({ executablePath, args: [...ARGS, ...extraArgs], env: { ...process.env, LANG: 'en_US.UTF-8' } });
 }
 
 export interface WatchedPage {
