@@ -7,7 +7,7 @@ CONVERSATIONS ?= 0
 MESSAGES ?= 0
 
 .PHONY: help install dev start test typecheck unit up down reset shards health db-shell seed status \
-        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer bench-api \
+        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer bench-api bench-ui \
         shard-plan shard-add shard-remove shard-replica shard-promote ring bench-reshard \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
@@ -31,7 +31,7 @@ $(PRISMA_CLIENT): lab-server/prisma/schema.prisma node_modules/.package-lock.jso
 install: node_modules/.package-lock.json $(PRISMA_CLIENT) ## install dependencies when missing or outdated (npm ci), generate the Prisma client
 
 # The browser lab is rebuilt only when one of its sources is newer than the last build.
-UI_SOURCES := $(shell find lab-ui/src -type f) lab-ui/index.html lab-ui/vite.config.ts lab-ui/tsconfig.json lab-ui/package.json \
+UI_SOURCES := $(shell find lab-ui/src -type f) lab-ui/index.html lab-ui/vite.config.ts lab-ui/precompress.ts lab-ui/tsconfig.json lab-ui/package.json \
               lab-server/src/chapters/directives.ts lab-server/src/http/json-text.ts lab-server/src/http/api-error.ts
 
 lab-ui/dist/index.html: node_modules/.package-lock.json $(UI_SOURCES)
@@ -132,6 +132,9 @@ bench-data-layer: install ## the hot endpoints through pg and Prisma in one run:
 
 bench-api: install ## the lab's GET /api/v1/users/:id against a bare node:http + pg server, same run
 	@node_modules/.bin/tsx lab-server/bench/api.ts
+
+bench-ui: install ui-build ## first visit to the Overview in Chromium, cold cache: script bytes and first Check, against uncompressed
+	@node_modules/.bin/tsx lab-server/bench/ui.ts
 
 # Load tests run inside the running lab (make dev); CONNECTIONS=, DURATION= (s), RATE= (req/s) and WARMUP= (s) override a scenario.
 LOADTEST_ARGS = $(if $(CONNECTIONS),--connections $(CONNECTIONS)) $(if $(DURATION),--duration $(DURATION)) $(if $(RATE),--rate $(RATE)) $(if $(WARMUP),--warmup $(WARMUP))

@@ -1,11 +1,12 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { precompress } from './precompress.ts';
 
 /** `make ui-dev`: Vite with hot reload on UI_PORT, passing the API, the event stream and the terminal to the lab. */
 const lab = process.env.LAB_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8080}`;
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   server: {
     host: '127.0.0.1',
     port: Number(process.env.UI_PORT ?? 5173),
