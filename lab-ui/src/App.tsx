@@ -3,7 +3,7 @@ import { api } from './api';
 import { ChapterNav } from './chapters/ChapterNav';
 import { ChapterPage } from './chapters/ChapterPage';
 import { IndexContext } from './chapters/index-context';
-import { useLive } from './live';
+import { useLive, type Live } from './live';
 import type { ChapterIndex } from './types';
 
 const TerminalView = lazy(() => import('./widgets/Terminal').then((m) => ({ default: m.TerminalView })));
@@ -26,6 +26,11 @@ export function App() {
     void api<ChapterIndex>('GET', '/lab/v1/chapters').then(setIndex, () => undefined);
   }, []);
 
+  // Progress and the chapter list may have changed while the lab was away.
+  useEffect(() => {
+    if (live.epoch > 0) reload();
+  }, [live.epoch, reload]);
+
   useEffect(() => {
     reload();
     const onHash = () => setChapter((c) => chapterFromHash(c));
@@ -38,14 +43,14 @@ export function App() {
       <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
         Skip to the chapter
       </a>
-      <div className="app">
+      <div className="app" data-lab={live.status}>
         <header className="topbar">
           <a className="brand" href={`#/chapters/${DEFAULT_CHAPTER}`}>
             <span className="logo" aria-hidden="true" />
             Shard Lab
           </a>
-          <span className={`live ${live.connected ? 'live-on' : 'live-off'}`} role="status">
-            {live.connected ? `live · ${live.topology?.shards.length ?? '?'} shards` : 'reconnecting to the lab…'}
+          <span className={`live live-${live.status}`} role="status">
+            {statusLine(live)}
           </span>
           <button type="button" className="terminal-toggle" aria-expanded={terminal} aria-controls="terminal-drawer" onClick={() => setTerminal((t) => !t)}>
             {terminal ? 'Hide terminal' : 'Terminal'}
@@ -55,7 +60,14 @@ export function App() {
           <ChapterNav index={index} current={chapter} />
         </nav>
         <main id="main" tabIndex={-1}>
-          <ChapterPage key={chapter} id={chapter} />
+          {live.status === 'lost' && (
+            <p className="lab-lost" role="alert">
+              The lab is not running, so what this page shows may be out of date. Start it again with <code>make dev</code>; the page
+              reconnects by itself.
+            </p>
+          )}
+          {/* Keyed by the epoch too: when the lab comes back, every widget fetches its state again. */}
+          <ChapterPage key={`${chapter}@${live.epoch}`} id={chapter} />
         </main>
       </div>
       {terminal && (
@@ -67,4 +79,16 @@ export function App() {
       )}
     </IndexContext.Provider>
   );
+}
+
+/** The header's one line about the lab: is it there, and what state are its shards in. */
+function statusLine(live: Live): string {
+  if (live.status === 'connecting') return 'connecting to the lab…';
+  if (live.status === 'lost') return 'lab not running';
+  const shards = live.topology?.shards ?? [];
+  const notUp = Object.entries(
+    shards.filter((s) => s.status !== 'up').reduce<Record<string, number>>((n, s) => ({ ...n, [s.status]: (n[s.status] ?? 0) + 1 }), {}),
+  ).map(([state, n]) => `${n} ${state}`);
+  const count = `${shards.length} shard${shards.length === 1 ? '' : 's'}${notUp.length ? ` (${notUp.join(', ')})` : ''}`;
+  return live.status === 'back' ? `back · ${count}` : `live · ${count}`;
 }

@@ -7,8 +7,17 @@ export type Channel = (typeof CHANNELS)[number];
 
 type Listener = (data: unknown) => void;
 
+/**
+ * The page's view of the lab: `connecting` until the first contact, `live`, `lost` when the lab stopped answering
+ * (everything on the page is then as it was, not as it is), and `back` for a few seconds once it answers again.
+ */
+export type LabStatus = 'connecting' | 'live' | 'lost' | 'back';
+
 export interface Live {
+  status: LabStatus;
   connected: boolean;
+  /** Grows each time the lab comes back, so views that fetched their own data fetch it again. */
+  epoch: number;
   topology: Topology | null;
   jobs: JobView[];
   /** Channels that have delivered at least one event on this page. */
@@ -20,6 +29,7 @@ export interface Live {
 
 const LiveContext = createContext<Live | null>(null);
 const METRICS_KEPT = 300;
+const BACK_SHOWN_MS = 4000;
 
 /**
  * The page's one connection to the lab's event stream, shared by every widget (browsers allow only six
@@ -28,7 +38,8 @@ const METRICS_KEPT = 300;
 export function LiveProvider({ children }: { children: ReactNode }) {
   const listeners = useRef(new Map<Channel, Set<Listener>>());
   const metrics = useRef<MetricsTick[]>([]);
-  const [connected, setConnected] = useState(false);
+  const [status, setStatus] = useState<LabStatus>('connecting');
+  const [epoch, setEpoch] = useState(0);
   const [topology, setTopology] = useState<Topology | null>(null);
   const [jobs, setJobs] = useState<JobView[]>([]);
   const [seen, setSeen] = useState<ReadonlySet<Channel>>(new Set());
@@ -36,13 +47,26 @@ export function LiveProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     const source = new EventSource('/lab/v1/events');
     const markSeen = (c: Channel) => setSeen((s) => (s.has(c) ? s : new Set([...s, c])));
-    source.onopen = () => setConnected(true);
-    source.onerror = () => setConnected(false);
+    let everLive = false;
+    let backTimer: ReturnType<typeof setTimeout> | undefined;
+    // EventSource retries by itself; an error while it does means the lab is gone (or was never there).
+    source.onerror = () => {
+      clearTimeout(backTimer);
+      setStatus(everLive ? 'lost' : 'connecting');
+    };
+    // Every (re)connection starts with a hello carrying the whole state: the page is current again.
     source.addEventListener('hello', (e) => {
       const hello = JSON.parse((e as MessageEvent<string>).data) as { topology: Topology; jobs: JobView[] };
-      setConnected(true);
       setTopology(hello.topology);
       setJobs(hello.jobs);
+      if (everLive) {
+        setStatus('back');
+        setEpoch((n) => n + 1);
+        backTimer = setTimeout(() => setStatus('live'), BACK_SHOWN_MS);
+      } else {
+        setStatus('live');
+      }
+      everLive = true;
     });
     for (const channel of CHANNELS) {
       source.addEventListener(channel, (e) => {
@@ -60,7 +84,10 @@ export function LiveProvider({ children }: { children: ReactNode }) {
         for (const l of listeners.current.get(channel) ?? []) l(data);
       });
     }
-    return () => source.close();
+    return () => {
+      clearTimeout(backTimer);
+      source.close();
+    };
   }, []);
 
   const subscribe = useCallback((channel: Channel, listener: Listener) => {
@@ -71,7 +98,9 @@ export function LiveProvider({ children }: { children: ReactNode }) {
   }, []);
 
   return (
-    <LiveContext.Provider value={{ connected, topology, jobs, seen, subscribe, metrics: metrics.current }}>{children}</LiveContext.Provider>
+    <LiveContext.Provider value={{ status, connected: status === 'live' || status === 'back', epoch, topology, jobs, seen, subscribe, metrics: metrics.current }}>
+      {children}
+    </LiveContext.Provider>
   );
 }
 

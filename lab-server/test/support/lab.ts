@@ -15,7 +15,9 @@ export interface TestLab {
   url: string;
   call<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
   /** Stops the lab process's part (HTTP, pools, jobs) and starts a new lab over the same servers, as a restart would. */
-  restart(): Promise<void>;
+  restart(options?: { samePort?: boolean }): Promise<void>;
+  /** Stops the lab process's part only, as Ctrl-C on `make dev` would; `restart` brings it back. */
+  pause(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -88,9 +90,10 @@ async function launch(
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : null) as T };
   };
-  t.restart = async () => {
+  t.pause = () => t.running.stop();
+  t.restart = async ({ samePort = false } = {}) => {
     await t.running.stop();
-    t.running = await startLab(config, testLog);
+    t.running = await startLab(samePort ? { ...config, port: Number(new URL(t.url).port) } : config, testLog);
     t.url = t.running.url;
   };
   t.stop = async () => {
