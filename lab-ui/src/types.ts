@@ -6,19 +6,15 @@ import type { components, paths } from './generated/api';
 
 type Schemas = components['schemas'];
 
-export type AnswerSpec = Schemas['AnswerSpec'];
 export type Chapter = Schemas['Chapter'];
 export type ChapterIndex = Schemas['ChapterIndex'];
-export type ChapterSummary = Schemas['ChapterSummary'];
 export type Claim = Schemas['Claim'];
 export type ExerciseProgress = Schemas['ExerciseProgress'];
 export type ExerciseView = Schemas['ExerciseView'];
 export type JobView = Schemas['Job'];
-export type LearningPath = Schemas['LearningPath'];
 export type LoadSummary = Schemas['LoadSummary'];
 export type LoadTestRun = Schemas['LoadTestRun'];
 export type MetricsTick = Schemas['MetricsTick'];
-export type Percentiles = Schemas['Percentiles'];
 export type PlacementReport = Schemas['PlacementReport'];
 export type PromotionReport = Schemas['PromotionReport'];
 export type RingView = Schemas['RingView'];
@@ -26,7 +22,6 @@ export type Route = Schemas['Route'];
 export type Scenario = Schemas['Scenario'];
 export type ShardInfo = Schemas['ShardInfo'];
 export type ShardStats = Schemas['ShardStats'];
-export type ShardStatus = Schemas['ShardStatus'];
 export type SqlRun = Schemas['SqlRun'];
 export type StepReport = Schemas['StepReport'];
 export type Topology = Schemas['Topology'];

@@ -111,7 +111,7 @@ export function chapterRoutes(api: ApiRouter, lab: Lab, dir: string): void {
   api.add(
     {
       method: 'post', path: '/chapters/:id/exercises/:exercise/solve', tag, summary: '"Solve it for me": run the reference steps, then the check', params: ExerciseParams,
-      responses: { 200: { description: 'the steps and the passing check', schema: SolveReportSchema }, 404: noExercise, 409: { description: 'not_available: the exercise needs an API this build lacks' } },
+      responses: { 200: { description: 'the steps and the passing check', schema: SolveReportSchema }, 404: noExercise, 409: { description: 'not_available: the exercise needs an API this build lacks; solve_failed: a reference step failed' } },
     },
     async ({ req, res, params }) => {
       const { c, e } = await exercise(params.id, params.exercise);

@@ -3689,7 +3689,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_available: the exercise needs an API this build lacks */
+            /** @description not_available: the exercise needs an API this build lacks; solve_failed: a reference step failed */
             409: {
                 headers: {
                     [name: string]: unknown;
