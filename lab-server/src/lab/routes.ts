@@ -64,8 +64,8 @@ export function labRoutes(api: ApiRouter, lab: Lab): void {
       query: EventsQuery,
       responses: { 200: { description: 'an endless event stream', mediaType: 'text/event-stream', schema: z.string() } },
     },
-    ({ req, res }) => {
-      void stream(req, res, () => undefined);
+    ({ req, res, query }) => {
+      stream(req, res, query.channels);
     },
   );
 
