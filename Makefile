@@ -11,7 +11,7 @@ MESSAGES ?= 0
         shard-plan shard-add shard-remove shard-replica shard-promote ring bench-reshard \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
-        ui-build ui-dev
+        ui-build ui-dev openapi
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -40,6 +40,10 @@ lab-ui/dist/index.html: node_modules/.package-lock.json $(UI_SOURCES)
 	@touch $@
 
 ui-build: lab-ui/dist/index.html ## build the browser lab when missing or outdated
+
+# Not a prerequisite of ui-build: generation takes seconds, and test/openapi-types.test.ts catches a stale file.
+openapi: install ## the browser lab's API types (lab-ui/src/generated/api.ts) from the routes' OpenAPI document
+	@node_modules/.bin/tsx lab-server/scripts/openapi.ts
 
 ui-dev: install ## the browser lab with hot reload on UI_PORT (5173), talking to a running lab (make dev)
 	@cd lab-ui && exec ../node_modules/.bin/vite

@@ -1,8 +1,8 @@
-import { Router as ExpressRouter, type Request } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
+import type { ApiRouter } from '../http/api-router.js';
 import { notFound } from '../http/errors.js';
 import { SelfClient } from '../http/self-client.js';
-import { jsonBody, parse } from '../http/validation.js';
 import type { Lab } from '../lab/lab.js';
 import { actionRequires, describeAction } from '../exercises/actions.js';
 import {
@@ -17,18 +17,24 @@ import {
   solveExercise,
 } from '../exercises/engine.js';
 import { loadChapters, type Chapter } from './loader.js';
+import { ChapterIndexSchema, ChapterSchema, CheckReplySchema, ExerciseProgressSchema, SolveReportSchema, StepReportSchema } from './api-schemas.js';
 
 const CheckBody = z.strictObject(
   { answer: z.union([z.string().max(200), z.number()], { error: 'answer must be a string or a number' }).optional() },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
 );
 
+const ChapterParams = z.object({ id: z.string().describe('a chapter id, e.g. sharding') });
+const ExerciseParams = ChapterParams.extend({ exercise: z.string().describe('an exercise id within the chapter') });
+
 /**
  * Chapters and their exercises (`/lab/v1/chapters…`, `/lab/v1/progress`). Chapter files are read per
  * request, so editing one shows on the next page load.
  */
-export function chapterRoutes(lab: Lab, dir: string): ExpressRouter {
-  const r = ExpressRouter();
+export function chapterRoutes(api: ApiRouter, lab: Lab, dir: string): void {
+  const tag = 'lab: chapters';
+  const noChapter = { description: 'no such chapter' };
+  const noExercise = { description: 'no such chapter or exercise' };
   const ctx = (req: Request) => exerciseContext(lab, SelfClient.from(req));
 
   async function chapter(id: string): Promise<Chapter> {
@@ -45,65 +51,99 @@ export function chapterRoutes(lab: Lab, dir: string): ExpressRouter {
     return { c, e };
   }
 
-  r.get('/chapters', async (_req, res) => {
-    const [lib, progress] = await Promise.all([loadChapters(dir), progressOf(lab)]);
-    res.json({
-      chapters: lib.chapters.map((c) => ({
+  api.add(
+    { method: 'get', path: '/chapters', tag, summary: 'Every chapter with its progress, the learning paths, and chapter files that failed to load', responses: { 200: { description: 'the index', schema: ChapterIndexSchema } } },
+    async ({ res }) => {
+      const [lib, progress] = await Promise.all([loadChapters(dir), progressOf(lab)]);
+      res.json({
+        chapters: lib.chapters.map((c) => ({
+          id: c.id,
+          title: c.title,
+          order: c.order,
+          summary: c.summary,
+          original: c.original ?? null,
+          exercises: c.exercises.length,
+          passed: progress.filter((p) => p.chapter_id === c.id && c.exercises.some((e) => e.id === p.exercise_id)).length,
+        })),
+        paths: lib.paths,
+        upcoming: lib.upcoming,
+        errors: lib.errors,
+      });
+    },
+  );
+
+  api.add(
+    {
+      method: 'get', path: '/chapters/:id', tag, summary: 'One chapter: its Markdown, claims, exercises with progress, and reset steps', params: ChapterParams,
+      responses: { 200: { description: 'the chapter', schema: ChapterSchema }, 404: noChapter },
+    },
+    async ({ req, res, params }) => {
+      const c = await chapter(params.id);
+      const context = ctx(req);
+      const progress = await progressOfChapter(lab, c.id);
+      res.json({
         id: c.id,
         title: c.title,
         order: c.order,
         summary: c.summary,
         original: c.original ?? null,
-        exercises: c.exercises.length,
-        passed: progress.filter((p) => p.chapter_id === c.id && c.exercises.some((e) => e.id === p.exercise_id)).length,
-      })),
-      paths: lib.paths,
-      upcoming: lib.upcoming,
-      errors: lib.errors,
-    });
-  });
+        body: c.body,
+        claims: c.claims ?? [],
+        exercises: await exerciseViews(context, c, progress),
+        reset_steps: c.reset.map(describeAction),
+        reset_missing: await missingApis(context, c.reset.flatMap(actionRequires)),
+      });
+    },
+  );
 
-  r.get('/chapters/:id', async (req, res) => {
-    const c = await chapter(req.params.id);
-    const context = ctx(req);
-    const progress = await progressOfChapter(lab, c.id);
-    res.json({
-      id: c.id,
-      title: c.title,
-      order: c.order,
-      summary: c.summary,
-      original: c.original ?? null,
-      body: c.body,
-      claims: c.claims ?? [],
-      exercises: await exerciseViews(context, c, progress),
-      reset_steps: c.reset.map(describeAction),
-      reset_missing: await missingApis(context, c.reset.flatMap(actionRequires)),
-    });
-  });
+  api.add(
+    {
+      method: 'post', path: '/chapters/:id/exercises/:exercise/check', tag, summary: 'Check an exercise against the real cluster: pass, or a specific hint',
+      params: ExerciseParams, body: CheckBody, bodyOptional: true, bodyName: 'check',
+      responses: { 200: { description: 'the verdict', schema: CheckReplySchema }, 404: noExercise },
+    },
+    async ({ req, res, params, body: { answer } }) => {
+      const { c, e } = await exercise(params.id, params.exercise);
+      res.json(await checkExercise(ctx(req), c, e, answer));
+    },
+  );
 
-  r.post('/chapters/:id/exercises/:exercise/check', async (req, res) => {
-    const { c, e } = await exercise(req.params.id, req.params.exercise);
-    const { answer } = parse(CheckBody, req.body === undefined || Object.keys(req.body ?? {}).length === 0 ? {} : jsonBody(req), 'check');
-    res.json(await checkExercise(ctx(req), c, e, answer));
-  });
+  api.add(
+    {
+      method: 'post', path: '/chapters/:id/exercises/:exercise/solve', tag, summary: '"Solve it for me": run the reference steps, then the check', params: ExerciseParams,
+      responses: { 200: { description: 'the steps and the passing check', schema: SolveReportSchema }, 404: noExercise, 409: { description: 'not_available: the exercise needs an API this build lacks; solve_failed: a reference step failed' } },
+    },
+    async ({ req, res, params }) => {
+      const { c, e } = await exercise(params.id, params.exercise);
+      res.json(await solveExercise(ctx(req), c, e));
+    },
+  );
 
-  r.post('/chapters/:id/exercises/:exercise/solve', async (req, res) => {
-    const { c, e } = await exercise(req.params.id, req.params.exercise);
-    res.json(await solveExercise(ctx(req), c, e));
-  });
+  api.add(
+    {
+      method: 'post', path: '/chapters/:id/reset', tag, summary: "Return the cluster to the chapter's start state", params: ChapterParams,
+      responses: { 200: { description: 'the steps run', schema: z.object({ steps: z.array(StepReportSchema) }) }, 404: noChapter },
+    },
+    async ({ req, res, params }) => {
+      const c = await chapter(params.id);
+      res.json(await resetChapter(ctx(req), c));
+    },
+  );
 
-  r.post('/chapters/:id/reset', async (req, res) => {
-    const c = await chapter(req.params.id);
-    res.json(await resetChapter(ctx(req), c));
-  });
+  api.add(
+    {
+      method: 'get', path: '/capabilities', tag, summary: 'Which optional APIs this build answers (exercises that need a missing one are marked)',
+      responses: { 200: { description: 'API probe → available', schema: z.object({ apis: z.record(z.string(), z.boolean()) }) } },
+    },
+    async ({ req, res }) => {
+      res.json({ apis: await capabilities(ctx(req)) });
+    },
+  );
 
-  r.get('/capabilities', async (req, res) => {
-    res.json({ apis: await capabilities(ctx(req)) });
-  });
-
-  r.get('/progress', async (_req, res) => {
-    res.json({ progress: await progressOf(lab) });
-  });
-
-  return r;
+  api.add(
+    { method: 'get', path: '/progress', tag, summary: 'Every exercise passed, and how', responses: { 200: { description: 'the progress', schema: z.object({ progress: z.array(ExerciseProgressSchema) }) } } },
+    async ({ res }) => {
+      res.json({ progress: await progressOf(lab) });
+    },
+  );
 }

@@ -1,7 +1,6 @@
-import { Router as ExpressRouter } from 'express';
 import { z } from 'zod';
+import type { ApiRouter } from '../http/api-router.js';
 import { ApiError } from '../http/errors.js';
-import { jsonBody, parse } from '../http/validation.js';
 import type { Lab } from '../lab/lab.js';
 import { findShard, runSql, SqlError } from './sql.js';
 
@@ -14,22 +13,34 @@ const SqlBody = z.strictObject(
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
 );
 
+const SqlRunSchema = z
+  .object({
+    shard: z.string(),
+    results: z.array(z.object({ command: z.string(), fields: z.array(z.string()), rows: z.array(z.array(z.string())), row_count: z.number(), truncated: z.boolean() })),
+    duration_ms: z.number(),
+  })
+  .meta({ id: 'SqlRun' });
+
 /** `POST /lab/v1/sql`: the SQL and EXPLAIN viewer. Runs on one shard, under the console's statement timeout. */
-export function sqlRoutes(lab: Lab): ExpressRouter {
-  const r = ExpressRouter();
-  r.post('/sql', async (req, res) => {
-    const body = parse(SqlBody, jsonBody(req), 'SQL request');
-    const shard = findShard(lab.cluster, body.shard);
-    if (!shard) {
-      const names = lab.cluster.shards.map((s) => s.name).join(', ');
-      throw new ApiError(400, 'validation_failed', `No shard '${body.shard}'; choose one of ${names}.`, { fields: [{ field: 'shard', message: 'unknown shard' }] });
-    }
-    try {
-      res.json(await runSql(shard, body.sql, body.explain ?? null));
-    } catch (err) {
-      if (err instanceof SqlError) throw new ApiError(400, 'sql_failed', `${shard.name}: ${err.message}`, { sqlstate: err.sqlstate, position: err.position });
-      throw err;
-    }
-  });
-  return r;
+export function sqlRoutes(api: ApiRouter, lab: Lab): void {
+  api.add(
+    {
+      method: 'post', path: '/sql', tag: 'lab: sql', summary: 'Run SQL (or EXPLAIN it) on one shard, as a least-privilege role under a statement timeout',
+      body: SqlBody, bodyName: 'SQL request',
+      responses: { 200: { description: 'each statement\'s result', schema: SqlRunSchema }, 400: { description: 'validation_failed (unknown shard too), or sql_failed: the shard refused the statement' } },
+    },
+    async ({ res, body }) => {
+      const shard = findShard(lab.cluster, body.shard);
+      if (!shard) {
+        const names = lab.cluster.shards.map((s) => s.name).join(', ');
+        throw new ApiError(400, 'validation_failed', `No shard '${body.shard}'; choose one of ${names}.`, { fields: [{ field: 'shard', message: 'unknown shard' }] });
+      }
+      try {
+        res.json(await runSql(shard, body.sql, body.explain ?? null));
+      } catch (err) {
+        if (err instanceof SqlError) throw new ApiError(400, 'sql_failed', `${shard.name}: ${err.message}`, { sqlstate: err.sqlstate, position: err.position });
+        throw err;
+      }
+    },
+  );
 }

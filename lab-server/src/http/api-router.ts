@@ -6,32 +6,40 @@ export type Method = 'get' | 'post' | 'put' | 'delete';
 
 export interface ResponseSpec {
   description: string;
-  /** The JSON body; none for 204. */
+  /** The body; none for 204. */
   schema?: z.ZodType;
+  /** The body's media type when it is not JSON (an SSE stream, Prometheus text). */
+  mediaType?: string;
 }
 
-export interface OperationSpec<Q extends z.ZodType, B extends z.ZodType> {
+/** Path parameters of an Express path: plain segments, so always strings. */
+export type PathParams = z.ZodType<Record<string, string>>;
+
+export interface OperationSpec<Q extends z.ZodType, B extends z.ZodType, P extends PathParams> {
   method: Method;
-  /** Express path, e.g. `/users/:id`; every `:param` is a UUID. */
+  /** Express path, e.g. `/users/:id`. */
   path: string;
   summary: string;
   tag: string;
   description?: string;
+  /** The `:params` as a zod object; without it every `:param` is a UUID (the messenger's ids, which its services check). */
+  params?: P;
   query?: Q;
   body?: B;
+  /** A request without a body counts as `{}`: for actions whose every field is optional. */
+  bodyOptional?: boolean;
   /** How validation errors name the body ("Invalid user: …"). */
   bodyName?: string;
   /** Success and the errors specific to this operation; 400, 415 and 503 are added where they apply. */
   responses: Record<number, ResponseSpec>;
 }
 
-export type Operation = OperationSpec<z.ZodType, z.ZodType>;
+export type Operation = OperationSpec<z.ZodType, z.ZodType, PathParams>;
 
-export interface Input<Q extends z.ZodType, B extends z.ZodType> {
+export interface Input<Q extends z.ZodType, B extends z.ZodType, P extends PathParams> {
   req: Request;
   res: Response;
-  /** The path's `:params` (plain segments: no wildcards, so never arrays). */
-  params: Record<string, string>;
+  params: z.infer<P>;
   query: z.infer<Q>;
   body: z.infer<B>;
 }
@@ -45,15 +53,18 @@ export class ApiRouter {
   readonly router = ExpressRouter();
   readonly operations: Operation[] = [];
 
-  add<Q extends z.ZodType = z.ZodNever, B extends z.ZodType = z.ZodNever>(
-    spec: OperationSpec<Q, B>,
-    handler: (input: Input<Q, B>) => Promise<void> | void,
+  add<Q extends z.ZodType = z.ZodNever, B extends z.ZodType = z.ZodNever, P extends PathParams = PathParams>(
+    spec: OperationSpec<Q, B, P>,
+    handler: (input: Input<Q, B, P>) => Promise<void> | void,
   ): void {
     this.operations.push(spec as unknown as Operation);
     this.router[spec.method](spec.path, async (req, res) => {
+      const params = (spec.params ? parse(spec.params, req.params, 'path') : req.params) as z.infer<P>;
       const query = spec.query ? parse(spec.query, req.query, 'query') : (undefined as z.infer<Q>);
-      const body = spec.body ? parse(spec.body, jsonBody(req), spec.bodyName) : (undefined as z.infer<B>);
-      await handler({ req, res, params: req.params as Record<string, string>, query, body });
+      const body = spec.body
+        ? parse(spec.body, spec.bodyOptional && req.body === undefined ? {} : jsonBody(req), spec.bodyName)
+        : (undefined as z.infer<B>);
+      await handler({ req, res, params, query, body });
     });
   }
 }

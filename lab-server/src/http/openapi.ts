@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import type { ApiRouter, Operation } from './api-router.js';
 
+/** A router and the path it is mounted at. */
+export interface ApiMount {
+  prefix: string;
+  api: ApiRouter;
+}
+
 /** The one error shape, as every 4xx/5xx body. */
 export const ErrorSchema = z
   .object({
@@ -19,19 +25,13 @@ type JsonSchema = Record<string, unknown>;
  * dialect). Schemas with a meta id become components; request schemas are rendered as input (what a client
  * sends: defaults optional), responses as output.
  */
-export function openApiDocument(mounts: { prefix: string; api: ApiRouter }[], info: { title: string; version: string; description: string }) {
+export function openApiDocument(mounts: readonly ApiMount[], info: { title: string; version: string; description: string }) {
   const components: Record<string, JsonSchema> = {};
 
   const convert = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
     const json = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema & { $defs?: Record<string, JsonSchema> };
     const { $schema: _dialect, $defs = {}, ...root } = json;
     const renamed: Record<string, string> = {};
-    for (const [id, def] of Object.entries($defs)) {
-      const existing = components[id];
-      const name = existing && JSON.stringify(existing) !== JSON.stringify(def) ? `${id}${io === 'input' ? 'Input' : 'Output'}` : id;
-      renamed[id] = name;
-      components[name] = def;
-    }
     const fix = (v: unknown): unknown =>
       Array.isArray(v)
         ? v.map(fix)
@@ -40,7 +40,12 @@ export function openApiDocument(mounts: { prefix: string; api: ApiRouter }[], in
               Object.entries(v).map(([k, x]) => [k, k === '$ref' && typeof x === 'string' ? x.replace(/^#\/\$defs\/(.+)$/, (_m, id: string) => `#/components/schemas/${renamed[id] ?? id}`) : fix(x)]),
             )
           : v;
-    for (const name of Object.values(renamed)) components[name] = fix(components[name]) as JsonSchema;
+    // Compared with their references resolved, so a schema met again inside another is recognised as the same.
+    for (const [id, def] of Object.entries($defs)) {
+      const existing = components[id];
+      if (existing && JSON.stringify(existing) !== JSON.stringify(fix(def))) renamed[id] = `${id}${io === 'input' ? 'Input' : 'Output'}`;
+    }
+    for (const [id, def] of Object.entries($defs)) components[renamed[id] ?? id] = fix(def) as JsonSchema;
     return fix(root) as JsonSchema;
   };
 
@@ -48,20 +53,20 @@ export function openApiDocument(mounts: { prefix: string; api: ApiRouter }[], in
   const paths: Record<string, Record<string, unknown>> = {};
   for (const { prefix, api } of mounts) {
     for (const op of api.operations) {
-      const path = `${prefix}${op.path}`.replace(/:(\w+)/g, '{$1}');
-      (paths[path] ??= {})[op.method] = operation(op, convert, errorRef);
+      const path = `${prefix}${op.path}`;
+      (paths[path.replace(/:(\w+)/g, '{$1}')] ??= {})[op.method] = operation(op, path, convert, errorRef);
     }
   }
   return { openapi: '3.1.0', info, paths, components: { schemas: components } };
 }
 
-function operation(op: Operation, convert: (s: z.ZodType, io: 'input' | 'output') => JsonSchema, errorRef: () => unknown) {
-  const parameters: unknown[] = [...op.path.matchAll(/:(\w+)/g)].map(([, name]) => ({
-    name,
-    in: 'path',
-    required: true,
-    schema: { type: 'string', format: 'uuid' },
-  }));
+function operation(op: Operation, path: string, convert: (s: z.ZodType, io: 'input' | 'output') => JsonSchema, errorRef: () => unknown) {
+  const declared = op.params ? ((op.params as z.ZodType as z.ZodObject).shape as Record<string, z.ZodType>) : {};
+  const parameters: unknown[] = [...op.path.matchAll(/:(\w+)/g)].map(([, name]) => {
+    const field = declared[name!];
+    const schema = field ? convert(field, 'input') : { type: 'string', format: 'uuid' };
+    return { name, in: 'path', required: true, schema, ...(schema.description ? { description: schema.description } : {}) };
+  });
   if (op.query) {
     const shape = (op.query as z.ZodObject).shape as Record<string, z.ZodType>;
     for (const [name, field] of Object.entries(shape)) {
@@ -72,11 +77,11 @@ function operation(op: Operation, convert: (s: z.ZodType, io: 'input' | 'output'
   const responses: Record<string, unknown> = {};
   for (const [status, r] of Object.entries(op.responses)) {
     responses[status] = r.schema
-      ? { description: r.description, content: { 'application/json': { schema: convert(r.schema, 'output') } } }
+      ? { description: r.description, content: { [r.mediaType ?? 'application/json']: { schema: convert(r.schema, 'output') } } }
       : { description: r.description };
   }
   const generic: [boolean, number, string][] = [
-    [parameters.length > 0 || op.body !== undefined, 400, 'invalid input: details.fields names each wrong field (validation_failed), or invalid_id / invalid_json / invalid_cursor'],
+    [op.query !== undefined || op.body !== undefined || (parameters.length > 0 && !op.params), 400, 'invalid input: details.fields names each wrong field (validation_failed), or invalid_id / invalid_json / invalid_cursor'],
     [op.body !== undefined, 415, 'the body is not JSON (Content-Type: application/json)'],
     [true, 503, 'a shard this request needs is down; details.shards names it (Retry-After: 1)'],
   ];
@@ -87,12 +92,12 @@ function operation(op: Operation, convert: (s: z.ZodType, io: 'input' | 'output'
     if (Number(status) >= 400 && !(r as { content?: unknown }).content) (r as Record<string, unknown>).content = (errorRef() as { content: unknown }).content;
   }
   return {
-    operationId: `${op.method}${op.path.replace(/\/:?(\w+)/g, (_m, w: string) => w[0]!.toUpperCase() + w.slice(1))}`,
+    operationId: `${op.method}${path.replace(/\/:?(\w+)/g, (_m, w: string) => w[0]!.toUpperCase() + w.slice(1))}`,
     summary: op.summary,
     ...(op.description ? { description: op.description } : {}),
     tags: [op.tag],
     parameters,
-    ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: convert(op.body, 'input') } } } } : {}),
+    ...(op.body ? { requestBody: { required: !op.bodyOptional, content: { 'application/json': { schema: convert(op.body, 'input') } } } } : {}),
     responses,
   };
 }

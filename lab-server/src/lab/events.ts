@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { RequestHandler } from 'express';
+import type { Request, Response } from 'express';
 
 /**
  * One stream of everything that changes in the lab, multiplexed on named channels, so a browser tab needs
@@ -35,9 +35,9 @@ const HEARTBEAT_MS = 15_000;
  * `GET /lab/v1/events[?channels=a,b]`: Server-Sent Events. The first event, `hello`, carries a snapshot
  * (from `snapshot()`) so a client never has to fetch and subscribe separately and miss what happened between.
  */
-export function eventStream(hub: EventHub, snapshot: () => Record<string, unknown>): RequestHandler {
-  return (req, res) => {
-    const wanted = typeof req.query.channels === 'string' ? new Set(req.query.channels.split(',').map((c) => c.trim())) : null;
+export function eventStream(hub: EventHub, snapshot: () => Record<string, unknown>): (req: Request, res: Response, channels: string | undefined) => void {
+  return (req, res, channels) => {
+    const wanted = channels === undefined ? null : new Set(channels.split(',').map((c) => c.trim()));
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',

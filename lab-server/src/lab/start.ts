@@ -1,25 +1,22 @@
 import http from 'node:http';
 import { Router as ExpressRouter } from 'express';
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
 import { Cluster, type Log } from '../cluster/cluster.js';
 import type { LabConfig } from '../config.js';
 import { createApp, type Mount } from '../http/app.js';
 import { answerClientError } from '../http/errors.js';
 import { guard, RequestPolicy } from '../http/request-policy.js';
-import { loadtestRoutes } from '../loadtest/routes.js';
-import { messengerApi, openApiRoutes } from '../messenger/routes.js';
+import { messengerApi } from '../messenger/routes.js';
 import { fastUsersDispatch } from '../messenger/users/fast-routes.js';
 import { recordRequests } from '../metrics/http-middleware.js';
 import { prometheusRegistry } from '../metrics/prometheus.js';
-import { metricsRoutes } from '../metrics/routes.js';
 import { migrate, throwIfFailed } from '../migrations/index.js';
 import { attachConsole } from '../console/socket.js';
-import { browserLabMounts } from '../ui/mounts.js';
-import { healthRoutes } from './health-routes.js';
+import { uiRoutes } from '../ui/static-routes.js';
+import { labApis, openApiRoutes } from './http-api.js';
 import { Lab } from './lab.js';
 import { Prefork } from './prefork.js';
-import { labRoutes } from './routes.js';
-import { shardRoutes } from '../resharding/routes.js';
 import { sweep } from '../resharding/replication.js';
 
 export interface RunningLab {
@@ -49,19 +46,7 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
     await sweep(cluster, log);
     lab.messenger.outbox.start();
     await lab.loadtests.init();
-    const app = createApp(
-      [
-        { path: '/', router: ExpressRouter().use(recordRequests(lab.metrics.recorder)) },
-        { path: '/', router: metricsRoutes(lab.metrics, prometheusRegistry(lab.metrics, () => lab.loadtests.running() !== null, () => lab.reads.snapshot())) },
-        { path: '/lab/v1/loadtests', router: loadtestRoutes(lab.loadtests) },
-        { path: '/', router: healthRoutes(cluster) },
-        ...apiMounts(lab),
-        { path: '/lab/v1', router: labRoutes(lab) },
-        { path: '/lab/v1', router: shardRoutes(lab) },
-        ...browserLabMounts(lab),
-      ],
-      log,
-    );
+    const app = createApp(labMounts(lab, prometheusRegistry(lab.metrics, () => lab.loadtests.running() !== null, () => lab.reads.snapshot())), log);
     const policy = requestPolicy(config);
     const server = http.createServer(guard(policy, fastUsersDispatch(lab.users, lab.metrics.recorder, app, log)));
     server.keepAliveTimeout = 65_000;
@@ -108,12 +93,24 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
   }
 }
 
+/**
+ * Everything the primary serves, in order: request metrics, the control API with /health and /metrics, the
+ * messenger API, and the built browser lab at `/` (last, so it never shadows an API route).
+ */
+export function labMounts(lab: Lab, registry: Registry): Mount[] {
+  return [
+    { path: '/', router: ExpressRouter().use(recordRequests(lab.metrics.recorder)) },
+    ...labApis(lab, registry).map(({ prefix, api }) => ({ path: prefix || '/', router: api.router })),
+    ...apiMounts(lab),
+    { path: '/', router: uiRoutes() },
+  ];
+}
+
 /** The messenger API: served by the primary or, under prefork, by every worker. */
 export function apiMounts(lab: Lab): Mount[] {
-  const api = messengerApi(lab.messenger);
   return [
-    { path: '/api/v1', router: api.router },
-    { path: '/api', router: openApiRoutes(api) },
+    { path: '/api/v1', router: messengerApi(lab.messenger).router },
+    { path: '/api', router: openApiRoutes() },
   ];
 }
 

@@ -1,10 +1,10 @@
-import { Router as ExpressRouter } from 'express';
 import { z } from 'zod';
 import { ClusterError, isUnavailable } from '../cluster/errors.js';
 import { ringHistory } from '../cluster/topology-store.js';
 import { promote } from '../failover/promote.js';
+import type { ApiRouter } from '../http/api-router.js';
 import { ApiError, notFound } from '../http/errors.js';
-import { jsonBody, parse } from '../http/validation.js';
+import { JobAcceptedSchema, PromotionReportSchema, ReshardPlanSchema, RingVersionsSchema, ShardInfoSchema, ShardName } from '../lab/api-schemas.js';
 import { routerFor, type Lab } from '../lab/lab.js';
 import { planReshard } from './plan.js';
 import { reshard, type ReshardMode, type ShardChange } from './reshard.js';
@@ -18,6 +18,7 @@ const PauseBefore = z.array(z.enum(RESHARD_STEPS, { error: `pause_before takes $
 const AddBody = strictBody({ mode: Mode, url: Url.optional(), pause_before: PauseBefore });
 const PlanBody = strictBody({ action: z.enum(['add', 'remove']).default('add'), shard: z.string().optional() });
 const RemoveQuery = z.object({ mode: Mode });
+const Named = z.object({ name: ShardName });
 const RemoveBody = strictBody({ pause_before: PauseBefore });
 const FAULTS = { kill: 'SIGKILL', pause: 'SIGSTOP', resume: 'SIGCONT' } as const;
 
@@ -35,8 +36,11 @@ function serverActionError(err: unknown, shard: string, during: string, next: st
 }
 
 /** `/lab/v1/shards…` and `/lab/v1/ring…`: change the shard set online, inject faults, read the ring's history. */
-export function shardRoutes(lab: Lab): ExpressRouter {
-  const r = ExpressRouter();
+export function shardRoutes(api: ApiRouter, lab: Lab): void {
+  const tag = 'lab: shards';
+  const noShard = { description: 'no shard of that name' };
+  const lastShard = { description: 'last_shard: the last shard cannot be removed' };
+  const unavailable = { description: 'not_available: this lab does not run the servers (external shards), or cannot now' };
 
   const shardNamed = (name: string) => {
     const shard = lab.cluster.byName(name);
@@ -44,83 +48,123 @@ export function shardRoutes(lab: Lab): ExpressRouter {
     return shard;
   };
 
-  r.post('/shards/plan', async (req, res) => {
-    const body = parse(PlanBody, req.body === undefined ? {} : jsonBody(req), 'plan request');
-    const current = lab.ringVersion.shards;
-    let after;
-    if (body.action === 'add') {
-      const id = lab.cluster.nextShardId();
-      after = [...current, lab.cluster.ownsServers ? lab.cluster.embeddedSpec(id) : { id, name: `shard-${id}`, url: '(your server)', port: null }];
-    } else {
-      if (!body.shard) throw new ApiError(400, 'validation_failed', 'Invalid plan request: shard: name the shard to remove', { fields: [{ field: 'shard', message: 'name the shard to remove' }] });
-      const victim = shardNamed(body.shard);
-      if (current.length === 1) throw new ApiError(409, 'last_shard', 'The last shard cannot be removed.');
-      after = current.filter((s) => s.id !== victim.id);
-    }
-    res.json(await planReshard(lab.cluster, lab.router, routerFor(lab.ringWith(after)), after));
-  });
+  api.add(
+    {
+      method: 'post', path: '/shards/plan', tag, summary: 'What adding (or removing) a shard would move: hash ranges, rows per range, shares before and after',
+      body: PlanBody, bodyOptional: true, bodyName: 'plan request',
+      responses: { 200: { description: 'the plan', schema: ReshardPlanSchema }, 404: noShard, 409: lastShard },
+    },
+    async ({ res, body }) => {
+      const current = lab.ringVersion.shards;
+      let after;
+      if (body.action === 'add') {
+        const id = lab.cluster.nextShardId();
+        after = [...current, lab.cluster.ownsServers ? lab.cluster.embeddedSpec(id) : { id, name: `shard-${id}`, url: '(your server)', port: null }];
+      } else {
+        if (!body.shard) throw new ApiError(400, 'validation_failed', 'Invalid plan request: shard: name the shard to remove', { fields: [{ field: 'shard', message: 'name the shard to remove' }] });
+        const victim = shardNamed(body.shard);
+        if (current.length === 1) throw new ApiError(409, 'last_shard', 'The last shard cannot be removed.');
+        after = current.filter((s) => s.id !== victim.id);
+      }
+      res.json(await planReshard(lab.cluster, lab.router, routerFor(lab.ringWith(after)), after));
+    },
+  );
 
-  r.post('/shards', (req, res) => {
-    const { mode, url, pause_before } = parse(AddBody, req.body === undefined ? {} : jsonBody(req), 'add-shard request');
-    if (!lab.cluster.ownsServers && !url) {
-      throw new ApiError(400, 'url_required', `${lab.cluster.notOwned('Starting a new shard server')} Or give the url of a new PostgreSQL server ({"url": "postgres://…"}).`);
-    }
-    const job = lab.jobs.submit('add-shard', { mode, url: url ?? null, pause_before }, 0, (ctx) => {
-      const change: ShardChange = { kind: 'add', id: lab.cluster.nextShardId(), url: url ?? null };
-      return reshard(lab, change, mode, ctx, pause_before);
-    });
-    res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
-  });
+  api.add(
+    {
+      method: 'post', path: '/shards', tag, summary: 'Add a shard online (rebalance) or as the original did (faithful: nothing moves); a job',
+      description: 'See docs/resharding.md. External shards: give the url of a new PostgreSQL server.',
+      body: AddBody, bodyOptional: true, bodyName: 'add-shard request',
+      responses: { 202: { description: 'started; Location: the job', schema: JobAcceptedSchema } },
+    },
+    ({ res, body: { mode, url, pause_before } }) => {
+      if (!lab.cluster.ownsServers && !url) {
+        throw new ApiError(400, 'url_required', `${lab.cluster.notOwned('Starting a new shard server')} Or give the url of a new PostgreSQL server ({"url": "postgres://…"}).`);
+      }
+      const job = lab.jobs.submit('add-shard', { mode, url: url ?? null, pause_before }, 0, (ctx) => {
+        const change: ShardChange = { kind: 'add', id: lab.cluster.nextShardId(), url: url ?? null };
+        return reshard(lab, change, mode, ctx, pause_before);
+      });
+      res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
+    },
+  );
 
-  r.delete('/shards/:name', (req, res) => {
-    const { mode } = parse(RemoveQuery, req.query, 'query');
-    const { pause_before } = parse(RemoveBody, req.body === undefined || !req.is('application/json') ? {} : req.body, 'remove-shard request');
-    const victim = shardNamed(req.params.name);
-    if (lab.ringVersion.shards.length === 1) throw new ApiError(409, 'last_shard', 'The last shard cannot be removed.');
-    const job = lab.jobs.submit('remove-shard', { shard: victim.name, mode, pause_before }, 0, (ctx) =>
-      reshard(lab, { kind: 'remove', id: victim.id }, mode as ReshardMode, ctx, pause_before),
-    );
-    res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
-  });
+  api.add(
+    {
+      method: 'delete', path: '/shards/:name', tag, summary: 'Drain a shard into the others, then stop it; a job',
+      params: Named, query: RemoveQuery, body: RemoveBody, bodyOptional: true, bodyName: 'remove-shard request',
+      responses: { 202: { description: 'started; Location: the job', schema: JobAcceptedSchema }, 404: noShard, 409: lastShard },
+    },
+    ({ res, params, query: { mode }, body: { pause_before } }) => {
+      const victim = shardNamed(params.name);
+      if (lab.ringVersion.shards.length === 1) throw new ApiError(409, 'last_shard', 'The last shard cannot be removed.');
+      const job = lab.jobs.submit('remove-shard', { shard: victim.name, mode, pause_before }, 0, (ctx) =>
+        reshard(lab, { kind: 'remove', id: victim.id }, mode as ReshardMode, ctx, pause_before),
+      );
+      res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
+    },
+  );
 
-  r.post('/shards/:name/replicas', async (req, res) => {
-    const shard = shardNamed(req.params.name);
-    try {
-      await lab.cluster.addReplica(shard.id);
-    } catch (err) {
-      throw serverActionError(err, shard.name, `building ${shard.name}'s replica`, 'Nothing was kept; try again once the shard is up.');
-    }
-    res.status(201).json(lab.topology().shards.find((s) => s.name === shard.name));
-  });
+  api.add(
+    {
+      method: 'post', path: '/shards/:name/replicas', tag, summary: 'Build a streaming replica of the shard', params: Named,
+      responses: { 201: { description: 'the shard, with its replica', schema: ShardInfoSchema }, 404: noShard, 409: unavailable },
+    },
+    async ({ res, params }) => {
+      const shard = shardNamed(params.name);
+      try {
+        await lab.cluster.addReplica(shard.id);
+      } catch (err) {
+        throw serverActionError(err, shard.name, `building ${shard.name}'s replica`, 'Nothing was kept; try again once the shard is up.');
+      }
+      res.status(201).json(lab.topology().shards.find((s) => s.name === shard.name));
+    },
+  );
 
-  r.post('/shards/:name/promote', async (req, res) => {
-    const shard = shardNamed(req.params.name);
-    try {
-      res.json(await promote(lab, shard.name));
-    } catch (err) {
-      throw serverActionError(err, shard.name, `the promotion of ${shard.name}`, 'See the topology; once its replica is up, promoting again fails over.');
-    }
-  });
+  api.add(
+    {
+      method: 'post', path: '/shards/:name/promote', tag, summary: "The shard's replica becomes its primary (switchover, or failover when the primary is down)",
+      description: 'See docs/resharding.md#promoting-a-replica.',
+      params: Named,
+      responses: { 200: { description: 'what the promotion did and may have lost', schema: PromotionReportSchema }, 404: noShard, 409: unavailable },
+    },
+    async ({ res, params }) => {
+      const shard = shardNamed(params.name);
+      try {
+        res.json(await promote(lab, shard.name));
+      } catch (err) {
+        throw serverActionError(err, shard.name, `the promotion of ${shard.name}`, 'See the topology; once its replica is up, promoting again fails over.');
+      }
+    },
+  );
 
-  r.post('/shards/:name/:fault', async (req, res) => {
-    const shard = shardNamed(req.params.name);
-    const fault = req.params.fault;
-    if (!lab.cluster.ownsServers) {
-      throw new ApiError(409, 'not_available', lab.cluster.notOwned('Fault injection'));
-    }
-    try {
-      if (fault === 'start') await lab.cluster.restartShard(shard.id);
-      else if (fault === 'kill' || fault === 'pause' || fault === 'resume') await lab.cluster.signalShard(shard.id, FAULTS[fault]);
-      else throw notFound(`Unknown action '${fault}'; use kill, start, pause, resume or promote.`);
-    } catch (err) {
-      throw serverActionError(err, shard.name, `${fault} on ${shard.name}`, 'See the topology.');
-    }
-    res.json(lab.topology().shards.find((s) => s.name === shard.name));
-  });
+  api.add(
+    {
+      method: 'post', path: '/shards/:name/:fault', tag, summary: "Fault injection on an embedded shard: kill, start, pause or resume its server",
+      params: z.object({ name: ShardName, fault: z.string().describe('kill, start, pause or resume') }),
+      responses: { 200: { description: 'the shard now', schema: ShardInfoSchema }, 404: { description: 'no shard of that name, or an unknown action' }, 409: unavailable },
+    },
+    async ({ res, params }) => {
+      const shard = shardNamed(params.name);
+      const fault = params.fault;
+      if (!lab.cluster.ownsServers) {
+        throw new ApiError(409, 'not_available', lab.cluster.notOwned('Fault injection'));
+      }
+      try {
+        if (fault === 'start') await lab.cluster.restartShard(shard.id);
+        else if (fault === 'kill' || fault === 'pause' || fault === 'resume') await lab.cluster.signalShard(shard.id, FAULTS[fault]);
+        else throw notFound(`Unknown action '${fault}'; use kill, start, pause, resume or promote.`);
+      } catch (err) {
+        throw serverActionError(err, shard.name, `${fault} on ${shard.name}`, 'See the topology.');
+      }
+      res.json(lab.topology().shards.find((s) => s.name === shard.name));
+    },
+  );
 
-  r.get('/ring/versions', async (_req, res) => {
-    res.json({ versions: await ringHistory(lab.cluster.catalog.pool) });
-  });
-
-  return r;
+  api.add(
+    { method: 'get', path: '/ring/versions', tag: 'lab: ring', summary: 'Every ring version the cluster has routed by, with full shard specs', responses: { 200: { description: 'oldest first', schema: RingVersionsSchema } } },
+    async ({ res }) => {
+      res.json({ versions: await ringHistory(lab.cluster.catalog.pool) });
+    },
+  );
 }

@@ -1,8 +1,8 @@
-import { Router as ExpressRouter } from 'express';
 import { z } from 'zod';
+import type { ApiRouter } from '../http/api-router.js';
 import { ApiError } from '../http/errors.js';
-import { parse } from '../http/validation.js';
 import type { Lab } from '../lab/lab.js';
+import { RouteSchema } from '../lab/api-schemas.js';
 import { InvalidKeyError } from '../sharding/key.js';
 import { ringView } from '../sharding/ring-view.js';
 import { defaultShardNames, STRATEGY_NAMES } from '../sharding/strategies.js';
@@ -21,30 +21,48 @@ const RingQuery = z.strictObject(
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown parameter(s): ${iss.keys.join(', ')}` : 'bad query') },
 );
 
+const RingViewSchema = z
+  .object({
+    strategy: z.enum(STRATEGY_NAMES),
+    shards: z.array(z.string()),
+    vnodes: z.number().nullable(),
+    points: z.array(z.object({ point: z.number(), shard: z.number() })).nullable().describe('sorted ring points (md5-ring only); null when too many or none'),
+    shares: z.array(z.number()).describe('fraction of the hash space each shard (by position in shards) owns'),
+    lookup: RouteSchema.extend({ point: z.number().nullable() }).nullable(),
+    change: z
+      .object({ to_shards: z.number(), moved_fraction: z.number(), ring_moved_fraction: z.number(), modulo_moved_fraction: z.number(), ideal_fraction: z.number() })
+      .nullable(),
+  })
+  .meta({ id: 'RingView' });
+
 /**
  * `GET /lab/v1/ring`: the ring the lab routes with (no parameters), or a hypothetical one (`shards`, `vnodes`,
  * `strategy`), with a key's lookup (`key`) and what would move going to `compare_to` shards.
  */
-export function ringRoutes(lab: Lab): ExpressRouter {
-  const r = ExpressRouter();
-  r.get('/ring', (req, res) => {
-    const q = parse(RingQuery, req.query, 'query');
-    const live = lab.router;
-    const shards = q.shards === undefined ? [...live.names] : defaultShardNames(q.shards);
-    try {
-      res.json(
-        ringView({
-          strategy: q.strategy ?? live.strategy.name,
-          shards,
-          vnodes: q.vnodes ?? live.strategy.vnodes ?? lab.config.vnodes,
-          key: q.key,
-          compareTo: q.compare_to ?? shards.length + 1,
-        }),
-      );
-    } catch (err) {
-      if (err instanceof InvalidKeyError) throw new ApiError(400, 'invalid_key', `${err.message}; keys are user ids (UUIDs).`, { field: 'key' });
-      throw err;
-    }
-  });
-  return r;
+export function ringRoutes(api: ApiRouter, lab: Lab): void {
+  api.add(
+    {
+      method: 'get', path: '/ring', tag: 'lab: ring', summary: 'The ring the lab routes with, or a hypothetical one, with a key\'s lookup and what a change of shard count moves',
+      query: RingQuery,
+      responses: { 200: { description: 'the ring', schema: RingViewSchema } },
+    },
+    ({ res, query: q }) => {
+      const live = lab.router;
+      const shards = q.shards === undefined ? [...live.names] : defaultShardNames(q.shards);
+      try {
+        res.json(
+          ringView({
+            strategy: q.strategy ?? live.strategy.name,
+            shards,
+            vnodes: q.vnodes ?? live.strategy.vnodes ?? lab.config.vnodes,
+            key: q.key,
+            compareTo: q.compare_to ?? shards.length + 1,
+          }),
+        );
+      } catch (err) {
+        if (err instanceof InvalidKeyError) throw new ApiError(400, 'invalid_key', `${err.message}; keys are user ids (UUIDs).`, { field: 'key' });
+        throw err;
+      }
+    },
+  );
 }

@@ -1,22 +1,11 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, messageOf } from '../api';
-import type { ExerciseProgress, StepReport } from '../types';
+import type { Body, StepReport } from '../types';
 import { ShardSelect } from '../widgets/common';
 import { useChapter } from './chapter-context';
 
-interface CheckReply {
-  passed: boolean;
-  message: string;
-  progress: ExerciseProgress | null;
-}
-
-interface SolveReply {
-  passed: true;
-  message: string;
-  answer: string | number | null;
-  steps: StepReport[];
-  progress: ExerciseProgress;
-}
+type CheckReply = Body<'/lab/v1/chapters/{id}/exercises/{exercise}/check', 'post'>;
+type SolveReply = Body<'/lab/v1/chapters/{id}/exercises/{exercise}/solve', 'post'>;
 
 /** An exercise: the task, an answer box when it asks a question, and Check / Hint / Solve it for me. */
 export function Exercise({ id, children }: { id: string; children: ReactNode }) {

@@ -98,9 +98,9 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
         <span className="field">
           <label htmlFor={ids.scenario}>Scenario</label>
           <select id={ids.scenario} value={scenario} onChange={(e) => setScenario(e.target.value)} disabled={available !== 'yes'}>
-            {(scenarios.length ? scenarios : [{ name: scenario }]).map((s) => (
+            {(scenarios.length ? scenarios.map((s) => ({ name: s.name, label: `${s.title} (${s.name})` })) : [{ name: scenario, label: scenario }]).map((s) => (
               <option key={s.name} value={s.name}>
-                {s.title ? `${s.title} (${s.name})` : s.name}
+                {s.label}
               </option>
             ))}
           </select>

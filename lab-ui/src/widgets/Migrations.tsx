@@ -1,13 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
+import type { Body } from '../types';
 import { ErrorNote, Panel, useAction } from './common';
 
-interface Status {
-  shards: { shard: string; applied: { name: string; run_on?: string }[]; pending: string[]; error?: string | null }[];
-}
-interface Report {
-  shards: { shard: string; ran: string[] }[];
-}
+type Status = Body<'/lab/v1/migrations', 'get'>;
+type Report = Body<'/lab/v1/migrations/{action}', 'post'>;
 
 /** Applied and pending migrations per shard, with up / down / latest on every shard. */
 export function Migrations() {

@@ -1,12 +1,7 @@
 import { useId, useState, type KeyboardEvent } from 'react';
 import { api } from '../api';
+import type { SqlRun } from '../types';
 import { ErrorNote, Panel, ShardSelect, useAction } from './common';
-
-interface SqlRun {
-  shard: string;
-  results: { command: string; fields: string[]; rows: string[][]; row_count: number; truncated: boolean }[];
-  duration_ms: number;
-}
 
 /** SQL and EXPLAIN on one shard, under the console's statement timeout. Ctrl+Enter runs. */
 export function Sql({ attrs }: { attrs: Record<string, string> }) {

@@ -2,7 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import { api, messageOf, SHARDS_API } from '../api';
 import { shardColor } from '../colors';
 import { useChannel, useJob, useLive } from '../live';
-import type { MetricsTick, ShardInfo } from '../types';
+import type { MetricsTick, PromotionReport, ShardInfo } from '../types';
 import { RESHARD_STEPS } from '../../../lab-server/src/resharding/steps';
 import { ErrorNote, NotInBuild, Panel, useAction, useAvailable } from './common';
 import { renderMermaid } from './mermaid';
@@ -11,12 +11,6 @@ import { topologyDiagram, topologySummary } from './topology-diagram';
 const RESHARD_JOBS = ['add-shard', 'remove-shard'];
 
 /** What POST /lab/v1/shards/:name/promote answers (the parts shown here). */
-interface Promotion {
-  shard: string;
-  kind: 'switchover' | 'failover';
-  pause_ms: number;
-  writes_at_risk: { count: number; user_ids: string[] };
-}
 
 /** The live cluster: a Mermaid diagram redrawn whenever the topology changes, and the actions that change it. */
 export default function Topology() {
@@ -27,16 +21,16 @@ export default function Topology() {
   const [renderError, setRenderError] = useState<string | null>(null);
   const shardsApi = useAvailable(SHARDS_API);
   const [jobId, setJobId] = useState<string | null>(null);
-  const [promotion, setPromotion] = useState<Promotion | null>(null);
+  const [promotion, setPromotion] = useState<PromotionReport | null>(null);
   const [stepwise, setStepwise] = useState(false);
   const stepwiseId = useId();
   // The job this panel started, or any shard change in flight (from an exercise, the terminal or another tab).
   const job = useJob(jobId) ?? live.jobs.find((j) => RESHARD_JOBS.includes(j.kind) && ['queued', 'running'].includes(j.state)) ?? null;
   const action = useAction(async (method: string, path: string, body?: unknown) => {
     setPromotion(null);
-    const r = await api<{ job_id?: string } & Partial<Promotion>>(method, path, body);
+    const r = await api<{ job_id?: string } & Partial<PromotionReport>>(method, path, body);
     if (r?.job_id) setJobId(r.job_id);
-    if (r?.kind && r.writes_at_risk) setPromotion(r as Promotion);
+    if (r?.kind && r.writes_at_risk) setPromotion(r as PromotionReport);
   });
 
   useChannel<MetricsTick>('metrics', (tick) => {
