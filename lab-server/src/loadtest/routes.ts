@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../http/api-router.js';
 import { ApiError, notFound } from '../http/errors.js';
+import { decimalQuery } from '../http/validation.js';
 import { ComparisonSchema, LoadTestRunSchema, ScenariosSchema } from './api-schemas.js';
 import type { LoadTestEngine } from './engine.js';
 import { compareRuns } from './compare.js';
@@ -35,11 +36,8 @@ const CompareQuery = z.object({
   b: z.string({ error: 'b (a run id) is required' }).min(1, 'b (a run id) is required'),
 });
 const ListQuery = z.object({
-  limit: z.coerce
-    .number({ error: 'limit must be a number' })
-    .int('limit must be an integer')
-    .min(1, 'limit must be at least 1')
-    .max(500, 'limit must be at most 500')
+  limit: decimalQuery('limit')
+    .pipe(z.number().int().min(1, 'limit must be at least 1').max(500, 'limit must be at most 500'))
     .default(50)
     .describe('how many of the newest runs'),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decimalQuery } from '../http/validation.js';
 
 /** Zod pieces every messenger schema shares, so that every field gets the same wording of the same rule. */
 
@@ -29,11 +30,8 @@ export const emailField = z
   .max(MAX_EMAIL, `email must be at most ${MAX_EMAIL} characters`)
   .pipe(z.email({ error: 'email must be a valid e-mail address' }));
 
-/** `?limit=` of every listing: 1–100, default 20, written in decimal digits (not `2.5`, `1e2` or `0x10`). */
-export const limitQuery = z
-  .string({ error: 'limit must be a number' })
-  .regex(/^\d{1,6}$/, 'limit must be a whole number between 1 and 100')
-  .transform(Number)
+/** `?limit=` of every listing: 1–100, default 20. */
+export const limitQuery = decimalQuery('limit')
   .pipe(z.number().int().min(1, 'limit must be between 1 and 100').max(100, 'limit must be between 1 and 100'))
   .default(20)
   .meta({ description: 'page size: a whole number from 1 to 100 (default 20)' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../http/api-router.js';
+import { decimalQuery } from '../http/validation.js';
 import { ApiError } from '../http/errors.js';
 import type { Lab } from '../lab/lab.js';
 import { RouteSchema } from '../lab/api-schemas.js';
@@ -8,7 +9,7 @@ import { ringView } from '../sharding/ring-view.js';
 import { defaultShardNames, STRATEGY_NAMES } from '../sharding/strategies.js';
 
 const int = (what: string, min: number, max: number) =>
-  z.coerce.number({ error: `${what} must be a number` }).int(`${what} must be an integer`).min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`);
+  decimalQuery(what).pipe(z.number().int().min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`));
 
 const RingQuery = z.strictObject(
   {

@@ -1430,7 +1430,8 @@ export interface operations {
     getApiV1Users: {
         parameters: {
             query?: {
-                limit?: number;
+                /** @description page size: a whole number from 1 to 100 (default 20) */
+                limit?: string;
                 cursor?: string;
                 partial?: "true" | "false";
             };
@@ -1831,7 +1832,8 @@ export interface operations {
     getApiV1ConversationsIdMessages: {
         parameters: {
             query?: {
-                limit?: number;
+                /** @description page size: a whole number from 1 to 100 (default 20) */
+                limit?: string;
                 /** @description a message id (next_before of the previous page): only older messages are returned */
                 before?: string;
             };
@@ -1962,7 +1964,8 @@ export interface operations {
     getApiV1UsersIdConversations: {
         parameters: {
             query?: {
-                limit?: number;
+                /** @description page size: a whole number from 1 to 100 (default 20) */
+                limit?: string;
                 cursor?: string;
             };
             header?: never;
@@ -3107,11 +3110,11 @@ export interface operations {
     getLabV1Ring: {
         parameters: {
             query?: {
-                shards?: number;
-                vnodes?: number;
+                shards?: string;
+                vnodes?: string;
                 strategy?: "md5-ring" | "modulo";
                 key?: string;
-                compare_to?: number;
+                compare_to?: string;
             };
             header?: never;
             path?: never;
@@ -3218,7 +3221,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description how many of the newest runs */
-                limit?: number;
+                limit?: string;
             };
             header?: never;
             path?: never;
