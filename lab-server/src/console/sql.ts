@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Cluster, Shard } from '../cluster/cluster.js';
 import { isUnavailable, ShardUnavailableError } from '../cluster/errors.js';
-import { show } from '../cli/output.js';
+import { show } from '../commands/format.js';
 
 /** Console SQL (terminal and SQL viewer) is stopped by PostgreSQL after this long. */
 export const CONSOLE_STATEMENT_TIMEOUT_MS = 10_000;
