@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { REPO_ROOT } from '../src/config.js';
 import { runCli, type CliRun } from './support/cli.js';
 import { startTestLab, type TestLab } from './support/lab.js';
@@ -73,4 +74,27 @@ it('sends LAB_TOKEN as a bearer token, and every state-changing request as JSON'
   } finally {
     server.close();
   }
+});
+
+it('cancels the job a terminal command follows on interrupt, as the CLI does on Ctrl-C', async () => {
+  const ws = new WebSocket(`${t.url.replace('http', 'ws')}/lab/v1/console`);
+  let out = '';
+  const messages: { type: string; text?: string }[] = [];
+  ws.on('message', (data) => {
+    const m = JSON.parse(String(data)) as { type: string; text?: string };
+    messages.push(m);
+    if (m.type === 'output') out += m.text;
+  });
+  await new Promise((resolve) => ws.once('open', resolve));
+  const jobs = async () => (await t.call<{ jobs: { kind: string; state: string }[] }>('GET', '/lab/v1/jobs')).body.jobs.filter((j) => j.kind === 'seed');
+  const cancelled = async () => (await jobs()).filter((j) => j.state === 'cancelled').length;
+  const cancelledBefore = await cancelled();
+  ws.send(JSON.stringify({ type: 'run', line: 'seed 2000000' }));
+  for (let i = 0; i < 300 && !(await jobs()).some((j) => j.state === 'running'); i++) await new Promise((r) => setTimeout(r, 100));
+  ws.send(JSON.stringify({ type: 'interrupt' }));
+  for (let i = 0; i < 600 && !messages.some((m) => m.type === 'done'); i++) await new Promise((r) => setTimeout(r, 100));
+  ws.close();
+  expect(out).toMatch(/Seeding 2,000,000 users: /);
+  expect(out).toMatch(/Job \S+ was cancelled; nothing it started was kept\./);
+  expect(await cancelled()).toBe(cancelledBefore + 1);
 });
