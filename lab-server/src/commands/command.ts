@@ -110,7 +110,7 @@ export function defineCommand<A, T>({ args, run, ...spec }: CommandSpec<A, T>): 
     ...spec,
     async execute(raw, ctx) {
       const parsed = args.safeParse(raw);
-      if (!parsed.success) throw new UsageError(spec.usage, parsed.error.issues[0]?.message);
+      if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message);
       return run(parsed.data, ctx);
     },
   };
@@ -126,13 +126,10 @@ export class CommandError extends Error {
   }
 }
 
-/** The arguments did not fit: the dispatcher prints the command's usage with the front end's prefix. */
+/** The arguments did not fit: the dispatcher adds the command's usage, in the front end's words. */
 export class UsageError extends CommandError {
-  constructor(
-    readonly usage: string,
-    readonly reason?: string,
-  ) {
-    super(reason ? `${reason}\nusage: ${usage}` : `usage: ${usage}`);
+  constructor(readonly reason: string | undefined) {
+    super(reason ?? 'bad arguments');
   }
 }
 

@@ -48,13 +48,13 @@ function parseWords(command: Command, words: readonly string[], tail: string): R
       raw._.push(word);
       continue;
     }
-    const [name, inline] = word.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const [, name = '', inline] = /^([^=]*)(?:=(.*))?$/s.exec(word.slice(2)) ?? [];
     const kind = flags[name];
-    if (!kind) throw new UsageError(command.usage, `unknown option --${name}`);
+    if (!kind) throw new UsageError(`unknown option --${name}`);
     if (kind === 'boolean') raw[name] = inline === undefined ? true : inline !== 'false';
     else {
       const value = inline ?? words[++i];
-      if (value === undefined) throw new UsageError(command.usage, `--${name} needs a value`);
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
       raw[name] = value;
     }
   }

@@ -28,5 +28,3 @@ export function portOf(url: string): string {
     return '-';
   }
 }
-
-export const lines = (...parts: (string | false | null | undefined)[]): string => parts.filter((p): p is string => typeof p === 'string').join('\n');
