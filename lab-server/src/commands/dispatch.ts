@@ -73,6 +73,8 @@ export async function dispatch(words: readonly string[], line: string, ctx: Comm
   if (!found && group.length > 0) throw new CommandError(usageOf(group, ctx.frontEnd));
   if (!found) throw new CommandError(`Unknown command '${first}'. Type ${ctx.frontEnd === 'cli' ? `'${ctx.invocation}help'` : 'help'} for the list${ctx.frontEnd === 'terminal' ? " (this is the lab's console, not a shell)" : ''}.`);
   const { command, used } = found;
+  // SQL may hold `-h`; every other command answers `--help` with its own usage.
+  if (command.parseFlags !== false && (rest.includes('--help') || rest.includes('-h'))) return { data: null, text: helpText(ctx.frontEnd, first) };
   const tail = line.trim().replace(new RegExp(`^(\\S+\\s*){${used}}`), '').trim();
   try {
     return await command.execute(parseWords(command, words.slice(used), tail), ctx);

@@ -23,7 +23,9 @@ export async function followJob(ctx: CommandContext, id: string, title: string):
       if (job.waiting && job.waiting !== announced) {
         // Said once per hold, on a line of its own, so it also reaches a log or a pipe where no bar is drawn.
         announced = job.waiting;
-        ctx.out.line(`Held ${job.waiting}. Look around, then '${ctx.invocation}jobs continue ${id}' goes on; Ctrl-C here cancels.`);
+        // The terminal runs one command at a time: the nudge comes from another terminal or the topology panel.
+        const elsewhere = ctx.frontEnd === 'terminal' ? ' in another terminal (or Continue on the topology panel)' : '';
+        ctx.out.line(`Held ${job.waiting}. Look around, then '${ctx.invocation}jobs continue ${id}'${elsewhere} goes on; Ctrl-C here cancels.`);
       }
       const state = cancelling && job.state === 'running' ? 'cancelling' : job.state;
       ctx.out.progress({
