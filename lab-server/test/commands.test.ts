@@ -39,7 +39,8 @@ it('cancels the job it follows on Ctrl-C, and says nothing was kept', async () =
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const done = new Promise<CliRun>((resolve) => child.once('exit', (code) => resolve({ code, out })));
   // A progress bar is drawn only on a terminal: the lab's job list says when the seed runs.
-  const running = async () => (await t.call<{ jobs: { kind: string; state: string }[] }>('GET', '/lab/v1/jobs')).body.jobs.some((j) => j.kind === 'seed' && j.state === 'running');
+  const running = async () =>
+    (await t.call<{ jobs: { kind: string; state: string }[] }>('GET', '/lab/v1/jobs')).body.jobs.some((j) => j.kind === 'seed' && j.state === 'running');
   for (let i = 0; i < 300 && !(await running()); i++) await new Promise((r) => setTimeout(r, 100));
   child.kill('SIGINT');
   const r = await done;

@@ -29,7 +29,9 @@ export async function request<S extends z.ZodType>(
   const parsed = schema.safeParse(reply.body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new CommandError(`${method} ${path} answered in an unexpected shape (${issue?.path.join('.') || 'body'}: ${issue?.message ?? '?'}); is the lab the same version?`);
+    throw new CommandError(
+      `${method} ${path} answered in an unexpected shape (${issue?.path.join('.') || 'body'}: ${issue?.message ?? '?'}); is the lab the same version?`,
+    );
   }
   return { status: reply.status, body: parsed.data };
 }

@@ -1,4 +1,14 @@
-import { CommandError, offeredBy, UsageError, type Command, type CommandContext, type CommandResult, type CompletionSource, type FrontEnd, type RawArgs } from './command.js';
+import {
+  CommandError,
+  offeredBy,
+  UsageError,
+  type Command,
+  type CommandContext,
+  type CommandResult,
+  type CompletionSource,
+  type FrontEnd,
+  type RawArgs,
+} from './command.js';
 import { ALIASES, COMMANDS } from './registry.js';
 
 /** What each front end puts before a command in usage lines (the CLI's usage has always said `lab …`). */
@@ -21,7 +31,8 @@ function resolve(words: readonly string[], frontEnd: FrontEnd): { command: Comma
 export const resolveCommand = (words: readonly string[], frontEnd: FrontEnd): Command | null => resolve(dealias(words), frontEnd)?.command ?? null;
 
 /** The commands under a first word (`shards` → shards, shards add, …), for usage errors and `help shards`. */
-const family = (word: string, frontEnd: FrontEnd): Command[] => offered(frontEnd).filter((c) => !c.hidden && (c.name === word || c.name.startsWith(`${word} `)));
+const family = (word: string, frontEnd: FrontEnd): Command[] =>
+  offered(frontEnd).filter((c) => !c.hidden && (c.name === word || c.name.startsWith(`${word} `)));
 
 /** Placeholders as each front end has always written them: `NAME` on the CLI, `<name>` in the terminal. */
 const usage = (c: Command, frontEnd: FrontEnd): string => (frontEnd === 'cli' ? c.usage : c.usage.replace(/\b[A-Z][A-Z_]*\b/g, (w) => `<${w.toLowerCase()}>`));
@@ -71,11 +82,17 @@ export async function dispatch(words: readonly string[], line: string, ctx: Comm
   const found = resolve([first, ...rest], ctx.frontEnd);
   const group = family(first, ctx.frontEnd);
   if (!found && group.length > 0) throw new CommandError(usageOf(group, ctx.frontEnd));
-  if (!found) throw new CommandError(`Unknown command '${first}'. Type ${ctx.frontEnd === 'cli' ? `'${ctx.invocation}help'` : 'help'} for the list${ctx.frontEnd === 'terminal' ? " (this is the lab's console, not a shell)" : ''}.`);
+  if (!found)
+    throw new CommandError(
+      `Unknown command '${first}'. Type ${ctx.frontEnd === 'cli' ? `'${ctx.invocation}help'` : 'help'} for the list${ctx.frontEnd === 'terminal' ? " (this is the lab's console, not a shell)" : ''}.`,
+    );
   const { command, used } = found;
   // SQL may hold `-h`; every other command answers `--help` with its own usage.
   if (command.parseFlags !== false && (rest.includes('--help') || rest.includes('-h'))) return { data: null, text: helpText(ctx.frontEnd, first) };
-  const tail = line.trim().replace(new RegExp(`^(\\S+\\s*){${used}}`), '').trim();
+  const tail = line
+    .trim()
+    .replace(new RegExp(`^(\\S+\\s*){${used}}`), '')
+    .trim();
   try {
     return await command.execute(parseWords(command, words.slice(used), tail), ctx);
   } catch (err) {
@@ -101,7 +118,11 @@ export function helpText(frontEnd: FrontEnd, topic?: string): string {
 
 /** The first words a front end offers (with aliases), for completion and the front-end parity test. */
 export function commandWords(frontEnd: FrontEnd): string[] {
-  const words = new Set(offered(frontEnd).filter((c) => !c.hidden).map((c) => c.name.split(' ')[0]!));
+  const words = new Set(
+    offered(frontEnd)
+      .filter((c) => !c.hidden)
+      .map((c) => c.name.split(' ')[0]!),
+  );
   for (const [alias, target] of Object.entries(ALIASES)) if (words.has(target)) words.add(alias);
   return ['help', ...[...words].sort()];
 }

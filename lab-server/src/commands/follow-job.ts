@@ -37,7 +37,10 @@ export async function followJob(ctx: CommandContext, id: string, title: string):
       if (job.state === 'succeeded') return job;
       if (job.state === 'failed') throw new CommandError(`Job ${id} failed: ${job.error?.message ?? 'unknown error'}`);
       if (job.state === 'cancelled' && job.result?.reverted) {
-        throw new CommandError(`Job ${id} was cancelled after cutover: the data moved back, and ring version ${String(job.result.ring_version)} has the shards it had before.`, 130);
+        throw new CommandError(
+          `Job ${id} was cancelled after cutover: the data moved back, and ring version ${String(job.result.ring_version)} has the shards it had before.`,
+          130,
+        );
       }
       if (job.state === 'cancelled') throw new CommandError(`Job ${id} was cancelled; nothing it started was kept.`, 130);
       await sleep(POLL_MS);

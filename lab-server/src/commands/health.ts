@@ -12,7 +12,10 @@ export default defineCommand({
   async run(_args, ctx) {
     // 503 is the lab's answer when a shard is down: a result to show, not an error.
     const { status, body } = await request(ctx.lab, 'GET', '/health', Health, undefined, [503]);
-    const table = formatTable(['shard', 'healthy'], body.shards.map((s) => [s.name, s.healthy ? 'yes' : 'NO']));
+    const table = formatTable(
+      ['shard', 'healthy'],
+      body.shards.map((s) => [s.name, s.healthy ? 'yes' : 'NO']),
+    );
     return { data: body, text: `${table}\n\nstatus: ${body.status}`, ...(status === 200 ? {} : { exitCode: 1 }) };
   },
 });

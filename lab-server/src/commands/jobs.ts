@@ -36,10 +36,13 @@ const nudge = (action: 'cancel' | 'continue', summary: string) =>
     async run({ _: [id] }, ctx) {
       const job = await post(ctx.lab, `/lab/v1/jobs/${seg(id)}/${action}`, JobView);
       const what =
-        action === 'continue' ? `goes on${job.phase ? ` (${job.phase})` : ''}`
-        : job.state === 'running' ? `cancelling: it undoes what it started (follow it with \`${ctx.invocation}jobs ID\`)`
-        : job.state === 'cancelled' ? 'cancelled'
-        : `already ${job.state}: nothing to cancel`;
+        action === 'continue'
+          ? `goes on${job.phase ? ` (${job.phase})` : ''}`
+          : job.state === 'running'
+            ? `cancelling: it undoes what it started (follow it with \`${ctx.invocation}jobs ID\`)`
+            : job.state === 'cancelled'
+              ? 'cancelled'
+              : `already ${job.state}: nothing to cancel`;
       return { data: job, text: `${job.kind} ${job.id}: ${what}` };
     },
   });

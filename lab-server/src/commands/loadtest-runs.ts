@@ -48,7 +48,10 @@ export const compare = defineCommand({
   args: z.object({ _: positionals([arg('A'), arg('B')]) }),
   async run({ _: [a, b] }, ctx) {
     const body = await get(ctx.lab, `/lab/v1/loadtests/compare?a=${seg(a)}&b=${seg(b)}`, Comparison);
-    const table = formatTable(['metric', 'A', 'B', 'B / A'], body.metrics.map((m) => [m.name, num(m.a, 3), num(m.b, 3), m.ratio === null ? '-' : `${m.ratio}x`]));
+    const table = formatTable(
+      ['metric', 'A', 'B', 'B / A'],
+      body.metrics.map((m) => [m.name, num(m.a, 3), num(m.b, 3), m.ratio === null ? '-' : `${m.ratio}x`]),
+    );
     return { data: body, text: `A: ${body.a.scenario} ${body.a.created_at}\nB: ${body.b.scenario} ${body.b.created_at}\n\n${table}` };
   },
 });

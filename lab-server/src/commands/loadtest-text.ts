@@ -11,7 +11,21 @@ function summaryText(s: LoadSummary): string {
   const parts = [
     formatTable(
       ['requests', 'seconds', 'req/s', 'p50', 'p90', 'p95', 'p99', 'max', 'errors', 'timeouts', 'non-2xx'],
-      [[num(s.requests), num(s.duration_s, 1), num(s.requests_per_s, 1), ms(s.latency_ms?.p50), ms(s.latency_ms?.p90), ms(s.latency_ms?.p95), ms(s.latency_ms?.p99), ms(s.latency_ms?.max), num(s.errors), num(s.timeouts), num(s.non2xx)]],
+      [
+        [
+          num(s.requests),
+          num(s.duration_s, 1),
+          num(s.requests_per_s, 1),
+          ms(s.latency_ms?.p50),
+          ms(s.latency_ms?.p90),
+          ms(s.latency_ms?.p95),
+          ms(s.latency_ms?.p99),
+          ms(s.latency_ms?.max),
+          num(s.errors),
+          num(s.timeouts),
+          num(s.non2xx),
+        ],
+      ],
     ),
   ];
   const ops = Object.entries(s.ops);
@@ -25,15 +39,21 @@ function summaryText(s: LoadSummary): string {
           `${num(o.expected_share * 100, 1)} %`,
           num(o.requests),
           num(o.errors),
-          Object.entries(o.statuses).map(([code, count]) => `${code}×${count}`).join(' '),
+          Object.entries(o.statuses)
+            .map(([code, count]) => `${code}×${count}`)
+            .join(' '),
           ms(o.latency_ms?.p50),
           ms(o.latency_ms?.p99),
         ]),
       ),
     );
   }
-  const codes = Object.entries(s.status_codes).map(([code, count]) => `${code} × ${num(count)}`).join(', ');
-  parts.push(`status codes: ${codes || 'none'}${s.socket_errors ? `; socket errors: ${num(s.socket_errors)}` : ''}${s.stopped_early ? ' (stopped early)' : ''}`);
+  const codes = Object.entries(s.status_codes)
+    .map(([code, count]) => `${code} × ${num(count)}`)
+    .join(', ');
+  parts.push(
+    `status codes: ${codes || 'none'}${s.socket_errors ? `; socket errors: ${num(s.socket_errors)}` : ''}${s.stopped_early ? ' (stopped early)' : ''}`,
+  );
   return parts.join('\n\n');
 }
 
@@ -47,6 +67,16 @@ export function progressLine(r: RunView): string | null {
 export function runsTable(runs: readonly RunView[]): string {
   return formatTable(
     ['id', 'scenario', 'state', 'connections', 'seconds', 'req/s', 'p99', 'errors', 'created'],
-    runs.map((r) => [r.id, r.scenario, r.state, num(r.params.connections), r.params.duration_s, num(r.summary?.requests_per_s, 1), ms(r.summary?.latency_ms?.p99), num(r.summary?.errors), r.created_at]),
+    runs.map((r) => [
+      r.id,
+      r.scenario,
+      r.state,
+      num(r.params.connections),
+      r.params.duration_s,
+      num(r.summary?.requests_per_s, 1),
+      ms(r.summary?.latency_ms?.p99),
+      num(r.summary?.errors),
+      r.created_at,
+    ]),
   );
 }

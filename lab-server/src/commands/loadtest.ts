@@ -39,7 +39,8 @@ export default defineCommand({
     const final = await follow(ctx, started.id);
     const text = runText(final);
     if (final.state === 'failed') throw new CommandError(`${text}\nThe load test failed: ${final.error ?? 'unknown error'}`);
-    if (final.state === 'cancelled') return { data: final, text: `${text}\nThe load test was cancelled; the numbers above cover what ran until then.`, exitCode: 130 };
+    if (final.state === 'cancelled')
+      return { data: final, text: `${text}\nThe load test was cancelled; the numbers above cover what ran until then.`, exitCode: 130 };
     const errors = final.summary?.errors ?? 0;
     if (errors > 0) return { data: final, text: `${text}\n${num(errors)} requests failed (see the status codes above).`, exitCode: 1 };
     return { data: final, text };

@@ -23,14 +23,25 @@ interface Migrations {
 }
 
 const direct: Migrations = {
-  status: () => withCluster((cluster, config) => migrationStatus(cluster.shards.map((s) => ({ name: s.name, url: s.url })), config.migrationsDir)),
+  status: () =>
+    withCluster((cluster, config) =>
+      migrationStatus(
+        cluster.shards.map((s) => ({ name: s.name, url: s.url })),
+        config.migrationsDir,
+      ),
+    ),
   run: (action, onApplied) =>
     withCluster((cluster, config) =>
-      migrate(cluster.shards.map((s) => ({ name: s.name, url: s.url })), config.migrationsDir, action, {
-        onProgress: (e) => {
-          if (e.phase === 'done') onApplied(`  ${e.shard}: ${action === 'down' ? 'rolled back' : 'applied'} ${e.migration}`);
+      migrate(
+        cluster.shards.map((s) => ({ name: s.name, url: s.url })),
+        config.migrationsDir,
+        action,
+        {
+          onProgress: (e) => {
+            if (e.phase === 'done') onApplied(`  ${e.shard}: ${action === 'down' ? 'rolled back' : 'applied'} ${e.migration}`);
+          },
         },
-      }),
+      ),
     ),
 };
 

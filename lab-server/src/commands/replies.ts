@@ -55,20 +55,35 @@ export const RingView = z.object({
   vnodes: z.number().nullable(),
   shares: z.array(z.number()),
   change: z
-    .object({ to_shards: z.number(), moved_fraction: z.number(), ring_moved_fraction: z.number(), modulo_moved_fraction: z.number(), ideal_fraction: z.number() })
+    .object({
+      to_shards: z.number(),
+      moved_fraction: z.number(),
+      ring_moved_fraction: z.number(),
+      modulo_moved_fraction: z.number(),
+      ideal_fraction: z.number(),
+    })
     .nullable(),
 });
 
 export const RingVersions = z.object({
   versions: z.array(
-    z.object({ version: z.number(), strategy: z.string(), vnodes: z.number().nullable(), shards: z.array(z.object({ name: z.string() })), reason: z.string(), created_at: z.string() }),
+    z.object({
+      version: z.number(),
+      strategy: z.string(),
+      vnodes: z.number().nullable(),
+      shards: z.array(z.object({ name: z.string() })),
+      reason: z.string(),
+      created_at: z.string(),
+    }),
   ),
 });
 
 export const Health = z.object({ status: z.string(), shards: z.array(z.object({ name: z.string(), healthy: z.boolean() })) });
 
 export const MigrationStatus = z.object({
-  shards: z.array(z.object({ shard: z.string(), applied: z.array(z.object({ name: z.string() })), pending: z.array(z.string()), error: z.string().nullable().optional() })),
+  shards: z.array(
+    z.object({ shard: z.string(), applied: z.array(z.object({ name: z.string() })), pending: z.array(z.string()), error: z.string().nullable().optional() }),
+  ),
 });
 export const MigrationReport = z.object({
   ok: z.boolean().optional(),
@@ -145,7 +160,16 @@ export const RunView = z.object({
   target: z.string(),
   notes: z.array(z.string()),
   progress: z
-    .object({ elapsed_s: z.number(), duration_s: z.number(), phase: z.string().nullable(), connections: count, requests: count, errors: count, requests_per_s: z.number(), latency_ms: Percentiles })
+    .object({
+      elapsed_s: z.number(),
+      duration_s: z.number(),
+      phase: z.string().nullable(),
+      connections: count,
+      requests: count,
+      errors: count,
+      requests_per_s: z.number(),
+      latency_ms: Percentiles,
+    })
     .nullable(),
   summary: LoadSummary.nullable(),
   error: z.string().nullable(),
@@ -164,6 +188,8 @@ export const Comparison = z.object({
 export const SqlRun = z.object({
   shard: z.string(),
   duration_ms: z.number(),
-  results: z.array(z.object({ command: z.string(), fields: z.array(z.string()), rows: z.array(z.array(z.string())), row_count: count, truncated: z.boolean() })),
+  results: z.array(
+    z.object({ command: z.string(), fields: z.array(z.string()), rows: z.array(z.array(z.string())), row_count: count, truncated: z.boolean() }),
+  ),
 });
 export type SqlRun = z.output<typeof SqlRun>;

@@ -18,7 +18,10 @@ export default defineCommand({
     const view = await get(ctx.lab, `/lab/v1/ring${q.size ? `?${q}` : ''}`, RingView);
     const out = [
       `${bold(view.strategy)}, ${view.shards.length} shards${view.vnodes ? `, ${view.vnodes} vnodes each` : ''}${shards !== undefined ? dim(' (hypothetical)') : ''}`,
-      formatTable(['shard', 'share of the hash space'], view.shards.map((s, i) => [s, pct(view.shares[i] ?? 0)])),
+      formatTable(
+        ['shard', 'share of the hash space'],
+        view.shards.map((s, i) => [s, pct(view.shares[i] ?? 0)]),
+      ),
     ];
     const c = view.change;
     if (c) {

@@ -30,7 +30,10 @@ export default defineCommand({
     const parsed = SeedResult.safeParse(job.result);
     if (!parsed.success) throw new CommandError(`Job ${job_id} succeeded, but its result is not a seed report; is the lab the same version?`);
     const r = parsed.data;
-    const table = formatTable(['shard', 'users', 'conversations', 'messages'], r.per_shard.map((s) => [s.shard_name, s.users, s.conversations, s.messages]));
+    const table = formatTable(
+      ['shard', 'users', 'conversations', 'messages'],
+      r.per_shard.map((s) => [s.shard_name, s.users, s.conversations, s.messages]),
+    );
     return { data: r, text: `${table}\n\n${what} in ${r.seconds} s (${num(r.rows_per_s)} rows/s)` };
   },
 });

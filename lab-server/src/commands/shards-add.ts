@@ -21,7 +21,11 @@ export default defineCommand({
     .transform((a) => ({ faithful: a.faithful || a._[0] === 'faithful', url: a.url, pauseBefore: a['pause-before'] })),
   complete: (index) => (index === 0 ? ['faithful', 'rebalance'] : []),
   async run({ faithful, url, pauseBefore: steps }, ctx) {
-    const { job_id } = await post(ctx.lab, '/lab/v1/shards', JobStarted, { mode: faithful ? 'faithful' : 'rebalance', ...(url ? { url } : {}), ...pauseBefore(steps) });
+    const { job_id } = await post(ctx.lab, '/lab/v1/shards', JobStarted, {
+      mode: faithful ? 'faithful' : 'rebalance',
+      ...(url ? { url } : {}),
+      ...pauseBefore(steps),
+    });
     return followReshard(ctx, job_id, faithful ? 'Adding a shard (faithful)' : 'Adding a shard');
   },
 });

@@ -19,7 +19,10 @@ export default defineCommand({
       ['shard', 'share now', 'share after'],
       names.map((n) => [n, pct(p.shares_before.find((s) => s.shard === n)?.share ?? 0), pct(after.get(n) ?? 0)]),
     );
-    const streams = formatTable(['from', 'to', 'hash ranges', 'rows'], p.streams.map((s) => [s.from.name, s.to.name, s.ranges.length, s.rows]));
+    const streams = formatTable(
+      ['from', 'to', 'hash ranges', 'rows'],
+      p.streams.map((s) => [s.from.name, s.to.name, s.ranges.length, s.rows]),
+    );
     const moved = `${pct(p.moved_fraction)} of the key space changes owner: ${num(p.total_rows)} rows in ${p.tables.join(', ')}.`;
     return { data: p, text: `${shares}\n\n${streams}\n\n${moved}` };
   },

@@ -16,7 +16,15 @@ export async function shardsView(ctx: CommandContext): Promise<CommandResult<{ t
     ['shard', 'status', 'port', 'pid', 'users', 'share', 'ring share'],
     topology.shards.map((s) => {
       const n = users.get(s.name);
-      return [s.name, s.status, portOf(s.url), s.pid ?? '-', n === undefined ? '-' : n === null ? 'n/a' : num(n), typeof n === 'number' ? pct(n / total) : '', shares.has(s.name) ? pct(shares.get(s.name)!) : 'not in ring'];
+      return [
+        s.name,
+        s.status,
+        portOf(s.url),
+        s.pid ?? '-',
+        n === undefined ? '-' : n === null ? 'n/a' : num(n),
+        typeof n === 'number' ? pct(n / total) : '',
+        shares.has(s.name) ? pct(shares.get(s.name)!) : 'not in ring',
+      ];
     }),
   ).replace(/\| (up|down|starting|paused)\b/g, (_m, s: string) => `| ${colour(s)}`);
   const ring = topology.ring;

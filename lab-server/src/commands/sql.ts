@@ -51,6 +51,9 @@ export default defineCommand({
     }
     if (!ctx.sqlMode) throw new CommandError(`SQL mode is the browser terminal's; here give a statement, or use '${ctx.invocation}db-shell N' for a prompt.`);
     const name = await ctx.sqlMode.enter(shard);
-    return { data: { shard: name }, text: `Connected to ${ctx.style.bold(name)}. End statements with ';'. ${ctx.style.dim('\\? help, \\q back to the lab prompt.')}` };
+    return {
+      data: { shard: name },
+      text: `Connected to ${ctx.style.bold(name)}. End statements with ';'. ${ctx.style.dim('\\? help, \\q back to the lab prompt.')}`,
+    };
   },
 });

@@ -15,9 +15,16 @@ export default defineCommand({
     const total = stats.total_users || 1;
     const table = formatTable(
       ['shard', 'users', 'share', 'orphans'],
-      stats.shards.map((s) => [s.shard_name, s.user_count === null ? 'n/a' : num(s.user_count), s.user_count === null ? 'down' : pct(s.user_count / total), num(misplaced.get(s.shard_name) ?? 0)]),
+      stats.shards.map((s) => [
+        s.shard_name,
+        s.user_count === null ? 'n/a' : num(s.user_count),
+        s.user_count === null ? 'down' : pct(s.user_count / total),
+        num(misplaced.get(s.shard_name) ?? 0),
+      ]),
     );
-    const footer = ctx.style.dim(`total ${num(stats.total_users)} users; ${num(placement.total_misplaced)} rows sit on a shard the ring does not send their key to`);
+    const footer = ctx.style.dim(
+      `total ${num(stats.total_users)} users; ${num(placement.total_misplaced)} rows sit on a shard the ring does not send their key to`,
+    );
     return { data: { stats, placement }, text: `${table}\n${footer}` };
   },
 });

@@ -13,7 +13,10 @@ export const create = defineCommand({
   async run({ _: [first, last] }, ctx) {
     const { status, body: u } = await request(ctx.lab, 'POST', '/api/v1/users', User, { first_name: first, last_name: last });
     const { shard_name } = await get(ctx.lab, `/lab/v1/route?key=${seg(u.id)}`, Route);
-    return { data: { user: u, shard: shard_name }, text: `${ctx.style.green(status)} ${u.id} ${u.first_name} ${u.last_name} → stored on ${ctx.style.bold(shard_name)}` };
+    return {
+      data: { user: u, shard: shard_name },
+      text: `${ctx.style.green(status)} ${u.id} ${u.first_name} ${u.last_name} → stored on ${ctx.style.bold(shard_name)}`,
+    };
   },
 });
 

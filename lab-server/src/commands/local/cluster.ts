@@ -28,10 +28,16 @@ export const clusterUp = local('cluster up', 'cluster up', 'start only the shard
 export const clusterDown = local('cluster down', 'cluster down', 'stop the shards and a lab that owns them (make down)', () => down());
 export const clusterStatus = local('cluster status', 'cluster status', 'which shard servers run, with pids and URLs (make status)', () => status());
 /** The process `cluster up` starts: it owns the servers until SIGTERM. */
-export const clusterRun = local('cluster run', 'cluster run', 'own the shards in the foreground (what cluster up starts)', async () => {
-  await run();
-  return '';
-}, true);
+export const clusterRun = local(
+  'cluster run',
+  'cluster run',
+  'own the shards in the foreground (what cluster up starts)',
+  async () => {
+    await run();
+    return '';
+  },
+  true,
+);
 export const reset = local('reset', 'reset', 'stop everything and delete the data directory (make reset)', async () => {
   const config = loadConfig();
   const stopped = await down();
@@ -76,7 +82,13 @@ async function run(): Promise<void> {
       throw new Error('another lab process already runs the cluster');
     }
     try {
-      throwIfFailed(await migrate(cluster.shards.map((s) => ({ name: s.name, url: s.url })), config.migrationsDir, 'latest'));
+      throwIfFailed(
+        await migrate(
+          cluster.shards.map((s) => ({ name: s.name, url: s.url })),
+          config.migrationsDir,
+          'latest',
+        ),
+      );
     } catch (err) {
       await cluster.close();
       throw err;
@@ -121,6 +133,9 @@ async function status(): Promise<string> {
     return 'No cluster is running. Start one with make up (shards only) or make dev (shards and the lab).';
   }
   const servers = [...state.shards, ...state.replicas, ...(state.catalog ? [state.catalog] : [])];
-  const table = formatTable(['server', 'port', 'pid', 'running', 'url'], servers.map((s) => [s.name, s.port, s.pid ?? '', s.pid !== null && isAlive(s.pid) ? 'yes' : 'NO', s.url]));
+  const table = formatTable(
+    ['server', 'port', 'pid', 'running', 'url'],
+    servers.map((s) => [s.name, s.port, s.pid ?? '', s.pid !== null && isAlive(s.pid) ? 'yes' : 'NO', s.url]),
+  );
   return `${table}\n\nowned by pid ${state.owner_pid}, started ${state.started_at}`;
 }

@@ -47,7 +47,12 @@ async function shell(n: number): Promise<void> {
         const results = await client.query({ text: sql, rowMode: 'array' });
         for (const r of ([] as pg.QueryArrayResult[]).concat(results as pg.QueryArrayResult | pg.QueryArrayResult[])) {
           if (r.fields.length > 0) {
-            console.log(formatTable(r.fields.map((f) => f.name), r.rows));
+            console.log(
+              formatTable(
+                r.fields.map((f) => f.name),
+                r.rows,
+              ),
+            );
             console.log(`(${r.rowCount ?? r.rows.length} row${r.rows.length === 1 ? '' : 's'})`);
           } else console.log(`${r.command}${r.rowCount !== null ? ` ${r.rowCount}` : ''}`);
         }
