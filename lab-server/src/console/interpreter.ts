@@ -1,5 +1,4 @@
-import type { CommandContext, CompletionSource, Output, Style } from '../commands/command.js';
-import { CommandError } from '../commands/command.js';
+import { CommandError, type CommandContext, type CompletionSource, type Output, type Style } from '../commands/command.js';
 import { complete, dispatch } from '../commands/dispatch.js';
 import { describeTableSql, LIST_TABLES_SQL, SQL_MODE_HELP } from '../commands/psql-meta.js';
 import { Scenarios } from '../commands/replies.js';
