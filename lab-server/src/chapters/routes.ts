@@ -35,7 +35,7 @@ export function chapterRoutes(api: ApiRouter, lab: Lab, dir: string): void {
   const tag = 'lab: chapters';
   const noChapter = { description: 'no such chapter' };
   const noExercise = { description: 'no such chapter or exercise' };
-  const ctx = (req: Request) => exerciseContext(lab, SelfClient.from(req));
+  const ctx = (req: Request) => exerciseContext(lab, SelfClient.from(req, lab.config.token));
 
   async function chapter(id: string): Promise<Chapter> {
     const lib = await loadChapters(dir);

@@ -1,32 +1,40 @@
-import { CliError } from './output.js';
+import { CommandError, type LabClient, type LabReply } from '../commands/command.js';
 
 /** Where the CLI finds a running lab: LAB_URL, else the default address of `make dev`. */
 export function labUrl(): string {
   return (process.env.LAB_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8080}`).replace(/\/$/, '');
 }
 
-interface ApiErrorBody {
-  error?: { code?: string; message?: string };
-}
+/**
+ * The CLI's way to the lab: its HTTP API at LAB_URL. Sends `Authorization: Bearer $LAB_TOKEN` when set (a lab
+ * bound beyond loopback requires it), and every state-changing request as JSON (`{}` when it has no
+ * arguments), which is what the lab accepts from other origins' point of view: never a form post.
+ */
+export class HttpLabClient implements LabClient {
+  constructor(
+    readonly base: string = labUrl(),
+    private readonly token: string | undefined = process.env.LAB_TOKEN || undefined,
+  ) {}
 
-/** Calls the lab's HTTP API; a lab that is not running, and any API error, become one readable line. */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const url = `${labUrl()}${path}`;
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new CliError(`The lab is not running at ${labUrl()}. Start it with 'make dev' (or set LAB_URL).`);
+  async call(method: string, path: string, body?: unknown): Promise<LabReply> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const hasBody = method !== 'GET' && method !== 'HEAD';
+    if (hasBody) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}${path}`, { method, headers, body: hasBody ? JSON.stringify(body ?? {}) : undefined });
+    } catch {
+      throw new CommandError(`The lab is not running at ${this.base}. Start it with 'make dev' (or set LAB_URL).`);
+    }
+    const text = await res.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // Not JSON (a proxy's error page, another server on the port): keep the text for the error message.
+      parsed = { error: { code: 'not_json', message: text.slice(0, 200) } };
+    }
+    return { status: res.status, body: parsed };
   }
-  const text = await res.text();
-  const parsed: unknown = text ? JSON.parse(text) : null;
-  if (res.status >= 400 && res.status !== 503) {
-    const e = (parsed as ApiErrorBody | null)?.error;
-    throw new CliError(`${method} ${path} → ${res.status} ${e?.code ?? ''}: ${e?.message ?? text}`);
-  }
-  return { status: res.status, body: parsed as T };
 }

@@ -25,18 +25,26 @@ const SqlRunSchema = z
 export function sqlRoutes(api: ApiRouter, lab: Lab): void {
   api.add(
     {
-      method: 'post', path: '/sql', tag: 'lab: sql', summary: 'Run SQL (or EXPLAIN it) on one shard, as a least-privilege role under a statement timeout',
+      method: 'post', path: '/sql', tag: 'lab: sql', summary: 'Run one SQL statement (or EXPLAIN it) on one shard, as the least-privilege console role, cancelled past the console timeout',
       body: SqlBody, bodyName: 'SQL request',
-      responses: { 200: { description: 'each statement\'s result', schema: SqlRunSchema }, 400: { description: 'validation_failed (unknown shard too), or sql_failed: the shard refused the statement' } },
+      responses: {
+        200: { description: 'the statement\'s result', schema: SqlRunSchema },
+        400: { description: 'validation_failed (unknown shard too), or sql_failed: the shard refused the statement (more than one statement, too)' },
+        409: { description: 'console_role_missing: the lab\'s user may not create the console role on this server' },
+        429: { description: 'console_busy: every console connection is taken' },
+      },
     },
     async ({ res, body }) => {
+      // A client that leaves takes its statement with it: the backend is ended, not left running.
+      const left = new AbortController();
+      res.on('close', () => res.writableFinished || left.abort());
       const shard = findShard(lab.cluster, body.shard);
       if (!shard) {
         const names = lab.cluster.shards.map((s) => s.name).join(', ');
         throw new ApiError(400, 'validation_failed', `No shard '${body.shard}'; choose one of ${names}.`, { fields: [{ field: 'shard', message: 'unknown shard' }] });
       }
       try {
-        res.json(await runSql(shard, body.sql, body.explain ?? null));
+        res.json(await runSql(shard, body.sql, body.explain ?? null, { statementTimeoutMs: lab.config.consoleStatementTimeoutMs }, left.signal));
       } catch (err) {
         if (err instanceof SqlError) throw new ApiError(400, 'sql_failed', `${shard.name}: ${err.message}`, { sqlstate: err.sqlstate, position: err.position });
         throw err;

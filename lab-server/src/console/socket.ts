@@ -42,7 +42,7 @@ export function attachConsole(server: http.Server, lab: Lab, policy: RequestPoli
         ws.close(1013, 'too many terminals');
       });
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serve(ws, new ConsoleSession(lab, SelfClient.from(req))));
+    wss.handleUpgrade(req, socket, head, (ws) => serve(ws, new ConsoleSession(lab, SelfClient.from(req, policy.token))));
   };
 
   function serve(ws: WebSocket, session: ConsoleSession): void {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Cluster, Shard } from '../cluster/cluster.js';
 import { isUnavailable, ShardUnavailableError } from '../cluster/errors.js';
-import { show } from '../cli/output.js';
+import { show } from '../commands/format.js';
 import { consoleUrl, forgetConsoleRole } from './console-role.js';
 
 /** Console SQL (terminal and SQL viewer) is stopped after this long unless the lab is told otherwise. */

@@ -11,20 +11,26 @@ export interface SelfReply<T = unknown> {
  * could do by hand, through the same routes, so an API that another part of the lab adds later just works.
  */
 export class SelfClient {
-  constructor(readonly base: string) {}
+  constructor(
+    readonly base: string,
+    /** The lab's token when it listens beyond loopback: its own listener there may not be on loopback. */
+    private readonly token: string | null = null,
+  ) {}
 
   /** The address this request arrived on: the lab's own listener. */
-  static from(req: IncomingMessage): SelfClient {
+  static from(req: IncomingMessage, token: string | null): SelfClient {
     const { localAddress, localPort } = req.socket;
     const host = !localAddress || localAddress === '0.0.0.0' || localAddress === '::' ? '127.0.0.1' : localAddress.replace(/^::ffff:/, '');
-    return new SelfClient(`http://${host.includes(':') ? `[${host}]` : host}:${localPort}`);
+    return new SelfClient(`http://${host.includes(':') ? `[${host}]` : host}:${localPort}`, token);
   }
 
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<SelfReply<T>> {
-    const init: RequestInit = { method, headers: { accept: 'application/json' } };
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const init: RequestInit = { method, headers };
     if (body !== undefined) {
       init.body = JSON.stringify(body);
-      init.headers = { ...init.headers, 'content-type': 'application/json' };
+      headers['content-type'] = 'application/json';
     }
     const res = await fetch(`${this.base}${path}`, init);
     return { status: res.status, body: parseJsonText(await res.text()) as T };

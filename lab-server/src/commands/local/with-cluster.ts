@@ -1,5 +1,5 @@
-import { Cluster } from '../cluster/cluster.js';
-import { loadConfig, type LabConfig } from '../config.js';
+import { Cluster } from '../../cluster/cluster.js';
+import { loadConfig, type LabConfig } from '../../config.js';
 
 const quiet = (message: string) => console.error(`[lab] ${message}`);
 

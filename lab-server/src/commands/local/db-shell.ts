@@ -1,7 +1,10 @@
 import readline from 'node:readline';
 import pg from 'pg';
-import { describeTableSql, LIST_TABLES_SQL } from '../console/psql-meta.js';
-import { CliError, formatTable } from './output.js';
+import { z } from 'zod';
+import { positionals, wholeNumber } from '../args.js';
+import { CommandError, defineCommand } from '../command.js';
+import { formatTable } from '../format.js';
+import { describeTableSql, LIST_TABLES_SQL } from '../psql-meta.js';
 import { withCluster } from './with-cluster.js';
 
 const HELP = `Type SQL ending with ';' to run it on this shard. Commands:
@@ -12,13 +15,25 @@ const META: Record<string, string> = { '\\dt': LIST_TABLES_SQL };
 
 /**
  * `lab db-shell N` (`make db-shell SHARD=N`): an SQL prompt on one shard that needs no system psql.
- * Reads statements up to ';', so it also runs a script piped into it.
+ * Reads statements up to ';', so it also runs a script piped into it. CLI-only: it owns the process's stdin
+ * and stdout, and talks to the shard directly (it works with no lab running).
  */
-export async function dbShellCommand(args: string[]): Promise<void> {
-  const n = Number(args[0] ?? 0);
+export default defineCommand({
+  name: 'db-shell',
+  usage: 'db-shell [N]',
+  summary: 'SQL prompt on shard N (make db-shell SHARD=N); \\dt, \\d table, \\timing, \\q',
+  frontEnds: ['cli'],
+  args: z.object({ _: positionals([wholeNumber('N').optional()]) }).transform(({ _: [n] }) => ({ n: n ?? 0 })),
+  run: async ({ n }) => {
+    await shell(n);
+    return { data: null, text: '' };
+  },
+});
+
+async function shell(n: number): Promise<void> {
   await withCluster(async (cluster) => {
     const shard = cluster.shards[n];
-    if (!Number.isInteger(n) || !shard) throw new CliError(`No shard ${args[0]}; choose 0..${cluster.shards.length - 1}.`);
+    if (!shard) throw new CommandError(`No shard ${n}; choose 0..${cluster.shards.length - 1}.`);
     const client = new pg.Client({ connectionString: shard.url, application_name: 'shard-lab-db-shell' });
     await client.connect();
     const interactive = process.stdin.isTTY === true;
@@ -32,7 +47,12 @@ export async function dbShellCommand(args: string[]): Promise<void> {
         const results = await client.query({ text: sql, rowMode: 'array' });
         for (const r of ([] as pg.QueryArrayResult[]).concat(results as pg.QueryArrayResult | pg.QueryArrayResult[])) {
           if (r.fields.length > 0) {
-            console.log(formatTable(r.fields.map((f) => f.name), r.rows));
+            console.log(
+              formatTable(
+                r.fields.map((f) => f.name),
+                r.rows,
+              ),
+            );
             console.log(`(${r.rowCount ?? r.rows.length} row${r.rows.length === 1 ? '' : 's'})`);
           } else console.log(`${r.command}${r.rowCount !== null ? ` ${r.rowCount}` : ''}`);
         }

@@ -1,0 +1,73 @@
+import type { Command } from './command.js';
+import clear from './clear.js';
+import explain from './explain.js';
+import health from './health.js';
+import * as jobs from './jobs.js';
+import * as cluster from './local/cluster.js';
+import dbShell from './local/db-shell.js';
+import loadtest from './loadtest.js';
+import * as loadtestRuns from './loadtest-runs.js';
+import * as migrate from './migrate.js';
+import ring from './ring.js';
+import route from './route.js';
+import seed from './seed.js';
+import shards from './shards.js';
+import shardsAdd from './shards-add.js';
+import * as faults from './shards-fault.js';
+import shardsPlan from './shards-plan.js';
+import shardsPromote from './shards-promote.js';
+import shardsRemove from './shards-remove.js';
+import shardsReplica from './shards-replica.js';
+import sql from './sql.js';
+import stats from './stats.js';
+import * as user from './user.js';
+
+/**
+ * Every command of the CLI and the browser terminal, in the order `help` lists them. A new command is a
+ * module in this folder and one line here; its `frontEnds` says if only one front end offers it.
+ */
+export const COMMANDS: readonly Command[] = [
+  shards,
+  shardsPlan,
+  shardsAdd,
+  shardsRemove,
+  faults.kill,
+  faults.start,
+  faults.pause,
+  faults.resume,
+  shardsReplica,
+  shardsPromote,
+  stats,
+  ring,
+  route,
+  user.create,
+  user.read,
+  seed,
+  migrate.status,
+  migrate.up,
+  migrate.latest,
+  migrate.down,
+  migrate.make,
+  jobs.list,
+  jobs.cancel,
+  jobs.resume,
+  loadtest,
+  loadtestRuns.scenarios,
+  loadtestRuns.list,
+  loadtestRuns.show,
+  loadtestRuns.compare,
+  loadtestRuns.cancel,
+  health,
+  sql,
+  explain,
+  dbShell,
+  cluster.clusterUp,
+  cluster.clusterDown,
+  cluster.clusterStatus,
+  cluster.clusterRun,
+  cluster.reset,
+  clear,
+];
+
+/** Other words for a command's first word: the terminal has always said `shard add`, the CLI `shards add`. */
+export const ALIASES: Readonly<Record<string, string>> = { shard: 'shards' };
