@@ -34,7 +34,7 @@ const UNREACHABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', '
  * driver error `onShard` already maps to ShardUnavailableError (HTTP 503 naming the shard).
  */
 export function onShardPrisma<T>(cluster: Cluster, shard: number, fn: (db: PrismaClient) => Promise<T>): Promise<T> {
-  return cluster.onShard(shard, async (pool) => {
+  return cluster.pools.onShard(shard, async (pool) => {
     try {
       return await fn(prismaFor(pool));
     } catch (err) {

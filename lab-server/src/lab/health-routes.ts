@@ -5,7 +5,7 @@ import type { Cluster } from '../cluster/cluster.js';
 export function healthRoutes(cluster: Cluster): ExpressRouter {
   const r = ExpressRouter();
   r.get('/health', async (_req, res) => {
-    await cluster.checkHealth();
+    await cluster.health.check();
     const shards = cluster.info().map((s) => ({ name: s.name, healthy: s.status === 'up' }));
     const ok = shards.every((s) => s.healthy);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', shards });

@@ -40,7 +40,7 @@ export async function auditPlacement(cluster: Cluster, router: Router, ringVersi
       const own = ownership(router, shard.name);
       const base = { shard_name: shard.name, in_ring: router.names.includes(shard.name) };
       try {
-        return await cluster.onShard(shard.id, async (pool) => ({ ...base, reachable: true, ...(await auditShard(pool, own, router)) }));
+        return await cluster.pools.onShard(shard.id, async (pool) => ({ ...base, reachable: true, ...(await auditShard(pool, own, router)) }));
       } catch (err) {
         // Removed during the audit (a removal's last step, a lab reset): no longer part of the answer.
         if (err instanceof ShardRemovedError) return null;

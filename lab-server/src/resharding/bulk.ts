@@ -20,7 +20,7 @@ export class BulkConnections {
   use<T>(shardId: number, fn: (db: pg.Client) => Promise<T>): Promise<T> {
     let client = this.open.get(shardId);
     if (!client) {
-      client = this.cluster.connectBulk(shardId, this.applicationName);
+      client = this.cluster.pools.connectBulk(shardId, this.applicationName);
       this.open.set(shardId, client);
       client.catch(() => this.open.delete(shardId));
     }

@@ -66,7 +66,7 @@ export async function planReshard(cluster: Cluster, before: Router, after: Route
     [...bySource].map(async ([sourceId, sourceMoves]) => {
       const [starts, ends] = rangeArrays(sourceMoves);
       for (const table of tables) {
-        const { rows } = await cluster.onShard(sourceId, (pool) =>
+        const { rows } = await cluster.pools.onShard(sourceId, (pool) =>
           pool.query<{ i: string; n: string }>(
             `SELECT r.i::text AS i, count(t.ring_hash)::text AS n
              FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS r(s, e, i)

@@ -101,7 +101,7 @@ export async function sweep(cluster: Cluster, log: (m: string) => void): Promise
   for (const shard of cluster.shards) {
     let db: pg.Client;
     try {
-      db = await cluster.connectBulk(shard.id, 'shard-lab-reshard-sweep');
+      db = await cluster.pools.connectBulk(shard.id, 'shard-lab-reshard-sweep');
     } catch {
       continue;
     }

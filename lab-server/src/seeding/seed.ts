@@ -59,7 +59,7 @@ export async function seed(cluster: Cluster, router: Router, plan: SeedPlan, ctx
   const emptyChunks = () => writers.map(() => ({ text: '', rows: 0 }));
   try {
     for (const shard of cluster.shards) {
-      const client = await cluster.connectBulk(shard.id, 'shard-lab-seed');
+      const client = await cluster.pools.connectBulk(shard.id, 'shard-lab-seed');
       writers.push(await CopyWriter.open(client, shard.name, 'users', ['id', 'first_name', 'last_name', 'email', 'created_at', 'updated_at']));
     }
     const now = Date.now();
