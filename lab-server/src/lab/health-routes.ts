@@ -2,7 +2,7 @@ import { Router as ExpressRouter } from 'express';
 import type { Cluster } from '../cluster/cluster.js';
 
 /** `GET /health`: measured now, not remembered — 503 with status "degraded" when any shard does not answer. */
-export function healthRoutes(cluster: Cluster): ExpressRouter {
+export function healthRoutes(cluster: Pick<Cluster, 'health' | 'info'>): ExpressRouter {
   const r = ExpressRouter();
   r.get('/health', async (_req, res) => {
     await cluster.health.check();

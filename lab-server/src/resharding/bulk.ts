@@ -13,7 +13,7 @@ export class BulkConnections {
   private readonly queues = new Map<number, Promise<unknown>>();
 
   constructor(
-    private readonly cluster: Cluster,
+    private readonly cluster: Pick<Cluster, 'pools'>,
     private readonly applicationName: string,
   ) {}
 

@@ -22,7 +22,7 @@ import type { Conversation, CreateConversation, InboxPage, ListMessagesQuery, In
  */
 export class ConversationsService {
   constructor(
-    private readonly cluster: Cluster,
+    private readonly cluster: Pick<Cluster, 'shard' | 'pools'>,
     private readonly router: () => Router,
     private readonly users: UsersService,
     private readonly layer: () => DataLayer,

@@ -35,7 +35,7 @@ export interface Located<T> {
 /** The users API's rules: ids route through the ring to one shard; listings and stats gather from all of them. */
 export class UsersService {
   constructor(
-    private readonly cluster: Cluster,
+    private readonly cluster: Pick<Cluster, 'shard' | 'pools'>,
     private readonly router: () => Router,
     /** Which data layer serves the hot statements (create, get); read on every request, so it switches at run time. */
     private readonly layer: () => DataLayer,
