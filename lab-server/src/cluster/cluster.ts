@@ -17,7 +17,8 @@ import { ShardSet } from './shard-set.js';
 import { readState } from './state-file.js';
 import { latestRing, type ShardSpec } from './topology-store.js';
 
-export type { ClusterMode, Log, Prepare, Replica, ReplicaInfo, ReplicaSpec, Shard, ShardInfo, ShardStatus } from './shard.js';
+// The shard types consumers of the cluster name.
+export type { ClusterMode, Log, ReplicaSpec, Shard, ShardInfo } from './shard.js';
 
 /**
  * The lab's PostgreSQL servers: the shards (their processes when embedded, one `pg` pool each, their health)

@@ -4,7 +4,7 @@ import type { HealthMonitor } from './health-monitor.js';
 import type { ServerLayout } from './layout.js';
 import type { ShardSet } from './shard-set.js';
 
-export type FaultSignal = 'SIGKILL' | 'SIGSTOP' | 'SIGCONT';
+type FaultSignal = 'SIGKILL' | 'SIGSTOP' | 'SIGCONT';
 
 /** Fault injection on embedded shards: killing, pausing and resuming a primary's postmaster, and starting it again. */
 export class Faults {
