@@ -27,7 +27,7 @@ export class ShardServers {
 
   /** Adds a shard served at `spec.url` to the set; `server` is null when this process does not run it. */
   register(spec: ShardSpec, server: EmbeddedServer | null): Shard {
-    if (this.set.includes(spec.id)) throw new ClusterError(`${spec.name} is already in the cluster`);
+    if (this.set.hasId(spec.id)) throw new ClusterError(`${spec.name} is already in the cluster`);
     const shard: Shard = {
       id: spec.id,
       name: spec.name,

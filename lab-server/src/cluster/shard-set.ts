@@ -54,10 +54,11 @@ export class ShardSet extends EventEmitter<ClusterEvents> {
   }
 
   /** Whether a shard with this id is in the set. */
-  includes(id: number): boolean {
+  hasId(id: number): boolean {
     return this.shards.some((s) => s.id === id);
   }
 
+  /** Adds a record whose id is not in the set yet; a server this process runs is watched from now on. */
   add(shard: Shard): void {
     if (shard.server) this.watchPrimary(shard, shard.server);
     this.shards.push(shard);
