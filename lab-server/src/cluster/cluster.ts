@@ -9,7 +9,7 @@ import { Handover } from './handover.js';
 import { HealthMonitor } from './health-monitor.js';
 import { ServerLayout } from './layout.js';
 import { Replicas } from './replicas.js';
-import { forgetReplica, savedReplicas } from './replica-store.js';
+import { savedReplicas } from './replica-store.js';
 import { ShardServers, startAll, stopOrphans } from './servers.js';
 import { notOwned, redact, replicaName, shardIdOf, shardName, type ClusterMode, type Log } from './shard.js';
 import { ShardPools } from './shard-pools.js';
@@ -55,7 +55,7 @@ export class Cluster extends ShardSet {
     this.layout = new ServerLayout(this, config, ownServers);
     this.replicas = new Replicas(this, this.pools, this.layout, this.health, catalog.pool, mode, log);
     this.servers = new ShardServers(this, this.pools, this.layout, this.health, this.replicas, mode, log);
-    this.handover = new Handover(this, this.pools, this.layout, this.health, catalog.pool, mode, config, log);
+    this.handover = new Handover(this, this.replicas, this.pools, this.layout, this.health, mode, config, log);
     this.faults = new Faults(this, this.layout, this.health, config);
   }
 
@@ -157,7 +157,7 @@ export class Cluster extends ShardSet {
       }
       if (recorded.has(shard.name)) {
         log(`${shard.name}: the catalog lists a replica, but ${dir} holds none; it is forgotten.`);
-        await forgetReplica(catalog.pool, shard.name);
+        await this.replicas.forget(shard);
       }
       if (config.replicas) await this.replicas.add(shard.id);
     }

@@ -5,7 +5,7 @@ import type { EmbeddedServer } from './embedded-server.js';
 import { ClusterError } from './errors.js';
 import type { HealthMonitor } from './health-monitor.js';
 import type { ServerLayout } from './layout.js';
-import { forgetReplica } from './replica-store.js';
+import type { Replicas } from './replicas.js';
 import { notOwned, redact, type ClusterMode, type Log, type Replica, type Shard, type ShardStatus } from './shard.js';
 import type { ShardPools } from './shard-pools.js';
 import type { ShardSet } from './shard-set.js';
@@ -34,10 +34,10 @@ export class Handover {
 
   constructor(
     private readonly set: ShardSet,
+    private readonly replicas: Replicas,
     private readonly pools: ShardPools,
     private readonly layout: ServerLayout,
     private readonly health: HealthMonitor,
-    private readonly catalog: pg.Pool,
     private readonly mode: ClusterMode,
     private readonly config: Pick<LabConfig, 'pool'>,
     private readonly log: Log,
@@ -101,7 +101,7 @@ export class Handover {
       release();
     }
     await fsp.rm(old.spec.dataDir, { recursive: true, force: true });
-    await forgetReplica(this.catalog, shard.name);
+    await this.replicas.forget(shard);
     await this.layout.save();
     await this.health.check();
     this.set.announce();

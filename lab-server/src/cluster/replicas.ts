@@ -63,11 +63,16 @@ export class Replicas {
     await r.pool.end().catch(() => undefined);
     await r.server?.stop();
     if (deleteData && r.server) {
-      await forgetReplica(this.catalog, shard.name);
+      await this.forget(shard);
       await fsp.rm(r.server.spec.dataDir, { recursive: true, force: true });
       await fsp.rm(r.server.logFile, { force: true });
       await shard.pool.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [replicaSlot(shard.name)]).catch(() => undefined);
     }
+  }
+
+  /** Drops the catalog's record of the shard's replica: it was promoted, or its directory is gone. */
+  async forget(shard: Shard): Promise<void> {
+    await forgetReplica(this.catalog, shard.name);
   }
 
   /** Where each shard's replica is, as this process reads from it: what a prefork worker follows. */
