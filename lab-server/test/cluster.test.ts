@@ -137,13 +137,13 @@ describe('embedded cluster', () => {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE held IN ACCESS EXCLUSIVE MODE');
       // Two statements, as a fan-out audit runs them: the second finds the pool ended by the removal.
-      const request = cluster.onShard(1, async (pool) => {
+      const request = cluster.pools.onShard(1, async (pool) => {
         await pool.query('SELECT count(*) FROM held');
         return pool.query('SELECT 1');
       });
       const outcome = request.then(() => null, (err: unknown) => err);
       await waitFor(async () => (await locker.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'")).rowCount! > 0);
-      const removal = cluster.removeShard(1, { deleteData: false });
+      const removal = cluster.servers.remove(1, { deleteData: false });
       await locker.query('ROLLBACK');
       await locker.end();
       const err = await outcome;

@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import type { Cluster } from './cluster.js';
 import { isUnavailable } from './errors.js';
+import type { ShardPools } from './shard-pools.js';
+import type { ShardSet } from './shard-set.js';
 
 export type ReadPolicy = 'primary' | 'replica' | 'read-your-writes';
 
@@ -40,7 +41,8 @@ export class ReadRouter {
   private stats = noReads();
 
   constructor(
-    private readonly cluster: Cluster,
+    private readonly shards: ShardSet,
+    private readonly pools: ShardPools,
     private readonly policy: () => ReadPolicy,
   ) {}
 
@@ -49,7 +51,7 @@ export class ReadRouter {
 
   /** Every write by key reports here, after it committed; with a replica, it notes the primary's WAL position. */
   async wrote(shardId: number, key: string): Promise<void> {
-    const shard = this.cluster.shard(shardId);
+    const shard = this.shards.shard(shardId);
     if (!shard.replica) return this.remember(key, shardId, null);
     const { rows } = await shard.pool.query<{ lsn: string }>({ name: 'reads.lsn', text: 'SELECT pg_current_wal_lsn()::text AS lsn' });
     this.remember(key, shardId, parseLsn(rows[0]!.lsn));
@@ -68,7 +70,7 @@ export class ReadRouter {
   }
 
   async read<T>(shardId: number, key: string, fn: (pool: pg.Pool) => Promise<T>, same: (replica: T, primary: T) => boolean): Promise<T> {
-    const shard = this.cluster.shard(shardId);
+    const shard = this.shards.shard(shardId);
     const replica = shard.replica?.status === 'up' ? shard.replica : null;
     const policy = this.policy();
     const w = this.written.get(key);
@@ -83,7 +85,7 @@ export class ReadRouter {
     }
     if (usePrimary || !replica) {
       this.stats.primary_reads++;
-      return this.cluster.onShard(shardId, fn);
+      return this.pools.onShard(shardId, fn);
     }
     let value: T;
     try {
@@ -92,11 +94,11 @@ export class ReadRouter {
       // A replica that fails mid-read is skipped; the monitor marks it down.
       if (!isUnavailable(err)) throw err;
       this.stats.primary_reads++;
-      return this.cluster.onShard(shardId, fn);
+      return this.pools.onShard(shardId, fn);
     }
     this.stats.replica_reads++;
     if (recent) {
-      const truth = await this.cluster.onShard(shardId, fn);
+      const truth = await this.pools.onShard(shardId, fn);
       if (!same(value, truth)) this.stats.stale_reads++;
     }
     return value;

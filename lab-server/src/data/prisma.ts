@@ -30,11 +30,11 @@ const UNREACHABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017']);
 const UNREACHABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TlsConnectionError']);
 
 /**
- * `cluster.onShard` for the Prisma layer: the shard's client, and Prisma's connection errors turned into the
+ * `cluster.pools.onShard` for the Prisma layer: the shard's client, and Prisma's connection errors turned into the
  * driver error `onShard` already maps to ShardUnavailableError (HTTP 503 naming the shard).
  */
-export function onShardPrisma<T>(cluster: Cluster, shard: number, fn: (db: PrismaClient) => Promise<T>): Promise<T> {
-  return cluster.onShard(shard, async (pool) => {
+export function onShardPrisma<T>(cluster: Pick<Cluster, 'pools'>, shard: number, fn: (db: PrismaClient) => Promise<T>): Promise<T> {
+  return cluster.pools.onShard(shard, async (pool) => {
     try {
       return await fn(prismaFor(pool));
     } catch (err) {

@@ -36,7 +36,7 @@ async function promoteNow(lab: Lab, shardName: string): Promise<PromotionReport>
   let promotion: Promotion;
   let ringVersion: number;
   try {
-    promotion = await lab.cluster.promoteReplica(shard.id);
+    promotion = await lab.cluster.handover.promote(shard.id);
     const promoted = lab.cluster.specs().find((s) => s.id === shard.id)!;
     const shards = lab.ringVersion.shards.map((s) => (s.id === shard.id ? promoted : s));
     const ring = await lab.switchRing({ ...lab.ringWith(shards), reason: `promote ${shard.name}'s replica (${promotion.kind}): primary now on port ${promoted.port}` });

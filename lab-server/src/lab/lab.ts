@@ -90,7 +90,7 @@ export class Lab {
     this.history = history;
     this.settings = new Settings({ data_layer: config.dataLayer, read_policy: config.readPolicy });
     this.currentRouter = routerFor(ring);
-    this.reads = new ReadRouter(cluster, () => this.settings.get().read_policy);
+    this.reads = new ReadRouter(cluster, cluster.pools, () => this.settings.get().read_policy);
     this.messenger = new Messenger(cluster, () => this.currentRouter, () => this.settings.get().data_layer, log, this.gate, this.reads);
     this.users = this.messenger.users;
     this.jobs.on('update', (job) => this.events.publish('job', job));
@@ -168,7 +168,7 @@ export class Lab {
   }
 
   peerState(): PeerState {
-    return { settings: this.settings.get(), replicas: this.cluster.replicaSpecs() };
+    return { settings: this.settings.get(), replicas: this.cluster.replicas.specs() };
   }
 
   private async syncPeers(): Promise<void> {
@@ -178,12 +178,12 @@ export class Lab {
   /** A prefork worker's side of syncPeers: the primary's settings and replicas. */
   async usePeerState(state: PeerState): Promise<void> {
     this.settings.update(state.settings);
-    await this.cluster.followReplicas(state.replicas);
+    await this.cluster.replicas.follow(state.replicas);
   }
 
   /** A prefork worker's side of switchRing: route by the primary's new ring, following its shards. */
   async useRing(ring: RingVersion): Promise<void> {
-    await this.cluster.follow(ring.shards);
+    await this.cluster.servers.follow(ring.shards);
     this.route(ring);
   }
 
@@ -208,7 +208,7 @@ export class Lab {
    */
   async fence(target: FenceTarget): Promise<void> {
     await this.gate.fenceWhere(covers(target, () => this.router), 'ranges' in target ? target.ranges : []);
-    if ('shard' in target) this.releaseShard = this.cluster.hold(target.shard);
+    if ('shard' in target) this.releaseShard = this.cluster.handover.hold(target.shard);
     try {
       await this.peers?.fence(target);
     } catch (err) {

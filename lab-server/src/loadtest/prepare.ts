@@ -14,7 +14,7 @@ const SEED_USERS = 10_000;
 const CONVERSATIONS = 50;
 
 export interface PrepareDeps {
-  cluster: Cluster;
+  cluster: Pick<Cluster, 'shards' | 'pools'>;
   router: () => Router;
   jobs: JobRegistry;
   target: () => string;
@@ -50,9 +50,9 @@ export async function prepareRun(deps: PrepareDeps, scenario: Scenario, signal: 
 }
 
 /** Up to `want` existing user ids, drawn from every shard that answers in proportion to its size. */
-export async function sampleUserIds(cluster: Cluster, want: number): Promise<{ ids: string[]; total: number; shards: number }> {
+export async function sampleUserIds(cluster: Pick<Cluster, 'shards' | 'pools'>, want: number): Promise<{ ids: string[]; total: number; shards: number }> {
   const up = cluster.shards.filter((s) => s.status === 'up');
-  const counts = await Promise.all(up.map((s) => cluster.onShard(s.id, async (pool) => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM users')).rows[0]!.n))));
+  const counts = await Promise.all(up.map((s) => cluster.pools.onShard(s.id, async (pool) => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM users')).rows[0]!.n))));
   const total = counts.reduce((a, b) => a + b, 0);
   if (total === 0) return { ids: [], total, shards: up.length };
   const lists = await Promise.all(
@@ -60,7 +60,7 @@ export async function sampleUserIds(cluster: Cluster, want: number): Promise<{ i
       const n = Math.ceil((want * counts[i]!) / total);
       const percent = Math.min(100, (100 * 2 * n) / Math.max(counts[i]!, 1));
       // BERNOULLI reads every page but returns a fair sample; the first rows of a heap would all be old users.
-      return cluster.onShard(s.id, async (pool) =>
+      return cluster.pools.onShard(s.id, async (pool) =>
         (await pool.query<{ id: string }>(`SELECT id::text AS id FROM users TABLESAMPLE BERNOULLI (${percent}) LIMIT $1`, [n])).rows.map((r) => r.id),
       );
     }),

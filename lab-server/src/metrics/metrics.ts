@@ -49,7 +49,7 @@ export class Metrics extends EventEmitter<MetricsEvents> {
   private lastAt = performance.now();
 
   constructor(
-    private readonly cluster: Cluster,
+    private readonly cluster: Pick<Cluster, 'shards'>,
     /** How many processes serve /api/v1 (1 without prefork). */
     private readonly workers: () => number = () => 1,
   ) {

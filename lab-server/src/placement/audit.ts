@@ -34,13 +34,13 @@ type Ownership = { kind: 'ranges'; starts: number[]; ends: number[] } | { kind: 
  * ring routes to another shard ("orphans" after a resize that moved nothing). Uses the ring_hash index:
  * one range count per owned arc, so it stays cheap on millions of rows.
  */
-export async function auditPlacement(cluster: Cluster, router: Router, ringVersion: number | null): Promise<PlacementReport> {
+export async function auditPlacement(cluster: Pick<Cluster, 'shards' | 'pools'>, router: Router, ringVersion: number | null): Promise<PlacementReport> {
   const audited = await Promise.all(
     cluster.shards.map(async (shard): Promise<ShardPlacement | null> => {
       const own = ownership(router, shard.name);
       const base = { shard_name: shard.name, in_ring: router.names.includes(shard.name) };
       try {
-        return await cluster.onShard(shard.id, async (pool) => ({ ...base, reachable: true, ...(await auditShard(pool, own, router)) }));
+        return await cluster.pools.onShard(shard.id, async (pool) => ({ ...base, reachable: true, ...(await auditShard(pool, own, router)) }));
       } catch (err) {
         // Removed during the audit (a removal's last step, a lab reset): no longer part of the answer.
         if (err instanceof ShardRemovedError) return null;

@@ -13,14 +13,14 @@ export class BulkConnections {
   private readonly queues = new Map<number, Promise<unknown>>();
 
   constructor(
-    private readonly cluster: Cluster,
+    private readonly cluster: Pick<Cluster, 'pools'>,
     private readonly applicationName: string,
   ) {}
 
   use<T>(shardId: number, fn: (db: pg.Client) => Promise<T>): Promise<T> {
     let client = this.open.get(shardId);
     if (!client) {
-      client = this.cluster.connectBulk(shardId, this.applicationName);
+      client = this.cluster.pools.connectBulk(shardId, this.applicationName);
       this.open.set(shardId, client);
       client.catch(() => this.open.delete(shardId));
     }

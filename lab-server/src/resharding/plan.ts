@@ -44,7 +44,7 @@ export interface ReshardPlan {
  * What changing from `before` to `after` would move: the hash ranges (exact, from the two rings), and how many
  * rows of every movable table sit in them now (counted on the shards that hold them).
  */
-export async function planReshard(cluster: Cluster, before: Router, after: Router, afterSpecs: ShardSpec[]): Promise<ReshardPlan> {
+export async function planReshard(cluster: Pick<Cluster, 'specs' | 'shard' | 'pools'>, before: Router, after: Router, afterSpecs: ShardSpec[]): Promise<ReshardPlan> {
   const ref = (names: readonly string[], specs: { id: number; name: string }[], idx: number): ShardRef => {
     const name = names[idx]!;
     return { id: specs.find((s) => s.name === name)!.id, name };
@@ -66,7 +66,7 @@ export async function planReshard(cluster: Cluster, before: Router, after: Route
     [...bySource].map(async ([sourceId, sourceMoves]) => {
       const [starts, ends] = rangeArrays(sourceMoves);
       for (const table of tables) {
-        const { rows } = await cluster.onShard(sourceId, (pool) =>
+        const { rows } = await cluster.pools.onShard(sourceId, (pool) =>
           pool.query<{ i: string; n: string }>(
             `SELECT r.i::text AS i, count(t.ring_hash)::text AS n
              FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS r(s, e, i)

@@ -97,11 +97,11 @@ export async function restoreReplicaIdentity(db: pg.ClientBase): Promise<void> {
  * Removes every reshard leftover on every reachable shard — subscriptions, publications, slots — and
  * restores replica identities. Run after a cancelled or failed move, and at start-up after a crash.
  */
-export async function sweep(cluster: Cluster, log: (m: string) => void): Promise<void> {
+export async function sweep(cluster: Pick<Cluster, 'shards' | 'pools'>, log: (m: string) => void): Promise<void> {
   for (const shard of cluster.shards) {
     let db: pg.Client;
     try {
-      db = await cluster.connectBulk(shard.id, 'shard-lab-reshard-sweep');
+      db = await cluster.pools.connectBulk(shard.id, 'shard-lab-reshard-sweep');
     } catch {
       continue;
     }

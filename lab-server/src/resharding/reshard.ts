@@ -106,7 +106,7 @@ async function run(
   // Ordered by id, so that undoing a removal gives back the very ring it changed.
   const afterSpecs: ShardSpec[] =
     change.kind === 'add'
-      ? [...currentSpecs, rejoining ?? (change.url ? { id: change.id, name: `shard-${change.id}`, url: change.url, port: null } : cluster.embeddedSpec(change.id))].sort((a, b) => a.id - b.id)
+      ? [...currentSpecs, rejoining ?? (change.url ? { id: change.id, name: `shard-${change.id}`, url: change.url, port: null } : cluster.layout.spec(change.id))].sort((a, b) => a.id - b.id)
       : currentSpecs.filter((s) => s.id !== change.id);
   const after = routerFor(lab.ringWith(afterSpecs));
   const plan = await planReshard(cluster, before, after, afterSpecs);
@@ -130,7 +130,7 @@ async function run(
         await prepare(cluster.shard(change.id));
         ctx.note(`shard-${change.id} is still running; it rejoins.`);
       } else {
-        added = change.url ? await cluster.addExternalShard(change.id, change.url, prepare) : await cluster.addEmbeddedShard(change.id, prepare);
+        added = change.url ? await cluster.servers.addExternal(change.id, change.url, prepare) : await cluster.servers.addEmbedded(change.id, prepare);
         ctx.note(`${added.name} started${added.server ? ` (pid ${added.server.pid}, port ${added.server.spec.port})` : ''} and joined the cluster; it takes no traffic until cutover.`);
       }
     }
@@ -223,12 +223,12 @@ async function run(
     } else if (change.kind === 'remove') {
       const gone = cluster.shard(change.id);
       await drainOutbox(lab, gone.name, ctx);
-      await cluster.removeShard(change.id, { deleteData: true });
+      await cluster.servers.remove(change.id, { deleteData: true });
       ctx.note(`${gone.name} drained and stopped; its data directory was removed.`);
     } else if (added?.server && lab.config.replicas && !ctx.signal.aborted) {
       // LAB_REPLICAS=1 gives every shard a replica, this one too; the move itself is done either way.
-      await cluster
-        .addReplica(added.id)
+      await cluster.replicas
+        .add(added.id)
         .then((r) => ctx.note(`LAB_REPLICAS=1: ${r.name} streams from ${added!.name}.`))
         .catch((err: unknown) => ctx.note(`LAB_REPLICAS=1, but ${added!.name}'s replica could not be built: ${err instanceof Error ? err.message : String(err)}. Add it with POST /lab/v1/shards/${added!.name}/replicas.`));
     }
@@ -254,7 +254,7 @@ async function run(
         }).catch(() => undefined);
       }
     }
-    if (added) await cluster.removeShard(added.id, { deleteData: true }).catch(() => undefined);
+    if (added) await cluster.servers.remove(added.id, { deleteData: true }).catch(() => undefined);
     await sweep(cluster, lab.log).catch(() => undefined);
     ctx.note(`Rolled back: ring version ${lab.ringVersion.version} and its ${lab.ringVersion.shards.length} shards, as before.`);
     throw err;

@@ -59,7 +59,7 @@ export function shardRoutes(api: ApiRouter, lab: Lab): void {
       let after;
       if (body.action === 'add') {
         const id = lab.cluster.nextShardId();
-        after = [...current, lab.cluster.ownsServers ? lab.cluster.embeddedSpec(id) : { id, name: `shard-${id}`, url: '(your server)', port: null }];
+        after = [...current, lab.cluster.ownsServers ? lab.cluster.layout.spec(id) : { id, name: `shard-${id}`, url: '(your server)', port: null }];
       } else {
         if (!body.shard) throw new ApiError(400, 'validation_failed', 'Invalid plan request: shard: name the shard to remove', { fields: [{ field: 'shard', message: 'name the shard to remove' }] });
         const victim = shardNamed(body.shard);
@@ -113,7 +113,7 @@ export function shardRoutes(api: ApiRouter, lab: Lab): void {
     async ({ res, params }) => {
       const shard = shardNamed(params.name);
       try {
-        await lab.cluster.addReplica(shard.id);
+        await lab.cluster.replicas.add(shard.id);
       } catch (err) {
         throw serverActionError(err, shard.name, `building ${shard.name}'s replica`, 'Nothing was kept; try again once the shard is up.');
       }
@@ -151,8 +151,8 @@ export function shardRoutes(api: ApiRouter, lab: Lab): void {
         throw new ApiError(409, 'not_available', lab.cluster.notOwned('Fault injection'));
       }
       try {
-        if (fault === 'start') await lab.cluster.restartShard(shard.id);
-        else if (fault === 'kill' || fault === 'pause' || fault === 'resume') await lab.cluster.signalShard(shard.id, FAULTS[fault]);
+        if (fault === 'start') await lab.cluster.faults.restart(shard.id);
+        else if (fault === 'kill' || fault === 'pause' || fault === 'resume') await lab.cluster.faults.signal(shard.id, FAULTS[fault]);
         else throw notFound(`Unknown action '${fault}'; use kill, start, pause, resume or promote.`);
       } catch (err) {
         throw serverActionError(err, shard.name, `${fault} on ${shard.name}`, 'See the topology.');

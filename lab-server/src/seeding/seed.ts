@@ -40,7 +40,7 @@ interface SeedConversation {
  * before children. All shards commit only after all have loaded; a failure or cancel rolls every shard back,
  * so a seed either lands whole or leaves no rows behind. Messages are skewed: a few hot conversations, most quiet.
  */
-export async function seed(cluster: Cluster, router: Router, plan: SeedPlan, ctx: JobContext): Promise<SeedResult> {
+export async function seed(cluster: Pick<Cluster, 'shards' | 'pools'>, router: Router, plan: SeedPlan, ctx: JobContext): Promise<SeedResult> {
   const started = performance.now();
   const { users, conversations = 0, messages = 0 } = plan;
   const total = users + conversations + messages;
@@ -59,7 +59,7 @@ export async function seed(cluster: Cluster, router: Router, plan: SeedPlan, ctx
   const emptyChunks = () => writers.map(() => ({ text: '', rows: 0 }));
   try {
     for (const shard of cluster.shards) {
-      const client = await cluster.connectBulk(shard.id, 'shard-lab-seed');
+      const client = await cluster.pools.connectBulk(shard.id, 'shard-lab-seed');
       writers.push(await CopyWriter.open(client, shard.name, 'users', ['id', 'first_name', 'last_name', 'email', 'created_at', 'updated_at']));
     }
     const now = Date.now();

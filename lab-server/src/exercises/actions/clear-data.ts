@@ -9,7 +9,7 @@ const spec = stepSchema('clear-data', {});
 async function truncateMessengerTables({ lab: { cluster } }: ExerciseContext): Promise<string> {
   const cleared = await Promise.all(
     cluster.shards.map((s) =>
-      cluster.onShard(s.id, async (pool) => {
+      cluster.pools.onShard(s.id, async (pool) => {
         const { rows } = await pool.query<{ name: string }>(
           `SELECT format('%I', tablename) AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> $1`,
           [MIGRATIONS_TABLE],

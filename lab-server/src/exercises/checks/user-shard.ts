@@ -16,7 +16,7 @@ interface FoundUser {
 async function findUserByName({ lab }: ExerciseContext, first: string, last: string): Promise<FoundUser | null> {
   const rows = await Promise.all(
     lab.cluster.shards.map((s) =>
-      lab.cluster.onShard(s.id, async (pool) => {
+      lab.cluster.pools.onShard(s.id, async (pool) => {
         const { rows } = await pool.query<{ id: string; created_at: string }>(
           'SELECT id, created_at FROM users WHERE first_name = $1 AND last_name = $2 ORDER BY created_at DESC LIMIT 1',
           [first, last],

@@ -18,7 +18,7 @@ const KINDS: readonly ClaimKind[] = ['username', 'email'];
  */
 export class AccountsService {
   constructor(
-    private readonly cluster: Cluster,
+    private readonly cluster: Pick<Cluster, 'pools'>,
     private readonly router: () => Router,
     private readonly users: UsersService,
     private readonly gate: WriteGate,

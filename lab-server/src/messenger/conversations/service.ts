@@ -22,7 +22,7 @@ import type { Conversation, CreateConversation, InboxPage, ListMessagesQuery, In
  */
 export class ConversationsService {
   constructor(
-    private readonly cluster: Cluster,
+    private readonly cluster: Pick<Cluster, 'shard' | 'pools'>,
     private readonly router: () => Router,
     private readonly users: UsersService,
     private readonly layer: () => DataLayer,
@@ -98,7 +98,7 @@ export class ConversationsService {
     const message: Message = { id: uuidv7({ msecs: now }), conversation_id, sender_id: input.sender_id, body: input.body, created_at: new Date(now).toISOString() };
     try {
       return this.layer() === 'pg'
-        ? await this.cluster.onShard(shard, (pool) => pgRepo.insertMessage(pool, message))
+        ? await this.cluster.pools.onShard(shard, (pool) => pgRepo.insertMessage(pool, message))
         : await onShardPrisma(this.cluster, shard, (db) => prismaRepo.insertMessage(db, message));
     } catch (err) {
       if (!isForeignKeyViolation(err)) throw err;
@@ -116,7 +116,7 @@ export class ConversationsService {
     const before = q.before ?? null;
     const rows =
       this.layer() === 'pg'
-        ? await this.cluster.onShard(shard, (pool) => pgRepo.listMessages(pool, id, before, q.limit + 1))
+        ? await this.cluster.pools.onShard(shard, (pool) => pgRepo.listMessages(pool, id, before, q.limit + 1))
         : await onShardPrisma(this.cluster, shard, (db) => prismaRepo.listMessages(db, id, before, q.limit + 1));
     // An empty page is either a quiet conversation or none at all; only then is the extra query worth it.
     if (rows.length === 0 && !(await onShardPrisma(this.cluster, shard, (db) => prismaRepo.conversationExists(db, id)))) throw this.missing(id, shard);

@@ -60,7 +60,7 @@ export interface OutboxBacklog {
  * Events not yet applied, per shard, in shard order. Draining a shard (before it is removed) waits for its
  * `pending` to reach 0.
  */
-export async function outboxBacklog(cluster: Cluster): Promise<OutboxBacklog> {
+export async function outboxBacklog(cluster: Pick<Cluster, 'shards' | 'pools'>): Promise<OutboxBacklog> {
   const shards = await Promise.all(
     cluster.shards.map(async (s): Promise<ShardBacklog> => {
       try {

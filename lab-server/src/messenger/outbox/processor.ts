@@ -24,7 +24,7 @@ export class OutboxProcessor {
   private lastError: string | null = null;
 
   constructor(
-    private readonly cluster: Cluster,
+    private readonly cluster: Pick<Cluster, 'shards' | 'pools'>,
     private readonly log: Log,
   ) {}
 

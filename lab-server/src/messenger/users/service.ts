@@ -35,7 +35,7 @@ export interface Located<T> {
 /** The users API's rules: ids route through the ring to one shard; listings and stats gather from all of them. */
 export class UsersService {
   constructor(
-    private readonly cluster: Cluster,
+    private readonly cluster: Pick<Cluster, 'shard' | 'pools'>,
     private readonly router: () => Router,
     /** Which data layer serves the hot statements (create, get); read on every request, so it switches at run time. */
     private readonly layer: () => DataLayer,
@@ -52,7 +52,7 @@ export class UsersService {
     return this.write(id, async (shard) => {
       const value =
         this.layer() === 'pg'
-          ? await this.cluster.onShard(shard, (pool) => pgRepo.insertUser(pool, row))
+          ? await this.cluster.pools.onShard(shard, (pool) => pgRepo.insertUser(pool, row))
           : await onShardPrisma(this.cluster, shard, (db) => prismaRepo.insertUser(db, row));
       return { value, shard: this.cluster.shard(shard).name };
     });
@@ -124,7 +124,7 @@ export class UsersService {
     const after = q.cursor ? decodeCursor(q.cursor) : null;
     // Only the ring's shards: a shard being filled by a reshard holds copies that are not yet (or no longer) its own.
     const ids = this.router().ids;
-    const results = await Promise.allSettled(ids.map((id) => this.cluster.onShard(id, (pool) => pgRepo.listUsers(pool, after, q.limit + 1))));
+    const results = await Promise.allSettled(ids.map((id) => this.cluster.pools.onShard(id, (pool) => pgRepo.listUsers(pool, after, q.limit + 1))));
     const missing: string[] = [];
     const lists: User[][] = [];
     results.forEach((r) => {
@@ -156,7 +156,7 @@ export class UsersService {
     const shards = await Promise.all(
       this.router().ids.map((id) => this.cluster.shard(id)).map(async (s) => {
         try {
-          const user_count = await this.cluster.onShard(s.id, (pool) => pgRepo.countUsers(pool));
+          const user_count = await this.cluster.pools.onShard(s.id, (pool) => pgRepo.countUsers(pool));
           return { shard_id: s.id, shard_name: s.name, user_count, healthy: true };
         } catch (err) {
           if (!(err instanceof ShardUnavailableError)) throw err;

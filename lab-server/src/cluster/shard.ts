@@ -1,0 +1,104 @@
+import type pg from 'pg';
+import type { EmbeddedServer } from './embedded-server.js';
+import type { HealthProbe } from './health.js';
+import type { ReplicaLag } from './replica.js';
+
+// The shard record every part of the cluster shares, what the cluster reports about it, and its names.
+
+export type ShardStatus = 'starting' | 'up' | 'down' | 'paused';
+/** embedded: this process runs the servers; attached: another lab process does (`make up`); external: LAB_SHARDS. */
+export type ClusterMode = 'embedded' | 'attached' | 'external';
+
+export interface Replica {
+  readonly name: string;
+  readonly url: string;
+  readonly pool: pg.Pool;
+  /** Null when another lab process runs it (attached mode). */
+  readonly server: EmbeddedServer | null;
+  readonly probe: HealthProbe;
+  status: 'up' | 'down';
+  lag: ReplicaLag;
+}
+
+/**
+ * One shard as the lab routes to it. Its primary's address, pool, server and probe change when a replica is
+ * promoted; the id and name, which the ring routes by, never do.
+ */
+export interface Shard {
+  readonly id: number;
+  readonly name: string;
+  url: string;
+  readonly role: 'primary';
+  pool: pg.Pool;
+  server: EmbeddedServer | null;
+  probe: HealthProbe;
+  /** Which of the shard's two server directories holds the primary (see ShardSpec.slot). */
+  slot: 0 | 1;
+  status: ShardStatus;
+  lastError: string | null;
+  replica: Replica | null;
+  /** Set while the shard is held (see Handover.hold): its queries wait for it rather than meet a server stopping. */
+  handover: Promise<void> | null;
+}
+
+export interface ReplicaInfo {
+  name: string;
+  url: string;
+  role: 'replica';
+  status: 'up' | 'down';
+  pid: number | null;
+  lag_bytes: number | null;
+  lag_seconds: number | null;
+  state: string | null;
+}
+
+/** A shard's replica by address alone: what a process that runs no server needs to read from it. */
+export interface ReplicaSpec {
+  shard: number;
+  url: string;
+}
+
+export interface ShardInfo {
+  id: number;
+  name: string;
+  url: string;
+  role: 'primary';
+  status: ShardStatus;
+  pid: number | null;
+  replicas: ReplicaInfo[];
+}
+
+export type Log = (message: string) => void;
+
+/** Work on a new shard's server before the cluster lists it (bringing its schema up to date). */
+export type Prepare = (server: { name: string; url: string }) => Promise<void>;
+
+export interface ClusterEvents {
+  status: [shard: ShardInfo, previous: ShardStatus];
+  shards: [shards: ShardInfo[]];
+}
+
+export const shardName = (id: number): string => `shard-${id}`;
+export const shardIdOf = (name: string): number => Number(/^shard-(\d+)$/.exec(name)?.[1] ?? NaN);
+export const replicaName = (shard: { name: string }): string => `${shard.name}-replica`;
+
+/** Why `what` cannot be done in this mode, and what to do instead. */
+export function notOwned(mode: ClusterMode, what: string): string {
+  const hint =
+    mode === 'attached'
+      ? " The servers belong to the background cluster ('make up'): run 'make down', then 'make dev', which runs them itself."
+      : ' LAB_SHARDS names servers the lab does not run.';
+  return `${what} needs the lab to run the shard servers itself; in ${mode} mode it does not.${hint}`;
+}
+
+export function toInfo(s: Shard): ShardInfo {
+  const replicas: ReplicaInfo[] = s.replica
+    ? [{ name: s.replica.name, url: s.replica.url, role: 'replica', status: s.replica.status, pid: s.replica.server?.pid ?? null, lag_bytes: s.replica.lag.bytes, lag_seconds: s.replica.lag.seconds, state: s.replica.lag.state }]
+    : [];
+  return { id: s.id, name: s.name, url: s.url, role: s.role, status: s.status, pid: s.server?.pid ?? null, replicas };
+}
+
+/** A server address fit for a log line or an error: the password masked. */
+export function redact(url: string): string {
+  return url.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@');
+}
