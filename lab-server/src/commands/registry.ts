@@ -20,6 +20,7 @@ import shardsRemove from './shards-remove.js';
 import shardsReplica from './shards-replica.js';
 import sql from './sql.js';
 import stats from './stats.js';
+import * as tune from './tune.js';
 import * as user from './user.js';
 
 /**
@@ -58,6 +59,9 @@ export const COMMANDS: readonly Command[] = [
   loadtestRuns.compare,
   loadtestRuns.cancel,
   health,
+  tune.list,
+  tune.set,
+  tune.reset,
   sql,
   explain,
   dbShell,

@@ -193,3 +193,12 @@ export const SqlRun = z.object({
   ),
 });
 export type SqlRun = z.output<typeof SqlRun>;
+
+export const Tuning = z.object({
+  shards: z.array(
+    z.object({
+      shard: z.string(),
+      parameters: z.array(z.object({ name: z.string(), setting: z.string(), source: z.string(), pending_restart: z.boolean() })),
+    }),
+  ),
+});

@@ -10,6 +10,7 @@ import { metricsRoutes, prometheusRoutes } from '../metrics/routes.js';
 import { placementRoutes } from '../placement/routes.js';
 import { shardRoutes } from '../resharding/routes.js';
 import { ringRoutes } from '../ring/routes.js';
+import { tuningRoutes } from '../tuning/routes.js';
 import { healthRoutes } from './health-routes.js';
 import type { Lab } from './lab.js';
 import { labRoutes } from './routes.js';
@@ -28,6 +29,7 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   metricsRoutes(control, lab.metrics);
   chapterRoutes(control, lab, lab.config.chaptersDir);
   sqlRoutes(control, lab);
+  tuningRoutes(control, lab);
   return [
     { prefix: '', api: root },
     { prefix: '/lab/v1', api: control },

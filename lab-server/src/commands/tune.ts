@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { get, request, seg } from './api.js';
+import { arg, noArgs, positionals } from './args.js';
+import { defineCommand, type CommandContext } from './command.js';
+import { TUNABLE_PARAMETERS } from '../tuning/parameters.js';
+import { formatTable } from './format.js';
+import { Tuning } from './replies.js';
+
+type TuningReply = z.output<typeof Tuning>;
+
+/** One row per parameter, one column per shard: the same value everywhere reads at a glance, a difference stands out. */
+function render(t: TuningReply, ctx: CommandContext, only?: string): string {
+  const { dim, yellow } = ctx.style;
+  const names = t.shards[0]?.parameters.map((p) => p.name).filter((n) => !only || n === only) ?? [];
+  const rows = names.map((name) => {
+    const cells = t.shards.map((s) => {
+      const p = s.parameters.find((x) => x.name === name)!;
+      return `${p.setting}${p.source === 'configuration file' ? '*' : ''}${p.pending_restart ? yellow(' (restart)') : ''}`;
+    });
+    return [name, ...cells];
+  });
+  return `${formatTable(['parameter', ...t.shards.map((s) => s.shard)], rows)}\n${dim('* set by the lab (ALTER SYSTEM); (restart): in force once the shard restarts')}`;
+}
+
+export const list = defineCommand({
+  name: 'tune',
+  usage: 'tune',
+  summary: 'the PostgreSQL parameters the lab may change, on every shard (tune set / tune reset change them)',
+  args: noArgs,
+  async run(_args, ctx) {
+    const t = await get(ctx.lab, '/lab/v1/tuning/parameters', Tuning);
+    return { data: t, text: render(t, ctx) };
+  },
+});
+
+const put = async (ctx: CommandContext, name: string, value: string | null, shard: string | undefined) =>
+  (await request(ctx.lab, 'PUT', `/lab/v1/tuning/parameters/${seg(name)}`, Tuning, { value, ...(shard ? { shards: [shard] } : {}) })).body;
+
+export const set = defineCommand({
+  name: 'tune set',
+  usage: 'tune set NAME VALUE [--shard NAME]',
+  summary: 'set an allowed PostgreSQL parameter on every shard (or one): ALTER SYSTEM and a reload, all shards or none',
+  flags: { shard: 'string' },
+  args: z.object({ _: positionals([arg('NAME'), arg('VALUE')]), shard: z.string().optional() }),
+  complete: (index) => (index === 0 ? [...TUNABLE_PARAMETERS] : []),
+  async run({ _: [name, value], shard }, ctx) {
+    const t = await put(ctx, name, value, shard);
+    return { data: t, text: render(t, ctx, name) };
+  },
+});
+
+export const reset = defineCommand({
+  name: 'tune reset',
+  usage: 'tune reset NAME [--shard NAME]',
+  summary: 'put an allowed PostgreSQL parameter back to its default on every shard (or one)',
+  flags: { shard: 'string' },
+  args: z.object({ _: positionals([arg('NAME')]), shard: z.string().optional() }),
+  complete: (index) => (index === 0 ? [...TUNABLE_PARAMETERS] : []),
+  async run({ _: [name], shard }, ctx) {
+    const t = await put(ctx, name, null, shard);
+    return { data: t, text: render(t, ctx, name) };
+  },
+});
