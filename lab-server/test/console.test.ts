@@ -52,6 +52,7 @@ class Term {
   }
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's colours are ESC sequences
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
 
 let t: TestLab;

@@ -177,9 +177,9 @@ describe('the SQL console', () => {
   });
 
   it('runs one statement per request, so nothing can follow EXPLAIN ANALYZE’s rollback', async () => {
-    const escape = await sql('SELECT 1; COMMIT; CREATE TABLE escaped (x int)', 'analyze');
-    expect(escape.status).toBe(400);
-    expect(escape.body.error.message).toMatch(/one statement at a time/);
+    const escaped = await sql('SELECT 1; COMMIT; CREATE TABLE escaped (x int)', 'analyze');
+    expect(escaped.status).toBe(400);
+    expect(escaped.body.error.message).toMatch(/one statement at a time/);
     const write = await sql("INSERT INTO users (id, first_name, last_name) VALUES ('0190d4e2-8f0a-7000-8000-0000000000aa', 'Explained', 'Only')", 'analyze');
     expect(write.status).toBe(200);
     expect(await queryServer(t.shardUrls[0]!, "SELECT 1 FROM users WHERE first_name = 'Explained'")).toEqual([]);

@@ -133,17 +133,17 @@ describe('seeding the messenger', () => {
     expect(job.result).toMatchObject({ users: 2_000, conversations: 200, messages: 20_000 });
 
     const convs = await all<{ id: string }>('SELECT id::text FROM conversations');
-    convs.forEach((rows, i) => expect(rows.every((r) => ring.shardFor(r.id) === i)).toBe(true));
+    for (const [i, rows] of convs.entries()) expect(rows.every((r) => ring.shardFor(r.id) === i)).toBe(true);
     expect(convs.flat()).toHaveLength(200);
     const members = await all<{ conversation_id: string; user_id: string }>('SELECT conversation_id::text, user_id::text FROM conversation_members');
-    members.forEach((rows, i) => expect(rows.every((r) => ring.shardFor(r.conversation_id) === i)).toBe(true));
+    for (const [i, rows] of members.entries()) expect(rows.every((r) => ring.shardFor(r.conversation_id) === i)).toBe(true);
     const inbox = await all<{ conversation_id: string; user_id: string }>('SELECT conversation_id::text, user_id::text FROM user_conversations');
-    inbox.forEach((rows, i) => expect(rows.every((r) => ring.shardFor(r.user_id) === i)).toBe(true));
+    for (const [i, rows] of inbox.entries()) expect(rows.every((r) => ring.shardFor(r.user_id) === i)).toBe(true);
     const key = (r: { conversation_id: string; user_id: string }) => `${r.conversation_id}/${r.user_id}`;
     expect(new Set(inbox.flat().map(key))).toEqual(new Set(members.flat().map(key)));
 
     const perConversation = (await all<{ conversation_id: string; n: string }>('SELECT conversation_id::text, count(*)::text AS n FROM messages GROUP BY 1')).flat();
-    perConversation.forEach((r) => expect(convs[ring.shardFor(r.conversation_id)]!.some((c) => c.id === r.conversation_id)).toBe(true));
+    for (const r of perConversation) expect(convs[ring.shardFor(r.conversation_id)]!.some((c) => c.id === r.conversation_id)).toBe(true);
     const counts = perConversation.map((r) => Number(r.n)).sort((a, b) => b - a);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(20_000);
     // A few hot conversations, most quiet: the busiest 5% hold far more than 5% of the messages.

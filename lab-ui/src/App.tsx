@@ -40,6 +40,7 @@ export function App() {
 
   return (
     <IndexContext.Provider value={{ index, reload }}>
+      {/* biome-ignore lint/a11y/useValidAnchor: a real link for keyboard users; the click only keeps #main out of the chapter router's hash */}
       <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
         Skip to the chapter
       </a>
@@ -86,9 +87,9 @@ function statusLine(live: Live): string {
   if (live.status === 'connecting') return 'connecting to the lab…';
   if (live.status === 'lost') return 'lab not running';
   const shards = live.topology?.shards ?? [];
-  const notUp = Object.entries(
-    shards.filter((s) => s.status !== 'up').reduce<Record<string, number>>((n, s) => ({ ...n, [s.status]: (n[s.status] ?? 0) + 1 }), {}),
-  ).map(([state, n]) => `${n} ${state}`);
+  const byState = new Map<string, number>();
+  for (const s of shards) if (s.status !== 'up') byState.set(s.status, (byState.get(s.status) ?? 0) + 1);
+  const notUp = [...byState].map(([state, n]) => `${n} ${state}`);
   const count = `${shards.length} shard${shards.length === 1 ? '' : 's'}${notUp.length ? ` (${notUp.join(', ')})` : ''}`;
   return live.status === 'back' ? `back · ${count}` : `live · ${count}`;
 }

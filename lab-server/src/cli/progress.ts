@@ -22,7 +22,10 @@ export class CliOutput implements Output {
   }
 
   progress(p: { title: string; done?: number; total?: number; state: string }): void {
-    if (p.total === undefined || p.done === undefined) return this.statusLine(p.state);
+    if (p.total === undefined || p.done === undefined) {
+      this.statusLine(p.state);
+      return;
+    }
     const total = Math.max(p.total, 1);
     if (!this.bar) {
       const bar = new cliProgress.SingleBar(

@@ -88,7 +88,9 @@ export class Cluster extends ShardSet {
     const cluster = new Cluster(config.externalShards ? 'external' : 'embedded', catalog, config, log, catalogServer ? [catalogServer] : []);
     try {
       if (config.externalShards) {
-        config.externalShards.forEach((url, i) => cluster.servers.register({ id: i, name: shardName(i), url, port: null }, null));
+        config.externalShards.forEach((url, i) => {
+          cluster.servers.register({ id: i, name: shardName(i), url, port: null }, null);
+        });
       } else {
         await cluster.startEmbedded();
       }
@@ -145,7 +147,9 @@ export class Cluster extends ShardSet {
     }
     const servers = specs.map((s) => this.layout.server(s));
     await startAll(servers);
-    specs.forEach((s, i) => this.servers.register(s, servers[i]!));
+    specs.forEach((s, i) => {
+      this.servers.register(s, servers[i]!);
+    });
     // Replicas come back with their shards (the catalog lists them; a lab from before it did is read from
     // disk); LAB_REPLICAS=1 builds the missing ones.
     const recorded = new Set((await savedReplicas(catalog.pool)).map((r) => r.shard));

@@ -14,7 +14,7 @@ function bucketOf(us: number): number {
 }
 
 /** Geometric middle of a bucket, in microseconds: the value reported for anything that fell into it. */
-function valueOf(bucket: number): number {
+function bucketValue(bucket: number): number {
   if (bucket === 0) return 0.5;
   return 2 ** ((bucket - 0.5) / SUB);
 }
@@ -55,7 +55,7 @@ export class LatencyHistogram {
     let seen = 0;
     for (let b = 0; b < BUCKETS; b++) {
       seen += this.counts[b]!;
-      if (seen >= rank) return Math.min(valueOf(b), this.maxUs);
+      if (seen >= rank) return Math.min(bucketValue(b), this.maxUs);
     }
     return this.maxUs;
   }

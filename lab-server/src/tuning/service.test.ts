@@ -14,7 +14,7 @@ afterAll(async () => {
   await servers?.stop();
 });
 
-const valueOf = async (name: string) => (await readParameters(shards)).map((s) => s.parameters.find((p) => p.name === name)!);
+const settingOn = async (name: string) => (await readParameters(shards)).map((s) => s.parameters.find((p) => p.name === name)!);
 
 /** A new session, as a request would open: does it see the value? */
 async function newSession(url: string, name: string): Promise<string> {
@@ -33,7 +33,7 @@ describe('tuning parameters', () => {
     for (const s of after) expect(s.parameters.find((p) => p.name === 'work_mem')).toMatchObject({ setting: '64MB', source: 'configuration file', pending_restart: false });
     expect(await newSession(servers.urls[1]!, 'work_mem')).toBe('64MB');
     await setParameter(shards, 'work_mem', null);
-    expect((await valueOf('work_mem')).map((p) => p.setting)).toEqual(['4MB', '4MB']);
+    expect((await settingOn('work_mem')).map((p) => p.setting)).toEqual(['4MB', '4MB']);
   });
 
   it('says when a value waits for a restart', async () => {
@@ -47,7 +47,7 @@ describe('tuning parameters', () => {
     const err = await setParameter(shards, 'random_page_cost', 'fast').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ParameterValueError);
     expect((err as Error).message).toMatch(/shard-0: .*random_page_cost/);
-    expect((await valueOf('random_page_cost')).map((p) => p.setting)).toEqual(['1.1', '1.1']);
+    expect((await settingOn('random_page_cost')).map((p) => p.setting)).toEqual(['1.1', '1.1']);
     await setParameter(shards, 'random_page_cost', null);
   });
 });

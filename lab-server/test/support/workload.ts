@@ -79,7 +79,7 @@ export async function underLoad(t: TestLab, during: () => Promise<void>): Promis
       } else if (r < 0.5) {
         const members = [pick(), pick()].filter((id): id is string => id !== null && !busy.has(id));
         if (members.length === 0) continue;
-        members.forEach((id) => busy.add(id));
+        for (const id of members) busy.add(id);
         const name = `w${w}-${n}-${Math.random().toString(36).slice(2, 8)}`;
         const res =
           r < 0.42
@@ -87,7 +87,7 @@ export async function underLoad(t: TestLab, during: () => Promise<void>): Promis
             : await t.call<{ id: string }>('POST', '/api/v1/conversations', { title: name, member_ids: members });
         if (res.status !== 201) errors.push(`${r < 0.42 ? 'account' : 'conversation'} ${res.status} ${JSON.stringify(res.body)}`);
         else if (r >= 0.42) conversations.add(res.body.id);
-        members.forEach((id) => busy.delete(id));
+        for (const id of members) busy.delete(id);
       } else {
         const id = pick();
         if (!id) continue;

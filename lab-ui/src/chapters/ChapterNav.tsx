@@ -41,7 +41,7 @@ export function ChapterNav({ index, current }: { index: ChapterIndex | null; cur
               <a href={chapterHref(id)} aria-current={id === current ? 'page' : undefined} data-chapter-link={id}>
                 <span>{c.title}</span>
                 {c.exercises > 0 && (
-                  <span className={`progress ${c.passed === c.exercises ? 'done' : ''}`} aria-label={`${c.passed} of ${c.exercises} exercises done`}>
+                  <span className={`progress ${c.passed === c.exercises ? 'done' : ''}`} role="img" aria-label={`${c.passed} of ${c.exercises} exercises done`}>
                     {c.passed}/{c.exercises}
                   </span>
                 )}

@@ -17,7 +17,7 @@ export function ChapterPage({ id }: { id: string }) {
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [resetSteps, setResetSteps] = useState<StepReport[] | null>(null);
-  const top = useRef<HTMLDivElement>(null);
+  const top = useRef<HTMLElement>(null);
 
   const load = useCallback(async () => {
     try {
@@ -35,6 +35,7 @@ export function ChapterPage({ id }: { id: string }) {
     void load();
   }, [load]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per chapter shown (its id), not again on every refresh of its data
   useEffect(() => {
     if (!chapter) return;
     document.title = `${chapter.title} · Shard Lab`;
@@ -71,7 +72,7 @@ export function ChapterPage({ id }: { id: string }) {
 
   return (
     <ChapterContext.Provider value={{ chapter, reload: () => void load(), updateExercise }}>
-      <div className="chapter-bar" ref={top} tabIndex={-1} aria-label={`${chapter.title} chapter`}>
+      <section className="chapter-bar" ref={top} tabIndex={-1} aria-label={`${chapter.title} chapter`}>
         <span>
           {chapter.exercises.length > 0 ? (
             <>
@@ -99,7 +100,7 @@ export function ChapterPage({ id }: { id: string }) {
             </button>
           )}
         </span>
-      </div>
+      </section>
       <p id="reset-steps" className="sr-only">
         Reset runs: {chapter.reset_steps.join('; ')}
       </p>

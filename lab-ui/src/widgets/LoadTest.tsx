@@ -36,6 +36,7 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
     setHistory(h.runs);
   };
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loads once the API is known to exist; loadHistory is a new function each render
   useEffect(() => {
     if (available !== 'yes') return;
     void api<{ scenarios: Scenario[] }>('GET', '/lab/v1/loadtests/scenarios').then((r) => setScenarios(r.scenarios), () => undefined);
@@ -65,6 +66,7 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
   });
 
   // If the stream carries no load-test events (another build), ask once a second instead.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: one timer per run (its id) while it is active, not a new one on every progress event
   useEffect(() => {
     if (!run || !active(run)) return;
     const timer = setInterval(() => {

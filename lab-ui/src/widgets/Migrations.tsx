@@ -12,6 +12,7 @@ export function Migrations() {
   const [report, setReport] = useState<string | null>(null);
   const refresh = useCallback(async () => setStatus(await api<Status>('GET', '/lab/v1/migrations')), []);
   const load = useAction(refresh);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: load is a new object each render; refresh is the stable thing to load once for
   useEffect(() => void load.run(), [refresh]);
   const act = useAction(async (action: 'up' | 'down' | 'latest') => {
     setReport(null);

@@ -60,6 +60,7 @@ export function Ring({ attrs }: { attrs: Record<string, string> }) {
   const to = compareTo ?? n + 1;
   const isLive = shards === null && vnodes === null && strategy === (topology?.ring.strategy ?? 'md5-ring');
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the live ring view is fetched again when the ring version changes, which the URL does not show
   useEffect(() => {
     const q = new URLSearchParams({ compare_to: String(to), strategy });
     if (!isLive) {

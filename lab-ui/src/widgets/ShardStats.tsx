@@ -26,6 +26,7 @@ export function ShardStats({ attrs }: { attrs: Record<string, string> }) {
   }, []);
   const load = useAction(refresh);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: one load and one timer for the life of the widget; load is a new object each render
   useEffect(() => {
     void load.run();
     const timer = setInterval(() => void refresh().catch(() => undefined), REFRESH_MS);

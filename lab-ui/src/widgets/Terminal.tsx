@@ -23,7 +23,7 @@ export function TerminalView({ height = 280, command }: { height?: number; comma
     let disposed = false;
     let socket: WebSocket | null = null;
     let retry: ReturnType<typeof setTimeout> | null = null;
-    let cleanup = () => undefined as void;
+    let cleanup = (): void => undefined;
 
     void loadXterm().then(({ Terminal, FitAddon }) => {
       if (disposed || !box.current) return;
@@ -101,7 +101,7 @@ export function TerminalView({ height = 280, command }: { height?: number; comma
 
   return (
     <div className="terminal-wrap" data-state={state}>
-      <div className="terminal" ref={box} style={{ height }} aria-label="Lab terminal: type help and press Enter. Esc leaves the terminal." role="group" />
+      <div className="terminal" ref={box} style={{ height }} aria-label="Lab terminal: type help and press Enter. Esc leaves the terminal." role="application" />
       <p className="muted small">
         {state === 'open' ? 'Connected to the lab console.' : state === 'closed' ? 'Disconnected; reconnecting…' : 'Connecting…'} Esc leaves the terminal; Tab completes; ↑/↓ recall history.
       </p>

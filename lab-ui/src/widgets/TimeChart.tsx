@@ -35,6 +35,7 @@ export function TimeChart({ label, series, data, time, y, y2, height = 200 }: Pr
   const [ready, setReady] = useState(false);
   const shape = JSON.stringify([series, time, y, y2]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart is rebuilt when its shape (series and axes, compared by value) changes; data is pushed in separately
   useEffect(() => {
     let cancelled = false;
     void loadUplot().then((UPlot) => {

@@ -38,6 +38,7 @@ export class LineEditor {
   input(data: string): void {
     let i = 0;
     while (i < data.length) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the terminal's key sequences (arrows, Home, End)
       const seq = /^\x1b(\[[0-9;]*[A-Za-z~]|O[A-Za-z])/.exec(data.slice(i));
       if (seq) {
         if (!this.busy) this.escape(seq[1]!);
