@@ -6,7 +6,7 @@ USERS ?= 10000
 CONVERSATIONS ?= 0
 MESSAGES ?= 0
 
-.PHONY: help install dev start test typecheck unit up down reset shards health db-shell seed status \
+.PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer bench-api bench-ui \
         shard-plan shard-add shard-remove shard-replica shard-promote ring tune bench-reshard \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
@@ -59,6 +59,12 @@ test: install ui-build ## every test: typecheck, unit, integration against real 
 	@# The two heaviest files (every chapter solved on a 5-shard cluster; Chromium driving the UI) run last, one at
 	@# a time, so their load does not squeeze the timing of the other tests.
 	@cd lab-server && ../node_modules/.bin/vitest run --no-file-parallelism test/chapters.test.ts test/browser
+
+lint: install ## Biome: the formatting and lint rules of biome.jsonc, checked (make format writes them)
+	@node_modules/.bin/biome ci --colors=off --max-diagnostics=20
+
+format: install ## Biome: format every source file and apply the safe lint fixes
+	@node_modules/.bin/biome check --write
 
 typecheck: install ## TypeScript strict check of the server and the browser lab
 	@node_modules/.bin/tsc -p lab-server --noEmit

@@ -62,6 +62,11 @@ describe('the browser lab', () => {
     await w.shot('overview');
     await w.page.keyboard.press('Tab');
     expect(await w.page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to the chapter');
+    // A hint names a command in backticks: the page shows it as code, not as raw Markdown.
+    const firstUser = exercise(w.page, 'first-user');
+    await firstUser.getByRole('button', { name: 'Hint' }).click();
+    expect(await firstUser.locator('.hint code').first().textContent()).toBe('user create Ada Lovelace');
+    expect(await firstUser.locator('.hint').textContent()).not.toContain('`');
     if (!caps['GET /lab/v1/metrics']) await w.page.getByText(/No metrics stream in this build/).first().waitFor();
     // A claim of the original, measured here: the ring's movement from 4 to 5 shards is computed, not quoted.
     const movement = w.page.locator('tr[data-claim="movement"]');

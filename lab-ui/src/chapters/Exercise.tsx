@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, messageOf } from '../api';
+import { InlineText } from './InlineText';
 import type { Body, StepReport } from '../types';
 import { ShardSelect } from '../widgets/common';
 import { useChapter } from './chapter-context';
@@ -101,12 +102,18 @@ export function Exercise({ id, children }: { id: string; children: ReactNode }) 
           </button>
         </div>
       </form>
-      {hint && <p className="hint">{view.hint}</p>}
+      {hint && (
+        <p className="hint">
+          <InlineText text={view.hint} />
+        </p>
+      )}
       <details className="solve-steps">
         <summary>What “Solve it for me” does</summary>
         <ol>
           {view.solve_steps.map((s) => (
-            <li key={s}>{s}</li>
+            <li key={s}>
+              <InlineText text={s} />
+            </li>
           ))}
         </ol>
       </details>
@@ -114,7 +121,7 @@ export function Exercise({ id, children }: { id: string; children: ReactNode }) 
         {result && (
           <p className={`result ${result.passed ? 'result-pass' : 'result-fail'}`} data-result={result.passed ? 'pass' : 'fail'}>
             <strong>{result.passed ? 'Pass. ' : 'Not yet. '}</strong>
-            {result.message}
+            <InlineText text={result.message} />
           </p>
         )}
         {steps && (
