@@ -101,6 +101,25 @@ describe('the browser lab', () => {
     await w.page.close();
   });
 
+  it('says a bad key is bad once, beside the key, and the ring keeps answering its controls', async () => {
+    // The one refused lookup is logged by Chromium as a failed request: expected here.
+    const w = await watchedPage(browser, [/\/lab\/v1\/ring\?/]);
+    let badLookups = 0;
+    w.page.on('request', (r) => r.url().includes('/lab/v1/ring?') && r.url().includes('key=hello') && badLookups++);
+    await w.page.goto(`${t.url}/#/chapters/sharding`);
+    const ring = w.page.locator('.ring');
+    await ring.getByLabel('Look up a key (a user id)').fill('hello world');
+    await ring.getByRole('button', { name: 'Look up' }).click();
+    await ring.getByRole('alert').filter({ hasText: /key/i }).waitFor();
+    await ring.getByLabel(/Virtual nodes per shard/).fill('10');
+    await expect.poll(() => ring.locator('label', { hasText: 'Virtual nodes per shard' }).textContent()).toContain('10');
+    await ring.getByText('A hypothetical ring').waitFor();
+    await ring.getByLabel('Shards', { exact: true }).fill('7');
+    await expect.poll(() => ring.locator('table.shares tbody tr').count()).toBe(7);
+    expect(badLookups).toBe(1);
+    await w.page.close();
+  });
+
   it('answers an exercise from the ring widget: look the key up, pick the shard, Check passes', async () => {
     const w = await watchedPage(browser);
     await w.page.goto(`${t.url}/#/chapters/sharding`);

@@ -1,5 +1,5 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
-import { api, messageOf } from '../api';
+import { api, ApiError, messageOf } from '../api';
 import { shardColor } from '../colors';
 import { fmt, hex32, pct } from '../format';
 import { useLive } from '../live';
@@ -53,6 +53,7 @@ export function Ring({ attrs }: { attrs: Record<string, string> }) {
   const [lookupKey, setLookupKey] = useState<string | null>(null);
   const [view, setView] = useState<RingView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [keyError, setKeyError] = useState<string | null>(null);
   const [marker, setMarker] = useState<number | null>(null);
   const ids = { shards: useId(), vnodes: useId(), strategy: useId(), to: useId(), key: useId() };
   const n = shards ?? liveShards;
@@ -72,7 +73,15 @@ export function Ring({ attrs }: { attrs: Record<string, string> }) {
     const timer = setTimeout(() => {
       api<RingView>('GET', `/lab/v1/ring?${q}`).then(
         (r) => current && (setView(r), setError(null)),
-        (err: unknown) => current && setError(messageOf(err)),
+        (err: unknown) => {
+          if (!current) return;
+          // A key the lab refuses is the key's fault: say so beside it and draw the ring without it, so the
+          // controls keep working instead of asking again with the same bad key.
+          if (lookupKey && err instanceof ApiError && err.status === 400) {
+            setKeyError(messageOf(err));
+            setLookupKey(null);
+          } else setError(messageOf(err));
+        },
       );
     }, 120);
     return () => {
@@ -106,6 +115,7 @@ export function Ring({ attrs }: { attrs: Record<string, string> }) {
 
   function submitKey(e: FormEvent) {
     e.preventDefault();
+    setKeyError(null);
     setLookupKey(key.trim() || null);
   }
 
@@ -165,11 +175,13 @@ export function Ring({ attrs }: { attrs: Record<string, string> }) {
             <button type="button" onClick={() => {
               const k = crypto.randomUUID();
               setKey(k);
+              setKeyError(null);
               setLookupKey(k);
             }}>
               Random key
             </button>
           </form>
+          <ErrorNote error={keyError} />
           <div className="row">
             <span className="field">
               <label htmlFor={ids.strategy}>Routing</label>
