@@ -145,7 +145,16 @@ describe('the browser lab', () => {
     await expect.poll(() => sql.locator('.sql-out td').first().textContent()).toBe('42');
     await sql.getByRole('button', { name: 'Explain', exact: true }).click();
     await sql.locator('pre.plan').waitFor();
-    expect(w.errors).toEqual([]);
+    // While a statement runs the viewer says so; a refused one replaces the last result instead of sitting above it.
+    await sql.getByLabel('Statement').fill('SELECT pg_sleep(1.5)');
+    await sql.getByRole('button', { name: 'Run', exact: true }).click();
+    await sql.getByRole('status').filter({ hasText: /Running on shard-\d/ }).waitFor();
+    await sql.locator('.sql-out td').first().waitFor();
+    await sql.getByLabel('Statement').fill('SELEC 1');
+    await sql.getByRole('button', { name: 'Run', exact: true }).click();
+    await sql.getByRole('alert').filter({ hasText: 'syntax error' }).waitFor();
+    expect(await sql.locator('.sql-out').count()).toBe(0);
+    expect(w.errors.filter((e) => !e.includes('/lab/v1/sql'))).toEqual([]);
     await w.page.close();
   });
 

@@ -10,6 +10,8 @@ export function Sql({ attrs }: { attrs: Record<string, string> }) {
   const [out, setOut] = useState<SqlRun | null>(null);
   const textId = useId();
   const run = useAction(async (explain: 'plan' | 'analyze' | null) => {
+    // The previous result goes at once: an error must not sit above an answer to another statement.
+    setOut(null);
     setOut(await api<SqlRun>('POST', '/lab/v1/sql', { shard, sql, explain }));
   });
   const onKey = (e: KeyboardEvent) => {
@@ -25,7 +27,7 @@ export function Sql({ attrs }: { attrs: Record<string, string> }) {
       </div>
       <span className="field">
         <label htmlFor={textId}>Statement</label>
-        <textarea id={textId} className="mono" rows={4} value={sql} onChange={(e) => setSql(e.target.value)} onKeyDown={onKey} spellCheck={false} />
+        <textarea id={textId} className="mono sql-text" rows={6} value={sql} onChange={(e) => setSql(e.target.value)} onKeyDown={onKey} spellCheck={false} />
       </span>
       <div className="row">
         <button type="button" className="primary" onClick={() => void run.run(null)} disabled={run.busy}>
@@ -37,8 +39,15 @@ export function Sql({ attrs }: { attrs: Record<string, string> }) {
         <button type="button" onClick={() => void run.run('analyze')} disabled={run.busy}>
           Explain analyze
         </button>
-        <span className="muted small">Runs on {shard} only, stopped after 10 s. Explain analyze executes the statement inside a transaction it rolls back.</span>
+        <span className="muted small">
+          One statement, on {shard} only, stopped after 10 s. Explain analyze executes it inside a transaction it rolls back.
+        </span>
       </div>
+      {run.busy && (
+        <p className="muted small" role="status">
+          Running on {shard}…
+        </p>
+      )}
       <ErrorNote error={run.error} />
       {out && (
         <div className="sql-out" aria-live="polite">
