@@ -44,7 +44,7 @@ export function App() {
       <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
         Skip to the chapter
       </a>
-      <div className="app" data-lab={live.status}>
+      <div className="app" data-lab={live.status} data-terminal={terminal ? 'open' : 'closed'}>
         <header className="topbar">
           <a className="brand" href={`#/chapters/${DEFAULT_CHAPTER}`}>
             <span className="logo" aria-hidden="true" />

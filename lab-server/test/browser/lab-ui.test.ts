@@ -275,6 +275,11 @@ describe('the browser lab', () => {
     await page.getByRole('button', { name: 'Terminal' }).click();
     const drawer = page.locator('#terminal-drawer');
     await drawer.locator('.terminal-wrap[data-state="open"]').waitFor();
+    // Scrolled to the end, the chapter's last lines stand above the open terminal, not under it.
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    const lastLine = await page.locator('article[data-chapter] > :last-child').boundingBox();
+    const dock = await drawer.boundingBox();
+    expect(lastLine!.y + lastLine!.height).toBeLessThanOrEqual(dock!.y);
     await drawer.locator('.xterm').click();
     const screen = () => drawer.locator('.xterm-rows').innerText();
 
