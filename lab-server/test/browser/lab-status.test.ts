@@ -42,3 +42,18 @@ describe('the lab’s status on the page', () => {
     expect(w.errors).toEqual([]);
   });
 });
+
+describe('a chapter that is not written yet', () => {
+  it('says so by its title and links the written ones, instead of an error', async () => {
+    const upcoming = (await t.call<{ upcoming: Record<string, string> }>('GET', '/lab/v1/chapters')).body.upcoming;
+    const [id, title] = Object.entries(upcoming)[0]!;
+    // The page asks for the chapter before it knows it is upcoming; that one 404 is expected.
+    const w = await watchedPage(browser, [new RegExp(`/lab/v1/chapters/${id}$`)]);
+    await w.page.goto(`${t.url}/#/chapters/${id}`);
+    await w.page.locator(`article[data-chapter-upcoming="${id}"] h1`, { hasText: title }).waitFor();
+    expect(await w.page.getByRole('alert').count()).toBe(0);
+    await w.page.getByRole('link', { name: 'Overview' }).last().click();
+    await w.page.locator('article[data-chapter="overview"] h1').waitFor();
+    expect(w.errors).toEqual([]);
+  });
+});

@@ -4,7 +4,7 @@ import { useChannel } from '../live';
 import type { Chapter, ExerciseProgress, ExerciseView, StepReport } from '../types';
 import { ErrorNote, useAction } from '../widgets/common';
 import { ChapterContext } from './chapter-context';
-import { useChapterIndex } from './index-context';
+import { chapterHref, useChapterIndex } from './index-context';
 import { Markdown } from './Markdown';
 
 /** Focus moves to a chapter when the learner opens another one, not when the page first loads. */
@@ -12,7 +12,7 @@ let firstChapter = true;
 
 /** One chapter: its prose and widgets, exercise progress, and "Reset chapter". */
 export function ChapterPage({ id }: { id: string }) {
-  const { reload: reloadIndex } = useChapterIndex();
+  const { index, reload: reloadIndex } = useChapterIndex();
   const [chapter, setChapter] = useState<Chapter | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
@@ -61,6 +61,23 @@ export function ChapterPage({ id }: { id: string }) {
     await load();
   });
 
+  const upcoming = index?.upcoming[id];
+  if (upcoming) {
+    // A chapter the paths name but nobody has written yet: say so plainly, not as an error.
+    return (
+      <article className="chapter upcoming-chapter" data-chapter-upcoming={id}>
+        <h1>{upcoming}</h1>
+        <p>This chapter is not written yet. The cluster, the terminal and the API work here as in every chapter. Written so far:</p>
+        <ul>
+          {index?.chapters.map((c) => (
+            <li key={c.id}>
+              <a href={chapterHref(c.id)}>{c.title}</a>
+            </li>
+          ))}
+        </ul>
+      </article>
+    );
+  }
   if (error) return <p className="error" role="alert">{error}</p>;
   if (!chapter) return <p className="muted">Loading chapter…</p>;
 
