@@ -1,6 +1,6 @@
 import type { Chapter } from '../chapters/loader.js';
 import type { Exercise } from '../chapters/schema.js';
-import { ApiError } from '../http/errors.js';
+import { ConflictError } from '../domain/errors.js';
 import { isMissingRoute, type SelfClient } from '../http/self-client.js';
 import type { Lab } from '../lab/lab.js';
 import { StepFailed } from './action-kind.js';
@@ -112,7 +112,7 @@ export async function checkExercise(ctx: ExerciseContext, chapter: Chapter, e: E
 export async function solveExercise(ctx: ExerciseContext, chapter: Chapter, e: Exercise): Promise<SolveReport> {
   const missing = await missingApis(ctx, exerciseRequires(e));
   if (missing.length > 0) {
-    throw new ApiError(409, 'not_available', `This exercise needs ${missing.join(' and ')}, which this build does not have.`, { missing });
+    throw new ConflictError('not_available', `This exercise needs ${missing.join(' and ')}, which this build does not have.`, { missing });
   }
   return exclusive(ctx.lab, async () => {
     const steps: StepReport[] = [];
@@ -128,7 +128,7 @@ export async function solveExercise(ctx: ExerciseContext, chapter: Chapter, e: E
     }
     const result = await runCheck(ctx, e.check, answer ?? undefined);
     if (!result.passed) {
-      throw new ApiError(409, 'solve_failed', `The reference steps ran, but the check still fails: ${result.message}`, { steps });
+      throw new ConflictError('solve_failed', `The reference steps ran, but the check still fails: ${result.message}`, { steps });
     }
     const progress = await store(ctx.lab).pass(chapter.id, e.id, 'solved', answer);
     await announce(ctx.lab, chapter.id);
@@ -170,8 +170,8 @@ function normalizeAnswer(e: Exercise, answer: Answer | undefined): Answer | unde
   return Number.isFinite(n) ? n : answer;
 }
 
-/** A step that failed for a reason the learner can act on becomes a 409 listing the steps done so far. */
+/** A step that failed for a reason the learner can act on becomes a conflict listing the steps done so far. */
 function stepError(code: string, err: unknown, steps: StepReport[]): unknown {
   if (!(err instanceof StepFailed)) return err;
-  return new ApiError(409, code, `Step ${steps.length + 1} failed: ${err.message}`, { steps });
+  return new ConflictError(code, `Step ${steps.length + 1} failed: ${err.message}`, { steps });
 }
