@@ -6,7 +6,7 @@ import type { LabConfig } from '../config.js';
 import { createApp } from '../http/app.js';
 import { answerClientError } from '../http/errors.js';
 import { guard } from '../http/request-policy.js';
-import { fastUsersDispatch } from '../messenger/users/fast-routes.js';
+import { fastUsersDispatch } from '../http/routes/users-fast.js';
 import { recordRequests } from '../metrics/http-middleware.js';
 import { poolStats } from '../metrics/metrics.js';
 import { Lab } from './lab.js';
