@@ -1,7 +1,7 @@
 import type { Chapter } from '../chapters/loader.js';
 import type { Exercise } from '../chapters/schema.js';
 import { ConflictError } from '../domain/errors.js';
-import { isMissingRoute, type SelfClient } from '../http/self-client.js';
+import { isMissingRoute, type SelfClient } from '../net/self-client.js';
 import type { Lab } from '../lab/lab.js';
 import { StepFailed } from './action-kind.js';
 import { actionRequires, describeAction, runAction, type ActionSpec } from './actions.js';

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import type { ApiRouter } from '../api-router.js';
 import { notFound } from '../errors.js';
-import { SelfClient } from '../self-client.js';
+import { SelfClient } from '../../net/self-client.js';
 import type { Lab } from '../../lab/lab.js';
 import { actionRequires, describeAction } from '../../exercises/actions.js';
 import {

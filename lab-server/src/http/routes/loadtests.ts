@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../api-router.js';
 import { ApiError, notFound } from '../errors.js';
-import { decimalQuery } from '../validation.js';
+import { decimalQuery } from '../../values/decimal-query.js';
 import { ComparisonSchema, LoadTestRunSchema, ScenariosSchema } from '../schemas/loadtests.js';
 import type { LoadTestEngine } from '../../loadtest/engine.js';
 import { compareRuns } from '../../loadtest/compare.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../api-router.js';
-import { decimalQuery } from '../validation.js';
+import { decimalQuery } from '../../values/decimal-query.js';
 import { ApiError } from '../errors.js';
 import type { Lab } from '../../lab/lab.js';
 import { RouteSchema } from '../schemas/lab.js';
