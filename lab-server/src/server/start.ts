@@ -12,10 +12,10 @@ import { fastUsersDispatch } from '../http/routes/users-fast.js';
 import { recordRequests } from '../metrics/http-middleware.js';
 import { prometheusRegistry } from '../metrics/prometheus.js';
 import { migrate, throwIfFailed } from '../migrations/index.js';
-import { attachConsole } from '../console/socket.js';
+import { attachConsole } from '../http/console-socket.js';
 import { uiRoutes } from '../ui/static-routes.js';
 import { labApis, openApiRoutes } from '../http/apis.js';
-import { Lab } from './lab.js';
+import { Lab } from '../lab/lab.js';
 import { Prefork } from './prefork.js';
 import { sweep } from '../resharding/replication.js';
 

@@ -9,7 +9,7 @@ import { guard } from '../http/request-policy.js';
 import { fastUsersDispatch } from '../http/routes/users-fast.js';
 import { recordRequests } from '../metrics/http-middleware.js';
 import { poolStats } from '../metrics/metrics.js';
-import { Lab } from './lab.js';
+import { Lab } from '../lab/lab.js';
 import type { PrimaryMessage, WorkerMessage, WorkerSpec } from './prefork.js';
 import { apiMounts, requestPolicy } from './start.js';
 
