@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Cluster } from '../../cluster/cluster.js';
 import { isForeignKeyViolation, onShardPrisma, type PrismaClient } from '../../data/prisma.js';
 import { ConflictError, UnknownReferenceError } from '../../domain/errors.js';
-import { writeByKey, type WriteGate } from '../../resharding/write-gate.js';
+import { writeByKey, type WriteGate } from '../../sharding/write-gate.js';
 import type { Router } from '../../sharding/router.js';
 import type { UsersService } from '../users/service.js';
 import { claim, confirm, release, releaseUser, takeOver, type ClaimKind } from './claims.js';

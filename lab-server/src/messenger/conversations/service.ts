@@ -3,7 +3,7 @@ import type { Cluster } from '../../cluster/cluster.js';
 import type { DataLayer } from '../../data/layer.js';
 import { isForeignKeyViolation, onShardPrisma, type Prisma } from '../../data/prisma.js';
 import { NotFoundError, NotPermittedError, UnknownReferenceError } from '../../domain/errors.js';
-import { writeByKey, writeByKeys, type WriteGate } from '../../resharding/write-gate.js';
+import { writeByKey, writeByKeys, type WriteGate } from '../../sharding/write-gate.js';
 import type { Router } from '../../sharding/router.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { locate } from '../locate.js';

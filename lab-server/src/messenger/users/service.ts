@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type pg from 'pg';
 import type { Cluster } from '../../cluster/cluster.js';
 import type { ReadRouter } from '../../cluster/reads.js';
-import { writeByKey, type WriteGate } from '../../resharding/write-gate.js';
+import { writeByKey, type WriteGate } from '../../sharding/write-gate.js';
 import { ShardUnavailableError } from '../../cluster/errors.js';
 import { NotFoundError, UnavailableError } from '../../domain/errors.js';
 import type { Router } from '../../sharding/router.js';
