@@ -785,8 +785,42 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run SQL (or EXPLAIN it) on one shard, as a least-privilege role under a statement timeout */
+        /** Run one SQL statement (or EXPLAIN it) on one shard, as the least-privilege console role, cancelled past the console timeout */
         post: operations["postLabV1Sql"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/tuning/parameters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The PostgreSQL parameters the lab may change, as every shard has them now */
+        get: operations["getLabV1TuningParameters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/tuning/parameters/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set (value) or reset (null) one allowed parameter on every shard or the ones named: ALTER SYSTEM, then a reload; all shards or none */
+        put: operations["putLabV1TuningParametersName"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1417,6 +1451,25 @@ export interface components {
                 truncated: boolean;
             }[];
             duration_ms: number;
+        };
+        Tuning: {
+            shards: {
+                shard: string;
+                parameters: {
+                    /** @enum {string} */
+                    name: "synchronous_commit" | "work_mem" | "maintenance_work_mem" | "effective_cache_size" | "random_page_cost" | "effective_io_concurrency" | "default_statistics_target" | "jit" | "max_parallel_workers_per_gather" | "max_parallel_workers" | "max_parallel_maintenance_workers" | "checkpoint_completion_target" | "checkpoint_timeout" | "max_wal_size" | "min_wal_size" | "bgwriter_delay" | "bgwriter_lru_maxpages" | "bgwriter_lru_multiplier" | "log_min_duration_statement" | "log_checkpoints" | "log_lock_waits" | "autovacuum_vacuum_scale_factor" | "autovacuum_analyze_scale_factor" | "autovacuum_naptime" | "shared_buffers" | "max_connections";
+                    /** @description as SHOW prints it, with its unit */
+                    setting: string;
+                    unit: string | null;
+                    /** @description default, configuration file (set here), command line, … */
+                    source: string;
+                    /** @description set, but in force only once the shard restarts */
+                    pending_restart: boolean;
+                    /** @description postmaster: at start only; sighup: on reload; user: per session too */
+                    context: string;
+                    description: string;
+                }[];
+            }[];
         };
     };
     responses: never;
@@ -3836,7 +3889,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description each statement's result */
+            /** @description the statement's result */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3845,8 +3898,130 @@ export interface operations {
                     "application/json": components["schemas"]["SqlRun"];
                 };
             };
-            /** @description validation_failed (unknown shard too), or sql_failed: the shard refused the statement */
+            /** @description validation_failed (unknown shard too), or sql_failed: the shard refused the statement (more than one statement, too) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description console_role_missing: the lab's user may not create the console role on this server */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description console_busy: every console connection is taken */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLabV1TuningParameters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description per shard, the allowed parameters */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tuning"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putLabV1TuningParametersName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description one of synchronous_commit, work_mem, maintenance_work_mem, effective_cache_size, random_page_cost, effective_io_concurrency, default_statistics_target, jit, max_parallel_workers_per_gather, max_parallel_workers, max_parallel_maintenance_workers, checkpoint_completion_target, checkpoint_timeout, max_wal_size, min_wal_size, bgwriter_delay, bgwriter_lru_maxpages, bgwriter_lru_multiplier, log_min_duration_statement, log_checkpoints, log_lock_waits, autovacuum_vacuum_scale_factor, autovacuum_analyze_scale_factor, autovacuum_naptime, shared_buffers, max_connections */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    value: string | null;
+                    shards?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description the allowed parameters on the shards changed, as in force now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tuning"];
+                };
+            };
+            /** @description invalid_value: PostgreSQL refused the value (nothing changed) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description parameter_not_allowed or unknown shard */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_permitted: the lab’s user may not run ALTER SYSTEM on a shard */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
