@@ -54,10 +54,8 @@ const DOMAIN_STATUS: [new (...args: never[]) => DomainError, number][] = [
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  if (err instanceof DomainError) {
-    const status = DOMAIN_STATUS.find(([kind]) => err instanceof kind)?.[1] ?? 500;
-    return new ApiError(status, err.code, err.message, err.details);
-  }
+  const domainStatus = err instanceof DomainError ? DOMAIN_STATUS.find(([kind]) => err instanceof kind)?.[1] : undefined;
+  if (err instanceof DomainError && domainStatus !== undefined) return new ApiError(domainStatus, err.code, err.message, err.details);
   if (err instanceof ShardBusyError) {
     return new ApiError(503, 'shard_busy', `${err.shardName} is overloaded: no connection of its pool became free in time. Retry, or raise LAB_POOL_MAX.`, {
       shards: [err.shardName],
