@@ -9,7 +9,7 @@ import { answerClientError } from '../http/errors.js';
 import { guard, RequestPolicy } from '../http/request-policy.js';
 import { messengerApi } from '../http/routes/messenger.js';
 import { fastUsersDispatch } from '../http/routes/users-fast.js';
-import { recordRequests } from '../metrics/http-middleware.js';
+import { recordRequests } from '../http/record-requests.js';
 import { prometheusRegistry } from '../metrics/prometheus.js';
 import { migrate, throwIfFailed } from '../migrations/index.js';
 import { attachConsole } from '../http/console-socket.js';

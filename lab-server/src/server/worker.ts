@@ -7,7 +7,7 @@ import { createApp } from '../http/app.js';
 import { answerClientError } from '../http/errors.js';
 import { guard } from '../http/request-policy.js';
 import { fastUsersDispatch } from '../http/routes/users-fast.js';
-import { recordRequests } from '../metrics/http-middleware.js';
+import { recordRequests } from '../http/record-requests.js';
 import { poolStats } from '../metrics/metrics.js';
 import { Lab } from '../lab/lab.js';
 import type { PrimaryMessage, WorkerMessage, WorkerSpec } from './prefork.js';

@@ -6,7 +6,7 @@ import { migrate, migrationStatus, throwIfFailed, type MigrateAction } from '../
 import { seed } from '../../seeding/seed.js';
 import { InvalidKeyError } from '../../sharding/key.js';
 import type { Lab } from '../../lab/lab.js';
-import { eventStream } from '../../lab/events.js';
+import { eventStream } from '../event-stream.js';
 import { SettingsPatchSchema } from '../../lab/settings.js';
 import {
   JobAcceptedSchema,
