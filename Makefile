@@ -32,7 +32,7 @@ install: node_modules/.package-lock.json $(PRISMA_CLIENT) ## install dependencie
 
 # The browser lab is rebuilt only when one of its sources is newer than the last build.
 UI_SOURCES := $(shell find lab-ui/src -type f) lab-ui/index.html lab-ui/vite.config.ts lab-ui/precompress.ts lab-ui/tsconfig.json lab-ui/package.json \
-              lab-server/src/chapters/directives.ts lab-server/src/http/json-text.ts lab-server/src/http/api-error.ts
+              lab-server/src/chapters/directives.ts lab-server/src/net/json-text.ts lab-server/src/http/api-error.ts
 
 lab-ui/dist/index.html: node_modules/.package-lock.json $(UI_SOURCES)
 	@echo "Building the browser lab (lab-ui)..."

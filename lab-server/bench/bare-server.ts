@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createPool } from '../src/cluster/pools.js';
+import { createPool } from '../src/postgres/pool.js';
 import { findUser } from '../src/messenger/users/pg-repository.js';
 import { Router } from '../src/sharding/router.js';
 import { createStrategy } from '../src/sharding/strategies.js';

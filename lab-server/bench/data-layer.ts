@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig, REPO_ROOT } from '../src/config.js';
 import type { DataLayer } from '../src/data/layer.js';
-import { startLab } from '../src/lab/start.js';
+import { startLab } from '../src/server/start.js';
 import type { Conversation } from '../src/messenger/conversations/schemas.js';
 import type { User } from '../src/messenger/users/schemas.js';
 import { freePort, freePortRange } from '../test/support/servers.js';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import type { JobView } from '../src/jobs/registry.js';
-import { startLab } from '../src/lab/start.js';
+import { startLab } from '../src/server/start.js';
 import { freePortRange } from '../test/support/servers.js';
 
 const USERS = Number(process.env.USERS ?? 1_000_000);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { REPO_ROOT } from '../src/config.js';
-import { apiDocument } from '../src/lab/http-api.js';
+import { apiDocument } from '../src/http/apis.js';
 
 export const GENERATED_TYPES = path.join(REPO_ROOT, 'lab-ui', 'src', 'generated', 'api.ts');
 

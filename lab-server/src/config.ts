@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { isLoopbackHost } from './http/request-policy.js';
+import { isLoopbackHost } from './net/loopback.js';
 
 /** The repository root: `.lab/` and `migrations/` live here whatever the current directory is. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

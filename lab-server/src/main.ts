@@ -1,7 +1,7 @@
 import { ClusterError } from './cluster/errors.js';
 import { ConfigError, loadConfig } from './config.js';
 import { MigrationError } from './migrations/index.js';
-import { startLab } from './lab/start.js';
+import { startLab } from './server/start.js';
 
 /** `make dev`: start the cluster and the lab, print where it is, and stop every server on Ctrl-C. */
 const log = (message: string): void => console.log(`[lab] ${message}`);

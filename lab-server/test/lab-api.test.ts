@@ -1,8 +1,8 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.js';
-import { labApis } from '../src/lab/http-api.js';
-import { labMounts } from '../src/lab/start.js';
+import { labApis } from '../src/http/apis.js';
+import { labMounts } from '../src/server/start.js';
 import { contract } from './support/contract.js';
 import { startTestLab, type Reply, type TestLab } from './support/lab.js';
 

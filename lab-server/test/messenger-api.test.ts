@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../src/messenger/accounts/schemas.js';
 import type { Conversation, InboxPage, Message, MessagePage } from '../src/messenger/conversations/schemas.js';
 import type { OutboxBacklog } from '../src/messenger/outbox/outbox.js';
-import { messengerApi } from '../src/messenger/routes.js';
+import { messengerApi } from '../src/http/routes/messenger.js';
 import type { User } from '../src/messenger/users/schemas.js';
 import { ringHash } from '../src/sharding/hash.js';
 import { contract } from './support/contract.js';

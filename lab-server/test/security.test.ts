@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { REPO_ROOT } from '../src/config.js';
 import { MAX_CONSOLE_CONNECTIONS, SqlError, SqlSession } from '../src/console/sql.js';
-import { MAX_TERMINALS } from '../src/console/socket.js';
+import { MAX_TERMINALS } from '../src/http/console-socket.js';
 import { queryServer, startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 import { startTestServers } from './support/servers.js';
 

@@ -1,5 +1,5 @@
 import { ApiError } from '../../lab-server/src/http/api-error';
-import { parseJsonText } from '../../lab-server/src/http/json-text';
+import { parseJsonText } from '../../lab-server/src/net/json-text';
 
 /**
  * The lab's HTTP API from the browser: an error answer becomes the lab's own ApiError (status, code, message,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { migrate, throwIfFailed } from '../migrations/index.js';
-import { createPool } from '../cluster/pools.js';
+import { createPool } from '../postgres/pool.js';
 
 /** The catalog schema's migrations, run by the same runner as the messenger's (see docs/migrations.md). */
 export const CATALOG_MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');

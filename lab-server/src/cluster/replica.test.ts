@@ -2,7 +2,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort, startTestServers, type TestServers } from '../../test/support/servers.js';
-import { createPool } from './pools.js';
+import { createPool } from '../postgres/pool.js';
 import { buildReplica, replicaLag } from './replica.js';
 import type { EmbeddedServer } from './embedded-server.js';
 

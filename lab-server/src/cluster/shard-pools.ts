@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { LabConfig } from '../config.js';
 import { isMoving, isPoolTimeout, isUnavailable, ShardBusyError, ShardMovingError, ShardRemovedError, ShardUnavailableError } from './errors.js';
 import { HealthProbe } from './health.js';
-import { createPool } from './pools.js';
+import { createPool } from '../postgres/pool.js';
 import type { Shard } from './shard.js';
 import type { ShardSet } from './shard-set.js';
 

@@ -3,7 +3,7 @@ import { complete, dispatch } from '../commands/dispatch.js';
 import { describeTableSql, LIST_TABLES_SQL, SQL_MODE_HELP } from '../commands/psql-meta.js';
 import { Scenarios } from '../commands/replies.js';
 import { sqlText } from '../commands/sql.js';
-import type { SelfClient } from '../http/self-client.js';
+import type { SelfClient } from '../net/self-client.js';
 import type { Lab } from '../lab/lab.js';
 import { findShard, SqlError, SqlSession } from './sql.js';
 

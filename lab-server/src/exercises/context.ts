@@ -1,4 +1,4 @@
-import type { SelfClient } from '../http/self-client.js';
+import type { SelfClient } from '../net/self-client.js';
 import type { Lab } from '../lab/lab.js';
 
 /** What a check or an action may use: the running lab, and its own HTTP API. */

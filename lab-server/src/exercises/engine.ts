@@ -1,11 +1,9 @@
-import type { Chapter } from '../chapters/loader.js';
-import type { Exercise } from '../chapters/schema.js';
-import { ApiError } from '../http/errors.js';
-import { isMissingRoute, type SelfClient } from '../http/self-client.js';
+import { ConflictError } from '../domain/errors.js';
+import { isMissingRoute, type SelfClient } from '../net/self-client.js';
 import type { Lab } from '../lab/lab.js';
 import { StepFailed } from './action-kind.js';
 import { actionRequires, describeAction, runAction, type ActionSpec } from './actions.js';
-import { answerSpec, checkRequires, runCheck } from './checks.js';
+import { answerSpec, checkRequires, runCheck, type CheckSpec } from './checks.js';
 import type { Answer, ExerciseContext } from './context.js';
 import { LOADTESTS_API_PROBE, SHARDS_API_PROBE } from './optional-apis.js';
 import { ProgressStore } from './progress.js';
@@ -18,6 +16,22 @@ const API_NAMES: Record<string, string> = {
 };
 
 const apiName = (probe: string): string => API_NAMES[probe] ?? probe;
+
+/** What the engine uses of an exercise; `chapters/schema.ts` defines the file format it is read from. */
+export interface Exercise {
+  id: string;
+  title: string;
+  hint: string;
+  check: CheckSpec;
+  solve: ActionSpec[];
+}
+
+/** What the engine uses of a chapter: its exercises and the steps that reset it. */
+export interface ExerciseChapter {
+  id: string;
+  exercises: Exercise[];
+  reset: ActionSpec[];
+}
 
 export interface SolveReport {
   passed: true;
@@ -67,7 +81,7 @@ function exerciseRequires(e: Exercise): string[] {
 
 const stepRequires = (a: ActionSpec): string[] => [...actionRequires(a), ...(a.unless ? checkRequires(a.unless) : [])];
 
-export async function exerciseViews(ctx: ExerciseContext, chapter: Chapter, progress: ExerciseProgress[]): Promise<ExerciseView[]> {
+export async function exerciseViews(ctx: ExerciseContext, chapter: ExerciseChapter, progress: ExerciseProgress[]): Promise<ExerciseView[]> {
   return Promise.all(
     chapter.exercises.map(async (e) => ({
       id: e.id,
@@ -100,7 +114,7 @@ function announce(lab: Lab, chapterId: string): Promise<void> {
 }
 
 /** The learner pressed Check: inspect the cluster; a pass is remembered. */
-export async function checkExercise(ctx: ExerciseContext, chapter: Chapter, e: Exercise, answer: Answer | undefined) {
+export async function checkExercise(ctx: ExerciseContext, chapter: ExerciseChapter, e: Exercise, answer: Answer | undefined) {
   const result = await runCheck(ctx, e.check, normalizeAnswer(e, answer));
   if (!result.passed) return { ...result, progress: null };
   const progress = await store(ctx.lab).pass(chapter.id, e.id, 'checked', answer ?? null);
@@ -109,10 +123,10 @@ export async function checkExercise(ctx: ExerciseContext, chapter: Chapter, e: E
 }
 
 /** "Solve it for me": the reference steps, then the same check the learner's work would face. */
-export async function solveExercise(ctx: ExerciseContext, chapter: Chapter, e: Exercise): Promise<SolveReport> {
+export async function solveExercise(ctx: ExerciseContext, chapter: ExerciseChapter, e: Exercise): Promise<SolveReport> {
   const missing = await missingApis(ctx, exerciseRequires(e));
   if (missing.length > 0) {
-    throw new ApiError(409, 'not_available', `This exercise needs ${missing.join(' and ')}, which this build does not have.`, { missing });
+    throw new ConflictError('not_available', `This exercise needs ${missing.join(' and ')}, which this build does not have.`, { missing });
   }
   return exclusive(ctx.lab, async () => {
     const steps: StepReport[] = [];
@@ -128,7 +142,7 @@ export async function solveExercise(ctx: ExerciseContext, chapter: Chapter, e: E
     }
     const result = await runCheck(ctx, e.check, answer ?? undefined);
     if (!result.passed) {
-      throw new ApiError(409, 'solve_failed', `The reference steps ran, but the check still fails: ${result.message}`, { steps });
+      throw new ConflictError('solve_failed', `The reference steps ran, but the check still fails: ${result.message}`, { steps });
     }
     const progress = await store(ctx.lab).pass(chapter.id, e.id, 'solved', answer);
     await announce(ctx.lab, chapter.id);
@@ -137,7 +151,7 @@ export async function solveExercise(ctx: ExerciseContext, chapter: Chapter, e: E
 }
 
 /** "Reset chapter": the chapter's reset steps, and its progress forgotten (the cluster is back at its start). */
-export async function resetChapter(ctx: ExerciseContext, chapter: Chapter): Promise<{ steps: StepReport[] }> {
+export async function resetChapter(ctx: ExerciseContext, chapter: ExerciseChapter): Promise<{ steps: StepReport[] }> {
   return exclusive(ctx.lab, async () => {
     const steps: StepReport[] = [];
     try {
@@ -170,8 +184,8 @@ function normalizeAnswer(e: Exercise, answer: Answer | undefined): Answer | unde
   return Number.isFinite(n) ? n : answer;
 }
 
-/** A step that failed for a reason the learner can act on becomes a 409 listing the steps done so far. */
+/** A step that failed for a reason the learner can act on becomes a conflict listing the steps done so far. */
 function stepError(code: string, err: unknown, steps: StepReport[]): unknown {
   if (!(err instanceof StepFailed)) return err;
-  return new ApiError(409, code, `Step ${steps.length + 1} failed: ${err.message}`, { steps });
+  return new ConflictError(code, `Step ${steps.length + 1} failed: ${err.message}`, { steps });
 }

@@ -4,6 +4,15 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ShardBusyError, ShardMovingError, ShardRemovedError, ShardUnavailableError } from '../cluster/errors.js';
 import { ConsoleRoleError } from '../console/console-role.js';
 import { ConsoleBusyError } from '../console/sql.js';
+import {
+  ConflictError,
+  DomainError,
+  InvalidInputError,
+  NotFoundError,
+  NotPermittedError,
+  UnavailableError,
+  UnknownReferenceError,
+} from '../domain/errors.js';
 import { MigrationError } from '../migrations/index.js';
 
 import { ApiError, type ErrorBody } from './api-error.js';
@@ -33,8 +42,20 @@ export function errorResponse(err: unknown, request: string, log: (message: stri
   return { status: e.status, body: { error: { code: e.code, message: e.message, details: e.details } } };
 }
 
+/** The one place that decides which HTTP status each kind of domain error becomes. */
+const DOMAIN_STATUS: [new (...args: never[]) => DomainError, number][] = [
+  [InvalidInputError, 400],
+  [NotPermittedError, 403],
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [UnknownReferenceError, 422],
+  [UnavailableError, 503],
+];
+
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  const domainStatus = err instanceof DomainError ? DOMAIN_STATUS.find(([kind]) => err instanceof kind)?.[1] : undefined;
+  if (err instanceof DomainError && domainStatus !== undefined) return new ApiError(domainStatus, err.code, err.message, err.details);
   if (err instanceof ShardBusyError) {
     return new ApiError(503, 'shard_busy', `${err.shardName} is overloaded: no connection of its pool became free in time. Retry, or raise LAB_POOL_MAX.`, {
       shards: [err.shardName],

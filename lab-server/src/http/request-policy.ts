@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import os from 'node:os';
+import { LOOPBACK_NAMES, unbracket } from '../net/loopback.js';
 import { ApiError } from './api-error.js';
 
 /**
@@ -22,13 +23,8 @@ export interface PolicyOptions {
   token: string | null;
 }
 
-const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
 const ACTING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_NAMES.includes(unbracket(host)) || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 export class RequestPolicy {
   private readonly hosts: Set<string>;
@@ -157,10 +153,6 @@ function hasBody(req: http.IncomingMessage): boolean {
 function hostnameOf(host: string): string | null {
   const m = /^(\[[^\]]+\]|[^:]+)(?::\d+)?$/.exec(host.trim().toLowerCase());
   return m ? unbracket(m[1]!) : null;
-}
-
-function unbracket(host: string): string {
-  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {

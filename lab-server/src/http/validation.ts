@@ -1,21 +1,12 @@
 import type { Request } from 'express';
 import { z } from 'zod';
+import { storable } from '../values/storable.js';
 import { ApiError } from './errors.js';
 
 export interface FieldIssue {
   field: string;
   message: string;
 }
-
-/**
- * A whole number in a query string, written in decimal digits: `Number()` alone would take `2.5` to a fraction,
- * and `0x10`, `1e2` or a blank to numbers nobody typed. Pipe it into the range the parameter allows.
- */
-export const decimalQuery = (field: string) =>
-  z
-    .string({ error: `${field} must be a whole number` })
-    .regex(/^\d{1,9}$/, `${field} must be a whole number`)
-    .transform(Number);
 
 /** Validates at the edge: the result is typed, or a 400 lists every field that is wrong. */
 export function parse<S extends z.ZodType>(schema: S, input: unknown, what = 'request'): z.infer<S> {
@@ -38,16 +29,6 @@ export function jsonBody(req: Request): unknown {
   }
   return req.body;
 }
-
-/**
- * PostgreSQL cannot store U+0000 in text, and a lone UTF-16 surrogate would reach it as U+FFFD, silently changed.
- * Checked here, on every validated value, so no field of any route can carry one to a shard.
- */
-export function storable(text: string): boolean {
-  return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
-}
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const UNSTORABLE = 'must not contain U+0000 or a lone surrogate (PostgreSQL text cannot store them)';
 

@@ -13,7 +13,7 @@ import type { MigrationTarget } from '../migrations/index.js';
 import { Router } from '../sharding/router.js';
 import { createStrategy } from '../sharding/strategies.js';
 import { ReadRouter, type ReadStats } from '../cluster/reads.js';
-import { covers, WriteGate, type FenceTarget } from '../resharding/write-gate.js';
+import { covers, WriteGate, type FenceTarget } from '../sharding/write-gate.js';
 import { EventHub } from './events.js';
 import { Settings, type LabSettings } from './settings.js';
 

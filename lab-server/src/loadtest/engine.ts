@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { ApiError, notFound } from '../http/errors.js';
+import { ConflictError, NotFoundError, UnavailableError } from '../domain/errors.js';
 import type { RunData } from './ops.js';
 import { startGenerator } from './generator.js';
 import type { LoadSummary, TickSample, Totals } from './protocol.js';
@@ -58,10 +58,10 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
     return this.current ? this.snapshot(this.current) : null;
   }
 
-  /** One run at a time: a second one gets a 409 naming the first. */
+  /** One run at a time: a second one is a conflict naming the first. */
   assertIdle(): void {
     if (this.current) {
-      throw new ApiError(409, 'loadtest_running', `Load test ${this.current.view.id} (${this.current.view.scenario}) is still running; wait for it or cancel it first.`, {
+      throw new ConflictError('loadtest_running', `Load test ${this.current.view.id} (${this.current.view.scenario}) is still running; wait for it or cancel it first.`, {
         id: this.current.view.id,
       });
     }
@@ -69,7 +69,7 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
 
   start(req: RunRequest): RunView {
     this.assertIdle();
-    if (!this.target) throw new ApiError(503, 'not_ready', 'The lab is not listening yet.');
+    if (!this.target) throw new UnavailableError('not_ready', 'The lab is not listening yet.');
     const params = planRun(req);
     const view: RunView = {
       id: randomUUID(),
@@ -107,7 +107,7 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
   /** Stops the running test: the generator gets SIGTERM (it reports what it did), then SIGKILL if it lingers. */
   cancel(id: string): RunView {
     const c = this.current;
-    if (!c || c.view.id !== id) throw notFound(`No running load test ${id}.`, { id });
+    if (!c || c.view.id !== id) throw new NotFoundError(`No running load test ${id}.`, { id });
     c.abort.abort();
     const pid = c.child?.pid;
     if (pid !== undefined && c.child!.exitCode === null) {

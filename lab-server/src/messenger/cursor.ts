@@ -1,4 +1,4 @@
-import { ApiError } from '../http/errors.js';
+import { InvalidInputError } from '../domain/errors.js';
 import { toSortable } from './timestamps.js';
 
 /** A position in a newest-first listing: the (created_at, id) of the last row already returned. */
@@ -21,9 +21,9 @@ export function decodeCursor(cursor: string): Keyset {
       return { created_at: toSortable(value[0]), id: value[1] };
     }
   } catch {
-    // fall through to the 400 below
+    // fall through to the invalid-input error below
   }
-  throw new ApiError(400, 'invalid_cursor', 'The cursor is not one this API returned; pass next_cursor back unchanged.', {
+  throw new InvalidInputError('invalid_cursor', 'The cursor is not one this API returned; pass next_cursor back unchanged.', {
     field: 'cursor',
   });
 }

@@ -1,4 +1,4 @@
-import { ApiError } from '../http/errors.js';
+import { InvalidInputError } from '../domain/errors.js';
 import { InvalidKeyError } from '../sharding/key.js';
 import type { Router } from '../sharding/router.js';
 
@@ -8,14 +8,14 @@ export interface LocatedId {
   shard: number;
 }
 
-/** Routes an id from a request: its canonical form and its shard, or a 400 naming what was expected. */
+/** Routes an id from a request: its canonical form and its shard, or invalid input naming what was expected. */
 export function locate(router: Router, rawId: string, what: string, field = 'id'): LocatedId {
   try {
     const route = router.route(rawId);
     return { id: route.normalized_key, shard: route.shard_id };
   } catch (err) {
     if (err instanceof InvalidKeyError) {
-      throw new ApiError(400, 'invalid_id', `'${rawId}' is not a valid ${what} id (expected a UUID).`, { field });
+      throw new InvalidInputError('invalid_id', `'${rawId}' is not a valid ${what} id (expected a UUID).`, { field });
     }
     throw err;
   }

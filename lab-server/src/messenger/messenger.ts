@@ -1,6 +1,6 @@
 import type { Cluster, Log } from '../cluster/cluster.js';
 import type { ReadRouter } from '../cluster/reads.js';
-import type { WriteGate } from '../resharding/write-gate.js';
+import type { WriteGate } from '../sharding/write-gate.js';
 import type { DataLayer } from '../data/layer.js';
 import type { Router } from '../sharding/router.js';
 import { AccountsService } from './accounts/service.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decimalQuery } from '../http/validation.js';
+import { decimalQuery } from '../values/decimal-query.js';
 
 /** Zod pieces every messenger schema shares, so that every field gets the same wording of the same rule. */
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { rangeArrays } from './ranges.js';
 import { ident } from './tables.js';
-import type { HashRange } from './write-gate.js';
+import type { HashRange } from '../sharding/write-gate.js';
 
 export interface TableChecksum {
   table: string;

@@ -4,7 +4,7 @@ import { movedFraction, movedRanges } from '../sharding/movement.js';
 import type { Router } from '../sharding/router.js';
 import { rangeArrays } from './ranges.js';
 import { ident, movableTables } from './tables.js';
-import type { HashRange } from './write-gate.js';
+import type { HashRange } from '../sharding/write-gate.js';
 
 export interface ShardRef {
   id: number;

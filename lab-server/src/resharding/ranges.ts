@@ -1,4 +1,4 @@
-import type { HashRange } from './write-gate.js';
+import type { HashRange } from '../sharding/write-gate.js';
 
 /** Hash ranges as two parallel arrays, the form `unnest($1::bigint[], $2::bigint[])` takes. */
 export const rangeArrays = (ranges: readonly HashRange[]): [number[], number[]] => [ranges.map((r) => r.start), ranges.map((r) => r.end)];

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { Cluster } from '../cluster/cluster.js';
 import { rangeFilter } from './ranges.js';
 import { ident, movableTables } from './tables.js';
-import type { HashRange } from './write-gate.js';
+import type { HashRange } from '../sharding/write-gate.js';
 
 /** Every publication, subscription and slot a reshard creates starts with this, so leftovers can be found. */
 export const PREFIX = 'lab_reshard_';

@@ -24,7 +24,7 @@ import {
 } from './replication.js';
 import { compareChecksums, syncStreams, takeSnapshot } from './verify.js';
 import type { ReshardStep } from './steps.js';
-import type { HashRange } from './write-gate.js';
+import type { HashRange } from '../sharding/write-gate.js';
 
 export type ReshardMode = 'rebalance' | 'faithful';
 

@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import pg from 'pg';
 import type { EmbeddedServer } from '../../src/cluster/embedded-server.js';
 import { loadConfig, type LabConfig } from '../../src/config.js';
-import { startLab, type RunningLab } from '../../src/lab/start.js';
+import { startLab, type RunningLab } from '../../src/server/start.js';
 import { Router } from '../../src/sharding/router.js';
 import { createStrategy } from '../../src/sharding/strategies.js';
 import { freePortRange, startTestServers, tempDir } from './servers.js';

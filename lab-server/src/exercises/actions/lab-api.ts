@@ -1,4 +1,4 @@
-import { errorMessage, isMissingRoute, type SelfReply } from '../../http/self-client.js';
+import { errorMessage, isMissingRoute, type SelfReply } from '../../net/self-client.js';
 import { StepFailed } from '../action-kind.js';
 import type { ExerciseContext } from '../context.js';
 

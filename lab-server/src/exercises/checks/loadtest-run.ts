@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorMessage, isMissingRoute } from '../../http/self-client.js';
+import { errorMessage, isMissingRoute } from '../../net/self-client.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import { LOADTESTS_API_PROBE } from '../optional-apis.js';
 import { fmt } from './format.js';

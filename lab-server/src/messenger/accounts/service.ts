@@ -1,8 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Cluster } from '../../cluster/cluster.js';
 import { isForeignKeyViolation, onShardPrisma, type PrismaClient } from '../../data/prisma.js';
-import { ApiError } from '../../http/errors.js';
-import { writeByKey, type WriteGate } from '../../resharding/write-gate.js';
+import { ConflictError, UnknownReferenceError } from '../../domain/errors.js';
+import { writeByKey, type WriteGate } from '../../sharding/write-gate.js';
 import type { Router } from '../../sharding/router.js';
 import type { UsersService } from '../users/service.js';
 import { claim, confirm, release, releaseUser, takeOver, type ClaimKind } from './claims.js';
@@ -84,6 +84,6 @@ export class AccountsService {
   }
 }
 
-const unknownUser = (id: string) => new ApiError(422, 'unknown_user', `No such user: ${id}. Nothing was created.`, { missing_ids: [id] });
+const unknownUser = (id: string) => new UnknownReferenceError('unknown_user', `No such user: ${id}. Nothing was created.`, { missing_ids: [id] });
 const taken = (kind: ClaimKind, value: string, hint = '') =>
-  new ApiError(409, 'already_taken', `The ${kind} '${value}' is already taken.${hint ? ` ${hint}` : ''}`, { field: kind });
+  new ConflictError('already_taken', `The ${kind} '${value}' is already taken.${hint ? ` ${hint}` : ''}`, { field: kind });

@@ -2,8 +2,8 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Cluster } from '../../cluster/cluster.js';
 import type { DataLayer } from '../../data/layer.js';
 import { isForeignKeyViolation, onShardPrisma, type Prisma } from '../../data/prisma.js';
-import { ApiError, notFound } from '../../http/errors.js';
-import { writeByKey, writeByKeys, type WriteGate } from '../../resharding/write-gate.js';
+import { NotFoundError, NotPermittedError, UnknownReferenceError } from '../../domain/errors.js';
+import { writeByKey, writeByKeys, type WriteGate } from '../../sharding/write-gate.js';
 import type { Router } from '../../sharding/router.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { locate } from '../locate.js';
@@ -33,7 +33,7 @@ export class ConversationsService {
     const memberIds = [...new Set(input.member_ids)];
     const missing = await this.users.missingIds(memberIds);
     if (missing.length > 0) {
-      throw new ApiError(422, 'unknown_members', `No such user(s): ${missing.join(', ')}. Nothing was created.`, { missing_ids: missing });
+      throw new UnknownReferenceError('unknown_members', `No such user(s): ${missing.join(', ')}. Nothing was created.`, { missing_ids: missing });
     }
     const now = Date.now();
     const conversation: Conversation = { id: uuidv7({ msecs: now }), title: input.title, members: memberIds, created_at: new Date(now).toISOString() };
@@ -82,7 +82,7 @@ export class ConversationsService {
       const rows = await prismaRepo.listInbox(db, id, after && { joined_at: after.created_at, id: after.id }, q.limit + 1);
       return { rows, exists: rows.length > 0 || (await prismaRepo.userExists(db, id)) };
     });
-    if (!exists) throw notFound(`User ${id} not found.`, { id, shard: this.cluster.shard(shard).name });
+    if (!exists) throw new NotFoundError(`User ${id} not found.`, { id, shard: this.cluster.shard(shard).name });
     const data = rows.slice(0, q.limit);
     const last = data[data.length - 1];
     return { data, next_cursor: rows.length > q.limit && last ? encodeCursor({ created_at: last.joined_at, id: last.id }) : null };
@@ -104,7 +104,7 @@ export class ConversationsService {
       if (!isForeignKeyViolation(err)) throw err;
       // The composite foreign key said no; one more query tells "no such conversation" from "not a member".
       if (!(await onShardPrisma(this.cluster, shard, (db) => prismaRepo.conversationExists(db, conversation_id)))) throw this.missing(conversation_id, shard);
-      throw new ApiError(403, 'not_a_member', `User ${input.sender_id} is not a member of conversation ${conversation_id}.`, {
+      throw new NotPermittedError('not_a_member', `User ${input.sender_id} is not a member of conversation ${conversation_id}.`, {
         sender_id: input.sender_id,
         conversation_id,
       });
@@ -129,7 +129,7 @@ export class ConversationsService {
     await this.applyCreated(payload as unknown as ConversationCreated);
   };
 
-  private missing(id: string, shard: number): ApiError {
-    return notFound(`Conversation ${id} not found.`, { id, shard: this.cluster.shard(shard).name });
+  private missing(id: string, shard: number): NotFoundError {
+    return new NotFoundError(`Conversation ${id} not found.`, { id, shard: this.cluster.shard(shard).name });
   }
 }

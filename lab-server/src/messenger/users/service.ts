@@ -2,9 +2,9 @@ import { v7 as uuidv7 } from 'uuid';
 import type pg from 'pg';
 import type { Cluster } from '../../cluster/cluster.js';
 import type { ReadRouter } from '../../cluster/reads.js';
-import { writeByKey, type WriteGate } from '../../resharding/write-gate.js';
+import { writeByKey, type WriteGate } from '../../sharding/write-gate.js';
 import { ShardUnavailableError } from '../../cluster/errors.js';
-import { ApiError, notFound } from '../../http/errors.js';
+import { NotFoundError, UnavailableError } from '../../domain/errors.js';
 import type { Router } from '../../sharding/router.js';
 import { compareNewestFirst, decodeCursor, encodeCursor } from '../cursor.js';
 import { locate, type LocatedId } from '../locate.js';
@@ -133,8 +133,7 @@ export class UsersService {
       else throw r.reason;
     });
     if (missing.length > 0 && !q.partial) {
-      throw new ApiError(
-        503,
+      throw new UnavailableError(
         'shard_unavailable',
         `Cannot list users: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} unavailable. Retry later, or pass partial=true to get the rows of the other shards.`,
         { shards: missing },
@@ -171,12 +170,12 @@ export class UsersService {
     };
   }
 
-  /** The normalised id and its shard; a 400 naming the id when it is not a UUID. */
+  /** The normalised id and its shard; invalid input naming the id when it is not a UUID. */
   private locate(rawId: string): LocatedId {
     return locate(this.router(), rawId, 'user');
   }
 
-  private missing(id: string, shard: number): ApiError {
-    return notFound(`User ${id} not found.`, { id, shard: this.cluster.shard(shard).name });
+  private missing(id: string, shard: number): NotFoundError {
+    return new NotFoundError(`User ${id} not found.`, { id, shard: this.cluster.shard(shard).name });
   }
 }

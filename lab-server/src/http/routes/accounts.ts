@@ -1,6 +1,6 @@
-import type { ApiRouter } from '../../http/api-router.js';
-import { AccountSchema, CreateAccountSchema } from './schemas.js';
-import type { AccountsService } from './service.js';
+import type { ApiRouter } from '../api-router.js';
+import { AccountSchema, CreateAccountSchema } from '../../messenger/accounts/schemas.js';
+import type { AccountsService } from '../../messenger/accounts/service.js';
 
 export function accountsRoutes(api: ApiRouter, accounts: AccountsService): void {
   api.add(

@@ -2,12 +2,12 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
-import { SelfClient } from '../http/self-client.js';
-import { storable } from '../http/validation.js';
+import { SelfClient } from '../net/self-client.js';
+import { storable } from '../values/storable.js';
 import type { Lab } from '../lab/lab.js';
-import type { RequestPolicy } from '../http/request-policy.js';
-import { ConsoleSession } from './interpreter.js';
-import type { ConsoleClientMessage, ConsoleServerMessage } from './protocol.js';
+import type { RequestPolicy } from './request-policy.js';
+import { ConsoleSession } from '../console/interpreter.js';
+import type { ConsoleClientMessage, ConsoleServerMessage } from '../console/protocol.js';
 
 export const CONSOLE_PATH = '/lab/v1/console';
 

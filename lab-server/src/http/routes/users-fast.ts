@@ -1,7 +1,7 @@
 import type http from 'node:http';
-import { errorResponse } from '../../http/errors.js';
+import { errorResponse } from '../errors.js';
 import type { ApiRecorder } from '../../metrics/api-recorder.js';
-import type { UsersService } from './service.js';
+import type { UsersService } from '../../messenger/users/service.js';
 
 const PREFIX = '/api/v1/users/';
 const JSON_TYPE = 'application/json; charset=utf-8';

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import type { ApiRecorder } from './api-recorder.js';
+import type { ApiRecorder } from '../metrics/api-recorder.js';
 
 /** Long-lived streams have no meaningful duration; they are not counted as requests. */
 const STREAMS = new Set(['/lab/v1/events']);

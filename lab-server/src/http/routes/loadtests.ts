@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { ApiRouter } from '../http/api-router.js';
-import { ApiError, notFound } from '../http/errors.js';
-import { decimalQuery } from '../http/validation.js';
-import { ComparisonSchema, LoadTestRunSchema, ScenariosSchema } from './api-schemas.js';
-import type { LoadTestEngine } from './engine.js';
-import { compareRuns } from './compare.js';
-import { findScenario, opShares, SCENARIOS } from './scenarios.js';
+import type { ApiRouter } from '../api-router.js';
+import { ApiError, notFound } from '../errors.js';
+import { decimalQuery } from '../../values/decimal-query.js';
+import { ComparisonSchema, LoadTestRunSchema, ScenariosSchema } from '../schemas/loadtests.js';
+import type { LoadTestEngine } from '../../loadtest/engine.js';
+import { compareRuns } from '../../loadtest/compare.js';
+import { findScenario, opShares, SCENARIOS } from '../../loadtest/scenarios.js';
 
 /** Limits every run obeys: bounded in time, and in connections by the open-file limit of a laptop. */
 export const LIMITS = { connections: 10_000, duration_s: 600, rate: 50_000, warmup_s: 30 } as const;

@@ -6,8 +6,8 @@ import type { RingVersion } from '../cluster/topology-store.js';
 import type { LabConfig } from '../config.js';
 import type { WorkerReport } from '../metrics/metrics.js';
 import { execArgvFor } from '../process/fork-args.js';
-import type { FenceTarget } from '../resharding/write-gate.js';
-import type { Lab, PeerState, WritePeers } from './lab.js';
+import type { FenceTarget } from '../sharding/write-gate.js';
+import type { Lab, PeerState, WritePeers } from '../lab/lab.js';
 
 const WORKER_MAIN = fileURLToPath(new URL(`./worker-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
 const STOP_TIMEOUT_MS = 5_000;

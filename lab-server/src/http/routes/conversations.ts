@@ -1,4 +1,4 @@
-import type { ApiRouter } from '../../http/api-router.js';
+import type { ApiRouter } from '../api-router.js';
 import {
   ConversationSchema,
   CreateConversationSchema,
@@ -8,8 +8,8 @@ import {
   MessagePageSchema,
   MessageSchema,
   PostMessageSchema,
-} from './schemas.js';
-import type { ConversationsService } from './service.js';
+} from '../../messenger/conversations/schemas.js';
+import type { ConversationsService } from '../../messenger/conversations/service.js';
 
 const noConversation = { description: 'no such conversation' };
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { ApiRouter } from '../http/api-router.js';
-import type { Lab } from '../lab/lab.js';
-import { auditPlacement } from './audit.js';
+import type { ApiRouter } from '../api-router.js';
+import type { Lab } from '../../lab/lab.js';
+import { auditPlacement } from '../../placement/audit.js';
 
 const PlacementReportSchema = z
   .object({

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { ApiRouter } from '../http/api-router.js';
-import { ApiError } from '../http/errors.js';
-import type { Lab } from '../lab/lab.js';
-import { findShard, runSql, SqlError } from './sql.js';
+import type { ApiRouter } from '../api-router.js';
+import { ApiError } from '../errors.js';
+import type { Lab } from '../../lab/lab.js';
+import { findShard, runSql, SqlError } from '../../console/sql.js';
 
 const SqlBody = z.strictObject(
   {

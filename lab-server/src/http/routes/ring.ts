@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { ApiRouter } from '../http/api-router.js';
-import { decimalQuery } from '../http/validation.js';
-import { ApiError } from '../http/errors.js';
-import type { Lab } from '../lab/lab.js';
-import { RouteSchema } from '../lab/api-schemas.js';
-import { InvalidKeyError } from '../sharding/key.js';
-import { ringView } from '../sharding/ring-view.js';
-import { defaultShardNames, STRATEGY_NAMES } from '../sharding/strategies.js';
+import type { ApiRouter } from '../api-router.js';
+import { decimalQuery } from '../../values/decimal-query.js';
+import { ApiError } from '../errors.js';
+import type { Lab } from '../../lab/lab.js';
+import { RouteSchema } from '../schemas/lab.js';
+import { InvalidKeyError } from '../../sharding/key.js';
+import { ringView } from '../../sharding/ring-view.js';
+import { defaultShardNames, STRATEGY_NAMES } from '../../sharding/strategies.js';
 
 const int = (what: string, min: number, max: number) =>
   decimalQuery(what).pipe(z.number().int().min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`));

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { ClusterError, isUnavailable } from '../cluster/errors.js';
-import { ringHistory } from '../cluster/topology-store.js';
-import { promote } from '../failover/promote.js';
-import type { ApiRouter } from '../http/api-router.js';
-import { ApiError, notFound } from '../http/errors.js';
-import { JobAcceptedSchema, PromotionReportSchema, ReshardPlanSchema, RingVersionsSchema, ShardInfoSchema, ShardName } from '../lab/api-schemas.js';
-import { routerFor, type Lab } from '../lab/lab.js';
-import { planReshard } from './plan.js';
-import { reshard, type ReshardMode, type ShardChange } from './reshard.js';
-import { RESHARD_STEPS } from './steps.js';
+import { ClusterError, isUnavailable } from '../../cluster/errors.js';
+import { ringHistory } from '../../cluster/topology-store.js';
+import { promote } from '../../failover/promote.js';
+import type { ApiRouter } from '../api-router.js';
+import { ApiError, notFound } from '../errors.js';
+import { JobAcceptedSchema, PromotionReportSchema, ReshardPlanSchema, RingVersionsSchema, ShardInfoSchema, ShardName } from '../schemas/lab.js';
+import { routerFor, type Lab } from '../../lab/lab.js';
+import { planReshard } from '../../resharding/plan.js';
+import { reshard, type ReshardMode, type ShardChange } from '../../resharding/reshard.js';
+import { RESHARD_STEPS } from '../../resharding/steps.js';
 
 const strictBody = <T extends z.ZodRawShape>(shape: T) =>
   z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') });

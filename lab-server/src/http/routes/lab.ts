@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { ApiRouter } from '../http/api-router.js';
-import { ApiError, notFound } from '../http/errors.js';
-import { outboxBacklog } from '../messenger/outbox/outbox.js';
-import { migrate, migrationStatus, throwIfFailed, type MigrateAction } from '../migrations/index.js';
-import { seed } from '../seeding/seed.js';
-import { InvalidKeyError } from '../sharding/key.js';
-import type { Lab } from './lab.js';
-import { eventStream } from './events.js';
-import { SettingsPatchSchema } from './settings.js';
+import type { ApiRouter } from '../api-router.js';
+import { ApiError, notFound } from '../errors.js';
+import { outboxBacklog } from '../../messenger/outbox/outbox.js';
+import { migrate, migrationStatus, throwIfFailed, type MigrateAction } from '../../migrations/index.js';
+import { seed } from '../../seeding/seed.js';
+import { InvalidKeyError } from '../../sharding/key.js';
+import type { Lab } from '../../lab/lab.js';
+import { eventStream } from '../event-stream.js';
+import { SettingsPatchSchema } from '../../lab/settings.js';
 import {
   JobAcceptedSchema,
   JobId,
@@ -18,7 +18,7 @@ import {
   OutboxBacklogSchema,
   RouteSchema,
   TopologySchema,
-} from './api-schemas.js';
+} from '../schemas/lab.js';
 
 const RouteQuery = z.object({ key: z.string({ error: 'key is required' }).min(1, 'key is required').describe('a user id (UUID, any letter case)') });
 const EventsQuery = z.object({ channels: z.string().optional().describe('comma-separated channels to receive (default: all), e.g. topology,job') });

@@ -1,8 +1,8 @@
-import { ApiRouter } from '../http/api-router.js';
-import { accountsRoutes } from './accounts/routes.js';
-import { conversationsRoutes } from './conversations/routes.js';
-import type { Messenger } from './messenger.js';
-import { usersRoutes } from './users/routes.js';
+import { ApiRouter } from '../api-router.js';
+import { accountsRoutes } from './accounts.js';
+import { conversationsRoutes } from './conversations.js';
+import type { Messenger } from '../../messenger/messenger.js';
+import { usersRoutes } from './users.js';
 
 /** The messenger API (`/api/v1`), every route declared with its schemas. */
 export function messengerApi(m: Messenger): ApiRouter {

@@ -1,10 +1,10 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { ApiRouter } from '../http/api-router.js';
-import { notFound } from '../http/errors.js';
-import { SelfClient } from '../http/self-client.js';
-import type { Lab } from '../lab/lab.js';
-import { actionRequires, describeAction } from '../exercises/actions.js';
+import type { ApiRouter } from '../api-router.js';
+import { notFound } from '../errors.js';
+import { SelfClient } from '../../net/self-client.js';
+import type { Lab } from '../../lab/lab.js';
+import { actionRequires, describeAction } from '../../exercises/actions.js';
 import {
   capabilities,
   checkExercise,
@@ -15,9 +15,9 @@ import {
   progressOfChapter,
   resetChapter,
   solveExercise,
-} from '../exercises/engine.js';
-import { loadChapters, type Chapter } from './loader.js';
-import { ChapterIndexSchema, ChapterSchema, CheckReplySchema, ExerciseProgressSchema, SolveReportSchema, StepReportSchema } from './api-schemas.js';
+} from '../../exercises/engine.js';
+import { loadChapters, type Chapter } from '../../chapters/loader.js';
+import { ChapterIndexSchema, ChapterSchema, CheckReplySchema, ExerciseProgressSchema, SolveReportSchema, StepReportSchema } from '../schemas/chapters.js';
 
 const CheckBody = z.strictObject(
   { answer: z.union([z.string().max(200), z.number()], { error: 'answer must be a string or a number' }).optional() },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClaimSchema, PathsFileSchema } from './schema.js';
+import { ClaimSchema, PathsFileSchema } from '../../chapters/schema.js';
 
 // Reply shapes of /lab/v1/chapters…, following exercises/views.ts and engine.ts.
 

@@ -1,6 +1,6 @@
-import type { ApiRouter } from '../../http/api-router.js';
-import { CreateUserSchema, ListUsersQuerySchema, ShardStatsSchema, UpdateUserSchema, UserPageSchema, UserSchema } from './schemas.js';
-import type { UsersService } from './service.js';
+import type { ApiRouter } from '../api-router.js';
+import { CreateUserSchema, ListUsersQuerySchema, ShardStatsSchema, UpdateUserSchema, UserPageSchema, UserSchema } from '../../messenger/users/schemas.js';
+import type { UsersService } from '../../messenger/users/service.js';
 
 /** `X-Lab-Shard` tells the learner which shard served the request, without changing the JSON. */
 export const SHARD_HEADER = 'X-Lab-Shard';

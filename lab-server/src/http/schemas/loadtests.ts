@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PercentilesSchema } from '../metrics/api-schemas.js';
+import { PercentilesSchema } from './metrics.js';
 
 // Reply shapes of /lab/v1/loadtests, following run.ts, protocol.ts, mix.ts and scenarios.ts.
 

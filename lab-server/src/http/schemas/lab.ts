@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { RESHARD_STEPS } from '../resharding/steps.js';
-import { SettingsSchema } from './settings.js';
+import { RESHARD_STEPS } from '../../resharding/steps.js';
+import { SettingsSchema } from '../../lab/settings.js';
 
 // The control API's reply shapes (`/lab/v1`), as zod: they document the routes and are what the browser lab's
 // types are generated from (lab-ui/src/generated/api.ts), so they follow the services' TypeScript types field by field.

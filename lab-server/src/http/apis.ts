@@ -1,19 +1,19 @@
 import { Router as ExpressRouter } from 'express';
 import type { Registry } from 'prom-client';
-import { chapterRoutes } from '../chapters/routes.js';
-import { sqlRoutes } from '../console/routes.js';
-import { ApiRouter } from '../http/api-router.js';
-import { openApiDocument, type ApiMount } from '../http/openapi.js';
-import { loadtestRoutes } from '../loadtest/routes.js';
-import { messengerApi } from '../messenger/routes.js';
-import { metricsRoutes, prometheusRoutes } from '../metrics/routes.js';
-import { placementRoutes } from '../placement/routes.js';
-import { shardRoutes } from '../resharding/routes.js';
-import { ringRoutes } from '../ring/routes.js';
-import { tuningRoutes } from '../tuning/routes.js';
-import { healthRoutes } from './health-routes.js';
-import type { Lab } from './lab.js';
-import { labRoutes } from './routes.js';
+import type { Lab } from '../lab/lab.js';
+import { ApiRouter } from './api-router.js';
+import { openApiDocument, type ApiMount } from './openapi.js';
+import { chapterRoutes } from './routes/chapters.js';
+import { healthRoutes } from './routes/health.js';
+import { labRoutes } from './routes/lab.js';
+import { loadtestRoutes } from './routes/loadtests.js';
+import { messengerApi } from './routes/messenger.js';
+import { metricsRoutes, prometheusRoutes } from './routes/metrics.js';
+import { placementRoutes } from './routes/placement.js';
+import { ringRoutes } from './routes/ring.js';
+import { shardRoutes } from './routes/shards.js';
+import { sqlRoutes } from './routes/sql.js';
+import { tuningRoutes } from './routes/tuning.js';
 
 /** The control API (`/lab/v1`) and the operations routes (`/health`, `/metrics`), every route declared with its schemas. */
 export function labApis(lab: Lab, registry: Registry): ApiMount[] {

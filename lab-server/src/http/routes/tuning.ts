@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Shard } from '../cluster/cluster.js';
-import type { ApiRouter } from '../http/api-router.js';
-import { ApiError } from '../http/errors.js';
-import { isTunable, TUNABLE_PARAMETERS } from './parameters.js';
-import { ParameterPrivilegeError, ParameterValueError, readParameters, setParameter } from './service.js';
+import type { Shard } from '../../cluster/cluster.js';
+import type { ApiRouter } from '../api-router.js';
+import { ApiError } from '../errors.js';
+import { isTunable, TUNABLE_PARAMETERS } from '../../tuning/parameters.js';
+import { ParameterPrivilegeError, ParameterValueError, readParameters, setParameter } from '../../tuning/service.js';
 
 const ParameterSchema = z.object({
   name: z.enum(TUNABLE_PARAMETERS),

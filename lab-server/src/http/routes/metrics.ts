@@ -1,8 +1,8 @@
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import type { ApiRouter } from '../http/api-router.js';
-import { MetricsTickSchema } from './api-schemas.js';
-import type { Metrics } from './metrics.js';
+import type { ApiRouter } from '../api-router.js';
+import { MetricsTickSchema } from '../schemas/metrics.js';
+import type { Metrics } from '../../metrics/metrics.js';
 
 /** `GET /lab/v1/metrics`: the latest tick and the last ten minutes, JSON. */
 export function metricsRoutes(api: ApiRouter, metrics: Metrics): void {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Cluster } from '../cluster/cluster.js';
-import type { ApiRouter } from '../http/api-router.js';
+import type { Cluster } from '../../cluster/cluster.js';
+import type { ApiRouter } from '../api-router.js';
 
 const HealthSchema = z
   .object({ status: z.enum(['ok', 'degraded']), shards: z.array(z.object({ name: z.string(), healthy: z.boolean() })) })

@@ -1,5 +1,5 @@
-import { ringHash } from '../sharding/hash.js';
-import type { Router } from '../sharding/router.js';
+import { ringHash } from './hash.js';
+import type { Router } from './router.js';
 
 /** An inclusive range of the 32-bit hash space. */
 export interface HashRange {

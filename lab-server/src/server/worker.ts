@@ -6,10 +6,10 @@ import type { LabConfig } from '../config.js';
 import { createApp } from '../http/app.js';
 import { answerClientError } from '../http/errors.js';
 import { guard } from '../http/request-policy.js';
-import { fastUsersDispatch } from '../messenger/users/fast-routes.js';
-import { recordRequests } from '../metrics/http-middleware.js';
+import { fastUsersDispatch } from '../http/routes/users-fast.js';
+import { recordRequests } from '../http/record-requests.js';
 import { poolStats } from '../metrics/metrics.js';
-import { Lab } from './lab.js';
+import { Lab } from '../lab/lab.js';
 import type { PrimaryMessage, WorkerMessage, WorkerSpec } from './prefork.js';
 import { apiMounts, requestPolicy } from './start.js';
 
