@@ -53,7 +53,8 @@ dev: install ui-build ## start the shards and the lab; prints the URL; Ctrl-C st
 
 start: dev
 
-test: install ui-build ## every test: typecheck, unit, integration against real PostgreSQL, the browser lab in Chromium
+test: install ui-build ## every test: lint, typecheck, unit, integration against real PostgreSQL, the browser lab in Chromium
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory typecheck
 	@cd lab-server && ../node_modules/.bin/vitest run --exclude 'test/browser/**' --exclude test/chapters.test.ts
 	@# The two heaviest files (every chapter solved on a 5-shard cluster; Chromium driving the UI) run last, one at

@@ -107,7 +107,9 @@ const servers = await startTestServers(SHARDS + 1);
 const shardUrls = servers.urls.slice(0, SHARDS);
 const procs: ChildProcess[] = [];
 try {
-  console.log(`${SHARDS} shards, ${USERS.toLocaleString('en-US')} users, ${CONNECTIONS} connections, ${ROUNDS} × ${DURATION} s per server, ${os.cpus().length} cores`);
+  console.log(
+    `${SHARDS} shards, ${USERS.toLocaleString('en-US')} users, ${CONNECTIONS} connections, ${ROUNDS} × ${DURATION} s per server, ${os.cpus().length} cores`,
+  );
   const lab = await startServer(
     path.join(REPO_ROOT, 'lab-server/src/main.ts'),
     {
@@ -122,7 +124,12 @@ try {
   procs.push(lab.proc);
   const { job_id } = await labCall<{ job_id: string }>(lab.url, 'POST', '/lab/v1/seed', { users: USERS });
   while ((await labCall<{ state: string }>(lab.url, 'GET', `/lab/v1/jobs/${job_id}`)).state !== 'succeeded') await new Promise((r) => setTimeout(r, 200));
-  const bare = await startServer(path.join(REPO_ROOT, 'lab-server/bench/bare-server.ts'), { SHARD_URLS: shardUrls.join(',') }, /listening (http:\/\/\S+)/, profileFlags('bare'));
+  const bare = await startServer(
+    path.join(REPO_ROOT, 'lab-server/bench/bare-server.ts'),
+    { SHARD_URLS: shardUrls.join(',') },
+    /listening (http:\/\/\S+)/,
+    profileFlags('bare'),
+  );
   procs.push(bare.proc);
   const ids = await userIds(shardUrls);
 
@@ -131,7 +138,10 @@ try {
   await load(lab.url, ids, 3);
   const results: Record<'bare' | 'lab', (LoadSummary & { cpu_us_per_request: number | null })[]> = { bare: [], lab: [] };
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const [name, server] of [['bare', bare], ['lab', lab]] as const) {
+    for (const [name, server] of [
+      ['bare', bare],
+      ['lab', lab],
+    ] as const) {
       const cpuBefore = await cpuMicros(server.proc.pid);
       const r = await load(server.url, ids, DURATION);
       const cpuAfter = await cpuMicros(server.proc.pid);
@@ -163,7 +173,9 @@ try {
   }));
   const tput = median(ratios.map((r) => r.tput));
   const p99 = median(ratios.map((r) => r.p99));
-  console.log(`ratio (median of the ${ROUNDS} paired rounds): throughput ${tput.toFixed(2)}x (goal ≥ ${GOAL.throughput}), p99 ${p99.toFixed(2)}x (goal ≤ ${GOAL.p99})`);
+  console.log(
+    `ratio (median of the ${ROUNDS} paired rounds): throughput ${tput.toFixed(2)}x (goal ≥ ${GOAL.throughput}), p99 ${p99.toFixed(2)}x (goal ≤ ${GOAL.p99})`,
+  );
   console.log(tput >= GOAL.throughput && p99 <= GOAL.p99 && b.errors + l.errors === 0 ? 'goal: met' : 'goal: MISSED');
 } finally {
   for (const p of procs) await stop(p);

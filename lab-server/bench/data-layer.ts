@@ -33,7 +33,9 @@ interface Load {
 const run = promisify(execFile);
 async function load(url: string, method: 'GET' | 'POST', paths: string[], bodies: string[] = []): Promise<Load> {
   const job = JSON.stringify({ url, method, paths, bodies, connections: CONNECTIONS, seconds: SECONDS });
-  const { stdout } = await run(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'lab-server/bench/load-worker.ts'), job], { maxBuffer: 1 << 24 });
+  const { stdout } = await run(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'lab-server/bench/load-worker.ts'), job], {
+    maxBuffer: 1 << 24,
+  });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Load;
 }
 
@@ -41,7 +43,13 @@ const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'shard-lab-bench-'));
 await fsp.chmod(dir, 0o755);
 const base = await freePortRange(SHARDS + 1);
 const running = await startLab(
-  loadConfig({ PORT: String(await freePort()), LAB_DATA_DIR: dir, LAB_SHARD_COUNT: String(SHARDS), LAB_SHARD_BASE_PORT: String(base + 1), LAB_CATALOG_PORT: String(base) }),
+  loadConfig({
+    PORT: String(await freePort()),
+    LAB_DATA_DIR: dir,
+    LAB_SHARD_COUNT: String(SHARDS),
+    LAB_SHARD_BASE_PORT: String(base + 1),
+    LAB_CATALOG_PORT: String(base),
+  }),
   () => undefined,
 );
 try {
@@ -54,7 +62,9 @@ try {
   console.log(`Preparing data on ${SHARDS} shards (${os.cpus().length} cores)...`);
   const users: User[] = [];
   for (let batch = 0; batch < 20; batch++) {
-    users.push(...(await Promise.all(Array.from({ length: 25 }, (_, i) => post<User>('/api/v1/users', { first_name: `Bench${batch}-${i}`, last_name: 'User' })))));
+    users.push(
+      ...(await Promise.all(Array.from({ length: 25 }, (_, i) => post<User>('/api/v1/users', { first_name: `Bench${batch}-${i}`, last_name: 'User' })))),
+    );
   }
   const conversations: Conversation[] = [];
   for (let i = 0; i < 50; i++) {
@@ -67,11 +77,30 @@ try {
 
   const hot = conversations[0]!;
   const scenarios: { name: string; run: () => Promise<Load> }[] = [
-    { name: 'GET /users/:id', run: () => load(url, 'GET', users.map((u) => `/api/v1/users/${u.id}`)) },
+    {
+      name: 'GET /users/:id',
+      run: () =>
+        load(
+          url,
+          'GET',
+          users.map((u) => `/api/v1/users/${u.id}`),
+        ),
+    },
     { name: 'POST /users', run: () => load(url, 'POST', ['/api/v1/users'], [JSON.stringify({ first_name: 'Load', last_name: 'Test' })]) },
     // The sender must be a member of the conversation in the path, so every request posts to one conversation.
-    { name: 'POST .../messages', run: () => load(url, 'POST', [`/api/v1/conversations/${hot.id}/messages`], [JSON.stringify({ sender_id: hot.members[0], body: 'load test message' })]) },
-    { name: 'GET .../messages', run: () => load(url, 'GET', conversations.map((c) => `/api/v1/conversations/${c.id}/messages?limit=20`)) },
+    {
+      name: 'POST .../messages',
+      run: () => load(url, 'POST', [`/api/v1/conversations/${hot.id}/messages`], [JSON.stringify({ sender_id: hot.members[0], body: 'load test message' })]),
+    },
+    {
+      name: 'GET .../messages',
+      run: () =>
+        load(
+          url,
+          'GET',
+          conversations.map((c) => `/api/v1/conversations/${c.id}/messages?limit=20`),
+        ),
+    },
   ];
 
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
@@ -96,8 +125,12 @@ try {
     const spread = (l: DataLayer) => `${Math.round(Math.min(...runs[l].map((r) => r.rps)))}–${Math.round(Math.max(...runs[l].map((r) => r.rps)))}`;
     rows.push([
       s.name,
-      Math.round(rps('pg')).toLocaleString('en-US'), spread('pg'), `${p99('pg')} ms`,
-      Math.round(rps('prisma')).toLocaleString('en-US'), spread('prisma'), `${p99('prisma')} ms`,
+      Math.round(rps('pg')).toLocaleString('en-US'),
+      spread('pg'),
+      `${p99('pg')} ms`,
+      Math.round(rps('prisma')).toLocaleString('en-US'),
+      spread('prisma'),
+      `${p99('prisma')} ms`,
       `${(rps('prisma') / rps('pg')).toFixed(2)}×`,
     ]);
   }

@@ -18,7 +18,11 @@ async function one(n: number): Promise<void> {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ last_name: `v${n}` }),
         })
-      : await fetch(`${url}/api/v1/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ first_name: 'Bench', last_name: `v${n}` }) });
+      : await fetch(`${url}/api/v1/users`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ first_name: 'Bench', last_name: `v${n}` }),
+        });
     if (res.status === 200 || res.status === 201) {
       ok++;
       if (!update) ids.push(((await res.json()) as { id: string }).id);

@@ -33,7 +33,11 @@ const running = await startLab(
   () => undefined,
 );
 const call = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
-  const res = await fetch(`${running.url}${p}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${running.url}${p}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return (await res.json()) as T;
 };
 const waitJob = async (id: string): Promise<JobView> => {
@@ -68,7 +72,8 @@ try {
 
   console.log('Adding a replica to shard-0, then promoting it under the same writes…');
   await call('POST', '/lab/v1/shards/shard-0/replicas');
-  const streaming = async () => (await call<{ shards: { name: string; replicas: { state: string | null }[] }[] }>('GET', '/lab/v1/topology')).shards[0]!.replicas[0]?.state === 'streaming';
+  const streaming = async () =>
+    (await call<{ shards: { name: string; replicas: { state: string | null }[] }[] }>('GET', '/lab/v1/topology')).shards[0]!.replicas[0]?.state === 'streaming';
   while (!(await streaming())) await new Promise((r) => setTimeout(r, 100));
   await new Promise((r) => setTimeout(r, 1_000));
   const beforePromotion = last();
@@ -82,12 +87,20 @@ try {
   const throughput = (during.ok - before.ok) / seconds;
   console.log(`\njob: ${job.state}${job.error ? ` (${job.error.message})` : ''}`);
   for (const n of job.notes ?? []) console.log(`  ${n.at.slice(11, 23)} [${n.phase}] ${n.message}`);
-  console.log(`rows moved:               ${(result.moved_rows ?? 0).toLocaleString('en-US')} in ${seconds.toFixed(1)} s (${Math.round((result.moved_rows ?? 0) / seconds).toLocaleString('en-US')} rows/s)`);
+  console.log(
+    `rows moved:               ${(result.moved_rows ?? 0).toLocaleString('en-US')} in ${seconds.toFixed(1)} s (${Math.round((result.moved_rows ?? 0) / seconds).toLocaleString('en-US')} rows/s)`,
+  );
   console.log(`write pause at cutover:   ${result.pause_ms ?? '-'} ms (and ${result.verify_pause_ms ?? '-'} ms earlier, to take the verify snapshots)`);
   console.log(`verify:                   ${result.verify?.ok ? 'counts and per-row checksums match' : 'FAILED'}`);
-  console.log(`requests failed during:   ${during.failed - before.failed} (goal: 0); in the whole run: ${final.failed}${final.failures.length ? ` e.g. ${final.failures[0]}` : ''}`);
-  console.log(`writer throughput:        ${throughput.toFixed(0)} req/s during the move vs ${baseline.toFixed(0)} req/s before: ${(throughput / baseline).toFixed(2)}x`);
-  console.log(`promotion of shard-0:     ${promotion.kind}, requests to its keys paused ${promotion.pause_ms} ms, ${afterPromotion.failed - beforePromotion.failed} failed (goal: 0), ${promotion.writes_at_risk.count} acknowledged writes at risk`);
+  console.log(
+    `requests failed during:   ${during.failed - before.failed} (goal: 0); in the whole run: ${final.failed}${final.failures.length ? ` e.g. ${final.failures[0]}` : ''}`,
+  );
+  console.log(
+    `writer throughput:        ${throughput.toFixed(0)} req/s during the move vs ${baseline.toFixed(0)} req/s before: ${(throughput / baseline).toFixed(2)}x`,
+  );
+  console.log(
+    `promotion of shard-0:     ${promotion.kind}, requests to its keys paused ${promotion.pause_ms} ms, ${afterPromotion.failed - beforePromotion.failed} failed (goal: 0), ${promotion.writes_at_risk.count} acknowledged writes at risk`,
+  );
 } finally {
   await running.stop();
   await fsp.rm(dir, { recursive: true, force: true });

@@ -26,7 +26,11 @@ async function run(shards: number, dir: string): Promise<SeedResult> {
   });
   const cluster = await Cluster.open(config, (m) => console.log(`  ${m}`));
   try {
-    const report = await migrate(cluster.shards.map((s) => ({ name: s.name, url: s.url })), config.migrationsDir, 'latest');
+    const report = await migrate(
+      cluster.shards.map((s) => ({ name: s.name, url: s.url })),
+      config.migrationsDir,
+      'latest',
+    );
     if (!report.ok) throw new Error(`migrations failed: ${JSON.stringify(report)}`);
     const names = cluster.shards.map((s) => s.name);
     const router = new Router(createStrategy('md5-ring', names, 150), names);
@@ -57,7 +61,8 @@ try {
   console.log(`Seeding ${USERS.toLocaleString('en-US')} users (${os.cpus().length} cores)`);
   const baseline = await run(1, dir);
   const lab = await run(5, dir);
-  const row = (label: string, r: SeedResult) => `${label.padEnd(22)} ${String(r.seconds).padStart(8)} s ${r.rows_per_s.toLocaleString('en-US').padStart(12)} rows/s`;
+  const row = (label: string, r: SeedResult) =>
+    `${label.padEnd(22)} ${String(r.seconds).padStart(8)} s ${r.rows_per_s.toLocaleString('en-US').padStart(12)} rows/s`;
   console.log(`\n${row('baseline: 1 server', baseline)}\n${row('lab: 5 shards', lab)}`);
   console.log(`ratio (5 shards / 1 server): ${(lab.rows_per_s / baseline.rows_per_s).toFixed(2)}x`);
   console.log(`per shard: ${lab.per_shard.map((s) => `${s.shard_name} ${s.users.toLocaleString('en-US')}`).join(', ')}`);

@@ -54,14 +54,20 @@ try {
     runs.baseline.push(await visit(browser, lab.url, false));
     runs.lab.push(await visit(browser, lab.url, true));
   }
-  const summary = (v: Visit[]) => ({ script: median(v.map((x) => x.scriptBytes)), total: median(v.map((x) => x.totalBytes)), check: median(v.map((x) => x.firstCheckMs)) });
+  const summary = (v: Visit[]) => ({
+    script: median(v.map((x) => x.scriptBytes)),
+    total: median(v.map((x) => x.totalBytes)),
+    check: median(v.map((x) => x.firstCheckMs)),
+  });
   const b = summary(runs.baseline);
   const l = summary(runs.lab);
   console.log(`Overview, cold cache, median of ${ROUNDS} (Chromium, this machine):`);
   console.log(`  uncompressed (baseline): script ${kb(b.script)}, all ${kb(b.total)}, first Check after ${b.check.toFixed(0)} ms`);
   console.log(`  the lab (precompressed): script ${kb(l.script)}, all ${kb(l.total)}, first Check after ${l.check.toFixed(0)} ms`);
   console.log(`  ratio lab/baseline: script ${(l.script / b.script).toFixed(2)}x, first Check ${(l.check / b.check).toFixed(2)}x`);
-  console.log(`  goal: script ≤ ${GOAL.scriptKb} KB ${l.script <= GOAL.scriptKb * 1024 ? 'met' : 'NOT met'}; first Check ≤ ${GOAL.firstCheckMs} ms ${l.check <= GOAL.firstCheckMs ? 'met' : 'NOT met'}`);
+  console.log(
+    `  goal: script ≤ ${GOAL.scriptKb} KB ${l.script <= GOAL.scriptKb * 1024 ? 'met' : 'NOT met'}; first Check ≤ ${GOAL.firstCheckMs} ms ${l.check <= GOAL.firstCheckMs ? 'met' : 'NOT met'}`,
+  );
 } finally {
   await browser.close();
   await lab.stop();

@@ -44,7 +44,10 @@ export function folderCycles(edges = folderImports()): string[] {
 
 /** Folders other than the HTTP layer and the composition root that import `http/`. */
 export function httpImporters(edges = folderImports(), allowed: readonly string[] = ['http', 'server', 'main.ts']): string[] {
-  return [...edges].filter(([from, targets]) => targets.has('http') && !allowed.includes(from)).map(([from]) => from).sort();
+  return [...edges]
+    .filter(([from, targets]) => targets.has('http') && !allowed.includes(from))
+    .map(([from]) => from)
+    .sort();
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

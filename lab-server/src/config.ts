@@ -12,7 +12,11 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const EnvSchema = z.object({
   PORT: int(0, 65535).default(8080),
   LAB_HOST: z.string().min(1).default('127.0.0.1'),
-  LAB_TOKEN: z.string().min(16, 'LAB_TOKEN must be at least 16 characters').regex(/^[\w.~-]+$/, 'LAB_TOKEN may hold letters, digits and . _ ~ - only').optional(),
+  LAB_TOKEN: z
+    .string()
+    .min(16, 'LAB_TOKEN must be at least 16 characters')
+    .regex(/^[\w.~-]+$/, 'LAB_TOKEN may hold letters, digits and . _ ~ - only')
+    .optional(),
   LAB_ALLOWED_HOSTS: z.string().optional(),
   LAB_CONSOLE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(10_000),
   LAB_SHARD_COUNT: int(1, 16).default(5),
@@ -82,7 +86,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
   }
   const e = parsed.data;
   const external = e.LAB_SHARDS?.trim()
-    ? e.LAB_SHARDS.split(',').map((s) => s.trim()).filter(Boolean)
+    ? e.LAB_SHARDS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
     : null;
   for (const url of external ?? []) {
     if (!/^postgres(ql)?:\/\//.test(url)) {
@@ -93,7 +99,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
     port: e.PORT,
     host: e.LAB_HOST,
     token: e.LAB_TOKEN ?? (isLoopbackHost(e.LAB_HOST) ? null : randomBytes(24).toString('base64url')),
-    allowedHosts: (e.LAB_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    allowedHosts: (e.LAB_ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
     consoleStatementTimeoutMs: e.LAB_CONSOLE_STATEMENT_TIMEOUT_MS,
     shardCount: external ? external.length : e.LAB_SHARD_COUNT,
     shardBasePort: e.LAB_SHARD_BASE_PORT,

@@ -11,11 +11,16 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const running = await startLab(config, log);
   const { lab } = running;
-  const where = lab.cluster.mode === 'external' ? 'external servers (LAB_SHARDS)' : `ports ${config.shardBasePort}-${config.shardBasePort + lab.cluster.shards.length - 1}, data in ${config.dataDir}`;
+  const where =
+    lab.cluster.mode === 'external'
+      ? 'external servers (LAB_SHARDS)'
+      : `ports ${config.shardBasePort}-${config.shardBasePort + lab.cluster.shards.length - 1}, data in ${config.dataDir}`;
   log(`${lab.cluster.shards.length} shards (${lab.cluster.mode}; ${where})`);
   log(`Shard Lab is ready at ${running.url}${config.token ? `/?token=${config.token}` : ''} (${Math.round(performance.now() - started)} ms)`);
   if (config.token) {
-    log(`LAB_HOST=${config.host} serves the lab beyond this machine: clients elsewhere need the token (the URL above sets it in the browser; curl: -H 'Authorization: Bearer ${config.token}').`);
+    log(
+      `LAB_HOST=${config.host} serves the lab beyond this machine: clients elsewhere need the token (the URL above sets it in the browser; curl: -H 'Authorization: Bearer ${config.token}').`,
+    );
     log('Anyone with the token can run SQL on your shards and wipe their data: share it only with people you trust (docs/security.md).');
   }
   log(`Try: curl ${running.url}/api/v1/shards/stats  ·  Ctrl-C stops the lab and its PostgreSQL servers.`);
@@ -43,7 +48,6 @@ main().catch((err: unknown) => {
   if (err instanceof ClusterError || err instanceof ConfigError) console.error(`[lab] ${err.message}`);
   else if (err instanceof MigrationError) {
     console.error(`[lab] ${err.message}\n[lab] Fix the migration and start again; migrations already applied are kept.`);
-  }
-  else console.error('[lab] Failed to start:', err instanceof Error ? err.message : err);
+  } else console.error('[lab] Failed to start:', err instanceof Error ? err.message : err);
   process.exit(1);
 });

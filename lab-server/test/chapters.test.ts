@@ -144,7 +144,11 @@ describe('placement audit', () => {
     const wrong = owner === 'shard-0' ? 'shard-1' : 'shard-0';
     const put = await t.call('POST', '/lab/v1/sql', { shard: wrong, sql: `INSERT INTO users (id, first_name, last_name) VALUES ('${id}', 'Lost', 'Row')` });
     expect(put.status).toBe(200);
-    const p = await t.call<{ total_rows: number; total_misplaced: number; shards: { shard_name: string; misplaced: number; sample: { id: string; routes_to: string }[] }[] }>('GET', '/lab/v1/placement');
+    const p = await t.call<{
+      total_rows: number;
+      total_misplaced: number;
+      shards: { shard_name: string; misplaced: number; sample: { id: string; routes_to: string }[] }[];
+    }>('GET', '/lab/v1/placement');
     expect(p.body).toMatchObject({ total_rows: 1, total_misplaced: 1 });
     expect(p.body.shards.find((s) => s.shard_name === wrong)).toMatchObject({ misplaced: 1, sample: [{ id, routes_to: owner }] });
     // The API looks where the ring says and misses: the learner's 404.
@@ -159,7 +163,8 @@ describe('ring and SQL endpoints', () => {
     const topo = (await t.call<{ ring: { shares: number[] } }>('GET', '/lab/v1/topology')).body;
     const live = (await t.call<{ shares: number[]; shards: string[] }>('GET', '/lab/v1/ring')).body;
     expect(live.shares).toEqual(topo.ring.shares);
-    const hypo = (await t.call<{ shards: string[]; points: unknown[]; change: { to_shards: number } }>('GET', '/lab/v1/ring?shards=3&vnodes=10&compare_to=2')).body;
+    const hypo = (await t.call<{ shards: string[]; points: unknown[]; change: { to_shards: number } }>('GET', '/lab/v1/ring?shards=3&vnodes=10&compare_to=2'))
+      .body;
     expect(hypo).toMatchObject({ shards: ['shard-0', 'shard-1', 'shard-2'], change: { to_shards: 2 } });
     expect(hypo.points).toHaveLength(30);
     for (const q of ['shards=0', 'vnodes=5000', 'strategy=jump', 'key=nope', 'color=red']) {
@@ -169,7 +174,10 @@ describe('ring and SQL endpoints', () => {
   });
 
   it('runs SQL and EXPLAIN on one shard; EXPLAIN ANALYZE of a write changes nothing', async () => {
-    const r = await t.call<{ shard: string; results: { fields: string[]; rows: string[][] }[] }>('POST', '/lab/v1/sql', { shard: '2', sql: 'SELECT 41 + 1 AS answer' });
+    const r = await t.call<{ shard: string; results: { fields: string[]; rows: string[][] }[] }>('POST', '/lab/v1/sql', {
+      shard: '2',
+      sql: 'SELECT 41 + 1 AS answer',
+    });
     expect(r.body).toMatchObject({ shard: 'shard-2', results: [{ fields: ['answer'], rows: [['42']] }] });
     const plan = await t.call<{ results: { command: string; rows: string[][] }[] }>('POST', '/lab/v1/sql', {
       shard: 'shard-2',
@@ -177,7 +185,10 @@ describe('ring and SQL endpoints', () => {
       explain: 'analyze',
     });
     expect(plan.body.results[0]!.rows.map((x) => x[0]).join('\n')).toMatch(/Insert on users.*actual time/s);
-    const count = await t.call<{ results: { rows: string[][] }[] }>('POST', '/lab/v1/sql', { shard: 'shard-2', sql: "SELECT count(*) FROM users WHERE first_name = 'A'" });
+    const count = await t.call<{ results: { rows: string[][] }[] }>('POST', '/lab/v1/sql', {
+      shard: 'shard-2',
+      sql: "SELECT count(*) FROM users WHERE first_name = 'A'",
+    });
     expect(count.body.results[0]!.rows).toEqual([['0']]);
     const bad = await t.call<ErrorReply>('POST', '/lab/v1/sql', { shard: 'shard-2', sql: 'SELEC 1' });
     expect(bad.status).toBe(400);

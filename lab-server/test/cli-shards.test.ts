@@ -55,7 +55,12 @@ it('cancels a held move with `jobs cancel`: the add ends saying nothing was kept
 });
 
 it('injects faults and says what the shard is after each', async () => {
-  for (const [action, status] of [['pause', 'paused'], ['resume', 'up'], ['kill', 'down'], ['start', 'up']] as const) {
+  for (const [action, status] of [
+    ['pause', 'paused'],
+    ['resume', 'up'],
+    ['kill', 'down'],
+    ['start', 'up'],
+  ] as const) {
     const r = await lab('shards', action, 'shard-1');
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(new RegExp(`^shard-1: ${status}`));

@@ -67,7 +67,10 @@ it('runs the cluster in the background, migrates, seeds through the lab, and sto
   expect((await lab(['migrate', 'sideways'])).code).toBe(1);
 
   // The lab attaches to the running cluster; stopping it leaves the cluster up.
-  const server = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'lab-server/src/main.ts')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'lab-server/src/main.ts')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let serverOut = '';
   server.stdout.on('data', (c: Buffer) => (serverOut += c.toString()));
   for (let i = 0; i < 600 && !serverOut.includes('ready at'); i++) await new Promise((r) => setTimeout(r, 100));
@@ -89,7 +92,7 @@ it('runs the cluster in the background, migrates, seeds through the lab, and sto
     const route = await lab(['route', '123E4567-E89B-12D3-A456-426614174000']);
     expect(route.out).toContain('0x3b32b2dc');
     expect((await lab(['jobs'])).out).toMatch(/seed +\| succeeded \| \S+ *\| 3000\/3000/);
-    const sql = await lab(['db-shell', '1'], "SELECT count(*) AS n\nFROM users;\n\\dt\nSELECT nope;\n");
+    const sql = await lab(['db-shell', '1'], 'SELECT count(*) AS n\nFROM users;\n\\dt\nSELECT nope;\n');
     expect(sql.out).toMatch(/n\s*\n-+\n\d+\n\(1 row\)/);
     expect(sql.out).toContain('users_accounts');
     expect(sql.out).toContain('ERROR: column "nope" does not exist');

@@ -22,7 +22,13 @@ async function embeddedConfig(shards: number, extra: Record<string, string> = {}
   dirs.push(dir);
   // base - 1 is the catalog's port
   const base = (await freePortRange(shards + 1)) + 1;
-  const env = { LAB_DATA_DIR: path.join(dir, 'data'), LAB_SHARD_COUNT: String(shards), LAB_SHARD_BASE_PORT: String(base), LAB_HEALTH_INTERVAL_MS: '200', ...extra };
+  const env = {
+    LAB_DATA_DIR: path.join(dir, 'data'),
+    LAB_SHARD_COUNT: String(shards),
+    LAB_SHARD_BASE_PORT: String(base),
+    LAB_HEALTH_INTERVAL_MS: '200',
+    ...extra,
+  };
   return { env, config: loadConfig(env), base, dir };
 }
 
@@ -141,7 +147,10 @@ describe('embedded cluster', () => {
         await pool.query('SELECT count(*) FROM held');
         return pool.query('SELECT 1');
       });
-      const outcome = request.then(() => null, (err: unknown) => err);
+      const outcome = request.then(
+        () => null,
+        (err: unknown) => err,
+      );
       await waitFor(async () => (await locker.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'")).rowCount! > 0);
       const removal = cluster.servers.remove(1, { deleteData: false });
       await locker.query('ROLLBACK');

@@ -12,7 +12,10 @@ it('streams a snapshot, then job progress and setting changes, on one connection
   const controller = new AbortController();
   const res = await fetch(`${t.url}/lab/v1/events`, { signal: controller.signal });
   expect(res.headers.get('content-type')).toContain('text/event-stream');
-  const collecting = readEvents(res, (evs) => evs.some((e) => e.event === 'settings') && evs.some((e) => e.event === 'job' && (e.data as { state: string }).state === 'succeeded'));
+  const collecting = readEvents(
+    res,
+    (evs) => evs.some((e) => e.event === 'settings') && evs.some((e) => e.event === 'job' && (e.data as { state: string }).state === 'succeeded'),
+  );
   await new Promise((r) => setTimeout(r, 100));
   await t.call('POST', '/lab/v1/seed', { users: 2000 });
   for (;;) {

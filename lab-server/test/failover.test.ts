@@ -36,7 +36,8 @@ async function addStreamingReplica(name: string): Promise<ShardView> {
   throw new Error(`${name}'s replica never streamed`);
 }
 
-const recordedReplicas = async () => (await t.running.lab.cluster.catalog.pool.query<{ shard: string; data_dir: string }>('SELECT shard, data_dir FROM replicas')).rows;
+const recordedReplicas = async () =>
+  (await t.running.lab.cluster.catalog.pool.query<{ shard: string; data_dir: string }>('SELECT shard, data_dir FROM replicas')).rows;
 const dataDirOf = (name: string) => t.running.lab.cluster.byName(name)!.server!.spec.dataDir;
 
 const labCli = (args: string[]) => runCli(args, { LAB_URL: t.url });
@@ -79,7 +80,10 @@ describe('promoting a replica', () => {
     const oldDir = dataDirOf('shard-0');
     // Besides the mixed load, readers that only read shard-0's users: reads are not paused by the write gate,
     // they wait for the handover.
-    const readers = readersOf(t, [...(await placement(t))].filter(([, at]) => at[0]!.shard === 'shard-0').map(([id]) => id));
+    const readers = readersOf(
+      t,
+      [...(await placement(t))].filter(([, at]) => at[0]!.shard === 'shard-0').map(([id]) => id),
+    );
     let report!: PromotionReport;
     const load = await underLoad(t, async () => {
       await new Promise((r) => setTimeout(r, 300));
@@ -104,7 +108,10 @@ describe('promoting a replica', () => {
     expect(() => process.kill(before.pid!, 0)).toThrow();
     expect(fs.existsSync(oldDir)).toBe(false);
     expect((await queryServer<{ r: boolean }>(after.url, 'SELECT pg_is_in_recovery() AS r'))[0]!.r).toBe(false);
-    expect((await readState(t.running.lab.config.dataDir))!.shards.find((s) => s.name === 'shard-0')).toMatchObject({ url: after.url, data_dir: `${oldDir}-replica` });
+    expect((await readState(t.running.lab.config.dataDir))!.shards.find((s) => s.name === 'shard-0')).toMatchObject({
+      url: after.url,
+      data_dir: `${oldDir}-replica`,
+    });
     const versions = (await t.call<{ versions: RingVersion[] }>('GET', '/lab/v1/ring/versions')).body.versions;
     expect(versions.at(-1)!.shards.find((s) => s.name === 'shard-0')).toMatchObject({ url: after.url, slot: 1 });
     expect(versions.at(-1)!.reason).toMatch(/promote shard-0's replica \(switchover\)/);

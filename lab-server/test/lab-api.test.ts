@@ -44,7 +44,8 @@ function expressRoutes(stack: Layer[], prefix = ''): string[] {
       const path = `${prefix}${layer.route.path}`.replace(/:(\w+)/g, '{$1}');
       return Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${path}`);
     }
-    if (layer.handle.stack && typeof layer.rawPath === 'string') return expressRoutes(layer.handle.stack, layer.rawPath === '/' ? prefix : prefix + layer.rawPath);
+    if (layer.handle.stack && typeof layer.rawPath === 'string')
+      return expressRoutes(layer.handle.stack, layer.rawPath === '/' ? prefix : prefix + layer.rawPath);
     return [];
   });
 }

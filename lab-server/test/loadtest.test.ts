@@ -62,7 +62,13 @@ it('rejects bad requests with a clear 400 and starts nothing', async () => {
 it('runs a scenario, streams its progress, and measures what the server saw', async () => {
   const stream = await fetch(`${t.url}/lab/v1/events?channels=loadtest`);
   const collecting = readEvents(stream, (evs) => evs.some((e) => e.event === 'loadtest' && (e.data as RunView).state === 'finished'));
-  const started = await t.call<{ id: string; run: RunView }>('POST', '/lab/v1/loadtests', { scenario: 'smoke', connections: 4, duration_s: 3, rate: 400, warmup_s: 0 });
+  const started = await t.call<{ id: string; run: RunView }>('POST', '/lab/v1/loadtests', {
+    scenario: 'smoke',
+    connections: 4,
+    duration_s: 3,
+    rate: 400,
+    warmup_s: 0,
+  });
   expect(started.status).toBe(202);
   expect(started.headers.get('location')).toBe(`/lab/v1/loadtests/${started.body.id}`);
   const run = await finished(started.body.id);
@@ -86,7 +92,8 @@ it('runs a scenario, streams its progress, and measures what the server saw', as
   // The server's own per-route counts agree with the generator's. Requests in flight when the run stopped
   // (at most one per connection) may have been answered by the server but never read by the generator.
   const prom = parsePrometheus(await (await fetch(`${t.url}/metrics`)).text());
-  const served = (method: string, route: string, status: number) => prom.get(`lab_http_requests_total{method="${method}",route="${route}",status="${status}"}`) ?? 0;
+  const served = (method: string, route: string, status: number) =>
+    prom.get(`lab_http_requests_total{method="${method}",route="${route}",status="${status}"}`) ?? 0;
   const checks: [string, string, number, string][] = [
     ['GET', '/api/v1/users/:id', 200, 'user.get'],
     ['POST', '/api/v1/users', 201, 'user.create'],

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../src/messenger/accounts/schemas.js';
 import type { Conversation, InboxPage, Message, MessagePage } from '../src/messenger/conversations/schemas.js';
@@ -32,7 +32,18 @@ const sql = <T extends pg.QueryResultRow>(shard: number, text: string, values: u
 
 /** Row counts of every messenger table on every shard: "nothing was written anywhere" compares two of these. */
 async function census(): Promise<Record<string, number>[]> {
-  const tables = ['users', 'accounts', 'users_accounts', 'conversations', 'conversation_members', 'messages', 'user_conversations', 'username_lookup', 'email_lookup', 'outbox'];
+  const tables = [
+    'users',
+    'accounts',
+    'users_accounts',
+    'conversations',
+    'conversation_members',
+    'messages',
+    'user_conversations',
+    'username_lookup',
+    'email_lookup',
+    'outbox',
+  ];
   return Promise.all(
     t.shardUrls.map(async (_u, i) => {
       const [row] = await sql<Record<string, string>>(i, `SELECT ${tables.map((tb) => `(SELECT count(*) FROM ${tb})::text AS ${tb}`).join(', ')}`);
@@ -70,7 +81,10 @@ describe.each(['pg', 'prisma'] as const)('conversations and messages (%s data la
 
   it('creates a conversation across users on different shards; members and messages on its shard, inboxes on theirs', async () => {
     const members = await usersOnDistinctShards(3);
-    const res = await api<Conversation>('POST', '/api/v1/conversations', { title: 'Planning', member_ids: [...members.map((m) => m.id.toUpperCase()), members[0]!.id] });
+    const res = await api<Conversation>('POST', '/api/v1/conversations', {
+      title: 'Planning',
+      member_ids: [...members.map((m) => m.id.toUpperCase()), members[0]!.id],
+    });
     expect(res.status).toBe(201);
     const c = res.body;
     expect(c.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
@@ -82,7 +96,10 @@ describe.each(['pg', 'prisma'] as const)('conversations and messages (%s data la
     expect(Number(conv!.ring_hash)).toBe(ringHash(c.id));
     expect((await sql(home, 'SELECT user_id FROM conversation_members WHERE conversation_id = $1', [c.id])).length).toBe(3);
     for (const m of members) {
-      const rows = await sql<{ title: string }>(ring.shardFor(m.id), 'SELECT title FROM user_conversations WHERE user_id = $1 AND conversation_id = $2', [m.id, c.id]);
+      const rows = await sql<{ title: string }>(ring.shardFor(m.id), 'SELECT title FROM user_conversations WHERE user_id = $1 AND conversation_id = $2', [
+        m.id,
+        c.id,
+      ]);
       expect(rows).toEqual([{ title: 'Planning' }]);
     }
     expect((await api<Conversation>('GET', `/api/v1/conversations/${c.id.toUpperCase()}`)).body).toEqual(c);
@@ -110,7 +127,10 @@ describe.each(['pg', 'prisma'] as const)('conversations and messages (%s data la
     }
     expect(seen.map((m) => m.body)).toEqual([...sent].reverse().map((m) => m.body));
     expect(seen).toEqual([...sent].reverse());
-    const stored = await sql<{ n: string }>(ring.shardFor(c.id), 'SELECT count(*)::text AS n FROM messages WHERE conversation_id = $1 AND ring_hash = $2', [c.id, ringHash(c.id)]);
+    const stored = await sql<{ n: string }>(ring.shardFor(c.id), 'SELECT count(*)::text AS n FROM messages WHERE conversation_id = $1 AND ring_hash = $2', [
+      c.id,
+      ringHash(c.id),
+    ]);
     expect(Number(stored[0]!.n)).toBe(11);
     const empty = await api<Conversation>('POST', '/api/v1/conversations', { title: 'Quiet', member_ids: [members[0]!.id] });
     expect((await api<MessagePage>('GET', `/api/v1/conversations/${empty.body.id}/messages`)).body).toEqual({ data: [], next_before: null });
@@ -127,7 +147,13 @@ describe.each(['pg', 'prisma'] as const)('conversations and messages (%s data la
     expect(missing.status).toBe(404);
     expect((await api('GET', `/api/v1/conversations/${crypto.randomUUID()}/messages`)).status).toBe(404);
     expect((await api('GET', `/api/v1/conversations/${crypto.randomUUID()}`)).status).toBe(404);
-    for (const body of [{ sender_id: a!.id, body: '' }, { sender_id: a!.id, body: 'x'.repeat(4001) }, { sender_id: 'nope', body: 'hi' }, { body: 'hi' }, { sender_id: a!.id, body: 'hi', extra: 1 }]) {
+    for (const body of [
+      { sender_id: a!.id, body: '' },
+      { sender_id: a!.id, body: 'x'.repeat(4001) },
+      { sender_id: 'nope', body: 'hi' },
+      { body: 'hi' },
+      { sender_id: a!.id, body: 'hi', extra: 1 },
+    ]) {
       const res = await api<ErrorReply>('POST', `/api/v1/conversations/${c.id}/messages`, body);
       expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(400);
       expect(res.body.error.code).toBe('validation_failed');
@@ -155,7 +181,14 @@ describe('conversation rules', () => {
 
   it('validates the title and member list', async () => {
     const [a] = await usersOnDistinctShards(1);
-    for (const body of [{ member_ids: [a!.id] }, { title: '', member_ids: [a!.id] }, { title: 'x'.repeat(201), member_ids: [a!.id] }, { title: 'T', member_ids: [] }, { title: 'T', member_ids: ['nope'] }, { title: 'T', member_ids: a!.id }]) {
+    for (const body of [
+      { member_ids: [a!.id] },
+      { title: '', member_ids: [a!.id] },
+      { title: 'x'.repeat(201), member_ids: [a!.id] },
+      { title: 'T', member_ids: [] },
+      { title: 'T', member_ids: ['nope'] },
+      { title: 'T', member_ids: a!.id },
+    ]) {
       expect((await api('POST', '/api/v1/conversations', body)).status, JSON.stringify(body).slice(0, 60)).toBe(400);
     }
   });
@@ -163,7 +196,8 @@ describe('conversation rules', () => {
   it("lists a user's conversations from their inbox, newest first, in pages", async () => {
     const [me, other] = await usersOnDistinctShards(2);
     const made: Conversation[] = [];
-    for (let i = 0; i < 5; i++) made.push((await api<Conversation>('POST', '/api/v1/conversations', { title: `Room ${i}`, member_ids: [me!.id, other!.id] })).body);
+    for (let i = 0; i < 5; i++)
+      made.push((await api<Conversation>('POST', '/api/v1/conversations', { title: `Room ${i}`, member_ids: [me!.id, other!.id] })).body);
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let pages = 0; pages < 10; pages++) {
@@ -195,7 +229,12 @@ describe('conversation rules', () => {
 describe('deleting a user', () => {
   it('removes co-located rows at once and, through the outbox, the references on every other shard', async () => {
     const [gone, b, c] = await usersOnDistinctShards(3);
-    const account = await api<Account>('POST', '/api/v1/accounts', { user_id: gone!.id, username: `Leaver${Date.now()}`, email: `leaver${Date.now()}@example.com`, password: 'correct horse' });
+    const account = await api<Account>('POST', '/api/v1/accounts', {
+      user_id: gone!.id,
+      username: `Leaver${Date.now()}`,
+      email: `leaver${Date.now()}@example.com`,
+      password: 'correct horse',
+    });
     expect(account.status).toBe(201);
     const convs: Conversation[] = [];
     // At least four, and on more than one shard (ids hash anywhere, so four alone may share one).
@@ -221,10 +260,17 @@ describe('deleting a user', () => {
     for (const s of [0, 1, 2]) expect(await sql(s, 'SELECT 1 FROM conversation_members WHERE user_id = $1', [gone!.id])).toEqual([]);
     expect((await api('GET', `/api/v1/conversations/${solo.id}`)).status).toBe(404);
     for (const other of [b!, c!]) {
-      expect((await api<InboxPage>('GET', `/api/v1/users/${other.id}/conversations?limit=100`)).body.data.map((e) => e.id)).toEqual(expect.arrayContaining(convs.map((x) => x.id)));
+      expect((await api<InboxPage>('GET', `/api/v1/users/${other.id}/conversations?limit=100`)).body.data.map((e) => e.id)).toEqual(
+        expect.arrayContaining(convs.map((x) => x.id)),
+      );
     }
     // The username and e-mail are free again.
-    const again = await api('POST', '/api/v1/accounts', { user_id: b!.id, username: account.body.username, email: account.body.email, password: 'another secret' });
+    const again = await api('POST', '/api/v1/accounts', {
+      user_id: b!.id,
+      username: account.body.username,
+      email: account.body.email,
+      password: 'another secret',
+    });
     expect(again.status).toBe(201);
   });
 
@@ -258,21 +304,27 @@ describe('deleting a user', () => {
 describe('accounts: usernames and e-mails unique across shards', () => {
   const unique = (p: string) => `${p}${Math.floor(Math.random() * 1e9)}`;
 
-  it('creates an account on the user\'s shard with a hashed password and confirmed claims on the values\' shards', async () => {
+  it("creates an account on the user's shard with a hashed password and confirmed claims on the values' shards", async () => {
     const [u] = await usersOnDistinctShards(1);
     const username = unique('Ada_');
     const res = await api<Account>('POST', '/api/v1/accounts', { user_id: u!.id, username, email: `${username}@Example.com`, password: 'hunter2hunter2' });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ user_id: u!.id, username, email: `${username}@Example.com` });
     expect(JSON.stringify(res.body)).not.toContain('hunter2');
-    const [row] = await sql<{ password: string; ring_hash: string }>(ring.shardFor(u!.id), 'SELECT password, ring_hash::text FROM accounts WHERE id = $1', [res.body.id]);
+    const [row] = await sql<{ password: string; ring_hash: string }>(ring.shardFor(u!.id), 'SELECT password, ring_hash::text FROM accounts WHERE id = $1', [
+      res.body.id,
+    ]);
     expect(row!.password).toMatch(/^scrypt\$16384\$8\$1\$/);
     expect(Number(row!.ring_hash)).toBe(ringHash(u!.id));
     const { verifyPassword } = await import('../src/messenger/accounts/password.js');
     expect(await verifyPassword('hunter2hunter2', row!.password)).toBe(true);
     expect(await verifyPassword('hunter3hunter3', row!.password)).toBe(false);
     const lower = username.toLowerCase();
-    const claim = await sql<{ account_id: string; confirmed: boolean }>(ring.routeHash(ringHash(lower)).shard_id, 'SELECT account_id, confirmed FROM username_lookup WHERE username = $1', [lower]);
+    const claim = await sql<{ account_id: string; confirmed: boolean }>(
+      ring.routeHash(ringHash(lower)).shard_id,
+      'SELECT account_id, confirmed FROM username_lookup WHERE username = $1',
+      [lower],
+    );
     expect(claim).toEqual([{ account_id: res.body.id, confirmed: true }]);
   });
 
@@ -280,11 +332,21 @@ describe('accounts: usernames and e-mails unique across shards', () => {
     const [a, b] = await usersOnDistinctShards(2);
     const username = unique('grace');
     await api('POST', '/api/v1/accounts', { user_id: a!.id, username, email: `${username}@example.com`, password: 'password1' });
-    const dupName = await api<ErrorReply>('POST', '/api/v1/accounts', { user_id: b!.id, username: username.toUpperCase(), email: `${username}-2@example.com`, password: 'password1' });
+    const dupName = await api<ErrorReply>('POST', '/api/v1/accounts', {
+      user_id: b!.id,
+      username: username.toUpperCase(),
+      email: `${username}-2@example.com`,
+      password: 'password1',
+    });
     expect(dupName.status).toBe(409);
     expect(dupName.body.error).toMatchObject({ code: 'already_taken', details: { field: 'username' } });
     const fresh = unique('fresh');
-    const dupMail = await api<ErrorReply>('POST', '/api/v1/accounts', { user_id: b!.id, username: fresh, email: `${username.toUpperCase()}@EXAMPLE.com`, password: 'password1' });
+    const dupMail = await api<ErrorReply>('POST', '/api/v1/accounts', {
+      user_id: b!.id,
+      username: fresh,
+      email: `${username.toUpperCase()}@EXAMPLE.com`,
+      password: 'password1',
+    });
     expect(dupMail.status).toBe(409);
     expect(dupMail.body.error.details.field).toBe('email');
     // The username claimed before the e-mail failed was given back at once.
@@ -295,7 +357,14 @@ describe('accounts: usernames and e-mails unique across shards', () => {
     const users = await Promise.all(Array.from({ length: 10 }, () => newUser('Racer')));
     const username = unique('race');
     const replies = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => api<Account | ErrorReply>('POST', '/api/v1/accounts', { user_id: users[i % 10]!.id, username, email: `racer${i}-${username}@example.com`, password: 'password1' })),
+      Array.from({ length: 50 }, (_, i) =>
+        api<Account | ErrorReply>('POST', '/api/v1/accounts', {
+          user_id: users[i % 10]!.id,
+          username,
+          email: `racer${i}-${username}@example.com`,
+          password: 'password1',
+        }),
+      ),
     );
     expect(replies.filter((r) => r.status === 201)).toHaveLength(1);
     expect(replies.filter((r) => r.status === 409)).toHaveLength(49);
@@ -309,38 +378,72 @@ describe('accounts: usernames and e-mails unique across shards', () => {
     const [crashed, next] = await usersOnDistinctShards(2);
     const username = unique('orphan');
     const staleAccount = crypto.randomUUID();
-    await sql(ring.routeHash(ringHash(username)).shard_id, "INSERT INTO username_lookup (username, account_id, user_id, claimed_at) VALUES ($1, $2, $3, now() - interval '1 hour')", [username, staleAccount, crashed!.id]);
+    await sql(
+      ring.routeHash(ringHash(username)).shard_id,
+      "INSERT INTO username_lookup (username, account_id, user_id, claimed_at) VALUES ($1, $2, $3, now() - interval '1 hour')",
+      [username, staleAccount, crashed!.id],
+    );
     // A second claimant that is merely slow: its claim is fresh.
-    await sql(ring.routeHash(ringHash(`${username}x`)).shard_id, 'INSERT INTO username_lookup (username, account_id, user_id) VALUES ($1, $2, $3)', [`${username}x`, crypto.randomUUID(), crashed!.id]);
+    await sql(ring.routeHash(ringHash(`${username}x`)).shard_id, 'INSERT INTO username_lookup (username, account_id, user_id) VALUES ($1, $2, $3)', [
+      `${username}x`,
+      crypto.randomUUID(),
+      crashed!.id,
+    ]);
 
     const res = await api<Account>('POST', '/api/v1/accounts', { user_id: next!.id, username, email: `${username}@example.com`, password: 'password1' });
     expect(res.status).toBe(201);
-    expect(await sql(ring.shardFor(crashed!.id), 'SELECT user_id FROM abandoned_accounts WHERE account_id = $1', [staleAccount])).toEqual([{ user_id: crashed!.id }]);
+    expect(await sql(ring.shardFor(crashed!.id), 'SELECT user_id FROM abandoned_accounts WHERE account_id = $1', [staleAccount])).toEqual([
+      { user_id: crashed!.id },
+    ]);
     // The crashed request wakes up and tries to create its account: the fence stops it.
     const { insertAccount, FencedError } = await import('../src/messenger/accounts/prisma-repository.js');
     const { prismaFor } = await import('../src/data/prisma.js');
     const late = insertAccount(prismaFor(t.running.lab.cluster.shard(ring.shardFor(crashed!.id)).pool), {
-      id: staleAccount, user_id: crashed!.id, username, email: `late-${username}@example.com`, password: 'x', created_at: new Date().toISOString(),
+      id: staleAccount,
+      user_id: crashed!.id,
+      username,
+      email: `late-${username}@example.com`,
+      password: 'x',
+      created_at: new Date().toISOString(),
     });
     await expect(late).rejects.toBeInstanceOf(FencedError);
     // A claim that has not expired yet is respected: 409, even though its account does not exist (yet).
-    expect((await api('POST', '/api/v1/accounts', { user_id: next!.id, username: `${username}x`, email: `${username}x@example.com`, password: 'password1' })).status).toBe(409);
+    expect(
+      (await api('POST', '/api/v1/accounts', { user_id: next!.id, username: `${username}x`, email: `${username}x@example.com`, password: 'password1' })).status,
+    ).toBe(409);
   });
 
   it('keeps a name whose claimant crashed after creating the account, and confirms that claim', async () => {
     const [owner, next] = await usersOnDistinctShards(2);
     const username = unique('kept');
-    const { body: acc } = await api<Account>('POST', '/api/v1/accounts', { user_id: owner!.id, username, email: `${username}@example.com`, password: 'password1' });
+    const { body: acc } = await api<Account>('POST', '/api/v1/accounts', {
+      user_id: owner!.id,
+      username,
+      email: `${username}@example.com`,
+      password: 'password1',
+    });
     const valueShard = ring.routeHash(ringHash(username)).shard_id;
     await sql(valueShard, "UPDATE username_lookup SET confirmed = false, claimed_at = now() - interval '1 hour' WHERE username = $1", [username]);
-    const res = await api<ErrorReply>('POST', '/api/v1/accounts', { user_id: next!.id, username, email: `other-${username}@example.com`, password: 'password1' });
+    const res = await api<ErrorReply>('POST', '/api/v1/accounts', {
+      user_id: next!.id,
+      username,
+      email: `other-${username}@example.com`,
+      password: 'password1',
+    });
     expect(res.status).toBe(409);
-    expect(await sql(valueShard, 'SELECT account_id, confirmed FROM username_lookup WHERE username = $1', [username])).toEqual([{ account_id: acc.id, confirmed: true }]);
+    expect(await sql(valueShard, 'SELECT account_id, confirmed FROM username_lookup WHERE username = $1', [username])).toEqual([
+      { account_id: acc.id, confirmed: true },
+    ]);
   });
 
   it('rejects unknown users (422) and invalid input (400), writing nothing', async () => {
     const before = await census();
-    const res = await api<ErrorReply>('POST', '/api/v1/accounts', { user_id: crypto.randomUUID(), username: unique('nobody'), email: 'nobody@example.com', password: 'password1' });
+    const res = await api<ErrorReply>('POST', '/api/v1/accounts', {
+      user_id: crypto.randomUUID(),
+      username: unique('nobody'),
+      email: 'nobody@example.com',
+      password: 'password1',
+    });
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('unknown_user');
     expect(await census()).toEqual(before);
@@ -361,18 +464,31 @@ describe('accounts: usernames and e-mails unique across shards', () => {
 
 describe('the OpenAPI document', () => {
   it('covers every /api/v1 route with schemas generated from the validating zod schemas', async () => {
-    const { status, body } = await t.call<{ openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, Record<string, unknown>> } }> } }>> }>('GET', '/api/openapi.json');
+    const { status, body } = await t.call<{
+      openapi: string;
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, Record<string, unknown>> } }> } }>>;
+    }>('GET', '/api/openapi.json');
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.1.0');
     // The same document describes /lab/v1 too (test/lab-api.test.ts); this test is about the messenger's part.
     const listed = Object.entries(body.paths)
       .filter(([p]) => p.startsWith('/api/v1/'))
-      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)).sort();
+      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
+      .sort();
     expect(listed).toEqual(
       [
-        'POST /api/v1/users', 'GET /api/v1/users', 'GET /api/v1/users/{id}', 'PUT /api/v1/users/{id}', 'DELETE /api/v1/users/{id}', 'GET /api/v1/shards/stats',
-        'POST /api/v1/conversations', 'GET /api/v1/conversations/{id}', 'POST /api/v1/conversations/{id}/messages', 'GET /api/v1/conversations/{id}/messages',
-        'GET /api/v1/users/{id}/conversations', 'POST /api/v1/accounts',
+        'POST /api/v1/users',
+        'GET /api/v1/users',
+        'GET /api/v1/users/{id}',
+        'PUT /api/v1/users/{id}',
+        'DELETE /api/v1/users/{id}',
+        'GET /api/v1/shards/stats',
+        'POST /api/v1/conversations',
+        'GET /api/v1/conversations/{id}',
+        'POST /api/v1/conversations/{id}/messages',
+        'GET /api/v1/conversations/{id}/messages',
+        'GET /api/v1/users/{id}/conversations',
+        'POST /api/v1/accounts',
       ].sort(),
     );
     const createUser = body.paths['/api/v1/users']!.post!.requestBody!.content['application/json']!.schema;

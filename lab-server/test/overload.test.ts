@@ -17,8 +17,7 @@ afterAll(async () => t?.stop());
  * timeout, and the shard is briefly down until the monitor's next check. Around the test proper, such a request
  * is sent again.
  */
-const transient = (r: Reply<unknown>): boolean =>
-  r.status === 503 && ['shard_busy', 'shard_unavailable'].includes((r.body as ErrorReply).error.code);
+const transient = (r: Reply<unknown>): boolean => r.status === 503 && ['shard_busy', 'shard_unavailable'].includes((r.body as ErrorReply).error.code);
 
 async function pastThePoller<T>(send: () => Promise<Reply<T>>): Promise<Reply<T>> {
   for (;;) {
@@ -45,7 +44,8 @@ it('a shard whose pool is exhausted answers 503 shard_busy and is not marked dow
   await locker.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [a.id]);
   try {
     // The update holds the pool's only connection once it waits for the lock; one that met the poller is sent again.
-    const waiting = async () => (await queryServer<{ n: number }>(t.shardUrls[0]!, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'"))[0]!.n > 0;
+    const waiting = async () =>
+      (await queryServer<{ n: number }>(t.shardUrls[0]!, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'"))[0]!.n > 0;
     const holdPool = async (): Promise<{ put: Promise<Reply<User>> }> => {
       for (;;) {
         const put = t.call<User>('PUT', `/api/v1/users/${a.id}`, { last_name: 'Z' });

@@ -14,7 +14,10 @@ import { expectNothingLeftBehind, placement, readersOf, underLoad, waitForJob } 
  * With LAB_REPLICAS=1 as well, every shard has a replica, the added one included.
  */
 let t: TestLab;
-const workerPids = () => Object.values(cluster.workers ?? {}).map((w) => w!.process.pid!).sort();
+const workerPids = () =>
+  Object.values(cluster.workers ?? {})
+    .map((w) => w!.process.pid!)
+    .sort();
 beforeAll(async () => {
   t = await startEmbeddedTestLab(2, { LAB_WORKERS: '2', LAB_STATEMENT_TIMEOUT_MS: '1500', LAB_REPLICAS: '1' });
   const seed = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 5_000 });
@@ -53,7 +56,10 @@ it('adds a shard while the workers take writes: they pause and switch rings in p
 });
 
 it('promotes a replica while the workers take writes: they pause, move to the new primary, and no request fails', async () => {
-  const readers = readersOf(t, [...(await placement(t))].filter(([, at]) => at[0]!.shard === 'shard-1').map(([id]) => id));
+  const readers = readersOf(
+    t,
+    [...(await placement(t))].filter(([, at]) => at[0]!.shard === 'shard-1').map(([id]) => id),
+  );
   const load = await underLoad(t, async () => {
     await new Promise((r) => setTimeout(r, 300));
     const res = await t.call<PromotionReport>('POST', '/lab/v1/shards/shard-1/promote');
@@ -77,7 +83,9 @@ it('a worker that cannot be paused stops the move before cutover: the job fails 
   process.kill(stuck.process.pid!, 'SIGSTOP');
   let job: JobView;
   try {
-    const { job_id } = (await (await fetch(`${primary}/lab/v1/shards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { job_id: string };
+    const { job_id } = (await (
+      await fetch(`${primary}/lab/v1/shards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    ).json()) as { job_id: string };
     do {
       await new Promise((r) => setTimeout(r, 200));
       job = (await (await fetch(`${primary}/lab/v1/jobs/${job_id}`)).json()) as JobView;
@@ -112,7 +120,7 @@ function onNewConnection<T>(method: string, path: string, body?: unknown): Promi
   });
 }
 
-it('the workers follow the read policy and a replica added at run time, know each other\'s writes, and report their reads', async () => {
+it("the workers follow the read policy and a replica added at run time, know each other's writes, and report their reads", async () => {
   // shard-1 lost its replica to the promotion above: a new one, which the workers must learn of.
   expect((await t.call('POST', '/lab/v1/shards/shard-1/replicas')).status).toBe(201);
   const replicaUrl = t.running.lab.cluster.byName('shard-1')!.replica!.url;

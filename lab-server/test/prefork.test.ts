@@ -29,7 +29,7 @@ it('serves the API from the workers and the control plane from the primary, on o
   expect((await t.call('POST', '/lab/v1/seed', 'x', { 'content-type': 'text/plain' })).status).toBe(415);
 });
 
-it('adds up the workers\' requests in the metrics', async () => {
+it("adds up the workers' requests in the metrics", async () => {
   const ids = await Promise.all(
     Array.from({ length: 10 }, async (_, i) => (await t.call<{ id: string }>('POST', '/api/v1/users', { first_name: `U${i}`, last_name: 'Test' })).body.id),
   );

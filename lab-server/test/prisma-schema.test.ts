@@ -59,7 +59,10 @@ describe('schema.prisma matches what migrations/ builds', () => {
       expect(t.columns.ring_hash?.type, name).toBe('bigint');
       // A plain column kept by a trigger: logical replication cannot write a generated one.
       expect(ringHashTriggers.has(name), `${name} has a lab_set_ring_hash trigger`).toBe(true);
-      expect(Object.values(t.indexes).some((i) => i.columns[0] === 'ring_hash'), name).toBe(true);
+      expect(
+        Object.values(t.indexes).some((i) => i.columns[0] === 'ring_hash'),
+        name,
+      ).toBe(true);
     }
   });
 });

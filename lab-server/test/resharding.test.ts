@@ -24,7 +24,8 @@ describe('adding a shard online', () => {
         for (const r of await query<{ id: string }>(s.url, 'SELECT id FROM conversations')) convs.set(r.id, { members: new Set(), messages: 0 });
       }
       for (const s of shardUrls(t)) {
-        for (const r of await query<{ c: string; u: string }>(s.url, 'SELECT conversation_id AS c, user_id AS u FROM conversation_members')) convs.get(r.c)?.members.add(r.u);
+        for (const r of await query<{ c: string; u: string }>(s.url, 'SELECT conversation_id AS c, user_id AS u FROM conversation_members'))
+          convs.get(r.c)?.members.add(r.u);
         for (const r of await query<{ c: string; n: string }>(s.url, 'SELECT conversation_id AS c, count(*)::text AS n FROM messages GROUP BY 1')) {
           const conv = convs.get(r.c);
           if (conv) conv.messages += Number(r.n);
@@ -81,7 +82,10 @@ describe('adding a shard online', () => {
     for (const s of shardUrls(t)) {
       for (const table of ['conversations', 'messages', 'user_conversations']) {
         const rows = await query<{ h: string }>(s.url, `SELECT ring_hash::text AS h FROM ${table}`);
-        expect(rows.every((r) => ring.routeHash(Number(r.h)).shard_name === s.name), `${table} on ${s.name}`).toBe(true);
+        expect(
+          rows.every((r) => ring.routeHash(Number(r.h)).shard_name === s.name),
+          `${table} on ${s.name}`,
+        ).toBe(true);
       }
     }
 
@@ -111,7 +115,9 @@ describe('cancelling a move', () => {
     if (step === 'cleanup') {
       // Past cutover the new ring served writes, so the cancel moved everything back: two more ring versions.
       expect(job.result).toMatchObject({ reverted: true, ring_version: before.ring.version + 2 });
-      expect(job.notes!.map((n) => n.phase)).toEqual(expect.arrayContaining(['cutover', 'cleanup', 'revert copy', 'revert verify', 'revert cutover', 'revert cleanup']));
+      expect(job.notes!.map((n) => n.phase)).toEqual(
+        expect.arrayContaining(['cutover', 'cleanup', 'revert copy', 'revert verify', 'revert cutover', 'revert cleanup']),
+      );
       expect(after.ring.version).toBe(before.ring.version + 2);
     } else {
       expect(after.ring.version).toBe(before.ring.version);
@@ -299,7 +305,10 @@ describe('faults', () => {
 
 describe('replicas and read policies', () => {
   it('adds a streaming replica, reports its lag, counts stale reads under "replica", and reads your writes under "read-your-writes"', async () => {
-    const res = await t.call<{ name: string; replicas: { name: string; state: string | null; lag_bytes: number | null }[] }>('POST', '/lab/v1/shards/shard-0/replicas');
+    const res = await t.call<{ name: string; replicas: { name: string; state: string | null; lag_bytes: number | null }[] }>(
+      'POST',
+      '/lab/v1/shards/shard-0/replicas',
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const replicaUrl = t.running.lab.cluster.byName('shard-0')!.replica!.url;
     let topo!: { shards: { name: string; replicas: { name: string; state: string | null; lag_bytes: number | null }[] }[] };
@@ -321,7 +330,8 @@ describe('replicas and read policies', () => {
         if (ring.route(body.id).shard_name === 'shard-0') return body;
       }
     };
-    const reads = async () => (await t.call<{ reads: { primary_reads: number; replica_reads: number; stale_reads: number } }>('GET', '/lab/v1/topology')).body.reads;
+    const reads = async () =>
+      (await t.call<{ reads: { primary_reads: number; replica_reads: number; stale_reads: number } }>('GET', '/lab/v1/topology')).body.reads;
 
     await t.call('PUT', '/lab/v1/settings', { read_policy: 'replica' });
     const before = await reads();

@@ -58,9 +58,15 @@ async function everything(): Promise<Record<string, string>> {
   const urls = [...t.shardUrls.map((u, i) => [`shard-${i}`, u] as const), ['catalog', t.running.lab.cluster.catalog.url] as const];
   const out: Record<string, string> = {};
   for (const [name, url] of urls) {
-    const tables = await queryServer<{ t: string }>(url, "SELECT format('%I.%I', table_schema, table_name) AS t FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'");
+    const tables = await queryServer<{ t: string }>(
+      url,
+      "SELECT format('%I.%I', table_schema, table_name) AS t FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'",
+    );
     for (const { t: table } of tables) {
-      const [row] = await queryServer<{ rows: string; digest: string }>(url, `SELECT count(*)::text AS rows, md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS digest FROM ${table} x`);
+      const [row] = await queryServer<{ rows: string; digest: string }>(
+        url,
+        `SELECT count(*)::text AS rows, md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS digest FROM ${table} x`,
+      );
       out[`${name} ${table}`] = `${row!.rows} ${row!.digest}`;
     }
   }
@@ -78,13 +84,17 @@ const types = (s: JsonSchema): string[] => {
 };
 
 /** Text no route may accept: it carries U+0000 or a lone surrogate, or names nothing that can exist. */
-const unstorable = fc.tuple(fc.string({ maxLength: 12 }), fc.constantFrom('\u0000', '\ud800', '\udc00x'), fc.string({ maxLength: 12 })).map(([a, bad, b]) => a + bad + b);
+const unstorable = fc
+  .tuple(fc.string({ maxLength: 12 }), fc.constantFrom('\u0000', '\ud800', '\udc00x'), fc.string({ maxLength: 12 }))
+  .map(([a, bad, b]) => a + bad + b);
 const impossibleName = fc.string({ minLength: 1, maxLength: 40 }).map((s) => `zz-fuzz-${s}`);
 const badNumber = fc.constantFrom('2.5', '-1', '0', '1e309', 'NaN', 'Infinity', '0x10', '', ' ', '99999999999999999999', '1,2', 'ten');
 const badCursor = fc.oneof(
   unstorable,
   fc.string({ minLength: 1, maxLength: 60 }),
-  fc.constantFrom('2024-02-30T00:00:00.000Z', '2024-13-01T00:00:00Z', '0000-01-01T00:00:00Z', 'not a date').map((d) => Buffer.from(JSON.stringify([d, '0190d4e2-8f0a-7000-8000-000000000000'])).toString('base64url')),
+  fc
+    .constantFrom('2024-02-30T00:00:00.000Z', '2024-13-01T00:00:00Z', '0000-01-01T00:00:00Z', 'not a date')
+    .map((d) => Buffer.from(JSON.stringify([d, '0190d4e2-8f0a-7000-8000-000000000000'])).toString('base64url')),
   fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v)).toString('base64url')),
 );
 
@@ -128,7 +138,11 @@ function attempts(path: string, method: string, op: OperationDoc): fc.Arbitrary<
   }
   if (bodySchema) {
     const props = resolve(bodySchema).properties ?? {};
-    choices.push(fc.oneof(fc.constant('[]'), fc.constant('"text"'), fc.constant('42'), fc.constant('null'), fc.constant('{'), fc.constant('{"a":')).map((body) => ({ method, path: fill(base), body })));
+    choices.push(
+      fc
+        .oneof(fc.constant('[]'), fc.constant('"text"'), fc.constant('42'), fc.constant('null'), fc.constant('{'), fc.constant('{"a":'))
+        .map((body) => ({ method, path: fill(base), body })),
+    );
     for (const [name, schema] of Object.entries(props)) {
       choices.push(wrongType(schema).map((v) => ({ method, path: fill(base), body: JSON.stringify({ [name]: v }) })));
     }
@@ -139,7 +153,10 @@ function attempts(path: string, method: string, op: OperationDoc): fc.Arbitrary<
 
 /** A URL cannot carry a lone surrogate as UTF-8: it goes as the bytes of one (ED A0 80), which no decoder accepts. */
 function encode(value: string): string {
-  return value.split(/([\uD800-\uDFFF])/).map((part) => (/^[\uD800-\uDFFF]$/.test(part) ? '%ED%A0%80' : encodeURIComponent(part))).join('');
+  return value
+    .split(/([\uD800-\uDFFF])/)
+    .map((part) => (/^[\uD800-\uDFFF]$/.test(part) ? '%ED%A0%80' : encodeURIComponent(part)))
+    .join('');
 }
 
 function wrongEnum(q: Parameter): fc.Arbitrary<string> {
@@ -155,7 +172,9 @@ function fuzzable(op: OperationDoc): boolean {
 describe('every route, thrown bad input', () => {
   it('answers 4xx in the error shape, never 5xx, and writes nothing', async () => {
     const before = await everything();
-    const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method: method.toUpperCase(), op })));
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
+    );
     const tried = operations.filter((o) => fuzzable(o.op));
     expect(tried.length).toBeGreaterThan(5);
     let requests = 0;
@@ -163,7 +182,11 @@ describe('every route, thrown bad input', () => {
       await fc.assert(
         fc.asyncProperty(attempts(path, method, op), async (a) => {
           requests++;
-          const res = await fetch(`${t.url}${a.path}`, { method: a.method, headers: a.body === undefined ? {} : { 'content-type': 'application/json' }, body: a.body });
+          const res = await fetch(`${t.url}${a.path}`, {
+            method: a.method,
+            headers: a.body === undefined ? {} : { 'content-type': 'application/json' },
+            body: a.body,
+          });
           const text = await res.text();
           const where = `${a.method} ${a.path} ${a.body ?? ''} → ${res.status} ${text.slice(0, 300)}`;
           expect(res.status, where).toBeGreaterThanOrEqual(400);

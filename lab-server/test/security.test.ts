@@ -139,7 +139,8 @@ describe('input PostgreSQL cannot store, and odd requests', () => {
 });
 
 describe('the SQL console', () => {
-  const sql = (text: string, explain?: 'plan' | 'analyze') => t.call<ErrorReply & { results: { rows: string[][] }[] }>('POST', '/lab/v1/sql', { shard: 'shard-0', sql: text, ...(explain ? { explain } : {}) });
+  const sql = (text: string, explain?: 'plan' | 'analyze') =>
+    t.call<ErrorReply & { results: { rows: string[][] }[] }>('POST', '/lab/v1/sql', { shard: 'shard-0', sql: text, ...(explain ? { explain } : {}) });
 
   it('runs as a role that is not a superuser, and can still do what the chapters need', async () => {
     expect((await sql('SELECT current_user, usesuper FROM pg_user WHERE usename = current_user')).body.results[0]!.rows).toEqual([['lab_console', 'false']]);
@@ -163,14 +164,17 @@ describe('the SQL console', () => {
       'CREATE TABLE planted (x int)',
       'DELETE FROM lab_migrations',
       'SET session_replication_role = replica',
-      "ALTER ROLE lab_console SUPERUSER",
+      'ALTER ROLE lab_console SUPERUSER',
     ]) {
       const r = await sql(text);
       expect(r.status, text).toBe(400);
       expect(r.body.error.code, text).toBe('sql_failed');
     }
     // And nothing of it happened, seen as the lab's own superuser.
-    const [row] = await queryServer<{ planted: string | null; migrations: string }>(t.shardUrls[0]!, "SELECT to_regclass('planted')::text AS planted, (SELECT count(*) FROM lab_migrations)::text AS migrations");
+    const [row] = await queryServer<{ planted: string | null; migrations: string }>(
+      t.shardUrls[0]!,
+      "SELECT to_regclass('planted')::text AS planted, (SELECT count(*) FROM lab_migrations)::text AS migrations",
+    );
     expect(row!.planted).toBeNull();
     expect(Number(row!.migrations)).toBeGreaterThan(0);
     expect(await queryServer(t.shardUrls[0]!, "SELECT 1 FROM pg_extension WHERE extname IN ('dblink', 'postgres_fdw')")).toEqual([]);
@@ -203,7 +207,7 @@ describe('the SQL console', () => {
   it('ends the backend when its client goes, even mid-statement', async () => {
     const shard = t.running.lab.cluster.shards[0]!;
     const session = await SqlSession.open(shard);
-    const sleeping = session.run("SELECT pg_sleep(30) AS marker_for_the_close_test").catch((e: unknown) => e);
+    const sleeping = session.run('SELECT pg_sleep(30) AS marker_for_the_close_test').catch((e: unknown) => e);
     await expect.poll(() => activeSleeps()).toBe(1);
     await session.close();
     await expect.poll(() => activeSleeps()).toBe(0);
@@ -270,7 +274,11 @@ describe('a load test', () => {
       lab.stderr.on('data', (c: Buffer) => (out += c.toString()));
       await expect.poll(() => out, { timeout: 60_000 }).toMatch(/ready at (http:\/\/\S+)/);
       const url = /ready at (http:\/\/\S+)/.exec(out)![1]!;
-      const started = await fetch(`${url}/lab/v1/loadtests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: 'smoke', duration_s: 60, warmup_s: 0 }) });
+      const started = await fetch(`${url}/lab/v1/loadtests`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ scenario: 'smoke', duration_s: 60, warmup_s: 0 }),
+      });
       expect(started.status).toBe(202);
       const { id } = (await started.json()) as { id: string };
       await expect
@@ -301,7 +309,10 @@ function withHost(host: string, method: string, route: string, body?: unknown): 
 }
 
 async function activeSleeps(): Promise<number> {
-  const rows = await queryServer<{ n: string }>(t.shardUrls[0]!, "SELECT count(*)::text AS n FROM pg_stat_activity WHERE query LIKE '%marker_for_the_close_test%' AND pid <> pg_backend_pid()");
+  const rows = await queryServer<{ n: string }>(
+    t.shardUrls[0]!,
+    "SELECT count(*)::text AS n FROM pg_stat_activity WHERE query LIKE '%marker_for_the_close_test%' AND pid <> pg_backend_pid()",
+  );
   return Number(rows[0]!.n);
 }
 

@@ -68,7 +68,9 @@ describe('seeding as a job', () => {
       t.shardUrls.map(async (url) => {
         const c = new pg.Client(url);
         await c.connect();
-        const { rows } = await c.query<{ n: string }>("SELECT count(*)::text AS n FROM pg_stat_activity WHERE state LIKE 'idle in transaction%' OR query LIKE 'COPY%' AND state = 'active'");
+        const { rows } = await c.query<{ n: string }>(
+          "SELECT count(*)::text AS n FROM pg_stat_activity WHERE state LIKE 'idle in transaction%' OR query LIKE 'COPY%' AND state = 'active'",
+        );
         await c.end();
         return Number(rows[0]!.n);
       }),
@@ -93,7 +95,16 @@ describe('seeding as a job', () => {
   });
 
   it('rejects bad seed requests and unknown jobs', async () => {
-    for (const body of [{}, { users: 0 }, { users: -5 }, { users: 1.5 }, { users: '10' }, { users: 20_000_000 }, { users: 10, extra: 1 }, { users: 10, messages: 5 }]) {
+    for (const body of [
+      {},
+      { users: 0 },
+      { users: -5 },
+      { users: 1.5 },
+      { users: '10' },
+      { users: 20_000_000 },
+      { users: 10, extra: 1 },
+      { users: 10, messages: 5 },
+    ]) {
       const res = await t.call<ErrorReply>('POST', '/lab/v1/seed', body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.error.code).toBe('validation_failed');
@@ -142,7 +153,9 @@ describe('seeding the messenger', () => {
     const key = (r: { conversation_id: string; user_id: string }) => `${r.conversation_id}/${r.user_id}`;
     expect(new Set(inbox.flat().map(key))).toEqual(new Set(members.flat().map(key)));
 
-    const perConversation = (await all<{ conversation_id: string; n: string }>('SELECT conversation_id::text, count(*)::text AS n FROM messages GROUP BY 1')).flat();
+    const perConversation = (
+      await all<{ conversation_id: string; n: string }>('SELECT conversation_id::text, count(*)::text AS n FROM messages GROUP BY 1')
+    ).flat();
     for (const r of perConversation) expect(convs[ring.shardFor(r.conversation_id)]!.some((c) => c.id === r.conversation_id)).toBe(true);
     const counts = perConversation.map((r) => Number(r.n)).sort((a, b) => b - a);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(20_000);

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../src/messenger/users/schemas.js';
 import type { ShardStats, UserPage } from '../src/messenger/users/service.js';
@@ -56,9 +56,7 @@ describe.each(['pg', 'prisma'] as const)('%s data layer', (layer) => {
 
     it('stores 300 users each on its ring shard, readable by id, and the stats add up', async () => {
       const before = await t.call<ShardStats>('GET', '/api/v1/shards/stats');
-      const created = await Promise.all(
-        Array.from({ length: 300 }, (_, i) => create({ first_name: `First${i}`, last_name: `Last${i}` })),
-      );
+      const created = await Promise.all(Array.from({ length: 300 }, (_, i) => create({ first_name: `First${i}`, last_name: `Last${i}` })));
       expect(created.every((r) => r.status === 201)).toBe(true);
       const perShard = new Array<number>(SHARDS).fill(0);
       for (const { body } of created) perShard[ring.route(body.id).shard_id]!++;
@@ -88,7 +86,7 @@ describe.each(['pg', 'prisma'] as const)('%s data layer', (layer) => {
       ['over-long first_name', { first_name: 'a'.repeat(101), last_name: 'X' }, 'first_name'],
       ['number as name', { first_name: 42, last_name: 'X' }, 'first_name'],
       ['bad email', { first_name: 'X', last_name: 'Y', email: 'nope' }, 'email'],
-      ['the original docs\' {name, email}', { name: 'Ada', email: 'a@example.com' }, 'first_name'],
+      ["the original docs' {name, email}", { name: 'Ada', email: 'a@example.com' }, 'first_name'],
     ];
     it.each(cases)('%s', async (_label, body, field) => {
       const before = await total();
@@ -184,7 +182,12 @@ describe('listing across shards', () => {
     const tied = '2020-01-01 00:00:00.123456+00';
     const ids = Array.from({ length: 40 }, () => crypto.randomUUID());
     for (const id of ids) {
-      await onShard(ring.route(id).shard_id, 'INSERT INTO users (id, first_name, last_name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)', [id, 'Tie', 'Breaker', tied]);
+      await onShard(ring.route(id).shard_id, 'INSERT INTO users (id, first_name, last_name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)', [
+        id,
+        'Tie',
+        'Breaker',
+        tied,
+      ]);
     }
     expect(new Set(ids.map((id) => ring.route(id).shard_id)).size).toBe(SHARDS);
     const expected = await total();
@@ -228,11 +231,12 @@ describe('lab endpoints', () => {
   });
 
   it('shows the topology with pasteable URLs', async () => {
-    const res = await t.call<{ shards: { id: number; name: string; url: string; role: string; status: string }[]; ring: Record<string, unknown> }>('GET', '/lab/v1/topology');
-    expect(res.status).toBe(200);
-    expect(res.body.shards.map((s) => [s.id, s.name, s.url, s.role, s.status])).toEqual(
-      t.shardUrls.map((url, i) => [i, `shard-${i}`, url, 'primary', 'up']),
+    const res = await t.call<{ shards: { id: number; name: string; url: string; role: string; status: string }[]; ring: Record<string, unknown> }>(
+      'GET',
+      '/lab/v1/topology',
     );
+    expect(res.status).toBe(200);
+    expect(res.body.shards.map((s) => [s.id, s.name, s.url, s.role, s.status])).toEqual(t.shardUrls.map((url, i) => [i, `shard-${i}`, url, 'primary', 'up']));
     expect(res.body.ring).toMatchObject({ strategy: 'md5-ring', vnodes: 150, version: 1 });
   });
 });

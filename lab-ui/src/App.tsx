@@ -63,8 +63,7 @@ export function App() {
         <main id="main" tabIndex={-1}>
           {live.status === 'lost' && (
             <p className="lab-lost" role="alert">
-              The lab is not running, so what this page shows may be out of date. Start it again with <code>make dev</code>; the page
-              reconnects by itself.
+              The lab is not running, so what this page shows may be out of date. Start it again with <code>make dev</code>; the page reconnects by itself.
             </p>
           )}
           {/* Keyed by the epoch too: when the lab comes back, every widget fetches its state again. */}

@@ -98,7 +98,9 @@ export function LiveProvider({ children }: { children: ReactNode }) {
   }, []);
 
   return (
-    <LiveContext.Provider value={{ status, connected: status === 'live' || status === 'back', epoch, topology, jobs, seen, subscribe, metrics: metrics.current }}>
+    <LiveContext.Provider
+      value={{ status, connected: status === 'live' || status === 'back', epoch, topology, jobs, seen, subscribe, metrics: metrics.current }}
+    >
       {children}
     </LiveContext.Provider>
   );

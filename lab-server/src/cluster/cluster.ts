@@ -141,7 +141,9 @@ export class Cluster extends ShardSet {
     const { config, catalog, log } = this;
     // A ring saved in the catalog wins over LAB_SHARD_COUNT: shards added at run time come back after a restart.
     const saved = await latestRing(catalog.pool);
-    const specs = (saved?.shards ?? Array.from({ length: config.shardCount }, (_, i) => ({ id: i, slot: 0 as const }))).map((s) => this.layout.spec(s.id, s.slot));
+    const specs = (saved?.shards ?? Array.from({ length: config.shardCount }, (_, i) => ({ id: i, slot: 0 as const }))).map((s) =>
+      this.layout.spec(s.id, s.slot),
+    );
     if (saved && saved.shards.length !== config.shardCount) {
       log(`Starting the ${saved.shards.length} shards of ring version ${saved.version} (not LAB_SHARD_COUNT=${config.shardCount}).`);
     }

@@ -84,15 +84,20 @@ export class EmbeddedServer extends EventEmitter {
     const pwFile = path.join(path.dirname(this.spec.dataDir), `.${this.spec.name}.pw`);
     await fsp.writeFile(pwFile, `${PG_PASSWORD}\n`, { mode: 0o644 });
     try {
-      await runToEnd(initdb, [
-        `--pgdata=${this.spec.dataDir}`,
-        `--username=${PG_USER}`,
-        `--pwfile=${pwFile}`,
-        '--auth=scram-sha-256',
-        '--encoding=UTF8',
-        '--locale=C',
-        '--no-instructions',
-      ], runAs, `initdb for ${this.spec.name}`);
+      await runToEnd(
+        initdb,
+        [
+          `--pgdata=${this.spec.dataDir}`,
+          `--username=${PG_USER}`,
+          `--pwfile=${pwFile}`,
+          '--auth=scram-sha-256',
+          '--encoding=UTF8',
+          '--locale=C',
+          '--no-instructions',
+        ],
+        runAs,
+        `initdb for ${this.spec.name}`,
+      );
     } finally {
       await fsp.rm(pwFile, { force: true });
     }
@@ -216,9 +221,7 @@ export class EmbeddedServer extends EventEmitter {
       );
     }
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
-    return new ClusterError(
-      `${name}: PostgreSQL stopped during start-up (${how}). Last log lines:\n${log}\nFull log: ${this.logFile}`,
-    );
+    return new ClusterError(`${name}: PostgreSQL stopped during start-up (${how}). Last log lines:\n${log}\nFull log: ${this.logFile}`);
   }
 
   private async ensureDatabase(): Promise<void> {
@@ -302,8 +305,6 @@ function runToEnd(cmd: string, args: string[], runAs: RunAs | null, what: string
     child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
     child.once('error', (err) => reject(new ClusterError(`${what} could not run: ${err.message}`)));
-    child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new ClusterError(`${what} failed (exit code ${code}):\n${output.trim()}`)),
-    );
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new ClusterError(`${what} failed (exit code ${code}):\n${output.trim()}`))));
   });
 }

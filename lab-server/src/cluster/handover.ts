@@ -176,7 +176,8 @@ async function waitForReplay(replica: pg.Pool, target: string | null, name: stri
       target === null ? [] : [target],
     );
     if (rows[0]?.done) return;
-    if (Date.now() > deadline) throw new ClusterError(`${name} did not catch up${target ? ` to ${target}` : ''} within ${CATCH_UP_MS / 1000} s; nothing was promoted.`);
+    if (Date.now() > deadline)
+      throw new ClusterError(`${name} did not catch up${target ? ` to ${target}` : ''} within ${CATCH_UP_MS / 1000} s; nothing was promoted.`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -28,7 +28,9 @@ export class Replicas {
     if (this.mode !== 'embedded' || !shard.server) throw new ClusterError(notOwned(this.mode, 'A replica'));
     if (shard.replica) throw new ClusterError(`${shard.name} already has a replica (${shard.replica.name}).`);
     if (shard.status === 'down' || shard.status === 'paused') {
-      throw new ClusterError(`${shard.name} is ${shard.status}: a replica is copied from a running primary, so ${shard.status === 'down' ? 'start' : 'resume'} it first.`);
+      throw new ClusterError(
+        `${shard.name} is ${shard.status}: a replica is copied from a running primary, so ${shard.status === 'down' ? 'start' : 'resume'} it first.`,
+      );
     }
     const place = this.layout.replicaPlace(shard);
     const server = await buildReplica(shard.server, place.dataDir, place.port, replicaName(shard));
@@ -66,7 +68,9 @@ export class Replicas {
       await this.forget(shard);
       await fsp.rm(r.server.spec.dataDir, { recursive: true, force: true });
       await fsp.rm(r.server.logFile, { force: true });
-      await shard.pool.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [replicaSlot(shard.name)]).catch(() => undefined);
+      await shard.pool
+        .query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [replicaSlot(shard.name)])
+        .catch(() => undefined);
     }
   }
 

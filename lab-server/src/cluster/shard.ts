@@ -93,7 +93,18 @@ export function notOwned(mode: ClusterMode, what: string): string {
 
 export function toInfo(s: Shard): ShardInfo {
   const replicas: ReplicaInfo[] = s.replica
-    ? [{ name: s.replica.name, url: s.replica.url, role: 'replica', status: s.replica.status, pid: s.replica.server?.pid ?? null, lag_bytes: s.replica.lag.bytes, lag_seconds: s.replica.lag.seconds, state: s.replica.lag.state }]
+    ? [
+        {
+          name: s.replica.name,
+          url: s.replica.url,
+          role: 'replica',
+          status: s.replica.status,
+          pid: s.replica.server?.pid ?? null,
+          lag_bytes: s.replica.lag.bytes,
+          lag_seconds: s.replica.lag.seconds,
+          state: s.replica.lag.state,
+        },
+      ]
     : [];
   return { id: s.id, name: s.name, url: s.url, role: s.role, status: s.status, pid: s.server?.pid ?? null, replicas };
 }

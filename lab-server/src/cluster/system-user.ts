@@ -15,10 +15,7 @@ export interface RunAs {
 export async function postgresRunAs(): Promise<RunAs | null> {
   if (process.getuid?.() !== 0) return null;
   const lookup = async (): Promise<RunAs> => {
-    const [{ stdout: uid }, { stdout: gid }] = await Promise.all([
-      run('id', ['-u', 'postgres']),
-      run('id', ['-g', 'postgres']),
-    ]);
+    const [{ stdout: uid }, { stdout: gid }] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
     return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
   };
   try {

@@ -44,7 +44,7 @@ describe('the command registry', () => {
     const listed = (frontEnd: FrontEnd) =>
       helpText(frontEnd)
         .split('\n')
-        .filter((l) => /^  \S/.test(l))
+        .filter((l) => /^ {2}\S/.test(l))
         .map((l) => byLength.find((c) => l.trim() === c.name || l.trim().startsWith(`${c.name} `))?.name);
     const oneFrontEnd = new Set(COMMANDS.filter((c) => c.frontEnds && c.frontEnds.length < FRONT_ENDS.length).map((c) => c.name));
     const shared = (frontEnd: FrontEnd) => listed(frontEnd).filter((name) => name === undefined || !oneFrontEnd.has(name));

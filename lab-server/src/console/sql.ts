@@ -39,7 +39,9 @@ export type ExplainMode = 'plan' | 'analyze';
 /** Every console connection is taken: the learner should close one, not wait on a queue they cannot see. */
 export class ConsoleBusyError extends Error {
   constructor() {
-    super(`${MAX_CONSOLE_CONNECTIONS} console connections are open (terminals in SQL mode and SQL viewer runs); leave SQL mode with \\q in a terminal, or wait for a run to end.`);
+    super(
+      `${MAX_CONSOLE_CONNECTIONS} console connections are open (terminals in SQL mode and SQL viewer runs); leave SQL mode with \\q in a terminal, or wait for a run to end.`,
+    );
   }
 }
 
@@ -169,7 +171,8 @@ export class SqlSession {
   private explainError(e: { message?: string; code?: string }): string {
     const message = e.message ?? 'failed';
     if (e.code === '57014') return `${message} (console statements stop after ${this.limits.statementTimeoutMs / 1000} s)`;
-    if (e.code === '42601' && /multiple commands/.test(message)) return 'one statement at a time: the console runs each statement on its own (send the next one after this one)';
+    if (e.code === '42601' && /multiple commands/.test(message))
+      return 'one statement at a time: the console runs each statement on its own (send the next one after this one)';
     return message;
   }
 
@@ -195,7 +198,13 @@ export class SqlSession {
 }
 
 /** Runs one piece of SQL on a fresh session and closes it; `gone` (the client left) ends it early. */
-export async function runSql(shard: Shard, sql: string, explain: ExplainMode | null = null, limits: ConsoleLimits = DEFAULT_LIMITS, gone?: AbortSignal): Promise<SqlRun> {
+export async function runSql(
+  shard: Shard,
+  sql: string,
+  explain: ExplainMode | null = null,
+  limits: ConsoleLimits = DEFAULT_LIMITS,
+  gone?: AbortSignal,
+): Promise<SqlRun> {
   const session = await SqlSession.open(shard, limits);
   const end = () => void session.close();
   gone?.addEventListener('abort', end, { once: true });

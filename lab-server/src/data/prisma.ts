@@ -44,7 +44,8 @@ export function onShardPrisma<T>(cluster: Pick<Cluster, 'pools'>, shard: number,
         throw Object.assign(new Error(err instanceof Error ? err.message.trim().split('\n').pop()! : String(err), { cause: err }), { code: '08006' });
       }
       // Prisma wraps the driver's error; surface the guard's SQLSTATE so onShard answers 503 shard_moving.
-      if (sqlState(err) === MOVING_SQLSTATE) throw Object.assign(new Error('rows of this key are moving to another shard', { cause: err }), { code: MOVING_SQLSTATE });
+      if (sqlState(err) === MOVING_SQLSTATE)
+        throw Object.assign(new Error('rows of this key are moving to another shard', { cause: err }), { code: MOVING_SQLSTATE });
       throw err;
     }
   });

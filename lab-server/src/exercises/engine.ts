@@ -99,7 +99,10 @@ export async function exerciseViews(ctx: ExerciseContext, chapter: ExerciseChapt
 function exclusive<T>(lab: Lab, work: () => Promise<T>): Promise<T> {
   const prev = locks.get(lab) ?? Promise.resolve();
   const next = prev.then(work, work);
-  locks.set(lab, next.catch(() => undefined));
+  locks.set(
+    lab,
+    next.catch(() => undefined),
+  );
   return next;
 }
 

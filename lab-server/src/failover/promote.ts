@@ -23,7 +23,9 @@ export interface PromotionReport extends Promotion {
 export function promote(lab: Lab, shardName: string): Promise<PromotionReport> {
   const busy = lab.jobs.current;
   if (busy && (busy.kind === 'add-shard' || busy.kind === 'remove-shard')) {
-    return Promise.reject(new ClusterError(`A ${busy.kind} job (${busy.id}) is running; promote once it has ended, since its replication streams run on ${shardName}'s primary.`));
+    return Promise.reject(
+      new ClusterError(`A ${busy.kind} job (${busy.id}) is running; promote once it has ended, since its replication streams run on ${shardName}'s primary.`),
+    );
   }
   return lab.changeTopology(() => promoteNow(lab, shardName));
 }
@@ -39,14 +41,28 @@ async function promoteNow(lab: Lab, shardName: string): Promise<PromotionReport>
     promotion = await lab.cluster.handover.promote(shard.id);
     const promoted = lab.cluster.specs().find((s) => s.id === shard.id)!;
     const shards = lab.ringVersion.shards.map((s) => (s.id === shard.id ? promoted : s));
-    const ring = await lab.switchRing({ ...lab.ringWith(shards), reason: `promote ${shard.name}'s replica (${promotion.kind}): primary now on port ${promoted.port}` });
+    const ring = await lab.switchRing({
+      ...lab.ringWith(shards),
+      reason: `promote ${shard.name}'s replica (${promotion.kind}): primary now on port ${promoted.port}`,
+    });
     ringVersion = ring.version;
   } finally {
     await lab.lift();
   }
   const pauseMs = Math.round(performance.now() - started);
   // Under prefork the workers served the writes; each knows its own and those the others told it of.
-  const atRisk = [...new Set([...lab.reads.writtenAfter(shard.id, parseLsn(promotion.received_lsn)), ...((await lab.peers?.writtenAfter(shard.id, promotion.received_lsn)) ?? [])])];
+  const atRisk = [
+    ...new Set([
+      ...lab.reads.writtenAfter(shard.id, parseLsn(promotion.received_lsn)),
+      ...((await lab.peers?.writtenAfter(shard.id, promotion.received_lsn)) ?? []),
+    ]),
+  ];
   lab.reads.forgetShard(shard.id);
-  return { shard: shard.name, ...promotion, ring_version: ringVersion, pause_ms: pauseMs, writes_at_risk: { count: atRisk.length, user_ids: atRisk.slice(0, LISTED) } };
+  return {
+    shard: shard.name,
+    ...promotion,
+    ring_version: ringVersion,
+    pause_ms: pauseMs,
+    writes_at_risk: { count: atRisk.length, user_ids: atRisk.slice(0, LISTED) },
+  };
 }

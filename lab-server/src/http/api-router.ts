@@ -61,9 +61,7 @@ export class ApiRouter {
     this.router[spec.method](spec.path, async (req, res) => {
       const params = (spec.params ? parse(spec.params, req.params, 'path') : req.params) as z.infer<P>;
       const query = spec.query ? parse(spec.query, req.query, 'query') : (undefined as z.infer<Q>);
-      const body = spec.body
-        ? parse(spec.body, spec.bodyOptional && req.body === undefined ? {} : jsonBody(req), spec.bodyName)
-        : (undefined as z.infer<B>);
+      const body = spec.body ? parse(spec.body, spec.bodyOptional && req.body === undefined ? {} : jsonBody(req), spec.bodyName) : (undefined as z.infer<B>);
       await handler({ req, res, params, query, body });
     });
   }

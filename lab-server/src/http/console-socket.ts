@@ -38,7 +38,12 @@ export function attachConsole(server: http.Server, lab: Lab, policy: RequestPoli
     if (sessions.size >= MAX_TERMINALS) {
       // Accept, say why, close: a browser shows a refused upgrade only as a failed connection.
       return wss.handleUpgrade(req, socket, head, (ws) => {
-        ws.send(JSON.stringify({ type: 'error', message: `${MAX_TERMINALS} terminals are already open; close one (another tab?) and reconnect.` } satisfies ConsoleServerMessage));
+        ws.send(
+          JSON.stringify({
+            type: 'error',
+            message: `${MAX_TERMINALS} terminals are already open; close one (another tab?) and reconnect.`,
+          } satisfies ConsoleServerMessage),
+        );
         ws.close(1013, 'too many terminals');
       });
     }

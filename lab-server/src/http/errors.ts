@@ -4,23 +4,14 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ShardBusyError, ShardMovingError, ShardRemovedError, ShardUnavailableError } from '../cluster/errors.js';
 import { ConsoleRoleError } from '../console/console-role.js';
 import { ConsoleBusyError } from '../console/sql.js';
-import {
-  ConflictError,
-  DomainError,
-  InvalidInputError,
-  NotFoundError,
-  NotPermittedError,
-  UnavailableError,
-  UnknownReferenceError,
-} from '../domain/errors.js';
+import { ConflictError, DomainError, InvalidInputError, NotFoundError, NotPermittedError, UnavailableError, UnknownReferenceError } from '../domain/errors.js';
 import { MigrationError } from '../migrations/index.js';
 
 import { ApiError, type ErrorBody } from './api-error.js';
 
 export { ApiError, type ErrorBody };
 
-export const notFound = (message: string, details: Record<string, unknown> = {}): ApiError =>
-  new ApiError(404, 'not_found', message, details);
+export const notFound = (message: string, details: Record<string, unknown> = {}): ApiError => new ApiError(404, 'not_found', message, details);
 
 export const unknownRoute: RequestHandler = (req, _res, next) => {
   next(new ApiError(404, 'route_not_found', `No route for ${req.method} ${req.path}`, { method: req.method, path: req.path }));
@@ -62,7 +53,9 @@ function toApiError(err: unknown): ApiError {
     });
   }
   if (err instanceof ShardMovingError) {
-    return new ApiError(503, 'shard_moving', `Rows of this key are moving from ${err.shardName} to another shard; retry in a moment.`, { shards: [err.shardName] });
+    return new ApiError(503, 'shard_moving', `Rows of this key are moving from ${err.shardName} to another shard; retry in a moment.`, {
+      shards: [err.shardName],
+    });
   }
   if (err instanceof ShardRemovedError) {
     return new ApiError(503, 'shard_unavailable', `${err.shardName} left the cluster while this request ran; retry, and the current ring answers.`, {
@@ -101,5 +94,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
   if (!socket.writable || (err as { code?: string }).code === 'ECONNRESET') return void socket.destroy();
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
   const body = JSON.stringify({ error: { code: 'bad_request', message: `The request could not be parsed (${err.code ?? 'malformed'}).`, details: {} } });
-  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

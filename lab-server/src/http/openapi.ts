@@ -37,7 +37,12 @@ export function openApiDocument(mounts: readonly ApiMount[], info: { title: stri
         ? v.map(fix)
         : v && typeof v === 'object'
           ? Object.fromEntries(
-              Object.entries(v).map(([k, x]) => [k, k === '$ref' && typeof x === 'string' ? x.replace(/^#\/\$defs\/(.+)$/, (_m, id: string) => `#/components/schemas/${renamed[id] ?? id}`) : fix(x)]),
+              Object.entries(v).map(([k, x]) => [
+                k,
+                k === '$ref' && typeof x === 'string'
+                  ? x.replace(/^#\/\$defs\/(.+)$/, (_m, id: string) => `#/components/schemas/${renamed[id] ?? id}`)
+                  : fix(x),
+              ]),
             )
           : v;
     // Compared with their references resolved, so a schema met again inside another is recognised as the same.
@@ -71,7 +76,13 @@ function operation(op: Operation, path: string, convert: (s: z.ZodType, io: 'inp
     const shape = (op.query as z.ZodObject).shape as Record<string, z.ZodType>;
     for (const [name, field] of Object.entries(shape)) {
       const schema = convert(field, 'input');
-      parameters.push({ name, in: 'query', required: !field.safeParse(undefined).success, schema, ...(schema.description ? { description: schema.description } : {}) });
+      parameters.push({
+        name,
+        in: 'query',
+        required: !field.safeParse(undefined).success,
+        schema,
+        ...(schema.description ? { description: schema.description } : {}),
+      });
     }
   }
   const responses: Record<string, unknown> = {};
@@ -81,7 +92,11 @@ function operation(op: Operation, path: string, convert: (s: z.ZodType, io: 'inp
       : { description: r.description };
   }
   const generic: [boolean, number, string][] = [
-    [op.query !== undefined || op.body !== undefined || (parameters.length > 0 && !op.params), 400, 'invalid input: details.fields names each wrong field (validation_failed), or invalid_id / invalid_json / invalid_cursor'],
+    [
+      op.query !== undefined || op.body !== undefined || (parameters.length > 0 && !op.params),
+      400,
+      'invalid input: details.fields names each wrong field (validation_failed), or invalid_id / invalid_json / invalid_cursor',
+    ],
     [op.body !== undefined, 415, 'the body is not JSON (Content-Type: application/json)'],
     [true, 503, 'a shard this request needs is down; details.shards names it (Retry-After: 1)'],
   ];

@@ -72,11 +72,19 @@ export class RequestPolicy {
       const type = req.headers['content-type'];
       const fromBrowser = origin !== undefined || site !== undefined;
       if (type !== undefined ? !isJson(type) : fromBrowser || hasBody(req)) {
-        return new ApiError(415, 'unsupported_media_type', `${req.method} requests must send Content-Type: application/json (an action without arguments sends {}).`);
+        return new ApiError(
+          415,
+          'unsupported_media_type',
+          `${req.method} requests must send Content-Type: application/json (an action without arguments sends {}).`,
+        );
       }
     }
     if (this.options.token && !isLoopbackPeer(req) && !this.tokenShown(req)) {
-      return new ApiError(401, 'token_required', 'This lab listens beyond loopback: open the URL with ?token= that it printed at start, or send Authorization: Bearer <token>.');
+      return new ApiError(
+        401,
+        'token_required',
+        'This lab listens beyond loopback: open the URL with ?token= that it printed at start, or send Authorization: Bearer <token>.',
+      );
     }
     return null;
   }

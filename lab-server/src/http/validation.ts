@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { storable } from '../values/storable.js';
 import { ApiError } from './errors.js';
 
@@ -33,7 +33,8 @@ export function jsonBody(req: Request): unknown {
 const UNSTORABLE = 'must not contain U+0000 or a lone surrogate (PostgreSQL text cannot store them)';
 
 function unstorableStrings(value: unknown, path: (string | number)[] = []): FieldIssue[] {
-  if (typeof value === 'string') return storable(value) ? [] : [{ field: path.length ? path.join('.') : '(body)', message: `${path.join('.') || 'the body'} ${UNSTORABLE}` }];
+  if (typeof value === 'string')
+    return storable(value) ? [] : [{ field: path.length ? path.join('.') : '(body)', message: `${path.join('.') || 'the body'} ${UNSTORABLE}` }];
   if (Array.isArray(value)) return value.flatMap((v, i) => unstorableStrings(v, [...path, i]));
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     return Object.entries(value).flatMap(([k, v]) => unstorableStrings(v, [...path, k]));

@@ -12,7 +12,12 @@ export async function persistJobs(registry: JobRegistry, catalog: pg.Pool, log: 
   const { rows } = await catalog.query<{ view: JobView }>('SELECT view FROM jobs ORDER BY created_at DESC LIMIT $1', [KEEP]);
   const restored = rows.map(({ view }) =>
     view.state === 'queued' || view.state === 'running'
-      ? { ...view, state: 'failed' as const, error: { message: 'The lab stopped while this job was running; start it again.' }, finished_at: view.finished_at ?? new Date().toISOString() }
+      ? {
+          ...view,
+          state: 'failed' as const,
+          error: { message: 'The lab stopped while this job was running; start it again.' },
+          finished_at: view.finished_at ?? new Date().toISOString(),
+        }
       : view,
   );
   registry.restore(restored.reverse());

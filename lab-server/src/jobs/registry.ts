@@ -217,8 +217,7 @@ export class JobRegistry extends EventEmitter<JobEvents> {
         if (err instanceof JobCancelledError || entry.abort.signal.aborted) {
           if (err instanceof JobCancelledError && err.result) entry.view.result = err.result;
           this.finish(entry, 'cancelled');
-        }
-        else {
+        } else {
           entry.view.error = { message: err instanceof Error ? err.message : String(err) };
           this.finish(entry, 'failed');
         }

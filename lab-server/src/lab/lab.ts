@@ -54,7 +54,11 @@ export interface WritePeers {
 
 export function routerFor(ring: Pick<RingVersion, 'strategy' | 'vnodes' | 'shards'>): Router {
   const names = ring.shards.map((s) => s.name);
-  return new Router(createStrategy(ring.strategy, names, ring.vnodes ?? undefined), names, ring.shards.map((s) => s.id));
+  return new Router(
+    createStrategy(ring.strategy, names, ring.vnodes ?? undefined),
+    names,
+    ring.shards.map((s) => s.id),
+  );
 }
 
 /** Everything a running lab holds, built once at start-up and handed to the HTTP layer and the CLI. */
@@ -91,7 +95,14 @@ export class Lab {
     this.settings = new Settings({ data_layer: config.dataLayer, read_policy: config.readPolicy });
     this.currentRouter = routerFor(ring);
     this.reads = new ReadRouter(cluster, cluster.pools, () => this.settings.get().read_policy);
-    this.messenger = new Messenger(cluster, () => this.currentRouter, () => this.settings.get().data_layer, log, this.gate, this.reads);
+    this.messenger = new Messenger(
+      cluster,
+      () => this.currentRouter,
+      () => this.settings.get().data_layer,
+      log,
+      this.gate,
+      this.reads,
+    );
     this.users = this.messenger.users;
     this.jobs.on('update', (job) => this.events.publish('job', job));
     this.settings.on('change', (settings) => this.events.publish('settings', settings));
@@ -121,13 +132,19 @@ export class Lab {
     if (ring && !sameShards(ring)) {
       // External servers listed differently than last time: route over what LAB_SHARDS names now.
       log(`The shards differ from ring version ${ring.version}; routing over ${specs.map((s) => s.name).join(', ')} as a new version.`);
-      ring = await Lab.save(cluster, { strategy: ring.strategy, vnodes: ring.vnodes, shards: specs, reason: 'shards changed outside the lab' }, ring.version + 1);
+      ring = await Lab.save(
+        cluster,
+        { strategy: ring.strategy, vnodes: ring.vnodes, shards: specs, reason: 'shards changed outside the lab' },
+        ring.version + 1,
+      );
     }
     if (!ring) {
       const vnodes = config.strategy === 'md5-ring' ? config.vnodes : null;
       ring = await Lab.save(cluster, { strategy: config.strategy, vnodes, shards: specs, reason: 'initial ring' }, 1);
     } else if (ring.strategy !== config.strategy || (ring.strategy === 'md5-ring' && ring.vnodes !== config.vnodes)) {
-      log(`Routing with ring version ${ring.version} (${ring.strategy}, ${ring.vnodes ?? '-'} vnodes) as saved; LAB_STRATEGY/LAB_VNODES apply to a fresh lab (make reset).`);
+      log(
+        `Routing with ring version ${ring.version} (${ring.strategy}, ${ring.vnodes ?? '-'} vnodes) as saved; LAB_STRATEGY/LAB_VNODES apply to a fresh lab (make reset).`,
+      );
     }
     const lab = new Lab(config, cluster, log, ring, await ringHistory(cluster.catalog.pool));
     lab.jobStore = await persistJobs(lab.jobs, cluster.catalog.pool, log);
@@ -207,7 +224,10 @@ export class Lab {
    * whole shard (a promotion) is held for reads too: its server is about to change.
    */
   async fence(target: FenceTarget): Promise<void> {
-    await this.gate.fenceWhere(covers(target, () => this.router), 'ranges' in target ? target.ranges : []);
+    await this.gate.fenceWhere(
+      covers(target, () => this.router),
+      'ranges' in target ? target.ranges : [],
+    );
     if ('shard' in target) this.releaseShard = this.cluster.handover.hold(target.shard);
     try {
       await this.peers?.fence(target);
@@ -241,7 +261,15 @@ export class Lab {
       jobs: this.jobs
         .list()
         .slice(0, TOPOLOGY_JOBS)
-        .map(({ id, kind, state, phase, progress, created_at, finished_at }) => ({ id, kind, state, ...(phase ? { phase } : {}), progress, created_at, finished_at })),
+        .map(({ id, kind, state, phase, progress, created_at, finished_at }) => ({
+          id,
+          kind,
+          state,
+          ...(phase ? { phase } : {}),
+          progress,
+          created_at,
+          finished_at,
+        })),
       reads: this.reads.snapshot(),
     };
   }

@@ -76,10 +76,15 @@ async function warmUp(msg: Extract<ParentMessage, { type: 'start' }>): Promise<v
   const peak = Math.max(...msg.phases.map((p) => p.connections));
   let requests = 0;
   let errors = 0;
-  await runPhase(msg.url, { label: 'warm-up', connections: Math.min(peak, WARMUP_CONNECTIONS), duration_s: msg.warmup_s, rate: null }, requestsFor(driver, (_s, ok) => void (ok || errors++)), {
-    onResponse: () => void requests++,
-    onError: () => void errors++,
-  });
+  await runPhase(
+    msg.url,
+    { label: 'warm-up', connections: Math.min(peak, WARMUP_CONNECTIONS), duration_s: msg.warmup_s, rate: null },
+    requestsFor(driver, (_s, ok) => void (ok || errors++)),
+    {
+      onResponse: () => void requests++,
+      onError: () => void errors++,
+    },
+  );
   send({ type: 'warmup', seconds: msg.warmup_s, requests, errors });
 }
 
@@ -150,7 +155,8 @@ async function run(msg: Extract<ParentMessage, { type: 'start' }>): Promise<Load
     requests_per_s: round(counts.requests / Math.max(seconds, 0.001), 1),
     latency_ms: total.percentilesMs(),
     errors: counts.errors,
-    error_rate: counts.requests + counts.timeouts + counts.socket_errors > 0 ? round(counts.errors / (counts.requests + counts.timeouts + counts.socket_errors), 5) : 0,
+    error_rate:
+      counts.requests + counts.timeouts + counts.socket_errors > 0 ? round(counts.errors / (counts.requests + counts.timeouts + counts.socket_errors), 5) : 0,
     timeouts: counts.timeouts,
     socket_errors: counts.socket_errors,
     non2xx: counts.non2xx,

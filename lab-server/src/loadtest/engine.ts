@@ -61,9 +61,13 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
   /** One run at a time: a second one is a conflict naming the first. */
   assertIdle(): void {
     if (this.current) {
-      throw new ConflictError('loadtest_running', `Load test ${this.current.view.id} (${this.current.view.scenario}) is still running; wait for it or cancel it first.`, {
-        id: this.current.view.id,
-      });
+      throw new ConflictError(
+        'loadtest_running',
+        `Load test ${this.current.view.id} (${this.current.view.scenario}) is still running; wait for it or cancel it first.`,
+        {
+          id: this.current.view.id,
+        },
+      );
     }
   }
 

@@ -22,7 +22,7 @@ function answer(method: string, path: string): { status: number; body: string } 
 /** A seeded random source, so that a failure can be replayed. */
 function lcg(seed: number): () => number {
   let s = seed;
-  return () => ((s = (s * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32;
 }
 
 it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s sends the mix it declares', (_name, scenario) => {
@@ -68,7 +68,11 @@ it('reads a user created earlier in its flow only after the create answered, and
 
 it('plans phases in absolute numbers that add up to the run', () => {
   const spike = planRun({ scenario: findScenario('spike')!, connections: 100, duration_s: 30 });
-  expect(spike.phases.map((p) => [p.label, p.connections, p.duration_s])).toEqual([['before', 10, 10], ['spike', 100, 10], ['after', 10, 10]]);
+  expect(spike.phases.map((p) => [p.label, p.connections, p.duration_s])).toEqual([
+    ['before', 10, 10],
+    ['spike', 100, 10],
+    ['after', 10, 10],
+  ]);
   const tenK = planRun({ scenario: findScenario('10k')! });
   expect(tenK).toMatchObject({ model: 'rate', connections: 10_000, rate: 2_000, phases: [{ connections: 10_000, rate: 2_000, duration_s: 60 }] });
   expect(planRun({ scenario: findScenario('standard')!, rate: 500 }).model).toBe('rate');

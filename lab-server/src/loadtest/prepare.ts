@@ -52,7 +52,9 @@ export async function prepareRun(deps: PrepareDeps, scenario: Scenario, signal: 
 /** Up to `want` existing user ids, drawn from every shard that answers in proportion to its size. */
 export async function sampleUserIds(cluster: Pick<Cluster, 'shards' | 'pools'>, want: number): Promise<{ ids: string[]; total: number; shards: number }> {
   const up = cluster.shards.filter((s) => s.status === 'up');
-  const counts = await Promise.all(up.map((s) => cluster.pools.onShard(s.id, async (pool) => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM users')).rows[0]!.n))));
+  const counts = await Promise.all(
+    up.map((s) => cluster.pools.onShard(s.id, async (pool) => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM users')).rows[0]!.n))),
+  );
   const total = counts.reduce((a, b) => a + b, 0);
   if (total === 0) return { ids: [], total, shards: up.length };
   const lists = await Promise.all(

@@ -127,7 +127,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'crud',
     title: 'CRUD life cycle',
     description:
-      '1,000 connections for 60 s, closed loop. Every connection repeats a user\'s whole life: create → read → update → list → delete (20 % each); every step must succeed, a 404 is an error.',
+      "1,000 connections for 60 s, closed loop. Every connection repeats a user's whole life: create → read → update → list → delete (20 % each); every step must succeed, a 404 is an error.",
     original: '`make loadtest-crud` (1,000 users; it accepted 404 for read, update and delete and sent JSON keys the server ignored).',
     ...STEADY,
     connections: 1000,
@@ -201,7 +201,7 @@ export const SCENARIOS: readonly Scenario[] = [
     title: '10,000 connections',
     description:
       '10,000 open connections paced to 2,000 requests/s in total (each connection sends one request every 5 s) for 60 s; 80 % point reads of existing users, 10 % creates, 10 % updates. The shape of the original\'s headline ("10,000 users, ~2,100 req/s, 100 % success"); RATE=10000 offers the 1 request/s per user of its ARCHITECTURE scenario 4.',
-    original: '`make loadtest-10k` (10,000 users, 60 s) and the README\'s headline; ARCHITECTURE scenario 4 is 10,000 users at 1 req/s, 80/20 read/write.',
+    original: "`make loadtest-10k` (10,000 users, 60 s) and the README's headline; ARCHITECTURE scenario 4 is 10,000 users at 1 req/s, 80/20 read/write.",
     model: 'rate',
     connections: 10_000,
     duration_s: 60,
@@ -218,7 +218,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'messages-send',
     title: 'Messenger: send',
     description:
-      '100 connections for 60 s, closed loop. Members post messages into 50 conversations (each on its conversation\'s shard): 90 % sends, 10 % reads of a conversation\'s latest messages.',
+      "100 connections for 60 s, closed loop. Members post messages into 50 conversations (each on its conversation's shard): 90 % sends, 10 % reads of a conversation's latest messages.",
     ...MESSENGER,
     flows: [
       { weight: 9, steps: ['conversation.send'] },
@@ -228,8 +228,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'messages-read',
     title: 'Messenger: read',
-    description:
-      '100 connections for 60 s, closed loop, over 50 conversations: 90 % reads of a conversation\'s latest messages, 10 % sends.',
+    description: "100 connections for 60 s, closed loop, over 50 conversations: 90 % reads of a conversation's latest messages, 10 % sends.",
     ...MESSENGER,
     flows: [
       { weight: 9, steps: ['conversation.messages'] },

@@ -47,8 +47,18 @@ export class RunStore {
        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, notes = EXCLUDED.notes, summary = EXCLUDED.summary,
          timeline = EXCLUDED.timeline, error = EXCLUDED.error, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at`,
       [
-        v.id, v.scenario, v.state, JSON.stringify(v.params), v.target, JSON.stringify(v.notes),
-        v.summary ? JSON.stringify(v.summary) : null, JSON.stringify(timeline), v.error, v.created_at, v.started_at, v.finished_at,
+        v.id,
+        v.scenario,
+        v.state,
+        JSON.stringify(v.params),
+        v.target,
+        JSON.stringify(v.notes),
+        v.summary ? JSON.stringify(v.summary) : null,
+        JSON.stringify(timeline),
+        v.error,
+        v.created_at,
+        v.started_at,
+        v.finished_at,
       ],
     );
   }

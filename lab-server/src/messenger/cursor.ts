@@ -17,7 +17,14 @@ export function encodeCursor(k: Keyset): string {
 export function decodeCursor(cursor: string): Keyset {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && UUID.test(value[1]) && realInstant(value[0])) {
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      typeof value[1] === 'string' &&
+      UUID.test(value[1]) &&
+      realInstant(value[0])
+    ) {
       return { created_at: toSortable(value[0]), id: value[1] };
     }
   } catch {

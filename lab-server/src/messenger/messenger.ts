@@ -18,7 +18,14 @@ export class Messenger {
   readonly conversations: ConversationsService;
   readonly accounts: AccountsService;
 
-  constructor(cluster: Pick<Cluster, 'shards' | 'shard' | 'pools'>, router: () => Router, layer: () => DataLayer, log: Log, gate: WriteGate, reads: ReadRouter) {
+  constructor(
+    cluster: Pick<Cluster, 'shards' | 'shard' | 'pools'>,
+    router: () => Router,
+    layer: () => DataLayer,
+    log: Log,
+    gate: WriteGate,
+    reads: ReadRouter,
+  ) {
     this.outbox = new OutboxProcessor(cluster, log);
     this.users = new UsersService(cluster, router, layer, () => this.outbox.wake(), gate, reads);
     this.conversations = new ConversationsService(cluster, router, this.users, layer, gate);

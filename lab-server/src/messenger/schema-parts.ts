@@ -3,8 +3,7 @@ import { decimalQuery } from '../values/decimal-query.js';
 
 /** Zod pieces every messenger schema shares, so that every field gets the same wording of the same rule. */
 
-export const requiredString = (field: string) =>
-  z.string({ error: (iss) => (iss.input === undefined ? `${field} is required` : `${field} must be a string`) });
+export const requiredString = (field: string) => z.string({ error: (iss) => (iss.input === undefined ? `${field} is required` : `${field} must be a string`) });
 
 /** A JSON object body whose unknown keys are an error (the original silently ignored them). */
 export const strictBody = <S extends z.ZodRawShape>(shape: S) =>

@@ -7,7 +7,12 @@ it('reports percentiles within the bucket width (~2.2 %) of the exact values', (
   for (const v of values) h.recordMs(v);
   const exact = (q: number) => values[Math.ceil(q * values.length) - 1]!;
   const p = h.percentilesMs()!;
-  for (const [q, got] of [[0.5, p.p50], [0.9, p.p90], [0.95, p.p95], [0.99, p.p99]] as const) {
+  for (const [q, got] of [
+    [0.5, p.p50],
+    [0.9, p.p90],
+    [0.95, p.p95],
+    [0.99, p.p99],
+  ] as const) {
     expect(Math.abs(got - exact(q)) / exact(q)).toBeLessThan(0.015);
   }
   expect(p.max).toBeCloseTo(100.09, 2);

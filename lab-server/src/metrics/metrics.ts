@@ -183,7 +183,11 @@ export class Metrics extends EventEmitter<MetricsEvents> {
     for (const r of d.routes) {
       const key = `${r.method} ${r.route}`;
       let t = this.routeTotals.get(key);
-      if (!t) this.routeTotals.set(key, (t = { method: r.method, route: r.route, statuses: new Map(), buckets: new Array<number>(DURATION_BUCKETS_S.length + 1).fill(0), sum_s: 0 }));
+      if (!t)
+        this.routeTotals.set(
+          key,
+          (t = { method: r.method, route: r.route, statuses: new Map(), buckets: new Array<number>(DURATION_BUCKETS_S.length + 1).fill(0), sum_s: 0 }),
+        );
       for (const [status, n] of r.statuses) t.statuses.set(status, (t.statuses.get(status) ?? 0) + n);
       r.buckets.forEach((n, i) => {
         t.buckets[i]! += n;

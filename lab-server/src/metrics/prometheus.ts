@@ -40,7 +40,9 @@ export function prometheusRegistry(metrics: Metrics, loadtestRunning: () => bool
     });
   const metricsList = [
     collected('lab_http_requests_total', 'HTTP requests answered by the lab, by route pattern and status.', 'counter', () =>
-      [...metrics.routeTotals.values()].flatMap((r) => [...r.statuses].map(([status, n]) => ({ value: n, labels: { method: r.method, route: r.route, status } }))),
+      [...metrics.routeTotals.values()].flatMap((r) =>
+        [...r.statuses].map(([status, n]) => ({ value: n, labels: { method: r.method, route: r.route, status } })),
+      ),
     ),
     collected('lab_http_request_duration_seconds', 'Time to answer an HTTP request, by route pattern.', 'histogram', () =>
       [...metrics.routeTotals.values()].flatMap((r) => {
@@ -59,9 +61,13 @@ export function prometheusRegistry(metrics: Metrics, loadtestRunning: () => bool
         ];
       }),
     ),
-    collected('lab_http_requests_in_flight', 'Messenger API requests being handled now, over all workers.', 'gauge', () => [{ value: latest()?.api.in_flight ?? 0 }]),
+    collected('lab_http_requests_in_flight', 'Messenger API requests being handled now, over all workers.', 'gauge', () => [
+      { value: latest()?.api.in_flight ?? 0 },
+    ]),
     collected('lab_api_workers', 'Processes serving /api/v1.', 'gauge', () => [{ value: latest()?.api.workers ?? 1 }]),
-    collected('lab_shard_up', '1 when the shard answers its health check.', 'gauge', () => shards().map((s) => ({ value: s.status === 'up' ? 1 : 0, labels: { shard: s.name } }))),
+    collected('lab_shard_up', '1 when the shard answers its health check.', 'gauge', () =>
+      shards().map((s) => ({ value: s.status === 'up' ? 1 : 0, labels: { shard: s.name } })),
+    ),
     collected('lab_shard_transactions_total', 'Transactions committed or rolled back in the shard database (pg_stat_database).', 'counter', () =>
       [...metrics.shardTotals].flatMap(([shard, t]) => (t ? [{ value: t.xacts, labels: { shard } }] : [])),
     ),
@@ -71,8 +77,18 @@ export function prometheusRegistry(metrics: Metrics, loadtestRunning: () => bool
     collected('lab_shard_rows_written_total', 'Rows inserted, updated or deleted in the shard database (pg_stat_database).', 'counter', () =>
       [...metrics.shardTotals].flatMap(([shard, t]) => (t ? [{ value: t.rows_written, labels: { shard } }] : [])),
     ),
-    collected('lab_shard_queries_per_second', 'Transactions per second over the last second.', 'gauge', perShard((s) => s.queries_per_s)),
-    collected('lab_shard_cache_hit_ratio', 'Share of block reads served from shared buffers over the last second.', 'gauge', perShard((s) => s.cache_hit_ratio)),
+    collected(
+      'lab_shard_queries_per_second',
+      'Transactions per second over the last second.',
+      'gauge',
+      perShard((s) => s.queries_per_s),
+    ),
+    collected(
+      'lab_shard_cache_hit_ratio',
+      'Share of block reads served from shared buffers over the last second.',
+      'gauge',
+      perShard((s) => s.cache_hit_ratio),
+    ),
     collected('lab_shard_connections', 'Server connections to the shard database by state (pg_stat_activity).', 'gauge', () =>
       shards().flatMap((s) =>
         s.connections

@@ -44,8 +44,16 @@ export class ShardSampler {
 
   async sample(shard: Shard): Promise<ShardSample> {
     const base: ShardSample['tick'] = {
-      id: shard.id, name: shard.name, status: shard.status, queries_per_s: null, rows_read_per_s: null, rows_written_per_s: null,
-      cache_hit_ratio: null, connections: null, rows: null, replicas: [],
+      id: shard.id,
+      name: shard.name,
+      status: shard.status,
+      queries_per_s: null,
+      rows_read_per_s: null,
+      rows_written_per_s: null,
+      cache_hit_ratio: null,
+      connections: null,
+      rows: null,
+      replicas: [],
     };
     if (shard.status !== 'up') {
       this.reset();
@@ -54,7 +62,9 @@ export class ShardSampler {
     try {
       const results = (await this.query()) as unknown as pg.QueryResult[];
       const [db, activity, tables, replication] = results.map((r) => r.rows) as [
-        Record<string, string>[], { state: string; n: number }[], { relname: string; n_live_tup: string }[],
+        Record<string, string>[],
+        { state: string; n: number }[],
+        { relname: string; n_live_tup: string }[],
         { application_name: string; state: string; lag_ms: number | null; lag_bytes: number | null }[],
       ];
       const now: Counters = {
@@ -105,7 +115,10 @@ export class ShardSampler {
   private async query(): Promise<unknown> {
     if (!this.client) {
       const client = new pg.Client({
-        connectionString: this.url, connectionTimeoutMillis: TIMEOUT_MS, query_timeout: TIMEOUT_MS, application_name: 'shard-lab-metrics',
+        connectionString: this.url,
+        connectionTimeoutMillis: TIMEOUT_MS,
+        query_timeout: TIMEOUT_MS,
+        application_name: 'shard-lab-metrics',
       });
       client.on('error', () => this.reset());
       this.client = client;

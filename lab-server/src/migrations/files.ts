@@ -32,8 +32,9 @@ function numericPrefix(fileName: string): number {
 
 /** node-pg-migrate's order (`compareMigrationFileNames`): numeric prefix, then a numeric-aware name compare. */
 function compareFileNames(a: string, b: string): number {
-  return numericPrefix(a) - numericPrefix(b)
-    || a.localeCompare(b, undefined, { usage: 'sort', numeric: true, sensitivity: 'variant', ignorePunctuation: true });
+  return (
+    numericPrefix(a) - numericPrefix(b) || a.localeCompare(b, undefined, { usage: 'sort', numeric: true, sensitivity: 'variant', ignorePunctuation: true })
+  );
 }
 
 /** The migration files of `dir` in the order they apply. Throws if `dir` is unreadable or a `.sql` name is malformed. */
@@ -57,7 +58,11 @@ export async function listMigrations(dir: string): Promise<string[]> {
 
 /** As the original project: lower-case, trim, each whitespace character to `_`, drop anything outside `[a-z0-9_]`. */
 export function sanitizeMigrationName(name: string): string {
-  return name.toLowerCase().trim().replace(/\s/g, '_').replace(/[^a-z0-9_]/g, '');
+  return name
+    .toLowerCase()
+    .trim()
+    .replace(/\s/g, '_')
+    .replace(/[^a-z0-9_]/g, '');
 }
 
 const TEMPLATE = `-- Up Migration

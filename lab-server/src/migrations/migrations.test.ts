@@ -55,12 +55,14 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
 /** A fresh empty database on every server, as targets `shard-0`, `shard-1`. */
 async function freshTargets(): Promise<MigrationTarget[]> {
   const db = `mig_${++dbCount}`;
-  return Promise.all(t.urls.map(async (url, i) => {
-    await withClient(url, (c) => c.query(`CREATE DATABASE ${db}`));
-    const u = new URL(url);
-    u.pathname = `/${db}`;
-    return { name: `shard-${i}`, url: u.toString() };
-  }));
+  return Promise.all(
+    t.urls.map(async (url, i) => {
+      await withClient(url, (c) => c.query(`CREATE DATABASE ${db}`));
+      const u = new URL(url);
+      u.pathname = `/${db}`;
+      return { name: `shard-${i}`, url: u.toString() };
+    }),
+  );
 }
 
 /** A private copy of the repository's migrations, so a test can add files. */
@@ -80,17 +82,19 @@ async function rows<T extends pg.QueryResultRow>(url: string, sql: string, param
 }
 
 async function publicTables(url: string): Promise<string[]> {
-  const r = await rows<{ table_name: string }>(url,
-    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name");
+  const r = await rows<{ table_name: string }>(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name");
   return r.map((x) => x.table_name);
 }
 
 async function userIndexes(url: string): Promise<{ name: string; valid: boolean; def: string }[]> {
-  return rows(url, `
+  return rows(
+    url,
+    `
     SELECT i.indexname AS name, x.indisvalid AS valid, i.indexdef AS def
       FROM pg_indexes i JOIN pg_class c ON c.relname = i.indexname AND c.relnamespace = 'public'::regnamespace
       JOIN pg_index x ON x.indexrelid = c.oid
-     WHERE i.schemaname = 'public' AND i.indexname LIKE 'idx_%' ORDER BY 1`);
+     WHERE i.schemaname = 'public' AND i.indexname LIKE 'idx_%' ORDER BY 1`,
+  );
 }
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined>, timeoutMs = 10_000): Promise<T> {
@@ -106,15 +110,25 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined>, t
 /** The backend of a migration run that is inside pg_sleep on this target's database. */
 async function sleepingBackend(target: MigrationTarget): Promise<number> {
   const db = new URL(target.url).pathname.slice(1);
-  return until(`pg_sleep on ${target.name}`, async () => (await rows<{ pid: number }>(target.url,
-    "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
-    [db]))[0]?.pid);
+  return until(
+    `pg_sleep on ${target.name}`,
+    async () =>
+      (
+        await rows<{ pid: number }>(
+          target.url,
+          "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
+          [db],
+        )
+      )[0]?.pid,
+  );
 }
 
 async function migrationLockHolders(target: MigrationTarget): Promise<number> {
-  const r = await rows<{ n: number }>(target.url,
+  const r = await rows<{ n: number }>(
+    target.url,
     "SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database() AND ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint",
-    [LOCK_ID]);
+    [LOCK_ID],
+  );
   return r[0]!.n;
 }
 
@@ -132,8 +146,7 @@ describe('migrate latest / status', () => {
     const report = await migrate(targets, dir, 'latest', { onProgress: (e) => events.push(e) });
     expect(report).toEqual({ action: 'latest', ok: true, shards: targets.map((x) => ({ shard: x.name, ran: BASE, error: null })) });
     for (const x of targets) {
-      expect(events.filter((e) => e.shard === x.name).map((e) => `${e.phase}:${e.migration}`))
-        .toEqual(BASE.flatMap((m) => [`start:${m}`, `done:${m}`]));
+      expect(events.filter((e) => e.shard === x.name).map((e) => `${e.phase}:${e.migration}`)).toEqual(BASE.flatMap((m) => [`start:${m}`, `done:${m}`]));
     }
 
     const status = await migrationStatus(targets, dir);
@@ -151,26 +164,40 @@ describe('migrate latest / status', () => {
       expect(await publicTables(x.url)).toEqual(['accounts', 'lab_migrations', 'users', 'users_accounts']);
       const idx = await userIndexes(x.url);
       expect(idx.map((i) => i.name)).toEqual([
-        'idx_accounts_email', 'idx_accounts_username', 'idx_users_accounts_account_id',
-        'idx_users_created_at', 'idx_users_name', 'idx_users_ring_hash',
+        'idx_accounts_email',
+        'idx_accounts_username',
+        'idx_users_accounts_account_id',
+        'idx_users_created_at',
+        'idx_users_name',
+        'idx_users_ring_hash',
       ]);
       expect(idx.every((i) => i.valid)).toBe(true); // the CONCURRENTLY builds completed
       expect(idx.find((i) => i.name === 'idx_accounts_email')!.def).toMatch(/^CREATE UNIQUE INDEX/);
       expect(idx.find((i) => i.name === 'idx_users_created_at')!.def).toMatch(/\(created_at DESC, id DESC\)$/);
 
-      const [ring] = await rows<{ is_generated: string; generation_expression: string; comment: string }>(x.url, `
+      const [ring] = await rows<{ is_generated: string; generation_expression: string; comment: string }>(
+        x.url,
+        `
         SELECT is_generated, generation_expression, col_description('users'::regclass, ordinal_position::int) AS comment
-          FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'ring_hash'`);
+          FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'ring_hash'`,
+      );
       expect(ring!.is_generated).toBe('ALWAYS');
       expect(ring!.generation_expression).toContain('md5');
       expect(ring!.comment).toMatch(/resharding/i);
 
-      const fks = await rows<{ update_rule: string; delete_rule: string }>(x.url,
-        'SELECT update_rule, delete_rule FROM information_schema.referential_constraints');
-      expect(fks).toEqual([{ update_rule: 'CASCADE', delete_rule: 'CASCADE' }, { update_rule: 'CASCADE', delete_rule: 'CASCADE' }]);
+      const fks = await rows<{ update_rule: string; delete_rule: string }>(
+        x.url,
+        'SELECT update_rule, delete_rule FROM information_schema.referential_constraints',
+      );
+      expect(fks).toEqual([
+        { update_rule: 'CASCADE', delete_rule: 'CASCADE' },
+        { update_rule: 'CASCADE', delete_rule: 'CASCADE' },
+      ]);
 
-      const cols = await rows<{ column_name: string; data_type: string }>(x.url,
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'lab_migrations' ORDER BY ordinal_position");
+      const cols = await rows<{ column_name: string; data_type: string }>(
+        x.url,
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'lab_migrations' ORDER BY ordinal_position",
+      );
       expect(cols).toEqual([
         { column_name: 'id', data_type: 'integer' },
         { column_name: 'name', data_type: 'character varying' },
@@ -180,22 +207,30 @@ describe('migrate latest / status', () => {
     }
 
     const again = await migrate(targets, dir, 'latest');
-    expect(again.shards.map((s) => [s.ran, s.error])).toEqual([[[], null], [[], null]]);
+    expect(again.shards.map((s) => [s.ran, s.error])).toEqual([
+      [[], null],
+      [[], null],
+    ]);
   });
 
   it('computes ring_hash as the first 4 bytes of md5(id text), big-endian, like the router', async () => {
     const [target] = await freshTargets();
     expect((await migrate([target!], REPO_MIGRATIONS, 'latest')).ok).toBe(true);
     const ids = ['123e4567-e89b-12d3-a456-426614174000', ...Array.from({ length: 50 }, () => crypto.randomUUID())];
-    const got = await rows<{ id: string; ring_hash: string }>(target!.url,
-      "INSERT INTO users (id, first_name, last_name) SELECT unnest($1::uuid[]), 'A', 'B' RETURNING id, ring_hash", [ids]);
+    const got = await rows<{ id: string; ring_hash: string }>(
+      target!.url,
+      "INSERT INTO users (id, first_name, last_name) SELECT unnest($1::uuid[]), 'A', 'B' RETURNING id, ring_hash",
+      [ids],
+    );
     expect(got[0]).toEqual({ id: '123e4567-e89b-12d3-a456-426614174000', ring_hash: '993178332' });
     expect(993178332).toBe(0x3b32b2dc);
     for (const r of got) {
       expect(Number(r.ring_hash)).toBe(crypto.createHash('md5').update(r.id).digest().readUInt32BE(0));
     }
-    const upper = await rows<{ ring_hash: string }>(target!.url,
-      "INSERT INTO users (id, first_name, last_name) VALUES ('AAAAAAAA-E89B-12D3-A456-426614174000', 'A', 'B') RETURNING ring_hash");
+    const upper = await rows<{ ring_hash: string }>(
+      target!.url,
+      "INSERT INTO users (id, first_name, last_name) VALUES ('AAAAAAAA-E89B-12D3-A456-426614174000', 'A', 'B') RETURNING ring_hash",
+    );
     expect(Number(upper[0]!.ring_hash)).toBe(crypto.createHash('md5').update('aaaaaaaa-e89b-12d3-a456-426614174000').digest().readUInt32BE(0));
   });
 
@@ -215,7 +250,7 @@ describe('migrate latest / status', () => {
   });
 });
 
-describe('the repository\'s migrations', () => {
+describe("the repository's migrations", () => {
   it('all apply, and all roll back to an empty schema', async () => {
     const [target] = await freshTargets();
     const all = await listMigrations(REPO_MIGRATIONS);
@@ -284,7 +319,8 @@ describe('failures', () => {
     expect(report.shards[1]!.ran).toEqual(BASE);
     expect(report.shards[1]!.error!.migration).toBe('1764000400000_bad');
     expect(report.shards[1]!.error!.message).toBe(
-      'shard-1: migration 1764000400000_bad failed: relation "probe" already exists (SQLSTATE 42P07) (rolled back)');
+      'shard-1: migration 1764000400000_bad failed: relation "probe" already exists (SQLSTATE 42P07) (rolled back)',
+    );
     expect(await publicTables(targets[1]!.url)).toEqual(['accounts', 'lab_migrations', 'probe', 'users', 'users_accounts']);
     expect((await migrationStatus(targets, dir))[1]!.pending).toEqual(['1764000400000_bad', '1764000500000_after']);
     expect(await migrationLockHolders(targets[1]!)).toBe(0);
@@ -299,7 +335,10 @@ describe('failures', () => {
     expect(resumed).toEqual({
       action: 'latest',
       ok: true,
-      shards: [{ shard: 'shard-0', ran: [], error: null }, { shard: 'shard-1', ran: ['1764000400000_bad', '1764000500000_after'], error: null }],
+      shards: [
+        { shard: 'shard-0', ran: [], error: null },
+        { shard: 'shard-1', ran: ['1764000400000_bad', '1764000500000_after'], error: null },
+      ],
     });
     expect(throwIfFailed(resumed)).toBe(resumed);
   });
@@ -307,13 +346,19 @@ describe('failures', () => {
   it('a failing no-transaction migration keeps its earlier statements and says so', async () => {
     const [target] = await freshTargets();
     const dir = await copyMigrations();
-    await writeMigration(dir, '1764000400000_half', 'CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_half ON users (email);\nCREATE INDEX CONCURRENTLY idx_broken ON nowhere (x);',
-      'DROP INDEX CONCURRENTLY IF EXISTS idx_half;', '-- lab:no-transaction\n');
+    await writeMigration(
+      dir,
+      '1764000400000_half',
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_half ON users (email);\nCREATE INDEX CONCURRENTLY idx_broken ON nowhere (x);',
+      'DROP INDEX CONCURRENTLY IF EXISTS idx_half;',
+      '-- lab:no-transaction\n',
+    );
     const report = await migrate([target!], dir, 'latest');
     expect(report.shards[0]!.ran).toEqual(BASE);
     expect(report.shards[0]!.error).toEqual({
       migration: '1764000400000_half',
-      message: 'shard-0: migration 1764000400000_half failed: relation "nowhere" does not exist (SQLSTATE 42P01) (it runs outside a transaction: its statements before the failing one stay applied)',
+      message:
+        'shard-0: migration 1764000400000_half failed: relation "nowhere" does not exist (SQLSTATE 42P01) (it runs outside a transaction: its statements before the failing one stay applied)',
     });
     expect((await userIndexes(target!.url)).map((i) => i.name)).toContain('idx_half');
     expect((await migrationStatus([target!], dir))[0]!.pending).toEqual(['1764000400000_half']);
@@ -332,12 +377,18 @@ describe('lock', () => {
 
     const dead = await running;
     expect(dead.shards[0]!.ran).toEqual(BASE);
-    expect(dead.shards[0]!.error).toMatchObject({ migration: '1764000400000_sleep', message: expect.stringMatching(/^shard-0: migration 1764000400000_sleep failed: .*terminat/i) });
+    expect(dead.shards[0]!.error).toMatchObject({
+      migration: '1764000400000_sleep',
+      message: expect.stringMatching(/^shard-0: migration 1764000400000_sleep failed: .*terminat/i),
+    });
     await until('lock release', async () => (await migrationLockHolders(targets[0]!)) === 0 || null);
 
     await fsp.rm(path.join(dir, '1764000400000_sleep.sql'));
     const next = await migrate(targets, dir, 'latest');
-    expect(next.shards).toEqual([{ shard: 'shard-0', ran: [], error: null }, { shard: 'shard-1', ran: BASE, error: null }]);
+    expect(next.shards).toEqual([
+      { shard: 'shard-0', ran: [], error: null },
+      { shard: 'shard-1', ran: BASE, error: null },
+    ]);
   });
 
   it('a killed runner process does not keep the lock while its statement would still run', async () => {
@@ -345,8 +396,10 @@ describe('lock', () => {
     const dir = await copyMigrations();
     await writeMigration(dir, '1764000400000_sleep', 'SELECT pg_sleep(30);');
     const script = path.join(dir, 'run.mts');
-    await fsp.writeFile(script, `import { migrate } from ${JSON.stringify(INDEX_MODULE)};\n`
-      + `await migrate([${JSON.stringify(target)}], ${JSON.stringify(dir)}, 'latest');\n`);
+    await fsp.writeFile(
+      script,
+      `import { migrate } from ${JSON.stringify(INDEX_MODULE)};\n` + `await migrate([${JSON.stringify(target)}], ${JSON.stringify(dir)}, 'latest');\n`,
+    );
     const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: LAB_SERVER_DIR, stdio: 'ignore' });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
@@ -393,8 +446,10 @@ describe('lock', () => {
 
     const already = new AbortController();
     already.abort();
-    expect((await migrate(targets, dir, 'latest', { signal: already.signal })).shards[0]!.error)
-      .toEqual({ migration: null, message: 'shard-0: aborted before start' });
+    expect((await migrate(targets, dir, 'latest', { signal: already.signal })).shards[0]!.error).toEqual({
+      migration: null,
+      message: 'shard-0: aborted before start',
+    });
   });
 });
 

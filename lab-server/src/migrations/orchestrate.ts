@@ -13,12 +13,7 @@ const ACTIONS: readonly MigrateAction[] = ['up', 'down', 'latest'];
  * `throwIfFailed`). It rejects only for bad input, before touching any shard: unknown action, duplicate
  * target names, unreadable `dir` or a malformed migration file name.
  */
-export async function migrate(
-  targets: MigrationTarget[],
-  dir: string,
-  action: MigrateAction,
-  opts: MigrateOptions = {},
-): Promise<MigrateReport> {
+export async function migrate(targets: MigrationTarget[], dir: string, action: MigrateAction, opts: MigrateOptions = {}): Promise<MigrateReport> {
   if (!ACTIONS.includes(action)) throw new Error(`unknown migrate action ${JSON.stringify(action)} (expected up, down or latest)`);
   const names = new Set(targets.map((t) => t.name));
   if (names.size !== targets.length) throw new Error('migration targets must have distinct names');

@@ -54,12 +54,7 @@ async function cancelBackend(url: string, pid: number): Promise<void> {
  * Runs `action` on one shard with node-pg-migrate on its own connection: advisory lock (fail fast if held),
  * tracking table, order check, one transaction per migration. Never throws: the outcome is the result.
  */
-export async function migrateShard(
-  target: MigrationTarget,
-  dir: string,
-  action: MigrateAction,
-  opts: MigrateOptions = {},
-): Promise<ShardMigrationResult> {
+export async function migrateShard(target: MigrationTarget, dir: string, action: MigrateAction, opts: MigrateOptions = {}): Promise<ShardMigrationResult> {
   const shard = target.name;
   const { signal, onProgress } = opts;
   const ran: string[] = [];
@@ -93,9 +88,7 @@ export async function migrateShard(
     const failed = current;
     if (failed === null) return { migration: null, message: `${shard}: ${signal?.aborted ? 'aborted: ' : ''}${text}` };
     let message = `${shard}: migration ${failed.name} ${signal?.aborted ? 'aborted' : 'failed'}: ${text}`;
-    message += failed.transaction
-      ? ' (rolled back)'
-      : ' (it runs outside a transaction: its statements before the failing one stay applied)';
+    message += failed.transaction ? ' (rolled back)' : ' (it runs outside a transaction: its statements before the failing one stay applied)';
     return { migration: failed.name, message };
   };
 

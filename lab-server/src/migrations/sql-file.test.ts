@@ -15,7 +15,11 @@ describe('parseSqlMigration', () => {
     const capture = (action: unknown) => {
       if (typeof action !== 'function') return null;
       let sql = '';
-      (action as (pgm: unknown) => void)({ sql: (s: string) => { sql = s; } });
+      (action as (pgm: unknown) => void)({
+        sql: (s: string) => {
+          sql = s;
+        },
+      });
       return sql;
     };
     for (const content of samples) {

@@ -55,7 +55,13 @@ export function splitStatements(sql: string): string[] {
       let depth = 1; // PostgreSQL block comments nest
       i += 2;
       while (i < n && depth > 0) {
-        if (sql[i] === '/' && sql[i + 1] === '*') { depth++; i += 2; } else if (sql[i] === '*' && sql[i + 1] === '/') { depth--; i += 2; } else i++;
+        if (sql[i] === '/' && sql[i + 1] === '*') {
+          depth++;
+          i += 2;
+        } else if (sql[i] === '*' && sql[i + 1] === '/') {
+          depth--;
+          i += 2;
+        } else i++;
       }
     } else if (c === "'" || c === '"') {
       // E'...' strings allow backslash escapes; otherwise a doubled quote is the only escape.
@@ -65,7 +71,10 @@ export function splitStatements(sql: string): string[] {
       while (i < n) {
         if (backslashes && sql[i] === '\\') i += 2;
         else if (sql[i] === c && sql[i + 1] === c) i += 2;
-        else if (sql[i] === c) { i++; break; } else i++;
+        else if (sql[i] === c) {
+          i++;
+          break;
+        } else i++;
       }
     } else if (c === '$' && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? '')) {
       const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i))?.[0];

@@ -20,23 +20,26 @@ export type BeforeMigrationHook = (name: string, transaction: boolean) => void;
  * statement per query.
  */
 export function labSqlLoader(beforeMigration: BeforeMigrationHook): MigrationLoader {
-  return async (filePaths) => Promise.all(filePaths.map(async (filePath) => {
-    const parsed = parseSqlMigration(await fsp.readFile(filePath, 'utf8'));
-    const name = path.basename(filePath, '.sql');
-    const action = (sql: string) => (pgm: MigrationBuilder) => {
-      beforeMigration(name, parsed.transaction);
-      if (parsed.transaction) {
-        pgm.sql(sql);
-        return;
-      }
-      pgm.noTransaction();
-      for (const statement of splitStatements(sql)) pgm.sql(statement);
-    };
-    return {
-      // node-pg-migrate derives the migration's name from this path (basename without extension).
-      id: filePath,
-      filePaths: [filePath],
-      actions: { up: action(parsed.up), down: parsed.down === null ? false : action(parsed.down) },
-    };
-  }));
+  return async (filePaths) =>
+    Promise.all(
+      filePaths.map(async (filePath) => {
+        const parsed = parseSqlMigration(await fsp.readFile(filePath, 'utf8'));
+        const name = path.basename(filePath, '.sql');
+        const action = (sql: string) => (pgm: MigrationBuilder) => {
+          beforeMigration(name, parsed.transaction);
+          if (parsed.transaction) {
+            pgm.sql(sql);
+            return;
+          }
+          pgm.noTransaction();
+          for (const statement of splitStatements(sql)) pgm.sql(statement);
+        };
+        return {
+          // node-pg-migrate derives the migration's name from this path (basename without extension).
+          id: filePath,
+          filePaths: [filePath],
+          actions: { up: action(parsed.up), down: parsed.down === null ? false : action(parsed.down) },
+        };
+      }),
+    );
 }

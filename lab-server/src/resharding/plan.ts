@@ -44,7 +44,12 @@ export interface ReshardPlan {
  * What changing from `before` to `after` would move: the hash ranges (exact, from the two rings), and how many
  * rows of every movable table sit in them now (counted on the shards that hold them).
  */
-export async function planReshard(cluster: Pick<Cluster, 'specs' | 'shard' | 'pools'>, before: Router, after: Router, afterSpecs: ShardSpec[]): Promise<ReshardPlan> {
+export async function planReshard(
+  cluster: Pick<Cluster, 'specs' | 'shard' | 'pools'>,
+  before: Router,
+  after: Router,
+  afterSpecs: ShardSpec[],
+): Promise<ReshardPlan> {
   const ref = (names: readonly string[], specs: { id: number; name: string }[], idx: number): ShardRef => {
     const name = names[idx]!;
     return { id: specs.find((s) => s.name === name)!.id, name };

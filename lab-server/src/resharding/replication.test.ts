@@ -20,7 +20,12 @@ afterAll(async () => {
 
 it('the guard refuses writes to moving ranges with its own SQLSTATE, lets others through, and leaves nothing after removal', async () => {
   await installGuard(db, ['items'], [{ start: 0, end: 999 }]);
-  for (const sql of ["INSERT INTO items VALUES (3, 500, 'c')", "UPDATE items SET v = 'x' WHERE id = 1", 'DELETE FROM items WHERE id = 1', 'UPDATE items SET ring_hash = 10 WHERE id = 2']) {
+  for (const sql of [
+    "INSERT INTO items VALUES (3, 500, 'c')",
+    "UPDATE items SET v = 'x' WHERE id = 1",
+    'DELETE FROM items WHERE id = 1',
+    'UPDATE items SET ring_hash = 10 WHERE id = 2',
+  ]) {
     await expect(db.query(sql), sql).rejects.toMatchObject({ code: MOVING_SQLSTATE });
   }
   await db.query("INSERT INTO items VALUES (4, 7000, 'd')");

@@ -131,7 +131,13 @@ export async function leftovers(db: pg.ClientBase): Promise<{ publications: numb
            (SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE '${PREFIX}%')::text AS r,
            (SELECT count(*) FROM pg_trigger WHERE tgname = 'zz_lab_reshard_guard')::text AS g,
            (SELECT count(*) FROM pg_tables WHERE tablename LIKE '${PREFIX}%')::text AS t`);
-  return { publications: Number(rows[0]!.p), subscriptions: Number(rows[0]!.s), slots: Number(rows[0]!.r), guards: Number(rows[0]!.g), tables: Number(rows[0]!.t) };
+  return {
+    publications: Number(rows[0]!.p),
+    subscriptions: Number(rows[0]!.s),
+    slots: Number(rows[0]!.r),
+    guards: Number(rows[0]!.g),
+    tables: Number(rows[0]!.t),
+  };
 }
 
 const GUARD = 'zz_lab_reshard_guard';
@@ -155,12 +161,16 @@ export async function installGuard(db: pg.ClientBase, tables: string[], ranges: 
   const starts = `{${ranges.map((r) => r.start).join(',')}}`;
   const ends = `{${ranges.map((r) => r.end).join(',')}}`;
   for (const t of tables) {
-    await db.query(`CREATE TRIGGER ${GUARD} BEFORE INSERT OR UPDATE OR DELETE ON ${ident(t)} FOR EACH ROW EXECUTE FUNCTION lab_reshard_guard(${escapeLiteral(starts)}, ${escapeLiteral(ends)})`);
+    await db.query(
+      `CREATE TRIGGER ${GUARD} BEFORE INSERT OR UPDATE OR DELETE ON ${ident(t)} FOR EACH ROW EXECUTE FUNCTION lab_reshard_guard(${escapeLiteral(starts)}, ${escapeLiteral(ends)})`,
+    );
   }
 }
 
 export async function removeGuard(db: pg.ClientBase): Promise<void> {
-  const { rows } = await db.query<{ table: string }>(`SELECT c.relname AS table FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = $1`, [GUARD]);
+  const { rows } = await db.query<{ table: string }>(`SELECT c.relname AS table FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = $1`, [
+    GUARD,
+  ]);
   for (const { table } of rows) await db.query(`DROP TRIGGER IF EXISTS ${GUARD} ON ${ident(table)}`);
   await db.query('DROP FUNCTION IF EXISTS lab_reshard_guard()');
 }

@@ -65,7 +65,9 @@ async function reshardExclusively(
     // Cancelled after cutover: the new ring already served writes, so going back is a move of its own.
     if (!ctx.signal.aborted || isShutdown(ctx.signal)) return result;
     const reverse: ShardChange = change.kind === 'add' ? { kind: 'remove', id: change.id } : { kind: 'add', id: change.id, url: null };
-    ctx.note(`Cancelled after cutover: moving the data back to return to the previous ${change.kind === 'add' ? `ring (without shard-${change.id})` : `ring (with shard-${change.id})`}.`);
+    ctx.note(
+      `Cancelled after cutover: moving the data back to return to the previous ${change.kind === 'add' ? `ring (without shard-${change.id})` : `ring (with shard-${change.id})`}.`,
+    );
     const reverted = await run(lab, bulk, reverse, mode, revertContext(ctx), []);
     ctx.note(`Reverted: ring version ${lab.ringVersion.version} routes over ${lab.ringVersion.shards.map((x) => x.name).join(', ')}, as before the job.`);
     throw new JobCancelledError({ reverted: true, ring_version: lab.ringVersion.version, forward: result, revert: reverted });
@@ -106,7 +108,10 @@ async function run(
   // Ordered by id, so that undoing a removal gives back the very ring it changed.
   const afterSpecs: ShardSpec[] =
     change.kind === 'add'
-      ? [...currentSpecs, rejoining ?? (change.url ? { id: change.id, name: `shard-${change.id}`, url: change.url, port: null } : cluster.layout.spec(change.id))].sort((a, b) => a.id - b.id)
+      ? [
+          ...currentSpecs,
+          rejoining ?? (change.url ? { id: change.id, name: `shard-${change.id}`, url: change.url, port: null } : cluster.layout.spec(change.id)),
+        ].sort((a, b) => a.id - b.id)
       : currentSpecs.filter((s) => s.id !== change.id);
   const after = routerFor(lab.ringWith(afterSpecs));
   const plan = await planReshard(cluster, before, after, afterSpecs);
@@ -131,7 +136,9 @@ async function run(
         ctx.note(`shard-${change.id} is still running; it rejoins.`);
       } else {
         added = change.url ? await cluster.servers.addExternal(change.id, change.url, prepare) : await cluster.servers.addEmbedded(change.id, prepare);
-        ctx.note(`${added.name} started${added.server ? ` (pid ${added.server.pid}, port ${added.server.spec.port})` : ''} and joined the cluster; it takes no traffic until cutover.`);
+        ctx.note(
+          `${added.name} started${added.server ? ` (pid ${added.server.pid}, port ${added.server.spec.port})` : ''} and joined the cluster; it takes no traffic until cutover.`,
+        );
       }
     }
 
@@ -140,7 +147,9 @@ async function run(
       const ring = await lab.switchRing({ ...lab.ringWith(afterSpecs), reason: `${change.kind} shard-${change.id} (faithful: nothing moved)` });
       cutover = true;
       const orphans = orphanCounts(plan);
-      ctx.note(`Ring version ${ring.version} routes by ${after.names.length} shards; ${plan.total_rows} rows stay where the new ring no longer looks for them.`);
+      ctx.note(
+        `Ring version ${ring.version} routes by ${after.names.length} shards; ${plan.total_rows} rows stay where the new ring no longer looks for them.`,
+      );
       return { mode, ring_version: ring.version, plan: summary(plan), orphaned_rows: plan.total_rows, orphans, seconds: secondsSince(started) };
     }
 
@@ -164,7 +173,17 @@ async function run(
       const started = performance.now();
       await lab.fence({ ranges: moving });
       try {
-        await Promise.all(sources.map((id) => withBulk(id, (db) => installGuard(db, plan.tables, plan.streams.filter((x) => x.from.id === id).flatMap((x) => x.ranges)))));
+        await Promise.all(
+          sources.map((id) =>
+            withBulk(id, (db) =>
+              installGuard(
+                db,
+                plan.tables,
+                plan.streams.filter((x) => x.from.id === id).flatMap((x) => x.ranges),
+              ),
+            ),
+          ),
+        );
         await fn();
       } finally {
         await Promise.all(sources.map((id) => withBulk(id, removeGuard))).catch(() => undefined);
@@ -230,7 +249,11 @@ async function run(
       await cluster.replicas
         .add(added.id)
         .then((r) => ctx.note(`LAB_REPLICAS=1: ${r.name} streams from ${added!.name}.`))
-        .catch((err: unknown) => ctx.note(`LAB_REPLICAS=1, but ${added!.name}'s replica could not be built: ${err instanceof Error ? err.message : String(err)}. Add it with POST /lab/v1/shards/${added!.name}/replicas.`));
+        .catch((err: unknown) =>
+          ctx.note(
+            `LAB_REPLICAS=1, but ${added!.name}'s replica could not be built: ${err instanceof Error ? err.message : String(err)}. Add it with POST /lab/v1/shards/${added!.name}/replicas.`,
+          ),
+        );
     }
     return {
       mode,
@@ -321,7 +344,9 @@ async function drainOutbox(lab: Lab, shard: string, ctx: JobContext): Promise<vo
     const backlog = (await outboxBacklog(lab.cluster)).shards.find((s) => s.shard === shard);
     if (!backlog || backlog.pending === 0) return;
     if (Date.now() > deadline) {
-      throw new Error(`${shard} is out of the ring, but its outbox still holds ${backlog.pending ?? 'an unknown number of'} events; it keeps running until they are applied — remove it again later.`);
+      throw new Error(
+        `${shard} is out of the ring, but its outbox still holds ${backlog.pending ?? 'an unknown number of'} events; it keeps running until they are applied — remove it again later.`,
+      );
     }
     ctx.note(`Waiting for ${backlog.pending} outbox events on ${shard} to be applied before stopping it.`);
     await sleep(1_000);

@@ -17,7 +17,10 @@ export async function syncStreams(withBulk: WithBulk, job: string, plan: Reshard
       const mark = await withBulk(stream.from.id, (db) => bumpSync(db, name));
       while (!(await withBulk(stream.to.id, (db) => syncReached(db, name, mark)))) {
         throwIfCancelled(ctx.signal);
-        if (Date.now() > deadline) throw new Error(`${stream.to.name} did not catch up with ${stream.from.name} within ${SYNC_TIMEOUT_MS / 1000} s; nothing was switched, the move was rolled back.`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `${stream.to.name} did not catch up with ${stream.from.name} within ${SYNC_TIMEOUT_MS / 1000} s; nothing was switched, the move was rolled back.`,
+          );
         await new Promise((r) => setTimeout(r, SYNC_POLL_MS));
       }
     }),
@@ -36,7 +39,10 @@ export async function compareChecksums(snapshots: BulkConnections, plan: Reshard
   const pairs = plan.streams.flatMap((stream) => plan.tables.map((table, i) => ({ stream, table, i })));
   const results = await Promise.all(
     pairs.map(({ stream, table }) =>
-      Promise.all([snapshots.use(stream.from.id, (db) => checksum(db, table, stream.ranges)), snapshots.use(stream.to.id, (db) => checksum(db, table, stream.ranges))]),
+      Promise.all([
+        snapshots.use(stream.from.id, (db) => checksum(db, table, stream.ranges)),
+        snapshots.use(stream.to.id, (db) => checksum(db, table, stream.ranges)),
+      ]),
     ),
   );
   pairs.forEach(({ stream, table, i }, k) => {

@@ -34,8 +34,37 @@ export function copyLine(values: readonly string[]): string {
   return `${values.map((v) => v.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!)).join('\t')}\n`;
 }
 
-const TOPICS = ['Weekend plans', 'Project Apollo', 'Family', 'Book club', 'Running group', 'Release 2.0', 'Flatmates', 'Design review', 'Birthday', 'On-call', 'Football', 'Recipes'];
-const WORDS = ['sure', 'sounds good', 'see you at 7', 'can you check the doc?', 'lol', 'on my way', 'thanks!', 'did the build pass?', 'coffee?', 'running late', 'great idea', 'let me think about it', 'shipped', 'who is in?', 'nice photo'];
+const TOPICS = [
+  'Weekend plans',
+  'Project Apollo',
+  'Family',
+  'Book club',
+  'Running group',
+  'Release 2.0',
+  'Flatmates',
+  'Design review',
+  'Birthday',
+  'On-call',
+  'Football',
+  'Recipes',
+];
+const WORDS = [
+  'sure',
+  'sounds good',
+  'see you at 7',
+  'can you check the doc?',
+  'lol',
+  'on my way',
+  'thanks!',
+  'did the build pass?',
+  'coffee?',
+  'running late',
+  'great idea',
+  'let me think about it',
+  'shipped',
+  'who is in?',
+  'nice photo',
+];
 
 export const conversationTitle = (): string => `${pick(TOPICS)} ${Math.floor(Math.random() * 1000)}`;
 export const messageBody = (): string => Array.from({ length: 1 + Math.floor(Math.random() * 3) }, () => pick(WORDS)).join(', ');

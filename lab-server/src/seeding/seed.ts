@@ -100,14 +100,22 @@ export async function seed(cluster: Pick<Cluster, 'shards' | 'pools'>, router: R
       throw new Error(`seed failed after some shards committed; rows kept on ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     if (err instanceof JobCancelledError) throw err;
-    throw new Error(`${err instanceof Error ? err.message : String(err)}. The seed was rolled back on every shard and kept nothing; run it again once every shard is up.`, { cause: err });
+    throw new Error(
+      `${err instanceof Error ? err.message : String(err)}. The seed was rolled back on every shard and kept nothing; run it again once every shard is up.`,
+      { cause: err },
+    );
   }
   const seconds = (performance.now() - started) / 1000;
   return {
     users,
     conversations,
     messages,
-    per_shard: writers.map((w) => ({ shard_name: w.shardName, users: w.rows.users ?? 0, conversations: w.rows.conversations ?? 0, messages: w.rows.messages ?? 0 })),
+    per_shard: writers.map((w) => ({
+      shard_name: w.shardName,
+      users: w.rows.users ?? 0,
+      conversations: w.rows.conversations ?? 0,
+      messages: w.rows.messages ?? 0,
+    })),
     seconds: Math.round(seconds * 100) / 100,
     rows_per_s: Math.round(total / seconds),
   };
@@ -157,21 +165,42 @@ async function seedConversations(
     await flush(chunks);
     if (counts) await progress(n % BATCH);
   };
-  await phase('conversations', ['id', 'title', 'created_at'], (function* () {
-    for (const c of convs) yield [shardOf(c.id), [c.id, c.title, iso(c.created_ms)]] as [number, string[]];
-  })(), true);
-  await phase('conversation_members', ['conversation_id', 'user_id', 'joined_at'], (function* () {
-    for (const c of convs) for (const m of c.members) yield [shardOf(c.id), [c.id, m, iso(c.created_ms)]] as [number, string[]];
-  })());
-  await phase('user_conversations', ['user_id', 'conversation_id', 'title', 'joined_at'], (function* () {
-    for (const c of convs) for (const m of c.members) yield [shardOf(m), [m, c.id, c.title, iso(c.created_ms)]] as [number, string[]];
-  })());
+  await phase(
+    'conversations',
+    ['id', 'title', 'created_at'],
+    (function* () {
+      for (const c of convs) yield [shardOf(c.id), [c.id, c.title, iso(c.created_ms)]] as [number, string[]];
+    })(),
+    true,
+  );
+  await phase(
+    'conversation_members',
+    ['conversation_id', 'user_id', 'joined_at'],
+    (function* () {
+      for (const c of convs) for (const m of c.members) yield [shardOf(c.id), [c.id, m, iso(c.created_ms)]] as [number, string[]];
+    })(),
+  );
+  await phase(
+    'user_conversations',
+    ['user_id', 'conversation_id', 'title', 'joined_at'],
+    (function* () {
+      for (const c of convs) for (const m of c.members) yield [shardOf(m), [m, c.id, c.title, iso(c.created_ms)]] as [number, string[]];
+    })(),
+  );
   const pick = zipfPicker(convs.length);
-  await phase('messages', ['conversation_id', 'id', 'sender_id', 'body', 'created_at'], (function* () {
-    for (let i = 0; i < messages; i++) {
-      const c = convs[pick()]!;
-      const ms = c.created_ms + Math.floor(Math.random() * (now - c.created_ms));
-      yield [shardOf(c.id), [c.id, uuidv7({ msecs: ms }), c.members[Math.floor(Math.random() * c.members.length)]!, messageBody(), iso(ms)]] as [number, string[]];
-    }
-  })(), true);
+  await phase(
+    'messages',
+    ['conversation_id', 'id', 'sender_id', 'body', 'created_at'],
+    (function* () {
+      for (let i = 0; i < messages; i++) {
+        const c = convs[pick()]!;
+        const ms = c.created_ms + Math.floor(Math.random() * (now - c.created_ms));
+        yield [shardOf(c.id), [c.id, uuidv7({ msecs: ms }), c.members[Math.floor(Math.random() * c.members.length)]!, messageBody(), iso(ms)]] as [
+          number,
+          string[],
+        ];
+      }
+    })(),
+    true,
+  );
 }

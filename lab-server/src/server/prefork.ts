@@ -38,7 +38,10 @@ export type PeerCommand =
 /** A write a worker served, passed on to the other workers (no answer awaited), so their reads know of it too. */
 type Wrote = { type: 'lab-wrote'; write: PeerWrite };
 
-export type WorkerMessage = Wrote | { type: 'lab-metrics'; report: WorkerReport; reads: ReadCounts } | { type: 'lab-done'; seq: number; error?: string; keys?: string[] };
+export type WorkerMessage =
+  | Wrote
+  | { type: 'lab-metrics'; report: WorkerReport; reads: ReadCounts }
+  | { type: 'lab-done'; seq: number; error?: string; keys?: string[] };
 export type PrimaryMessage = { type: 'lab-stop' } | Wrote | (PeerCommand & { seq: number });
 
 const PEER_TIMEOUT_MS = 10_000;

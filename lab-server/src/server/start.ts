@@ -46,7 +46,17 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
     await sweep(cluster, log);
     lab.messenger.outbox.start();
     await lab.loadtests.init();
-    const app = createApp(labMounts(lab, prometheusRegistry(lab.metrics, () => lab.loadtests.running() !== null, () => lab.reads.snapshot())), log);
+    const app = createApp(
+      labMounts(
+        lab,
+        prometheusRegistry(
+          lab.metrics,
+          () => lab.loadtests.running() !== null,
+          () => lab.reads.snapshot(),
+        ),
+      ),
+      log,
+    );
     const policy = requestPolicy(config);
     const server = http.createServer(guard(policy, fastUsersDispatch(lab.users, lab.metrics.recorder, app, log)));
     server.keepAliveTimeout = 65_000;

@@ -87,13 +87,10 @@ async function carryOut(lab: Lab, msg: Exclude<PrimaryMessage, { type: 'lab-stop
 /** Forwards a request unchanged to the primary and streams the answer back (SSE included). */
 function forwardTo(primary: URL): http.RequestListener {
   return (req, res) => {
-    const upstream = http.request(
-      { host: primary.hostname, port: primary.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
+    const upstream = http.request({ host: primary.hostname, port: primary.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
     upstream.on('error', (err) => {
       if (res.headersSent) return void res.destroy();
       const body = JSON.stringify({ error: { code: 'primary_unavailable', message: `The lab's primary process did not answer: ${err.message}`, details: {} } });
@@ -103,4 +100,3 @@ function forwardTo(primary: URL): http.RequestListener {
     req.pipe(upstream);
   };
 }
-

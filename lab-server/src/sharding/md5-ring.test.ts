@@ -43,7 +43,11 @@ describe('Md5Ring points', () => {
   });
 
   it('names vnodes shard-<i>-vn<j>', () => {
-    const vnodes = new Set(ringOf(3).points().map((p) => p.vnode));
+    const vnodes = new Set(
+      ringOf(3)
+        .points()
+        .map((p) => p.vnode),
+    );
     expect(vnodes.has('shard-2-vn17')).toBe(true);
     expect(vnodes.has('shard-0-vn149')).toBe(true);
     expect(vnodes.has('shard-0-vn150')).toBe(false);

@@ -16,12 +16,7 @@ export interface MovedRange {
  * between the two layouts. Names, not indexes, identify a shard: `shard-2`
  * is the same physical shard before and after a resize.
  */
-export function movedFraction(
-  before: ShardingStrategy,
-  after: ShardingStrategy,
-  namesBefore: readonly string[],
-  namesAfter: readonly string[],
-): number {
+export function movedFraction(before: ShardingStrategy, after: ShardingStrategy, namesBefore: readonly string[], namesAfter: readonly string[]): number {
   checkNames(before, namesBefore);
   checkNames(after, namesAfter);
   return (HASH_SPACE - keptCount(before, after, namesBefore, namesAfter)) / HASH_SPACE;
@@ -32,16 +27,9 @@ export function movedFraction(
  * adjacent ranges with the same (from, to) merged — i.e. the copy plan for a
  * resize. Only rings qualify: modulo ownership is scattered, not contiguous.
  */
-export function movedRanges(
-  before: ShardingStrategy,
-  after: ShardingStrategy,
-  namesBefore: readonly string[],
-  namesAfter: readonly string[],
-): MovedRange[] {
+export function movedRanges(before: ShardingStrategy, after: ShardingStrategy, namesBefore: readonly string[], namesAfter: readonly string[]): MovedRange[] {
   if (!(before instanceof Md5Ring && after instanceof Md5Ring)) {
-    throw new Error(
-      `moved ranges need two md5-ring strategies (got ${before.name} → ${after.name}): modulo ownership is not contiguous hash ranges`,
-    );
+    throw new Error(`moved ranges need two md5-ring strategies (got ${before.name} → ${after.name}): modulo ownership is not contiguous hash ranges`);
   }
   checkNames(before, namesBefore);
   checkNames(after, namesAfter);
@@ -59,12 +47,7 @@ export function movedRanges(
 }
 
 /** Number of hashes in [0, 2^32) owned by the same shard name on both sides. */
-function keptCount(
-  a: ShardingStrategy,
-  b: ShardingStrategy,
-  namesA: readonly string[],
-  namesB: readonly string[],
-): number {
+function keptCount(a: ShardingStrategy, b: ShardingStrategy, namesA: readonly string[], namesB: readonly string[]): number {
   if (a instanceof Md5Ring && b instanceof Md5Ring) {
     let kept = 0;
     for (const seg of overlay(a.arcs(), b.arcs())) {
@@ -79,12 +62,7 @@ function keptCount(
 }
 
 /** Each ring arc is one interval; count its hashes whose residue is the same shard's modulo index. */
-function keptRingModulo(
-  ring: Md5Ring,
-  mod: Modulo,
-  ringNames: readonly string[],
-  modNames: readonly string[],
-): number {
+function keptRingModulo(ring: Md5Ring, mod: Modulo, ringNames: readonly string[], modNames: readonly string[]): number {
   let kept = 0;
   for (const arc of ring.arcs()) {
     const residue = modNames.indexOf(ringNames[arc.shardIndex] ?? '');
@@ -98,12 +76,7 @@ function keptRingModulo(
  * period, multiply, and add the partial period at the top. Cost is O(lcm),
  * at most N·M — tiny for realistic shard counts.
  */
-function keptModuloModulo(
-  a: Modulo,
-  b: Modulo,
-  namesA: readonly string[],
-  namesB: readonly string[],
-): number {
+function keptModuloModulo(a: Modulo, b: Modulo, namesA: readonly string[], namesB: readonly string[]): number {
   const n = a.shardCount;
   const m = b.shardCount;
   const period = (n / gcd(n, m)) * m;

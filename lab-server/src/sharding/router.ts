@@ -29,9 +29,7 @@ export class Router {
     shardIds: readonly number[] = shardNames.map((_, i) => i),
   ) {
     if (shardNames.length !== strategy.shardCount || shardIds.length !== shardNames.length) {
-      throw new RangeError(
-        `${strategy.name} has ${strategy.shardCount} shards but ${shardNames.length} names and ${shardIds.length} ids were given`,
-      );
+      throw new RangeError(`${strategy.name} has ${strategy.shardCount} shards but ${shardNames.length} names and ${shardIds.length} ids were given`);
     }
     this.shardNames = [...shardNames];
     this.shardIds = [...shardIds];

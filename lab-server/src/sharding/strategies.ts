@@ -14,11 +14,7 @@ export function defaultShardNames(count: number): string[] {
 }
 
 /** `vnodes` only applies to the ring; modulo ignores it. */
-export function createStrategy(
-  name: StrategyName,
-  shardNames: readonly string[],
-  vnodes = DEFAULT_VNODES,
-): ShardingStrategy {
+export function createStrategy(name: StrategyName, shardNames: readonly string[], vnodes = DEFAULT_VNODES): ShardingStrategy {
   switch (name) {
     case 'md5-ring':
       return new Md5Ring(shardNames, vnodes);

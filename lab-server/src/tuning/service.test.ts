@@ -30,7 +30,8 @@ async function newSession(url: string, name: string): Promise<string> {
 describe('tuning parameters', () => {
   it('sets an allowed parameter on every shard, in force for new sessions without a restart, and resets it', async () => {
     const after = await setParameter(shards, 'work_mem', '64MB');
-    for (const s of after) expect(s.parameters.find((p) => p.name === 'work_mem')).toMatchObject({ setting: '64MB', source: 'configuration file', pending_restart: false });
+    for (const s of after)
+      expect(s.parameters.find((p) => p.name === 'work_mem')).toMatchObject({ setting: '64MB', source: 'configuration file', pending_restart: false });
     expect(await newSession(servers.urls[1]!, 'work_mem')).toBe('64MB');
     await setParameter(shards, 'work_mem', null);
     expect((await settingOn('work_mem')).map((p) => p.setting)).toEqual(['4MB', '4MB']);

@@ -82,7 +82,11 @@ describe('a rebinding host name', () => {
       expect(answer?.status()).toBe(421);
       const inside = await page.evaluate(async () => {
         const api = await fetch('/lab/v1/topology').then((r) => r.status);
-        const act = await fetch('/api/v1/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"first_name":"Re","last_name":"Bind"}' }).then((r) => r.status);
+        const act = await fetch('/api/v1/users', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"first_name":"Re","last_name":"Bind"}',
+        }).then((r) => r.status);
         const ws = await new Promise<string>((resolve) => {
           const s = new WebSocket(`ws://${location.host}/lab/v1/console`);
           s.onopen = () => resolve('open');

@@ -7,7 +7,16 @@ import { UI_DIST } from '../../src/ui/static-routes.js';
 
 const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 /** Not the package's own flag list: it turns web security off, which the attack tests rely on. */
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 /**
  * CHROMIUM_PATH when set; else Debian's Chromium when installed (FACTS.md); else the headless Chromium that the

@@ -67,7 +67,11 @@ describe('the browser lab', () => {
     await firstUser.getByRole('button', { name: 'Hint' }).click();
     expect(await firstUser.locator('.hint code').first().textContent()).toBe('user create Ada Lovelace');
     expect(await firstUser.locator('.hint').textContent()).not.toContain('`');
-    if (!caps['GET /lab/v1/metrics']) await w.page.getByText(/No metrics stream in this build/).first().waitFor();
+    if (!caps['GET /lab/v1/metrics'])
+      await w.page
+        .getByText(/No metrics stream in this build/)
+        .first()
+        .waitFor();
     // A claim of the original, measured here: the ring's movement from 4 to 5 shards is computed, not quoted.
     const movement = w.page.locator('tr[data-claim="movement"]');
     await movement.getByRole('button', { name: 'Measure it here' }).click();
@@ -148,7 +152,10 @@ describe('the browser lab', () => {
     // While a statement runs the viewer says so; a refused one replaces the last result instead of sitting above it.
     await sql.getByLabel('Statement').fill('SELECT pg_sleep(1.5)');
     await sql.getByRole('button', { name: 'Run', exact: true }).click();
-    await sql.getByRole('status').filter({ hasText: /Running on shard-\d/ }).waitFor();
+    await sql
+      .getByRole('status')
+      .filter({ hasText: /Running on shard-\d/ })
+      .waitFor();
     await sql.locator('.sql-out td').first().waitFor();
     await sql.getByLabel('Statement').fill('SELEC 1');
     await sql.getByRole('button', { name: 'Run', exact: true }).click();
@@ -177,7 +184,10 @@ describe('the browser lab', () => {
     // An orphan: its row exists, but the API looks on the shard the new ring names and answers 404.
     const orphanRow = page.locator('.shard-stats tr[data-orphans]:not([data-orphans="0"])').first();
     await orphanRow.locator('summary').click();
-    await orphanRow.getByRole('button', { name: /^GET user/ }).first().click();
+    await orphanRow
+      .getByRole('button', { name: /^GET user/ })
+      .first()
+      .click();
     await expect.poll(() => orphanRow.locator('.probe').first().textContent()).toContain('404');
     await w.shot('faithful-orphans');
 
@@ -229,7 +239,9 @@ describe('the browser lab', () => {
     await row.getByRole('button', { name: "Promote shard-1's replica" }).waitFor({ timeout: 60_000 });
     await row.getByRole('button', { name: "Promote shard-1's replica" }).click();
     await row.getByRole('button', { name: 'Add a replica to shard-1' }).waitFor({ timeout: 60_000 });
-    await expect.poll(() => page.locator('.topology [data-promotion="switchover"]').textContent()).toMatch(/shard-1: switchover in \d+ ms — no acknowledged write was lost/);
+    await expect
+      .poll(() => page.locator('.topology [data-promotion="switchover"]').textContent())
+      .toMatch(/shard-1: switchover in \d+ ms — no acknowledged write was lost/);
     const after = await address.textContent();
     expect(after).not.toBe(before);
     expect(after).toContain(new URL(t.running.lab.cluster.byName('shard-1')!.url).port);
@@ -243,7 +255,10 @@ describe('the browser lab', () => {
     const { page } = w;
     await page.goto(t.url);
     const panel = page.locator('.topology');
-    const shards = await panel.locator('.diagram[data-shards] svg').waitFor().then(() => panel.locator('.diagram').getAttribute('data-shards'));
+    const shards = await panel
+      .locator('.diagram[data-shards] svg')
+      .waitFor()
+      .then(() => panel.locator('.diagram').getAttribute('data-shards'));
     const version = await panel.locator('.diagram').getAttribute('data-ring-version');
 
     await panel.getByLabel('Step by step').check();

@@ -42,7 +42,11 @@ export async function startTestLab(shards = 3, env: Record<string, string> = {})
     LAB_CONNECT_TIMEOUT_MS: '5000',
     ...env,
   });
-  return launch(config, () => servers.stop(), (running) => ({ shards: servers.servers.slice(0, shards), shardUrls: servers.urls.slice(0, shards), running }));
+  return launch(
+    config,
+    () => servers.stop(),
+    (running) => ({ shards: servers.servers.slice(0, shards), shardUrls: servers.urls.slice(0, shards), running }),
+  );
 }
 
 /**
@@ -61,10 +65,14 @@ export async function startEmbeddedTestLab(shards = 3, env: Record<string, strin
     LAB_CONNECT_TIMEOUT_MS: '5000',
     ...env,
   });
-  return launch(config, () => fsp.rm(dir, { recursive: true, force: true }), (running) => {
-    const initial = running.lab.cluster.shards.slice();
-    return { shards: initial.map((s) => s.server!), shardUrls: initial.map((s) => s.url), running };
-  });
+  return launch(
+    config,
+    () => fsp.rm(dir, { recursive: true, force: true }),
+    (running) => {
+      const initial = running.lab.cluster.shards.slice();
+      return { shards: initial.map((s) => s.server!), shardUrls: initial.map((s) => s.url), running };
+    },
+  );
 }
 
 async function launch(

@@ -36,7 +36,10 @@ export async function databaseShape(client: pg.Client): Promise<SchemaShape> {
     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
     WHERE n.nspname = 'public' AND t.relname <> 'lab_migrations'`);
   for (const r of idx.rows) {
-    const columns = /\((.*)\)$/.exec(r.def)![1]!.split(', ').map((c) => c.replace(/ ASC$/, ''));
+    const columns = /\((.*)\)$/
+      .exec(r.def)![1]!
+      .split(', ')
+      .map((c) => c.replace(/ ASC$/, ''));
     if (r.primary) table(r.table).primaryKey = columns;
     else table(r.table).indexes[r.name] = { unique: r.unique, columns };
   }
@@ -47,12 +50,25 @@ export async function databaseShape(client: pg.Client): Promise<SchemaShape> {
     FROM pg_constraint con JOIN pg_class t ON t.oid = con.conrelid JOIN pg_class f ON f.oid = con.confrelid JOIN pg_namespace n ON n.oid = t.relnamespace
     WHERE con.contype = 'f' AND n.nspname = 'public'`);
   for (const r of fks.rows) {
-    table(r.table).foreignKeys[r.name] = { columns: r.columns, references: r.references, referencedColumns: r.referenced, onDelete: ACTIONS[r.del]!, onUpdate: ACTIONS[r.upd]! };
+    table(r.table).foreignKeys[r.name] = {
+      columns: r.columns,
+      references: r.references,
+      referencedColumns: r.referenced,
+      onDelete: ACTIONS[r.del]!,
+      onUpdate: ACTIONS[r.upd]!,
+    };
   }
   return shape;
 }
 
-const SCALARS: Record<string, string> = { BigInt: 'bigint', Int: 'integer', Boolean: 'boolean', Json: 'jsonb', String: 'text', DateTime: 'timestamp(3) without time zone' };
+const SCALARS: Record<string, string> = {
+  BigInt: 'bigint',
+  Int: 'integer',
+  Boolean: 'boolean',
+  Json: 'jsonb',
+  String: 'text',
+  DateTime: 'timestamp(3) without time zone',
+};
 const NATIVE: Record<string, (arg: string | undefined) => string> = {
   Uuid: () => 'uuid',
   VarChar: (n) => `character varying(${n})`,

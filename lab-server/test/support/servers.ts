@@ -62,10 +62,12 @@ export async function startTestServers(count: number): Promise<TestServers> {
     { length: count },
     (_, i) => new EmbeddedServer({ name: `shard-${i}`, dataDir: path.join(dir, `shard-${i}`), port: base + i, settings: { fsync: 'off' } }),
   );
-  await Promise.all(servers.map(async (s) => {
-    await s.init();
-    await s.start();
-  }));
+  await Promise.all(
+    servers.map(async (s) => {
+      await s.init();
+      await s.start();
+    }),
+  );
   return {
     servers,
     urls: servers.map((s) => s.url),

@@ -83,7 +83,12 @@ export async function underLoad(t: TestLab, during: () => Promise<void>): Promis
         const name = `w${w}-${n}-${Math.random().toString(36).slice(2, 8)}`;
         const res =
           r < 0.42
-            ? await t.call<{ id: string }>('POST', '/api/v1/accounts', { user_id: members[0], username: name, email: `${name}@example.com`, password: 'correct horse' })
+            ? await t.call<{ id: string }>('POST', '/api/v1/accounts', {
+                user_id: members[0],
+                username: name,
+                email: `${name}@example.com`,
+                password: 'correct horse',
+              })
             : await t.call<{ id: string }>('POST', '/api/v1/conversations', { title: name, member_ids: members });
         if (res.status !== 201) errors.push(`${r < 0.42 ? 'account' : 'conversation'} ${res.status} ${JSON.stringify(res.body)}`);
         else if (r >= 0.42) conversations.add(res.body.id);
@@ -94,7 +99,8 @@ export async function underLoad(t: TestLab, during: () => Promise<void>): Promis
         busy.add(id);
         if (r < 0.6) {
           const res = await t.call<User>('GET', `/api/v1/users/${id}`);
-          if (res.status !== 200 || res.body.last_name !== live.get(id)) errors.push(`read ${id} ${res.status} ${JSON.stringify(res.body)} (expected ${live.get(id)})`);
+          if (res.status !== 200 || res.body.last_name !== live.get(id))
+            errors.push(`read ${id} ${res.status} ${JSON.stringify(res.body)} (expected ${live.get(id)})`);
         } else if (r < 0.88) {
           const last = `upd-${w}-${n}`;
           const res = await t.call<User>('PUT', `/api/v1/users/${id}`, { last_name: last });

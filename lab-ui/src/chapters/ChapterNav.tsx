@@ -11,7 +11,9 @@ export function ChapterNav({ index, current }: { index: ChapterIndex | null; cur
   if (!index) return <p className="muted">Loading…</p>;
   const byId = new Map(index.chapters.map((c) => [c.id, c]));
   const chosen = index.paths.find((p) => p.id === path);
-  const ids = chosen ? ['overview', ...chosen.chapters.filter((c) => c !== 'overview')] : [...index.chapters.map((c) => c.id), ...Object.keys(index.upcoming).filter((id) => !byId.has(id))];
+  const ids = chosen
+    ? ['overview', ...chosen.chapters.filter((c) => c !== 'overview')]
+    : [...index.chapters.map((c) => c.id), ...Object.keys(index.upcoming).filter((id) => !byId.has(id))];
   return (
     <>
       <span className="field">

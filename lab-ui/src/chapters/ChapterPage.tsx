@@ -78,7 +78,12 @@ export function ChapterPage({ id }: { id: string }) {
       </article>
     );
   }
-  if (error) return <p className="error" role="alert">{error}</p>;
+  if (error)
+    return (
+      <p className="error" role="alert">
+        {error}
+      </p>
+    );
   if (!chapter) return <p className="muted">Loading chapter…</p>;
 
   const passed = chapter.exercises.filter((e) => e.progress).length;

@@ -77,7 +77,10 @@ function slug(children: ReactNode): string {
   const text = Children.toArray(children)
     .map((c) => (typeof c === 'string' ? c : isValidElement(c) ? '' : ''))
     .join('');
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 export function Markdown({ text }: { text: string }) {

@@ -39,7 +39,10 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: loads once the API is known to exist; loadHistory is a new function each render
   useEffect(() => {
     if (available !== 'yes') return;
-    void api<{ scenarios: Scenario[] }>('GET', '/lab/v1/loadtests/scenarios').then((r) => setScenarios(r.scenarios), () => undefined);
+    void api<{ scenarios: Scenario[] }>('GET', '/lab/v1/loadtests/scenarios').then(
+      (r) => setScenarios(r.scenarios),
+      () => undefined,
+    );
     void loadHistory().catch(() => undefined);
   }, [available]);
 
@@ -47,13 +50,29 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
     setRun(r);
     const p = r.progress;
     if (p && active(r)) {
-      setPoints((pts) => (pts.at(-1)?.t === p.elapsed_s ? pts : [...pts, { t: p.elapsed_s, rps: p.requests_per_s, p50: p.latency_ms?.p50 ?? null, p95: p.latency_ms?.p95 ?? null, p99: p.latency_ms?.p99 ?? null }]));
+      setPoints((pts) =>
+        pts.at(-1)?.t === p.elapsed_s
+          ? pts
+          : [...pts, { t: p.elapsed_s, rps: p.requests_per_s, p50: p.latency_ms?.p50 ?? null, p95: p.latency_ms?.p95 ?? null, p99: p.latency_ms?.p99 ?? null }],
+      );
     }
     if (!active(r)) {
-      void api<LoadTestRun>('GET', `/lab/v1/loadtests/${r.id}`).then((full) => {
-        setRun(full);
-        if (full.timeline?.length) setPoints(full.timeline.map((s) => ({ t: s.t_s, rps: s.requests_per_s, p50: s.latency_ms?.p50 ?? null, p95: s.latency_ms?.p95 ?? null, p99: s.latency_ms?.p99 ?? null })));
-      }, () => undefined);
+      void api<LoadTestRun>('GET', `/lab/v1/loadtests/${r.id}`).then(
+        (full) => {
+          setRun(full);
+          if (full.timeline?.length)
+            setPoints(
+              full.timeline.map((s) => ({
+                t: s.t_s,
+                rps: s.requests_per_s,
+                p50: s.latency_ms?.p50 ?? null,
+                p95: s.latency_ms?.p95 ?? null,
+                p99: s.latency_ms?.p99 ?? null,
+              })),
+            );
+        },
+        () => undefined,
+      );
       void loadHistory().catch(() => undefined);
     }
   };
@@ -109,7 +128,16 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
         </span>
         <span className="field">
           <label htmlFor={ids.duration}>Seconds (optional)</label>
-          <input id={ids.duration} type="number" min={1} max={600} value={duration} placeholder={chosen?.duration_s ? String(chosen.duration_s) : ''} onChange={(e) => setDuration(e.target.value)} disabled={available !== 'yes'} />
+          <input
+            id={ids.duration}
+            type="number"
+            min={1}
+            max={600}
+            value={duration}
+            placeholder={chosen?.duration_s ? String(chosen.duration_s) : ''}
+            onChange={(e) => setDuration(e.target.value)}
+            disabled={available !== 'yes'}
+          />
         </span>
         <button type="button" className="primary" onClick={() => void start.run()} disabled={available !== 'yes' || start.busy || active(run)}>
           Start
@@ -123,7 +151,9 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
       {run && (
         <p className="job-line" aria-live="polite" data-run-state={run.state}>
           Run <span className="mono">{run.id.slice(0, 8)}</span> ({scenarioOf(run)}): <strong>{run.state}</strong>
-          {run.progress ? ` — ${run.progress.elapsed_s} s, ${fmt(run.progress.requests)} requests, ${fmt(Math.round(run.progress.requests_per_s))} req/s now` : ''}
+          {run.progress
+            ? ` — ${run.progress.elapsed_s} s, ${fmt(run.progress.requests)} requests, ${fmt(Math.round(run.progress.requests_per_s))} req/s now`
+            : ''}
           {run.error ? ` — ${run.error}` : ''}
         </p>
       )}

@@ -45,7 +45,8 @@ export default function Metrics() {
     return (
       <Panel title="Metrics">
         <p className="not-in-build" role="note">
-          No metrics stream in this build ({METRICS_API.name} is missing), so there is nothing to chart. Counts and load-test results elsewhere on this page are still measured.
+          No metrics stream in this build ({METRICS_API.name} is missing), so there is nothing to chart. Counts and load-test results elsewhere on this page are
+          still measured.
         </p>
       </Panel>
     );
@@ -61,7 +62,13 @@ export default function Metrics() {
   ];
   return (
     <Panel title="Metrics (one sample per second)" className="metrics">
-      {!latest && <p className="muted">{silent && !live.seen.has('metrics') ? 'No metrics stream in this build: no sample has arrived on the event stream.' : 'Waiting for the first sample…'}</p>}
+      {!latest && (
+        <p className="muted">
+          {silent && !live.seen.has('metrics')
+            ? 'No metrics stream in this build: no sample has arrived on the event stream.'
+            : 'Waiting for the first sample…'}
+        </p>
+      )}
       {latest && (
         <>
           <TimeChart label="Messenger API requests per second, errors per second and latency percentiles" series={SERIES} data={data} time y="req/s" y2="ms" />

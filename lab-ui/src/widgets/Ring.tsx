@@ -124,7 +124,15 @@ export function Ring({ attrs }: { attrs: Record<string, string> }) {
     <Panel title="The hash ring" className="ring">
       <div className="ring-layout">
         <figure className="ring-figure">
-          <svg viewBox={`0 0 ${SIZE} ${SIZE}`} role="img" aria-label={view ? `${view.strategy} ring of ${view.shards.length} shards; shares ${view.shards.map((s, i) => `${s} ${pct(view.shares[i] ?? 0, 1)}`).join(', ')}` : 'loading'}>
+          <svg
+            viewBox={`0 0 ${SIZE} ${SIZE}`}
+            role="img"
+            aria-label={
+              view
+                ? `${view.strategy} ring of ${view.shards.length} shards; shares ${view.shards.map((s, i) => `${s} ${pct(view.shares[i] ?? 0, 1)}`).join(', ')}`
+                : 'loading'
+            }
+          >
             <circle cx={C} cy={C} r={R} fill="none" stroke="#e4e7ec" strokeWidth={20} />
             {view?.strategy === 'modulo' &&
               Array.from({ length: view.shards.length * 12 }, (_, i) => {
@@ -135,7 +143,8 @@ export function Ring({ attrs }: { attrs: Record<string, string> }) {
             {arcs.map((a, i) => (
               <path key={i} d={arcPath(angle(a.from), angle(a.to))} stroke={shardColor(view!.shards[a.shard]!)} strokeWidth={20} fill="none" />
             ))}
-            {view?.points && view.points.length <= 2000 &&
+            {view?.points &&
+              view.points.length <= 2000 &&
               view.points.map((p, i) => {
                 const [x0, y0] = at(angle(p.point), R - 12);
                 const [x1, y1] = at(angle(p.point), R + 12);
@@ -145,11 +154,19 @@ export function Ring({ attrs }: { attrs: Record<string, string> }) {
               <>
                 <line x1={C} y1={C} x2={at(angle(lookup.hash), R - 14)[0]} y2={at(angle(lookup.hash), R - 14)[1]} stroke="#333" strokeDasharray="3 3" />
                 {lookup.point !== null && (
-                  <circle cx={at(angle(lookup.point), R + 18)[0]} cy={at(angle(lookup.point), R + 18)[1]} r={4} fill={shardColor(lookup.shard_name)} stroke="#111" />
+                  <circle
+                    cx={at(angle(lookup.point), R + 18)[0]}
+                    cy={at(angle(lookup.point), R + 18)[1]}
+                    r={4}
+                    fill={shardColor(lookup.shard_name)}
+                    stroke="#111"
+                  />
                 )}
               </>
             )}
-            {marker !== null && <circle className="ring-marker" cx={at(angle(marker))[0]} cy={at(angle(marker))[1]} r={7} fill="#111" stroke="#fff" strokeWidth={2} />}
+            {marker !== null && (
+              <circle className="ring-marker" cx={at(angle(marker))[0]} cy={at(angle(marker))[1]} r={7} fill="#111" stroke="#fff" strokeWidth={2} />
+            )}
             <text x={C} y={C - 6} textAnchor="middle" className="ring-center">
               {view ? (view.strategy === 'modulo' ? 'hash % N' : `${fmt(view.shards.length * (view.vnodes ?? 0))} points`) : '…'}
             </text>
@@ -160,8 +177,16 @@ export function Ring({ attrs }: { attrs: Record<string, string> }) {
           {lookup && (
             <figcaption className="lookup" data-lookup-shard={lookup.shard_name}>
               <span className="mono">{lookup.normalized_key}</span> hashes to {fmt(lookup.hash)} ({hex32(lookup.hash)})
-              {lookup.vnode ? <>; the first virtual node clockwise is <span className="mono">{lookup.vnode}</span></> : <>; {fmt(lookup.hash)} mod {view?.shards.length}</>} →{' '}
-              <strong style={{ color: shardColor(lookup.shard_name) }}>{lookup.shard_name}</strong>
+              {lookup.vnode ? (
+                <>
+                  ; the first virtual node clockwise is <span className="mono">{lookup.vnode}</span>
+                </>
+              ) : (
+                <>
+                  ; {fmt(lookup.hash)} mod {view?.shards.length}
+                </>
+              )}{' '}
+              → <strong style={{ color: shardColor(lookup.shard_name) }}>{lookup.shard_name}</strong>
             </figcaption>
           )}
         </figure>
@@ -169,15 +194,25 @@ export function Ring({ attrs }: { attrs: Record<string, string> }) {
           <form className="row" onSubmit={submitKey}>
             <span className="field grow">
               <label htmlFor={ids.key}>Look up a key (a user id)</label>
-              <input id={ids.key} className="mono" value={key} onChange={(e) => setKey(e.target.value)} placeholder="e.g. 00000000-0000-0000-0000-000000000001" spellCheck={false} />
+              <input
+                id={ids.key}
+                className="mono"
+                value={key}
+                onChange={(e) => setKey(e.target.value)}
+                placeholder="e.g. 00000000-0000-0000-0000-000000000001"
+                spellCheck={false}
+              />
             </span>
             <button type="submit">Look up</button>
-            <button type="button" onClick={() => {
-              const k = crypto.randomUUID();
-              setKey(k);
-              setKeyError(null);
-              setLookupKey(k);
-            }}>
+            <button
+              type="button"
+              onClick={() => {
+                const k = crypto.randomUUID();
+                setKey(k);
+                setKeyError(null);
+                setLookupKey(k);
+              }}
+            >
               Random key
             </button>
           </form>
@@ -203,12 +238,29 @@ export function Ring({ attrs }: { attrs: Record<string, string> }) {
             <label htmlFor={ids.vnodes}>
               Virtual nodes per shard: <strong>{v}</strong>
             </label>
-            <input id={ids.vnodes} type="range" min={1} max={500} value={v} disabled={strategy === 'modulo'} onChange={(e) => setVnodes(Number(e.target.value))} />
+            <input
+              id={ids.vnodes}
+              type="range"
+              min={1}
+              max={500}
+              value={v}
+              disabled={strategy === 'modulo'}
+              onChange={(e) => setVnodes(Number(e.target.value))}
+            />
           </span>
           <p className="muted small">
             {isLive ? `This is the ring the lab routes with (version ${topology?.ring.version ?? '?'}).` : 'A hypothetical ring; the live one is unchanged.'}{' '}
             {!isLive && (
-              <button type="button" className="link" onClick={() => { setShards(null); setVnodes(null); setCompareTo(null); setStrategy((topology?.ring.strategy as 'md5-ring') ?? 'md5-ring'); }}>
+              <button
+                type="button"
+                className="link"
+                onClick={() => {
+                  setShards(null);
+                  setVnodes(null);
+                  setCompareTo(null);
+                  setStrategy((topology?.ring.strategy as 'md5-ring') ?? 'md5-ring');
+                }}
+              >
                 Back to the live ring
               </button>
             )}
@@ -234,7 +286,10 @@ export function Ring({ attrs }: { attrs: Record<string, string> }) {
                       <span className="swatch" style={{ background: shardColor(s) }} aria-hidden="true" /> {s}
                     </th>
                     <td className="share-bar">
-                      <span className="bar" style={{ width: `${Math.min(100, ((view.shares[i] ?? 0) / Math.max(...view.shares)) * 100)}%`, background: shardColor(s) }} />
+                      <span
+                        className="bar"
+                        style={{ width: `${Math.min(100, ((view.shares[i] ?? 0) / Math.max(...view.shares)) * 100)}%`, background: shardColor(s) }}
+                      />
                     </td>
                     <td className="num">{pct(view.shares[i] ?? 0)}</td>
                     <td className="num">{`${(view.shares[i] ?? 0) >= even ? '+' : '−'}${Math.abs(((view.shares[i] ?? 0) / even - 1) * 100).toFixed(1)} %`}</td>

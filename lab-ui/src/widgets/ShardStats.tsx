@@ -139,7 +139,10 @@ export function ShardStats({ attrs }: { attrs: Record<string, string> }) {
       ) : (
         <p className="muted">Counting…</p>
       )}
-      <p className="muted small">Counted on each shard just now. The thin mark in each bar is the ring's share: what the arcs predict. Orphans are rows on a shard the ring does not send their id to.</p>
+      <p className="muted small">
+        Counted on each shard just now. The thin mark in each bar is the ring's share: what the arcs predict. Orphans are rows on a shard the ring does not send
+        their id to.
+      </p>
       <ErrorNote error={load.error} />
       <form className="row" onSubmit={(e) => void seed.run(e)}>
         <span className="field">

@@ -39,9 +39,7 @@ export function Sql({ attrs }: { attrs: Record<string, string> }) {
         <button type="button" onClick={() => void run.run('analyze')} disabled={run.busy}>
           Explain analyze
         </button>
-        <span className="muted small">
-          One statement, on {shard} only, stopped after 10 s. Explain analyze executes it inside a transaction it rolls back.
-        </span>
+        <span className="muted small">One statement, on {shard} only, stopped after 10 s. Explain analyze executes it inside a transaction it rolls back.</span>
       </div>
       {run.busy && (
         <p className="muted small" role="status">

@@ -3,7 +3,6 @@ import type { ConsoleClientMessage, ConsoleServerMessage } from '../../../lab-se
 import { Panel } from './common';
 import { LineEditor } from './terminal/line-editor';
 
-
 const RECONNECT_MS = 2000;
 
 async function loadXterm() {
@@ -43,7 +42,8 @@ export function TerminalView({ height = 280, command }: { height?: number; comma
       const send = (m: ConsoleClientMessage) => socket?.readyState === WebSocket.OPEN && socket.send(JSON.stringify(m));
       const editor = new LineEditor({
         write: (t) => term.write(t),
-        submit: (line) => (socket?.readyState === WebSocket.OPEN ? send({ type: 'run', line }) : (write('Not connected; reconnecting…\n'), editor.showPrompt('> '))),
+        submit: (line) =>
+          socket?.readyState === WebSocket.OPEN ? send({ type: 'run', line }) : (write('Not connected; reconnecting…\n'), editor.showPrompt('> ')),
         complete: (line) => send({ type: 'complete', line }),
         interrupt: () => send({ type: 'interrupt' }),
       });
@@ -101,9 +101,16 @@ export function TerminalView({ height = 280, command }: { height?: number; comma
 
   return (
     <div className="terminal-wrap" data-state={state}>
-      <div className="terminal" ref={box} style={{ height }} aria-label="Lab terminal: type help and press Enter. Esc leaves the terminal." role="application" />
+      <div
+        className="terminal"
+        ref={box}
+        style={{ height }}
+        aria-label="Lab terminal: type help and press Enter. Esc leaves the terminal."
+        role="application"
+      />
       <p className="muted small">
-        {state === 'open' ? 'Connected to the lab console.' : state === 'closed' ? 'Disconnected; reconnecting…' : 'Connecting…'} Esc leaves the terminal; Tab completes; ↑/↓ recall history.
+        {state === 'open' ? 'Connected to the lab console.' : state === 'closed' ? 'Disconnected; reconnecting…' : 'Connecting…'} Esc leaves the terminal; Tab
+        completes; ↑/↓ recall history.
       </p>
     </div>
   );

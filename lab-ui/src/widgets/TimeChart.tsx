@@ -47,7 +47,10 @@ export function TimeChart({ label, series, data, time, y, y2, height = 200 }: Pr
           width: box.current.clientWidth || 600,
           height,
           scales: { x: { time }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] }, y2: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-          series: [{ label: time ? 'time' : 's' }, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, scale: s.scale ?? 'y', dash: s.dash, spanGaps: false }))],
+          series: [
+            { label: time ? 'time' : 's' },
+            ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, scale: s.scale ?? 'y', dash: s.dash, spanGaps: false })),
+          ],
           axes,
           legend: { live: true },
           cursor: { drag: { x: false, y: false } },

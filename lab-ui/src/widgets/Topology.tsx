@@ -96,7 +96,11 @@ export default function Topology() {
             </button>
           )}
           {running && (
-            <button type="button" onClick={() => void action.run('POST', `/lab/v1/jobs/${job.id}/cancel`)} title="Returns to the previous topology: rolls back before cutover, moves the data back after it">
+            <button
+              type="button"
+              onClick={() => void action.run('POST', `/lab/v1/jobs/${job.id}/cancel`)}
+              title="Returns to the previous topology: rolls back before cutover, moves the data back after it"
+            >
               Cancel
             </button>
           )}
@@ -149,15 +153,31 @@ export default function Topology() {
                       Resume
                     </button>
                   ) : (
-                    <button type="button" disabled={!canChange || s.status !== 'up'} onClick={() => shardAction(s, 'pause')} aria-label={`Pause ${s.name}`} title="SIGSTOP: the server hangs, as a stuck machine would">
+                    <button
+                      type="button"
+                      disabled={!canChange || s.status !== 'up'}
+                      onClick={() => shardAction(s, 'pause')}
+                      aria-label={`Pause ${s.name}`}
+                      title="SIGSTOP: the server hangs, as a stuck machine would"
+                    >
                       Pause
                     </button>
                   )}
-                  <button type="button" disabled={!canChange || topology.shards.length < 2} onClick={() => shardAction(s, 'remove')} aria-label={`Remove ${s.name}`}>
+                  <button
+                    type="button"
+                    disabled={!canChange || topology.shards.length < 2}
+                    onClick={() => shardAction(s, 'remove')}
+                    aria-label={`Remove ${s.name}`}
+                  >
                     Remove
                   </button>
                   {(s.replicas?.length ?? 0) === 0 ? (
-                    <button type="button" disabled={!canChange || s.status !== 'up'} onClick={() => shardAction(s, 'replicas')} aria-label={`Add a replica to ${s.name}`}>
+                    <button
+                      type="button"
+                      disabled={!canChange || s.status !== 'up'}
+                      onClick={() => shardAction(s, 'replicas')}
+                      aria-label={`Add a replica to ${s.name}`}
+                    >
                       Add replica
                     </button>
                   ) : (
@@ -172,7 +192,12 @@ export default function Topology() {
         </table>
       </div>
       <p className="muted small">
-        {topology.mode === 'embedded' ? 'The lab runs these servers itself.' : topology.mode === 'attached' ? 'Servers started by `make up`.' : 'External servers (LAB_SHARDS).'} Live: {live.connected ? 'connected' : 'reconnecting…'}
+        {topology.mode === 'embedded'
+          ? 'The lab runs these servers itself.'
+          : topology.mode === 'attached'
+            ? 'Servers started by `make up`.'
+            : 'External servers (LAB_SHARDS).'}{' '}
+        Live: {live.connected ? 'connected' : 'reconnecting…'}
       </p>
     </Panel>
   );

@@ -6,7 +6,13 @@ let seq = 0;
 /** Mermaid loads on first use (it is most of the UI's bytes), in strict mode: labels are text, never script. */
 function load(): Promise<Mermaid> {
   loading ??= import('mermaid').then(({ default: mermaid }) => {
-    mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'neutral', fontFamily: 'inherit', flowchart: { htmlLabels: true, curve: 'basis' } });
+    mermaid.initialize({
+      startOnLoad: false,
+      securityLevel: 'strict',
+      theme: 'neutral',
+      fontFamily: 'inherit',
+      flowchart: { htmlLabels: true, curve: 'basis' },
+    });
     return mermaid;
   });
   return loading;

@@ -10,6 +10,7 @@ export const addShard: ActionKind<z.output<typeof spec>> = {
   do: 'add-shard',
   spec,
   requires: [SHARDS_API_PROBE],
-  describe: (s) => `Add a shard, ${s.mode === 'faithful' ? 'faithfully (the ring changes, no row moves)' : 'rebalancing (rows move to it)'} — POST /lab/v1/shards`,
+  describe: (s) =>
+    `Add a shard, ${s.mode === 'faithful' ? 'faithfully (the ring changes, no row moves)' : 'rebalancing (rows move to it)'} — POST /lab/v1/shards`,
   run: async (s, ctx) => ({ detail: await callAndWait(ctx, 'POST', '/lab/v1/shards', { mode: s.mode }) }),
 };

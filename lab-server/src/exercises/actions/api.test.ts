@@ -3,7 +3,11 @@ import { api } from './api.js';
 
 describe('api step', () => {
   it('calls only the lab’s own APIs', () => {
-    expect(api.spec.parse({ do: 'api', method: 'POST', path: '/lab/v1/migrations/latest' })).toEqual({ do: 'api', method: 'POST', path: '/lab/v1/migrations/latest' });
+    expect(api.spec.parse({ do: 'api', method: 'POST', path: '/lab/v1/migrations/latest' })).toEqual({
+      do: 'api',
+      method: 'POST',
+      path: '/lab/v1/migrations/latest',
+    });
     for (const path of ['/etc/passwd', 'http://example.com/lab/v1/x', '/lab/v2/x', '//evil/api/v1/']) {
       expect(api.spec.safeParse({ do: 'api', method: 'GET', path }).error?.issues[0]?.message, path).toBe('path must start with /api/v1/ or /lab/v1/');
     }

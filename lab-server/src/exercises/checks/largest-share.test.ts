@@ -37,9 +37,12 @@ describe('largest-share check', () => {
   it('fails outside the tolerance, without a number, and with too few users', () => {
     expect(judgeLargestShare(spec, 23.21, stats(190, 208, 227, 213, 162))).toEqual({
       passed: false,
-      message: '23.21 % is more than 0.5 points away from what the shards hold now. Read the largest bar\'s percentage in “Users per shard”.',
+      message: "23.21 % is more than 0.5 points away from what the shards hold now. Read the largest bar's percentage in “Users per shard”.",
     });
     expect(judgeLargestShare(spec, '22.7', stats(190, 208, 227, 213, 162)).message).toBe('Enter a percentage first.');
-    expect(judgeLargestShare(spec, 50, stats(20, 50))).toEqual({ passed: false, message: 'Only 70 users are loaded; measure with at least 100. Seed them first.' });
+    expect(judgeLargestShare(spec, 50, stats(20, 50))).toEqual({
+      passed: false,
+      message: 'Only 70 users are loaded; measure with at least 100. Seed them first.',
+    });
   });
 });

@@ -21,9 +21,13 @@ export function judgeLargestShare(s: LargestShareSpec, answer: Answer | undefine
   if (typeof answer !== 'number') return fail('Enter a percentage first.');
   const measured = largestSharePercent(stats);
   if (Math.abs(answer - measured) <= s.tolerance_points) {
-    return pass(`Right: the largest shard holds ${pct(measured)} of ${fmt(stats.total_users)} users. The original claimed ±5 % around an even split; an even split here would be ${pct(100 / stats.shard_count)}.`);
+    return pass(
+      `Right: the largest shard holds ${pct(measured)} of ${fmt(stats.total_users)} users. The original claimed ±5 % around an even split; an even split here would be ${pct(100 / stats.shard_count)}.`,
+    );
   }
-  return fail(`${pct(answer)} is more than ${s.tolerance_points} points away from what the shards hold now. Read the largest bar's percentage in “Users per shard”.`);
+  return fail(
+    `${pct(answer)} is more than ${s.tolerance_points} points away from what the shards hold now. Read the largest bar's percentage in “Users per shard”.`,
+  );
 }
 
 /** The learner's percentage is the fullest shard's share (asks a number). */

@@ -23,7 +23,11 @@ export function judgeLoadtestRun(s: LoadtestRunSpec, runs: readonly LoadTestRunV
   const what = s.scenario ? `a ${s.scenario} load test` : 'a load test';
   if (!done) {
     const running = wanted.some((r) => r.state === 'running' || r.state === 'preparing');
-    return fail(running ? `${what[0]!.toUpperCase()}${what.slice(1)} is still running; check again when it has finished.` : `No finished run of ${what} yet. Start one from the load-test panel.`);
+    return fail(
+      running
+        ? `${what[0]!.toUpperCase()}${what.slice(1)} is still running; check again when it has finished.`
+        : `No finished run of ${what} yet. Start one from the load-test panel.`,
+    );
   }
   const m = done.summary;
   const numbers = m ? ` ${fmt(Math.round(m.requests_per_s ?? 0))} req/s, p95 ${m.latency_ms?.p95 ?? '?'} ms, ${fmt(m.errors ?? 0)} errors.` : '';

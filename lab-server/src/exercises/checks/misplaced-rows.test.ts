@@ -39,11 +39,15 @@ describe('misplaced-rows check', () => {
   it('asks for a rebalance when orphans remain, and for a faithful add when there are none', () => {
     const left = judgeMisplacedRows({ kind: 'misplaced-rows', equals: 0 }, report(shard('shard-0', 10, 3), shard('shard-2', 10, 4)));
     expect(left.passed).toBe(false);
-    expect(left.message).toBe('7 rows still sit on a shard the ring does not send their key to (shard-0: 3, shard-2: 4). Move them: undo the faithful add and add the shard again with rebalancing.');
+    expect(left.message).toBe(
+      '7 rows still sit on a shard the ring does not send their key to (shard-0: 3, shard-2: 4). Move them: undo the faithful add and add the shard again with rebalancing.',
+    );
     const none = judgeMisplacedRows({ kind: 'misplaced-rows', at_least: 1 }, report(shard('shard-0', 10, 0)));
     expect(none.passed).toBe(false);
     expect(none.message).toMatch(/^0 rows are misplaced; this step expects at least 1\. .*faithful mode\.$/);
-    expect(judgeMisplacedRows({ kind: 'misplaced-rows', equals: 5 }, report(shard('shard-0', 10, 2))).message).toBe('2 rows are misplaced; this step expects 5.');
+    expect(judgeMisplacedRows({ kind: 'misplaced-rows', equals: 5 }, report(shard('shard-0', 10, 2))).message).toBe(
+      '2 rows are misplaced; this step expects 5.',
+    );
   });
 
   it('fails when a shard cannot be audited, naming it', () => {

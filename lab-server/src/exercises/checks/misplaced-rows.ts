@@ -24,7 +24,9 @@ export function judgeMisplacedRows(s: MisplacedRowsSpec, report: Pick<PlacementR
     );
   }
   if (s.at_least !== undefined && m < s.at_least) {
-    return fail(`${fmt(m)} rows are misplaced; this step expects at least ${fmt(s.at_least)}. Orphans appear when the ring changes and no data moves: seed users first, then add a shard in faithful mode.`);
+    return fail(
+      `${fmt(m)} rows are misplaced; this step expects at least ${fmt(s.at_least)}. Orphans appear when the ring changes and no data moves: seed users first, then add a shard in faithful mode.`,
+    );
   }
   return pass(
     m === 0

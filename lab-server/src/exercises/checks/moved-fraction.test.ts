@@ -28,7 +28,10 @@ describe('moved-fraction check', () => {
   it('passes within the tolerance, comparing with an ideal scheme, and needs no cluster', async () => {
     const s = spec('modulo', 5, 6);
     const r = await movedFraction.run(s, noCluster, 84);
-    expect(r).toEqual({ passed: true, message: `Right: going from 5 to 6 shards with modulo moves ${movedPercent(s).toFixed(2)} % of the key space (an ideal scheme would move 16.67 %).` });
+    expect(r).toEqual({
+      passed: true,
+      message: `Right: going from 5 to 6 shards with modulo moves ${movedPercent(s).toFixed(2)} % of the key space (an ideal scheme would move 16.67 %).`,
+    });
   });
 
   it('fails outside the tolerance, pointing at the right line of the widget', async () => {

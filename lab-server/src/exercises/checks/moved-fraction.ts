@@ -28,9 +28,13 @@ function judge(s: MovedFractionSpec, answer: Answer | undefined): CheckResult {
   const truth = movedPercent(s);
   if (Math.abs(answer - truth) <= s.tolerance_points) {
     const ideal = (100 * Math.abs(s.to - s.from)) / Math.max(s.to, s.from);
-    return pass(`Right: going from ${s.from} to ${s.to} shards with ${s.strategy} moves ${pct(truth)} of the key space (an ideal scheme would move ${pct(ideal)}).`);
+    return pass(
+      `Right: going from ${s.from} to ${s.to} shards with ${s.strategy} moves ${pct(truth)} of the key space (an ideal scheme would move ${pct(ideal)}).`,
+    );
   }
-  return fail(`${pct(answer)} is off by more than ${s.tolerance_points} points. In the ring widget set ${s.from} shards and read what moves when going to ${s.to} (${s.strategy === 'modulo' ? 'the modulo line' : 'the ring line'}).`);
+  return fail(
+    `${pct(answer)} is off by more than ${s.tolerance_points} points. In the ring widget set ${s.from} shards and read what moves when going to ${s.to} (${s.strategy === 'modulo' ? 'the modulo line' : 'the ring line'}).`,
+  );
 }
 
 /** The learner's percentage is the share of keys that move from `from` to `to` shards (asks a number). */

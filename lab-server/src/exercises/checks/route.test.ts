@@ -24,7 +24,11 @@ describe('route check', () => {
   it('passes the owner the original computed, showing the hash and the virtual node', () => {
     const r = judgeRoute(spec, `shard-${shardOf5}`, router, names);
     expect(r.passed).toBe(true);
-    expect(r.message).toMatch(new RegExp(`^Right: ${key} hashes to [\\d,]+ \\(0x${hash}\\); the first virtual node at or after it is shard-${shardOf5}-vn\\d+, which belongs to shard-${shardOf5}\\.$`));
+    expect(r.message).toMatch(
+      new RegExp(
+        `^Right: ${key} hashes to [\\d,]+ \\(0x${hash}\\); the first virtual node at or after it is shard-${shardOf5}-vn\\d+, which belongs to shard-${shardOf5}\\.$`,
+      ),
+    );
   });
 
   it('fails another shard, pointing at the ring and the terminal', () => {

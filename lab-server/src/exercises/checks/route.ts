@@ -16,7 +16,9 @@ export function judgeRoute(s: RouteSpec, answer: Answer | undefined, router: Rou
   const picked = shardAnswer(answer, shards);
   if (picked === null) return fail(noSuchShard(answer));
   if (picked === r.shard_name) {
-    return pass(`Right: ${s.key} hashes to ${fmt(r.hash)} (0x${r.hash.toString(16).padStart(8, '0')}); the first virtual node at or after it is ${r.vnode ?? '—'}, which belongs to ${r.shard_name}.`);
+    return pass(
+      `Right: ${s.key} hashes to ${fmt(r.hash)} (0x${r.hash.toString(16).padStart(8, '0')}); the first virtual node at or after it is ${r.vnode ?? '—'}, which belongs to ${r.shard_name}.`,
+    );
   }
   return fail(`Not ${picked}. Type the key into the ring's lookup box and follow it clockwise, or run \`route ${s.key}\` in the terminal.`);
 }

@@ -10,7 +10,10 @@ describe('shard-count check', () => {
   });
 
   it('passes on the right count and lists the ring', () => {
-    expect(judgeShardCount({ kind: 'shard-count', equals: 2 }, defaultShardNames(2))).toEqual({ passed: true, message: 'The ring has 2 shards (shard-0, shard-1).' });
+    expect(judgeShardCount({ kind: 'shard-count', equals: 2 }, defaultShardNames(2))).toEqual({
+      passed: true,
+      message: 'The ring has 2 shards (shard-0, shard-1).',
+    });
     expect(judgeShardCount({ kind: 'shard-count', at_least: 5 }, defaultShardNames(6)).passed).toBe(true);
   });
 
@@ -23,6 +26,9 @@ describe('shard-count check', () => {
   });
 
   it('fails below at_least', () => {
-    expect(judgeShardCount({ kind: 'shard-count', at_least: 6 }, defaultShardNames(5))).toEqual({ passed: false, message: 'The ring has 5 shards; this step needs at least 6.' });
+    expect(judgeShardCount({ kind: 'shard-count', at_least: 6 }, defaultShardNames(5))).toEqual({
+      passed: false,
+      message: 'The ring has 5 shards; this step needs at least 6.',
+    });
   });
 });

@@ -8,15 +8,28 @@ describe('shards-up check', () => {
   });
 
   it('passes when every shard is up', () => {
-    expect(judgeShardsUp([{ name: 'shard-0', status: 'up' }, { name: 'shard-1', status: 'up' }])).toEqual({ passed: true, message: 'All 2 shards answer.' });
+    expect(
+      judgeShardsUp([
+        { name: 'shard-0', status: 'up' },
+        { name: 'shard-1', status: 'up' },
+      ]),
+    ).toEqual({ passed: true, message: 'All 2 shards answer.' });
   });
 
   it('names each shard that is not up with its status, in the singular or plural', () => {
-    expect(judgeShardsUp([{ name: 'shard-0', status: 'up' }, { name: 'shard-1', status: 'down' }])).toEqual({
+    expect(
+      judgeShardsUp([
+        { name: 'shard-0', status: 'up' },
+        { name: 'shard-1', status: 'down' },
+      ]),
+    ).toEqual({
       passed: false,
       message: "shard-1 is down. Start it again (the topology panel's Start button, or `shard start <name>`).",
     });
-    const two = judgeShardsUp([{ name: 'shard-0', status: 'paused' }, { name: 'shard-1', status: 'starting' }]);
+    const two = judgeShardsUp([
+      { name: 'shard-0', status: 'paused' },
+      { name: 'shard-1', status: 'starting' },
+    ]);
     expect(two.passed).toBe(false);
     expect(two.message).toMatch(/^shard-0 is paused, shard-1 is starting\. Start them again/);
   });

@@ -9,7 +9,9 @@ type ShardsUpSpec = z.output<typeof spec>;
 export function judgeShardsUp(shards: readonly Pick<ShardInfo, 'name' | 'status'>[]): CheckResult {
   const down = shards.filter((s) => s.status !== 'up');
   if (down.length > 0) {
-    return fail(`${down.map((s) => `${s.name} is ${s.status}`).join(', ')}. Start ${down.length === 1 ? 'it' : 'them'} again (the topology panel's Start button, or \`shard start <name>\`).`);
+    return fail(
+      `${down.map((s) => `${s.name} is ${s.status}`).join(', ')}. Start ${down.length === 1 ? 'it' : 'them'} again (the topology panel's Start button, or \`shard start <name>\`).`,
+    );
   }
   return pass(`All ${shards.length} shards answer.`);
 }

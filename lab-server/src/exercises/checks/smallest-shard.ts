@@ -36,7 +36,9 @@ export function judgeSmallestShard(
   if (!picked) return fail(noSuchShard(answer));
   const share = (n: number) => pct((100 * n) / stats.total_users);
   if (picked.users === Math.min(...shards.map((x) => x.users))) {
-    return pass(`Right: ${picked.name} holds ${fmt(picked.users)} users (${share(picked.users)}), the fewest; its arcs cover ${pct(100 * (seen.shares.get(picked.name) ?? 0))} of the ring.`);
+    return pass(
+      `Right: ${picked.name} holds ${fmt(picked.users)} users (${share(picked.users)}), the fewest; its arcs cover ${pct(100 * (seen.shares.get(picked.name) ?? 0))} of the ring.`,
+    );
   }
   return fail(`${picked.name} holds ${fmt(picked.users)} users (${share(picked.users)}); another shard holds fewer. Compare the bars in “Users per shard”.`);
 }

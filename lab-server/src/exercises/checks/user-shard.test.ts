@@ -16,7 +16,10 @@ describe('user-shard check', () => {
   });
 
   it('passes the shard the row is on', () => {
-    expect(judgeUserShard(spec, '2', found, shards)).toEqual({ passed: true, message: `Right: the row ${found.id} is on shard-2, the shard the ring picks for that id.` });
+    expect(judgeUserShard(spec, '2', found, shards)).toEqual({
+      passed: true,
+      message: `Right: the row ${found.id} is on shard-2, the shard the ring picks for that id.`,
+    });
   });
 
   it('fails another shard, pointing at the header and the route command', () => {
@@ -28,7 +31,10 @@ describe('user-shard check', () => {
 
   it('asks the learner to create the user first when there is none, whatever the answer', () => {
     const r = judgeUserShard(spec, 'shard-2', null, shards);
-    expect(r).toEqual({ passed: false, message: 'There is no user named Grace Hopper yet. Create one: the “Create user” form, or `user create Grace Hopper` in the terminal.' });
+    expect(r).toEqual({
+      passed: false,
+      message: 'There is no user named Grace Hopper yet. Create one: the “Create user” form, or `user create Grace Hopper` in the terminal.',
+    });
     expect(judgeUserShard(spec, undefined, found, shards).message).toBe('Pick a shard first.');
   });
 });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { judgeUsersTotal, usersTotal } from './users-total.js';
 
-const shard = (name: string, users: number, healthy = true) => ({ shard_id: Number(name.slice(-1)), shard_name: name, user_count: healthy ? users : null, healthy });
+const shard = (name: string, users: number, healthy = true) => ({
+  shard_id: Number(name.slice(-1)),
+  shard_name: name,
+  user_count: healthy ? users : null,
+  healthy,
+});
 const stats = (total: number, ...down: string[]) => ({
   total_users: total,
   shards: ['shard-0', 'shard-1'].map((n) => shard(n, total / 2, !down.includes(n))),
@@ -22,7 +27,10 @@ describe('users-total check', () => {
 
   it('says how many are missing and how to seed them', () => {
     const r = judgeUsersTotal({ kind: 'users-total', at_least: 20000 }, stats(19998));
-    expect(r).toEqual({ passed: false, message: 'The shards hold 19,998 users; this step needs at least 20,000. Seed more (Seed button, or `seed 20000` in the terminal).' });
+    expect(r).toEqual({
+      passed: false,
+      message: 'The shards hold 19,998 users; this step needs at least 20,000. Seed more (Seed button, or `seed 20000` in the terminal).',
+    });
   });
 
   it('sends a learner with too many users to the reset', () => {

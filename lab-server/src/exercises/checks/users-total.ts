@@ -12,7 +12,9 @@ export function judgeUsersTotal(s: UsersTotalSpec, stats: Pick<ShardStats, 'tota
   const down = stats.shards.filter((x) => !x.healthy).map((x) => x.shard_name);
   if (down.length > 0) return fail(`${down.join(', ')} did not answer, so the users cannot be counted. Start it again first.`);
   if (s.at_least !== undefined && stats.total_users < s.at_least) {
-    return fail(`The shards hold ${fmt(stats.total_users)} users; this step needs at least ${fmt(s.at_least)}. Seed more (Seed button, or \`seed ${s.at_least}\` in the terminal).`);
+    return fail(
+      `The shards hold ${fmt(stats.total_users)} users; this step needs at least ${fmt(s.at_least)}. Seed more (Seed button, or \`seed ${s.at_least}\` in the terminal).`,
+    );
   }
   if (s.at_most !== undefined && stats.total_users > s.at_most) {
     return fail(`The shards hold ${fmt(stats.total_users)} users; this step needs at most ${fmt(s.at_most)}. Reset the chapter to start from empty shards.`);

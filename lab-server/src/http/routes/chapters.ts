@@ -52,7 +52,13 @@ export function chapterRoutes(api: ApiRouter, lab: Lab, dir: string): void {
   }
 
   api.add(
-    { method: 'get', path: '/chapters', tag, summary: 'Every chapter with its progress, the learning paths, and chapter files that failed to load', responses: { 200: { description: 'the index', schema: ChapterIndexSchema } } },
+    {
+      method: 'get',
+      path: '/chapters',
+      tag,
+      summary: 'Every chapter with its progress, the learning paths, and chapter files that failed to load',
+      responses: { 200: { description: 'the index', schema: ChapterIndexSchema } },
+    },
     async ({ res }) => {
       const [lib, progress] = await Promise.all([loadChapters(dir), progressOf(lab)]);
       res.json({
@@ -74,7 +80,11 @@ export function chapterRoutes(api: ApiRouter, lab: Lab, dir: string): void {
 
   api.add(
     {
-      method: 'get', path: '/chapters/:id', tag, summary: 'One chapter: its Markdown, claims, exercises with progress, and reset steps', params: ChapterParams,
+      method: 'get',
+      path: '/chapters/:id',
+      tag,
+      summary: 'One chapter: its Markdown, claims, exercises with progress, and reset steps',
+      params: ChapterParams,
       responses: { 200: { description: 'the chapter', schema: ChapterSchema }, 404: noChapter },
     },
     async ({ req, res, params }) => {
@@ -98,8 +108,14 @@ export function chapterRoutes(api: ApiRouter, lab: Lab, dir: string): void {
 
   api.add(
     {
-      method: 'post', path: '/chapters/:id/exercises/:exercise/check', tag, summary: 'Check an exercise against the real cluster: pass, or a specific hint',
-      params: ExerciseParams, body: CheckBody, bodyOptional: true, bodyName: 'check',
+      method: 'post',
+      path: '/chapters/:id/exercises/:exercise/check',
+      tag,
+      summary: 'Check an exercise against the real cluster: pass, or a specific hint',
+      params: ExerciseParams,
+      body: CheckBody,
+      bodyOptional: true,
+      bodyName: 'check',
       responses: { 200: { description: 'the verdict', schema: CheckReplySchema }, 404: noExercise },
     },
     async ({ req, res, params, body: { answer } }) => {
@@ -110,8 +126,16 @@ export function chapterRoutes(api: ApiRouter, lab: Lab, dir: string): void {
 
   api.add(
     {
-      method: 'post', path: '/chapters/:id/exercises/:exercise/solve', tag, summary: '"Solve it for me": run the reference steps, then the check', params: ExerciseParams,
-      responses: { 200: { description: 'the steps and the passing check', schema: SolveReportSchema }, 404: noExercise, 409: { description: 'not_available: the exercise needs an API this build lacks; solve_failed: a reference step failed' } },
+      method: 'post',
+      path: '/chapters/:id/exercises/:exercise/solve',
+      tag,
+      summary: '"Solve it for me": run the reference steps, then the check',
+      params: ExerciseParams,
+      responses: {
+        200: { description: 'the steps and the passing check', schema: SolveReportSchema },
+        404: noExercise,
+        409: { description: 'not_available: the exercise needs an API this build lacks; solve_failed: a reference step failed' },
+      },
     },
     async ({ req, res, params }) => {
       const { c, e } = await exercise(params.id, params.exercise);
@@ -121,7 +145,11 @@ export function chapterRoutes(api: ApiRouter, lab: Lab, dir: string): void {
 
   api.add(
     {
-      method: 'post', path: '/chapters/:id/reset', tag, summary: "Return the cluster to the chapter's start state", params: ChapterParams,
+      method: 'post',
+      path: '/chapters/:id/reset',
+      tag,
+      summary: "Return the cluster to the chapter's start state",
+      params: ChapterParams,
       responses: { 200: { description: 'the steps run', schema: z.object({ steps: z.array(StepReportSchema) }) }, 404: noChapter },
     },
     async ({ req, res, params }) => {
@@ -132,7 +160,10 @@ export function chapterRoutes(api: ApiRouter, lab: Lab, dir: string): void {
 
   api.add(
     {
-      method: 'get', path: '/capabilities', tag, summary: 'Which optional APIs this build answers (exercises that need a missing one are marked)',
+      method: 'get',
+      path: '/capabilities',
+      tag,
+      summary: 'Which optional APIs this build answers (exercises that need a missing one are marked)',
       responses: { 200: { description: 'API probe → available', schema: z.object({ apis: z.record(z.string(), z.boolean()) }) } },
     },
     async ({ req, res }) => {
@@ -141,7 +172,13 @@ export function chapterRoutes(api: ApiRouter, lab: Lab, dir: string): void {
   );
 
   api.add(
-    { method: 'get', path: '/progress', tag, summary: 'Every exercise passed, and how', responses: { 200: { description: 'the progress', schema: z.object({ progress: z.array(ExerciseProgressSchema) }) } } },
+    {
+      method: 'get',
+      path: '/progress',
+      tag,
+      summary: 'Every exercise passed, and how',
+      responses: { 200: { description: 'the progress', schema: z.object({ progress: z.array(ExerciseProgressSchema) }) } },
+    },
     async ({ res }) => {
       res.json({ progress: await progressOf(lab) });
     },

@@ -10,8 +10,14 @@ const HealthSchema = z
 export function healthRoutes(api: ApiRouter, cluster: Pick<Cluster, 'health' | 'info'>): void {
   api.add(
     {
-      method: 'get', path: '/health', tag: 'operations', summary: 'Shard health, checked when asked',
-      responses: { 200: { description: 'every shard answers', schema: HealthSchema }, 503: { description: 'some shard does not answer', schema: HealthSchema } },
+      method: 'get',
+      path: '/health',
+      tag: 'operations',
+      summary: 'Shard health, checked when asked',
+      responses: {
+        200: { description: 'every shard answers', schema: HealthSchema },
+        503: { description: 'some shard does not answer', schema: HealthSchema },
+      },
     },
     async ({ res }) => {
       await cluster.health.check();

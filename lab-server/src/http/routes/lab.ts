@@ -44,7 +44,13 @@ export function labRoutes(api: ApiRouter, lab: Lab): void {
   const noJob = { description: 'no such job' };
 
   api.add(
-    { method: 'get', path: '/topology', tag, summary: 'Shards, replicas, the ring, its versions, recent jobs and read counts', responses: { 200: { description: 'the topology', schema: TopologySchema } } },
+    {
+      method: 'get',
+      path: '/topology',
+      tag,
+      summary: 'Shards, replicas, the ring, its versions, recent jobs and read counts',
+      responses: { 200: { description: 'the topology', schema: TopologySchema } },
+    },
     ({ res }) => {
       res.json(lab.topology());
     },
@@ -59,7 +65,10 @@ export function labRoutes(api: ApiRouter, lab: Lab): void {
   }));
   api.add(
     {
-      method: 'get', path: '/events', tag: 'lab: events', summary: 'Server-Sent Events: a hello snapshot, then topology, job, settings, metrics and loadtest events',
+      method: 'get',
+      path: '/events',
+      tag: 'lab: events',
+      summary: 'Server-Sent Events: a hello snapshot, then topology, job, settings, metrics and loadtest events',
       description: 'Channels and fields: docs/events.md.',
       query: EventsQuery,
       responses: { 200: { description: 'an endless event stream', mediaType: 'text/event-stream', schema: z.string() } },
@@ -70,7 +79,14 @@ export function labRoutes(api: ApiRouter, lab: Lab): void {
   );
 
   api.add(
-    { method: 'get', path: '/route', tag, summary: 'Which shard owns a key, and why: normalised key, hash, vnode, shard', query: RouteQuery, responses: { 200: { description: 'the routing decision', schema: RouteSchema } } },
+    {
+      method: 'get',
+      path: '/route',
+      tag,
+      summary: 'Which shard owns a key, and why: normalised key, hash, vnode, shard',
+      query: RouteQuery,
+      responses: { 200: { description: 'the routing decision', schema: RouteSchema } },
+    },
     ({ res, query }) => {
       try {
         res.json(lab.router.route(query.key));
@@ -82,7 +98,13 @@ export function labRoutes(api: ApiRouter, lab: Lab): void {
   );
 
   api.add(
-    { method: 'get', path: '/migrations', tag: 'lab: migrations', summary: 'Applied and pending migrations per shard', responses: { 200: { description: 'per shard', schema: MigrationStatusSchema } } },
+    {
+      method: 'get',
+      path: '/migrations',
+      tag: 'lab: migrations',
+      summary: 'Applied and pending migrations per shard',
+      responses: { 200: { description: 'per shard', schema: MigrationStatusSchema } },
+    },
     async ({ res }) => {
       res.json({ shards: await migrationStatus(lab.migrationTargets(), lab.config.migrationsDir) });
     },
@@ -90,7 +112,10 @@ export function labRoutes(api: ApiRouter, lab: Lab): void {
 
   api.add(
     {
-      method: 'post', path: '/migrations/:action', tag: 'lab: migrations', summary: 'Apply the next (up) or every (latest) pending migration, or roll back the last (down), on every shard',
+      method: 'post',
+      path: '/migrations/:action',
+      tag: 'lab: migrations',
+      summary: 'Apply the next (up) or every (latest) pending migration, or roll back the last (down), on every shard',
       params: z.object({ action: z.string().describe('up, down or latest') }),
       responses: {
         200: { description: 'the per-shard report', schema: MigrateReportSchema },
@@ -106,14 +131,26 @@ export function labRoutes(api: ApiRouter, lab: Lab): void {
   );
 
   api.add(
-    { method: 'get', path: '/outbox', tag: 'lab: messenger', summary: 'Outbox events not yet applied, per shard', responses: { 200: { description: 'the backlog', schema: OutboxBacklogSchema } } },
+    {
+      method: 'get',
+      path: '/outbox',
+      tag: 'lab: messenger',
+      summary: 'Outbox events not yet applied, per shard',
+      responses: { 200: { description: 'the backlog', schema: OutboxBacklogSchema } },
+    },
     async ({ res }) => {
       res.json(await outboxBacklog(lab.cluster));
     },
   );
 
   api.add(
-    { method: 'get', path: '/settings', tag: 'lab: settings', summary: 'The run-time knobs', responses: { 200: { description: 'the settings', schema: LabSettingsSchema } } },
+    {
+      method: 'get',
+      path: '/settings',
+      tag: 'lab: settings',
+      summary: 'The run-time knobs',
+      responses: { 200: { description: 'the settings', schema: LabSettingsSchema } },
+    },
     ({ res }) => {
       res.json(lab.settings.get());
     },
@@ -121,8 +158,12 @@ export function labRoutes(api: ApiRouter, lab: Lab): void {
 
   api.add(
     {
-      method: 'put', path: '/settings', tag: 'lab: settings', summary: 'Change run-time knobs: the data layer of the hot endpoints, the read policy',
-      body: SettingsPatchSchema, bodyName: 'settings',
+      method: 'put',
+      path: '/settings',
+      tag: 'lab: settings',
+      summary: 'Change run-time knobs: the data layer of the hot endpoints, the read policy',
+      body: SettingsPatchSchema,
+      bodyName: 'settings',
       responses: { 200: { description: 'the settings now', schema: LabSettingsSchema } },
     },
     async ({ res, body }) => {
@@ -131,7 +172,13 @@ export function labRoutes(api: ApiRouter, lab: Lab): void {
   );
 
   api.add(
-    { method: 'get', path: '/jobs', tag: 'lab: jobs', summary: 'Every job, newest first', responses: { 200: { description: 'the jobs', schema: z.object({ jobs: z.array(JobSchema) }) } } },
+    {
+      method: 'get',
+      path: '/jobs',
+      tag: 'lab: jobs',
+      summary: 'Every job, newest first',
+      responses: { 200: { description: 'the jobs', schema: z.object({ jobs: z.array(JobSchema) }) } },
+    },
     ({ res }) => {
       res.json({ jobs: lab.jobs.list() });
     },
@@ -139,7 +186,14 @@ export function labRoutes(api: ApiRouter, lab: Lab): void {
 
   const params = z.object({ id: JobId });
   api.add(
-    { method: 'get', path: '/jobs/:id', tag: 'lab: jobs', summary: 'One job: state, phase, progress, notes, result', params, responses: { 200: { description: 'the job', schema: JobSchema }, 404: noJob } },
+    {
+      method: 'get',
+      path: '/jobs/:id',
+      tag: 'lab: jobs',
+      summary: 'One job: state, phase, progress, notes, result',
+      params,
+      responses: { 200: { description: 'the job', schema: JobSchema }, 404: noJob },
+    },
     ({ res, params }) => {
       const job = lab.jobs.get(params.id);
       if (!job) throw notFound(`No job ${params.id}.`);
@@ -149,7 +203,11 @@ export function labRoutes(api: ApiRouter, lab: Lab): void {
 
   api.add(
     {
-      method: 'post', path: '/jobs/:id/continue', tag: 'lab: jobs', summary: 'A job holding before a step (pause_before) goes on', params,
+      method: 'post',
+      path: '/jobs/:id/continue',
+      tag: 'lab: jobs',
+      summary: 'A job holding before a step (pause_before) goes on',
+      params,
       responses: { 202: { description: 'the job', schema: JobSchema }, 404: noJob, 409: { description: 'not_waiting: the job is not holding' } },
     },
     ({ res, params }) => {
@@ -162,7 +220,11 @@ export function labRoutes(api: ApiRouter, lab: Lab): void {
 
   api.add(
     {
-      method: 'post', path: '/jobs/:id/cancel', tag: 'lab: jobs', summary: 'Cancel a job: a seed keeps no rows, a shard change returns to the previous topology', params,
+      method: 'post',
+      path: '/jobs/:id/cancel',
+      tag: 'lab: jobs',
+      summary: 'Cancel a job: a seed keeps no rows, a shard change returns to the previous topology',
+      params,
       responses: { 202: { description: 'the job', schema: JobSchema }, 404: noJob },
     },
     ({ res, params }) => {
@@ -174,8 +236,12 @@ export function labRoutes(api: ApiRouter, lab: Lab): void {
 
   api.add(
     {
-      method: 'post', path: '/seed', tag: 'lab: messenger', summary: 'Generate users, conversations and messages, routed by the ring and loaded with COPY (a job)',
-      body: SeedBody, bodyName: 'seed request',
+      method: 'post',
+      path: '/seed',
+      tag: 'lab: messenger',
+      summary: 'Generate users, conversations and messages, routed by the ring and loaded with COPY (a job)',
+      body: SeedBody,
+      bodyName: 'seed request',
       responses: { 202: { description: 'started; Location: the job', schema: JobAcceptedSchema } },
     },
     ({ res, body: plan }) => {

@@ -17,19 +17,18 @@ const int = (field: string, min: number, max: number) =>
     .min(min, `${field} must be at least ${min.toLocaleString('en-US')}`)
     .max(max, `${field} must be at most ${max.toLocaleString('en-US')}`);
 
-const StartBody = z
-  .strictObject(
-    {
-      scenario: z.string({ error: 'scenario is required' }).refine((s) => findScenario(s) !== undefined, {
-        message: `scenario must be one of: ${SCENARIOS.map((s) => s.name).join(', ')}`,
-      }),
-      connections: int('connections', 1, LIMITS.connections).optional(),
-      duration_s: int('duration_s', 1, LIMITS.duration_s).optional(),
-      rate: int('rate', 1, LIMITS.rate).optional(),
-      warmup_s: int('warmup_s', 0, LIMITS.warmup_s).optional(),
-    },
-    { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
-  );
+const StartBody = z.strictObject(
+  {
+    scenario: z.string({ error: 'scenario is required' }).refine((s) => findScenario(s) !== undefined, {
+      message: `scenario must be one of: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+    }),
+    connections: int('connections', 1, LIMITS.connections).optional(),
+    duration_s: int('duration_s', 1, LIMITS.duration_s).optional(),
+    rate: int('rate', 1, LIMITS.rate).optional(),
+    warmup_s: int('warmup_s', 0, LIMITS.warmup_s).optional(),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
+);
 
 const CompareQuery = z.object({
   a: z.string({ error: 'a (a run id) is required' }).min(1, 'a (a run id) is required'),
@@ -56,7 +55,10 @@ export function loadtestRoutes(api: ApiRouter, engine: LoadTestEngine): void {
 
   api.add(
     {
-      method: 'get', path: '/loadtests/scenarios', tag, summary: 'The scenarios (with each operation\'s expected share) and the limits every run obeys',
+      method: 'get',
+      path: '/loadtests/scenarios',
+      tag,
+      summary: "The scenarios (with each operation's expected share) and the limits every run obeys",
       responses: { 200: { description: 'scenarios and limits', schema: ScenariosSchema } },
     },
     ({ res }) => {
@@ -66,8 +68,12 @@ export function loadtestRoutes(api: ApiRouter, engine: LoadTestEngine): void {
 
   api.add(
     {
-      method: 'post', path: '/loadtests', tag, summary: 'Start a load test against the lab\'s own API, in a child process',
-      body: StartBody, bodyName: 'load test',
+      method: 'post',
+      path: '/loadtests',
+      tag,
+      summary: "Start a load test against the lab's own API, in a child process",
+      body: StartBody,
+      bodyName: 'load test',
       responses: {
         202: { description: 'started; Location: the run', schema: z.object({ id: z.string(), run: LoadTestRunSchema }) },
         409: { description: 'loadtest_running: one run at a time' },
@@ -83,8 +89,14 @@ export function loadtestRoutes(api: ApiRouter, engine: LoadTestEngine): void {
 
   api.add(
     {
-      method: 'get', path: '/loadtests', tag, summary: 'Past and running runs, newest first', query: ListQuery,
-      responses: { 200: { description: 'the runs (without timelines)', schema: z.object({ runs: z.array(LoadTestRunSchema), running: z.string().nullable() }) } },
+      method: 'get',
+      path: '/loadtests',
+      tag,
+      summary: 'Past and running runs, newest first',
+      query: ListQuery,
+      responses: {
+        200: { description: 'the runs (without timelines)', schema: z.object({ runs: z.array(LoadTestRunSchema), running: z.string().nullable() }) },
+      },
     },
     async ({ res, query }) => {
       res.json({ runs: await engine.list(query.limit), running: engine.running()?.id ?? null });
@@ -93,7 +105,11 @@ export function loadtestRoutes(api: ApiRouter, engine: LoadTestEngine): void {
 
   api.add(
     {
-      method: 'get', path: '/loadtests/compare', tag, summary: 'Two runs side by side, each headline number with b relative to a', query: CompareQuery,
+      method: 'get',
+      path: '/loadtests/compare',
+      tag,
+      summary: 'Two runs side by side, each headline number with b relative to a',
+      query: CompareQuery,
       responses: { 200: { description: 'the comparison', schema: ComparisonSchema }, 404: noRun },
     },
     async ({ res, query: { a, b } }) => {
@@ -103,7 +119,11 @@ export function loadtestRoutes(api: ApiRouter, engine: LoadTestEngine): void {
 
   api.add(
     {
-      method: 'get', path: '/loadtests/:id', tag, summary: 'One run: parameters, live progress or summary, per-second timeline', params: RunParams,
+      method: 'get',
+      path: '/loadtests/:id',
+      tag,
+      summary: 'One run: parameters, live progress or summary, per-second timeline',
+      params: RunParams,
       responses: { 200: { description: 'the run', schema: LoadTestRunSchema }, 404: noRun },
     },
     async ({ res, params }) => {
@@ -113,7 +133,11 @@ export function loadtestRoutes(api: ApiRouter, engine: LoadTestEngine): void {
 
   api.add(
     {
-      method: 'post', path: '/loadtests/:id/cancel', tag, summary: 'Stop a preparing or running run', params: RunParams,
+      method: 'post',
+      path: '/loadtests/:id/cancel',
+      tag,
+      summary: 'Stop a preparing or running run',
+      params: RunParams,
       responses: { 202: { description: 'the run', schema: LoadTestRunSchema }, 404: noRun, 409: { description: 'loadtest_not_running: it has already ended' } },
     },
     async ({ res, params }) => {

@@ -27,7 +27,10 @@ const PlacementReportSchema = z
 export function placementRoutes(api: ApiRouter, lab: Lab): void {
   api.add(
     {
-      method: 'get', path: '/placement', tag: 'lab: ring', summary: 'Rows per shard and how many the current ring routes elsewhere (orphans)',
+      method: 'get',
+      path: '/placement',
+      tag: 'lab: ring',
+      summary: 'Rows per shard and how many the current ring routes elsewhere (orphans)',
       responses: { 200: { description: 'the audit', schema: PlacementReportSchema } },
     },
     async ({ res }) => {

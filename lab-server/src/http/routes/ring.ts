@@ -27,11 +27,20 @@ const RingViewSchema = z
     strategy: z.enum(STRATEGY_NAMES),
     shards: z.array(z.string()),
     vnodes: z.number().nullable(),
-    points: z.array(z.object({ point: z.number(), shard: z.number() })).nullable().describe('sorted ring points (md5-ring only); null when too many or none'),
+    points: z
+      .array(z.object({ point: z.number(), shard: z.number() }))
+      .nullable()
+      .describe('sorted ring points (md5-ring only); null when too many or none'),
     shares: z.array(z.number()).describe('fraction of the hash space each shard (by position in shards) owns'),
     lookup: RouteSchema.extend({ point: z.number().nullable() }).nullable(),
     change: z
-      .object({ to_shards: z.number(), moved_fraction: z.number(), ring_moved_fraction: z.number(), modulo_moved_fraction: z.number(), ideal_fraction: z.number() })
+      .object({
+        to_shards: z.number(),
+        moved_fraction: z.number(),
+        ring_moved_fraction: z.number(),
+        modulo_moved_fraction: z.number(),
+        ideal_fraction: z.number(),
+      })
       .nullable(),
   })
   .meta({ id: 'RingView' });
@@ -43,7 +52,10 @@ const RingViewSchema = z
 export function ringRoutes(api: ApiRouter, lab: Lab): void {
   api.add(
     {
-      method: 'get', path: '/ring', tag: 'lab: ring', summary: 'The ring the lab routes with, or a hypothetical one, with a key\'s lookup and what a change of shard count moves',
+      method: 'get',
+      path: '/ring',
+      tag: 'lab: ring',
+      summary: "The ring the lab routes with, or a hypothetical one, with a key's lookup and what a change of shard count moves",
       query: RingQuery,
       responses: { 200: { description: 'the ring', schema: RingViewSchema } },
     },

@@ -50,18 +50,26 @@ export function shardRoutes(api: ApiRouter, lab: Lab): void {
 
   api.add(
     {
-      method: 'post', path: '/shards/plan', tag, summary: 'What adding (or removing) a shard would move: hash ranges, rows per range, shares before and after',
-      body: PlanBody, bodyOptional: true, bodyName: 'plan request',
+      method: 'post',
+      path: '/shards/plan',
+      tag,
+      summary: 'What adding (or removing) a shard would move: hash ranges, rows per range, shares before and after',
+      body: PlanBody,
+      bodyOptional: true,
+      bodyName: 'plan request',
       responses: { 200: { description: 'the plan', schema: ReshardPlanSchema }, 404: noShard, 409: lastShard },
     },
     async ({ res, body }) => {
       const current = lab.ringVersion.shards;
-      let after;
+      let after: typeof current;
       if (body.action === 'add') {
         const id = lab.cluster.nextShardId();
         after = [...current, lab.cluster.ownsServers ? lab.cluster.layout.spec(id) : { id, name: `shard-${id}`, url: '(your server)', port: null }];
       } else {
-        if (!body.shard) throw new ApiError(400, 'validation_failed', 'Invalid plan request: shard: name the shard to remove', { fields: [{ field: 'shard', message: 'name the shard to remove' }] });
+        if (!body.shard)
+          throw new ApiError(400, 'validation_failed', 'Invalid plan request: shard: name the shard to remove', {
+            fields: [{ field: 'shard', message: 'name the shard to remove' }],
+          });
         const victim = shardNamed(body.shard);
         if (current.length === 1) throw new ApiError(409, 'last_shard', 'The last shard cannot be removed.');
         after = current.filter((s) => s.id !== victim.id);
@@ -72,14 +80,23 @@ export function shardRoutes(api: ApiRouter, lab: Lab): void {
 
   api.add(
     {
-      method: 'post', path: '/shards', tag, summary: 'Add a shard online (rebalance) or as the original did (faithful: nothing moves); a job',
+      method: 'post',
+      path: '/shards',
+      tag,
+      summary: 'Add a shard online (rebalance) or as the original did (faithful: nothing moves); a job',
       description: 'See docs/resharding.md. External shards: give the url of a new PostgreSQL server.',
-      body: AddBody, bodyOptional: true, bodyName: 'add-shard request',
+      body: AddBody,
+      bodyOptional: true,
+      bodyName: 'add-shard request',
       responses: { 202: { description: 'started; Location: the job', schema: JobAcceptedSchema } },
     },
     ({ res, body: { mode, url, pause_before } }) => {
       if (!lab.cluster.ownsServers && !url) {
-        throw new ApiError(400, 'url_required', `${lab.cluster.notOwned('Starting a new shard server')} Or give the url of a new PostgreSQL server ({"url": "postgres://…"}).`);
+        throw new ApiError(
+          400,
+          'url_required',
+          `${lab.cluster.notOwned('Starting a new shard server')} Or give the url of a new PostgreSQL server ({"url": "postgres://…"}).`,
+        );
       }
       const job = lab.jobs.submit('add-shard', { mode, url: url ?? null, pause_before }, 0, (ctx) => {
         const change: ShardChange = { kind: 'add', id: lab.cluster.nextShardId(), url: url ?? null };
@@ -91,8 +108,15 @@ export function shardRoutes(api: ApiRouter, lab: Lab): void {
 
   api.add(
     {
-      method: 'delete', path: '/shards/:name', tag, summary: 'Drain a shard into the others, then stop it; a job',
-      params: Named, query: RemoveQuery, body: RemoveBody, bodyOptional: true, bodyName: 'remove-shard request',
+      method: 'delete',
+      path: '/shards/:name',
+      tag,
+      summary: 'Drain a shard into the others, then stop it; a job',
+      params: Named,
+      query: RemoveQuery,
+      body: RemoveBody,
+      bodyOptional: true,
+      bodyName: 'remove-shard request',
       responses: { 202: { description: 'started; Location: the job', schema: JobAcceptedSchema }, 404: noShard, 409: lastShard },
     },
     ({ res, params, query: { mode }, body: { pause_before } }) => {
@@ -107,7 +131,11 @@ export function shardRoutes(api: ApiRouter, lab: Lab): void {
 
   api.add(
     {
-      method: 'post', path: '/shards/:name/replicas', tag, summary: 'Build a streaming replica of the shard', params: Named,
+      method: 'post',
+      path: '/shards/:name/replicas',
+      tag,
+      summary: 'Build a streaming replica of the shard',
+      params: Named,
       responses: { 201: { description: 'the shard, with its replica', schema: ShardInfoSchema }, 404: noShard, 409: unavailable },
     },
     async ({ res, params }) => {
@@ -123,7 +151,10 @@ export function shardRoutes(api: ApiRouter, lab: Lab): void {
 
   api.add(
     {
-      method: 'post', path: '/shards/:name/promote', tag, summary: "The shard's replica becomes its primary (switchover, or failover when the primary is down)",
+      method: 'post',
+      path: '/shards/:name/promote',
+      tag,
+      summary: "The shard's replica becomes its primary (switchover, or failover when the primary is down)",
       description: 'See docs/resharding.md#promoting-a-replica.',
       params: Named,
       responses: { 200: { description: 'what the promotion did and may have lost', schema: PromotionReportSchema }, 404: noShard, 409: unavailable },
@@ -140,9 +171,16 @@ export function shardRoutes(api: ApiRouter, lab: Lab): void {
 
   api.add(
     {
-      method: 'post', path: '/shards/:name/:fault', tag, summary: "Fault injection on an embedded shard: kill, start, pause or resume its server",
+      method: 'post',
+      path: '/shards/:name/:fault',
+      tag,
+      summary: 'Fault injection on an embedded shard: kill, start, pause or resume its server',
       params: z.object({ name: ShardName, fault: z.string().describe('kill, start, pause or resume') }),
-      responses: { 200: { description: 'the shard now', schema: ShardInfoSchema }, 404: { description: 'no shard of that name, or an unknown action' }, 409: unavailable },
+      responses: {
+        200: { description: 'the shard now', schema: ShardInfoSchema },
+        404: { description: 'no shard of that name, or an unknown action' },
+        409: unavailable,
+      },
     },
     async ({ res, params }) => {
       const shard = shardNamed(params.name);
@@ -162,7 +200,13 @@ export function shardRoutes(api: ApiRouter, lab: Lab): void {
   );
 
   api.add(
-    { method: 'get', path: '/ring/versions', tag: 'lab: ring', summary: 'Every ring version the cluster has routed by, with full shard specs', responses: { 200: { description: 'oldest first', schema: RingVersionsSchema } } },
+    {
+      method: 'get',
+      path: '/ring/versions',
+      tag: 'lab: ring',
+      summary: 'Every ring version the cluster has routed by, with full shard specs',
+      responses: { 200: { description: 'oldest first', schema: RingVersionsSchema } },
+    },
     async ({ res }) => {
       res.json({ versions: await ringHistory(lab.cluster.catalog.pool) });
     },

@@ -16,7 +16,9 @@ const SqlBody = z.strictObject(
 const SqlRunSchema = z
   .object({
     shard: z.string(),
-    results: z.array(z.object({ command: z.string(), fields: z.array(z.string()), rows: z.array(z.array(z.string())), row_count: z.number(), truncated: z.boolean() })),
+    results: z.array(
+      z.object({ command: z.string(), fields: z.array(z.string()), rows: z.array(z.array(z.string())), row_count: z.number(), truncated: z.boolean() }),
+    ),
     duration_ms: z.number(),
   })
   .meta({ id: 'SqlRun' });
@@ -25,12 +27,16 @@ const SqlRunSchema = z
 export function sqlRoutes(api: ApiRouter, lab: Lab): void {
   api.add(
     {
-      method: 'post', path: '/sql', tag: 'lab: sql', summary: 'Run one SQL statement (or EXPLAIN it) on one shard, as the least-privilege console role, cancelled past the console timeout',
-      body: SqlBody, bodyName: 'SQL request',
+      method: 'post',
+      path: '/sql',
+      tag: 'lab: sql',
+      summary: 'Run one SQL statement (or EXPLAIN it) on one shard, as the least-privilege console role, cancelled past the console timeout',
+      body: SqlBody,
+      bodyName: 'SQL request',
       responses: {
-        200: { description: 'the statement\'s result', schema: SqlRunSchema },
+        200: { description: "the statement's result", schema: SqlRunSchema },
         400: { description: 'validation_failed (unknown shard too), or sql_failed: the shard refused the statement (more than one statement, too)' },
-        409: { description: 'console_role_missing: the lab\'s user may not create the console role on this server' },
+        409: { description: "console_role_missing: the lab's user may not create the console role on this server" },
         429: { description: 'console_busy: every console connection is taken' },
       },
     },
@@ -41,7 +47,9 @@ export function sqlRoutes(api: ApiRouter, lab: Lab): void {
       const shard = findShard(lab.cluster, body.shard);
       if (!shard) {
         const names = lab.cluster.shards.map((s) => s.name).join(', ');
-        throw new ApiError(400, 'validation_failed', `No shard '${body.shard}'; choose one of ${names}.`, { fields: [{ field: 'shard', message: 'unknown shard' }] });
+        throw new ApiError(400, 'validation_failed', `No shard '${body.shard}'; choose one of ${names}.`, {
+          fields: [{ field: 'shard', message: 'unknown shard' }],
+        });
       }
       try {
         res.json(await runSql(shard, body.sql, body.explain ?? null, { statementTimeoutMs: lab.config.consoleStatementTimeoutMs }, left.signal));

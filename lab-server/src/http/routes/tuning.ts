@@ -15,9 +15,7 @@ const ParameterSchema = z.object({
   description: z.string(),
 });
 
-const TuningSchema = z
-  .object({ shards: z.array(z.object({ shard: z.string(), parameters: z.array(ParameterSchema) })) })
-  .meta({ id: 'Tuning' });
+const TuningSchema = z.object({ shards: z.array(z.object({ shard: z.string(), parameters: z.array(ParameterSchema) })) }).meta({ id: 'Tuning' });
 
 const SetBody = z.strictObject(
   {
@@ -42,7 +40,10 @@ export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
   const tag = 'lab: tuning';
   api.add(
     {
-      method: 'get', path: '/tuning/parameters', tag, summary: 'The PostgreSQL parameters the lab may change, as every shard has them now',
+      method: 'get',
+      path: '/tuning/parameters',
+      tag,
+      summary: 'The PostgreSQL parameters the lab may change, as every shard has them now',
       responses: { 200: { description: 'per shard, the allowed parameters', schema: TuningSchema } },
     },
     async ({ res }) => {
@@ -51,10 +52,13 @@ export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
   );
   api.add(
     {
-      method: 'put', path: '/tuning/parameters/:name', tag,
+      method: 'put',
+      path: '/tuning/parameters/:name',
+      tag,
       summary: 'Set (value) or reset (null) one allowed parameter on every shard or the ones named: ALTER SYSTEM, then a reload; all shards or none',
       params: z.object({ name: z.string().describe(`one of ${TUNABLE_PARAMETERS.join(', ')}`) }),
-      body: SetBody, bodyName: 'tuning request',
+      body: SetBody,
+      bodyName: 'tuning request',
       responses: {
         200: { description: 'the allowed parameters on the shards changed, as in force now', schema: TuningSchema },
         400: { description: 'invalid_value: PostgreSQL refused the value (nothing changed)' },
@@ -70,7 +74,8 @@ export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
       }
       const all = lab.cluster.shards;
       const unknown = (body.shards ?? []).filter((n) => !all.some((s) => s.name === n));
-      if (unknown.length) throw new ApiError(404, 'not_found', `No shard ${unknown.join(', ')}; the shards are ${all.map((s) => s.name).join(', ')}.`, { shards: unknown });
+      if (unknown.length)
+        throw new ApiError(404, 'not_found', `No shard ${unknown.join(', ')}; the shards are ${all.map((s) => s.name).join(', ')}.`, { shards: unknown });
       const targets = body.shards ? all.filter((s) => body.shards!.includes(s.name)) : all;
       try {
         res.json({ shards: await setParameter(targets, params.name, body.value) });

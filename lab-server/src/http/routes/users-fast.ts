@@ -14,7 +14,12 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * the request metrics. Anything else — other methods, query strings Express would ignore, encoded or
  * nested paths — goes to the Express app unchanged.
  */
-export function fastUsersDispatch(users: UsersService, recorder: ApiRecorder, fallback: http.RequestListener, log: (message: string) => void): http.RequestListener {
+export function fastUsersDispatch(
+  users: UsersService,
+  recorder: ApiRecorder,
+  fallback: http.RequestListener,
+  log: (message: string) => void,
+): http.RequestListener {
   const stats = recorder.route('GET', '/api/v1/users/:id');
   return (req, res) => {
     const url = req.url!;

@@ -11,8 +11,12 @@ export function usersRoutes(api: ApiRouter, users: UsersService): void {
   const tag = 'users';
   api.add(
     {
-      method: 'post', path: '/users', tag, summary: 'Create a user on the shard its new UUIDv7 id routes to',
-      body: CreateUserSchema, bodyName: 'user',
+      method: 'post',
+      path: '/users',
+      tag,
+      summary: 'Create a user on the shard its new UUIDv7 id routes to',
+      body: CreateUserSchema,
+      bodyName: 'user',
       responses: { 201: { description: 'created; Location and X-Lab-Shard headers', schema: UserSchema } },
     },
     async ({ res, body }) => {
@@ -23,7 +27,10 @@ export function usersRoutes(api: ApiRouter, users: UsersService): void {
 
   api.add(
     {
-      method: 'get', path: '/users', tag, summary: 'All users, newest first, merged across shards (keyset pages)',
+      method: 'get',
+      path: '/users',
+      tag,
+      summary: 'All users, newest first, merged across shards (keyset pages)',
       query: ListUsersQuerySchema,
       responses: { 200: { description: 'one page', schema: UserPageSchema } },
     },
@@ -33,7 +40,13 @@ export function usersRoutes(api: ApiRouter, users: UsersService): void {
   );
 
   api.add(
-    { method: 'get', path: '/users/:id', tag, summary: 'One user, from its shard (any letter case of the id)', responses: { 200: { description: 'the user', schema: UserSchema }, 404: notFound } },
+    {
+      method: 'get',
+      path: '/users/:id',
+      tag,
+      summary: 'One user, from its shard (any letter case of the id)',
+      responses: { 200: { description: 'the user', schema: UserSchema }, 404: notFound },
+    },
     async ({ params, res }) => {
       const { value, shard } = await users.get(params.id!);
       res.set(SHARD_HEADER, shard).json(value);
@@ -42,8 +55,12 @@ export function usersRoutes(api: ApiRouter, users: UsersService): void {
 
   api.add(
     {
-      method: 'put', path: '/users/:id', tag, summary: 'Change some fields of a user (omitted fields keep their value)',
-      body: UpdateUserSchema, bodyName: 'user update',
+      method: 'put',
+      path: '/users/:id',
+      tag,
+      summary: 'Change some fields of a user (omitted fields keep their value)',
+      body: UpdateUserSchema,
+      bodyName: 'user update',
       responses: { 200: { description: 'the updated user', schema: UserSchema }, 404: notFound },
     },
     async ({ params, res, body }) => {
@@ -54,7 +71,10 @@ export function usersRoutes(api: ApiRouter, users: UsersService): void {
 
   api.add(
     {
-      method: 'delete', path: '/users/:id', tag, summary: 'Delete a user',
+      method: 'delete',
+      path: '/users/:id',
+      tag,
+      summary: 'Delete a user',
       description:
         'Removes the user and their co-located rows (accounts, inbox) at once. Their memberships, the sender of their messages and their username/e-mail claims live on other shards: a user.deleted outbox event cleans those up in the background (GET /lab/v1/outbox shows the backlog).',
       responses: { 204: { description: 'deleted' }, 404: notFound },
@@ -66,7 +86,13 @@ export function usersRoutes(api: ApiRouter, users: UsersService): void {
   );
 
   api.add(
-    { method: 'get', path: '/shards/stats', tag: 'shards', summary: 'Users per shard', responses: { 200: { description: 'counts in shard order', schema: ShardStatsSchema } } },
+    {
+      method: 'get',
+      path: '/shards/stats',
+      tag: 'shards',
+      summary: 'Users per shard',
+      responses: { 200: { description: 'counts in shard order', schema: ShardStatsSchema } },
+    },
     async ({ res }) => {
       res.json(await users.stats());
     },

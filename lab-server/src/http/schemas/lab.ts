@@ -17,7 +17,10 @@ export const JobSchema = z
     state: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
     params: z.record(z.string(), z.unknown()),
     progress: Progress,
-    phase: z.string().optional().describe(`the step a multi-step job is in (a reshard: ${RESHARD_STEPS.join(', ')}, …)`),
+    phase: z
+      .string()
+      .optional()
+      .describe(`the step a multi-step job is in (a reshard: ${RESHARD_STEPS.join(', ')}, …)`),
     waiting: z.string().optional().describe('set while the job holds before a step, until POST /lab/v1/jobs/{id}/continue'),
     notes: z.array(z.object({ at: z.string(), phase: z.string().nullable(), message: z.string() })).optional(),
     result: z.record(z.string(), z.unknown()).optional(),
@@ -95,22 +98,43 @@ export const MigrateReportSchema = z
   .object({
     action: z.enum(['up', 'down', 'latest']),
     ok: z.boolean(),
-    shards: z.array(z.object({ shard: z.string(), ran: z.array(z.string()), error: z.object({ migration: z.string().nullable(), message: z.string() }).nullable() })),
+    shards: z.array(
+      z.object({ shard: z.string(), ran: z.array(z.string()), error: z.object({ migration: z.string().nullable(), message: z.string() }).nullable() }),
+    ),
   })
   .meta({ id: 'MigrateReport' });
 
 export const OutboxBacklogSchema = z.object({
   total_pending: z.number(),
   shards: z.array(
-    z.object({ shard: z.string(), pending: z.number().nullable(), failing: z.number().nullable(), oldest_at: z.string().nullable(), last_error: z.string().nullable() }),
+    z.object({
+      shard: z.string(),
+      pending: z.number().nullable(),
+      failing: z.number().nullable(),
+      oldest_at: z.string().nullable(),
+      last_error: z.string().nullable(),
+    }),
   ),
 });
 
-const ShardSpecSchema = z.object({ id: z.number(), name: z.string(), url: z.string(), port: z.number().nullable(), slot: z.union([z.literal(0), z.literal(1)]).optional() });
+const ShardSpecSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  url: z.string(),
+  port: z.number().nullable(),
+  slot: z.union([z.literal(0), z.literal(1)]).optional(),
+});
 
 export const RingVersionsSchema = z.object({
   versions: z.array(
-    z.object({ version: z.number(), strategy: z.enum(['md5-ring', 'modulo']), vnodes: z.number().nullable(), shards: z.array(ShardSpecSchema), reason: z.string(), created_at: z.string() }),
+    z.object({
+      version: z.number(),
+      strategy: z.enum(['md5-ring', 'modulo']),
+      vnodes: z.number().nullable(),
+      shards: z.array(ShardSpecSchema),
+      reason: z.string(),
+      created_at: z.string(),
+    }),
   ),
 });
 

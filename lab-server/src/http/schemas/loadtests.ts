@@ -19,7 +19,7 @@ export const ScenarioSchema = z
     phases: z.array(z.object({ label: z.string(), connections: z.number(), duration: z.number() })),
     flows: z.array(Flow),
     needs: z.enum(['users', 'messenger']),
-    op_shares: z.record(z.string(), z.number()).describe('each operation\'s expected share of the requests'),
+    op_shares: z.record(z.string(), z.number()).describe("each operation's expected share of the requests"),
   })
   .meta({ id: 'Scenario' });
 
@@ -92,7 +92,16 @@ export const LoadTestRunSchema = z
     started_at: z.string().nullable(),
     finished_at: z.string().nullable(),
     timeline: z
-      .array(z.object({ t_s: z.number(), phase: z.string(), connections: z.number(), requests_per_s: z.number(), errors_per_s: z.number(), latency_ms: PercentilesSchema.nullable() }))
+      .array(
+        z.object({
+          t_s: z.number(),
+          phase: z.string(),
+          connections: z.number(),
+          requests_per_s: z.number(),
+          errors_per_s: z.number(),
+          latency_ms: PercentilesSchema.nullable(),
+        }),
+      )
       .optional()
       .describe('per-second samples (only in GET /lab/v1/loadtests/{id})'),
   })

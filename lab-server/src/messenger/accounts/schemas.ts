@@ -17,7 +17,5 @@ export const CreateAccountSchema = strictBody({
 });
 export type CreateAccount = z.infer<typeof CreateAccountSchema>;
 
-export const AccountSchema = z
-  .object({ id: uuid, user_id: uuid, username: z.string(), email: z.string(), created_at: timestamp })
-  .meta({ id: 'Account' });
+export const AccountSchema = z.object({ id: uuid, user_id: uuid, username: z.string(), email: z.string(), created_at: timestamp }).meta({ id: 'Account' });
 export type Account = z.infer<typeof AccountSchema>;

@@ -6,10 +6,7 @@ export const MAX_MEMBERS = 100;
 export const MAX_BODY = 4000;
 
 export const CreateConversationSchema = strictBody({
-  title: requiredString('title')
-    .trim()
-    .min(1, 'title must not be empty')
-    .max(MAX_TITLE, `title must be at most ${MAX_TITLE} characters`),
+  title: requiredString('title').trim().min(1, 'title must not be empty').max(MAX_TITLE, `title must be at most ${MAX_TITLE} characters`),
   member_ids: z
     .array(uuidField('member_ids[]'), { error: (iss) => (iss.input === undefined ? 'member_ids is required' : 'member_ids must be an array of user ids') })
     .min(1, 'member_ids must name at least one user')
@@ -61,9 +58,7 @@ export const MessagePageSchema = z
   .meta({ id: 'MessagePage' });
 export type MessagePage = z.infer<typeof MessagePageSchema>;
 
-export const InboxEntrySchema = z
-  .object({ id: uuid.describe('the conversation id'), title: z.string(), joined_at: timestamp })
-  .meta({ id: 'InboxEntry' });
+export const InboxEntrySchema = z.object({ id: uuid.describe('the conversation id'), title: z.string(), joined_at: timestamp }).meta({ id: 'InboxEntry' });
 export type InboxEntry = z.infer<typeof InboxEntrySchema>;
 
 export const InboxPageSchema = z

@@ -65,7 +65,9 @@ export class ConversationsService {
 
   /** Takes users out of a conversation on its shard; returns who is left (none: the conversation is gone). */
   removeMembers(conversationId: string, userIds: string[]): Promise<string[]> {
-    return writeByKey(this.gate, this.router, conversationId, (shard) => onShardPrisma(this.cluster, shard, (db) => prismaRepo.removeMembers(db, conversationId, userIds)));
+    return writeByKey(this.gate, this.router, conversationId, (shard) =>
+      onShardPrisma(this.cluster, shard, (db) => prismaRepo.removeMembers(db, conversationId, userIds)),
+    );
   }
 
   async get(rawId: string): Promise<Conversation> {
@@ -95,7 +97,13 @@ export class ConversationsService {
 
   private async insertMessage(conversation_id: string, shard: number, input: PostMessage): Promise<Message> {
     const now = Date.now();
-    const message: Message = { id: uuidv7({ msecs: now }), conversation_id, sender_id: input.sender_id, body: input.body, created_at: new Date(now).toISOString() };
+    const message: Message = {
+      id: uuidv7({ msecs: now }),
+      conversation_id,
+      sender_id: input.sender_id,
+      body: input.body,
+      created_at: new Date(now).toISOString(),
+    };
     try {
       return this.layer() === 'pg'
         ? await this.cluster.pools.onShard(shard, (pool) => pgRepo.insertMessage(pool, message))

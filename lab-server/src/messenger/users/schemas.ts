@@ -4,10 +4,7 @@ import { emailField, limitQuery, requiredString, strictBody, timestamp, uuid } f
 const MAX_NAME = 100;
 
 const name = (field: string) =>
-  requiredString(field)
-    .trim()
-    .min(1, `${field} must not be empty`)
-    .max(MAX_NAME, `${field} must be at most ${MAX_NAME} characters`);
+  requiredString(field).trim().min(1, `${field} must not be empty`).max(MAX_NAME, `${field} must be at most ${MAX_NAME} characters`);
 
 /** Unknown keys are rejected: the original silently ignored `name`/`firstName` and stored empty names. */
 export const CreateUserSchema = strictBody({ first_name: name('first_name'), last_name: name('last_name'), email: emailField.optional() });
@@ -26,7 +23,10 @@ export type UpdateUser = z.infer<typeof UpdateUserSchema>;
 export const ListUsersQuerySchema = z.object({
   limit: limitQuery,
   cursor: z.string().min(1, 'cursor must not be empty').optional(),
-  partial: z.enum(['true', 'false'], { error: 'partial must be true or false' }).default('false').transform((v) => v === 'true'),
+  partial: z
+    .enum(['true', 'false'], { error: 'partial must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 export type ListUsersQuery = z.infer<typeof ListUsersQuerySchema>;
 
@@ -47,8 +47,6 @@ export const ShardStatsSchema = z
   .object({
     total_users: z.number().int(),
     shard_count: z.number().int(),
-    shards: z.array(
-      z.object({ shard_id: z.number().int(), shard_name: z.string(), user_count: z.number().int().nullable(), healthy: z.boolean() }),
-    ),
+    shards: z.array(z.object({ shard_id: z.number().int(), shard_name: z.string(), user_count: z.number().int().nullable(), healthy: z.boolean() })),
   })
   .meta({ id: 'ShardStats' });

@@ -153,15 +153,17 @@ export class UsersService {
   /** Counts on every shard of the ring, in shard order; `healthy` is whether that shard answered just now. */
   async stats(): Promise<ShardStats> {
     const shards = await Promise.all(
-      this.router().ids.map((id) => this.cluster.shard(id)).map(async (s) => {
-        try {
-          const user_count = await this.cluster.pools.onShard(s.id, (pool) => pgRepo.countUsers(pool));
-          return { shard_id: s.id, shard_name: s.name, user_count, healthy: true };
-        } catch (err) {
-          if (!(err instanceof ShardUnavailableError)) throw err;
-          return { shard_id: s.id, shard_name: s.name, user_count: null, healthy: false };
-        }
-      }),
+      this.router()
+        .ids.map((id) => this.cluster.shard(id))
+        .map(async (s) => {
+          try {
+            const user_count = await this.cluster.pools.onShard(s.id, (pool) => pgRepo.countUsers(pool));
+            return { shard_id: s.id, shard_name: s.name, user_count, healthy: true };
+          } catch (err) {
+            if (!(err instanceof ShardUnavailableError)) throw err;
+            return { shard_id: s.id, shard_name: s.name, user_count: null, healthy: false };
+          }
+        }),
     );
     return {
       total_users: shards.reduce((sum, s) => sum + (s.user_count ?? 0), 0),
