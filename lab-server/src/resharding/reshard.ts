@@ -1,37 +1,13 @@
-import type pg from 'pg';
-import type { Shard } from '../cluster/cluster.js';
-import type { ShardSpec } from '../cluster/topology-store.js';
-import { isShutdown, JobCancelledError, throwIfCancelled, type JobContext } from '../jobs/registry.js';
-import { routerFor, type Lab } from '../lab/lab.js';
-import { outboxBacklog } from '../messenger/outbox/outbox.js';
-import { migrate, throwIfFailed } from '../migrations/index.js';
-import { BulkConnections, type WithBulk } from './bulk.js';
-import { countInRanges, deleteInRanges, type TableChecksum } from './checksum.js';
-import { planReshard, type ReshardPlan, type Stream } from './plan.js';
-import {
-  createSyncTable,
-  dropPublication,
-  dropSubscription,
-  dropSyncTable,
-  installGuard,
-  publish,
-  removeGuard,
-  restoreReplicaIdentity,
-  streamName,
-  subscribe,
-  sweep,
-  tablesSyncing,
-} from './replication.js';
-import { compareChecksums, syncStreams, takeSnapshot } from './verify.js';
+import { isShutdown, JobCancelledError, type JobContext } from '../jobs/registry.js';
+import type { Lab } from '../lab/lab.js';
+import { BulkConnections } from './bulk.js';
+import { copy, cutOver, cutOverFaithfully, cleanUp, planMove, provision, rollBack, verify, type ShardChange } from './phases.js';
+import type { ReshardPlan } from './plan.js';
 import type { ReshardStep } from './steps.js';
-import type { HashRange } from '../sharding/write-gate.js';
+
+export type { ShardChange } from './phases.js';
 
 export type ReshardMode = 'rebalance' | 'faithful';
-
-/** How the shard set changes: a shard joins (provisioned by the job) or one leaves (drained, then stopped). */
-export type ShardChange = { kind: 'add'; id: number; url: string | null } | { kind: 'remove'; id: number };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Adds or removes a shard online, in visible phases: plan → provision → copy (logical replication with row
@@ -81,6 +57,7 @@ function revertContext(ctx: JobContext): JobContext {
   return { ...ctx, signal: new AbortController().signal, phase: (name) => ctx.phase(`revert ${name}`), hold: async () => undefined };
 }
 
+/** The whole move, top-down: plan → provision → (faithful: cutover) → copy → verify → cutover → cleanup, or rollback. */
 async function run(
   lab: Lab,
   bulk: BulkConnections,
@@ -89,274 +66,33 @@ async function run(
   ctx: JobContext,
   pauseBefore: readonly ReshardStep[],
 ): Promise<Record<string, unknown>> {
-  const withBulk = <T>(shardId: number, fn: (db: pg.Client) => Promise<T>) => bulk.use(shardId, fn);
   const started = performance.now();
-  // Enters a step, first holding there when the learner asked to go step by step.
-  const step = async (name: ReshardStep) => {
-    throwIfCancelled(ctx.signal);
-    if (pauseBefore.includes(name)) await ctx.hold(`before ${name}`);
-    ctx.phase(name);
-  };
-  const { cluster } = lab;
-  const job = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-
-  ctx.phase('plan');
-  const before = lab.router;
-  const currentSpecs = lab.ringVersion.shards;
-  // A shard that rejoins (undoing its removal) is still running; a new one gets a server or the given URL.
-  const rejoining = change.kind === 'add' ? cluster.specs().find((s) => s.id === change.id) : undefined;
-  // Ordered by id, so that undoing a removal gives back the very ring it changed.
-  const afterSpecs: ShardSpec[] =
-    change.kind === 'add'
-      ? [
-          ...currentSpecs,
-          rejoining ?? (change.url ? { id: change.id, name: `shard-${change.id}`, url: change.url, port: null } : cluster.layout.spec(change.id)),
-        ].sort((a, b) => a.id - b.id)
-      : currentSpecs.filter((s) => s.id !== change.id);
-  const after = routerFor(lab.ringWith(afterSpecs));
-  const plan = await planReshard(cluster, before, after, afterSpecs);
-  ctx.note(
-    `${plan.moves.length} hash ranges (${(plan.moved_fraction * 100).toFixed(2)} % of the key space) change owner: ${plan.total_rows} rows in ${plan.tables.join(', ')}.`,
-  );
-  ctx.progress(0, plan.total_rows);
-
-  let added: Shard | null = null;
-  let cutover = false;
-  const subscribed: Stream[] = [];
+  const m = await planMove(lab, bulk, change, ctx, pauseBefore);
   try {
-    if (change.kind === 'add') {
-      await step('provision');
-      // Migrated before the cluster lists it: nothing that walks the shards (the outbox, the placement audit) meets it without its schema.
-      const prepare = async (server: { name: string; url: string }) => {
-        throwIfFailed(await migrate([server], lab.config.migrationsDir, 'latest'));
-        ctx.note(`${server.name} migrated to the latest schema.`);
-      };
-      if (rejoining) {
-        await prepare(cluster.shard(change.id));
-        ctx.note(`shard-${change.id} is still running; it rejoins.`);
-      } else {
-        added = change.url ? await cluster.servers.addExternal(change.id, change.url, prepare) : await cluster.servers.addEmbedded(change.id, prepare);
-        ctx.note(
-          `${added.name} started${added.server ? ` (pid ${added.server.pid}, port ${added.server.spec.port})` : ''} and joined the cluster; it takes no traffic until cutover.`,
-        );
-      }
-    }
-
+    await provision(m);
     if (mode === 'faithful') {
-      await step('cutover');
-      const ring = await lab.switchRing({ ...lab.ringWith(afterSpecs), reason: `${change.kind} shard-${change.id} (faithful: nothing moved)` });
-      cutover = true;
-      const orphans = orphanCounts(plan);
-      ctx.note(
-        `Ring version ${ring.version} routes by ${after.names.length} shards; ${plan.total_rows} rows stay where the new ring no longer looks for them.`,
-      );
-      return { mode, ring_version: ring.version, plan: summary(plan), orphaned_rows: plan.total_rows, orphans, seconds: secondsSince(started) };
+      const { ring_version, orphans } = await cutOverFaithfully(m);
+      return { mode, ring_version, plan: summary(m.plan), orphaned_rows: m.plan.total_rows, orphans, seconds: secondsSince(started) };
     }
-
-    await step('copy');
-    await assertTargetsEmpty(withBulk, plan, lab.ringVersion.version);
-    for (const id of new Set(plan.streams.flatMap((s) => [s.from.id, s.to.id]))) await withBulk(id, createSyncTable);
-    for (const stream of plan.streams) {
-      const name = streamName(job, stream.from.id, stream.to.id);
-      await withBulk(stream.from.id, (db) => publish(db, name, plan.tables, stream.ranges));
-      subscribed.push(stream);
-      await withBulk(stream.to.id, (db) => subscribe(db, name, cluster.shard(stream.from.id).url));
-      ctx.note(`Streaming ${stream.rows} rows from ${stream.from.name} to ${stream.to.name} (publication and subscription ${name}).`);
-    }
-    await waitForCopy(withBulk, job, plan, ctx);
-
-    await step('verify');
-    const moving: HashRange[] = plan.moves.map(({ start, end }) => ({ start, end }));
-    const sources = [...new Set(plan.streams.map((s) => s.from.id))];
-    // Writes to the moving ranges wait at the gate, and the guard refuses any that bypass it, while `fn` runs.
-    const paused = async (fn: () => Promise<void>): Promise<number> => {
-      const started = performance.now();
-      await lab.fence({ ranges: moving });
-      try {
-        await Promise.all(
-          sources.map((id) =>
-            withBulk(id, (db) =>
-              installGuard(
-                db,
-                plan.tables,
-                plan.streams.filter((x) => x.from.id === id).flatMap((x) => x.ranges),
-              ),
-            ),
-          ),
-        );
-        await fn();
-      } finally {
-        await Promise.all(sources.map((id) => withBulk(id, removeGuard))).catch(() => undefined);
-        await lab.lift();
-      }
-      return Math.round(performance.now() - started);
-    };
-
-    // A brief pause freezes the moving ranges at one point; once every stream has applied up to it, both
-    // sides take a snapshot there. The checksums then run on those snapshots while writes go on.
-    const snapshots = new BulkConnections(cluster, 'shard-lab-reshard-verify');
-    let verified: TableChecksum[];
-    let verifyPauseMs: number;
-    try {
-      // Connected before the pause, so that the pause only takes the snapshots.
-      const involved = [...new Set(plan.streams.flatMap((s) => [s.from.id, s.to.id]))];
-      await Promise.all(involved.map((id) => snapshots.use(id, async () => undefined)));
-      verifyPauseMs = await paused(async () => {
-        await syncStreams(withBulk, job, plan, ctx);
-        await Promise.all(involved.map((id) => snapshots.use(id, takeSnapshot)));
-      });
-      ctx.note(`Writes to the moving ranges paused for ${verifyPauseMs} ms while every stream caught up and both sides took a snapshot.`);
-      verified = await compareChecksums(snapshots, plan, ctx);
-    } finally {
-      await snapshots.close();
-    }
-
-    throwIfCancelled(ctx.signal);
-    ctx.phase('cutover');
-    // The second pause: let every stream catch up once more (the changes since the snapshots travel the same
-    // verified stream), then switch.
-    const pauseMs = await paused(async () => {
-      await syncStreams(withBulk, job, plan, ctx);
-      const ring = await lab.switchRing({ ...lab.ringWith(afterSpecs), reason: `${change.kind} shard-${change.id} (rebalanced)` });
-      cutover = true;
-      ctx.note(`Ring version ${ring.version} is live.`);
-    });
-    ctx.note(`Writes to the moving ranges paused for ${pauseMs} ms at cutover.`);
-
-    await step('cleanup').catch((err: unknown) => {
-      if (!(err instanceof JobCancelledError)) throw err;
-    });
-    ctx.phase('cleanup');
-    await dropStreams(withBulk, job, subscribed);
-    let deleted = 0;
-    for (const stream of plan.streams) {
-      deleted += await withBulk(stream.from.id, async (db) => {
-        let n = 0;
-        for (const table of [...plan.tables].reverse()) n += await deleteInRanges(db, table, stream.ranges);
-        return n;
-      });
-    }
-    ctx.note(`Deleted ${deleted} moved rows from their old shards.`);
-    if (change.kind === 'remove' && ctx.signal.aborted && !isShutdown(ctx.signal)) {
-      ctx.note(`shard-${change.id} keeps running, empty: the cancel brings its rows back to it.`);
-    } else if (change.kind === 'remove') {
-      const gone = cluster.shard(change.id);
-      await drainOutbox(lab, gone.name, ctx);
-      await cluster.servers.remove(change.id, { deleteData: true });
-      ctx.note(`${gone.name} drained and stopped; its data directory was removed.`);
-    } else if (added?.server && lab.config.replicas && !ctx.signal.aborted) {
-      // LAB_REPLICAS=1 gives every shard a replica, this one too; the move itself is done either way.
-      await cluster.replicas
-        .add(added.id)
-        .then((r) => ctx.note(`LAB_REPLICAS=1: ${r.name} streams from ${added!.name}.`))
-        .catch((err: unknown) =>
-          ctx.note(
-            `LAB_REPLICAS=1, but ${added!.name}'s replica could not be built: ${err instanceof Error ? err.message : String(err)}. Add it with POST /lab/v1/shards/${added!.name}/replicas.`,
-          ),
-        );
-    }
+    await copy(m);
+    const verified = await verify(m);
+    const pauseMs = await cutOver(m);
+    await cleanUp(m);
     return {
       mode,
       ring_version: lab.ringVersion.version,
-      plan: summary(plan),
-      moved_rows: verified.reduce((n, t) => n + t.rows, 0),
-      verify: { ok: true, tables: verified },
+      plan: summary(m.plan),
+      moved_rows: verified.tables.reduce((n, t) => n + t.rows, 0),
+      verify: { ok: true, tables: verified.tables },
       pause_ms: pauseMs,
-      verify_pause_ms: verifyPauseMs,
+      verify_pause_ms: verified.pauseMs,
       seconds: secondsSince(started),
     };
   } catch (err) {
-    if (cutover) throw err;
-    ctx.phase('rollback');
-    await dropStreams(withBulk, job, subscribed).catch(() => undefined);
-    if (change.kind === 'remove') {
-      // Partial copies on the shards that were to receive the drained shard's rows.
-      for (const stream of subscribed) {
-        await withBulk(stream.to.id, async (db) => {
-          for (const table of [...plan.tables].reverse()) await deleteInRanges(db, table, stream.ranges);
-        }).catch(() => undefined);
-      }
-    }
-    if (added) await cluster.servers.remove(added.id, { deleteData: true }).catch(() => undefined);
-    await sweep(cluster, lab.log).catch(() => undefined);
-    ctx.note(`Rolled back: ring version ${lab.ringVersion.version} and its ${lab.ringVersion.shards.length} shards, as before.`);
+    if (m.cutover) throw err;
+    await rollBack(m);
     throw err;
   }
-}
-
-/**
- * A receiving shard must hold no rows yet in the ranges it receives. Orphans left by a faithful change would
- * sit there: the copy would mix with them, verify would fail, and a rollback would delete them. Refuse first.
- */
-async function assertTargetsEmpty(withBulk: WithBulk, plan: ReshardPlan, ringVersion: number): Promise<void> {
-  for (const stream of plan.streams) {
-    let rows = 0;
-    for (const table of plan.tables) rows += await withBulk(stream.to.id, (db) => countInRanges(db, table, stream.ranges));
-    if (rows > 0) {
-      throw new Error(
-        `${stream.to.name} already holds ${rows} rows in the hash ranges it would receive from ${stream.from.name} — orphans of a faithful change ` +
-          `(ring version ${ringVersion} routes them elsewhere). Moving now would mix them with the copies; nothing was changed. ` +
-          `Undo the faithful change first (make the same change faithfully in reverse), then rebalance.`,
-      );
-    }
-  }
-}
-
-async function waitForCopy(withBulk: WithBulk, job: string, plan: ReshardPlan, ctx: JobContext): Promise<void> {
-  for (;;) {
-    throwIfCancelled(ctx.signal);
-    let syncing = 0;
-    let copied = 0;
-    for (const stream of plan.streams) {
-      await withBulk(stream.to.id, async (db) => {
-        syncing += await tablesSyncing(db, streamName(job, stream.from.id, stream.to.id));
-        for (const table of plan.tables) copied += await countInRanges(db, table, stream.ranges);
-      });
-    }
-    ctx.progress(Math.min(copied, plan.total_rows), plan.total_rows);
-    if (syncing === 0) return;
-    await sleep(250);
-  }
-}
-
-async function dropStreams(withBulk: WithBulk, job: string, streams: Stream[]): Promise<void> {
-  for (const stream of streams) {
-    const name = streamName(job, stream.from.id, stream.to.id);
-    await withBulk(stream.to.id, (db) => dropSubscription(db, name));
-    await withBulk(stream.from.id, async (db) => {
-      await dropPublication(db, name);
-      await restoreReplicaIdentity(db);
-    });
-  }
-  for (const id of new Set(streams.flatMap((s) => [s.from.id, s.to.id]))) await withBulk(id, dropSyncTable);
-}
-
-const OUTBOX_DRAIN_MS = 60_000;
-
-/**
- * A drained shard may still hold outbox events (cross-shard cleanups written before cutover); it is stopped
- * only once they are applied. If they are not, it keeps running outside the ring, and removing it again later
- * finishes the job: nothing in its outbox is lost.
- */
-async function drainOutbox(lab: Lab, shard: string, ctx: JobContext): Promise<void> {
-  const deadline = Date.now() + OUTBOX_DRAIN_MS;
-  for (;;) {
-    const backlog = (await outboxBacklog(lab.cluster)).shards.find((s) => s.shard === shard);
-    if (!backlog || backlog.pending === 0) return;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `${shard} is out of the ring, but its outbox still holds ${backlog.pending ?? 'an unknown number of'} events; it keeps running until they are applied — remove it again later.`,
-      );
-    }
-    ctx.note(`Waiting for ${backlog.pending} outbox events on ${shard} to be applied before stopping it.`);
-    await sleep(1_000);
-  }
-}
-
-function orphanCounts(plan: ReshardPlan): { shard: string; rows: number }[] {
-  const by = new Map<string, number>();
-  for (const m of plan.moves) by.set(m.from.name, (by.get(m.from.name) ?? 0) + m.rows);
-  return [...by].map(([shard, rows]) => ({ shard, rows }));
 }
 
 function summary(plan: ReshardPlan) {
