@@ -3,6 +3,9 @@ import { ClusterError } from '../cluster/errors.js';
 import { parseLsn } from '../cluster/reads.js';
 import type { Lab } from '../lab/lab.js';
 
+/** What a promotion may touch of the running lab: the ring and its write gate, the cluster's handover, the read bookkeeping. */
+export type PromotionHost = Pick<Lab, 'jobs' | 'changeTopology' | 'cluster' | 'fence' | 'lift' | 'ringVersion' | 'ringWith' | 'switchRing' | 'reads' | 'peers'>;
+
 /** How many of the writes a failover may have lost are listed by id (the count is always whole). */
 const LISTED = 20;
 
@@ -20,7 +23,7 @@ export interface PromotionReport extends Promotion {
  * and its reads wait for the handover (none fails), the cluster swaps the servers, a new ring version records the new primary's address (so a
  * restart starts it), and the report says what, if anything, the promotion may have lost.
  */
-export function promote(lab: Lab, shardName: string): Promise<PromotionReport> {
+export function promote(lab: PromotionHost, shardName: string): Promise<PromotionReport> {
   const busy = lab.jobs.current;
   if (busy && (busy.kind === 'add-shard' || busy.kind === 'remove-shard')) {
     return Promise.reject(
@@ -30,7 +33,7 @@ export function promote(lab: Lab, shardName: string): Promise<PromotionReport> {
   return lab.changeTopology(() => promoteNow(lab, shardName));
 }
 
-async function promoteNow(lab: Lab, shardName: string): Promise<PromotionReport> {
+async function promoteNow(lab: PromotionHost, shardName: string): Promise<PromotionReport> {
   const shard = lab.cluster.byName(shardName);
   if (!shard) throw new ClusterError(`No shard named '${shardName}'.`);
   const started = performance.now();

@@ -8,10 +8,11 @@ import { prepareRun } from '../loadtest/prepare.js';
 import { RunStore } from '../loadtest/store.js';
 import { Metrics } from '../metrics/metrics.js';
 import { Messenger } from '../messenger/messenger.js';
+import { outboxBacklog } from '../messenger/outbox/outbox.js';
 import type { UsersService } from '../messenger/users/service.js';
 import type { MigrationTarget } from '../migrations/index.js';
-import { Router } from '../sharding/router.js';
-import { createStrategy } from '../sharding/strategies.js';
+import type { Router } from '../sharding/router.js';
+import { routerFor } from '../sharding/strategies.js';
 import { ReadRouter, type ReadStats } from '../cluster/reads.js';
 import { covers, WriteGate, type FenceTarget } from '../sharding/write-gate.js';
 import { EventHub } from './events.js';
@@ -50,15 +51,6 @@ export interface WritePeers {
   sync(state: PeerState): Promise<void>;
   /** The user writes the peers acknowledged on the shard past WAL position `lsn` (see ReadRouter.writtenAfter). */
   writtenAfter(shard: number, lsn: string): Promise<string[]>;
-}
-
-export function routerFor(ring: Pick<RingVersion, 'strategy' | 'vnodes' | 'shards'>): Router {
-  const names = ring.shards.map((s) => s.name);
-  return new Router(
-    createStrategy(ring.strategy, names, ring.vnodes ?? undefined),
-    names,
-    ring.shards.map((s) => s.id),
-  );
 }
 
 /** Everything a running lab holds, built once at start-up and handed to the HTTP layer and the CLI. */
@@ -243,6 +235,12 @@ export class Lab {
     this.releaseShard?.();
     this.releaseShard = null;
     await this.peers?.lift();
+  }
+
+  /** Events a shard's outbox still holds; a shard no longer in the cluster has none left to send. */
+  async outboxPending(shard: string): Promise<number | null> {
+    const backlog = (await outboxBacklog(this.cluster)).shards.find((s) => s.shard === shard);
+    return backlog ? backlog.pending : 0;
   }
 
   ringWith(shards: ShardSpec[]): Pick<RingVersion, 'strategy' | 'vnodes' | 'shards'> {

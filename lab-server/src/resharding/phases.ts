@@ -2,8 +2,8 @@ import type pg from 'pg';
 import type { Shard } from '../cluster/cluster.js';
 import type { ShardSpec } from '../cluster/topology-store.js';
 import { isShutdown, JobCancelledError, throwIfCancelled, type JobContext } from '../jobs/registry.js';
-import { routerFor, type Lab } from '../lab/lab.js';
-import { outboxBacklog } from '../messenger/outbox/outbox.js';
+import { routerFor } from '../sharding/strategies.js';
+import type { ReshardHost } from './ring-control.js';
 import { migrate, throwIfFailed } from '../migrations/index.js';
 import type { Router } from '../sharding/router.js';
 import type { HashRange } from '../sharding/write-gate.js';
@@ -34,7 +34,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One shard change as it goes through its phases: what each phase needs, and what it leaves for the next. */
 export interface Move {
-  lab: Lab;
+  lab: ReshardHost;
   change: ShardChange;
   ctx: JobContext;
   /** Names this move's publications, subscriptions and sync tables. */
@@ -56,7 +56,13 @@ export interface Move {
 }
 
 /** The plan phase: which hash ranges change owner, and how many rows they hold. */
-export async function planMove(lab: Lab, bulk: BulkConnections, change: ShardChange, ctx: JobContext, pauseBefore: readonly ReshardStep[]): Promise<Move> {
+export async function planMove(
+  lab: ReshardHost,
+  bulk: BulkConnections,
+  change: ShardChange,
+  ctx: JobContext,
+  pauseBefore: readonly ReshardStep[],
+): Promise<Move> {
   const { cluster } = lab;
   ctx.phase('plan');
   const before = lab.router;
@@ -326,17 +332,17 @@ const OUTBOX_DRAIN_MS = 60_000;
  * only once they are applied. If they are not, it keeps running outside the ring, and removing it again later
  * finishes the job: nothing in its outbox is lost.
  */
-async function drainOutbox(lab: Lab, shard: string, ctx: JobContext): Promise<void> {
+async function drainOutbox(lab: ReshardHost, shard: string, ctx: JobContext): Promise<void> {
   const deadline = Date.now() + OUTBOX_DRAIN_MS;
   for (;;) {
-    const backlog = (await outboxBacklog(lab.cluster)).shards.find((s) => s.shard === shard);
-    if (!backlog || backlog.pending === 0) return;
+    const pending = await lab.outboxPending(shard);
+    if (pending === 0) return;
     if (Date.now() > deadline) {
       throw new Error(
-        `${shard} is out of the ring, but its outbox still holds ${backlog.pending ?? 'an unknown number of'} events; it keeps running until they are applied — remove it again later.`,
+        `${shard} is out of the ring, but its outbox still holds ${pending ?? 'an unknown number of'} events; it keeps running until they are applied — remove it again later.`,
       );
     }
-    ctx.note(`Waiting for ${backlog.pending} outbox events on ${shard} to be applied before stopping it.`);
+    ctx.note(`Waiting for ${pending} outbox events on ${shard} to be applied before stopping it.`);
     await sleep(1_000);
   }
 }

@@ -1,5 +1,5 @@
 import { isShutdown, JobCancelledError, type JobContext } from '../jobs/registry.js';
-import type { Lab } from '../lab/lab.js';
+import type { ReshardHost } from './ring-control.js';
 import { BulkConnections } from './bulk.js';
 import { copy, cutOver, cutOverFaithfully, cleanUp, planMove, provision, rollBack, verify, type ShardChange } from './phases.js';
 import type { ReshardPlan } from './plan.js';
@@ -19,7 +19,7 @@ export type ReshardMode = 'rebalance' | 'faithful';
  * changes and nothing moves.
  */
 export async function reshard(
-  lab: Lab,
+  lab: ReshardHost,
   change: ShardChange,
   mode: ReshardMode,
   ctx: JobContext,
@@ -29,7 +29,7 @@ export async function reshard(
 }
 
 async function reshardExclusively(
-  lab: Lab,
+  lab: ReshardHost,
   change: ShardChange,
   mode: ReshardMode,
   ctx: JobContext,
@@ -59,7 +59,7 @@ function revertContext(ctx: JobContext): JobContext {
 
 /** The whole move, top-down: plan → provision → (faithful: cutover) → copy → verify → cutover → cleanup, or rollback. */
 async function run(
-  lab: Lab,
+  lab: ReshardHost,
   bulk: BulkConnections,
   change: ShardChange,
   mode: ReshardMode,

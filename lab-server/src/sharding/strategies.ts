@@ -1,5 +1,6 @@
 import { Md5Ring } from './md5-ring.js';
 import { Modulo } from './modulo.js';
+import { Router } from './router.js';
 import type { ShardingStrategy, StrategyName } from './strategy.js';
 
 /** A tuple (not just StrategyName[]) so it can feed z.enum() and UI pickers. */
@@ -21,4 +22,14 @@ export function createStrategy(name: StrategyName, shardNames: readonly string[]
     case 'modulo':
       return new Modulo(shardNames.length);
   }
+}
+
+/** The router of a ring as the catalog stores it: its strategy, vnode count and shards (stable ids and names). */
+export function routerFor(ring: { strategy: StrategyName; vnodes: number | null; shards: readonly { id: number; name: string }[] }): Router {
+  const names = ring.shards.map((s) => s.name);
+  return new Router(
+    createStrategy(ring.strategy, names, ring.vnodes ?? undefined),
+    names,
+    ring.shards.map((s) => s.id),
+  );
 }
