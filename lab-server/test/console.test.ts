@@ -113,13 +113,6 @@ describe('the browser terminal’s console', () => {
     expect(await term.complete('migrate la')).toEqual(['latest']);
   });
 
-  it('says so when a command needs an API this build does not have', async () => {
-    const caps = (await t.call<{ apis: Record<string, boolean> }>('GET', '/lab/v1/capabilities')).body.apis;
-    const out = (await term.run('loadtest')).out;
-    if (caps['GET /lab/v1/loadtests']) expect(out).not.toContain('not available in this build');
-    else expect(out).toContain('GET /lab/v1/loadtests is not available in this build');
-  });
-
   it('refuses a connection from another web site', async () => {
     const ws = new WebSocket(`${t.url.replace('http', 'ws')}/lab/v1/console`, { headers: { origin: 'https://evil.example' } });
     ws.on('error', () => undefined);

@@ -124,7 +124,6 @@ describe('the control API answers as documented', () => {
     expect((await lab('GET', '/lab/v1/chapters/no-such-chapter')).status).toBe(404);
     const exercise = chapter.body.exercises[0];
     if (exercise) expect((await lab('POST', `/lab/v1/chapters/${first}/exercises/${exercise.id}/check`)).status).toBe(200);
-    expect((await lab('GET', '/lab/v1/capabilities')).status).toBe(200);
     expect((await lab('GET', '/lab/v1/progress')).status).toBe(200);
   });
 });

@@ -3,7 +3,7 @@ import { parseJsonText } from '../../lab-server/src/net/json-text';
 
 /**
  * The lab's HTTP API from the browser: an error answer becomes the lab's own ApiError (status, code, message,
- * details), and `isMissingRoute` tells "this build has no such route" apart from every other failure.
+ * details).
  */
 export { ApiError };
 
@@ -39,32 +39,6 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return (await request<T>(method, path, body)).body;
 }
 
-/** The lab answered 404 route_not_found: the API belongs to a later build. */
-export function isMissingRoute(err: unknown): boolean {
-  return err instanceof ApiError && err.status === 404 && err.code === 'route_not_found';
-}
-
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
-
-let capabilities: Promise<Record<string, boolean>> | null = null;
-
-/**
- * Whether the lab has `METHOD path`, from `GET /lab/v1/capabilities` (asked once per page): the lab probes
- * its own optional APIs, so the page never provokes a 404 to find out.
- */
-export function probe(method: 'GET' | 'POST', path: string): Promise<boolean> {
-  capabilities ??= api<{ apis: Record<string, boolean> }>('GET', '/lab/v1/capabilities').then(
-    (r) => r.apis,
-    () => {
-      capabilities = null;
-      return {};
-    },
-  );
-  return capabilities.then((apis) => apis[`${method} ${path}`] ?? false);
-}
-
-export const SHARDS_API = { method: 'POST', path: '/lab/v1/shards/plan', name: 'the shard API (POST /lab/v1/shards)' } as const;
-export const LOADTESTS_API = { method: 'GET', path: '/lab/v1/loadtests', name: 'the load-test API (POST /lab/v1/loadtests)' } as const;
-export const METRICS_API = { method: 'GET', path: '/lab/v1/metrics', name: 'the metrics API (GET /lab/v1/metrics)' } as const;

@@ -16,8 +16,6 @@ export interface ActionKind<S extends { do: string }> {
   readonly do: S['do'];
   /** The step as chapter files write it: build it with `stepSchema`, which adds `unless`. */
   readonly spec: z.ZodType<S> & z.core.$ZodTypeDiscriminable;
-  /** The APIs it calls that a build may lack (`METHOD /path`), probed before it runs. */
-  readonly requires?: readonly string[];
   /** What the UI lists under "Solve it for me" and the report repeats: plain words and the API call. */
   describe(step: S): string;
   /** `solving` is the check of the exercise being solved; null while a chapter resets. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StepFailed } from './action-kind.js';
-import { actionRequires, ActionSpecSchema, describeAction, runAction, type ActionSpec } from './actions.js';
+import { ActionSpecSchema, describeAction, runAction, type ActionSpec } from './actions.js';
 import { CheckSpecSchema } from './checks.js';
 import { noCluster } from './testing/no-cluster.js';
 
@@ -21,10 +21,8 @@ describe('the action registry', () => {
     expect(ActionSpecSchema.safeParse({ do: 'clear-data', users: 10 }).error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['users'] });
   });
 
-  it('describes a step and lists the APIs it needs by its kind', () => {
+  it('describes a step by its kind', () => {
     expect(describeAction(parse({ do: 'seed', users: 10 }))).toBe('Seed 10 users — POST /lab/v1/seed');
-    expect(actionRequires(parse({ do: 'remove-shard' }))).toEqual(['POST /lab/v1/shards/plan']);
-    expect(actionRequires(parse({ do: 'seed', users: 10 }))).toEqual([]);
   });
 
   it('reports a step run and passes on the answer it measured', async () => {

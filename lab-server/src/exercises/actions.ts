@@ -37,11 +37,6 @@ export function describeAction(a: ActionSpec): string {
   return kindOf(a).describe(a);
 }
 
-/** The APIs a step needs that may be missing from this build (probed before solving). */
-export function actionRequires(a: ActionSpec): string[] {
-  return [...(kindOf(a).requires ?? [])];
-}
-
 /** Runs one step, unless its `unless` check already passes. `solving` is the exercise's check; null in a reset. */
 export async function runAction(ctx: ExerciseContext, a: ActionSpec, solving: CheckSpec | null): Promise<{ report: StepReport; answer?: Answer | null }> {
   const step = describeAction(a);

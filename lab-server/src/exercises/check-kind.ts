@@ -21,8 +21,6 @@ export interface CheckKind<S extends { kind: string }> {
     input(spec: S): AnswerSpec;
     answer(spec: S, ctx: ExerciseContext): Promise<Answer | null>;
   };
-  /** The APIs it calls that a build may lack (`METHOD /path`), probed before an exercise is solved. */
-  requires?(spec: S): string[];
   run(spec: S, ctx: ExerciseContext, answer: Answer | undefined): Promise<CheckResult>;
 }
 

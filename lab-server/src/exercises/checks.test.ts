@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerSpec, checkRequires, CheckSpecSchema, referenceAnswer, runCheck, type CheckSpec } from './checks.js';
+import { answerSpec, CheckSpecSchema, referenceAnswer, runCheck, type CheckSpec } from './checks.js';
 import { noCluster } from './testing/no-cluster.js';
 
 const parse = (spec: unknown): CheckSpec => CheckSpecSchema.parse(spec);
@@ -25,11 +25,6 @@ describe('the check registry', () => {
   it('measures a reference answer only for kinds with a question', async () => {
     expect(await referenceAnswer(noCluster, parse({ kind: 'moved-fraction', strategy: 'modulo', from: 2, to: 3 }))).toBe(66.67);
     expect(await referenceAnswer(noCluster, parse({ kind: 'shards-up' }))).toBeNull();
-  });
-
-  it('lists the optional APIs a check calls, through composites too', () => {
-    expect(checkRequires(parse({ kind: 'shards-up' }))).toEqual([]);
-    expect(checkRequires(parse({ kind: 'all', of: [{ kind: 'all', of: [{ kind: 'loadtest-run' }] }] }))).toEqual(['GET /lab/v1/loadtests']);
   });
 
   it('runs the kind the spec names', async () => {

@@ -56,8 +56,3 @@ export function answerSpec(spec: CheckSpec): AnswerSpec | null {
 export async function referenceAnswer(ctx: ExerciseContext, spec: CheckSpec): Promise<Answer | null> {
   return (await kindOf(spec).question?.answer(spec, ctx)) ?? null;
 }
-
-/** The APIs a check calls that may not exist in this build. */
-export function checkRequires(spec: CheckSpec): string[] {
-  return kindOf(spec).requires?.(spec) ?? [];
-}

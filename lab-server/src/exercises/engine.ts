@@ -1,21 +1,12 @@
 import { ConflictError } from '../domain/errors.js';
-import { isMissingRoute, type SelfClient } from '../net/self-client.js';
+import type { SelfClient } from '../net/self-client.js';
 import type { Lab } from '../lab/lab.js';
 import { StepFailed } from './action-kind.js';
-import { actionRequires, describeAction, runAction, type ActionSpec } from './actions.js';
-import { answerSpec, checkRequires, runCheck, type CheckSpec } from './checks.js';
+import { describeAction, runAction, type ActionSpec } from './actions.js';
+import { answerSpec, runCheck, type CheckSpec } from './checks.js';
 import type { Answer, ExerciseContext } from './context.js';
-import { LOADTESTS_API_PROBE, SHARDS_API_PROBE } from './optional-apis.js';
 import { ProgressStore } from './progress.js';
 import type { ExerciseProgress, ExerciseView, StepReport } from './views.js';
-
-/** How the UI and the tests name an API that a probe found missing. */
-const API_NAMES: Record<string, string> = {
-  [SHARDS_API_PROBE]: 'the shard API (POST /lab/v1/shards, DELETE /lab/v1/shards/:name)',
-  [LOADTESTS_API_PROBE]: 'the load-test API (POST /lab/v1/loadtests)',
-};
-
-const apiName = (probe: string): string => API_NAMES[probe] ?? probe;
 
 /** What the engine uses of an exercise; `chapters/schema.ts` defines the file format it is read from. */
 export interface Exercise {
@@ -41,58 +32,17 @@ export interface SolveReport {
   progress: ExerciseProgress;
 }
 
-const probes = new WeakMap<Lab, Map<string, Promise<boolean>>>();
 const locks = new WeakMap<Lab, Promise<unknown>>();
 
-/**
- * Whether the lab answers `METHOD /path` at all. Only probes that change nothing are used (see
- * optional-apis.ts); the answer is kept for the lab's lifetime because its routes are fixed when it starts.
- */
-async function available(ctx: ExerciseContext, probe: string): Promise<boolean> {
-  let cache = probes.get(ctx.lab);
-  if (!cache) probes.set(ctx.lab, (cache = new Map()));
-  let known = cache.get(probe);
-  if (!known) {
-    const [method, path] = probe.split(' ') as [string, string];
-    known = ctx.api.call(method, path, method === 'GET' ? undefined : {}).then((r) => !isMissingRoute(r));
-    cache.set(probe, known);
-    known.catch(() => cache.delete(probe));
-  }
-  return known;
-}
-
-export async function missingApis(ctx: ExerciseContext, required: string[]): Promise<string[]> {
-  const unique = [...new Set(required)];
-  const ok = await Promise.all(unique.map((p) => available(ctx, p)));
-  return unique.filter((_, i) => !ok[i]).map(apiName);
-}
-
-/** The optional APIs the UI asks about, so a page never has to provoke a 404 to find out. */
-const OPTIONAL_APIS = [SHARDS_API_PROBE, LOADTESTS_API_PROBE, 'GET /lab/v1/metrics'];
-
-export async function capabilities(ctx: ExerciseContext): Promise<Record<string, boolean>> {
-  const ok = await Promise.all(OPTIONAL_APIS.map((p) => available(ctx, p)));
-  return Object.fromEntries(OPTIONAL_APIS.map((p, i) => [p, ok[i]!]));
-}
-
-function exerciseRequires(e: Exercise): string[] {
-  return [...checkRequires(e.check), ...e.solve.flatMap(stepRequires)];
-}
-
-const stepRequires = (a: ActionSpec): string[] => [...actionRequires(a), ...(a.unless ? checkRequires(a.unless) : [])];
-
-export async function exerciseViews(ctx: ExerciseContext, chapter: ExerciseChapter, progress: ExerciseProgress[]): Promise<ExerciseView[]> {
-  return Promise.all(
-    chapter.exercises.map(async (e) => ({
-      id: e.id,
-      title: e.title,
-      hint: e.hint,
-      input: answerSpec(e.check),
-      solve_steps: e.solve.map(describeAction),
-      missing: await missingApis(ctx, exerciseRequires(e)),
-      progress: progress.find((p) => p.exercise_id === e.id) ?? null,
-    })),
-  );
+export function exerciseViews(chapter: ExerciseChapter, progress: ExerciseProgress[]): ExerciseView[] {
+  return chapter.exercises.map((e) => ({
+    id: e.id,
+    title: e.title,
+    hint: e.hint,
+    input: answerSpec(e.check),
+    solve_steps: e.solve.map(describeAction),
+    progress: progress.find((p) => p.exercise_id === e.id) ?? null,
+  }));
 }
 
 /** One solve or reset at a time: two of them rewriting the same shards would undo each other. */
@@ -127,10 +77,6 @@ export async function checkExercise(ctx: ExerciseContext, chapter: ExerciseChapt
 
 /** "Solve it for me": the reference steps, then the same check the learner's work would face. */
 export async function solveExercise(ctx: ExerciseContext, chapter: ExerciseChapter, e: Exercise): Promise<SolveReport> {
-  const missing = await missingApis(ctx, exerciseRequires(e));
-  if (missing.length > 0) {
-    throw new ConflictError('not_available', `This exercise needs ${missing.join(' and ')}, which this build does not have.`, { missing });
-  }
   return exclusive(ctx.lab, async () => {
     const steps: StepReport[] = [];
     let answer: Answer | null = null;

@@ -26,8 +26,6 @@ export interface ExerciseView {
   hint: string;
   input: AnswerSpec | null;
   solve_steps: string[];
-  /** APIs this exercise needs that this build does not have; while any is missing it cannot be done here. */
-  missing: string[];
   progress: ExerciseProgress | null;
 }
 

@@ -37,16 +37,6 @@ export class SelfClient {
   }
 }
 
-/** The lab's answer for a route it does not have: the API exists in a later build, not in this one. */
-export function isMissingRoute(reply: SelfReply): boolean {
-  return reply.status === 404 && errorCode(reply) === 'route_not_found';
-}
-
-export function errorCode(reply: SelfReply): string | null {
-  const b = reply.body as { error?: { code?: unknown } } | null;
-  return typeof b?.error?.code === 'string' ? b.error.code : null;
-}
-
 export function errorMessage(reply: SelfReply): string {
   const b = reply.body as { error?: { message?: unknown } } | null;
   return typeof b?.error?.message === 'string' ? b.error.message : `HTTP ${reply.status}`;

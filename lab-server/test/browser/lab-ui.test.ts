@@ -7,11 +7,9 @@ import { launchBrowser, watchedPage, type WatchedPage } from './browser.js';
 /** The browser lab as a learner meets it: real Chromium, the built UI, a real embedded cluster. */
 let t: TestLab;
 let browser: Browser;
-let caps: Record<string, boolean>;
 
 beforeAll(async () => {
   [t, browser] = await Promise.all([startEmbeddedTestLab(5), launchBrowser()]);
-  caps = (await t.call<{ apis: Record<string, boolean> }>('GET', '/lab/v1/capabilities')).body.apis;
   await t.call('POST', '/lab/v1/chapters/sharding/reset');
 }, 180_000);
 
@@ -67,11 +65,6 @@ describe('the browser lab', () => {
     await firstUser.getByRole('button', { name: 'Hint' }).click();
     expect(await firstUser.locator('.hint code').first().textContent()).toBe('user create Ada Lovelace');
     expect(await firstUser.locator('.hint').textContent()).not.toContain('`');
-    if (!caps['GET /lab/v1/metrics'])
-      await w.page
-        .getByText(/No metrics stream in this build/)
-        .first()
-        .waitFor();
     // A claim of the original, measured here: the ring's movement from 4 to 5 shards is computed, not quoted.
     const movement = w.page.locator('tr[data-claim="movement"]');
     await movement.getByRole('button', { name: 'Measure it here' }).click();
@@ -165,8 +158,7 @@ describe('the browser lab', () => {
     await w.page.close();
   });
 
-  it('works the Sharding chapter through the page: seed, add a shard faithfully, see the diagram change and the orphans 404, then rebalance', async (ctx) => {
-    if (!caps['POST /lab/v1/shards/plan']) ctx.skip('needs the shard API (POST /lab/v1/shards), which this build does not have');
+  it('works the Sharding chapter through the page: seed, add a shard faithfully, see the diagram change and the orphans 404, then rebalance', async () => {
     const w = await watchedPage(browser, [/\/api\/v1\/users\//]);
     const { page } = w;
     await page.goto(`${t.url}/#/chapters/sharding`);
@@ -203,19 +195,12 @@ describe('the browser lab', () => {
     await page.close();
   }, 300_000);
 
-  it('starts a short load test from the page and the chart moves', async (ctx) => {
+  it('starts a short load test from the page and the chart moves', async () => {
     const w = await watchedPage(browser);
     const { page } = w;
     await page.goto(t.url);
     const panel = page.locator('.loadtest');
     await panel.waitFor();
-    if (!caps['GET /lab/v1/loadtests']) {
-      await panel.getByText('Not available in this build').waitFor();
-      expect(await panel.getByRole('button', { name: 'Start' }).isDisabled()).toBe(true);
-      expect(w.errors).toEqual([]);
-      await page.close();
-      ctx.skip('needs the load-test API (POST /lab/v1/loadtests), which this build does not have; the panel says so and its Start button is disabled');
-    }
     await panel.getByLabel('Scenario').selectOption('smoke');
     await panel.getByLabel('Seconds (optional)').fill('4');
     await panel.getByRole('button', { name: 'Start' }).click();

@@ -23,7 +23,6 @@ export function Exercise({ id, children }: { id: string; children: ReactNode }) 
   if (!view) return <p className="error">Unknown exercise {id}.</p>;
 
   const base = `/lab/v1/chapters/${encodeURIComponent(chapter.id)}/exercises/${encodeURIComponent(id)}`;
-  const unavailable = view.missing.length > 0;
 
   async function check(e: FormEvent) {
     e.preventDefault();
@@ -74,11 +73,6 @@ export function Exercise({ id, children }: { id: string; children: ReactNode }) 
         )}
       </header>
       <div className="exercise-task">{children}</div>
-      {unavailable && (
-        <p className="not-in-build" role="note">
-          Not available in this build: this exercise needs {view.missing.join(' and ')}.
-        </p>
-      )}
       <form className="exercise-form" onSubmit={check}>
         {view.input?.type === 'shard' && <ShardSelect id={answerId} label={view.input.label} value={answer} onChange={setAnswer} />}
         {view.input?.type === 'number' && (
@@ -91,13 +85,13 @@ export function Exercise({ id, children }: { id: string; children: ReactNode }) 
           </span>
         )}
         <div className="buttons">
-          <button type="submit" className="primary" disabled={busy !== null || unavailable}>
+          <button type="submit" className="primary" disabled={busy !== null}>
             {busy === 'check' ? 'Checking…' : 'Check'}
           </button>
           <button type="button" aria-expanded={hint} onClick={() => setHint((h) => !h)}>
             Hint
           </button>
-          <button type="button" onClick={() => void solve()} disabled={busy !== null || unavailable}>
+          <button type="button" onClick={() => void solve()} disabled={busy !== null}>
             {busy === 'solve' ? 'Solving…' : 'Solve it for me'}
           </button>
         </div>

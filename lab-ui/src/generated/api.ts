@@ -742,23 +742,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/lab/v1/capabilities": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Which optional APIs this build answers (exercises that need a missing one are marked) */
-        get: operations["getLabV1Capabilities"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/lab/v1/progress": {
         parameters: {
             query?: never;
@@ -1379,7 +1362,6 @@ export interface components {
             claims: components["schemas"]["Claim"][];
             exercises: components["schemas"]["ExerciseView"][];
             reset_steps: string[];
-            reset_missing: string[];
         };
         Claim: {
             id: string;
@@ -1417,8 +1399,6 @@ export interface components {
             hint: string;
             input: components["schemas"]["AnswerSpec"] | null;
             solve_steps: string[];
-            /** @description APIs this exercise needs that this build does not have */
-            missing: string[];
             progress: components["schemas"]["ExerciseProgress"] | null;
         };
         AnswerSpec: {
@@ -3745,7 +3725,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_available: the exercise needs an API this build lacks; solve_failed: a reference step failed */
+            /** @description solve_failed: a reference step failed */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3795,39 +3775,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    getLabV1Capabilities: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description API probe → available */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        apis: {
-                            [key: string]: boolean;
-                        };
-                    };
                 };
             };
             /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */

@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import { api, LOADTESTS_API, messageOf } from '../api';
+import { api, messageOf } from '../api';
 import { useChapter } from '../chapters/chapter-context';
 import { fmt, ms, pct } from '../format';
 import { useLive, waitForJob, type Live } from '../live';
 import type { Claim, LoadTestRun, RingView, ShardStats } from '../types';
-import { Panel, useAvailable } from './common';
+import { Panel } from './common';
 
 type Measured = { text: string; ok: boolean };
 
@@ -63,7 +63,6 @@ async function measure(claim: Claim, live: Live): Promise<string> {
 export function Claims() {
   const { chapter } = useChapter();
   const live = useLive();
-  const loadtests = useAvailable(LOADTESTS_API);
   const [results, setResults] = useState<Record<string, Measured>>({});
   const [busy, setBusy] = useState<string | null>(null);
 
@@ -93,7 +92,6 @@ export function Claims() {
           </thead>
           <tbody>
             {chapter.claims.map((c) => {
-              const missing = c.measure.kind === 'loadtest' && loadtests === 'no';
               const r = results[c.id];
               return (
                 <tr key={c.id} data-claim={c.id}>
@@ -103,10 +101,9 @@ export function Claims() {
                   </td>
                   <td>{c.claimed}</td>
                   <td>
-                    <button type="button" onClick={() => void run(c)} disabled={busy !== null || missing}>
+                    <button type="button" onClick={() => void run(c)} disabled={busy !== null}>
                       {busy === c.id ? 'Measuring…' : 'Measure it here'}
                     </button>
-                    {missing && <p className="not-in-build">Not available in this build: {LOADTESTS_API.name} is missing.</p>}
                     {r?.text && (
                       <p className={r.ok ? 'measured' : 'error'} aria-live="polite" data-measured={c.id}>
                         {r.text}

@@ -1,9 +1,9 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { api, LOADTESTS_API } from '../api';
+import { api } from '../api';
 import { fmt, ms } from '../format';
 import { useChannel } from '../live';
 import type { LoadSummary, LoadTestRun, Scenario } from '../types';
-import { ErrorNote, NotInBuild, Panel, useAction, useAvailable } from './common';
+import { ErrorNote, Panel, useAction } from './common';
 import { TimeChart, type ChartSeries } from './TimeChart';
 
 const SERIES: ChartSeries[] = [
@@ -20,7 +20,6 @@ const scenarioOf = (r: LoadTestRun) => r.scenario ?? r.params?.scenario ?? '?';
 
 /** Load tests: pick a scenario, start and cancel it, watch req/s and latency live, read the summary, compare runs. */
 export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
-  const available = useAvailable(LOADTESTS_API);
   const [scenarios, setScenarios] = useState<Scenario[]>([]);
   const [scenario, setScenario] = useState(attrs.scenario ?? 'smoke');
   const [duration, setDuration] = useState('');
@@ -36,15 +35,14 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
     setHistory(h.runs);
   };
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: loads once the API is known to exist; loadHistory is a new function each render
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loads once on mount; loadHistory is a new function each render
   useEffect(() => {
-    if (available !== 'yes') return;
     void api<{ scenarios: Scenario[] }>('GET', '/lab/v1/loadtests/scenarios').then(
       (r) => setScenarios(r.scenarios),
       () => undefined,
     );
     void loadHistory().catch(() => undefined);
-  }, [available]);
+  }, []);
 
   const follow = (r: LoadTestRun) => {
     setRun(r);
@@ -114,11 +112,10 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
 
   return (
     <Panel title="Load test" className="loadtest">
-      {available === 'no' && <NotInBuild what={LOADTESTS_API.name} />}
       <div className="row">
         <span className="field">
           <label htmlFor={ids.scenario}>Scenario</label>
-          <select id={ids.scenario} value={scenario} onChange={(e) => setScenario(e.target.value)} disabled={available !== 'yes'}>
+          <select id={ids.scenario} value={scenario} onChange={(e) => setScenario(e.target.value)}>
             {(scenarios.length ? scenarios.map((s) => ({ name: s.name, label: `${s.title} (${s.name})` })) : [{ name: scenario, label: scenario }]).map((s) => (
               <option key={s.name} value={s.name}>
                 {s.label}
@@ -136,10 +133,9 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
             value={duration}
             placeholder={chosen?.duration_s ? String(chosen.duration_s) : ''}
             onChange={(e) => setDuration(e.target.value)}
-            disabled={available !== 'yes'}
           />
         </span>
-        <button type="button" className="primary" onClick={() => void start.run()} disabled={available !== 'yes' || start.busy || active(run)}>
+        <button type="button" className="primary" onClick={() => void start.run()} disabled={start.busy || active(run)}>
           Start
         </button>
         <button type="button" onClick={() => void cancel.run()} disabled={!active(run) || cancel.busy}>

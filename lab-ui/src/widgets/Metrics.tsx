@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
-import { api, METRICS_API } from '../api';
+import { api } from '../api';
 import { shardColor } from '../colors';
 import { fmt, ms } from '../format';
 import { useChannel, useLive } from '../live';
 import type { MetricsTick } from '../types';
-import { Panel, useAvailable } from './common';
+import { Panel } from './common';
 import { TimeChart, type ChartSeries } from './TimeChart';
 
 const KEEP = 180;
@@ -22,35 +22,23 @@ const SERIES: ChartSeries[] = [
 /** The lab's per-second metrics (`metrics` channel): API throughput and latency, and each shard's load. */
 export default function Metrics() {
   const live = useLive();
-  const available = useAvailable(METRICS_API);
   const [ticks, setTicks] = useState<MetricsTick[]>(() => live.metrics.slice(-KEEP));
   const [silent, setSilent] = useState(false);
 
   useEffect(() => {
-    if (available !== 'yes') return;
     void api<{ history?: MetricsTick[] }>('GET', '/lab/v1/metrics').then(
       (r) => setTicks((now) => merge(r.history ?? [], now)),
       () => undefined,
     );
     const timer = setTimeout(() => setSilent(true), FIRST_TICK_MS);
     return () => clearTimeout(timer);
-  }, [available]);
+  }, []);
 
   useChannel<MetricsTick>('metrics', (tick) => {
     setSilent(false);
     setTicks((now) => merge(now, [tick]));
   });
 
-  if (available === 'no') {
-    return (
-      <Panel title="Metrics">
-        <p className="not-in-build" role="note">
-          No metrics stream in this build ({METRICS_API.name} is missing), so there is nothing to chart. Counts and load-test results elsewhere on this page are
-          still measured.
-        </p>
-      </Panel>
-    );
-  }
   const latest = ticks.at(-1);
   const data = [
     ticks.map((t) => t.ts_ms / 1000),
@@ -64,9 +52,7 @@ export default function Metrics() {
     <Panel title="Metrics (one sample per second)" className="metrics">
       {!latest && (
         <p className="muted">
-          {silent && !live.seen.has('metrics')
-            ? 'No metrics stream in this build: no sample has arrived on the event stream.'
-            : 'Waiting for the first sample…'}
+          {silent && !live.seen.has('metrics') ? 'No metrics yet: no sample has arrived on the event stream.' : 'Waiting for the first sample…'}
         </p>
       )}
       {latest && (

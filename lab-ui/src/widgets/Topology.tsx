@@ -1,10 +1,10 @@
 import { useEffect, useId, useState } from 'react';
-import { api, messageOf, SHARDS_API } from '../api';
+import { api, messageOf } from '../api';
 import { shardColor } from '../colors';
 import { useChannel, useJob, useLive } from '../live';
 import type { MetricsTick, PromotionReport, ShardInfo } from '../types';
 import { RESHARD_STEPS } from '../../../lab-server/src/resharding/steps';
-import { ErrorNote, NotInBuild, Panel, useAction, useAvailable } from './common';
+import { ErrorNote, Panel, useAction } from './common';
 import { renderMermaid } from './mermaid';
 import { topologyDiagram, topologySummary } from './topology-diagram';
 
@@ -19,7 +19,6 @@ export default function Topology() {
   const [replicas, setReplicas] = useState<MetricsTick | null>(null);
   const [svg, setSvg] = useState<string | null>(null);
   const [renderError, setRenderError] = useState<string | null>(null);
-  const shardsApi = useAvailable(SHARDS_API);
   const [jobId, setJobId] = useState<string | null>(null);
   const [promotion, setPromotion] = useState<PromotionReport | null>(null);
   const [stepwise, setStepwise] = useState(false);
@@ -53,7 +52,7 @@ export default function Topology() {
   if (!topology) return <Panel title="Cluster topology">Connecting to the lab…</Panel>;
   const share = new Map((topology.ring.shards ?? []).map((n, i) => [n, topology.ring.shares[i] ?? 0]));
   const running = job !== null && ['queued', 'running'].includes(job.state);
-  const canChange = shardsApi === 'yes' && !action.busy && !running;
+  const canChange = !action.busy && !running;
 
   const holds = stepwise ? { pause_before: RESHARD_STEPS } : {};
   const shardAction = (s: ShardInfo, what: 'kill' | 'start' | 'pause' | 'resume' | 'remove' | 'replicas' | 'promote') =>
@@ -78,7 +77,6 @@ export default function Topology() {
         </>
       }
     >
-      {shardsApi === 'no' && <NotInBuild what={SHARDS_API.name} />}
       <div className="diagram" role="img" aria-label={topologySummary(topology)} data-ring-version={topology.ring.version} data-shards={topology.shards.length}>
         {/* biome-ignore lint/security/noDangerouslySetInnerHtml: Mermaid's SVG, rendered with securityLevel 'strict' from the lab's own topology */}
         {svg ? <div dangerouslySetInnerHTML={{ __html: svg }} /> : <p className="muted">{renderError ?? 'Drawing…'}</p>}

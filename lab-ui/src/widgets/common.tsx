@@ -1,5 +1,5 @@
-import { useEffect, useId, useState, type ReactNode } from 'react';
-import { messageOf, probe } from '../api';
+import { useId, useState, type ReactNode } from 'react';
+import { messageOf } from '../api';
 import { useLive } from '../live';
 
 /** A widget's frame: a labelled region with a heading, optional controls on the right. */
@@ -13,30 +13,6 @@ export function Panel({ title, children, actions, className }: { title: string; 
       </header>
       <div className="panel-body">{children}</div>
     </section>
-  );
-}
-
-export type Availability = 'checking' | 'yes' | 'no';
-
-/** Whether this build has an API; asked once per page. */
-export function useAvailable(api: { method: 'GET' | 'POST'; path: string }): Availability {
-  const [state, setState] = useState<Availability>('checking');
-  useEffect(() => {
-    let live = true;
-    void probe(api.method, api.path).then((ok) => live && setState(ok ? 'yes' : 'no'));
-    return () => {
-      live = false;
-    };
-  }, [api.method, api.path]);
-  return state;
-}
-
-/** Says plainly that a button's API is not in this build, instead of pretending. */
-export function NotInBuild({ what }: { what: string }) {
-  return (
-    <p className="not-in-build" role="note">
-      Not available in this build: {what} is missing.
-    </p>
   );
 }
 

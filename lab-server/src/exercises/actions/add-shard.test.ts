@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { SHARDS_API_PROBE } from '../optional-apis.js';
 import { addShard } from './add-shard.js';
 
 describe('add-shard step', () => {
@@ -9,9 +8,8 @@ describe('add-shard step', () => {
     expect(addShard.spec.safeParse({ do: 'add-shard', mode: 'fast' }).success).toBe(false);
   });
 
-  it('says what moves in each mode, and needs the shard API', () => {
+  it('says what moves in each mode', () => {
     expect(addShard.describe({ do: 'add-shard', mode: 'faithful' })).toBe('Add a shard, faithfully (the ring changes, no row moves) — POST /lab/v1/shards');
     expect(addShard.describe({ do: 'add-shard', mode: 'rebalance' })).toBe('Add a shard, rebalancing (rows move to it) — POST /lab/v1/shards');
-    expect(addShard.requires).toEqual([SHARDS_API_PROBE]);
   });
 });

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { stepSchema, type ActionKind } from '../action-kind.js';
-import { SHARDS_API_PROBE } from '../optional-apis.js';
 import { callAndWait } from './lab-api.js';
 
 const spec = stepSchema('add-shard', { mode: z.enum(['rebalance', 'faithful']) });
@@ -9,7 +8,6 @@ const spec = stepSchema('add-shard', { mode: z.enum(['rebalance', 'faithful']) }
 export const addShard: ActionKind<z.output<typeof spec>> = {
   do: 'add-shard',
   spec,
-  requires: [SHARDS_API_PROBE],
   describe: (s) =>
     `Add a shard, ${s.mode === 'faithful' ? 'faithfully (the ring changes, no row moves)' : 'rebalancing (rows move to it)'} — POST /lab/v1/shards`,
   run: async (s, ctx) => ({ detail: await callAndWait(ctx, 'POST', '/lab/v1/shards', { mode: s.mode }) }),

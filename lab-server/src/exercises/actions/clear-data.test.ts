@@ -7,8 +7,7 @@ describe('clear-data step', () => {
     expect(clearData.spec.safeParse({ do: 'clear-data', tables: ['users'] }).success).toBe(false);
   });
 
-  it('says what it deletes and needs no optional API', () => {
+  it('says what it deletes', () => {
     expect(clearData.describe({ do: 'clear-data' })).toBe('Delete every row of the messenger tables on every shard (TRUNCATE)');
-    expect(clearData.requires).toBeUndefined();
   });
 });

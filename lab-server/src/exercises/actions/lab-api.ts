@@ -1,10 +1,9 @@
-import { errorMessage, isMissingRoute, type SelfReply } from '../../net/self-client.js';
+import { errorMessage, type SelfReply } from '../../net/self-client.js';
 import { StepFailed } from '../action-kind.js';
 import type { ExerciseContext } from '../context.js';
 
-/** A failed call becomes a StepFailed naming it: missing from this build, or refused with the API's own message. */
+/** A failed call becomes a StepFailed naming it, with the API's own message. */
 export function failUnlessOk(reply: SelfReply, what: string): void {
-  if (isMissingRoute(reply)) throw new StepFailed(`${what} is not available in this build.`);
   if (reply.status >= 400) throw new StepFailed(`${what} failed: ${errorMessage(reply)}`);
 }
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { LOADTESTS_API_PROBE } from '../optional-apis.js';
 import { loadtest } from './loadtest.js';
 
 describe('loadtest step', () => {
@@ -9,8 +8,7 @@ describe('loadtest step', () => {
     for (const duration_s of [0, 601, 1.5]) expect(loadtest.spec.safeParse({ do: 'loadtest', scenario: 'smoke', duration_s }).success).toBe(false);
   });
 
-  it('names the scenario, and needs the load-test API', () => {
+  it('names the scenario', () => {
     expect(loadtest.describe({ do: 'loadtest', scenario: 'read-heavy' })).toBe('Run the read-heavy load test — POST /lab/v1/loadtests');
-    expect(loadtest.requires).toEqual([LOADTESTS_API_PROBE]);
   });
 });

@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { StepFailed, stepSchema, type ActionKind } from '../action-kind.js';
 import type { ExerciseContext } from '../context.js';
-import { LOADTESTS_API_PROBE } from '../optional-apis.js';
 import { failUnlessOk } from './lab-api.js';
 
 const spec = stepSchema('loadtest', { scenario: z.string().min(1), duration_s: z.number().int().min(1).max(600).optional() });
@@ -36,7 +35,6 @@ async function runLoadTest(ctx: ExerciseContext, scenario: string, duration: num
 export const loadtest: ActionKind<z.output<typeof spec>> = {
   do: 'loadtest',
   spec,
-  requires: [LOADTESTS_API_PROBE],
   describe: (s) => `Run the ${s.scenario} load test — POST /lab/v1/loadtests`,
   run: async (s, ctx) => ({ detail: await runLoadTest(ctx, s.scenario, s.duration_s) }),
 };

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { SHARDS_API_PROBE } from '../optional-apis.js';
 import { removeShard } from './remove-shard.js';
 
 describe('remove-shard step', () => {
@@ -9,9 +8,8 @@ describe('remove-shard step', () => {
     expect(removeShard.spec.safeParse({ do: 'remove-shard', shard: 5 }).success).toBe(false);
   });
 
-  it('names the shard, or the newest, and needs the shard API', () => {
+  it('names the shard, or the newest', () => {
     expect(removeShard.describe({ do: 'remove-shard', shard: 'shard-5' })).toBe('Remove shard-5, draining its rows — DELETE /lab/v1/shards/shard-5');
     expect(removeShard.describe({ do: 'remove-shard' })).toBe('Remove the newest shard, draining its rows — DELETE /lab/v1/shards/:name');
-    expect(removeShard.requires).toEqual([SHARDS_API_PROBE]);
   });
 });

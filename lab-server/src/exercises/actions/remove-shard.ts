@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { stepSchema, type ActionKind } from '../action-kind.js';
-import { SHARDS_API_PROBE } from '../optional-apis.js';
 import { callAndWait, newestShard, removeShardPath } from './lab-api.js';
 
 const spec = stepSchema('remove-shard', { shard: z.string().optional() });
@@ -9,7 +8,6 @@ const spec = stepSchema('remove-shard', { shard: z.string().optional() });
 export const removeShard: ActionKind<z.output<typeof spec>> = {
   do: 'remove-shard',
   spec,
-  requires: [SHARDS_API_PROBE],
   describe: (s) => `Remove ${s.shard ?? 'the newest shard'}, draining its rows — DELETE /lab/v1/shards/${s.shard ?? ':name'}`,
   run: async (s, ctx) => ({ detail: await callAndWait(ctx, 'DELETE', removeShardPath(s.shard ?? newestShard(ctx.lab.router.names))) }),
 };

@@ -17,11 +17,6 @@ describe('all check', () => {
     expect(bad.error?.issues[0]?.path).toEqual(['of', 0, 'equals']);
   });
 
-  it('needs every API its parts need', () => {
-    const s = all.spec.parse({ kind: 'all', of: [{ kind: 'shards-up' }, { kind: 'loadtest-run', scenario: 'smoke' }] });
-    expect(all.requires?.(s)).toEqual(['GET /lab/v1/loadtests']);
-  });
-
   it('passes when every part passes, with their messages in order', async () => {
     // Under modulo, 5 → 6 shards moves 83.33 % of keys (a key stays when h mod 5 = h mod 6) and 2 → 3 moves 66.67 %.
     const wide = (from: number, to: number) => ({ ...moved(from, to), tolerance_points: 10 });

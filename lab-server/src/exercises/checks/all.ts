@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkRequires, CheckSpecSchema, runCheck, type CheckSpec } from '../checks.js';
+import { CheckSpecSchema, runCheck, type CheckSpec } from '../checks.js';
 import { pass, type CheckKind } from '../check-kind.js';
 
 /** Typed by hand: its parts are any check, so the type cannot be inferred from the registry that lists it. */
@@ -13,7 +13,6 @@ export const all: CheckKind<AllSpec> = {
   kind: 'all',
   // Lazy: this file and the registry import each other, and the registry's schema exists only once both have loaded.
   spec: z.strictObject({ kind: z.literal('all'), of: z.array(z.lazy(() => CheckSpecSchema)).min(1) }),
-  requires: (s) => s.of.flatMap(checkRequires),
   async run(s, ctx, answer) {
     const messages: string[] = [];
     for (const part of s.of) {

@@ -5,10 +5,9 @@ const spec = { kind: 'loadtest-run' as const, scenario: 'smoke' };
 const finished = { state: 'finished', params: { scenario: 'smoke' }, summary: { requests_per_s: 1234.4, latency_ms: { p95: 12 }, errors: 0 } };
 
 describe('loadtest-run check', () => {
-  it('takes an optional scenario and says it needs the load-test API', () => {
+  it('takes an optional scenario', () => {
     expect(loadtestRun.spec.parse({ kind: 'loadtest-run' })).toEqual({ kind: 'loadtest-run' });
     expect(loadtestRun.spec.safeParse({ kind: 'loadtest-run', scenario: 3 }).success).toBe(false);
-    expect(loadtestRun.requires?.(spec)).toEqual(['GET /lab/v1/loadtests']);
   });
 
   it('passes on a finished run of the scenario, with what it measured', () => {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { errorMessage, isMissingRoute } from '../../net/self-client.js';
+import { errorMessage } from '../../net/self-client.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
-import { LOADTESTS_API_PROBE } from '../optional-apis.js';
 import { fmt } from './format.js';
 
 const spec = z.strictObject({ kind: z.literal('loadtest-run'), scenario: z.string().optional() });
@@ -34,14 +33,12 @@ export function judgeLoadtestRun(s: LoadtestRunSpec, runs: readonly LoadTestRunV
   return pass(`Measured here:${numbers || ' the run finished.'}`);
 }
 
-/** A run of that scenario has finished (needs the load-test API). */
+/** A run of that scenario has finished. */
 export const loadtestRun: CheckKind<LoadtestRunSpec> = {
   kind: 'loadtest-run',
   spec,
-  requires: () => [LOADTESTS_API_PROBE],
   async run(s, { api }) {
     const reply = await api.call<unknown>('GET', '/lab/v1/loadtests');
-    if (isMissingRoute(reply)) return fail('Load tests are not available in this build (no GET /lab/v1/loadtests).');
     if (reply.status !== 200) return fail(`Could not read the load-test history: ${errorMessage(reply)}`);
     const body = reply.body as LoadTestRunView[] | { runs?: LoadTestRunView[]; loadtests?: LoadTestRunView[] };
     return judgeLoadtestRun(s, Array.isArray(body) ? body : (body.runs ?? body.loadtests ?? []));

@@ -4,18 +4,8 @@ import type { ApiRouter } from '../api-router.js';
 import { notFound } from '../errors.js';
 import { SelfClient } from '../../net/self-client.js';
 import type { Lab } from '../../lab/lab.js';
-import { actionRequires, describeAction } from '../../exercises/actions.js';
-import {
-  capabilities,
-  checkExercise,
-  exerciseContext,
-  exerciseViews,
-  missingApis,
-  progressOf,
-  progressOfChapter,
-  resetChapter,
-  solveExercise,
-} from '../../exercises/engine.js';
+import { describeAction } from '../../exercises/actions.js';
+import { checkExercise, exerciseContext, exerciseViews, progressOf, progressOfChapter, resetChapter, solveExercise } from '../../exercises/engine.js';
 import { loadChapters, type Chapter } from '../../chapters/loader.js';
 import { ChapterIndexSchema, ChapterSchema, CheckReplySchema, ExerciseProgressSchema, SolveReportSchema, StepReportSchema } from '../schemas/chapters.js';
 
@@ -87,9 +77,8 @@ export function chapterRoutes(api: ApiRouter, lab: Lab, dir: string): void {
       params: ChapterParams,
       responses: { 200: { description: 'the chapter', schema: ChapterSchema }, 404: noChapter },
     },
-    async ({ req, res, params }) => {
+    async ({ res, params }) => {
       const c = await chapter(params.id);
-      const context = ctx(req);
       const progress = await progressOfChapter(lab, c.id);
       res.json({
         id: c.id,
@@ -99,9 +88,8 @@ export function chapterRoutes(api: ApiRouter, lab: Lab, dir: string): void {
         original: c.original ?? null,
         body: c.body,
         claims: c.claims ?? [],
-        exercises: await exerciseViews(context, c, progress),
+        exercises: exerciseViews(c, progress),
         reset_steps: c.reset.map(describeAction),
-        reset_missing: await missingApis(context, c.reset.flatMap(actionRequires)),
       });
     },
   );
@@ -134,7 +122,7 @@ export function chapterRoutes(api: ApiRouter, lab: Lab, dir: string): void {
       responses: {
         200: { description: 'the steps and the passing check', schema: SolveReportSchema },
         404: noExercise,
-        409: { description: 'not_available: the exercise needs an API this build lacks; solve_failed: a reference step failed' },
+        409: { description: 'solve_failed: a reference step failed' },
       },
     },
     async ({ req, res, params }) => {
@@ -155,19 +143,6 @@ export function chapterRoutes(api: ApiRouter, lab: Lab, dir: string): void {
     async ({ req, res, params }) => {
       const c = await chapter(params.id);
       res.json(await resetChapter(ctx(req), c));
-    },
-  );
-
-  api.add(
-    {
-      method: 'get',
-      path: '/capabilities',
-      tag,
-      summary: 'Which optional APIs this build answers (exercises that need a missing one are marked)',
-      responses: { 200: { description: 'API probe → available', schema: z.object({ apis: z.record(z.string(), z.boolean()) }) } },
-    },
-    async ({ req, res }) => {
-      res.json({ apis: await capabilities(ctx(req)) });
     },
   );
 

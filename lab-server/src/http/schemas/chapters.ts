@@ -22,7 +22,6 @@ export const ExerciseViewSchema = z
     hint: z.string(),
     input: AnswerSpecSchema.nullable(),
     solve_steps: z.array(z.string()),
-    missing: z.array(z.string()).describe('APIs this exercise needs that this build does not have'),
     progress: ExerciseProgressSchema.nullable(),
   })
   .meta({ id: 'ExerciseView' });
@@ -63,7 +62,6 @@ export const ChapterSchema = z
     claims: z.array(ClaimSchema.meta({ id: 'Claim' })),
     exercises: z.array(ExerciseViewSchema),
     reset_steps: z.array(z.string()),
-    reset_missing: z.array(z.string()),
   })
   .meta({ id: 'Chapter' });
 
