@@ -55,7 +55,7 @@ export class ConsoleSession {
   private readonly completion: CompletionSource;
 
   constructor(
-    private readonly lab: Lab,
+    private readonly lab: Pick<Lab, 'cluster' | 'config'>,
     private readonly api: SelfClient,
   ) {
     this.completion = {

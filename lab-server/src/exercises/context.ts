@@ -1,9 +1,12 @@
 import type { SelfClient } from '../net/self-client.js';
 import type { Lab } from '../lab/lab.js';
 
-/** What a check or an action may use: the running lab, and its own HTTP API. */
+/** The parts of the running lab that checks, actions and progress read: the cluster, the ring, jobs, users, events, the topology. */
+export type ExerciseLab = Pick<Lab, 'cluster' | 'config' | 'jobs' | 'router' | 'users' | 'events' | 'topology'>;
+
+/** What a check or an action may use: those parts of the running lab, and its own HTTP API. */
 export interface ExerciseContext {
-  lab: Lab;
+  lab: ExerciseLab;
   api: SelfClient;
 }
 

@@ -1,6 +1,6 @@
 import { ConflictError } from '../domain/errors.js';
 import type { SelfClient } from '../net/self-client.js';
-import type { Lab } from '../lab/lab.js';
+import type { ExerciseLab } from './context.js';
 import { StepFailed } from './action-kind.js';
 import { describeAction, runAction, type ActionSpec } from './actions.js';
 import { answerSpec, runCheck, type CheckSpec } from './checks.js';
@@ -32,7 +32,7 @@ export interface SolveReport {
   progress: ExerciseProgress;
 }
 
-const locks = new WeakMap<Lab, Promise<unknown>>();
+const locks = new WeakMap<ExerciseLab, Promise<unknown>>();
 
 export function exerciseViews(chapter: ExerciseChapter, progress: ExerciseProgress[]): ExerciseView[] {
   return chapter.exercises.map((e) => ({
@@ -46,7 +46,7 @@ export function exerciseViews(chapter: ExerciseChapter, progress: ExerciseProgre
 }
 
 /** One solve or reset at a time: two of them rewriting the same shards would undo each other. */
-function exclusive<T>(lab: Lab, work: () => Promise<T>): Promise<T> {
+function exclusive<T>(lab: ExerciseLab, work: () => Promise<T>): Promise<T> {
   const prev = locks.get(lab) ?? Promise.resolve();
   const next = prev.then(work, work);
   locks.set(
@@ -56,11 +56,11 @@ function exclusive<T>(lab: Lab, work: () => Promise<T>): Promise<T> {
   return next;
 }
 
-function store(lab: Lab): ProgressStore {
+function store(lab: ExerciseLab): ProgressStore {
   return new ProgressStore(lab.cluster.catalog.pool);
 }
 
-function announce(lab: Lab, chapterId: string): Promise<void> {
+function announce(lab: ExerciseLab, chapterId: string): Promise<void> {
   return store(lab)
     .forChapter(chapterId)
     .then((progress) => lab.events.publish('progress', { chapter_id: chapterId, progress }));
@@ -114,15 +114,15 @@ export async function resetChapter(ctx: ExerciseContext, chapter: ExerciseChapte
   });
 }
 
-export function progressOf(lab: Lab): Promise<ExerciseProgress[]> {
+export function progressOf(lab: ExerciseLab): Promise<ExerciseProgress[]> {
   return store(lab).all();
 }
 
-export function progressOfChapter(lab: Lab, chapterId: string): Promise<ExerciseProgress[]> {
+export function progressOfChapter(lab: ExerciseLab, chapterId: string): Promise<ExerciseProgress[]> {
   return store(lab).forChapter(chapterId);
 }
 
-export function exerciseContext(lab: Lab, api: SelfClient): ExerciseContext {
+export function exerciseContext(lab: ExerciseLab, api: SelfClient): ExerciseContext {
   return { lab, api };
 }
 

@@ -21,7 +21,7 @@ const ClientMessage: z.ZodType<ConsoleClientMessage> = z.discriminatedUnion('typ
 export const MAX_TERMINALS = 8;
 
 /** The terminal's endpoint, `ws://…/lab/v1/console`, on the lab's own HTTP server. `close()` ends every session. */
-export function attachConsole(server: http.Server, lab: Lab, policy: RequestPolicy): { close(): Promise<void> } {
+export function attachConsole(server: http.Server, lab: Pick<Lab, 'cluster' | 'config'>, policy: RequestPolicy): { close(): Promise<void> } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   const sessions = new Set<ConsoleSession>();
 

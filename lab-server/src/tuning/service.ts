@@ -91,7 +91,7 @@ function refusal(shard: string, err: unknown): Error {
 
 async function restore(s: TunableShard, name: TunableParameter, before: ShardParameters): Promise<void> {
   const was = before.parameters.find((p) => p.name === name);
-  const sql = !was || was.source !== 'configuration file' ? `ALTER SYSTEM RESET ${name}` : `ALTER SYSTEM SET ${name} = '${was.setting.replace(/'/g, "''")}'`;
+  const sql = was?.source !== 'configuration file' ? `ALTER SYSTEM RESET ${name}` : `ALTER SYSTEM SET ${name} = '${was.setting.replace(/'/g, "''")}'`;
   const client = await s.pool.connect().catch(() => null);
   if (!client) return;
   try {

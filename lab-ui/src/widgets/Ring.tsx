@@ -1,7 +1,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, messageOf } from '../api';
 import { shardColor } from '../colors';
-import { fmt, hex32, pct } from '../format';
+import { fmt, hex32, pct, signedPct } from '../format';
 import { useLive } from '../live';
 import type { RingView } from '../types';
 import { ErrorNote, Panel } from './common';
@@ -292,7 +292,7 @@ export function Ring({ attrs }: { attrs: Record<string, string> }) {
                       />
                     </td>
                     <td className="num">{pct(view.shares[i] ?? 0)}</td>
-                    <td className="num">{`${(view.shares[i] ?? 0) >= even ? '+' : '−'}${Math.abs(((view.shares[i] ?? 0) / even - 1) * 100).toFixed(1)} %`}</td>
+                    <td className="num">{signedPct((view.shares[i] ?? 0) / even - 1)}</td>
                   </tr>
                 ))}
               </tbody>

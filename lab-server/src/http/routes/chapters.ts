@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ApiRouter } from '../api-router.js';
 import { notFound } from '../errors.js';
 import { SelfClient } from '../../net/self-client.js';
-import type { Lab } from '../../lab/lab.js';
+import type { ExerciseLab } from '../../exercises/context.js';
 import { describeAction } from '../../exercises/actions.js';
 import { checkExercise, exerciseContext, exerciseViews, progressOf, progressOfChapter, resetChapter, solveExercise } from '../../exercises/engine.js';
 import { loadChapters, type Chapter } from '../../chapters/loader.js';
@@ -21,7 +21,7 @@ const ExerciseParams = ChapterParams.extend({ exercise: z.string().describe('an 
  * Chapters and their exercises (`/lab/v1/chapters…`, `/lab/v1/progress`). Chapter files are read per
  * request, so editing one shows on the next page load.
  */
-export function chapterRoutes(api: ApiRouter, lab: Lab, dir: string): void {
+export function chapterRoutes(api: ApiRouter, lab: ExerciseLab, dir: string): void {
   const tag = 'lab: chapters';
   const noChapter = { description: 'no such chapter' };
   const noExercise = { description: 'no such chapter or exercise' };

@@ -39,7 +39,13 @@ const SeedBody = z
 const MIGRATE_ACTIONS = ['up', 'down', 'latest'] as const satisfies readonly MigrateAction[];
 
 /** The lab's control API (`/lab/v1`): the cluster's shape, routing decisions, migrations, jobs and seeding. */
-export function labRoutes(api: ApiRouter, lab: Lab): void {
+export function labRoutes(
+  api: ApiRouter,
+  lab: Pick<
+    Lab,
+    'cluster' | 'config' | 'events' | 'jobs' | 'loadtests' | 'metrics' | 'migrationTargets' | 'router' | 'settings' | 'topology' | 'updateSettings'
+  >,
+): void {
   const tag = 'lab: cluster';
   const noJob = { description: 'no such job' };
 

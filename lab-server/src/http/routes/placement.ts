@@ -24,7 +24,7 @@ const PlacementReportSchema = z
   .meta({ id: 'PlacementReport' });
 
 /** `GET /lab/v1/placement`: rows per shard and how many the current ring routes elsewhere (orphans). */
-export function placementRoutes(api: ApiRouter, lab: Lab): void {
+export function placementRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'router' | 'topology'>): void {
   api.add(
     {
       method: 'get',

@@ -49,7 +49,7 @@ const RingViewSchema = z
  * `GET /lab/v1/ring`: the ring the lab routes with (no parameters), or a hypothetical one (`shards`, `vnodes`,
  * `strategy`), with a key's lookup (`key`) and what would move going to `compare_to` shards.
  */
-export function ringRoutes(api: ApiRouter, lab: Lab): void {
+export function ringRoutes(api: ApiRouter, lab: Pick<Lab, 'config' | 'router'>): void {
   api.add(
     {
       method: 'get',

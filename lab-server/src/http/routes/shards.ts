@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ClusterError, isUnavailable } from '../../cluster/errors.js';
 import { ringHistory } from '../../cluster/topology-store.js';
-import { promote } from '../../failover/promote.js';
+import { promote, type PromotionHost } from '../../failover/promote.js';
 import type { ApiRouter } from '../api-router.js';
 import { ApiError, notFound } from '../errors.js';
 import { JobAcceptedSchema, PromotionReportSchema, ReshardPlanSchema, RingVersionsSchema, ShardInfoSchema, ShardName } from '../schemas/lab.js';
@@ -9,6 +9,7 @@ import type { Lab } from '../../lab/lab.js';
 import { routerFor } from '../../sharding/strategies.js';
 import { planReshard } from '../../resharding/plan.js';
 import { reshard, type ReshardMode, type ShardChange } from '../../resharding/reshard.js';
+import type { ReshardHost } from '../../resharding/ring-control.js';
 import { RESHARD_STEPS } from '../../resharding/steps.js';
 
 const strictBody = <T extends z.ZodRawShape>(shape: T) =>
@@ -37,7 +38,10 @@ function serverActionError(err: unknown, shard: string, during: string, next: st
 }
 
 /** `/lab/v1/shards…` and `/lab/v1/ring…`: change the shard set online, inject faults, read the ring's history. */
-export function shardRoutes(api: ApiRouter, lab: Lab): void {
+/** What the shard routes touch: the ring and cluster a shard change controls, a promotion's parts, jobs, the topology. */
+type ShardsHost = ReshardHost & PromotionHost & Pick<Lab, 'jobs' | 'topology'>;
+
+export function shardRoutes(api: ApiRouter, lab: ShardsHost): void {
   const tag = 'lab: shards';
   const noShard = { description: 'no shard of that name' };
   const lastShard = { description: 'last_shard: the last shard cannot be removed' };

@@ -24,7 +24,7 @@ const SqlRunSchema = z
   .meta({ id: 'SqlRun' });
 
 /** `POST /lab/v1/sql`: the SQL and EXPLAIN viewer. Runs on one shard, under the console's statement timeout. */
-export function sqlRoutes(api: ApiRouter, lab: Lab): void {
+export function sqlRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'config'>): void {
   api.add(
     {
       method: 'post',
