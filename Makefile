@@ -28,21 +28,27 @@ $(PRISMA_CLIENT): lab-server/prisma/schema.prisma node_modules/.package-lock.jso
 	@PRISMA_SCHEMA_ENGINE_BINARY="$$(command -v node)" node_modules/.bin/prisma generate --schema lab-server/prisma/schema.prisma >/dev/null
 	@touch $@
 
-install: node_modules/.package-lock.json $(PRISMA_CLIENT) ## install dependencies when missing or outdated (npm ci), generate the Prisma client
+# The browser lab's API types are generated code too (git-ignored): openapi-typescript over the OpenAPI document that
+# the route declarations build, rebuilt whenever a server source changes (it takes a few seconds).
+API_TYPES := lab-ui/src/generated/api.ts
+SERVER_SOURCES := $(shell find lab-server/src -name '*.ts' ! -name '*.test.ts' ! -path '*/generated/*') lab-server/scripts/openapi.ts
+$(API_TYPES): $(PRISMA_CLIENT) $(SERVER_SOURCES)
+	@node_modules/.bin/tsx lab-server/scripts/openapi.ts >/dev/null
+
+install: node_modules/.package-lock.json $(PRISMA_CLIENT) $(API_TYPES) ## install dependencies when missing or outdated (npm ci), generate the Prisma client and the UI's API types
 
 # The browser lab is rebuilt only when one of its sources is newer than the last build.
 UI_SOURCES := $(shell find lab-ui/src -type f) lab-ui/index.html lab-ui/vite.config.ts lab-ui/precompress.ts lab-ui/tsconfig.json lab-ui/package.json \
               lab-server/src/chapters/directives.ts lab-server/src/net/json-text.ts lab-server/src/http/api-error.ts
 
-lab-ui/dist/index.html: node_modules/.package-lock.json $(UI_SOURCES)
+lab-ui/dist/index.html: node_modules/.package-lock.json $(API_TYPES) $(UI_SOURCES)
 	@echo "Building the browser lab (lab-ui)..."
 	@cd lab-ui && ../node_modules/.bin/vite build --logLevel warn
 	@touch $@
 
 ui-build: lab-ui/dist/index.html ## build the browser lab when missing or outdated
 
-# Not a prerequisite of ui-build: generation takes seconds, and test/openapi-types.test.ts catches a stale file.
-openapi: install ## the browser lab's API types (lab-ui/src/generated/api.ts) from the routes' OpenAPI document
+openapi: install ## write the browser lab's API types (lab-ui/src/generated/api.ts) now; make install does it when a server source changed
 	@node_modules/.bin/tsx lab-server/scripts/openapi.ts
 
 ui-dev: install ## the browser lab with hot reload on UI_PORT (5173), talking to a running lab (make dev)

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RingChangeSchema } from '../sharding/ring-view.js';
 
 /**
  * The parts of the lab's replies that commands read. Objects are not strict: the API may add fields, and a
@@ -54,15 +55,7 @@ export const RingView = z.object({
   shards: z.array(z.string()),
   vnodes: z.number().nullable(),
   shares: z.array(z.number()),
-  change: z
-    .object({
-      to_shards: z.number(),
-      moved_fraction: z.number(),
-      ring_moved_fraction: z.number(),
-      modulo_moved_fraction: z.number(),
-      ideal_fraction: z.number(),
-    })
-    .nullable(),
+  change: RingChangeSchema.nullable(),
 });
 
 export const RingVersions = z.object({

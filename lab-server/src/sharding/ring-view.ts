@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Md5Ring } from './md5-ring.js';
 import { movedFraction } from './movement.js';
 import { Router, type Route } from './router.js';
@@ -14,16 +15,18 @@ export interface RingView {
   /** Fraction of the hash space each shard (by position in `shards`) owns. */
   shares: number[];
   lookup: (Route & { point: number | null }) | null;
-  change: {
-    to_shards: number;
-    /** The same strategy and vnodes over `to_shards` shards. */
-    moved_fraction: number;
-    ring_moved_fraction: number;
-    modulo_moved_fraction: number;
-    /** What a perfect scheme would move: only the new shard's fair share (or the removed shard's). */
-    ideal_fraction: number;
-  } | null;
+  change: RingChange | null;
 }
+
+/** What moves when the shard count changes; the control API and the `ring` command read it with this schema. */
+export const RingChangeSchema = z.object({
+  to_shards: z.number(),
+  moved_fraction: z.number().describe('the same strategy and vnodes over to_shards shards'),
+  ring_moved_fraction: z.number(),
+  modulo_moved_fraction: z.number(),
+  ideal_fraction: z.number().describe("what a perfect scheme would move: only the new shard's fair share (or the removed shard's)"),
+});
+export type RingChange = z.output<typeof RingChangeSchema>;
 
 /** Beyond this the drawing would be a solid circle anyway, and the JSON would grow past a megabyte. */
 export const MAX_POINTS = 20_000;

@@ -5,7 +5,7 @@ import { ApiError } from '../errors.js';
 import type { Lab } from '../../lab/lab.js';
 import { RouteSchema } from '../schemas/lab.js';
 import { InvalidKeyError } from '../../sharding/key.js';
-import { ringView } from '../../sharding/ring-view.js';
+import { RingChangeSchema, ringView } from '../../sharding/ring-view.js';
 import { defaultShardNames, STRATEGY_NAMES } from '../../sharding/strategies.js';
 
 const int = (what: string, min: number, max: number) =>
@@ -33,15 +33,7 @@ const RingViewSchema = z
       .describe('sorted ring points (md5-ring only); null when too many or none'),
     shares: z.array(z.number()).describe('fraction of the hash space each shard (by position in shards) owns'),
     lookup: RouteSchema.extend({ point: z.number().nullable() }).nullable(),
-    change: z
-      .object({
-        to_shards: z.number(),
-        moved_fraction: z.number(),
-        ring_moved_fraction: z.number(),
-        modulo_moved_fraction: z.number(),
-        ideal_fraction: z.number(),
-      })
-      .nullable(),
+    change: RingChangeSchema.nullable(),
   })
   .meta({ id: 'RingView' });
 

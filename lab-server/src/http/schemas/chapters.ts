@@ -30,16 +30,21 @@ export const StepReportSchema = z.object({ step: z.string(), status: z.enum(['do
 
 const LearningPathSchema = PathsFileSchema.shape.paths.element.meta({ id: 'LearningPath' });
 
+/** What the index and the chapter page both say of a chapter. */
+const chapterHead = {
+  id: z.string(),
+  title: z.string(),
+  order: z.number(),
+  summary: z.string(),
+  original: z.string().nullable(),
+};
+
 export const ChapterIndexSchema = z
   .object({
     chapters: z.array(
       z
         .object({
-          id: z.string(),
-          title: z.string(),
-          order: z.number(),
-          summary: z.string(),
-          original: z.string().nullable(),
+          ...chapterHead,
           exercises: z.number(),
           passed: z.number(),
         })
@@ -53,11 +58,7 @@ export const ChapterIndexSchema = z
 
 export const ChapterSchema = z
   .object({
-    id: z.string(),
-    title: z.string(),
-    order: z.number(),
-    summary: z.string(),
-    original: z.string().nullable(),
+    ...chapterHead,
     body: z.string().describe('Markdown with directives'),
     claims: z.array(ClaimSchema.meta({ id: 'Claim' })),
     exercises: z.array(ExerciseViewSchema),
