@@ -46,7 +46,7 @@ async function createOn(shard: string): Promise<User> {
   for (;;) {
     const { status, body } = await t.call<User>('POST', '/api/v1/users', { first_name: 'Fail', last_name: 'Over' });
     expect(status).toBe(201);
-    if (t.running.lab.router.route(body.id).shard_name === shard) return body;
+    if (t.running.lab.ring.router.route(body.id).shard_name === shard) return body;
   }
 }
 

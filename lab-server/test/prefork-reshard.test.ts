@@ -76,7 +76,7 @@ it('promotes a replica while the workers take writes: they pause, move to the ne
 });
 
 it('a worker that cannot be paused stops the move before cutover: the job fails and rolls back, and the worker is replaced', async () => {
-  const ringBefore = t.running.lab.ringVersion.version;
+  const ringBefore = t.running.lab.ring.version.version;
   // Talk to the primary directly: the public port might hand a request to the stopped worker.
   const primary = `http://127.0.0.1:${(t.running.server.address() as AddressInfo).port}`;
   const stuck = Object.values(cluster.workers ?? {})[0]!;
@@ -95,7 +95,7 @@ it('a worker that cannot be paused stops the move before cutover: the job fails 
   }
   expect(job.state).toBe('failed');
   expect(job.error?.message).toMatch(/prefork: lab-fence failed \(worker \d+: no answer within 10 s\)/);
-  expect(t.running.lab.ringVersion.version).toBe(ringBefore);
+  expect(t.running.lab.ring.version.version).toBe(ringBefore);
   expect(t.running.lab.cluster.shards.map((s) => s.name)).toEqual(['shard-0', 'shard-1', 'shard-2']);
   await expectNothingLeftBehind(t);
   // Nor did it answer the end of the pause: it was killed by pid, and a new worker serves in its place.
@@ -126,7 +126,7 @@ it("the workers follow the read policy and a replica added at run time, know eac
   const replicaUrl = t.running.lab.cluster.byName('shard-1')!.replica!.url;
   await queryServer(replicaUrl, "ALTER SYSTEM SET recovery_min_apply_delay = '3s'");
   await queryServer(replicaUrl, 'SELECT pg_reload_conf()');
-  const ring = t.running.lab.router;
+  const ring = t.running.lab.ring.router;
   const createOnShard1 = async () => {
     for (;;) {
       const { status, body } = await onNewConnection<User>('POST', '/api/v1/users', { first_name: 'Pre', last_name: 'Fork' });

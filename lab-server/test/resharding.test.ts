@@ -197,18 +197,18 @@ describe('removing a shard online', () => {
       const res = await t.call<{ job_id: string }>('DELETE', '/lab/v1/shards/shard-2', { pause_before: ['cleanup'] });
       expect(res.status).toBe(202);
       await waitForJob(t, res.body.job_id, (j) => j.waiting === 'before cleanup' || !['queued', 'running'].includes(j.state));
-      expect(t.running.lab.router.names).not.toContain('shard-2');
+      expect(t.running.lab.ring.router.names).not.toContain('shard-2');
       expect((await t.call('POST', `/lab/v1/jobs/${res.body.job_id}/cancel`)).status).toBe(202);
       job = await waitForJob(t, res.body.job_id);
     });
     expect(job.state, JSON.stringify(job.error)).toBe('cancelled');
     expect(job.result).toMatchObject({ reverted: true, ring_version: before.version + 2 });
     expect(load.errors.slice(0, 5)).toEqual([]);
-    expect(t.running.lab.router.names).toEqual(before.shards);
+    expect(t.running.lab.ring.router.names).toEqual(before.shards);
     expect(victim.server!.pid).toBe(pid);
 
     const where = await placement(t);
-    const route = (id: string) => t.running.lab.router.route(id).shard_name;
+    const route = (id: string) => t.running.lab.ring.router.route(id).shard_name;
     for (const [id, last] of load.live) {
       expect(where.get(id)?.length, `user ${id}`).toBe(1);
       expect(where.get(id)![0]!.shard).toBe(route(id));
@@ -227,11 +227,11 @@ describe('removing a shard online', () => {
     const job = await waitForJob(t, res.body.job_id);
     expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
     expect(() => process.kill(pid, 0)).toThrow();
-    const names = t.running.lab.router.names;
+    const names = t.running.lab.ring.router.names;
     expect(names).toEqual(['shard-0', 'shard-2', 'shard-3']);
     const where = await placement(t);
     expect(where.size).toBe(before.size);
-    const route = (id: string) => t.running.lab.router.route(id).shard_name;
+    const route = (id: string) => t.running.lab.ring.router.route(id).shard_name;
     for (const [id, at] of where) {
       expect(at.length).toBe(1);
       expect(at[0]!.shard).toBe(route(id));
@@ -256,7 +256,7 @@ describe('faults', () => {
       for (let n = 0; !stop; n++) {
         if (n % 2 === 0) {
           const res = await t.call<User & ErrorReply>('POST', '/api/v1/users', { first_name: 'Fault', last_name: 'Load' });
-          if (res.status === 201) othersOk.creates += t.running.lab.router.route(res.body.id).shard_name === victim ? 0 : 1;
+          if (res.status === 201) othersOk.creates += t.running.lab.ring.router.route(res.body.id).shard_name === victim ? 0 : 1;
           else failures.push({ status: res.status, shards: res.body.error?.details.shards as string[] | undefined, key_shard: null });
         } else {
           const key = keys[Math.floor(Math.random() * keys.length)]!;
@@ -323,7 +323,7 @@ describe('replicas and read policies', () => {
     // Make the replica lag on purpose: it applies WAL 3 s late.
     await query(replicaUrl, "ALTER SYSTEM SET recovery_min_apply_delay = '3s'");
     await query(replicaUrl, 'SELECT pg_reload_conf()');
-    const ring = t.running.lab.router;
+    const ring = t.running.lab.ring.router;
     const createOnShard0 = async () => {
       for (;;) {
         const { body } = await t.call<User>('POST', '/api/v1/users', { first_name: 'Lag', last_name: 'Test' });

@@ -2,6 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { api } from './api';
 import { ChapterNav } from './chapters/ChapterNav';
 import { ChapterPage } from './chapters/ChapterPage';
+import { ClusterDock } from './dock/ClusterDock';
 import { IndexContext } from './chapters/index-context';
 import { useLive, type Live } from './live';
 import type { ChapterIndex } from './types';
@@ -9,6 +10,8 @@ import type { ChapterIndex } from './types';
 const TerminalView = lazy(() => import('./widgets/Terminal').then((m) => ({ default: m.TerminalView })));
 
 const DEFAULT_CHAPTER = 'overview';
+/** The dock stays open or closed across visits, as the learner left it. */
+const DOCK_KEY = 'shard-lab.dock';
 
 /** `#/chapters/<id>`; other hashes are in-page anchors and leave the chapter as it is. */
 function chapterFromHash(fallback: string): string {
@@ -21,6 +24,12 @@ export function App() {
   const [chapter, setChapter] = useState(() => chapterFromHash(DEFAULT_CHAPTER));
   const [index, setIndex] = useState<ChapterIndex | null>(null);
   const [terminal, setTerminal] = useState(false);
+  const [dock, setDock] = useState(() => localStorage.getItem(DOCK_KEY) === 'open');
+  const toggleDock = () =>
+    setDock((open) => {
+      localStorage.setItem(DOCK_KEY, open ? 'closed' : 'open');
+      return !open;
+    });
 
   const reload = useCallback(() => {
     void api<ChapterIndex>('GET', '/lab/v1/chapters').then(setIndex, () => undefined);
@@ -44,7 +53,7 @@ export function App() {
       <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
         Skip to the chapter
       </a>
-      <div className="app" data-lab={live.status} data-terminal={terminal ? 'open' : 'closed'}>
+      <div className="app" data-lab={live.status} data-terminal={terminal ? 'open' : 'closed'} data-dock={dock ? 'open' : 'closed'}>
         <header className="topbar">
           <a className="brand" href={`#/chapters/${DEFAULT_CHAPTER}`}>
             <span className="logo" aria-hidden="true" />
@@ -53,6 +62,9 @@ export function App() {
           <span className={`live live-${live.status}`} role="status">
             {statusLine(live)}
           </span>
+          <button type="button" className="dock-toggle" aria-expanded={dock} aria-controls="cluster-dock" onClick={toggleDock}>
+            {dock ? 'Hide cluster' : 'Cluster'}
+          </button>
           <button type="button" className="terminal-toggle" aria-expanded={terminal} aria-controls="terminal-drawer" onClick={() => setTerminal((t) => !t)}>
             {terminal ? 'Hide terminal' : 'Terminal'}
           </button>
@@ -69,6 +81,7 @@ export function App() {
           {/* Keyed by the epoch too: when the lab comes back, every widget fetches its state again. */}
           <ChapterPage key={`${chapter}@${live.epoch}`} id={chapter} />
         </main>
+        {dock && <ClusterDock key={live.epoch} />}
       </div>
       {terminal && (
         <section id="terminal-drawer" className="drawer" aria-label="Terminal">

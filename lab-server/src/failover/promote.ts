@@ -4,7 +4,7 @@ import { parseLsn } from '../cluster/reads.js';
 import type { Lab } from '../lab/lab.js';
 
 /** What a promotion may touch of the running lab: the ring and its write gate, the cluster's handover, the read bookkeeping. */
-export type PromotionHost = Pick<Lab, 'jobs' | 'changeTopology' | 'cluster' | 'fence' | 'lift' | 'ringVersion' | 'ringWith' | 'switchRing' | 'reads' | 'peers'>;
+export type PromotionHost = Pick<Lab, 'jobs' | 'cluster' | 'ring' | 'reads' | 'peers'>;
 
 /** How many of the writes a failover may have lost are listed by id (the count is always whole). */
 const LISTED = 20;
@@ -30,27 +30,27 @@ export function promote(lab: PromotionHost, shardName: string): Promise<Promotio
       new ClusterError(`A ${busy.kind} job (${busy.id}) is running; promote once it has ended, since its replication streams run on ${shardName}'s primary.`),
     );
   }
-  return lab.changeTopology(() => promoteNow(lab, shardName));
+  return lab.ring.changeTopology(() => promoteNow(lab, shardName));
 }
 
 async function promoteNow(lab: PromotionHost, shardName: string): Promise<PromotionReport> {
   const shard = lab.cluster.byName(shardName);
   if (!shard) throw new ClusterError(`No shard named '${shardName}'.`);
   const started = performance.now();
-  await lab.fence({ shard: shard.id });
+  await lab.ring.fence({ shard: shard.id });
   let promotion: Promotion;
   let ringVersion: number;
   try {
     promotion = await lab.cluster.handover.promote(shard.id);
     const promoted = lab.cluster.specs().find((s) => s.id === shard.id)!;
-    const shards = lab.ringVersion.shards.map((s) => (s.id === shard.id ? promoted : s));
-    const ring = await lab.switchRing({
-      ...lab.ringWith(shards),
+    const shards = lab.ring.version.shards.map((s) => (s.id === shard.id ? promoted : s));
+    const ring = await lab.ring.switch({
+      ...lab.ring.with(shards),
       reason: `promote ${shard.name}'s replica (${promotion.kind}): primary now on port ${promoted.port}`,
     });
     ringVersion = ring.version;
   } finally {
-    await lab.lift();
+    await lab.ring.lift();
   }
   const pauseMs = Math.round(performance.now() - started);
   // Under prefork the workers served the writes; each knows its own and those the others told it of.

@@ -65,8 +65,8 @@ export async function planMove(
 ): Promise<Move> {
   const { cluster } = lab;
   ctx.phase('plan');
-  const before = lab.router;
-  const currentSpecs = lab.ringVersion.shards;
+  const before = lab.ring.router;
+  const currentSpecs = lab.ring.version.shards;
   // A shard that rejoins (undoing its removal) is still running; a new one gets a server or the given URL.
   const rejoining = change.kind === 'add' ? cluster.specs().find((s) => s.id === change.id) : undefined;
   // Ordered by id, so that undoing a removal gives back the very ring it changed.
@@ -77,7 +77,7 @@ export async function planMove(
           rejoining ?? (change.url ? { id: change.id, name: `shard-${change.id}`, url: change.url, port: null } : cluster.layout.spec(change.id)),
         ].sort((a, b) => a.id - b.id)
       : currentSpecs.filter((s) => s.id !== change.id);
-  const after = routerFor(lab.ringWith(afterSpecs));
+  const after = routerFor(lab.ring.with(afterSpecs));
   const plan = await planReshard(cluster, before, after, afterSpecs);
   ctx.note(
     `${plan.moves.length} hash ranges (${(plan.moved_fraction * 100).toFixed(2)} % of the key space) change owner: ${plan.total_rows} rows in ${plan.tables.join(', ')}.`,
@@ -131,7 +131,7 @@ export async function provision(m: Move): Promise<void> {
 export async function cutOverFaithfully(m: Move): Promise<{ ring_version: number; orphans: { shard: string; rows: number }[] }> {
   const { lab, ctx, change, plan } = m;
   await m.step('cutover');
-  const ring = await lab.switchRing({ ...lab.ringWith(m.afterSpecs), reason: `${change.kind} shard-${change.id} (faithful: nothing moved)` });
+  const ring = await lab.ring.switch({ ...lab.ring.with(m.afterSpecs), reason: `${change.kind} shard-${change.id} (faithful: nothing moved)` });
   m.cutover = true;
   ctx.note(`Ring version ${ring.version} routes by ${m.after.names.length} shards; ${plan.total_rows} rows stay where the new ring no longer looks for them.`);
   return { ring_version: ring.version, orphans: orphanCounts(plan) };
@@ -141,7 +141,7 @@ export async function cutOverFaithfully(m: Move): Promise<{ ring_version: number
 export async function copy(m: Move): Promise<void> {
   const { lab, ctx, plan, withBulk, job } = m;
   await m.step('copy');
-  await assertTargetsEmpty(withBulk, plan, lab.ringVersion.version);
+  await assertTargetsEmpty(withBulk, plan, lab.ring.version.version);
   for (const id of new Set(plan.streams.flatMap((s) => [s.from.id, s.to.id]))) await withBulk(id, createSyncTable);
   for (const stream of plan.streams) {
     const name = streamName(job, stream.from.id, stream.to.id);
@@ -159,7 +159,7 @@ async function paused(m: Move, fn: () => Promise<void>): Promise<number> {
   const moving: HashRange[] = plan.moves.map(({ start, end }) => ({ start, end }));
   const sources = [...new Set(plan.streams.map((s) => s.from.id))];
   const started = performance.now();
-  await lab.fence({ ranges: moving });
+  await lab.ring.fence({ ranges: moving });
   try {
     await Promise.all(
       sources.map((id) =>
@@ -175,7 +175,7 @@ async function paused(m: Move, fn: () => Promise<void>): Promise<number> {
     await fn();
   } finally {
     await Promise.all(sources.map((id) => withBulk(id, removeGuard))).catch(() => undefined);
-    await lab.lift();
+    await lab.ring.lift();
   }
   return Math.round(performance.now() - started);
 }
@@ -213,7 +213,7 @@ export async function cutOver(m: Move): Promise<number> {
   ctx.phase('cutover');
   const pauseMs = await paused(m, async () => {
     await syncStreams(withBulk, job, plan, ctx);
-    const ring = await lab.switchRing({ ...lab.ringWith(m.afterSpecs), reason: `${change.kind} shard-${change.id} (rebalanced)` });
+    const ring = await lab.ring.switch({ ...lab.ring.with(m.afterSpecs), reason: `${change.kind} shard-${change.id} (rebalanced)` });
     m.cutover = true;
     ctx.note(`Ring version ${ring.version} is live.`);
   });
@@ -275,7 +275,7 @@ export async function rollBack(m: Move): Promise<void> {
   }
   if (m.added) await lab.cluster.servers.remove(m.added.id, { deleteData: true }).catch(() => undefined);
   await sweep(lab.cluster, lab.log).catch(() => undefined);
-  ctx.note(`Rolled back: ring version ${lab.ringVersion.version} and its ${lab.ringVersion.shards.length} shards, as before.`);
+  ctx.note(`Rolled back: ring version ${lab.ring.version.version} and its ${lab.ring.version.shards.length} shards, as before.`);
 }
 
 /**

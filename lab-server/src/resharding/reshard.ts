@@ -25,7 +25,7 @@ export async function reshard(
   ctx: JobContext,
   pauseBefore: readonly ReshardStep[] = [],
 ): Promise<Record<string, unknown>> {
-  return lab.changeTopology(() => reshardExclusively(lab, change, mode, ctx, pauseBefore));
+  return lab.ring.changeTopology(() => reshardExclusively(lab, change, mode, ctx, pauseBefore));
 }
 
 async function reshardExclusively(
@@ -45,8 +45,8 @@ async function reshardExclusively(
       `Cancelled after cutover: moving the data back to return to the previous ${change.kind === 'add' ? `ring (without shard-${change.id})` : `ring (with shard-${change.id})`}.`,
     );
     const reverted = await run(lab, bulk, reverse, mode, revertContext(ctx), []);
-    ctx.note(`Reverted: ring version ${lab.ringVersion.version} routes over ${lab.ringVersion.shards.map((x) => x.name).join(', ')}, as before the job.`);
-    throw new JobCancelledError({ reverted: true, ring_version: lab.ringVersion.version, forward: result, revert: reverted });
+    ctx.note(`Reverted: ring version ${lab.ring.version.version} routes over ${lab.ring.version.shards.map((x) => x.name).join(', ')}, as before the job.`);
+    throw new JobCancelledError({ reverted: true, ring_version: lab.ring.version.version, forward: result, revert: reverted });
   } finally {
     await bulk.close();
   }
@@ -80,7 +80,7 @@ async function run(
     await cleanUp(m);
     return {
       mode,
-      ring_version: lab.ringVersion.version,
+      ring_version: lab.ring.version.version,
       plan: summary(m.plan),
       moved_rows: verified.tables.reduce((n, t) => n + t.rows, 0),
       verify: { ok: true, tables: verified.tables },

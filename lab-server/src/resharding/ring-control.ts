@@ -11,11 +11,11 @@ import type { FenceTarget } from '../sharding/write-gate.js';
  */
 export interface RingControl {
   readonly router: Router;
-  readonly ringVersion: RingVersion;
+  readonly version: RingVersion;
   /** The ring with these shards, in the current strategy and vnode count. */
-  ringWith(shards: ShardSpec[]): Pick<RingVersion, 'strategy' | 'vnodes' | 'shards'>;
+  with(shards: ShardSpec[]): Pick<RingVersion, 'strategy' | 'vnodes' | 'shards'>;
   /** Saves a new ring version and routes by it (in every process that serves requests). */
-  switchRing(change: Pick<RingVersion, 'strategy' | 'vnodes' | 'shards' | 'reason'>): Promise<RingVersion>;
+  switch(change: Pick<RingVersion, 'strategy' | 'vnodes' | 'shards' | 'reason'>): Promise<RingVersion>;
   /** Writes to the target wait until `lift`. */
   fence(target: FenceTarget): Promise<void>;
   lift(): Promise<void>;
@@ -24,7 +24,8 @@ export interface RingControl {
 }
 
 /** A shard change's whole view of the lab: the ring it controls, the cluster it moves data in, and where to log. */
-export interface ReshardHost extends RingControl {
+export interface ReshardHost {
+  readonly ring: RingControl;
   readonly cluster: Cluster;
   readonly config: Pick<LabConfig, 'migrationsDir' | 'replicas'>;
   readonly log: Log;

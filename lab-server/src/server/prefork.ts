@@ -7,7 +7,8 @@ import type { LabConfig } from '../config.js';
 import type { WorkerReport } from '../metrics/metrics.js';
 import { execArgvFor } from '../process/fork-args.js';
 import type { FenceTarget } from '../sharding/write-gate.js';
-import type { Lab, PeerState, WritePeers } from '../lab/lab.js';
+import type { Lab } from '../lab/lab.js';
+import type { PeerState, WritePeers } from '../lab/peers.js';
 
 const WORKER_MAIN = fileURLToPath(new URL(`./worker-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
 const STOP_TIMEOUT_MS = 5_000;
@@ -192,7 +193,7 @@ export class Prefork implements WritePeers {
     return {
       config: this.config,
       catalog_url: this.lab.cluster.catalog.url,
-      ring: this.lab.ringVersion,
+      ring: this.lab.ring.version,
       state: this.lab.peerState(),
       primary_url: primaryUrl,
     };

@@ -70,9 +70,9 @@ export async function runWorker(log: Log): Promise<void> {
 async function carryOut(lab: Lab, msg: Exclude<PrimaryMessage, { type: 'lab-stop' | 'lab-wrote' }>): Promise<void> {
   try {
     let keys: string[] | undefined;
-    if (msg.type === 'lab-fence') await lab.fence(msg.target);
-    else if (msg.type === 'lab-ring') await lab.useRing(msg.ring);
-    else if (msg.type === 'lab-lift') await lab.lift();
+    if (msg.type === 'lab-fence') await lab.ring.fence(msg.target);
+    else if (msg.type === 'lab-ring') await lab.ring.follow(msg.ring);
+    else if (msg.type === 'lab-lift') await lab.ring.lift();
     else if (msg.type === 'lab-sync') await lab.usePeerState(msg.state);
     else {
       keys = lab.reads.writtenAfter(msg.shard, parseLsn(msg.lsn));

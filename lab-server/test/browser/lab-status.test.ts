@@ -57,3 +57,50 @@ describe('a chapter that is not written yet', () => {
     expect(w.errors).toEqual([]);
   });
 });
+
+describe('the cluster dock', () => {
+  it('keeps the topology, metrics, a load test and the migrations beside the text of every chapter, and stays open across visits', async () => {
+    const w = await watchedPage(browser);
+    await w.page.setViewportSize({ width: 1440, height: 900 });
+    await w.page.goto(t.url);
+    await w.page.locator('article[data-chapter="overview"] h1').waitFor();
+    const dock = w.page.getByRole('complementary', { name: 'Cluster' });
+    expect(await dock.count()).toBe(0);
+    await w.page.getByRole('button', { name: 'Cluster', exact: true }).click();
+    await dock.locator('.diagram svg').waitFor();
+    const beside = async () => {
+      const [text, panel] = await Promise.all([w.page.locator('main').boundingBox(), dock.boundingBox()]);
+      return { text: text!, panel: panel! };
+    };
+    const wide = await beside();
+    expect(wide.panel.x).toBeGreaterThanOrEqual(wide.text.x + wide.text.width - 1);
+    await w.shot('dock-wide');
+
+    await dock.getByRole('tab', { name: 'Migrations' }).click();
+    await expect.poll(() => dock.locator('.migrations tr[data-shard]').count()).toBe(2);
+    await dock.getByRole('tab', { name: 'Load test' }).click();
+    await dock.getByRole('button', { name: 'Start' }).waitFor();
+    // The tabs follow the arrow keys, as a tab list does.
+    await dock.getByRole('tab', { name: 'Load test' }).press('ArrowRight');
+    expect(await dock.getByRole('tab', { name: 'Migrations' }).getAttribute('aria-selected')).toBe('true');
+    await w.page.keyboard.press('ArrowRight');
+    expect(await dock.getByRole('tab', { name: 'Topology' }).getAttribute('aria-selected')).toBe('true');
+    await w.page.keyboard.press('ArrowRight');
+    await dock.locator('[data-widget="metrics"]').waitFor();
+
+    await w.page.locator('a[data-chapter-link="sharding"]').click();
+    await w.page.locator('article[data-chapter="sharding"] h1').waitFor();
+    expect(await dock.isVisible()).toBe(true);
+    await w.page.reload();
+    await dock.locator('.diagram svg').waitFor();
+
+    // Narrow: the dock sits above the chapter, in the flow, never over the text.
+    await w.page.setViewportSize({ width: 800, height: 900 });
+    const narrow = await beside();
+    expect(narrow.panel.y + narrow.panel.height).toBeLessThanOrEqual(narrow.text.y + 1);
+    await w.shot('dock-narrow');
+    await w.page.getByRole('button', { name: 'Hide cluster' }).click();
+    expect(await dock.count()).toBe(0);
+    expect(w.errors).toEqual([]);
+  });
+});

@@ -9,5 +9,5 @@ export const removeShard: ActionKind<z.output<typeof spec>> = {
   do: 'remove-shard',
   spec,
   describe: (s) => `Remove ${s.shard ?? 'the newest shard'}, draining its rows — DELETE /lab/v1/shards/${s.shard ?? ':name'}`,
-  run: async (s, ctx) => ({ detail: await callAndWait(ctx, 'DELETE', removeShardPath(s.shard ?? newestShard(ctx.lab.router.names))) }),
+  run: async (s, ctx) => ({ detail: await callAndWait(ctx, 'DELETE', removeShardPath(s.shard ?? newestShard(ctx.lab.ring.router.names))) }),
 };

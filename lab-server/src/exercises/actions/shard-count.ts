@@ -7,7 +7,7 @@ const spec = stepSchema('shard-count', { equals: z.union([z.number().int().min(1
 
 /** Removes the newest shards, or adds shards with rebalancing, one at a time, until the ring has `target`. */
 async function bringShardCount(ctx: ExerciseContext, target: number): Promise<string> {
-  const ring = () => ctx.lab.router.names;
+  const ring = () => ctx.lab.ring.router.names;
   const start = ring().length;
   while (ring().length > target) await callAndWait(ctx, 'DELETE', removeShardPath(newestShard(ring())));
   while (ring().length < target) await callAndWait(ctx, 'POST', '/lab/v1/shards', { mode: 'rebalance' });

@@ -5,6 +5,6 @@ export const shardNames = (lab: ExerciseLab): string[] => lab.cluster.shards.map
 
 /** The fraction of the hash space the ring in force gives each of its shards, by name. */
 export function ringShares(lab: ExerciseLab): Map<string, number> {
-  const shares = lab.router.strategy.shares();
-  return new Map(lab.router.names.map((name, i) => [name, shares[i] ?? 0]));
+  const shares = lab.ring.router.strategy.shares();
+  return new Map(lab.ring.router.names.map((name, i) => [name, shares[i] ?? 0]));
 }

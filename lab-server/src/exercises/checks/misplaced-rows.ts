@@ -40,6 +40,6 @@ export const misplacedRows: CheckKind<MisplacedRowsSpec> = {
   kind: 'misplaced-rows',
   spec,
   async run(s, { lab }) {
-    return judgeMisplacedRows(s, await auditPlacement(lab.cluster, lab.router, lab.topology().ring.version));
+    return judgeMisplacedRows(s, await auditPlacement(lab.cluster, lab.ring.router, lab.topology().ring.version));
   },
 };

@@ -29,9 +29,9 @@ export const route: CheckKind<RouteSpec> = {
   spec,
   question: {
     input: (s) => ({ type: 'shard', label: `Which shard owns ${s.key}?` }),
-    answer: async (s, { lab }) => lab.router.route(s.key).shard_name,
+    answer: async (s, { lab }) => lab.ring.router.route(s.key).shard_name,
   },
   async run(s, { lab }, answer) {
-    return judgeRoute(s, answer, lab.router, shardNames(lab));
+    return judgeRoute(s, answer, lab.ring.router, shardNames(lab));
   },
 };

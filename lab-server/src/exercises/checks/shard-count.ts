@@ -23,6 +23,6 @@ export const shardCount: CheckKind<ShardCountSpec> = {
   kind: 'shard-count',
   spec,
   async run(s, ctx) {
-    return judgeShardCount(s, ctx.lab.router.names);
+    return judgeShardCount(s, ctx.lab.ring.router.names);
   },
 };

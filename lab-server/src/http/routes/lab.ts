@@ -41,10 +41,7 @@ const MIGRATE_ACTIONS = ['up', 'down', 'latest'] as const satisfies readonly Mig
 /** The lab's control API (`/lab/v1`): the cluster's shape, routing decisions, migrations, jobs and seeding. */
 export function labRoutes(
   api: ApiRouter,
-  lab: Pick<
-    Lab,
-    'cluster' | 'config' | 'events' | 'jobs' | 'loadtests' | 'metrics' | 'migrationTargets' | 'router' | 'settings' | 'topology' | 'updateSettings'
-  >,
+  lab: Pick<Lab, 'cluster' | 'config' | 'events' | 'jobs' | 'loadtests' | 'metrics' | 'migrationTargets' | 'ring' | 'settings' | 'topology' | 'updateSettings'>,
 ): void {
   const tag = 'lab: cluster';
   const noJob = { description: 'no such job' };
@@ -95,7 +92,7 @@ export function labRoutes(
     },
     ({ res, query }) => {
       try {
-        res.json(lab.router.route(query.key));
+        res.json(lab.ring.router.route(query.key));
       } catch (err) {
         if (err instanceof InvalidKeyError) throw new ApiError(400, 'invalid_key', `${err.message}; keys are user ids (UUIDs).`, { field: 'key' });
         throw err;
@@ -251,7 +248,7 @@ export function labRoutes(
       responses: { 202: { description: 'started; Location: the job', schema: JobAcceptedSchema } },
     },
     ({ res, body: plan }) => {
-      const job = lab.jobs.submit('seed', plan, plan.users + plan.conversations + plan.messages, (ctx) => seed(lab.cluster, lab.router, plan, ctx));
+      const job = lab.jobs.submit('seed', plan, plan.users + plan.conversations + plan.messages, (ctx) => seed(lab.cluster, lab.ring.router, plan, ctx));
       res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
     },
   );

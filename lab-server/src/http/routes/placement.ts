@@ -24,7 +24,7 @@ const PlacementReportSchema = z
   .meta({ id: 'PlacementReport' });
 
 /** `GET /lab/v1/placement`: rows per shard and how many the current ring routes elsewhere (orphans). */
-export function placementRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'router' | 'topology'>): void {
+export function placementRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'ring' | 'topology'>): void {
   api.add(
     {
       method: 'get',
@@ -34,7 +34,7 @@ export function placementRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'rout
       responses: { 200: { description: 'the audit', schema: PlacementReportSchema } },
     },
     async ({ res }) => {
-      res.json(await auditPlacement(lab.cluster, lab.router, lab.topology().ring.version));
+      res.json(await auditPlacement(lab.cluster, lab.ring.router, lab.topology().ring.version));
     },
   );
 }

@@ -41,7 +41,7 @@ const RingViewSchema = z
  * `GET /lab/v1/ring`: the ring the lab routes with (no parameters), or a hypothetical one (`shards`, `vnodes`,
  * `strategy`), with a key's lookup (`key`) and what would move going to `compare_to` shards.
  */
-export function ringRoutes(api: ApiRouter, lab: Pick<Lab, 'config' | 'router'>): void {
+export function ringRoutes(api: ApiRouter, lab: Pick<Lab, 'config' | 'ring'>): void {
   api.add(
     {
       method: 'get',
@@ -52,7 +52,7 @@ export function ringRoutes(api: ApiRouter, lab: Pick<Lab, 'config' | 'router'>):
       responses: { 200: { description: 'the ring', schema: RingViewSchema } },
     },
     ({ res, query: q }) => {
-      const live = lab.router;
+      const live = lab.ring.router;
       const shards = q.shards === undefined ? [...live.names] : defaultShardNames(q.shards);
       try {
         res.json(

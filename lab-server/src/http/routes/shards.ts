@@ -65,7 +65,7 @@ export function shardRoutes(api: ApiRouter, lab: ShardsHost): void {
       responses: { 200: { description: 'the plan', schema: ReshardPlanSchema }, 404: noShard, 409: lastShard },
     },
     async ({ res, body }) => {
-      const current = lab.ringVersion.shards;
+      const current = lab.ring.version.shards;
       let after: typeof current;
       if (body.action === 'add') {
         const id = lab.cluster.nextShardId();
@@ -79,7 +79,7 @@ export function shardRoutes(api: ApiRouter, lab: ShardsHost): void {
         if (current.length === 1) throw new ApiError(409, 'last_shard', 'The last shard cannot be removed.');
         after = current.filter((s) => s.id !== victim.id);
       }
-      res.json(await planReshard(lab.cluster, lab.router, routerFor(lab.ringWith(after)), after));
+      res.json(await planReshard(lab.cluster, lab.ring.router, routerFor(lab.ring.with(after)), after));
     },
   );
 
@@ -126,7 +126,7 @@ export function shardRoutes(api: ApiRouter, lab: ShardsHost): void {
     },
     ({ res, params, query: { mode }, body: { pause_before } }) => {
       const victim = shardNamed(params.name);
-      if (lab.ringVersion.shards.length === 1) throw new ApiError(409, 'last_shard', 'The last shard cannot be removed.');
+      if (lab.ring.version.shards.length === 1) throw new ApiError(409, 'last_shard', 'The last shard cannot be removed.');
       const job = lab.jobs.submit('remove-shard', { shard: victim.name, mode, pause_before }, 0, (ctx) =>
         reshard(lab, { kind: 'remove', id: victim.id }, mode as ReshardMode, ctx, pause_before),
       );
