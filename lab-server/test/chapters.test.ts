@@ -97,6 +97,8 @@ describe('the exercise API', () => {
       ['POST', exerciseUrl('sharding', 'route-key') + '/check', { answer: 'shard-1', extra: true }, 400, 'validation_failed'],
       ['POST', exerciseUrl('sharding', 'route-key') + '/check', 'not json', 400, 'invalid_json'],
       ['POST', '/lab/v1/chapters/nope/reset', undefined, 404, 'not_found'],
+      ['POST', exerciseUrl('sharding', 'modulo-movement') + '/check', { answer: 'most of them' }, 400, 'invalid_answer'],
+      ['POST', exerciseUrl('sharding', 'modulo-movement') + '/check', { answer: '250' }, 400, 'invalid_answer'],
     ];
     for (const [method, url, body, status, code] of cases) {
       const r = await t.call<ErrorReply>(method, url, body);
@@ -104,6 +106,19 @@ describe('the exercise API', () => {
       expect(r.body.error.code).toBe(code);
     }
     expect((await t.call('GET', '/lab/v1/progress')).body).toEqual(before.body);
+  });
+
+  it("reads a typed number in the learner's convention, and keeps it as a number", async () => {
+    await t.call('POST', `${chapterUrl('sharding')}/reset`);
+    const url = `${exerciseUrl('sharding', 'modulo-movement')}/check`;
+    // Modulo from 5 to 6 shards moves five keys in six: 83.33 %, typed with a decimal comma.
+    const r = await t.call<CheckReply & { progress: { answer: unknown } }>('POST', url, { answer: '83,33 %' });
+    expect(r.body.passed, r.body.message).toBe(true);
+    expect(r.body.progress.answer).toBe(83.33);
+    // 83.333 could group thousands, but no share is 83,333 %: the range reads it as a decimal.
+    const grouped = await t.call<CheckReply>('POST', url, { answer: '83.333' });
+    expect(grouped.body.passed, grouped.body.message).toBe(true);
+    await t.call('POST', `${chapterUrl('sharding')}/reset`);
   });
 });
 

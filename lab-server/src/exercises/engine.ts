@@ -1,5 +1,6 @@
-import { ConflictError } from '../domain/errors.js';
+import { ConflictError, InvalidInputError } from '../domain/errors.js';
 import type { SelfClient } from '../net/self-client.js';
+import { readTypedNumber } from '../values/typed-number.js';
 import type { ExerciseLab } from './context.js';
 import { StepFailed } from './action-kind.js';
 import { describeAction, runAction, type ActionSpec } from './actions.js';
@@ -68,9 +69,10 @@ function announce(lab: ExerciseLab, chapterId: string): Promise<void> {
 
 /** The learner pressed Check: inspect the cluster; a pass is remembered. */
 export async function checkExercise(ctx: ExerciseContext, chapter: ExerciseChapter, e: Exercise, answer: Answer | undefined) {
-  const result = await runCheck(ctx, e.check, normalizeAnswer(e, answer));
+  const given = normalizeAnswer(e, answer);
+  const result = await runCheck(ctx, e.check, given);
   if (!result.passed) return { ...result, progress: null };
-  const progress = await store(ctx.lab).pass(chapter.id, e.id, 'checked', answer ?? null);
+  const progress = await store(ctx.lab).pass(chapter.id, e.id, 'checked', given ?? null);
   await announce(ctx.lab, chapter.id);
   return { ...result, progress };
 }
@@ -126,12 +128,19 @@ export function exerciseContext(lab: ExerciseLab, api: SelfClient): ExerciseCont
   return { lab, api };
 }
 
-/** Numbers typed into a text box arrive as strings; a number question gets a number. */
+/**
+ * Numbers typed into a text box arrive as strings, in the learner's own convention (`22,69`, `1.000`); a number
+ * question gets a number, read within the range its unit allows, or a 400 that says how to write it.
+ */
 function normalizeAnswer(e: Exercise, answer: Answer | undefined): Answer | undefined {
-  if (answer === undefined || answerSpec(e.check)?.type !== 'number' || typeof answer === 'number') return answer;
-  const n = Number(String(answer).replace('%', '').replace(',', '.').trim());
-  return Number.isFinite(n) ? n : answer;
+  const spec = answerSpec(e.check);
+  if (answer === undefined || spec?.type !== 'number' || typeof answer === 'number') return answer;
+  const read = readTypedNumber(String(answer), spec.unit === '%' ? PERCENT : undefined);
+  if (!read.ok) throw new InvalidInputError('invalid_answer', read.reason, { field: 'answer' });
+  return read.value;
 }
+
+const PERCENT = { min: 0, max: 100 };
 
 /** A step that failed for a reason the learner can act on becomes a conflict listing the steps done so far. */
 function stepError(code: string, err: unknown, steps: StepReport[]): unknown {

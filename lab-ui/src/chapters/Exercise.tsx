@@ -30,7 +30,8 @@ export function Exercise({ id, children }: { id: string; children: ReactNode }) 
     setSteps(null);
     try {
       const typed = answer.trim();
-      const body = !view!.input || typed === '' ? {} : { answer: view!.input.type === 'number' && !Number.isNaN(Number(typed)) ? Number(typed) : typed };
+      // A number goes as typed: the lab reads `22,69` and `1.000` as the learner means them, or says how to write it.
+      const body = !view!.input || typed === '' ? {} : { answer: typed };
       const r = await api<CheckReply>('POST', `${base}/check`, body);
       setResult({ passed: r.passed, message: r.message });
       if (r.progress) updateExercise({ ...view!, progress: r.progress });
@@ -79,7 +80,7 @@ export function Exercise({ id, children }: { id: string; children: ReactNode }) 
           <span className="field">
             <label htmlFor={answerId}>{view.input.label}</label>
             <span className="with-unit">
-              <input id={answerId} type="number" step="any" inputMode="decimal" value={answer} onChange={(e) => setAnswer(e.target.value)} />
+              <input id={answerId} type="text" inputMode="decimal" autoComplete="off" value={answer} onChange={(e) => setAnswer(e.target.value)} />
               {view.input.unit && <span className="unit">{view.input.unit}</span>}
             </span>
           </span>

@@ -104,7 +104,11 @@ export function chapterRoutes(api: ApiRouter, lab: ExerciseLab, dir: string): vo
       body: CheckBody,
       bodyOptional: true,
       bodyName: 'check',
-      responses: { 200: { description: 'the verdict', schema: CheckReplySchema }, 404: noExercise },
+      responses: {
+        200: { description: 'the verdict', schema: CheckReplySchema },
+        400: { description: 'invalid_answer: a number question got no number, one out of its range, or one that reads two ways (1,000)' },
+        404: noExercise,
+      },
     },
     async ({ req, res, params, body: { answer } }) => {
       const { c, e } = await exercise(params.id, params.exercise);
