@@ -8,7 +8,7 @@ MESSAGES ?= 0
 
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer bench-api bench-ui \
-        shard-plan shard-add shard-remove shard-replica shard-promote ring tune bench-reshard \
+        shard-plan shard-add shard-remove shard-replica shard-promote ring tune claims bench-reshard \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi
@@ -137,6 +137,9 @@ shard-replica: install ## add a streaming replica to a shard: make shard-replica
 shard-promote: install ## make a shard's replica its primary (switchover, or failover when the primary is down)
 	@test -n "$(NAME)" || { echo "usage: make shard-promote NAME=shard-0"; exit 2; }
 	@$(LAB) shards promote $(NAME)
+
+claims: install ## the original's claims a chapter measures: make claims CHAPTER=overview; CLAIM=movement measures one with a verdict (needs make dev)
+	@$(LAB) claims $(if $(CLAIM),measure $(CHAPTER) $(CLAIM),$(CHAPTER))
 
 tune: install ## PostgreSQL parameters the lab may change; make tune NAME=work_mem VALUE=64MB sets one on every shard (VALUE=default resets) (needs make dev)
 	@$(LAB) tune $(if $(NAME),$(if $(filter default,$(VALUE)),reset $(NAME),set $(NAME) "$(VALUE)"),)

@@ -108,6 +108,26 @@ describe('the exercise API', () => {
     expect((await t.call('GET', '/lab/v1/progress')).body).toEqual(before.body);
   });
 
+  it("measures each chapter's read-only claims on the cluster with a verdict, and says which claims would run something", async () => {
+    let measured = 0;
+    for (const chapter of library.chapters) {
+      const view = await t.call<{ claims: { id: string; runs: string | null }[] }>('GET', chapterUrl(chapter.id));
+      for (const claim of view.body.claims) {
+        if (claim.runs) continue;
+        const r = await t.call<{ measured: string; verdict: string; why: string }>('POST', `${chapterUrl(chapter.id)}/claims/${claim.id}/measure`, {});
+        expect(r.status, JSON.stringify(r.body)).toBe(200);
+        expect(['holds', 'fails', 'unsettled']).toContain(r.body.verdict);
+        expect(r.body.why.length).toBeGreaterThan(10);
+        measured++;
+      }
+    }
+    expect(measured).toBeGreaterThan(0);
+    const overview = await t.call<{ claims: { id: string; runs: string | null }[] }>('GET', chapterUrl('overview'));
+    expect(overview.body.claims.find((c) => c.id === 'throughput')?.runs).toContain('100 connections for 60 s');
+    const missing = await t.call<ErrorReply>('POST', `${chapterUrl('overview')}/claims/nope/measure`, {});
+    expect([missing.status, missing.body.error.code]).toEqual([404, 'not_found']);
+  });
+
   it("reads a typed number in the learner's convention, and keeps it as a number", async () => {
     await t.call('POST', `${chapterUrl('sharding')}/reset`);
     const url = `${exerciseUrl('sharding', 'modulo-movement')}/check`;

@@ -99,3 +99,17 @@ it('cancels the job a terminal command follows on interrupt, as the CLI does on 
   expect(out).toMatch(/Job \S+ was cancelled; nothing it started was kept\./);
   expect(await cancelled()).toBe(cancelledBefore + 1);
 });
+
+it("lists a chapter's claims and measures one with a verdict, from the CLI; a claim that does not exist fails clearly", async () => {
+  const list = await lab('claims', 'overview');
+  expect(list.code, list.out).toBe(0);
+  expect(list.out).toMatch(/^throughput +\|.*\| runs load$/m);
+  expect(list.out).toMatch(/^movement +\|.*\| reads$/m);
+  const movement = await lab('claims', 'measure', 'overview', 'movement');
+  expect(movement.code, movement.out).toBe(0);
+  expect(movement.out).toContain('4 → 5 shards: the ring moves');
+  expect(movement.out).toMatch(/does not hold here: Claimed about 20 %; measured 1\d\.\d\d %/);
+  const missing = await lab('claims', 'measure', 'overview', 'nope');
+  expect(missing.code).not.toBe(0);
+  expect(missing.out).toContain("Chapter 'overview' has no claim 'nope'.");
+});

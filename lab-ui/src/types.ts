@@ -9,6 +9,7 @@ type Schemas = components['schemas'];
 export type Chapter = Schemas['Chapter'];
 export type ChapterIndex = Schemas['ChapterIndex'];
 export type Claim = Schemas['Claim'];
+export type Measurement = Schemas['Measurement'];
 export type ExerciseProgress = Schemas['ExerciseProgress'];
 export type ExerciseView = Schemas['ExerciseView'];
 export type JobView = Schemas['Job'];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MeasureSpecSchema } from '../claims/measures.js';
 import { ActionSpecSchema } from '../exercises/actions.js';
 import { CheckSpecSchema } from '../exercises/checks.js';
 
@@ -23,14 +24,8 @@ export const ClaimSchema = strict({
   claim: z.string().min(1),
   source: z.string().min(1),
   claimed: z.string().min(1),
-  measure: z.discriminatedUnion('kind', [
-    strict({ kind: z.literal('shard-count') }),
-    strict({ kind: z.literal('distribution') }),
-    strict({ kind: z.literal('ring-movement'), from: z.number().int().min(1), to: z.number().int().min(1) }),
-    strict({ kind: z.literal('users-total') }),
-    strict({ kind: z.literal('seed-rate'), users: z.number().int().min(1).max(1_000_000) }),
-    strict({ kind: z.literal('loadtest'), scenario: z.string().min(1) }),
-  ]),
+  /** How the lab measures the same thing here, and what the claim says in numbers (`claims/measures/`). */
+  measure: MeasureSpecSchema,
   note: z.string().optional(),
 });
 export type Claim = z.infer<typeof ClaimSchema>;

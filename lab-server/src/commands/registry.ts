@@ -21,6 +21,7 @@ import shardsReplica from './shards-replica.js';
 import sql from './sql.js';
 import stats from './stats.js';
 import * as tune from './tune.js';
+import * as claims from './claims.js';
 import * as user from './user.js';
 
 /**
@@ -62,6 +63,8 @@ export const COMMANDS: readonly Command[] = [
   tune.list,
   tune.set,
   tune.reset,
+  claims.list,
+  claims.measure,
   sql,
   explain,
   dbShell,

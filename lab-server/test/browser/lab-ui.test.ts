@@ -69,6 +69,14 @@ describe('the browser lab', () => {
     const movement = w.page.locator('tr[data-claim="movement"]');
     await movement.getByRole('button', { name: 'Measure it here' }).click();
     await expect.poll(() => movement.locator('[data-measured]').textContent()).toContain('the ring moves 16.12 %');
+    // Claimed about 20 %: the verdict says it does not hold, and why.
+    expect(await movement.locator('[data-verdict]').getAttribute('data-verdict')).toBe('fails');
+    // A measurement that loads the cluster says what it will run, and runs nothing until asked.
+    const throughput = w.page.locator('tr[data-claim="throughput"]');
+    await throughput.getByRole('button', { name: 'Measure it here' }).click();
+    await throughput.getByRole('group', { name: 'Run the measurement?' }).getByText('100 connections for 60 s').waitFor();
+    await throughput.getByRole('button', { name: 'Cancel' }).click();
+    expect((await t.call<{ runs: unknown[] }>('GET', '/lab/v1/loadtests')).body.runs).toEqual([]);
     await w.page.locator('.migrations tr[data-shard][data-pending="0"]').first().waitFor();
     expect(await w.page.locator('.migrations tr[data-shard]').count()).toBe(5);
 

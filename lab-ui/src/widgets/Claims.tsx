@@ -1,79 +1,34 @@
 import { useState } from 'react';
 import { api, messageOf } from '../api';
 import { useChapter } from '../chapters/chapter-context';
-import { fmt, ms, pct } from '../format';
-import { useLive, waitForJob, type Live } from '../live';
-import type { Claim, LoadTestRun, RingView, ShardStats } from '../types';
+import type { Claim, Measurement } from '../types';
 import { Panel } from './common';
 
-type Measured = { text: string; ok: boolean };
+type Result = { measurement: Measurement } | { error: string };
 
-/** Each measurement runs on this machine now; nothing here is copied from the original's docs. */
-async function measure(claim: Claim, live: Live): Promise<string> {
-  const m = claim.measure;
-  switch (m.kind) {
-    case 'shard-count': {
-      const t = live.topology;
-      if (!t) throw new Error('not connected to the lab yet');
-      const ring = t.ring.shards?.length ?? t.shards.length;
-      const up = t.shards.filter((s) => s.status === 'up').length;
-      return `${ring} shards in the ring (version ${t.ring.version}), ${up} of ${t.shards.length} servers answering.`;
-    }
-    case 'distribution':
-    case 'users-total': {
-      const s = await api<ShardStats>('GET', '/api/v1/shards/stats');
-      if (s.total_users === 0) return 'No users loaded yet, so nothing to measure — load some first.';
-      if (m.kind === 'users-total') return `${fmt(s.total_users)} users on ${s.shard_count} shards.`;
-      const shares = s.shards.map((x) => (x.user_count ?? 0) / s.total_users);
-      const even = 1 / shares.length;
-      const worst = Math.max(...shares.map((x) => Math.abs(x / even - 1)));
-      return `Smallest ${pct(Math.min(...shares))}, largest ${pct(Math.max(...shares))} of ${fmt(s.total_users)} users; even would be ${pct(even)}. Worst shard is ${(worst * 100).toFixed(1)} % off an even share.`;
-    }
-    case 'ring-movement': {
-      const v = await api<RingView>('GET', `/lab/v1/ring?shards=${m.from}&compare_to=${m.to}`);
-      const c = v.change!;
-      return `${m.from} → ${m.to} shards: the ring moves ${pct(c.ring_moved_fraction)} of the keys (modulo would move ${pct(c.modulo_moved_fraction)}; ideal ${pct(c.ideal_fraction)}).`;
-    }
-    case 'seed-rate': {
-      const r = await api<{ job_id: string }>('POST', '/lab/v1/seed', { users: m.users });
-      const job = await waitForJob(live, r.job_id);
-      if (job.state !== 'succeeded') throw new Error(`seed ${job.state}${job.error ? `: ${job.error.message}` : ''}`);
-      const total = await api<ShardStats>('GET', '/api/v1/shards/stats');
-      return `Loaded ${fmt(m.users ?? 0)} users in ${job.result?.seconds ?? '?'} s (${fmt(Number(job.result?.rows_per_s ?? 0))} rows/s); the shards now hold ${fmt(total.total_users)}.`;
-    }
-    case 'loadtest': {
-      const started = await api<{ id: string }>('POST', '/lab/v1/loadtests', { scenario: m.scenario });
-      let run: LoadTestRun;
-      do {
-        await new Promise((r) => setTimeout(r, 1000));
-        run = await api<LoadTestRun>('GET', `/lab/v1/loadtests/${started.id}`);
-      } while (['preparing', 'running'].includes(run.state));
-      const s = run.summary;
-      if (run.state !== 'finished' || !s) throw new Error(`load test ${run.state}${run.error ? `: ${run.error}` : ''}`);
-      const success = s.requests ? (1 - s.errors / s.requests) * 100 : 0;
-      return `${m.scenario}: ${fmt(Math.round(s.requests_per_s))} req/s, p50 ${ms(s.latency_ms?.p50)} ms, p95 ${ms(s.latency_ms?.p95)} ms, p99 ${ms(s.latency_ms?.p99)} ms, ${success.toFixed(2)} % success (${fmt(run.params?.connections ?? 0)} connections).`;
-    }
-    default:
-      // A chapter written for a newer lab may name a measurement this UI does not know yet.
-      throw new Error(`unknown measurement ${(m as { kind: string }).kind}`);
-  }
-}
+const VERDICT: Record<Measurement['verdict'], string> = { holds: 'Holds here', fails: 'Does not hold here', unsettled: 'Not settled by this' };
 
-/** The original's headline claims, each with a button that measures the same thing here. */
+/** The original's headline claims, each measured on this machine by the lab (`POST …/claims/:id/measure`), with a verdict. */
 export function Claims() {
   const { chapter } = useChapter();
-  const live = useLive();
-  const [results, setResults] = useState<Record<string, Measured>>({});
+  const [results, setResults] = useState<Record<string, Result>>({});
   const [busy, setBusy] = useState<string | null>(null);
+  // A measurement that runs something on the cluster asks first, saying what it will run.
+  const [confirming, setConfirming] = useState<string | null>(null);
 
   async function run(claim: Claim) {
+    setConfirming(null);
     setBusy(claim.id);
+    setResults(({ [claim.id]: _, ...rest }) => rest);
     try {
-      setResults((r) => ({ ...r, [claim.id]: { text: '', ok: true } }));
-      const text = await measure(claim, live);
-      setResults((r) => ({ ...r, [claim.id]: { text, ok: true } }));
+      const measurement = await api<Measurement>(
+        'POST',
+        `/lab/v1/chapters/${encodeURIComponent(chapter.id)}/claims/${encodeURIComponent(claim.id)}/measure`,
+        {},
+      );
+      setResults((r) => ({ ...r, [claim.id]: { measurement } }));
     } catch (err) {
-      setResults((r) => ({ ...r, [claim.id]: { text: messageOf(err), ok: false } }));
+      setResults((r) => ({ ...r, [claim.id]: { error: messageOf(err) } }));
     } finally {
       setBusy(null);
     }
@@ -101,12 +56,34 @@ export function Claims() {
                   </td>
                   <td>{c.claimed}</td>
                   <td>
-                    <button type="button" onClick={() => void run(c)} disabled={busy !== null}>
-                      {busy === c.id ? 'Measuring…' : 'Measure it here'}
-                    </button>
-                    {r?.text && (
-                      <p className={r.ok ? 'measured' : 'error'} aria-live="polite" data-measured={c.id}>
-                        {r.text}
+                    {confirming === c.id ? (
+                      <fieldset className="confirm">
+                        <legend className="small">Run the measurement?</legend>
+                        <p className="small">{c.runs}</p>
+                        <button type="button" className="primary" onClick={() => void run(c)}>
+                          Run it
+                        </button>{' '}
+                        <button type="button" onClick={() => setConfirming(null)}>
+                          Cancel
+                        </button>
+                      </fieldset>
+                    ) : (
+                      <button type="button" onClick={() => (c.runs ? setConfirming(c.id) : void run(c))} disabled={busy !== null}>
+                        {busy === c.id ? 'Measuring…' : 'Measure it here'}
+                      </button>
+                    )}
+                    {c.runs && confirming !== c.id && <p className="muted small">{c.runs}</p>}
+                    {r && 'measurement' in r && (
+                      <div aria-live="polite" data-measured={c.id} data-verdict={r.measurement.verdict}>
+                        <p className="measured">{r.measurement.measured}</p>
+                        <p className={`verdict verdict-${r.measurement.verdict}`}>
+                          <strong>{VERDICT[r.measurement.verdict]}:</strong> {r.measurement.why}
+                        </p>
+                      </div>
+                    )}
+                    {r && 'error' in r && (
+                      <p className="error" aria-live="polite" data-measured={c.id}>
+                        {r.error}
                       </p>
                     )}
                     {c.note && <p className="muted small">{c.note}</p>}

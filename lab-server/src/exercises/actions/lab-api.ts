@@ -1,5 +1,6 @@
 import { errorMessage, type SelfReply } from '../../net/self-client.js';
 import { StepFailed } from '../action-kind.js';
+import type { JobView } from '../../jobs/registry.js';
 import type { ExerciseContext } from '../context.js';
 
 /** A failed call becomes a StepFailed naming it, with the API's own message. */
@@ -13,11 +14,25 @@ export async function callAndWait(ctx: ExerciseContext, method: string, path: st
   failUnlessOk(reply, `${method} ${path}`);
   const jobId = reply.body?.job_id;
   if (!jobId) return `${method} ${path} → ${reply.status}`;
+  const job = await succeeded(ctx, method, path, jobId);
+  return `${method} ${path} → job ${job.kind} succeeded`;
+}
+
+/** Calls a route that starts a job and returns the job once it has succeeded. */
+export async function startAndWait(ctx: ExerciseContext, method: string, path: string, body?: unknown): Promise<JobView> {
+  const reply = await ctx.api.call<{ job_id?: string }>(method, path, body);
+  failUnlessOk(reply, `${method} ${path}`);
+  const jobId = reply.body?.job_id;
+  if (!jobId) throw new StepFailed(`${method} ${path} answered without a job.`);
+  return succeeded(ctx, method, path, jobId);
+}
+
+async function succeeded(ctx: ExerciseContext, method: string, path: string, jobId: string): Promise<JobView> {
   const job = await ctx.lab.jobs.wait(jobId);
   if (job.state !== 'succeeded') {
     throw new StepFailed(`${method} ${path}: job ${job.kind} ${job.state}${job.error ? `: ${job.error.message}` : ''}`);
   }
-  return `${method} ${path} → job ${job.kind} succeeded`;
+  return job;
 }
 
 /** The shard added last: the highest number among `shard-<n>` names. */

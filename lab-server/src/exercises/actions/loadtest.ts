@@ -6,14 +6,17 @@ import { failUnlessOk } from './lab-api.js';
 
 const spec = stepSchema('loadtest', { scenario: z.string().min(1), duration_s: z.number().int().min(1).max(600).optional() });
 
-interface LoadTestView {
+/** The parts of a finished run (`GET /lab/v1/loadtests/:id`) that steps and measurements read. */
+export interface LoadTestView {
+  id: string;
   state?: string;
-  summary?: { requests_per_s?: number };
+  params?: { connections?: number; duration_s?: number };
+  summary?: { requests?: number; errors?: number; requests_per_s?: number; latency_ms?: { p50?: number; p95?: number; p99?: number } | null };
   error?: string | null;
 }
 
 /** Starts a run and polls it to its end: a load test is not a job, it has its own API. */
-async function runLoadTest(ctx: ExerciseContext, scenario: string, duration: number | undefined): Promise<string> {
+export async function runLoadTest(ctx: ExerciseContext, scenario: string, duration: number | undefined): Promise<LoadTestView> {
   const started = await ctx.api.call<{ id?: string }>('POST', '/lab/v1/loadtests', { scenario, ...(duration ? { duration_s: duration } : {}) });
   failUnlessOk(started, 'POST /lab/v1/loadtests');
   const id = started.body?.id;
@@ -22,7 +25,7 @@ async function runLoadTest(ctx: ExerciseContext, scenario: string, duration: num
     const r = await ctx.api.call<LoadTestView>('GET', `/lab/v1/loadtests/${encodeURIComponent(id)}`);
     failUnlessOk(r, `GET /lab/v1/loadtests/${id}`);
     const state = r.body.state;
-    if (state === 'finished') return `Load test ${id} finished: ${Math.round(r.body.summary?.requests_per_s ?? 0)} req/s.`;
+    if (state === 'finished') return r.body;
     if (state && !['preparing', 'running'].includes(state)) {
       const why = r.body.error;
       throw new StepFailed(`Load test ${id} ${state}${why ? `: ${why}` : ''}.`);
@@ -36,5 +39,8 @@ export const loadtest: ActionKind<z.output<typeof spec>> = {
   do: 'loadtest',
   spec,
   describe: (s) => `Run the ${s.scenario} load test — POST /lab/v1/loadtests`,
-  run: async (s, ctx) => ({ detail: await runLoadTest(ctx, s.scenario, s.duration_s) }),
+  run: async (s, ctx) => {
+    const run = await runLoadTest(ctx, s.scenario, s.duration_s);
+    return { detail: `Load test ${run.id} finished: ${Math.round(run.summary?.requests_per_s ?? 0)} req/s.` };
+  },
 };

@@ -7,7 +7,16 @@ import type { ExerciseLab } from '../../exercises/context.js';
 import { describeAction } from '../../exercises/actions.js';
 import { checkExercise, exerciseContext, exerciseViews, progressOf, progressOfChapter, resetChapter, solveExercise } from '../../exercises/engine.js';
 import { loadChapters, type Chapter } from '../../chapters/loader.js';
-import { ChapterIndexSchema, ChapterSchema, CheckReplySchema, ExerciseProgressSchema, SolveReportSchema, StepReportSchema } from '../schemas/chapters.js';
+import { measureClaim, measureRuns } from '../../claims/measures.js';
+import {
+  ChapterIndexSchema,
+  ChapterSchema,
+  CheckReplySchema,
+  MeasurementSchema,
+  ExerciseProgressSchema,
+  SolveReportSchema,
+  StepReportSchema,
+} from '../schemas/chapters.js';
 
 const CheckBody = z.strictObject(
   { answer: z.union([z.string().max(200), z.number()], { error: 'answer must be a string or a number' }).optional() },
@@ -15,6 +24,7 @@ const CheckBody = z.strictObject(
 );
 
 const ChapterParams = z.object({ id: z.string().describe('a chapter id, e.g. sharding') });
+const ClaimParams = ChapterParams.extend({ claim: z.string().describe('a claim id within the chapter') });
 const ExerciseParams = ChapterParams.extend({ exercise: z.string().describe('an exercise id within the chapter') });
 
 /**
@@ -87,10 +97,33 @@ export function chapterRoutes(api: ApiRouter, lab: ExerciseLab, dir: string): vo
         summary: c.summary,
         original: c.original ?? null,
         body: c.body,
-        claims: c.claims ?? [],
+        claims: (c.claims ?? []).map((claim) => ({ ...claim, runs: measureRuns(claim.measure) })),
         exercises: exerciseViews(c, progress),
         reset_steps: c.reset.map(describeAction),
       });
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/chapters/:id/claims/:claim/measure',
+      tag,
+      summary: "Measure one of the original's claims on the live cluster now, with a verdict",
+      description:
+        "Read-only measurements answer at once; one that runs something (a seed, a load test) says so in the chapter's `runs` and answers when it has finished (its progress shows on the jobs and load-test channels).",
+      params: ClaimParams,
+      responses: {
+        200: { description: 'what was measured and whether the claim holds', schema: MeasurementSchema },
+        404: { description: 'no such chapter or claim' },
+        409: { description: 'measure_failed: a step of the measurement did not finish (the load test was stopped, the seed failed)' },
+      },
+    },
+    async ({ req, res, params }) => {
+      const c = await chapter(params.id);
+      const claim = (c.claims ?? []).find((x) => x.id === params.claim);
+      if (!claim) throw notFound(`Chapter '${params.id}' has no claim '${params.claim}'.`, { claims: (c.claims ?? []).map((x) => x.id) });
+      res.json(await measureClaim(ctx(req), claim.measure));
     },
   );
 

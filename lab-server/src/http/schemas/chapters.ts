@@ -60,11 +60,23 @@ export const ChapterSchema = z
   .object({
     ...chapterHead,
     body: z.string().describe('Markdown with directives'),
-    claims: z.array(ClaimSchema.meta({ id: 'Claim' })),
+    claims: z.array(
+      ClaimSchema.extend({ runs: z.string().nullable().describe('what measuring runs on the cluster, said before it runs; null when it only reads') }).meta({
+        id: 'Claim',
+      }),
+    ),
     exercises: z.array(ExerciseViewSchema),
     reset_steps: z.array(z.string()),
   })
   .meta({ id: 'Chapter' });
+
+export const MeasurementSchema = z
+  .object({
+    measured: z.string().describe('what was measured, with the numbers'),
+    verdict: z.enum(['holds', 'fails', 'unsettled']).describe("whether the original's claim holds here; unsettled when this measurement cannot decide"),
+    why: z.string().describe('the comparison that gave the verdict'),
+  })
+  .meta({ id: 'Measurement' });
 
 export const CheckReplySchema = z.object({ passed: z.boolean(), message: z.string(), progress: ExerciseProgressSchema.nullable() });
 
