@@ -29,7 +29,8 @@ describe('largest-share check', () => {
     const r = judgeLargestShare(spec, 22.3, stats(190, 208, 227, 213, 162));
     expect(r).toEqual({
       passed: true,
-      message: 'Right: the largest shard holds 22.70 % of 1,000 users. The original claimed ±5 % around an even split; an even split here would be 20.00 %.',
+      message:
+        'Right: the largest shard holds 22.70 % of 1,000 users. The original claimed ±5 % of an even share: 19.00 % to 21.00 % here, so for this shard the claim does not hold.',
     });
     expect(judgeLargestShare(spec, 23.1, stats(190, 208, 227, 213, 162)).passed).toBe(true);
   });

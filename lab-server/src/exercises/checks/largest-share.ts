@@ -21,8 +21,10 @@ export function judgeLargestShare(s: LargestShareSpec, answer: Answer | undefine
   if (typeof answer !== 'number') return fail('Enter a percentage first.');
   const measured = largestSharePercent(stats);
   if (Math.abs(answer - measured) <= s.tolerance_points) {
+    const even = 100 / stats.shard_count;
+    const holds = Math.abs(measured / even - 1) <= 0.05;
     return pass(
-      `Right: the largest shard holds ${pct(measured)} of ${fmt(stats.total_users)} users. The original claimed ±5 % around an even split; an even split here would be ${pct(100 / stats.shard_count)}.`,
+      `Right: the largest shard holds ${pct(measured)} of ${fmt(stats.total_users)} users. The original claimed ±5 % of an even share: ${pct(even * 0.95)} to ${pct(even * 1.05)} here, so for this shard the claim ${holds ? 'holds' : 'does not hold'}.`,
     );
   }
   return fail(
