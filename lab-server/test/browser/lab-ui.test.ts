@@ -307,6 +307,23 @@ describe('the browser lab', () => {
     for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowUp');
     await expect.poll(screen).toMatch(/lab> route 0{8}-0{4}-0{4}-0{4}-0{11}1\s*$/);
     await w.shot('terminal');
+
+    // At 800 px, `help` wraps between words: every summary word stands whole on one row.
+    await page.setViewportSize({ width: 800, height: 900 });
+    await page.keyboard.press('Escape');
+    await drawer.locator('.xterm').click();
+    await page.keyboard.press('Control+u');
+    await page.keyboard.type('help\n');
+    await expect.poll(screen).toContain('claims measure <chapter> <claim>');
+    const rows = (await screen()).split('\n');
+    const summary = "measure one of the original's claims on this cluster now, with a verdict (a seed or load test runs to the end)";
+    const start = rows.findIndex((r) => r.includes('claims measure <chapter> <claim>'));
+    const words = rows
+      .slice(start, start + 4)
+      .join(' ')
+      .split(/\s+/);
+    for (const word of summary.split(' ')) expect(words, word).toContain(word);
+    await w.shot('terminal-help-800');
     expect(w.errors).toEqual([]);
     await page.close();
   });

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ConsoleClientMessage, ConsoleServerMessage } from '../../../lab-server/src/console/protocol';
 import { Panel } from './common';
 import { LineEditor } from './terminal/line-editor';
+import { wrapToColumns } from './terminal/wrap';
 
 const RECONNECT_MS = 2000;
 
@@ -65,13 +66,13 @@ export function TerminalView({ height = 280, command }: { height?: number; comma
         socket.onmessage = (e) => {
           const m = JSON.parse(String(e.data)) as ConsoleServerMessage;
           if (m.type === 'hello') {
-            write(m.banner);
+            write(wrapToColumns(m.banner, term.cols));
             if (command) {
               write(`${m.prompt}${command}\n`);
               editor.busy = true;
               send({ type: 'run', line: command });
             } else editor.showPrompt(m.prompt);
-          } else if (m.type === 'output') write(m.text);
+          } else if (m.type === 'output') write(wrapToColumns(m.text, term.cols));
           else if (m.type === 'done') editor.showPrompt(m.prompt);
           else if (m.type === 'completion') editor.complete(m.from, m.options);
           else if (m.type === 'error') write(`\x1b[31m${m.message}\x1b[0m\n`);
