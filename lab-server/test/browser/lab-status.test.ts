@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { launchBrowser, watchedPage } from './browser.js';
+import { accessibilityProblems, launchBrowser, watchedPage } from './browser.js';
 
 /** The page knows when the lab is gone and when it is back, as a learner who stops `make dev` would see it. */
 let t: TestLab;
@@ -75,6 +75,7 @@ describe('the cluster dock', () => {
     const wide = await beside();
     expect(wide.panel.x).toBeGreaterThanOrEqual(wide.text.x + wide.text.width - 1);
     await w.shot('dock-wide');
+    expect(await accessibilityProblems(w.page)).toEqual([]);
 
     await dock.getByRole('tab', { name: 'Migrations' }).click();
     await expect.poll(() => dock.locator('.migrations tr[data-shard]').count()).toBe(2);

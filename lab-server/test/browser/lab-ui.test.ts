@@ -2,7 +2,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedTestLab, testRing, type TestLab } from '../support/lab.js';
 import { expectNothingLeftBehind } from '../support/workload.js';
-import { launchBrowser, watchedPage, type WatchedPage } from './browser.js';
+import { accessibilityProblems, launchBrowser, watchedPage, type WatchedPage } from './browser.js';
 
 /** The browser lab as a learner meets it: real Chromium, the built UI, a real embedded cluster. */
 let t: TestLab;
@@ -85,6 +85,7 @@ describe('the browser lab', () => {
       await openChapter(w, id);
       await w.page.waitForLoadState('networkidle');
       await w.shot(`chapter-${id}`);
+      expect(await accessibilityProblems(w.page), `axe-core on chapter ${id}`).toEqual([]);
     }
     expect(chapters.length).toBeGreaterThanOrEqual(2);
 
@@ -228,10 +229,10 @@ describe('the browser lab', () => {
     const row = page.locator('.topology tr[data-shard="shard-1"]');
     const address = row.locator('td.mono');
     const before = await address.textContent();
-    await row.getByRole('button', { name: 'Add a replica to shard-1' }).click();
-    await row.getByRole('button', { name: "Promote shard-1's replica" }).waitFor({ timeout: 60_000 });
-    await row.getByRole('button', { name: "Promote shard-1's replica" }).click();
-    await row.getByRole('button', { name: 'Add a replica to shard-1' }).waitFor({ timeout: 60_000 });
+    await row.getByRole('button', { name: 'Add replica to shard-1' }).click();
+    await row.getByRole('button', { name: 'Promote replica of shard-1' }).waitFor({ timeout: 60_000 });
+    await row.getByRole('button', { name: 'Promote replica of shard-1' }).click();
+    await row.getByRole('button', { name: 'Add replica to shard-1' }).waitFor({ timeout: 60_000 });
     await expect
       .poll(() => page.locator('.topology [data-promotion="switchover"]').textContent())
       .toMatch(/shard-1: switchover in \d+ ms — no acknowledged write was lost/);

@@ -33,6 +33,8 @@ export function TerminalView({ height = 280, command }: { height?: number; comma
         cursorBlink: true,
         convertEol: false,
         scrollback: 2000,
+        // WCAG AA: xterm lifts any colour (dim text included) to 4.5:1 against the background.
+        minimumContrastRatio: 4.5,
         theme: { background: '#14181f', foreground: '#e6e6e6', cursor: '#e6e6e6' },
       });
       const fit = new FitAddon();

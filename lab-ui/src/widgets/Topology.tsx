@@ -174,12 +174,12 @@ export default function Topology() {
                       type="button"
                       disabled={!canChange || s.status !== 'up'}
                       onClick={() => shardAction(s, 'replicas')}
-                      aria-label={`Add a replica to ${s.name}`}
+                      aria-label={`Add replica to ${s.name}`}
                     >
                       Add replica
                     </button>
                   ) : (
-                    <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'promote')} aria-label={`Promote ${s.name}'s replica`}>
+                    <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'promote')} aria-label={`Promote replica of ${s.name}`}>
                       Promote replica
                     </button>
                   )}
