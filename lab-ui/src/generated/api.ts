@@ -810,6 +810,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/lab/v1/partitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per shard, each partition of users_partitioned: rows (counted now), size and index size from the catalog, share, skew */
+        get: operations["getLabV1Partitions"];
+        put?: never;
+        /** Build (or rebuild) users_partitioned on every shard: PARTITION BY HASH (id) into N partitions, a copy of users kept in step by a trigger */
+        post: operations["postLabV1Partitions"];
+        /** Drop users_partitioned, its partitions and its trigger from every shard (users is untouched) */
+        delete: operations["deleteLabV1Partitions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/partitions/pruning": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** EXPLAIN ANALYZE on one shard of a user looked up by id, by an id known only at run time, and by first name: the partitions each reads */
+        get: operations["getLabV1PartitionsPruning"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1450,6 +1486,62 @@ export interface components {
                     description: string;
                 }[];
             }[];
+        };
+        PartitionReport: {
+            table: string;
+            shards: {
+                shard_name: string;
+                reachable: boolean;
+                partitioned: boolean;
+                modulus: number | null;
+                /** @description rows in the shard's plain users table: equal to rows while the copy is in step */
+                users_rows: number;
+                rows: number;
+                partitions: {
+                    name: string;
+                    remainder: number | null;
+                    bound: string;
+                    /** @description counted now (GROUP BY tableoid) */
+                    rows: number;
+                    /** @description of the shard's rows in the table, 0..1 */
+                    share: number;
+                    table_bytes: number;
+                    index_bytes: number;
+                }[];
+                /** @description how far the fullest partition is above the mean, in percent */
+                skew_pct: number | null;
+                /** @description Pearson χ² against an even spread; about degrees_of_freedom when even */
+                chi_square: number | null;
+                degrees_of_freedom: number | null;
+            }[];
+        };
+        PartitionBuild: {
+            partitions: number;
+            shards: {
+                shard_name: string;
+                rows_copied: number;
+                /** @description how long the shard's writes to users waited at most */
+                ms: number;
+            }[];
+        };
+        PruningReport: {
+            shard_name: string;
+            id: string;
+            first_name: string;
+            by_id: components["schemas"]["PlanTouch"];
+            by_id_runtime: components["schemas"]["PlanTouch"];
+            by_name: components["schemas"]["PlanTouch"];
+        };
+        PlanTouch: {
+            query: string;
+            /** @description partitions left in the plan after planning-time pruning */
+            planned: string[];
+            /** @description partitions the executor read (run-time pruning skips planned ones) */
+            scanned: string[];
+            partitions_total: number;
+            planning_ms: number;
+            execution_ms: number;
+            plan: string;
         };
     };
     responses: never;
@@ -3978,6 +4070,181 @@ export interface operations {
             };
             /** @description the body is not JSON (Content-Type: application/json) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLabV1Partitions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the partitions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartitionReport"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postLabV1Partitions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    partitions: number;
+                };
+            };
+        };
+        responses: {
+            /** @description rows copied per shard and how long its writes waited */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartitionBuild"];
+                };
+            };
+            /** @description validation_failed: partitions missing or outside 2..64 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description partitioning_failed: a shard refused; the message names it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteLabV1Partitions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description which shards had it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        shards: {
+                            shard_name: string;
+                            dropped: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLabV1PartitionsPruning: {
+        parameters: {
+            query: {
+                shard: string;
+                id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the three plans */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PruningReport"];
+                };
+            };
+            /** @description validation_failed: no such shard, or id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_partitioned or no_rows: build the partitions, or seed users, first */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
