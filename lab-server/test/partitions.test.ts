@@ -12,6 +12,7 @@ interface Report {
     partitioned: boolean;
     modulus: number | null;
     users_rows: number;
+    out_of_step: number;
     rows: number;
     partitions: { name: string; remainder: number | null; rows: number; table_bytes: number; index_bytes: number }[];
     skew_pct: number | null;
@@ -59,7 +60,7 @@ describe('users partitioned inside each shard', () => {
     const report = await inspect();
     expect(built.body.shards.reduce((n, s) => n + s.rows_copied, 0)).toBe(2000);
     for (const s of report.shards) {
-      expect(s).toMatchObject({ partitioned: true, modulus: 8, rows: s.users_rows, degrees_of_freedom: 7 });
+      expect(s).toMatchObject({ partitioned: true, modulus: 8, rows: s.users_rows, out_of_step: 0, degrees_of_freedom: 7 });
       expect(s.partitions.map((p) => p.remainder)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
       expect(s.partitions.reduce((n, p) => n + p.rows, 0)).toBe(s.rows);
       expect(s.partitions.every((p) => p.table_bytes > 0 && p.index_bytes > 0)).toBe(true);
@@ -83,7 +84,12 @@ describe('users partitioned inside each shard', () => {
     expect(await find()).toEqual([['Amazing']]);
     expect((await t.call('DELETE', `/api/v1/users/${created.body.id}`)).status).toBe(204);
     expect(await find()).toEqual([]);
-    expect((await inspect()).shards.every((s) => s.rows === s.users_rows)).toBe(true);
+    expect((await inspect()).shards.every((s) => s.rows === s.users_rows && s.out_of_step === 0)).toBe(true);
+    // A row written to the copy alone is found.
+    const stray = '00000000-0000-4000-8000-0000000000ff';
+    await sql(shard, `INSERT INTO users_partitioned VALUES ('${stray}', 'Stray', 'Row', NULL, now(), now())`);
+    expect((await inspect()).shards.find((s) => s.shard_name === shard)).toMatchObject({ out_of_step: 1 });
+    await sql(shard, `DELETE FROM users_partitioned WHERE id = '${stray}'`);
   });
 
   it('prunes: an id reads one partition while planning, an id from a subquery one while running, a name all eight', async () => {

@@ -13,6 +13,7 @@ const Report = z.object({
       reachable: z.boolean(),
       partitioned: z.boolean(),
       users_rows: z.number(),
+      out_of_step: z.number(),
       rows: z.number(),
       partitions: z.array(z.object({ name: z.string(), rows: z.number(), share: z.number(), table_bytes: z.number(), index_bytes: z.number() })),
       skew_pct: z.number().nullable(),
@@ -53,15 +54,16 @@ export const show = defineCommand({
       return { data: r, text: `${table}\n${ctx.style.dim(`${s.shard_name}: ${num(s.rows)} rows, users holds ${num(s.users_rows)}`)}` };
     }
     const table = formatTable(
-      ['shard', 'partitions', 'rows', 'users', 'skew', 'χ² (df)', 'table', 'indexes'],
+      ['shard', 'partitions', 'rows', 'users', 'apart', 'skew', 'χ² (df)', 'table', 'indexes'],
       r.shards.map((s) =>
         !s.reachable
-          ? [s.shard_name, 'down', '', '', '', '', '', '']
+          ? [s.shard_name, 'down', '', '', '', '', '', '', '']
           : [
               s.shard_name,
               s.partitioned ? s.partitions.length : 'none',
               num(s.rows),
               num(s.users_rows),
+              s.partitioned ? num(s.out_of_step) : '-',
               s.skew_pct === null ? '-' : `+${s.skew_pct.toFixed(2)} %`,
               s.chi_square === null ? '-' : `${s.chi_square.toFixed(1)} (${s.degrees_of_freedom})`,
               kb(s.partitions.reduce((n, p) => n + p.table_bytes, 0)),

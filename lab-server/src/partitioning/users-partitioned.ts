@@ -54,7 +54,9 @@ export async function buildPartitions(cluster: Pools, partitions: number): Promi
 }
 
 async function rebuild(db: pg.ClientBase, partitions: number): Promise<number> {
-  await db.query(`DROP TRIGGER IF EXISTS ${SYNC} ON users`);
+  // Writers wait from here to COMMIT, so none is missed by the copy; readers of users go on (this mode, unlike
+  // the ACCESS EXCLUSIVE a DROP TRIGGER takes, does not block SELECT).
+  await db.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
   await db.query(`DROP TABLE IF EXISTS ${PARTITIONED}`);
   // The original's columns (its ring has no stored hash, so neither does this copy: resharding and the
   // placement audit, which follow ring_hash columns, leave it alone).
@@ -76,7 +78,7 @@ async function rebuild(db: pg.ClientBase, partitions: number): Promise<number> {
       END IF;
       RETURN NULL;
     END $$`);
-  await db.query(`CREATE TRIGGER ${SYNC} AFTER INSERT OR UPDATE OR DELETE ON users FOR EACH ROW EXECUTE FUNCTION ${SYNC}()`);
+  await db.query(`CREATE OR REPLACE TRIGGER ${SYNC} AFTER INSERT OR UPDATE OR DELETE ON users FOR EACH ROW EXECUTE FUNCTION ${SYNC}()`);
   const copied = await db.query(`INSERT INTO ${PARTITIONED} SELECT id, first_name, last_name, email, created_at, updated_at FROM users`);
   await db.query(`ANALYZE ${PARTITIONED}`);
   return copied.rowCount ?? 0;
@@ -122,6 +124,8 @@ export interface ShardPartitions {
   /** Rows in the shard's plain `users`, beside the partitioned copy's: equal when the copy is in step. */
   users_rows: number;
   rows: number;
+  /** Ids in one table and not the other, compared in one snapshot: 0 when no write was lost or left over. */
+  out_of_step: number;
   partitions: PartitionRow[];
   /** How far the fullest partition is above the mean, in percent; null without rows. */
   skew_pct: number | null;
@@ -158,6 +162,7 @@ const empty = (shard_name: string): ShardPartitions => ({
   modulus: null,
   users_rows: 0,
   rows: 0,
+  out_of_step: 0,
   partitions: [],
   skew_pct: null,
   chi_square: null,
@@ -167,6 +172,11 @@ const empty = (shard_name: string): ShardPartitions => ({
 async function inspectShard(pool: pg.Pool, shardName: string): Promise<ShardPartitions> {
   const users = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM users')).rows[0]?.n ?? 0);
   if (!(await exists(pool))) return { ...empty(shardName), users_rows: users };
+  // One statement, one snapshot: a write commits to both tables or neither, so any difference here is real.
+  const { rows: step } = await pool.query<{ users: string; copy: string; apart: string }>(
+    `SELECT count(u.id) AS users, count(p.id) AS copy, count(*) FILTER (WHERE u.id IS NULL OR p.id IS NULL) AS apart
+       FROM users u FULL JOIN ${PARTITIONED} p ON p.id = u.id`,
+  );
   const { rows: parts } = await pool.query<{ name: string; bound: string; table_bytes: string; index_bytes: string }>(
     `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound,
             pg_relation_size(c.oid) AS table_bytes, pg_indexes_size(c.oid) AS index_bytes
@@ -194,7 +204,16 @@ async function inspectShard(pool: pg.Pool, shardName: string): Promise<ShardPart
     })
     .sort((a, b) => (a.remainder ?? 0) - (b.remainder ?? 0));
   const modulus = Number(/modulus (\d+)/i.exec(parts[0]?.bound ?? '')?.[1] ?? partitions.length);
-  return { ...empty(shardName), users_rows: users, partitioned: true, modulus, rows: total, partitions, ...spread(partitions.map((p) => p.rows)) };
+  return {
+    ...empty(shardName),
+    users_rows: Number(step[0]?.users ?? users),
+    out_of_step: Number(step[0]?.apart ?? 0),
+    partitioned: true,
+    modulus,
+    rows: Number(step[0]?.copy ?? total),
+    partitions,
+    ...spread(partitions.map((p) => p.rows)),
+  };
 }
 
 /** Skew and χ² of counts against an even spread: how evenly PostgreSQL's hash filled this shard's partitions. */

@@ -1497,6 +1497,8 @@ export interface components {
                 /** @description rows in the shard's plain users table: equal to rows while the copy is in step */
                 users_rows: number;
                 rows: number;
+                /** @description ids in users or the copy but not both, compared in one snapshot: 0 when no write was lost */
+                out_of_step: number;
                 partitions: {
                     name: string;
                     remainder: number | null;
@@ -1520,7 +1522,7 @@ export interface components {
             shards: {
                 shard_name: string;
                 rows_copied: number;
-                /** @description how long the shard's writes to users waited at most */
+                /** @description how long the shard's writes to users waited at most (reads went on) */
                 ms: number;
             }[];
         };

@@ -113,7 +113,13 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
                 const max = Math.max(1, ...s.partitions.map((p) => p.rows));
                 return (
                   <Fragment key={s.shard_name}>
-                    <tr data-shard={s.shard_name} data-partitions={s.partitions.length} data-rows={s.rows} data-users={s.users_rows}>
+                    <tr
+                      data-shard={s.shard_name}
+                      data-partitions={s.partitions.length}
+                      data-rows={s.rows}
+                      data-users={s.users_rows}
+                      data-out-of-step={s.out_of_step}
+                    >
                       <th scope="row">
                         <span className="swatch" style={{ background: shardColor(s.shard_name) }} aria-hidden="true" /> {s.shard_name}
                       </th>
@@ -174,9 +180,10 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
                       <td className="num">{s.chi_square === null ? '–' : `${s.chi_square.toFixed(1)} (${s.degrees_of_freedom})`}</td>
                       <td className="num">{s.partitioned ? bytes(s.partitions.reduce((n, p) => n + p.table_bytes, 0)) : '–'}</td>
                       <td className="num">{s.partitioned ? bytes(s.partitions.reduce((n, p) => n + p.index_bytes, 0)) : '–'}</td>
-                      <td className="num" title={s.partitioned && s.rows !== s.users_rows ? 'the copy is out of step with users' : undefined}>
+                      <td className="num">
                         {fmt(s.users_rows)}
-                        {s.partitioned && s.rows !== s.users_rows ? ' ≠' : ''}
+                        {s.partitioned &&
+                          (s.out_of_step === 0 ? <span className="muted"> · in step</span> : <span className="error"> · {fmt(s.out_of_step)} ids apart</span>)}
                       </td>
                     </tr>
                   </Fragment>

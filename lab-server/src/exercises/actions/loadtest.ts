@@ -18,6 +18,11 @@ async function runLoadTest(ctx: ExerciseContext, scenario: string, duration: num
   failUnlessOk(started, 'POST /lab/v1/loadtests');
   const id = started.body?.id;
   if (!id) throw new StepFailed('POST /lab/v1/loadtests answered without a run id.');
+  return waitForRun(ctx, id);
+}
+
+/** Polls a run until it has finished; any other end is a failed step naming it. */
+export async function waitForRun(ctx: ExerciseContext, id: string): Promise<string> {
   for (;;) {
     const r = await ctx.api.call<LoadTestView>('GET', `/lab/v1/loadtests/${encodeURIComponent(id)}`);
     failUnlessOk(r, `GET /lab/v1/loadtests/${id}`);

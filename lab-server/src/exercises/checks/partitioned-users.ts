@@ -30,14 +30,16 @@ export function judgePartitionedUsers(s: PartitionedUsersSpec, report: Partition
       `${other.shard_name} splits ${report.table} into ${other.modulus} partitions, not ${s.partitions}. Repartition: \`partitions build ${s.partitions}\`.`,
     );
   }
-  const apart = report.shards.find((x) => x.rows !== x.users_rows);
+  const apart = report.shards.find((x) => x.out_of_step > 0);
   if (apart) {
     return fail(
-      `${apart.shard_name}: users holds ${fmt(apart.users_rows)} rows but ${report.table} ${fmt(apart.rows)}; the copy is out of step. Build it again.`,
+      `${apart.shard_name}: ${fmt(apart.out_of_step)} ids are in users or ${report.table} but not both (users ${fmt(apart.users_rows)}, copy ${fmt(apart.rows)}); writes were lost. Build it again.`,
     );
   }
   const rows = report.shards.reduce((n, x) => n + x.rows, 0);
-  return pass(`Every one of ${report.shards.length} shards splits its users into ${s.partitions} hash partitions: ${fmt(rows)} rows, the same as users holds.`);
+  return pass(
+    `Every one of ${report.shards.length} shards splits its users into ${s.partitions} hash partitions: ${fmt(rows)} rows, every id of users and no other.`,
+  );
 }
 
 /** users_partitioned exists on every shard with that many partitions and in step with users. */

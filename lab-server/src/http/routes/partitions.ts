@@ -34,6 +34,7 @@ const PartitionReportSchema = z
         modulus: z.number().nullable(),
         users_rows: z.number().describe("rows in the shard's plain users table: equal to rows while the copy is in step"),
         rows: z.number(),
+        out_of_step: z.number().describe('ids in users or the copy but not both, compared in one snapshot: 0 when no write was lost'),
         partitions: z.array(
           z.object({
             name: z.string(),
@@ -57,7 +58,11 @@ const BuildReportSchema = z
   .object({
     partitions: z.number(),
     shards: z.array(
-      z.object({ shard_name: z.string(), rows_copied: z.number(), ms: z.number().describe("how long the shard's writes to users waited at most") }),
+      z.object({
+        shard_name: z.string(),
+        rows_copied: z.number(),
+        ms: z.number().describe("how long the shard's writes to users waited at most (reads went on)"),
+      }),
     ),
   })
   .meta({ id: 'PartitionBuild' });
