@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpLabClient } from '../src/cli/http-client.js';
 import { plain, type CommandContext } from '../src/commands/command.js';
@@ -115,6 +117,7 @@ describe('users partitioned inside each shard', () => {
       ['POST', '/lab/v1/partitions', { partitions: 8.5 }, 400],
       ['POST', '/lab/v1/partitions', { partitions: 8, extra: 1 }, 400],
       ['POST', '/lab/v1/partitions', {}, 400],
+      ['POST', '/lab/v1/partitions', { partitions: 8, mode: 'swap' }, 400],
       ['GET', '/lab/v1/partitions/pruning?shard=shard-9', undefined, 400],
       ['GET', '/lab/v1/partitions/pruning', undefined, 400],
       ['GET', '/lab/v1/partitions/pruning?shard=shard-0&id=nope', undefined, 400],
@@ -126,6 +129,41 @@ describe('users partitioned inside each shard', () => {
       expect(r.body.error.message.length).toBeGreaterThan(5);
     }
     expect((await inspect()).shards.every((s) => s.modulus === 8 && s.rows === s.users_rows)).toBe(true);
+  });
+
+  it("loses a write committed during the copy with the original's faithful swap, and keeps it online", async () => {
+    const shard = t.running.lab.cluster.shards.find((s) => s.name === 'shard-0')!;
+    for (const [mode, lost] of [
+      ['faithful', 1],
+      ['online', 0],
+    ] as const) {
+      // A write that began before the build and commits while it runs: its locks make the build wait for it.
+      const writer = new pg.Client({ connectionString: shard.url });
+      await writer.connect();
+      try {
+        await writer.query('BEGIN');
+        const id = randomUUID();
+        await writer.query(`INSERT INTO users (id, first_name, last_name) VALUES ($1, 'Held', 'Open')`, [id]);
+        const build = t.call<{ mode: string; shards: { blocked_ms: number }[] }>('POST', '/lab/v1/partitions', { partitions: 8, mode });
+        await expect
+          .poll(() => sql('shard-0', `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shard-lab-partitioning' AND wait_event_type = 'Lock'`), {
+            timeout: 60_000,
+          })
+          .toEqual([['1']]);
+        await writer.query('COMMIT');
+        const built = await build;
+        expect(built.status, JSON.stringify(built.body)).toBe(200);
+        expect(built.body.mode).toBe(mode);
+        const after = (await inspect()).shards.find((s) => s.shard_name === 'shard-0')!;
+        expect(after.out_of_step, mode).toBe(lost);
+        expect(await sql('shard-0', `SELECT count(*) FROM users_partitioned WHERE id = '${id}'`)).toEqual([[String(1 - lost)]]);
+        await writer.query('DELETE FROM users WHERE id = $1', [id]);
+      } finally {
+        await writer.end();
+      }
+    }
+    // No build leaves its scaffolding behind.
+    expect(await sql('shard-0', `SELECT count(*) FROM pg_class WHERE relname LIKE 'users_partitioned_next%'`)).toEqual([['0']]);
   });
 
   it('works from the command layer: repartition to 16 (as its own CLI process), show, prune, drop', async () => {

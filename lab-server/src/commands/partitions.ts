@@ -22,7 +22,11 @@ const Report = z.object({
     }),
   ),
 });
-const Built = z.object({ partitions: z.number(), shards: z.array(z.object({ shard_name: z.string(), rows_copied: z.number(), ms: z.number() })) });
+const Built = z.object({
+  partitions: z.number(),
+  mode: z.string(),
+  shards: z.array(z.object({ shard_name: z.string(), rows_copied: z.number(), ms: z.number(), blocked_ms: z.number() })),
+});
 const Touch = z.object({
   query: z.string(),
   planned: z.array(z.string()),
@@ -77,16 +81,18 @@ export const show = defineCommand({
 
 export const build = defineCommand({
   name: 'partitions build',
-  usage: 'partitions build N',
-  summary: 'hash-partition a copy of users into N partitions on every shard (replaces the last build)',
-  args: z.object({ _: positionals([wholeNumber('N', 2)]) }),
-  async run({ _: [n] }, ctx) {
-    const r = await post(ctx.lab, '/lab/v1/partitions', Built, { partitions: n });
+  usage: 'partitions build N [--faithful]',
+  summary: "hash-partition a copy of users into N partitions on every shard, online (--faithful: the original's lossy swap)",
+  flags: { faithful: 'boolean' },
+  args: z.object({ _: positionals([wholeNumber('N', 2)]), faithful: z.boolean().default(false) }),
+  async run({ _: [n], faithful }, ctx) {
+    const r = await post(ctx.lab, '/lab/v1/partitions', Built, { partitions: n, mode: faithful ? 'faithful' : 'online' });
     const table = formatTable(
-      ['shard', 'rows copied', 'writes waited (ms)'],
-      r.shards.map((s) => [s.shard_name, num(s.rows_copied), num(s.ms)]),
+      ['shard', 'rows copied', 'build (ms)', 'writes waited (ms)'],
+      r.shards.map((s) => [s.shard_name, num(s.rows_copied), num(s.ms), num(s.blocked_ms)]),
     );
-    return { data: r, text: `${table}\n${ctx.style.dim(`users_partitioned: ${r.partitions} hash partitions on every shard`)}` };
+    const after = ctx.style.dim(`users_partitioned: ${r.partitions} hash partitions on every shard (${r.mode}); \`partitions\` shows ids lost (apart)`);
+    return { data: r, text: `${table}\n${after}` };
   },
 });
 

@@ -11,77 +11,150 @@ import { ConflictError } from '../domain/errors.js';
  */
 export const PARTITIONED = 'users_partitioned';
 const SYNC = 'users_partitioned_sync';
-export const partitionName = (remainder: number): string => `users_p${remainder}`;
 
 /** What PostgreSQL allows and the chapter teaches: a handful to a few dozen hash partitions. */
 export const MIN_PARTITIONS = 2;
 export const MAX_PARTITIONS = 64;
 
+/** `online`: the lab's way, nothing lost; `faithful`: the original's copy-then-rename swap, which loses the writes made during its copy. */
+export const BUILD_MODES = ['online', 'faithful'] as const;
+export type BuildMode = (typeof BUILD_MODES)[number];
+
 export interface BuildReport {
   partitions: number;
-  shards: { shard_name: string; rows_copied: number; ms: number }[];
+  mode: BuildMode;
+  shards: { shard_name: string; rows_copied: number; ms: number; blocked_ms: number }[];
 }
 
 type Pools = Pick<Cluster, 'shards' | 'pools'>;
 
+/** The table being built beside the live one, and its partitions and trigger, until the swap renames them. */
+const NEXT = `${PARTITIONED}_next`;
+const NEXT_SYNC = `${NEXT}_sync`;
+const BATCH = 5_000;
+
 /**
- * (Re)builds `users_partitioned` with `partitions` hash partitions on every shard and copies `users` into it.
- * One transaction per shard: writes to that shard's `users` wait for the copy (the trigger's lock), so none
- * is lost and none fails; `ms` is how long they waited at most.
+ * (Re)builds `users_partitioned` with `partitions` hash partitions on every shard, beside the live one, and
+ * swaps it in. `ms` is the whole build on a shard, `blocked_ms` the swap, the only time writes to `users`
+ * wait. A failure before the swap removes what it built and leaves the live table as it was.
  */
-export async function buildPartitions(cluster: Pools, partitions: number): Promise<BuildReport> {
+export async function buildPartitions(cluster: Pools, partitions: number, mode: BuildMode = 'online'): Promise<BuildReport> {
   const shards = await Promise.all(
     cluster.shards.map(async (shard) => {
       const db = await cluster.pools.connectBulk(shard.id, 'shard-lab-partitioning');
       const started = performance.now();
       try {
-        await db.query('BEGIN');
-        const copied = await rebuild(db, partitions);
-        await db.query('COMMIT');
-        return { shard_name: shard.name, rows_copied: copied, ms: Math.round(performance.now() - started) };
+        await createNext(db, partitions);
+        const copied = mode === 'online' ? await copyOnline(db) : await copyFaithful(db);
+        const swapStarted = performance.now();
+        await swap(db);
+        const now = performance.now();
+        await db.query(`ANALYZE ${PARTITIONED}`);
+        return { shard_name: shard.name, rows_copied: copied, ms: Math.round(now - started), blocked_ms: Math.round(now - swapStarted) };
       } catch (err) {
         await db.query('ROLLBACK').catch(() => undefined);
+        await dropNext(db).catch(() => undefined);
         throw new ConflictError(
           'partitioning_failed',
-          `${shard.name}: building ${PARTITIONED} failed (${errText(err)}); nothing changed there. Check the shard is up, then build again.`,
+          `${shard.name}: building ${PARTITIONED} failed (${errText(err)}); the live table there is unchanged. Check the shard is up, then build again.`,
         );
       } finally {
         await db.end().catch(() => undefined);
       }
     }),
   );
-  return { partitions, shards };
+  return { partitions, mode, shards };
 }
 
-async function rebuild(db: pg.ClientBase, partitions: number): Promise<number> {
-  // Writers wait from here to COMMIT, so none is missed by the copy; readers of users go on (this mode, unlike
-  // the ACCESS EXCLUSIVE a DROP TRIGGER takes, does not block SELECT).
-  await db.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
-  await db.query(`DROP TABLE IF EXISTS ${PARTITIONED}`);
-  // The original's columns (its ring has no stored hash, so neither does this copy: resharding and the
-  // placement audit, which follow ring_hash columns, leave it alone).
-  await db.query(`CREATE TABLE ${PARTITIONED} (
+/** The original's columns (its ring has no stored hash, so neither does this copy: resharding and the placement audit, which follow ring_hash columns, leave it alone). */
+async function createNext(db: pg.ClientBase, partitions: number): Promise<void> {
+  await dropNext(db);
+  await db.query(`CREATE TABLE ${NEXT} (
     id uuid NOT NULL, first_name varchar(100) NOT NULL, last_name varchar(100) NOT NULL, email varchar(255),
-    created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, PRIMARY KEY (id)
+    created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, CONSTRAINT ${NEXT}_pkey PRIMARY KEY (id)
   ) PARTITION BY HASH (id)`);
   for (let r = 0; r < partitions; r++) {
-    await db.query(`CREATE TABLE ${partitionName(r)} PARTITION OF ${PARTITIONED} FOR VALUES WITH (MODULUS ${partitions}, REMAINDER ${r})`);
+    await db.query(`CREATE TABLE ${NEXT}_p${r} PARTITION OF ${NEXT} FOR VALUES WITH (MODULUS ${partitions}, REMAINDER ${r})`);
   }
   // Declared once on the parent; PostgreSQL creates one per partition.
-  await db.query(`CREATE INDEX ${PARTITIONED}_name ON ${PARTITIONED} (first_name, last_name)`);
-  await db.query(`CREATE INDEX ${PARTITIONED}_created_at ON ${PARTITIONED} (created_at DESC, id DESC)`);
-  await db.query(`CREATE OR REPLACE FUNCTION ${SYNC}() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      IF TG_OP IN ('UPDATE', 'DELETE') THEN DELETE FROM ${PARTITIONED} WHERE id = OLD.id; END IF;
-      IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO ${PARTITIONED} VALUES (NEW.id, NEW.first_name, NEW.last_name, NEW.email, NEW.created_at, NEW.updated_at);
-      END IF;
-      RETURN NULL;
-    END $$`);
+  await db.query(`CREATE INDEX ${NEXT}_name ON ${NEXT} (first_name, last_name)`);
+  await db.query(`CREATE INDEX ${NEXT}_created_at ON ${NEXT} (created_at DESC, id DESC)`);
+}
+
+async function dropNext(db: pg.ClientBase): Promise<void> {
+  // DROP TRIGGER locks users ACCESS EXCLUSIVE even when there is nothing to drop: only when there is.
+  const { rowCount } = await db.query(`SELECT 1 FROM pg_trigger WHERE tgname = '${NEXT_SYNC}' AND tgrelid = 'users'::regclass`);
+  if (rowCount) await db.query(`DROP TRIGGER ${NEXT_SYNC} ON users`);
+  await db.query(`DROP FUNCTION IF EXISTS ${NEXT_SYNC}()`);
+  await db.query(`DROP TABLE IF EXISTS ${NEXT}`);
+}
+
+/** A trigger function applying each write of `users` to `table`. */
+const syncFunction = (name: string, table: string) => `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN DELETE FROM ${table} WHERE id = OLD.id; END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+      INSERT INTO ${table} VALUES (NEW.id, NEW.first_name, NEW.last_name, NEW.email, NEW.created_at, NEW.updated_at) ON CONFLICT (id) DO NOTHING;
+    END IF;
+    RETURN NULL;
+  END $$`;
+
+/**
+ * Online: first mirror every write of `users` into the new table, then copy the rows in batches by id.
+ * Each batch locks its rows FOR SHARE, so a write in flight on one of them finishes first (and its mirror
+ * with it) and the batch copies what it left; ON CONFLICT skips rows the mirror already wrote.
+ */
+async function copyOnline(db: pg.ClientBase): Promise<number> {
+  await db.query(syncFunction(NEXT_SYNC, NEXT));
+  await db.query(`CREATE TRIGGER ${NEXT_SYNC} AFTER INSERT OR UPDATE OR DELETE ON users FOR EACH ROW EXECUTE FUNCTION ${NEXT_SYNC}()`);
+  let after = '00000000-0000-0000-0000-000000000000';
+  let copied = 0;
+  for (;;) {
+    const { rows } = await db.query<{ last: string | null; n: string }>(
+      `WITH batch AS (
+         SELECT id, first_name, last_name, email, created_at, updated_at FROM users WHERE id > $1 ORDER BY id LIMIT ${BATCH} FOR SHARE
+       ), copied AS (INSERT INTO ${NEXT} SELECT * FROM batch ON CONFLICT (id) DO NOTHING)
+       SELECT (SELECT id FROM batch ORDER BY id DESC LIMIT 1)::text AS last, (SELECT count(*) FROM batch) AS n`,
+      [after],
+    );
+    const last = rows[0]?.last;
+    if (!last) return copied;
+    copied += Number(rows[0]!.n);
+    after = last;
+  }
+}
+
+/** Faithful: the original's one INSERT … SELECT from a snapshot; writes committed while it runs go to the old table only. */
+async function copyFaithful(db: pg.ClientBase): Promise<number> {
+  const r = await db.query(`INSERT INTO ${NEXT} SELECT id, first_name, last_name, email, created_at, updated_at FROM users`);
+  return r.rowCount ?? 0;
+}
+
+/**
+ * The swap, in one short transaction: writes to `users` wait for it. The new table takes the live names,
+ * the old one is dropped, and the live trigger writes to the new one from the commit on.
+ */
+async function swap(db: pg.ClientBase): Promise<void> {
+  await db.query('BEGIN');
+  await db.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
+  await db.query(`DROP TRIGGER IF EXISTS ${NEXT_SYNC} ON users`);
+  await db.query(`DROP FUNCTION IF EXISTS ${NEXT_SYNC}()`);
+  await db.query(`DROP TABLE IF EXISTS ${PARTITIONED}`);
+  await db.query(`ALTER TABLE ${NEXT} RENAME TO ${PARTITIONED}`);
+  // Renaming a table keeps its constraint's and indexes' names (the original's swap left users_partitioned_pkey on its users).
+  await db.query(`ALTER TABLE ${PARTITIONED} RENAME CONSTRAINT ${NEXT}_pkey TO ${PARTITIONED}_pkey`);
+  await db.query(`ALTER INDEX ${NEXT}_name RENAME TO ${PARTITIONED}_name`);
+  await db.query(`ALTER INDEX ${NEXT}_created_at RENAME TO ${PARTITIONED}_created_at`);
+  // The partitions and the indexes PostgreSQL made on them: users_partitioned_next_p3… → users_p3…
+  const { rows } = await db.query<{ name: string; kind: string }>(
+    `SELECT relname AS name, relkind AS kind FROM pg_class WHERE relnamespace = 'public'::regnamespace AND starts_with(relname, '${NEXT}_p')`,
+  );
+  for (const { name, kind } of rows) {
+    await db.query(`ALTER ${kind === 'i' || kind === 'I' ? 'INDEX' : 'TABLE'} ${name} RENAME TO ${name.replace(`${NEXT}_`, 'users_')}`);
+  }
+  await db.query(syncFunction(SYNC, PARTITIONED));
   await db.query(`CREATE OR REPLACE TRIGGER ${SYNC} AFTER INSERT OR UPDATE OR DELETE ON users FOR EACH ROW EXECUTE FUNCTION ${SYNC}()`);
-  const copied = await db.query(`INSERT INTO ${PARTITIONED} SELECT id, first_name, last_name, email, created_at, updated_at FROM users`);
-  await db.query(`ANALYZE ${PARTITIONED}`);
-  return copied.rowCount ?? 0;
+  await db.query('COMMIT');
 }
 
 /** Removes the table, its partitions and the trigger from every shard that has them (a chapter reset). */
@@ -90,6 +163,9 @@ export async function dropPartitions(cluster: Pools): Promise<{ shards: { shard_
     cluster.shards.map((shard) =>
       cluster.pools.onShard(shard.id, async (pool) => {
         const had = await exists(pool);
+        await pool.query(`DROP TRIGGER IF EXISTS ${NEXT_SYNC} ON users`);
+        await pool.query(`DROP FUNCTION IF EXISTS ${NEXT_SYNC}()`);
+        await pool.query(`DROP TABLE IF EXISTS ${NEXT}`);
         await pool.query(`DROP TRIGGER IF EXISTS ${SYNC} ON users`);
         await pool.query(`DROP TABLE IF EXISTS ${PARTITIONED}`);
         await pool.query(`DROP FUNCTION IF EXISTS ${SYNC}()`);

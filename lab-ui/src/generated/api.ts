@@ -820,7 +820,7 @@ export interface paths {
         /** Per shard, each partition of users_partitioned: rows (counted now), size and index size from the catalog, share, skew */
         get: operations["getLabV1Partitions"];
         put?: never;
-        /** Build (or rebuild) users_partitioned on every shard: PARTITION BY HASH (id) into N partitions, a copy of users kept in step by a trigger */
+        /** Build (or rebuild) users_partitioned on every shard: PARTITION BY HASH (id) into N partitions, a copy of users kept in step by a trigger; online, or the original's faithful swap */
         post: operations["postLabV1Partitions"];
         /** Drop users_partitioned, its partitions and its trigger from every shard (users is untouched) */
         delete: operations["deleteLabV1Partitions"];
@@ -1519,11 +1519,15 @@ export interface components {
         };
         PartitionBuild: {
             partitions: number;
+            /** @enum {string} */
+            mode: "online" | "faithful";
             shards: {
                 shard_name: string;
                 rows_copied: number;
-                /** @description how long the shard's writes to users waited at most (reads went on) */
+                /** @description the whole build on this shard */
                 ms: number;
+                /** @description the swap: how long the shard's writes to users waited */
+                blocked_ms: number;
             }[];
         };
         PruningReport: {
@@ -4130,11 +4134,17 @@ export interface operations {
             content: {
                 "application/json": {
                     partitions: number;
+                    /**
+                     * @description online (default): mirror writes, copy in batches, swap in a short transaction; faithful: the original's copy-then-rename, which loses writes made during the copy
+                     * @default online
+                     * @enum {string}
+                     */
+                    mode?: "online" | "faithful";
                 };
             };
         };
         responses: {
-            /** @description rows copied per shard and how long its writes waited */
+            /** @description rows copied per shard, the build time and how long its writes waited */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4143,7 +4153,7 @@ export interface operations {
                     "application/json": components["schemas"]["PartitionBuild"];
                 };
             };
-            /** @description validation_failed: partitions missing or outside 2..64 */
+            /** @description validation_failed: partitions missing or outside 2..64, or an unknown mode */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -29,8 +29,8 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
   useChannel('progress', () => void refresh().catch(() => undefined));
   useChannel('job', () => void refresh().catch(() => undefined));
 
-  const build = useAction(async (n: number) => {
-    setBuilt(await api<PartitionBuild>('POST', '/lab/v1/partitions', { partitions: n }));
+  const build = useAction(async (n: number, mode: PartitionBuild['mode'] = 'online') => {
+    setBuilt(await api<PartitionBuild>('POST', '/lab/v1/partitions', { partitions: n, mode }));
     await refresh();
   });
   const drop = useAction(async () => {
@@ -64,6 +64,14 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
         <button type="button" onClick={() => void build.run(Number(count))} disabled={busy}>
           Build
         </button>
+        <button
+          type="button"
+          onClick={() => void build.run(Number(count), 'faithful')}
+          disabled={busy}
+          title="The original's copy-then-rename: writes made during the copy are lost"
+        >
+          Build — faithful swap
+        </button>
         <button type="button" onClick={() => void drop.run()} disabled={busy}>
           Drop
         </button>
@@ -75,9 +83,10 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
       )}
       <ErrorNote error={build.error ?? drop.error ?? load.error} />
       {built && (
-        <p className="small" data-built={built.partitions}>
-          Built {built.partitions} partitions:{' '}
-          {built.shards.map((s) => `${s.shard_name} copied ${fmt(s.rows_copied)} rows, writes waited up to ${ms(s.ms)} ms`).join('; ')}.
+        <p className="small" data-built={built.partitions} data-mode={built.mode}>
+          Built {built.partitions} partitions ({built.mode === 'online' ? 'online' : 'faithful swap'}):{' '}
+          {built.shards.map((s) => `${s.shard_name} copied ${fmt(s.rows_copied)} rows in ${ms(s.ms)} ms, writes waited ${ms(s.blocked_ms)} ms`).join('; ')}. The
+          users column shows any ids lost.
         </p>
       )}
       {report && (

@@ -28,6 +28,7 @@ export function Pruning({ attrs }: { attrs: Record<string, string> }) {
         <span className="muted small">Runs EXPLAIN ANALYZE on {shard} for one of its users, looked up three ways.</span>
       </div>
       <ErrorNote error={run.error} />
+      <p className="muted small">Filled: read. Dashed: in the plan, never executed (pruned while running). Struck through: pruned while planning.</p>
       {report && (
         <div className="pruning-out" aria-live="polite">
           <p className="small">

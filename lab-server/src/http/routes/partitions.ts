@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ApiRouter } from '../api-router.js';
 import type { Lab } from '../../lab/lab.js';
 import { explainPruning } from '../../partitioning/pruning.js';
-import { buildPartitions, dropPartitions, inspectPartitions, MAX_PARTITIONS, MIN_PARTITIONS } from '../../partitioning/users-partitioned.js';
+import { BUILD_MODES, buildPartitions, dropPartitions, inspectPartitions, MAX_PARTITIONS, MIN_PARTITIONS } from '../../partitioning/users-partitioned.js';
 
 const BuildBody = z.strictObject(
   {
@@ -11,6 +11,12 @@ const BuildBody = z.strictObject(
       .int('partitions must be a whole number')
       .min(MIN_PARTITIONS, `partitions must be at least ${MIN_PARTITIONS}`)
       .max(MAX_PARTITIONS, `partitions must be at most ${MAX_PARTITIONS}`),
+    mode: z
+      .enum(BUILD_MODES, { error: `mode must be one of ${BUILD_MODES.join(', ')}` })
+      .default('online')
+      .describe(
+        "online (default): mirror writes, copy in batches, swap in a short transaction; faithful: the original's copy-then-rename, which loses writes made during the copy",
+      ),
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
 );
@@ -57,11 +63,13 @@ const PartitionReportSchema = z
 const BuildReportSchema = z
   .object({
     partitions: z.number(),
+    mode: z.enum(BUILD_MODES),
     shards: z.array(
       z.object({
         shard_name: z.string(),
         rows_copied: z.number(),
-        ms: z.number().describe("how long the shard's writes to users waited at most (reads went on)"),
+        ms: z.number().describe('the whole build on this shard'),
+        blocked_ms: z.number().describe("the swap: how long the shard's writes to users waited"),
       }),
     ),
   })
@@ -109,18 +117,19 @@ export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster'>): void
       method: 'post',
       path: '/partitions',
       tag: 'lab: partitioning',
-      summary: 'Build (or rebuild) users_partitioned on every shard: PARTITION BY HASH (id) into N partitions, a copy of users kept in step by a trigger',
+      summary:
+        "Build (or rebuild) users_partitioned on every shard: PARTITION BY HASH (id) into N partitions, a copy of users kept in step by a trigger; online, or the original's faithful swap",
       body: BuildBody,
       bodyName: 'partition build',
       responses: {
-        200: { description: 'rows copied per shard and how long its writes waited', schema: BuildReportSchema },
-        400: { description: 'validation_failed: partitions missing or outside 2..64' },
+        200: { description: 'rows copied per shard, the build time and how long its writes waited', schema: BuildReportSchema },
+        400: { description: 'validation_failed: partitions missing or outside 2..64, or an unknown mode' },
         409: { description: 'partitioning_failed: a shard refused; the message names it' },
         503: { description: 'a shard is down' },
       },
     },
     async ({ res, body }) => {
-      res.json(await buildPartitions(lab.cluster, body.partitions));
+      res.json(await buildPartitions(lab.cluster, body.partitions, body.mode));
     },
   );
   api.add(
