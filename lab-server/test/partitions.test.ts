@@ -20,6 +20,7 @@ interface Report {
     skew_pct: number | null;
     chi_square: number | null;
     degrees_of_freedom: number | null;
+    ring_hash_chi_square: number | null;
   }[];
 }
 interface Touch {
@@ -69,6 +70,13 @@ describe('users partitioned inside each shard', () => {
       const mean = s.rows / 8;
       expect(s.skew_pct).toBeCloseTo((100 * (Math.max(...s.partitions.map((p) => p.rows)) - mean)) / mean, 6);
     }
+    // The other choice, measured on the same rows: ranges of the ring's own hash.
+    const eighth = 2 ** 29;
+    const filters = Array.from({ length: 8 }, (_, b) => `count(*) FILTER (WHERE ring_hash >= ${b * eighth} AND ring_hash < ${(b + 1) * eighth})`);
+    const ranges = (await sql('shard-1', `SELECT ${filters.join(', ')} FROM users`))[0]!.map(Number);
+    const mean = report.shards[1]!.users_rows / 8;
+    const chi = ranges.reduce((x, c) => x + (c - mean) ** 2 / mean, 0);
+    expect(report.shards[1]!.ring_hash_chi_square).toBeCloseTo(chi, 6);
     // PostgreSQL's own test of a partition bound: every row of users_p3 has hash(id) % 8 = 3, none of another's.
     expect(
       await sql('shard-0', `SELECT count(*) FILTER (WHERE satisfies_hash_partition('users_partitioned'::regclass, 8, 3, id)), count(*) FROM users_p3`),

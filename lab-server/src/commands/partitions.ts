@@ -19,6 +19,7 @@ const Report = z.object({
       skew_pct: z.number().nullable(),
       chi_square: z.number().nullable(),
       degrees_of_freedom: z.number().nullable(),
+      ring_hash_chi_square: z.number().nullable(),
     }),
   ),
 });
@@ -58,10 +59,10 @@ export const show = defineCommand({
       return { data: r, text: `${table}\n${ctx.style.dim(`${s.shard_name}: ${num(s.rows)} rows, users holds ${num(s.users_rows)}`)}` };
     }
     const table = formatTable(
-      ['shard', 'partitions', 'rows', 'users', 'apart', 'skew', 'χ² (df)', 'table', 'indexes'],
+      ['shard', 'partitions', 'rows', 'users', 'apart', 'skew', 'χ² (df)', 'χ² by ring hash', 'table', 'indexes'],
       r.shards.map((s) =>
         !s.reachable
-          ? [s.shard_name, 'down', '', '', '', '', '', '', '']
+          ? [s.shard_name, 'down', '', '', '', '', '', '', '', '']
           : [
               s.shard_name,
               s.partitioned ? s.partitions.length : 'none',
@@ -70,6 +71,7 @@ export const show = defineCommand({
               s.partitioned ? num(s.out_of_step) : '-',
               s.skew_pct === null ? '-' : `+${s.skew_pct.toFixed(2)} %`,
               s.chi_square === null ? '-' : `${s.chi_square.toFixed(1)} (${s.degrees_of_freedom})`,
+              s.ring_hash_chi_square === null ? '-' : s.ring_hash_chi_square.toFixed(1),
               kb(s.partitions.reduce((n, p) => n + p.table_bytes, 0)),
               kb(s.partitions.reduce((n, p) => n + p.index_bytes, 0)),
             ],

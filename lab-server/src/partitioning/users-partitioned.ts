@@ -208,6 +208,11 @@ export interface ShardPartitions {
   /** Pearson's χ² of the counts against an even spread; about `degrees_of_freedom` (± √(2·df)) when the hash spreads evenly. */
   chi_square: number | null;
   degrees_of_freedom: number | null;
+  /**
+   * The same χ² had the partitions been ranges of the ring's own hash (ring_hash × N / 2³²) instead of
+   * PostgreSQL's: a shard owns only some arcs of that hash, so the two levels would depend on each other.
+   */
+  ring_hash_chi_square: number | null;
 }
 
 export interface PartitionReport {
@@ -243,6 +248,7 @@ const empty = (shard_name: string): ShardPartitions => ({
   skew_pct: null,
   chi_square: null,
   degrees_of_freedom: null,
+  ring_hash_chi_square: null,
 });
 
 async function inspectShard(pool: pg.Pool, shardName: string): Promise<ShardPartitions> {
@@ -280,6 +286,11 @@ async function inspectShard(pool: pg.Pool, shardName: string): Promise<ShardPart
     })
     .sort((a, b) => (a.remainder ?? 0) - (b.remainder ?? 0));
   const modulus = Number(/modulus (\d+)/i.exec(parts[0]?.bound ?? '')?.[1] ?? partitions.length);
+  const { rows: ranges } = await pool.query<{ bucket: number; n: string }>(
+    `SELECT (ring_hash * $1 / 4294967296)::int AS bucket, count(*) AS n FROM users GROUP BY 1`,
+    [modulus],
+  );
+  const byRange = Array.from({ length: modulus }, (_, b) => Number(ranges.find((r) => r.bucket === b)?.n ?? 0));
   return {
     ...empty(shardName),
     users_rows: Number(step[0]?.users ?? users),
@@ -289,6 +300,7 @@ async function inspectShard(pool: pg.Pool, shardName: string): Promise<ShardPart
     rows: Number(step[0]?.copy ?? total),
     partitions,
     ...spread(partitions.map((p) => p.rows)),
+    ring_hash_chi_square: spread(byRange).chi_square,
   };
 }
 

@@ -1515,6 +1515,8 @@ export interface components {
                 /** @description Pearson χ² against an even spread; about degrees_of_freedom when even */
                 chi_square: number | null;
                 degrees_of_freedom: number | null;
+                /** @description χ² had the partitions been ranges of the ring's own hash (ring_hash × N / 2³²): far above df, the two levels depend on each other */
+                ring_hash_chi_square: number | null;
             }[];
         };
         PartitionBuild: {

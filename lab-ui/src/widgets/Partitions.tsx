@@ -106,6 +106,9 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
                 <th scope="col" className="num">
                   χ² (df)
                 </th>
+                <th scope="col" className="num" title="χ² had the partitions been ranges of the ring's own hash (ring_hash × N / 2³²)">
+                  χ² by ring hash
+                </th>
                 <th scope="col" className="num">
                   table
                 </th>
@@ -187,6 +190,7 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
                       <td className="num">{s.partitioned ? fmt(s.rows) : '–'}</td>
                       <td className="num">{s.skew_pct === null ? '–' : `+${s.skew_pct.toFixed(2)} %`}</td>
                       <td className="num">{s.chi_square === null ? '–' : `${s.chi_square.toFixed(1)} (${s.degrees_of_freedom})`}</td>
+                      <td className="num">{s.ring_hash_chi_square === null ? '–' : s.ring_hash_chi_square.toFixed(1)}</td>
                       <td className="num">{s.partitioned ? bytes(s.partitions.reduce((n, p) => n + p.table_bytes, 0)) : '–'}</td>
                       <td className="num">{s.partitioned ? bytes(s.partitions.reduce((n, p) => n + p.index_bytes, 0)) : '–'}</td>
                       <td className="num">

@@ -12,6 +12,7 @@ const shard = (counts: number[]): ShardPartitions => ({
   out_of_step: 0,
   partitions: counts.map((rows, r) => ({ name: `users_p${r}`, remainder: r, bound: '', rows, share: 0, table_bytes: 0, index_bytes: 0 })),
   ...spread(counts),
+  ring_hash_chi_square: null,
 });
 const spec = partitionSkew.spec.parse({ kind: 'partition-skew', shard: 'shard-2', min_users: 100 });
 

@@ -12,6 +12,7 @@ const shard = (name: string, counts: number[], users = counts.reduce((a, b) => a
   out_of_step: Math.abs(users - counts.reduce((a, b) => a + b, 0)),
   partitions: counts.map((rows, r) => ({ name: `users_p${r}`, remainder: r, bound: '', rows, share: 0, table_bytes: 8192, index_bytes: 16384 })),
   ...spread(counts),
+  ring_hash_chi_square: null,
 });
 const spec = partitionedUsers.spec.parse({ kind: 'partitioned-users', partitions: 8, min_users: 100 });
 const report = (...shards: ShardPartitions[]) => ({ table: 'users_partitioned', shards });

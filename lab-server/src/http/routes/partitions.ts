@@ -55,6 +55,10 @@ const PartitionReportSchema = z
         skew_pct: z.number().nullable().describe('how far the fullest partition is above the mean, in percent'),
         chi_square: z.number().nullable().describe('Pearson χ² against an even spread; about degrees_of_freedom when even'),
         degrees_of_freedom: z.number().nullable(),
+        ring_hash_chi_square: z
+          .number()
+          .nullable()
+          .describe("χ² had the partitions been ranges of the ring's own hash (ring_hash × N / 2³²): far above df, the two levels depend on each other"),
       }),
     ),
   })
