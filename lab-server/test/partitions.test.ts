@@ -172,6 +172,9 @@ describe('users partitioned inside each shard', () => {
     }
     // No build leaves its scaffolding behind.
     expect(await sql('shard-0', `SELECT count(*) FROM pg_class WHERE relname LIKE 'users_partitioned_next%'`)).toEqual([['0']]);
+    expect(await sql('shard-0', `SELECT conname FROM pg_constraint WHERE conrelid = 'users_partitioned'::regclass AND contype = 'p'`)).toEqual([
+      ['users_partitioned_pkey'],
+    ]);
   });
 
   it('works from the command layer: repartition to 16 (as its own CLI process), show, prune, drop', async () => {

@@ -135,26 +135,32 @@ async function copyFaithful(db: pg.ClientBase): Promise<number> {
  * the old one is dropped, and the live trigger writes to the new one from the commit on.
  */
 async function swap(db: pg.ClientBase): Promise<void> {
-  await db.query('BEGIN');
-  await db.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
-  await db.query(`DROP TRIGGER IF EXISTS ${NEXT_SYNC} ON users`);
-  await db.query(`DROP FUNCTION IF EXISTS ${NEXT_SYNC}()`);
-  await db.query(`DROP TABLE IF EXISTS ${PARTITIONED}`);
-  await db.query(`ALTER TABLE ${NEXT} RENAME TO ${PARTITIONED}`);
-  // Renaming a table keeps its constraint's and indexes' names (the original's swap left users_partitioned_pkey on its users).
-  await db.query(`ALTER TABLE ${PARTITIONED} RENAME CONSTRAINT ${NEXT}_pkey TO ${PARTITIONED}_pkey`);
-  await db.query(`ALTER INDEX ${NEXT}_name RENAME TO ${PARTITIONED}_name`);
-  await db.query(`ALTER INDEX ${NEXT}_created_at RENAME TO ${PARTITIONED}_created_at`);
   // The partitions and the indexes PostgreSQL made on them: users_partitioned_next_p3… → users_p3…
   const { rows } = await db.query<{ name: string; kind: string }>(
-    `SELECT relname AS name, relkind AS kind FROM pg_class WHERE relnamespace = 'public'::regnamespace AND starts_with(relname, '${NEXT}_p')`,
+    `SELECT relname AS name, relkind AS kind FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname ~ '^${NEXT}_p[0-9]'`,
   );
-  for (const { name, kind } of rows) {
-    await db.query(`ALTER ${kind === 'i' || kind === 'I' ? 'INDEX' : 'TABLE'} ${name} RENAME TO ${name.replace(`${NEXT}_`, 'users_')}`);
-  }
-  await db.query(syncFunction(SYNC, PARTITIONED));
-  await db.query(`CREATE OR REPLACE TRIGGER ${SYNC} AFTER INSERT OR UPDATE OR DELETE ON users FOR EACH ROW EXECUTE FUNCTION ${SYNC}()`);
-  await db.query('COMMIT');
+  const renames = rows.map(
+    ({ name, kind }) => `ALTER ${kind === 'i' || kind === 'I' ? 'INDEX' : 'TABLE'} ${name} RENAME TO ${name.replace(`${NEXT}_`, 'users_')}`,
+  );
+  // One round trip, so writes wait for the DDL only, not for the network between statements.
+  await db.query(
+    [
+      'BEGIN',
+      'LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE',
+      `DROP TRIGGER IF EXISTS ${NEXT_SYNC} ON users`,
+      `DROP FUNCTION IF EXISTS ${NEXT_SYNC}()`,
+      `DROP TABLE IF EXISTS ${PARTITIONED}`,
+      `ALTER TABLE ${NEXT} RENAME TO ${PARTITIONED}`,
+      // Renaming a table keeps its constraint's and indexes' names (the original's swap left users_partitioned_pkey on its users).
+      `ALTER TABLE ${PARTITIONED} RENAME CONSTRAINT ${NEXT}_pkey TO ${PARTITIONED}_pkey`,
+      `ALTER INDEX ${NEXT}_name RENAME TO ${PARTITIONED}_name`,
+      `ALTER INDEX ${NEXT}_created_at RENAME TO ${PARTITIONED}_created_at`,
+      ...renames,
+      syncFunction(SYNC, PARTITIONED),
+      `CREATE OR REPLACE TRIGGER ${SYNC} AFTER INSERT OR UPDATE OR DELETE ON users FOR EACH ROW EXECUTE FUNCTION ${SYNC}()`,
+      'COMMIT',
+    ].join(';\n'),
+  );
 }
 
 /** Removes the table, its partitions and the trigger from every shard that has them (a chapter reset). */

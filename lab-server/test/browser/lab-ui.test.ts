@@ -210,6 +210,9 @@ describe('the browser lab', () => {
     const counts = await rows.evaluateAll((trs) => trs.map((tr) => [(tr as HTMLElement).dataset.rows, (tr as HTMLElement).dataset.users]));
     expect(counts.every(([copy, users]) => copy === users && Number(users) > 0)).toBe(true);
     expect(await check(page, 'build-8')).toBe('pass');
+    await panel.locator('summary.spark').first().click();
+    await panel.scrollIntoViewIfNeeded();
+    await w.shot('partition-inspector');
 
     const pruning = page.locator('.pruning');
     await pruning.getByRole('button', { name: 'Explain' }).click();
