@@ -5,7 +5,7 @@ import { HttpLabClient } from '../src/cli/http-client.js';
 import { plain, type CommandContext } from '../src/commands/command.js';
 import { dispatch } from '../src/commands/dispatch.js';
 import { runCli } from './support/cli.js';
-import { startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
+import { startEmbeddedTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 
 /** The Partitioning chapter's table on real shards: build, PostgreSQL's placement, the trigger, pruning, bad input, drop, and the CLI. */
 interface Report {
@@ -42,7 +42,7 @@ const sql = async (shard: string, statement: string) =>
   (await t.call<{ results: { rows: string[][] }[] }>('POST', '/lab/v1/sql', { shard, sql: statement })).body.results[0]!.rows;
 
 beforeAll(async () => {
-  t = await startTestLab(2);
+  t = await startEmbeddedTestLab(2);
   const seeded = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 2000 });
   expect(seeded.status).toBe(202);
   await t.running.lab.jobs.wait(seeded.body.job_id);
@@ -175,6 +175,32 @@ describe('users partitioned inside each shard', () => {
     expect(await sql('shard-0', `SELECT conname FROM pg_constraint WHERE conrelid = 'users_partitioned'::regclass AND contype = 'p'`)).toEqual([
       ['users_partitioned_pkey'],
     ]);
+  });
+
+  it("leaves resharding and the chapters' resets working: a rebalanced shard keeps the copy in step, a reset empties it", async () => {
+    await t.call('POST', '/lab/v1/partitions', { partitions: 8 });
+    const before = (await t.call<{ total_users: number }>('GET', '/api/v1/shards/stats')).body.total_users;
+    const added = await t.call<{ job_id: string }>('POST', '/lab/v1/shards', { mode: 'rebalance' });
+    expect(added.status).toBe(202);
+    expect((await t.running.lab.jobs.wait(added.body.job_id)).state).toBe('succeeded');
+    expect((await t.call<{ total_users: number }>('GET', '/api/v1/shards/stats')).body.total_users).toBe(before);
+    expect((await t.call<{ total_misplaced: number }>('GET', '/lab/v1/placement')).body.total_misplaced).toBe(0);
+    // The rows that moved away were deleted from the old shards' copies too; the new shard has no copy until the next build.
+    const report = await inspect();
+    expect(report.shards.filter((s) => s.partitioned).map((s) => [s.shard_name, s.out_of_step])).toEqual([
+      ['shard-0', 0],
+      ['shard-1', 0],
+    ]);
+    expect(report.shards.find((s) => s.shard_name === 'shard-2')).toMatchObject({ partitioned: false });
+    // Another chapter's reset (TRUNCATE of every table, back to the configured shards) empties the copy with the rest.
+    expect((await t.call('POST', '/lab/v1/chapters/sharding/reset')).status).toBe(200);
+    const reset = await inspect();
+    expect(reset.shards.map((s) => [s.shard_name, s.users_rows, s.rows])).toEqual([
+      ['shard-0', 0, 0],
+      ['shard-1', 0, 0],
+    ]);
+    expect((await t.call('POST', '/api/v1/users', { first_name: 'Alan', last_name: 'Turing' })).status).toBe(201);
+    expect((await inspect()).shards.reduce((n, s) => n + s.rows, 0)).toBe(1);
   });
 
   it('works from the command layer: repartition to 16 (as its own CLI process), show, prune, drop', async () => {
