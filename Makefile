@@ -8,7 +8,7 @@ MESSAGES ?= 0
 
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer bench-api bench-ui \
-        shard-plan shard-add shard-remove shard-replica shard-promote ring tune claims bench-reshard \
+        shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune claims bench-reshard \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi
@@ -146,6 +146,9 @@ tune: install ## PostgreSQL parameters the lab may change; make tune NAME=work_m
 
 ring: install ## every ring version the cluster has routed by
 	@$(LAB) ring
+
+partitions: install ## users partitioned inside each shard; make partitions N=16 (re)builds N hash partitions, N=drop removes them (needs make dev)
+	@$(LAB) partitions $(if $(filter drop,$(N)),drop,$(if $(N),build $(N),))
 
 bench-reshard: install ## 1,000,000 users on 5 shards, add a 6th under steady writes; prints pause, failures, rate
 	@node_modules/.bin/tsx lab-server/bench/reshard.ts

@@ -9,3 +9,14 @@ export const signedPct = (fraction: number, digits = 1): string => {
   return `${fraction > 0 ? '+' : '−'}${shown.replace('-', '')} %`;
 };
 export const hex32 = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
+/** Bytes on disk, in binary units as PostgreSQL's pg_size_pretty shows them (`8.0 kB`, `1.4 MB`). */
+export const bytes = (n: number): string => {
+  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${fmt(v)} bytes` : `${v.toFixed(1)} ${units[u]}`;
+};

@@ -8,6 +8,7 @@ import dbShell from './local/db-shell.js';
 import loadtest from './loadtest.js';
 import * as loadtestRuns from './loadtest-runs.js';
 import * as migrate from './migrate.js';
+import * as partitions from './partitions.js';
 import ring from './ring.js';
 import route from './route.js';
 import seed from './seed.js';
@@ -67,6 +68,10 @@ export const COMMANDS: readonly Command[] = [
   claims.measure,
   sql,
   explain,
+  partitions.show,
+  partitions.build,
+  partitions.drop,
+  partitions.prune,
   dbShell,
   cluster.clusterUp,
   cluster.clusterDown,

@@ -5,6 +5,7 @@ import type { Answer, ExerciseContext } from './context.js';
 import type { StepReport } from './views.js';
 import { addShard } from './actions/add-shard.js';
 import { answer } from './actions/answer.js';
+import { awaitLoadtest } from './actions/await-loadtest.js';
 import { api } from './actions/api.js';
 import { clearData } from './actions/clear-data.js';
 import { loadtest } from './actions/loadtest.js';
@@ -13,7 +14,7 @@ import { seed } from './actions/seed.js';
 import { shardCount } from './actions/shard-count.js';
 
 /** Every step kind a chapter's solve or reset may use. A new kind is a file in `actions/` and one line here. */
-const ACTION_KINDS = [seed, api, clearData, addShard, removeShard, shardCount, loadtest, answer] as const;
+const ACTION_KINDS = [seed, api, clearData, addShard, removeShard, shardCount, loadtest, awaitLoadtest, answer] as const;
 
 type SpecOf<K> = K extends ActionKind<infer S> ? S : never;
 

@@ -7,6 +7,9 @@ import { largestShare } from './checks/largest-share.js';
 import { loadtestRun } from './checks/loadtest-run.js';
 import { misplacedRows } from './checks/misplaced-rows.js';
 import { movedFraction } from './checks/moved-fraction.js';
+import { partitionedUsers } from './checks/partitioned-users.js';
+import { partitionSkew } from './checks/partition-skew.js';
+import { partitionsRead } from './checks/partitions-read.js';
 import { route } from './checks/route.js';
 import { shardCount } from './checks/shard-count.js';
 import { shardsUp } from './checks/shards-up.js';
@@ -20,7 +23,22 @@ import { usersTotal } from './checks/users-total.js';
  * other's exports may not exist yet; by the first call both have.
  */
 const checkKinds = () =>
-  [usersTotal, shardCount, shardsUp, misplacedRows, smallestShard, largestShare, route, userShard, movedFraction, loadtestRun, all] as const;
+  [
+    usersTotal,
+    shardCount,
+    shardsUp,
+    misplacedRows,
+    smallestShard,
+    largestShare,
+    route,
+    userShard,
+    movedFraction,
+    loadtestRun,
+    partitionedUsers,
+    partitionSkew,
+    partitionsRead,
+    all,
+  ] as const;
 
 type SpecOf<K> = K extends CheckKind<infer S> ? S : never;
 

@@ -204,6 +204,44 @@ describe('the browser lab', () => {
     await page.close();
   }, 300_000);
 
+  it('works the Partitioning chapter through the page: build 8 partitions, read them per shard, explain a lookup, answer the pruning exercise', async () => {
+    await t.call('POST', '/lab/v1/chapters/partitioning/reset');
+    const seeded = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 20000 });
+    await t.running.lab.jobs.wait(seeded.body.job_id);
+    const w = await watchedPage(browser);
+    const { page } = w;
+    await page.goto(`${t.url}/#/chapters/partitioning`);
+    const panel = page.locator('.partitions');
+    await panel.getByRole('button', { name: 'Build 8 partitions' }).click();
+    await panel.locator('[data-built="8"]').waitFor({ timeout: 60_000 });
+    const rows = panel.locator('tr[data-shard]');
+    await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.partitions))).toEqual(['8', '8', '8', '8', '8']);
+    const counts = await rows.evaluateAll((trs) => trs.map((tr) => [(tr as HTMLElement).dataset.rows, (tr as HTMLElement).dataset.users]));
+    expect(counts.every(([copy, users]) => copy === users && Number(users) > 0)).toBe(true);
+    expect(await check(page, 'build-8')).toBe('pass');
+    await panel.locator('summary.spark').first().click();
+    await panel.scrollIntoViewIfNeeded();
+    await w.shot('partition-inspector');
+
+    const pruning = page.locator('.pruning');
+    await pruning.getByRole('button', { name: 'Explain' }).click();
+    const byId = pruning.locator('[data-lookup="by_id"]');
+    await byId.waitFor();
+    expect(await byId.getAttribute('data-scanned')).toBe('1');
+    expect(await pruning.locator('[data-lookup="by_id_runtime"]').getAttribute('data-planned')).toBe('8');
+    expect(await pruning.locator('[data-lookup="by_name"]').getAttribute('data-scanned')).toBe('8');
+    await w.shot('partition-pruning');
+
+    const ex = exercise(page, 'prune-by-id');
+    await ex.locator('input[type="number"]').fill('8');
+    expect(await check(page, 'prune-by-id')).toBe('fail');
+    await ex.locator('input[type="number"]').fill('1');
+    expect(await check(page, 'prune-by-id')).toBe('pass');
+    expect(w.errors).toEqual([]);
+    await page.close();
+    await t.call('POST', '/lab/v1/chapters/partitioning/reset');
+  });
+
   it('starts a short load test from the page and the chart moves', async () => {
     const w = await watchedPage(browser);
     const { page } = w;

@@ -3,7 +3,9 @@ import type { WidgetName } from '../../../lab-server/src/chapters/directives';
 import { Claims } from './Claims';
 import { CreateUser } from './CreateUser';
 import { Migrations } from './Migrations';
+import { Partitions } from './Partitions';
 import { Paths } from './Paths';
+import { Pruning } from './Pruning';
 import { Ring } from './Ring';
 import { ShardStats } from './ShardStats';
 import { Sql } from './Sql';
@@ -23,6 +25,8 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   sql: Sql,
   claims: Claims,
   paths: Paths,
+  partitions: Partitions,
+  pruning: Pruning,
 };
 
 export function Widget({ name, attrs }: { name: string; attrs: Record<string, string> }) {

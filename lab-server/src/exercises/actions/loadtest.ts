@@ -21,6 +21,11 @@ export async function runLoadTest(ctx: ExerciseContext, scenario: string, durati
   failUnlessOk(started, 'POST /lab/v1/loadtests');
   const id = started.body?.id;
   if (!id) throw new StepFailed('POST /lab/v1/loadtests answered without a run id.');
+  return waitForRun(ctx, id);
+}
+
+/** Polls a run until it has finished; any other end is a failed step naming it. */
+export async function waitForRun(ctx: ExerciseContext, id: string): Promise<LoadTestView> {
   for (;;) {
     const r = await ctx.api.call<LoadTestView>('GET', `/lab/v1/loadtests/${encodeURIComponent(id)}`);
     failUnlessOk(r, `GET /lab/v1/loadtests/${id}`);
@@ -34,6 +39,8 @@ export async function runLoadTest(ctx: ExerciseContext, scenario: string, durati
   }
 }
 
+export const finishedText = (run: LoadTestView): string => `Load test ${run.id} finished: ${Math.round(run.summary?.requests_per_s ?? 0)} req/s.`;
+
 /** Runs a load test and waits for it to finish. */
 export const loadtest: ActionKind<z.output<typeof spec>> = {
   do: 'loadtest',
@@ -41,6 +48,6 @@ export const loadtest: ActionKind<z.output<typeof spec>> = {
   describe: (s) => `Run the ${s.scenario} load test — POST /lab/v1/loadtests`,
   run: async (s, ctx) => {
     const run = await runLoadTest(ctx, s.scenario, s.duration_s);
-    return { detail: `Load test ${run.id} finished: ${Math.round(run.summary?.requests_per_s ?? 0)} req/s.` };
+    return { detail: finishedText(run) };
   },
 };

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { get, post, request, seg } from './api.js';
+import { arg, noArgs, positionals, wholeNumber } from './args.js';
+import { CommandError, defineCommand } from './command.js';
+import { formatTable, num, pct } from './format.js';
+
+/** The parts of the partition replies these commands show. */
+const Report = z.object({
+  table: z.string(),
+  shards: z.array(
+    z.object({
+      shard_name: z.string(),
+      reachable: z.boolean(),
+      partitioned: z.boolean(),
+      users_rows: z.number(),
+      out_of_step: z.number(),
+      rows: z.number(),
+      partitions: z.array(z.object({ name: z.string(), rows: z.number(), share: z.number(), table_bytes: z.number(), index_bytes: z.number() })),
+      skew_pct: z.number().nullable(),
+      chi_square: z.number().nullable(),
+      degrees_of_freedom: z.number().nullable(),
+      ring_hash_chi_square: z.number().nullable(),
+    }),
+  ),
+});
+const Built = z.object({
+  partitions: z.number(),
+  mode: z.string(),
+  shards: z.array(z.object({ shard_name: z.string(), rows_copied: z.number(), ms: z.number(), blocked_ms: z.number() })),
+});
+const Touch = z.object({
+  query: z.string(),
+  planned: z.array(z.string()),
+  scanned: z.array(z.string()),
+  partitions_total: z.number(),
+  execution_ms: z.number(),
+  plan: z.string(),
+});
+const Pruning = z.object({ shard_name: z.string(), id: z.string(), first_name: z.string(), by_id: Touch, by_id_runtime: Touch, by_name: Touch });
+
+const kb = (b: number) => `${num(b / 1024, 1)} kB`;
+
+export const show = defineCommand({
+  name: 'partitions',
+  usage: 'partitions [SHARD]',
+  summary: 'users_partitioned inside each shard: rows per partition, skew, sizes (one shard: every partition)',
+  args: z.object({ _: positionals([arg('SHARD').optional()]) }),
+  complete: (index, _before, source) => (index === 0 ? source.shards() : []),
+  async run({ _: [shard] }, ctx) {
+    const r = await get(ctx.lab, '/lab/v1/partitions', Report);
+    if (shard) {
+      const s = r.shards.find((x) => x.shard_name === shard || x.shard_name === `shard-${shard}`);
+      if (!s) throw new CommandError(`No shard '${shard}'; choose one of ${r.shards.map((x) => x.shard_name).join(', ')}.`);
+      if (!s.partitioned) return { data: r, text: `${s.shard_name} has no ${r.table}; run \`partitions build 8\`.` };
+      const table = formatTable(
+        ['partition', 'rows', 'share', 'table', 'indexes'],
+        s.partitions.map((p) => [p.name, num(p.rows), pct(p.share), kb(p.table_bytes), kb(p.index_bytes)]),
+      );
+      return { data: r, text: `${table}\n${ctx.style.dim(`${s.shard_name}: ${num(s.rows)} rows, users holds ${num(s.users_rows)}`)}` };
+    }
+    const table = formatTable(
+      ['shard', 'partitions', 'rows', 'users', 'apart', 'skew', 'χ² (df)', 'χ² by ring hash', 'table', 'indexes'],
+      r.shards.map((s) =>
+        !s.reachable
+          ? [s.shard_name, 'down', '', '', '', '', '', '', '', '']
+          : [
+              s.shard_name,
+              s.partitioned ? s.partitions.length : 'none',
+              num(s.rows),
+              num(s.users_rows),
+              s.partitioned ? num(s.out_of_step) : '-',
+              s.skew_pct === null ? '-' : `+${s.skew_pct.toFixed(2)} %`,
+              s.chi_square === null ? '-' : `${s.chi_square.toFixed(1)} (${s.degrees_of_freedom})`,
+              s.ring_hash_chi_square === null ? '-' : s.ring_hash_chi_square.toFixed(1),
+              kb(s.partitions.reduce((n, p) => n + p.table_bytes, 0)),
+              kb(s.partitions.reduce((n, p) => n + p.index_bytes, 0)),
+            ],
+      ),
+    );
+    return { data: r, text: `${table}\n${ctx.style.dim('skew: the fullest partition above the mean; χ² sits near df when the hash spreads evenly')}` };
+  },
+});
+
+export const build = defineCommand({
+  name: 'partitions build',
+  usage: 'partitions build N [--faithful]',
+  summary: "hash-partition a copy of users into N partitions on every shard, online (--faithful: the original's lossy swap)",
+  flags: { faithful: 'boolean' },
+  args: z.object({ _: positionals([wholeNumber('N', 2)]), faithful: z.boolean().default(false) }),
+  async run({ _: [n], faithful }, ctx) {
+    const r = await post(ctx.lab, '/lab/v1/partitions', Built, { partitions: n, mode: faithful ? 'faithful' : 'online' });
+    const table = formatTable(
+      ['shard', 'rows copied', 'build (ms)', 'writes waited (ms)'],
+      r.shards.map((s) => [s.shard_name, num(s.rows_copied), num(s.ms), num(s.blocked_ms)]),
+    );
+    const after = ctx.style.dim(`users_partitioned: ${r.partitions} hash partitions on every shard (${r.mode}); \`partitions\` shows ids lost (apart)`);
+    return { data: r, text: `${table}\n${after}` };
+  },
+});
+
+export const drop = defineCommand({
+  name: 'partitions drop',
+  usage: 'partitions drop',
+  summary: 'drop users_partitioned and its trigger from every shard (users stays)',
+  args: noArgs,
+  async run(_a, ctx) {
+    const { body } = await request(
+      ctx.lab,
+      'DELETE',
+      '/lab/v1/partitions',
+      z.object({ shards: z.array(z.object({ shard_name: z.string(), dropped: z.boolean() })) }),
+    );
+    const had = body.shards.filter((s) => s.dropped).map((s) => s.shard_name);
+    return { data: body, text: had.length ? `Dropped users_partitioned on ${had.join(', ')}.` : 'No shard had users_partitioned.' };
+  },
+});
+
+export const prune = defineCommand({
+  name: 'partitions prune',
+  usage: 'partitions prune SHARD [ID]',
+  summary: 'EXPLAIN ANALYZE of one user looked up by id, by an id from a subquery, and by name: the partitions each reads',
+  args: z.object({ _: positionals([arg('SHARD'), z.string().optional()]) }),
+  complete: (index, _before, source) => (index === 0 ? source.shards() : []),
+  async run({ _: [shard, id] }, ctx) {
+    const name = /^\d+$/.test(shard) ? `shard-${shard}` : shard;
+    const r = await get(ctx.lab, `/lab/v1/partitions/pruning?shard=${seg(name)}${id ? `&id=${seg(id)}` : ''}`, Pruning);
+    const rows = (
+      [
+        ['by id', r.by_id],
+        ['by id from a subquery', r.by_id_runtime],
+        ['by first name', r.by_name],
+      ] as const
+    ).map(([what, t]) => [what, `${t.scanned.length} of ${t.partitions_total}`, t.planned.length, t.scanned.join(' '), t.execution_ms.toFixed(3)]);
+    const table = formatTable(['lookup', 'partitions read', 'planned', 'which', 'execution ms'], rows);
+    return { data: r, text: `${ctx.style.dim(`user ${r.id} (${r.first_name}) on ${r.shard_name}`)}\n${table}` };
+  },
+});

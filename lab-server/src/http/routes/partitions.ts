@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import type { ApiRouter } from '../api-router.js';
+import type { Lab } from '../../lab/lab.js';
+import { explainPruning } from '../../partitioning/pruning.js';
+import { BUILD_MODES, buildPartitions, dropPartitions, inspectPartitions, MAX_PARTITIONS, MIN_PARTITIONS } from '../../partitioning/users-partitioned.js';
+
+const BuildBody = z.strictObject(
+  {
+    partitions: z
+      .number({ error: 'partitions is required: a whole number' })
+      .int('partitions must be a whole number')
+      .min(MIN_PARTITIONS, `partitions must be at least ${MIN_PARTITIONS}`)
+      .max(MAX_PARTITIONS, `partitions must be at most ${MAX_PARTITIONS}`),
+    mode: z
+      .enum(BUILD_MODES, { error: `mode must be one of ${BUILD_MODES.join(', ')}` })
+      .default('online')
+      .describe(
+        "online (default): mirror writes, copy in batches, swap in a short transaction; faithful: the original's copy-then-rename, which loses writes made during the copy",
+      ),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
+);
+
+const PruningQuery = z.strictObject(
+  {
+    shard: z.string({ error: 'shard is required (a name like shard-0)' }).min(1, 'shard is required'),
+    id: z.uuid('id must be a UUID').optional(),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown parameter(s): ${iss.keys.join(', ')}` : 'bad query') },
+);
+
+const PartitionReportSchema = z
+  .object({
+    table: z.string(),
+    shards: z.array(
+      z.object({
+        shard_name: z.string(),
+        reachable: z.boolean(),
+        partitioned: z.boolean(),
+        modulus: z.number().nullable(),
+        users_rows: z.number().describe("rows in the shard's plain users table: equal to rows while the copy is in step"),
+        rows: z.number(),
+        out_of_step: z.number().describe('ids in users or the copy but not both, compared in one snapshot: 0 when no write was lost'),
+        partitions: z.array(
+          z.object({
+            name: z.string(),
+            remainder: z.number().nullable(),
+            bound: z.string(),
+            rows: z.number().describe('counted now (GROUP BY tableoid)'),
+            share: z.number().describe("of the shard's rows in the table, 0..1"),
+            table_bytes: z.number(),
+            index_bytes: z.number(),
+          }),
+        ),
+        skew_pct: z.number().nullable().describe('how far the fullest partition is above the mean, in percent'),
+        chi_square: z.number().nullable().describe('Pearson χ² against an even spread; about degrees_of_freedom when even'),
+        degrees_of_freedom: z.number().nullable(),
+        ring_hash_chi_square: z
+          .number()
+          .nullable()
+          .describe("χ² had the partitions been ranges of the ring's own hash (ring_hash × N / 2³²): far above df, the two levels depend on each other"),
+      }),
+    ),
+  })
+  .meta({ id: 'PartitionReport' });
+
+const BuildReportSchema = z
+  .object({
+    partitions: z.number(),
+    mode: z.enum(BUILD_MODES),
+    shards: z.array(
+      z.object({
+        shard_name: z.string(),
+        rows_copied: z.number(),
+        ms: z.number().describe('the whole build on this shard'),
+        blocked_ms: z.number().describe("the swap: how long the shard's writes to users waited"),
+      }),
+    ),
+  })
+  .meta({ id: 'PartitionBuild' });
+
+const PlanTouchSchema = z
+  .object({
+    query: z.string(),
+    planned: z.array(z.string()).describe('partitions left in the plan after planning-time pruning'),
+    scanned: z.array(z.string()).describe('partitions the executor read (run-time pruning skips planned ones)'),
+    partitions_total: z.number(),
+    planning_ms: z.number(),
+    execution_ms: z.number(),
+    plan: z.string(),
+  })
+  .meta({ id: 'PlanTouch' });
+
+const PruningReportSchema = z
+  .object({
+    shard_name: z.string(),
+    id: z.string(),
+    first_name: z.string(),
+    by_id: PlanTouchSchema,
+    by_id_runtime: PlanTouchSchema,
+    by_name: PlanTouchSchema,
+  })
+  .meta({ id: 'PruningReport' });
+
+/** `/lab/v1/partitions`: the Partitioning chapter's hash-partitioned users inside every shard: build, inspect, drop, and pruning. */
+export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster'>): void {
+  api.add(
+    {
+      method: 'get',
+      path: '/partitions',
+      tag: 'lab: partitioning',
+      summary: 'Per shard, each partition of users_partitioned: rows (counted now), size and index size from the catalog, share, skew',
+      responses: { 200: { description: 'the partitions', schema: PartitionReportSchema } },
+    },
+    async ({ res }) => {
+      res.json(await inspectPartitions(lab.cluster));
+    },
+  );
+  api.add(
+    {
+      method: 'post',
+      path: '/partitions',
+      tag: 'lab: partitioning',
+      summary:
+        "Build (or rebuild) users_partitioned on every shard: PARTITION BY HASH (id) into N partitions, a copy of users kept in step by a trigger; online, or the original's faithful swap",
+      body: BuildBody,
+      bodyName: 'partition build',
+      responses: {
+        200: { description: 'rows copied per shard, the build time and how long its writes waited', schema: BuildReportSchema },
+        400: { description: 'validation_failed: partitions missing or outside 2..64, or an unknown mode' },
+        409: { description: 'partitioning_failed: a shard refused; the message names it' },
+        503: { description: 'a shard is down' },
+      },
+    },
+    async ({ res, body }) => {
+      res.json(await buildPartitions(lab.cluster, body.partitions, body.mode));
+    },
+  );
+  api.add(
+    {
+      method: 'delete',
+      path: '/partitions',
+      tag: 'lab: partitioning',
+      summary: 'Drop users_partitioned, its partitions and its trigger from every shard (users is untouched)',
+      responses: {
+        200: { description: 'which shards had it', schema: z.object({ shards: z.array(z.object({ shard_name: z.string(), dropped: z.boolean() })) }) },
+      },
+    },
+    async ({ res }) => {
+      res.json(await dropPartitions(lab.cluster));
+    },
+  );
+  api.add(
+    {
+      method: 'get',
+      path: '/partitions/pruning',
+      tag: 'lab: partitioning',
+      summary: 'EXPLAIN ANALYZE on one shard of a user looked up by id, by an id known only at run time, and by first name: the partitions each reads',
+      query: PruningQuery,
+      responses: {
+        200: { description: 'the three plans', schema: PruningReportSchema },
+        400: { description: 'validation_failed: no such shard, or id is not a UUID' },
+        409: { description: 'not_partitioned or no_rows: build the partitions, or seed users, first' },
+      },
+    },
+    async ({ res, query }) => {
+      res.json(await explainPruning(lab.cluster, query.shard, query.id));
+    },
+  );
+}

@@ -1,0 +1,109 @@
+import { escapeLiteral } from 'pg';
+import type pg from 'pg';
+import type { Cluster } from '../cluster/cluster.js';
+import { ConflictError, InvalidInputError } from '../domain/errors.js';
+import { PARTITIONED } from './users-partitioned.js';
+
+/** One query's plan on one shard: which partitions the plan kept, which it ran, and the times PostgreSQL reports. */
+export interface PlanTouch {
+  query: string;
+  /** Partitions in the plan after planning-time pruning. */
+  planned: string[];
+  /** Partitions actually scanned (run-time pruning leaves some planned ones never executed). */
+  scanned: string[];
+  partitions_total: number;
+  planning_ms: number;
+  execution_ms: number;
+  plan: string;
+}
+
+export interface PruningReport {
+  shard_name: string;
+  id: string;
+  first_name: string;
+  by_id: PlanTouch;
+  by_id_runtime: PlanTouch;
+  by_name: PlanTouch;
+}
+
+type Pools = Pick<Cluster, 'shards' | 'pools'>;
+
+/**
+ * EXPLAIN ANALYZE on one shard's `users_partitioned` of the same user looked up three ways: by id (pruned
+ * while planning), by an id the plan only learns while running (pruned at run time), and by first name
+ * (no partition key: every partition is read).
+ */
+export async function explainPruning(cluster: Pools, shardName: string, id?: string): Promise<PruningReport> {
+  const shard = cluster.shards.find((s) => s.name === shardName);
+  if (!shard) throw new InvalidInputError('validation_failed', `No shard '${shardName}'; choose one of ${cluster.shards.map((s) => s.name).join(', ')}.`);
+  return cluster.pools.onShard(shard.id, async (pool) => {
+    const total = await partitionCount(pool, shardName);
+    const { rows } = await pool.query<{ id: string; first_name: string }>(
+      id === undefined
+        ? `SELECT id, first_name FROM ${PARTITIONED} ORDER BY id LIMIT 1`
+        : `SELECT id, first_name FROM ${PARTITIONED} WHERE id = ${escapeLiteral(id)}`,
+    );
+    const user = rows[0];
+    if (!user) {
+      throw new ConflictError(
+        'no_rows',
+        id === undefined
+          ? `${shardName}: ${PARTITIONED} holds no users. Seed some users (they reach the copy through its trigger), then explain again.`
+          : `${shardName}: no user ${id} in ${PARTITIONED}; pick an id that lives on this shard (or leave it out).`,
+      );
+    }
+    const byId = `SELECT * FROM ${PARTITIONED} WHERE id = ${escapeLiteral(user.id)}`;
+    // The id comes from a subquery, so the planner cannot prune; the executor does, once it has the value.
+    const byIdRuntime = `SELECT * FROM ${PARTITIONED} WHERE id = (SELECT id FROM users WHERE id = ${escapeLiteral(user.id)})`;
+    const byName = `SELECT * FROM ${PARTITIONED} WHERE first_name = ${escapeLiteral(user.first_name)}`;
+    return {
+      shard_name: shardName,
+      id: user.id,
+      first_name: user.first_name,
+      by_id: await explain(pool, byId, total),
+      by_id_runtime: await explain(pool, byIdRuntime, total),
+      by_name: await explain(pool, byName, total),
+    };
+  });
+}
+
+async function partitionCount(pool: pg.Pool, shardName: string): Promise<number> {
+  const { rows } = await pool.query<{ n: string | null }>(`SELECT count(*)::text AS n FROM pg_inherits WHERE inhparent = to_regclass('public.${PARTITIONED}')`);
+  const n = Number(rows[0]?.n ?? 0);
+  if (n === 0) throw new ConflictError('not_partitioned', `${shardName} has no ${PARTITIONED} yet. Build the partitions first (POST /lab/v1/partitions).`);
+  return n;
+}
+
+interface PlanNode {
+  'Relation Name'?: string;
+  'Actual Loops'?: number;
+  Plans?: PlanNode[];
+}
+
+async function explain(pool: pg.Pool, query: string, total: number): Promise<PlanTouch> {
+  const json = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Planning Time': number; 'Execution Time': number }] }>(
+    `EXPLAIN (ANALYZE, FORMAT JSON) ${query}`,
+  );
+  const top = json.rows[0]!['QUERY PLAN'][0];
+  const planned: string[] = [];
+  const scanned: string[] = [];
+  const walk = (n: PlanNode) => {
+    // Scans of the parent's partitions; the subquery's scan of plain users is not one of them.
+    if (n['Relation Name']?.startsWith('users_p') && n['Relation Name'] !== PARTITIONED) {
+      planned.push(n['Relation Name']);
+      if ((n['Actual Loops'] ?? 0) > 0) scanned.push(n['Relation Name']);
+    }
+    for (const c of n.Plans ?? []) walk(c);
+  };
+  walk(top.Plan);
+  const text = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ${query}`);
+  return {
+    query,
+    planned: [...new Set(planned)],
+    scanned: [...new Set(scanned)],
+    partitions_total: total,
+    planning_ms: top['Planning Time'],
+    execution_ms: top['Execution Time'],
+    plan: text.rows.map((r) => r['QUERY PLAN']).join('\n'),
+  };
+}

@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpLabClient } from '../src/cli/http-client.js';
+import { plain, type CommandContext } from '../src/commands/command.js';
+import { dispatch } from '../src/commands/dispatch.js';
+import { runCli } from './support/cli.js';
+import { startEmbeddedTestLab, type ErrorReply, type TestLab } from './support/lab.js';
+
+/** The Partitioning chapter's table on real shards: build, PostgreSQL's placement, the trigger, pruning, bad input, drop, and the CLI. */
+interface Report {
+  shards: {
+    shard_name: string;
+    partitioned: boolean;
+    modulus: number | null;
+    users_rows: number;
+    out_of_step: number;
+    rows: number;
+    partitions: { name: string; remainder: number | null; rows: number; table_bytes: number; index_bytes: number }[];
+    skew_pct: number | null;
+    chi_square: number | null;
+    degrees_of_freedom: number | null;
+    ring_hash_chi_square: number | null;
+  }[];
+}
+interface Touch {
+  planned: string[];
+  scanned: string[];
+  partitions_total: number;
+  plan: string;
+}
+interface Pruning {
+  id: string;
+  by_id: Touch;
+  by_id_runtime: Touch;
+  by_name: Touch;
+}
+
+let t: TestLab;
+const inspect = async () => (await t.call<Report>('GET', '/lab/v1/partitions')).body;
+const sql = async (shard: string, statement: string) =>
+  (await t.call<{ results: { rows: string[][] }[] }>('POST', '/lab/v1/sql', { shard, sql: statement })).body.results[0]!.rows;
+
+beforeAll(async () => {
+  t = await startEmbeddedTestLab(2);
+  const seeded = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 2000 });
+  expect(seeded.status).toBe(202);
+  await t.running.lab.jobs.wait(seeded.body.job_id);
+});
+afterAll(async () => t?.stop());
+
+describe('users partitioned inside each shard', () => {
+  it('refuses a lookup before anything is built, and reports every shard unpartitioned', async () => {
+    expect((await inspect()).shards.every((s) => !s.partitioned && s.users_rows > 0)).toBe(true);
+    const r = await t.call<ErrorReply>('GET', '/lab/v1/partitions/pruning?shard=shard-0');
+    expect(r.status).toBe(409);
+    expect(r.body.error.code).toBe('not_partitioned');
+  });
+
+  it('builds 8 hash partitions holding exactly the rows of users, each row where hash % 8 says', async () => {
+    const built = await t.call<{ partitions: number; shards: { rows_copied: number }[] }>('POST', '/lab/v1/partitions', { partitions: 8 });
+    expect(built.status).toBe(200);
+    const report = await inspect();
+    expect(built.body.shards.reduce((n, s) => n + s.rows_copied, 0)).toBe(2000);
+    for (const s of report.shards) {
+      expect(s).toMatchObject({ partitioned: true, modulus: 8, rows: s.users_rows, out_of_step: 0, degrees_of_freedom: 7 });
+      expect(s.partitions.map((p) => p.remainder)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(s.partitions.reduce((n, p) => n + p.rows, 0)).toBe(s.rows);
+      expect(s.partitions.every((p) => p.table_bytes > 0 && p.index_bytes > 0)).toBe(true);
+      const mean = s.rows / 8;
+      expect(s.skew_pct).toBeCloseTo((100 * (Math.max(...s.partitions.map((p) => p.rows)) - mean)) / mean, 6);
+    }
+    // The other choice, measured on the same rows: ranges of the ring's own hash.
+    const eighth = 2 ** 29;
+    const filters = Array.from({ length: 8 }, (_, b) => `count(*) FILTER (WHERE ring_hash >= ${b * eighth} AND ring_hash < ${(b + 1) * eighth})`);
+    const ranges = (await sql('shard-1', `SELECT ${filters.join(', ')} FROM users`))[0]!.map(Number);
+    const mean = report.shards[1]!.users_rows / 8;
+    const chi = ranges.reduce((x, c) => x + (c - mean) ** 2 / mean, 0);
+    expect(report.shards[1]!.ring_hash_chi_square).toBeCloseTo(chi, 6);
+    // PostgreSQL's own test of a partition bound: every row of users_p3 has hash(id) % 8 = 3, none of another's.
+    expect(
+      await sql('shard-0', `SELECT count(*) FILTER (WHERE satisfies_hash_partition('users_partitioned'::regclass, 8, 3, id)), count(*) FROM users_p3`),
+    ).toEqual([[String(report.shards[0]!.partitions[3]!.rows), String(report.shards[0]!.partitions[3]!.rows)]]);
+    expect(await sql('shard-0', `SELECT count(*) FROM users_p2 WHERE satisfies_hash_partition('users_partitioned'::regclass, 8, 3, id)`)).toEqual([['0']]);
+  });
+
+  it('keeps the copy in step with users: a create, an update and a delete through the API reach it', async () => {
+    const created = await t.call<{ id: string }>('POST', '/api/v1/users', { first_name: 'Grace', last_name: 'Hopper' });
+    expect(created.status).toBe(201);
+    const shard = created.headers.get('x-lab-shard')!;
+    const find = () => sql(shard, `SELECT first_name FROM users_partitioned WHERE id = '${created.body.id}'`);
+    expect(await find()).toEqual([['Grace']]);
+    expect((await t.call('PUT', `/api/v1/users/${created.body.id}`, { first_name: 'Amazing', last_name: 'Grace' })).status).toBe(200);
+    expect(await find()).toEqual([['Amazing']]);
+    expect((await t.call('DELETE', `/api/v1/users/${created.body.id}`)).status).toBe(204);
+    expect(await find()).toEqual([]);
+    expect((await inspect()).shards.every((s) => s.rows === s.users_rows && s.out_of_step === 0)).toBe(true);
+    // A row written to the copy alone is found.
+    const stray = '00000000-0000-4000-8000-0000000000ff';
+    await sql(shard, `INSERT INTO users_partitioned VALUES ('${stray}', 'Stray', 'Row', NULL, now(), now())`);
+    expect((await inspect()).shards.find((s) => s.shard_name === shard)).toMatchObject({ out_of_step: 1 });
+    await sql(shard, `DELETE FROM users_partitioned WHERE id = '${stray}'`);
+  });
+
+  it('prunes: an id reads one partition while planning, an id from a subquery one while running, a name all eight', async () => {
+    const r = await t.call<Pruning>('GET', '/lab/v1/partitions/pruning?shard=shard-1');
+    expect(r.status).toBe(200);
+    const { by_id, by_id_runtime, by_name } = r.body;
+    expect(by_id).toMatchObject({ partitions_total: 8 });
+    expect(by_id.planned).toHaveLength(1);
+    expect(by_id.scanned).toEqual(by_id.planned);
+    expect(by_id_runtime.planned).toHaveLength(8);
+    expect(by_id_runtime.scanned).toEqual(by_id.scanned);
+    expect(by_id_runtime.plan).toMatch(/never executed/);
+    expect(by_name.scanned).toHaveLength(8);
+    // The named id is found in the partition the first plan chose.
+    const chosen = await t.call<Pruning>('GET', `/lab/v1/partitions/pruning?shard=shard-1&id=${r.body.id}`);
+    expect(chosen.body.by_id.scanned).toEqual(by_id.scanned);
+  });
+
+  it('answers bad input with a 4xx and changes nothing', async () => {
+    const cases: [string, string, unknown, number][] = [
+      ['POST', '/lab/v1/partitions', { partitions: 1 }, 400],
+      ['POST', '/lab/v1/partitions', { partitions: 65 }, 400],
+      ['POST', '/lab/v1/partitions', { partitions: 8.5 }, 400],
+      ['POST', '/lab/v1/partitions', { partitions: 8, extra: 1 }, 400],
+      ['POST', '/lab/v1/partitions', {}, 400],
+      ['POST', '/lab/v1/partitions', { partitions: 8, mode: 'swap' }, 400],
+      ['GET', '/lab/v1/partitions/pruning?shard=shard-9', undefined, 400],
+      ['GET', '/lab/v1/partitions/pruning', undefined, 400],
+      ['GET', '/lab/v1/partitions/pruning?shard=shard-0&id=nope', undefined, 400],
+      ['GET', '/lab/v1/partitions/pruning?shard=shard-0&id=00000000-0000-4000-8000-000000000000', undefined, 409],
+    ];
+    for (const [method, url, body, status] of cases) {
+      const r = await t.call<ErrorReply>(method, url, body);
+      expect(r.status, `${method} ${url} ${JSON.stringify(body)}`).toBe(status);
+      expect(r.body.error.message.length).toBeGreaterThan(5);
+    }
+    expect((await inspect()).shards.every((s) => s.modulus === 8 && s.rows === s.users_rows)).toBe(true);
+  });
+
+  it("loses a write committed during the copy with the original's faithful swap, and keeps it online", async () => {
+    const shard = t.running.lab.cluster.shards.find((s) => s.name === 'shard-0')!;
+    for (const [mode, lost] of [
+      ['faithful', 1],
+      ['online', 0],
+    ] as const) {
+      // A write that began before the build and commits while it runs: its locks make the build wait for it.
+      const writer = new pg.Client({ connectionString: shard.url });
+      await writer.connect();
+      try {
+        await writer.query('BEGIN');
+        const id = randomUUID();
+        await writer.query(`INSERT INTO users (id, first_name, last_name) VALUES ($1, 'Held', 'Open')`, [id]);
+        const build = t.call<{ mode: string; shards: { blocked_ms: number }[] }>('POST', '/lab/v1/partitions', { partitions: 8, mode });
+        await expect
+          .poll(() => sql('shard-0', `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shard-lab-partitioning' AND wait_event_type = 'Lock'`), {
+            timeout: 60_000,
+          })
+          .toEqual([['1']]);
+        await writer.query('COMMIT');
+        const built = await build;
+        expect(built.status, JSON.stringify(built.body)).toBe(200);
+        expect(built.body.mode).toBe(mode);
+        const after = (await inspect()).shards.find((s) => s.shard_name === 'shard-0')!;
+        expect(after.out_of_step, mode).toBe(lost);
+        expect(await sql('shard-0', `SELECT count(*) FROM users_partitioned WHERE id = '${id}'`)).toEqual([[String(1 - lost)]]);
+        await writer.query('DELETE FROM users WHERE id = $1', [id]);
+      } finally {
+        await writer.end();
+      }
+    }
+    // No build leaves its scaffolding behind.
+    expect(await sql('shard-0', `SELECT count(*) FROM pg_class WHERE relname LIKE 'users_partitioned_next%'`)).toEqual([['0']]);
+    expect(await sql('shard-0', `SELECT conname FROM pg_constraint WHERE conrelid = 'users_partitioned'::regclass AND contype = 'p'`)).toEqual([
+      ['users_partitioned_pkey'],
+    ]);
+  });
+
+  it("leaves resharding and the chapters' resets working: a rebalanced shard keeps the copy in step, a reset empties it", async () => {
+    await t.call('POST', '/lab/v1/partitions', { partitions: 8 });
+    const before = (await t.call<{ total_users: number }>('GET', '/api/v1/shards/stats')).body.total_users;
+    const added = await t.call<{ job_id: string }>('POST', '/lab/v1/shards', { mode: 'rebalance' });
+    expect(added.status).toBe(202);
+    expect((await t.running.lab.jobs.wait(added.body.job_id)).state).toBe('succeeded');
+    expect((await t.call<{ total_users: number }>('GET', '/api/v1/shards/stats')).body.total_users).toBe(before);
+    expect((await t.call<{ total_misplaced: number }>('GET', '/lab/v1/placement')).body.total_misplaced).toBe(0);
+    // The rows that moved away were deleted from the old shards' copies too; the new shard has no copy until the next build.
+    const report = await inspect();
+    expect(report.shards.filter((s) => s.partitioned).map((s) => [s.shard_name, s.out_of_step])).toEqual([
+      ['shard-0', 0],
+      ['shard-1', 0],
+    ]);
+    expect(report.shards.find((s) => s.shard_name === 'shard-2')).toMatchObject({ partitioned: false });
+    // Another chapter's reset (TRUNCATE of every table, back to the configured shards) empties the copy with the rest.
+    expect((await t.call('POST', '/lab/v1/chapters/sharding/reset')).status).toBe(200);
+    const reset = await inspect();
+    expect(reset.shards.map((s) => [s.shard_name, s.users_rows, s.rows])).toEqual([
+      ['shard-0', 0, 0],
+      ['shard-1', 0, 0],
+    ]);
+    expect((await t.call('POST', '/api/v1/users', { first_name: 'Alan', last_name: 'Turing' })).status).toBe(201);
+    expect((await inspect()).shards.reduce((n, s) => n + s.rows, 0)).toBe(1);
+  });
+
+  it('works from the command layer: repartition to 16 (as its own CLI process), show, prune, drop', async () => {
+    const built = await runCli(['partitions', 'build', '16'], { LAB_URL: t.url });
+    expect(built.code, built.out).toBe(0);
+    expect(built.out).toMatch(/16 hash partitions/);
+    expect((await inspect()).shards.every((s) => s.modulus === 16 && s.rows === s.users_rows)).toBe(true);
+    // The other commands in-process, through the same dispatcher and HTTP client the CLI uses.
+    const ctx: CommandContext = {
+      lab: new HttpLabClient(t.url),
+      out: { line: () => undefined, progress: () => undefined, endProgress: () => undefined },
+      style: plain,
+      frontEnd: 'cli',
+      invocation: '',
+      signal: new AbortController().signal,
+    };
+    const run = async (line: string) => (await dispatch(line.split(' '), line, ctx)).text;
+    expect(await run('partitions shard-0')).toMatch(/users_p15/);
+    const pruned = await run('partitions prune 0');
+    expect(pruned).toMatch(/by id\s+\| 1 of 16/);
+    expect(pruned).toMatch(/by first name\s+\| 16 of 16/);
+    await expect(run('partitions build 1')).rejects.toThrow(/at least 2/);
+    expect(await run('partitions drop')).toMatch(/Dropped users_partitioned on shard-0, shard-1/);
+    expect((await inspect()).shards.every((s) => !s.partitioned)).toBe(true);
+    // The trigger went with the table: users still takes writes.
+    expect((await t.call('POST', '/api/v1/users', { first_name: 'Ada', last_name: 'Lovelace' })).status).toBe(201);
+  });
+});

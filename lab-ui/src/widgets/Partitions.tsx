@@ -1,0 +1,215 @@
+import { Fragment, useCallback, useEffect, useState } from 'react';
+import { api } from '../api';
+import { shardColor } from '../colors';
+import { bytes, fmt, ms, pct } from '../format';
+import { useChannel } from '../live';
+import type { PartitionBuild, PartitionReport } from '../types';
+import { ErrorNote, Panel, useAction } from './common';
+
+const REFRESH_MS = 5000;
+
+/**
+ * The partition inspector: per shard, every partition of users_partitioned with its rows (counted now),
+ * share, table and index size from the catalog, the shard's skew and χ²; build 8 or 16 partitions, or drop them.
+ */
+export function Partitions({ attrs }: { attrs: Record<string, string> }) {
+  const [report, setReport] = useState<PartitionReport | null>(null);
+  const [built, setBuilt] = useState<PartitionBuild | null>(null);
+  const [count, setCount] = useState(attrs.partitions ?? '8');
+  const refresh = useCallback(async () => setReport(await api<PartitionReport>('GET', '/lab/v1/partitions')), []);
+  const load = useAction(refresh);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: one load and one timer for the life of the widget; load is a new object each render
+  useEffect(() => {
+    void load.run();
+    const timer = setInterval(() => void refresh().catch(() => undefined), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [refresh]);
+  useChannel('topology', () => void refresh().catch(() => undefined));
+  useChannel('progress', () => void refresh().catch(() => undefined));
+  useChannel('job', () => void refresh().catch(() => undefined));
+
+  const build = useAction(async (n: number, mode: PartitionBuild['mode'] = 'online') => {
+    setBuilt(await api<PartitionBuild>('POST', '/lab/v1/partitions', { partitions: n, mode }));
+    await refresh();
+  });
+  const drop = useAction(async () => {
+    await api('DELETE', '/lab/v1/partitions');
+    setBuilt(null);
+    await refresh();
+  });
+  const busy = build.busy || drop.busy;
+
+  return (
+    <Panel
+      title="Partitions inside each shard"
+      className="partitions"
+      actions={
+        <button type="button" onClick={() => void load.run()} disabled={load.busy}>
+          Refresh
+        </button>
+      }
+    >
+      <div className="row">
+        <button type="button" className="primary" onClick={() => void build.run(8)} disabled={busy}>
+          Build 8 partitions
+        </button>
+        <button type="button" onClick={() => void build.run(16)} disabled={busy}>
+          Build 16 partitions
+        </button>
+        <span className="field">
+          <label htmlFor="partition-count">or</label>
+          <input id="partition-count" type="number" min={2} max={64} value={count} onChange={(e) => setCount(e.target.value)} style={{ width: '5em' }} />
+        </span>
+        <button type="button" onClick={() => void build.run(Number(count))} disabled={busy}>
+          Build
+        </button>
+        <button
+          type="button"
+          onClick={() => void build.run(Number(count), 'faithful')}
+          disabled={busy}
+          title="The original's copy-then-rename: writes made during the copy are lost"
+        >
+          Build — faithful swap
+        </button>
+        <button type="button" onClick={() => void drop.run()} disabled={busy}>
+          Drop
+        </button>
+      </div>
+      {build.busy && (
+        <p className="muted small" role="status">
+          Building on every shard…
+        </p>
+      )}
+      <ErrorNote error={build.error ?? drop.error ?? load.error} />
+      {built && (
+        <p className="small" data-built={built.partitions} data-mode={built.mode}>
+          Built {built.partitions} partitions ({built.mode === 'online' ? 'online' : 'faithful swap'}):{' '}
+          {built.shards.map((s) => `${s.shard_name} copied ${fmt(s.rows_copied)} rows in ${ms(s.ms)} ms, writes waited ${ms(s.blocked_ms)} ms`).join('; ')}. The
+          users column shows any ids lost.
+        </p>
+      )}
+      {report && (
+        <div className="table-wrap">
+          <table className="compact partition-table">
+            <caption className="sr-only">Per shard: rows per partition of users_partitioned, skew, χ², sizes, and the plain users table's rows</caption>
+            <thead>
+              <tr>
+                <th scope="col">shard</th>
+                <th scope="col">rows per partition</th>
+                <th scope="col" className="num">
+                  rows
+                </th>
+                <th scope="col" className="num">
+                  skew
+                </th>
+                <th scope="col" className="num">
+                  χ² (df)
+                </th>
+                <th scope="col" className="num" title="χ² had the partitions been ranges of the ring's own hash (ring_hash × N / 2³²)">
+                  χ² by ring hash
+                </th>
+                <th scope="col" className="num">
+                  table
+                </th>
+                <th scope="col" className="num">
+                  indexes
+                </th>
+                <th scope="col" className="num">
+                  users
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.shards.map((s) => {
+                const max = Math.max(1, ...s.partitions.map((p) => p.rows));
+                return (
+                  <Fragment key={s.shard_name}>
+                    <tr
+                      data-shard={s.shard_name}
+                      data-partitions={s.partitions.length}
+                      data-rows={s.rows}
+                      data-users={s.users_rows}
+                      data-out-of-step={s.out_of_step}
+                    >
+                      <th scope="row">
+                        <span className="swatch" style={{ background: shardColor(s.shard_name) }} aria-hidden="true" /> {s.shard_name}
+                      </th>
+                      <td>
+                        {!s.reachable ? (
+                          'down'
+                        ) : !s.partitioned ? (
+                          <span className="muted">not partitioned</span>
+                        ) : (
+                          <details>
+                            <summary className="spark" aria-label={`${s.partitions.length} partitions; show each`}>
+                              {s.partitions.map((p) => (
+                                <span
+                                  key={p.name}
+                                  className="spark-bar"
+                                  title={`${p.name}: ${fmt(p.rows)} rows (${pct(p.share)})`}
+                                  style={{ height: `${Math.max(2, (p.rows / max) * 24)}px`, background: shardColor(s.shard_name) }}
+                                />
+                              ))}
+                            </summary>
+                            <table className="compact">
+                              <thead>
+                                <tr>
+                                  <th scope="col">partition</th>
+                                  <th scope="col">bound</th>
+                                  <th scope="col" className="num">
+                                    rows
+                                  </th>
+                                  <th scope="col" className="num">
+                                    share
+                                  </th>
+                                  <th scope="col" className="num">
+                                    table
+                                  </th>
+                                  <th scope="col" className="num">
+                                    indexes
+                                  </th>
+                                </tr>
+                              </thead>
+                              <tbody>
+                                {s.partitions.map((p) => (
+                                  <tr key={p.name} data-partition={p.name} data-rows={p.rows}>
+                                    <td className="mono">{p.name}</td>
+                                    <td className="mono small">{p.bound}</td>
+                                    <td className="num">{fmt(p.rows)}</td>
+                                    <td className="num">{pct(p.share)}</td>
+                                    <td className="num">{bytes(p.table_bytes)}</td>
+                                    <td className="num">{bytes(p.index_bytes)}</td>
+                                  </tr>
+                                ))}
+                              </tbody>
+                            </table>
+                          </details>
+                        )}
+                      </td>
+                      <td className="num">{s.partitioned ? fmt(s.rows) : '–'}</td>
+                      <td className="num">{s.skew_pct === null ? '–' : `+${s.skew_pct.toFixed(2)} %`}</td>
+                      <td className="num">{s.chi_square === null ? '–' : `${s.chi_square.toFixed(1)} (${s.degrees_of_freedom})`}</td>
+                      <td className="num">{s.ring_hash_chi_square === null ? '–' : s.ring_hash_chi_square.toFixed(1)}</td>
+                      <td className="num">{s.partitioned ? bytes(s.partitions.reduce((n, p) => n + p.table_bytes, 0)) : '–'}</td>
+                      <td className="num">{s.partitioned ? bytes(s.partitions.reduce((n, p) => n + p.index_bytes, 0)) : '–'}</td>
+                      <td className="num">
+                        {fmt(s.users_rows)}
+                        {s.partitioned &&
+                          (s.out_of_step === 0 ? <span className="muted"> · in step</span> : <span className="error"> · {fmt(s.out_of_step)} ids apart</span>)}
+                      </td>
+                    </tr>
+                  </Fragment>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p className="muted small">
+        Rows are counted now (GROUP BY tableoid); sizes come from pg_relation_size and pg_indexes_size. Skew: the fullest partition above the mean. χ² against
+        an even spread sits near its degrees of freedom (± about √(2·df)) when the hash spreads evenly.
+      </p>
+    </Panel>
+  );
+}
