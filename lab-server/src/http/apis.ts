@@ -9,6 +9,7 @@ import { labRoutes } from './routes/lab.js';
 import { loadtestRoutes } from './routes/loadtests.js';
 import { messengerApi } from './routes/messenger.js';
 import { metricsRoutes, prometheusRoutes } from './routes/metrics.js';
+import { migrationDrillRoutes } from './routes/migration-drill.js';
 import { placementRoutes } from './routes/placement.js';
 import { ringRoutes } from './routes/ring.js';
 import { shardRoutes } from './routes/shards.js';
@@ -30,6 +31,7 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   chapterRoutes(control, lab, lab.config.chaptersDir);
   sqlRoutes(control, lab);
   tuningRoutes(control, lab);
+  migrationDrillRoutes(control, lab);
   return [
     { prefix: '', api: root },
     { prefix: '/lab/v1', api: control },

@@ -810,6 +810,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/lab/v1/migration-drill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each drill migration per shard (applied, pending, failed, running), injected faults, both kinds of lock, the latest runs */
+        get: operations["getLabV1Migration-drill"];
+        put?: never;
+        post?: never;
+        /** Drop the drill schema (lab_drill) on every shard and forget the runs: no drill at all */
+        delete: operations["deleteLabV1Migration-drill"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/migration-drill/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the drill set on every shard with the lab's runner (advisory lock) or the original's (boolean lock row)
+         * @description A shard that fails is reported (ok: false, shards[].failed), not an error: the drill is meant to fail when a fault is injected.
+         */
+        post: operations["postLabV1Migration-drillRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/migration-drill/faults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make one drill migration fail on one shard (until the faults are cleared) */
+        post: operations["postLabV1Migration-drillFaults"];
+        /** Clear the injected faults: the fix before resuming */
+        delete: operations["deleteLabV1Migration-drillFaults"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/migration-drill/crash": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start `up` with the chosen runner, kill its sessions inside the migration, and show both locks during and after */
+        post: operations["postLabV1Migration-drillCrash"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/migration-drill/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Free the original's lock row on every shard, its documented way: UPDATE migration_lock SET locked = false WHERE id = 1 */
+        post: operations["postLabV1Migration-drillUnlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/migration-drill/probe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Try the write a new app version makes (needs every drill column) on every shard, rolled back: where the schema lags, it fails */
+        post: operations["postLabV1Migration-drillProbe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1449,6 +1556,86 @@ export interface components {
                     context: string;
                     description: string;
                 }[];
+            }[];
+        };
+        DrillStatus: {
+            migrations: string[];
+            shards: {
+                shard: string;
+                error: string | null;
+                cells: {
+                    migration: string;
+                    /** @enum {string} */
+                    state: "applied" | "pending" | "failed" | "running";
+                    run_on: string | null;
+                    error: string | null;
+                }[];
+                applied: number;
+                faults: string[];
+                lock: components["schemas"]["DrillLock"];
+            }[];
+            /** @description the most recent runs, newest first */
+            runs: components["schemas"]["DrillRunReport"][];
+            last_crash: components["schemas"]["CrashReport"] | null;
+        };
+        DrillLock: {
+            /** @description the original's lock row (lab_drill.migration_lock.locked); null before the first drill run */
+            row_locked: boolean | null;
+            /** @description the backend holding the lab's advisory lock for the drill, or null */
+            advisory_pid: number | null;
+            /** @description drill runner sessions alive on the shard */
+            runner_pids: number[];
+        };
+        DrillRunReport: {
+            /** @enum {string} */
+            action: "up" | "down" | "latest";
+            /** @enum {string} */
+            mode: "advisory" | "faithful";
+            ok: boolean;
+            crash: boolean;
+            started_at: string;
+            ms: number;
+            shards: {
+                shard: string;
+                ran: {
+                    migration: string;
+                    ms: number;
+                }[];
+                failed: {
+                    migration: string | null;
+                    message: string;
+                    ms: number;
+                } | null;
+                skipped: string | null;
+                ms: number;
+            }[];
+        };
+        CrashReport: {
+            /** @enum {string} */
+            mode: "advisory" | "faithful";
+            during: {
+                shard: string;
+                lock: components["schemas"]["DrillLock"];
+            }[];
+            killed: {
+                shard: string;
+                pid: number;
+                migration: string | null;
+            }[];
+            after: {
+                shard: string;
+                lock: components["schemas"]["DrillLock"];
+            }[];
+            run: components["schemas"]["DrillRunReport"];
+            verdict: string;
+        };
+        DrillProbe: {
+            sql: string;
+            shards: {
+                shard: string;
+                ok: boolean;
+                error: string | null;
+                ms: number;
             }[];
         };
     };
@@ -3983,6 +4170,346 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "getLabV1Migration-drill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the matrix */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrillStatus"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "deleteLabV1Migration-drill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        reset: true;
+                    };
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "postLabV1Migration-drillRun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action: "up" | "down" | "latest";
+                    /**
+                     * @default advisory
+                     * @enum {string}
+                     */
+                    mode?: "advisory" | "faithful";
+                };
+            };
+        };
+        responses: {
+            /** @description per shard: what ran, how long each took, why it stopped */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrillRunReport"];
+                };
+            };
+            /** @description validation_failed: unknown shard or migration, or a malformed body; nothing changed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "postLabV1Migration-drillFaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    shard: string;
+                    migration: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the matrix, with the fault */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrillStatus"];
+                };
+            };
+            /** @description validation_failed: unknown shard or migration, or a malformed body; nothing changed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "deleteLabV1Migration-drillFaults": {
+        parameters: {
+            query?: {
+                /** @description only this shard (default: every shard) */
+                shard?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description how many faults were removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        removed: number;
+                    };
+                };
+            };
+            /** @description validation_failed: unknown shard or migration, or a malformed body; nothing changed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "postLabV1Migration-drillCrash": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    mode: "advisory" | "faithful";
+                };
+            };
+        };
+        responses: {
+            /** @description locks during and after the kill, what was killed, the verdict */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrashReport"];
+                };
+            };
+            /** @description validation_failed: unknown shard or migration, or a malformed body; nothing changed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description nothing_pending: every drill migration is applied on some shard; roll one back first */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "postLabV1Migration-drillUnlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the shards whose row was locked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        freed: string[];
+                    };
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "postLabV1Migration-drillProbe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description per shard: ok, or PostgreSQL’s error */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrillProbe"];
                 };
             };
             /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */

@@ -1,0 +1,4 @@
+// The Migrations chapter's drills (schema `lab_drill` on every shard): failures, crashes and locks, live.
+export { MigrationDrill } from './drill.js';
+export { DRILL_DIR, DRILL_SCHEMA } from './setup.js';
+export type { CellState, CrashReport, DrillLock, DrillMode, DrillRunReport, DrillShardReport, DrillShardStatus, DrillStatus, ProbeReport } from './types.js';
