@@ -3,8 +3,10 @@ import type { CheckKind, CheckResult } from './check-kind.js';
 import type { Answer, ExerciseContext } from './context.js';
 import type { AnswerSpec } from './views.js';
 import { all } from './checks/all.js';
+import { drillLagging } from './checks/drill-lagging.js';
 import { largestShare } from './checks/largest-share.js';
 import { loadtestRun } from './checks/loadtest-run.js';
+import { migrationDrill } from './checks/migration-drill.js';
 import { misplacedRows } from './checks/misplaced-rows.js';
 import { movedFraction } from './checks/moved-fraction.js';
 import { route } from './checks/route.js';
@@ -20,7 +22,21 @@ import { usersTotal } from './checks/users-total.js';
  * other's exports may not exist yet; by the first call both have.
  */
 const checkKinds = () =>
-  [usersTotal, shardCount, shardsUp, misplacedRows, smallestShard, largestShare, route, userShard, movedFraction, loadtestRun, all] as const;
+  [
+    usersTotal,
+    shardCount,
+    shardsUp,
+    misplacedRows,
+    smallestShard,
+    largestShare,
+    route,
+    userShard,
+    movedFraction,
+    loadtestRun,
+    migrationDrill,
+    drillLagging,
+    all,
+  ] as const;
 
 type SpecOf<K> = K extends CheckKind<infer S> ? S : never;
 
