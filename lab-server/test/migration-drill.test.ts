@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrashReport, DrillRunReport, DrillStatus, ProbeReport } from '../src/migration-drill/index.js';
+import { runCli } from './support/cli.js';
 import { queryServer, startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 
 /** The Migrations chapter's drills on a real 3-shard lab: failure on one shard and resume, the stuck lock both ways. */
@@ -105,5 +106,22 @@ describe('migration drill', () => {
     const after = await status();
     expect(after.shards.map((s) => [s.faults, s.applied])).toEqual(before.shards.map((s) => [s.faults, s.applied]));
     expect(after.runs).toHaveLength(before.runs.length);
+  });
+
+  it('does the same from the CLI (each CLI start costs seconds, so only three): a failing run, the matrix, a crash', async () => {
+    const cli = (...args: string[]) => runCli(['migrate', 'drill', ...args], { LAB_URL: t.url });
+    await t.call('DELETE', '/lab/v1/migration-drill');
+    await t.call('POST', '/lab/v1/migration-drill/faults', { shard: 'shard-0', migration: '0002_add_priority' });
+    const failed = await cli('run', 'latest');
+    expect(failed.code).not.toBe(0);
+    expect(failed.out).toMatch(/shard-0 .*FAILED shard-0: migration 0002_add_priority failed: injected failure/);
+    expect((await cli()).out).toMatch(/shard-0 +\| applied +\| failed +\| pending +\| pending +\| free +\| free +\| 0002/);
+    await t.call('DELETE', '/lab/v1/migration-drill/faults');
+    const crash = await cli('crash', 'faithful');
+    expect(crash.code, crash.out).toBe(0);
+    // Only shard-0 had a migration pending, so only its runner was inside one when the lab killed it.
+    expect(crash.out).toMatch(/shard-0 +\| LOCKED \/ free +\| LOCKED \/ free/);
+    expect(crash.out).toMatch(/shard-1 +\| free \/ free +\| free \/ free/);
+    expect(crash.out).toContain('left its lock set on shard-0:');
   });
 });

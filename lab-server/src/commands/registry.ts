@@ -8,6 +8,7 @@ import dbShell from './local/db-shell.js';
 import loadtest from './loadtest.js';
 import * as loadtestRuns from './loadtest-runs.js';
 import * as migrate from './migrate.js';
+import * as drill from './migrate-drill.js';
 import ring from './ring.js';
 import route from './route.js';
 import seed from './seed.js';
@@ -49,6 +50,14 @@ export const COMMANDS: readonly Command[] = [
   migrate.latest,
   migrate.down,
   migrate.make,
+  drill.status,
+  drill.run,
+  drill.fault,
+  drill.clear,
+  drill.crash,
+  drill.unlock,
+  drill.probe,
+  drill.reset,
   jobs.list,
   jobs.cancel,
   jobs.resume,
