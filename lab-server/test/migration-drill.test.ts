@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CrashReport, DrillRunReport, DrillStatus, ProbeReport } from '../src/migration-drill/index.js';
+import type { CrashReport, DrillRunReport, DrillStatus, LockQueueReport, ProbeReport } from '../src/migration-drill/index.js';
 import { runCli } from './support/cli.js';
 import { queryServer, startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 
@@ -127,5 +127,22 @@ describe('migration drill', () => {
     expect(crash.out).toMatch(/shard-0 +\| LOCKED \/ free +\| LOCKED \/ free/);
     expect(crash.out).toMatch(/shard-1 +\| free \/ free +\| free \/ free/);
     expect(crash.out).toContain('left its lock set on shard-0:');
+  });
+
+  it('queues reads behind an ALTER that waits for a long transaction; with lock_timeout the ALTER steps aside and retries', async () => {
+    const plain = (await t.call<LockQueueReport>('POST', '/lab/v1/migration-drill/lock-queue', { shard: 'shard-1', hold_ms: 1000 })).body;
+    const pidOf = (r: LockQueueReport, role: string) => r.lock_view.find((v) => v.role === role)!.pid;
+    expect(plain.lock_view.find((v) => v.role === 'migration')!.waiting_for).toEqual([pidOf(plain, 'long transaction')]);
+    // The reader conflicts only with the queued ALTER, not with the long transaction it waits behind.
+    expect(plain.lock_view.find((v) => v.role === 'reader')!.waiting_for).toEqual([pidOf(plain, 'migration')]);
+    expect(plain.alter).toMatchObject({ attempts: 1, timeouts: 0 });
+
+    const polite = (await t.call<LockQueueReport>('POST', '/lab/v1/migration-drill/lock-queue', { shard: 'shard-1', hold_ms: 1000, lock_timeout_ms: 50 })).body;
+    expect(polite.alter.timeouts).toBeGreaterThanOrEqual(1);
+    expect(polite.alter.attempts).toBe(polite.alter.timeouts + 1);
+    // Rolled back every time: the messenger's table never got the column.
+    const cols = await queryServer(t.shardUrls[1]!, `SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'lab_lock_probe'`);
+    expect(cols).toEqual([]);
+    expect((await t.call('POST', '/lab/v1/migration-drill/lock-queue', { shard: 'shard-1', hold_ms: 50 })).status).toBe(400);
   });
 });

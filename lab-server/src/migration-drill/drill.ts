@@ -4,6 +4,7 @@ import type { Cluster } from '../cluster/cluster.js';
 import { ConflictError, InvalidInputError } from '../domain/errors.js';
 import { listMigrations, migrateShard, pgErrorText, type MigrateAction, type MigrationTarget } from '../migrations/index.js';
 import { runFaithful } from './faithful.js';
+import { lockQueue, type LockQueueOptions, type LockQueueReport } from './lock-queue.js';
 import { DRILL_APPLICATION, DRILL_DIR, DRILL_LOCK_KEY, DRILL_SCHEMA, drillSet, SETUP_SQL } from './setup.js';
 import type { CellState, CrashReport, DrillLock, DrillMode, DrillRunReport, DrillShardReport, DrillShardStatus, DrillStatus, ProbeReport } from './types.js';
 
@@ -300,6 +301,11 @@ export class MigrationDrill {
       ),
     );
     return { sql: PROBE_SQL, shards };
+  }
+
+  /** The lock queue on one shard's `users` (see lock-queue.ts): the ALTER is rolled back, the schema never changes. */
+  async lockQueue(shardName: string, opts: LockQueueOptions): Promise<LockQueueReport> {
+    return lockQueue(this.shard(shardName), opts, DRILL_APPLICATION);
   }
 
   /** Back to no drill at all: ends drill sessions, drops `lab_drill` on every shard, forgets the runs. */

@@ -195,7 +195,7 @@ describe('the browser lab', () => {
     await page.close();
   }, 300_000);
 
-  it('works the Migrations chapter through the page: fail one shard, predict and see the split, resume, crash the original's runner and find its lock stuck', async () => {
+  it("works the Migrations chapter through the page: fail one shard, predict and see the split, resume, crash the original's runner and find its lock stuck", async () => {
     const w = await watchedPage(browser);
     const { page } = w;
     await page.goto(`${t.url}/#/chapters/migrations`);

@@ -917,6 +917,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/lab/v1/migration-drill/lock-queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * On one shard: a long transaction holds users, a migration's ALTER TABLE queues behind it, and reads queue behind the ALTER; measured (the ALTER is rolled back)
+         * @description With lock_timeout_ms the ALTER gives up after that long, lets the queue drain and retries. Reads slower than 100 ms count as stalled.
+         */
+        post: operations["postLabV1Migration-drillLock-queue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1637,6 +1657,31 @@ export interface components {
                 error: string | null;
                 ms: number;
             }[];
+        };
+        LockQueueReport: {
+            shard: string;
+            ddl: string;
+            hold_ms: number;
+            lock_timeout_ms: number | null;
+            alter: {
+                attempts: number;
+                waited_ms: number;
+                timeouts: number;
+            };
+            reads: {
+                count: number;
+                stalled: number;
+                max_ms: number;
+                p99_ms: number;
+            };
+            lock_view: {
+                pid: number;
+                /** @enum {string} */
+                role: "long transaction" | "migration" | "reader";
+                waiting_for: number[];
+                query: string;
+            }[];
+            verdict: string;
         };
     };
     responses: never;
@@ -4510,6 +4555,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DrillProbe"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "postLabV1Migration-drillLock-queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    shard: string;
+                    /**
+                     * @description how long the long transaction stays open
+                     * @default 2000
+                     */
+                    hold_ms?: number;
+                    /**
+                     * @description null: a plain ALTER that waits; else lock_timeout and retry
+                     * @default null
+                     */
+                    lock_timeout_ms?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description the ALTER, the reads, and who waited for whom */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LockQueueReport"];
+                };
+            };
+            /** @description validation_failed: unknown shard or migration, or a malformed body; nothing changed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */

@@ -9,6 +9,8 @@ import {
   DrillRunBody,
   DrillStatusSchema,
   DrillRunReportSchema,
+  LockQueueBody,
+  LockQueueReportSchema,
   ProbeReportSchema,
 } from '../schemas/migration-drill.js';
 
@@ -119,6 +121,23 @@ export function migrationDrillRoutes(api: ApiRouter, lab: Pick<Lab, 'migrationDr
     },
     async ({ res }) => {
       res.json(await drill.probe());
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/migration-drill/lock-queue',
+      tag,
+      summary:
+        "On one shard: a long transaction holds users, a migration's ALTER TABLE queues behind it, and reads queue behind the ALTER; measured (the ALTER is rolled back)",
+      description: 'With lock_timeout_ms the ALTER gives up after that long, lets the queue drain and retries. Reads slower than 100 ms count as stalled.',
+      body: LockQueueBody,
+      bodyName: 'lock queue',
+      responses: { 200: { description: 'the ALTER, the reads, and who waited for whom', schema: LockQueueReportSchema }, 400: badInput },
+    },
+    async ({ res, body }) => {
+      res.json(await drill.lockQueue(body.shard, { hold_ms: body.hold_ms, lock_timeout_ms: body.lock_timeout_ms }));
     },
   );
 

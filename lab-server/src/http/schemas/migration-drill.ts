@@ -91,3 +91,40 @@ export const ProbeReportSchema = z
     shards: z.array(z.object({ shard: z.string(), ok: z.boolean(), error: z.string().nullable(), ms: z.number() })),
   })
   .meta({ id: 'DrillProbe' });
+
+export const LockQueueBody = z.strictObject(
+  {
+    shard: z.string({ error: 'shard is required (a name like shard-0)' }).min(1, 'shard is required'),
+    hold_ms: z
+      .number({ error: 'hold_ms must be a number' })
+      .int('hold_ms must be whole milliseconds')
+      .min(200, 'hold_ms must be at least 200')
+      .max(10_000, 'hold_ms must be at most 10,000')
+      .default(2_000)
+      .describe('how long the long transaction stays open'),
+    lock_timeout_ms: z
+      .number({ error: 'lock_timeout_ms must be a number or null' })
+      .int('lock_timeout_ms must be whole milliseconds')
+      .min(10, 'lock_timeout_ms must be at least 10')
+      .max(5_000, 'lock_timeout_ms must be at most 5,000')
+      .nullable()
+      .default(null)
+      .describe('null: a plain ALTER that waits; else lock_timeout and retry'),
+  },
+  strictBody('lock queue'),
+);
+
+export const LockQueueReportSchema = z
+  .object({
+    shard: z.string(),
+    ddl: z.string(),
+    hold_ms: z.number(),
+    lock_timeout_ms: z.number().nullable(),
+    alter: z.object({ attempts: z.number(), waited_ms: z.number(), timeouts: z.number() }),
+    reads: z.object({ count: z.number(), stalled: z.number(), max_ms: z.number(), p99_ms: z.number() }),
+    lock_view: z.array(
+      z.object({ pid: z.number(), role: z.enum(['long transaction', 'migration', 'reader']), waiting_for: z.array(z.number()), query: z.string() }),
+    ),
+    verdict: z.string(),
+  })
+  .meta({ id: 'LockQueueReport' });
