@@ -8,7 +8,7 @@ MESSAGES ?= 0
 
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
-        migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock bench-seed bench-data-layer bench-api bench-ui \
+        migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue bench-seed bench-data-layer bench-api bench-ui \
         shard-plan shard-add shard-remove shard-replica shard-promote ring tune bench-reshard \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
@@ -131,6 +131,10 @@ migrate-drill-crash: install ## kill a drill run half-way: make migrate-drill-cr
 
 migrate-drill-unlock: install ## free the original's lock row on every shard, its documented way (needs make dev)
 	@$(LAB) migrate drill unlock
+
+HOLD_MS ?= 2000
+migrate-drill-queue: install ## the lock queue on one shard: make migrate-drill-queue SHARD=1 [LOCK_TIMEOUT_MS=50] (needs make dev)
+	@$(LAB) migrate drill queue shard-$(SHARD) --hold-ms $(HOLD_MS) $(if $(LOCK_TIMEOUT_MS),--lock-timeout-ms $(LOCK_TIMEOUT_MS))
 
 migrate-make: install ## new migration file: make migrate-make NAME=add_bio_to_users
 	@test -n "$(NAME)" || { echo "usage: make migrate-make NAME=add_bio_to_users"; exit 2; }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { get, post, request } from './api.js';
-import { arg, noArgs, positionals } from './args.js';
+import { arg, noArgs, positionals, wholeNumber } from './args.js';
 import { CommandError, defineCommand } from './command.js';
 import { formatTable, ms } from './format.js';
 
@@ -166,5 +166,35 @@ export const reset = defineCommand({
   async run(_a, ctx) {
     await request(ctx.lab, 'DELETE', '/lab/v1/migration-drill', z.object({ reset: z.literal(true) }));
     return { data: { reset: true }, text: 'The drill schema is gone from every shard.' };
+  },
+});
+
+const LockQueue = z.object({
+  alter: z.object({ attempts: z.number(), waited_ms: z.number(), timeouts: z.number() }),
+  reads: z.object({ count: z.number(), stalled: z.number(), max_ms: z.number(), p99_ms: z.number() }),
+  lock_view: z.array(z.object({ pid: z.number(), role: z.string(), waiting_for: z.array(z.number()), query: z.string() })),
+  verdict: z.string(),
+});
+
+export const queue = defineCommand({
+  name: 'migrate drill queue',
+  usage: 'migrate drill queue SHARD [--hold-ms N] [--lock-timeout-ms N]',
+  summary: 'on one shard: a long transaction, an ALTER TABLE users queued behind it, reads queued behind the ALTER (rolled back)',
+  flags: { 'hold-ms': 'string', 'lock-timeout-ms': 'string' },
+  args: z.object({
+    _: positionals([arg('SHARD')]),
+    'hold-ms': wholeNumber('--hold-ms').optional(),
+    'lock-timeout-ms': wholeNumber('--lock-timeout-ms').optional(),
+  }),
+  complete: (index, _before, source) => (index === 0 ? source.shards() : []),
+  async run({ _: [shard], 'hold-ms': hold, 'lock-timeout-ms': timeout }, ctx) {
+    const body = { shard, ...(hold === undefined ? {} : { hold_ms: hold }), ...(timeout === undefined ? {} : { lock_timeout_ms: timeout }) };
+    const r = await post(ctx.lab, '/lab/v1/migration-drill/lock-queue', LockQueue, body);
+    const view = formatTable(
+      ['pid', 'role', 'waiting for', 'query'],
+      r.lock_view.map((v) => [v.pid, v.role, v.waiting_for.join(', ') || '-', v.query]),
+    );
+    const reads = `reads: ${r.reads.count}, stalled ${r.reads.stalled}, longest ${ms(r.reads.max_ms)}, p99 ${ms(r.reads.p99_ms)}`;
+    return { data: r, text: `${view}\n${reads}\n${r.verdict}` };
   },
 });

@@ -57,6 +57,7 @@ export const COMMANDS: readonly Command[] = [
   drill.crash,
   drill.unlock,
   drill.probe,
+  drill.queue,
   drill.reset,
   jobs.list,
   jobs.cancel,

@@ -32,6 +32,8 @@ interface ShardRef {
 export class MigrationDrill {
   private readonly runs: DrillRunReport[] = [];
   private lastCrash: CrashReport | null = null;
+  /** The newest lock-queue drill of each kind: a plain ALTER, and one with lock_timeout. */
+  private readonly lockQueues = new Map<'plain' | 'lock_timeout', LockQueueReport>();
   /** shard → migration its runner is inside right now. */
   private readonly running = new Map<string, string>();
   /** Setup statements on one shard run one after another (CREATE … IF NOT EXISTS races with itself). */
@@ -105,7 +107,13 @@ export class MigrationDrill {
         }
       }),
     );
-    return { migrations, shards, runs: [...this.runs].reverse(), last_crash: this.lastCrash };
+    return {
+      migrations,
+      shards,
+      runs: [...this.runs].reverse(),
+      last_crash: this.lastCrash,
+      lock_queues: { plain: this.lockQueues.get('plain') ?? null, lock_timeout: this.lockQueues.get('lock_timeout') ?? null },
+    };
   }
 
   /** Makes `migration` fail on `shard` (a row in `lab_drill.faults` the migration's hook finds) until cleared. */
@@ -305,7 +313,9 @@ export class MigrationDrill {
 
   /** The lock queue on one shard's `users` (see lock-queue.ts): the ALTER is rolled back, the schema never changes. */
   async lockQueue(shardName: string, opts: LockQueueOptions): Promise<LockQueueReport> {
-    return lockQueue(this.shard(shardName), opts, DRILL_APPLICATION);
+    const report = await lockQueue(this.shard(shardName), opts, DRILL_APPLICATION);
+    this.lockQueues.set(opts.lock_timeout_ms === null ? 'plain' : 'lock_timeout', report);
+    return report;
   }
 
   /** Back to no drill at all: ends drill sessions, drops `lab_drill` on every shard, forgets the runs. */
@@ -320,6 +330,7 @@ export class MigrationDrill {
     );
     this.runs.length = 0;
     this.lastCrash = null;
+    this.lockQueues.clear();
     this.running.clear();
   }
 }

@@ -1,4 +1,5 @@
 import type { MigrateAction } from '../migrations/index.js';
+import type { LockQueueReport } from './lock-queue.js';
 
 /** Which runner: the lab's (node-pg-migrate, advisory lock) or the original's (boolean lock row). */
 export type DrillMode = 'advisory' | 'faithful';
@@ -65,6 +66,8 @@ export interface DrillStatus {
   /** The most recent runs, newest first (at most 10). */
   runs: DrillRunReport[];
   last_crash: CrashReport | null;
+  /** The newest lock-queue drill of each kind since the drill was reset. */
+  lock_queues: { plain: LockQueueReport | null; lock_timeout: LockQueueReport | null };
 }
 
 export interface ProbeReport {

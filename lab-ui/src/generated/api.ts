@@ -1597,6 +1597,10 @@ export interface components {
             /** @description the most recent runs, newest first */
             runs: components["schemas"]["DrillRunReport"][];
             last_crash: components["schemas"]["CrashReport"] | null;
+            lock_queues: {
+                plain: components["schemas"]["LockQueueReport"] | null;
+                lock_timeout: components["schemas"]["LockQueueReport"] | null;
+            };
         };
         DrillLock: {
             /** @description the original's lock row (lab_drill.migration_lock.locked); null before the first drill run */
@@ -1649,15 +1653,6 @@ export interface components {
             run: components["schemas"]["DrillRunReport"];
             verdict: string;
         };
-        DrillProbe: {
-            sql: string;
-            shards: {
-                shard: string;
-                ok: boolean;
-                error: string | null;
-                ms: number;
-            }[];
-        };
         LockQueueReport: {
             shard: string;
             ddl: string;
@@ -1682,6 +1677,15 @@ export interface components {
                 query: string;
             }[];
             verdict: string;
+        };
+        DrillProbe: {
+            sql: string;
+            shards: {
+                shard: string;
+                ok: boolean;
+                error: string | null;
+                ms: number;
+            }[];
         };
     };
     responses: never;

@@ -9,11 +9,15 @@ type Status = Body<'/lab/v1/migration-drill', 'get'>;
 type RunReport = Body<'/lab/v1/migration-drill/run', 'post'>;
 type Crash = Body<'/lab/v1/migration-drill/crash', 'post'>;
 type Probe = Body<'/lab/v1/migration-drill/probe', 'post'>;
+type LockQueue = Body<'/lab/v1/migration-drill/lock-queue', 'post'>;
 type Lock = Status['shards'][number]['lock'];
 type Mode = 'advisory' | 'faithful';
 
 /** Often enough to watch a lock appear and vanish during a crash drill (which takes about a second). */
 const REFRESH_MS = 1_000;
+
+/** The drill's polite ALTER: short enough that queued reads barely notice, long enough to get a lock on an idle table. */
+const LOCK_TIMEOUT_MS = 50;
 
 const MODE_LABEL: Record<Mode, string> = { advisory: "lab's runner (advisory lock)", faithful: "original's runner (lock row)" };
 
@@ -74,6 +78,7 @@ export function MigrationDrill() {
   const [migration, setMigration] = useState('0003_index_priority');
   const [crash, setCrash] = useState<Crash | null>(null);
   const [probe, setProbe] = useState<Probe | null>(null);
+  const [queue, setQueue] = useState<LockQueue | null>(null);
   const modeId = useId();
   const migrationId = useId();
 
@@ -99,6 +104,12 @@ export function MigrationDrill() {
     act.run(async () => {
       setCrash(null);
       setCrash(await api<Crash>('POST', '/lab/v1/migration-drill/crash', { mode: m }));
+    });
+
+  const lockQueue = (lockTimeoutMs: number | null) =>
+    act.run(async () => {
+      setQueue(null);
+      setQueue(await api<LockQueue>('POST', '/lab/v1/migration-drill/lock-queue', { shard, hold_ms: 2_000, lock_timeout_ms: lockTimeoutMs }));
     });
 
   const lastRun = status?.runs[0] ?? null;
@@ -159,11 +170,18 @@ export function MigrationDrill() {
         <button type="button" onClick={() => void act.run(() => api('POST', '/lab/v1/migration-drill/unlock'))} disabled={act.busy}>
           Unlock (original's way)
         </button>
+        <button type="button" onClick={() => void lockQueue(null)} disabled={act.busy}>
+          Lock queue — plain ALTER
+        </button>
+        <button type="button" onClick={() => void lockQueue(LOCK_TIMEOUT_MS)} disabled={act.busy}>
+          Lock queue — lock_timeout {LOCK_TIMEOUT_MS} ms + retry
+        </button>
         <button
           type="button"
           onClick={() =>
             void act.run(async () => {
               setCrash(null);
+              setQueue(null);
               setProbe(null);
               await api('DELETE', '/lab/v1/migration-drill');
             })
@@ -258,6 +276,38 @@ export function MigrationDrill() {
               </li>
             ))}
           </ul>
+        </div>
+      )}
+      {queue && (
+        <div className="report" aria-live="polite" data-lock-queue={queue.lock_timeout_ms === null ? 'plain' : 'lock_timeout'}>
+          <p>
+            <strong>{queue.verdict}</strong>
+          </p>
+          <p className="muted">
+            On {queue.shard}, the long transaction held <code>users</code> for {fmt(queue.hold_ms)} ms. Reads: {fmt(queue.reads.count)}, stalled (≥ 100 ms){' '}
+            {fmt(queue.reads.stalled)}, longest {ms(queue.reads.max_ms)} ms, p99 {ms(queue.reads.p99_ms)} ms. The ALTER: {fmt(queue.alter.attempts)} attempt(s),
+            through after {ms(queue.alter.waited_ms)} ms, then rolled back.
+          </p>
+          <table className="compact">
+            <thead>
+              <tr>
+                <th scope="col">pid</th>
+                <th scope="col">who</th>
+                <th scope="col">waiting for (pg_blocking_pids)</th>
+                <th scope="col">query</th>
+              </tr>
+            </thead>
+            <tbody>
+              {queue.lock_view.map((v) => (
+                <tr key={v.pid} data-role={v.role}>
+                  <td className="mono">{v.pid}</td>
+                  <td>{v.role}</td>
+                  <td className="mono">{v.waiting_for.length ? v.waiting_for.join(', ') : '–'}</td>
+                  <td className="mono">{v.query}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </div>
       )}
       <ErrorNote error={load.error ?? act.error} />

@@ -33,12 +33,12 @@ const run = (mode: 'advisory' | 'faithful', ran: Record<string, number>, failed:
     ms: 1,
   })),
 });
-const status = (shards: DrillStatus['shards'], runs: DrillRunReport[] = [], last_crash: CrashReport | null = null): DrillStatus => ({
-  migrations: M,
-  shards,
-  runs,
-  last_crash,
-});
+const status = (
+  shards: DrillStatus['shards'],
+  runs: DrillRunReport[] = [],
+  last_crash: CrashReport | null = null,
+  lock_queues: DrillStatus['lock_queues'] = { plain: null, lock_timeout: null },
+): DrillStatus => ({ migrations: M, shards, runs, last_crash, lock_queues });
 
 describe('migration-drill check', () => {
   it('refuses unknown or malformed parameters', () => {
@@ -104,5 +104,31 @@ describe('drill-lagging check', () => {
     expect(judgeDrillLagging(split, 1)).toMatchObject({ passed: true, message: expect.stringContaining('shard-2 holds 1 of 3') });
     expect(judgeDrillLagging(split, 3)).toMatchObject({ passed: false, message: expect.stringContaining("shard-2's row") });
     expect(judgeDrillLagging(status([shard('shard-0', 3)]), 3).passed).toBe(false);
+  });
+});
+
+describe('migration-drill check, lock queue', () => {
+  const queue = (lock_timeout_ms: number | null, readerWaitsFor: number[], timeouts: number) => ({
+    shard: 'shard-0',
+    ddl: 'ALTER …',
+    hold_ms: 2000,
+    lock_timeout_ms,
+    alter: { attempts: timeouts + 1, waited_ms: 2000, timeouts },
+    reads: { count: 10, stalled: timeouts ? 0 : 1, max_ms: timeouts ? 60 : 1990, p99_ms: 1990 },
+    lock_view: [
+      { pid: 1, role: 'long transaction' as const, waiting_for: [], query: '' },
+      { pid: 2, role: 'migration' as const, waiting_for: [1], query: '' },
+      { pid: 3, role: 'reader' as const, waiting_for: readerWaitsFor, query: '' },
+    ],
+    verdict: '',
+  });
+  const at = [shard('shard-0', 3)];
+  it('needs both drills: the reader queued behind the plain ALTER, and the polite one stepping aside', () => {
+    const spec = { kind: 'migration-drill' as const, lock_queue: true as const };
+    expect(judgeMigrationDrill(spec, status(at)).message).toContain('Run the lock-queue drill with a plain ALTER');
+    expect(judgeMigrationDrill(spec, status(at, [], null, { plain: queue(null, [2], 0), lock_timeout: null })).message).toContain('lock_timeout');
+    expect(judgeMigrationDrill(spec, status(at, [], null, { plain: queue(null, [], 0), lock_timeout: queue(50, [], 2) })).passed).toBe(false);
+    const both = judgeMigrationDrill(spec, status(at, [], null, { plain: queue(null, [2], 0), lock_timeout: queue(50, [], 2) }));
+    expect(both).toMatchObject({ passed: true, message: expect.stringContaining('1,990 ms') });
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { DrillMode, DrillStatus } from '../../migration-drill/index.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
+import { fmt } from './format.js';
 
 const mode = z.enum(['advisory', 'faithful']);
 const spec = z.strictObject({
@@ -19,6 +20,8 @@ const spec = z.strictObject({
   crashed: mode.optional(),
   /** The newest run used this runner and succeeded on every shard. */
   last_run: mode.optional(),
+  /** Both lock-queue drills ran: readers seen queued behind the plain ALTER; the lock_timeout ALTER gave up and retried. */
+  lock_queue: z.literal(true).optional(),
 });
 type DrillSpec = z.output<typeof spec>;
 
@@ -102,6 +105,22 @@ export function judgeMigrationDrill(s: DrillSpec, st: DrillStatus): CheckResult 
       return fail('The newest successful run happened before the crash: run latest again after it.');
     }
     said.push(`The newest run (${runnerName(s.last_run)}) succeeded on every shard.`);
+  }
+  if (s.lock_queue) {
+    const { plain, lock_timeout: polite } = st.lock_queues;
+    if (!plain) return fail('Run the lock-queue drill with a plain ALTER first (Lock queue — plain ALTER).');
+    const reader = plain.lock_view.find((v) => v.role === 'reader');
+    const alter = plain.lock_view.find((v) => v.role === 'migration');
+    if (!reader || !alter || !reader.waiting_for.includes(alter.pid)) {
+      return fail('In the plain drill the reader was not seen waiting for the ALTER. Run it again with a longer hold.');
+    }
+    if (!polite) return fail('Now run it with lock_timeout (Lock queue — lock_timeout + retry) and compare.');
+    if (polite.alter.timeouts === 0) return fail('The lock_timeout ALTER never gave up: run it again while the long transaction holds the table.');
+    const ms = (n: number) => `${fmt(Math.round(n))} ms`;
+    said.push(
+      `Plain ALTER: the reader waited for the ALTER (pid ${alter.pid}), ${fmt(plain.reads.stalled)} read(s) stalled, the longest ${ms(plain.reads.max_ms)}. ` +
+        `With lock_timeout ${fmt(polite.lock_timeout_ms ?? 0)} ms: ${fmt(polite.alter.timeouts)} give-up(s) and a retry, ${fmt(polite.reads.stalled)} stalled read(s), the longest ${ms(polite.reads.max_ms)}.`,
+    );
   }
   return pass(said.join(' ') || 'The drill is in that state.');
 }

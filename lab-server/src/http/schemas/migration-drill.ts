@@ -60,6 +60,21 @@ export const CrashReportSchema = z
   })
   .meta({ id: 'CrashReport' });
 
+export const LockQueueReportSchema = z
+  .object({
+    shard: z.string(),
+    ddl: z.string(),
+    hold_ms: z.number(),
+    lock_timeout_ms: z.number().nullable(),
+    alter: z.object({ attempts: z.number(), waited_ms: z.number(), timeouts: z.number() }),
+    reads: z.object({ count: z.number(), stalled: z.number(), max_ms: z.number(), p99_ms: z.number() }),
+    lock_view: z.array(
+      z.object({ pid: z.number(), role: z.enum(['long transaction', 'migration', 'reader']), waiting_for: z.array(z.number()), query: z.string() }),
+    ),
+    verdict: z.string(),
+  })
+  .meta({ id: 'LockQueueReport' });
+
 export const DrillStatusSchema = z
   .object({
     migrations: z.array(z.string()),
@@ -82,6 +97,7 @@ export const DrillStatusSchema = z
     ),
     runs: z.array(DrillRunReportSchema).describe('the most recent runs, newest first'),
     last_crash: CrashReportSchema.nullable(),
+    lock_queues: z.object({ plain: LockQueueReportSchema.nullable(), lock_timeout: LockQueueReportSchema.nullable() }),
   })
   .meta({ id: 'DrillStatus' });
 
@@ -113,18 +129,3 @@ export const LockQueueBody = z.strictObject(
   },
   strictBody('lock queue'),
 );
-
-export const LockQueueReportSchema = z
-  .object({
-    shard: z.string(),
-    ddl: z.string(),
-    hold_ms: z.number(),
-    lock_timeout_ms: z.number().nullable(),
-    alter: z.object({ attempts: z.number(), waited_ms: z.number(), timeouts: z.number() }),
-    reads: z.object({ count: z.number(), stalled: z.number(), max_ms: z.number(), p99_ms: z.number() }),
-    lock_view: z.array(
-      z.object({ pid: z.number(), role: z.enum(['long transaction', 'migration', 'reader']), waiting_for: z.array(z.number()), query: z.string() }),
-    ),
-    verdict: z.string(),
-  })
-  .meta({ id: 'LockQueueReport' });
