@@ -1,5 +1,4 @@
-// The Migrations chapter's drills (schema `lab_drill` on every shard): failures, crashes and locks, live.
+// The Migrations chapter's drills (schema `lab_drill` on every shard): failures, crashes, locks and the lock queue.
 export { MigrationDrill } from './drill.js';
-export { DRILL_DIR, DRILL_SCHEMA } from './setup.js';
-export { STALLED_MS, type LockQueueReport } from './lock-queue.js';
-export type { CellState, CrashReport, DrillLock, DrillMode, DrillRunReport, DrillShardReport, DrillShardStatus, DrillStatus, ProbeReport } from './types.js';
+export type { LockQueueReport } from './lock-queue.js';
+export type { CrashReport, DrillMode, DrillRunReport, DrillStatus, ProbeReport } from './types.js';

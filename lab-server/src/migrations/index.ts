@@ -3,8 +3,8 @@
 export { listMigrationFiles, listMigrations, makeMigration, sanitizeMigrationName } from './files.js';
 export { migrate, MigrationError, throwIfFailed } from './orchestrate.js';
 export { migrationStatus } from './status.js';
-export { MIGRATE_APPLICATION, migrateShard, migrationClient, pgErrorText } from './runner.js';
-export { parseSqlMigration, splitStatements } from './sql-file.js';
+export { migrateShard, migrationClient, pgErrorText } from './runner.js';
+export { parseSqlMigration } from './sql-file.js';
 export { NO_TRANSACTION_DIRECTIVE } from './sql-file.js';
 export { MIGRATIONS_TABLE } from './types.js';
 export type {

@@ -14,7 +14,7 @@ const LOCK_HELD = 'Another migration is already running';
 class Aborted extends Error {}
 
 /** The runner's session name on every shard (`pg_stat_activity.application_name`). */
-export const MIGRATE_APPLICATION = 'shard-lab-migrate';
+const MIGRATE_APPLICATION = 'shard-lab-migrate';
 
 /** Extra session settings for a run, as `-c name=value` (a drill sets a custom `lab_drill.*` one). */
 export type SessionSettings = Record<string, string>;
