@@ -7,7 +7,8 @@ CONVERSATIONS ?= 0
 MESSAGES ?= 0
 
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
-        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer bench-api bench-ui \
+        migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
+        migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue bench-seed bench-data-layer bench-api bench-ui \
         shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune claims bench-reshard \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
@@ -112,6 +113,34 @@ migrate-down: install ## roll back the last applied migration on every shard
 
 migrate-latest: install ## apply every pending migration on every shard
 	@$(LAB) migrate latest
+
+migrate-shards: install ## the original's missing target: every pending migration on every shard, with a per-shard report
+	@$(LAB) migrate latest
+
+MODE ?= advisory
+ACTION ?= latest
+migrate-drill: install ## the Migrations chapter's drill: each drill migration per shard, both locks (needs make dev)
+	@$(LAB) migrate drill
+
+migrate-drill-run: install ## run the drill set: make migrate-drill-run ACTION=latest MODE=advisory|faithful (needs make dev)
+	@$(LAB) migrate drill run $(ACTION) --mode $(MODE)
+
+migrate-drill-fault: install ## fail one drill migration on one shard: make migrate-drill-fault SHARD=2 MIGRATION=0003_index_priority
+	@test -n "$(MIGRATION)" || { echo "usage: make migrate-drill-fault SHARD=2 MIGRATION=0003_index_priority"; exit 2; }
+	@$(LAB) migrate drill fault shard-$(SHARD) $(MIGRATION)
+
+migrate-drill-clear: install ## remove the injected drill faults (needs make dev)
+	@$(LAB) migrate drill clear
+
+migrate-drill-crash: install ## kill a drill run half-way: make migrate-drill-crash MODE=faithful|advisory (needs make dev)
+	@$(LAB) migrate drill crash $(MODE)
+
+migrate-drill-unlock: install ## free the original's lock row on every shard, its documented way (needs make dev)
+	@$(LAB) migrate drill unlock
+
+HOLD_MS ?= 2000
+migrate-drill-queue: install ## the lock queue on one shard: make migrate-drill-queue SHARD=1 [LOCK_TIMEOUT_MS=50] (needs make dev)
+	@$(LAB) migrate drill queue shard-$(SHARD) --hold-ms $(HOLD_MS) $(if $(LOCK_TIMEOUT_MS),--lock-timeout-ms $(LOCK_TIMEOUT_MS))
 
 migrate-make: install ## new migration file: make migrate-make NAME=add_bio_to_users
 	@test -n "$(NAME)" || { echo "usage: make migrate-make NAME=add_bio_to_users"; exit 2; }

@@ -13,6 +13,7 @@ export const WIDGETS = [
   'create-user',
   'loadtest',
   'migrations',
+  'migration-drill',
   'metrics',
   'sql',
   'terminal',

@@ -9,6 +9,7 @@ import loadtest from './loadtest.js';
 import * as loadtestRuns from './loadtest-runs.js';
 import * as migrate from './migrate.js';
 import * as partitions from './partitions.js';
+import * as drill from './migrate-drill.js';
 import ring from './ring.js';
 import route from './route.js';
 import seed from './seed.js';
@@ -51,6 +52,15 @@ export const COMMANDS: readonly Command[] = [
   migrate.latest,
   migrate.down,
   migrate.make,
+  drill.status,
+  drill.run,
+  drill.fault,
+  drill.clear,
+  drill.crash,
+  drill.unlock,
+  drill.probe,
+  drill.queue,
+  drill.reset,
   jobs.list,
   jobs.cancel,
   jobs.resume,

@@ -61,6 +61,9 @@ async function setUp(shard: Shard): Promise<void> {
       `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${role}`,
       // The migration runner's bookkeeping is the lab's: readable, never edited by hand.
       `DO $$ BEGIN IF to_regclass('public.${MIGRATIONS_TABLE}') IS NOT NULL THEN REVOKE INSERT, UPDATE, DELETE ON public.${MIGRATIONS_TABLE} FROM ${role}; END IF; END $$`,
+      // The Migrations chapter's drill (migration-drill/setup.ts grants the same when it creates the schema later):
+      // the learner frees the original's stuck lock row by hand, as its docs say.
+      `DO $$ BEGIN IF to_regclass('lab_drill.migration_lock') IS NOT NULL THEN GRANT USAGE ON SCHEMA lab_drill TO ${role}; GRANT SELECT ON lab_drill.migrations, lab_drill.faults, lab_drill.migration_lock TO ${role}; GRANT UPDATE ON lab_drill.migration_lock TO ${role}; GRANT INSERT, DELETE ON lab_drill.faults TO ${role}; END IF; END $$`,
     ]) {
       await client.query(sql);
     }

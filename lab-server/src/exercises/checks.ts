@@ -3,8 +3,10 @@ import type { CheckKind, CheckResult } from './check-kind.js';
 import type { Answer, ExerciseContext } from './context.js';
 import type { AnswerSpec } from './views.js';
 import { all } from './checks/all.js';
+import { drillLagging } from './checks/drill-lagging.js';
 import { largestShare } from './checks/largest-share.js';
 import { loadtestRun } from './checks/loadtest-run.js';
+import { migrationDrill } from './checks/migration-drill.js';
 import { misplacedRows } from './checks/misplaced-rows.js';
 import { movedFraction } from './checks/moved-fraction.js';
 import { partitionedUsers } from './checks/partitioned-users.js';
@@ -37,6 +39,8 @@ const checkKinds = () =>
     partitionedUsers,
     partitionSkew,
     partitionsRead,
+    migrationDrill,
+    drillLagging,
     all,
   ] as const;
 

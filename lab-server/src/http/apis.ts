@@ -10,6 +10,7 @@ import { loadtestRoutes } from './routes/loadtests.js';
 import { messengerApi } from './routes/messenger.js';
 import { metricsRoutes, prometheusRoutes } from './routes/metrics.js';
 import { partitionRoutes } from './routes/partitions.js';
+import { migrationDrillRoutes } from './routes/migration-drill.js';
 import { placementRoutes } from './routes/placement.js';
 import { ringRoutes } from './routes/ring.js';
 import { shardRoutes } from './routes/shards.js';
@@ -32,6 +33,7 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   sqlRoutes(control, lab);
   tuningRoutes(control, lab);
   partitionRoutes(control, lab);
+  migrationDrillRoutes(control, lab);
   return [
     { prefix: '', api: root },
     { prefix: '/lab/v1', api: control },

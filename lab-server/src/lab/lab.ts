@@ -12,6 +12,7 @@ import { outboxBacklog } from '../messenger/outbox/outbox.js';
 import type { UsersService } from '../messenger/users/service.js';
 import type { MigrationTarget } from '../migrations/index.js';
 import { ReadRouter } from '../cluster/reads.js';
+import { MigrationDrill } from '../migration-drill/index.js';
 import { EventHub } from './events.js';
 import type { PeerState, WritePeers } from './peers.js';
 import { RingKeeper } from './ring-keeper.js';
@@ -32,6 +33,8 @@ export class Lab {
   readonly messenger: Messenger;
   readonly metrics: Metrics;
   readonly loadtests: LoadTestEngine;
+  /** The Migrations chapter's drills, on their own schema (`lab_drill`) of every shard. */
+  readonly migrationDrill: MigrationDrill;
   /** Processes serving /api/v1: 1, or LAB_WORKERS under prefork (set by start-up). */
   workers = 1;
   /** The prefork workers, when there are any: pauses, ring switches and settings reach them too. */
@@ -64,6 +67,7 @@ export class Lab {
       // A replica added or moved: the workers read from it too (a worker that cannot follow is replaced).
       void this.syncPeers().catch((err: unknown) => log(`prefork: the workers did not follow the replicas: ${String(err)}`));
     });
+    this.migrationDrill = new MigrationDrill(cluster);
     this.metrics = new Metrics(cluster, () => this.workers);
     this.metrics.on('tick', (tick) => this.events.publish('metrics', tick));
     this.loadtests = new LoadTestEngine(new RunStore(cluster.catalog.pool), (scenario, signal, note) =>

@@ -13,22 +13,31 @@ const LOCK_HELD = 'Another migration is already running';
 
 class Aborted extends Error {}
 
-export function migrationClient(url: string): pg.Client {
+/** The runner's session name on every shard (`pg_stat_activity.application_name`). */
+const MIGRATE_APPLICATION = 'shard-lab-migrate';
+
+/** Extra session settings for a run, as `-c name=value` (a drill sets a custom `lab_drill.*` one). */
+export type SessionSettings = Record<string, string>;
+
+export function migrationClient(url: string, applicationName = MIGRATE_APPLICATION, settings: SessionSettings = {}): pg.Client {
+  const extra = Object.entries(settings)
+    .map(([k, v]) => ` -c ${k}=${v}`)
+    .join('');
   const client = new pg.Client({
     connectionString: url,
     connectionTimeoutMillis: 10_000,
-    application_name: 'shard-lab-migrate',
+    application_name: applicationName,
     // UTC: node-pg-migrate stores run_on as `timestamp` (no zone) from NOW(), i.e. in the session zone.
     // client_connection_check_interval: if this process dies during a long statement, the server notices
     // within a second, aborts it and ends the session, which releases the session-level advisory lock.
-    options: '-c TimeZone=UTC -c client_connection_check_interval=1000',
+    options: `-c TimeZone=UTC -c client_connection_check_interval=1000${extra}`,
   });
   // A dropped connection also rejects the query in flight, and that is what gets reported.
   client.on('error', () => undefined);
   return client;
 }
 
-function pgErrorText(e: unknown): string {
+export function pgErrorText(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const err = e as Error & { code?: string; detail?: string; hint?: string };
   let text = err.message.split('\n', 1)[0] ?? '';
@@ -56,7 +65,7 @@ async function cancelBackend(url: string, pid: number): Promise<void> {
  */
 export async function migrateShard(target: MigrationTarget, dir: string, action: MigrateAction, opts: MigrateOptions = {}): Promise<ShardMigrationResult> {
   const shard = target.name;
-  const { signal, onProgress } = opts;
+  const { signal, onProgress, set } = opts;
   const ran: string[] = [];
   let current: { name: string; transaction: boolean } | null = null;
 
@@ -93,7 +102,7 @@ export async function migrateShard(target: MigrationTarget, dir: string, action:
   };
 
   if (signal?.aborted) return { shard, ran, error: { migration: null, message: `${shard}: aborted before start` } };
-  const client = migrationClient(target.url);
+  const client = migrationClient(target.url, set?.applicationName, set?.settings);
   try {
     await client.connect();
   } catch (e) {
@@ -116,7 +125,8 @@ export async function migrateShard(target: MigrationTarget, dir: string, action:
       dir: path.resolve(dir),
       ignorePattern: RUNNER_IGNORE_PATTERN,
       migrationLoaderStrategies: [{ extensions: ['.sql'], loader: labSqlLoader(beforeMigration) }],
-      migrationsTable: MIGRATIONS_TABLE,
+      migrationsTable: set?.table ?? MIGRATIONS_TABLE,
+      ...(set ? { schema: set.schema, createSchema: true, lockValue: set.lockValue } : {}),
       direction: action === 'down' ? 'down' : 'up',
       ...(action === 'latest' ? {} : { count: 1 }),
       singleTransaction: false, // one transaction per migration (the programmatic default is already false)

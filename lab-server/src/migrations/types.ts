@@ -50,7 +50,21 @@ export interface MigrateProgressEvent {
   phase: 'start' | 'done';
 }
 
+/**
+ * A migration set other than the messenger's: its own schema (created if missing; the search path of its
+ * migrations), tracking table in that schema and advisory lock key, so it never touches or blocks the real one.
+ */
+export interface MigrationSet {
+  schema: string;
+  table: string;
+  lockValue: number;
+  applicationName: string;
+  settings?: Record<string, string>;
+}
+
 export interface MigrateOptions {
+  /** Default: the messenger's schema (`public`, table `lab_migrations`, node-pg-migrate's lock key). */
+  set?: MigrationSet;
   onProgress?: (e: MigrateProgressEvent) => void;
   /**
    * Aborting cancels the statement running on each shard (its migration is rolled back, if transactional) and

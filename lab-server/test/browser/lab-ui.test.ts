@@ -233,14 +233,59 @@ describe('the browser lab', () => {
     await w.shot('partition-pruning');
 
     const ex = exercise(page, 'prune-by-id');
-    await ex.locator('input[type="number"]').fill('8');
+    await ex.locator('input').fill('8');
     expect(await check(page, 'prune-by-id')).toBe('fail');
-    await ex.locator('input[type="number"]').fill('1');
+    await ex.locator('input').fill('1');
     expect(await check(page, 'prune-by-id')).toBe('pass');
     expect(w.errors).toEqual([]);
     await page.close();
     await t.call('POST', '/lab/v1/chapters/partitioning/reset');
   });
+  it("works the Migrations chapter through the page: fail one shard, predict and see the split, resume, crash the original's runner and find its lock stuck", async () => {
+    const w = await watchedPage(browser);
+    const { page } = w;
+    await page.goto(`${t.url}/#/chapters/migrations`);
+    await resetChapter(page);
+    const drill = page.locator('.migration-drill');
+    const row = (shard: string) => drill.locator(`.drill-matrix tr[data-shard="${shard}"]`);
+    await row('shard-0').locator('td[data-state="pending"]').first().waitFor();
+
+    await drill.getByRole('button', { name: 'Latest', exact: true }).click();
+    await drill.locator('.drill-matrix tr[data-shard="shard-4"][data-applied="4"]').waitFor();
+    expect(await check(page, 'apply-everywhere')).toBe('pass');
+
+    await drill.getByRole('button', { name: 'Reset drill' }).click();
+    await drill.locator('.drill-matrix tr[data-shard="shard-2"][data-applied="0"]').waitFor();
+    await drill.getByLabel('Shard').selectOption('shard-2');
+    await drill.getByLabel('Migration').selectOption('0003_index_priority');
+    await drill.getByRole('button', { name: 'Inject fault' }).click();
+    await row('shard-2').getByText('⚑ fault').waitFor();
+    await drill.getByRole('button', { name: 'Latest', exact: true }).click();
+    await row('shard-2').locator('td[data-state="failed"]').waitFor();
+    expect(await row('shard-2').getAttribute('data-applied')).toBe('2');
+    expect(await row('shard-1').getAttribute('data-applied')).toBe('4');
+    await exercise(page, 'predict-split').locator('input').fill('2');
+    expect(await check(page, 'predict-split')).toBe('pass');
+    await drill.getByRole('button', { name: "Try the new version's write" }).click();
+    await drill.locator('li[data-probe-shard="shard-2"][data-ok="false"]').waitFor();
+    expect(await drill.locator('li[data-ok="true"]').count()).toBe(4);
+    await w.shot('migrations-split');
+
+    await drill.getByRole('button', { name: 'Clear faults' }).click();
+    await drill.getByRole('button', { name: 'Latest', exact: true }).click();
+    await drill.locator('.drill-matrix tr[data-shard="shard-2"][data-applied="4"]').waitFor();
+    expect(await check(page, 'resume')).toBe('pass');
+
+    await drill.getByRole('button', { name: 'Down', exact: true }).click();
+    await drill.locator('.drill-matrix tr[data-shard="shard-0"][data-applied="3"]').waitFor();
+    await drill.getByRole('button', { name: "Crash — original's lock" }).click();
+    await drill.locator('[data-crash-mode="faithful"]').waitFor({ timeout: 30_000 });
+    await expect.poll(() => drill.locator('.drill-matrix tr[data-row-lock="locked"]').count()).toBe(5);
+    expect(await check(page, 'stuck-lock')).toBe('pass');
+    await w.shot('migrations-stuck-lock');
+    expect(w.errors).toEqual([]);
+    await page.close();
+  }, 180_000);
 
   it('starts a short load test from the page and the chart moves', async () => {
     const w = await watchedPage(browser);

@@ -2,6 +2,7 @@ import { lazy, Suspense, type ComponentType } from 'react';
 import type { WidgetName } from '../../../lab-server/src/chapters/directives';
 import { Claims } from './Claims';
 import { CreateUser } from './CreateUser';
+import { MigrationDrill } from './MigrationDrill';
 import { Migrations } from './Migrations';
 import { Partitions } from './Partitions';
 import { Paths } from './Paths';
@@ -22,6 +23,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   'shard-stats': ShardStats,
   'create-user': CreateUser,
   migrations: Migrations,
+  'migration-drill': MigrationDrill,
   sql: Sql,
   claims: Claims,
   paths: Paths,

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import type { CrashReport, DrillRunReport, DrillStatus } from '../../migration-drill/index.js';
+import { judgeDrillLagging } from './drill-lagging.js';
+import { judgeMigrationDrill, migrationDrill } from './migration-drill.js';
+
+const M = ['0001_a', '0002_b', '0003_c'];
+const lock = (row_locked: boolean | null = false, advisory_pid: number | null = null) => ({ row_locked, advisory_pid, runner_pids: [] });
+const shard = (name: string, applied: number, opts: { failed?: string; faults?: string[]; row?: boolean } = {}) => ({
+  shard: name,
+  error: null,
+  applied,
+  faults: opts.faults ?? [],
+  lock: lock(opts.row ?? false),
+  cells: M.map((m, i) => ({
+    migration: m,
+    state: i < applied ? ('applied' as const) : m === opts.failed ? ('failed' as const) : ('pending' as const),
+    run_on: null,
+    error: null,
+  })),
+});
+const run = (mode: 'advisory' | 'faithful', ran: Record<string, number>, failed: string[] = [], started_at = '2026-01-01T00:00:01Z'): DrillRunReport => ({
+  action: 'latest',
+  mode,
+  ok: failed.length === 0,
+  crash: false,
+  started_at,
+  ms: 1,
+  shards: Object.entries(ran).map(([s, n]) => ({
+    shard: s,
+    ran: M.slice(0, n).map((migration) => ({ migration, ms: 1 })),
+    failed: failed.includes(s) ? { migration: '0003_c', message: `${s}: injected`, ms: 1 } : null,
+    skipped: null,
+    ms: 1,
+  })),
+});
+const status = (
+  shards: DrillStatus['shards'],
+  runs: DrillRunReport[] = [],
+  last_crash: CrashReport | null = null,
+  lock_queues: DrillStatus['lock_queues'] = { plain: null, lock_timeout: null },
+): DrillStatus => ({ migrations: M, shards, runs, last_crash, lock_queues });
+
+describe('migration-drill check', () => {
+  it('refuses unknown or malformed parameters', () => {
+    expect(migrationDrill.spec.safeParse({ kind: 'migration-drill', at_latest: true }).success).toBe(true);
+    for (const bad of [{ at_latest: false }, { lock_row: 'open' }, { crashed: 'both' }, { nope: 1 }]) {
+      expect(migrationDrill.spec.safeParse({ kind: 'migration-drill', ...bad }).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+
+  it('at_latest names the shards behind and a fault left over', () => {
+    const behind = judgeMigrationDrill({ kind: 'migration-drill', at_latest: true }, status([shard('shard-0', 3), shard('shard-1', 2)]));
+    expect(behind).toMatchObject({ passed: false, message: expect.stringContaining('shard-1 has 2 of 3') });
+    const faulted = judgeMigrationDrill({ kind: 'migration-drill', at_latest: true }, status([shard('shard-0', 3, { faults: ['0003_c'] })]));
+    expect(faulted).toMatchObject({ passed: false, message: expect.stringContaining('fault is still injected on shard-0') });
+    expect(judgeMigrationDrill({ kind: 'migration-drill', at_latest: true }, status([shard('shard-0', 3)])).passed).toBe(true);
+  });
+
+  it('split needs one shard stopped at a failed migration behind another', () => {
+    expect(judgeMigrationDrill({ kind: 'migration-drill', split: true }, status([shard('shard-0', 3), shard('shard-1', 3)])).passed).toBe(false);
+    const r = judgeMigrationDrill({ kind: 'migration-drill', split: true }, status([shard('shard-0', 3), shard('shard-1', 2, { failed: '0003_c' })]));
+    expect(r).toEqual({ passed: true, message: 'shard-1 stopped at 2 while other shards reached 3.' });
+  });
+
+  it('resumed passes only when the newest run ran on the shards that failed before, and nowhere else', () => {
+    const failed = run('advisory', { 'shard-0': 3, 'shard-1': 2 }, ['shard-1']);
+    const good = run('advisory', { 'shard-0': 0, 'shard-1': 1 });
+    const again = run('advisory', { 'shard-0': 1, 'shard-1': 1 });
+    const at = [shard('shard-0', 3), shard('shard-1', 3)];
+    expect(judgeMigrationDrill({ kind: 'migration-drill', resumed: true }, status(at, [good, failed])).passed).toBe(true);
+    expect(judgeMigrationDrill({ kind: 'migration-drill', resumed: true }, status(at, [again, failed])).message).toContain(
+      'also applied migrations on shard-0',
+    );
+    expect(judgeMigrationDrill({ kind: 'migration-drill', resumed: true }, status(at, [good])).passed).toBe(false);
+  });
+
+  it('lock_row and crashed read the lock rows and the last crash', () => {
+    const locked = status([shard('shard-0', 2, { row: true }), shard('shard-1', 2, { row: false })]);
+    expect(judgeMigrationDrill({ kind: 'migration-drill', lock_row: 'locked' }, locked).message).toContain('not set on shard-1');
+    expect(judgeMigrationDrill({ kind: 'migration-drill', lock_row: 'unlocked' }, locked).message).toContain('UPDATE lab_drill.migration_lock');
+    const crash = (mode: 'advisory' | 'faithful', pid: number | null): CrashReport => ({
+      mode,
+      during: [],
+      killed: [{ shard: 'shard-0', pid: 7, migration: '0003_c' }],
+      after: [{ shard: 'shard-0', lock: lock(false, pid) }],
+      run: run(mode, { 'shard-0': 0 }, ['shard-0'], '2026-01-01T00:00:00Z'),
+      verdict: '',
+    });
+    const at = [shard('shard-0', 3)];
+    expect(judgeMigrationDrill({ kind: 'migration-drill', crashed: 'advisory' }, status(at, [], crash('faithful', null))).passed).toBe(false);
+    expect(judgeMigrationDrill({ kind: 'migration-drill', crashed: 'advisory' }, status(at, [], crash('advisory', 9))).message).toContain(
+      'still held on shard-0',
+    );
+    const after = run('advisory', { 'shard-0': 1 });
+    expect(
+      judgeMigrationDrill({ kind: 'migration-drill', crashed: 'advisory', last_run: 'advisory' }, status(at, [after], crash('advisory', null))).passed,
+    ).toBe(true);
+  });
+});
+
+describe('drill-lagging check', () => {
+  it('asks for the failing shard’s count, and says where to look when it is wrong', () => {
+    const split = status([shard('shard-0', 3), shard('shard-2', 1, { failed: '0002_b' })]);
+    expect(judgeDrillLagging(split, 1)).toMatchObject({ passed: true, message: expect.stringContaining('shard-2 holds 1 of 3') });
+    expect(judgeDrillLagging(split, 3)).toMatchObject({ passed: false, message: expect.stringContaining("shard-2's row") });
+    expect(judgeDrillLagging(status([shard('shard-0', 3)]), 3).passed).toBe(false);
+  });
+});
+
+describe('migration-drill check, lock queue', () => {
+  const queue = (lock_timeout_ms: number | null, readerWaitsFor: number[], timeouts: number) => ({
+    shard: 'shard-0',
+    ddl: 'ALTER …',
+    hold_ms: 2000,
+    lock_timeout_ms,
+    alter: { attempts: timeouts + 1, waited_ms: 2000, timeouts },
+    reads: { count: 10, stalled: timeouts ? 0 : 1, max_ms: timeouts ? 60 : 1990, p99_ms: 1990 },
+    lock_view: [
+      { pid: 1, role: 'long transaction' as const, waiting_for: [], query: '' },
+      { pid: 2, role: 'migration' as const, waiting_for: [1], query: '' },
+      { pid: 3, role: 'reader' as const, waiting_for: readerWaitsFor, query: '' },
+    ],
+    verdict: '',
+  });
+  const at = [shard('shard-0', 3)];
+  it('needs both drills: the reader queued behind the plain ALTER, and the polite one stepping aside', () => {
+    const spec = { kind: 'migration-drill' as const, lock_queue: true as const };
+    expect(judgeMigrationDrill(spec, status(at)).message).toContain('Run the lock-queue drill with a plain ALTER');
+    expect(judgeMigrationDrill(spec, status(at, [], null, { plain: queue(null, [2], 0), lock_timeout: null })).message).toContain('lock_timeout');
+    expect(judgeMigrationDrill(spec, status(at, [], null, { plain: queue(null, [], 0), lock_timeout: queue(50, [], 2) })).passed).toBe(false);
+    const both = judgeMigrationDrill(spec, status(at, [], null, { plain: queue(null, [2], 0), lock_timeout: queue(50, [], 2) }));
+    expect(both).toMatchObject({ passed: true, message: expect.stringContaining('1,990 ms') });
+  });
+});

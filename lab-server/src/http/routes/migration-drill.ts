@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import type { ApiRouter } from '../api-router.js';
+import type { Lab } from '../../lab/lab.js';
+import {
+  CrashReportSchema,
+  DrillCrashBody,
+  DrillFaultBody,
+  DrillFaultsQuery,
+  DrillRunBody,
+  DrillStatusSchema,
+  DrillRunReportSchema,
+  LockQueueBody,
+  LockQueueReportSchema,
+  ProbeReportSchema,
+} from '../schemas/migration-drill.js';
+
+/** `/lab/v1/migration-drill`: the Migrations chapter's drills on schema `lab_drill` of every shard (never the messenger's). */
+export function migrationDrillRoutes(api: ApiRouter, lab: Pick<Lab, 'migrationDrill'>): void {
+  const tag = 'lab: migration drills';
+  const drill = lab.migrationDrill;
+  const badInput = { description: 'validation_failed: unknown shard or migration, or a malformed body; nothing changed' };
+
+  api.add(
+    {
+      method: 'get',
+      path: '/migration-drill',
+      tag,
+      summary: 'Each drill migration per shard (applied, pending, failed, running), injected faults, both kinds of lock, the latest runs',
+      responses: { 200: { description: 'the matrix', schema: DrillStatusSchema } },
+    },
+    async ({ res }) => {
+      res.json(await drill.status());
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/migration-drill/run',
+      tag,
+      summary: "Run the drill set on every shard with the lab's runner (advisory lock) or the original's (boolean lock row)",
+      description: 'A shard that fails is reported (ok: false, shards[].failed), not an error: the drill is meant to fail when a fault is injected.',
+      body: DrillRunBody,
+      bodyName: 'drill run',
+      responses: { 200: { description: 'per shard: what ran, how long each took, why it stopped', schema: DrillRunReportSchema }, 400: badInput },
+    },
+    async ({ res, body }) => {
+      res.json(await drill.run(body.action, body.mode));
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/migration-drill/faults',
+      tag,
+      summary: 'Make one drill migration fail on one shard (until the faults are cleared)',
+      body: DrillFaultBody,
+      bodyName: 'fault',
+      responses: { 200: { description: 'the matrix, with the fault', schema: DrillStatusSchema }, 400: badInput },
+    },
+    async ({ res, body }) => {
+      await drill.injectFault(body.shard, body.migration);
+      res.json(await drill.status());
+    },
+  );
+
+  api.add(
+    {
+      method: 'delete',
+      path: '/migration-drill/faults',
+      tag,
+      summary: 'Clear the injected faults: the fix before resuming',
+      query: DrillFaultsQuery,
+      responses: { 200: { description: 'how many faults were removed', schema: z.object({ removed: z.number() }) }, 400: badInput },
+    },
+    async ({ res, query }) => {
+      res.json({ removed: await drill.clearFaults(query.shard) });
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/migration-drill/crash',
+      tag,
+      summary: 'Start `up` with the chosen runner, kill its sessions inside the migration, and show both locks during and after',
+      body: DrillCrashBody,
+      bodyName: 'crash',
+      responses: {
+        200: { description: 'locks during and after the kill, what was killed, the verdict', schema: CrashReportSchema },
+        400: badInput,
+        409: { description: 'nothing_pending: every drill migration is applied on some shard; roll one back first' },
+      },
+    },
+    async ({ res, body }) => {
+      res.json(await drill.crash(body.mode));
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/migration-drill/unlock',
+      tag,
+      summary: "Free the original's lock row on every shard, its documented way: UPDATE migration_lock SET locked = false WHERE id = 1",
+      responses: { 200: { description: 'the shards whose row was locked', schema: z.object({ freed: z.array(z.string()) }) } },
+    },
+    async ({ res }) => {
+      res.json({ freed: await drill.unlock() });
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/migration-drill/probe',
+      tag,
+      summary: 'Try the write a new app version makes (needs every drill column) on every shard, rolled back: where the schema lags, it fails',
+      responses: { 200: { description: 'per shard: ok, or PostgreSQL’s error', schema: ProbeReportSchema } },
+    },
+    async ({ res }) => {
+      res.json(await drill.probe());
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/migration-drill/lock-queue',
+      tag,
+      summary:
+        "On one shard: a long transaction holds users, a migration's ALTER TABLE queues behind it, and reads queue behind the ALTER; measured (the ALTER is rolled back)",
+      description: 'With lock_timeout_ms the ALTER gives up after that long, lets the queue drain and retries. Reads slower than 100 ms count as stalled.',
+      body: LockQueueBody,
+      bodyName: 'lock queue',
+      responses: { 200: { description: 'the ALTER, the reads, and who waited for whom', schema: LockQueueReportSchema }, 400: badInput },
+    },
+    async ({ res, body }) => {
+      res.json(await drill.lockQueue(body.shard, { hold_ms: body.hold_ms, lock_timeout_ms: body.lock_timeout_ms }));
+    },
+  );
+
+  api.add(
+    {
+      method: 'delete',
+      path: '/migration-drill',
+      tag,
+      summary: 'Drop the drill schema (lab_drill) on every shard and forget the runs: no drill at all',
+      responses: { 200: { description: 'done', schema: z.object({ reset: z.literal(true) }) } },
+    },
+    async ({ res }) => {
+      await drill.reset();
+      res.json({ reset: true as const });
+    },
+  );
+}

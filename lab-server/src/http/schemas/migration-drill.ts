@@ -1,0 +1,131 @@
+import { z } from 'zod';
+
+const strictBody = (name: string) => ({
+  error: (iss: { code?: string; keys?: string[] }) =>
+    iss.code === 'unrecognized_keys' ? `unknown field(s): ${(iss.keys ?? []).join(', ')}` : `the body must be a JSON object (${name})`,
+});
+
+export const DrillModeSchema = z.enum(['advisory', 'faithful'], { error: 'mode must be advisory (the lab’s runner) or faithful (the original’s)' });
+const ActionSchema = z.enum(['up', 'down', 'latest'], { error: 'action must be up, down or latest' });
+
+export const DrillRunBody = z.strictObject({ action: ActionSchema, mode: DrillModeSchema.default('advisory') }, strictBody('drill run'));
+export const DrillFaultBody = z.strictObject(
+  {
+    shard: z.string({ error: 'shard is required (a name like shard-2)' }).min(1, 'shard is required'),
+    migration: z.string({ error: 'migration is required (a drill migration name, e.g. 0003_index_priority)' }).min(1, 'migration is required'),
+  },
+  strictBody('fault'),
+);
+export const DrillCrashBody = z.strictObject({ mode: DrillModeSchema }, strictBody('crash'));
+export const DrillFaultsQuery = z.object({ shard: z.string().min(1).optional().describe('only this shard (default: every shard)') });
+
+export const DrillLockSchema = z
+  .object({
+    row_locked: z.boolean().nullable().describe("the original's lock row (lab_drill.migration_lock.locked); null before the first drill run"),
+    advisory_pid: z.number().nullable().describe("the backend holding the lab's advisory lock for the drill, or null"),
+    runner_pids: z.array(z.number()).describe('drill runner sessions alive on the shard'),
+  })
+  .meta({ id: 'DrillLock' });
+
+const ShardLock = z.object({ shard: z.string(), lock: DrillLockSchema });
+
+export const DrillRunReportSchema = z
+  .object({
+    action: ActionSchema,
+    mode: DrillModeSchema,
+    ok: z.boolean(),
+    crash: z.boolean(),
+    started_at: z.string(),
+    ms: z.number(),
+    shards: z.array(
+      z.object({
+        shard: z.string(),
+        ran: z.array(z.object({ migration: z.string(), ms: z.number() })),
+        failed: z.object({ migration: z.string().nullable(), message: z.string(), ms: z.number() }).nullable(),
+        skipped: z.string().nullable(),
+        ms: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: 'DrillRunReport' });
+
+export const CrashReportSchema = z
+  .object({
+    mode: DrillModeSchema,
+    during: z.array(ShardLock),
+    killed: z.array(z.object({ shard: z.string(), pid: z.number(), migration: z.string().nullable() })),
+    after: z.array(ShardLock),
+    run: DrillRunReportSchema,
+    verdict: z.string(),
+  })
+  .meta({ id: 'CrashReport' });
+
+export const LockQueueReportSchema = z
+  .object({
+    shard: z.string(),
+    ddl: z.string(),
+    hold_ms: z.number(),
+    lock_timeout_ms: z.number().nullable(),
+    alter: z.object({ attempts: z.number(), waited_ms: z.number(), timeouts: z.number() }),
+    reads: z.object({ count: z.number(), stalled: z.number(), max_ms: z.number(), p99_ms: z.number() }),
+    lock_view: z.array(
+      z.object({ pid: z.number(), role: z.enum(['long transaction', 'migration', 'reader']), waiting_for: z.array(z.number()), query: z.string() }),
+    ),
+    verdict: z.string(),
+  })
+  .meta({ id: 'LockQueueReport' });
+
+export const DrillStatusSchema = z
+  .object({
+    migrations: z.array(z.string()),
+    shards: z.array(
+      z.object({
+        shard: z.string(),
+        error: z.string().nullable(),
+        cells: z.array(
+          z.object({
+            migration: z.string(),
+            state: z.enum(['applied', 'pending', 'failed', 'running']),
+            run_on: z.string().nullable(),
+            error: z.string().nullable(),
+          }),
+        ),
+        applied: z.number(),
+        faults: z.array(z.string()),
+        lock: DrillLockSchema,
+      }),
+    ),
+    runs: z.array(DrillRunReportSchema).describe('the most recent runs, newest first'),
+    last_crash: CrashReportSchema.nullable(),
+    lock_queues: z.object({ plain: LockQueueReportSchema.nullable(), lock_timeout: LockQueueReportSchema.nullable() }),
+  })
+  .meta({ id: 'DrillStatus' });
+
+export const ProbeReportSchema = z
+  .object({
+    sql: z.string(),
+    shards: z.array(z.object({ shard: z.string(), ok: z.boolean(), error: z.string().nullable(), ms: z.number() })),
+  })
+  .meta({ id: 'DrillProbe' });
+
+export const LockQueueBody = z.strictObject(
+  {
+    shard: z.string({ error: 'shard is required (a name like shard-0)' }).min(1, 'shard is required'),
+    hold_ms: z
+      .number({ error: 'hold_ms must be a number' })
+      .int('hold_ms must be whole milliseconds')
+      .min(200, 'hold_ms must be at least 200')
+      .max(10_000, 'hold_ms must be at most 10,000')
+      .default(2_000)
+      .describe('how long the long transaction stays open'),
+    lock_timeout_ms: z
+      .number({ error: 'lock_timeout_ms must be a number or null' })
+      .int('lock_timeout_ms must be whole milliseconds')
+      .min(10, 'lock_timeout_ms must be at least 10')
+      .max(5_000, 'lock_timeout_ms must be at most 5,000')
+      .nullable()
+      .default(null)
+      .describe('null: a plain ALTER that waits; else lock_timeout and retry'),
+  },
+  strictBody('lock queue'),
+);

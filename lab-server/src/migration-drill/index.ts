@@ -1,0 +1,4 @@
+// The Migrations chapter's drills (schema `lab_drill` on every shard): failures, crashes, locks and the lock queue.
+export { MigrationDrill } from './drill.js';
+export type { LockQueueReport } from './lock-queue.js';
+export type { CrashReport, DrillMode, DrillRunReport, DrillStatus, ProbeReport } from './types.js';

@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CrashReport, DrillRunReport, DrillStatus, LockQueueReport, ProbeReport } from '../src/migration-drill/index.js';
+import { runCli } from './support/cli.js';
+import { queryServer, startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
+
+/** The Migrations chapter's drills on a real 3-shard lab: failure on one shard and resume, the stuck lock both ways. */
+let t: TestLab;
+beforeAll(async () => {
+  t = await startTestLab(3);
+});
+afterAll(async () => t?.stop());
+
+const status = async () => (await t.call<DrillStatus>('GET', '/lab/v1/migration-drill')).body;
+const run = async (action: string, mode = 'advisory') => (await t.call<DrillRunReport>('POST', '/lab/v1/migration-drill/run', { action, mode })).body;
+const states = (s: DrillStatus, shard: string) => s.shards.find((x) => x.shard === shard)!.cells.map((c) => c.state);
+const messengerTables = (url: string) =>
+  queryServer<{ n: string }>(url, `SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = 'public'`).then((r) => r[0]!.n);
+
+describe('migration drill', () => {
+  it('fails one migration on one shard only, and a resumed run applies only what that shard lacks', async () => {
+    const before = await messengerTables(t.shardUrls[0]!);
+    expect((await t.call('DELETE', '/lab/v1/migration-drill')).status).toBe(200);
+    expect((await t.call('POST', '/lab/v1/migration-drill/faults', { shard: 'shard-1', migration: '0003_index_priority' })).status).toBe(200);
+
+    const failed = await run('latest');
+    expect(failed.ok).toBe(false);
+    const byShard = new Map(failed.shards.map((s) => [s.shard, s]));
+    expect(byShard.get('shard-0')!.ran.map((r) => r.migration)).toEqual(['0001_create_notes', '0002_add_priority', '0003_index_priority', '0004_add_tags']);
+    expect(byShard.get('shard-1')!.ran.map((r) => r.migration)).toEqual(['0001_create_notes', '0002_add_priority']);
+    expect(byShard.get('shard-1')!.failed).toMatchObject({
+      migration: '0003_index_priority',
+      message: expect.stringMatching(/shard-1.*injected failure in 0003_index_priority/),
+    });
+    expect(failed.shards.every((s) => s.ran.every((r) => r.ms >= 0))).toBe(true);
+
+    const split = await status();
+    expect(states(split, 'shard-0')).toEqual(['applied', 'applied', 'applied', 'applied']);
+    expect(states(split, 'shard-1')).toEqual(['applied', 'applied', 'failed', 'pending']);
+    expect(split.shards.find((s) => s.shard === 'shard-1')!.faults).toEqual(['0003_index_priority']);
+
+    // The new version's write needs 0004's column: it fails on the lagging shard only, and changes nothing.
+    const probe = (await t.call<ProbeReport>('POST', '/lab/v1/migration-drill/probe')).body;
+    expect(probe.shards.map((s) => s.ok)).toEqual([true, false, true]);
+    expect(probe.shards[1]!.error).toMatch(/shard-1.*tags/);
+    expect(await queryServer(t.shardUrls[0]!, 'SELECT * FROM lab_drill.notes')).toEqual([]);
+
+    // Re-running without the fix fails again, the same way.
+    expect((await run('latest')).shards.find((s) => s.shard === 'shard-1')!.failed?.migration).toBe('0003_index_priority');
+    expect((await t.call<{ removed: number }>('DELETE', '/lab/v1/migration-drill/faults')).body.removed).toBe(1);
+    const resumed = await run('latest');
+    expect(resumed.ok).toBe(true);
+    expect(resumed.shards.map((s) => s.ran.map((r) => r.migration))).toEqual([[], ['0003_index_priority', '0004_add_tags'], []]);
+    expect((await status()).shards.every((s) => s.cells.every((c) => c.state === 'applied'))).toBe(true);
+    // The drill never touched the messenger's schema.
+    expect(await messengerTables(t.shardUrls[0]!)).toBe(before);
+  });
+
+  it("kills a run inside its migration: the original's lock row stays set, the advisory lock goes with the session", async () => {
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/migration-drill/crash', { mode: 'advisory' })).body.error.code).toBe('nothing_pending');
+    await run('down');
+
+    const faithful = (await t.call<CrashReport>('POST', '/lab/v1/migration-drill/crash', { mode: 'faithful' })).body;
+    expect(faithful.killed.map((k) => k.migration)).toEqual(['0004_add_tags', '0004_add_tags', '0004_add_tags']);
+    expect(faithful.during.every((d) => d.lock.row_locked === true)).toBe(true);
+    expect(faithful.after.every((a) => a.lock.row_locked === true && a.lock.runner_pids.length === 0)).toBe(true);
+    expect(faithful.run.shards.every((s) => s.failed?.migration === '0004_add_tags')).toBe(true);
+    // The next run: `up` refuses, `latest` silently does nothing.
+    const refused = await run('up', 'faithful');
+    expect(refused.shards.every((s) => /migration is locked/.test(s.failed?.message ?? ''))).toBe(true);
+    const silent = await run('latest', 'faithful');
+    expect(silent.ok).toBe(true);
+    expect(silent.shards.every((s) => s.ran.length === 0 && s.skipped !== null)).toBe(true);
+    // The original's fix, by hand, then the run goes through.
+    // shard-0 by hand in the SQL console (the learner's role may do exactly this), the others by the route.
+    const byHand = await t.call('POST', '/lab/v1/sql', { shard: 'shard-0', sql: 'UPDATE lab_drill.migration_lock SET locked = false WHERE id = 1' });
+    expect(byHand.status, JSON.stringify(byHand.body)).toBe(200);
+    expect((await t.call('POST', '/lab/v1/sql', { shard: 'shard-0', sql: 'DROP TABLE lab_drill.notes' })).status).toBe(400);
+    expect((await t.call<{ freed: string[] }>('POST', '/lab/v1/migration-drill/unlock')).body.freed).toEqual(['shard-1', 'shard-2']);
+    expect((await run('latest', 'faithful')).shards.map((s) => s.ran.map((r) => r.migration))).toEqual([
+      ['0004_add_tags'],
+      ['0004_add_tags'],
+      ['0004_add_tags'],
+    ]);
+
+    await run('down');
+    const advisory = (await t.call<CrashReport>('POST', '/lab/v1/migration-drill/crash', { mode: 'advisory' })).body;
+    expect(advisory.killed).toHaveLength(3);
+    expect(advisory.during.every((d) => d.lock.advisory_pid !== null && d.lock.row_locked === false)).toBe(true);
+    expect(advisory.after.every((a) => a.lock.advisory_pid === null && a.lock.row_locked === false)).toBe(true);
+    expect(advisory.verdict).toMatch(/no shard is locked/);
+    const next = await run('latest');
+    expect(next.ok).toBe(true);
+    expect(next.shards.every((s) => s.ran.length === 1)).toBe(true);
+  });
+
+  it('answers bad input with a 4xx and changes nothing', async () => {
+    const before = await status();
+    const cases: [string, string, unknown][] = [
+      ['POST', '/lab/v1/migration-drill/run', { action: 'sideways' }],
+      ['POST', '/lab/v1/migration-drill/run', { action: 'up', mode: 'yolo' }],
+      ['POST', '/lab/v1/migration-drill/faults', { shard: 'shard-9', migration: '0001_create_notes' }],
+      ['POST', '/lab/v1/migration-drill/faults', { shard: 'shard-0', migration: 'nope' }],
+      ['POST', '/lab/v1/migration-drill/crash', {}],
+    ];
+    for (const [method, path, body] of cases) {
+      const r = await t.call<ErrorReply>(method, path, body);
+      expect(r.status, `${method} ${path} ${JSON.stringify(body)}`).toBe(400);
+      expect(r.body.error.message.length).toBeGreaterThan(5);
+    }
+    const after = await status();
+    expect(after.shards.map((s) => [s.faults, s.applied])).toEqual(before.shards.map((s) => [s.faults, s.applied]));
+    expect(after.runs).toHaveLength(before.runs.length);
+  });
+
+  it('does the same from the CLI (each CLI start costs seconds, so only three): a failing run, the matrix, a crash', async () => {
+    const cli = (...args: string[]) => runCli(['migrate', 'drill', ...args], { LAB_URL: t.url });
+    await t.call('DELETE', '/lab/v1/migration-drill');
+    await t.call('POST', '/lab/v1/migration-drill/faults', { shard: 'shard-0', migration: '0002_add_priority' });
+    const failed = await cli('run', 'latest');
+    expect(failed.code).not.toBe(0);
+    expect(failed.out).toMatch(/shard-0 .*FAILED shard-0: migration 0002_add_priority failed: injected failure/);
+    expect((await cli()).out).toMatch(/shard-0 +\| applied +\| failed +\| pending +\| pending +\| free +\| free +\| 0002/);
+    await t.call('DELETE', '/lab/v1/migration-drill/faults');
+    const crash = await cli('crash', 'faithful');
+    expect(crash.code, crash.out).toBe(0);
+    // Only shard-0 had a migration pending, so only its runner was inside one when the lab killed it.
+    expect(crash.out).toMatch(/shard-0 +\| LOCKED \/ free +\| LOCKED \/ free/);
+    expect(crash.out).toMatch(/shard-1 +\| free \/ free +\| free \/ free/);
+    expect(crash.out).toContain('left its lock set on shard-0:');
+  });
+
+  it('queues reads behind an ALTER that waits for a long transaction; with lock_timeout the ALTER steps aside and retries', async () => {
+    const plain = (await t.call<LockQueueReport>('POST', '/lab/v1/migration-drill/lock-queue', { shard: 'shard-1', hold_ms: 1000 })).body;
+    const pidOf = (r: LockQueueReport, role: string) => r.lock_view.find((v) => v.role === role)!.pid;
+    expect(plain.lock_view.find((v) => v.role === 'migration')!.waiting_for).toEqual([pidOf(plain, 'long transaction')]);
+    // The reader conflicts only with the queued ALTER, not with the long transaction it waits behind.
+    expect(plain.lock_view.find((v) => v.role === 'reader')!.waiting_for).toEqual([pidOf(plain, 'migration')]);
+    expect(plain.alter).toMatchObject({ attempts: 1, timeouts: 0 });
+
+    const polite = (await t.call<LockQueueReport>('POST', '/lab/v1/migration-drill/lock-queue', { shard: 'shard-1', hold_ms: 1000, lock_timeout_ms: 50 })).body;
+    expect(polite.alter.timeouts).toBeGreaterThanOrEqual(1);
+    expect(polite.alter.attempts).toBe(polite.alter.timeouts + 1);
+    // Rolled back every time: the messenger's table never got the column.
+    const cols = await queryServer(t.shardUrls[1]!, `SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'lab_lock_probe'`);
+    expect(cols).toEqual([]);
+    expect((await t.call('POST', '/lab/v1/migration-drill/lock-queue', { shard: 'shard-1', hold_ms: 50 })).status).toBe(400);
+  });
+});
