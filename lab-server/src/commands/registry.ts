@@ -20,6 +20,7 @@ import shardsRemove from './shards-remove.js';
 import shardsReplica from './shards-replica.js';
 import sql from './sql.js';
 import stats from './stats.js';
+import trace from './trace.js';
 import * as tune from './tune.js';
 import * as user from './user.js';
 
@@ -41,6 +42,7 @@ export const COMMANDS: readonly Command[] = [
   stats,
   ring,
   route,
+  trace,
   user.create,
   user.read,
   seed,

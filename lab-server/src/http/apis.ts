@@ -13,6 +13,7 @@ import { placementRoutes } from './routes/placement.js';
 import { ringRoutes } from './routes/ring.js';
 import { shardRoutes } from './routes/shards.js';
 import { sqlRoutes } from './routes/sql.js';
+import { traceRoutes } from './routes/traces.js';
 import { tuningRoutes } from './routes/tuning.js';
 
 /** The control API (`/lab/v1`) and the operations routes (`/health`, `/metrics`), every route declared with its schemas. */
@@ -30,6 +31,7 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   chapterRoutes(control, lab, lab.config.chaptersDir);
   sqlRoutes(control, lab);
   tuningRoutes(control, lab);
+  traceRoutes(control, lab);
   return [
     { prefix: '', api: root },
     { prefix: '/lab/v1', api: control },

@@ -810,6 +810,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/lab/v1/traces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The last traced requests, newest first */
+        get: operations["getLabV1Traces"];
+        put?: never;
+        /**
+         * Send one messenger API request traced, and answer with its response and its trace
+         * @description The lab sends the request to its own messenger API with a `traceparent` header, exactly as `curl -H "traceparent: 00-<trace id>-<span id>-01"` would, and waits for its trace.
+         */
+        post: operations["postLabV1Traces"];
+        /** Forget every kept trace */
+        delete: operations["deleteLabV1Traces"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/traces/{trace_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One traced request: every span with its measured duration */
+        get: operations["getLabV1TracesTrace_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1450,6 +1489,49 @@ export interface components {
                     description: string;
                 }[];
             }[];
+        };
+        TraceList: {
+            /** @description how many traces the lab keeps; older ones are dropped */
+            kept: number;
+            /** @description newest first */
+            traces: components["schemas"]["Trace"][];
+        };
+        Trace: {
+            /** @description the W3C trace id (32 hex digits) */
+            trace_id: string;
+            /** @description method and path */
+            name: string;
+            started_at: string;
+            duration_ms: number;
+            status_code: number | null;
+            /** @description the root first, then each span before its children, siblings in start order */
+            spans: components["schemas"]["TraceSpan"][];
+        };
+        TraceSpan: {
+            span_id: string;
+            /** @description null for the root span (the HTTP request) */
+            parent_id: string | null;
+            /** @description what the span measured: validate (zod), mint id (UUIDv7), ring lookup, shard-2 primary, pool wait, query, response, … */
+            name: string;
+            /** @description when it started, in ms after the request arrived */
+            start_ms: number;
+            duration_ms: number;
+            /** @enum {string} */
+            status: "ok" | "error";
+            error: string | null;
+            /** @description OpenTelemetry attributes: db.query.text, lab.shard, lab.role, lab.ring.hash, lab.ring.vnode, … */
+            attributes: {
+                [key: string]: string | number | boolean;
+            };
+        };
+        TracedRequest: {
+            response: {
+                status: number;
+                /** @description the X-Lab-Shard header */
+                shard: string | null;
+                body: unknown;
+            };
+            trace: components["schemas"]["Trace"];
         };
     };
     responses: never;
@@ -3978,6 +4060,165 @@ export interface operations {
             };
             /** @description the body is not JSON (Content-Type: application/json) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLabV1Traces: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the traces */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceList"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postLabV1Traces: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    method: "GET" | "POST" | "PUT" | "DELETE";
+                    path: string;
+                    /** @description the JSON body to send (POST, PUT) */
+                    body?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description the response and its trace */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TracedRequest"];
+                };
+            };
+            /** @description invalid input: details.fields names each wrong field (validation_failed), or invalid_id / invalid_json / invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteLabV1Traces: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description how many were dropped */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cleared: number;
+                    };
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLabV1TracesTrace_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                trace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the trace */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Trace"];
+                };
+            };
+            /** @description no such trace (or no longer kept) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
