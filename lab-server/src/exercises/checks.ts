@@ -8,11 +8,14 @@ import { loadtestRun } from './checks/loadtest-run.js';
 import { misplacedRows } from './checks/misplaced-rows.js';
 import { movedFraction } from './checks/moved-fraction.js';
 import { route } from './checks/route.js';
+import { scatterRows } from './checks/scatter-rows.js';
 import { shardCount } from './checks/shard-count.js';
 import { shardsUp } from './checks/shards-up.js';
 import { smallestShard } from './checks/smallest-shard.js';
+import { traceAnswer } from './checks/trace-answer.js';
 import { userShard } from './checks/user-shard.js';
 import { usersTotal } from './checks/users-total.js';
+import { uuidTime } from './checks/uuid-time.js';
 
 /**
  * Every check kind a chapter may name. A new kind is a file in `checks/` and one line here.
@@ -20,7 +23,22 @@ import { usersTotal } from './checks/users-total.js';
  * other's exports may not exist yet; by the first call both have.
  */
 const checkKinds = () =>
-  [usersTotal, shardCount, shardsUp, misplacedRows, smallestShard, largestShare, route, userShard, movedFraction, loadtestRun, all] as const;
+  [
+    usersTotal,
+    shardCount,
+    shardsUp,
+    misplacedRows,
+    smallestShard,
+    largestShare,
+    route,
+    userShard,
+    movedFraction,
+    loadtestRun,
+    traceAnswer,
+    scatterRows,
+    uuidTime,
+    all,
+  ] as const;
 
 type SpecOf<K> = K extends CheckKind<infer S> ? S : never;
 
