@@ -166,3 +166,19 @@ async function command(line: string): Promise<string> {
   };
   return (await dispatch(line.split(/\s+/), line, ctx)).text;
 }
+
+describe('an id taken apart', () => {
+  it('GET /lab/v1/ids/:id reads a live UUIDv7: the time it was minted, by the service that created the user', async () => {
+    const before = Date.now();
+    const { response, trace } = await traced('POST', '/api/v1/users', { first_name: 'Edsger', last_name: 'Dijkstra' });
+    const id = response.body.id!;
+    const r = await t.call<{ version: number; unix_ms: number; variant_bits: string }>('GET', `/lab/v1/ids/${id.toUpperCase()}`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ version: 7, variant_bits: '10', unix_ms: one(trace, 'mint id (UUIDv7)').attributes['lab.id.unix_ms'] });
+    expect(r.body.unix_ms).toBeGreaterThanOrEqual(before);
+    const bad = await t.call<ErrorReply>('GET', '/lab/v1/ids/user-42');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'invalid_id', message: "'user-42' is not a UUID (8-4-4-4-12 hex digits)." });
+    expect(await command(`id ${id}`)).toMatch(/^unix_ts_ms +\| [0-9a-f]{12} +\| 48$/m);
+  });
+});

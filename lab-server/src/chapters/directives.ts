@@ -19,6 +19,7 @@ export const WIDGETS = [
   'claims',
   'paths',
   'tracer',
+  'uuid',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

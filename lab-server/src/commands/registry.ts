@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import clear from './clear.js';
 import explain from './explain.js';
 import health from './health.js';
+import id from './id.js';
 import * as jobs from './jobs.js';
 import * as cluster from './local/cluster.js';
 import dbShell from './local/db-shell.js';
@@ -43,6 +44,7 @@ export const COMMANDS: readonly Command[] = [
   ring,
   route,
   trace,
+  id,
   user.create,
   user.read,
   seed,

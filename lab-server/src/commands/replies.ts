@@ -223,3 +223,13 @@ export const Trace = z.object({
 export type Trace = z.output<typeof Trace>;
 export const TraceList = z.object({ kept: z.number(), traces: z.array(Trace) });
 export const TracedRequest = z.object({ response: z.object({ status: z.number(), shard: z.string().nullable(), body: z.unknown() }), trace: Trace });
+
+export const IdAnatomy = z.object({
+  id: z.string(),
+  version: z.number(),
+  variant_bits: z.string(),
+  unix_ms: z.number().nullable(),
+  time: z.string().nullable(),
+  fields: z.array(z.object({ name: z.string(), hex: z.string(), bits: z.number() })),
+  random_bits: z.number(),
+});

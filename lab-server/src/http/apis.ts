@@ -5,6 +5,7 @@ import { ApiRouter } from './api-router.js';
 import { openApiDocument, type ApiMount } from './openapi.js';
 import { chapterRoutes } from './routes/chapters.js';
 import { healthRoutes } from './routes/health.js';
+import { idRoutes } from './routes/ids.js';
 import { labRoutes } from './routes/lab.js';
 import { loadtestRoutes } from './routes/loadtests.js';
 import { messengerApi } from './routes/messenger.js';
@@ -32,6 +33,7 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   sqlRoutes(control, lab);
   tuningRoutes(control, lab);
   traceRoutes(control, lab);
+  idRoutes(control);
   return [
     { prefix: '', api: root },
     { prefix: '/lab/v1', api: control },

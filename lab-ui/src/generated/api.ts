@@ -849,6 +849,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/lab/v1/ids/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A UUID's anatomy: version, variant, and for a UUIDv7 the millisecond it was minted */
+        get: operations["getLabV1IdsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1532,6 +1549,25 @@ export interface components {
                 body: unknown;
             };
             trace: components["schemas"]["Trace"];
+        };
+        IdAnatomy: {
+            /** @description the id, lower-cased */
+            id: string;
+            /** @description 7: time-ordered; 4: random */
+            version: number;
+            /** @description the variant bits; 10 for RFC 9562 ids */
+            variant_bits: string;
+            /** @description version 7: the Unix time in ms held by the first 48 bits */
+            unix_ms: number | null;
+            /** @description unix_ms as an ISO date */
+            time: string | null;
+            fields: {
+                /** @enum {string} */
+                name: "unix_ts_ms" | "ver" | "rand_a" | "var + rand_b" | "random";
+                hex: string;
+                bits: number;
+            }[];
+            random_bits: number;
         };
     };
     responses: never;
@@ -4224,6 +4260,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLabV1IdsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description its fields */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdAnatomy"];
                 };
             };
             /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */

@@ -7,6 +7,7 @@ import { Paths } from './Paths';
 import { Ring } from './Ring';
 import { ShardStats } from './ShardStats';
 import { Sql } from './Sql';
+import { UuidAnatomyWidget } from './UuidAnatomy';
 
 export type WidgetProps = { attrs: Record<string, string> };
 
@@ -17,6 +18,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   loadtest: lazy(() => import('./LoadTest')),
   metrics: lazy(() => import('./Metrics')),
   tracer: lazy(() => import('./Tracer')),
+  uuid: UuidAnatomyWidget,
   ring: Ring,
   'shard-stats': ShardStats,
   'create-user': CreateUser,
