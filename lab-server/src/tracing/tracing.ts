@@ -1,7 +1,8 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type http from 'node:http';
 import { TraceStore } from './store.js';
 
@@ -14,11 +15,21 @@ export const traceStore = new TraceStore(TRACES_KEPT);
 let installed = false;
 
 /**
+ * Where else traces go: with OpenTelemetry's standard `OTEL_EXPORTER_OTLP_ENDPOINT` (or `…_TRACES_ENDPOINT`)
+ * set, every traced request is also sent, batched, to that collector over OTLP/HTTP (the exporter reads the
+ * standard OTEL_EXPORTER_OTLP_* variables itself: headers, timeout, protocol). None otherwise.
+ */
+export function collectorProcessors(env: NodeJS.ProcessEnv = process.env): SpanProcessor[] {
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return [];
+  return [new BatchSpanProcessor(new OTLPTraceExporter())];
+}
+
+/**
  * Registers OpenTelemetry's global tracer provider (with the lab's store as its span processor, plus any
  * `extra` ones, e.g. an exporter to a collector), the AsyncLocalStorage context manager that carries the
  * current span across awaits, and the W3C `traceparent` propagator. Idempotent: the first call wins.
  */
-export function installTracing(extra: SpanProcessor[] = []): void {
+export function installTracing(extra: SpanProcessor[] = collectorProcessors()): void {
   if (installed) return;
   installed = true;
   const provider = new BasicTracerProvider({ spanProcessors: [traceStore, ...extra] });
