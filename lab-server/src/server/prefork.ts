@@ -8,6 +8,8 @@ import type { WorkerReport } from '../metrics/metrics.js';
 import { execArgvFor } from '../process/fork-args.js';
 import type { FenceTarget } from '../sharding/write-gate.js';
 import type { Lab, PeerState, WritePeers } from '../lab/lab.js';
+import type { TraceView } from '../tracing/store.js';
+import { traceStore } from '../tracing/tracing.js';
 
 const WORKER_MAIN = fileURLToPath(new URL(`./worker-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
 const STOP_TIMEOUT_MS = 5_000;
@@ -41,6 +43,7 @@ type Wrote = { type: 'lab-wrote'; write: PeerWrite };
 export type WorkerMessage =
   | Wrote
   | { type: 'lab-metrics'; report: WorkerReport; reads: ReadCounts }
+  | { type: 'lab-trace'; trace: TraceView }
   | { type: 'lab-done'; seq: number; error?: string; keys?: string[] };
 export type PrimaryMessage = { type: 'lab-stop' } | Wrote | (PeerCommand & { seq: number });
 
@@ -209,6 +212,7 @@ export class Prefork implements WritePeers {
         this.lab.reads.add(msg.reads);
       }
       if (msg?.type === 'lab-done') this.done(worker.id, msg.seq, msg.error, msg.keys);
+      if (msg?.type === 'lab-trace') traceStore.add(msg.trace);
       if (msg?.type === 'lab-wrote') for (const w of this.workers) if (w !== worker && !w.isDead()) w.send(msg);
     });
     return new Promise((resolve, reject) => {

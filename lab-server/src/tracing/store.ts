@@ -90,6 +90,9 @@ export class TraceStore implements SpanProcessor {
 
   constructor(readonly keep: number) {}
 
+  /** Set in a prefork worker: each finished trace is also handed to the primary, which keeps the lab's list. */
+  onFinished: ((view: TraceView) => void) | null = null;
+
   onStart(_span: Span, _parent: Context): void {}
 
   onEnd(span: ReadableSpan): void {
@@ -105,7 +108,9 @@ export class TraceStore implements SpanProcessor {
     }
     this.open.delete(id);
     const view = toTraceView(spans);
-    if (view) this.add(view);
+    if (!view) return;
+    this.add(view);
+    this.onFinished?.(view);
   }
 
   /** A finished trace (this process's, or one a prefork worker sent). */
