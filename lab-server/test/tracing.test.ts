@@ -167,6 +167,22 @@ async function command(line: string): Promise<string> {
   return (await dispatch(line.split(/\s+/), line, ctx)).text;
 }
 
+describe('the scenarios', () => {
+  it("runs the original's first three scenarios traced: the read finds the new user on the shard it was written to, the listing asks every shard", async () => {
+    const r = await t.call<{ scenarios: (Traced & { scenario: string })[] }>('POST', '/lab/v1/traces/scenarios');
+    expect(r.status).toBe(200);
+    const [register, read, list] = r.body.scenarios;
+    expect([register!.scenario, read!.scenario, list!.scenario]).toEqual(['register', 'get-by-id', 'list-all']);
+    expect([register!.response.status, read!.response.status, list!.response.status]).toEqual([201, 200, 200]);
+    expect(read!.response.shard).toBe(register!.response.shard);
+    expect(read!.trace.name).toBe(`GET /api/v1/users/${register!.response.body.id}`);
+    expect(named(list!.trace, 'query')).toHaveLength(2);
+    const text = await command('trace scenarios');
+    expect(text).toMatch(/^get-by-id +\| GET \/api\/v1\/users\/[0-9a-f-]{36} +\| 200 +\| shard-\d +\| [\d.]+ ms +\| \S/m);
+    expect(text).toMatch(/^list-all +\| GET \/api\/v1\/users +\| 200 +\| every shard/m);
+  });
+});
+
 describe('an id taken apart', () => {
   it('GET /lab/v1/ids/:id reads a live UUIDv7: the time it was minted, by the service that created the user', async () => {
     const before = Date.now();

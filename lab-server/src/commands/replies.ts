@@ -223,6 +223,7 @@ export const Trace = z.object({
 export type Trace = z.output<typeof Trace>;
 export const TraceList = z.object({ kept: z.number(), traces: z.array(Trace) });
 export const TracedRequest = z.object({ response: z.object({ status: z.number(), shard: z.string().nullable(), body: z.unknown() }), trace: Trace });
+export const ScenarioRun = z.object({ scenarios: z.array(TracedRequest.extend({ scenario: z.string() })) });
 
 export const IdAnatomy = z.object({
   id: z.string(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { get, post, seg } from './api.js';
 import { CommandError, defineCommand, type CommandResult, type Style } from './command.js';
 import { formatTable, ms } from './format.js';
-import { Trace, TraceList, TracedRequest } from './replies.js';
+import { ScenarioRun, Trace, TraceList, TracedRequest } from './replies.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const;
 const BAR = 32;
@@ -17,6 +17,12 @@ function detail(a: Trace['spans'][number]['attributes']): string {
     return `pool: ${a['db.client.connection.pool.total']} open, ${a['db.client.connection.pool.idle']} idle, ${a['db.client.connection.pool.waiting']} queued`;
   if (a['server.port'] !== undefined) return `PostgreSQL on port ${a['server.port']}`;
   return '';
+}
+
+/** The longest span that contains no other: where the time actually went. */
+export function slowestStep(t: Trace): Trace['spans'][number] | null {
+  const parents = new Set(t.spans.map((s) => s.parent_id));
+  return t.spans.filter((s) => !parents.has(s.span_id)).sort((a, b) => b.duration_ms - a.duration_ms)[0] ?? null;
 }
 
 /** A trace as a text waterfall: one line per span, indented by depth, with a bar placed on the request's time line. */
@@ -40,12 +46,13 @@ export function waterfall(t: Trace, style: Style): string {
 
 export default defineCommand({
   name: 'trace',
-  usage: 'trace [METHOD PATH [JSON] | show TRACE_ID]',
+  usage: 'trace [METHOD PATH [JSON] | show TRACE_ID | scenarios]',
   summary: 'send one messenger request traced and draw its spans; without arguments, the last traced requests',
   parseFlags: false,
   args: z.object({ _: z.array(z.string()), tail: z.string() }).transform(({ _: words, tail }, zctx) => {
     const [first, second] = words;
     if (first === undefined) return { kind: 'list' as const };
+    if (first === 'scenarios' && words.length === 1) return { kind: 'scenarios' as const };
     if (first === 'show') {
       if (!second || words.length > 2) {
         zctx.addIssue({ code: 'custom', message: 'usage: trace show TRACE_ID' });
@@ -74,6 +81,22 @@ export default defineCommand({
     if (a.kind === 'show') {
       const t = await get(ctx.lab, `/lab/v1/traces/${seg(a.id)}`, Trace);
       return { data: t, text: waterfall(t, ctx.style) };
+    }
+    if (a.kind === 'scenarios') {
+      const run = await post(ctx.lab, '/lab/v1/traces/scenarios', ScenarioRun);
+      const rows = run.scenarios.map((s) => {
+        const slow = slowestStep(s.trace);
+        return [
+          s.scenario,
+          s.trace.name,
+          s.response.status,
+          s.response.shard ?? 'every shard',
+          ms(s.trace.duration_ms),
+          slow ? `${slow.name} (${ms(slow.duration_ms)})` : '-',
+        ];
+      });
+      const note = `scenario 4 (10,000 users) is a load test: ${ctx.invocation}loadtest 10k`;
+      return { data: run, text: `${formatTable(['scenario', 'request', 'status', 'shard', 'took', 'slowest step'], rows)}\n${ctx.style.dim(note)}` };
     }
     if (a.kind === 'list') {
       const list = await get(ctx.lab, '/lab/v1/traces', TraceList);

@@ -849,6 +849,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/lab/v1/traces/scenarios": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The original's first three request scenarios, each sent traced: register a user, read it back by id, list a page of all users
+         * @description Scenario 4 (10,000 users) is a load test: POST /lab/v1/loadtests {"scenario": "10k"}. Each scenario here is one real request, measured span by span.
+         */
+        post: operations["postLabV1TracesScenarios"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/lab/v1/ids/{id}": {
         parameters: {
             query?: never;
@@ -1549,6 +1569,22 @@ export interface components {
                 body: unknown;
             };
             trace: components["schemas"]["Trace"];
+        };
+        ScenarioRun: {
+            scenarios: {
+                response: {
+                    status: number;
+                    /** @description the X-Lab-Shard header */
+                    shard: string | null;
+                    body: unknown;
+                };
+                trace: components["schemas"]["Trace"];
+                /**
+                 * @description the original's scenarios 1–3
+                 * @enum {string}
+                 */
+                scenario: "register" | "get-by-id" | "list-all";
+            }[];
         };
         IdAnatomy: {
             /** @description the id, lower-cased */
@@ -4260,6 +4296,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postLabV1TracesScenarios: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description each scenario with its response and trace */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioRun"];
                 };
             };
             /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { shardColor } from '../colors';
 import { ms } from '../format';
-import type { Trace, TraceList, TracedRequest } from '../types';
+import type { ScenarioRun, Trace, TraceList, TracedRequest } from '../types';
 import { ErrorNote, Panel, useAction } from './common';
 
 type Span = Trace['spans'][number];
@@ -30,6 +30,18 @@ function detail(a: Span['attributes']): string {
     return `${a['db.client.connection.pool.total']} open, ${a['db.client.connection.pool.idle']} idle, ${a['db.client.connection.pool.waiting']} queued`;
   if (a['server.port'] !== undefined) return `port ${a['server.port']}`;
   return '';
+}
+
+const SCENARIO_TITLES: Record<ScenarioRun['scenarios'][number]['scenario'], string> = {
+  register: '1. Register a user',
+  'get-by-id': '2. Get it by id',
+  'list-all': '3. List all users',
+};
+
+/** The longest span that contains no other: where the time actually went. */
+function slowestStep(t: Trace): Span | null {
+  const parents = new Set(t.spans.map((s) => s.parent_id));
+  return t.spans.filter((s) => !parents.has(s.span_id)).sort((a, b) => b.duration_ms - a.duration_ms)[0] ?? null;
 }
 
 /** One trace as a waterfall: a row per span, indented under its parent, its bar placed on the request's time line. */
@@ -107,6 +119,7 @@ export default function Tracer() {
   const [answer, setAnswer] = useState<TracedRequest['response'] | null>(null);
   const [kept, setKept] = useState<TraceList | null>(null);
   const [lastId, setLastId] = useState<string | null>(null);
+  const [scenarios, setScenarios] = useState<ScenarioRun | null>(null);
   const ids = { method: useId(), path: useId(), body: useId(), kept: useId() };
 
   const refresh = useCallback(async () => setKept(await api<TraceList>('GET', '/lab/v1/traces')), []);
@@ -129,6 +142,14 @@ export default function Tracer() {
     setAnswer(r.response);
     const id = (r.response.body as { id?: unknown } | null)?.id;
     if (method === 'POST' && typeof id === 'string') setLastId(id);
+    await refresh();
+  });
+
+  const runScenarios = useAction(async () => {
+    const r = await api<ScenarioRun>('POST', '/lab/v1/traces/scenarios');
+    setScenarios(r);
+    setShown(r.scenarios[0]?.trace ?? null);
+    setAnswer(null);
     await refresh();
   });
 
@@ -174,6 +195,46 @@ export default function Tracer() {
         </button>
       </form>
       <ErrorNote error={send.error} />
+      <div className="row">
+        <button type="button" onClick={() => void runScenarios.run()} disabled={runScenarios.busy}>
+          Run scenarios 1–3
+        </button>
+        <span className="muted small">register, read back by id, list a page: three real requests, each traced</span>
+      </div>
+      <ErrorNote error={runScenarios.error} />
+      {scenarios && (
+        <table className="small scenarios">
+          <thead>
+            <tr>
+              <th>scenario</th>
+              <th>request</th>
+              <th>status</th>
+              <th>shard</th>
+              <th>took (ms)</th>
+              <th>slowest step</th>
+            </tr>
+          </thead>
+          <tbody>
+            {scenarios.scenarios.map((s) => {
+              const slow = slowestStep(s.trace);
+              return (
+                <tr key={s.scenario} data-scenario={s.scenario} aria-selected={shown?.trace_id === s.trace.trace_id}>
+                  <td>
+                    <button type="button" onClick={() => setShown(s.trace)}>
+                      {SCENARIO_TITLES[s.scenario]}
+                    </button>
+                  </td>
+                  <td className="mono">{s.trace.name}</td>
+                  <td>{s.response.status}</td>
+                  <td>{s.response.shard ? <span style={{ color: shardColor(s.response.shard) }}>{s.response.shard}</span> : 'every shard'}</td>
+                  <td className="num">{ms(s.trace.duration_ms)}</td>
+                  <td>{slow ? `${slow.name} (${ms(slow.duration_ms)} ms)` : '–'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
       {answer && shown && (
         <p className="small" aria-live="polite">
           Answered <strong>{answer.status}</strong>

@@ -5,9 +5,24 @@ import { ApiError } from '../errors.js';
 import type { Lab } from '../../lab/lab.js';
 import { SelfClient } from '../../net/self-client.js';
 import { traceparent, traceStore } from '../../tracing/tracing.js';
-import { TraceListSchema, TraceRequestSchema, TraceSchema, TracedResponseSchema } from '../schemas/traces.js';
+import { ScenarioRunSchema, TraceListSchema, TraceRequestSchema, TraceSchema, TracedResponseSchema } from '../schemas/traces.js';
 
 const TraceParams = z.strictObject({ trace_id: z.string().regex(/^[0-9a-f]{32}$/, 'trace_id must be 32 lower-case hex digits') });
+
+/** Sends one messenger request with a fresh `traceparent` and waits for its trace. */
+async function sendTraced(self: SelfClient, method: string, path: string, body?: Record<string, unknown>) {
+  const traceId = randomBytes(16).toString('hex');
+  const reply = await self.call(method, path, method === 'GET' || method === 'DELETE' ? undefined : (body ?? {}), {
+    traceparent: traceparent(traceId, randomBytes(8).toString('hex')),
+  });
+  const trace = await traceStore.waitFor(traceId, WAIT_MS);
+  if (!trace) {
+    throw new ApiError(503, 'trace_missing', `The request answered ${reply.status} but its trace did not arrive within ${WAIT_MS / 1000} s. Try again.`, {
+      trace_id: traceId,
+    });
+  }
+  return { response: { status: reply.status, shard: reply.headers?.get('x-lab-shard') ?? null, body: reply.body }, trace };
+}
 
 /** How long the route waits for a traced request's root span to end after its answer arrived. */
 const WAIT_MS = 5_000;
@@ -61,18 +76,38 @@ export function traceRoutes(api: ApiRouter, lab: Pick<Lab, 'config'>): void {
       responses: { 200: { description: 'the response and its trace', schema: TracedResponseSchema } },
     },
     async ({ req, res, body }) => {
-      const traceId = randomBytes(16).toString('hex');
+      res.json(await sendTraced(SelfClient.from(req, lab.config.token), body.method, body.path, body.body));
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/traces/scenarios',
+      tag,
+      summary: "The original's first three request scenarios, each sent traced: register a user, read it back by id, list a page of all users",
+      description:
+        'Scenario 4 (10,000 users) is a load test: POST /lab/v1/loadtests {"scenario": "10k"}. Each scenario here is one real request, measured span by span.',
+      responses: { 200: { description: 'each scenario with its response and trace', schema: ScenarioRunSchema } },
+    },
+    async ({ req, res }) => {
       const self = SelfClient.from(req, lab.config.token);
-      const reply = await self.call(body.method, body.path, body.method === 'GET' || body.method === 'DELETE' ? undefined : (body.body ?? {}), {
-        traceparent: traceparent(traceId, randomBytes(8).toString('hex')),
-      });
-      const trace = await traceStore.waitFor(traceId, WAIT_MS);
-      if (!trace) {
-        throw new ApiError(503, 'trace_missing', `The request answered ${reply.status} but its trace did not arrive within ${WAIT_MS / 1000} s. Try again.`, {
-          trace_id: traceId,
+      const register = await sendTraced(self, 'POST', '/api/v1/users', { first_name: 'Scenario', last_name: 'One' });
+      const id = (register.response.body as { id?: unknown } | null)?.id;
+      if (register.response.status !== 201 || typeof id !== 'string') {
+        throw new ApiError(503, 'scenario_failed', `Registering a user answered ${register.response.status}; the other scenarios need it. Is every shard up?`, {
+          status: register.response.status,
         });
       }
-      res.json({ response: { status: reply.status, shard: reply.headers?.get('x-lab-shard') ?? null, body: reply.body }, trace });
+      const read = await sendTraced(self, 'GET', `/api/v1/users/${id}`);
+      const list = await sendTraced(self, 'GET', '/api/v1/users?limit=20');
+      res.json({
+        scenarios: [
+          { scenario: 'register', ...register },
+          { scenario: 'get-by-id', ...read },
+          { scenario: 'list-all', ...list },
+        ],
+      });
     },
   );
 

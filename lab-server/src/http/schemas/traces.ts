@@ -55,3 +55,13 @@ export const TracedResponseSchema = z
     trace: TraceSchema,
   })
   .meta({ id: 'TracedRequest' });
+
+export const ScenarioRunSchema = z
+  .object({
+    scenarios: z.array(
+      TracedResponseSchema.extend({
+        scenario: z.enum(['register', 'get-by-id', 'list-all']).describe("the original's scenarios 1–3"),
+      }),
+    ),
+  })
+  .meta({ id: 'ScenarioRun' });
