@@ -183,6 +183,15 @@ describe('the browser lab', () => {
     await ex.locator('select').selectOption(shard!);
     expect(await check(w.page, 'trace-create')).toBe('pass');
     await ex.getByText('✓ passed').waitFor();
+
+    // Scenarios 1–3: three real requests, the read answered by the shard the user was written to.
+    await tracer.getByRole('button', { name: 'Run scenarios 1–3' }).click();
+    await tracer.locator('tr[data-scenario="list-all"]').waitFor();
+    const shardOf = (s: string) => tracer.locator(`tr[data-scenario="${s}"] td`).nth(3).textContent();
+    expect(await shardOf('get-by-id')).toBe(await shardOf('register'));
+    expect(await shardOf('list-all')).toBe('every shard');
+    await tracer.getByRole('button', { name: '3. List all users' }).click();
+    await expect.poll(() => waterfall.locator('li[data-span="query"]').count()).toBe(5);
     expect(w.errors).toEqual([]);
     await w.page.close();
   });
