@@ -9,7 +9,7 @@ MESSAGES ?= 0
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue bench-seed bench-data-layer bench-api bench-ui \
-        shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune claims bench-reshard \
+        bench-tracing trace shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune claims bench-reshard \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi
@@ -173,6 +173,9 @@ claims: install ## the original's claims a chapter measures: make claims CHAPTER
 tune: install ## PostgreSQL parameters the lab may change; make tune NAME=work_mem VALUE=64MB sets one on every shard (VALUE=default resets) (needs make dev)
 	@$(LAB) tune $(if $(NAME),$(if $(filter default,$(VALUE)),reset $(NAME),set $(NAME) "$(VALUE)"),)
 
+trace: install ## the last traced requests; make trace REQUEST='GET /api/v1/users?limit=5' traces one and draws its spans (needs make dev)
+	@$(LAB) trace $(REQUEST)
+
 ring: install ## every ring version the cluster has routed by
 	@$(LAB) ring
 
@@ -187,6 +190,9 @@ bench-data-layer: install ## the hot endpoints through pg and Prisma in one run:
 
 bench-api: install ## the lab's GET /api/v1/users/:id against a bare node:http + pg server, same run
 	@node_modules/.bin/tsx lab-server/bench/api.ts
+
+bench-tracing: install ## GET /api/v1/users/:id with every request traced against none, same run: throughput and p99 ratios
+	@node_modules/.bin/tsx lab-server/bench/tracing.ts
 
 bench-ui: install ui-build ## first visit to the Overview in Chromium, cold cache: script bytes and first Check, against uncompressed
 	@node_modules/.bin/tsx lab-server/bench/ui.ts

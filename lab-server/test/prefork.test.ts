@@ -46,6 +46,18 @@ it("adds up the workers' requests in the metrics", async () => {
   expect(latest.shards.every((s) => s.pool.size >= 0)).toBe(true);
 });
 
+it("keeps the traces of requests the workers served, as the primary's own", async () => {
+  const id = 'fe'.repeat(16);
+  expect((await t.call('GET', '/api/v1/users?limit=1', undefined, { traceparent: `00-${id}-${'02'.repeat(8)}-01` })).status).toBe(200);
+  let kept = await t.call<{ trace_id: string; spans: { name: string }[] }>('GET', `/lab/v1/traces/${id}`);
+  for (let i = 0; i < 50 && kept.status === 404; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    kept = await t.call('GET', `/lab/v1/traces/${id}`);
+  }
+  expect(kept.status).toBe(200);
+  expect(kept.body.spans.filter((s) => s.name === 'query')).toHaveLength(2);
+});
+
 it('stops every worker with the lab', async () => {
   await t.running.stop();
   expect(workerPids.every((pid) => !isAlive(pid))).toBe(true);

@@ -30,6 +30,11 @@ export type ShardStats = Schemas['ShardStats'];
 export type SqlRun = Schemas['SqlRun'];
 export type StepReport = Schemas['StepReport'];
 export type Topology = Schemas['Topology'];
+export type IdAnatomy = Schemas['IdAnatomy'];
+export type ScenarioRun = Schemas['ScenarioRun'];
+export type Trace = Schemas['Trace'];
+export type TraceList = Schemas['TraceList'];
+export type TracedRequest = Schemas['TracedRequest'];
 
 type Method = 'get' | 'put' | 'post' | 'delete';
 

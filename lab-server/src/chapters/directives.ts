@@ -21,6 +21,8 @@ export const WIDGETS = [
   'paths',
   'partitions',
   'pruning',
+  'tracer',
+  'uuid',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

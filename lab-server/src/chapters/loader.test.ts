@@ -57,7 +57,8 @@ describe('loadChapters', () => {
   it('loads the repository’s chapters without errors, in order, with paths naming real or upcoming chapters', async () => {
     const lib = await loadChapters(path.join(REPO_ROOT, 'chapters'));
     expect(lib.errors).toEqual([]);
-    expect(lib.chapters.map((c) => c.id).slice(0, 2)).toEqual(['overview', 'sharding']);
+    expect(lib.chapters.map((c) => c.id)).toEqual(expect.arrayContaining(['overview', 'sharding', 'architecture']));
+    expect(lib.chapters[0]?.id).toBe('overview');
     for (const c of lib.chapters) expect(c.exercises.length).toBeGreaterThanOrEqual(3);
     expect(lib.paths).toHaveLength(4);
     const known = new Set([...lib.chapters.map((c) => c.id), ...Object.keys(lib.upcoming)]);

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { isUnavailable } from './errors.js';
-import type { ShardPools } from './shard-pools.js';
+import { portOf, type ShardPools } from './shard-pools.js';
+import { inSpan } from '../tracing/tracing.js';
 import type { ShardSet } from './shard-set.js';
 
 export type ReadPolicy = 'primary' | 'replica' | 'read-your-writes';
@@ -89,7 +90,9 @@ export class ReadRouter {
     }
     let value: T;
     try {
-      value = await fn(replica.pool);
+      value = await inSpan(`${shard.name} replica`, { 'lab.shard': shard.name, 'lab.role': 'replica', 'server.port': portOf(replica.url) }, () =>
+        fn(replica.pool),
+      );
     } catch (err) {
       // A replica that fails mid-read is skipped; the monitor marks it down.
       if (!isUnavailable(err)) throw err;

@@ -5,6 +5,7 @@ import { HealthProbe } from './health.js';
 import { createPool } from '../postgres/pool.js';
 import type { Shard } from './shard.js';
 import type { ShardSet } from './shard-set.js';
+import { inSpan } from '../tracing/tracing.js';
 
 /**
  * Connections to the shards: each shard's pool and health probe, queries through the pool with outages named
@@ -39,7 +40,7 @@ export class ShardPools {
     const shard = this.set.shard(id);
     while (shard.handover) await shard.handover;
     try {
-      return await fn(shard.pool);
+      return await inSpan(`${shard.name} primary`, { 'lab.shard': shard.name, 'lab.role': 'primary', 'server.port': portOf(shard.url) }, () => fn(shard.pool));
     } catch (err) {
       // Its pool was ended under the request: whatever the error says, the shard is gone, not down.
       if (!this.set.has(shard)) throw new ShardRemovedError(shard.name, err);
@@ -71,4 +72,9 @@ export class ShardPools {
       throw err;
     }
   }
+}
+
+/** The server's port, which tells the learner which PostgreSQL process answered. */
+export function portOf(url: string): number {
+  return Number(new URL(url).port) || 5432;
 }

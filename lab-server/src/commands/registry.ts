@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import clear from './clear.js';
 import explain from './explain.js';
 import health from './health.js';
+import id from './id.js';
 import * as jobs from './jobs.js';
 import * as cluster from './local/cluster.js';
 import dbShell from './local/db-shell.js';
@@ -22,6 +23,7 @@ import shardsRemove from './shards-remove.js';
 import shardsReplica from './shards-replica.js';
 import sql from './sql.js';
 import stats from './stats.js';
+import trace from './trace.js';
 import * as tune from './tune.js';
 import * as claims from './claims.js';
 import * as user from './user.js';
@@ -44,6 +46,8 @@ export const COMMANDS: readonly Command[] = [
   stats,
   ring,
   route,
+  trace,
+  id,
   user.create,
   user.read,
   seed,

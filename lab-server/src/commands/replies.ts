@@ -195,3 +195,35 @@ export const Tuning = z.object({
     }),
   ),
 });
+
+const TraceSpan = z.object({
+  span_id: z.string(),
+  parent_id: z.string().nullable(),
+  name: z.string(),
+  start_ms: z.number(),
+  duration_ms: z.number(),
+  status: z.enum(['ok', 'error']),
+  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+});
+export const Trace = z.object({
+  trace_id: z.string(),
+  name: z.string(),
+  started_at: z.string(),
+  duration_ms: z.number(),
+  status_code: z.number().nullable(),
+  spans: z.array(TraceSpan),
+});
+export type Trace = z.output<typeof Trace>;
+export const TraceList = z.object({ kept: z.number(), traces: z.array(Trace) });
+export const TracedRequest = z.object({ response: z.object({ status: z.number(), shard: z.string().nullable(), body: z.unknown() }), trace: Trace });
+export const ScenarioRun = z.object({ scenarios: z.array(TracedRequest.extend({ scenario: z.string() })) });
+
+export const IdAnatomy = z.object({
+  id: z.string(),
+  version: z.number(),
+  variant_bits: z.string(),
+  unix_ms: z.number().nullable(),
+  time: z.string().nullable(),
+  fields: z.array(z.object({ name: z.string(), hex: z.string(), bits: z.number() })),
+  random_bits: z.number(),
+});

@@ -13,11 +13,14 @@ import { partitionedUsers } from './checks/partitioned-users.js';
 import { partitionSkew } from './checks/partition-skew.js';
 import { partitionsRead } from './checks/partitions-read.js';
 import { route } from './checks/route.js';
+import { scatterRows } from './checks/scatter-rows.js';
 import { shardCount } from './checks/shard-count.js';
 import { shardsUp } from './checks/shards-up.js';
 import { smallestShard } from './checks/smallest-shard.js';
+import { traceAnswer } from './checks/trace-answer.js';
 import { userShard } from './checks/user-shard.js';
 import { usersTotal } from './checks/users-total.js';
+import { uuidTime } from './checks/uuid-time.js';
 
 /**
  * Every check kind a chapter may name. A new kind is a file in `checks/` and one line here.
@@ -41,6 +44,9 @@ const checkKinds = () =>
     partitionsRead,
     migrationDrill,
     drillLagging,
+    traceAnswer,
+    scatterRows,
+    uuidTime,
     all,
   ] as const;
 

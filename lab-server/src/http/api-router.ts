@@ -1,6 +1,7 @@
 import { Router as ExpressRouter, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import { jsonBody, parse } from './validation.js';
+import { inSpan, inSpanSync } from '../tracing/tracing.js';
 
 export type Method = 'get' | 'post' | 'put' | 'delete';
 
@@ -59,10 +60,12 @@ export class ApiRouter {
   ): void {
     this.operations.push(spec as unknown as Operation);
     this.router[spec.method](spec.path, async (req, res) => {
-      const params = (spec.params ? parse(spec.params, req.params, 'path') : req.params) as z.infer<P>;
-      const query = spec.query ? parse(spec.query, req.query, 'query') : (undefined as z.infer<Q>);
-      const body = spec.body ? parse(spec.body, spec.bodyOptional && req.body === undefined ? {} : jsonBody(req), spec.bodyName) : (undefined as z.infer<B>);
-      await handler({ req, res, params, query, body });
+      const { params, query, body } = inSpanSync('validate (zod)', () => ({
+        params: (spec.params ? parse(spec.params, req.params, 'path') : req.params) as z.infer<P>,
+        query: spec.query ? parse(spec.query, req.query, 'query') : (undefined as z.infer<Q>),
+        body: spec.body ? parse(spec.body, spec.bodyOptional && req.body === undefined ? {} : jsonBody(req), spec.bodyName) : (undefined as z.infer<B>),
+      }));
+      await inSpan(`handler ${spec.method.toUpperCase()} ${spec.path}`, { 'http.route': spec.path }, async () => handler({ req, res, params, query, body }));
     });
   }
 }

@@ -5,6 +5,7 @@ import { ApiRouter } from './api-router.js';
 import { openApiDocument, type ApiMount } from './openapi.js';
 import { chapterRoutes } from './routes/chapters.js';
 import { healthRoutes } from './routes/health.js';
+import { idRoutes } from './routes/ids.js';
 import { labRoutes } from './routes/lab.js';
 import { loadtestRoutes } from './routes/loadtests.js';
 import { messengerApi } from './routes/messenger.js';
@@ -15,6 +16,7 @@ import { placementRoutes } from './routes/placement.js';
 import { ringRoutes } from './routes/ring.js';
 import { shardRoutes } from './routes/shards.js';
 import { sqlRoutes } from './routes/sql.js';
+import { traceRoutes } from './routes/traces.js';
 import { tuningRoutes } from './routes/tuning.js';
 
 /** The control API (`/lab/v1`) and the operations routes (`/health`, `/metrics`), every route declared with its schemas. */
@@ -34,6 +36,8 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   tuningRoutes(control, lab);
   partitionRoutes(control, lab);
   migrationDrillRoutes(control, lab);
+  traceRoutes(control, lab);
+  idRoutes(control);
   return [
     { prefix: '', api: root },
     { prefix: '/lab/v1', api: control },

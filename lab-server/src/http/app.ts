@@ -1,4 +1,5 @@
-import express from 'express';
+import express, { type RequestHandler } from 'express';
+import { inSpan, tracing } from '../tracing/tracing.js';
 import { errorHandler, unknownRoute } from './errors.js';
 
 export interface Mount {
@@ -11,9 +12,22 @@ export function createApp(mounts: Mount[], log: (message: string) => void): expr
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(express.json({ limit: '1mb' }));
+  app.use(traced('parse JSON body', express.json({ limit: '1mb' })));
   for (const m of mounts) app.use(m.path, m.router);
   app.use(unknownRoute);
   app.use(errorHandler(log));
   return app;
+}
+
+/**
+ * A middleware as a span of a traced request that has a body. The rest of the chain runs after the span, not
+ * inside it, so the spans that follow are its siblings.
+ */
+function traced(name: string, mw: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    if (!tracing() || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)) return mw(req, res, next);
+    let error: unknown;
+    const size = { 'http.request.body.size': Number(req.headers['content-length'] ?? 0) };
+    void inSpan(name, size, () => new Promise<void>((resolve) => mw(req, res, (err?: unknown) => ((error = err), resolve())))).then(() => next(error));
+  };
 }

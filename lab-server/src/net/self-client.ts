@@ -4,6 +4,7 @@ import { parseJsonText } from './json-text.js';
 export interface SelfReply<T = unknown> {
   status: number;
   body: T;
+  headers?: Headers;
 }
 
 /**
@@ -24,8 +25,8 @@ export class SelfClient {
     return new SelfClient(`http://${host.includes(':') ? `[${host}]` : host}:${localPort}`, token);
   }
 
-  async call<T = unknown>(method: string, path: string, body?: unknown): Promise<SelfReply<T>> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  async call<T = unknown>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<SelfReply<T>> {
+    const headers: Record<string, string> = { accept: 'application/json', ...extra };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     const init: RequestInit = { method, headers };
     if (body !== undefined) {
@@ -33,7 +34,7 @@ export class SelfClient {
       headers['content-type'] = 'application/json';
     }
     const res = await fetch(`${this.base}${path}`, init);
-    return { status: res.status, body: parseJsonText(await res.text()) as T };
+    return { status: res.status, body: parseJsonText(await res.text()) as T, headers: res.headers };
   }
 }
 

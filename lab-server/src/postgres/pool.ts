@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { LabConfig } from '../config.js';
+import { traceQueries } from '../tracing/pg.js';
 
 const TIMESTAMPTZ_OID = 1184;
 const INT8_OID = 20;
@@ -31,5 +32,6 @@ export function createPool(url: string, pool: LabConfig['pool'], applicationName
   });
   // An idle client whose server died emits here; the next query reports the outage, so there is nothing to do.
   p.on('error', () => undefined);
+  traceQueries(p);
   return p;
 }

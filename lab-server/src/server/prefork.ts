@@ -9,6 +9,8 @@ import { execArgvFor } from '../process/fork-args.js';
 import type { FenceTarget } from '../sharding/write-gate.js';
 import type { Lab } from '../lab/lab.js';
 import type { PeerState, WritePeers } from '../lab/peers.js';
+import type { TraceView } from '../tracing/store.js';
+import { traceStore } from '../tracing/tracing.js';
 
 const WORKER_MAIN = fileURLToPath(new URL(`./worker-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
 const STOP_TIMEOUT_MS = 5_000;
@@ -42,6 +44,7 @@ type Wrote = { type: 'lab-wrote'; write: PeerWrite };
 export type WorkerMessage =
   | Wrote
   | { type: 'lab-metrics'; report: WorkerReport; reads: ReadCounts }
+  | { type: 'lab-trace'; trace: TraceView }
   | { type: 'lab-done'; seq: number; error?: string; keys?: string[] };
 export type PrimaryMessage = { type: 'lab-stop' } | Wrote | (PeerCommand & { seq: number });
 
@@ -210,6 +213,7 @@ export class Prefork implements WritePeers {
         this.lab.reads.add(msg.reads);
       }
       if (msg?.type === 'lab-done') this.done(worker.id, msg.seq, msg.error, msg.keys);
+      if (msg?.type === 'lab-trace') traceStore.add(msg.trace);
       if (msg?.type === 'lab-wrote') for (const w of this.workers) if (w !== worker && !w.isDead()) w.send(msg);
     });
     return new Promise((resolve, reject) => {

@@ -18,6 +18,7 @@ import { labApis, openApiRoutes } from '../http/apis.js';
 import { Lab } from '../lab/lab.js';
 import { Prefork } from './prefork.js';
 import { sweep } from '../resharding/replication.js';
+import { traceRequests } from '../tracing/tracing.js';
 
 export interface RunningLab {
   lab: Lab;
@@ -58,7 +59,7 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
       log,
     );
     const policy = requestPolicy(config);
-    const server = http.createServer(guard(policy, fastUsersDispatch(lab.users, lab.metrics.recorder, app, log)));
+    const server = http.createServer(guard(policy, traceRequests(fastUsersDispatch(lab.users, lab.metrics.recorder, app, log))));
     server.keepAliveTimeout = 65_000;
     server.on('clientError', answerClientError);
     const terminal = attachConsole(server, lab, policy);

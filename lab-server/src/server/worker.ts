@@ -12,6 +12,7 @@ import { poolStats } from '../metrics/metrics.js';
 import { Lab } from '../lab/lab.js';
 import type { PrimaryMessage, WorkerMessage, WorkerSpec } from './prefork.js';
 import { apiMounts, requestPolicy } from './start.js';
+import { traceRequests, traceStore } from '../tracing/tracing.js';
 
 const REPORT_MS = 1_000;
 
@@ -35,9 +36,10 @@ export async function runWorker(log: Log): Promise<void> {
   const lab = await Lab.create(config, cluster, log, spec.ring);
   await lab.usePeerState(spec.state);
   lab.reads.onWrite = (write) => process.send?.({ type: 'lab-wrote', write } satisfies WorkerMessage);
+  traceStore.onFinished = (trace) => process.send?.({ type: 'lab-trace', trace } satisfies WorkerMessage);
   started(lab);
   const app = createApp([{ path: '/', router: ExpressRouter().use(recordRequests(lab.metrics.recorder)) }, ...apiMounts(lab)], log);
-  const api = fastUsersDispatch(lab.users, lab.metrics.recorder, app, log);
+  const api = traceRequests(fastUsersDispatch(lab.users, lab.metrics.recorder, app, log));
   const forward = forwardTo(new URL(spec.primary_url));
   const server = http.createServer(guard(requestPolicy(config), (req, res) => (req.url!.startsWith('/api/') ? api(req, res) : forward(req, res))));
   server.keepAliveTimeout = 65_000;

@@ -1,6 +1,7 @@
 import { HASH_SPACE, ringHash } from './hash.js';
 import { normalizeKey } from './key.js';
 import type { ShardingStrategy } from './strategy.js';
+import { inSpanSync } from '../tracing/tracing.js';
 
 /** The HTTP API's JSON shape, hence snake_case. */
 export interface Route {
@@ -46,8 +47,25 @@ export class Router {
 
   /** Throws InvalidKeyError when rawKey is not a UUID. */
   route(rawKey: string): Route {
-    const normalized = normalizeKey(rawKey);
-    return { key: rawKey, normalized_key: normalized, ...this.routeHash(ringHash(normalized)) };
+    return inSpanSync(
+      'ring lookup',
+      () => {
+        const normalized = normalizeKey(rawKey);
+        return { key: rawKey, normalized_key: normalized, ...this.routeHash(ringHash(normalized)) };
+      },
+      (r, span) => span.setAttributes(this.spanAttributes(r.normalized_key, r)),
+    );
+  }
+
+  /** What a traced ring lookup records: the key, its point on the ring, the virtual node and the shard. */
+  spanAttributes(key: string, r: HashRoute): Record<string, string> {
+    return {
+      'lab.key': key,
+      'lab.ring.strategy': this.strategy.name,
+      'lab.ring.hash': `0x${r.hash.toString(16).padStart(8, '0')}`,
+      'lab.ring.vnode': r.vnode ?? '',
+      'lab.shard': r.shard_name,
+    };
   }
 
   shardFor(rawKey: string): number {

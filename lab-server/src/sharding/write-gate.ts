@@ -1,5 +1,6 @@
 import { ringHash } from './hash.js';
 import type { Router } from './router.js';
+import { inSpanSync } from '../tracing/tracing.js';
 
 /** An inclusive range of the 32-bit hash space. */
 export interface HashRange {
@@ -95,7 +96,16 @@ export class WriteGate {
  */
 export function writeByKey<T>(gate: WriteGate, router: () => Router, key: string, fn: (shard: number) => Promise<T>): Promise<T> {
   const hash = ringHash(key);
-  return gate.run(hash, () => fn(router().routeHash(hash).shard_id));
+  return gate.run(hash, () => {
+    const ring = router();
+    return fn(
+      inSpanSync(
+        'ring lookup',
+        () => ring.routeHash(hash),
+        (r, span) => span.setAttributes(ring.spanAttributes(key, r)),
+      ).shard_id,
+    );
+  });
 }
 
 /** A write by several keys at once (e.g. inbox rows for every member): `fn` gets the keys grouped by shard, routed inside the gate. */

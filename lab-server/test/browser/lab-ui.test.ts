@@ -167,6 +167,44 @@ describe('the browser lab', () => {
     await w.page.close();
   });
 
+  it('traces a user creation from the Architecture chapter: a measured waterfall, and the exercise answered from it', async () => {
+    await t.call('POST', '/lab/v1/chapters/architecture/reset');
+    const w = await watchedPage(browser);
+    await w.page.goto(`${t.url}/#/chapters/architecture`);
+    const tracer = w.page.locator('.tracer');
+    await tracer.getByRole('button', { name: 'Create a user', exact: true }).click();
+    await tracer.getByRole('button', { name: 'Trace', exact: true }).click();
+    const waterfall = tracer.locator('.waterfall');
+    await waterfall.waitFor();
+    for (const span of ['POST /api/v1/users', 'validate (zod)', 'mint id (UUIDv7)', 'ring lookup', 'pool wait', 'query', 'response']) {
+      expect(await waterfall.locator(`li[data-span="${span}"]`).count(), span).toBeGreaterThan(0);
+    }
+    const shard = await tracer.locator('p[aria-live] strong').nth(1).textContent();
+    expect(shard).toMatch(/^shard-\d$/);
+    await waterfall.locator(`li[data-span="${shard} primary"]`).waitFor();
+    expect(await waterfall.locator('li[data-span="query"] .span-detail').first().textContent()).toMatch(/^INSERT INTO users .* → 1 rows$/);
+    // A span opens to its attributes: the ring walk's hash and virtual node.
+    await waterfall.locator('li[data-span="ring lookup"] button').click();
+    await expect.poll(() => waterfall.locator('li[data-span="ring lookup"] .span-attrs').textContent()).toMatch(/lab\.ring\.vnode\s*shard-\d-vn\d+/);
+    await w.shot('request-tracer');
+
+    const ex = exercise(w.page, 'trace-create');
+    await ex.locator('select').selectOption(shard!);
+    expect(await check(w.page, 'trace-create')).toBe('pass');
+    await ex.getByText('✓ passed').waitFor();
+
+    // Scenarios 1–3: three real requests, the read answered by the shard the user was written to.
+    await tracer.getByRole('button', { name: 'Run scenarios 1–3' }).click();
+    await tracer.locator('tr[data-scenario="list-all"]').waitFor();
+    const shardOf = (s: string) => tracer.locator(`tr[data-scenario="${s}"] td`).nth(3).textContent();
+    expect(await shardOf('get-by-id')).toBe(await shardOf('register'));
+    expect(await shardOf('list-all')).toBe('every shard');
+    await tracer.getByRole('button', { name: '3. List all users' }).click();
+    await expect.poll(() => waterfall.locator('li[data-span="query"]').count()).toBe(5);
+    expect(w.errors).toEqual([]);
+    await w.page.close();
+  });
+
   it('works the Sharding chapter through the page: seed, add a shard faithfully, see the diagram change and the orphans 404, then rebalance', async () => {
     const w = await watchedPage(browser, [/\/api\/v1\/users\//]);
     const { page } = w;

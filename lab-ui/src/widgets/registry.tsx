@@ -10,6 +10,7 @@ import { Pruning } from './Pruning';
 import { Ring } from './Ring';
 import { ShardStats } from './ShardStats';
 import { Sql } from './Sql';
+import { UuidAnatomyWidget } from './UuidAnatomy';
 
 export type WidgetProps = { attrs: Record<string, string> };
 
@@ -19,6 +20,8 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   terminal: lazy(() => import('./Terminal')),
   loadtest: lazy(() => import('./LoadTest')),
   metrics: lazy(() => import('./Metrics')),
+  tracer: lazy(() => import('./Tracer')),
+  uuid: UuidAnatomyWidget,
   ring: Ring,
   'shard-stats': ShardStats,
   'create-user': CreateUser,

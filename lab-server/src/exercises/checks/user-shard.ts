@@ -13,7 +13,7 @@ interface FoundUser {
 }
 
 /** The newest user with this name, and the shard its row physically sits on (asked of every shard, not the ring). */
-async function findUserByName({ lab }: ExerciseContext, first: string, last: string): Promise<FoundUser | null> {
+export async function findUserByName({ lab }: ExerciseContext, first: string, last: string): Promise<FoundUser | null> {
   const rows = await Promise.all(
     lab.cluster.shards.map((s) =>
       lab.cluster.pools.onShard(s.id, async (pool) => {

@@ -14,6 +14,7 @@ import type { DataLayer } from '../../data/layer.js';
 import * as prismaRepo from './prisma-repository.js';
 import * as pgRepo from './pg-repository.js';
 import type { CreateUser, ListUsersQuery, UpdateUser, User } from './schemas.js';
+import { inSpanSync } from '../../tracing/tracing.js';
 
 export interface UserPage {
   data: User[];
@@ -47,7 +48,11 @@ export class UsersService {
 
   async create(input: CreateUser): Promise<Located<User>> {
     const now = Date.now();
-    const id = uuidv7({ msecs: now });
+    const id = inSpanSync(
+      'mint id (UUIDv7)',
+      () => uuidv7({ msecs: now }),
+      (v, span) => span.setAttributes({ 'lab.id': v, 'lab.id.unix_ms': now }),
+    );
     const row = { id, ...input, email: input.email ?? null, created_at: new Date(now).toISOString() };
     return this.write(id, async (shard) => {
       const value =

@@ -1,0 +1,165 @@
+import { SpanKind, SpanStatusCode, type Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+/** One span as the lab's API shows it: times in milliseconds from the start of its trace. */
+export interface SpanView {
+  span_id: string;
+  parent_id: string | null;
+  name: string;
+  start_ms: number;
+  duration_ms: number;
+  status: 'ok' | 'error';
+  error: string | null;
+  attributes: Record<string, string | number | boolean>;
+}
+
+/** A finished request: its root span (the HTTP request) and everything it did, in start order. */
+export interface TraceView {
+  trace_id: string;
+  name: string;
+  started_at: string;
+  duration_ms: number;
+  status_code: number | null;
+  spans: SpanView[];
+}
+
+const ms = ([s, ns]: readonly [number, number]) => s * 1e3 + ns / 1e6;
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** Keeps only attribute values the API's schema allows (arrays are not used by the lab's spans). */
+function plainAttributes(span: ReadableSpan): SpanView['attributes'] {
+  const out: SpanView['attributes'] = {};
+  for (const [k, v] of Object.entries(span.attributes)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+  return out;
+}
+
+/** Parents before their children, siblings by start time: the order a waterfall draws them. */
+function treeOrder(root: ReadableSpan, spans: readonly ReadableSpan[]): ReadableSpan[] {
+  const children = new Map<string, ReadableSpan[]>();
+  for (const s of spans) {
+    if (s === root || !s.parentSpanContext) continue;
+    const list = children.get(s.parentSpanContext.spanId) ?? [];
+    list.push(s);
+    children.set(s.parentSpanContext.spanId, list);
+  }
+  const out: ReadableSpan[] = [];
+  const visit = (s: ReadableSpan) => {
+    out.push(s);
+    for (const c of (children.get(s.spanContext().spanId) ?? []).sort((a, b) => ms(a.startTime) - ms(b.startTime))) visit(c);
+  };
+  visit(root);
+  return out;
+}
+
+/** The spans of one trace as the API shows them; the root is the span whose parent is not in this process. */
+export function toTraceView(spans: readonly ReadableSpan[]): TraceView | null {
+  const ids = new Set(spans.map((s) => s.spanContext().spanId));
+  const root = spans.find((s) => !s.parentSpanContext || !ids.has(s.parentSpanContext.spanId));
+  if (!root) return null;
+  const t0 = ms(root.startTime);
+  const view = (s: ReadableSpan): SpanView => ({
+    span_id: s.spanContext().spanId,
+    parent_id: s === root ? null : (s.parentSpanContext?.spanId ?? null),
+    name: s.name,
+    start_ms: round(ms(s.startTime) - t0),
+    duration_ms: round(ms(s.duration)),
+    status: s.status.code === SpanStatusCode.ERROR ? 'error' : 'ok',
+    error: s.status.code === SpanStatusCode.ERROR ? (s.status.message ?? 'error') : null,
+    attributes: plainAttributes(s),
+  });
+  const status = root.attributes['http.response.status_code'];
+  return {
+    trace_id: root.spanContext().traceId,
+    name: root.name,
+    started_at: new Date(t0).toISOString(),
+    duration_ms: round(ms(root.duration)),
+    status_code: typeof status === 'number' ? status : null,
+    spans: treeOrder(root, spans).map(view),
+  };
+}
+
+/**
+ * The last `keep` traced requests of this process, as an OpenTelemetry span processor: spans gather by trace
+ * until the request's root span ends, and the trace then becomes one entry. Another processor (an exporter
+ * to a collector) can sit beside it on the same provider.
+ */
+export class TraceStore implements SpanProcessor {
+  private readonly open = new Map<string, ReadableSpan[]>();
+  private readonly done: TraceView[] = [];
+  private readonly waiting = new Map<string, ((t: TraceView) => void)[]>();
+
+  constructor(readonly keep: number) {}
+
+  /** Set in a prefork worker: each finished trace is also handed to the primary, which keeps the lab's list. */
+  onFinished: ((view: TraceView) => void) | null = null;
+
+  onStart(_span: Span, _parent: Context): void {}
+
+  onEnd(span: ReadableSpan): void {
+    const id = span.spanContext().traceId;
+    const spans = this.open.get(id) ?? [];
+    spans.push(span);
+    // The root of a request is the server span; the spans it started ended before it.
+    if (span.kind !== SpanKind.SERVER) {
+      // A root that never ends (a dropped connection) must not keep its spans forever.
+      if (!this.open.has(id) && this.open.size >= this.keep * 4) this.open.delete(this.open.keys().next().value!);
+      this.open.set(id, spans);
+      return;
+    }
+    this.open.delete(id);
+    const view = toTraceView(spans);
+    if (!view) return;
+    this.add(view);
+    this.onFinished?.(view);
+  }
+
+  /** A finished trace (this process's, or one a prefork worker sent). */
+  add(view: TraceView): void {
+    this.done.push(view);
+    if (this.done.length > this.keep) this.done.shift();
+    for (const resolve of this.waiting.get(view.trace_id) ?? []) resolve(view);
+    this.waiting.delete(view.trace_id);
+  }
+
+  /** Newest first. */
+  list(): TraceView[] {
+    return [...this.done].reverse();
+  }
+
+  get(traceId: string): TraceView | null {
+    return this.done.find((t) => t.trace_id === traceId) ?? null;
+  }
+
+  /** The trace once its root span has ended, or null after `timeoutMs`. */
+  waitFor(traceId: string, timeoutMs: number): Promise<TraceView | null> {
+    const found = this.get(traceId);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.set(
+          traceId,
+          (this.waiting.get(traceId) ?? []).filter((r) => r !== done),
+        );
+        resolve(null);
+      }, timeoutMs);
+      const done = (t: TraceView) => {
+        clearTimeout(timer);
+        resolve(t);
+      };
+      this.waiting.set(traceId, [...(this.waiting.get(traceId) ?? []), done]);
+    });
+  }
+
+  clear(): void {
+    this.done.length = 0;
+    this.open.clear();
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}

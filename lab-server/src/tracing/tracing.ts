@@ -1,0 +1,147 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Span } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type http from 'node:http';
+import { TraceStore } from './store.js';
+
+/** How many finished traces each process keeps (the API lists them newest first). */
+export const TRACES_KEPT = 100;
+
+/** This process's traces. */
+export const traceStore = new TraceStore(TRACES_KEPT);
+
+let installed = false;
+
+/**
+ * Where else traces go: with OpenTelemetry's standard `OTEL_EXPORTER_OTLP_ENDPOINT` (or `…_TRACES_ENDPOINT`)
+ * set, every traced request is also sent, batched, to that collector over OTLP/HTTP (the exporter reads the
+ * standard OTEL_EXPORTER_OTLP_* variables itself: headers, timeout, protocol). None otherwise.
+ */
+export function collectorProcessors(env: NodeJS.ProcessEnv = process.env): SpanProcessor[] {
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return [];
+  return [new BatchSpanProcessor(new OTLPTraceExporter())];
+}
+
+/**
+ * Registers OpenTelemetry's global tracer provider (with the lab's store as its span processor, plus any
+ * `extra` ones, e.g. an exporter to a collector), the AsyncLocalStorage context manager that carries the
+ * current span across awaits, and the W3C `traceparent` propagator. Idempotent: the first call wins.
+ */
+export function installTracing(extra: SpanProcessor[] = collectorProcessors()): void {
+  if (installed) return;
+  installed = true;
+  const provider = new BasicTracerProvider({ spanProcessors: [traceStore, ...extra] });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(provider);
+}
+
+const tracer = () => trace.getTracer('shard-lab');
+
+/**
+ * The SDK stamps a span's start with Date.now() (whole milliseconds) unless given a time, which would put a
+ * 0.2 ms query anywhere in its millisecond: spans get the monotonic clock's time instead, at both ends.
+ */
+const now = (): number => performance.timeOrigin + performance.now();
+
+/** Ends a span at the monotonic clock's time (see `now`). */
+export const endSpan = (span: Span): void => span.end(now());
+
+/** Whether the code running now belongs to a traced request; when not, the helpers below do nothing else. */
+export const tracing = (): boolean => trace.getActiveSpan() !== undefined;
+
+function fail(span: Span, err: unknown): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+}
+
+/**
+ * Runs `fn` as a child span of the current traced request (its own children nest under it); outside a traced
+ * request it just runs `fn`, so an untraced request pays one context lookup.
+ */
+export async function inSpan<T>(name: string, attributes: Attributes, fn: () => Promise<T>, after?: (result: T, span: Span) => void): Promise<T> {
+  if (!tracing()) return fn();
+  const span = tracer().startSpan(name, { attributes, startTime: now() });
+  try {
+    const result = await context.with(trace.setSpan(context.active(), span), fn);
+    after?.(result, span);
+    return result;
+  } catch (err) {
+    fail(span, err);
+    throw err;
+  } finally {
+    endSpan(span);
+  }
+}
+
+/** `inSpan` for synchronous work (minting an id, a ring lookup); `after` adds what the result tells. */
+export function inSpanSync<T>(name: string, fn: () => T, after?: (result: T, span: Span) => void): T {
+  if (!tracing()) return fn();
+  const span = tracer().startSpan(name, { startTime: now() });
+  try {
+    const result = fn();
+    after?.(result, span);
+    return result;
+  } catch (err) {
+    fail(span, err);
+    throw err;
+  } finally {
+    endSpan(span);
+  }
+}
+
+/** A child span the caller ends itself (pool wait, the query: they are not one callback). */
+export function startSpan(name: string, attributes: Attributes = {}): Span {
+  return tracer().startSpan(name, { attributes, startTime: now() });
+}
+
+export { fail as failSpan };
+
+/**
+ * Traces a request that asks for it: a `traceparent` header (W3C Trace Context) with the sampled flag. Its
+ * root span covers arrival to the last byte handed to the socket; a `response` child starts when the headers
+ * are written. A request without the header goes straight to `listener`.
+ */
+export function traceRequests(listener: http.RequestListener): http.RequestListener {
+  installTracing();
+  return (req, res) => {
+    if (req.headers.traceparent === undefined) return listener(req, res);
+    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const remote = trace.getSpanContext(parent);
+    if (!remote || (remote.traceFlags & TraceFlags.SAMPLED) === 0) return listener(req, res);
+    const [path = '/', query] = (req.url ?? '/').split('?', 2);
+    const root = tracer().startSpan(
+      `${req.method} ${path}`,
+      {
+        kind: SpanKind.SERVER,
+        startTime: now(),
+        attributes: { 'http.request.method': req.method ?? '', 'url.path': path, ...(query ? { 'url.query': query } : {}) },
+      },
+      parent,
+    );
+    const active = trace.setSpan(parent, root);
+    let response: Span | null = null;
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: http.ServerResponse, ...args: unknown[]) {
+      response ??= tracer().startSpan('response', { startTime: now(), attributes: { 'http.response.status_code': res.statusCode } }, active);
+      return (writeHead as (...a: unknown[]) => http.ServerResponse).apply(this, args);
+    } as typeof res.writeHead;
+    res.once('close', () => {
+      const status = res.writableFinished ? res.statusCode : 499;
+      response?.setAttribute('http.response.status_code', status);
+      if (response) endSpan(response);
+      root.setAttribute('http.response.status_code', status);
+      const shard = res.getHeader('x-lab-shard');
+      if (typeof shard === 'string') root.setAttribute('lab.shard', shard);
+      if (status >= 500) root.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${status}` });
+      endSpan(root);
+    });
+    context.with(active, () => listener(req, res));
+  };
+}
+
+/** The `traceparent` header that asks the lab to trace a request under `traceId`. */
+export function traceparent(traceId: string, spanId: string): string {
+  return `00-${traceId}-${spanId}-01`;
+}
