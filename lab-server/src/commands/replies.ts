@@ -202,3 +202,18 @@ export const Tuning = z.object({
     }),
   ),
 });
+
+export const Knobs = z.object({
+  knobs: z.array(
+    z.object({
+      name: z.string(),
+      kind: z.string(),
+      value: z.string(),
+      default: z.string(),
+      changed: z.boolean(),
+      applies: z.string(),
+      set_here: z.string(),
+      original: z.string(),
+    }),
+  ),
+});

@@ -16,7 +16,8 @@ import { routerFor } from '../sharding/strategies.js';
 import { ReadRouter, type ReadStats } from '../cluster/reads.js';
 import { covers, WriteGate, type FenceTarget } from '../sharding/write-gate.js';
 import { EventHub } from './events.js';
-import { Settings, type LabSettings } from './settings.js';
+import { usePreparedStatements } from '../postgres/statements.js';
+import { POOL_SETTINGS, Settings, type LabSettings } from './settings.js';
 
 export interface Topology {
   mode: ClusterMode;
@@ -84,7 +85,7 @@ export class Lab {
     history: RingVersion[],
   ) {
     this.history = history;
-    this.settings = new Settings({ data_layer: config.dataLayer, read_policy: config.readPolicy });
+    this.settings = new Settings(Lab.defaultSettings(config));
     this.currentRouter = routerFor(ring);
     this.reads = new ReadRouter(cluster, cluster.pools, () => this.settings.get().read_policy);
     this.messenger = new Messenger(
@@ -97,7 +98,10 @@ export class Lab {
     );
     this.users = this.messenger.users;
     this.jobs.on('update', (job) => this.events.publish('job', job));
-    this.settings.on('change', (settings) => this.events.publish('settings', settings));
+    this.settings.on('change', (settings, changed) => {
+      this.apply(settings, changed);
+      this.events.publish('settings', settings);
+    });
     cluster.on('status', () => this.events.publish('topology', this.topology()));
     cluster.on('shards', () => {
       this.events.publish('topology', this.topology());
@@ -146,6 +150,33 @@ export class Lab {
   private static async save(cluster: Cluster, change: RingChange, version: number): Promise<RingVersion> {
     await saveRing(cluster.catalog.pool, { ...change, version });
     return (await latestRing(cluster.catalog.pool))!;
+  }
+
+  /** The settings as the environment (LAB_*) sets them at start: what a reset returns to. */
+  static defaultSettings(config: LabConfig): LabSettings {
+    return {
+      data_layer: config.dataLayer,
+      read_policy: config.readPolicy,
+      pool_max: config.pool.max,
+      pool_wait_timeout_ms: config.pool.connectTimeoutMs,
+      statement_timeout_ms: config.pool.statementTimeoutMs,
+      idle_in_transaction_timeout_ms: 0,
+      prepared_statements: true,
+    };
+  }
+
+  /** Puts changed settings in force in this process (a prefork worker does the same when the primary syncs). */
+  private apply(s: LabSettings, changed: (keyof LabSettings)[]): void {
+    if (changed.includes('prepared_statements')) usePreparedStatements(s.prepared_statements);
+    if (changed.some((k) => (POOL_SETTINGS as readonly string[]).includes(k))) {
+      this.cluster.pools.reconfigure({
+        ...this.config.pool,
+        max: s.pool_max,
+        connectTimeoutMs: s.pool_wait_timeout_ms,
+        statementTimeoutMs: s.statement_timeout_ms,
+        idleInTransactionTimeoutMs: s.idle_in_transaction_timeout_ms,
+      });
+    }
   }
 
   get router(): Router {

@@ -810,6 +810,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/lab/v1/tuning/knobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The knob panel: each tuning knob with its value, default, where it is set here and in the original, how a change applies, what it costs */
+        get: operations["getLabV1TuningKnobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/tuning/knobs/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Turn one knob (null: back to its default). Lab knobs apply from the next request (new pools); PostgreSQL knobs by ALTER SYSTEM and a reload */
+        put: operations["putLabV1TuningKnobsName"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/tuning/knobs/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Every knob back to its default: the lab’s pools and data layer as the environment set them, every PostgreSQL parameter the lab set */
+        post: operations["postLabV1TuningKnobsReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1008,6 +1059,11 @@ export interface components {
             data_layer: "prisma" | "pg";
             /** @enum {string} */
             read_policy: "primary" | "replica" | "read-your-writes";
+            pool_max: number;
+            pool_wait_timeout_ms: number;
+            statement_timeout_ms: number;
+            idle_in_transaction_timeout_ms: number;
+            prepared_statements: boolean;
         };
         Job: {
             id: string;
@@ -1236,6 +1292,16 @@ export interface components {
             created_at: string;
             started_at: string | null;
             finished_at: string | null;
+            /** @description the tuning knobs in force when the run started */
+            conditions: {
+                [key: string]: string;
+            };
+            /** @description what happened to the cluster during the run (a knob changed, …), at the timeline second it happened */
+            marks: {
+                t_s: number;
+                kind: string;
+                label: string;
+            }[];
             /** @description per-second samples (only in GET /lab/v1/loadtests/{id}) */
             timeline?: {
                 t_s: number;
@@ -1448,8 +1514,40 @@ export interface components {
                     /** @description postmaster: at start only; sighup: on reload; user: per session too */
                     context: string;
                     description: string;
+                    /** @description PostgreSQL's compiled-in default, in the parameter's unit */
+                    boot_val: string | null;
+                    /** @description set by ALTER SYSTEM, i.e. by the lab */
+                    altered: boolean;
                 }[];
             }[];
+        };
+        Knobs: {
+            knobs: components["schemas"]["Knob"][];
+        };
+        Knob: {
+            name: string;
+            /**
+             * @description lab: the lab process (pools, data layer); postgres: a parameter on every shard
+             * @enum {string}
+             */
+            kind: "lab" | "postgres";
+            /** @description in force now */
+            value: string;
+            default: string;
+            /** @description differs from the default */
+            changed: boolean;
+            /** @description where this lab sets it */
+            set_here: string;
+            /** @description what the original used, and where */
+            original: string;
+            /**
+             * @description live: from the next request; reload: PostgreSQL re-reads its settings; restart: the server must restart; fixed: not changeable here yet
+             * @enum {string}
+             */
+            applies: "live" | "reload" | "restart" | "fixed";
+            /** @description what changing it costs or risks */
+            cost: string;
+            description: string;
         };
     };
     responses: never;
@@ -2467,6 +2565,11 @@ export interface operations {
                     data_layer?: "prisma" | "pg";
                     /** @enum {string} */
                     read_policy?: "primary" | "replica" | "read-your-writes";
+                    pool_max?: number;
+                    pool_wait_timeout_ms?: number;
+                    statement_timeout_ms?: number;
+                    idle_in_transaction_timeout_ms?: number;
+                    prepared_statements?: boolean;
                 };
             };
         };
@@ -3983,6 +4086,129 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLabV1TuningKnobs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every knob */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Knobs"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putLabV1TuningKnobsName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a knob name from GET /lab/v1/tuning/knobs */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    value: (string | number | boolean) | null;
+                };
+            };
+        };
+        responses: {
+            /** @description every knob, as in force now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Knobs"];
+                };
+            };
+            /** @description invalid_value (nothing changed) or not_live (the knob needs a restart of the lab) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not a knob of the panel */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postLabV1TuningKnobsReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every knob, as in force now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Knobs"];
                 };
             };
             /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
