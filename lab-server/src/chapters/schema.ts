@@ -30,6 +30,14 @@ export const ClaimSchema = strict({
     strict({ kind: z.literal('users-total') }),
     strict({ kind: z.literal('seed-rate'), users: z.number().int().min(1).max(1_000_000) }),
     strict({ kind: z.literal('loadtest'), scenario: z.string().min(1) }),
+    strict({
+      kind: z.literal('ab'),
+      scenario: z.string().min(1),
+      knob: z.string().min(1),
+      before: z.string(),
+      after: z.string(),
+      duration_s: z.number().int().min(1).max(600),
+    }),
   ]),
   note: z.string().optional(),
 });

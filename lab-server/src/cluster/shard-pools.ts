@@ -15,6 +15,8 @@ export class ShardPools {
   private limits: PoolLimits;
   /** Pools replaced by a reconfigure, still finishing the queries they had; ended after a grace period or on close. */
   private readonly retiring = new Set<pg.Pool>();
+  /** Small pools for the lab's own administration (reading and setting parameters), by server address. */
+  private readonly admins = new Map<string, pg.Pool>();
 
   constructor(
     private readonly set: ShardSet,
@@ -53,9 +55,24 @@ export class ShardPools {
     await pool.end().catch(() => undefined);
   }
 
-  /** Ends the pools a reconfigure replaced (the cluster closes the current ones). */
+  /**
+   * A shard's administration pool: the limits LAB_POOL_* set at start, whatever the tuning knobs say, so a
+   * learner who starves the request pool (or gives it a 100 ms wait) can still read and turn the knobs.
+   */
+  admin(shard: Shard): pg.Pool {
+    let pool = this.admins.get(shard.url);
+    if (!pool) {
+      pool = createPool(shard.url, { ...this.config.pool, max: 2 }, 'shard-lab-admin');
+      this.admins.set(shard.url, pool);
+    }
+    return pool;
+  }
+
+  /** Ends the pools a reconfigure replaced and the administration pools (the cluster closes the current ones). */
   async closeRetired(): Promise<void> {
     await Promise.all([...this.retiring].map((p) => this.retire(p)));
+    await Promise.all([...this.admins.values()].map((p) => p.end().catch(() => undefined)));
+    this.admins.clear();
   }
 
   probe(url: string): HealthProbe {

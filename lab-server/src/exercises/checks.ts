@@ -2,15 +2,20 @@ import { z } from 'zod';
 import type { CheckKind, CheckResult } from './check-kind.js';
 import type { Answer, ExerciseContext } from './context.js';
 import type { AnswerSpec } from './views.js';
+import { abChange } from './checks/ab-change.js';
+import { abRuns } from './checks/ab-runs.js';
 import { all } from './checks/all.js';
+import { knobUnderLoad } from './checks/knob-under-load.js';
 import { largestShare } from './checks/largest-share.js';
 import { loadtestRun } from './checks/loadtest-run.js';
+import { poolFormula } from './checks/pool-formula.js';
 import { misplacedRows } from './checks/misplaced-rows.js';
 import { movedFraction } from './checks/moved-fraction.js';
 import { route } from './checks/route.js';
 import { shardCount } from './checks/shard-count.js';
 import { shardsUp } from './checks/shards-up.js';
 import { smallestShard } from './checks/smallest-shard.js';
+import { starvedRun } from './checks/starved-run.js';
 import { userShard } from './checks/user-shard.js';
 import { usersTotal } from './checks/users-total.js';
 
@@ -20,7 +25,24 @@ import { usersTotal } from './checks/users-total.js';
  * other's exports may not exist yet; by the first call both have.
  */
 const checkKinds = () =>
-  [usersTotal, shardCount, shardsUp, misplacedRows, smallestShard, largestShare, route, userShard, movedFraction, loadtestRun, all] as const;
+  [
+    usersTotal,
+    shardCount,
+    shardsUp,
+    misplacedRows,
+    smallestShard,
+    largestShare,
+    route,
+    userShard,
+    movedFraction,
+    loadtestRun,
+    starvedRun,
+    poolFormula,
+    abRuns,
+    abChange,
+    knobUnderLoad,
+    all,
+  ] as const;
 
 type SpecOf<K> = K extends CheckKind<infer S> ? S : never;
 

@@ -7,7 +7,7 @@ export function knobHost(lab: Pick<Lab, 'settings' | 'config' | 'cluster' | 'wor
     settings: () => lab.settings.get(),
     defaults: () => Lab.defaultSettings(lab.config),
     update: (patch) => lab.updateSettings(patch),
-    shards: () => lab.cluster.shards,
+    shards: () => lab.cluster.shards.map((s) => ({ name: s.name, pool: lab.cluster.pools.admin(s) })),
     get workers() {
       return lab.config.workers;
     },

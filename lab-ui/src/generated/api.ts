@@ -1456,6 +1456,14 @@ export interface components {
                 /** @constant */
                 kind: "loadtest";
                 scenario: string;
+            } | {
+                /** @constant */
+                kind: "ab";
+                scenario: string;
+                knob: string;
+                before: string;
+                after: string;
+                duration_s: number;
             };
             note?: string;
         };

@@ -3,10 +3,24 @@ import { api, messageOf } from '../api';
 import { useChapter } from '../chapters/chapter-context';
 import { fmt, ms, pct } from '../format';
 import { useLive, waitForJob, type Live } from '../live';
-import type { Claim, LoadTestRun, RingView, ShardStats } from '../types';
+import type { Claim, Knob, LoadSummary, LoadTestRun, RingView, ShardStats } from '../types';
 import { Panel } from './common';
 
 type Measured = { text: string; ok: boolean };
+
+const success = (s: LoadSummary) => (s.requests ? (1 - s.errors / s.requests) * 100 : 0);
+
+/** Runs a load test to its end and answers its summary. */
+async function runLoad(scenario: string, duration_s?: number): Promise<{ run: LoadTestRun; s: LoadSummary }> {
+  const started = await api<{ id: string }>('POST', '/lab/v1/loadtests', { scenario, ...(duration_s ? { duration_s } : {}) });
+  let run: LoadTestRun;
+  do {
+    await new Promise((r) => setTimeout(r, 1000));
+    run = await api<LoadTestRun>('GET', `/lab/v1/loadtests/${started.id}`);
+  } while (['preparing', 'running'].includes(run.state));
+  if (run.state !== 'finished' || !run.summary) throw new Error(`load test ${run.state}${run.error ? `: ${run.error}` : ''}`);
+  return { run, s: run.summary };
+}
 
 /** Each measurement runs on this machine now; nothing here is copied from the original's docs. */
 async function measure(claim: Claim, live: Live): Promise<string> {
@@ -42,16 +56,29 @@ async function measure(claim: Claim, live: Live): Promise<string> {
       return `Loaded ${fmt(m.users ?? 0)} users in ${job.result?.seconds ?? '?'} s (${fmt(Number(job.result?.rows_per_s ?? 0))} rows/s); the shards now hold ${fmt(total.total_users)}.`;
     }
     case 'loadtest': {
-      const started = await api<{ id: string }>('POST', '/lab/v1/loadtests', { scenario: m.scenario });
-      let run: LoadTestRun;
-      do {
-        await new Promise((r) => setTimeout(r, 1000));
-        run = await api<LoadTestRun>('GET', `/lab/v1/loadtests/${started.id}`);
-      } while (['preparing', 'running'].includes(run.state));
-      const s = run.summary;
-      if (run.state !== 'finished' || !s) throw new Error(`load test ${run.state}${run.error ? `: ${run.error}` : ''}`);
-      const success = s.requests ? (1 - s.errors / s.requests) * 100 : 0;
-      return `${m.scenario}: ${fmt(Math.round(s.requests_per_s))} req/s, p50 ${ms(s.latency_ms?.p50)} ms, p95 ${ms(s.latency_ms?.p95)} ms, p99 ${ms(s.latency_ms?.p99)} ms, ${success.toFixed(2)} % success (${fmt(run.params?.connections ?? 0)} connections).`;
+      const { run, s } = await runLoad(m.scenario);
+      return `${m.scenario}: ${fmt(Math.round(s.requests_per_s))} req/s, p50 ${ms(s.latency_ms?.p50)} ms, p95 ${ms(s.latency_ms?.p95)} ms, p99 ${ms(s.latency_ms?.p99)} ms, ${success(s).toFixed(2)} % success (${fmt(run.params?.connections ?? 0)} connections).`;
+    }
+    case 'ab': {
+      // Before and after differ in this one knob; whatever it was set to is put back afterwards.
+      const was = (await api<{ knobs: Knob[] }>('GET', '/lab/v1/tuning/knobs')).knobs.find((k) => k.name === m.knob);
+      const path = `/lab/v1/tuning/knobs/${encodeURIComponent(m.knob)}`;
+      const withKnob = async (value: string) => {
+        await api('PUT', path, { value });
+        return (await runLoad(m.scenario, m.duration_s)).s;
+      };
+      let a: LoadSummary;
+      let b: LoadSummary;
+      try {
+        a = await withKnob(m.before);
+        b = await withKnob(m.after);
+      } finally {
+        await api('PUT', path, { value: was?.changed ? was.value : null });
+      }
+      const one = (v: string, s: LoadSummary) =>
+        `${m.knob} ${v}: ${fmt(Math.round(s.requests_per_s))} req/s, ${success(s).toFixed(2)} % success, p99 ${ms(s.latency_ms?.p99)} ms`;
+      const ratio = a.requests_per_s > 0 ? (b.requests_per_s / a.requests_per_s).toFixed(2) : '–';
+      return `${m.scenario}, ${m.duration_s} s each — ${one(m.before, a)}; ${one(m.after, b)}. After ÷ before: ${ratio}× req/s.`;
     }
     default:
       // A chapter written for a newer lab may name a measurement this UI does not know yet.

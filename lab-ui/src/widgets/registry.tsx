@@ -2,6 +2,7 @@ import { lazy, Suspense, type ComponentType } from 'react';
 import type { WidgetName } from '../../../lab-server/src/chapters/directives';
 import { Claims } from './Claims';
 import { CreateUser } from './CreateUser';
+import Knobs from './Knobs';
 import { Migrations } from './Migrations';
 import { Paths } from './Paths';
 import { Ring } from './Ring';
@@ -23,6 +24,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   sql: Sql,
   claims: Claims,
   paths: Paths,
+  knobs: Knobs,
 };
 
 export function Widget({ name, attrs }: { name: string; attrs: Record<string, string> }) {

@@ -4,7 +4,13 @@ import { StepFailed, stepSchema, type ActionKind } from '../action-kind.js';
 import type { ExerciseContext } from '../context.js';
 import { failUnlessOk } from './lab-api.js';
 
-const spec = stepSchema('loadtest', { scenario: z.string().min(1), duration_s: z.number().int().min(1).max(600).optional() });
+const spec = stepSchema('loadtest', {
+  scenario: z.string().min(1),
+  duration_s: z.number().int().min(1).max(600).optional(),
+  /** A knob to turn once the run is under way (the tuning chapter's "under load" step). */
+  turn: z.strictObject({ knob: z.string().min(1), value: z.union([z.string(), z.number(), z.boolean()]) }).optional(),
+});
+type Turn = z.output<typeof spec>['turn'];
 
 interface LoadTestView {
   state?: string;
@@ -13,15 +19,21 @@ interface LoadTestView {
 }
 
 /** Starts a run and polls it to its end: a load test is not a job, it has its own API. */
-async function runLoadTest(ctx: ExerciseContext, scenario: string, duration: number | undefined): Promise<string> {
+async function runLoadTest(ctx: ExerciseContext, scenario: string, duration: number | undefined, turn: Turn): Promise<string> {
   const started = await ctx.api.call<{ id?: string }>('POST', '/lab/v1/loadtests', { scenario, ...(duration ? { duration_s: duration } : {}) });
   failUnlessOk(started, 'POST /lab/v1/loadtests');
   const id = started.body?.id;
   if (!id) throw new StepFailed('POST /lab/v1/loadtests answered without a run id.');
+  let pending = turn;
   for (;;) {
     const r = await ctx.api.call<LoadTestView>('GET', `/lab/v1/loadtests/${encodeURIComponent(id)}`);
     failUnlessOk(r, `GET /lab/v1/loadtests/${id}`);
     const state = r.body.state;
+    if (state === 'running' && pending) {
+      const path = `/lab/v1/tuning/knobs/${encodeURIComponent(pending.knob)}`;
+      failUnlessOk(await ctx.api.call('PUT', path, { value: pending.value }), `PUT ${path}`);
+      pending = undefined;
+    }
     if (state === 'finished') return `Load test ${id} finished: ${Math.round(r.body.summary?.requests_per_s ?? 0)} req/s.`;
     if (state && !['preparing', 'running'].includes(state)) {
       const why = r.body.error;
@@ -35,6 +47,7 @@ async function runLoadTest(ctx: ExerciseContext, scenario: string, duration: num
 export const loadtest: ActionKind<z.output<typeof spec>> = {
   do: 'loadtest',
   spec,
-  describe: (s) => `Run the ${s.scenario} load test — POST /lab/v1/loadtests`,
-  run: async (s, ctx) => ({ detail: await runLoadTest(ctx, s.scenario, s.duration_s) }),
+  describe: (s) =>
+    `Run the ${s.scenario} load test — POST /lab/v1/loadtests${s.turn ? `; while it runs, turn ${s.turn.knob} to ${String(s.turn.value)} — PUT /lab/v1/tuning/knobs/${s.turn.knob}` : ''}`,
+  run: async (s, ctx) => ({ detail: await runLoadTest(ctx, s.scenario, s.duration_s, s.turn) }),
 };

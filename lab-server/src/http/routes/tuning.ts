@@ -84,7 +84,7 @@ export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
       responses: { 200: { description: 'per shard, the allowed parameters', schema: TuningSchema } },
     },
     async ({ res }) => {
-      res.json({ shards: await readParameters(lab.cluster.shards) });
+      res.json({ shards: await readParameters(host.shards()) });
     },
   );
   api.add(
@@ -109,7 +109,7 @@ export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
           allowed: TUNABLE_PARAMETERS,
         });
       }
-      const all = lab.cluster.shards;
+      const all = host.shards();
       const unknown = (body.shards ?? []).filter((n) => !all.some((s) => s.name === n));
       if (unknown.length)
         throw new ApiError(404, 'not_found', `No shard ${unknown.join(', ')}; the shards are ${all.map((s) => s.name).join(', ')}.`, { shards: unknown });
