@@ -8,7 +8,7 @@ MESSAGES ?= 0
 
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer bench-api bench-ui \
-        shard-plan shard-add shard-remove shard-replica shard-promote ring tune bench-reshard \
+        shard-plan shard-add shard-remove shard-replica shard-promote ring tune knobs bench-reshard \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi
@@ -134,6 +134,9 @@ shard-promote: install ## make a shard's replica its primary (switchover, or fai
 
 tune: install ## PostgreSQL parameters the lab may change; make tune NAME=work_mem VALUE=64MB sets one on every shard (VALUE=default resets) (needs make dev)
 	@$(LAB) tune $(if $(NAME),$(if $(filter default,$(VALUE)),reset $(NAME),set $(NAME) "$(VALUE)"),)
+
+knobs: install ## the tuning knob panel; make knobs NAME=pool_max VALUE=4 turns one (VALUE=default puts it back), make knobs RESET=1 all (needs make dev)
+	@$(LAB) tune $(if $(RESET),knobs reset,$(if $(NAME),knob $(NAME) "$(VALUE)",knobs))
 
 ring: install ## every ring version the cluster has routed by
 	@$(LAB) ring

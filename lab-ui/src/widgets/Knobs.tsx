@@ -103,7 +103,7 @@ function KnobRow({ knob: k, busy, onSet }: { knob: Knob; busy: boolean; onSet(va
             ) : (
               <input id={id} value={draft} size={8} onChange={(e) => setDraft(e.target.value)} />
             )}
-            <button type="submit" disabled={busy || draft === k.value}>
+            <button type="submit" aria-label={`Set ${k.name}`} disabled={busy || draft === k.value}>
               Set
             </button>
             <button
