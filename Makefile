@@ -7,7 +7,7 @@ CONVERSATIONS ?= 0
 MESSAGES ?= 0
 
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
-        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer bench-api bench-ui \
+        migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer bench-api bench-ui bench-tuning \
         shard-plan shard-add shard-remove shard-replica shard-promote ring tune knobs bench-reshard \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
@@ -146,6 +146,9 @@ bench-reshard: install ## 1,000,000 users on 5 shards, add a 6th under steady wr
 
 bench-data-layer: install ## the hot endpoints through pg and Prisma in one run: req/s, p99, ratio
 	@node_modules/.bin/tsx lab-server/bench/data-layer.ts
+
+bench-tuning: install ## the tuning chapter's before/after pairs (pool, prepared statements, data layer, synchronous_commit) in one run: req/s, success, p99, ratio
+	@node_modules/.bin/tsx lab-server/bench/tuning.ts
 
 bench-api: install ## the lab's GET /api/v1/users/:id against a bare node:http + pg server, same run
 	@node_modules/.bin/tsx lab-server/bench/api.ts
