@@ -86,6 +86,8 @@ export class Lab {
   ) {
     this.history = history;
     this.settings = new Settings(Lab.defaultSettings(config));
+    // The switch is per process: a lab started again in the same process must not inherit the last one's.
+    usePreparedStatements(this.settings.get().prepared_statements);
     this.currentRouter = routerFor(ring);
     this.reads = new ReadRouter(cluster, cluster.pools, () => this.settings.get().read_policy);
     this.messenger = new Messenger(
