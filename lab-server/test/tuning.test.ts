@@ -116,7 +116,8 @@ describe('the knob panel', () => {
     const created = await t.call<{ id: string }>('POST', '/api/v1/users', { first_name: 'Knob', last_name: 'Turner' });
     const shard = lab.cluster.shards.find((s) => s.name === created.headers.get('x-lab-shard'))!;
 
-    await turn('pool_wait_timeout_ms', 200);
+    // The wait also bounds opening a connection, so it stays well above what a loaded machine needs for that.
+    await turn('pool_wait_timeout_ms', 3000);
     await turn('pool_max', 2);
     // Hold both connections of the shard's new pool: the next request to that shard must give up after the wait.
     const held = [await shard.pool.connect(), await shard.pool.connect()];
@@ -125,6 +126,7 @@ describe('the knob panel', () => {
     expect(busy.body.error.code).toBe('shard_busy');
     for (const c of held) c.release();
     expect((await t.call('GET', `/api/v1/users/${created.body.id}`)).status).toBe(200);
+    await turn('pool_wait_timeout_ms', null);
 
     await turn('statement_timeout_ms', 2500);
     await turn('idle_in_transaction_timeout_ms', 30000);
