@@ -9,7 +9,7 @@ MESSAGES ?= 0
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue bench-seed bench-data-layer bench-api bench-ui \
-        bench-tracing trace shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune claims bench-reshard \
+        bench-tracing bench-tuning trace shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune knobs claims bench-reshard \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi
@@ -176,6 +176,9 @@ tune: install ## PostgreSQL parameters the lab may change; make tune NAME=work_m
 trace: install ## the last traced requests; make trace REQUEST='GET /api/v1/users?limit=5' traces one and draws its spans (needs make dev)
 	@$(LAB) trace $(REQUEST)
 
+knobs: install ## the tuning knob panel; make knobs NAME=pool_max VALUE=4 turns one (VALUE=default puts it back), make knobs RESET=1 all (needs make dev)
+	@$(LAB) tune $(if $(RESET),knobs reset,$(if $(NAME),knob $(NAME) "$(VALUE)",knobs))
+
 ring: install ## every ring version the cluster has routed by
 	@$(LAB) ring
 
@@ -187,6 +190,9 @@ bench-reshard: install ## 1,000,000 users on 5 shards, add a 6th under steady wr
 
 bench-data-layer: install ## the hot endpoints through pg and Prisma in one run: req/s, p99, ratio
 	@node_modules/.bin/tsx lab-server/bench/data-layer.ts
+
+bench-tuning: install ## the tuning chapter's before/after pairs (pool, prepared statements, data layer, synchronous_commit) in one run: req/s, success, p99, ratio
+	@node_modules/.bin/tsx lab-server/bench/tuning.ts
 
 bench-api: install ## the lab's GET /api/v1/users/:id against a bare node:http + pg server, same run
 	@node_modules/.bin/tsx lab-server/bench/api.ts

@@ -1,7 +1,7 @@
 /**
  * The load generator of `npm run bench:data-layer`, in its own process so it never competes with the lab's
  * event loop: autocannon against one endpoint, each request's path (and body) drawn from the given pools.
- * Prints one JSON line: { rps, p99_ms, non2xx, errors }.
+ * Prints one JSON line: { rps, p99_ms, non2xx, errors, requests }.
  */
 import autocannon from 'autocannon';
 
@@ -29,4 +29,6 @@ const result = await autocannon({
     },
   ],
 });
-console.log(JSON.stringify({ rps: result.requests.average, p99_ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors }));
+console.log(
+  JSON.stringify({ rps: result.requests.average, p99_ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors, requests: result.requests.total }),
+);

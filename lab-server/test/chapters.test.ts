@@ -80,6 +80,16 @@ for (const chapter of library.chapters) {
   });
 }
 
+describe('the tuning chapter', () => {
+  it('resets every knob to its default, whatever the exercises left turned', async () => {
+    await t.call('PUT', '/lab/v1/tuning/knobs/pool_max', { value: 3 });
+    await t.call('PUT', '/lab/v1/tuning/knobs/work_mem', { value: '8MB' });
+    expect((await t.call('POST', `${chapterUrl('performance-tuning')}/reset`)).status).toBe(200);
+    const knobs = await t.call<{ knobs: { name: string; changed: boolean }[] }>('GET', '/lab/v1/tuning/knobs');
+    expect(knobs.body.knobs.filter((k) => k.changed).map((k) => k.name)).toEqual([]);
+  });
+});
+
 describe('the exercise API', () => {
   it('lists chapters with progress and the learning paths', async () => {
     const r = await t.call<{ chapters: { id: string; exercises: number; passed: number }[]; paths: unknown[]; errors: unknown[] }>('GET', '/lab/v1/chapters');

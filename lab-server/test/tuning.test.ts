@@ -64,3 +64,118 @@ describe('tuning from the CLI', () => {
     expect(await inForce(1, 'random_page_cost')).toBe('4');
   });
 });
+
+interface Knob {
+  name: string;
+  value: string;
+  default: string;
+  changed: boolean;
+  applies: string;
+}
+const knob = (knobs: Knob[], name: string) => knobs.find((k) => k.name === name)!;
+const turn = (name: string, value: unknown) => t.call<{ knobs: Knob[] }>('PUT', `/lab/v1/tuning/knobs/${name}`, { value });
+
+describe('the knob panel', () => {
+  it('lists every knob with its value, default and how it applies, and resets them all', async () => {
+    const list = await t.call<{ knobs: Knob[] }>('GET', '/lab/v1/tuning/knobs');
+    expect(list.status).toBe(200);
+    expect(knob(list.body.knobs, 'pool_max')).toMatchObject({ value: '20', default: '20', changed: false, applies: 'live' });
+    expect(knob(list.body.knobs, 'synchronous_commit')).toMatchObject({ value: 'on', applies: 'reload' });
+    expect(knob(list.body.knobs, 'shared_buffers').applies).toBe('restart');
+
+    expect(knob((await turn('pool_max', 7)).body.knobs, 'pool_max')).toMatchObject({ value: '7', changed: true });
+    expect(knob((await turn('synchronous_commit', 'off')).body.knobs, 'synchronous_commit').value).toBe('off');
+    expect(knob((await turn('prepared_statements', 'off')).body.knobs, 'prepared_statements').value).toBe('off');
+    const reset = await t.call<{ knobs: Knob[] }>('POST', '/lab/v1/tuning/knobs/reset');
+    expect(reset.body.knobs.filter((k) => k.changed)).toEqual([]);
+    expect(await inForce(0, 'synchronous_commit')).toBe('on');
+  });
+
+  it('refuses unknown knobs and bad values, changing nothing', async () => {
+    const cases: [string, unknown, number, string][] = [
+      ['fsync', 'off', 404, 'not_found'],
+      ['pool_max', 0, 400, 'invalid_value'],
+      ['pool_max', 'many', 400, 'invalid_value'],
+      ['data_layer', 'gorm', 400, 'invalid_value'],
+      ['prepared_statements', 'maybe', 400, 'invalid_value'],
+      ['work_mem', 'lots', 400, 'invalid_value'],
+      ['workers', 4, 400, 'not_live'],
+    ];
+    for (const [name, value, status, code] of cases) {
+      const r = await t.call<ErrorReply>('PUT', `/lab/v1/tuning/knobs/${name}`, { value });
+      expect(r.status, `${name}=${String(value)}`).toBe(status);
+      expect(r.body.error.code).toBe(code);
+    }
+    expect((await t.call<ErrorReply>('PUT', '/lab/v1/tuning/knobs/pool_max', { value: 3, extra: 1 })).status).toBe(400);
+    const knobs = (await t.call<{ knobs: Knob[] }>('GET', '/lab/v1/tuning/knobs')).body.knobs;
+    expect(knobs.filter((k) => k.changed)).toEqual([]);
+  });
+
+  it('applies the pool knobs to the next request: size and wait (503 shard_busy), session timeouts, prepared statements', async () => {
+    const lab = t.running.lab;
+    const created = await t.call<{ id: string }>('POST', '/api/v1/users', { first_name: 'Knob', last_name: 'Turner' });
+    const shard = lab.cluster.shards.find((s) => s.name === created.headers.get('x-lab-shard'))!;
+
+    // The wait also bounds opening a connection, so it stays well above what a loaded machine needs for that.
+    await turn('pool_wait_timeout_ms', 3000);
+    await turn('pool_max', 2);
+    // Hold both connections of the shard's new pool: the next request to that shard must give up after the wait.
+    const held = [await shard.pool.connect(), await shard.pool.connect()];
+    const busy = await t.call<ErrorReply>('GET', `/api/v1/users/${created.body.id}`);
+    expect(busy.status).toBe(503);
+    expect(busy.body.error.code).toBe('shard_busy');
+    for (const c of held) c.release();
+    expect((await t.call('GET', `/api/v1/users/${created.body.id}`)).status).toBe(200);
+    await turn('pool_wait_timeout_ms', null);
+
+    await turn('statement_timeout_ms', 2500);
+    await turn('idle_in_transaction_timeout_ms', 30000);
+    const session = await shard.pool.query<{ s: string; i: string }>(
+      "SELECT current_setting('statement_timeout') AS s, current_setting('idle_in_transaction_session_timeout') AS i",
+    );
+    expect(session.rows[0]).toEqual({ s: '2500ms', i: '30s' });
+
+    // One connection, so the lab's request and this query share a session and its prepared statements.
+    await turn('pool_max', 1);
+    await turn('prepared_statements', 'off');
+    expect((await t.call('GET', `/api/v1/users/${created.body.id}`)).status).toBe(200);
+    const named = 'SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = $1';
+    expect((await shard.pool.query<{ n: number }>(named, ['users.find'])).rows[0]!.n).toBe(0);
+    await turn('prepared_statements', 'on');
+    expect((await t.call('GET', `/api/v1/users/${created.body.id}`)).status).toBe(200);
+    expect((await shard.pool.query<{ n: number }>(named, ['users.find'])).rows[0]!.n).toBe(1);
+
+    await t.call('POST', '/lab/v1/tuning/knobs/reset');
+    expect(shard.pool.options.max).toBe(20);
+  });
+
+  it('records the knobs with each load test and marks a change made during it', async () => {
+    await turn('pool_max', 6);
+    const started = await t.call<{ id: string }>('POST', '/lab/v1/loadtests', { scenario: 'smoke', duration_s: 3, warmup_s: 0 });
+    expect(started.status).toBe(202);
+    const engine = t.running.lab.loadtests;
+    while ((await engine.get(started.body.id))?.state === 'preparing') await new Promise((r) => setTimeout(r, 100));
+    await turn('pool_max', 8);
+    await engine.wait();
+    const run = await t.call<{ state: string; conditions: Record<string, string>; marks: { kind: string; label: string }[] }>(
+      'GET',
+      `/lab/v1/loadtests/${started.body.id}`,
+    );
+    expect(run.body.state).toBe('finished');
+    expect(run.body.conditions).toMatchObject({ pool_max: '6', synchronous_commit: 'on' });
+    expect(run.body.marks).toContainEqual(expect.objectContaining({ kind: 'knob', label: 'pool_max → 8' }));
+    await t.call('POST', '/lab/v1/tuning/knobs/reset');
+  });
+});
+
+describe('the knob panel from the CLI', () => {
+  it('turns a knob and resets them all', async () => {
+    const env = { LAB_URL: t.url };
+    const set = await runCli(['tune', 'knob', 'pool_max', '12'], env);
+    expect(set.code, set.out).toBe(0);
+    expect(set.out).toMatch(/pool_max +\| 12\* +\| 20 +\| live/);
+    expect(set.out).not.toMatch(/synchronous_commit/);
+    const reset = await runCli(['tune', 'knobs', 'reset'], env);
+    expect(reset.out).toMatch(/synchronous_commit +\| on /);
+  });
+});

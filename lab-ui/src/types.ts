@@ -13,6 +13,7 @@ export type Measurement = Schemas['Measurement'];
 export type ExerciseProgress = Schemas['ExerciseProgress'];
 export type ExerciseView = Schemas['ExerciseView'];
 export type JobView = Schemas['Job'];
+export type Knob = Schemas['Knob'];
 export type LoadSummary = Schemas['LoadSummary'];
 export type LoadTestRun = Schemas['LoadTestRun'];
 export type MetricsTick = Schemas['MetricsTick'];

@@ -23,6 +23,7 @@ export const WIDGETS = [
   'pruning',
   'tracer',
   'uuid',
+  'knobs',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

@@ -132,6 +132,7 @@ export class Cluster extends ShardSet {
     await Promise.all(this.shards.map((s) => this.replicas.close(s, false)));
     await this.catalog.close();
     await Promise.all(this.shards.map((s) => s.pool.end().catch(() => undefined)));
+    await this.pools.closeRetired();
     await Promise.all([...this.shards.map((s) => s.server?.stop()), ...this.ownServers.map((s) => s.stop())]);
     await this.layout.forget();
   }

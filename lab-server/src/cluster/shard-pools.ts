@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { LabConfig } from '../config.js';
 import { isMoving, isPoolTimeout, isUnavailable, ShardBusyError, ShardMovingError, ShardRemovedError, ShardUnavailableError } from './errors.js';
 import { HealthProbe } from './health.js';
-import { createPool } from '../postgres/pool.js';
+import { createPool, type PoolLimits } from '../postgres/pool.js';
 import type { Shard } from './shard.js';
 import type { ShardSet } from './shard-set.js';
 import { inSpan } from '../tracing/tracing.js';
@@ -12,13 +12,68 @@ import { inSpan } from '../tracing/tracing.js';
  * by shard, and connections outside it for bulk work.
  */
 export class ShardPools {
+  /** Starts as LAB_POOL_* say; the tuning chapter's knobs change it at run time (`reconfigure`). */
+  private limits: PoolLimits;
+  /** Pools replaced by a reconfigure, still finishing the queries they had; ended after a grace period or on close. */
+  private readonly retiring = new Set<pg.Pool>();
+  /** Small pools for the lab's own administration (reading and setting parameters), by server address. */
+  private readonly admins = new Map<string, pg.Pool>();
+
   constructor(
     private readonly set: ShardSet,
     private readonly config: Pick<LabConfig, 'pool' | 'healthIntervalMs'>,
-  ) {}
+  ) {
+    this.limits = { ...config.pool };
+  }
 
   pool(url: string, applicationName?: string): pg.Pool {
-    return createPool(url, this.config.pool, applicationName);
+    return createPool(url, this.limits, applicationName);
+  }
+
+  get poolLimits(): Readonly<PoolLimits> {
+    return this.limits;
+  }
+
+  /**
+   * New limits for every shard's pool, in force for the next request: each shard gets a new pool built with
+   * them. A pg pool cannot change its size or its connections' session settings in place, and a request that
+   * already holds the old pool (a transaction halfway through) must be able to finish on it, so the old pool
+   * is ended only after the statement timeout has passed.
+   */
+  reconfigure(limits: PoolLimits): void {
+    this.limits = { ...limits };
+    const grace = Math.max(limits.statementTimeoutMs, this.config.pool.statementTimeoutMs, 5_000) + 1_000;
+    for (const shard of this.set.shards) {
+      const old = shard.pool;
+      shard.pool = this.pool(shard.url);
+      this.retiring.add(old);
+      setTimeout(() => void this.retire(old), grace).unref();
+    }
+  }
+
+  private async retire(pool: pg.Pool): Promise<void> {
+    if (!this.retiring.delete(pool)) return;
+    await pool.end().catch(() => undefined);
+  }
+
+  /**
+   * A shard's administration pool: the limits LAB_POOL_* set at start, whatever the tuning knobs say, so a
+   * learner who starves the request pool (or gives it a 100 ms wait) can still read and turn the knobs.
+   */
+  admin(shard: Shard): pg.Pool {
+    let pool = this.admins.get(shard.url);
+    if (!pool) {
+      pool = createPool(shard.url, { ...this.config.pool, max: 2 }, 'shard-lab-admin');
+      this.admins.set(shard.url, pool);
+    }
+    return pool;
+  }
+
+  /** Ends the pools a reconfigure replaced and the administration pools (the cluster closes the current ones). */
+  async closeRetired(): Promise<void> {
+    await Promise.all([...this.retiring].map((p) => this.retire(p)));
+    await Promise.all([...this.admins.values()].map((p) => p.end().catch(() => undefined)));
+    this.admins.clear();
   }
 
   probe(url: string): HealthProbe {
@@ -46,7 +101,7 @@ export class ShardPools {
       if (!this.set.has(shard)) throw new ShardRemovedError(shard.name, err);
       if (isMoving(err)) throw new ShardMovingError(shard.name, err);
       // Every connection lent out and the health probe's own connection still answering: overloaded, not down.
-      if (isPoolTimeout(err) && shard.status === 'up' && shard.pool.totalCount >= this.config.pool.max) throw new ShardBusyError(shard.name, err);
+      if (isPoolTimeout(err) && shard.status === 'up' && shard.pool.totalCount >= this.limits.max) throw new ShardBusyError(shard.name, err);
       if (isUnavailable(err) || (err instanceof Error && /Query read timeout/.test(err.message))) {
         if (shard.status !== 'paused') this.set.setStatus(shard, 'down', err instanceof Error ? err.message : String(err));
         throw new ShardUnavailableError(shard.name, err);

@@ -227,3 +227,18 @@ export const IdAnatomy = z.object({
   fields: z.array(z.object({ name: z.string(), hex: z.string(), bits: z.number() })),
   random_bits: z.number(),
 });
+
+export const Knobs = z.object({
+  knobs: z.array(
+    z.object({
+      name: z.string(),
+      kind: z.string(),
+      value: z.string(),
+      default: z.string(),
+      changed: z.boolean(),
+      applies: z.string(),
+      set_here: z.string(),
+      original: z.string(),
+    }),
+  ),
+});

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { get, request, seg } from './api.js';
 import { arg, noArgs, positionals } from './args.js';
 import { defineCommand, type CommandContext } from './command.js';
+import { KNOB_NAMES } from '../tuning/knobs.js';
 import { TUNABLE_PARAMETERS } from '../tuning/parameters.js';
 import { formatTable } from './format.js';
-import { Tuning } from './replies.js';
+import { Knobs, Tuning } from './replies.js';
 
 type TuningReply = z.output<typeof Tuning>;
 
@@ -59,5 +60,48 @@ export const reset = defineCommand({
   async run({ _: [name], shard }, ctx) {
     const t = await put(ctx, name, null, shard);
     return { data: t, text: render(t, ctx, name) };
+  },
+});
+
+type KnobsReply = z.output<typeof Knobs>;
+
+/** The knob panel as a table: value, default, how a change applies; a changed knob is starred. */
+function renderKnobs(k: KnobsReply, ctx: CommandContext, only?: string): string {
+  const rows = k.knobs.filter((x) => !only || x.name === only).map((x) => [x.name, `${x.value}${x.changed ? '*' : ''}`, x.default, x.applies, x.kind]);
+  return `${formatTable(['knob', 'value', 'default', 'applies', 'kind'], rows)}\n${ctx.style.dim('* changed from the default; `tune knob NAME default` puts one back, `tune knobs reset` all of them')}`;
+}
+
+export const knobs = defineCommand({
+  name: 'tune knobs',
+  usage: 'tune knobs',
+  summary: 'the knob panel: pool size and wait, timeouts, data layer, prepared statements, PostgreSQL parameters — value, default, how a change applies',
+  args: noArgs,
+  async run(_args, ctx) {
+    const k = await get(ctx.lab, '/lab/v1/tuning/knobs', Knobs);
+    return { data: k, text: renderKnobs(k, ctx) };
+  },
+});
+
+export const knob = defineCommand({
+  name: 'tune knob',
+  usage: 'tune knob NAME VALUE|default',
+  summary: 'turn one knob (e.g. tune knob pool_max 4, tune knob prepared_statements off); default puts it back',
+  args: z.object({ _: positionals([arg('NAME'), arg('VALUE')]) }),
+  complete: (index) => (index === 0 ? [...KNOB_NAMES] : []),
+  async run({ _: [name, value] }, ctx) {
+    const body = { value: value === 'default' ? null : value };
+    const k = (await request(ctx.lab, 'PUT', `/lab/v1/tuning/knobs/${seg(name)}`, Knobs, body)).body;
+    return { data: k, text: renderKnobs(k, ctx, name) };
+  },
+});
+
+export const knobsReset = defineCommand({
+  name: 'tune knobs reset',
+  usage: 'tune knobs reset',
+  summary: 'every knob back to its default (the lab’s pools and data layer, every PostgreSQL parameter the lab set)',
+  args: noArgs,
+  async run(_args, ctx) {
+    const k = (await request(ctx.lab, 'POST', '/lab/v1/tuning/knobs/reset', Knobs)).body;
+    return { data: k, text: renderKnobs(k, ctx) };
   },
 });

@@ -2,11 +2,15 @@ import { z } from 'zod';
 import type { CheckKind, CheckResult } from './check-kind.js';
 import type { Answer, ExerciseContext } from './context.js';
 import type { AnswerSpec } from './views.js';
+import { abChange } from './checks/ab-change.js';
+import { abRuns } from './checks/ab-runs.js';
 import { all } from './checks/all.js';
 import { drillLagging } from './checks/drill-lagging.js';
 import { largestShare } from './checks/largest-share.js';
 import { loadtestRun } from './checks/loadtest-run.js';
 import { migrationDrill } from './checks/migration-drill.js';
+import { knobUnderLoad } from './checks/knob-under-load.js';
+import { poolFormula } from './checks/pool-formula.js';
 import { misplacedRows } from './checks/misplaced-rows.js';
 import { movedFraction } from './checks/moved-fraction.js';
 import { partitionedUsers } from './checks/partitioned-users.js';
@@ -18,6 +22,7 @@ import { shardCount } from './checks/shard-count.js';
 import { shardsUp } from './checks/shards-up.js';
 import { smallestShard } from './checks/smallest-shard.js';
 import { traceAnswer } from './checks/trace-answer.js';
+import { starvedRun } from './checks/starved-run.js';
 import { userShard } from './checks/user-shard.js';
 import { usersTotal } from './checks/users-total.js';
 import { uuidTime } from './checks/uuid-time.js';
@@ -47,6 +52,11 @@ const checkKinds = () =>
     traceAnswer,
     scatterRows,
     uuidTime,
+    starvedRun,
+    poolFormula,
+    abRuns,
+    abChange,
+    knobUnderLoad,
     all,
   ] as const;
 

@@ -48,9 +48,14 @@ function toApiError(err: unknown): ApiError {
   const domainStatus = err instanceof DomainError ? DOMAIN_STATUS.find(([kind]) => err instanceof kind)?.[1] : undefined;
   if (err instanceof DomainError && domainStatus !== undefined) return new ApiError(domainStatus, err.code, err.message, err.details);
   if (err instanceof ShardBusyError) {
-    return new ApiError(503, 'shard_busy', `${err.shardName} is overloaded: no connection of its pool became free in time. Retry, or raise LAB_POOL_MAX.`, {
-      shards: [err.shardName],
-    });
+    return new ApiError(
+      503,
+      'shard_busy',
+      `${err.shardName} is overloaded: no connection of its pool became free in time. Retry, or raise the pool (tune knob pool_max N, or LAB_POOL_MAX at start).`,
+      {
+        shards: [err.shardName],
+      },
+    );
   }
   if (err instanceof ShardMovingError) {
     return new ApiError(503, 'shard_moving', `Rows of this key are moving from ${err.shardName} to another shard; retry in a moment.`, {

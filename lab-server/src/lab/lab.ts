@@ -14,9 +14,10 @@ import type { MigrationTarget } from '../migrations/index.js';
 import { ReadRouter } from '../cluster/reads.js';
 import { MigrationDrill } from '../migration-drill/index.js';
 import { EventHub } from './events.js';
+import { usePreparedStatements } from '../postgres/statements.js';
 import type { PeerState, WritePeers } from './peers.js';
 import { RingKeeper } from './ring-keeper.js';
-import { Settings, type LabSettings } from './settings.js';
+import { POOL_SETTINGS, Settings, type LabSettings } from './settings.js';
 import { topologyOf, type Topology } from './topology.js';
 
 /**
@@ -48,7 +49,9 @@ export class Lab {
     /** The ring the lab routes by, its write gate, and the one topology change in flight. */
     readonly ring: RingKeeper,
   ) {
-    this.settings = new Settings({ data_layer: config.dataLayer, read_policy: config.readPolicy });
+    this.settings = new Settings(Lab.defaultSettings(config));
+    // The switch is per process: a lab started again in the same process must not inherit the last one's.
+    usePreparedStatements(this.settings.get().prepared_statements);
     this.reads = new ReadRouter(cluster, cluster.pools, () => this.settings.get().read_policy);
     this.messenger = new Messenger(
       cluster,
@@ -60,7 +63,10 @@ export class Lab {
     );
     this.users = this.messenger.users;
     this.jobs.on('update', (job) => this.events.publish('job', job));
-    this.settings.on('change', (settings) => this.events.publish('settings', settings));
+    this.settings.on('change', (settings, changed) => {
+      this.apply(settings, changed);
+      this.events.publish('settings', settings);
+    });
     cluster.on('status', () => this.publishTopology());
     cluster.on('shards', () => {
       this.publishTopology();
@@ -90,6 +96,33 @@ export class Lab {
     lab = new Lab(config, cluster, log, ring);
     if (!given) lab.jobStore = await persistJobs(lab.jobs, cluster.catalog.pool, log);
     return lab;
+  }
+
+  /** The settings as the environment (LAB_*) sets them at start: what a reset returns to. */
+  static defaultSettings(config: LabConfig): LabSettings {
+    return {
+      data_layer: config.dataLayer,
+      read_policy: config.readPolicy,
+      pool_max: config.pool.max,
+      pool_wait_timeout_ms: config.pool.connectTimeoutMs,
+      statement_timeout_ms: config.pool.statementTimeoutMs,
+      idle_in_transaction_timeout_ms: 0,
+      prepared_statements: true,
+    };
+  }
+
+  /** Puts changed settings in force in this process (a prefork worker does the same when the primary syncs). */
+  private apply(s: LabSettings, changed: (keyof LabSettings)[]): void {
+    if (changed.includes('prepared_statements')) usePreparedStatements(s.prepared_statements);
+    if (changed.some((k) => (POOL_SETTINGS as readonly string[]).includes(k))) {
+      this.cluster.pools.reconfigure({
+        ...this.config.pool,
+        max: s.pool_max,
+        connectTimeoutMs: s.pool_wait_timeout_ms,
+        statementTimeoutMs: s.statement_timeout_ms,
+        idleInTransactionTimeoutMs: s.idle_in_transaction_timeout_ms,
+      });
+    }
   }
 
   private publishTopology(): void {

@@ -41,6 +41,8 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
   private current: Current | null = null;
   /** The lab's own loopback URL; set once the HTTP server listens. */
   target = '';
+  /** The tuning knobs in force now, recorded with each run; set by start-up, which knows the knob panel. */
+  conditions: () => Promise<Record<string, string>> = async () => ({});
 
   constructor(
     private readonly store: RunStore,
@@ -82,6 +84,8 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
       params,
       target: this.target,
       notes: [],
+      conditions: {},
+      marks: [],
       pid: null,
       progress: emptyProgress(params.duration_s),
       summary: null,
@@ -123,6 +127,14 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
     return this.snapshot(c);
   }
 
+  /** Marks an event on the running test's timeline (nothing when none runs): the chart draws it. */
+  mark(kind: string, label: string): void {
+    const c = this.current;
+    if (c?.view.state !== 'running') return;
+    c.view.marks.push({ t_s: c.view.progress?.elapsed_s ?? 0, kind, label });
+    this.changed(c);
+  }
+
   /** Waits for the current run (if any) to end; used by tests and shutdown. */
   async wait(): Promise<void> {
     await this.current?.ended;
@@ -135,6 +147,10 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
 
   private async execute(c: Current, scenario: Scenario): Promise<void> {
     try {
+      c.view.conditions = await this.conditions().catch((err: unknown) => {
+        c.view.notes.push(`could not record the tuning knobs: ${err instanceof Error ? err.message : String(err)}`);
+        return {};
+      });
       await this.store.save(c.view, c.timeline);
       const prep = await this.prepare(scenario, c.abort.signal, (text) => {
         c.view.notes.push(text);

@@ -52,8 +52,10 @@ export async function prepareRun(deps: PrepareDeps, scenario: Scenario, signal: 
 /** Up to `want` existing user ids, drawn from every shard that answers in proportion to its size. */
 export async function sampleUserIds(cluster: Pick<Cluster, 'shards' | 'pools'>, want: number): Promise<{ ids: string[]; total: number; shards: number }> {
   const up = cluster.shards.filter((s) => s.status === 'up');
+  // On the administration pool: a run that measures a starved request pool (the tuning chapter) must still start.
+  const admin = (s: (typeof up)[number]) => cluster.pools.admin(s);
   const counts = await Promise.all(
-    up.map((s) => cluster.pools.onShard(s.id, async (pool) => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM users')).rows[0]!.n))),
+    up.map((s) => cluster.pools.onShard(s.id, async () => Number((await admin(s).query<{ n: string }>('SELECT count(*) AS n FROM users')).rows[0]!.n))),
   );
   const total = counts.reduce((a, b) => a + b, 0);
   if (total === 0) return { ids: [], total, shards: up.length };
@@ -62,8 +64,8 @@ export async function sampleUserIds(cluster: Pick<Cluster, 'shards' | 'pools'>, 
       const n = Math.ceil((want * counts[i]!) / total);
       const percent = Math.min(100, (100 * 2 * n) / Math.max(counts[i]!, 1));
       // BERNOULLI reads every page but returns a fair sample; the first rows of a heap would all be old users.
-      return cluster.pools.onShard(s.id, async (pool) =>
-        (await pool.query<{ id: string }>(`SELECT id::text AS id FROM users TABLESAMPLE BERNOULLI (${percent}) LIMIT $1`, [n])).rows.map((r) => r.id),
+      return cluster.pools.onShard(s.id, async () =>
+        (await admin(s).query<{ id: string }>(`SELECT id::text AS id FROM users TABLESAMPLE BERNOULLI (${percent}) LIMIT $1`, [n])).rows.map((r) => r.id),
       );
     }),
   );

@@ -48,8 +48,20 @@ export interface RunView {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The tuning knobs in force when the run started (name → value), so two runs can say what differed. */
+  conditions: Record<string, string>;
+  /** What happened to the cluster during the run (a knob changed, …), at the second of the timeline it happened. */
+  marks: RunMark[];
   /** Per-second samples (only in GET /lab/v1/loadtests/:id). */
   timeline?: TickSample[];
+}
+
+/** An event during a run, for the chart to draw at `t_s` (the timeline's clock). */
+export interface RunMark {
+  t_s: number;
+  /** What kind of event: `knob` for now; reshard phases, kills and promotions can use the same list. */
+  kind: string;
+  label: string;
 }
 
 export interface RunRequest {

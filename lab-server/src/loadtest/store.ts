@@ -16,6 +16,8 @@ function toView(r: Row, withTimeline: boolean): RunView {
     params: r.params,
     target: r.target,
     notes: r.notes,
+    conditions: r.conditions ?? {},
+    marks: r.marks ?? [],
     pid: null,
     progress: null,
     summary: r.summary,
@@ -42,10 +44,11 @@ export class RunStore {
 
   async save(v: RunView, timeline: TickSample[]): Promise<void> {
     await this.pool.query(
-      `INSERT INTO loadtest_runs (id, scenario, state, params, target, notes, summary, timeline, error, created_at, started_at, finished_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+      `INSERT INTO loadtest_runs (id, scenario, state, params, target, notes, summary, timeline, error, created_at, started_at, finished_at, conditions, marks)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, notes = EXCLUDED.notes, summary = EXCLUDED.summary,
-         timeline = EXCLUDED.timeline, error = EXCLUDED.error, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at`,
+         timeline = EXCLUDED.timeline, error = EXCLUDED.error, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
+         conditions = EXCLUDED.conditions, marks = EXCLUDED.marks`,
       [
         v.id,
         v.scenario,
@@ -59,6 +62,8 @@ export class RunStore {
         v.created_at,
         v.started_at,
         v.finished_at,
+        JSON.stringify(v.conditions),
+        JSON.stringify(v.marks),
       ],
     );
   }
@@ -71,7 +76,7 @@ export class RunStore {
   /** Newest first, without the per-second timelines. */
   async list(limit: number): Promise<RunView[]> {
     const { rows } = await this.pool.query<Row>(
-      `SELECT id, scenario, state, params, target, notes, summary, '[]'::jsonb AS timeline, error, created_at, started_at, finished_at
+      `SELECT id, scenario, state, params, target, notes, summary, '[]'::jsonb AS timeline, error, created_at, started_at, finished_at, conditions, marks
        FROM loadtest_runs ORDER BY created_at DESC LIMIT $1`,
       [limit],
     );

@@ -17,7 +17,10 @@ const types = {
   },
 } as pg.CustomTypesConfig;
 
-export function createPool(url: string, pool: LabConfig['pool'], applicationName = 'shard-lab'): pg.Pool {
+/** The pool's limits; `idleInTransactionTimeoutMs` is the tuning chapter's knob (0: PostgreSQL's default, off). */
+export type PoolLimits = LabConfig['pool'] & { idleInTransactionTimeoutMs?: number };
+
+export function createPool(url: string, pool: PoolLimits, applicationName = 'shard-lab'): pg.Pool {
   const p = new pg.Pool({
     connectionString: url,
     max: pool.max,
@@ -26,6 +29,7 @@ export function createPool(url: string, pool: LabConfig['pool'], applicationName
     // Bounds every query, so a paused or wedged shard fails its requests instead of hanging them.
     query_timeout: pool.statementTimeoutMs > 0 ? pool.statementTimeoutMs + 1_000 : undefined,
     statement_timeout: pool.statementTimeoutMs > 0 ? pool.statementTimeoutMs : undefined,
+    idle_in_transaction_session_timeout: pool.idleInTransactionTimeoutMs ? pool.idleInTransactionTimeoutMs : undefined,
     application_name: applicationName,
     options: '-c TimeZone=UTC',
     types,

@@ -15,6 +15,8 @@ import { migrate, throwIfFailed } from '../migrations/index.js';
 import { attachConsole } from '../http/console-socket.js';
 import { uiRoutes } from '../ui/static-routes.js';
 import { labApis, openApiRoutes } from '../http/apis.js';
+import { knobHost } from '../tuning/host.js';
+import { knobConditions } from '../tuning/knobs.js';
 import { Lab } from '../lab/lab.js';
 import { Prefork } from './prefork.js';
 import { sweep } from '../resharding/replication.js';
@@ -47,6 +49,7 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
     await sweep(cluster, log);
     lab.messenger.outbox.start();
     await lab.loadtests.init();
+    lab.loadtests.conditions = () => knobConditions(knobHost(lab));
     const app = createApp(
       labMounts(
         lab,

@@ -19,6 +19,10 @@ export interface ParameterValue {
   /** postmaster: only at start; sighup: on reload; user / superuser: per session too. */
   context: string;
   description: string;
+  /** PostgreSQL's compiled-in default, in the parameter's unit (kB, 8kB, ms, …). */
+  boot_val: string | null;
+  /** Set by ALTER SYSTEM (postgresql.auto.conf), i.e. by the lab, rather than by postgresql.conf or the command line. */
+  altered: boolean;
 }
 
 export interface ShardParameters {
@@ -44,7 +48,8 @@ export async function readParameters(shards: readonly TunableShard[]): Promise<S
   return Promise.all(
     shards.map(async (s) => {
       const { rows } = await s.pool.query<Omit<ParameterValue, 'name'> & { name: TunableParameter }>(
-        `SELECT name, current_setting(name) AS setting, unit, source, pending_restart, context, short_desc AS description
+        `SELECT name, current_setting(name) AS setting, unit, source, pending_restart, context, short_desc AS description, boot_val,
+                coalesce(sourcefile LIKE '%postgresql.auto.conf', false) AS altered
            FROM pg_settings WHERE name = ANY($1::text[]) ORDER BY name`,
         [TUNABLE_PARAMETERS],
       );
@@ -80,6 +85,26 @@ export async function setParameter(shards: readonly TunableShard[], name: Tunabl
     throw err;
   }
   return readParameters(shards);
+}
+
+/** Puts back every allowed parameter the lab set (ALTER SYSTEM) on these shards, one reload per shard. */
+export async function resetParameters(shards: readonly TunableShard[]): Promise<void> {
+  const now = await readParameters(shards);
+  await Promise.all(
+    shards.map(async (s) => {
+      const set = now.find((n) => n.shard === s.name)!.parameters.filter((p) => p.altered);
+      if (set.length === 0) return;
+      const client = await s.pool.connect();
+      try {
+        for (const p of set) await client.query(`ALTER SYSTEM RESET ${p.name}`);
+        await reload(client);
+      } catch (err) {
+        throw refusal(s.name, err);
+      } finally {
+        client.release();
+      }
+    }),
+  );
 }
 
 function refusal(shard: string, err: unknown): Error {

@@ -324,6 +324,30 @@ describe('the browser lab', () => {
     expect(w.errors).toEqual([]);
     await page.close();
   }, 180_000);
+  it('works the tuning chapter through the page: turns a knob in the panel, puts it back, answers the pool formula', async () => {
+    const w = await watchedPage(browser);
+    await w.page.goto(`${t.url}/#/chapters/performance-tuning`);
+    const knobValue = async (name: string) =>
+      (await t.call<{ knobs: { name: string; value: string }[] }>('GET', '/lab/v1/tuning/knobs')).body.knobs.find((k) => k.name === name)!.value;
+    const row = w.page.locator('.knobs tr[data-knob="pool_max"]');
+    await row.getByLabel('pool_max', { exact: true }).fill('7');
+    await row.getByRole('button', { name: 'Set pool_max', exact: true }).click();
+    await expect.poll(() => row.getAttribute('class')).toContain('changed');
+    expect(await knobValue('pool_max')).toBe('7');
+    await row.scrollIntoViewIfNeeded();
+    await w.shot('tuning-knobs');
+    await row.getByRole('button', { name: 'Reset pool_max to its default' }).click();
+    await expect.poll(() => knobValue('pool_max')).toBe('20');
+
+    // The formula from what the panel shows: max_connections and the prefork workers.
+    const max = Number(await w.page.locator('.knobs tr[data-knob="max_connections"]').getByLabel('max_connections', { exact: true }).inputValue());
+    const workers = Number(await w.page.locator('.knobs tr[data-knob="workers"] td').first().textContent());
+    const ex = exercise(w.page, 'pool-formula');
+    await ex.getByLabel('Pool size per process and shard').fill(String(Math.floor(((max - Math.ceil(max * 0.2)) / (1 + workers)) * 0.5)));
+    expect(await check(w.page, 'pool-formula')).toBe('pass');
+    expect(w.errors).toEqual([]);
+    await w.page.close();
+  });
 
   it('starts a short load test from the page and the chart moves', async () => {
     const w = await watchedPage(browser);

@@ -153,7 +153,17 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
           {run.error ? ` — ${run.error}` : ''}
         </p>
       )}
-      {run && <TimeChart label="Requests per second and latency percentiles of the load test" series={SERIES} data={data} time={false} y="req/s" y2="ms" />}
+      {run && (
+        <TimeChart
+          label="Requests per second and latency percentiles of the load test"
+          series={SERIES}
+          data={data}
+          time={false}
+          y="req/s"
+          y2="ms"
+          marks={(run.marks ?? []).map((m) => ({ x: m.t_s, label: m.label }))}
+        />
+      )}
       {run?.notes?.length ? <p className="muted small">{run.notes.join(' ')}</p> : null}
       {run?.summary && (
         <SummaryTable
@@ -163,6 +173,7 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
           ]}
         />
       )}
+      {run && other && <p className="muted small knob-diff">{knobDiff(other, run)}</p>}
       {earlier.length > 0 && run?.summary && (
         <span className="field">
           <label htmlFor={ids.compare}>Compare with an earlier run</label>
@@ -178,6 +189,15 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
       )}
     </Panel>
   );
+}
+
+/** What the two runs ran under that differs: a fair before/after changes one knob. */
+function knobDiff(before: LoadTestRun, after: LoadTestRun): string {
+  const a = before.conditions ?? {};
+  const b = after.conditions ?? {};
+  const names = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((n) => a[n] !== b[n]);
+  if (names.length === 0) return 'Both runs had the same knobs: the difference between them is the noise of this machine.';
+  return `Knobs that differ (earlier → this run): ${names.map((n) => `${n} ${a[n] ?? '?'} → ${b[n] ?? '?'}`).join(', ')}.`;
 }
 
 function SummaryTable({ rows }: { rows: { label: string; summary: LoadSummary }[] }) {

@@ -9,6 +9,13 @@ export interface ChartSeries {
   dash?: number[];
 }
 
+/** An event to mark on the chart: a vertical line at `x` with a short label (a knob turned, a shard killed, …). */
+export interface ChartMark {
+  x: number;
+  label: string;
+  color?: string;
+}
+
 interface Props {
   label: string;
   series: ChartSeries[];
@@ -19,6 +26,8 @@ interface Props {
   y: string;
   y2?: string;
   height?: number;
+  /** Cluster events during the plotted span, drawn as labelled vertical lines and listed under the chart. */
+  marks?: ChartMark[];
 }
 
 let loading: Promise<typeof uPlot> | null = null;
@@ -29,9 +38,12 @@ function loadUplot(): Promise<typeof uPlot> {
 }
 
 /** A live line chart on canvas (uPlot): streaming data is pushed into it, not re-rendered through React. */
-export function TimeChart({ label, series, data, time, y, y2, height = 200 }: Props) {
+export function TimeChart({ label, series, data, time, y, y2, height = 200, marks = [] }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  // Read by the draw hook, so new marks need a redraw, not a new chart.
+  const marksRef = useRef(marks);
+  marksRef.current = marks;
   const [ready, setReady] = useState(false);
   const shape = JSON.stringify([series, time, y, y2]);
 
@@ -54,6 +66,7 @@ export function TimeChart({ label, series, data, time, y, y2, height = 200 }: Pr
           axes,
           legend: { live: true },
           cursor: { drag: { x: false, y: false } },
+          hooks: { draw: [(u) => drawMarks(u, marksRef.current)] },
         },
         data as uPlot.AlignedData,
         box.current,
@@ -78,5 +91,45 @@ export function TimeChart({ label, series, data, time, y, y2, height = 200 }: Pr
     if (ready) plot.current?.setData(data as uPlot.AlignedData);
   }, [data, ready]);
 
-  return <div className="chart" ref={box} role="img" aria-label={label} data-points={data[0]?.length ?? 0} />;
+  const markKey = JSON.stringify(marks);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: redraw when the marks change by value (markKey), not on every new array
+  useEffect(() => {
+    if (ready) plot.current?.redraw(false, false);
+  }, [markKey, ready]);
+
+  return (
+    <>
+      <div className="chart" ref={box} role="img" aria-label={label} data-points={data[0]?.length ?? 0} />
+      {marks.length > 0 && (
+        <ul className="chart-marks muted small" aria-label="Events during the run">
+          {marks.map((m) => (
+            <li key={`${m.x}-${m.label}`} data-mark={m.label}>
+              at {m.x} s: {m.label}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+/** Each mark as a dashed vertical line across the plot, its label at the top. */
+function drawMarks(u: uPlot, marks: readonly ChartMark[]): void {
+  const { ctx } = u;
+  const { top, height } = u.bbox;
+  ctx.save();
+  ctx.font = `${Math.round(11 * devicePixelRatio)}px sans-serif`;
+  for (const m of marks) {
+    const x = Math.round(u.valToPos(m.x, 'x', true));
+    ctx.strokeStyle = m.color ?? '#CC79A7';
+    ctx.fillStyle = m.color ?? '#CC79A7';
+    ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+    ctx.lineWidth = devicePixelRatio;
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, top + height);
+    ctx.stroke();
+    ctx.fillText(m.label, x + 4 * devicePixelRatio, top + 12 * devicePixelRatio);
+  }
+  ctx.restore();
 }

@@ -3,6 +3,7 @@ import type { WidgetName } from '../../../lab-server/src/chapters/directives';
 import { Claims } from './Claims';
 import { CreateUser } from './CreateUser';
 import { MigrationDrill } from './MigrationDrill';
+import Knobs from './Knobs';
 import { Migrations } from './Migrations';
 import { Partitions } from './Partitions';
 import { Paths } from './Paths';
@@ -32,6 +33,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   paths: Paths,
   partitions: Partitions,
   pruning: Pruning,
+  knobs: Knobs,
 };
 
 export function Widget({ name, attrs }: { name: string; attrs: Record<string, string> }) {

@@ -4,7 +4,13 @@ import { StepFailed, stepSchema, type ActionKind } from '../action-kind.js';
 import type { ExerciseContext } from '../context.js';
 import { failUnlessOk } from './lab-api.js';
 
-const spec = stepSchema('loadtest', { scenario: z.string().min(1), duration_s: z.number().int().min(1).max(600).optional() });
+const spec = stepSchema('loadtest', {
+  scenario: z.string().min(1),
+  duration_s: z.number().int().min(1).max(600).optional(),
+  /** A knob to turn once the run is under way (the tuning chapter's "under load" step). */
+  turn: z.strictObject({ knob: z.string().min(1), value: z.union([z.string(), z.number(), z.boolean()]) }).optional(),
+});
+type Turn = z.output<typeof spec>['turn'];
 
 /** The parts of a finished run (`GET /lab/v1/loadtests/:id`) that steps and measurements read. */
 export interface LoadTestView {
@@ -15,21 +21,27 @@ export interface LoadTestView {
   error?: string | null;
 }
 
-/** Starts a run and polls it to its end: a load test is not a job, it has its own API. */
-export async function runLoadTest(ctx: ExerciseContext, scenario: string, duration: number | undefined): Promise<LoadTestView> {
+/** Starts a run and polls it to its end (turning `turn`'s knob once it runs): a load test is not a job, it has its own API. */
+export async function runLoadTest(ctx: ExerciseContext, scenario: string, duration: number | undefined, turn?: Turn): Promise<LoadTestView> {
   const started = await ctx.api.call<{ id?: string }>('POST', '/lab/v1/loadtests', { scenario, ...(duration ? { duration_s: duration } : {}) });
   failUnlessOk(started, 'POST /lab/v1/loadtests');
   const id = started.body?.id;
   if (!id) throw new StepFailed('POST /lab/v1/loadtests answered without a run id.');
-  return waitForRun(ctx, id);
+  return waitForRun(ctx, id, turn);
 }
 
 /** Polls a run until it has finished; any other end is a failed step naming it. */
-export async function waitForRun(ctx: ExerciseContext, id: string): Promise<LoadTestView> {
+export async function waitForRun(ctx: ExerciseContext, id: string, turn?: Turn): Promise<LoadTestView> {
+  let pending = turn;
   for (;;) {
     const r = await ctx.api.call<LoadTestView>('GET', `/lab/v1/loadtests/${encodeURIComponent(id)}`);
     failUnlessOk(r, `GET /lab/v1/loadtests/${id}`);
     const state = r.body.state;
+    if (state === 'running' && pending) {
+      const path = `/lab/v1/tuning/knobs/${encodeURIComponent(pending.knob)}`;
+      failUnlessOk(await ctx.api.call('PUT', path, { value: pending.value }), `PUT ${path}`);
+      pending = undefined;
+    }
     if (state === 'finished') return r.body;
     if (state && !['preparing', 'running'].includes(state)) {
       const why = r.body.error;
@@ -45,9 +57,7 @@ export const finishedText = (run: LoadTestView): string => `Load test ${run.id} 
 export const loadtest: ActionKind<z.output<typeof spec>> = {
   do: 'loadtest',
   spec,
-  describe: (s) => `Run the ${s.scenario} load test — POST /lab/v1/loadtests`,
-  run: async (s, ctx) => {
-    const run = await runLoadTest(ctx, s.scenario, s.duration_s);
-    return { detail: finishedText(run) };
-  },
+  describe: (s) =>
+    `Run the ${s.scenario} load test — POST /lab/v1/loadtests${s.turn ? `; while it runs, turn ${s.turn.knob} to ${String(s.turn.value)} — PUT /lab/v1/tuning/knobs/${s.turn.knob}` : ''}`,
+  run: async (s, ctx) => ({ detail: finishedText(await runLoadTest(ctx, s.scenario, s.duration_s, s.turn)) }),
 };

@@ -91,6 +91,10 @@ export const LoadTestRunSchema = z
     created_at: z.string(),
     started_at: z.string().nullable(),
     finished_at: z.string().nullable(),
+    conditions: z.record(z.string(), z.string()).describe('the tuning knobs in force when the run started'),
+    marks: z
+      .array(z.object({ t_s: z.number(), kind: z.string(), label: z.string() }))
+      .describe('what happened to the cluster during the run (a knob changed, …), at the timeline second it happened'),
     timeline: z
       .array(
         z.object({

@@ -1,0 +1,151 @@
+/**
+ * `npm run bench:tuning`: the tuning chapter's before/after pairs in one run. For each knob the same load runs
+ * with the knob at its "before" value, then its "after" value, alternating for ROUNDS rounds so both see the
+ * same machine state, turned through PUT /lab/v1/tuning/knobs as the page does; medians, success and the
+ * after ÷ before ratio are printed. autocannon runs in a child process.
+ * SECONDS=n (default 4) per measurement, ROUNDS=n (default 3), CONNECTIONS=n (default 50), SHARDS=n (default 5).
+ */
+import { execFile } from 'node:child_process';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { loadConfig, REPO_ROOT } from '../src/config.js';
+import type { User } from '../src/messenger/users/schemas.js';
+import { startLab } from '../src/server/start.js';
+import { freePort, freePortRange } from '../test/support/servers.js';
+
+const SECONDS = Number(process.env.SECONDS ?? 4);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
+const SHARDS = Number(process.env.SHARDS ?? 5);
+
+interface Load {
+  rps: number;
+  p99_ms: number;
+  non2xx: number;
+  errors: number;
+  requests: number;
+}
+
+const exec = promisify(execFile);
+async function load(url: string, method: 'GET' | 'POST', paths: string[], bodies: string[] = []): Promise<Load> {
+  const job = JSON.stringify({ url, method, paths, bodies, connections: CONNECTIONS, seconds: SECONDS });
+  const { stdout } = await exec(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'lab-server/bench/load-worker.ts'), job], {
+    maxBuffer: 1 << 24,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Load;
+}
+
+const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'shard-lab-bench-'));
+await fsp.chmod(dir, 0o755);
+const base = await freePortRange(SHARDS + 1);
+const running = await startLab(
+  loadConfig({
+    PORT: String(await freePort()),
+    LAB_DATA_DIR: dir,
+    LAB_SHARD_COUNT: String(SHARDS),
+    LAB_SHARD_BASE_PORT: String(base + 1),
+    LAB_CATALOG_PORT: String(base),
+  }),
+  () => undefined,
+);
+try {
+  const { url } = running;
+  const call = async <T>(method: string, p: string, body: unknown): Promise<T> => {
+    const res = await fetch(`${url}${p}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const turn = (knobs: Record<string, string | number | null>) =>
+    Promise.all(Object.entries(knobs).map(([k, v]) => call('PUT', `/lab/v1/tuning/knobs/${k}`, { value: v })));
+
+  console.log(`Preparing users on ${SHARDS} shards (${os.cpus().length} cores)...`);
+  const users: User[] = [];
+  for (let batch = 0; batch < 20; batch++) {
+    users.push(
+      ...(await Promise.all(
+        Array.from({ length: 25 }, (_, i) => call<User>('POST', '/api/v1/users', { first_name: `Bench${batch}-${i}`, last_name: 'User' })),
+      )),
+    );
+  }
+  const reads = () =>
+    load(
+      url,
+      'GET',
+      users.map((u) => `/api/v1/users/${u.id}`),
+    );
+  const writes = () => load(url, 'POST', ['/api/v1/users'], [JSON.stringify({ first_name: 'Load', last_name: 'Test' })]);
+
+  // Each pair as the chapter's claims table runs it: only the named knobs differ between before and after.
+  const pairs: { name: string; claimed: string; before: Record<string, string | number>; after: Record<string, string | number>; run: () => Promise<Load> }[] =
+    [
+      {
+        name: 'pool 1 (100 ms wait) → 20, reads',
+        claimed: '42 % → 100 % success, ~450 → 2,789 req/s',
+        before: { pool_max: 1, pool_wait_timeout_ms: 100 },
+        after: { pool_max: 20, pool_wait_timeout_ms: 3000 },
+        run: reads,
+      },
+      { name: 'prepared off → on, reads', claimed: '+10–20 %', before: { prepared_statements: 'off' }, after: { prepared_statements: 'on' }, run: reads },
+      { name: 'prisma → pg, reads', claimed: '+30 % (skip tx), +30–50 % (columns)', before: { data_layer: 'prisma' }, after: { data_layer: 'pg' }, run: reads },
+      {
+        name: 'sync commit on → off, writes',
+        claimed: '2–10× on writes',
+        before: { synchronous_commit: 'on' },
+        after: { synchronous_commit: 'off' },
+        run: writes,
+      },
+    ];
+
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((x, y) => x - y);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  };
+  const success = (r: Load) => (r.requests ? (100 * (r.requests - r.non2xx - r.errors)) / r.requests : 0);
+  const rows: string[][] = [];
+  for (const p of pairs) {
+    const runs: Record<'before' | 'after', Load[]> = { before: [], after: [] };
+    for (const side of ['before', 'after'] as const) {
+      await turn(p[side]);
+      await p.run(); // warm-up: connections, prepared statements, caches
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const side of ['before', 'after'] as const) {
+        await turn(p[side]);
+        const r = await p.run();
+        runs[side].push(r);
+        console.log(
+          `  ${p.name.padEnd(34)} ${side.padEnd(6)} ${Math.round(r.rps).toLocaleString('en-US').padStart(7)} req/s  p99 ${r.p99_ms} ms  ${success(r).toFixed(1)} % ok`,
+        );
+      }
+    }
+    await call('POST', '/lab/v1/tuning/knobs/reset', {});
+    const rps = (s: 'before' | 'after') => median(runs[s].map((r) => r.rps));
+    const ok = (s: 'before' | 'after') => `${median(runs[s].map(success)).toFixed(1)} %`;
+    const p99 = (s: 'before' | 'after') => `${median(runs[s].map((r) => r.p99_ms))} ms`;
+    rows.push([
+      p.name,
+      p.claimed,
+      Math.round(rps('before')).toLocaleString('en-US'),
+      ok('before'),
+      p99('before'),
+      Math.round(rps('after')).toLocaleString('en-US'),
+      ok('after'),
+      p99('after'),
+      `${(rps('after') / Math.max(1, rps('before'))).toFixed(2)}×`,
+    ]);
+  }
+  const header = ['change', 'claimed', 'before req/s', 'before ok', 'before p99', 'after req/s', 'after ok', 'after p99', 'after / before'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const [load1] = os.loadavg();
+  console.log(
+    `\nmedians of ${ROUNDS} alternating runs of ${SECONDS} s, ${CONNECTIONS} connections, ${SHARDS} shards, ${os.cpus().length} cores, load average ${load1!.toFixed(1)}, ${new Date().toISOString().slice(0, 16)}Z\n`,
+  );
+  console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+} finally {
+  await running.stop();
+  await fsp.rm(dir, { recursive: true, force: true });
+}

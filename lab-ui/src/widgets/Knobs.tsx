@@ -1,0 +1,132 @@
+import { useEffect, useId, useState } from 'react';
+import { api } from '../api';
+import { useChannel } from '../live';
+import type { Knob } from '../types';
+import { ErrorNote, Panel, useAction } from './common';
+
+/** Knobs whose values are a fixed set get a select; the rest a text box PostgreSQL or the lab validates. */
+const CHOICES: Record<string, string[]> = {
+  data_layer: ['pg', 'prisma'],
+  prepared_statements: ['on', 'off'],
+  synchronous_commit: ['on', 'off', 'local', 'remote_write', 'remote_apply'],
+};
+
+const APPLIES: Record<Knob['applies'], string> = {
+  live: 'live: the next request',
+  reload: 'reload: every shard re-reads it',
+  restart: 'restart: at the shard’s next start',
+  fixed: 'fixed while the lab runs',
+};
+
+/** The tuning knobs: value, default, where set (here and in the original), how a change applies; set or reset each. */
+export default function Knobs() {
+  const [knobs, setKnobs] = useState<Knob[]>([]);
+  const load = useAction(async () => setKnobs((await api<{ knobs: Knob[] }>('GET', '/lab/v1/tuning/knobs')).knobs));
+  const turn = useAction(async (name: string, value: string | null) =>
+    setKnobs((await api<{ knobs: Knob[] }>('PUT', `/lab/v1/tuning/knobs/${encodeURIComponent(name)}`, { value })).knobs),
+  );
+  const resetAll = useAction(async () => setKnobs((await api<{ knobs: Knob[] }>('POST', '/lab/v1/tuning/knobs/reset')).knobs));
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loads once on mount; load is a new function each render
+  useEffect(() => {
+    void load.run();
+  }, []);
+  // A change from the terminal, the CLI or another tab arrives as new settings.
+  useChannel('settings', () => void load.run());
+
+  const busy = turn.busy || resetAll.busy;
+  return (
+    <Panel
+      title="Tuning knobs"
+      className="knobs"
+      actions={
+        <button type="button" onClick={() => void resetAll.run()} disabled={busy}>
+          Reset all knobs
+        </button>
+      }
+    >
+      <ErrorNote error={load.error ?? turn.error ?? resetAll.error} />
+      <div className="table-wrap">
+        <table className="compact knobs-table" aria-label="Tuning knobs">
+          <thead>
+            <tr>
+              <th scope="col">knob</th>
+              <th scope="col">value</th>
+              <th scope="col">default</th>
+              <th scope="col">applies</th>
+              <th scope="col">set here · in the original</th>
+            </tr>
+          </thead>
+          <tbody>
+            {knobs.map((k) => (
+              <KnobRow key={k.name} knob={k} busy={busy} onSet={(v) => void turn.run(k.name, v)} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Panel>
+  );
+}
+
+function KnobRow({ knob: k, busy, onSet }: { knob: Knob; busy: boolean; onSet(value: string | null): void }) {
+  const [draft, setDraft] = useState(k.value);
+  const id = useId();
+  useEffect(() => setDraft(k.value), [k.value]);
+  const choices = CHOICES[k.name];
+  const editable = k.applies !== 'fixed';
+  return (
+    <tr data-knob={k.name} className={k.changed ? 'changed' : ''}>
+      <th scope="row">
+        <label htmlFor={id} className="mono">
+          {k.name}
+        </label>
+        <div className="muted small">{k.description}</div>
+      </th>
+      <td>
+        {editable ? (
+          <form
+            className="row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              onSet(draft);
+            }}
+          >
+            {choices ? (
+              <select id={id} value={draft} onChange={(e) => setDraft(e.target.value)}>
+                {!choices.includes(draft) && <option value={draft}>{draft}</option>}
+                {choices.map((c) => (
+                  <option key={c} value={c}>
+                    {c}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input id={id} value={draft} size={8} onChange={(e) => setDraft(e.target.value)} />
+            )}
+            <button type="submit" aria-label={`Set ${k.name}`} disabled={busy || draft === k.value}>
+              Set
+            </button>
+            <button
+              type="button"
+              title={`Back to ${k.default}`}
+              aria-label={`Reset ${k.name} to its default`}
+              disabled={busy || !k.changed}
+              onClick={() => onSet(null)}
+            >
+              ↺
+            </button>
+          </form>
+        ) : (
+          <span id={id}>{k.value}</span>
+        )}
+      </td>
+      <td>{k.default}</td>
+      <td title={k.cost}>{APPLIES[k.applies]}</td>
+      <td className="small">
+        {k.set_here}
+        <div className="muted">Original: {k.original}</div>
+        <div className="muted">Cost: {k.cost}</div>
+      </td>
+    </tr>
+  );
+}
