@@ -10,6 +10,7 @@ import { loadtestRoutes } from './routes/loadtests.js';
 import { messengerApi } from './routes/messenger.js';
 import { metricsRoutes, prometheusRoutes } from './routes/metrics.js';
 import { placementRoutes } from './routes/placement.js';
+import { referenceRoutes } from './routes/references.js';
 import { ringRoutes } from './routes/ring.js';
 import { shardRoutes } from './routes/shards.js';
 import { sqlRoutes } from './routes/sql.js';
@@ -30,6 +31,7 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   chapterRoutes(control, lab, lab.config.chaptersDir);
   sqlRoutes(control, lab);
   tuningRoutes(control, lab);
+  referenceRoutes(control, lab);
   return [
     { prefix: '', api: root },
     { prefix: '/lab/v1', api: control },

@@ -810,6 +810,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/lab/v1/references/fk-demo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every demonstration run so far, on every shard, oldest first */
+        get: operations["getLabV1ReferencesFk-demo"];
+        put?: never;
+        /**
+         * Run one of the lab's fixed foreign-key demonstrations and return PostgreSQL's own answer
+         * @description Inside one shard (orphan-message, delete-conversation, delete-and-restore under an ON DELETE action) on the lab's demo tables in schema fk_demo; or across shards (cross-shard: a foreign key to users on one shard, a sender on another, then a foreign key onto a postgres_fdw foreign table). The statements are the lab's, never the caller's. Each run is recorded for the chapter's checks.
+         */
+        post: operations["postLabV1ReferencesFk-demo"];
+        /** Drop the demo tables (schema fk_demo) and their records from every shard */
+        delete: operations["deleteLabV1ReferencesFk-demo"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/references/sample-conversation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create users until they cover N shards, a conversation with all of them, and a message from each
+         * @description Through the messenger services, so the same checks and outbox events apply as for POST /api/v1/conversations.
+         */
+        post: operations["postLabV1ReferencesSample-conversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/references/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One conversation's rows on every shard they live on, read from the shards, with the key that placed each */
+        get: operations["getLabV1ReferencesConversationsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/references/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every cross-shard reference followed to its target: how many dangle, and a sample of them */
+        get: operations["getLabV1ReferencesAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1450,6 +1526,114 @@ export interface components {
                     description: string;
                 }[];
             }[];
+        };
+        FkDemoResult: {
+            /** @enum {string} */
+            scenario: "orphan-message" | "delete-conversation" | "delete-and-restore" | "cross-shard";
+            on_delete: ("no-action" | "restrict" | "cascade" | "set-null" | "set-default") | null;
+            shard: string;
+            /** @description the fixed statements that built the demo tables */
+            setup: string[];
+            /** @description the statements tried, in one savepoint */
+            attempted: string[];
+            /** @enum {string} */
+            outcome: "refused" | "done";
+            error: components["schemas"]["DbError"] | null;
+            conversations_after: number[];
+            messages_after: {
+                id: number;
+                conversation_id: number | null;
+            }[];
+            cross_shard: {
+                sender_id: string;
+                sender_shard: string;
+                sender_visible_on_sender_shard: boolean;
+                sender_visible_here: boolean;
+                foreign_table: {
+                    statements: string[];
+                    error: components["schemas"]["DbError"] | null;
+                } | null;
+            } | null;
+        };
+        /** @description PostgreSQL's own error, as it raised it */
+        DbError: {
+            sqlstate: string;
+            message: string;
+            detail: string | null;
+            constraint: string | null;
+        };
+        FkAttempts: {
+            attempts: {
+                shard: string;
+                /** @enum {string} */
+                scenario: "orphan-message" | "delete-conversation" | "delete-and-restore" | "cross-shard";
+                on_delete: ("no-action" | "restrict" | "cascade" | "set-null" | "set-default") | null;
+                /** @enum {string} */
+                outcome: "refused" | "done";
+                sqlstate: string | null;
+                messages_left: number | null;
+                at: string;
+            }[];
+        };
+        SampleConversation: {
+            conversation_id: string;
+            conversation_shard: string;
+            members: {
+                user_id: string;
+                name: string;
+                shard: string;
+            }[];
+            member_shards: string[];
+            messages: number;
+        };
+        ConversationMap: {
+            conversation: {
+                id: string;
+                title: string;
+                created_at: string;
+                /** @description routed by conversations.id */
+                shard: string;
+            };
+            members: {
+                user_id: string;
+                /** @description the conversation_members row: routed by conversation_id */
+                member_shard: string;
+                /** @description the users row and the inbox row: routed by the user id */
+                user_shard: string;
+                user_exists: boolean;
+                name: string | null;
+                inbox_row: boolean;
+                messages: number;
+                usernames: {
+                    username: string;
+                    account_shard: string;
+                    /** @description routed by the lower-cased username */
+                    lookup_shard: string;
+                    lookup_confirmed: boolean | null;
+                }[];
+            }[];
+            messages: {
+                shard: string;
+                total: number;
+                without_sender: number;
+            };
+        };
+        ReferenceAudit: {
+            references: {
+                reference: string;
+                kept_by: string;
+                checked: number;
+                dangling: number;
+                sample: {
+                    from_shard: string;
+                    row: string;
+                    missing: string;
+                    expected_on: string;
+                }[];
+            }[];
+            total_dangling: number;
+            /** @description shards that did not answer; the audit is incomplete while any is listed */
+            unreachable: string[];
         };
     };
     responses: never;
@@ -3983,6 +4167,278 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "getLabV1ReferencesFk-demo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the recorded runs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FkAttempts"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "postLabV1ReferencesFk-demo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description orphan-message: insert a message for a conversation that does not exist; delete-conversation: delete a conversation that has three messages; delete-and-restore: delete it and put it back in one transaction with the check deferred; cross-shard: reference a user who lives on another shard
+                     * @enum {string}
+                     */
+                    scenario: "orphan-message" | "delete-conversation" | "delete-and-restore" | "cross-shard";
+                    /**
+                     * @description the foreign key's ON DELETE action (default no-action); not for cross-shard
+                     * @enum {string}
+                     */
+                    on_delete?: "no-action" | "restrict" | "cascade" | "set-null" | "set-default";
+                    /** @description the shard to run on (default: the first of the ring); not for cross-shard */
+                    shard?: string;
+                    /**
+                     * Format: uuid
+                     * @description cross-shard only: an existing user to reference (default: the lab creates one)
+                     */
+                    sender_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description what ran and what the database answered */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FkDemoResult"];
+                };
+            };
+            /** @description invalid input: details.fields names each wrong field (validation_failed), or invalid_id / invalid_json / invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown_user: sender_id is not a user */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "deleteLabV1ReferencesFk-demo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description dropped */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        shards: number;
+                    };
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "postLabV1ReferencesSample-conversation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @default Analytical Engine */
+                    title?: string;
+                    /** @default 3 */
+                    shards?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description the conversation and where its members live */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SampleConversation"];
+                };
+            };
+            /** @description invalid input: details.fields names each wrong field (validation_failed), or invalid_id / invalid_json / invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLabV1ReferencesConversationsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the rows and their shards */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationMap"];
+                };
+            };
+            /** @description invalid input: details.fields names each wrong field (validation_failed), or invalid_id / invalid_json / invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such conversation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLabV1ReferencesAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the audit */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferenceAudit"];
                 };
             };
             /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import type { ApiRouter } from '../api-router.js';
+import type { Lab } from '../../lab/lab.js';
+import { UnknownReferenceError } from '../../domain/errors.js';
+import { locate } from '../../messenger/locate.js';
+import { auditReferences } from '../../references/audit.js';
+import { conversationMap } from '../../references/conversation-map.js';
+import { dropDemo, listAttempts, runCrossShard, runFkDemo, type SenderPlacement } from '../../references/fk-demo.js';
+import { sampleConversation } from '../../references/sample.js';
+import {
+  ConversationMapSchema,
+  FkAttemptsSchema,
+  FkDemoBody,
+  FkDemoResultSchema,
+  ReferenceAuditSchema,
+  SampleConversationBody,
+  SampleConversationSchema,
+} from '../schemas/references.js';
+
+/** `/lab/v1/references`: the Foreign-keys chapter — foreign keys inside a shard, references across shards, and their audit. */
+export function referenceRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'router' | 'messenger'>): void {
+  const tag = 'lab: references';
+
+  api.add(
+    {
+      method: 'post',
+      path: '/references/fk-demo',
+      tag,
+      summary: "Run one of the lab's fixed foreign-key demonstrations and return PostgreSQL's own answer",
+      description:
+        "Inside one shard (orphan-message, delete-conversation, delete-and-restore under an ON DELETE action) on the lab's demo tables in schema fk_demo; or across shards (cross-shard: a foreign key to users on one shard, a sender on another, then a foreign key onto a postgres_fdw foreign table). The statements are the lab's, never the caller's. Each run is recorded for the chapter's checks.",
+      body: FkDemoBody,
+      bodyName: 'demonstration',
+      responses: {
+        200: { description: 'what ran and what the database answered', schema: FkDemoResultSchema },
+        422: { description: 'unknown_user: sender_id is not a user' },
+      },
+    },
+    async ({ res, body }) => {
+      if (body.scenario === 'cross-shard') {
+        res.json(await runCrossShard(lab.cluster, await sender(lab, body.sender_id)));
+        return;
+      }
+      res.json(await runFkDemo(lab.cluster, { scenario: body.scenario, on_delete: body.on_delete, shard: body.shard }, lab.router.names[0]!));
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/references/fk-demo',
+      tag,
+      summary: 'Every demonstration run so far, on every shard, oldest first',
+      responses: { 200: { description: 'the recorded runs', schema: FkAttemptsSchema } },
+    },
+    async ({ res }) => {
+      res.json({ attempts: await listAttempts(lab.cluster) });
+    },
+  );
+
+  api.add(
+    {
+      method: 'delete',
+      path: '/references/fk-demo',
+      tag,
+      summary: 'Drop the demo tables (schema fk_demo) and their records from every shard',
+      responses: { 200: { description: 'dropped', schema: z.object({ shards: z.number() }) } },
+    },
+    async ({ res }) => {
+      res.json({ shards: await dropDemo(lab.cluster) });
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/references/sample-conversation',
+      tag,
+      summary: 'Create users until they cover N shards, a conversation with all of them, and a message from each',
+      description: 'Through the messenger services, so the same checks and outbox events apply as for POST /api/v1/conversations.',
+      body: SampleConversationBody,
+      bodyOptional: true,
+      bodyName: 'sample conversation',
+      responses: { 201: { description: 'the conversation and where its members live', schema: SampleConversationSchema } },
+    },
+    async ({ res, body }) => {
+      res.status(201).json(await sampleConversation(lab.messenger, lab.router, body));
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/references/conversations/:id',
+      tag,
+      summary: "One conversation's rows on every shard they live on, read from the shards, with the key that placed each",
+      responses: { 200: { description: 'the rows and their shards', schema: ConversationMapSchema }, 404: { description: 'no such conversation' } },
+    },
+    async ({ res, params }) => {
+      res.json(await conversationMap(lab.cluster, lab.router, params.id!));
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/references/audit',
+      tag,
+      summary: 'Every cross-shard reference followed to its target: how many dangle, and a sample of them',
+      responses: { 200: { description: 'the audit', schema: ReferenceAuditSchema } },
+    },
+    async ({ res }) => {
+      res.json(await auditReferences(lab.cluster, lab.router));
+    },
+  );
+}
+
+/** The user a cross-shard demonstration references: the one named, which must exist, or a new one. */
+async function sender(lab: Pick<Lab, 'router' | 'messenger'>, id: string | undefined): Promise<SenderPlacement> {
+  if (id === undefined) {
+    const { value } = await lab.messenger.users.create({ first_name: 'Remote', last_name: 'Sender' });
+    return { id: value.id, shard: lab.router.shardFor(value.id) };
+  }
+  const located = locate(lab.router, id, 'user', 'sender_id');
+  if ((await lab.messenger.users.missingIds([located.id])).length > 0) {
+    throw new UnknownReferenceError('unknown_user', `No user ${located.id}; give an existing user, or leave sender_id out and the lab creates one.`, {
+      field: 'sender_id',
+    });
+  }
+  return located;
+}
