@@ -3,9 +3,12 @@ import type { CheckKind, CheckResult } from './check-kind.js';
 import type { Answer, ExerciseContext } from './context.js';
 import type { AnswerSpec } from './views.js';
 import { all } from './checks/all.js';
+import { conversationSpread } from './checks/conversation-spread.js';
+import { fkDemo } from './checks/fk-demo.js';
 import { largestShare } from './checks/largest-share.js';
 import { loadtestRun } from './checks/loadtest-run.js';
 import { misplacedRows } from './checks/misplaced-rows.js';
+import { referencesClean } from './checks/references-clean.js';
 import { movedFraction } from './checks/moved-fraction.js';
 import { route } from './checks/route.js';
 import { shardCount } from './checks/shard-count.js';
@@ -20,7 +23,22 @@ import { usersTotal } from './checks/users-total.js';
  * other's exports may not exist yet; by the first call both have.
  */
 const checkKinds = () =>
-  [usersTotal, shardCount, shardsUp, misplacedRows, smallestShard, largestShare, route, userShard, movedFraction, loadtestRun, all] as const;
+  [
+    usersTotal,
+    shardCount,
+    shardsUp,
+    misplacedRows,
+    smallestShard,
+    largestShare,
+    route,
+    userShard,
+    movedFraction,
+    loadtestRun,
+    conversationSpread,
+    fkDemo,
+    referencesClean,
+    all,
+  ] as const;
 
 type SpecOf<K> = K extends CheckKind<infer S> ? S : never;
 

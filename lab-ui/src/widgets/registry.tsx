@@ -2,6 +2,8 @@ import { lazy, Suspense, type ComponentType } from 'react';
 import type { WidgetName } from '../../../lab-server/src/chapters/directives';
 import { Claims } from './Claims';
 import { CreateUser } from './CreateUser';
+import { ForeignKeys } from './ForeignKeys';
+import { Messenger } from './Messenger';
 import { Migrations } from './Migrations';
 import { Paths } from './Paths';
 import { Ring } from './Ring';
@@ -23,6 +25,8 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   sql: Sql,
   claims: Claims,
   paths: Paths,
+  'foreign-keys': ForeignKeys,
+  messenger: Messenger,
 };
 
 export function Widget({ name, attrs }: { name: string; attrs: Record<string, string> }) {
