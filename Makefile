@@ -8,7 +8,7 @@ MESSAGES ?= 0
 
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer bench-api bench-ui \
-        shard-plan shard-add shard-remove shard-replica shard-promote ring tune bench-reshard \
+        shard-plan shard-add shard-remove shard-replica shard-promote ring tune bench-reshard fk-demo fk-audit \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi
@@ -137,6 +137,13 @@ tune: install ## PostgreSQL parameters the lab may change; make tune NAME=work_m
 
 ring: install ## every ring version the cluster has routed by
 	@$(LAB) ring
+
+fk-demo: install ## a foreign-key demonstration: make fk-demo SCENARIO=delete-conversation ACTION=cascade (SCENARIO: orphan-message, delete-conversation, delete-and-restore, cross-shard) (needs make dev)
+	@test -n "$(SCENARIO)" || { echo "usage: make fk-demo SCENARIO=orphan-message|delete-conversation|delete-and-restore|cross-shard [ACTION=no-action|restrict|cascade|set-null|set-default]"; exit 2; }
+	@$(LAB) fk demo $(SCENARIO) $(ACTION)
+
+fk-audit: install ## follow every cross-shard reference to its target and count the dangling ones (needs make dev)
+	@$(LAB) fk audit
 
 bench-reshard: install ## 1,000,000 users on 5 shards, add a 6th under steady writes; prints pause, failures, rate
 	@node_modules/.bin/tsx lab-server/bench/reshard.ts

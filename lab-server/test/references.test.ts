@@ -4,6 +4,7 @@ import type { ReferenceAudit } from '../src/references/audit.js';
 import type { FkAttempt, FkDemoResult } from '../src/references/fk-demo.js';
 import type { SampleConversation } from '../src/references/sample.js';
 import type { OutboxBacklog } from '../src/messenger/outbox/outbox.js';
+import { runCli } from './support/cli.js';
 import { startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 
 /** The Foreign-keys chapter's routes against real PostgreSQL: what the database itself says, inside a shard and across. */
@@ -136,5 +137,23 @@ describe('a conversation across shards, its map and the audit', () => {
     expect((await t.call('GET', '/lab/v1/references/conversations/00000000-0000-4000-8000-000000000001')).status).toBe(404);
     expect((await t.call('GET', '/lab/v1/references/conversations/nope')).status).toBe(400);
     expect((await t.call('POST', '/lab/v1/references/sample-conversation', { shards: 9 })).status).toBe(400);
+  });
+});
+
+describe('the fk commands (CLI front end of the same routes)', () => {
+  it("prints the database error and a conversation's rows by shard; refuses an unknown scenario", async () => {
+    const lab = (...args: string[]) => runCli(args, { LAB_URL: t.url });
+    const orphan = await lab('fk', 'demo', 'delete-conversation', 'restrict', '--shard', 'shard-2');
+    expect(orphan.code, orphan.out).toBe(0);
+    expect(orphan.out).toMatch(/on shard-2, ON DELETE RESTRICT/);
+    expect(orphan.out).toMatch(/SQLSTATE 23001/);
+    const id = (await t.call<SampleConversation>('POST', '/lab/v1/references/sample-conversation', { title: 'Difference Engine', shards: 2 })).body
+      .conversation_id;
+    const map = await lab('fk', 'map', id);
+    expect(map.out).toMatch(/^conversations +\| Difference Engine +\| shard-\d +\| id$/m);
+    expect(map.out).toMatch(/^user_conversations +\| inbox of Ada Lovelace/m);
+    const bad = await lab('fk', 'demo', 'drop-everything');
+    expect(bad.code).not.toBe(0);
+    expect(bad.out).toMatch(/SCENARIO must be one of/);
   });
 });

@@ -1,6 +1,7 @@
 import type { Command } from './command.js';
 import clear from './clear.js';
 import explain from './explain.js';
+import * as fk from './fk.js';
 import health from './health.js';
 import * as jobs from './jobs.js';
 import * as cluster from './local/cluster.js';
@@ -43,6 +44,10 @@ export const COMMANDS: readonly Command[] = [
   route,
   user.create,
   user.read,
+  fk.demo,
+  fk.sample,
+  fk.map,
+  fk.audit,
   seed,
   migrate.status,
   migrate.up,
