@@ -8,7 +8,7 @@ MESSAGES ?= 0
 
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer bench-api bench-ui \
-        shard-plan shard-add shard-remove shard-replica shard-promote ring tune bench-reshard fk-demo fk-audit \
+        shard-plan shard-add shard-remove shard-replica shard-promote ring tune bench-reshard fk-demo fk-race fk-audit \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi
@@ -141,6 +141,10 @@ ring: install ## every ring version the cluster has routed by
 fk-demo: install ## a foreign-key demonstration: make fk-demo SCENARIO=delete-conversation ACTION=cascade (SCENARIO: orphan-message, delete-conversation, delete-and-restore, cross-shard) (needs make dev)
 	@test -n "$(SCENARIO)" || { echo "usage: make fk-demo SCENARIO=orphan-message|delete-conversation|delete-and-restore|cross-shard [ACTION=no-action|restrict|cascade|set-null|set-default]"; exit 2; }
 	@$(LAB) fk demo $(SCENARIO) $(ACTION)
+
+fk-race: install ## check-then-write against a concurrent delete: make fk-race MODE=naive|correct [ROUNDS=10] [WINDOW=200] (needs make dev)
+	@test -n "$(MODE)" || { echo "usage: make fk-race MODE=naive|correct [ROUNDS=10] [WINDOW=200]"; exit 2; }
+	@$(LAB) fk race $(MODE) $(if $(ROUNDS),--rounds $(ROUNDS),) $(if $(WINDOW),--window $(WINDOW),)
 
 fk-audit: install ## follow every cross-shard reference to its target and count the dangling ones (needs make dev)
 	@$(LAB) fk audit

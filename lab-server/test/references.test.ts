@@ -157,3 +157,22 @@ describe('the fk commands (CLI front end of the same routes)', () => {
     expect(bad.out).toMatch(/SCENARIO must be one of/);
   });
 });
+
+describe('check-then-write against a concurrent delete', () => {
+  it('leaves orphans on the naive path with the window widened, none on the messenger path under the same rounds', async () => {
+    type Race = { created: number; refused: number; orphans: number; rounds: number };
+    const naive = await t.call<Race>('POST', '/lab/v1/references/race', { mode: 'naive', rounds: 10, window_ms: 300 });
+    expect(naive.status, JSON.stringify(naive.body)).toBe(200);
+    expect(naive.body.orphans).toBeGreaterThan(0);
+    expect(naive.body.orphans).toBeLessThanOrEqual(naive.body.created);
+    const audit = (await t.call<ReferenceAudit>('GET', '/lab/v1/references/audit')).body;
+    expect(audit.references.find((r) => r.reference.startsWith('conversation_members'))!.dangling).toBeGreaterThanOrEqual(naive.body.orphans);
+
+    const correct = await t.call<Race>('POST', '/lab/v1/references/race', { mode: 'correct', rounds: 10, window_ms: 300 });
+    expect(correct.body).toMatchObject({ rounds: 10, orphans: 0 });
+    expect(correct.body.created + correct.body.refused).toBe(10);
+    const runs = (await t.call<{ runs: { mode: string; orphans: number }[] }>('GET', '/lab/v1/references/race')).body.runs;
+    expect(runs.map((r) => r.mode)).toEqual(['naive', 'correct']);
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/references/race', { mode: 'naive', rounds: 500 })).status).toBe(400);
+  });
+});

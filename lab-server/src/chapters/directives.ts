@@ -20,6 +20,7 @@ export const WIDGETS = [
   'paths',
   'foreign-keys',
   'messenger',
+  'reference-race',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

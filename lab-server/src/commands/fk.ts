@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { get, post, seg } from './api.js';
-import { arg, noArgs, positionals } from './args.js';
+import { arg, noArgs, positionals, wholeNumber } from './args.js';
 import { defineCommand } from './command.js';
 import { formatTable } from './format.js';
 
@@ -157,5 +157,34 @@ export const audit = defineCommand({
     const incomplete = a.unreachable.length > 0 ? ctx.style.yellow(`\nIncomplete: ${a.unreachable.join(', ')} did not answer.`) : '';
     const verdict = a.total_dangling === 0 ? ctx.style.green('No dangling references.') : ctx.style.red(`${a.total_dangling} dangling:`);
     return { data: a, text: `${table}\n${verdict}${samples.length ? `\n${samples.join('\n')}` : ''}${incomplete}` };
+  },
+});
+
+const RaceReply = z.object({
+  mode: z.string(),
+  rounds: z.number(),
+  window_ms: z.number(),
+  created: z.number(),
+  refused: z.number(),
+  orphans: z.number(),
+  drain_ms: z.number(),
+});
+
+export const race = defineCommand({
+  name: 'fk race',
+  usage: 'fk race naive|correct [--rounds N] [--window MS]',
+  summary: 'check-then-write against a concurrent delete, N rounds at once: orphans left on the naive path and on the messenger path',
+  flags: { rounds: 'string', window: 'string' },
+  args: noArgs.extend({
+    _: positionals([z.enum(['naive', 'correct'], { error: 'MODE must be naive or correct' })]),
+    rounds: wholeNumber('--rounds', 1).optional(),
+    window: wholeNumber('--window').optional(),
+  }),
+  async run({ _: [mode], rounds, window }, ctx) {
+    const body = { mode, ...(rounds === undefined ? {} : { rounds }), ...(window === undefined ? {} : { window_ms: window }) };
+    const r = await post(ctx.lab, '/lab/v1/references/race', RaceReply, body);
+    const orphans = r.orphans > 0 ? ctx.style.red(`${r.orphans} orphan(s)`) : ctx.style.green('0 orphans');
+    const how = r.mode === 'naive' ? `naive, ${r.window_ms} ms window` : 'the messenger path';
+    return { data: r, text: `${r.rounds} rounds (${how}): ${r.created} written, ${r.refused} refused, ${orphans}; the outbox drained in ${r.drain_ms} ms.` };
   },
 });

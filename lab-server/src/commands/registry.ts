@@ -48,6 +48,7 @@ export const COMMANDS: readonly Command[] = [
   fk.sample,
   fk.map,
   fk.audit,
+  fk.race,
   seed,
   migrate.status,
   migrate.up,

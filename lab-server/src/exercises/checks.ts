@@ -8,6 +8,7 @@ import { fkDemo } from './checks/fk-demo.js';
 import { largestShare } from './checks/largest-share.js';
 import { loadtestRun } from './checks/loadtest-run.js';
 import { misplacedRows } from './checks/misplaced-rows.js';
+import { raceResult } from './checks/race-result.js';
 import { referencesClean } from './checks/references-clean.js';
 import { movedFraction } from './checks/moved-fraction.js';
 import { route } from './checks/route.js';
@@ -37,6 +38,7 @@ const checkKinds = () =>
     conversationSpread,
     fkDemo,
     referencesClean,
+    raceResult,
     all,
   ] as const;
 

@@ -204,7 +204,9 @@ describe('the browser lab', () => {
     await messenger.getByRole('button', { name: 'Sample conversation' }).click();
     // The diagram is drawn from the shards: one box per shard holding a row, three of them members' shards at least.
     await messenger.locator('.diagram svg').waitFor({ timeout: 30_000 });
-    await expect.poll(async () => new Set(await messenger.locator('li[data-member]').evaluateAll((els) => els.map((e) => e.getAttribute('data-shard')))).size).toBeGreaterThanOrEqual(3);
+    await expect
+      .poll(async () => new Set(await messenger.locator('li[data-member]').evaluateAll((els) => els.map((e) => e.getAttribute('data-shard')))).size)
+      .toBeGreaterThanOrEqual(3);
     expect(await messenger.locator('.diagram svg').textContent()).toContain('Analytical Engine');
     expect(await check(page, 'three-shards')).toBe('pass');
 

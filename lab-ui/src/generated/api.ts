@@ -869,6 +869,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/lab/v1/references/race": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every race run so far, oldest first */
+        get: operations["getLabV1ReferencesRace"];
+        put?: never;
+        /**
+         * Check-then-write against a concurrent delete, N rounds at once: conversations written, refused, and orphans left
+         * @description Each round creates a user, starts a conversation with them and deletes them halfway through window_ms. naive: check, wait, write (no lock), as the original guide sketches; correct: the messenger path. Orphans are counted after the outbox drained. See docs/references.md.
+         */
+        post: operations["postLabV1ReferencesRace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/lab/v1/references/audit": {
         parameters: {
             query?: never;
@@ -1617,6 +1638,33 @@ export interface components {
                 total: number;
                 without_sender: number;
             };
+        };
+        RaceResult: {
+            /** @enum {string} */
+            mode: "naive" | "correct";
+            rounds: number;
+            window_ms: number;
+            /** @description conversations written with the doomed user as a member */
+            created: number;
+            /** @description requests that found the user already gone and wrote nothing */
+            refused: number;
+            /** @description member rows in this run's conversations whose user no longer exists, counted after the outbox drained */
+            orphans: number;
+            drain_ms: number;
+        };
+        RaceList: {
+            runs: {
+                /** @enum {string} */
+                mode: "naive" | "correct";
+                rounds: number;
+                window_ms: number;
+                /** @description conversations written with the doomed user as a member */
+                created: number;
+                /** @description requests that found the user already gone and wrote nothing */
+                refused: number;
+                /** @description member rows in this run's conversations whose user no longer exists, counted after the outbox drained */
+                orphans: number;
+            }[];
         };
         ReferenceAudit: {
             references: {
@@ -4405,6 +4453,99 @@ export interface operations {
             };
             /** @description no such conversation */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLabV1ReferencesRace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the runs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RaceList"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postLabV1ReferencesRace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description naive: check, wait window_ms, write (the original guide's sketch); correct: the messenger's POST /api/v1/conversations path
+                     * @enum {string}
+                     */
+                    mode: "naive" | "correct";
+                    /** @default 20 */
+                    rounds?: number;
+                    /**
+                     * @description naive only: the pause between the check and the write; the delete lands halfway through it
+                     * @default 200
+                     */
+                    window_ms?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description the run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RaceResult"];
+                };
+            };
+            /** @description invalid input: details.fields names each wrong field (validation_failed), or invalid_id / invalid_json / invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not JSON (Content-Type: application/json) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

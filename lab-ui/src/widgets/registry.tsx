@@ -4,6 +4,7 @@ import { Claims } from './Claims';
 import { CreateUser } from './CreateUser';
 import { ForeignKeys } from './ForeignKeys';
 import { Messenger } from './Messenger';
+import { ReferenceRace } from './ReferenceRace';
 import { Migrations } from './Migrations';
 import { Paths } from './Paths';
 import { Ring } from './Ring';
@@ -27,6 +28,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   paths: Paths,
   'foreign-keys': ForeignKeys,
   messenger: Messenger,
+  'reference-race': ReferenceRace,
 };
 
 export function Widget({ name, attrs }: { name: string; attrs: Record<string, string> }) {

@@ -6,12 +6,16 @@ import { locate } from '../../messenger/locate.js';
 import { auditReferences } from '../../references/audit.js';
 import { conversationMap } from '../../references/conversation-map.js';
 import { dropDemo, listAttempts, runCrossShard, runFkDemo, type SenderPlacement } from '../../references/fk-demo.js';
+import { listRaces, runRace } from '../../references/race.js';
 import { sampleConversation } from '../../references/sample.js';
 import {
   ConversationMapSchema,
   FkAttemptsSchema,
   FkDemoBody,
   FkDemoResultSchema,
+  RaceBody,
+  RaceListSchema,
+  RaceResultSchema,
   ReferenceAuditSchema,
   SampleConversationBody,
   SampleConversationSchema,
@@ -98,6 +102,36 @@ export function referenceRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'rout
     },
     async ({ res, params }) => {
       res.json(await conversationMap(lab.cluster, lab.router, params.id!));
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/references/race',
+      tag,
+      summary: 'Check-then-write against a concurrent delete, N rounds at once: conversations written, refused, and orphans left',
+      description:
+        'Each round creates a user, starts a conversation with them and deletes them halfway through window_ms. naive: check, wait, write (no lock), as the original guide sketches; correct: the messenger path. Orphans are counted after the outbox drained. See docs/references.md.',
+      body: RaceBody,
+      bodyName: 'race',
+      responses: { 200: { description: 'the run', schema: RaceResultSchema } },
+    },
+    async ({ res, body }) => {
+      res.json(await runRace({ cluster: lab.cluster, router: lab.router, messenger: lab.messenger }, body));
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/references/race',
+      tag,
+      summary: 'Every race run so far, oldest first',
+      responses: { 200: { description: 'the runs', schema: RaceListSchema } },
+    },
+    async ({ res }) => {
+      res.json({ runs: await listRaces(lab.cluster) });
     },
   );
 

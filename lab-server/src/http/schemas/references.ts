@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { strictBody, uuidField } from '../../messenger/schema-parts.js';
 import { FK_ACTIONS, FK_SCENARIOS } from '../../references/fk-demo.js';
+import { RACE_MODES } from '../../references/race.js';
 
 const enumError = (field: string, values: readonly string[]) => ({
   error: (iss: { input?: unknown }) => (iss.input === undefined ? `${field} is required` : `${field} must be one of ${values.join(', ')}`),
@@ -124,3 +125,33 @@ export const ReferenceAuditSchema = z
     unreachable: z.array(z.string()).describe('shards that did not answer; the audit is incomplete while any is listed'),
   })
   .meta({ id: 'ReferenceAudit' });
+
+export const RaceBody = strictBody({
+  mode: z
+    .enum(RACE_MODES, enumError('mode', RACE_MODES))
+    .describe("naive: check, wait window_ms, write (the original guide's sketch); correct: the messenger's POST /api/v1/conversations path"),
+  rounds: z
+    .number({ error: 'rounds must be a number' })
+    .int('rounds must be an integer')
+    .min(1, 'rounds must be 1 to 50')
+    .max(50, 'rounds must be 1 to 50')
+    .default(20),
+  window_ms: z
+    .number({ error: 'window_ms must be a number' })
+    .int('window_ms must be an integer')
+    .min(0, 'window_ms must be 0 to 2000')
+    .max(2000, 'window_ms must be 0 to 2000')
+    .default(200)
+    .describe('naive only: the pause between the check and the write; the delete lands halfway through it'),
+});
+
+const RaceRecordShape = {
+  mode: z.enum(RACE_MODES),
+  rounds: z.number(),
+  window_ms: z.number(),
+  created: z.number().describe('conversations written with the doomed user as a member'),
+  refused: z.number().describe('requests that found the user already gone and wrote nothing'),
+  orphans: z.number().describe("member rows in this run's conversations whose user no longer exists, counted after the outbox drained"),
+};
+export const RaceResultSchema = z.object({ ...RaceRecordShape, drain_ms: z.number() }).meta({ id: 'RaceResult' });
+export const RaceListSchema = z.object({ runs: z.array(z.object(RaceRecordShape)) }).meta({ id: 'RaceList' });
