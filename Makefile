@@ -8,7 +8,7 @@ MESSAGES ?= 0
 
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer bench-api bench-ui \
-        shard-plan shard-add shard-remove shard-replica shard-promote ring tune bench-reshard fk-demo fk-race fk-audit \
+        shard-plan shard-add shard-remove shard-replica shard-promote ring tune bench-reshard fk-demo fk-race fk-username-race fk-audit \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi
@@ -145,6 +145,10 @@ fk-demo: install ## a foreign-key demonstration: make fk-demo SCENARIO=delete-co
 fk-race: install ## check-then-write against a concurrent delete: make fk-race MODE=naive|correct [ROUNDS=10] [WINDOW=200] (needs make dev)
 	@test -n "$(MODE)" || { echo "usage: make fk-race MODE=naive|correct [ROUNDS=10] [WINDOW=200]"; exit 2; }
 	@$(LAB) fk race $(MODE) $(if $(ROUNDS),--rounds $(ROUNDS),) $(if $(WINDOW),--window $(WINDOW),)
+
+fk-username-race: install ## 50 users claim one username at once; exactly one wins: make fk-username-race NAME=babbage (needs make dev)
+	@test -n "$(NAME)" || { echo "usage: make fk-username-race NAME=babbage [CLAIMS=50]"; exit 2; }
+	@$(LAB) fk username-race $(NAME) $(if $(CLAIMS),--claims $(CLAIMS),)
 
 fk-audit: install ## follow every cross-shard reference to its target and count the dangling ones (needs make dev)
 	@$(LAB) fk audit

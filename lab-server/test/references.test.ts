@@ -176,3 +176,21 @@ describe('check-then-write against a concurrent delete', () => {
     expect((await t.call<ErrorReply>('POST', '/lab/v1/references/race', { mode: 'naive', rounds: 500 })).status).toBe(400);
   });
 });
+
+describe('a username unique across shards', () => {
+  it('lets exactly one of 50 simultaneous claims win, on the shard of the name', async () => {
+    const r = await t.call<{ won: number; conflicts: number; failed: string[]; lookup_shard: string; winner: { user_id: string } | null }>(
+      'POST',
+      '/lab/v1/references/username-race',
+      { username: 'Babbage', claims: 50 },
+    );
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ won: 1, conflicts: 49, failed: [] });
+    const rows = await t.call<{ results: { rows: string[][] }[] }>('POST', '/lab/v1/sql', {
+      shard: r.body.lookup_shard,
+      sql: "SELECT user_id, confirmed FROM username_lookup WHERE username = 'babbage'",
+    });
+    expect(rows.body.results[0]!.rows).toEqual([[r.body.winner!.user_id, 'true']]);
+    expect((await t.call('POST', '/lab/v1/references/username-race', { username: 'no spaces', claims: 5 })).status).toBe(400);
+  });
+});

@@ -188,3 +188,30 @@ export const race = defineCommand({
     return { data: r, text: `${r.rounds} rounds (${how}): ${r.created} written, ${r.refused} refused, ${orphans}; the outbox drained in ${r.drain_ms} ms.` };
   },
 });
+
+const UsernameRaceReply = z.object({
+  username: z.string(),
+  lookup_shard: z.string(),
+  claims: z.number(),
+  won: z.number(),
+  conflicts: z.number(),
+  failed: z.array(z.string()),
+  winner: z.object({ user_id: z.string(), user_shard: z.string() }).nullable(),
+});
+
+export const usernameRace = defineCommand({
+  name: 'fk username-race',
+  usage: 'fk username-race USERNAME [--claims N]',
+  summary: 'N new users claim one username at once; the lookup table on the name’s shard lets exactly one in',
+  flags: { claims: 'string' },
+  args: noArgs.extend({ _: positionals([arg('USERNAME')]), claims: wholeNumber('--claims', 2).optional() }),
+  async run({ _: [username], claims }, ctx) {
+    const r = await post(ctx.lab, '/lab/v1/references/username-race', UsernameRaceReply, { username, ...(claims === undefined ? {} : { claims }) });
+    const winner = r.winner ? `the winner ${r.winner.user_id} lives on ${r.winner.user_shard}` : 'nobody won';
+    const failed = r.failed.length > 0 ? ctx.style.red(`\n${r.failed.length} failed: ${r.failed[0]}`) : '';
+    return {
+      data: r,
+      text: `${r.claims} claims for “${r.username}”, all on ${ctx.style.bold(r.lookup_shard)} (the name's shard): ${ctx.style.green(`${r.won} won`)}, ${r.conflicts} answered 409; ${winner}.${failed}`,
+    };
+  },
+});

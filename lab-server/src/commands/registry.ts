@@ -49,6 +49,7 @@ export const COMMANDS: readonly Command[] = [
   fk.map,
   fk.audit,
   fk.race,
+  fk.usernameRace,
   seed,
   migrate.status,
   migrate.up,

@@ -890,6 +890,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/lab/v1/references/username-race": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * N new users claim one username at the same moment; the lookup shard lets exactly one in
+         * @description Through the accounts service (the path behind POST /api/v1/accounts); docs/uniqueness.md.
+         */
+        post: operations["postLabV1ReferencesUsername-race"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/lab/v1/references/audit": {
         parameters: {
             query?: never;
@@ -1665,6 +1685,20 @@ export interface components {
                 /** @description member rows in this run's conversations whose user no longer exists, counted after the outbox drained */
                 orphans: number;
             }[];
+        };
+        UsernameRace: {
+            username: string;
+            /** @description where every claim went: the shard of the lower-cased name */
+            lookup_shard: string;
+            claims: number;
+            won: number;
+            /** @description 409 already_taken */
+            conflicts: number;
+            failed: string[];
+            winner: {
+                user_id: string;
+                user_shard: string;
+            } | null;
         };
         ReferenceAudit: {
             references: {
@@ -4533,6 +4567,61 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RaceResult"];
+                };
+            };
+            /** @description invalid input: details.fields names each wrong field (validation_failed), or invalid_id / invalid_json / invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "postLabV1ReferencesUsername-race": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    username: string;
+                    /** @default 50 */
+                    claims?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description who won, and how the others were answered */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsernameRace"];
                 };
             };
             /** @description invalid input: details.fields names each wrong field (validation_failed), or invalid_id / invalid_json / invalid_cursor */

@@ -46,7 +46,9 @@ export function Messenger({ attrs }: { attrs: Record<string, string> }) {
   const [claimed, setClaimed] = useState<string | null>(null);
   const [outbox, setOutbox] = useState<OutboxBacklog | null>(null);
   const [audit, setAudit] = useState<Schemas['ReferenceAudit'] | null>(null);
-  const ids = { first: useId(), last: useId(), title: useId(), conv: useId(), sender: useId(), text: useId(), name: useId() };
+  const [raceName, setRaceName] = useState('babbage');
+  const [nameRace, setNameRace] = useState<Schemas['UsernameRace'] | null>(null);
+  const ids = { race: useId(), first: useId(), last: useId(), title: useId(), conv: useId(), sender: useId(), text: useId(), name: useId() };
 
   const known = (list: KnownUser[]) => setUsers((u) => [...u.filter((x) => !list.some((y) => y.id === x.id)), ...list]);
   const loadMap = useCallback(async (id: string) => {
@@ -124,6 +126,10 @@ export function Messenger({ attrs }: { attrs: Record<string, string> }) {
       if (backlog.total_pending === 0 || Date.now() > until) break;
       await new Promise((r) => setTimeout(r, 500));
     }
+  });
+  const raceForName = useAction(async (e: FormEvent) => {
+    e.preventDefault();
+    setNameRace(await api<Schemas['UsernameRace']>('POST', '/lab/v1/references/username-race', { username: raceName, claims: 50 }));
   });
   const runAudit = useAction(async () => setAudit(await api<Schemas['ReferenceAudit']>('GET', '/lab/v1/references/audit')));
 
@@ -289,6 +295,37 @@ export function Messenger({ attrs }: { attrs: Record<string, string> }) {
           </form>
           <ErrorNote error={claim.error} />
         </>
+      )}
+
+      <h4>One username, 50 claims at once</h4>
+      <form className="row" onSubmit={(e) => void raceForName.run(e)}>
+        <span className="field">
+          <label htmlFor={ids.race}>Username to race for</label>
+          <input id={ids.race} value={raceName} onChange={(e) => setRaceName(e.target.value)} autoComplete="off" />
+        </span>
+        <button type="submit" disabled={raceForName.busy || !raceName}>
+          50 users claim it at once
+        </button>
+      </form>
+      <ErrorNote error={raceForName.error} />
+      {nameRace && (
+        <p aria-live="polite" data-won={nameRace.won}>
+          {nameRace.claims} claims for “{nameRace.username}”, every one an <code>INSERT</code> into <code>username_lookup</code> on{' '}
+          <Shard name={nameRace.lookup_shard} /> (key: the lower-cased name): <strong className="good">{nameRace.won} won</strong>, {nameRace.conflicts}{' '}
+          answered 409
+          {nameRace.winner ? (
+            <>
+              {' '}
+              — the winner's account lives on <Shard name={nameRace.winner.user_shard} />, their own shard
+            </>
+          ) : null}
+          {nameRace.failed.length > 0 ? (
+            <span className="bad">
+              {' '}
+              · {nameRace.failed.length} failed: {nameRace.failed[0]}
+            </span>
+          ) : null}
+        </p>
       )}
 
       <h4>Cleanup and audit</h4>

@@ -8,6 +8,7 @@ import { conversationMap } from '../../references/conversation-map.js';
 import { dropDemo, listAttempts, runCrossShard, runFkDemo, type SenderPlacement } from '../../references/fk-demo.js';
 import { listRaces, runRace } from '../../references/race.js';
 import { sampleConversation } from '../../references/sample.js';
+import { usernameRace } from '../../references/username-race.js';
 import {
   ConversationMapSchema,
   FkAttemptsSchema,
@@ -19,6 +20,8 @@ import {
   ReferenceAuditSchema,
   SampleConversationBody,
   SampleConversationSchema,
+  UsernameRaceBody,
+  UsernameRaceSchema,
 } from '../schemas/references.js';
 
 /** `/lab/v1/references`: the Foreign-keys chapter — foreign keys inside a shard, references across shards, and their audit. */
@@ -132,6 +135,22 @@ export function referenceRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'rout
     },
     async ({ res }) => {
       res.json({ runs: await listRaces(lab.cluster) });
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/references/username-race',
+      tag,
+      summary: 'N new users claim one username at the same moment; the lookup shard lets exactly one in',
+      description: 'Through the accounts service (the path behind POST /api/v1/accounts); docs/uniqueness.md.',
+      body: UsernameRaceBody,
+      bodyName: 'username race',
+      responses: { 200: { description: 'who won, and how the others were answered', schema: UsernameRaceSchema } },
+    },
+    async ({ res, body }) => {
+      res.json(await usernameRace(lab.messenger, lab.router, body));
     },
   );
 

@@ -155,3 +155,29 @@ const RaceRecordShape = {
 };
 export const RaceResultSchema = z.object({ ...RaceRecordShape, drain_ms: z.number() }).meta({ id: 'RaceResult' });
 export const RaceListSchema = z.object({ runs: z.array(z.object(RaceRecordShape)) }).meta({ id: 'RaceList' });
+
+export const UsernameRaceBody = strictBody({
+  username: z
+    .string({ error: 'username is required' })
+    .min(3, 'username must be 3 to 32 characters')
+    .max(32, 'username must be 3 to 32 characters')
+    .regex(/^[A-Za-z0-9_.-]+$/, 'username may contain only letters, digits, _, . and -'),
+  claims: z
+    .number({ error: 'claims must be a number' })
+    .int('claims must be an integer')
+    .min(2, 'claims must be 2 to 50')
+    .max(50, 'claims must be 2 to 50')
+    .default(50),
+});
+
+export const UsernameRaceSchema = z
+  .object({
+    username: z.string(),
+    lookup_shard: z.string().describe('where every claim went: the shard of the lower-cased name'),
+    claims: z.number(),
+    won: z.number(),
+    conflicts: z.number().describe('409 already_taken'),
+    failed: z.array(z.string()),
+    winner: z.object({ user_id: z.string(), user_shard: z.string() }).nullable(),
+  })
+  .meta({ id: 'UsernameRace' });
