@@ -200,6 +200,9 @@ describe('the browser lab', () => {
     const { page } = w;
     await page.goto(`${t.url}/#/chapters/foreign-keys`);
     await resetChapter(page);
+    // The chapter's static diagrams (```mermaid in the file) are drawn, none left as source.
+    await expect.poll(() => page.locator('.static-diagram svg').count(), { timeout: 30_000 }).toBe(4);
+    expect(await page.locator('.mermaid-source').count()).toBe(0);
     const messenger = page.locator('.messenger');
     await messenger.getByRole('button', { name: 'Sample conversation' }).click();
     // The diagram is drawn from the shards: one box per shard holding a row, three of them members' shards at least.
