@@ -10,6 +10,7 @@ MESSAGES ?= 0
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue bench-seed bench-data-layer bench-api bench-ui \
         bench-tracing bench-tuning trace shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune knobs claims bench-reshard \
+        fk-demo fk-race fk-username-race fk-audit \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi
@@ -184,6 +185,21 @@ ring: install ## every ring version the cluster has routed by
 
 partitions: install ## users partitioned inside each shard; make partitions N=16 (re)builds N hash partitions, N=drop removes them (needs make dev)
 	@$(LAB) partitions $(if $(filter drop,$(N)),drop,$(if $(N),build $(N),))
+
+fk-demo: install ## a foreign-key demonstration: make fk-demo SCENARIO=delete-conversation ACTION=cascade (SCENARIO: orphan-message, delete-conversation, delete-and-restore, cross-shard) (needs make dev)
+	@test -n "$(SCENARIO)" || { echo "usage: make fk-demo SCENARIO=orphan-message|delete-conversation|delete-and-restore|cross-shard [ACTION=no-action|restrict|cascade|set-null|set-default]"; exit 2; }
+	@$(LAB) fk demo $(SCENARIO) $(ACTION)
+
+fk-race: install ## check-then-write against a concurrent delete: make fk-race MODE=naive|correct [ROUNDS=10] [WINDOW=200] (needs make dev)
+	@test -n "$(MODE)" || { echo "usage: make fk-race MODE=naive|correct [ROUNDS=10] [WINDOW=200]"; exit 2; }
+	@$(LAB) fk race $(MODE) $(if $(ROUNDS),--rounds $(ROUNDS),) $(if $(WINDOW),--window $(WINDOW),)
+
+fk-username-race: install ## 50 users claim one username at once; exactly one wins: make fk-username-race NAME=babbage (needs make dev)
+	@test -n "$(NAME)" || { echo "usage: make fk-username-race NAME=babbage [CLAIMS=50]"; exit 2; }
+	@$(LAB) fk username-race $(NAME) $(if $(CLAIMS),--claims $(CLAIMS),)
+
+fk-audit: install ## follow every cross-shard reference to its target and count the dangling ones (needs make dev)
+	@$(LAB) fk audit
 
 bench-reshard: install ## 1,000,000 users on 5 shards, add a 6th under steady writes; prints pause, failures, rate
 	@node_modules/.bin/tsx lab-server/bench/reshard.ts

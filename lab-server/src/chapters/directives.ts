@@ -24,6 +24,9 @@ export const WIDGETS = [
   'tracer',
   'uuid',
   'knobs',
+  'foreign-keys',
+  'messenger',
+  'reference-race',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

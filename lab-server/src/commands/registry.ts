@@ -1,6 +1,7 @@
 import type { Command } from './command.js';
 import clear from './clear.js';
 import explain from './explain.js';
+import * as fk from './fk.js';
 import health from './health.js';
 import id from './id.js';
 import * as jobs from './jobs.js';
@@ -50,6 +51,12 @@ export const COMMANDS: readonly Command[] = [
   id,
   user.create,
   user.read,
+  fk.demo,
+  fk.sample,
+  fk.map,
+  fk.audit,
+  fk.race,
+  fk.usernameRace,
   seed,
   migrate.status,
   migrate.up,

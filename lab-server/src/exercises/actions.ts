@@ -8,13 +8,14 @@ import { answer } from './actions/answer.js';
 import { awaitLoadtest } from './actions/await-loadtest.js';
 import { api } from './actions/api.js';
 import { clearData } from './actions/clear-data.js';
+import { deleteUser } from './actions/delete-user.js';
 import { loadtest } from './actions/loadtest.js';
 import { removeShard } from './actions/remove-shard.js';
 import { seed } from './actions/seed.js';
 import { shardCount } from './actions/shard-count.js';
 
 /** Every step kind a chapter's solve or reset may use. A new kind is a file in `actions/` and one line here. */
-const ACTION_KINDS = [seed, api, clearData, addShard, removeShard, shardCount, loadtest, awaitLoadtest, answer] as const;
+const ACTION_KINDS = [seed, api, clearData, addShard, removeShard, shardCount, loadtest, awaitLoadtest, deleteUser, answer] as const;
 
 type SpecOf<K> = K extends ActionKind<infer S> ? S : never;
 

@@ -6,12 +6,16 @@ import { abChange } from './checks/ab-change.js';
 import { abRuns } from './checks/ab-runs.js';
 import { all } from './checks/all.js';
 import { drillLagging } from './checks/drill-lagging.js';
+import { conversationSpread } from './checks/conversation-spread.js';
+import { fkDemo } from './checks/fk-demo.js';
 import { largestShare } from './checks/largest-share.js';
 import { loadtestRun } from './checks/loadtest-run.js';
 import { migrationDrill } from './checks/migration-drill.js';
 import { knobUnderLoad } from './checks/knob-under-load.js';
 import { poolFormula } from './checks/pool-formula.js';
 import { misplacedRows } from './checks/misplaced-rows.js';
+import { raceResult } from './checks/race-result.js';
+import { referencesClean } from './checks/references-clean.js';
 import { movedFraction } from './checks/moved-fraction.js';
 import { partitionedUsers } from './checks/partitioned-users.js';
 import { partitionSkew } from './checks/partition-skew.js';
@@ -57,6 +61,10 @@ const checkKinds = () =>
     abRuns,
     abChange,
     knobUnderLoad,
+    conversationSpread,
+    fkDemo,
+    referencesClean,
+    raceResult,
     all,
   ] as const;
 

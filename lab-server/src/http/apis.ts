@@ -13,6 +13,7 @@ import { metricsRoutes, prometheusRoutes } from './routes/metrics.js';
 import { partitionRoutes } from './routes/partitions.js';
 import { migrationDrillRoutes } from './routes/migration-drill.js';
 import { placementRoutes } from './routes/placement.js';
+import { referenceRoutes } from './routes/references.js';
 import { ringRoutes } from './routes/ring.js';
 import { shardRoutes } from './routes/shards.js';
 import { sqlRoutes } from './routes/sql.js';
@@ -38,6 +39,7 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   migrationDrillRoutes(control, lab);
   traceRoutes(control, lab);
   idRoutes(control);
+  referenceRoutes(control, lab);
   return [
     { prefix: '', api: root },
     { prefix: '/lab/v1', api: control },

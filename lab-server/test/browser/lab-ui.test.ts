@@ -348,6 +348,40 @@ describe('the browser lab', () => {
     expect(w.errors).toEqual([]);
     await w.page.close();
   });
+  it('works the Foreign-keys chapter through the page: a conversation across shards drawn from the database, an orphan refused, a member deleted and cleaned up', async () => {
+    const w = await watchedPage(browser);
+    const { page } = w;
+    await page.goto(`${t.url}/#/chapters/foreign-keys`);
+    await resetChapter(page);
+    // The chapter's static diagrams (```mermaid in the file) are drawn, none left as source.
+    await expect.poll(() => page.locator('.static-diagram svg').count(), { timeout: 30_000 }).toBe(4);
+    expect(await page.locator('.mermaid-source').count()).toBe(0);
+    const messenger = page.locator('.messenger');
+    await messenger.getByRole('button', { name: 'Sample conversation' }).click();
+    // The diagram is drawn from the shards: one box per shard holding a row, three of them members' shards at least.
+    await messenger.locator('.diagram svg').waitFor({ timeout: 30_000 });
+    await expect
+      .poll(async () => new Set(await messenger.locator('li[data-member]').evaluateAll((els) => els.map((e) => e.getAttribute('data-shard')))).size)
+      .toBeGreaterThanOrEqual(3);
+    expect(await messenger.locator('.diagram svg').textContent()).toContain('Analytical Engine');
+    expect(await check(page, 'three-shards')).toBe('pass');
+
+    const fk = page.locator('.foreign-keys');
+    await fk.getByRole('button', { name: 'Insert an orphan message' }).click();
+    await expect.poll(() => fk.locator('.db-error').textContent()).toContain('SQLSTATE: 23503');
+    expect(await check(page, 'refuse-orphan')).toBe('pass');
+
+    expect(await check(page, 'cleanup')).toBe('fail');
+    await messenger.getByRole('button', { name: 'Delete Ada Lovelace' }).click();
+    await messenger.locator('[data-outbox-pending="0"]').waitFor({ timeout: 30_000 });
+    await expect.poll(() => messenger.locator('.messenger-rows').textContent()).toContain('whose sender was deleted');
+    expect(await check(page, 'cleanup')).toBe('pass');
+    await messenger.getByRole('button', { name: 'Audit every cross-shard reference' }).click();
+    await messenger.locator('table[data-dangling="0"]').waitFor();
+    await w.shot('foreign-keys');
+    expect(w.errors).toEqual([]);
+    await page.close();
+  }, 180_000);
 
   it('starts a short load test from the page and the chart moves', async () => {
     const w = await watchedPage(browser);

@@ -3,6 +3,7 @@ import ReactMarkdown, { type Components } from 'react-markdown';
 import remarkDirective from 'remark-directive';
 import remarkGfm from 'remark-gfm';
 import { CALLOUTS, EXERCISE } from '../../../lab-server/src/chapters/directives';
+import { MermaidBlock } from '../widgets/MermaidBlock';
 import { Widget } from '../widgets/registry';
 import { Exercise } from './Exercise';
 
@@ -48,6 +49,14 @@ const components: Components = {
       );
     }
     return <Widget name={name} attrs={attrs} />;
+  },
+  pre({ node: _node, children, ...props }) {
+    // A ```mermaid fence is a static diagram of the chapter: drawn, not shown as code.
+    const code = Children.toArray(children)[0];
+    if (isValidElement<{ className?: string; children?: ReactNode }>(code) && code.props.className === 'language-mermaid') {
+      return <MermaidBlock text={String(code.props.children).trimEnd()} />;
+    }
+    return <pre {...props}>{children}</pre>;
   },
   table({ node: _node, ...props }) {
     return (

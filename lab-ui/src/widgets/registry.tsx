@@ -4,6 +4,9 @@ import { Claims } from './Claims';
 import { CreateUser } from './CreateUser';
 import { MigrationDrill } from './MigrationDrill';
 import Knobs from './Knobs';
+import { ForeignKeys } from './ForeignKeys';
+import { Messenger } from './Messenger';
+import { ReferenceRace } from './ReferenceRace';
 import { Migrations } from './Migrations';
 import { Partitions } from './Partitions';
 import { Paths } from './Paths';
@@ -34,6 +37,9 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   partitions: Partitions,
   pruning: Pruning,
   knobs: Knobs,
+  'foreign-keys': ForeignKeys,
+  messenger: Messenger,
+  'reference-race': ReferenceRace,
 };
 
 export function Widget({ name, attrs }: { name: string; attrs: Record<string, string> }) {

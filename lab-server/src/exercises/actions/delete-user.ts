@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import type { OutboxBacklog } from '../../messenger/outbox/outbox.js';
+import { StepFailed, stepSchema, type ActionKind } from '../action-kind.js';
+import type { ExerciseContext } from '../context.js';
+import { failUnlessOk } from './lab-api.js';
+
+const spec = stepSchema('delete-user', { first_name: z.string().min(1), last_name: z.string().min(1) });
+type DeleteUserSpec = z.output<typeof spec>;
+
+/** How long the outbox may take to apply the deletions' events before the step gives up and says where they wait. */
+const DRAIN_MS = 30_000;
+
+/** The ids of every user with this name, asked of every shard (the messenger API has no search by name). */
+async function idsNamed({ lab }: ExerciseContext, first: string, last: string): Promise<string[]> {
+  const perShard = await Promise.all(
+    lab.cluster.shards.map((s) =>
+      lab.cluster.pools.onShard(
+        s.id,
+        async (pool) => (await pool.query<{ id: string }>('SELECT id FROM users WHERE first_name = $1 AND last_name = $2', [first, last])).rows,
+      ),
+    ),
+  );
+  return perShard.flat().map((r) => r.id);
+}
+
+async function waitForOutbox(ctx: ExerciseContext): Promise<void> {
+  const until = Date.now() + DRAIN_MS;
+  for (;;) {
+    const reply = await ctx.api.call<OutboxBacklog>('GET', '/lab/v1/outbox');
+    failUnlessOk(reply, 'GET /lab/v1/outbox');
+    if (reply.body.total_pending === 0) return;
+    if (Date.now() > until) {
+      const stuck = reply.body.shards.filter((s) => (s.pending ?? 1) > 0).map((s) => `${s.shard}${s.last_error ? ` (${s.last_error})` : ''}`);
+      throw new StepFailed(
+        `The outbox still holds ${reply.body.total_pending} event(s) after ${DRAIN_MS / 1000} s, on ${stuck.join(', ')}. Is a shard down? Start it and solve again.`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Deletes every user with this name through the messenger API, then waits until the outbox has applied the events. */
+export const deleteUser: ActionKind<DeleteUserSpec> = {
+  do: 'delete-user',
+  spec,
+  describe: (s) => `Delete ${s.first_name} ${s.last_name} — DELETE /api/v1/users/<id>, then wait for GET /lab/v1/outbox to report nothing pending`,
+  async run(s, ctx) {
+    const ids = await idsNamed(ctx, s.first_name, s.last_name);
+    if (ids.length === 0) throw new StepFailed(`There is no user named ${s.first_name} ${s.last_name} to delete.`);
+    for (const id of ids) {
+      const reply = await ctx.api.call('DELETE', `/api/v1/users/${id}`);
+      if (reply.status !== 404) failUnlessOk(reply, `DELETE /api/v1/users/${id}`);
+    }
+    await waitForOutbox(ctx);
+    return { detail: `Deleted ${ids.length} user(s); the outbox applied every event.` };
+  },
+};

@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConversationMap } from '../src/references/conversation-map.js';
+import type { ReferenceAudit } from '../src/references/audit.js';
+import type { FkAttempt, FkDemoResult } from '../src/references/fk-demo.js';
+import type { SampleConversation } from '../src/references/sample.js';
+import type { OutboxBacklog } from '../src/messenger/outbox/outbox.js';
+import { runCli } from './support/cli.js';
+import { startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
+
+/** The Foreign-keys chapter's routes against real PostgreSQL: what the database itself says, inside a shard and across. */
+let t: TestLab;
+beforeAll(async () => {
+  t = await startTestLab(3);
+});
+afterAll(async () => t?.stop());
+
+const demo = (body: object) => t.call<FkDemoResult>('POST', '/lab/v1/references/fk-demo', body);
+
+async function drained(): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if ((await t.call<OutboxBacklog>('GET', '/lab/v1/outbox')).body.total_pending === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the outbox did not drain');
+}
+
+describe('inside one shard the database enforces the reference', () => {
+  it('refuses an orphan message with its own foreign-key error', async () => {
+    const r = await demo({ scenario: 'orphan-message' });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ outcome: 'refused', shard: 'shard-0', error: { sqlstate: '23503', constraint: 'messages_conversation_id_fkey' } });
+    expect(r.body.error!.detail).toMatch(/\(conversation_id\)=\(99\) is not present/);
+    expect(r.body.messages_after).toHaveLength(3);
+  });
+
+  it('applies each ON DELETE action as PostgreSQL defines it', async () => {
+    const run = async (on_delete: string) => (await demo({ scenario: 'delete-conversation', on_delete, shard: 'shard-1' })).body;
+    for (const a of ['no-action', 'restrict']) {
+      const r = await run(a);
+      // NO ACTION reports a foreign-key violation; RESTRICT its own restrict_violation.
+      expect(r, a).toMatchObject({
+        outcome: 'refused',
+        shard: 'shard-1',
+        error: { sqlstate: a === 'restrict' ? '23001' : '23503' },
+        conversations_after: [0, 1],
+      });
+    }
+    expect(await run('cascade')).toMatchObject({ outcome: 'done', error: null, conversations_after: [0], messages_after: [] });
+    expect((await run('set-null')).messages_after).toEqual([1, 2, 3].map((id) => ({ id, conversation_id: null })));
+    expect((await run('set-default')).messages_after).toEqual([1, 2, 3].map((id) => ({ id, conversation_id: 0 })));
+  });
+
+  it('lets NO ACTION be deferred past a delete-and-restore, and RESTRICT not', async () => {
+    expect((await demo({ scenario: 'delete-and-restore', on_delete: 'no-action' })).body).toMatchObject({ outcome: 'done', conversations_after: [0, 1] });
+    expect((await demo({ scenario: 'delete-and-restore', on_delete: 'restrict' })).body).toMatchObject({ outcome: 'refused', error: { sqlstate: '23001' } });
+  });
+});
+
+describe('across shards it cannot', () => {
+  it('refuses a sender who exists on another shard, and will not take a foreign table as the target', async () => {
+    const r = await demo({ scenario: 'cross-shard' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const x = r.body.cross_shard!;
+    expect(x.sender_shard).not.toBe(r.body.shard);
+    expect(x).toMatchObject({ sender_visible_on_sender_shard: true, sender_visible_here: false });
+    expect(r.body).toMatchObject({ outcome: 'refused', error: { sqlstate: '23503' } });
+    expect(x.foreign_table?.error?.sqlstate).toBe('42809');
+    // The demonstration leaves no foreign table, server or extension behind.
+    const left = await t.call<{ results: { rows: string[][] }[] }>('POST', '/lab/v1/sql', {
+      shard: r.body.shard,
+      sql: "SELECT (SELECT count(*) FROM pg_foreign_server) + (SELECT count(*) FROM pg_extension WHERE extname = 'postgres_fdw')",
+    });
+    expect(left.body.results[0]!.rows).toEqual([['0']]);
+  });
+
+  it('records every run for the checks, and the reset drops the demo tables everywhere', async () => {
+    const attempts = (await t.call<{ attempts: FkAttempt[] }>('GET', '/lab/v1/references/fk-demo')).body.attempts;
+    expect(attempts.map((a) => `${a.scenario}/${a.on_delete ?? '-'}/${a.outcome}`)).toContain('cross-shard/-/refused');
+    expect(attempts.filter((a) => a.scenario === 'delete-conversation')).toHaveLength(5);
+    expect((await t.call('DELETE', '/lab/v1/references/fk-demo')).status).toBe(200);
+    expect((await t.call<{ attempts: FkAttempt[] }>('GET', '/lab/v1/references/fk-demo')).body.attempts).toEqual([]);
+  });
+
+  it('answers bad input with a 400 and runs nothing', async () => {
+    for (const body of [
+      {},
+      { scenario: 'drop-table' },
+      { scenario: 'delete-conversation', on_delete: 'explode' },
+      { scenario: 'cross-shard', on_delete: 'cascade' },
+      { scenario: 'orphan-message', sql: 'DROP TABLE users' },
+      { scenario: 'orphan-message', shard: 'shard-9' },
+    ]) {
+      const r = await t.call<ErrorReply>('POST', '/lab/v1/references/fk-demo', body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+    }
+    expect(
+      (await t.call<ErrorReply>('POST', '/lab/v1/references/fk-demo', { scenario: 'cross-shard', sender_id: '00000000-0000-4000-8000-000000000000' })).status,
+    ).toBe(422);
+    expect((await t.call<{ attempts: FkAttempt[] }>('GET', '/lab/v1/references/fk-demo')).body.attempts).toEqual([]);
+  });
+});
+
+describe('a conversation across shards, its map and the audit', () => {
+  it('places every row by its key, and the outbox leaves no dangling reference after a delete', async () => {
+    const s = (await t.call<SampleConversation>('POST', '/lab/v1/references/sample-conversation', { title: 'Analytical Engine', shards: 3 })).body;
+    expect(s.member_shards).toHaveLength(3);
+    const map = (await t.call<ConversationMap>('GET', `/lab/v1/references/conversations/${s.conversation_id}`)).body;
+    expect(map.conversation).toMatchObject({ title: 'Analytical Engine', shard: s.conversation_shard });
+    expect(map.members.map((m) => m.user_shard).sort()).toEqual(s.members.map((m) => m.shard).sort());
+    expect(map.members.every((m) => m.member_shard === s.conversation_shard && m.user_exists && m.inbox_row && m.messages === 1)).toBe(true);
+
+    const ada = s.members[0]!;
+    expect((await t.call('DELETE', `/api/v1/users/${ada.user_id}`)).status).toBe(204);
+    await drained();
+    const after = (await t.call<ConversationMap>('GET', `/lab/v1/references/conversations/${s.conversation_id}`)).body;
+    expect(after.members.map((m) => m.user_id)).not.toContain(ada.user_id);
+    expect(after.messages).toMatchObject({ total: s.members.length, without_sender: 1 });
+    expect((await t.call<ReferenceAudit>('GET', '/lab/v1/references/audit')).body.total_dangling).toBe(0);
+  });
+
+  it('finds a membership whose user is missing, naming where it looked', async () => {
+    const conv = (await t.call<SampleConversation>('POST', '/lab/v1/references/sample-conversation', { shards: 1 })).body;
+    const ghost = '00000000-0000-4000-8000-0000000000aa';
+    const shard = conv.conversation_shard;
+    const put = await t.call('POST', '/lab/v1/sql', {
+      shard,
+      sql: `INSERT INTO conversation_members (conversation_id, user_id, joined_at) VALUES ('${conv.conversation_id}', '${ghost}', now())`,
+    });
+    expect(put.status).toBe(200);
+    const audit = (await t.call<ReferenceAudit>('GET', '/lab/v1/references/audit')).body;
+    const members = audit.references.find((r) => r.reference.startsWith('conversation_members'))!;
+    expect(members).toMatchObject({ dangling: 1, sample: [{ from_shard: shard, missing: ghost }] });
+    expect(audit.unreachable).toEqual([]);
+  });
+
+  it('404s an unknown conversation and 400s a malformed id', async () => {
+    expect((await t.call('GET', '/lab/v1/references/conversations/00000000-0000-4000-8000-000000000001')).status).toBe(404);
+    expect((await t.call('GET', '/lab/v1/references/conversations/nope')).status).toBe(400);
+    expect((await t.call('POST', '/lab/v1/references/sample-conversation', { shards: 9 })).status).toBe(400);
+  });
+});
+
+describe('the fk commands (CLI front end of the same routes)', () => {
+  it("prints the database error and a conversation's rows by shard; refuses an unknown scenario", async () => {
+    const lab = (...args: string[]) => runCli(args, { LAB_URL: t.url });
+    const orphan = await lab('fk', 'demo', 'delete-conversation', 'restrict', '--shard', 'shard-2');
+    expect(orphan.code, orphan.out).toBe(0);
+    expect(orphan.out).toMatch(/on shard-2, ON DELETE RESTRICT/);
+    expect(orphan.out).toMatch(/SQLSTATE 23001/);
+    const id = (await t.call<SampleConversation>('POST', '/lab/v1/references/sample-conversation', { title: 'Difference Engine', shards: 2 })).body
+      .conversation_id;
+    const map = await lab('fk', 'map', id);
+    expect(map.out).toMatch(/^conversations +\| Difference Engine +\| shard-\d +\| id$/m);
+    expect(map.out).toMatch(/^user_conversations +\| inbox of Ada Lovelace/m);
+    const bad = await lab('fk', 'demo', 'drop-everything');
+    expect(bad.code).not.toBe(0);
+    expect(bad.out).toMatch(/SCENARIO must be one of/);
+  });
+});
+
+describe('check-then-write against a concurrent delete', () => {
+  it('leaves orphans on the naive path with the window widened, none on the messenger path under the same rounds', async () => {
+    type Race = { created: number; refused: number; orphans: number; rounds: number };
+    const naive = await t.call<Race>('POST', '/lab/v1/references/race', { mode: 'naive', rounds: 10, window_ms: 300 });
+    expect(naive.status, JSON.stringify(naive.body)).toBe(200);
+    expect(naive.body.orphans).toBeGreaterThan(0);
+    expect(naive.body.orphans).toBeLessThanOrEqual(naive.body.created);
+    const audit = (await t.call<ReferenceAudit>('GET', '/lab/v1/references/audit')).body;
+    expect(audit.references.find((r) => r.reference.startsWith('conversation_members'))!.dangling).toBeGreaterThanOrEqual(naive.body.orphans);
+
+    const correct = await t.call<Race>('POST', '/lab/v1/references/race', { mode: 'correct', rounds: 10, window_ms: 300 });
+    expect(correct.body).toMatchObject({ rounds: 10, orphans: 0 });
+    expect(correct.body.created + correct.body.refused).toBe(10);
+    const runs = (await t.call<{ runs: { mode: string; orphans: number }[] }>('GET', '/lab/v1/references/race')).body.runs;
+    expect(runs.map((r) => r.mode)).toEqual(['naive', 'correct']);
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/references/race', { mode: 'naive', rounds: 500 })).status).toBe(400);
+  });
+});
+
+describe('a username unique across shards', () => {
+  it('lets exactly one of 50 simultaneous claims win, on the shard of the name', async () => {
+    const r = await t.call<{ won: number; conflicts: number; failed: string[]; lookup_shard: string; winner: { user_id: string } | null }>(
+      'POST',
+      '/lab/v1/references/username-race',
+      { username: 'Babbage', claims: 50 },
+    );
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ won: 1, conflicts: 49, failed: [] });
+    const rows = await t.call<{ results: { rows: string[][] }[] }>('POST', '/lab/v1/sql', {
+      shard: r.body.lookup_shard,
+      sql: "SELECT user_id, confirmed FROM username_lookup WHERE username = 'babbage'",
+    });
+    expect(rows.body.results[0]!.rows).toEqual([[r.body.winner!.user_id, 'true']]);
+    expect((await t.call('POST', '/lab/v1/references/username-race', { username: 'no spaces', claims: 5 })).status).toBe(400);
+  });
+});

@@ -1,0 +1,33 @@
+import { useEffect, useState } from 'react';
+import { messageOf } from '../api';
+import { renderMermaid } from './mermaid';
+
+/**
+ * A ```mermaid block of a chapter, drawn (static diagrams, written in the chapter file). Until Mermaid has
+ * loaded, or if the text does not parse, the source stays readable as code.
+ */
+export function MermaidBlock({ text }: { text: string }) {
+  const [svg, setSvg] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let current = true;
+    renderMermaid(text).then(
+      (out) => current && setSvg(out),
+      (err: unknown) => current && setError(messageOf(err)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [text]);
+  if (!svg) {
+    return (
+      <pre className="mermaid-source" title={error ?? undefined}>
+        <code>{text}</code>
+      </pre>
+    );
+  }
+  return (
+    // biome-ignore lint/security/noDangerouslySetInnerHtml: Mermaid's SVG, rendered with securityLevel 'strict' from the chapter file's own text
+    <div className="diagram static-diagram" role="img" aria-label="diagram" dangerouslySetInnerHTML={{ __html: svg }} />
+  );
+}
