@@ -8,7 +8,7 @@ MESSAGES ?= 0
 
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer bench-api bench-ui \
-        shard-plan shard-add shard-remove shard-replica shard-promote ring tune bench-reshard \
+        shard-plan shard-add shard-remove shard-replica shard-promote replica-delay replica-remove reads read-policy read-trial ring tune bench-reshard \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi
@@ -131,6 +131,24 @@ shard-replica: install ## add a streaming replica to a shard: make shard-replica
 shard-promote: install ## make a shard's replica its primary (switchover, or failover when the primary is down)
 	@test -n "$(NAME)" || { echo "usage: make shard-promote NAME=shard-0"; exit 2; }
 	@$(LAB) shards promote $(NAME)
+
+replica-delay: install ## make a replica lag on purpose: make replica-delay NAME=shard-0 MS=5000 (MS=0 turns it off)
+	@test -n "$(NAME)" -a -n "$(MS)" || { echo "usage: make replica-delay NAME=shard-0 MS=5000"; exit 2; }
+	@$(LAB) shards replica-delay $(NAME) $(MS)
+
+replica-remove: install ## stop a shard's replica and delete it: make replica-remove NAME=shard-0
+	@test -n "$(NAME)" || { echo "usage: make replica-remove NAME=shard-0"; exit 2; }
+	@$(LAB) shards replica-remove $(NAME)
+
+reads: install ## the read policy, reads by primaries and replicas, stale reads, replica lag (needs make dev)
+	@$(LAB) reads
+
+read-policy: install ## where reads by id go: make read-policy POLICY=read-your-writes (primary, replica, read-your-writes)
+	@test -n "$(POLICY)" || { echo "usage: make read-policy POLICY=primary|replica|read-your-writes"; exit 2; }
+	@$(LAB) reads policy $(POLICY)
+
+read-trial: install ## write-then-read pairs under replica, then read-your-writes; counts the misses: make read-trial PAIRS=400
+	@$(LAB) reads trial $(PAIRS)
 
 tune: install ## PostgreSQL parameters the lab may change; make tune NAME=work_mem VALUE=64MB sets one on every shard (VALUE=default resets) (needs make dev)
 	@$(LAB) tune $(if $(NAME),$(if $(filter default,$(VALUE)),reset $(NAME),set $(NAME) "$(VALUE)"),)

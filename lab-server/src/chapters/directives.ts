@@ -6,7 +6,20 @@
  *   :::exercise{id=smallest-shard}  an exercise declared in the front matter; the text inside is its task
  *   :::note / :::tip / :::warning   a call-out box
  */
-export const WIDGETS = ['topology', 'ring', 'shard-stats', 'create-user', 'loadtest', 'migrations', 'metrics', 'sql', 'terminal', 'claims', 'paths'] as const;
+export const WIDGETS = [
+  'topology',
+  'ring',
+  'shard-stats',
+  'create-user',
+  'loadtest',
+  'migrations',
+  'metrics',
+  'sql',
+  'terminal',
+  'claims',
+  'paths',
+  'reads',
+] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 
 export const CALLOUTS = ['note', 'tip', 'warning'] as const;

@@ -8,6 +8,7 @@ import dbShell from './local/db-shell.js';
 import loadtest from './loadtest.js';
 import * as loadtestRuns from './loadtest-runs.js';
 import * as migrate from './migrate.js';
+import * as reads from './reads.js';
 import ring from './ring.js';
 import route from './route.js';
 import seed from './seed.js';
@@ -38,6 +39,11 @@ export const COMMANDS: readonly Command[] = [
   faults.resume,
   shardsReplica,
   shardsPromote,
+  reads.delay,
+  reads.remove,
+  reads.show,
+  reads.policy,
+  reads.trial,
   stats,
   ring,
   route,

@@ -14,6 +14,7 @@ import type { MigrationTarget } from '../migrations/index.js';
 import type { Router } from '../sharding/router.js';
 import { routerFor } from '../sharding/strategies.js';
 import { ReadRouter, type ReadStats } from '../cluster/reads.js';
+import { ReadTrials } from '../reads/trial.js';
 import { covers, WriteGate, type FenceTarget } from '../sharding/write-gate.js';
 import { EventHub } from './events.js';
 import { Settings, type LabSettings } from './settings.js';
@@ -60,6 +61,8 @@ export class Lab {
   /** Writes pass through it so a reshard's cutover can pause the moving key ranges. */
   readonly gate = new WriteGate();
   readonly reads: ReadRouter;
+  /** Write-then-read trials (POST /lab/v1/reads/trial) and the last one's result. */
+  readonly readTrials = new ReadTrials();
   readonly settings: Settings;
   readonly users: UsersService;
   /** The messenger's services and the outbox processor that applies their cross-shard events. */

@@ -5,6 +5,7 @@ import remarkGfm from 'remark-gfm';
 import { CALLOUTS, EXERCISE } from '../../../lab-server/src/chapters/directives';
 import { Widget } from '../widgets/registry';
 import { Exercise } from './Exercise';
+import { MermaidBlock } from './MermaidBlock';
 
 interface MdNode {
   type: string;
@@ -48,6 +49,13 @@ const components: Components = {
       );
     }
     return <Widget name={name} attrs={attrs} />;
+  },
+  pre({ node: _node, children, ...props }) {
+    const code = Children.toArray(children)[0];
+    if (isValidElement<{ className?: string; children?: ReactNode }>(code) && code.props.className === 'language-mermaid') {
+      return <MermaidBlock text={String(code.props.children).trimEnd()} />;
+    }
+    return <pre {...props}>{children}</pre>;
   },
   table({ node: _node, ...props }) {
     return (

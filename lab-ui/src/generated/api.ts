@@ -460,6 +460,24 @@ export interface paths {
         put?: never;
         /** Build a streaming replica of the shard */
         post: operations["postLabV1ShardsNameReplicas"];
+        /** Stop the shard's replica and delete it; reads go to the primary again (nothing to do when it has none) */
+        delete: operations["deleteLabV1ShardsNameReplicas"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/shards/{name}/replicas/delay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Make the shard's replica apply each commit ms after the primary (recovery_min_apply_delay): lag on demand; 0 turns it off */
+        put: operations["putLabV1ShardsNameReplicasDelay"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -549,6 +567,44 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/reads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The read policy, reads served by primaries and replicas, stale reads, each replica with its lag and apply delay, the last trial
+         * @description Change the policy with PUT /lab/v1/settings {"read_policy": …}. See docs/resharding.md#replicas-and-read-policies.
+         */
+        get: operations["getLabV1Reads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/reads/trial": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Write-then-read trial: create a user, read it back at once, delete it; once per read policy (then the policy is put back) */
+        post: operations["postLabV1ReadsTrial"];
+        /** Forget the last trial (a chapter reset does) */
+        delete: operations["deleteLabV1ReadsTrial"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1091,6 +1147,11 @@ export interface components {
                 share: number;
             }[];
         };
+        ReplicaDelay: {
+            shard: string;
+            replica: string;
+            apply_delay_ms: number;
+        };
         PromotionReport: {
             /** @enum {string} */
             kind: "switchover" | "failover";
@@ -1168,6 +1229,51 @@ export interface components {
             }[];
             total_rows: number;
             total_misplaced: number;
+        };
+        Reads: {
+            /** @enum {string} */
+            policy: "primary" | "replica" | "read-your-writes";
+            primary_reads: number;
+            replica_reads: number;
+            stale_reads: number;
+            replicas: {
+                shard: string;
+                replica: string;
+                /** @enum {string} */
+                status: "up" | "down";
+                lag_bytes: number | null;
+                lag_seconds: number | null;
+                /** @description null when the replica does not answer */
+                apply_delay_ms: number | null;
+            }[];
+            last_trial: components["schemas"]["ReadTrial"] | null;
+        };
+        ReadTrial: {
+            finished_at: string;
+            pairs: number;
+            concurrency: number;
+            replicas: {
+                shard: string;
+                replica: string;
+                /** @description WAL the replica had not replayed when the trial started */
+                lag_bytes: number | null;
+                /** @description the replica's recovery_min_apply_delay */
+                apply_delay_ms: number | null;
+            }[];
+            results: {
+                /** @enum {string} */
+                policy: "primary" | "replica" | "read-your-writes";
+                pairs: number;
+                /** @description reads that answered 404 for a user the client had just created: stale reads, as the client saw them */
+                not_found: number;
+                /** @description requests that failed otherwise */
+                errors: number;
+                primary_reads: number;
+                replica_reads: number;
+                /** @description the read router's stale-read count over the run */
+                stale_reads: number;
+                ms: number;
+            }[];
         };
         Scenario: {
             name: string;
@@ -2993,6 +3099,130 @@ export interface operations {
             };
         };
     };
+    deleteLabV1ShardsNameReplicas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a shard name, e.g. shard-2 */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the shard, without a replica */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShardInfo"];
+                };
+            };
+            /** @description no shard of that name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_available: this lab does not run the servers (external shards), or cannot now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putLabV1ShardsNameReplicasDelay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a shard name, e.g. shard-2 */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ms: number;
+                };
+            };
+        };
+        responses: {
+            /** @description the delay now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplicaDelay"];
+                };
+            };
+            /** @description invalid input: details.fields names each wrong field (validation_failed), or invalid_id / invalid_json / invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no shard of that name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_available: this lab does not run the servers (external shards), or cannot now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postLabV1ShardsNamePromote: {
         parameters: {
             query?: never;
@@ -3201,6 +3431,132 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PlacementReport"];
                 };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLabV1Reads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the reads */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reads"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postLabV1ReadsTrial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @default 200 */
+                    pairs?: number;
+                    /**
+                     * @default [
+                     *       "replica",
+                     *       "read-your-writes"
+                     *     ]
+                     */
+                    policies?: ("primary" | "replica" | "read-your-writes")[];
+                };
+            };
+        };
+        responses: {
+            /** @description what each policy did */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadTrial"];
+                };
+            };
+            /** @description invalid input: details.fields names each wrong field (validation_failed), or invalid_id / invalid_json / invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no_replica: no shard has a replica up; trial_running: one at a time */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteLabV1ReadsTrial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description forgotten */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
             503: {

@@ -16,6 +16,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   terminal: lazy(() => import('./Terminal')),
   loadtest: lazy(() => import('./LoadTest')),
   metrics: lazy(() => import('./Metrics')),
+  reads: lazy(() => import('./Reads')),
   ring: Ring,
   'shard-stats': ShardStats,
   'create-user': CreateUser,
