@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { runCli } from './support/cli.js';
 import { startEmbeddedTestLab, type ErrorReply, type TestLab } from './support/lab.js';
+import { terminalLine } from './support/terminal.js';
 
 // Replicas from the page: a replica made to lag on purpose, the read policy switched, and write-then-read
 // trials that count the reads which missed a user created a moment before — the original's `replica` policy
@@ -29,25 +29,7 @@ afterAll(async () => t?.stop());
 const reads = async () => (await t.call<ReadsReply>('GET', '/lab/v1/reads')).body;
 const labCli = (...args: string[]) => runCli(args, { LAB_URL: t.url });
 
-/** One line in the browser terminal (the same commands, run by the lab): what it printed, colours removed. */
-async function terminal(line: string): Promise<string> {
-  const ws = new WebSocket(`${t.url.replace('http', 'ws')}/lab/v1/console`);
-  let out = '';
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      ws.on('error', reject);
-      ws.on('message', (data) => {
-        const m = JSON.parse(String(data)) as { type: string; text?: string };
-        if (m.type === 'hello') ws.send(JSON.stringify({ type: 'run', line }));
-        if (m.type === 'output') out += m.text;
-        // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's colours are ESC sequences
-        if (m.type === 'done') resolve(out.replace(/\x1b\[[0-9;]*[A-Za-z]/g, ''));
-      });
-    });
-  } finally {
-    ws.close();
-  }
-}
+const terminal = (line: string) => terminalLine(t.url, line);
 
 describe('replicas and read policies', () => {
   it('refuses bad input with a 4xx that says what to do, and changes nothing', async () => {

@@ -19,6 +19,7 @@ export const WIDGETS = [
   'claims',
   'paths',
   'reads',
+  'pooling',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

@@ -8,6 +8,7 @@ import dbShell from './local/db-shell.js';
 import loadtest from './loadtest.js';
 import * as loadtestRuns from './loadtest-runs.js';
 import * as migrate from './migrate.js';
+import * as pooling from './pooling.js';
 import * as reads from './reads.js';
 import ring from './ring.js';
 import route from './route.js';
@@ -44,6 +45,9 @@ export const COMMANDS: readonly Command[] = [
   reads.show,
   reads.policy,
   reads.trial,
+  pooling.show,
+  pooling.set,
+  pooling.demo,
   stats,
   ring,
   route,

@@ -10,6 +10,7 @@ import { loadtestRoutes } from './routes/loadtests.js';
 import { messengerApi } from './routes/messenger.js';
 import { metricsRoutes, prometheusRoutes } from './routes/metrics.js';
 import { placementRoutes } from './routes/placement.js';
+import { poolingRoutes } from './routes/pooling.js';
 import { readRoutes } from './routes/reads.js';
 import { ringRoutes } from './routes/ring.js';
 import { shardRoutes } from './routes/shards.js';
@@ -27,6 +28,7 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   ringRoutes(control, lab);
   placementRoutes(control, lab);
   readRoutes(control, lab);
+  poolingRoutes(control, lab);
   loadtestRoutes(control, lab.loadtests);
   metricsRoutes(control, lab.metrics);
   chapterRoutes(control, lab, lab.config.chaptersDir);

@@ -15,6 +15,8 @@ import type { Router } from '../sharding/router.js';
 import { routerFor } from '../sharding/strategies.js';
 import { ReadRouter, type ReadStats } from '../cluster/reads.js';
 import { ReadTrials } from '../reads/trial.js';
+import { detectPgBouncer } from '../pooling/pgbouncer.js';
+import { Pooling } from '../pooling/pooling.js';
 import { covers, WriteGate, type FenceTarget } from '../sharding/write-gate.js';
 import { EventHub } from './events.js';
 import { Settings, type LabSettings } from './settings.js';
@@ -63,6 +65,8 @@ export class Lab {
   readonly reads: ReadRouter;
   /** Write-then-read trials (POST /lab/v1/reads/trial) and the last one's result. */
   readonly readTrials = new ReadTrials();
+  /** PgBouncer in front of every shard, when the binary is installed (detected at start). */
+  readonly pooling: Pooling;
   readonly settings: Settings;
   readonly users: UsersService;
   /** The messenger's services and the outbox processor that applies their cross-shard events. */
@@ -89,6 +93,8 @@ export class Lab {
     this.history = history;
     this.settings = new Settings({ data_layer: config.dataLayer, read_policy: config.readPolicy });
     this.currentRouter = routerFor(ring);
+    const bouncer = detectPgBouncer();
+    this.pooling = new Pooling(cluster, config.dataDir, bouncer.binary, bouncer.version);
     this.reads = new ReadRouter(cluster, cluster.pools, () => this.settings.get().read_policy);
     this.messenger = new Messenger(
       cluster,
@@ -285,6 +291,7 @@ export class Lab {
     this.metrics.stop();
     await this.jobs.shutdown();
     await this.jobStore?.flush();
+    await this.pooling.close();
     await this.cluster.close();
   }
 }

@@ -610,6 +610,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/lab/v1/pooling": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** PgBouncer: installed or not, the pool mode, and per shard its client and server connections (SHOW POOLS, SHOW STATS) */
+        get: operations["getLabV1Pooling"];
+        /** Put a PgBouncer in front of every shard (session or transaction mode) and route the API's queries through it, or turn it off */
+        put: operations["putLabV1Pooling"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lab/v1/pooling/demo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reproduce what transaction pooling breaks (SET, named prepared statements, advisory locks) on the first shard’s PgBouncer */
+        post: operations["postLabV1PoolingDemo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/lab/v1/loadtests/scenarios": {
         parameters: {
             query?: never;
@@ -1273,6 +1308,43 @@ export interface components {
                 /** @description the read router's stale-read count over the run */
                 stale_reads: number;
                 ms: number;
+            }[];
+        };
+        PoolingStatus: {
+            /** @description where the pgbouncer binary is; null when it is not installed */
+            binary: string | null;
+            version: string | null;
+            /** @description what to install when PgBouncer is missing */
+            install_hint: string | null;
+            /** @enum {string} */
+            mode: "off" | "session" | "transaction";
+            /** @description server connections per shard (default_pool_size) */
+            pool_size: number | null;
+            bouncers: {
+                shard: string;
+                port: number;
+                pid: number | null;
+                /** @description SHOW POOLS cl_active: client connections paired with a server connection */
+                clients_active: number;
+                /** @description SHOW POOLS cl_waiting: client connections waiting for one */
+                clients_waiting: number;
+                servers_active: number;
+                servers_idle: number;
+                /** @description SHOW STATS total_xact_count */
+                transactions: number;
+                /** @description SHOW STATS total_query_count */
+                queries: number;
+            }[];
+        };
+        PoolingDemo: {
+            results: {
+                feature: string;
+                /** @enum {string} */
+                mode: "session" | "transaction";
+                /** @description the feature did not behave as on a direct connection */
+                broke: boolean;
+                observed: string;
+                fix: string;
             }[];
         };
         Scenario: {
@@ -3557,6 +3629,138 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLabV1Pooling: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the pooling status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PoolingStatus"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putLabV1Pooling: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    mode: "off" | "session" | "transaction";
+                    /** @default 10 */
+                    pool_size?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description the pooling status now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PoolingStatus"];
+                };
+            };
+            /** @description invalid input: details.fields names each wrong field (validation_failed), or invalid_id / invalid_json / invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description pgbouncer_missing: not installed (the message says what to install); not_available: external shards or prefork workers */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postLabV1PoolingDemo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description each feature: broke or not, what was seen, the fix */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PoolingDemo"];
+                };
+            };
+            /** @description pooling_off */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
             503: {

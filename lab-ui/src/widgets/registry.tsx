@@ -17,6 +17,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   loadtest: lazy(() => import('./LoadTest')),
   metrics: lazy(() => import('./Metrics')),
   reads: lazy(() => import('./Reads')),
+  pooling: lazy(() => import('./Pooling')),
   ring: Ring,
   'shard-stats': ShardStats,
   'create-user': CreateUser,
