@@ -58,7 +58,15 @@ export default function Pooling() {
           <legend id={ids.mode}>Pool mode</legend>
           {MODES.map((m) => (
             <label key={m.value} title={m.title}>
-              <input type="radio" name={ids.mode} value={m.value} checked={status?.mode === m.value} onChange={() => void change.run(m.value)} /> {m.label}
+              <input
+                type="radio"
+                aria-label={`Pool mode ${m.value}`}
+                name={ids.mode}
+                value={m.value}
+                checked={status?.mode === m.value}
+                onChange={() => void change.run(m.value)}
+              />{' '}
+              {m.label}
             </label>
           ))}
         </fieldset>

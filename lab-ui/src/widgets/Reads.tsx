@@ -75,6 +75,7 @@ export default function Reads() {
           <label key={p.value} title={p.title}>
             <input
               type="radio"
+              aria-label={`Read policy ${p.value}`}
               name={ids.policy}
               value={p.value}
               checked={reads?.policy === p.value}
