@@ -8,7 +8,7 @@ MESSAGES ?= 0
 
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make bench-seed bench-data-layer bench-api bench-ui \
-        shard-plan shard-add shard-remove shard-replica shard-promote replica-delay replica-remove reads read-policy read-trial pooling pooling-demo ring tune bench-reshard \
+        shard-plan shard-add shard-remove shard-replica shard-promote replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients ring tune bench-reshard \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi
@@ -152,6 +152,9 @@ read-trial: install ## write-then-read pairs under replica, then read-your-write
 
 pooling: install ## PgBouncer in front of every shard: make pooling MODE=transaction POOL_SIZE=10 (MODE=off stops them); no MODE shows the pools
 	@$(LAB) pooling $(if $(MODE),mode $(MODE) $(POOL_SIZE),)
+
+pooling-clients: install ## many clients on shard-0, straight and through PgBouncer: make pooling-clients CLIENTS=2000
+	@$(LAB) pooling clients $(CLIENTS)
 
 pooling-demo: install ## reproduce what transaction pooling breaks (SET, prepared statements, advisory locks), with the fixes
 	@$(LAB) pooling demo

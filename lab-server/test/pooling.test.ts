@@ -87,6 +87,21 @@ describe.skipIf(!binary)('PgBouncer in front of every shard', () => {
     expect(demo[0]!.observed).toMatch(/sees 4MB; B, on A's old server connection, sees 7MB/);
     expect(demo[1]!.observed).toMatch(/prepared statement "demo_statement" does not exist/);
     // The demonstration left no advisory lock behind on the shard.
+    // More clients than the shard allows connections: straight, PostgreSQL refuses some; through PgBouncer all connect and query.
+    const many = await t.call<{
+      max_connections: number;
+      direct: { tried: number; connected: number; refused: number; error: string };
+      pooled: { connected: number; refused: number; queries_ok: number; server_connections: number };
+    }>('POST', '/lab/v1/pooling/clients', { clients: 400 });
+    expect(many.status, JSON.stringify(many.body)).toBe(200);
+    const max = many.body.max_connections;
+    expect(many.body.direct.tried).toBe(Math.min(400, max + 50));
+    expect(many.body.direct.connected).toBeLessThan(max);
+    expect(many.body.direct.refused).toBe(many.body.direct.tried - many.body.direct.connected);
+    expect(many.body.direct.error).toMatch(/too many clients|remaining connection slots/);
+    expect(many.body.pooled).toMatchObject({ connected: 400, refused: 0, queries_ok: 400 });
+    expect(many.body.pooled.server_connections).toBeLessThanOrEqual(5);
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/pooling/clients', { clients: 0 })).status).toBe(400);
     // The terminal (and the CLI, the same command) says the same.
     const said = await terminalLine(t.url, 'pooling demo');
     expect(said).toMatch(/BROKE {2}named prepared statements \(transaction mode\)/);

@@ -18,6 +18,7 @@ export type MetricsTick = Schemas['MetricsTick'];
 export type PlacementReport = Schemas['PlacementReport'];
 export type PromotionReport = Schemas['PromotionReport'];
 export type RingView = Schemas['RingView'];
+export type PoolingClients = Schemas['PoolingClients'];
 export type PoolingDemo = Schemas['PoolingDemo'];
 export type PoolingStatus = Schemas['PoolingStatus'];
 export type Reads = Schemas['Reads'];

@@ -72,3 +72,35 @@ export const demo = defineCommand({
     return { data: d, text };
   },
 });
+
+const Clients = z.object({
+  clients: z.number(),
+  mode: z.string(),
+  max_connections: z.number(),
+  direct: z.object({ tried: z.number(), connected: z.number(), refused: z.number(), error: z.string().nullable() }),
+  pooled: z.object({
+    connected: z.number(),
+    refused: z.number(),
+    queries_ok: z.number(),
+    queries_failed: z.number(),
+    server_connections: z.number(),
+    error: z.string().nullable(),
+    ms: z.number(),
+  }),
+});
+
+export const clients = defineCommand({
+  name: 'pooling clients',
+  usage: 'pooling clients [N]',
+  summary: 'open N clients (2000) on the first shard: straight to its server, then through its PgBouncer; who got in',
+  args: z.object({ _: positionals([wholeNumber('N', 1).optional()]) }),
+  async run({ _: [n] }, ctx) {
+    const r = await post(ctx.lab, '/lab/v1/pooling/clients', Clients, n === undefined ? {} : { clients: n });
+    const text = [
+      `max_connections = ${r.max_connections}`,
+      `straight to the server: ${r.direct.connected} of ${r.direct.tried} connected, ${r.direct.refused} refused${r.direct.error ? ` (${r.direct.error})` : ''}`,
+      `through PgBouncer (${r.mode} mode): ${r.pooled.connected} of ${r.clients} connected, ${r.pooled.queries_ok} queries answered while all stayed connected, on ${r.pooled.server_connections} server connections, in ${r.pooled.ms} ms${r.pooled.error ? ` (${r.pooled.error})` : ''}`,
+    ].join('\n');
+    return { data: r, text };
+  },
+});

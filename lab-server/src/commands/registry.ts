@@ -48,6 +48,7 @@ export const COMMANDS: readonly Command[] = [
   pooling.show,
   pooling.set,
   pooling.demo,
+  pooling.clients,
   stats,
   ring,
   route,

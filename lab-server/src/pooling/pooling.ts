@@ -45,6 +45,22 @@ export interface DemoResult {
   fix: string;
 }
 
+export interface ClientsResult {
+  clients: number;
+  mode: PoolMode;
+  /** The shard's max_connections: what direct clients run into. */
+  max_connections: number;
+  /** Straight to the shard's server: how many connected before PostgreSQL refused (at most max_connections + 50 tried). */
+  direct: { tried: number; connected: number; refused: number; error: string | null };
+  /** Through its PgBouncer: every client connected and ran one query while all stayed connected. */
+  pooled: { connected: number; refused: number; queries_ok: number; queries_failed: number; server_connections: number; error: string | null; ms: number };
+}
+
+/** Direct clients tried beyond max_connections: enough to show the refusals, few enough not to starve the lab for long. */
+const DIRECT_EXTRA = 50;
+/** Connections opened at once, so a burst does not trip the listen backlog. */
+const BATCH = 100;
+
 const num = (v: string | undefined) => (v === undefined ? 0 : Number(v));
 export const INSTALL_HINT = 'PgBouncer is not installed: on Debian or Ubuntu, `sudo apt-get install pgbouncer`; then restart the lab.';
 
@@ -172,6 +188,64 @@ export class Pooling {
   }
 
   /**
+   * Many clients against one shard (the first), straight and through its PgBouncer: straight, PostgreSQL refuses
+   * the connections beyond max_connections; through PgBouncer every client connects, all stay connected, and
+   * each runs a query — in transaction mode over the pool's few server connections; in session mode each
+   * client keeps one, so those beyond the pool wait and time out.
+   */
+  async manyClients(n: number): Promise<ClientsResult> {
+    const first = this.cluster.shards[0];
+    const b = first ? this.bouncers.get(first.id) : undefined;
+    if (this.current === 'off' || !b || !first) throw new ConflictError('pooling_off', 'Pooling is off: start PgBouncer first (session or transaction mode).');
+    const mode = this.current;
+    const maxConnections = Number((await first.pool.query<{ max_connections: string }>('SHOW max_connections')).rows[0]!.max_connections);
+
+    const tried = Math.min(n, maxConnections + DIRECT_EXTRA);
+    const direct = await openClients(first.url, tried, 5_000);
+    await closeAll(direct.clients);
+
+    const started = performance.now();
+    const pooled = await openClients(b.url(), n, 10_000);
+    let ok = 0;
+    let failed = 0;
+    let queryError: string | null = null;
+    let servers = 0;
+    try {
+      await Promise.all(
+        pooled.clients.map(async (c) => {
+          try {
+            await c.query('SELECT 1');
+            ok++;
+          } catch (err) {
+            failed++;
+            queryError ??= (err as Error).message;
+          }
+        }),
+      );
+      const pools = await b.admin('SHOW POOLS');
+      const p = pools.find((r) => r.database === b.spec.server.database);
+      servers = num(p?.sv_active) + num(p?.sv_idle) + num(p?.sv_used) + num(p?.sv_tested) + num(p?.sv_login);
+    } finally {
+      await closeAll(pooled.clients);
+    }
+    return {
+      clients: n,
+      mode,
+      max_connections: maxConnections,
+      direct: { tried, connected: direct.clients.length, refused: direct.refused, error: direct.error },
+      pooled: {
+        connected: pooled.clients.length,
+        refused: pooled.refused,
+        queries_ok: ok,
+        queries_failed: failed,
+        server_connections: servers,
+        error: pooled.error ?? queryError,
+        ms: Math.round(performance.now() - started),
+      },
+    };
+  }
+
+  /**
    * Reproduces what transaction pooling breaks, on the first shard's PgBouncer, in its own two-connection pool:
    * client A does something a session remembers, client B then holds the server connection A used (an open
    * transaction), and A's next statement runs on the other server connection. Under session pooling A keeps
@@ -247,6 +321,32 @@ export class Pooling {
     ];
   }
 }
+
+/** Opens `n` clients to `url` in batches; resolves with those that connected and the first error. */
+async function openClients(url: string, n: number, timeoutMs: number): Promise<{ clients: pg.Client[]; refused: number; error: string | null }> {
+  const clients: pg.Client[] = [];
+  let refused = 0;
+  let error: string | null = null;
+  for (let i = 0; i < n; i += BATCH) {
+    await Promise.all(
+      Array.from({ length: Math.min(BATCH, n - i) }, async () => {
+        const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+        c.on('error', () => undefined);
+        try {
+          await c.connect();
+          clients.push(c);
+        } catch (err) {
+          refused++;
+          error ??= (err as Error).message;
+          await c.end().catch(() => undefined);
+        }
+      }),
+    );
+  }
+  return { clients, refused, error };
+}
+
+const closeAll = (clients: pg.Client[]) => Promise.all(clients.map((c) => c.end().catch(() => undefined)));
 
 async function withTwo(b: PgBouncer, fn: (a: pg.Client, other: pg.Client) => Promise<DemoResult>): Promise<DemoResult> {
   const a = new pg.Client({ connectionString: b.url(DEMO_DATABASE) });

@@ -645,6 +645,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/lab/v1/pooling/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Many clients on the first shard: straight to its server (refused beyond max_connections) and through its PgBouncer (all connected, each runs a query) */
+        post: operations["postLabV1PoolingClients"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/lab/v1/loadtests/scenarios": {
         parameters: {
             query?: never;
@@ -1346,6 +1363,32 @@ export interface components {
                 observed: string;
                 fix: string;
             }[];
+        };
+        PoolingClients: {
+            clients: number;
+            /** @enum {string} */
+            mode: "session" | "transaction";
+            /** @description the shard's max_connections */
+            max_connections: number;
+            direct: {
+                /** @description clients opened straight to the server (at most max_connections + 50) */
+                tried: number;
+                connected: number;
+                refused: number;
+                /** @description the first refusal, as PostgreSQL worded it */
+                error: string | null;
+            };
+            pooled: {
+                connected: number;
+                refused: number;
+                /** @description clients whose SELECT 1 answered while every client stayed connected */
+                queries_ok: number;
+                queries_failed: number;
+                /** @description server connections PgBouncer held for them (SHOW POOLS) */
+                server_connections: number;
+                error: string | null;
+                ms: number;
+            };
         };
         Scenario: {
             name: string;
@@ -3755,6 +3798,69 @@ export interface operations {
             };
             /** @description pooling_off */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a shard this request needs is down; details.shards names it (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postLabV1PoolingClients: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @default 2000 */
+                    clients?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description what each way did */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PoolingClients"];
+                };
+            };
+            /** @description invalid input: details.fields names each wrong field (validation_failed), or invalid_id / invalid_json / invalid_cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description pooling_off */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is not JSON (Content-Type: application/json) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

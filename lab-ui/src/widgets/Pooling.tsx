@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import { api } from '../api';
 import { fmt } from '../format';
 import { useLive } from '../live';
-import type { PoolingDemo, PoolingStatus } from '../types';
+import type { PoolingClients, PoolingDemo, PoolingStatus } from '../types';
 import { ErrorNote, Panel, useAction } from './common';
 
 const MODES = [
@@ -21,7 +21,9 @@ export default function Pooling() {
   const [status, setStatus] = useState<PoolingStatus | null>(null);
   const [demo, setDemo] = useState<PoolingDemo | null>(null);
   const [size, setSize] = useState('10');
-  const ids = { mode: useId(), size: useId() };
+  const [clients, setClients] = useState('2000');
+  const [many, setMany] = useState<PoolingClients | null>(null);
+  const ids = { mode: useId(), size: useId(), clients: useId() };
 
   const refresh = useCallback(async () => setStatus(await api<PoolingStatus>('GET', '/lab/v1/pooling')), []);
   const load = useAction(refresh);
@@ -36,6 +38,7 @@ export default function Pooling() {
     setStatus(await api<PoolingStatus>('PUT', '/lab/v1/pooling', { mode, pool_size: Number(size) }));
   });
   const reproduce = useAction(async () => setDemo(await api<PoolingDemo>('POST', '/lab/v1/pooling/demo')));
+  const open = useAction(async () => setMany(await api<PoolingClients>('POST', '/lab/v1/pooling/clients', { clients: Number(clients) })));
 
   if (status?.install_hint) {
     return (
@@ -50,7 +53,7 @@ export default function Pooling() {
       </Panel>
     );
   }
-  const busy = change.busy || reproduce.busy;
+  const busy = change.busy || reproduce.busy || open.busy;
   return (
     <Panel title={`Connection pooling (PgBouncer${status?.version ? ` ${status.version}` : ''})`} className="pooling">
       <div className="row">
@@ -111,6 +114,35 @@ export default function Pooling() {
             </tbody>
           </table>
         </div>
+      )}
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void open.run();
+        }}
+      >
+        <span className="field">
+          <label htmlFor={ids.clients}>Clients</label>
+          <input id={ids.clients} type="number" min={1} max={5000} value={clients} onChange={(e) => setClients(e.target.value)} />
+        </span>
+        <button type="submit" disabled={busy || !status || status.mode === 'off'}>
+          {open.busy ? 'Opening clients…' : 'Open them on shard-0, straight and through PgBouncer'}
+        </button>
+      </form>
+      <ErrorNote error={open.error} />
+      {many && (
+        <ul className="small" data-clients={many.clients} aria-live="polite">
+          <li>
+            Straight to the server (max_connections = {fmt(many.max_connections)}): <strong>{fmt(many.direct.connected)}</strong> of {fmt(many.direct.tried)}{' '}
+            connected, <strong>{fmt(many.direct.refused)}</strong> refused{many.direct.error ? ` — “${many.direct.error}”` : ''}.
+          </li>
+          <li>
+            Through PgBouncer ({many.mode} mode): <strong>{fmt(many.pooled.connected)}</strong> of {fmt(many.clients)} connected;{' '}
+            <strong>{fmt(many.pooled.queries_ok)}</strong> queries answered while all stayed connected, on {fmt(many.pooled.server_connections)} server
+            connections, in {fmt(many.pooled.ms)} ms{many.pooled.error ? ` — first failure: “${many.pooled.error}”` : ''}.
+          </li>
+        </ul>
       )}
       <p className="row">
         <button type="button" disabled={busy || !status || status.mode === 'off'} onClick={() => void reproduce.run()}>

@@ -3,7 +3,7 @@ import type { Lab } from '../../lab/lab.js';
 import { INSTALL_HINT } from '../../pooling/pooling.js';
 import type { ApiRouter } from '../api-router.js';
 import { ApiError } from '../errors.js';
-import { PoolingDemoSchema, PoolingStatusSchema } from '../schemas/pooling.js';
+import { PoolingClientsSchema, PoolingDemoSchema, PoolingStatusSchema } from '../schemas/pooling.js';
 
 const SetBody = z.strictObject(
   {
@@ -14,6 +14,18 @@ const SetBody = z.strictObject(
       .min(2, 'pool_size must be at least 2')
       .max(90, 'pool_size must be at most 90 (a shard allows 100 connections, and the lab needs a few of its own)')
       .default(10),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
+);
+
+const ClientsBody = z.strictObject(
+  {
+    clients: z
+      .number({ error: 'clients must be a number' })
+      .int('clients must be an integer')
+      .min(1, 'clients must be at least 1')
+      .max(5000, 'clients must be at most 5,000')
+      .default(2000),
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
 );
@@ -68,6 +80,23 @@ export function poolingRoutes(api: ApiRouter, lab: Pick<Lab, 'pooling' | 'worker
     },
     async ({ res }) => {
       res.json({ results: await lab.pooling.demonstrate() });
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/pooling/clients',
+      tag,
+      summary:
+        'Many clients on the first shard: straight to its server (refused beyond max_connections) and through its PgBouncer (all connected, each runs a query)',
+      body: ClientsBody,
+      bodyOptional: true,
+      bodyName: 'clients request',
+      responses: { 200: { description: 'what each way did', schema: PoolingClientsSchema }, 409: { description: 'pooling_off' } },
+    },
+    async ({ res, body }) => {
+      res.json(await lab.pooling.manyClients(body.clients));
     },
   );
 }

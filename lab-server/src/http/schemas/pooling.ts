@@ -38,3 +38,26 @@ export const PoolingDemoSchema = z
     ),
   })
   .meta({ id: 'PoolingDemo' });
+
+export const PoolingClientsSchema = z
+  .object({
+    clients: z.number(),
+    mode: z.enum(['session', 'transaction']),
+    max_connections: z.number().describe("the shard's max_connections"),
+    direct: z.object({
+      tried: z.number().describe('clients opened straight to the server (at most max_connections + 50)'),
+      connected: z.number(),
+      refused: z.number(),
+      error: z.string().nullable().describe('the first refusal, as PostgreSQL worded it'),
+    }),
+    pooled: z.object({
+      connected: z.number(),
+      refused: z.number(),
+      queries_ok: z.number().describe('clients whose SELECT 1 answered while every client stayed connected'),
+      queries_failed: z.number(),
+      server_connections: z.number().describe('server connections PgBouncer held for them (SHOW POOLS)'),
+      error: z.string().nullable(),
+      ms: z.number(),
+    }),
+  })
+  .meta({ id: 'PoolingClients' });
