@@ -124,9 +124,9 @@ shard-remove: install ## drain a shard into the others and stop it: make shard-r
 	@test -n "$(NAME)" || { echo "usage: make shard-remove NAME=shard-2"; exit 2; }
 	@$(LAB) shards remove $(NAME) $(if $(filter faithful,$(MODE)),--faithful,) $(if $(PAUSE_BEFORE),--pause-before $(PAUSE_BEFORE),)
 
-shard-replica: install ## add a streaming replica to a shard: make shard-replica NAME=shard-0
-	@test -n "$(NAME)" || { echo "usage: make shard-replica NAME=shard-0"; exit 2; }
-	@$(LAB) shards replica $(NAME)
+shard-replica: install ## add a streaming replica to a shard: make shard-replica NAME=shard-0 (NAME=all: every shard without one)
+	@test -n "$(NAME)" || { echo "usage: make shard-replica NAME=shard-0 (or NAME=all)"; exit 2; }
+	@$(LAB) shards replica $(if $(filter all,$(NAME)),--all,$(NAME))
 
 shard-promote: install ## make a shard's replica its primary (switchover, or failover when the primary is down)
 	@test -n "$(NAME)" || { echo "usage: make shard-promote NAME=shard-0"; exit 2; }

@@ -100,7 +100,12 @@ describe('replicas and read policies', () => {
 
   it('removes the replica: its server and data are gone, and reads go to the primary', async () => {
     const dir = t.running.lab.cluster.byName('shard-0')!.replica!.server!.spec.dataDir;
+    expect(await terminal('shards replica')).toMatch(/name a shard, or give --all/);
+    // --all builds a replica for every shard that lacks one: here shard-1.
+    expect(await terminal('shards replica --all')).toMatch(/shard-1-replica: postgres:\/\/postgres:\*\*\*@/);
+    expect((await reads()).replicas.map((r) => r.replica)).toEqual(['shard-0-replica', 'shard-1-replica']);
     expect(await terminal('shards replica-remove shard-0')).toMatch(/shard-0 has no replica now/);
+    expect((await t.call('DELETE', '/lab/v1/shards/shard-1/replicas')).status).toBe(200);
     expect((await reads()).replicas).toEqual([]);
     expect(fs.existsSync(dir)).toBe(false);
     expect((await t.call<ErrorReply>('POST', '/lab/v1/reads/trial', {})).status).toBe(409);
