@@ -64,6 +64,12 @@ export class Replicas {
     // ALTER SYSTEM takes no parameters; ms is an integer the route has checked.
     await replica.pool.query(`ALTER SYSTEM SET recovery_min_apply_delay = '${Math.trunc(ms)}ms'`);
     await replica.pool.query('SELECT pg_reload_conf()');
+    // The reload is a signal, taken by each process in its own time: answer once the replica reports the new value.
+    const deadline = Date.now() + 10_000;
+    while ((await this.applyDelay(id)) !== Math.trunc(ms)) {
+      if (Date.now() > deadline) throw new ClusterError(`${replica.name} did not take the new delay within 10 s; see its log.`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   /** The delay the shard's replica applies commits with (see setApplyDelay), read from the replica. */
