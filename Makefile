@@ -10,7 +10,7 @@ MESSAGES ?= 0
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue bench-seed bench-data-layer bench-api bench-ui \
         bench-tracing bench-tuning trace shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune knobs claims bench-reshard \
-        fk-demo fk-race fk-username-race fk-audit \
+        fk-demo fk-race fk-username-race fk-audit replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi
@@ -160,9 +160,9 @@ shard-remove: install ## drain a shard into the others and stop it: make shard-r
 	@test -n "$(NAME)" || { echo "usage: make shard-remove NAME=shard-2"; exit 2; }
 	@$(LAB) shards remove $(NAME) $(if $(filter faithful,$(MODE)),--faithful,) $(if $(PAUSE_BEFORE),--pause-before $(PAUSE_BEFORE),)
 
-shard-replica: install ## add a streaming replica to a shard: make shard-replica NAME=shard-0
-	@test -n "$(NAME)" || { echo "usage: make shard-replica NAME=shard-0"; exit 2; }
-	@$(LAB) shards replica $(NAME)
+shard-replica: install ## add a streaming replica to a shard: make shard-replica NAME=shard-0 (NAME=all: every shard without one)
+	@test -n "$(NAME)" || { echo "usage: make shard-replica NAME=shard-0 (or NAME=all)"; exit 2; }
+	@$(LAB) shards replica $(if $(filter all,$(NAME)),--all,$(NAME))
 
 shard-promote: install ## make a shard's replica its primary (switchover, or failover when the primary is down)
 	@test -n "$(NAME)" || { echo "usage: make shard-promote NAME=shard-0"; exit 2; }
@@ -170,6 +170,33 @@ shard-promote: install ## make a shard's replica its primary (switchover, or fai
 
 claims: install ## the original's claims a chapter measures: make claims CHAPTER=overview; CLAIM=movement measures one with a verdict (needs make dev)
 	@$(LAB) claims $(if $(CLAIM),measure $(CHAPTER) $(CLAIM),$(CHAPTER))
+
+replica-delay: install ## make a replica lag on purpose: make replica-delay NAME=shard-0 MS=5000 (MS=0 turns it off)
+	@test -n "$(NAME)" -a -n "$(MS)" || { echo "usage: make replica-delay NAME=shard-0 MS=5000"; exit 2; }
+	@$(LAB) shards replica-delay $(NAME) $(MS)
+
+replica-remove: install ## stop a shard's replica and delete it: make replica-remove NAME=shard-0
+	@test -n "$(NAME)" || { echo "usage: make replica-remove NAME=shard-0"; exit 2; }
+	@$(LAB) shards replica-remove $(NAME)
+
+reads: install ## the read policy, reads by primaries and replicas, stale reads, replica lag (needs make dev)
+	@$(LAB) reads
+
+read-policy: install ## where reads by id go: make read-policy POLICY=read-your-writes (primary, replica, read-your-writes)
+	@test -n "$(POLICY)" || { echo "usage: make read-policy POLICY=primary|replica|read-your-writes"; exit 2; }
+	@$(LAB) reads policy $(POLICY)
+
+read-trial: install ## write-then-read pairs under replica, then read-your-writes; counts the misses: make read-trial PAIRS=400
+	@$(LAB) reads trial $(PAIRS)
+
+pooling: install ## PgBouncer in front of every shard: make pooling MODE=transaction POOL_SIZE=10 (MODE=off stops them); no MODE shows the pools
+	@$(LAB) pooling $(if $(MODE),mode $(MODE) $(POOL_SIZE),)
+
+pooling-clients: install ## many clients on shard-0, straight and through PgBouncer: make pooling-clients CLIENTS=2000
+	@$(LAB) pooling clients $(CLIENTS)
+
+pooling-demo: install ## reproduce what transaction pooling breaks (SET, prepared statements, advisory locks), with the fixes
+	@$(LAB) pooling demo
 
 tune: install ## PostgreSQL parameters the lab may change; make tune NAME=work_mem VALUE=64MB sets one on every shard (VALUE=default resets) (needs make dev)
 	@$(LAB) tune $(if $(NAME),$(if $(filter default,$(VALUE)),reset $(NAME),set $(NAME) "$(VALUE)"),)

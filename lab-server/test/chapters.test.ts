@@ -77,6 +77,11 @@ for (const chapter of library.chapters) {
         expect(progress.body.progress).toContainEqual(expect.objectContaining({ chapter_id: chapter.id, exercise_id: exercise.id }));
       });
     }
+
+    // What a chapter set up (replicas, a read policy, extra shards) must not leak into the next chapter's tests.
+    it('resets again at its end, so the next chapter starts from a clean lab', async () => {
+      expect((await t.call('POST', `${chapterUrl(chapter.id)}/reset`)).status).toBe(200);
+    });
   });
 }
 

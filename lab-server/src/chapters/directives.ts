@@ -27,6 +27,8 @@ export const WIDGETS = [
   'foreign-keys',
   'messenger',
   'reference-race',
+  'reads',
+  'pooling',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

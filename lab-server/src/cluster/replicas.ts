@@ -42,6 +42,44 @@ export class Replicas {
     return replica;
   }
 
+  /** Stops the shard's replica and deletes it (its data, its slot, the catalog's record); reads go to the primary again. */
+  async remove(id: number): Promise<boolean> {
+    const shard = this.set.shard(id);
+    if (!shard.replica) return false;
+    if (!shard.replica.server) throw new ClusterError(notOwned(this.mode, 'Removing a replica'));
+    await this.close(shard, true);
+    await this.layout.save();
+    this.set.announce();
+    return true;
+  }
+
+  /**
+   * Makes the shard's replica apply each commit only `ms` after the primary made it (recovery_min_apply_delay),
+   * so replication lag can be seen on one fast machine; 0 turns it off. The setting stays with the replica.
+   */
+  async setApplyDelay(id: number, ms: number): Promise<void> {
+    const replica = this.set.shard(id).replica;
+    if (!replica) throw new ClusterError(`${this.set.shard(id).name} has no replica; add one first.`);
+    if (!replica.server) throw new ClusterError(notOwned(this.mode, 'Delaying a replica'));
+    // ALTER SYSTEM takes no parameters; ms is an integer the route has checked.
+    await replica.pool.query(`ALTER SYSTEM SET recovery_min_apply_delay = '${Math.trunc(ms)}ms'`);
+    await replica.pool.query('SELECT pg_reload_conf()');
+    // The reload is a signal, taken by each process in its own time: answer once the replica reports the new value.
+    const deadline = Date.now() + 10_000;
+    while ((await this.applyDelay(id)) !== Math.trunc(ms)) {
+      if (Date.now() > deadline) throw new ClusterError(`${replica.name} did not take the new delay within 10 s; see its log.`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** The delay the shard's replica applies commits with (see setApplyDelay), read from the replica. */
+  async applyDelay(id: number): Promise<number | null> {
+    const replica = this.set.shard(id).replica;
+    if (replica?.status !== 'up') return null;
+    const { rows } = await replica.pool.query<{ ms: string }>("SELECT setting AS ms FROM pg_settings WHERE name = 'recovery_min_apply_delay'");
+    return rows[0] ? Number(rows[0].ms) : null;
+  }
+
   /** Starts the replica an embedded shard already has on disk (the lab starting again). */
   async start(shard: Shard): Promise<void> {
     const place = this.layout.replicaPlace(shard);

@@ -12,6 +12,8 @@ import * as loadtestRuns from './loadtest-runs.js';
 import * as migrate from './migrate.js';
 import * as partitions from './partitions.js';
 import * as drill from './migrate-drill.js';
+import * as pooling from './pooling.js';
+import * as reads from './reads.js';
 import ring from './ring.js';
 import route from './route.js';
 import seed from './seed.js';
@@ -44,6 +46,15 @@ export const COMMANDS: readonly Command[] = [
   faults.resume,
   shardsReplica,
   shardsPromote,
+  reads.delay,
+  reads.remove,
+  reads.show,
+  reads.policy,
+  reads.trial,
+  pooling.show,
+  pooling.set,
+  pooling.demo,
+  pooling.clients,
   stats,
   ring,
   route,

@@ -13,6 +13,10 @@ import { loadtestRun } from './checks/loadtest-run.js';
 import { migrationDrill } from './checks/migration-drill.js';
 import { knobUnderLoad } from './checks/knob-under-load.js';
 import { poolFormula } from './checks/pool-formula.js';
+import { cleanRun } from './checks/clean-run.js';
+import { readPolicy } from './checks/read-policy.js';
+import { readTrial } from './checks/read-trial.js';
+import { replica } from './checks/replica.js';
 import { misplacedRows } from './checks/misplaced-rows.js';
 import { raceResult } from './checks/race-result.js';
 import { referencesClean } from './checks/references-clean.js';
@@ -27,6 +31,7 @@ import { shardsUp } from './checks/shards-up.js';
 import { smallestShard } from './checks/smallest-shard.js';
 import { traceAnswer } from './checks/trace-answer.js';
 import { starvedRun } from './checks/starved-run.js';
+import { staleShare } from './checks/stale-share.js';
 import { userShard } from './checks/user-shard.js';
 import { usersTotal } from './checks/users-total.js';
 import { uuidTime } from './checks/uuid-time.js';
@@ -65,6 +70,11 @@ const checkKinds = () =>
     fkDemo,
     referencesClean,
     raceResult,
+    replica,
+    readPolicy,
+    readTrial,
+    staleShare,
+    cleanRun,
     all,
   ] as const;
 

@@ -14,6 +14,8 @@ import { partitionRoutes } from './routes/partitions.js';
 import { migrationDrillRoutes } from './routes/migration-drill.js';
 import { placementRoutes } from './routes/placement.js';
 import { referenceRoutes } from './routes/references.js';
+import { poolingRoutes } from './routes/pooling.js';
+import { readRoutes } from './routes/reads.js';
 import { ringRoutes } from './routes/ring.js';
 import { shardRoutes } from './routes/shards.js';
 import { sqlRoutes } from './routes/sql.js';
@@ -30,6 +32,8 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   shardRoutes(control, lab);
   ringRoutes(control, lab);
   placementRoutes(control, lab);
+  readRoutes(control, lab);
+  poolingRoutes(control, lab);
   loadtestRoutes(control, lab.loadtests);
   metricsRoutes(control, lab.metrics);
   chapterRoutes(control, lab, lab.config.chaptersDir);

@@ -13,6 +13,9 @@ import type { UsersService } from '../messenger/users/service.js';
 import type { MigrationTarget } from '../migrations/index.js';
 import { ReadRouter } from '../cluster/reads.js';
 import { MigrationDrill } from '../migration-drill/index.js';
+import { ReadTrials } from '../reads/trial.js';
+import { detectPgBouncer } from '../pooling/pgbouncer.js';
+import { Pooling } from '../pooling/pooling.js';
 import { EventHub } from './events.js';
 import { usePreparedStatements } from '../postgres/statements.js';
 import type { PeerState, WritePeers } from './peers.js';
@@ -28,6 +31,10 @@ export class Lab {
   readonly jobs = new JobRegistry();
   readonly events = new EventHub();
   readonly reads: ReadRouter;
+  /** Write-then-read trials (POST /lab/v1/reads/trial) and the last one's result. */
+  readonly readTrials = new ReadTrials();
+  /** PgBouncer in front of every shard, when the binary is installed (detected at start). */
+  readonly pooling: Pooling;
   readonly settings: Settings;
   readonly users: UsersService;
   /** The messenger's services and the outbox processor that applies their cross-shard events. */
@@ -52,6 +59,8 @@ export class Lab {
     this.settings = new Settings(Lab.defaultSettings(config));
     // The switch is per process: a lab started again in the same process must not inherit the last one's.
     usePreparedStatements(this.settings.get().prepared_statements);
+    const bouncer = detectPgBouncer();
+    this.pooling = new Pooling(cluster, config.dataDir, bouncer.binary, bouncer.version);
     this.reads = new ReadRouter(cluster, cluster.pools, () => this.settings.get().read_policy);
     this.messenger = new Messenger(
       cluster,
@@ -171,6 +180,7 @@ export class Lab {
     this.metrics.stop();
     await this.jobs.shutdown();
     await this.jobStore?.flush();
+    await this.pooling.close();
     await this.cluster.close();
   }
 }

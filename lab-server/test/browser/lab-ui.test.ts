@@ -423,6 +423,39 @@ describe('the browser lab', () => {
     await page.close();
   });
 
+  it('works the Database scaling chapter through the page: a replica made to lag, a trial that misses under replica and not under read-your-writes, the policy switched', async () => {
+    const w = await watchedPage(browser);
+    const { page } = w;
+    await page.goto(`${t.url}/#/chapters/database-scaling`);
+    await page.locator('article[data-chapter="database-scaling"] h1').waitFor();
+    await resetChapter(page);
+    await page.locator('.topology tr[data-shard="shard-0"]').getByRole('button', { name: 'Add a replica to shard-0' }).click();
+    const reads = page.locator('.reads');
+    const replica = reads.locator('tr[data-replica="shard-0-replica"]');
+    await replica.waitFor({ timeout: 60_000 });
+    expect(await check(page, 'add-replica')).toBe('pass');
+    await replica.getByLabel('Apply delay of shard-0-replica in ms').fill('5000');
+    await replica.getByRole('button', { name: 'Set the apply delay of shard-0-replica' }).click();
+    await reads.locator('tr[data-replica="shard-0-replica"][data-delay="5000"]').waitFor();
+    expect(await check(page, 'make-it-lag')).toBe('pass');
+    await reads.getByLabel('Write-then-read pairs').fill('60');
+    await reads.getByRole('button', { name: 'Run trial' }).click();
+    const missed = reads.locator('tr[data-policy="replica"]');
+    await missed.waitFor({ timeout: 120_000 });
+    // A user created on shard-0 is read back from a replica 5 s behind: a miss; read-your-writes sends it to the primary.
+    expect(Number(await missed.getAttribute('data-not-found'))).toBeGreaterThan(0);
+    expect(await reads.locator('tr[data-policy="read-your-writes"]').getAttribute('data-not-found')).toBe('0');
+    expect(await check(page, 'read-your-writes')).toBe('fail');
+    await reads.getByLabel('Read policy read-your-writes').check();
+    await reads.locator('[data-reads-policy="read-your-writes"]').waitFor();
+    expect(await check(page, 'read-your-writes')).toBe('pass');
+    await w.shot('database-scaling-trial');
+    await resetChapter(page);
+    await reads.getByText('No shard has a replica').waitFor();
+    expect(w.errors).toEqual([]);
+    await page.close();
+  });
+
   it('steps through a rebalance from the topology panel and cancels it, and pauses and resumes a shard', async () => {
     const w = await watchedPage(browser);
     const { page } = w;

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, messageOf } from '../api';
+import { ApiError, api, messageOf } from '../api';
 import { useChannel } from '../live';
 import type { Chapter, ExerciseProgress, ExerciseView, StepReport } from '../types';
 import { ErrorNote, useAction } from '../widgets/common';
@@ -15,6 +15,7 @@ export function ChapterPage({ id }: { id: string }) {
   const { index, reload: reloadIndex } = useChapterIndex();
   const [chapter, setChapter] = useState<Chapter | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [missing, setMissing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [resetSteps, setResetSteps] = useState<StepReport[] | null>(null);
   const top = useRef<HTMLElement>(null);
@@ -23,8 +24,11 @@ export function ChapterPage({ id }: { id: string }) {
     try {
       setChapter(await api<Chapter>('GET', `/lab/v1/chapters/${encodeURIComponent(id)}`));
       setError(null);
+      setMissing(false);
     } catch (err) {
-      setError(messageOf(err));
+      // A stale bookmark or a mistyped address is not an error of the lab: the page says so and links the chapters.
+      if (err instanceof ApiError && err.status === 404) setMissing(true);
+      else setError(messageOf(err));
     }
   }, [id]);
 
@@ -62,12 +66,15 @@ export function ChapterPage({ id }: { id: string }) {
   });
 
   const upcoming = index?.upcoming[id];
-  if (upcoming) {
-    // A chapter the paths name but nobody has written yet: say so plainly, not as an error.
+  if (upcoming || missing) {
+    // A chapter the paths name but nobody has written yet, or none at all: say so plainly, not as an error.
     return (
-      <article className="chapter upcoming-chapter" data-chapter-upcoming={id}>
-        <h1>{upcoming}</h1>
-        <p>This chapter is not written yet. The cluster, the terminal and the API work here as in every chapter. Written so far:</p>
+      <article className="chapter upcoming-chapter" {...(upcoming ? { 'data-chapter-upcoming': id } : { 'data-chapter-missing': id })}>
+        <h1>{upcoming ?? 'No such chapter'}</h1>
+        <p>
+          {upcoming ? 'This chapter is not written yet.' : `There is no chapter “${id}”.`} The cluster, the terminal and the API work here as in every chapter.
+          The chapters:
+        </p>
         <ul>
           {index?.chapters.map((c) => (
             <li key={c.id}>

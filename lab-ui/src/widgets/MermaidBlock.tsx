@@ -28,6 +28,16 @@ export function MermaidBlock({ text }: { text: string }) {
   }
   return (
     // biome-ignore lint/security/noDangerouslySetInnerHtml: Mermaid's SVG, rendered with securityLevel 'strict' from the chapter file's own text
-    <div className="diagram static-diagram" role="img" aria-label="diagram" dangerouslySetInnerHTML={{ __html: svg }} />
+    <div className="diagram static-diagram" role="img" aria-label={describe(text)} dangerouslySetInnerHTML={{ __html: svg }} />
   );
 }
+
+/** A screen reader's name for the drawing: the diagram's own words, without Mermaid's punctuation. */
+const describe = (text: string) =>
+  text
+    .split('\n')
+    .slice(1)
+    .join(' ')
+    .replace(/[[\]"()>|{}-]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();

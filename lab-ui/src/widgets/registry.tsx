@@ -26,6 +26,8 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   metrics: lazy(() => import('./Metrics')),
   tracer: lazy(() => import('./Tracer')),
   uuid: UuidAnatomyWidget,
+  reads: lazy(() => import('./Reads')),
+  pooling: lazy(() => import('./Pooling')),
   ring: Ring,
   'shard-stats': ShardStats,
   'create-user': CreateUser,

@@ -4,6 +4,7 @@ import { ringHistory } from '../../cluster/topology-store.js';
 import { promote, type PromotionHost } from '../../failover/promote.js';
 import type { ApiRouter } from '../api-router.js';
 import { ApiError, notFound } from '../errors.js';
+import { ReplicaDelaySchema } from '../schemas/reads.js';
 import { JobAcceptedSchema, PromotionReportSchema, ReshardPlanSchema, RingVersionsSchema, ShardInfoSchema, ShardName } from '../schemas/lab.js';
 import type { Lab } from '../../lab/lab.js';
 import { routerFor } from '../../sharding/strategies.js';
@@ -22,6 +23,13 @@ const PlanBody = strictBody({ action: z.enum(['add', 'remove']).default('add'), 
 const RemoveQuery = z.object({ mode: Mode });
 const Named = z.object({ name: ShardName });
 const RemoveBody = strictBody({ pause_before: PauseBefore });
+const DelayBody = strictBody({
+  ms: z
+    .number({ error: 'ms is required: a number of milliseconds' })
+    .int('ms must be an integer')
+    .min(0, 'ms must be at least 0')
+    .max(60_000, 'ms must be at most 60,000'),
+});
 const FAULTS = { kill: 'SIGKILL', pause: 'SIGSTOP', resume: 'SIGCONT' } as const;
 
 /**
@@ -151,6 +159,48 @@ export function shardRoutes(api: ApiRouter, lab: ShardsHost): void {
         throw serverActionError(err, shard.name, `building ${shard.name}'s replica`, 'Nothing was kept; try again once the shard is up.');
       }
       res.status(201).json(lab.topology().shards.find((s) => s.name === shard.name));
+    },
+  );
+
+  api.add(
+    {
+      method: 'delete',
+      path: '/shards/:name/replicas',
+      tag,
+      summary: "Stop the shard's replica and delete it; reads go to the primary again (nothing to do when it has none)",
+      params: Named,
+      responses: { 200: { description: 'the shard, without a replica', schema: ShardInfoSchema }, 404: noShard, 409: unavailable },
+    },
+    async ({ res, params }) => {
+      const shard = shardNamed(params.name);
+      try {
+        await lab.cluster.replicas.remove(shard.id);
+      } catch (err) {
+        throw serverActionError(err, shard.name, `removing ${shard.name}'s replica`, 'See the topology.');
+      }
+      res.json(lab.topology().shards.find((s) => s.name === shard.name));
+    },
+  );
+
+  api.add(
+    {
+      method: 'put',
+      path: '/shards/:name/replicas/delay',
+      tag,
+      summary: "Make the shard's replica apply each commit ms after the primary (recovery_min_apply_delay): lag on demand; 0 turns it off",
+      params: Named,
+      body: DelayBody,
+      bodyName: 'delay',
+      responses: { 200: { description: 'the delay now', schema: ReplicaDelaySchema }, 404: noShard, 409: unavailable },
+    },
+    async ({ res, params, body }) => {
+      const shard = shardNamed(params.name);
+      try {
+        await lab.cluster.replicas.setApplyDelay(shard.id, body.ms);
+      } catch (err) {
+        throw serverActionError(err, shard.name, `delaying ${shard.name}'s replica`, 'See the topology.');
+      }
+      res.json({ shard: shard.name, replica: shard.replica!.name, apply_delay_ms: body.ms });
     },
   );
 

@@ -1,0 +1,181 @@
+import { useCallback, useEffect, useId, useState } from 'react';
+import { api } from '../api';
+import { fmt } from '../format';
+import { useLive } from '../live';
+import type { PoolingClients, PoolingDemo, PoolingStatus } from '../types';
+import { ErrorNote, Panel, useAction } from './common';
+
+const MODES = [
+  { value: 'off', label: 'off (direct)', title: 'the API connects straight to each shard' },
+  { value: 'session', label: 'session', title: 'a client keeps its server connection until it disconnects' },
+  { value: 'transaction', label: 'transaction', title: 'a client holds a server connection for one transaction only' },
+] as const;
+const REFRESH_MS = 1000;
+
+/**
+ * PgBouncer in front of every shard, when installed: the pool mode and size, client against server connections
+ * per shard (SHOW POOLS, SHOW STATS, live), and the features transaction pooling breaks, reproduced.
+ */
+export default function Pooling() {
+  const live = useLive();
+  const [status, setStatus] = useState<PoolingStatus | null>(null);
+  const [demo, setDemo] = useState<PoolingDemo | null>(null);
+  const [size, setSize] = useState('10');
+  const [clients, setClients] = useState('2000');
+  const [many, setMany] = useState<PoolingClients | null>(null);
+  const ids = { mode: useId(), size: useId(), clients: useId() };
+
+  const refresh = useCallback(async () => setStatus(await api<PoolingStatus>('GET', '/lab/v1/pooling')), []);
+  const load = useAction(refresh);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: live.epoch: fetch again when the lab comes back
+  useEffect(() => {
+    void load.run();
+    const t = setInterval(() => void refresh().catch(() => undefined), REFRESH_MS);
+    return () => clearInterval(t);
+  }, [refresh, live.epoch]);
+  const change = useAction(async (mode: string) => {
+    setDemo(null);
+    setStatus(await api<PoolingStatus>('PUT', '/lab/v1/pooling', { mode, pool_size: Number(size) }));
+  });
+  const reproduce = useAction(async () => setDemo(await api<PoolingDemo>('POST', '/lab/v1/pooling/demo')));
+  const open = useAction(async () => setMany(await api<PoolingClients>('POST', '/lab/v1/pooling/clients', { clients: Number(clients) })));
+
+  if (status?.install_hint) {
+    return (
+      <Panel title="Connection pooling (PgBouncer)" className="pooling">
+        <p className="error" role="note" data-pgbouncer="missing">
+          {status.install_hint}
+        </p>
+        <p className="muted">
+          Without it this panel cannot start a PgBouncer per shard, show client against server connections, or reproduce what transaction pooling breaks.
+          Everything else in the lab works as before.
+        </p>
+      </Panel>
+    );
+  }
+  const busy = change.busy || reproduce.busy || open.busy;
+  return (
+    <Panel title={`Connection pooling (PgBouncer${status?.version ? ` ${status.version}` : ''})`} className="pooling">
+      <div className="row">
+        <fieldset className="row" disabled={busy || !status}>
+          <legend id={ids.mode}>Pool mode</legend>
+          {MODES.map((m) => (
+            <label key={m.value} title={m.title}>
+              <input
+                type="radio"
+                aria-label={`Pool mode ${m.value}`}
+                name={ids.mode}
+                value={m.value}
+                checked={status?.mode === m.value}
+                onChange={() => void change.run(m.value)}
+              />{' '}
+              {m.label}
+            </label>
+          ))}
+        </fieldset>
+        <span className="field">
+          <label htmlFor={ids.size}>Server connections per shard</label>
+          <input id={ids.size} type="number" min={2} max={90} value={size} onChange={(e) => setSize(e.target.value)} />
+        </span>
+      </div>
+      <ErrorNote error={load.error ?? change.error} />
+      {change.busy && <p className="muted">Starting PgBouncers…</p>}
+      {status && status.mode !== 'off' && (
+        <div className="table-wrap">
+          <table className="compact" data-pool-mode={status.mode}>
+            <caption>
+              {status.mode} mode, {status.pool_size} server connections per shard: the API's queries go through these (SHOW POOLS, SHOW STATS)
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">shard</th>
+                <th scope="col">port · pid</th>
+                <th scope="col">clients active</th>
+                <th scope="col">clients waiting</th>
+                <th scope="col">servers active</th>
+                <th scope="col">servers idle</th>
+                <th scope="col">queries</th>
+              </tr>
+            </thead>
+            <tbody>
+              {status.bouncers.map((b) => (
+                <tr key={b.shard} data-shard={b.shard}>
+                  <th scope="row">{b.shard}</th>
+                  <td className="mono">
+                    :{b.port} · {b.pid ?? '–'}
+                  </td>
+                  <td className="num">{fmt(b.clients_active)}</td>
+                  <td className="num">{fmt(b.clients_waiting)}</td>
+                  <td className="num">{fmt(b.servers_active)}</td>
+                  <td className="num">{fmt(b.servers_idle)}</td>
+                  <td className="num">{fmt(b.queries)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void open.run();
+        }}
+      >
+        <span className="field">
+          <label htmlFor={ids.clients}>Clients</label>
+          <input id={ids.clients} type="number" min={1} max={5000} value={clients} onChange={(e) => setClients(e.target.value)} />
+        </span>
+        <button type="submit" disabled={busy || !status || status.mode === 'off'}>
+          {open.busy ? 'Opening clients…' : 'Open them on shard-0, straight and through PgBouncer'}
+        </button>
+      </form>
+      <ErrorNote error={open.error} />
+      {many && (
+        <ul className="small" data-clients={many.clients} aria-live="polite">
+          <li>
+            Straight to the server (max_connections = {fmt(many.max_connections)}): <strong>{fmt(many.direct.connected)}</strong> of {fmt(many.direct.tried)}{' '}
+            connected, <strong>{fmt(many.direct.refused)}</strong> refused{many.direct.error ? ` — “${many.direct.error}”` : ''}.
+          </li>
+          <li>
+            Through PgBouncer ({many.mode} mode): <strong>{fmt(many.pooled.connected)}</strong> of {fmt(many.clients)} connected;{' '}
+            <strong>{fmt(many.pooled.queries_ok)}</strong> queries answered while all stayed connected, on {fmt(many.pooled.server_connections)} server
+            connections, in {fmt(many.pooled.ms)} ms{many.pooled.error ? ` — first failure: “${many.pooled.error}”` : ''}.
+          </li>
+        </ul>
+      )}
+      <p className="row">
+        <button type="button" disabled={busy || !status || status.mode === 'off'} onClick={() => void reproduce.run()}>
+          {reproduce.busy ? 'Reproducing…' : 'Reproduce what transaction mode breaks'}
+        </button>
+        <span className="muted small">Two clients on shard-0's PgBouncer: one uses a session feature, the other holds the server connection it used.</span>
+      </p>
+      <ErrorNote error={reproduce.error} />
+      {demo && (
+        <div className="table-wrap">
+          <table className="compact">
+            <caption>In {demo.results[0]?.mode} mode</caption>
+            <thead>
+              <tr>
+                <th scope="col">feature</th>
+                <th scope="col">result</th>
+                <th scope="col">what the lab saw</th>
+                <th scope="col">the fix</th>
+              </tr>
+            </thead>
+            <tbody>
+              {demo.results.map((r) => (
+                <tr key={r.feature} data-feature={r.feature} data-broke={r.broke}>
+                  <th scope="row">{r.feature}</th>
+                  <td className={r.broke ? 'status status-down' : 'status status-up'}>{r.broke ? 'broke' : 'works'}</td>
+                  <td>{r.observed}</td>
+                  <td>{r.fix}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Panel>
+  );
+}

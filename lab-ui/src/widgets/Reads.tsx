@@ -1,0 +1,211 @@
+import { useCallback, useEffect, useId, useState } from 'react';
+import { api } from '../api';
+import { fmt } from '../format';
+import { useChannel, useLive } from '../live';
+import type { Reads as ReadsView, ReadTrial } from '../types';
+import { ErrorNote, Panel, useAction } from './common';
+
+const POLICIES = [
+  { value: 'primary', label: 'primary', title: 'every read by id goes to the shard’s primary' },
+  { value: 'replica', label: 'replica (the original)', title: 'reads go to the replica when the shard has one: async, no read-your-writes' },
+  { value: 'read-your-writes', label: 'read-your-writes', title: 'the replica, unless it has not replayed this lab’s last write of the key yet' },
+] as const;
+const REFRESH_MS = 1000;
+
+const pctOf = (part: number, whole: number) => (whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)} %`);
+
+/**
+ * Where reads by id go and what that costs: the read policy, each replica's lag (bytes and seconds, live) and
+ * apply delay, reads counted by where they were served and how many were stale, and write-then-read trials
+ * that run the original's policy next to read-your-writes.
+ */
+export default function Reads() {
+  const live = useLive();
+  const [reads, setReads] = useState<ReadsView | null>(null);
+  const [trial, setTrial] = useState<ReadTrial | null>(null);
+  const [delays, setDelays] = useState<Record<string, string>>({});
+  const [pairs, setPairs] = useState('400');
+  const ids = { policy: useId(), pairs: useId() };
+
+  const refresh = useCallback(async () => {
+    const r = await api<ReadsView>('GET', '/lab/v1/reads');
+    setReads(r);
+    if (r.last_trial) setTrial(r.last_trial);
+  }, []);
+  const load = useAction(refresh);
+  // Lag and counts change every second under load; the event stream carries neither per second, so poll.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: live.epoch: fetch again when the lab comes back
+  useEffect(() => {
+    void load.run();
+    const t = setInterval(() => void refresh().catch(() => undefined), REFRESH_MS);
+    return () => clearInterval(t);
+  }, [refresh, live.epoch]);
+  useChannel<{ read_policy: ReadsView['policy'] }>('settings', (s) => setReads((r) => (r ? { ...r, policy: s.read_policy } : r)));
+
+  const action = useAction(async (method: string, path: string, body?: unknown) => {
+    await api(method, path, body);
+    await refresh();
+  });
+  const runTrial = useAction(async () => {
+    const n = Number(pairs);
+    setTrial(await api<ReadTrial>('POST', '/lab/v1/reads/trial', { pairs: Number.isFinite(n) ? n : pairs }));
+    await refresh();
+  });
+  const busy = action.busy || runTrial.busy;
+  const shardsWithout = live.topology?.shards.filter((s) => s.status === 'up' && (s.replicas?.length ?? 0) === 0) ?? [];
+  const addAll = useAction(async () => {
+    // One at a time: each is a base backup of a running primary.
+    for (const s of shardsWithout) await api('POST', `/lab/v1/shards/${s.name}/replicas`);
+    await refresh();
+  });
+
+  return (
+    <Panel
+      title="Reads and replicas"
+      className="reads"
+      actions={
+        <button type="button" disabled={busy || addAll.busy || shardsWithout.length === 0} onClick={() => void addAll.run()}>
+          {addAll.busy ? 'Adding replicas…' : 'Add a replica to every shard'}
+        </button>
+      }
+    >
+      <fieldset className="row" disabled={busy || !reads}>
+        <legend id={ids.policy}>Read policy (reads by id)</legend>
+        {POLICIES.map((p) => (
+          <label key={p.value} title={p.title}>
+            <input
+              type="radio"
+              aria-label={`Read policy ${p.value}`}
+              name={ids.policy}
+              value={p.value}
+              checked={reads?.policy === p.value}
+              onChange={() => void action.run('PUT', '/lab/v1/settings', { read_policy: p.value })}
+            />{' '}
+            {p.label}
+          </label>
+        ))}
+      </fieldset>
+      {reads && (
+        <p className="small" data-reads-policy={reads.policy} aria-live="polite">
+          Since the lab started: <strong>{fmt(reads.primary_reads)}</strong> reads served by primaries, <strong>{fmt(reads.replica_reads)}</strong> by replicas,{' '}
+          <strong data-stale-reads={reads.stale_reads}>{fmt(reads.stale_reads)}</strong> stale (a replica missed a row or a version the primary had, for a key
+          written in the last 30 s).
+        </p>
+      )}
+      <ErrorNote error={load.error ?? action.error ?? addAll.error} />
+      {reads && reads.replicas.length === 0 ? (
+        <p className="muted">No shard has a replica: every read goes to a primary. Add one (this panel, or “Add replica” in the topology).</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="compact">
+            <caption className="sr-only">Replicas</caption>
+            <thead>
+              <tr>
+                <th scope="col">replica</th>
+                <th scope="col">status</th>
+                <th scope="col">lag (bytes of WAL)</th>
+                <th scope="col">lag (seconds)</th>
+                <th scope="col">apply delay</th>
+                <th scope="col">
+                  <span className="sr-only">actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {reads?.replicas.map((r) => (
+                <tr key={r.replica} data-replica={r.replica} data-delay={r.apply_delay_ms ?? ''}>
+                  <th scope="row">{r.replica}</th>
+                  <td className={`status status-${r.status}`}>{r.status}</td>
+                  <td className="num">{r.lag_bytes === null ? '–' : fmt(r.lag_bytes)}</td>
+                  <td className="num">{r.lag_seconds === null ? '–' : r.lag_seconds.toFixed(2)}</td>
+                  <td className="num">{r.apply_delay_ms === null ? '–' : `${fmt(r.apply_delay_ms)} ms`}</td>
+                  <td className="row-actions">
+                    <input
+                      type="number"
+                      min={0}
+                      max={60000}
+                      step={500}
+                      aria-label={`Apply delay of ${r.replica} in ms`}
+                      value={delays[r.shard] ?? String(r.apply_delay_ms ?? 0)}
+                      onChange={(e) => setDelays((d) => ({ ...d, [r.shard]: e.target.value }))}
+                    />
+                    <button
+                      type="button"
+                      disabled={busy}
+                      onClick={() =>
+                        void action.run('PUT', `/lab/v1/shards/${r.shard}/replicas/delay`, { ms: Number(delays[r.shard] ?? r.apply_delay_ms ?? 0) })
+                      }
+                      aria-label={`Set the apply delay of ${r.replica}`}
+                    >
+                      Set
+                    </button>
+                    <button
+                      type="button"
+                      disabled={busy}
+                      onClick={() => void action.run('DELETE', `/lab/v1/shards/${r.shard}/replicas`)}
+                      aria-label={`Remove ${r.replica}`}
+                    >
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void runTrial.run();
+        }}
+      >
+        <span className="field">
+          <label htmlFor={ids.pairs}>Write-then-read pairs</label>
+          <input id={ids.pairs} type="number" min={1} max={2000} value={pairs} onChange={(e) => setPairs(e.target.value)} />
+        </span>
+        <button type="submit" className="primary" disabled={busy || !reads || reads.replicas.length === 0}>
+          {runTrial.busy ? 'Running trial…' : 'Run trial'}
+        </button>
+        <span className="muted small">Each pair creates a user, reads it back at once and deletes it; once per policy: replica, then read-your-writes.</span>
+      </form>
+      <ErrorNote error={runTrial.error} />
+      {trial && (
+        <div className="table-wrap">
+          <table className="compact" data-trial={trial.finished_at}>
+            <caption>
+              Last trial, {new Date(trial.finished_at).toLocaleTimeString()}: {fmt(trial.pairs)} pairs per policy, {trial.concurrency} at a time
+              {trial.replicas.length > 0 &&
+                ` — ${trial.replicas.map((r) => `${r.replica} ${r.apply_delay_ms === null ? '' : `delayed ${fmt(r.apply_delay_ms)} ms`}`).join(', ')}`}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">policy</th>
+                <th scope="col">reads that missed (404)</th>
+                <th scope="col">share</th>
+                <th scope="col">other errors</th>
+                <th scope="col">served by replicas</th>
+                <th scope="col">by primaries</th>
+                <th scope="col">time</th>
+              </tr>
+            </thead>
+            <tbody>
+              {trial.results.map((r) => (
+                <tr key={r.policy} data-policy={r.policy} data-not-found={r.not_found}>
+                  <th scope="row">{r.policy}</th>
+                  <td className="num">{fmt(r.not_found)}</td>
+                  <td className="num">{pctOf(r.not_found, r.pairs)}</td>
+                  <td className="num">{fmt(r.errors)}</td>
+                  <td className="num">{fmt(r.replica_reads)}</td>
+                  <td className="num">{fmt(r.primary_reads)}</td>
+                  <td className="num">{fmt(r.ms)} ms</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Panel>
+  );
+}
