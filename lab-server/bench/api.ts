@@ -12,12 +12,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { REPO_ROOT } from '../src/config.js';
 import { startGenerator } from '../src/loadtest/generator.js';
 import type { LoadSummary } from '../src/loadtest/protocol.js';
 import { execArgvFor } from '../src/process/fork-args.js';
 import { freePort, startTestServers } from '../test/support/servers.js';
+import { userIds } from './support.js';
 
 const SHARDS = Number(process.env.SHARDS ?? 5);
 const USERS = Number(process.env.USERS ?? 10_000);
@@ -53,21 +53,6 @@ async function labCall<T>(url: string, method: string, p: string, body?: unknown
   const res = await fetch(url + p, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   if (res.status >= 400) throw new Error(`${method} ${p} → ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
-}
-
-async function userIds(urls: string[]): Promise<string[]> {
-  const lists = await Promise.all(
-    urls.map(async (u) => {
-      const c = new pg.Client(u);
-      await c.connect();
-      try {
-        return (await c.query<{ id: string }>('SELECT id::text AS id FROM users')).rows.map((r) => r.id);
-      } finally {
-        await c.end();
-      }
-    }),
-  );
-  return lists.flat();
 }
 
 const profileFlags = (name: string) => (process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.PROFILE, name)}`] : []);

@@ -5,17 +5,11 @@
  * the same machine state; the medians are reported, with the spread. autocannon runs in a child process.
  * SECONDS=n (default 4) per measurement, ROUNDS=n (default 3), CONNECTIONS=n (default 50), SHARDS=n (default 5).
  */
-import { execFile } from 'node:child_process';
-import fsp from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { loadConfig, REPO_ROOT } from '../src/config.js';
+import { type Load, markdownTable, measureLoad, startBenchLab } from './support.js';
 import type { DataLayer } from '../src/data/layer.js';
-import { startLab } from '../src/server/start.js';
 import type { Conversation } from '../src/messenger/conversations/schemas.js';
 import type { User } from '../src/messenger/users/schemas.js';
-import { freePort, freePortRange } from '../test/support/servers.js';
 
 const SECONDS = Number(process.env.SECONDS ?? 4);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -23,35 +17,11 @@ const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const SHARDS = Number(process.env.SHARDS ?? 5);
 const LAYERS: DataLayer[] = ['pg', 'prisma'];
 
-interface Load {
-  rps: number;
-  p99_ms: number;
-  non2xx: number;
-  errors: number;
-}
+const load = (url: string, method: 'GET' | 'POST', paths: string[], bodies: string[] = []) =>
+  measureLoad(url, method, paths, { connections: CONNECTIONS, seconds: SECONDS }, bodies);
 
-const run = promisify(execFile);
-async function load(url: string, method: 'GET' | 'POST', paths: string[], bodies: string[] = []): Promise<Load> {
-  const job = JSON.stringify({ url, method, paths, bodies, connections: CONNECTIONS, seconds: SECONDS });
-  const { stdout } = await run(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'lab-server/bench/load-worker.ts'), job], {
-    maxBuffer: 1 << 24,
-  });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as Load;
-}
-
-const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'shard-lab-bench-'));
-await fsp.chmod(dir, 0o755);
-const base = await freePortRange(SHARDS + 1);
-const running = await startLab(
-  loadConfig({
-    PORT: String(await freePort()),
-    LAB_DATA_DIR: dir,
-    LAB_SHARD_COUNT: String(SHARDS),
-    LAB_SHARD_BASE_PORT: String(base + 1),
-    LAB_CATALOG_PORT: String(base),
-  }),
-  () => undefined,
-);
+const bench = await startBenchLab(SHARDS);
+const { running } = bench;
 try {
   const { url, lab } = running;
   const post = async <T>(p: string, body: unknown): Promise<T> => {
@@ -135,11 +105,8 @@ try {
     ]);
   }
   const header = ['endpoint', 'pg req/s', 'pg range', 'pg p99', 'prisma req/s', 'prisma range', 'prisma p99', 'prisma / pg'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log(`\nmedians of ${ROUNDS} alternating runs of ${SECONDS} s, ${CONNECTIONS} connections, ${SHARDS} shards, ${os.cpus().length} cores\n`);
-  console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+  console.log(markdownTable(header, rows));
 } finally {
-  await running.stop();
-  await fsp.rm(dir, { recursive: true, force: true });
+  await bench.stop();
 }

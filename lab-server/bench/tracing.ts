@@ -13,10 +13,10 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { REPO_ROOT } from '../src/config.js';
 import { execArgvFor } from '../src/process/fork-args.js';
 import { freePort, startTestServers } from '../test/support/servers.js';
+import { userIds } from './support.js';
 
 const SHARDS = Number(process.env.SHARDS ?? 3);
 const USERS = Number(process.env.USERS ?? 5_000);
@@ -38,21 +38,6 @@ function startLab(env: Record<string, string>): Promise<{ proc: ChildProcess; ur
     proc.stderr!.on('data', onData);
     proc.once('exit', (code) => reject(new Error(`the lab exited (${code}):\n${out}`)));
   });
-}
-
-async function userIds(urls: string[]): Promise<string[]> {
-  const lists = await Promise.all(
-    urls.map(async (u) => {
-      const c = new pg.Client(u);
-      await c.connect();
-      try {
-        return (await c.query<{ id: string }>('SELECT id::text AS id FROM users')).rows.map((r) => r.id);
-      } finally {
-        await c.end();
-      }
-    }),
-  );
-  return lists.flat();
 }
 
 interface Round {

@@ -5,51 +5,20 @@
  * after ÷ before ratio are printed. autocannon runs in a child process.
  * SECONDS=n (default 4) per measurement, ROUNDS=n (default 3), CONNECTIONS=n (default 50), SHARDS=n (default 5).
  */
-import { execFile } from 'node:child_process';
-import fsp from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { loadConfig, REPO_ROOT } from '../src/config.js';
+import { type Load, markdownTable, measureLoad, startBenchLab } from './support.js';
 import type { User } from '../src/messenger/users/schemas.js';
-import { startLab } from '../src/server/start.js';
-import { freePort, freePortRange } from '../test/support/servers.js';
 
 const SECONDS = Number(process.env.SECONDS ?? 4);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const SHARDS = Number(process.env.SHARDS ?? 5);
 
-interface Load {
-  rps: number;
-  p99_ms: number;
-  non2xx: number;
-  errors: number;
-  requests: number;
-}
+const load = (url: string, method: 'GET' | 'POST', paths: string[], bodies: string[] = []) =>
+  measureLoad(url, method, paths, { connections: CONNECTIONS, seconds: SECONDS }, bodies);
 
-const exec = promisify(execFile);
-async function load(url: string, method: 'GET' | 'POST', paths: string[], bodies: string[] = []): Promise<Load> {
-  const job = JSON.stringify({ url, method, paths, bodies, connections: CONNECTIONS, seconds: SECONDS });
-  const { stdout } = await exec(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'lab-server/bench/load-worker.ts'), job], {
-    maxBuffer: 1 << 24,
-  });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as Load;
-}
-
-const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'shard-lab-bench-'));
-await fsp.chmod(dir, 0o755);
-const base = await freePortRange(SHARDS + 1);
-const running = await startLab(
-  loadConfig({
-    PORT: String(await freePort()),
-    LAB_DATA_DIR: dir,
-    LAB_SHARD_COUNT: String(SHARDS),
-    LAB_SHARD_BASE_PORT: String(base + 1),
-    LAB_CATALOG_PORT: String(base),
-  }),
-  () => undefined,
-);
+const bench = await startBenchLab(SHARDS);
+const { running } = bench;
 try {
   const { url } = running;
   const call = async <T>(method: string, p: string, body: unknown): Promise<T> => {
@@ -138,14 +107,11 @@ try {
     ]);
   }
   const header = ['change', 'claimed', 'before req/s', 'before ok', 'before p99', 'after req/s', 'after ok', 'after p99', 'after / before'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   const [load1] = os.loadavg();
   console.log(
     `\nmedians of ${ROUNDS} alternating runs of ${SECONDS} s, ${CONNECTIONS} connections, ${SHARDS} shards, ${os.cpus().length} cores, load average ${load1!.toFixed(1)}, ${new Date().toISOString().slice(0, 16)}Z\n`,
   );
-  console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+  console.log(markdownTable(header, rows));
 } finally {
-  await running.stop();
-  await fsp.rm(dir, { recursive: true, force: true });
+  await bench.stop();
 }

@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useId, useState } from 'react';
 import { api } from '../api';
 import { fmt, ms } from '../format';
 import { useChannel } from '../live';
 import type { Body } from '../types';
-import { ErrorNote, Panel, ShardSelect, useAction } from './common';
+import { ErrorNote, Panel, ShardSelect, useAction, usePolled } from './common';
 
 type Status = Body<'/lab/v1/migration-drill', 'get'>;
 type RunReport = Body<'/lab/v1/migration-drill/run', 'post'>;
@@ -83,13 +83,7 @@ export function MigrationDrill() {
   const migrationId = useId();
 
   const refresh = useCallback(async () => setStatus(await api<Status>('GET', '/lab/v1/migration-drill')), []);
-  const load = useAction(refresh);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: one load and one timer for the life of the widget; load is a new object each render
-  useEffect(() => {
-    void load.run();
-    const timer = setInterval(() => void refresh().catch(() => undefined), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [refresh]);
+  const load = usePolled(refresh, REFRESH_MS);
   useChannel('progress', () => void refresh().catch(() => undefined));
 
   const act = useAction(async (fn: () => Promise<unknown>) => {

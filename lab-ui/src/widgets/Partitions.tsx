@@ -1,10 +1,10 @@
-import { Fragment, useCallback, useEffect, useState } from 'react';
+import { Fragment, useCallback, useState } from 'react';
 import { api } from '../api';
 import { shardColor } from '../colors';
 import { bytes, fmt, ms, pct } from '../format';
 import { useChannel } from '../live';
 import type { PartitionBuild, PartitionReport } from '../types';
-import { ErrorNote, Panel, useAction } from './common';
+import { ErrorNote, Panel, useAction, usePolled } from './common';
 
 const REFRESH_MS = 5000;
 
@@ -17,14 +17,7 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
   const [built, setBuilt] = useState<PartitionBuild | null>(null);
   const [count, setCount] = useState(attrs.partitions ?? '8');
   const refresh = useCallback(async () => setReport(await api<PartitionReport>('GET', '/lab/v1/partitions')), []);
-  const load = useAction(refresh);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: one load and one timer for the life of the widget; load is a new object each render
-  useEffect(() => {
-    void load.run();
-    const timer = setInterval(() => void refresh().catch(() => undefined), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [refresh]);
+  const load = usePolled(refresh, REFRESH_MS);
   useChannel('topology', () => void refresh().catch(() => undefined));
   useChannel('progress', () => void refresh().catch(() => undefined));
   useChannel('job', () => void refresh().catch(() => undefined));

@@ -1,9 +1,8 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useId, useState } from 'react';
 import { api } from '../api';
 import { fmt } from '../format';
-import { useLive } from '../live';
 import type { PoolingClients, PoolingDemo, PoolingStatus } from '../types';
-import { ErrorNote, Panel, useAction } from './common';
+import { ErrorNote, Panel, useAction, usePolled } from './common';
 
 const MODES = [
   { value: 'off', label: 'off (direct)', title: 'the API connects straight to each shard' },
@@ -17,7 +16,6 @@ const REFRESH_MS = 1000;
  * per shard (SHOW POOLS, SHOW STATS, live), and the features transaction pooling breaks, reproduced.
  */
 export default function Pooling() {
-  const live = useLive();
   const [status, setStatus] = useState<PoolingStatus | null>(null);
   const [demo, setDemo] = useState<PoolingDemo | null>(null);
   const [size, setSize] = useState('10');
@@ -26,13 +24,7 @@ export default function Pooling() {
   const ids = { mode: useId(), size: useId(), clients: useId() };
 
   const refresh = useCallback(async () => setStatus(await api<PoolingStatus>('GET', '/lab/v1/pooling')), []);
-  const load = useAction(refresh);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: live.epoch: fetch again when the lab comes back
-  useEffect(() => {
-    void load.run();
-    const t = setInterval(() => void refresh().catch(() => undefined), REFRESH_MS);
-    return () => clearInterval(t);
-  }, [refresh, live.epoch]);
+  const load = usePolled(refresh, REFRESH_MS);
   const change = useAction(async (mode: string) => {
     setDemo(null);
     setStatus(await api<PoolingStatus>('PUT', '/lab/v1/pooling', { mode, pool_size: Number(size) }));

@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useId, useState } from 'react';
 import { api } from '../api';
 import { fmt } from '../format';
 import { useChannel, useLive } from '../live';
 import type { Reads as ReadsView, ReadTrial } from '../types';
-import { ErrorNote, Panel, useAction } from './common';
+import { ErrorNote, Panel, useAction, usePolled } from './common';
 
 const POLICIES = [
   { value: 'primary', label: 'primary', title: 'every read by id goes to the shard’s primary' },
@@ -32,14 +32,7 @@ export default function Reads() {
     setReads(r);
     if (r.last_trial) setTrial(r.last_trial);
   }, []);
-  const load = useAction(refresh);
-  // Lag and counts change every second under load; the event stream carries neither per second, so poll.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: live.epoch: fetch again when the lab comes back
-  useEffect(() => {
-    void load.run();
-    const t = setInterval(() => void refresh().catch(() => undefined), REFRESH_MS);
-    return () => clearInterval(t);
-  }, [refresh, live.epoch]);
+  const load = usePolled(refresh, REFRESH_MS);
   useChannel<{ read_policy: ReadsView['policy'] }>('settings', (s) => setReads((r) => (r ? { ...r, policy: s.read_policy } : r)));
 
   const action = useAction(async (method: string, path: string, body?: unknown) => {

@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useCallback, useId, useState, type FormEvent } from 'react';
 import { api, ApiError, request } from '../api';
 import { shardColor } from '../colors';
 import { fmt, pct } from '../format';
 import { useChannel, useJob, useLive } from '../live';
 import type { JobView, PlacementReport, ShardStats as Stats } from '../types';
-import { ErrorNote, Panel, useAction } from './common';
+import { ErrorNote, Panel, useAction, usePolled } from './common';
 
 const REFRESH_MS = 5000;
 
@@ -24,14 +24,7 @@ export function ShardStats({ attrs }: { attrs: Record<string, string> }) {
     setStats(s);
     setPlacement(p);
   }, []);
-  const load = useAction(refresh);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: one load and one timer for the life of the widget; load is a new object each render
-  useEffect(() => {
-    void load.run();
-    const timer = setInterval(() => void refresh().catch(() => undefined), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [refresh]);
+  const load = usePolled(refresh, REFRESH_MS);
 
   useChannel<JobView>('job', (j) => {
     if (!['queued', 'running'].includes(j.state)) void refresh().catch(() => undefined);

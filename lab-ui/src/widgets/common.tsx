@@ -1,4 +1,4 @@
-import { useId, useState, type ReactNode } from 'react';
+import { useEffect, useId, useState, type ReactNode } from 'react';
 import { messageOf } from '../api';
 import { useLive } from '../live';
 
@@ -33,6 +33,21 @@ export function useAction<A extends unknown[], R>(fn: (...args: A) => Promise<R>
     }
   };
   return { run, busy, error, setError };
+}
+
+/**
+ * Loads once (its error shown through the returned action), then quietly fetches again every `everyMs`: for
+ * numbers the event stream does not carry every second. A widget remounts when the lab comes back.
+ */
+export function usePolled(refresh: () => Promise<unknown>, everyMs: number) {
+  const load = useAction(refresh);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: one first load and one timer for the life of the widget; load is a new object each render
+  useEffect(() => {
+    void load.run();
+    const timer = setInterval(() => void refresh().catch(() => undefined), everyMs);
+    return () => clearInterval(timer);
+  }, [refresh, everyMs]);
+  return load;
 }
 
 export function ErrorNote({ error }: { error: string | null }) {
