@@ -429,7 +429,7 @@ describe('the browser lab', () => {
     await page.goto(`${t.url}/#/chapters/database-scaling`);
     await page.locator('article[data-chapter="database-scaling"] h1').waitFor();
     await resetChapter(page);
-    await page.locator('.topology tr[data-shard="shard-0"]').getByRole('button', { name: 'Add a replica to shard-0' }).click();
+    await page.locator('.topology tr[data-shard="shard-0"]').getByRole('button', { name: 'Add replica to shard-0' }).click();
     const reads = page.locator('.reads');
     const replica = reads.locator('tr[data-replica="shard-0-replica"]');
     await replica.waitFor({ timeout: 60_000 });
@@ -521,12 +521,13 @@ describe('the browser lab', () => {
     await expect.poll(screen).toMatch(/lab> route 0{8}-0{4}-0{4}-0{4}-0{11}1\s*$/);
     await w.shot('terminal');
 
-    // At 800 px, `help` wraps between words: every summary word stands whole on one row.
+    // At 800 px, help wraps between words: every summary word stands whole on one row.
     await page.setViewportSize({ width: 800, height: 900 });
     await page.keyboard.press('Escape');
     await drawer.locator('.xterm').click();
     await page.keyboard.press('Control+u');
-    await page.keyboard.type('help\n');
+    // One family, so the rows stay on the visible screen (the whole list scrolls past it).
+    await page.keyboard.type('help claims\n');
     await expect.poll(screen).toContain('claims measure <chapter> <claim>');
     const rows = (await screen()).split('\n');
     const summary = "measure one of the original's claims on this cluster now, with a verdict (a seed or load test runs to the end)";
