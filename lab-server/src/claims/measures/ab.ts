@@ -4,6 +4,7 @@ import { failUnlessOk } from '../../exercises/actions/lab-api.js';
 import { fmt } from '../../exercises/checks/format.js';
 import { SCENARIOS } from '../../loadtest/scenarios.js';
 import type { Measurement, MeasureKind } from '../measure-kind.js';
+import { ms, successPercent } from './loadtest.js';
 import { measureSchema } from './spec.js';
 
 const spec = measureSchema('ab', {
@@ -20,13 +21,11 @@ const spec = measureSchema('ab', {
 type Spec = z.output<typeof spec>;
 type Summary = NonNullable<LoadTestView['summary']>;
 
-const success = (s: Summary) => (s.requests ? (1 - (s.errors ?? 0) / s.requests) * 100 : 0);
-const ms = (n: number | undefined) => (n === undefined ? '?' : n < 10 ? n.toFixed(2) : fmt(Math.round(n)));
 const claimedRange = (r: NonNullable<Spec['claimed_ratio']>) => (r.max ? `${r.min}–${r.max}×` : `at least ${r.min}×`);
 
 export function judgeAb(s: Spec, a: Summary, b: Summary): Measurement {
   const one = (v: string, x: Summary) =>
-    `${s.knob} ${v}: ${fmt(Math.round(x.requests_per_s ?? 0))} req/s, ${success(x).toFixed(2)} % success, p99 ${ms(x.latency_ms?.p99)} ms`;
+    `${s.knob} ${v}: ${fmt(Math.round(x.requests_per_s ?? 0))} req/s, ${successPercent(x).toFixed(2)} % success, p99 ${ms(x.latency_ms?.p99)} ms`;
   const ratio = (a.requests_per_s ?? 0) > 0 ? (b.requests_per_s ?? 0) / a.requests_per_s! : null;
   const measured = `${s.scenario}, ${s.duration_s} s each — ${one(s.before, a)}; ${one(s.after, b)}. After ÷ before: ${ratio === null ? '–' : `${ratio.toFixed(2)}×`} req/s.`;
   const parts: { ok: boolean; text: string }[] = [];
@@ -34,8 +33,8 @@ export function judgeAb(s: Spec, a: Summary, b: Summary): Measurement {
     parts.push({ ok: ratio >= s.claimed_ratio.min, text: `${ratio.toFixed(2)}× against ${claimedRange(s.claimed_ratio)} claimed` });
   if (s.claimed_success_percent !== undefined)
     parts.push({
-      ok: success(b) >= s.claimed_success_percent,
-      text: `${success(b).toFixed(2)} % success after, against ${s.claimed_success_percent} % claimed`,
+      ok: successPercent(b) >= s.claimed_success_percent,
+      text: `${successPercent(b).toFixed(2)} % success after, against ${s.claimed_success_percent} % claimed`,
     });
   if (!parts.length) return { measured, verdict: 'unsettled', why: 'The claim names no number these runs can be compared with.' };
   return {

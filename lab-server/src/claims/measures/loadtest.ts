@@ -14,12 +14,15 @@ const spec = measureSchema('loadtest', {
 });
 type Spec = z.output<typeof spec>;
 
-const ms = (n: number | undefined) => (n === undefined ? '?' : n < 10 ? n.toFixed(2) : fmt(Math.round(n)));
+/** Milliseconds as the claims print them: two decimals below 10 ms, whole above. */
+export const ms = (n: number | undefined) => (n === undefined ? '?' : n < 10 ? n.toFixed(2) : fmt(Math.round(n)));
+
+/** The share of requests that succeeded, in percent (0 for a run without requests). */
+export const successPercent = (s: NonNullable<LoadTestView['summary']>) => (s.requests ? (1 - (s.errors ?? 0) / s.requests) * 100 : 0);
 
 export function judgeLoadTest(s: Spec, run: LoadTestView): Measurement {
   const sum = run.summary ?? {};
-  const requests = sum.requests ?? 0;
-  const success = requests ? (1 - (sum.errors ?? 0) / requests) * 100 : 0;
+  const success = successPercent(sum);
   const rps = sum.requests_per_s ?? 0;
   const p95 = sum.latency_ms?.p95;
   const measured = `${s.scenario}: ${fmt(Math.round(rps))} req/s, p50 ${ms(sum.latency_ms?.p50)} ms, p95 ${ms(p95)} ms, p99 ${ms(sum.latency_ms?.p99)} ms, ${success.toFixed(2)} % success (${fmt(run.params?.connections ?? 0)} connections, ${fmt(run.params?.duration_s ?? 0)} s).`;
