@@ -9,7 +9,7 @@ MESSAGES ?= 0
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue bench-seed bench-data-layer bench-api bench-ui \
-        bench-tracing bench-tuning trace shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune knobs claims bench-reshard \
+        bench-tracing bench-tuning bench-reset trace shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune knobs claims bench-reshard \
         fk-demo fk-race fk-username-race fk-audit replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
@@ -242,6 +242,9 @@ bench-api: install ## the lab's GET /api/v1/users/:id against a bare node:http +
 
 bench-tracing: install ## GET /api/v1/users/:id with every request traced against none, same run: throughput and p99 ratios
 	@node_modules/.bin/tsx lab-server/bench/tracing.ts
+
+bench-reset: install ## a chapter start of 100,000 users on 5 shards: cloned from its snapshot against seeded again, same run: ms and ratio
+	@node_modules/.bin/tsx lab-server/bench/reset.ts
 
 bench-ui: install ui-build ## first visit to the Overview in Chromium, cold cache: script bytes and first Check, against uncompressed
 	@node_modules/.bin/tsx lab-server/bench/ui.ts

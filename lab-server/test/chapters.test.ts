@@ -42,14 +42,15 @@ function wrongAnswer(input: NonNullable<ExerciseView['input']>, right: string | 
 
 for (const chapter of library.chapters) {
   describe(`chapter ${chapter.id}`, () => {
-    it('resets to its start: latest schema, configured shards, no rows, no progress', async () => {
+    it("resets to its start: latest schema, configured shards, the start's rows", async () => {
       const r = await t.call<{ steps: { step: string }[] }>('POST', `${chapterUrl(chapter.id)}/reset`);
-      expect(r.status).toBe(200);
-      expect(r.body.steps).toHaveLength(chapter.reset.length);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.steps).toHaveLength(chapter.reset.length + 1);
       const stats = await t.call<{ total_users: number; shard_count: number }>('GET', '/api/v1/shards/stats');
-      expect(stats.body).toMatchObject({ total_users: 0, shard_count: 5 });
-      const view = await t.call<{ exercises: ExerciseView[] }>('GET', chapterUrl(chapter.id));
-      expect(view.body.exercises.every((e) => e.progress === null)).toBe(true);
+      expect(stats.body).toMatchObject({ total_users: chapter.start.users, shard_count: 5 });
+      const start = await t.call<{ at_start: boolean; differences: string[] }>('GET', `${chapterUrl(chapter.id)}/start`);
+      expect(start.body.differences).toEqual([]);
+      expect(start.body.at_start).toBe(true);
     });
 
     for (const exercise of chapter.exercises) {
@@ -79,8 +80,10 @@ for (const chapter of library.chapters) {
     }
 
     // What a chapter set up (replicas, a read policy, extra shards) must not leak into the next chapter's tests.
-    it('resets again at its end, so the next chapter starts from a clean lab', async () => {
+    it('resets again at its end, so the next chapter starts from a clean lab; the progress made stays', async () => {
       expect((await t.call('POST', `${chapterUrl(chapter.id)}/reset`)).status).toBe(200);
+      const view = await t.call<{ exercises: ExerciseView[] }>('GET', chapterUrl(chapter.id));
+      expect(view.body.exercises.every((e) => e.progress !== null)).toBe(true);
     });
   });
 }

@@ -35,6 +35,7 @@ export type ShardInfo = Schemas['ShardInfo'];
 export type ShardStats = Schemas['ShardStats'];
 export type SqlRun = Schemas['SqlRun'];
 export type StepReport = Schemas['StepReport'];
+export type StartState = Schemas['StartState'];
 export type Topology = Schemas['Topology'];
 export type IdAnatomy = Schemas['IdAnatomy'];
 export type ScenarioRun = Schemas['ScenarioRun'];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MeasureSpecSchema } from '../claims/measures.js';
 import { ActionSpecSchema } from '../exercises/actions.js';
 import { CheckSpecSchema } from '../exercises/checks.js';
+import { StartSpecSchema } from '../starts/starts.js';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes');
 const strict = <T extends z.ZodRawShape>(shape: T) =>
@@ -38,7 +39,9 @@ export const FrontMatterSchema = strict({
   summary: z.string().min(1),
   /** The original project's document this chapter teaches. */
   original: z.string().optional(),
-  /** Steps that return the cluster to this chapter's start ("Reset chapter"). */
+  /** The data the chapter starts from, on the configured shards with every migration applied (restored from a snapshot). */
+  start: StartSpecSchema.prefault({}),
+  /** The chapter's own clean-up ("Reset chapter"), before its start is restored: drills dropped, knobs put back. */
   reset: z.array(ActionSpecSchema).default([]),
   exercises: z.array(ExerciseSchema).default([]),
   claims: z.array(ClaimSchema).optional(),

@@ -25,6 +25,7 @@ import shardsPromote from './shards-promote.js';
 import shardsRemove from './shards-remove.js';
 import shardsReplica from './shards-replica.js';
 import sql from './sql.js';
+import * as starts from './starts.js';
 import stats from './stats.js';
 import trace from './trace.js';
 import * as tune from './tune.js';
@@ -98,6 +99,11 @@ export const COMMANDS: readonly Command[] = [
   tune.reset,
   claims.list,
   claims.measure,
+  starts.chapterStart,
+  starts.chapterReset,
+  starts.list,
+  starts.restore,
+  starts.drop,
   tune.knobs,
   tune.knob,
   tune.knobsReset,

@@ -11,11 +11,12 @@ import { clearData } from './actions/clear-data.js';
 import { deleteUser } from './actions/delete-user.js';
 import { loadtest } from './actions/loadtest.js';
 import { removeShard } from './actions/remove-shard.js';
+import { restoreStart } from './actions/restore-start.js';
 import { seed } from './actions/seed.js';
 import { shardCount } from './actions/shard-count.js';
 
 /** Every step kind a chapter's solve or reset may use. A new kind is a file in `actions/` and one line here. */
-const ACTION_KINDS = [seed, api, clearData, addShard, removeShard, shardCount, loadtest, awaitLoadtest, deleteUser, answer] as const;
+const ACTION_KINDS = [seed, api, clearData, addShard, removeShard, shardCount, loadtest, awaitLoadtest, deleteUser, answer, restoreStart] as const;
 
 type SpecOf<K> = K extends ActionKind<infer S> ? S : never;
 

@@ -1,5 +1,6 @@
 import { ConflictError, InvalidInputError } from '../domain/errors.js';
 import type { SelfClient } from '../net/self-client.js';
+import type { StartSpec } from '../starts/starts.js';
 import { readTypedNumber } from '../values/typed-number.js';
 import type { ExerciseLab } from './context.js';
 import { StepFailed } from './action-kind.js';
@@ -18,11 +19,12 @@ export interface Exercise {
   solve: ActionSpec[];
 }
 
-/** What the engine uses of a chapter: its exercises and the steps that reset it. */
+/** What the engine uses of a chapter: its exercises, its own clean-up steps and the start a reset restores. */
 export interface ExerciseChapter {
   id: string;
   exercises: Exercise[];
   reset: ActionSpec[];
+  start: StartSpec;
 }
 
 export interface SolveReport {
@@ -101,16 +103,23 @@ export async function solveExercise(ctx: ExerciseContext, chapter: ExerciseChapt
   });
 }
 
-/** "Reset chapter": the chapter's reset steps, and its progress forgotten (the cluster is back at its start). */
+/** Every step of a reset: the chapter's own clean-up, then its start restored. */
+export function resetSteps(chapter: ExerciseChapter): ActionSpec[] {
+  return [...chapter.reset, { do: 'restore-start', ...chapter.start }];
+}
+
+/**
+ * "Reset chapter": the cluster back at the chapter's start. The learner's progress stays: what they solved,
+ * they solved; the exercises check the state they make from here.
+ */
 export async function resetChapter(ctx: ExerciseContext, chapter: ExerciseChapter): Promise<{ steps: StepReport[] }> {
   return exclusive(ctx.lab, async () => {
     const steps: StepReport[] = [];
     try {
-      for (const step of chapter.reset) steps.push((await runAction(ctx, step, null)).report);
+      for (const step of resetSteps(chapter)) steps.push((await runAction(ctx, step, null)).report);
     } catch (err) {
       throw stepError('reset_failed', err, steps);
     }
-    await store(ctx.lab).clearChapter(chapter.id);
     await announce(ctx.lab, chapter.id);
     return { steps };
   });

@@ -29,8 +29,4 @@ export class ProgressStore {
     );
     return rows[0]!;
   }
-
-  async clearChapter(chapterId: string): Promise<void> {
-    await this.catalog.query(`DELETE FROM exercise_progress WHERE chapter_id = $1`, [chapterId]);
-  }
 }

@@ -19,6 +19,7 @@ import { readRoutes } from './routes/reads.js';
 import { ringRoutes } from './routes/ring.js';
 import { shardRoutes } from './routes/shards.js';
 import { sqlRoutes } from './routes/sql.js';
+import { startRoutes } from './routes/starts.js';
 import { traceRoutes } from './routes/traces.js';
 import { tuningRoutes } from './routes/tuning.js';
 
@@ -44,6 +45,7 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   traceRoutes(control, lab);
   idRoutes(control);
   referenceRoutes(control, lab);
+  startRoutes(control, lab);
   return [
     { prefix: '', api: root },
     { prefix: '/lab/v1', api: control },

@@ -14,12 +14,14 @@ import type { MigrationTarget } from '../migrations/index.js';
 import { ReadRouter } from '../cluster/reads.js';
 import { MigrationDrill } from '../migration-drill/index.js';
 import { ReadTrials } from '../reads/trial.js';
+import { ChapterStarts } from '../starts/starts.js';
 import { detectPgBouncer } from '../pooling/pgbouncer.js';
 import { Pooling } from '../pooling/pooling.js';
 import { EventHub } from './events.js';
 import { usePreparedStatements } from '../postgres/statements.js';
 import type { PeerState, WritePeers } from './peers.js';
 import { RingKeeper } from './ring-keeper.js';
+import { markClusterEvents } from './timeline-marks.js';
 import { POOL_SETTINGS, Settings, type LabSettings } from './settings.js';
 import { topologyOf, type Topology } from './topology.js';
 
@@ -43,6 +45,8 @@ export class Lab {
   readonly loadtests: LoadTestEngine;
   /** The Migrations chapter's drills, on their own schema (`lab_drill`) of every shard. */
   readonly migrationDrill: MigrationDrill;
+  /** Chapter starts: the data a chapter begins from, restored from a snapshot on every shard. */
+  readonly starts: ChapterStarts;
   /** Processes serving /api/v1: 1, or LAB_WORKERS under prefork (set by start-up). */
   workers = 1;
   /** The prefork workers, when there are any: pauses, ring switches and settings reach them too. */
@@ -83,12 +87,20 @@ export class Lab {
       void this.syncPeers().catch((err: unknown) => log(`prefork: the workers did not follow the replicas: ${String(err)}`));
     });
     this.migrationDrill = new MigrationDrill(cluster);
+    this.starts = new ChapterStarts({
+      cluster,
+      router: () => ring.router,
+      migrationsDir: config.migrationsDir,
+      configuredShards: config.shardCount,
+      external: config.externalShards !== null,
+    });
     this.metrics = new Metrics(cluster, () => this.workers);
     this.metrics.on('tick', (tick) => this.events.publish('metrics', tick));
     this.loadtests = new LoadTestEngine(new RunStore(cluster.catalog.pool), (scenario, signal, note) =>
       prepareRun({ cluster, router: () => ring.router, jobs: this.jobs, target: () => this.loadtests.target }, scenario, signal, note),
     );
     this.loadtests.on('update', (run) => this.events.publish('loadtest', run));
+    markClusterEvents(this.jobs, cluster, this.loadtests);
   }
 
   /** A prefork worker passes the primary's ring (`given`): it routes by it and writes nothing to the catalog. */
@@ -179,6 +191,7 @@ export class Lab {
     await this.loadtests.shutdown();
     this.metrics.stop();
     await this.jobs.shutdown();
+    await this.starts.settle();
     await this.jobStore?.flush();
     await this.pooling.close();
     await this.cluster.close();

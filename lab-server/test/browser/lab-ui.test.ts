@@ -26,7 +26,8 @@ async function openChapter(w: WatchedPage, id: string): Promise<void> {
 }
 
 async function resetChapter(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Reset chapter' }).click();
+  await page.getByRole('button', { name: 'Reset chapter' }).first().click();
+  await page.locator('[data-reset-preview]').waitFor();
   await page.getByRole('button', { name: 'Yes, reset' }).click();
   await page.getByText('Chapter reset.').waitFor({ timeout: 60_000 });
 }
@@ -208,11 +209,17 @@ describe('the browser lab', () => {
   it('works the Sharding chapter through the page: seed, add a shard faithfully, see the diagram change and the orphans 404, then rebalance', async () => {
     const w = await watchedPage(browser, [/\/api\/v1\/users\//]);
     const { page } = w;
+    // Another chapter left a user behind: entering this one says how the cluster differs from its start.
+    await t.call('POST', '/api/v1/users', { first_name: 'Left', last_name: 'Behind' });
     await page.goto(`${t.url}/#/chapters/sharding`);
+    await page.locator('[data-start-differs]', { hasText: 'the start has 20,000' }).waitFor();
     await resetChapter(page);
     await page.locator('.diagram[data-shards="5"] svg').waitFor();
-
-    await seed(page, 20_000);
+    expect(await page.locator('[data-start-differs]').count()).toBe(0);
+    // The chapter's start holds 20,000 users; the Seed button adds to them.
+    await page.locator('.shard-stats tfoot', { hasText: '20,000 users' }).waitFor();
+    await seed(page, 1_000);
+    await page.locator('.shard-stats tfoot', { hasText: '21,000 users' }).waitFor();
     expect(await check(page, 'faithful-add')).toBe('fail');
     await page.getByRole('button', { name: 'Add shard — faithful' }).click();
     await page.locator('.diagram[data-shards="6"] svg').waitFor({ timeout: 60_000 });
@@ -230,9 +237,13 @@ describe('the browser lab', () => {
     await expect.poll(() => orphanRow.locator('.probe').first().textContent()).toContain('404');
     await w.shot('faithful-orphans');
 
+    // Before it runs, the reset says what it will change.
+    await page.getByRole('button', { name: 'Reset chapter' }).first().click();
+    await page.locator('[data-reset-preview]', { hasText: 'the ring has 6 shards; the start has 5' }).waitFor();
+    await page.locator('.chapter-actions').getByRole('button', { name: 'Cancel' }).click();
     await resetChapter(page);
     await page.locator('.diagram[data-shards="5"] svg').waitFor({ timeout: 60_000 });
-    await seed(page, 20_000);
+    await page.locator('.shard-stats tfoot', { hasText: '20,000 users' }).waitFor();
     await page.getByRole('button', { name: 'Add shard — rebalance' }).click();
     await page.locator('.diagram[data-shards="6"] svg').waitFor({ timeout: 90_000 });
     await page.locator('.topology .job-line', { hasText: 'succeeded' }).waitFor({ timeout: 90_000 });
@@ -391,7 +402,11 @@ describe('the browser lab', () => {
     await panel.waitFor();
     await panel.getByLabel('Scenario').selectOption('smoke');
     await panel.getByLabel('Seconds (optional)').fill('4');
+    await panel.getByLabel('Connections (optional)').fill('3');
     await panel.getByRole('button', { name: 'Start' }).click();
+    // The line says what runs (the learner's numbers, not the scenario's), and nothing is counted during the warm-up.
+    await panel.locator('.job-line', { hasText: 'smoke · 3 connections · 4 s' }).waitFor();
+    await panel.locator('.job-line', { hasText: / of 4 s, [\d,]+ requests/ }).waitFor({ timeout: 30_000 });
     const chart = panel.locator('.chart');
     await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
     await panel.locator('[data-run-state="finished"]').waitFor({ timeout: 60_000 });

@@ -1,11 +1,20 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api, messageOf } from '../api';
 import { useChannel } from '../live';
-import type { Chapter, ExerciseProgress, ExerciseView, StepReport } from '../types';
+import type { Chapter, ExerciseProgress, ExerciseView, StartState, StepReport } from '../types';
 import { ErrorNote, useAction } from '../widgets/common';
 import { ChapterContext } from './chapter-context';
 import { chapterHref, useChapterIndex } from './index-context';
 import { Markdown } from './Markdown';
+
+const startText = (s: StartState['start']) =>
+  [
+    `${s.users.toLocaleString('en-US')} users`,
+    s.conversations ? `${s.conversations.toLocaleString('en-US')} conversations` : '',
+    s.messages ? `${s.messages.toLocaleString('en-US')} messages` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
 
 /** Focus moves to a chapter when the learner opens another one, not when the page first loads. */
 let firstChapter = true;
@@ -18,7 +27,14 @@ export function ChapterPage({ id }: { id: string }) {
   const [missing, setMissing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [resetSteps, setResetSteps] = useState<StepReport[] | null>(null);
+  const [start, setStart] = useState<StartState | null>(null);
   const top = useRef<HTMLElement>(null);
+
+  // Where the cluster stands against this chapter's start: said on entering, so nothing passes for free from
+  // what another chapter left, and listed again before a reset changes it.
+  const loadStart = useCallback(async () => {
+    setStart(await api<StartState>('GET', `/lab/v1/chapters/${encodeURIComponent(id)}/start`).catch(() => null));
+  }, [id]);
 
   const load = useCallback(async () => {
     try {
@@ -36,8 +52,10 @@ export function ChapterPage({ id }: { id: string }) {
     setChapter(null);
     setResetSteps(null);
     setConfirming(false);
+    setStart(null);
     void load();
-  }, [load]);
+    void loadStart();
+  }, [load, loadStart]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: once per chapter shown (its id), not again on every refresh of its data
   useEffect(() => {
@@ -62,8 +80,12 @@ export function ChapterPage({ id }: { id: string }) {
     setResetSteps(null);
     const r = await api<{ steps: StepReport[] }>('POST', `/lab/v1/chapters/${encodeURIComponent(id)}/reset`);
     setResetSteps(r.steps);
-    await load();
+    await Promise.all([load(), loadStart()]);
   });
+  const askReset = () => {
+    setConfirming(true);
+    void loadStart();
+  };
 
   const upcoming = index?.upcoming[id];
   if (upcoming || missing) {
@@ -124,7 +146,7 @@ export function ChapterPage({ id }: { id: string }) {
               </button>
             </>
           ) : (
-            <button type="button" onClick={() => setConfirming(true)} disabled={reset.busy} aria-describedby="reset-steps">
+            <button type="button" onClick={askReset} disabled={reset.busy} aria-describedby="reset-steps">
               {reset.busy ? 'Resetting…' : 'Reset chapter'}
             </button>
           )}
@@ -134,11 +156,41 @@ export function ChapterPage({ id }: { id: string }) {
         Reset runs: {chapter.reset_steps.join('; ')}
       </p>
       {confirming && (
-        <ul className="muted small">
-          {chapter.reset_steps.map((s) => (
-            <li key={s}>{s}</li>
-          ))}
-        </ul>
+        <div className="muted small" data-reset-preview>
+          {start && start.differences.length > 0 ? (
+            <>
+              <p>The reset changes what differs from the start:</p>
+              <ul>
+                {start.differences.map((d) => (
+                  <li key={d}>{d}</li>
+                ))}
+              </ul>
+            </>
+          ) : (
+            <p>The cluster matches the start in shards, schema and row counts; the reset still restores every row from the start's snapshot.</p>
+          )}
+          <p>It runs, in this order (your progress stays):</p>
+          <ol>
+            {chapter.reset_steps.map((s) => (
+              <li key={s}>{s}</li>
+            ))}
+          </ol>
+        </div>
+      )}
+      {!confirming && !reset.busy && start && !start.at_start && (
+        <div className="callout callout-warning" role="status" data-start-differs>
+          <strong>The cluster is not at this chapter's start</strong> ({startText(start.start)} on {start.configured_shards} shards). It differs:
+          <ul>
+            {start.differences.map((d) => (
+              <li key={d}>{d}</li>
+            ))}
+          </ul>
+          Exercises check the cluster as it is;{' '}
+          <button type="button" onClick={askReset}>
+            Reset chapter
+          </button>{' '}
+          restores the start from a snapshot in about a second.
+        </div>
       )}
       <ErrorNote error={reset.error} />
       {resetSteps && (

@@ -23,12 +23,13 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
   const [scenarios, setScenarios] = useState<Scenario[]>([]);
   const [scenario, setScenario] = useState(attrs.scenario ?? 'smoke');
   const [duration, setDuration] = useState('');
+  const [connections, setConnections] = useState('');
   const [run, setRun] = useState<LoadTestRun | null>(null);
   const [points, setPoints] = useState<Point[]>([]);
   const [history, setHistory] = useState<LoadTestRun[]>([]);
   const [compareId, setCompareId] = useState('');
   const lastEvent = useRef(0);
-  const ids = { scenario: useId(), duration: useId(), compare: useId() };
+  const ids = { scenario: useId(), duration: useId(), connections: useId(), compare: useId() };
 
   const loadHistory = async () => {
     const h = await api<{ runs: LoadTestRun[] }>('GET', '/lab/v1/loadtests');
@@ -96,6 +97,7 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
   const start = useAction(async () => {
     const body: Record<string, unknown> = { scenario };
     if (duration.trim()) body.duration_s = Number(duration);
+    if (connections.trim()) body.connections = Number(connections);
     const r = await api<{ id: string; run: LoadTestRun }>('POST', '/lab/v1/loadtests', body);
     setPoints([]);
     lastEvent.current = Date.now();
@@ -135,6 +137,18 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
             onChange={(e) => setDuration(e.target.value)}
           />
         </span>
+        <span className="field">
+          <label htmlFor={ids.connections}>Connections (optional)</label>
+          <input
+            id={ids.connections}
+            type="number"
+            min={1}
+            max={10000}
+            value={connections}
+            placeholder={chosen?.connections ? String(chosen.connections) : ''}
+            onChange={(e) => setConnections(e.target.value)}
+          />
+        </span>
         <button type="button" className="primary" onClick={() => void start.run()} disabled={start.busy || active(run)}>
           Start
         </button>
@@ -146,10 +160,8 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
       <ErrorNote error={start.error ?? cancel.error} />
       {run && (
         <p className="job-line" aria-live="polite" data-run-state={run.state}>
-          Run <span className="mono">{run.id.slice(0, 8)}</span> ({scenarioOf(run)}): <strong>{run.state}</strong>
-          {run.progress
-            ? ` — ${run.progress.elapsed_s} s, ${fmt(run.progress.requests)} requests, ${fmt(Math.round(run.progress.requests_per_s))} req/s now`
-            : ''}
+          Run <span className="mono">{run.id.slice(0, 8)}</span> ({runShape(run)}): <strong>{run.state}</strong>
+          {runProgress(run)}
           {run.error ? ` — ${run.error}` : ''}
         </p>
       )}
@@ -189,6 +201,26 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
       )}
     </Panel>
   );
+}
+
+/** What the run was asked for, as it runs it (the scenario's defaults with the learner's overrides applied). */
+function runShape(run: LoadTestRun): string {
+  const p = run.params;
+  if (!p) return scenarioOf(run);
+  const load = p.model === 'rate' && p.rate !== null ? `${fmt(p.rate)} req/s` : `${fmt(p.connections)} connections`;
+  return `${scenarioOf(run)} · ${load} · ${fmt(p.duration_s)} s`;
+}
+
+/** Where a run is: its warm-up (not counted, so no numbers yet), then seconds of the total and the live rate. */
+function runProgress(run: LoadTestRun): string {
+  if (!active(run)) return '';
+  const p = run.progress;
+  const warmup = run.params?.warmup_s ?? 0;
+  if (run.state === 'preparing') return ' — preparing the data it will use';
+  if (!p || (p.elapsed_s === 0 && p.requests === 0)) {
+    return warmup > 0 ? ` — warming up: ${fmt(warmup)} s of reads to open the connection pools, not counted` : ' — starting';
+  }
+  return ` — ${fmt(p.elapsed_s)} of ${fmt(p.duration_s)} s, ${fmt(p.requests)} requests, ${fmt(Math.round(p.requests_per_s))} req/s now`;
 }
 
 /** What the two runs ran under that differs: a fair before/after changes one knob. */

@@ -6,7 +6,7 @@ import { callAndWait, newestShard, removeShardPath } from './lab-api.js';
 const spec = stepSchema('shard-count', { equals: z.union([z.number().int().min(1), z.literal('configured')]) });
 
 /** Removes the newest shards, or adds shards with rebalancing, one at a time, until the ring has `target`. */
-async function bringShardCount(ctx: ExerciseContext, target: number): Promise<string> {
+export async function bringShardCount(ctx: ExerciseContext, target: number): Promise<string> {
   const ring = () => ctx.lab.ring.router.names;
   const start = ring().length;
   while (ring().length > target) await callAndWait(ctx, 'DELETE', removeShardPath(newestShard(ring())));

@@ -5,7 +5,16 @@ import { notFound } from '../errors.js';
 import { SelfClient } from '../../net/self-client.js';
 import type { ExerciseLab } from '../../exercises/context.js';
 import { describeAction } from '../../exercises/actions.js';
-import { checkExercise, exerciseContext, exerciseViews, progressOf, progressOfChapter, resetChapter, solveExercise } from '../../exercises/engine.js';
+import {
+  checkExercise,
+  exerciseContext,
+  exerciseViews,
+  progressOf,
+  progressOfChapter,
+  resetChapter,
+  resetSteps,
+  solveExercise,
+} from '../../exercises/engine.js';
 import { loadChapters, type Chapter } from '../../chapters/loader.js';
 import { measureClaim, measureRuns } from '../../claims/measures.js';
 import {
@@ -17,6 +26,7 @@ import {
   SolveReportSchema,
   StepReportSchema,
 } from '../schemas/chapters.js';
+import { StartStateSchema } from '../schemas/starts.js';
 
 const CheckBody = z.strictObject(
   { answer: z.union([z.string().max(200), z.number()], { error: 'answer must be a string or a number' }).optional() },
@@ -99,7 +109,8 @@ export function chapterRoutes(api: ApiRouter, lab: ExerciseLab, dir: string): vo
         body: c.body,
         claims: (c.claims ?? []).map((claim) => ({ ...claim, runs: measureRuns(claim.measure) })),
         exercises: exerciseViews(c, progress),
-        reset_steps: c.reset.map(describeAction),
+        start: c.start,
+        reset_steps: resetSteps(c).map(describeAction),
       });
     },
   );
@@ -170,10 +181,26 @@ export function chapterRoutes(api: ApiRouter, lab: ExerciseLab, dir: string): vo
 
   api.add(
     {
+      method: 'get',
+      path: '/chapters/:id/start',
+      tag,
+      summary: 'Whether the cluster is at the chapter\'s start, and if not what differs: what "Reset chapter" would change',
+      params: ChapterParams,
+      responses: { 200: { description: 'the cluster against the start', schema: StartStateSchema }, 404: noChapter },
+    },
+    async ({ res, params }) => {
+      const c = await chapter(params.id);
+      const state = await lab.starts.state(c.start);
+      res.json({ chapter: c.id, start: c.start, at_start: state.differences.length === 0, ...state, reset_steps: resetSteps(c).map(describeAction) });
+    },
+  );
+
+  api.add(
+    {
       method: 'post',
       path: '/chapters/:id/reset',
       tag,
-      summary: "Return the cluster to the chapter's start state",
+      summary: "Return the cluster to the chapter's start: its own clean-up, then its data cloned from the start's snapshot (progress stays)",
       params: ChapterParams,
       responses: { 200: { description: 'the steps run', schema: z.object({ steps: z.array(StepReportSchema) }) }, 404: noChapter },
     },

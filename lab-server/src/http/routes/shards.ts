@@ -45,10 +45,10 @@ function serverActionError(err: unknown, shard: string, during: string, next: st
   return err;
 }
 
-/** `/lab/v1/shards…` and `/lab/v1/ring…`: change the shard set online, inject faults, read the ring's history. */
 /** What the shard routes touch: the ring and cluster a shard change controls, a promotion's parts, jobs, the topology. */
-type ShardsHost = ReshardHost & PromotionHost & Pick<Lab, 'jobs' | 'topology'>;
+type ShardsHost = ReshardHost & PromotionHost & Pick<Lab, 'jobs' | 'topology' | 'loadtests'>;
 
+/** `/lab/v1/shards…` and `/lab/v1/ring…`: change the shard set online, inject faults, read the ring's history. */
 export function shardRoutes(api: ApiRouter, lab: ShardsHost): void {
   const tag = 'lab: shards';
   const noShard = { description: 'no shard of that name' };
@@ -217,7 +217,9 @@ export function shardRoutes(api: ApiRouter, lab: ShardsHost): void {
     async ({ res, params }) => {
       const shard = shardNamed(params.name);
       try {
-        res.json(await promote(lab, shard.name));
+        const report = await promote(lab, shard.name);
+        lab.loadtests.mark('promotion', `${shard.name} promoted (${report.kind}): requests held ${Math.round(report.pause_ms)} ms`);
+        res.json(report);
       } catch (err) {
         throw serverActionError(err, shard.name, `the promotion of ${shard.name}`, 'See the topology; once its replica is up, promoting again fails over.');
       }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StartSpecViewSchema } from './starts.js';
 import { ClaimSchema, PathsFileSchema } from '../../chapters/schema.js';
 
 // Reply shapes of /lab/v1/chapters…, following exercises/views.ts and engine.ts.
@@ -66,6 +67,7 @@ export const ChapterSchema = z
       }),
     ),
     exercises: z.array(ExerciseViewSchema),
+    start: StartSpecViewSchema,
     reset_steps: z.array(z.string()),
   })
   .meta({ id: 'Chapter' });

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { emptyMessengerTables } from '../../starts/clear.js';
+import { StartSpecSchema } from '../../starts/starts.js';
+import { stepSchema, type ActionKind } from '../action-kind.js';
+import { startAndWait } from './lab-api.js';
+import { bringShardCount } from './shard-count.js';
+
+const spec = stepSchema('restore-start', StartSpecSchema.shape);
+type RestoreStartStep = z.output<typeof spec>;
+const Report = z.object({ how: z.enum(['restored', 'built']), ms: z.number() });
+
+const data = (s: RestoreStartStep) =>
+  [
+    `${s.users.toLocaleString('en-US')} users`,
+    s.conversations ? `${s.conversations.toLocaleString('en-US')} conversations` : '',
+    s.messages ? `${s.messages.toLocaleString('en-US')} messages` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+
+/**
+ * A chapter's start: the configured shards (a ring that grew or shrank is emptied first, so no rows move), then
+ * every shard's data cloned from the start's snapshot — `POST /lab/v1/starts`.
+ */
+export const restoreStart: ActionKind<RestoreStartStep> = {
+  do: 'restore-start',
+  spec,
+  describe: (s) => `Restore the chapter's start: the configured shards with ${data(s)}, from a snapshot — POST /lab/v1/starts`,
+  run: async (s, ctx) => {
+    const parts: string[] = [];
+    if (ctx.lab.ring.router.names.length !== ctx.lab.config.shardCount) {
+      await emptyMessengerTables(ctx.lab.cluster);
+      parts.push(await bringShardCount(ctx, ctx.lab.config.shardCount));
+    }
+    const job = await startAndWait(ctx, 'POST', '/lab/v1/starts', { users: s.users, conversations: s.conversations, messages: s.messages });
+    const r = Report.parse(job.result);
+    const ms = Math.round(r.ms).toLocaleString('en-US');
+    parts.push(r.how === 'restored' ? `Cloned every shard from the start's snapshot in ${ms} ms.` : `Built the start (seeded, then snapshotted) in ${ms} ms.`);
+    return { detail: parts.join(' ') };
+  },
+};
