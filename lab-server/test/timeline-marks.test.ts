@@ -37,6 +37,8 @@ it("marks a reshard's phases, its write pause and a paused shard on the running 
   const add = await t.call<{ job_id: string }>('POST', '/lab/v1/shards', { mode: 'rebalance' });
   const job = await waitForJob(t, add.body.job_id);
   expect(job.state).toBe('succeeded');
+  // The copy counted every moved row once: committed rows and those still inside a running copy.
+  expect(job.progress.done).toBe(job.progress.total);
 
   const marks = (await run(id)).marks;
   expect((await t.call('POST', `/lab/v1/loadtests/${id}/cancel`)).status).toBe(202);

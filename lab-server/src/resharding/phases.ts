@@ -23,6 +23,7 @@ import {
   subscribe,
   sweep,
   tablesSyncing,
+  rowsBeingCopied,
 } from './replication.js';
 import type { ReshardStep } from './steps.js';
 import { compareChecksums, syncStreams, takeSnapshot } from './verify.js';
@@ -307,6 +308,8 @@ async function waitForCopy(withBulk: WithBulk, job: string, plan: ReshardPlan, c
         for (const table of plan.tables) copied += await countInRanges(db, table, stream.ranges);
       });
     }
+    // A target's copies in flight, once per target (a copy from each source may be running into it).
+    for (const target of new Set(plan.streams.map((s) => s.to.id))) copied += await withBulk(target, (db) => rowsBeingCopied(db, plan.tables));
     ctx.progress(Math.min(copied, plan.total_rows), plan.total_rows);
     if (syncing === 0) return;
     await sleep(250);

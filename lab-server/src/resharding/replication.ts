@@ -71,6 +71,22 @@ export async function tablesSyncing(db: pg.ClientBase, name: string): Promise<nu
   return Number(rows[0]!.n);
 }
 
+/**
+ * Rows the subscriptions' initial copies have written but not yet committed, in `tables` of this database. Each
+ * table's copy is one transaction, so its rows only become visible (and countable) at the end; PostgreSQL
+ * reports a running COPY's progress in pg_stat_progress_copy meanwhile.
+ */
+export async function rowsBeingCopied(db: pg.ClientBase, tables: readonly string[]): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT coalesce(sum(c.tuples_processed), 0)::text AS n
+       FROM pg_stat_progress_copy c JOIN pg_stat_activity a USING (pid)
+      WHERE c.datname = current_database() AND c.command = 'COPY FROM' AND a.backend_type LIKE 'logical replication%'
+        AND c.relid::regclass::text = ANY($1)`,
+    [tables],
+  );
+  return Number(rows[0]!.n);
+}
+
 /** Drops a subscription and, through it, its slot on the source; if the source is gone, detaches the slot first. */
 export async function dropSubscription(db: pg.ClientBase, name: string): Promise<void> {
   const { rowCount } = await db.query('SELECT 1 FROM pg_subscription WHERE subname = $1', [name]);

@@ -148,7 +148,8 @@ export class ChapterStarts {
           return { shard: s.name, ms: timing.clone_ms + timing.swap_ms, ...timing };
         }),
       );
-      ctx.progress(1, 1);
+      const rows = spec.users + spec.conversations + spec.messages;
+      ctx.progress(rows, rows);
       const report: RestoreReport = { spec, how: 'restored', snapshot: name, ms: performance.now() - started, shards: restored };
       this.afterwards(name, true);
       return report;

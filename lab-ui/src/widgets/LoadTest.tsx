@@ -3,7 +3,7 @@ import { api } from '../api';
 import { fmt, ms } from '../format';
 import { useChannel } from '../live';
 import type { LoadSummary, LoadTestRun, Scenario } from '../types';
-import { ErrorNote, Panel, useAction } from './common';
+import { ErrorNote, NumberField, Panel, useAction } from './common';
 import { TimeChart, type ChartSeries } from './TimeChart';
 
 const SERIES: ChartSeries[] = [
@@ -29,7 +29,7 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
   const [history, setHistory] = useState<LoadTestRun[]>([]);
   const [compareId, setCompareId] = useState('');
   const lastEvent = useRef(0);
-  const ids = { scenario: useId(), duration: useId(), connections: useId(), compare: useId() };
+  const ids = { scenario: useId(), compare: useId() };
 
   const loadHistory = async () => {
     const h = await api<{ runs: LoadTestRun[] }>('GET', '/lab/v1/loadtests');
@@ -125,30 +125,22 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
             ))}
           </select>
         </span>
-        <span className="field">
-          <label htmlFor={ids.duration}>Seconds (optional)</label>
-          <input
-            id={ids.duration}
-            type="number"
-            min={1}
-            max={600}
-            value={duration}
-            placeholder={chosen?.duration_s ? String(chosen.duration_s) : ''}
-            onChange={(e) => setDuration(e.target.value)}
-          />
-        </span>
-        <span className="field">
-          <label htmlFor={ids.connections}>Connections (optional)</label>
-          <input
-            id={ids.connections}
-            type="number"
-            min={1}
-            max={10000}
-            value={connections}
-            placeholder={chosen?.connections ? String(chosen.connections) : ''}
-            onChange={(e) => setConnections(e.target.value)}
-          />
-        </span>
+        <NumberField
+          label="Seconds (optional)"
+          min={1}
+          max={600}
+          value={duration}
+          placeholder={chosen?.duration_s ? String(chosen.duration_s) : ''}
+          onChange={setDuration}
+        />
+        <NumberField
+          label="Connections (optional)"
+          min={1}
+          max={10000}
+          value={connections}
+          placeholder={chosen?.connections ? String(chosen.connections) : ''}
+          onChange={setConnections}
+        />
         <button type="button" className="primary" onClick={() => void start.run()} disabled={start.busy || active(run)}>
           Start
         </button>

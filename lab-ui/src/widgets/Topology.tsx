@@ -1,8 +1,9 @@
 import { useEffect, useId, useState } from 'react';
 import { api, messageOf } from '../api';
 import { shardColor } from '../colors';
+import { fmt } from '../format';
 import { useChannel, useJob, useLive } from '../live';
-import type { MetricsTick, PromotionReport, ShardInfo } from '../types';
+import type { JobView, MetricsTick, PromotionReport, ShardInfo } from '../types';
 import { RESHARD_STEPS } from '../../../lab-server/src/resharding/steps';
 import { ErrorNote, Panel, useAction } from './common';
 import { renderMermaid } from './mermaid';
@@ -13,6 +14,18 @@ const RESHARD_JOBS = ['add-shard', 'remove-shard'];
 /** What POST /lab/v1/shards/:name/promote answers (the parts shown here). */
 
 /** The live cluster: a Mermaid diagram redrawn whenever the topology changes, and the actions that change it. */
+/**
+ * Where a running job is: held before a step, or its step with the rows done so far. An ended job says only how
+ * it ended — no step, no percentage left over from the last one.
+ */
+function jobStep(job: JobView): string {
+  if (job.state !== 'running') return '';
+  if (job.waiting) return ` — held ${job.waiting}`;
+  const { done, total } = job.progress;
+  const rows = total > 0 ? ` (${fmt(done)} of ${fmt(total)} rows)` : '';
+  return `${job.phase ? ` — ${job.phase}` : ''}${rows}`;
+}
+
 export default function Topology() {
   const live = useLive();
   const { topology } = live;
@@ -84,8 +97,7 @@ export default function Topology() {
       {job && (
         <p className="job-line" aria-live="polite">
           {job.kind}: <strong>{job.state}</strong>
-          {job.waiting ? ` — held ${job.waiting}` : job.phase ? ` — ${job.phase}` : ''}
-          {job.progress.total > 0 ? ` (${Math.floor((100 * job.progress.done) / job.progress.total)} %)` : ''}
+          {jobStep(job)}
           {job.error ? ` — ${job.error.message}` : ''}
           {job.notes?.length ? <span className="muted"> · {job.notes.at(-1)!.message}</span> : null}
           {job.waiting && (

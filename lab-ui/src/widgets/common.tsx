@@ -59,6 +59,31 @@ export function ErrorNote({ error }: { error: string | null }) {
   );
 }
 
+/** A labelled whole-number box; the text stays the learner's own until the form uses it. */
+export function NumberField({
+  label,
+  value,
+  onChange,
+  min,
+  max,
+  placeholder,
+}: {
+  label: string;
+  value: string;
+  onChange(v: string): void;
+  min: number;
+  max: number;
+  placeholder?: string;
+}) {
+  const id = useId();
+  return (
+    <span className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} type="number" min={min} max={max} value={value} placeholder={placeholder} onChange={(e) => onChange(e.target.value)} />
+    </span>
+  );
+}
+
 /** A select of the live shards (by name). */
 export function ShardSelect({ value, onChange, label, id }: { value: string; onChange(v: string): void; label: string; id?: string }) {
   const { topology } = useLive();
