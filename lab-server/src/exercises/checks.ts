@@ -8,6 +8,7 @@ import { all } from './checks/all.js';
 import { drillLagging } from './checks/drill-lagging.js';
 import { conversationSpread } from './checks/conversation-spread.js';
 import { fkDemo } from './checks/fk-demo.js';
+import { jobUnderLoad } from './checks/job-under-load.js';
 import { largestShare } from './checks/largest-share.js';
 import { loadtestRun } from './checks/loadtest-run.js';
 import { migrationDrill } from './checks/migration-drill.js';
@@ -27,6 +28,7 @@ import { partitionsRead } from './checks/partitions-read.js';
 import { route } from './checks/route.js';
 import { scatterRows } from './checks/scatter-rows.js';
 import { shardCount } from './checks/shard-count.js';
+import { shardShare } from './checks/shard-share.js';
 import { shardsUp } from './checks/shards-up.js';
 import { smallestShard } from './checks/smallest-shard.js';
 import { traceAnswer } from './checks/trace-answer.js';
@@ -49,6 +51,8 @@ const checkKinds = () =>
     misplacedRows,
     smallestShard,
     largestShare,
+    shardShare,
+    jobUnderLoad,
     route,
     userShard,
     movedFraction,

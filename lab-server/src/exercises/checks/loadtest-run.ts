@@ -29,7 +29,10 @@ export function judgeLoadtestRun(s: LoadtestRunSpec, runs: readonly LoadTestRunV
     );
   }
   const m = done.summary;
-  const numbers = m ? ` ${fmt(Math.round(m.requests_per_s ?? 0))} req/s, p95 ${m.latency_ms?.p95 ?? '?'} ms, ${fmt(m.errors ?? 0)} errors.` : '';
+  const p95 = m?.latency_ms?.p95;
+  const numbers = m
+    ? ` ${fmt(Math.round(m.requests_per_s ?? 0))} req/s, p95 ${p95 === undefined ? '?' : `${fmt(Math.round(p95))} ms`}, ${fmt(m.errors ?? 0)} errors.`
+    : '';
   return pass(`Measured here:${numbers || ' the run finished.'}`);
 }
 
