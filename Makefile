@@ -94,7 +94,7 @@ reset: install ## stop everything and delete all lab data (.lab/)
 shards: install ## users per shard (needs make dev)
 	@$(LAB) shards
 
-health: install ## shard health (needs make dev)
+health: install ## every shard checked now: primary round trip and users, replica state, lag and users (needs make dev)
 	@$(LAB) health
 
 db-shell: install ## SQL prompt on one shard: make db-shell SHARD=2

@@ -9,7 +9,8 @@ import { waitForJob } from './support/workload.js';
 let t: TestLab;
 beforeAll(async () => {
   t = await startEmbeddedTestLab(2);
-  await t.call('POST', '/lab/v1/starts', { users: 500 });
+  const start = await t.call<{ job_id: string }>('POST', '/lab/v1/starts', { users: 500 });
+  expect((await waitForJob(t, start.body.job_id)).state).toBe('succeeded');
 });
 afterAll(async () => t?.stop());
 

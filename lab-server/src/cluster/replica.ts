@@ -19,6 +19,8 @@ export const replicaSlot = (shardName: string): string => `lab_replica_${shardNa
 export async function buildReplica(primary: EmbeddedServer, replicaDir: string, port: number, name: string): Promise<EmbeddedServer> {
   const slot = replicaSlot(primary.spec.name);
   const db = new pg.Client({ connectionString: primary.url, application_name: 'shard-lab-replica-builder' });
+  // A session ended under it (a chapter start swapping the database) also rejects the query in flight: that is reported.
+  db.on('error', () => undefined);
   await db.connect();
   try {
     await db.query('SELECT pg_create_physical_replication_slot($1, true) WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)', [slot]);

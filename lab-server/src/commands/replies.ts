@@ -71,7 +71,27 @@ export const RingVersions = z.object({
   ),
 });
 
-export const Health = z.object({ status: z.string(), shards: z.array(z.object({ name: z.string(), healthy: z.boolean() })) });
+export const ShardHealth = z.object({
+  healthy: z.boolean(),
+  shards: z.array(
+    z.object({
+      shard_name: z.string(),
+      healthy: z.boolean(),
+      latency_ms: z.number().nullable(),
+      users: z.number().nullable(),
+      error: z.string().nullable(),
+      replicas: z.array(
+        z.object({
+          name: z.string(),
+          state: z.string().nullable(),
+          lag_bytes: z.number().nullable(),
+          users: z.number().nullable(),
+          matches_primary: z.boolean(),
+        }),
+      ),
+    }),
+  ),
+});
 
 export const MigrationStatus = z.object({
   shards: z.array(

@@ -18,6 +18,7 @@ import { cleanRun } from './checks/clean-run.js';
 import { readPolicy } from './checks/read-policy.js';
 import { readTrial } from './checks/read-trial.js';
 import { replica } from './checks/replica.js';
+import { replicaCounts } from './checks/replica-counts.js';
 import { misplacedRows } from './checks/misplaced-rows.js';
 import { raceResult } from './checks/race-result.js';
 import { referencesClean } from './checks/references-clean.js';
@@ -53,6 +54,7 @@ const checkKinds = () =>
     largestShare,
     shardShare,
     jobUnderLoad,
+    replicaCounts,
     route,
     userShard,
     movedFraction,

@@ -1,5 +1,13 @@
 import type { ApiRouter } from '../api-router.js';
-import { CreateUserSchema, ListUsersQuerySchema, ShardStatsSchema, UpdateUserSchema, UserPageSchema, UserSchema } from '../../messenger/users/schemas.js';
+import {
+  CreateUserSchema,
+  ListUsersQuerySchema,
+  ShardHealthSchema,
+  ShardStatsSchema,
+  UpdateUserSchema,
+  UserPageSchema,
+  UserSchema,
+} from '../../messenger/users/schemas.js';
 import type { UsersService } from '../../messenger/users/service.js';
 
 /** `X-Lab-Shard` tells the learner which shard served the request, without changing the JSON. */
@@ -95,6 +103,25 @@ export function usersRoutes(api: ApiRouter, users: UsersService): void {
     },
     async ({ res }) => {
       res.json(await users.stats());
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/shards/health',
+      tag: 'shards',
+      summary: "Every shard checked now: its primary answers, its users, and its replica's state, lag and users (equal once it has replayed)",
+      description:
+        "The route the original's SHARDING_GUIDE calls but its code never had; it does what the guide's shell loops do by hand (pg_stat_replication on each primary, COUNT(*) on primary and replica).",
+      responses: {
+        200: { description: 'every primary answers and every replica streams', schema: ShardHealthSchema },
+        503: { description: 'a primary does not answer or a replica does not stream', schema: ShardHealthSchema },
+      },
+    },
+    async ({ res }) => {
+      const report = await users.health();
+      res.status(report.healthy ? 200 : 503).json(report);
     },
   );
 }

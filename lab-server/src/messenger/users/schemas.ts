@@ -50,3 +50,29 @@ export const ShardStatsSchema = z
     shards: z.array(z.object({ shard_id: z.number().int(), shard_name: z.string(), user_count: z.number().int().nullable(), healthy: z.boolean() })),
   })
   .meta({ id: 'ShardStats' });
+
+export const ShardHealthSchema = z
+  .object({
+    healthy: z.boolean().describe('every primary answers and every replica streams'),
+    shards: z.array(
+      z.object({
+        shard_name: z.string(),
+        healthy: z.boolean(),
+        latency_ms: z.number().nullable().describe('a round trip to the primary, measured now'),
+        users: z.number().int().nullable(),
+        error: z.string().nullable(),
+        replicas: z.array(
+          z.object({
+            name: z.string(),
+            state: z.string().nullable().describe("pg_stat_replication's state on the primary: streaming, catchup, … or null when not connected"),
+            lag_bytes: z.number().nullable(),
+            lag_seconds: z.number().nullable(),
+            users: z.number().int().nullable().describe("the replica's count, taken once it replayed up to the primary's position at the primary's count"),
+            caught_up: z.boolean(),
+            matches_primary: z.boolean(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'ShardHealth' });

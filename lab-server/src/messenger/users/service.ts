@@ -12,6 +12,7 @@ import { mergeSorted } from '../merge.js';
 import { onShardPrisma, prismaFor } from '../../data/prisma.js';
 import type { DataLayer } from '../../data/layer.js';
 import * as prismaRepo from './prisma-repository.js';
+import { shardHealth, type ShardHealthReport } from './shard-health.js';
 import * as pgRepo from './pg-repository.js';
 import type { CreateUser, ListUsersQuery, UpdateUser, User } from './schemas.js';
 import { inSpanSync } from '../../tracing/tracing.js';
@@ -175,6 +176,11 @@ export class UsersService {
       shard_count: shards.length,
       shards,
     };
+  }
+
+  /** Every shard of the ring checked now, replicas and their counts included (`GET /api/v1/shards/health`). */
+  health(): Promise<ShardHealthReport> {
+    return shardHealth(this.cluster, this.router());
   }
 
   /** The normalised id and its shard; invalid input naming the id when it is not a UUID. */
