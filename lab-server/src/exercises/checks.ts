@@ -19,6 +19,8 @@ import { readTrial } from './checks/read-trial.js';
 import { replica } from './checks/replica.js';
 import { misplacedRows } from './checks/misplaced-rows.js';
 import { raceResult } from './checks/race-result.js';
+import { outboxDrill } from './checks/outbox-drill.js';
+import { usernameWinners } from './checks/username-winners.js';
 import { referencesClean } from './checks/references-clean.js';
 import { movedFraction } from './checks/moved-fraction.js';
 import { partitionedUsers } from './checks/partitioned-users.js';
@@ -70,6 +72,8 @@ const checkKinds = () =>
     fkDemo,
     referencesClean,
     raceResult,
+    outboxDrill,
+    usernameWinners,
     replica,
     readPolicy,
     readTrial,
