@@ -262,3 +262,18 @@ describe('the outbox panel and the constraint explorer', () => {
     ).toHaveLength(3);
   });
 });
+
+describe("the chapter's claims, measured on the cluster", () => {
+  it('holds each strategy to the consistency the original claims: refused at once, orphaned by a naive check, repaired by events', async () => {
+    const verdicts: Record<string, string> = {};
+    for (const id of ['co-location-strong', 'application-eventual', 'events-eventual']) {
+      const r = await t.call<{ measured: string; verdict: string; why: string }>('POST', `/lab/v1/chapters/foreign-keys/claims/${id}/measure`, {});
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      verdicts[id] = r.body.verdict;
+      if (id === 'co-location-strong') expect(r.body.measured).toMatch(/refused by PostgreSQL \(SQLSTATE 23503/);
+      if (id === 'application-eventual') expect(r.body.measured).toMatch(/the messenger's locked path left 0 in 10\.$/);
+      if (id === 'events-eventual') expect(r.body.measured).toMatch(/went \d+ ms after the user .*afterwards 0 member row\(s\) of the conversation dangled\.$/);
+    }
+    expect(verdicts).toEqual({ 'co-location-strong': 'holds', 'application-eventual': 'holds', 'events-eventual': 'holds' });
+  });
+});
