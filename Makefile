@@ -10,7 +10,7 @@ MESSAGES ?= 0
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue bench-seed bench-data-layer bench-api bench-ui \
         bench-tracing bench-tuning bench-reset trace shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune knobs claims bench-reshard \
-        fk-demo fk-race fk-username-race fk-audit replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients \
+        fk-demo fk-race fk-username-race fk-audit fk-outbox fk-outbox-drill fk-constraints replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi
@@ -227,6 +227,15 @@ fk-username-race: install ## 50 users claim one username at once; exactly one wi
 
 fk-audit: install ## follow every cross-shard reference to its target and count the dangling ones (needs make dev)
 	@$(LAB) fk audit
+
+fk-outbox: install ## the outbox per shard: events pending, retrying, delivered and how long each took (needs make dev)
+	@$(LAB) fk outbox
+
+fk-outbox-drill: install ## kill a shard during a deleted user's cleanup; the event waits and is delivered when it is back (needs make dev)
+	@$(LAB) fk outbox-drill
+
+fk-constraints: install ## every shard's constraints from pg_constraint with their ON DELETE actions, and what keeps each cross-shard reference (ALL=1: unique, primary key, check too) (needs make dev)
+	@$(LAB) fk constraints $(if $(ALL),--all,)
 
 bench-reshard: install ## 1,000,000 users on 5 shards, add a 6th under steady writes; prints pause, failures, rate
 	@node_modules/.bin/tsx lab-server/bench/reshard.ts

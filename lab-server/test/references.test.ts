@@ -1,8 +1,11 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationMap } from '../src/references/conversation-map.js';
 import type { ReferenceAudit } from '../src/references/audit.js';
 import type { FkAttempt, FkDemoResult } from '../src/references/fk-demo.js';
 import type { SampleConversation } from '../src/references/sample.js';
+import type { ConstraintMap } from '../src/references/constraints.js';
+import type { OutboxView } from '../src/references/outbox-view.js';
 import type { OutboxBacklog } from '../src/messenger/outbox/outbox.js';
 import { runCli } from './support/cli.js';
 import { startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
@@ -192,5 +195,85 @@ describe('a username unique across shards', () => {
     });
     expect(rows.body.results[0]!.rows).toEqual([[r.body.winner!.user_id, 'true']]);
     expect((await t.call('POST', '/lab/v1/references/username-race', { username: 'no spaces', claims: 5 })).status).toBe(400);
+  });
+});
+
+describe('the outbox panel and the constraint explorer', () => {
+  it("shows a deleted user's event delivered, with its lag, once the cleanup ran; the CLI prints the same", async () => {
+    const sample = (await t.call<SampleConversation>('POST', '/lab/v1/references/sample-conversation', { title: 'Outbox view', shards: 2 })).body;
+    const member = sample.members[0]!;
+    expect((await t.call('DELETE', `/api/v1/users/${member.user_id}`)).status).toBe(204);
+    await drained();
+    const reply = await t.call<OutboxView>('GET', '/lab/v1/references/outbox');
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    const view = reply.body;
+    expect(view.shards.map((s) => s.reachable)).toEqual([true, true, true]);
+    expect(view.shards.reduce((n, s) => n + s.pending, 0)).toBe(0);
+    const event = view.events.find((e) => e.topic === 'user.deleted' && e.subject === member.user_id);
+    expect(event, JSON.stringify(view.events)).toMatchObject({ state: 'delivered', attempts: 1, shard: member.shard });
+    expect(event!.delivered_at! >= event!.created_at).toBe(true);
+    expect(view.shards.find((s) => s.shard === member.shard)!.delivered).toBeGreaterThan(0);
+    const cli = await runCli(['fk', 'outbox'], { LAB_URL: t.url });
+    expect(cli.code, cli.out).toBe(0);
+    expect(cli.out).toMatch(new RegExp(`^${member.shard} +\\| \\d+ +\\| user\\.deleted +\\| ${member.user_id} +\\| delivered`, 'm'));
+  });
+
+  it('refuses the shard-kill drill on servers it does not run, before writing anything', async () => {
+    const before = (await t.call<{ total_users: number }>('GET', '/api/v1/shards/stats')).body.total_users;
+    const r = await t.call<ErrorReply>('POST', '/lab/v1/references/outbox-drill');
+    expect(r.status).toBe(409);
+    expect(r.body.error.code).toBe('not_embedded');
+    expect((await t.call<{ total_users: number }>('GET', '/api/v1/shards/stats')).body.total_users).toBe(before);
+  });
+
+  it("lists each shard's foreign keys with their actions from pg_constraint, and what keeps each cross-shard reference", async () => {
+    const map = (await t.call<ConstraintMap>('GET', '/lab/v1/references/constraints')).body;
+    const fk = (table: string, name: string) => map.constraints.find((c) => c.table === table && c.name === name);
+    expect(fk('messages', 'messages_sender_fkey')).toMatchObject({
+      type: 'foreign key',
+      columns: ['conversation_id', 'sender_id'],
+      references: { table: 'conversation_members', columns: ['conversation_id', 'user_id'] },
+      on_delete: 'set null',
+      shards: ['shard-0', 'shard-1', 'shard-2'],
+    });
+    expect(map.constraints.filter((c) => c.table === 'conversation_members' && c.type === 'foreign key').map((c) => c.on_delete)).toEqual(['cascade']);
+    expect(new Set(map.cross_shard.map((x) => x.kept_by))).toEqual(new Set(['application', 'events', 'lookup table', 'copy', 'database']));
+
+    // A constraint dropped on one shard (a half-applied migration) shows on the others only.
+    const sql = async (text: string) => {
+      const db = new pg.Client(t.shardUrls[1]);
+      await db.connect();
+      try {
+        await db.query(text);
+      } finally {
+        await db.end();
+      }
+    };
+    await sql('ALTER TABLE messages DROP CONSTRAINT messages_sender_fkey');
+    const drifted = (await t.call<ConstraintMap>('GET', '/lab/v1/references/constraints')).body;
+    expect(drifted.constraints.find((c) => c.name === 'messages_sender_fkey')!.shards).toEqual(['shard-0', 'shard-2']);
+    const cli = await runCli(['fk', 'constraints'], { LAB_URL: t.url });
+    expect(cli.code, cli.out).toBe(0);
+    expect(cli.out).toMatch(/^messages +\| messages_sender_fkey +\| foreign key .*\| set null .*\| shard-0, shard-2$/m);
+    expect(cli.out).toMatch(/^conversation_members\.user_id → users\.id +\| application +\| POST \/lab\/v1\/references\/race$/m);
+    await sql(`ALTER TABLE messages ADD CONSTRAINT messages_sender_fkey ${fk('messages', 'messages_sender_fkey')!.definition}`);
+    expect(
+      (await t.call<ConstraintMap>('GET', '/lab/v1/references/constraints')).body.constraints.find((c) => c.name === 'messages_sender_fkey')!.shards,
+    ).toHaveLength(3);
+  });
+});
+
+describe("the chapter's claims, measured on the cluster", () => {
+  it('holds each strategy to the consistency the original claims: refused at once, orphaned by a naive check, repaired by events', async () => {
+    const verdicts: Record<string, string> = {};
+    for (const id of ['co-location-strong', 'application-eventual', 'events-eventual']) {
+      const r = await t.call<{ measured: string; verdict: string; why: string }>('POST', `/lab/v1/chapters/foreign-keys/claims/${id}/measure`, {});
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      verdicts[id] = r.body.verdict;
+      if (id === 'co-location-strong') expect(r.body.measured).toMatch(/refused by PostgreSQL \(SQLSTATE 23503/);
+      if (id === 'application-eventual') expect(r.body.measured).toMatch(/the messenger's locked path left 0 in 10\.$/);
+      if (id === 'events-eventual') expect(r.body.measured).toMatch(/went \d+ ms after the user .*afterwards 0 member row\(s\) of the conversation dangled\.$/);
+    }
+    expect(verdicts).toEqual({ 'co-location-strong': 'holds', 'application-eventual': 'holds', 'events-eventual': 'holds' });
   });
 });

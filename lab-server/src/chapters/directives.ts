@@ -29,6 +29,8 @@ export const WIDGETS = [
   'reference-race',
   'reads',
   'pooling',
+  'outbox',
+  'constraint-explorer',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

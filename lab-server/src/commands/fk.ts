@@ -215,3 +215,134 @@ export const usernameRace = defineCommand({
     };
   },
 });
+
+const OutboxReply = z.object({
+  shards: z.array(
+    z.object({
+      shard: z.string(),
+      reachable: z.boolean(),
+      pending: z.number(),
+      retrying: z.number(),
+      delivered: z.number(),
+      max_lag_ms: z.number().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
+  events: z.array(
+    z.object({
+      shard: z.string(),
+      id: z.string(),
+      topic: z.string(),
+      subject: z.string().nullable(),
+      state: z.string(),
+      attempts: z.number(),
+      age_ms: z.number(),
+      last_error: z.string().nullable(),
+    }),
+  ),
+  kept: z.number(),
+});
+
+/** The events the terminal lists: every waiting one, and the newest delivered. */
+const OUTBOX_LINES = 10;
+
+export const outbox = defineCommand({
+  name: 'fk outbox',
+  usage: 'fk outbox',
+  summary: 'the outbox per shard, from the shards: events pending, retrying and delivered, and how long each took',
+  args: noArgs,
+  async run(_args, ctx) {
+    const o = await get(ctx.lab, '/lab/v1/references/outbox', OutboxReply);
+    const shards = formatTable(
+      ['shard', 'pending', 'retrying', `delivered (newest ${o.kept} kept)`, 'slowest delivery'],
+      o.shards.map((s) =>
+        s.reachable
+          ? [s.shard, s.pending, s.retrying, s.delivered, s.max_lag_ms === null ? '—' : `${s.max_lag_ms} ms`]
+          : [s.shard, ctx.style.red('down'), '', '', ''],
+      ),
+    );
+    const events = formatTable(
+      ['shard', 'event', 'topic', 'about', 'state', 'attempts', 'age / lag', 'last error'],
+      o.events.slice(0, OUTBOX_LINES).map((e) => [e.shard, e.id, e.topic, e.subject ?? '', e.state, e.attempts, `${e.age_ms} ms`, e.last_error ?? '']),
+    );
+    return { data: o, text: `${shards}\n${o.events.length === 0 ? 'No events yet.' : events}` };
+  },
+});
+
+const DrillReply = z.object({
+  user_shard: z.string(),
+  conversation_shard: z.string(),
+  while_down: z.object({ attempts: z.number(), last_error: z.string().nullable() }),
+  attempts: z.number(),
+  lag_ms: z.number().nullable(),
+  orphans: z.number(),
+  steps: z.array(z.object({ at_ms: z.number(), what: z.string() })),
+});
+
+export const outboxDrill = defineCommand({
+  name: 'fk outbox-drill',
+  usage: 'fk outbox-drill',
+  summary: "kill a conversation's shard during a deleted member's cleanup; the event waits and is delivered when the shard is back",
+  args: noArgs,
+  async run(_args, ctx) {
+    const r = await post(ctx.lab, '/lab/v1/references/outbox-drill', DrillReply, {});
+    const steps = r.steps.map((s) => `${String(s.at_ms).padStart(6)} ms  ${s.what}`);
+    const orphans = r.orphans === 0 ? ctx.style.green('0 orphans: nothing lost') : ctx.style.red(`${r.orphans} orphan(s)`);
+    return {
+      data: r,
+      text: `${steps.join('\n')}\nThe event failed ${r.while_down.attempts} time(s) while ${r.conversation_shard} was down, was delivered after ${r.attempts} attempt(s), ${r.lag_ms} ms after the delete; ${orphans}.`,
+    };
+  },
+});
+
+const ConstraintsReply = z.object({
+  constraints: z.array(
+    z.object({
+      table: z.string(),
+      name: z.string(),
+      type: z.string(),
+      columns: z.array(z.string()),
+      references: z.object({ table: z.string(), columns: z.array(z.string()) }).nullable(),
+      on_delete: z.string().nullable(),
+      on_update: z.string().nullable(),
+      deferrable: z.boolean(),
+      shards: z.array(z.string()),
+    }),
+  ),
+  cross_shard: z.array(z.object({ reference: z.string(), kept_by: z.string(), how: z.string(), break_it: z.object({ path: z.string() }) })),
+  unreachable: z.array(z.string()),
+});
+
+export const constraints = defineCommand({
+  name: 'fk constraints',
+  usage: 'fk constraints [--all]',
+  summary:
+    "the shards' catalogs (pg_constraint): foreign keys with their actions (--all: unique, primary key and check too), and what keeps each cross-shard reference",
+  flags: { all: 'boolean' },
+  args: noArgs.extend({ all: z.boolean().optional() }),
+  async run({ all }, ctx) {
+    const c = await get(ctx.lab, '/lab/v1/references/constraints', ConstraintsReply);
+    const shown = c.constraints.filter((k) => all || k.type === 'foreign key');
+    const total = new Set(c.constraints.flatMap((k) => k.shards)).size;
+    const catalog = formatTable(
+      ['table', 'constraint', 'type', 'columns', 'references', 'on delete', 'on update', 'deferrable', 'shards'],
+      shown.map((k) => [
+        k.table,
+        k.name,
+        k.type,
+        k.columns.join(', '),
+        k.references ? `${k.references.table} (${k.references.columns.join(', ')})` : '',
+        k.on_delete ?? '',
+        k.on_update ?? '',
+        k.deferrable ? 'yes' : '',
+        k.shards.length === total ? `all ${total}` : ctx.style.yellow(k.shards.join(', ')),
+      ]),
+    );
+    const cross = formatTable(
+      ['cross-shard reference', 'kept by', 'break it'],
+      c.cross_shard.map((x) => [x.reference, x.kept_by, `POST ${x.break_it.path}`]),
+    );
+    const incomplete = c.unreachable.length > 0 ? ctx.style.yellow(`\nIncomplete: ${c.unreachable.join(', ')} did not answer.`) : '';
+    return { data: c, text: `${catalog}\n\n${cross}${incomplete}` };
+  },
+});

@@ -19,7 +19,10 @@ const clients = new WeakMap<pg.Pool, PrismaClient>();
 export function prismaFor(pool: pg.Pool): PrismaClient {
   let client = clients.get(pool);
   if (!client) {
-    client = new PrismaClient({ adapter: new PrismaPg(pool) });
+    // A transaction waits for a connection as long as a plain query on the same pool does, not Prisma's own
+    // 2 s: on a loaded machine a busy pool otherwise fails a request a plain query would have served.
+    const maxWait = pool.options.connectionTimeoutMillis || undefined;
+    client = new PrismaClient({ adapter: new PrismaPg(pool), ...(maxWait ? { transactionOptions: { maxWait } } : {}) });
     clients.set(pool, client);
   }
   return client;

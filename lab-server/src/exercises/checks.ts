@@ -21,6 +21,8 @@ import { replica } from './checks/replica.js';
 import { replicaCounts } from './checks/replica-counts.js';
 import { misplacedRows } from './checks/misplaced-rows.js';
 import { raceResult } from './checks/race-result.js';
+import { outboxDrill } from './checks/outbox-drill.js';
+import { usernameWinners } from './checks/username-winners.js';
 import { referencesClean } from './checks/references-clean.js';
 import { movedFraction } from './checks/moved-fraction.js';
 import { partitionedUsers } from './checks/partitioned-users.js';
@@ -76,6 +78,8 @@ const checkKinds = () =>
     fkDemo,
     referencesClean,
     raceResult,
+    outboxDrill,
+    usernameWinners,
     replica,
     readPolicy,
     readTrial,

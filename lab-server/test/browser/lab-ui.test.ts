@@ -396,6 +396,32 @@ describe('the browser lab', () => {
     await page.close();
   }, 180_000);
 
+  it('kills a shard during a cleanup from the outbox panel, breaks a reference from the constraint explorer and predicts a username race', async () => {
+    const w = await watchedPage(browser);
+    const { page } = w;
+    await page.goto(`${t.url}/#/chapters/foreign-keys`);
+    await resetChapter(page);
+    const outbox = page.locator('.outbox-panel');
+    await outbox.locator('table[data-outbox-shards]').waitFor();
+    await outbox.getByRole('button', { name: 'Kill a shard during a cleanup' }).click();
+    await outbox.locator('[data-drill-orphans="0"]').waitFor({ timeout: 120_000 });
+    expect(await outbox.locator('.outbox-steps').textContent()).toMatch(/The event tried \d+ time\(s\) and stays pending/);
+    expect(await outbox.locator('tr[data-state="delivered"]').count()).toBeGreaterThan(0);
+    expect(await check(page, 'shard-down')).toBe('pass');
+
+    const explorer = page.locator('.constraint-explorer');
+    await expect.poll(() => explorer.locator('table[data-constraints] tr').filter({ hasText: 'messages_sender_fkey' }).textContent()).toContain('set null');
+    const colocated = explorer.locator('tr[data-kept-by="database"]').first();
+    await colocated.getByRole('button', { name: 'Break it' }).click();
+    await expect.poll(() => colocated.textContent()).toContain('SQLSTATE 23503');
+
+    await exercise(page, 'predict-claims').getByLabel('How many of 50 concurrent claims for one new username will win?').fill('1');
+    expect(await check(page, 'predict-claims')).toBe('pass');
+    await w.shot('foreign-keys-outbox');
+    expect(w.errors).toEqual([]);
+    await page.close();
+  }, 240_000);
+
   it('starts a short load test from the page and the chart moves', async () => {
     const w = await watchedPage(browser);
     const { page } = w;

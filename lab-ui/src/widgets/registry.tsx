@@ -7,6 +7,8 @@ import Knobs from './Knobs';
 import { ForeignKeys } from './ForeignKeys';
 import { Messenger } from './Messenger';
 import { ReferenceRace } from './ReferenceRace';
+import { Outbox } from './Outbox';
+import { ConstraintExplorer } from './ConstraintExplorer';
 import { Migrations } from './Migrations';
 import { Partitions } from './Partitions';
 import { Paths } from './Paths';
@@ -42,6 +44,8 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   'foreign-keys': ForeignKeys,
   messenger: Messenger,
   'reference-race': ReferenceRace,
+  outbox: Outbox,
+  'constraint-explorer': ConstraintExplorer,
 };
 
 export function Widget({ name, attrs }: { name: string; attrs: Record<string, string> }) {

@@ -4,16 +4,22 @@ import type { Lab } from '../../lab/lab.js';
 import { UnknownReferenceError } from '../../domain/errors.js';
 import { locate } from '../../messenger/locate.js';
 import { auditReferences } from '../../references/audit.js';
+import { constraintMap } from '../../references/constraints.js';
 import { conversationMap } from '../../references/conversation-map.js';
 import { dropDemo, listAttempts, runCrossShard, runFkDemo, type SenderPlacement } from '../../references/fk-demo.js';
+import { runOutboxDrill } from '../../references/outbox-drill.js';
+import { outboxView } from '../../references/outbox-view.js';
 import { listRaces, runRace } from '../../references/race.js';
 import { sampleConversation } from '../../references/sample.js';
 import { usernameRace } from '../../references/username-race.js';
 import {
+  ConstraintMapSchema,
   ConversationMapSchema,
   FkAttemptsSchema,
   FkDemoBody,
   FkDemoResultSchema,
+  OutboxDrillSchema,
+  OutboxViewSchema,
   RaceBody,
   RaceListSchema,
   RaceResultSchema,
@@ -164,6 +170,51 @@ export function referenceRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'ring
     },
     async ({ res }) => {
       res.json(await auditReferences(lab.cluster, lab.ring.router));
+    },
+  );
+  api.add(
+    {
+      method: 'get',
+      path: '/references/outbox',
+      tag,
+      summary: 'The outbox per shard, read from the shards: events pending, retrying and delivered, with how long each took',
+      description: 'Pending events are in outbox, delivered ones in outbox_delivered (the newest `kept` per shard); an event is in exactly one of them.',
+      responses: { 200: { description: 'per shard counts and the latest events', schema: OutboxViewSchema } },
+    },
+    async ({ res }) => {
+      res.json(await outboxView(lab.cluster));
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/references/outbox-drill',
+      tag,
+      summary: "Kill a conversation's shard during a deleted member's cleanup: the event waits, then is delivered when the shard is back",
+      description:
+        "Creates a member and a conversation on another shard, kills the conversation's shard (embedded shards only), deletes the member, waits for the user.deleted event to fail and stay pending, starts the shard again, waits for delivery and counts orphans. Takes a few seconds; the shard is started again whatever happens.",
+      responses: {
+        200: { description: 'each step, what the event said while the shard was down, and the orphans left', schema: OutboxDrillSchema },
+        409: { description: 'too_few_shards, not_embedded, not_placed or drill_stalled' },
+      },
+    },
+    async ({ res }) => {
+      res.json(await runOutboxDrill({ cluster: lab.cluster, router: lab.ring.router, messenger: lab.messenger }));
+    },
+  );
+  api.add(
+    {
+      method: 'get',
+      path: '/references/constraints',
+      tag,
+      summary: "Every constraint in the shards' catalogs (pg_constraint) with its actions, and each cross-shard reference with what keeps it",
+      description:
+        'Constraints identical on several shards are listed once with the shards that hold them; a shard missing one (a half-applied migration) shows.',
+      responses: { 200: { description: 'the catalog and the cross-shard references', schema: ConstraintMapSchema } },
+    },
+    async ({ res }) => {
+      res.json(await constraintMap(lab.cluster));
     },
   );
 }

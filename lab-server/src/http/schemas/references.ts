@@ -181,3 +181,82 @@ export const UsernameRaceSchema = z
     winner: z.object({ user_id: z.string(), user_shard: z.string() }).nullable(),
   })
   .meta({ id: 'UsernameRace' });
+
+export const OutboxViewSchema = z
+  .object({
+    shards: z.array(
+      z.object({
+        shard: z.string(),
+        reachable: z.boolean().describe('false when the shard did not answer: its events wait there, unread'),
+        pending: z.number(),
+        retrying: z.number().describe('pending events that failed at least once and wait for their retry'),
+        delivered: z.number().describe('delivered events still in the shard history (outbox_delivered keeps the newest `kept`)'),
+        max_lag_ms: z.number().nullable().describe('the longest a delivered event took from written to applied'),
+        error: z.string().nullable(),
+      }),
+    ),
+    events: z.array(
+      z.object({
+        shard: z.string(),
+        id: z.string(),
+        topic: z.string(),
+        subject: z.string().nullable().describe('the user or conversation the event is about'),
+        state: z.enum(['pending', 'retrying', 'delivered']),
+        attempts: z.number(),
+        created_at: z.string(),
+        delivered_at: z.string().nullable(),
+        age_ms: z.number().describe('written to delivered, or to now while pending'),
+        last_error: z.string().nullable(),
+      }),
+    ),
+    kept: z.number().describe('how many delivered events each shard keeps'),
+  })
+  .meta({ id: 'OutboxView' });
+
+export const OutboxDrillSchema = z
+  .object({
+    user_id: z.string(),
+    user_shard: z.string(),
+    conversation_id: z.string(),
+    conversation_shard: z.string().describe('the shard the drill killed and started again'),
+    event_id: z.string().describe("the user.deleted event's id in the outbox of user_shard"),
+    while_down: z.object({ pending: z.boolean(), attempts: z.number(), last_error: z.string().nullable() }),
+    delivered: z.boolean(),
+    attempts: z.number(),
+    lag_ms: z.number().nullable().describe('from the delete to the event applied: how long the membership dangled'),
+    orphans: z.number().describe('member rows of the conversation whose user is gone, after delivery'),
+    steps: z.array(z.object({ at_ms: z.number(), what: z.string() })),
+  })
+  .meta({ id: 'OutboxDrill' });
+
+const FkActionSchema = z.enum(['no action', 'restrict', 'cascade', 'set null', 'set default']);
+
+export const ConstraintMapSchema = z
+  .object({
+    constraints: z.array(
+      z.object({
+        table: z.string(),
+        name: z.string(),
+        type: z.enum(['primary key', 'unique', 'foreign key', 'check']),
+        columns: z.array(z.string()),
+        references: z.object({ table: z.string(), columns: z.array(z.string()) }).nullable(),
+        on_delete: FkActionSchema.nullable(),
+        on_update: FkActionSchema.nullable(),
+        deferrable: z.boolean(),
+        definition: z.string().describe('as pg_get_constraintdef prints it'),
+        shards: z.array(z.string()).describe('the shards whose catalog holds exactly this constraint'),
+      }),
+    ),
+    cross_shard: z.array(
+      z.object({
+        reference: z.string(),
+        kept_by: z.enum(['database', 'lookup table', 'application', 'events', 'copy']),
+        how: z.string(),
+        break_it: z
+          .object({ method: z.literal('POST'), path: z.string(), body: z.record(z.string(), z.unknown()) })
+          .describe('the lab route that breaks it on purpose'),
+      }),
+    ),
+    unreachable: z.array(z.string()),
+  })
+  .meta({ id: 'ConstraintMap' });

@@ -31,8 +31,16 @@ export async function lease(db: PrismaTx, limit: number, leaseMs: number): Promi
     RETURNING id, topic, payload, attempts`;
 }
 
+/** How many delivered events each shard keeps in `outbox_delivered`, for the learner to look back on. */
+export const DELIVERED_KEPT = 500;
+
+/** Moves an applied event to `outbox_delivered` and trims that history, in one statement: never in both tables, nor in neither. */
 export async function complete(db: PrismaTx, id: bigint): Promise<void> {
-  await db.outbox.deleteMany({ where: { id } });
+  await db.$executeRaw`
+    WITH done AS (DELETE FROM outbox WHERE id = ${id} RETURNING id, topic, payload, created_at, attempts, last_error),
+         moved AS (INSERT INTO outbox_delivered (id, topic, payload, created_at, attempts, last_error)
+                   SELECT id, topic, payload, created_at, attempts, last_error FROM done ON CONFLICT (id) DO NOTHING)
+    DELETE FROM outbox_delivered WHERE id <= ${id - BigInt(DELIVERED_KEPT)}`;
 }
 
 /** Puts a failed event back with a later available_at (exponential backoff, capped) and the error for the learner. */
