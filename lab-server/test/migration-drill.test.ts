@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CrashReport, DrillRunReport, DrillStatus, LockQueueReport, ProbeReport } from '../src/migration-drill/index.js';
+import type { CrashReport, DdlReport, DrillRunReport, DrillStatus, LockQueueReport, ProbeReport } from '../src/migration-drill/index.js';
 import { runCli } from './support/cli.js';
 import { queryServer, startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 
@@ -144,5 +144,38 @@ describe('migration drill', () => {
     const cols = await queryServer(t.shardUrls[1]!, `SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'lab_lock_probe'`);
     expect(cols).toEqual([]);
     expect((await t.call('POST', '/lab/v1/migration-drill/lock-queue', { shard: 'shard-1', hold_ms: 50 })).status).toBe(400);
+  });
+
+  it('changes a table under a stream of inserts: a plain index build and a volatile default block writes, the concurrent build and a constant default do not', async () => {
+    const ddl = async (change: string) => {
+      const r = await t.call<DdlReport>('POST', '/lab/v1/migration-drill/ddl', { shard: 'shard-2', change, rows: 50_000 });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.writes.count).toBeGreaterThan(0);
+      expect(r.body.verdict).toContain('inserts in flight waited up to');
+      return r.body;
+    };
+    const plain = await ddl('create-index');
+    // Read inside the change's own transaction, so certain however quick the build was.
+    expect(plain).toMatchObject({ lock_mode: 'ShareLock', lock_blocks_writes: true, rewrote: false });
+    const concurrent = await ddl('create-index-concurrently');
+    expect(concurrent.lock_blocks_writes).not.toBe(true);
+    expect(concurrent.rewrote).toBe(false);
+    const constant = await ddl('add-column-default');
+    expect(constant).toMatchObject({ lock_mode: 'AccessExclusiveLock', rewrote: false });
+    const rewrite = await ddl('add-column-rewrite');
+    expect(rewrite).toMatchObject({ lock_mode: 'AccessExclusiveLock', rewrote: true });
+    expect(Object.values((await status()).ddl).every((r) => r !== null)).toBe(true);
+    // The probe table is dropped after each change.
+    expect(await queryServer(t.shardUrls[2]!, `SELECT to_regclass('lab_drill.ddl_probe') AS t`)).toEqual([{ t: null }]);
+
+    for (const bad of [
+      { shard: 'shard-2', change: 'drop-table' },
+      { shard: 'shard-2', change: 'create-index', rows: 5 },
+      { shard: 'shard-9', change: 'create-index' },
+    ]) {
+      const r = await t.call<ErrorReply>('POST', '/lab/v1/migration-drill/ddl', bad);
+      expect(r.status, JSON.stringify(bad)).toBe(400);
+      expect(r.body.error.message.length).toBeGreaterThan(5);
+    }
   });
 });

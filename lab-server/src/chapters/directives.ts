@@ -29,6 +29,7 @@ export const WIDGETS = [
   'reference-race',
   'reads',
   'pooling',
+  'schema-changes',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

@@ -198,3 +198,44 @@ export const queue = defineCommand({
     return { data: r, text: `${view}\n${reads}\n${r.verdict}` };
   },
 });
+
+const CHANGES = ['create-index', 'create-index-concurrently', 'add-column-default', 'add-column-rewrite'] as const;
+const Ddl = z.object({
+  sql: z.string(),
+  ddl_ms: z.number(),
+  rewrote: z.boolean(),
+  lock_mode: z.string().nullable(),
+  writes: z.object({ count: z.number(), usual_ms: z.number(), during: z.number(), blocked: z.number(), longest_ms: z.number() }),
+  verdict: z.string(),
+});
+
+export const ddl = defineCommand({
+  name: 'migrate drill ddl',
+  usage: 'migrate drill ddl CHANGE SHARD [--rows N]',
+  summary: `one schema change (${CHANGES.join(', ')}) on a probe table while inserts stream in: how long writes were blocked`,
+  flags: { rows: 'string' },
+  args: z.object({
+    _: positionals([z.enum(CHANGES, { error: `CHANGE must be one of ${CHANGES.join(', ')}` }), arg('SHARD')]),
+    rows: wholeNumber('--rows').optional(),
+  }),
+  complete: (index, _before, source) => (index === 0 ? [...CHANGES] : index === 1 ? source.shards() : []),
+  async run({ _: [change, shard], rows }, ctx) {
+    const r = await post(ctx.lab, '/lab/v1/migration-drill/ddl', Ddl, { shard, change, ...(rows === undefined ? {} : { rows }) });
+    const table = formatTable(
+      ['change took', 'rewrote', 'lock', 'inserts', 'during', 'blocked ≥100 ms', 'longest insert', 'usual insert'],
+      [
+        [
+          ms(r.ddl_ms),
+          r.rewrote ? 'yes' : 'no',
+          r.lock_mode ?? '-',
+          r.writes.count,
+          r.writes.during,
+          r.writes.blocked,
+          ms(r.writes.longest_ms),
+          ms(r.writes.usual_ms),
+        ],
+      ],
+    );
+    return { data: r, text: `${r.sql}\n${table}\n${r.verdict}` };
+  },
+});

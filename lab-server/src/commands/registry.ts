@@ -82,6 +82,7 @@ export const COMMANDS: readonly Command[] = [
   drill.unlock,
   drill.probe,
   drill.queue,
+  drill.ddl,
   drill.reset,
   jobs.list,
   jobs.cancel,

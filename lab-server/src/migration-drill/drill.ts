@@ -4,6 +4,7 @@ import type { Cluster } from '../cluster/cluster.js';
 import { ConflictError, InvalidInputError } from '../domain/errors.js';
 import { listMigrations, migrateShard, pgErrorText, type MigrateAction, type MigrationTarget } from '../migrations/index.js';
 import { runFaithful } from './faithful.js';
+import { DDL_CHANGES, ddlBlocking, type DdlChange, type DdlReport } from './ddl-blocking.js';
 import { lockQueue, type LockQueueOptions, type LockQueueReport } from './lock-queue.js';
 import { DRILL_APPLICATION, DRILL_DIR, DRILL_LOCK_KEY, DRILL_SCHEMA, drillSet, SETUP_SQL } from './setup.js';
 import type { CellState, CrashReport, DrillLock, DrillMode, DrillRunReport, DrillShardReport, DrillShardStatus, DrillStatus, ProbeReport } from './types.js';
@@ -34,6 +35,10 @@ export class MigrationDrill {
   private lastCrash: CrashReport | null = null;
   /** The newest lock-queue drill of each kind: a plain ALTER, and one with lock_timeout. */
   private readonly lockQueues = new Map<'plain' | 'lock_timeout', LockQueueReport>();
+  /** The newest schema-change drill of each change. */
+  private readonly ddlReports = new Map<DdlChange, DdlReport>();
+  /** Shards with a schema-change drill running: two at once would share one probe table. */
+  private readonly ddlBusy = new Set<string>();
   /** shard → migration its runner is inside right now. */
   private readonly running = new Map<string, string>();
   /** Setup statements on one shard run one after another (CREATE … IF NOT EXISTS races with itself). */
@@ -113,6 +118,7 @@ export class MigrationDrill {
       runs: [...this.runs].reverse(),
       last_crash: this.lastCrash,
       lock_queues: { plain: this.lockQueues.get('plain') ?? null, lock_timeout: this.lockQueues.get('lock_timeout') ?? null },
+      ddl: Object.fromEntries(DDL_CHANGES.map((c) => [c, this.ddlReports.get(c) ?? null])) as Record<DdlChange, DdlReport | null>,
     };
   }
 
@@ -318,6 +324,21 @@ export class MigrationDrill {
     return report;
   }
 
+  /** One schema change on one shard's probe table under a stream of inserts (see ddl-blocking.ts). */
+  async ddl(shardName: string, change: DdlChange, rows: number): Promise<DdlReport> {
+    const s = this.shard(shardName);
+    if (this.ddlBusy.has(s.name)) throw new ConflictError('ddl_busy', `A schema-change drill is already running on ${s.name}: wait for it to finish.`);
+    this.ddlBusy.add(s.name);
+    try {
+      await this.setup(s);
+      const report = await ddlBlocking(s, change, rows, DRILL_APPLICATION);
+      this.ddlReports.set(change, report);
+      return report;
+    } finally {
+      this.ddlBusy.delete(s.name);
+    }
+  }
+
   /** Back to no drill at all: ends drill sessions, drops `lab_drill` on every shard, forgets the runs. */
   async reset(): Promise<void> {
     await Promise.all(
@@ -331,6 +352,7 @@ export class MigrationDrill {
     this.runs.length = 0;
     this.lastCrash = null;
     this.lockQueues.clear();
+    this.ddlReports.clear();
     this.running.clear();
   }
 }

@@ -12,6 +12,7 @@ import { Partitions } from './Partitions';
 import { Paths } from './Paths';
 import { Pruning } from './Pruning';
 import { Ring } from './Ring';
+import { SchemaChanges } from './SchemaChanges';
 import { ShardStats } from './ShardStats';
 import { Sql } from './Sql';
 import { UuidAnatomyWidget } from './UuidAnatomy';
@@ -42,6 +43,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   'foreign-keys': ForeignKeys,
   messenger: Messenger,
   'reference-race': ReferenceRace,
+  'schema-changes': SchemaChanges,
 };
 
 export function Widget({ name, attrs }: { name: string; attrs: Record<string, string> }) {

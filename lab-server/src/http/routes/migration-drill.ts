@@ -3,6 +3,8 @@ import type { ApiRouter } from '../api-router.js';
 import type { Lab } from '../../lab/lab.js';
 import {
   CrashReportSchema,
+  DdlBody,
+  DdlReportSchema,
   DrillCrashBody,
   DrillFaultBody,
   DrillFaultsQuery,
@@ -138,6 +140,28 @@ export function migrationDrillRoutes(api: ApiRouter, lab: Pick<Lab, 'migrationDr
     },
     async ({ res, body }) => {
       res.json(await drill.lockQueue(body.shard, { hold_ms: body.hold_ms, lock_timeout_ms: body.lock_timeout_ms }));
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/migration-drill/ddl',
+      tag,
+      summary:
+        'On one shard: one schema change (CREATE INDEX, … CONCURRENTLY, ADD COLUMN with a constant or a volatile default) on a probe table while inserts stream into it; measured',
+      description:
+        'The probe table (lab_drill.ddl_probe) is built with `rows` rows first and dropped afterwards. Reports how long the change took, whether it rewrote the table, the lock it held, and how long the inserts around it waited.',
+      body: DdlBody,
+      bodyName: 'schema change',
+      responses: {
+        200: { description: 'the change, its lock, and the inserts around it', schema: DdlReportSchema },
+        400: badInput,
+        409: { description: 'ddl_busy: a schema-change drill is already running on that shard' },
+      },
+    },
+    async ({ res, body }) => {
+      res.json(await drill.ddl(body.shard, body.change, body.rows));
     },
   );
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DDL_CHANGES } from '../../migration-drill/index.js';
 
 const strictBody = (name: string) => ({
   error: (iss: { code?: string; keys?: string[] }) =>
@@ -75,6 +76,45 @@ export const LockQueueReportSchema = z
   })
   .meta({ id: 'LockQueueReport' });
 
+const DdlChangeSchema = z.enum(DDL_CHANGES, { error: `change must be one of ${DDL_CHANGES.join(', ')}` });
+
+export const DdlReportSchema = z
+  .object({
+    shard: z.string(),
+    change: DdlChangeSchema,
+    sql: z.string(),
+    rows: z.number().describe('rows in the probe table the change ran on'),
+    ddl_ms: z.number().describe('from the first statement to the commit'),
+    rewrote: z.boolean().describe("the table's file changed: every row was written again"),
+    lock_mode: z.string().nullable().describe('the strongest lock the change held on the table; null when too brief to observe'),
+    lock_blocks_writes: z.boolean().nullable(),
+    writes: z.object({
+      count: z.number(),
+      usual_ms: z.number().describe('median insert before the change started'),
+      during: z.number().describe('inserts that finished while the change ran'),
+      blocked: z.number().describe('inserts in flight during the change that took ≥ 100 ms'),
+      longest_ms: z.number().describe('the longest insert in flight during the change: how long writes were blocked'),
+    }),
+    writers_waited: z.boolean().describe("a writer was seen waiting for the change's session (pg_blocking_pids)"),
+    verdict: z.string(),
+  })
+  .meta({ id: 'DdlReport' });
+
+export const DdlBody = z.strictObject(
+  {
+    shard: z.string({ error: 'shard is required (a name like shard-0)' }).min(1, 'shard is required'),
+    change: DdlChangeSchema,
+    rows: z
+      .number({ error: 'rows must be a number' })
+      .int('rows must be a whole number')
+      .min(10_000, 'rows must be at least 10,000')
+      .max(2_000_000, 'rows must be at most 2,000,000')
+      .default(200_000)
+      .describe('rows in the probe table: the bigger, the longer a blocking change blocks'),
+  },
+  strictBody('schema change'),
+);
+
 export const DrillStatusSchema = z
   .object({
     migrations: z.array(z.string()),
@@ -98,6 +138,14 @@ export const DrillStatusSchema = z
     runs: z.array(DrillRunReportSchema).describe('the most recent runs, newest first'),
     last_crash: CrashReportSchema.nullable(),
     lock_queues: z.object({ plain: LockQueueReportSchema.nullable(), lock_timeout: LockQueueReportSchema.nullable() }),
+    ddl: z
+      .object(
+        Object.fromEntries(DDL_CHANGES.map((c) => [c, DdlReportSchema.nullable()])) as Record<
+          (typeof DDL_CHANGES)[number],
+          z.ZodNullable<typeof DdlReportSchema>
+        >,
+      )
+      .describe('the newest schema-change drill of each change'),
   })
   .meta({ id: 'DrillStatus' });
 
