@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrashReport, DdlReport, DrillRunReport, DrillStatus, LockQueueReport, ProbeReport } from '../src/migration-drill/index.js';
+import { judgeQueueUnderLoad, type LoadRunTimeline } from '../src/exercises/checks/queue-under-load.js';
 import { runCli } from './support/cli.js';
 import { queryServer, startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 
@@ -177,5 +178,29 @@ describe('migration drill', () => {
       expect(r.status, JSON.stringify(bad)).toBe(400);
       expect(r.body.error.message.length).toBeGreaterThan(5);
     }
+  });
+
+  it("runs the lock queue inside the lab's load test, marked on its timeline, and the check reads the run's seconds; without a load test it refuses", async () => {
+    const body = { shard: 'shard-1', hold_ms: 1000, under_load: true };
+    const none = await t.call<ErrorReply>('POST', '/lab/v1/migration-drill/lock-queue', body);
+    expect([none.status, none.body.error.code]).toEqual([409, 'no_loadtest']);
+
+    const started = await t.call<{ id: string }>('POST', '/lab/v1/loadtests', { scenario: 'smoke', duration_s: 15 });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const plain = (await t.call<LockQueueReport>('POST', '/lab/v1/migration-drill/lock-queue', body)).body;
+    const polite = (await t.call<LockQueueReport>('POST', '/lab/v1/migration-drill/lock-queue', { ...body, lock_timeout_ms: 50 })).body;
+    for (const r of [plain, polite]) {
+      expect(r.under_load?.run_id).toBe(started.body.id);
+      expect(r.under_load!.to_s).toBeGreaterThanOrEqual(r.under_load!.from_s);
+    }
+    let run = (await t.call<LoadRunTimeline & { marks: { kind: string; label: string }[] }>('GET', `/lab/v1/loadtests/${started.body.id}`)).body;
+    expect(run.marks.map((m) => m.label)).toEqual(['plain ALTER on shard-1', 'ALTER with lock_timeout 50 ms on shard-1']);
+    while (run.state === 'running' || run.state === 'preparing') {
+      await new Promise((r) => setTimeout(r, 500));
+      run = (await t.call<LoadRunTimeline & { marks: { kind: string; label: string }[] }>('GET', `/lab/v1/loadtests/${started.body.id}`)).body;
+    }
+    const verdict = judgeQueueUnderLoad(plain, polite, run);
+    expect(verdict.passed, verdict.message).toBe(true);
+    expect(verdict.message).toMatch(/while the plain ALTER waited on shard-1, its p99 reached [\d,]+ ms/);
   });
 });

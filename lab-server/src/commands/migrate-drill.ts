@@ -174,28 +174,36 @@ const LockQueue = z.object({
   reads: z.object({ count: z.number(), stalled: z.number(), max_ms: z.number(), p99_ms: z.number() }),
   lock_view: z.array(z.object({ pid: z.number(), role: z.string(), waiting_for: z.array(z.number()), query: z.string() })),
   verdict: z.string(),
+  under_load: z.object({ run_id: z.string(), from_s: z.number(), to_s: z.number() }).optional(),
 });
 
 export const queue = defineCommand({
   name: 'migrate drill queue',
-  usage: 'migrate drill queue SHARD [--hold-ms N] [--lock-timeout-ms N]',
+  usage: 'migrate drill queue SHARD [--hold-ms N] [--lock-timeout-ms N] [--under-load]',
   summary: 'on one shard: a long transaction, an ALTER TABLE users queued behind it, reads queued behind the ALTER (rolled back)',
-  flags: { 'hold-ms': 'string', 'lock-timeout-ms': 'string' },
+  flags: { 'hold-ms': 'string', 'lock-timeout-ms': 'string', 'under-load': 'boolean' },
   args: z.object({
     _: positionals([arg('SHARD')]),
     'hold-ms': wholeNumber('--hold-ms').optional(),
     'lock-timeout-ms': wholeNumber('--lock-timeout-ms').optional(),
+    'under-load': z.boolean().default(false),
   }),
   complete: (index, _before, source) => (index === 0 ? source.shards() : []),
-  async run({ _: [shard], 'hold-ms': hold, 'lock-timeout-ms': timeout }, ctx) {
-    const body = { shard, ...(hold === undefined ? {} : { hold_ms: hold }), ...(timeout === undefined ? {} : { lock_timeout_ms: timeout }) };
+  async run({ _: [shard], 'hold-ms': hold, 'lock-timeout-ms': timeout, 'under-load': underLoad }, ctx) {
+    const body = {
+      shard,
+      under_load: underLoad,
+      ...(hold === undefined ? {} : { hold_ms: hold }),
+      ...(timeout === undefined ? {} : { lock_timeout_ms: timeout }),
+    };
     const r = await post(ctx.lab, '/lab/v1/migration-drill/lock-queue', LockQueue, body);
     const view = formatTable(
       ['pid', 'role', 'waiting for', 'query'],
       r.lock_view.map((v) => [v.pid, v.role, v.waiting_for.join(', ') || '-', v.query]),
     );
     const reads = `reads: ${r.reads.count}, stalled ${r.reads.stalled}, longest ${ms(r.reads.max_ms)}, p99 ${ms(r.reads.p99_ms)}`;
-    return { data: r, text: `${view}\n${reads}\n${r.verdict}` };
+    const load = r.under_load ? `\ninside load test ${r.under_load.run_id}, seconds ${r.under_load.from_s}–${r.under_load.to_s} of its run` : '';
+    return { data: r, text: `${view}\n${reads}\n${r.verdict}${load}` };
   },
 });
 

@@ -11,6 +11,7 @@ import { fkDemo } from './checks/fk-demo.js';
 import { largestShare } from './checks/largest-share.js';
 import { loadtestRun } from './checks/loadtest-run.js';
 import { migrationDrill } from './checks/migration-drill.js';
+import { queueUnderLoad } from './checks/queue-under-load.js';
 import { knobUnderLoad } from './checks/knob-under-load.js';
 import { poolFormula } from './checks/pool-formula.js';
 import { cleanRun } from './checks/clean-run.js';
@@ -75,6 +76,7 @@ const checkKinds = () =>
     readTrial,
     staleShare,
     cleanRun,
+    queueUnderLoad,
     all,
   ] as const;
 

@@ -19,6 +19,15 @@ const PROBE_SQL = `INSERT INTO ${DRILL_SCHEMA}.notes (body, priority, tags) VALU
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How long a drill asked to run under load waits for the started load test to send its first second of traffic. */
+const LOAD_WAIT_MS = 60_000;
+
+/** The lab's load-test engine, as far as a drill uses it: which run is going, and a mark on its timeline. */
+export interface LoadMarker {
+  running(): { id: string; state: string; progress: { elapsed_s: number } | null } | null;
+  mark(kind: string, label: string): void;
+}
+
 interface ShardRef {
   id: number;
   name: string;
@@ -44,7 +53,10 @@ export class MigrationDrill {
   /** Setup statements on one shard run one after another (CREATE … IF NOT EXISTS races with itself). */
   private readonly setupQueue = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly cluster: Pick<Cluster, 'shards' | 'pools'>) {}
+  constructor(
+    private readonly cluster: Pick<Cluster, 'shards' | 'pools'>,
+    private readonly load: () => LoadMarker | null = () => null,
+  ) {}
 
   private shards(): ShardRef[] {
     return this.cluster.shards.map((s) => ({ id: s.id, name: s.name, url: s.url }));
@@ -317,11 +329,42 @@ export class MigrationDrill {
     return { sql: PROBE_SQL, shards };
   }
 
-  /** The lock queue on one shard's `users` (see lock-queue.ts): the ALTER is rolled back, the schema never changes. */
-  async lockQueue(shardName: string, opts: LockQueueOptions): Promise<LockQueueReport> {
-    const report = await lockQueue(this.shard(shardName), opts, DRILL_APPLICATION);
-    this.lockQueues.set(opts.lock_timeout_ms === null ? 'plain' : 'lock_timeout', report);
+  /**
+   * The lock queue on one shard's `users` (see lock-queue.ts): the ALTER is rolled back, the schema never changes.
+   * `underLoad`: run it inside the lab's running load test (waiting for its traffic to start), marked on its
+   * timeline, so the run's per-second latency and errors show what the queue did to the API's requests.
+   */
+  async lockQueue(shardName: string, opts: LockQueueOptions, underLoad = false): Promise<LockQueueReport> {
+    const shard = this.shard(shardName);
+    const kind = opts.lock_timeout_ms === null ? 'plain' : 'lock_timeout';
+    const run = underLoad ? await this.runningLoadTest() : null;
+    const label = `${kind === 'plain' ? 'plain ALTER' : `ALTER with lock_timeout ${opts.lock_timeout_ms} ms`} on ${shard.name}`;
+    const elapsed = () => this.load()?.running()?.progress?.elapsed_s ?? 0;
+    const from = elapsed();
+    if (run) this.load()?.mark('migration', label);
+    const report = await lockQueue(shard, opts, DRILL_APPLICATION);
+    if (run) {
+      const now = this.load()?.running();
+      // The queue outlasted the load test: its effect is not all inside the run.
+      if (now?.id !== run) throw new ConflictError('loadtest_ended', `Load test ${run} ended during the drill: start a longer one and run the drill again.`);
+      report.under_load = { run_id: run, from_s: from, to_s: elapsed() };
+    }
+    this.lockQueues.set(kind, report);
     return report;
+  }
+
+  /** The id of the load test that is sending traffic now, waiting for one that is still preparing. */
+  private async runningLoadTest(): Promise<string> {
+    for (let waited = 0; waited < LOAD_WAIT_MS; waited += WAIT_STEP_MS) {
+      const run = this.load()?.running();
+      if (!run) break;
+      if (run.state === 'running' && (run.progress?.elapsed_s ?? 0) >= 1) return run.id;
+      await sleep(WAIT_STEP_MS);
+    }
+    throw new ConflictError(
+      'no_loadtest',
+      'No load test is running: start one (the Load test panel, or `loadtest run standard`), then run the drill under it.',
+    );
   }
 
   /** One schema change on one shard's probe table under a stream of inserts (see ddl-blocking.ts). */

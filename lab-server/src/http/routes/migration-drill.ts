@@ -136,10 +136,14 @@ export function migrationDrillRoutes(api: ApiRouter, lab: Pick<Lab, 'migrationDr
       description: 'With lock_timeout_ms the ALTER gives up after that long, lets the queue drain and retries. Reads slower than 100 ms count as stalled.',
       body: LockQueueBody,
       bodyName: 'lock queue',
-      responses: { 200: { description: 'the ALTER, the reads, and who waited for whom', schema: LockQueueReportSchema }, 400: badInput },
+      responses: {
+        200: { description: 'the ALTER, the reads, and who waited for whom', schema: LockQueueReportSchema },
+        400: badInput,
+        409: { description: 'no_loadtest: under_load asked, and no load test is running; loadtest_ended: it ended during the drill' },
+      },
     },
     async ({ res, body }) => {
-      res.json(await drill.lockQueue(body.shard, { hold_ms: body.hold_ms, lock_timeout_ms: body.lock_timeout_ms }));
+      res.json(await drill.lockQueue(body.shard, { hold_ms: body.hold_ms, lock_timeout_ms: body.lock_timeout_ms }, body.under_load));
     },
   );
 

@@ -73,6 +73,10 @@ export const LockQueueReportSchema = z
       z.object({ pid: z.number(), role: z.enum(['long transaction', 'migration', 'reader']), waiting_for: z.array(z.number()), query: z.string() }),
     ),
     verdict: z.string(),
+    under_load: z
+      .object({ run_id: z.string(), from_s: z.number(), to_s: z.number() })
+      .optional()
+      .describe("the lab's load test the drill ran inside, and the drill's seconds on its timeline"),
   })
   .meta({ id: 'LockQueueReport' });
 
@@ -174,6 +178,10 @@ export const LockQueueBody = z.strictObject(
       .nullable()
       .default(null)
       .describe('null: a plain ALTER that waits; else lock_timeout and retry'),
+    under_load: z
+      .boolean({ error: 'under_load must be true or false' })
+      .default(false)
+      .describe("run inside the lab's running load test (waits for its traffic to start; 409 no_loadtest when none runs)"),
   },
   strictBody('lock queue'),
 );
