@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CrashReport, DdlReport, DrillRunReport, DrillStatus, LockQueueReport, ProbeReport } from '../src/migration-drill/index.js';
+import type { CrashReport, DdlReport, DriftReport, DrillRunReport, DrillStatus, LockQueueReport, ProbeReport } from '../src/migration-drill/index.js';
 import { judgeQueueUnderLoad, type LoadRunTimeline } from '../src/exercises/checks/queue-under-load.js';
 import { runCli } from './support/cli.js';
 import { queryServer, startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
@@ -202,5 +202,24 @@ describe('migration drill', () => {
     const verdict = judgeQueueUnderLoad(plain, polite, run);
     expect(verdict.passed, verdict.message).toBe(true);
     expect(verdict.message).toMatch(/while the plain ALTER waited on shard-1, its p99 reached [\d,]+ ms/);
+  });
+
+  it("compares every shard's schema, names the one changed by hand, and the drill's reset takes the change back", async () => {
+    const drift = async () => (await t.call<DriftReport>('GET', '/lab/v1/migration-drill/drift')).body;
+    const clean = await drift();
+    expect(clean.differences).toEqual([]);
+    expect(clean.shards.every((s) => s.error === null && s.items > 10)).toBe(true);
+
+    expect((await t.call('POST', '/lab/v1/migration-drill/drift', { shard: 'shard-2' })).status).toBe(200);
+    const off = await drift();
+    expect(off.differences).toEqual([
+      expect.objectContaining({ shard: 'shard-2', kind: 'index', name: 'lab_drift_users_created_at', problem: 'extra', expected: null }),
+    ]);
+    expect(off.verdict).toMatch(/^shard-2 differs/);
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/migration-drill/drift', { shard: 'shard-9' })).status).toBe(400);
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/migration-drill/drift', { shard: 'shard-1', extra: 1 })).status).toBe(400);
+
+    expect((await t.call('DELETE', '/lab/v1/migration-drill')).status).toBe(200);
+    expect((await drift()).differences).toEqual([]);
   });
 });

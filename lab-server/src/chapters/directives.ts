@@ -30,6 +30,7 @@ export const WIDGETS = [
   'reads',
   'pooling',
   'schema-changes',
+  'schema-drift',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

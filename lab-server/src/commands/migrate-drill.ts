@@ -247,3 +247,29 @@ export const ddl = defineCommand({
     return { data: r, text: `${r.sql}\n${table}\n${r.verdict}` };
   },
 });
+
+const Drift = z.object({
+  differences: z.array(
+    z.object({ shard: z.string(), kind: z.string(), name: z.string(), problem: z.string(), expected: z.string().nullable(), found: z.string().nullable() }),
+  ),
+  verdict: z.string(),
+});
+
+export const drift = defineCommand({
+  name: 'migrate drift',
+  usage: 'migrate drift [--introduce] [--shard SHARD]',
+  summary: "compare every shard's messenger schema and applied migrations; --introduce changes one shard by hand first (an index no migration made)",
+  flags: { introduce: 'boolean', shard: 'string' },
+  args: noArgs.extend({ introduce: z.boolean().default(false), shard: z.string().min(1).optional() }),
+  async run({ introduce, shard }, ctx) {
+    if (introduce) await post(ctx.lab, '/lab/v1/migration-drill/drift', z.object({ introduced: z.literal(true) }), shard ? { shard } : {});
+    const r = await get(ctx.lab, '/lab/v1/migration-drill/drift', Drift);
+    const table = r.differences.length
+      ? `\n${formatTable(
+          ['shard', 'problem', 'kind', 'name', 'found'],
+          r.differences.map((d) => [d.shard, d.problem, d.kind, d.name, d.found ?? '-']),
+        )}`
+      : '';
+    return { data: r, text: `${r.verdict}${table}` };
+  },
+});

@@ -83,6 +83,7 @@ export const COMMANDS: readonly Command[] = [
   drill.probe,
   drill.queue,
   drill.ddl,
+  drill.drift,
   drill.reset,
   jobs.list,
   jobs.cancel,

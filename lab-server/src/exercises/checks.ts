@@ -12,6 +12,7 @@ import { largestShare } from './checks/largest-share.js';
 import { loadtestRun } from './checks/loadtest-run.js';
 import { migrationDrill } from './checks/migration-drill.js';
 import { queueUnderLoad } from './checks/queue-under-load.js';
+import { schemaDrift } from './checks/schema-drift.js';
 import { knobUnderLoad } from './checks/knob-under-load.js';
 import { poolFormula } from './checks/pool-formula.js';
 import { cleanRun } from './checks/clean-run.js';
@@ -77,6 +78,7 @@ const checkKinds = () =>
     staleShare,
     cleanRun,
     queueUnderLoad,
+    schemaDrift,
     all,
   ] as const;
 

@@ -4,6 +4,7 @@ import type { Cluster } from '../cluster/cluster.js';
 import { ConflictError, InvalidInputError } from '../domain/errors.js';
 import { listMigrations, migrateShard, pgErrorText, type MigrateAction, type MigrationTarget } from '../migrations/index.js';
 import { runFaithful } from './faithful.js';
+import { DRIFT_INDEX, DRIFT_SQL, readSchema, schemaDrift, type DriftReport } from './drift.js';
 import { DDL_CHANGES, ddlBlocking, type DdlChange, type DdlReport } from './ddl-blocking.js';
 import { lockQueue, type LockQueueOptions, type LockQueueReport } from './lock-queue.js';
 import { DRILL_APPLICATION, DRILL_DIR, DRILL_LOCK_KEY, DRILL_SCHEMA, drillSet, SETUP_SQL } from './setup.js';
@@ -382,13 +383,27 @@ export class MigrationDrill {
     }
   }
 
-  /** Back to no drill at all: ends drill sessions, drops `lab_drill` on every shard, forgets the runs. */
+  /** Every shard's messenger schema and tracking table against what most shards have (see drift.ts). */
+  async drift(): Promise<DriftReport> {
+    return schemaDrift(this.shards().map((s) => ({ name: s.name, read: () => this.onShard(s, readSchema) })));
+  }
+
+  /** Someone's fix by hand on one shard: an index on `users` the migrations know nothing about. Random shard unless named. */
+  async introduceDrift(shardName?: string): Promise<void> {
+    const all = this.shards();
+    const s = shardName ? this.shard(shardName) : all[Math.floor(Math.random() * all.length)];
+    if (!s) throw new ConflictError('no_shards', 'The lab has no shard to change.');
+    await this.onShard(s, (pool) => pool.query(DRIFT_SQL));
+  }
+
+  /** Back to no drill at all: ends drill sessions, drops `lab_drill` and the drift drill's index on every shard, forgets the runs. */
   async reset(): Promise<void> {
     await Promise.all(
       this.shards().map((s) =>
         this.onShard(s, async (pool) => {
           await pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [DRILL_APPLICATION]);
           await pool.query(`DROP SCHEMA IF EXISTS ${DRILL_SCHEMA} CASCADE`);
+          await pool.query(`DROP INDEX IF EXISTS public.${DRIFT_INDEX}`);
         }),
       ),
     );

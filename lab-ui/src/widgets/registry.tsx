@@ -13,6 +13,7 @@ import { Paths } from './Paths';
 import { Pruning } from './Pruning';
 import { Ring } from './Ring';
 import { SchemaChanges } from './SchemaChanges';
+import { SchemaDrift } from './SchemaDrift';
 import { ShardStats } from './ShardStats';
 import { Sql } from './Sql';
 import { UuidAnatomyWidget } from './UuidAnatomy';
@@ -44,6 +45,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   messenger: Messenger,
   'reference-race': ReferenceRace,
   'schema-changes': SchemaChanges,
+  'schema-drift': SchemaDrift,
 };
 
 export function Widget({ name, attrs }: { name: string; attrs: Record<string, string> }) {

@@ -185,3 +185,27 @@ export const LockQueueBody = z.strictObject(
   },
   strictBody('lock queue'),
 );
+
+export const DriftReportSchema = z
+  .object({
+    shards: z.array(z.object({ shard: z.string(), error: z.string().nullable(), items: z.number(), differences: z.number() })),
+    differences: z.array(
+      z.object({
+        shard: z.string(),
+        kind: z.enum(['table', 'column', 'index', 'constraint', 'migration']),
+        name: z.string(),
+        problem: z
+          .enum(['missing', 'extra', 'differs'])
+          .describe('missing: the other shards have it; extra: only this shard has it; differs: another definition'),
+        expected: z.string().nullable(),
+        found: z.string().nullable(),
+      }),
+    ),
+    verdict: z.string(),
+  })
+  .meta({ id: 'DriftReport' });
+
+export const DriftBody = z.strictObject(
+  { shard: z.string().min(1, 'shard must name a shard').optional().describe('the shard to change (default: one at random, not said)') },
+  strictBody('drift'),
+);
