@@ -222,4 +222,16 @@ describe('migration drill', () => {
     expect((await t.call('DELETE', '/lab/v1/migration-drill')).status).toBe(200);
     expect((await drift()).differences).toEqual([]);
   });
+
+  it('measures a schema change and finds drift from the CLI too', async () => {
+    const cli = (...args: string[]) => runCli(['migrate', ...args], { LAB_URL: t.url });
+    const ddl = await cli('drill', 'ddl', 'add-column-default', 'shard-0', '--rows', '10000');
+    expect(ddl.code, ddl.out).toBe(0);
+    expect(ddl.out).toContain('ADD COLUMN flag integer NOT NULL DEFAULT 0');
+    expect(ddl.out).toMatch(/\| no +\| AccessExclusiveLock/);
+    const drift = await cli('drift', '--introduce', '--shard', 'shard-1');
+    expect(drift.code, drift.out).toBe(0);
+    expect(drift.out).toMatch(/shard-1 differs[\s\S]*shard-1 +\| extra +\| index +\| lab_drift_users_created_at/);
+    await t.call('DELETE', '/lab/v1/migration-drill');
+  });
 });
