@@ -8,7 +8,7 @@ MESSAGES ?= 0
 
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
-        migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue bench-seed bench-data-layer bench-api bench-ui \
+        migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue migrate-drill-ddl migrate-drift bench-seed bench-data-layer bench-api bench-ui \
         bench-tracing bench-tuning bench-reset trace shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune knobs claims bench-reshard \
         fk-demo fk-race fk-username-race fk-audit fk-outbox fk-outbox-drill fk-constraints replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
@@ -142,6 +142,13 @@ migrate-drill-unlock: install ## free the original's lock row on every shard, it
 HOLD_MS ?= 2000
 migrate-drill-queue: install ## the lock queue on one shard: make migrate-drill-queue SHARD=1 [LOCK_TIMEOUT_MS=50] (needs make dev)
 	@$(LAB) migrate drill queue shard-$(SHARD) --hold-ms $(HOLD_MS) $(if $(LOCK_TIMEOUT_MS),--lock-timeout-ms $(LOCK_TIMEOUT_MS))
+
+migrate-drill-ddl: install ## one schema change under inserts: make migrate-drill-ddl CHANGE=create-index|create-index-concurrently|add-column-default|add-column-rewrite SHARD=1 [ROWS=200000] (needs make dev)
+	@test -n "$(CHANGE)" || { echo "usage: make migrate-drill-ddl CHANGE=create-index SHARD=1"; exit 2; }
+	@$(LAB) migrate drill ddl $(CHANGE) shard-$(SHARD) $(if $(ROWS),--rows $(ROWS))
+
+migrate-drift: install ## compare every shard's schema and applied migrations, naming each difference (needs make dev)
+	@$(LAB) migrate drift
 
 migrate-make: install ## new migration file: make migrate-make NAME=add_bio_to_users
 	@test -n "$(NAME)" || { echo "usage: make migrate-make NAME=add_bio_to_users"; exit 2; }

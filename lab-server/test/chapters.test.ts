@@ -160,6 +160,27 @@ describe('the exercise API', () => {
   });
 });
 
+describe('the migrations chapter', () => {
+  it("measures the original's two schema-change claims against their risky twins on the live cluster", async () => {
+    const view = await t.call<{ claims: { id: string; runs: string | null }[] }>('GET', chapterUrl('migrations'));
+    expect(view.body.claims.map((c) => c.id)).toEqual(['constant-default', 'concurrent-index']);
+    expect(view.body.claims.every((c) => c.runs?.includes('lab_drill'))).toBe(true);
+    const measure = async (id: string) => {
+      const r = await t.call<{ measured: string; verdict: string; why: string }>('POST', `${chapterUrl('migrations')}/claims/${id}/measure`, {});
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(['holds', 'fails', 'unsettled']).toContain(r.body.verdict);
+      return r.body;
+    };
+    // Whether a change rewrites the table does not depend on the machine's load; how long writes waited does.
+    const column = await measure('constant-default');
+    expect(column.measured).toMatch(/DEFAULT 0: .*no rewrite\).*clock_timestamp\(\): .*rewrote the table\)/);
+    expect(column.verdict).not.toBe('fails');
+    const index = await measure('concurrent-index');
+    expect(index.measured).toMatch(/CONCURRENTLY.*CREATE INDEX ddl_probe_n ON .*held ShareLock/);
+    expect(index.verdict).not.toBe('fails');
+  });
+});
+
 describe('placement audit', () => {
   it('counts a row on the wrong shard as an orphan, and the misplaced-rows check sees it', async () => {
     await t.call('POST', `${chapterUrl('sharding')}/reset`);

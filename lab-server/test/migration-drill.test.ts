@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CrashReport, DrillRunReport, DrillStatus, LockQueueReport, ProbeReport } from '../src/migration-drill/index.js';
+import type { CrashReport, DdlReport, DriftReport, DrillRunReport, DrillStatus, LockQueueReport, ProbeReport } from '../src/migration-drill/index.js';
+import { judgeQueueUnderLoad, type LoadRunTimeline } from '../src/exercises/checks/queue-under-load.js';
 import { runCli } from './support/cli.js';
 import { queryServer, startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 
@@ -144,5 +145,93 @@ describe('migration drill', () => {
     const cols = await queryServer(t.shardUrls[1]!, `SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'lab_lock_probe'`);
     expect(cols).toEqual([]);
     expect((await t.call('POST', '/lab/v1/migration-drill/lock-queue', { shard: 'shard-1', hold_ms: 50 })).status).toBe(400);
+  });
+
+  it('changes a table under a stream of inserts: a plain index build and a volatile default block writes, the concurrent build and a constant default do not', async () => {
+    const ddl = async (change: string) => {
+      const r = await t.call<DdlReport>('POST', '/lab/v1/migration-drill/ddl', { shard: 'shard-2', change, rows: 50_000 });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.writes.count).toBeGreaterThan(0);
+      expect(r.body.verdict).toContain('inserts in flight waited up to');
+      return r.body;
+    };
+    const plain = await ddl('create-index');
+    // Read inside the change's own transaction, so certain however quick the build was.
+    expect(plain).toMatchObject({ lock_mode: 'ShareLock', lock_blocks_writes: true, rewrote: false });
+    const concurrent = await ddl('create-index-concurrently');
+    expect(concurrent.lock_blocks_writes).not.toBe(true);
+    expect(concurrent.rewrote).toBe(false);
+    const constant = await ddl('add-column-default');
+    expect(constant).toMatchObject({ lock_mode: 'AccessExclusiveLock', rewrote: false });
+    const rewrite = await ddl('add-column-rewrite');
+    expect(rewrite).toMatchObject({ lock_mode: 'AccessExclusiveLock', rewrote: true });
+    expect(Object.values((await status()).ddl).every((r) => r !== null)).toBe(true);
+    // The probe table is dropped after each change.
+    expect(await queryServer(t.shardUrls[2]!, `SELECT to_regclass('lab_drill.ddl_probe') AS t`)).toEqual([{ t: null }]);
+
+    for (const bad of [
+      { shard: 'shard-2', change: 'drop-table' },
+      { shard: 'shard-2', change: 'create-index', rows: 5 },
+      { shard: 'shard-9', change: 'create-index' },
+    ]) {
+      const r = await t.call<ErrorReply>('POST', '/lab/v1/migration-drill/ddl', bad);
+      expect(r.status, JSON.stringify(bad)).toBe(400);
+      expect(r.body.error.message.length).toBeGreaterThan(5);
+    }
+  });
+
+  it("runs the lock queue inside the lab's load test, marked on its timeline, and the check reads the run's seconds; without a load test it refuses", async () => {
+    const body = { shard: 'shard-1', hold_ms: 1000, under_load: true };
+    const none = await t.call<ErrorReply>('POST', '/lab/v1/migration-drill/lock-queue', body);
+    expect([none.status, none.body.error.code]).toEqual([409, 'no_loadtest']);
+
+    const started = await t.call<{ id: string }>('POST', '/lab/v1/loadtests', { scenario: 'smoke', duration_s: 15 });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const plain = (await t.call<LockQueueReport>('POST', '/lab/v1/migration-drill/lock-queue', body)).body;
+    const polite = (await t.call<LockQueueReport>('POST', '/lab/v1/migration-drill/lock-queue', { ...body, lock_timeout_ms: 50 })).body;
+    for (const r of [plain, polite]) {
+      expect(r.under_load?.run_id).toBe(started.body.id);
+      expect(r.under_load!.to_s).toBeGreaterThanOrEqual(r.under_load!.from_s);
+    }
+    let run = (await t.call<LoadRunTimeline & { marks: { kind: string; label: string }[] }>('GET', `/lab/v1/loadtests/${started.body.id}`)).body;
+    expect(run.marks.map((m) => m.label)).toEqual(['plain ALTER on shard-1', 'ALTER with lock_timeout 50 ms on shard-1']);
+    while (run.state === 'running' || run.state === 'preparing') {
+      await new Promise((r) => setTimeout(r, 500));
+      run = (await t.call<LoadRunTimeline & { marks: { kind: string; label: string }[] }>('GET', `/lab/v1/loadtests/${started.body.id}`)).body;
+    }
+    const verdict = judgeQueueUnderLoad(plain, polite, run);
+    expect(verdict.passed, verdict.message).toBe(true);
+    expect(verdict.message).toMatch(/while the plain ALTER waited on shard-1, its p99 reached [\d,]+ ms/);
+  });
+
+  it("compares every shard's schema, names the one changed by hand, and the drill's reset takes the change back", async () => {
+    const drift = async () => (await t.call<DriftReport>('GET', '/lab/v1/migration-drill/drift')).body;
+    const clean = await drift();
+    expect(clean.differences).toEqual([]);
+    expect(clean.shards.every((s) => s.error === null && s.items > 10)).toBe(true);
+
+    expect((await t.call('POST', '/lab/v1/migration-drill/drift', { shard: 'shard-2' })).status).toBe(200);
+    const off = await drift();
+    expect(off.differences).toEqual([
+      expect.objectContaining({ shard: 'shard-2', kind: 'index', name: 'lab_drift_users_created_at', problem: 'extra', expected: null }),
+    ]);
+    expect(off.verdict).toMatch(/^shard-2 differs/);
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/migration-drill/drift', { shard: 'shard-9' })).status).toBe(400);
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/migration-drill/drift', { shard: 'shard-1', extra: 1 })).status).toBe(400);
+
+    expect((await t.call('DELETE', '/lab/v1/migration-drill')).status).toBe(200);
+    expect((await drift()).differences).toEqual([]);
+  });
+
+  it('measures a schema change and finds drift from the CLI too', async () => {
+    const cli = (...args: string[]) => runCli(['migrate', ...args], { LAB_URL: t.url });
+    const ddl = await cli('drill', 'ddl', 'add-column-default', 'shard-0', '--rows', '10000');
+    expect(ddl.code, ddl.out).toBe(0);
+    expect(ddl.out).toContain('ADD COLUMN flag integer NOT NULL DEFAULT 0');
+    expect(ddl.out).toMatch(/\| no +\| AccessExclusiveLock/);
+    const drift = await cli('drift', '--introduce', '--shard', 'shard-1');
+    expect(drift.code, drift.out).toBe(0);
+    expect(drift.out).toMatch(/shard-1 differs[\s\S]*shard-1 +\| extra +\| index +\| lab_drift_users_created_at/);
+    await t.call('DELETE', '/lab/v1/migration-drill');
   });
 });

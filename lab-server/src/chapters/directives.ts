@@ -31,6 +31,8 @@ export const WIDGETS = [
   'pooling',
   'outbox',
   'constraint-explorer',
+  'schema-changes',
+  'schema-drift',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

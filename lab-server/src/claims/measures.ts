@@ -4,6 +4,7 @@ import { StepFailed } from '../exercises/action-kind.js';
 import type { ExerciseContext } from '../exercises/context.js';
 import type { Measurement, MeasureKind } from './measure-kind.js';
 import { ab } from './measures/ab.js';
+import { ddlBlocking } from './measures/ddl-blocking.js';
 import { distribution } from './measures/distribution.js';
 import { loadtest } from './measures/loadtest.js';
 import { referenceStrategy } from './measures/reference-strategy.js';
@@ -13,7 +14,7 @@ import { seedRate } from './measures/seed-rate.js';
 import { shardCount } from './measures/shard-count.js';
 
 /** Every way a chapter's claim may be measured. A new kind is a file in `measures/` and one entry here. */
-const measureKinds = [shardCount, distribution, ringShares, ringMovement, seedRate, loadtest, ab, referenceStrategy] as const;
+const measureKinds = [shardCount, distribution, ringShares, ringMovement, seedRate, loadtest, ab, referenceStrategy, ddlBlocking] as const;
 
 type SpecOf<K> = K extends MeasureKind<infer S> ? S : never;
 

@@ -174,27 +174,102 @@ const LockQueue = z.object({
   reads: z.object({ count: z.number(), stalled: z.number(), max_ms: z.number(), p99_ms: z.number() }),
   lock_view: z.array(z.object({ pid: z.number(), role: z.string(), waiting_for: z.array(z.number()), query: z.string() })),
   verdict: z.string(),
+  under_load: z.object({ run_id: z.string(), from_s: z.number(), to_s: z.number() }).optional(),
 });
 
 export const queue = defineCommand({
   name: 'migrate drill queue',
-  usage: 'migrate drill queue SHARD [--hold-ms N] [--lock-timeout-ms N]',
+  usage: 'migrate drill queue SHARD [--hold-ms N] [--lock-timeout-ms N] [--under-load]',
   summary: 'on one shard: a long transaction, an ALTER TABLE users queued behind it, reads queued behind the ALTER (rolled back)',
-  flags: { 'hold-ms': 'string', 'lock-timeout-ms': 'string' },
+  flags: { 'hold-ms': 'string', 'lock-timeout-ms': 'string', 'under-load': 'boolean' },
   args: z.object({
     _: positionals([arg('SHARD')]),
     'hold-ms': wholeNumber('--hold-ms').optional(),
     'lock-timeout-ms': wholeNumber('--lock-timeout-ms').optional(),
+    'under-load': z.boolean().default(false),
   }),
   complete: (index, _before, source) => (index === 0 ? source.shards() : []),
-  async run({ _: [shard], 'hold-ms': hold, 'lock-timeout-ms': timeout }, ctx) {
-    const body = { shard, ...(hold === undefined ? {} : { hold_ms: hold }), ...(timeout === undefined ? {} : { lock_timeout_ms: timeout }) };
+  async run({ _: [shard], 'hold-ms': hold, 'lock-timeout-ms': timeout, 'under-load': underLoad }, ctx) {
+    const body = {
+      shard,
+      under_load: underLoad,
+      ...(hold === undefined ? {} : { hold_ms: hold }),
+      ...(timeout === undefined ? {} : { lock_timeout_ms: timeout }),
+    };
     const r = await post(ctx.lab, '/lab/v1/migration-drill/lock-queue', LockQueue, body);
     const view = formatTable(
       ['pid', 'role', 'waiting for', 'query'],
       r.lock_view.map((v) => [v.pid, v.role, v.waiting_for.join(', ') || '-', v.query]),
     );
     const reads = `reads: ${r.reads.count}, stalled ${r.reads.stalled}, longest ${ms(r.reads.max_ms)}, p99 ${ms(r.reads.p99_ms)}`;
-    return { data: r, text: `${view}\n${reads}\n${r.verdict}` };
+    const load = r.under_load ? `\ninside load test ${r.under_load.run_id}, seconds ${r.under_load.from_s}–${r.under_load.to_s} of its run` : '';
+    return { data: r, text: `${view}\n${reads}\n${r.verdict}${load}` };
+  },
+});
+
+const CHANGES = ['create-index', 'create-index-concurrently', 'add-column-default', 'add-column-rewrite'] as const;
+const Ddl = z.object({
+  sql: z.string(),
+  ddl_ms: z.number(),
+  rewrote: z.boolean(),
+  lock_mode: z.string().nullable(),
+  writes: z.object({ count: z.number(), usual_ms: z.number(), during: z.number(), blocked: z.number(), longest_ms: z.number() }),
+  verdict: z.string(),
+});
+
+export const ddl = defineCommand({
+  name: 'migrate drill ddl',
+  usage: 'migrate drill ddl CHANGE SHARD [--rows N]',
+  summary: `one schema change (${CHANGES.join(', ')}) on a probe table while inserts stream in: how long writes were blocked`,
+  flags: { rows: 'string' },
+  args: z.object({
+    _: positionals([z.enum(CHANGES, { error: `CHANGE must be one of ${CHANGES.join(', ')}` }), arg('SHARD')]),
+    rows: wholeNumber('--rows').optional(),
+  }),
+  complete: (index, _before, source) => (index === 0 ? [...CHANGES] : index === 1 ? source.shards() : []),
+  async run({ _: [change, shard], rows }, ctx) {
+    const r = await post(ctx.lab, '/lab/v1/migration-drill/ddl', Ddl, { shard, change, ...(rows === undefined ? {} : { rows }) });
+    const table = formatTable(
+      ['change took', 'rewrote', 'lock', 'inserts', 'during', 'blocked ≥100 ms', 'longest insert', 'usual insert'],
+      [
+        [
+          ms(r.ddl_ms),
+          r.rewrote ? 'yes' : 'no',
+          r.lock_mode ?? '-',
+          r.writes.count,
+          r.writes.during,
+          r.writes.blocked,
+          ms(r.writes.longest_ms),
+          ms(r.writes.usual_ms),
+        ],
+      ],
+    );
+    return { data: r, text: `${r.sql}\n${table}\n${r.verdict}` };
+  },
+});
+
+const Drift = z.object({
+  differences: z.array(
+    z.object({ shard: z.string(), kind: z.string(), name: z.string(), problem: z.string(), expected: z.string().nullable(), found: z.string().nullable() }),
+  ),
+  verdict: z.string(),
+});
+
+export const drift = defineCommand({
+  name: 'migrate drift',
+  usage: 'migrate drift [--introduce] [--shard SHARD]',
+  summary: "compare every shard's messenger schema and applied migrations; --introduce changes one shard by hand first (an index no migration made)",
+  flags: { introduce: 'boolean', shard: 'string' },
+  args: noArgs.extend({ introduce: z.boolean().default(false), shard: z.string().min(1).optional() }),
+  async run({ introduce, shard }, ctx) {
+    if (introduce) await post(ctx.lab, '/lab/v1/migration-drill/drift', z.object({ introduced: z.literal(true) }), shard ? { shard } : {});
+    const r = await get(ctx.lab, '/lab/v1/migration-drill/drift', Drift);
+    const table = r.differences.length
+      ? `\n${formatTable(
+          ['shard', 'problem', 'kind', 'name', 'found'],
+          r.differences.map((d) => [d.shard, d.problem, d.kind, d.name, d.found ?? '-']),
+        )}`
+      : '';
+    return { data: r, text: `${r.verdict}${table}` };
   },
 });

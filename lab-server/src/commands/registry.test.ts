@@ -75,7 +75,7 @@ describe('the command registry', () => {
     expect(await options('shard ')).toContain('add');
     expect(await options('shard add ')).toEqual(['faithful', 'rebalance']);
     expect(await options('shard kill s')).toEqual(['shard-0', 'shard-1']);
-    expect(await options('migrate ')).toEqual(['down', 'drill', 'latest', 'status', 'up']);
+    expect(await options('migrate ')).toEqual(['down', 'drift', 'drill', 'latest', 'status', 'up']);
     expect(await options('migrate drill crash ')).toEqual(['advisory', 'faithful']);
     expect(await options('loadtest s')).toEqual(['scenarios', 'show', 'smoke', 'standard']);
     expect(await options('explain ')).toEqual(['analyze', 'shard-0', 'shard-1']);

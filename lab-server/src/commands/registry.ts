@@ -86,6 +86,8 @@ export const COMMANDS: readonly Command[] = [
   drill.unlock,
   drill.probe,
   drill.queue,
+  drill.ddl,
+  drill.drift,
   drill.reset,
   jobs.list,
   jobs.cancel,

@@ -12,6 +12,8 @@ import { jobUnderLoad } from './checks/job-under-load.js';
 import { largestShare } from './checks/largest-share.js';
 import { loadtestRun } from './checks/loadtest-run.js';
 import { migrationDrill } from './checks/migration-drill.js';
+import { queueUnderLoad } from './checks/queue-under-load.js';
+import { schemaDrift } from './checks/schema-drift.js';
 import { knobUnderLoad } from './checks/knob-under-load.js';
 import { poolFormula } from './checks/pool-formula.js';
 import { cleanRun } from './checks/clean-run.js';
@@ -85,6 +87,8 @@ const checkKinds = () =>
     readTrial,
     staleShare,
     cleanRun,
+    queueUnderLoad,
+    schemaDrift,
     all,
   ] as const;
 

@@ -86,7 +86,7 @@ export class Lab {
       // A replica added or moved: the workers read from it too (a worker that cannot follow is replaced).
       void this.syncPeers().catch((err: unknown) => log(`prefork: the workers did not follow the replicas: ${String(err)}`));
     });
-    this.migrationDrill = new MigrationDrill(cluster);
+    this.migrationDrill = new MigrationDrill(cluster, () => this.loadtests);
     this.starts = new ChapterStarts({
       cluster,
       router: () => ring.router,

@@ -4,6 +4,8 @@ import type { Cluster } from '../cluster/cluster.js';
 import { ConflictError, InvalidInputError } from '../domain/errors.js';
 import { listMigrations, migrateShard, pgErrorText, type MigrateAction, type MigrationTarget } from '../migrations/index.js';
 import { runFaithful } from './faithful.js';
+import { DRIFT_INDEX, DRIFT_SQL, readSchema, schemaDrift, type DriftReport } from './drift.js';
+import { DDL_CHANGES, ddlBlocking, type DdlChange, type DdlReport } from './ddl-blocking.js';
 import { lockQueue, type LockQueueOptions, type LockQueueReport } from './lock-queue.js';
 import { DRILL_APPLICATION, DRILL_DIR, DRILL_LOCK_KEY, DRILL_SCHEMA, drillSet, SETUP_SQL } from './setup.js';
 import type { CellState, CrashReport, DrillLock, DrillMode, DrillRunReport, DrillShardReport, DrillShardStatus, DrillStatus, ProbeReport } from './types.js';
@@ -17,6 +19,15 @@ const WAIT_LIMIT_MS = 15_000;
 const PROBE_SQL = `INSERT INTO ${DRILL_SCHEMA}.notes (body, priority, tags) VALUES ('probe', 1, ARRAY['drill'])`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How long a drill asked to run under load waits for the started load test to send its first second of traffic. */
+const LOAD_WAIT_MS = 60_000;
+
+/** The lab's load-test engine, as far as a drill uses it: which run is going, and a mark on its timeline. */
+export interface LoadMarker {
+  running(): { id: string; state: string; progress: { elapsed_s: number } | null } | null;
+  mark(kind: string, label: string): void;
+}
 
 interface ShardRef {
   id: number;
@@ -34,12 +45,19 @@ export class MigrationDrill {
   private lastCrash: CrashReport | null = null;
   /** The newest lock-queue drill of each kind: a plain ALTER, and one with lock_timeout. */
   private readonly lockQueues = new Map<'plain' | 'lock_timeout', LockQueueReport>();
+  /** The newest schema-change drill of each change. */
+  private readonly ddlReports = new Map<DdlChange, DdlReport>();
+  /** Shards with a schema-change drill running: two at once would share one probe table. */
+  private readonly ddlBusy = new Set<string>();
   /** shard → migration its runner is inside right now. */
   private readonly running = new Map<string, string>();
   /** Setup statements on one shard run one after another (CREATE … IF NOT EXISTS races with itself). */
   private readonly setupQueue = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly cluster: Pick<Cluster, 'shards' | 'pools'>) {}
+  constructor(
+    private readonly cluster: Pick<Cluster, 'shards' | 'pools'>,
+    private readonly load: () => LoadMarker | null = () => null,
+  ) {}
 
   private shards(): ShardRef[] {
     return this.cluster.shards.map((s) => ({ id: s.id, name: s.name, url: s.url }));
@@ -113,6 +131,7 @@ export class MigrationDrill {
       runs: [...this.runs].reverse(),
       last_crash: this.lastCrash,
       lock_queues: { plain: this.lockQueues.get('plain') ?? null, lock_timeout: this.lockQueues.get('lock_timeout') ?? null },
+      ddl: Object.fromEntries(DDL_CHANGES.map((c) => [c, this.ddlReports.get(c) ?? null])) as Record<DdlChange, DdlReport | null>,
     };
   }
 
@@ -311,26 +330,87 @@ export class MigrationDrill {
     return { sql: PROBE_SQL, shards };
   }
 
-  /** The lock queue on one shard's `users` (see lock-queue.ts): the ALTER is rolled back, the schema never changes. */
-  async lockQueue(shardName: string, opts: LockQueueOptions): Promise<LockQueueReport> {
-    const report = await lockQueue(this.shard(shardName), opts, DRILL_APPLICATION);
-    this.lockQueues.set(opts.lock_timeout_ms === null ? 'plain' : 'lock_timeout', report);
+  /**
+   * The lock queue on one shard's `users` (see lock-queue.ts): the ALTER is rolled back, the schema never changes.
+   * `underLoad`: run it inside the lab's running load test (waiting for its traffic to start), marked on its
+   * timeline, so the run's per-second latency and errors show what the queue did to the API's requests.
+   */
+  async lockQueue(shardName: string, opts: LockQueueOptions, underLoad = false): Promise<LockQueueReport> {
+    const shard = this.shard(shardName);
+    const kind = opts.lock_timeout_ms === null ? 'plain' : 'lock_timeout';
+    const run = underLoad ? await this.runningLoadTest() : null;
+    const label = `${kind === 'plain' ? 'plain ALTER' : `ALTER with lock_timeout ${opts.lock_timeout_ms} ms`} on ${shard.name}`;
+    const elapsed = () => this.load()?.running()?.progress?.elapsed_s ?? 0;
+    const from = elapsed();
+    if (run) this.load()?.mark('migration', label);
+    const report = await lockQueue(shard, opts, DRILL_APPLICATION);
+    if (run) {
+      const now = this.load()?.running();
+      // The queue outlasted the load test: its effect is not all inside the run.
+      if (now?.id !== run) throw new ConflictError('loadtest_ended', `Load test ${run} ended during the drill: start a longer one and run the drill again.`);
+      report.under_load = { run_id: run, from_s: from, to_s: elapsed() };
+    }
+    this.lockQueues.set(kind, report);
     return report;
   }
 
-  /** Back to no drill at all: ends drill sessions, drops `lab_drill` on every shard, forgets the runs. */
+  /** The id of the load test that is sending traffic now, waiting for one that is still preparing. */
+  private async runningLoadTest(): Promise<string> {
+    for (let waited = 0; waited < LOAD_WAIT_MS; waited += WAIT_STEP_MS) {
+      const run = this.load()?.running();
+      if (!run) break;
+      if (run.state === 'running' && (run.progress?.elapsed_s ?? 0) >= 1) return run.id;
+      await sleep(WAIT_STEP_MS);
+    }
+    throw new ConflictError(
+      'no_loadtest',
+      'No load test is running: start one (the Load test panel, or `loadtest run standard`), then run the drill under it.',
+    );
+  }
+
+  /** One schema change on one shard's probe table under a stream of inserts (see ddl-blocking.ts). */
+  async ddl(shardName: string, change: DdlChange, rows: number): Promise<DdlReport> {
+    const s = this.shard(shardName);
+    if (this.ddlBusy.has(s.name)) throw new ConflictError('ddl_busy', `A schema-change drill is already running on ${s.name}: wait for it to finish.`);
+    this.ddlBusy.add(s.name);
+    try {
+      await this.setup(s);
+      const report = await ddlBlocking(s, change, rows, DRILL_APPLICATION);
+      this.ddlReports.set(change, report);
+      return report;
+    } finally {
+      this.ddlBusy.delete(s.name);
+    }
+  }
+
+  /** Every shard's messenger schema and tracking table against what most shards have (see drift.ts). */
+  async drift(): Promise<DriftReport> {
+    return schemaDrift(this.shards().map((s) => ({ name: s.name, read: () => this.onShard(s, readSchema) })));
+  }
+
+  /** Someone's fix by hand on one shard: an index on `users` the migrations know nothing about. Random shard unless named. */
+  async introduceDrift(shardName?: string): Promise<void> {
+    const all = this.shards();
+    const s = shardName ? this.shard(shardName) : all[Math.floor(Math.random() * all.length)];
+    if (!s) throw new ConflictError('no_shards', 'The lab has no shard to change.');
+    await this.onShard(s, (pool) => pool.query(DRIFT_SQL));
+  }
+
+  /** Back to no drill at all: ends drill sessions, drops `lab_drill` and the drift drill's index on every shard, forgets the runs. */
   async reset(): Promise<void> {
     await Promise.all(
       this.shards().map((s) =>
         this.onShard(s, async (pool) => {
           await pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [DRILL_APPLICATION]);
           await pool.query(`DROP SCHEMA IF EXISTS ${DRILL_SCHEMA} CASCADE`);
+          await pool.query(`DROP INDEX IF EXISTS public.${DRIFT_INDEX}`);
         }),
       ),
     );
     this.runs.length = 0;
     this.lastCrash = null;
     this.lockQueues.clear();
+    this.ddlReports.clear();
     this.running.clear();
   }
 }

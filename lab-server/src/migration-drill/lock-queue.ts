@@ -34,6 +34,8 @@ export interface LockQueueReport {
   /** Who waited for whom, seen while the ALTER was queued (pg_blocking_pids). */
   lock_view: { pid: number; role: 'long transaction' | 'migration' | 'reader'; waiting_for: number[]; query: string }[];
   verdict: string;
+  /** Set when the drill ran inside the lab's load test: that run, and the drill's seconds on its timeline. */
+  under_load?: { run_id: string; from_s: number; to_s: number };
 }
 
 function p99(xs: number[]): number {

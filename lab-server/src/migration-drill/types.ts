@@ -1,4 +1,5 @@
 import type { MigrateAction } from '../migrations/index.js';
+import type { DdlChange, DdlReport } from './ddl-blocking.js';
 import type { LockQueueReport } from './lock-queue.js';
 
 /** Which runner: the lab's (node-pg-migrate, advisory lock) or the original's (boolean lock row). */
@@ -68,6 +69,8 @@ export interface DrillStatus {
   last_crash: CrashReport | null;
   /** The newest lock-queue drill of each kind since the drill was reset. */
   lock_queues: { plain: LockQueueReport | null; lock_timeout: LockQueueReport | null };
+  /** The newest schema-change drill of each change since the drill was reset. */
+  ddl: Record<DdlChange, DdlReport | null>;
 }
 
 export interface ProbeReport {

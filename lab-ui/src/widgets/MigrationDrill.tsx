@@ -79,6 +79,7 @@ export function MigrationDrill() {
   const [crash, setCrash] = useState<Crash | null>(null);
   const [probe, setProbe] = useState<Probe | null>(null);
   const [queue, setQueue] = useState<LockQueue | null>(null);
+  const [underLoad, setUnderLoad] = useState(false);
   const modeId = useId();
   const migrationId = useId();
 
@@ -103,7 +104,9 @@ export function MigrationDrill() {
   const lockQueue = (lockTimeoutMs: number | null) =>
     act.run(async () => {
       setQueue(null);
-      setQueue(await api<LockQueue>('POST', '/lab/v1/migration-drill/lock-queue', { shard, hold_ms: 2_000, lock_timeout_ms: lockTimeoutMs }));
+      setQueue(
+        await api<LockQueue>('POST', '/lab/v1/migration-drill/lock-queue', { shard, hold_ms: 2_000, lock_timeout_ms: lockTimeoutMs, under_load: underLoad }),
+      );
     });
 
   const lastRun = status?.runs[0] ?? null;
@@ -164,6 +167,9 @@ export function MigrationDrill() {
         <button type="button" onClick={() => void act.run(() => api('POST', '/lab/v1/migration-drill/unlock'))} disabled={act.busy}>
           Unlock (original's way)
         </button>
+        <label className="field">
+          <input type="checkbox" checked={underLoad} onChange={(e) => setUnderLoad(e.target.checked)} /> under the load test
+        </label>
         <button type="button" onClick={() => void lockQueue(null)} disabled={act.busy}>
           Lock queue — plain ALTER
         </button>
@@ -281,6 +287,8 @@ export function MigrationDrill() {
             On {queue.shard}, the long transaction held <code>users</code> for {fmt(queue.hold_ms)} ms. Reads: {fmt(queue.reads.count)}, stalled (≥ 100 ms){' '}
             {fmt(queue.reads.stalled)}, longest {ms(queue.reads.max_ms)} ms, p99 {ms(queue.reads.p99_ms)} ms. The ALTER: {fmt(queue.alter.attempts)} attempt(s),
             through after {ms(queue.alter.waited_ms)} ms, then rolled back.
+            {queue.under_load &&
+              ` Inside load test ${queue.under_load.run_id.slice(0, 8)}, seconds ${fmt(queue.under_load.from_s)}–${fmt(queue.under_load.to_s)} of its run (marked on its chart).`}
           </p>
           <table className="compact">
             <thead>

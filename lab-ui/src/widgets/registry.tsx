@@ -14,6 +14,8 @@ import { Partitions } from './Partitions';
 import { Paths } from './Paths';
 import { Pruning } from './Pruning';
 import { Ring } from './Ring';
+import { SchemaChanges } from './SchemaChanges';
+import { SchemaDrift } from './SchemaDrift';
 import { ShardStats } from './ShardStats';
 import { Sql } from './Sql';
 import { UuidAnatomyWidget } from './UuidAnatomy';
@@ -46,6 +48,8 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   'reference-race': ReferenceRace,
   outbox: Outbox,
   'constraint-explorer': ConstraintExplorer,
+  'schema-changes': SchemaChanges,
+  'schema-drift': SchemaDrift,
 };
 
 export function Widget({ name, attrs }: { name: string; attrs: Record<string, string> }) {

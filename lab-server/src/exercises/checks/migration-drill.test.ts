@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CrashReport, DrillRunReport, DrillStatus } from '../../migration-drill/index.js';
+import type { CrashReport, DdlChange, DdlReport, DrillRunReport, DrillStatus } from '../../migration-drill/index.js';
 import { judgeDrillLagging } from './drill-lagging.js';
 import { judgeMigrationDrill, migrationDrill } from './migration-drill.js';
 
@@ -38,7 +38,8 @@ const status = (
   runs: DrillRunReport[] = [],
   last_crash: CrashReport | null = null,
   lock_queues: DrillStatus['lock_queues'] = { plain: null, lock_timeout: null },
-): DrillStatus => ({ migrations: M, shards, runs, last_crash, lock_queues });
+  ddl: DrillStatus['ddl'] = { 'create-index': null, 'create-index-concurrently': null, 'add-column-default': null, 'add-column-rewrite': null },
+): DrillStatus => ({ migrations: M, shards, runs, last_crash, lock_queues, ddl });
 
 describe('migration-drill check', () => {
   it('refuses unknown or malformed parameters', () => {
@@ -130,5 +131,41 @@ describe('migration-drill check, lock queue', () => {
     expect(judgeMigrationDrill(spec, status(at, [], null, { plain: queue(null, [], 0), lock_timeout: queue(50, [], 2) })).passed).toBe(false);
     const both = judgeMigrationDrill(spec, status(at, [], null, { plain: queue(null, [2], 0), lock_timeout: queue(50, [], 2) }));
     expect(both).toMatchObject({ passed: true, message: expect.stringContaining('1,990 ms') });
+  });
+});
+
+describe('migration-drill check, schema changes', () => {
+  const report = (change: DdlChange, lock_mode: string | null, blocks: boolean | null, rewrote: boolean, longest: number): DdlReport => ({
+    shard: 'shard-0',
+    change,
+    sql: '…',
+    rows: 200_000,
+    ddl_ms: longest,
+    rewrote,
+    lock_mode,
+    lock_blocks_writes: blocks,
+    writes: { count: 50, usual_ms: 1, during: 0, blocked: 1, longest_ms: longest },
+    writers_waited: blocks === true,
+    verdict: '',
+  });
+  const good = {
+    'create-index': report('create-index', 'ShareLock', true, false, 420),
+    'create-index-concurrently': report('create-index-concurrently', null, null, false, 3),
+    'add-column-default': report('add-column-default', 'AccessExclusiveLock', true, false, 2),
+    'add-column-rewrite': report('add-column-rewrite', 'AccessExclusiveLock', true, true, 900),
+  };
+  const spec = { kind: 'migration-drill' as const, ddl: true as const };
+  const at = [shard('shard-0', 3)];
+  const judge = (ddl: DrillStatus['ddl']) => judgeMigrationDrill(spec, status(at, [], null, undefined, ddl));
+
+  it('names the changes not run yet, and passes with all four, quoting how long writes waited', () => {
+    expect(judge({ ...good, 'add-column-rewrite': null, 'create-index': null }).message).toContain('create-index, add-column-rewrite');
+    expect(judge(good)).toMatchObject({ passed: true, message: expect.stringContaining('420 ms behind CREATE INDEX (ShareLock)') });
+  });
+
+  it('fails when a report contradicts the lesson: a concurrent build seen blocking, a constant default that rewrote', () => {
+    expect(judge({ ...good, 'create-index-concurrently': report('create-index-concurrently', 'ShareLock', true, false, 3) }).passed).toBe(false);
+    expect(judge({ ...good, 'add-column-default': report('add-column-default', 'AccessExclusiveLock', true, true, 3) }).message).toContain('older than 11');
+    expect(judge({ ...good, 'add-column-rewrite': report('add-column-rewrite', 'AccessExclusiveLock', true, false, 3) }).passed).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DrillMode, DrillStatus } from '../../migration-drill/index.js';
+import { DDL_CHANGES, type DrillMode, type DrillStatus } from '../../migration-drill/index.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import { fmt } from './format.js';
 
@@ -22,6 +22,8 @@ const spec = z.strictObject({
   last_run: mode.optional(),
   /** Both lock-queue drills ran: readers seen queued behind the plain ALTER; the lock_timeout ALTER gave up and retried. */
   lock_queue: z.literal(true).optional(),
+  /** All four schema-change drills ran: the plain index build held a lock that blocks writes, the concurrent one did not; only the volatile default rewrote. */
+  ddl: z.literal(true).optional(),
 });
 type DrillSpec = z.output<typeof spec>;
 
@@ -120,6 +122,21 @@ export function judgeMigrationDrill(s: DrillSpec, st: DrillStatus): CheckResult 
     said.push(
       `Plain ALTER: the reader waited for the ALTER (pid ${alter.pid}), ${fmt(plain.reads.stalled)} read(s) stalled, the longest ${ms(plain.reads.max_ms)}. ` +
         `With lock_timeout ${fmt(polite.lock_timeout_ms ?? 0)} ms: ${fmt(polite.alter.timeouts)} give-up(s) and a retry, ${fmt(polite.reads.stalled)} stalled read(s), the longest ${ms(polite.reads.max_ms)}.`,
+    );
+  }
+  if (s.ddl) {
+    const d = st.ddl;
+    const missing = DDL_CHANGES.filter((c) => d[c] === null);
+    if (missing.length > 0) return fail(`Run the schema-change drill for ${list(missing)} too (Schema changes panel, or \`migrate drill ddl CHANGE SHARD\`).`);
+    const [plain, concurrent, constant, rewrite] = DDL_CHANGES.map((c) => d[c]!);
+    if (plain!.lock_blocks_writes !== true) return fail('The plain CREATE INDEX was not seen holding a lock that blocks writes: run it again.');
+    if (concurrent!.lock_blocks_writes === true) return fail(`CREATE INDEX CONCURRENTLY was seen holding ${concurrent!.lock_mode}: run it again.`);
+    if (constant!.rewrote) return fail('The constant default rewrote the table: this PostgreSQL is older than 11.');
+    if (!rewrite!.rewrote) return fail('The volatile default did not rewrite the table: run it again.');
+    const ms = (n: number) => `${fmt(Math.round(n))} ms`;
+    said.push(
+      `Writes waited up to ${ms(plain!.writes.longest_ms)} behind CREATE INDEX (${plain!.lock_mode}) and ${ms(concurrent!.writes.longest_ms)} beside CREATE INDEX CONCURRENTLY; ` +
+        `up to ${ms(constant!.writes.longest_ms)} for the constant default (no rewrite) and ${ms(rewrite!.writes.longest_ms)} for the volatile one, which rewrote ${fmt(rewrite!.rows)} rows.`,
     );
   }
   return pass(said.join(' ') || 'The drill is in that state.');

@@ -3,6 +3,10 @@ import type { ApiRouter } from '../api-router.js';
 import type { Lab } from '../../lab/lab.js';
 import {
   CrashReportSchema,
+  DdlBody,
+  DdlReportSchema,
+  DriftBody,
+  DriftReportSchema,
   DrillCrashBody,
   DrillFaultBody,
   DrillFaultsQuery,
@@ -134,10 +138,66 @@ export function migrationDrillRoutes(api: ApiRouter, lab: Pick<Lab, 'migrationDr
       description: 'With lock_timeout_ms the ALTER gives up after that long, lets the queue drain and retries. Reads slower than 100 ms count as stalled.',
       body: LockQueueBody,
       bodyName: 'lock queue',
-      responses: { 200: { description: 'the ALTER, the reads, and who waited for whom', schema: LockQueueReportSchema }, 400: badInput },
+      responses: {
+        200: { description: 'the ALTER, the reads, and who waited for whom', schema: LockQueueReportSchema },
+        400: badInput,
+        409: { description: 'no_loadtest: under_load asked, and no load test is running; loadtest_ended: it ended during the drill' },
+      },
     },
     async ({ res, body }) => {
-      res.json(await drill.lockQueue(body.shard, { hold_ms: body.hold_ms, lock_timeout_ms: body.lock_timeout_ms }));
+      res.json(await drill.lockQueue(body.shard, { hold_ms: body.hold_ms, lock_timeout_ms: body.lock_timeout_ms }, body.under_load));
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/migration-drill/ddl',
+      tag,
+      summary:
+        'On one shard: one schema change (CREATE INDEX, … CONCURRENTLY, ADD COLUMN with a constant or a volatile default) on a probe table while inserts stream into it; measured',
+      description:
+        'The probe table (lab_drill.ddl_probe) is built with `rows` rows first and dropped afterwards. Reports how long the change took, whether it rewrote the table, the lock it held, and how long the inserts around it waited.',
+      body: DdlBody,
+      bodyName: 'schema change',
+      responses: {
+        200: { description: 'the change, its lock, and the inserts around it', schema: DdlReportSchema },
+        400: badInput,
+        409: { description: 'ddl_busy: a schema-change drill is already running on that shard' },
+      },
+    },
+    async ({ res, body }) => {
+      res.json(await drill.ddl(body.shard, body.change, body.rows));
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/migration-drill/drift',
+      tag,
+      summary: "Schema drift: every shard's messenger schema (tables, columns, indexes, constraints) and applied migrations against what most shards have",
+      responses: { 200: { description: 'each difference, named by shard', schema: DriftReportSchema } },
+    },
+    async ({ res }) => {
+      res.json(await drill.drift());
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/migration-drill/drift',
+      tag,
+      summary: 'Change one shard by hand, the way drift happens: an index on users that no migration made (one shard at random unless named)',
+      description: 'The Migrations chapter’s reset (DELETE /lab/v1/migration-drill) drops the index again.',
+      body: DriftBody,
+      bodyName: 'drift',
+      responses: { 200: { description: 'done; which shard is not said', schema: z.object({ introduced: z.literal(true) }) }, 400: badInput },
+    },
+    async ({ res, body }) => {
+      await drill.introduceDrift(body.shard);
+      res.json({ introduced: true as const });
     },
   );
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DDL_CHANGES } from '../../migration-drill/index.js';
 
 const strictBody = (name: string) => ({
   error: (iss: { code?: string; keys?: string[] }) =>
@@ -72,8 +73,51 @@ export const LockQueueReportSchema = z
       z.object({ pid: z.number(), role: z.enum(['long transaction', 'migration', 'reader']), waiting_for: z.array(z.number()), query: z.string() }),
     ),
     verdict: z.string(),
+    under_load: z
+      .object({ run_id: z.string(), from_s: z.number(), to_s: z.number() })
+      .optional()
+      .describe("the lab's load test the drill ran inside, and the drill's seconds on its timeline"),
   })
   .meta({ id: 'LockQueueReport' });
+
+const DdlChangeSchema = z.enum(DDL_CHANGES, { error: `change must be one of ${DDL_CHANGES.join(', ')}` });
+
+export const DdlReportSchema = z
+  .object({
+    shard: z.string(),
+    change: DdlChangeSchema,
+    sql: z.string(),
+    rows: z.number().describe('rows in the probe table the change ran on'),
+    ddl_ms: z.number().describe('from the first statement to the commit'),
+    rewrote: z.boolean().describe("the table's file changed: every row was written again"),
+    lock_mode: z.string().nullable().describe('the strongest lock the change held on the table; null when too brief to observe'),
+    lock_blocks_writes: z.boolean().nullable(),
+    writes: z.object({
+      count: z.number(),
+      usual_ms: z.number().describe('median insert before the change started'),
+      during: z.number().describe('inserts that finished while the change ran'),
+      blocked: z.number().describe('inserts in flight during the change that took ≥ 100 ms'),
+      longest_ms: z.number().describe('the longest insert in flight during the change: how long writes were blocked'),
+    }),
+    writers_waited: z.boolean().describe("a writer was seen waiting for the change's session (pg_blocking_pids)"),
+    verdict: z.string(),
+  })
+  .meta({ id: 'DdlReport' });
+
+export const DdlBody = z.strictObject(
+  {
+    shard: z.string({ error: 'shard is required (a name like shard-0)' }).min(1, 'shard is required'),
+    change: DdlChangeSchema,
+    rows: z
+      .number({ error: 'rows must be a number' })
+      .int('rows must be a whole number')
+      .min(10_000, 'rows must be at least 10,000')
+      .max(2_000_000, 'rows must be at most 2,000,000')
+      .default(200_000)
+      .describe('rows in the probe table: the bigger, the longer a blocking change blocks'),
+  },
+  strictBody('schema change'),
+);
 
 export const DrillStatusSchema = z
   .object({
@@ -98,6 +142,14 @@ export const DrillStatusSchema = z
     runs: z.array(DrillRunReportSchema).describe('the most recent runs, newest first'),
     last_crash: CrashReportSchema.nullable(),
     lock_queues: z.object({ plain: LockQueueReportSchema.nullable(), lock_timeout: LockQueueReportSchema.nullable() }),
+    ddl: z
+      .object(
+        Object.fromEntries(DDL_CHANGES.map((c) => [c, DdlReportSchema.nullable()])) as Record<
+          (typeof DDL_CHANGES)[number],
+          z.ZodNullable<typeof DdlReportSchema>
+        >,
+      )
+      .describe('the newest schema-change drill of each change'),
   })
   .meta({ id: 'DrillStatus' });
 
@@ -126,6 +178,34 @@ export const LockQueueBody = z.strictObject(
       .nullable()
       .default(null)
       .describe('null: a plain ALTER that waits; else lock_timeout and retry'),
+    under_load: z
+      .boolean({ error: 'under_load must be true or false' })
+      .default(false)
+      .describe("run inside the lab's running load test (waits for its traffic to start; 409 no_loadtest when none runs)"),
   },
   strictBody('lock queue'),
+);
+
+export const DriftReportSchema = z
+  .object({
+    shards: z.array(z.object({ shard: z.string(), error: z.string().nullable(), items: z.number(), differences: z.number() })),
+    differences: z.array(
+      z.object({
+        shard: z.string(),
+        kind: z.enum(['table', 'column', 'index', 'constraint', 'migration']),
+        name: z.string(),
+        problem: z
+          .enum(['missing', 'extra', 'differs'])
+          .describe('missing: the other shards have it; extra: only this shard has it; differs: another definition'),
+        expected: z.string().nullable(),
+        found: z.string().nullable(),
+      }),
+    ),
+    verdict: z.string(),
+  })
+  .meta({ id: 'DriftReport' });
+
+export const DriftBody = z.strictObject(
+  { shard: z.string().min(1, 'shard must name a shard').optional().describe('the shard to change (default: one at random, not said)') },
+  strictBody('drift'),
 );
