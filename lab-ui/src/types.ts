@@ -41,6 +41,7 @@ export type ScenarioRun = Schemas['ScenarioRun'];
 export type Trace = Schemas['Trace'];
 export type TraceList = Schemas['TraceList'];
 export type TracedRequest = Schemas['TracedRequest'];
+export type TraceSampling = Schemas['TraceSampling'];
 
 type Method = 'get' | 'put' | 'post' | 'delete';
 

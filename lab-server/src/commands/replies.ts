@@ -207,6 +207,7 @@ const TraceSpan = z.object({
 });
 export const Trace = z.object({
   trace_id: z.string(),
+  source: z.enum(['asked', 'sampled']),
   name: z.string(),
   started_at: z.string(),
   duration_ms: z.number(),
@@ -214,7 +215,8 @@ export const Trace = z.object({
   spans: z.array(TraceSpan),
 });
 export type Trace = z.output<typeof Trace>;
-export const TraceList = z.object({ kept: z.number(), traces: z.array(Trace) });
+export const TraceList = z.object({ kept: z.number(), sample_percent: z.number(), traces: z.array(Trace) });
+export const TraceSampling = z.object({ percent: z.number(), kept: z.number(), sampled: z.number() });
 export const TracedRequest = z.object({ response: z.object({ status: z.number(), shard: z.string().nullable(), body: z.unknown() }), trace: Trace });
 export const ScenarioRun = z.object({ scenarios: z.array(TracedRequest.extend({ scenario: z.string() })) });
 

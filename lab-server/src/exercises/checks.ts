@@ -35,6 +35,7 @@ import { staleShare } from './checks/stale-share.js';
 import { userShard } from './checks/user-shard.js';
 import { usersTotal } from './checks/users-total.js';
 import { uuidTime } from './checks/uuid-time.js';
+import { liveTrace } from './checks/live-trace.js';
 
 /**
  * Every check kind a chapter may name. A new kind is a file in `checks/` and one line here.
@@ -75,6 +76,7 @@ const checkKinds = () =>
     readTrial,
     staleShare,
     cleanRun,
+    liveTrace,
     all,
   ] as const;
 
