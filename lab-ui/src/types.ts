@@ -37,6 +37,7 @@ export type SqlRun = Schemas['SqlRun'];
 export type StepReport = Schemas['StepReport'];
 export type Topology = Schemas['Topology'];
 export type IdAnatomy = Schemas['IdAnatomy'];
+export type KeyFate = Schemas['KeyFate'];
 export type ScenarioRun = Schemas['ScenarioRun'];
 export type Trace = Schemas['Trace'];
 export type TraceList = Schemas['TraceList'];

@@ -23,6 +23,7 @@ export const WIDGETS = [
   'pruning',
   'tracer',
   'uuid',
+  'key-fate',
   'knobs',
   'foreign-keys',
   'messenger',

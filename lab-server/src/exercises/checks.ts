@@ -36,6 +36,7 @@ import { userShard } from './checks/user-shard.js';
 import { usersTotal } from './checks/users-total.js';
 import { uuidTime } from './checks/uuid-time.js';
 import { liveTrace } from './checks/live-trace.js';
+import { keyFate } from './checks/key-fate.js';
 
 /**
  * Every check kind a chapter may name. A new kind is a file in `checks/` and one line here.
@@ -77,6 +78,7 @@ const checkKinds = () =>
     staleShare,
     cleanRun,
     liveTrace,
+    keyFate,
     all,
   ] as const;
 

@@ -20,6 +20,7 @@ import { ringRoutes } from './routes/ring.js';
 import { shardRoutes } from './routes/shards.js';
 import { sqlRoutes } from './routes/sql.js';
 import { traceRoutes } from './routes/traces.js';
+import { keyFateRoutes } from './routes/key-fate.js';
 import { tuningRoutes } from './routes/tuning.js';
 
 /** The control API (`/lab/v1`) and the operations routes (`/health`, `/metrics`), every route declared with its schemas. */
@@ -42,6 +43,7 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   partitionRoutes(control, lab);
   migrationDrillRoutes(control, lab);
   traceRoutes(control, lab);
+  keyFateRoutes(control, lab);
   idRoutes(control);
   referenceRoutes(control, lab);
   return [

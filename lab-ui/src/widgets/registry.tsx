@@ -15,6 +15,7 @@ import { Ring } from './Ring';
 import { ShardStats } from './ShardStats';
 import { Sql } from './Sql';
 import { UuidAnatomyWidget } from './UuidAnatomy';
+import { KeyFateWidget } from './KeyFate';
 
 export type WidgetProps = { attrs: Record<string, string> };
 
@@ -26,6 +27,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   metrics: lazy(() => import('./Metrics')),
   tracer: lazy(() => import('./Tracer')),
   uuid: UuidAnatomyWidget,
+  'key-fate': KeyFateWidget,
   reads: lazy(() => import('./Reads')),
   pooling: lazy(() => import('./Pooling')),
   ring: Ring,
