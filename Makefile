@@ -9,7 +9,7 @@ MESSAGES ?= 0
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue bench-seed bench-data-layer bench-api bench-ui \
-        bench-tracing bench-tuning trace trace-sample fate shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune knobs claims bench-reshard \
+        bench-tracing bench-tuning trace trace-sample fate id-locality shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune knobs claims bench-reshard \
         fk-demo fk-race fk-username-race fk-audit replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
@@ -206,6 +206,9 @@ trace: install ## the last traced requests; make trace REQUEST='GET /api/v1/user
 
 fate: install ## one id through every ring version (hash, vnode, shard, server; when it moved) and where its row is now: make fate ID=<user id> (needs make dev)
 	@$(LAB) fate $(ID)
+
+id-locality: install ## UUIDv4 against UUIDv7 inserted into a B-tree on a shard: index pages and insert rate; make id-locality ROWS=100000 (needs make dev)
+	@$(LAB) id locality $(ROWS)
 
 trace-sample: install ## trace a share of live traffic: make trace-sample PERCENT=10 (0 stops; without PERCENT, the rate now), then make trace REQUEST=live (needs make dev)
 	@$(LAB) trace sample $(PERCENT)

@@ -38,6 +38,7 @@ export type StepReport = Schemas['StepReport'];
 export type Topology = Schemas['Topology'];
 export type IdAnatomy = Schemas['IdAnatomy'];
 export type KeyFate = Schemas['KeyFate'];
+export type IdLocality = Schemas['IdLocality'];
 export type ScenarioRun = Schemas['ScenarioRun'];
 export type Trace = Schemas['Trace'];
 export type TraceList = Schemas['TraceList'];

@@ -24,6 +24,7 @@ export const WIDGETS = [
   'tracer',
   'uuid',
   'key-fate',
+  'id-locality',
   'knobs',
   'foreign-keys',
   'messenger',

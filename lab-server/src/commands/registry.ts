@@ -5,6 +5,7 @@ import * as fk from './fk.js';
 import health from './health.js';
 import id from './id.js';
 import fate from './fate.js';
+import idLocality from './id-locality.js';
 import * as jobs from './jobs.js';
 import * as cluster from './local/cluster.js';
 import dbShell from './local/db-shell.js';
@@ -62,6 +63,7 @@ export const COMMANDS: readonly Command[] = [
   trace,
   id,
   fate,
+  idLocality,
   user.create,
   user.read,
   fk.demo,

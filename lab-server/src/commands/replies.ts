@@ -230,6 +230,22 @@ export const IdAnatomy = z.object({
   random_bits: z.number(),
 });
 
+const LocalityRun = z.object({
+  kind: z.string(),
+  rows: z.number(),
+  index_pages: z.number(),
+  rows_per_page: z.number(),
+  rows_per_s: z.number(),
+});
+export const IdLocality = z.object({
+  shard: z.string(),
+  rows: z.number(),
+  batch: z.number(),
+  runs: z.array(LocalityRun),
+  v4_extra_pages_percent: z.number(),
+  v7_rate_ratio: z.number(),
+});
+
 export const KeyFate = z.object({
   key: z.string(),
   hash: z.string(),

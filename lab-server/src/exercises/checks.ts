@@ -37,6 +37,7 @@ import { usersTotal } from './checks/users-total.js';
 import { uuidTime } from './checks/uuid-time.js';
 import { liveTrace } from './checks/live-trace.js';
 import { keyFate } from './checks/key-fate.js';
+import { idLocality } from './checks/id-locality.js';
 
 /**
  * Every check kind a chapter may name. A new kind is a file in `checks/` and one line here.
@@ -79,6 +80,7 @@ const checkKinds = () =>
     cleanRun,
     liveTrace,
     keyFate,
+    idLocality,
     all,
   ] as const;
 

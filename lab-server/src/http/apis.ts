@@ -21,6 +21,7 @@ import { shardRoutes } from './routes/shards.js';
 import { sqlRoutes } from './routes/sql.js';
 import { traceRoutes } from './routes/traces.js';
 import { keyFateRoutes } from './routes/key-fate.js';
+import { idLocalityRoutes } from './routes/id-locality.js';
 import { tuningRoutes } from './routes/tuning.js';
 
 /** The control API (`/lab/v1`) and the operations routes (`/health`, `/metrics`), every route declared with its schemas. */
@@ -44,6 +45,7 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   migrationDrillRoutes(control, lab);
   traceRoutes(control, lab);
   keyFateRoutes(control, lab);
+  idLocalityRoutes(control, lab);
   idRoutes(control);
   referenceRoutes(control, lab);
   return [

@@ -16,6 +16,7 @@ import { ShardStats } from './ShardStats';
 import { Sql } from './Sql';
 import { UuidAnatomyWidget } from './UuidAnatomy';
 import { KeyFateWidget } from './KeyFate';
+import { IdLocalityWidget } from './IdLocality';
 
 export type WidgetProps = { attrs: Record<string, string> };
 
@@ -28,6 +29,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   tracer: lazy(() => import('./Tracer')),
   uuid: UuidAnatomyWidget,
   'key-fate': KeyFateWidget,
+  'id-locality': IdLocalityWidget,
   reads: lazy(() => import('./Reads')),
   pooling: lazy(() => import('./Pooling')),
   ring: Ring,
