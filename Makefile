@@ -249,7 +249,7 @@ bench-tuning: install ## the tuning chapter's before/after pairs (pool, prepared
 bench-api: install ## the lab's GET /api/v1/users/:id against a bare node:http + pg server, same run
 	@node_modules/.bin/tsx lab-server/bench/api.ts
 
-bench-tracing: install ## GET /api/v1/users/:id with every request traced against none, same run: throughput and p99 ratios
+bench-tracing: install ## GET /api/v1/users/:id with every request traced against none, same run: throughput and p99 ratios; and the hooks' cost when nothing is traced
 	@node_modules/.bin/tsx lab-server/bench/tracing.ts
 
 bench-ui: install ui-build ## first visit to the Overview in Chromium, cold cache: script bytes and first Check, against uncompressed
