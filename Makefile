@@ -9,7 +9,7 @@ MESSAGES ?= 0
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue migrate-drill-ddl migrate-drift bench-seed bench-data-layer bench-api bench-ui \
-        bench-tracing bench-tuning bench-reset trace shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune knobs claims bench-reshard \
+        bench-tracing bench-tuning bench-reset trace trace-sample fate id-locality shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune knobs claims bench-reshard \
         fk-demo fk-race fk-username-race fk-audit fk-outbox fk-outbox-drill fk-constraints replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
@@ -211,6 +211,15 @@ tune: install ## PostgreSQL parameters the lab may change; make tune NAME=work_m
 trace: install ## the last traced requests; make trace REQUEST='GET /api/v1/users?limit=5' traces one and draws its spans (needs make dev)
 	@$(LAB) trace $(REQUEST)
 
+fate: install ## one id through every ring version (hash, vnode, shard, server; when it moved) and where its row is now: make fate ID=<user id> (needs make dev)
+	@$(LAB) fate $(ID)
+
+id-locality: install ## UUIDv4 against UUIDv7 inserted into a B-tree on a shard: index pages and insert rate; make id-locality ROWS=100000 (needs make dev)
+	@$(LAB) id locality $(ROWS)
+
+trace-sample: install ## trace a share of live traffic: make trace-sample PERCENT=10 (0 stops; without PERCENT, the rate now), then make trace REQUEST=live (needs make dev)
+	@$(LAB) trace sample $(PERCENT)
+
 knobs: install ## the tuning knob panel; make knobs NAME=pool_max VALUE=4 turns one (VALUE=default puts it back), make knobs RESET=1 all (needs make dev)
 	@$(LAB) tune $(if $(RESET),knobs reset,$(if $(NAME),knob $(NAME) "$(VALUE)",knobs))
 
@@ -256,7 +265,7 @@ bench-tuning: install ## the tuning chapter's before/after pairs (pool, prepared
 bench-api: install ## the lab's GET /api/v1/users/:id against a bare node:http + pg server, same run
 	@node_modules/.bin/tsx lab-server/bench/api.ts
 
-bench-tracing: install ## GET /api/v1/users/:id with every request traced against none, same run: throughput and p99 ratios
+bench-tracing: install ## GET /api/v1/users/:id with every request traced against none, same run: throughput and p99 ratios; and the hooks' cost when nothing is traced
 	@node_modules/.bin/tsx lab-server/bench/tracing.ts
 
 bench-reset: install ## a chapter start of 100,000 users on 5 shards: cloned from its snapshot against seeded again, same run: ms and ratio

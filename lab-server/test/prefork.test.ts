@@ -56,6 +56,16 @@ it("keeps the traces of requests the workers served, as the primary's own", asyn
   }
   expect(kept.status).toBe(200);
   expect(kept.body.spans.filter((s) => s.name === 'query')).toHaveLength(2);
+  // Sampling live traffic reaches the workers with the other settings: a request without a traceparent is traced.
+  await t.call('PUT', '/lab/v1/traces/sampling', { percent: 100 });
+  expect((await t.call('GET', '/api/v1/users?limit=1')).status).toBe(200);
+  let sampled = await t.call<{ traces: unknown[] }>('GET', '/lab/v1/traces?source=sampled');
+  for (let i = 0; i < 50 && sampled.body.traces.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    sampled = await t.call('GET', '/lab/v1/traces?source=sampled');
+  }
+  expect(sampled.body.traces.length).toBeGreaterThan(0);
+  await t.call('PUT', '/lab/v1/traces/sampling', { percent: 0 });
 });
 
 it('stops every worker with the lab', async () => {

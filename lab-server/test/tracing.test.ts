@@ -154,6 +154,52 @@ describe('the traces the lab keeps', () => {
   });
 });
 
+describe('sampling live traffic', () => {
+  const sampled = async () => (await t.call<{ traces: (Trace & { source: string })[] }>('GET', '/lab/v1/traces?source=sampled')).body.traces;
+  /** Polls until `n` sampled traces are kept: a trace is kept when its response's socket closes, just after the reply. */
+  const waitForSampled = async (n: number) => {
+    let got = await sampled();
+    for (let i = 0; i < 100 && got.length < n; i++) got = await sampled();
+    return got;
+  };
+
+  it('traces a share of the requests that did not ask, keeps them apart, and stops at 0', async () => {
+    await t.call('DELETE', '/lab/v1/traces');
+    expect((await t.call('PUT', '/lab/v1/traces/sampling', { percent: 100 })).body).toMatchObject({ percent: 100, sampled: 0 });
+    for (let i = 0; i < 3; i++) expect((await t.call('GET', '/api/v1/users?limit=1')).status).toBe(200);
+    // The lab's own control API is not messenger traffic: never sampled.
+    await t.call('GET', '/lab/v1/shards');
+    const got = await waitForSampled(3);
+    expect(got.map((x) => [x.source, x.name, x.status_code])).toEqual(Array(3).fill(['sampled', 'GET /api/v1/users', 200]));
+    expect(named(got[0]!, 'query')).toHaveLength(2);
+    const asked = await traced('GET', '/api/v1/users?limit=1');
+    expect(asked.trace).toMatchObject({ source: 'asked' });
+    expect((await sampled()).map((x) => x.trace_id)).not.toContain(asked.trace.trace_id);
+    expect((await t.call('GET', '/lab/v1/traces')).body).toMatchObject({ sample_percent: 100 });
+
+    expect((await t.call('PUT', '/lab/v1/traces/sampling', { percent: 0 })).body).toMatchObject({ percent: 0, sampled: 3 });
+    await t.call('GET', '/api/v1/users?limit=1');
+    // A request traced after it (asked) is kept only once the untraced one before it has closed.
+    await traced('GET', '/api/v1/users?limit=1');
+    expect(await sampled()).toHaveLength(3);
+  });
+
+  it('refuses a share outside 0–100 and changes nothing; the command sets it and lists the samples', async () => {
+    for (const body of [{ percent: 101 }, { percent: -1 }, { percent: 'ten' }, {}, { percent: 5, extra: 1 }]) {
+      const r = await t.call<ErrorReply>('PUT', '/lab/v1/traces/sampling', body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await t.call('GET', '/lab/v1/traces/sampling')).body).toMatchObject({ percent: 0 });
+    expect((await t.call<ErrorReply>('GET', '/lab/v1/traces?source=everything')).status).toBe(400);
+    expect(await command('trace sample 100')).toMatch(/^100 % of live \/api\/… requests are traced\./);
+    await t.call('GET', '/api/v1/users?limit=2');
+    await waitForSampled(4);
+    expect(await command('trace live')).toMatch(/\| sampled +\| [\d:.]+ +\| GET \/api\/v1\/users +\| 200/);
+    expect(await command('trace sample off')).toMatch(/^Live traffic is not sampled\./);
+    await expect(command('trace sample 150')).rejects.toThrow(/usage: trace sample/);
+  });
+});
+
 /** A command as the terminal runs it, against the test lab. */
 async function command(line: string): Promise<string> {
   const ctx: CommandContext = {

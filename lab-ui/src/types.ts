@@ -38,10 +38,13 @@ export type StepReport = Schemas['StepReport'];
 export type StartState = Schemas['StartState'];
 export type Topology = Schemas['Topology'];
 export type IdAnatomy = Schemas['IdAnatomy'];
+export type KeyFate = Schemas['KeyFate'];
+export type IdLocality = Schemas['IdLocality'];
 export type ScenarioRun = Schemas['ScenarioRun'];
 export type Trace = Schemas['Trace'];
 export type TraceList = Schemas['TraceList'];
 export type TracedRequest = Schemas['TracedRequest'];
+export type TraceSampling = Schemas['TraceSampling'];
 
 type Method = 'get' | 'put' | 'post' | 'delete';
 

@@ -23,6 +23,8 @@ export const WIDGETS = [
   'pruning',
   'tracer',
   'uuid',
+  'key-fate',
+  'id-locality',
   'knobs',
   'foreign-keys',
   'messenger',

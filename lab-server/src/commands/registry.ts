@@ -4,6 +4,8 @@ import explain from './explain.js';
 import * as fk from './fk.js';
 import health from './health.js';
 import id from './id.js';
+import fate from './fate.js';
+import idLocality from './id-locality.js';
 import * as jobs from './jobs.js';
 import * as cluster from './local/cluster.js';
 import dbShell from './local/db-shell.js';
@@ -61,6 +63,8 @@ export const COMMANDS: readonly Command[] = [
   route,
   trace,
   id,
+  fate,
+  idLocality,
   user.create,
   user.read,
   fk.demo,

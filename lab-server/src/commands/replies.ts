@@ -227,6 +227,7 @@ const TraceSpan = z.object({
 });
 export const Trace = z.object({
   trace_id: z.string(),
+  source: z.enum(['asked', 'sampled']),
   name: z.string(),
   started_at: z.string(),
   duration_ms: z.number(),
@@ -234,7 +235,8 @@ export const Trace = z.object({
   spans: z.array(TraceSpan),
 });
 export type Trace = z.output<typeof Trace>;
-export const TraceList = z.object({ kept: z.number(), traces: z.array(Trace) });
+export const TraceList = z.object({ kept: z.number(), sample_percent: z.number(), traces: z.array(Trace) });
+export const TraceSampling = z.object({ percent: z.number(), kept: z.number(), sampled: z.number() });
 export const TracedRequest = z.object({ response: z.object({ status: z.number(), shard: z.string().nullable(), body: z.unknown() }), trace: Trace });
 export const ScenarioRun = z.object({ scenarios: z.array(TracedRequest.extend({ scenario: z.string() })) });
 
@@ -247,6 +249,46 @@ export const IdAnatomy = z.object({
   fields: z.array(z.object({ name: z.string(), hex: z.string(), bits: z.number() })),
   random_bits: z.number(),
 });
+
+const LocalityRun = z.object({
+  kind: z.string(),
+  rows: z.number(),
+  index_pages: z.number(),
+  rows_per_page: z.number(),
+  rows_per_s: z.number(),
+});
+export const IdLocality = z.object({
+  shard: z.string(),
+  rows: z.number(),
+  batch: z.number(),
+  runs: z.array(LocalityRun),
+  v4_extra_pages_percent: z.number(),
+  v7_rate_ratio: z.number(),
+});
+
+export const KeyFate = z.object({
+  key: z.string(),
+  hash: z.string(),
+  steps: z.array(
+    z.object({
+      version: z.number(),
+      reason: z.string(),
+      strategy: z.string(),
+      vnodes: z.number().nullable(),
+      shard_count: z.number(),
+      vnode: z.string().nullable(),
+      shard: z.string(),
+      port: z.number().nullable(),
+      moved: z.boolean(),
+      server_changed: z.boolean(),
+    }),
+  ),
+  moves: z.number(),
+  now: z.object({ shard: z.string(), port: z.number().nullable(), replica_port: z.number().nullable() }),
+  rows: z.array(z.object({ shard: z.string(), found: z.boolean().nullable() })),
+  verdict: z.enum(['routed', 'misplaced', 'absent']),
+});
+export type KeyFate = z.output<typeof KeyFate>;
 
 export const Knobs = z.object({
   knobs: z.array(

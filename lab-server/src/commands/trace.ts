@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { get, post, seg } from './api.js';
+import { get, post, request, seg } from './api.js';
 import { CommandError, defineCommand, type CommandResult, type Style } from './command.js';
 import { formatTable, ms } from './format.js';
-import { ScenarioRun, Trace, TraceList, TracedRequest } from './replies.js';
+import { ScenarioRun, Trace, TraceList, TraceSampling, TracedRequest } from './replies.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const;
 const BAR = 32;
@@ -46,13 +46,24 @@ export function waterfall(t: Trace, style: Style): string {
 
 export default defineCommand({
   name: 'trace',
-  usage: 'trace [METHOD PATH [JSON] | show TRACE_ID | scenarios]',
-  summary: 'send one messenger request traced and draw its spans; without arguments, the last traced requests',
+  usage: 'trace [METHOD PATH [JSON] | show TRACE_ID | scenarios | sample [PERCENT|off] | live]',
+  summary:
+    'send one messenger request traced and draw its spans; sample live traffic (trace sample 10) and list it (trace live); without arguments, the last traced requests',
   parseFlags: false,
   args: z.object({ _: z.array(z.string()), tail: z.string() }).transform(({ _: words, tail }, zctx) => {
     const [first, second] = words;
     if (first === undefined) return { kind: 'list' as const };
     if (first === 'scenarios' && words.length === 1) return { kind: 'scenarios' as const };
+    if (first === 'live' && words.length === 1) return { kind: 'live' as const };
+    if (first === 'sample') {
+      if (second === undefined) return { kind: 'sample' as const, percent: null };
+      const percent = second === 'off' ? 0 : Number(second.replace(/%$/, ''));
+      if (words.length > 2 || !Number.isFinite(percent) || percent < 0 || percent > 100) {
+        zctx.addIssue({ code: 'custom', message: 'usage: trace sample [PERCENT|off], PERCENT from 0 to 100; e.g. trace sample 10' });
+        return z.NEVER;
+      }
+      return { kind: 'sample' as const, percent };
+    }
     if (first === 'show') {
       if (!second || words.length > 2) {
         zctx.addIssue({ code: 'custom', message: 'usage: trace show TRACE_ID' });
@@ -98,15 +109,28 @@ export default defineCommand({
       const note = `scenario 4 (10,000 users) is a load test: ${ctx.invocation}loadtest 10k`;
       return { data: run, text: `${formatTable(['scenario', 'request', 'status', 'shard', 'took', 'slowest step'], rows)}\n${ctx.style.dim(note)}` };
     }
-    if (a.kind === 'list') {
-      const list = await get(ctx.lab, '/lab/v1/traces', TraceList);
+    if (a.kind === 'sample') {
+      const r =
+        a.percent === null
+          ? await get(ctx.lab, '/lab/v1/traces/sampling', TraceSampling)
+          : (await request(ctx.lab, 'PUT', '/lab/v1/traces/sampling', TraceSampling, { percent: a.percent })).body;
+      const state = r.percent === 0 ? 'Live traffic is not sampled.' : `${r.percent} % of live /api/… requests are traced.`;
+      return { data: r, text: `${state} ${r.sampled} sampled traces kept (the last ${r.kept}); ${ctx.invocation}trace live lists them.` };
+    }
+    if (a.kind === 'list' || a.kind === 'live') {
+      const list = await get(ctx.lab, a.kind === 'live' ? '/lab/v1/traces?source=sampled' : '/lab/v1/traces', TraceList);
       if (list.traces.length === 0) {
-        return { data: list, text: `No traced requests yet. Try: ${ctx.invocation}trace GET /api/v1/users?limit=5` };
+        const tip =
+          a.kind === 'live'
+            ? `No sampled traces yet. Turn sampling on (${ctx.invocation}trace sample 10) and send traffic, e.g. ${ctx.invocation}loadtest smoke`
+            : `No traced requests yet. Try: ${ctx.invocation}trace GET /api/v1/users?limit=5`;
+        return { data: list, text: tip };
       }
-      const rows = list.traces.map((t) => [t.trace_id, t.started_at.slice(11, 23), t.name, t.status_code ?? '-', ms(t.duration_ms), t.spans.length]);
+      const rows = list.traces.map((t) => [t.trace_id, t.source, t.started_at.slice(11, 23), t.name, t.status_code ?? '-', ms(t.duration_ms), t.spans.length]);
+      const sampling = list.sample_percent === 0 ? 'live sampling off' : `sampling ${list.sample_percent} % of live traffic`;
       return {
         data: list,
-        text: `${formatTable(['trace', 'at (UTC)', 'request', 'status', 'took', 'spans'], rows)}\n${ctx.style.dim(`the last ${list.kept} are kept; ${ctx.invocation}trace show TRACE_ID draws one`)}`,
+        text: `${formatTable(['trace', 'source', 'at (UTC)', 'request', 'status', 'took', 'spans'], rows)}\n${ctx.style.dim(`the last ${list.kept} of each source are kept; ${sampling}; ${ctx.invocation}trace show TRACE_ID draws one`)}`,
       };
     }
     if (a.body !== undefined && (a.body === null || typeof a.body !== 'object' || Array.isArray(a.body)))

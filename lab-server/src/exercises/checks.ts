@@ -42,6 +42,9 @@ import { staleShare } from './checks/stale-share.js';
 import { userShard } from './checks/user-shard.js';
 import { usersTotal } from './checks/users-total.js';
 import { uuidTime } from './checks/uuid-time.js';
+import { liveTrace } from './checks/live-trace.js';
+import { keyFate } from './checks/key-fate.js';
+import { idLocality } from './checks/id-locality.js';
 
 /**
  * Every check kind a chapter may name. A new kind is a file in `checks/` and one line here.
@@ -89,6 +92,9 @@ const checkKinds = () =>
     cleanRun,
     queueUnderLoad,
     schemaDrift,
+    liveTrace,
+    keyFate,
+    idLocality,
     all,
   ] as const;
 

@@ -21,6 +21,8 @@ import { shardRoutes } from './routes/shards.js';
 import { sqlRoutes } from './routes/sql.js';
 import { startRoutes } from './routes/starts.js';
 import { traceRoutes } from './routes/traces.js';
+import { keyFateRoutes } from './routes/key-fate.js';
+import { idLocalityRoutes } from './routes/id-locality.js';
 import { tuningRoutes } from './routes/tuning.js';
 
 /** The control API (`/lab/v1`) and the operations routes (`/health`, `/metrics`), every route declared with its schemas. */
@@ -43,6 +45,8 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   partitionRoutes(control, lab);
   migrationDrillRoutes(control, lab);
   traceRoutes(control, lab);
+  keyFateRoutes(control, lab);
+  idLocalityRoutes(control, lab);
   idRoutes(control);
   referenceRoutes(control, lab);
   startRoutes(control, lab);

@@ -19,6 +19,7 @@ import { detectPgBouncer } from '../pooling/pgbouncer.js';
 import { Pooling } from '../pooling/pooling.js';
 import { EventHub } from './events.js';
 import { usePreparedStatements } from '../postgres/statements.js';
+import { sampleLiveTraffic } from '../tracing/tracing.js';
 import type { PeerState, WritePeers } from './peers.js';
 import { RingKeeper } from './ring-keeper.js';
 import { markClusterEvents } from './timeline-marks.js';
@@ -63,6 +64,7 @@ export class Lab {
     this.settings = new Settings(Lab.defaultSettings(config));
     // The switch is per process: a lab started again in the same process must not inherit the last one's.
     usePreparedStatements(this.settings.get().prepared_statements);
+    sampleLiveTraffic(this.settings.get().trace_sample_percent);
     const bouncer = detectPgBouncer();
     this.pooling = new Pooling(cluster, config.dataDir, bouncer.binary, bouncer.version);
     this.reads = new ReadRouter(cluster, cluster.pools, () => this.settings.get().read_policy);
@@ -129,12 +131,14 @@ export class Lab {
       statement_timeout_ms: config.pool.statementTimeoutMs,
       idle_in_transaction_timeout_ms: 0,
       prepared_statements: true,
+      trace_sample_percent: 0,
     };
   }
 
   /** Puts changed settings in force in this process (a prefork worker does the same when the primary syncs). */
   private apply(s: LabSettings, changed: (keyof LabSettings)[]): void {
     if (changed.includes('prepared_statements')) usePreparedStatements(s.prepared_statements);
+    if (changed.includes('trace_sample_percent')) sampleLiveTraffic(s.trace_sample_percent);
     if (changed.some((k) => (POOL_SETTINGS as readonly string[]).includes(k))) {
       this.cluster.pools.reconfigure({
         ...this.config.pool,

@@ -29,6 +29,11 @@ export const SettingsSchema = z.strictObject(
     idle_in_transaction_timeout_ms: whole('idle_in_transaction_timeout_ms', 0, 3_600_000),
     /** Named statements on the pg data layer: planned once per connection, or on every call. */
     prepared_statements: z.boolean({ error: 'prepared_statements must be true or false' }),
+    /** The share of live messenger requests (no `traceparent`) the request tracer records, in percent (0: none). */
+    trace_sample_percent: z
+      .number({ error: 'trace_sample_percent must be a number' })
+      .min(0, 'trace_sample_percent must be at least 0')
+      .max(100, 'trace_sample_percent must be at most 100'),
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown setting(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
 );

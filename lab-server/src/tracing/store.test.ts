@@ -1,15 +1,15 @@
 import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { TraceStore } from './store.js';
+import { SOURCE_ATTRIBUTE, TraceStore, type TraceSource } from './store.js';
 
 /** Real spans from the SDK (a provider of its own, not the lab's global one) into a store that keeps `keep`. */
 function recorder(keep: number) {
   const store = new TraceStore(keep);
   const tracer = new BasicTracerProvider({ spanProcessors: [store] }).getTracer('test');
   /** Starts a request (a server span with one child); `end` finishes it. */
-  const start = (name: string) => {
-    const root = tracer.startSpan(name, { kind: SpanKind.SERVER });
+  const start = (name: string, source: TraceSource = 'asked') => {
+    const root = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: { [SOURCE_ATTRIBUTE]: source } });
     const child = tracer.startSpan('query', {}, trace.setSpan(ROOT_CONTEXT, root));
     return {
       id: root.spanContext().traceId,
@@ -19,8 +19,8 @@ function recorder(keep: number) {
       },
     };
   };
-  const request = (name: string) => {
-    const r = start(name);
+  const request = (name: string, source: TraceSource = 'asked') => {
+    const r = start(name, source);
     r.end();
     return r.id;
   };
@@ -40,6 +40,16 @@ describe('TraceStore', () => {
       ['GET /c', true],
       ['query', false],
     ]);
+  });
+
+  it('keeps sampled live traffic apart, so samples never push out the traces a learner asked for', () => {
+    const { store, request } = recorder(2);
+    const asked = request('POST /users');
+    for (const n of [1, 2, 3]) request(`GET /sampled/${n}`, 'sampled');
+    expect(store.get(asked)?.source).toBe('asked');
+    expect(store.list('sampled').map((t) => t.name)).toEqual(['GET /sampled/3', 'GET /sampled/2']);
+    expect(store.list('asked').map((t) => t.name)).toEqual(['POST /users']);
+    expect(store.list()).toHaveLength(3);
   });
 
   it('hands a waiting caller the trace when it finishes, or null after the timeout', async () => {

@@ -13,9 +13,16 @@ export interface SpanView {
   attributes: Record<string, string | number | boolean>;
 }
 
+/** Where a kept trace came from: a request that asked (a sampled `traceparent`), or live traffic the lab sampled. */
+export type TraceSource = 'asked' | 'sampled';
+
+/** The root span's attribute that records a trace's `TraceSource`. */
+export const SOURCE_ATTRIBUTE = 'lab.trace.source';
+
 /** A finished request: its root span (the HTTP request) and everything it did, in start order. */
 export interface TraceView {
   trace_id: string;
+  source: TraceSource;
   name: string;
   started_at: string;
   duration_ms: number;
@@ -70,6 +77,7 @@ export function toTraceView(spans: readonly ReadableSpan[]): TraceView | null {
   const status = root.attributes['http.response.status_code'];
   return {
     trace_id: root.spanContext().traceId,
+    source: root.attributes[SOURCE_ATTRIBUTE] === 'sampled' ? 'sampled' : 'asked',
     name: root.name,
     started_at: new Date(t0).toISOString(),
     duration_ms: round(ms(root.duration)),
@@ -79,13 +87,14 @@ export function toTraceView(spans: readonly ReadableSpan[]): TraceView | null {
 }
 
 /**
- * The last `keep` traced requests of this process, as an OpenTelemetry span processor: spans gather by trace
- * until the request's root span ends, and the trace then becomes one entry. Another processor (an exporter
- * to a collector) can sit beside it on the same provider.
+ * The last `keep` traced requests of this process of each source, as an OpenTelemetry span processor: spans
+ * gather by trace until the request's root span ends, and the trace then becomes one entry. Sampled live
+ * traffic has its own `keep`, so a load test's samples never push out the traces a learner asked for.
+ * Another processor (an exporter to a collector) can sit beside it on the same provider.
  */
 export class TraceStore implements SpanProcessor {
   private readonly open = new Map<string, ReadableSpan[]>();
-  private readonly done: TraceView[] = [];
+  private readonly done: Record<TraceSource, TraceView[]> = { asked: [], sampled: [] };
   private readonly waiting = new Map<string, ((t: TraceView) => void)[]>();
 
   constructor(readonly keep: number) {}
@@ -115,19 +124,22 @@ export class TraceStore implements SpanProcessor {
 
   /** A finished trace (this process's, or one a prefork worker sent). */
   add(view: TraceView): void {
-    this.done.push(view);
-    if (this.done.length > this.keep) this.done.shift();
+    const kept = this.done[view.source];
+    kept.push(view);
+    if (kept.length > this.keep) kept.shift();
     for (const resolve of this.waiting.get(view.trace_id) ?? []) resolve(view);
     this.waiting.delete(view.trace_id);
   }
 
-  /** Newest first. */
-  list(): TraceView[] {
-    return [...this.done].reverse();
+  /** Newest first (by start), of one source or both. */
+  list(source?: TraceSource): TraceView[] {
+    const all = source ? this.done[source] : [...this.done.asked, ...this.done.sampled];
+    // Reversed first: the sort is stable, so requests that started in the same millisecond stay newest first.
+    return [...all].reverse().sort((a, b) => b.started_at.localeCompare(a.started_at));
   }
 
   get(traceId: string): TraceView | null {
-    return this.done.find((t) => t.trace_id === traceId) ?? null;
+    return this.done.asked.find((t) => t.trace_id === traceId) ?? this.done.sampled.find((t) => t.trace_id === traceId) ?? null;
   }
 
   /** The trace once its root span has ended, or null after `timeoutMs`. */
@@ -151,7 +163,8 @@ export class TraceStore implements SpanProcessor {
   }
 
   clear(): void {
-    this.done.length = 0;
+    this.done.asked.length = 0;
+    this.done.sampled.length = 0;
     this.open.clear();
   }
 

@@ -4,9 +4,9 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type http from 'node:http';
-import { TraceStore } from './store.js';
+import { SOURCE_ATTRIBUTE, TraceStore, type TraceSource } from './store.js';
 
-/** How many finished traces each process keeps (the API lists them newest first). */
+/** How many finished traces each process keeps of each source (the API lists them newest first). */
 export const TRACES_KEPT = 100;
 
 /** This process's traces. */
@@ -98,25 +98,40 @@ export function startSpan(name: string, attributes: Attributes = {}): Span {
 
 export { fail as failSpan };
 
+/** The share of live messenger requests without a `traceparent` this process traces (0 to 1; 0: none). */
+let liveFraction = 0;
+
+/** Samples `percent` % of live messenger traffic (`/api/…` requests that did not ask for a trace); 0 stops. */
+export function sampleLiveTraffic(percent: number): void {
+  liveFraction = Math.min(Math.max(percent, 0), 100) / 100;
+}
+
 /**
- * Traces a request that asks for it: a `traceparent` header (W3C Trace Context) with the sampled flag. Its
- * root span covers arrival to the last byte handed to the socket; a `response` child starts when the headers
- * are written. A request without the header goes straight to `listener`.
+ * Traces a request that asks for it: a `traceparent` header (W3C Trace Context) with the sampled flag — or,
+ * while live sampling is on, a share of the messenger requests without the header, drawn at random. Its root
+ * span covers arrival to the last byte handed to the socket; a `response` child starts when the headers are
+ * written. Any other request goes straight to `listener`, after one header check and one comparison.
  */
 export function traceRequests(listener: http.RequestListener): http.RequestListener {
   installTracing();
   return (req, res) => {
-    if (req.headers.traceparent === undefined) return listener(req, res);
-    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-    const remote = trace.getSpanContext(parent);
-    if (!remote || (remote.traceFlags & TraceFlags.SAMPLED) === 0) return listener(req, res);
+    let parent = ROOT_CONTEXT;
+    let source: TraceSource = 'asked';
+    if (req.headers.traceparent === undefined) {
+      if (liveFraction === 0 || !req.url?.startsWith('/api/') || Math.random() >= liveFraction) return listener(req, res);
+      source = 'sampled';
+    } else {
+      parent = propagation.extract(ROOT_CONTEXT, req.headers);
+      const remote = trace.getSpanContext(parent);
+      if (!remote || (remote.traceFlags & TraceFlags.SAMPLED) === 0) return listener(req, res);
+    }
     const [path = '/', query] = (req.url ?? '/').split('?', 2);
     const root = tracer().startSpan(
       `${req.method} ${path}`,
       {
         kind: SpanKind.SERVER,
         startTime: now(),
-        attributes: { 'http.request.method': req.method ?? '', 'url.path': path, ...(query ? { 'url.query': query } : {}) },
+        attributes: { 'http.request.method': req.method ?? '', 'url.path': path, ...(query ? { 'url.query': query } : {}), [SOURCE_ATTRIBUTE]: source },
       },
       parent,
     );

@@ -30,7 +30,7 @@ export interface Knob {
   description: string;
 }
 
-type LabKnob = Exclude<keyof LabSettings, 'read_policy'>;
+type LabKnob = Exclude<keyof LabSettings, 'read_policy' | 'trace_sample_percent'>;
 
 interface Meta {
   set_here: string;
@@ -235,7 +235,7 @@ export async function setKnob(host: KnobHost, name: string, value: string | numb
 /** Every knob back to its default: the lab's settings, and every allowed PostgreSQL parameter the lab set. */
 export async function resetKnobs(host: KnobHost): Promise<Knob[]> {
   const defaults = host.defaults();
-  const { read_policy: _keep, ...labDefaults } = defaults;
+  const { read_policy: _keep, trace_sample_percent: _sampling, ...labDefaults } = defaults;
   await host.update(labDefaults);
   await resetParameters(host.shards());
   host.changed('all knobs', 'defaults');

@@ -202,6 +202,22 @@ describe('the browser lab', () => {
     expect(await shardOf('list-all')).toBe('every shard');
     await tracer.getByRole('button', { name: '3. List all users' }).click();
     await expect.poll(() => waterfall.locator('li[data-span="query"]').count()).toBe(5);
+
+    // Live traffic: sampling on, requests nobody asked to trace appear in the live list and open as waterfalls.
+    await tracer.getByLabel('Sample live traffic').selectOption('100');
+    await expect.poll(async () => (await t.call<{ percent: number }>('GET', '/lab/v1/traces/sampling')).body.percent).toBe(100);
+    for (let i = 0; i < 3; i++) await t.call('GET', '/api/v1/users?limit=3');
+    const live = tracer.getByRole('list', { name: 'Sampled from live traffic' });
+    await expect.poll(() => live.getByRole('button').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    await live.getByRole('button').first().click();
+    await expect.poll(() => waterfall.locator('p').first().textContent()).toMatch(/^GET \/api\/v1\/users → 200/);
+    await tracer.getByLabel('Sample live traffic').selectOption('0');
+
+    // Key fate: the newest user followed through the ring's versions, its row found where the ring sends reads.
+    const fate = w.page.locator('.key-fate');
+    await fate.getByRole('button', { name: "Newest user's id" }).click();
+    await fate.locator('[data-verdict="routed"] tr[data-version]').first().waitFor();
+    expect(await fate.locator('[data-verdict]').textContent()).toMatch(/Row found on shard-\d\. Its row is on that shard/);
     expect(w.errors).toEqual([]);
     await w.page.close();
   });

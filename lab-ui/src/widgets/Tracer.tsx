@@ -2,8 +2,8 @@ import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { shardColor } from '../colors';
 import { ms } from '../format';
-import type { ScenarioRun, Trace, TraceList, TracedRequest } from '../types';
-import { ErrorNote, Panel, useAction } from './common';
+import type { ScenarioRun, Trace, TraceList, TraceSampling, TracedRequest } from '../types';
+import { ErrorNote, Panel, useAction, usePolled } from './common';
 
 type Span = Trace['spans'][number];
 
@@ -110,6 +110,71 @@ export function Waterfall({ trace }: { trace: Trace }) {
   );
 }
 
+const SAMPLE_PERCENTS = [0, 1, 10, 100] as const;
+
+/** The one shard a trace's statements ran on; null when none ran or several did (a listing asks every shard). */
+function shardOf(t: Trace): string | null {
+  const byId = new Map(t.spans.map((s) => [s.span_id, s]));
+  const shards = new Set(t.spans.filter((s) => s.name === 'query').map((s) => byId.get(s.parent_id ?? '')?.attributes['lab.shard']));
+  const [only] = shards;
+  return shards.size === 1 && typeof only === 'string' ? only : null;
+}
+
+/**
+ * Live traffic: trace a share of the requests nobody asked to trace (a load test's, the messenger's), and pick
+ * one of the newest samples to draw.
+ */
+function LiveSamples({ shown, onPick }: { shown: string | null; onPick(t: Trace): void }) {
+  const [list, setList] = useState<TraceList | null>(null);
+  const id = useId();
+  const refresh = useCallback(async () => setList(await api<TraceList>('GET', '/lab/v1/traces?source=sampled')), []);
+  const load = usePolled(refresh, 2_000);
+  const set = useAction(async (percent: number) => {
+    await api<TraceSampling>('PUT', '/lab/v1/traces/sampling', { percent });
+    await refresh();
+  });
+  const percent = list?.sample_percent ?? 0;
+  const newest = list?.traces.slice(0, 12) ?? [];
+  return (
+    <div className="live-samples">
+      <div className="row">
+        <span className="field">
+          <label htmlFor={id}>Sample live traffic</label>
+          <select id={id} value={percent} disabled={set.busy || !list} onChange={(e) => void set.run(Number(e.target.value))}>
+            {[...new Set([...SAMPLE_PERCENTS, percent])].map((p) => (
+              <option key={p} value={p}>
+                {p === 0 ? 'off' : `${p} % of requests`}
+              </option>
+            ))}
+          </select>
+        </span>
+        <span className="muted small">
+          {percent === 0
+            ? 'Turn it on, then start a load test in the dock: the lab traces that share of the requests nobody asked to trace.'
+            : `${list?.traces.length ?? 0} sampled requests kept (the last ${list?.kept ?? 0}). Pick one:`}
+        </span>
+      </div>
+      <ErrorNote error={set.error ?? load.error} />
+      {newest.length > 0 && (
+        <ul className="sampled-list small" aria-label="Sampled from live traffic">
+          {newest.map((t) => {
+            const shard = shardOf(t);
+            return (
+              <li key={t.trace_id}>
+                <button type="button" aria-pressed={shown === t.trace_id} onClick={() => onPick(t)}>
+                  <span className="mono">{t.started_at.slice(11, 23)}</span> {t.name} → {t.status_code ?? '?'}{' '}
+                  <span className="num">{ms(t.duration_ms)} ms</span>
+                  {shard && <span style={{ color: shardColor(shard) }}> {shard}</span>}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 /** The request tracer: send a messenger request traced (or pick a kept trace) and see where its time went. */
 export default function Tracer() {
   const [method, setMethod] = useState<Preset['method']>('POST');
@@ -202,6 +267,13 @@ export default function Tracer() {
         <span className="muted small">register, read back by id, list a page: three real requests, each traced</span>
       </div>
       <ErrorNote error={runScenarios.error} />
+      <LiveSamples
+        shown={shown?.trace_id ?? null}
+        onPick={(t) => {
+          setShown(t);
+          setAnswer(null);
+        }}
+      />
       {scenarios && (
         <table className="small scenarios">
           <thead>
@@ -250,7 +322,7 @@ export default function Tracer() {
       {shown && <Waterfall trace={shown} />}
       {kept && kept.traces.length > 0 && (
         <p className="field">
-          <label htmlFor={ids.kept}>Kept traces (the last {kept.kept}, including any sent with a traceparent header)</label>
+          <label htmlFor={ids.kept}>Kept traces (the last {kept.kept} asked for, including any sent with a traceparent header, and the last sampled)</label>
           <select
             id={ids.kept}
             value={shown?.trace_id ?? ''}
@@ -262,7 +334,8 @@ export default function Tracer() {
             {!shown && <option value="">choose…</option>}
             {kept.traces.map((t) => (
               <option key={t.trace_id} value={t.trace_id}>
-                {t.started_at.slice(11, 23)} {t.name} → {t.status_code ?? '?'} ({ms(t.duration_ms)} ms)
+                {t.started_at.slice(11, 23)} {t.source === 'sampled' ? '[sampled] ' : ''}
+                {t.name} → {t.status_code ?? '?'} ({ms(t.duration_ms)} ms)
               </option>
             ))}
           </select>

@@ -19,6 +19,8 @@ import { SchemaDrift } from './SchemaDrift';
 import { ShardStats } from './ShardStats';
 import { Sql } from './Sql';
 import { UuidAnatomyWidget } from './UuidAnatomy';
+import { KeyFateWidget } from './KeyFate';
+import { IdLocalityWidget } from './IdLocality';
 
 export type WidgetProps = { attrs: Record<string, string> };
 
@@ -30,6 +32,8 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   metrics: lazy(() => import('./Metrics')),
   tracer: lazy(() => import('./Tracer')),
   uuid: UuidAnatomyWidget,
+  'key-fate': KeyFateWidget,
+  'id-locality': IdLocalityWidget,
   reads: lazy(() => import('./Reads')),
   pooling: lazy(() => import('./Pooling')),
   ring: Ring,

@@ -15,6 +15,7 @@ const query = (id: string, rows: number) => ({
 });
 const listing: TraceView = {
   trace_id: 'c'.repeat(32),
+  source: 'asked',
   name: 'GET /api/v1/users',
   started_at: '2026-01-01T00:00:00.000Z',
   duration_ms: 4.5,

@@ -15,6 +15,7 @@ const span = (span_id: string, parent_id: string | null, name: string, attribute
 });
 const create: TraceView = {
   trace_id: 'a'.repeat(32),
+  source: 'asked',
   name: 'POST /api/v1/users',
   started_at: '2026-01-01T00:00:00.000Z',
   duration_ms: 3,

@@ -58,11 +58,11 @@ export const traceAnswer: CheckKind<TraceAnswerSpec> = {
         ? { type: 'shard', label: `Which shard ran the traced ${s.request}?` }
         : { type: 'number', label: `How many statements did the traced ${s.request} send to PostgreSQL?`, unit: 'statements' },
     answer: async (s, ctx) => {
-      const t = newest(s, await keptTraces(ctx));
+      const t = newest(s, await keptTraces(ctx, 'asked'));
       return t ? truth(s, t) : null;
     },
   },
   async run(s, ctx, answer) {
-    return judgeTraceAnswer(s, answer, await keptTraces(ctx), shardNames(ctx.lab));
+    return judgeTraceAnswer(s, answer, await keptTraces(ctx, 'asked'), shardNames(ctx.lab));
   },
 };

@@ -1,10 +1,10 @@
 import type { ExerciseContext } from '../context.js';
-import type { TraceView } from '../../tracing/store.js';
+import type { TraceSource, TraceView } from '../../tracing/store.js';
 
-/** What the check kinds about traces read: the lab's kept traces, through its own API as a learner would. */
-export async function keptTraces(ctx: ExerciseContext): Promise<TraceView[]> {
-  const r = await ctx.api.call<{ traces: TraceView[] }>('GET', '/lab/v1/traces');
-  if (r.status !== 200) throw new Error(`GET /lab/v1/traces answered ${r.status}`);
+/** What the check kinds about traces read: the lab's kept traces of one source, through its own API as a learner would. */
+export async function keptTraces(ctx: ExerciseContext, source: TraceSource): Promise<TraceView[]> {
+  const r = await ctx.api.call<{ traces: TraceView[] }>('GET', `/lab/v1/traces?source=${source}`);
+  if (r.status !== 200) throw new Error(`GET /lab/v1/traces?source=${source} answered ${r.status}`);
   return r.body.traces;
 }
 

@@ -5,7 +5,16 @@ import { ApiError } from '../errors.js';
 import type { Lab } from '../../lab/lab.js';
 import { SelfClient } from '../../net/self-client.js';
 import { traceparent, traceStore } from '../../tracing/tracing.js';
-import { ScenarioRunSchema, TraceListSchema, TraceRequestSchema, TraceSchema, TracedResponseSchema } from '../schemas/traces.js';
+import {
+  SamplingBodySchema,
+  SamplingSchema,
+  ScenarioRunSchema,
+  TraceListQuery,
+  TraceListSchema,
+  TraceRequestSchema,
+  TraceSchema,
+  TracedResponseSchema,
+} from '../schemas/traces.js';
 
 const TraceParams = z.strictObject({ trace_id: z.string().regex(/^[0-9a-f]{32}$/, 'trace_id must be 32 lower-case hex digits') });
 
@@ -32,18 +41,51 @@ const WAIT_MS = 5_000;
  * (tracing/tracing.ts); the lab keeps the last ones. POST sends one messenger request traced and answers
  * with its trace.
  */
-export function traceRoutes(api: ApiRouter, lab: Pick<Lab, 'config'>): void {
+export function traceRoutes(api: ApiRouter, lab: Pick<Lab, 'config' | 'settings' | 'updateSettings'>): void {
   const tag = 'lab: traces';
+  const sampling = () => ({ percent: lab.settings.get().trace_sample_percent, kept: traceStore.keep, sampled: traceStore.list('sampled').length });
   api.add(
     {
       method: 'get',
       path: '/traces',
       tag,
-      summary: 'The last traced requests, newest first',
+      summary: 'The last traced requests, newest first: those that asked (a traceparent header) and those sampled from live traffic',
+      query: TraceListQuery,
       responses: { 200: { description: 'the traces', schema: TraceListSchema } },
     },
+    ({ res, query }) => {
+      res.json({ kept: traceStore.keep, sample_percent: lab.settings.get().trace_sample_percent, traces: traceStore.list(query.source) });
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/traces/sampling',
+      tag,
+      summary: 'How much live traffic the lab traces',
+      responses: { 200: { description: 'the sampling rate', schema: SamplingSchema } },
+    },
     ({ res }) => {
-      res.json({ kept: traceStore.keep, traces: traceStore.list() });
+      res.json(sampling());
+    },
+  );
+
+  api.add(
+    {
+      method: 'put',
+      path: '/traces/sampling',
+      tag,
+      summary: 'Trace a share of live messenger requests (e.g. during a load test), so one can be picked from real traffic',
+      description:
+        'Requests to /api/… without a traceparent header are traced at random with this probability, in every API process (prefork workers too). The lab keeps the last sampled traces apart from the ones asked for. 0 stops.',
+      body: SamplingBodySchema,
+      bodyName: 'sampling',
+      responses: { 200: { description: 'the sampling rate now in force', schema: SamplingSchema } },
+    },
+    async ({ res, body }) => {
+      await lab.updateSettings({ trace_sample_percent: body.percent });
+      res.json(sampling());
     },
   );
 
@@ -58,7 +100,12 @@ export function traceRoutes(api: ApiRouter, lab: Pick<Lab, 'config'>): void {
     },
     ({ res, params }) => {
       const t = traceStore.get(params.trace_id);
-      if (!t) throw new ApiError(404, 'not_found', `No trace ${params.trace_id}: the lab keeps the last ${traceStore.keep}. GET /lab/v1/traces lists them.`);
+      if (!t)
+        throw new ApiError(
+          404,
+          'not_found',
+          `No trace ${params.trace_id}: the lab keeps the last ${traceStore.keep} of each source. GET /lab/v1/traces lists them.`,
+        );
       res.json(t);
     },
   );

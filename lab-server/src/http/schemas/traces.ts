@@ -20,6 +20,7 @@ export const SpanSchema = z
 export const TraceSchema = z
   .object({
     trace_id: z.string().describe('the W3C trace id (32 hex digits)'),
+    source: z.enum(['asked', 'sampled']).describe('asked: the request carried a sampled traceparent; sampled: live traffic the lab picked at random'),
     name: z.string().describe('method and path'),
     started_at: z.string(),
     duration_ms: z.number(),
@@ -30,7 +31,8 @@ export const TraceSchema = z
 
 export const TraceListSchema = z
   .object({
-    kept: z.number().describe('how many traces the lab keeps; older ones are dropped'),
+    kept: z.number().describe('how many traces the lab keeps of each source; older ones are dropped'),
+    sample_percent: z.number().describe('the share of live messenger requests the lab traces now, in percent'),
     traces: z.array(TraceSchema).describe('newest first'),
   })
   .meta({ id: 'TraceList' });
@@ -65,3 +67,23 @@ export const ScenarioRunSchema = z
     ),
   })
   .meta({ id: 'ScenarioRun' });
+
+export const TraceListQuery = z.strictObject({
+  source: z.enum(['asked', 'sampled'], { error: 'source must be asked or sampled' }).optional().describe('only the traces of this source'),
+});
+
+export const SamplingSchema = z
+  .object({
+    percent: z.number().describe('the share of live /api/… requests (without a traceparent) the lab traces, in percent; 0: none'),
+    kept: z.number().describe('how many sampled traces the lab keeps'),
+    sampled: z.number().describe('sampled traces kept now'),
+  })
+  .meta({ id: 'TraceSampling' });
+
+export const SamplingBodySchema = z.strictObject({
+  percent: z
+    .number({ error: 'percent must be a number from 0 to 100' })
+    .min(0, 'percent must be at least 0')
+    .max(100, 'percent must be at most 100')
+    .describe('0 stops sampling; 100 traces every live request'),
+});
