@@ -55,6 +55,7 @@ export const COMMANDS: readonly Command[] = [
   pooling.set,
   pooling.demo,
   pooling.clients,
+  pooling.statements,
   stats,
   ring,
   route,
