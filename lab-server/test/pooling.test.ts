@@ -60,6 +60,22 @@ describe.skipIf(!binary)('PgBouncer in front of every shard', () => {
     expect((await status()).mode).toBe('off');
   });
 
+  it("measures the chapter's pooling claims on real PgBouncers, started for the measurement and stopped again", async () => {
+    const claim = (id: string) =>
+      t.call<{ measured: string; verdict: string; why: string }>('POST', `/lab/v1/chapters/database-scaling/claims/${id}/measure`, {});
+    const clients = await claim('pooled-clients');
+    expect(clients.status, JSON.stringify(clients.body)).toBe(200);
+    expect(clients.body.verdict, clients.body.why).toBe('holds');
+    expect(clients.body.measured).toMatch(/^1,000 of 1,000 clients connected/);
+    const statements = await claim('prepared-off');
+    expect(statements.status, JSON.stringify(statements.body)).toBe(200);
+    expect(statements.body.verdict, `${statements.body.measured} ${statements.body.why}`).toBe('holds');
+    expect(statements.body.measured).toMatch(/unnamed, 0 of \d+\.$/);
+    // Pooling was off before, so it is off again, and the setting is back.
+    expect(await status()).toMatchObject({ mode: 'off', bouncers: [] });
+    expect((await t.call<{ prepared_statements: boolean }>('GET', '/lab/v1/settings')).body.prepared_statements).toBe(true);
+  });
+
   it('session mode: the API works through one PgBouncer per shard, and nothing breaks', async () => {
     const on = await t.call<Status>('PUT', '/lab/v1/pooling', { mode: 'session', pool_size: 5 });
     expect(on.status, JSON.stringify(on.body)).toBe(200);

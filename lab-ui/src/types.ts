@@ -27,6 +27,7 @@ export type RingView = Schemas['RingView'];
 export type PoolingClients = Schemas['PoolingClients'];
 export type PoolingDemo = Schemas['PoolingDemo'];
 export type PoolingStatus = Schemas['PoolingStatus'];
+export type PoolingStatements = Schemas['PoolingStatements'];
 export type Reads = Schemas['Reads'];
 export type ReadTrial = Schemas['ReadTrial'];
 export type Route = Schemas['Route'];

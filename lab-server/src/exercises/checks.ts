@@ -14,6 +14,8 @@ import { migrationDrill } from './checks/migration-drill.js';
 import { knobUnderLoad } from './checks/knob-under-load.js';
 import { poolFormula } from './checks/pool-formula.js';
 import { cleanRun } from './checks/clean-run.js';
+import { namedStatements } from './checks/named-statements.js';
+import { pooledClients } from './checks/pooled-clients.js';
 import { readPolicy } from './checks/read-policy.js';
 import { readTrial } from './checks/read-trial.js';
 import { replica } from './checks/replica.js';
@@ -75,6 +77,8 @@ const checkKinds = () =>
     readTrial,
     staleShare,
     cleanRun,
+    pooledClients,
+    namedStatements,
     all,
   ] as const;
 
