@@ -28,6 +28,7 @@ export const WIDGETS = [
   'messenger',
   'reference-race',
   'reads',
+  'cache',
   'pooling',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];

@@ -16,6 +16,7 @@ import { poolFormula } from './checks/pool-formula.js';
 import { cleanRun } from './checks/clean-run.js';
 import { namedStatements } from './checks/named-statements.js';
 import { pooledClients } from './checks/pooled-clients.js';
+import { cacheTrial } from './checks/cache-trial.js';
 import { readPolicy } from './checks/read-policy.js';
 import { readTrial } from './checks/read-trial.js';
 import { replica } from './checks/replica.js';
@@ -79,6 +80,7 @@ const checkKinds = () =>
     cleanRun,
     pooledClients,
     namedStatements,
+    cacheTrial,
     all,
   ] as const;
 

@@ -27,6 +27,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   tracer: lazy(() => import('./Tracer')),
   uuid: UuidAnatomyWidget,
   reads: lazy(() => import('./Reads')),
+  cache: lazy(() => import('./Cache')),
   pooling: lazy(() => import('./Pooling')),
   ring: Ring,
   'shard-stats': ShardStats,
