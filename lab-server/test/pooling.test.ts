@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findPgBouncer } from '../src/pooling/pgbouncer.js';
+import { detectPgBouncer, findPgBouncer } from '../src/pooling/pgbouncer.js';
+import { tracksPreparedStatements } from '../src/pooling/statements-trial.js';
 import { queryServer, startEmbeddedTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 import { terminalLine } from './support/terminal.js';
 
@@ -14,11 +15,19 @@ interface Status {
   install_hint: string | null;
   bouncers: { shard: string; port: number; pid: number | null; clients_active: number; servers_active: number; servers_idle: number; queries: number }[];
 }
+interface StatementsTrial {
+  mode: string;
+  pgbouncer_version: string | null;
+  tracks_prepared_statements: boolean;
+  results: { statements: string; requests: number; failed: number; error: string | null }[];
+}
 interface Demo {
   results: { feature: string; mode: string; broke: boolean; observed: string; fix: string }[];
 }
 
 const binary = findPgBouncer();
+// Whether the installed PgBouncer could track named statements itself (1.21+): Debian 12 ships 1.18.
+const binaryTracks = tracksPreparedStatements(binary ? detectPgBouncer().version : null);
 if (!binary) console.warn('pooling.test.ts skipped: no pgbouncer binary (install it: apt-get install -y pgbouncer; .ci/run does).');
 
 const alive = (pid: number) => {
@@ -51,6 +60,22 @@ describe.skipIf(!binary)('PgBouncer in front of every shard', () => {
     expect((await status()).mode).toBe('off');
   });
 
+  it("measures the chapter's pooling claims on real PgBouncers, started for the measurement and stopped again", async () => {
+    const claim = (id: string) =>
+      t.call<{ measured: string; verdict: string; why: string }>('POST', `/lab/v1/chapters/database-scaling/claims/${id}/measure`, {});
+    const clients = await claim('pooled-clients');
+    expect(clients.status, JSON.stringify(clients.body)).toBe(200);
+    expect(clients.body.verdict, clients.body.why).toBe('holds');
+    expect(clients.body.measured).toMatch(/^1,000 of 1,000 clients connected/);
+    const statements = await claim('prepared-off');
+    expect(statements.status, JSON.stringify(statements.body)).toBe(200);
+    expect(statements.body.verdict, `${statements.body.measured} ${statements.body.why}`).toBe('holds');
+    expect(statements.body.measured).toMatch(/unnamed, 0 of \d+\.$/);
+    // Pooling was off before, so it is off again, and the setting is back.
+    expect(await status()).toMatchObject({ mode: 'off', bouncers: [] });
+    expect((await t.call<{ prepared_statements: boolean }>('GET', '/lab/v1/settings')).body.prepared_statements).toBe(true);
+  });
+
   it('session mode: the API works through one PgBouncer per shard, and nothing breaks', async () => {
     const on = await t.call<Status>('PUT', '/lab/v1/pooling', { mode: 'session', pool_size: 5 });
     expect(on.status, JSON.stringify(on.body)).toBe(200);
@@ -70,6 +95,12 @@ describe.skipIf(!binary)('PgBouncer in front of every shard', () => {
       ['named prepared statements', false],
       ['session advisory locks', false],
     ]);
+    // Session pooling keeps each API connection on its server connection, so its named statements never go
+    // missing (requests beyond the pool's 5 server connections may wait too long, which is session pooling's own limit).
+    const trial = await t.call<StatementsTrial>('POST', '/lab/v1/pooling/statements', { requests: 60 });
+    expect(trial.status, JSON.stringify(trial.body)).toBe(200);
+    expect(trial.body.results.map((r) => r.statements)).toEqual(['named', 'unnamed']);
+    for (const r of trial.body.results) expect(r.error ?? '', JSON.stringify(r)).not.toMatch(/prepared statement/);
   });
 
   it('transaction mode: SET leaks, named prepared statements and advisory locks break — each reproduced', async () => {
@@ -102,6 +133,19 @@ describe.skipIf(!binary)('PgBouncer in front of every shard', () => {
     expect(many.body.pooled).toMatchObject({ connected: 400, refused: 0, queries_ok: 400 });
     expect(many.body.pooled.server_connections).toBeLessThanOrEqual(5);
     expect((await t.call<ErrorReply>('POST', '/lab/v1/pooling/clients', { clients: 0 })).status).toBe(400);
+    // The API's own named statements: prepared on one server connection, missing on the next (or already there
+    // for another client); unnamed, every request works. The setting is put back afterwards.
+    const trial = await t.call<StatementsTrial>('POST', '/lab/v1/pooling/statements', { requests: 300 });
+    expect(trial.status, JSON.stringify(trial.body)).toBe(200);
+    const [named, unnamed] = trial.body.results;
+    expect(trial.body).toMatchObject({ mode: 'transaction', tracks_prepared_statements: binaryTracks });
+    expect(named!.failed, JSON.stringify(named)).toBeGreaterThan(0);
+    expect(named!.error).toMatch(/prepared statement "users\.\w+" (does not exist|already exists)/);
+    expect(unnamed).toMatchObject({ statements: 'unnamed', failed: 0, error: null });
+    expect((await t.call<{ prepared_statements: boolean }>('GET', '/lab/v1/settings')).body.prepared_statements).toBe(true);
+    expect((await t.call<StatementsTrial & { last_statements: unknown }>('GET', '/lab/v1/pooling')).body.last_statements).toEqual(trial.body);
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/pooling/statements', { requests: 2 })).status).toBe(400);
+    expect(await terminalLine(t.url, 'pooling statements 30')).toMatch(/unnamed +0 of \d+ requests failed/);
     // The terminal (and the CLI, the same command) says the same.
     const said = await terminalLine(t.url, 'pooling demo');
     expect(said).toMatch(/BROKE {2}named prepared statements \(transaction mode\)/);

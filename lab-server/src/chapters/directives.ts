@@ -30,6 +30,7 @@ export const WIDGETS = [
   'messenger',
   'reference-race',
   'reads',
+  'cache',
   'pooling',
   'outbox',
   'constraint-explorer',

@@ -104,3 +104,27 @@ export const clients = defineCommand({
     return { data: r, text };
   },
 });
+
+const Statements = z.object({
+  mode: z.string(),
+  pgbouncer_version: z.string().nullable(),
+  tracks_prepared_statements: z.boolean(),
+  results: z.array(z.object({ statements: z.string(), requests: z.number(), failed: z.number(), error: z.string().nullable(), ms: z.number() })),
+});
+
+export const statements = defineCommand({
+  name: 'pooling statements',
+  usage: 'pooling statements [N]',
+  summary: "N API requests (300) with the API's statements named, then unnamed, under the current pool mode: how many failed, and why",
+  args: z.object({ _: positionals([wholeNumber('N', 3).optional()]) }),
+  async run({ _: [n] }, ctx) {
+    const r = await post(ctx.lab, '/lab/v1/pooling/statements', Statements, n === undefined ? {} : { requests: n });
+    const text = [
+      `${r.mode} mode, PgBouncer ${r.pgbouncer_version ?? '?'} (${r.tracks_prepared_statements ? 'can track named statements: max_prepared_statements' : 'cannot track named statements: that needs 1.21 or later'})`,
+      ...r.results.map(
+        (x) => `${x.statements.padEnd(8)} ${x.failed} of ${x.requests} requests failed in ${x.ms} ms${x.error ? `\n         first: ${x.error}` : ''}`,
+      ),
+    ].join('\n');
+    return { data: r, text };
+  },
+});

@@ -15,6 +15,7 @@ import * as migrate from './migrate.js';
 import * as partitions from './partitions.js';
 import * as drill from './migrate-drill.js';
 import * as pooling from './pooling.js';
+import * as cache from './cache.js';
 import * as reads from './reads.js';
 import ring from './ring.js';
 import route from './route.js';
@@ -58,6 +59,10 @@ export const COMMANDS: readonly Command[] = [
   pooling.set,
   pooling.demo,
   pooling.clients,
+  pooling.statements,
+  cache.show,
+  cache.mode,
+  cache.trial,
   stats,
   ring,
   route,

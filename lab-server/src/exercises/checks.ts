@@ -17,6 +17,9 @@ import { schemaDrift } from './checks/schema-drift.js';
 import { knobUnderLoad } from './checks/knob-under-load.js';
 import { poolFormula } from './checks/pool-formula.js';
 import { cleanRun } from './checks/clean-run.js';
+import { namedStatements } from './checks/named-statements.js';
+import { pooledClients } from './checks/pooled-clients.js';
+import { cacheTrial } from './checks/cache-trial.js';
 import { readPolicy } from './checks/read-policy.js';
 import { readTrial } from './checks/read-trial.js';
 import { replica } from './checks/replica.js';
@@ -95,6 +98,9 @@ const checkKinds = () =>
     liveTrace,
     keyFate,
     idLocality,
+    pooledClients,
+    namedStatements,
+    cacheTrial,
     all,
   ] as const;
 

@@ -15,6 +15,7 @@ import { migrationDrillRoutes } from './routes/migration-drill.js';
 import { placementRoutes } from './routes/placement.js';
 import { referenceRoutes } from './routes/references.js';
 import { poolingRoutes } from './routes/pooling.js';
+import { cacheRoutes } from './routes/cache.js';
 import { readRoutes } from './routes/reads.js';
 import { ringRoutes } from './routes/ring.js';
 import { shardRoutes } from './routes/shards.js';
@@ -50,6 +51,7 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   idRoutes(control);
   referenceRoutes(control, lab);
   startRoutes(control, lab);
+  cacheRoutes(control, lab);
   return [
     { prefix: '', api: root },
     { prefix: '/lab/v1', api: control },

@@ -79,6 +79,15 @@ function toApiError(err: unknown): ApiError {
   }
   if (err instanceof ConsoleBusyError) return new ApiError(429, 'console_busy', err.message);
   if (err instanceof ConsoleRoleError) return new ApiError(409, 'console_role_missing', err.message);
+  const pgErr = err as { code?: unknown; message?: unknown };
+  if ((pgErr?.code === '26000' || pgErr?.code === '42P05') && typeof pgErr.message === 'string') {
+    // Not a bug in the lab but a pool mode its named statements cannot live with: name it, so the learner sees why.
+    return new ApiError(
+      500,
+      'prepared_statement_lost',
+      `PostgreSQL: ${pgErr.message}. A named prepared statement lives on one server connection, and transaction pooling hands the next transaction another; turn prepared_statements off (PUT /lab/v1/settings).`,
+    );
+  }
   const httpErr = err as { type?: string; status?: number; message?: string };
   if (httpErr?.type === 'entity.parse.failed') {
     return new ApiError(400, 'invalid_json', `The request body is not valid JSON: ${httpErr.message ?? ''}`.trim());

@@ -4,6 +4,7 @@ import type { Shard } from '../cluster/shard.js';
 import type { ShardPools } from '../cluster/shard-pools.js';
 import { ConflictError } from '../domain/errors.js';
 import { DEMO_DATABASE, PgBouncer, type PoolMode } from './pgbouncer.js';
+import { StatementTrials } from './statements-trial.js';
 
 export type PoolingMode = 'off' | PoolMode;
 
@@ -74,6 +75,9 @@ export class Pooling {
   private current: PoolingMode = 'off';
   private poolSize: number | null = null;
   private changing: Promise<unknown> = Promise.resolve();
+  private lastClients: ClientsResult | null = null;
+  /** The API's named statements against this pool mode; a result belongs to the mode it ran under. */
+  readonly statements = new StatementTrials();
 
   constructor(
     private readonly cluster: PoolingCluster,
@@ -98,6 +102,8 @@ export class Pooling {
     if (mode !== 'off' && !this.cluster.ownsServers)
       throw new ConflictError('not_available', 'This lab runs PgBouncer only in front of servers it runs itself.');
     await this.stopAll();
+    this.lastClients = null;
+    this.statements.forget();
     if (mode === 'off') return;
     const started: [Shard, PgBouncer][] = [];
     try {
@@ -187,6 +193,11 @@ export class Pooling {
     return { binary: this.binary, version: this.version, mode: this.current, pool_size: this.poolSize, bouncers };
   }
 
+  /** The last many-clients run under the current pool mode, or null. */
+  clientsResult(): ClientsResult | null {
+    return this.lastClients;
+  }
+
   /**
    * Many clients against one shard (the first), straight and through its PgBouncer: straight, PostgreSQL refuses
    * the connections beyond max_connections; through PgBouncer every client connects, all stay connected, and
@@ -228,7 +239,7 @@ export class Pooling {
     } finally {
       await closeAll(pooled.clients);
     }
-    return {
+    this.lastClients = {
       clients: n,
       mode,
       max_connections: maxConnections,
@@ -243,6 +254,7 @@ export class Pooling {
         ms: Math.round(performance.now() - started),
       },
     };
+    return this.lastClients;
   }
 
   /**

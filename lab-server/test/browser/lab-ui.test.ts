@@ -515,6 +515,31 @@ describe('the browser lab', () => {
     await page.close();
   });
 
+  it('works the cache exercise through the page: the trial without and with invalidation, then the cache left invalidating', async () => {
+    const w = await watchedPage(browser);
+    const { page } = w;
+    await page.goto(`${t.url}/#/chapters/database-scaling`);
+    await page.locator('article[data-chapter="database-scaling"] h1').waitFor();
+    await resetChapter(page);
+    const panel = page.locator('.cache');
+    await panel.locator('[data-cache-mode="off"]').waitFor();
+    await panel.getByRole('button', { name: /Run the trial/ }).click();
+    const ttl = panel.locator('tr[data-cache-trial="ttl-only"]');
+    await ttl.waitFor({ timeout: 120_000 });
+    // Every read right after an update is stale without invalidation, none with it.
+    expect(await ttl.getAttribute('data-stale')).toBe('10');
+    expect(await panel.locator('tr[data-cache-trial="invalidate"]').getAttribute('data-stale')).toBe('0');
+    expect(await check(page, 'cache-invalidate')).toBe('fail');
+    await panel.getByLabel('Cache invalidate').check();
+    await panel.locator('[data-cache-mode="invalidate"]').waitFor();
+    expect(await check(page, 'cache-invalidate')).toBe('pass');
+    await w.shot('database-scaling-cache');
+    await resetChapter(page);
+    await panel.locator('[data-cache-mode="off"]').waitFor();
+    expect(w.errors).toEqual([]);
+    await page.close();
+  });
+
   it('steps through a rebalance from the topology panel and cancels it, and pauses and resumes a shard', async () => {
     const w = await watchedPage(browser);
     const { page } = w;

@@ -1,7 +1,7 @@
 import { useCallback, useId, useState } from 'react';
 import { api } from '../api';
 import { fmt } from '../format';
-import type { PoolingClients, PoolingDemo, PoolingStatus } from '../types';
+import type { PoolingClients, PoolingDemo, PoolingStatements, PoolingStatus } from '../types';
 import { ErrorNote, Panel, useAction, usePolled } from './common';
 
 const MODES = [
@@ -20,10 +20,14 @@ export default function Pooling() {
   const [demo, setDemo] = useState<PoolingDemo | null>(null);
   const [size, setSize] = useState('10');
   const [clients, setClients] = useState('2000');
-  const [many, setMany] = useState<PoolingClients | null>(null);
+  const [ran, setMany] = useState<PoolingClients | null>(null);
+  const [prepared, setPrepared] = useState<boolean | null>(null);
   const ids = { mode: useId(), size: useId(), clients: useId() };
 
-  const refresh = useCallback(async () => setStatus(await api<PoolingStatus>('GET', '/lab/v1/pooling')), []);
+  const refresh = useCallback(async () => {
+    setStatus(await api<PoolingStatus>('GET', '/lab/v1/pooling'));
+    setPrepared((await api<{ prepared_statements: boolean }>('GET', '/lab/v1/settings')).prepared_statements);
+  }, []);
   const load = usePolled(refresh, REFRESH_MS);
   const change = useAction(async (mode: string) => {
     setDemo(null);
@@ -31,6 +35,16 @@ export default function Pooling() {
   });
   const reproduce = useAction(async () => setDemo(await api<PoolingDemo>('POST', '/lab/v1/pooling/demo')));
   const open = useAction(async () => setMany(await api<PoolingClients>('POST', '/lab/v1/pooling/clients', { clients: Number(clients) })));
+  const trial = useAction(async () => {
+    await api<PoolingStatements>('POST', '/lab/v1/pooling/statements', { requests: 300 });
+    await refresh();
+  });
+  const unname = useAction(async (on: boolean) => {
+    setPrepared((await api<{ prepared_statements: boolean }>('PUT', '/lab/v1/settings', { prepared_statements: on })).prepared_statements);
+  });
+  // The last runs under this pool mode, kept by the lab: a reload shows them again.
+  const many = ran ?? status?.last_clients ?? null;
+  const statements = status?.last_statements ?? null;
 
   if (status?.install_hint) {
     return (
@@ -45,7 +59,7 @@ export default function Pooling() {
       </Panel>
     );
   }
-  const busy = change.busy || reproduce.busy || open.busy;
+  const busy = change.busy || reproduce.busy || open.busy || trial.busy;
   return (
     <Panel title={`Connection pooling (PgBouncer${status?.version ? ` ${status.version}` : ''})`} className="pooling">
       <div className="row">
@@ -135,6 +149,53 @@ export default function Pooling() {
             connections, in {fmt(many.pooled.ms)} ms{many.pooled.error ? ` — first failure: “${many.pooled.error}”` : ''}.
           </li>
         </ul>
+      )}
+      <p className="row">
+        <button type="button" disabled={busy || !status || status.mode === 'off'} onClick={() => void trial.run()}>
+          {trial.busy ? 'Running the API’s requests…' : 'Run the API’s statements, named and unnamed'}
+        </button>
+        <span className="muted small">
+          300 create–read–delete requests through the PgBouncers, with the API's statements named, then unnamed (
+          {prepared === null ? '…' : prepared ? 'the API names them now' : 'the API sends them unnamed now'}).
+        </span>
+      </p>
+      <ErrorNote error={trial.error ?? unname.error} />
+      {statements && (
+        <div className="table-wrap">
+          <table className="compact" data-statements-mode={statements.mode}>
+            <caption>
+              The API's requests in {statements.mode} mode, PgBouncer {statements.pgbouncer_version ?? '?'}
+              {statements.tracks_prepared_statements
+                ? ' (1.21 or later: it could follow named statements itself with max_prepared_statements)'
+                : ' (before 1.21: it cannot follow named statements across server connections)'}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">statements</th>
+                <th scope="col">requests</th>
+                <th scope="col">failed</th>
+                <th scope="col">first failure</th>
+              </tr>
+            </thead>
+            <tbody>
+              {statements.results.map((r) => (
+                <tr key={r.statements} data-statements={r.statements} data-failed={r.failed}>
+                  <th scope="row">{r.statements}</th>
+                  <td className="num">{fmt(r.requests)}</td>
+                  <td className={r.failed ? 'num status status-down' : 'num status status-up'}>{fmt(r.failed)}</td>
+                  <td className="small">{r.error ?? '–'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {prepared !== null && (
+        <p className="row">
+          <button type="button" disabled={unname.busy} onClick={() => void unname.run(!prepared)}>
+            {prepared ? 'Fix it: send the API’s statements unnamed' : 'Name the API’s statements again'}
+          </button>
+        </p>
       )}
       <p className="row">
         <button type="button" disabled={busy || !status || status.mode === 'off'} onClick={() => void reproduce.run()}>

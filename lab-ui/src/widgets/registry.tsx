@@ -35,6 +35,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   'key-fate': KeyFateWidget,
   'id-locality': IdLocalityWidget,
   reads: lazy(() => import('./Reads')),
+  cache: lazy(() => import('./Cache')),
   pooling: lazy(() => import('./Pooling')),
   ring: Ring,
   'shard-stats': ShardStats,

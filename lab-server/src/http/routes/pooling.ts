@@ -3,7 +3,9 @@ import type { Lab } from '../../lab/lab.js';
 import { INSTALL_HINT } from '../../pooling/pooling.js';
 import type { ApiRouter } from '../api-router.js';
 import { ApiError } from '../errors.js';
-import { PoolingClientsSchema, PoolingDemoSchema, PoolingStatusSchema } from '../schemas/pooling.js';
+import { SelfClient } from '../../net/self-client.js';
+import type { StatementsHost } from '../../pooling/statements-trial.js';
+import { PoolingClientsSchema, PoolingDemoSchema, PoolingStatementsSchema, PoolingStatusSchema } from '../schemas/pooling.js';
 
 const SetBody = z.strictObject(
   {
@@ -14,6 +16,18 @@ const SetBody = z.strictObject(
       .min(2, 'pool_size must be at least 2')
       .max(90, 'pool_size must be at most 90 (a shard allows 100 connections, and the lab needs a few of its own)')
       .default(10),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
+);
+
+const StatementsBody = z.strictObject(
+  {
+    requests: z
+      .number({ error: 'requests must be a number' })
+      .int('requests must be an integer')
+      .min(3, 'requests must be at least 3 (a create, a read, a delete)')
+      .max(3000, 'requests must be at most 3,000')
+      .default(300),
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
 );
@@ -31,9 +45,20 @@ const ClientsBody = z.strictObject(
 );
 
 /** `/lab/v1/pooling`: a PgBouncer in front of every shard (when installed), its pools, and what transaction pooling breaks. */
-export function poolingRoutes(api: ApiRouter, lab: Pick<Lab, 'pooling' | 'workers'>): void {
+export function poolingRoutes(api: ApiRouter, lab: Pick<Lab, 'pooling' | 'workers' | 'config' | 'settings' | 'updateSettings'>): void {
   const tag = 'lab: pooling';
-  const status = async () => ({ ...(await lab.pooling.status()), install_hint: lab.pooling.binary ? null : INSTALL_HINT });
+  const status = async () => ({
+    ...(await lab.pooling.status()),
+    install_hint: lab.pooling.binary ? null : INSTALL_HINT,
+    last_clients: lab.pooling.clientsResult(),
+    last_statements: lab.pooling.statements.last(),
+  });
+  const statementsHost: StatementsHost = {
+    mode: () => lab.pooling.mode,
+    version: () => lab.pooling.version,
+    prepared: () => lab.settings.get().prepared_statements,
+    setPrepared: async (on) => void (await lab.updateSettings({ prepared_statements: on })),
+  };
 
   api.add(
     {
@@ -97,6 +122,26 @@ export function poolingRoutes(api: ApiRouter, lab: Pick<Lab, 'pooling' | 'worker
     },
     async ({ res, body }) => {
       res.json(await lab.pooling.manyClients(body.clients));
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/pooling/statements',
+      tag,
+      summary:
+        "The API's named prepared statements under the current pool mode: the same create-read-delete requests with them named, then unnamed (the setting is put back)",
+      body: StatementsBody,
+      bodyOptional: true,
+      bodyName: 'statements request',
+      responses: {
+        200: { description: 'failed requests and the first error, named against unnamed', schema: PoolingStatementsSchema },
+        409: { description: 'pooling_off: start PgBouncer first; trial_running: one at a time' },
+      },
+    },
+    async ({ req, res, body }) => {
+      res.json(await lab.pooling.statements.run(statementsHost, SelfClient.from(req, lab.config.token), body.requests));
     },
   );
 }

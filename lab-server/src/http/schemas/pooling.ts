@@ -2,28 +2,26 @@ import { z } from 'zod';
 
 // The pooling API's reply shapes (`/lab/v1/pooling`), following pooling/pooling.ts field by field.
 
-export const PoolingStatusSchema = z
-  .object({
-    binary: z.string().nullable().describe('where the pgbouncer binary is; null when it is not installed'),
-    version: z.string().nullable(),
-    install_hint: z.string().nullable().describe('what to install when PgBouncer is missing'),
-    mode: z.enum(['off', 'session', 'transaction']),
-    pool_size: z.number().nullable().describe('server connections per shard (default_pool_size)'),
-    bouncers: z.array(
-      z.object({
-        shard: z.string(),
-        port: z.number(),
-        pid: z.number().nullable(),
-        clients_active: z.number().describe('SHOW POOLS cl_active: client connections paired with a server connection'),
-        clients_waiting: z.number().describe('SHOW POOLS cl_waiting: client connections waiting for one'),
-        servers_active: z.number(),
-        servers_idle: z.number(),
-        transactions: z.number().describe('SHOW STATS total_xact_count'),
-        queries: z.number().describe('SHOW STATS total_query_count'),
-      }),
-    ),
-  })
-  .meta({ id: 'PoolingStatus' });
+const PoolingBaseSchema = z.object({
+  binary: z.string().nullable().describe('where the pgbouncer binary is; null when it is not installed'),
+  version: z.string().nullable(),
+  install_hint: z.string().nullable().describe('what to install when PgBouncer is missing'),
+  mode: z.enum(['off', 'session', 'transaction']),
+  pool_size: z.number().nullable().describe('server connections per shard (default_pool_size)'),
+  bouncers: z.array(
+    z.object({
+      shard: z.string(),
+      port: z.number(),
+      pid: z.number().nullable(),
+      clients_active: z.number().describe('SHOW POOLS cl_active: client connections paired with a server connection'),
+      clients_waiting: z.number().describe('SHOW POOLS cl_waiting: client connections waiting for one'),
+      servers_active: z.number(),
+      servers_idle: z.number(),
+      transactions: z.number().describe('SHOW STATS total_xact_count'),
+      queries: z.number().describe('SHOW STATS total_query_count'),
+    }),
+  ),
+});
 
 export const PoolingDemoSchema = z
   .object({
@@ -61,3 +59,27 @@ export const PoolingClientsSchema = z
     }),
   })
   .meta({ id: 'PoolingClients' });
+
+export const PoolingStatementsSchema = z
+  .object({
+    finished_at: z.string(),
+    mode: z.enum(['off', 'session', 'transaction']),
+    pgbouncer_version: z.string().nullable(),
+    tracks_prepared_statements: z.boolean().describe('PgBouncer 1.21 or later, which can track named statements (max_prepared_statements)'),
+    concurrency: z.number(),
+    results: z.array(
+      z.object({
+        statements: z.enum(['named', 'unnamed']).describe('named: each connection prepares the hot statements once; unnamed: parsed on every call'),
+        requests: z.number(),
+        failed: z.number().describe('requests that did not answer 201, 200 or 204'),
+        error: z.string().nullable().describe('the first failure, as the API reported it'),
+        ms: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: 'PoolingStatements' });
+
+export const PoolingStatusSchema = PoolingBaseSchema.extend({
+  last_clients: PoolingClientsSchema.nullable().describe('the last many-clients run under this pool mode'),
+  last_statements: PoolingStatementsSchema.nullable().describe('the last statements trial under this pool mode'),
+}).meta({ id: 'PoolingStatus' });

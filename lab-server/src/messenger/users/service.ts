@@ -16,6 +16,7 @@ import { shardHealth, type ShardHealthReport } from './shard-health.js';
 import * as pgRepo from './pg-repository.js';
 import type { CreateUser, ListUsersQuery, UpdateUser, User } from './schemas.js';
 import { inSpanSync } from '../../tracing/tracing.js';
+import { userCache } from '../../caching/user-cache.js';
 
 export interface UserPage {
   data: User[];
@@ -66,9 +67,13 @@ export class UsersService {
 
   async get(rawId: string): Promise<Located<User>> {
     const { id, shard } = this.locate(rawId);
+    // Cache-aside (the Database scaling chapter; off unless turned on): only users are ever stored under their ids.
+    const cached = userCache.get(id) as User | undefined;
+    if (cached) return { value: cached, shard: this.cluster.shard(shard).name };
     const find = (pool: pg.Pool) => (this.layer() === 'pg' ? pgRepo.findUser(pool, id) : prismaRepo.findUser(prismaFor(pool), id));
     const user = await this.reads.read(shard, id, find, (a, b) => a?.updated_at === b?.updated_at);
     if (!user) throw this.missing(id, shard);
+    userCache.set(id, user);
     return { value: user, shard: this.cluster.shard(shard).name };
   }
 
@@ -118,6 +123,7 @@ export class UsersService {
     return writeByKey(this.gate, this.router, id, async (shard) => {
       const result = await fn(shard);
       await this.reads.wrote(shard, id);
+      userCache.wrote(id);
       return result;
     });
   }
