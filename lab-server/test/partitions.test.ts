@@ -41,6 +41,19 @@ const inspect = async () => (await t.call<Report>('GET', '/lab/v1/partitions')).
 const sql = async (shard: string, statement: string) =>
   (await t.call<{ results: { rows: string[][] }[] }>('POST', '/lab/v1/sql', { shard, sql: statement })).body.results[0]!.rows;
 
+interface Built {
+  partitions: number;
+  mode: string;
+  shards: { rows_copied: number; blocked_ms: number }[];
+}
+/** Starts a build (a job) and waits for it to end. */
+const build = async (partitions: number, mode = 'online') => {
+  const started = await t.call<{ job_id: string }>('POST', '/lab/v1/partitions', { partitions, mode });
+  expect(started.status, JSON.stringify(started.body)).toBe(202);
+  const job = await t.running.lab.jobs.wait(started.body.job_id);
+  return { job, built: job.result as unknown as Built };
+};
+
 beforeAll(async () => {
   t = await startEmbeddedTestLab(2);
   const seeded = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 2000 });
@@ -58,10 +71,10 @@ describe('users partitioned inside each shard', () => {
   });
 
   it('builds 8 hash partitions holding exactly the rows of users, each row where hash % 8 says', async () => {
-    const built = await t.call<{ partitions: number; shards: { rows_copied: number }[] }>('POST', '/lab/v1/partitions', { partitions: 8 });
-    expect(built.status).toBe(200);
+    const { job, built } = await build(8);
+    expect(job).toMatchObject({ kind: 'repartition', state: 'succeeded', progress: { done: 2000, total: 2000 } });
     const report = await inspect();
-    expect(built.body.shards.reduce((n, s) => n + s.rows_copied, 0)).toBe(2000);
+    expect(built.shards.reduce((n, s) => n + s.rows_copied, 0)).toBe(2000);
     for (const s of report.shards) {
       expect(s).toMatchObject({ partitioned: true, modulus: 8, rows: s.users_rows, out_of_step: 0, degrees_of_freedom: 7 });
       expect(s.partitions.map((p) => p.remainder)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -152,16 +165,16 @@ describe('users partitioned inside each shard', () => {
         await writer.query('BEGIN');
         const id = randomUUID();
         await writer.query(`INSERT INTO users (id, first_name, last_name) VALUES ($1, 'Held', 'Open')`, [id]);
-        const build = t.call<{ mode: string; shards: { blocked_ms: number }[] }>('POST', '/lab/v1/partitions', { partitions: 8, mode });
+        const building = build(8, mode);
         await expect
           .poll(() => sql('shard-0', `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shard-lab-partitioning' AND wait_event_type = 'Lock'`), {
             timeout: 60_000,
           })
           .toEqual([['1']]);
         await writer.query('COMMIT');
-        const built = await build;
-        expect(built.status, JSON.stringify(built.body)).toBe(200);
-        expect(built.body.mode).toBe(mode);
+        const { job, built } = await building;
+        expect(job.state, JSON.stringify(job)).toBe('succeeded');
+        expect(built.mode).toBe(mode);
         const after = (await inspect()).shards.find((s) => s.shard_name === 'shard-0')!;
         expect(after.out_of_step, mode).toBe(lost);
         expect(await sql('shard-0', `SELECT count(*) FROM users_partitioned WHERE id = '${id}'`)).toEqual([[String(1 - lost)]]);
@@ -177,8 +190,39 @@ describe('users partitioned inside each shard', () => {
     ]);
   });
 
+  it('cancels a build as a job: the statement waiting on shard-0 is stopped, every shard loses what was built, the live table stays', async () => {
+    const shard = t.running.lab.cluster.shards.find((s) => s.name === 'shard-0')!;
+    const writer = new pg.Client({ connectionString: shard.url });
+    await writer.connect();
+    try {
+      // An open write on users makes shard-0's build wait for its mirror trigger while shard-1's copies.
+      await writer.query('BEGIN');
+      await writer.query(`INSERT INTO users (id, first_name, last_name) VALUES ($1, 'Held', 'Open')`, [randomUUID()]);
+      const started = await t.call<{ job_id: string }>('POST', '/lab/v1/partitions', { partitions: 16 });
+      expect(started.status).toBe(202);
+      await expect
+        .poll(() => sql('shard-0', `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shard-lab-partitioning' AND wait_event_type = 'Lock'`), {
+          timeout: 60_000,
+        })
+        .toEqual([['1']]);
+      expect((await t.call('POST', `/lab/v1/jobs/${started.body.job_id}/cancel`, {})).status).toBe(202);
+      const job = await t.running.lab.jobs.wait(started.body.job_id);
+      expect(job).toMatchObject({ state: 'cancelled', result: { partitions: 16, left_behind: 0 } });
+    } finally {
+      await writer.query('ROLLBACK');
+      await writer.end();
+    }
+    for (const name of ['shard-0', 'shard-1']) {
+      expect(await sql(name, `SELECT count(*) FROM pg_class WHERE relname LIKE 'users_partitioned_next%'`)).toEqual([['0']]);
+      expect(await sql(name, `SELECT tgname FROM pg_trigger WHERE tgrelid = 'users'::regclass AND NOT tgisinternal ORDER BY 1`)).toEqual(
+        expect.not.arrayContaining([['users_partitioned_next_sync']]),
+      );
+    }
+    expect((await inspect()).shards.every((s) => s.modulus === 8 && s.rows === s.users_rows && s.out_of_step === 0)).toBe(true);
+  });
+
   it("leaves resharding and the chapters' resets working: a rebalanced shard keeps the copy in step, a reset empties it", async () => {
-    await t.call('POST', '/lab/v1/partitions', { partitions: 8 });
+    await build(8);
     const before = (await t.call<{ total_users: number }>('GET', '/api/v1/shards/stats')).body.total_users;
     const added = await t.call<{ job_id: string }>('POST', '/lab/v1/shards', { mode: 'rebalance' });
     expect(added.status).toBe(202);

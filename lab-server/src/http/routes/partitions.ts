@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../api-router.js';
 import type { Lab } from '../../lab/lab.js';
+import { JobSchema } from '../schemas/lab.js';
 import { explainPruning } from '../../partitioning/pruning.js';
 import { BUILD_MODES, buildPartitions, dropPartitions, inspectPartitions, MAX_PARTITIONS, MIN_PARTITIONS } from '../../partitioning/users-partitioned.js';
 
@@ -79,6 +80,26 @@ const BuildReportSchema = z
   })
   .meta({ id: 'PartitionBuild' });
 
+/** The build runs as a job; its result, once it has succeeded, is a PartitionBuild (documented here so clients get the type). */
+const RepartitionAcceptedSchema = z
+  .object({
+    job_id: z.string(),
+    job: JobSchema.extend({
+      result: z
+        .union([
+          BuildReportSchema,
+          z.object({
+            partitions: z.number(),
+            mode: z.enum(BUILD_MODES),
+            left_behind: z.number().describe('tables, triggers and functions of the build still on the shards after a cancel: 0'),
+          }),
+        ])
+        .optional()
+        .describe('a PartitionBuild once succeeded; after a cancel, what was left behind'),
+    }),
+  })
+  .meta({ id: 'RepartitionAccepted' });
+
 const PlanTouchSchema = z
   .object({
     query: z.string(),
@@ -103,7 +124,7 @@ const PruningReportSchema = z
   .meta({ id: 'PruningReport' });
 
 /** `/lab/v1/partitions`: the Partitioning chapter's hash-partitioned users inside every shard: build, inspect, drop, and pruning. */
-export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster'>): void {
+export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'jobs'>): void {
   api.add(
     {
       method: 'get',
@@ -126,14 +147,17 @@ export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster'>): void
       body: BuildBody,
       bodyName: 'partition build',
       responses: {
-        200: { description: 'rows copied per shard, the build time and how long its writes waited', schema: BuildReportSchema },
+        202: {
+          description:
+            'started; Location: the job (kind repartition). Its progress counts rows copied; cancelling it before the swap removes what it built on every shard; its result is a PartitionBuild',
+          schema: RepartitionAcceptedSchema,
+        },
         400: { description: 'validation_failed: partitions missing or outside 2..64, or an unknown mode' },
-        409: { description: 'partitioning_failed: a shard refused; the message names it' },
-        503: { description: 'a shard is down' },
       },
     },
-    async ({ res, body }) => {
-      res.json(await buildPartitions(lab.cluster, body.partitions, body.mode));
+    ({ res, body }) => {
+      const job = lab.jobs.submit('repartition', body, 0, async (ctx) => ({ ...(await buildPartitions(lab.cluster, body.partitions, body.mode, ctx)) }));
+      res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
     },
   );
   api.add(
