@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpLabClient } from '../src/cli/http-client.js';
+import { measureClaim } from '../src/claims/measures.js';
 import { plain, type CommandContext } from '../src/commands/command.js';
 import { dispatch } from '../src/commands/dispatch.js';
+import { SelfClient } from '../src/net/self-client.js';
 import { runCli } from './support/cli.js';
 import { startEmbeddedTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 
@@ -129,6 +131,28 @@ describe('users partitioned inside each shard', () => {
     // The named id is found in the partition the first plan chose.
     const chosen = await t.call<Pruning>('GET', `/lab/v1/partitions/pruning?shard=shard-1&id=${r.body.id}`);
     expect(chosen.body.by_id.scanned).toEqual(by_id.scanned);
+  });
+
+  it("measures the chapter's claims on these shards: the lookup reads one partition, the copy is timed as a rate, the spread is judged against chance", async () => {
+    const claim = async (id: string) =>
+      (await t.call<{ measured: string; verdict: string; why: string }>('POST', `/lab/v1/chapters/partitioning/claims/${id}/measure`, {})).body;
+    const lookup = await claim('point-lookup');
+    expect(lookup.measured).toMatch(/^A lookup by id on shard-0 read 1 of 8 partitions \(users_p\d\); execution [\d.]+ ms, the median of 5/);
+    expect(['holds', 'unsettled']).toContain(lookup.verdict);
+    // The chapter's spread claim is about 16 partitions; these shards have 8.
+    expect(await claim('even-partitions')).toMatchObject({ verdict: 'unsettled', why: expect.stringContaining('partitions build 16') });
+    // The copy-rate measure, at this test's scale: it tops the users up, rebuilds online and reports rows/s.
+    const ctx = { lab: t.running.lab, api: new SelfClient(t.url) };
+    const users = (await inspect()).shards.reduce((n, s) => n + s.users_rows, 0);
+    const rate = await measureClaim(ctx, { kind: 'repartition', partitions: 8, users: users + 100, claimed_rows: 6_870_006, claimed_seconds: 38.6 });
+    expect(rate.measured).toMatch(
+      new RegExp(`^Copied ${(users + 100).toLocaleString('en-US')} users into 8 partitions on each of 2 shards in [\\d.]+ s \\([\\d,]+ rows/s\\), online`),
+    );
+    expect(rate.why).toMatch(/^The original: 6,870,006 rows in 38.6 s, 177,979 rows\/s; here [\d.]+× that rate/);
+    expect((await inspect()).shards.every((s) => s.modulus === 8 && s.rows === s.users_rows && s.out_of_step === 0)).toBe(true);
+    const spread = await measureClaim(ctx, { kind: 'partition-spread', claimed_partitions: 8, claimed_min_pct: 12, claimed_max_pct: 13 });
+    expect(spread.measured).toMatch(/^Every partition holds [\d.]+ % to [\d.]+ % of its shard \(2 shards × 8 partitions/);
+    expect(['holds', 'unsettled']).toContain(spread.verdict);
   });
 
   it('answers bad input with a 4xx and changes nothing', async () => {

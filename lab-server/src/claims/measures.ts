@@ -6,13 +6,16 @@ import type { Measurement, MeasureKind } from './measure-kind.js';
 import { ab } from './measures/ab.js';
 import { distribution } from './measures/distribution.js';
 import { loadtest } from './measures/loadtest.js';
+import { lookup } from './measures/lookup.js';
+import { partitionSpread } from './measures/partition-spread.js';
+import { repartition } from './measures/repartition.js';
 import { ringMovement } from './measures/ring-movement.js';
 import { ringShares } from './measures/ring-shares.js';
 import { seedRate } from './measures/seed-rate.js';
 import { shardCount } from './measures/shard-count.js';
 
 /** Every way a chapter's claim may be measured. A new kind is a file in `measures/` and one entry here. */
-const measureKinds = [shardCount, distribution, ringShares, ringMovement, seedRate, loadtest, ab] as const;
+const measureKinds = [shardCount, distribution, ringShares, ringMovement, seedRate, loadtest, ab, repartition, lookup, partitionSpread] as const;
 
 type SpecOf<K> = K extends MeasureKind<infer S> ? S : never;
 
