@@ -9,7 +9,7 @@ MESSAGES ?= 0
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue bench-seed bench-data-layer bench-api bench-ui \
-        bench-tracing bench-tuning trace shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune knobs claims bench-reshard \
+        bench-tracing bench-tuning trace shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune knobs claims bench-reshard bench-repartition \
         fk-demo fk-race fk-username-race fk-audit replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
@@ -230,6 +230,9 @@ fk-audit: install ## follow every cross-shard reference to its target and count 
 
 bench-reshard: install ## 1,000,000 users on 5 shards, add a 6th under steady writes; prints pause, failures, rate
 	@node_modules/.bin/tsx lab-server/bench/reshard.ts
+
+bench-repartition: install ## 1,000,000 users on 5 shards: COPY vs the online repartition 8 → 16 vs the original's swap, under steady writes; rows/s ratios, ids lost, requests failed
+	@node_modules/.bin/tsx lab-server/bench/repartition.ts
 
 bench-data-layer: install ## the hot endpoints through pg and Prisma in one run: req/s, p99, ratio
 	@node_modules/.bin/tsx lab-server/bench/data-layer.ts
