@@ -9,7 +9,7 @@ MESSAGES ?= 0
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue bench-seed bench-data-layer bench-api bench-ui \
-        bench-tracing bench-tuning trace shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune knobs claims bench-reshard bench-repartition \
+        bench-tracing bench-tuning trace shard-plan shard-add shard-remove shard-replica shard-promote ring partitions partitions-months partitions-retire tune knobs claims bench-reshard bench-repartition \
         fk-demo fk-race fk-username-race fk-audit replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
@@ -212,6 +212,13 @@ ring: install ## every ring version the cluster has routed by
 
 partitions: install ## users partitioned inside each shard; make partitions N=16 (re)builds N hash partitions, N=drop removes them (needs make dev)
 	@$(LAB) partitions $(if $(filter drop,$(N)),drop,$(if $(N),build $(N),))
+
+partitions-months: install ## messages range-partitioned by month on every shard: rows and size per month; BUILD=1 (re)builds it (needs make dev)
+	@$(LAB) partitions months $(if $(BUILD),build,)
+
+partitions-retire: install ## retire the oldest month of messages_monthly: make partitions-retire HOW=drop|delete [MONTH=2026-01] (needs make dev)
+	@test -n "$(HOW)" || { echo "usage: make partitions-retire HOW=drop|delete [MONTH=YYYY-MM]"; exit 2; }
+	@$(LAB) partitions retire $(HOW) $(MONTH)
 
 fk-demo: install ## a foreign-key demonstration: make fk-demo SCENARIO=delete-conversation ACTION=cascade (SCENARIO: orphan-message, delete-conversation, delete-and-restore, cross-shard) (needs make dev)
 	@test -n "$(SCENARIO)" || { echo "usage: make fk-demo SCENARIO=orphan-message|delete-conversation|delete-and-restore|cross-shard [ACTION=no-action|restrict|cascade|set-null|set-default]"; exit 2; }

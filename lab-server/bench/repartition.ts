@@ -81,15 +81,17 @@ async function copyBaseline(partitions: number): Promise<{ rows: number; seconds
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+let writer: ReturnType<typeof fork> | null = null;
 try {
   console.log(`Seeding ${fmt(USERS)} users on ${SHARDS} shards, then building users_partitioned with 8 partitions…`);
   const seed = await waitJob((await call<{ job_id: string }>('POST', '/lab/v1/seed', { users: USERS })).job_id);
   if (seed.state !== 'succeeded') throw new Error(`seed ${seed.state}: ${seed.error?.message}`);
   await build(8, 'online');
 
-  const writer = fork(path.join(here, 'reshard-writer.ts'), [running.url, String(RATE)], { execArgv: process.execArgv });
+  const w = fork(path.join(here, 'reshard-writer.ts'), [running.url, String(RATE)], { execArgv: process.execArgv });
+  writer = w;
   const reports: WriterReport[] = [];
-  writer.on('message', (m) => reports.push(m as WriterReport));
+  w.on('message', (m) => reports.push(m as WriterReport));
   const last = () => reports.at(-1) ?? { ok: 0, failed: 0, failures: [] };
   while (reports.length < 3) await new Promise((r) => setTimeout(r, 200));
 
@@ -122,8 +124,8 @@ try {
       fmt(after.failed - before.failed),
     ]);
   }
-  writer.send('stop');
-  const final = await new Promise<WriterReport>((resolve) => writer.on('message', (m) => (m as WriterReport).final && resolve(m as WriterReport)));
+  w.send('stop');
+  const final = await new Promise<WriterReport>((resolve) => w.on('message', (m) => (m as WriterReport).final && resolve(m as WriterReport)));
 
   console.log(`\n${markdownTable(['build', 'rows', 'seconds', 'rows/s', 'vs COPY', 'writes waited (ms)', 'ids lost', 'requests failed'], rows)}`);
   const online = rows[1]!;
@@ -133,5 +135,7 @@ try {
   console.log(`Goal: online ≥ 0.50× COPY, 0 ids lost, 0 requests failed. Writer: ${final.ok} ok, ${final.failed} failed in the whole run.`);
   if (final.failures.length) console.log(`e.g. ${final.failures[0]}`);
 } finally {
+  // Stopped by its pid whatever happened, before the lab it writes to.
+  if (writer?.exitCode === null) writer.kill();
   await lab.stop();
 }

@@ -245,6 +245,71 @@ describe('users partitioned inside each shard', () => {
     expect((await inspect()).shards.every((s) => s.modulus === 8 && s.rows === s.users_rows && s.out_of_step === 0)).toBe(true);
   });
 
+  it('range-partitions messages by month and retires a month by DROP (partition and bytes gone) vs DELETE (partition and bytes stay), measured', async () => {
+    const seeded = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 200, conversations: 100, messages: 3000 });
+    expect((await t.running.lab.jobs.wait(seeded.body.job_id)).state).toBe('succeeded');
+    const built = await t.call<{ months: string[]; shards: { rows_copied: number }[] }>('POST', '/lab/v1/partitions/months', { months_ahead: 2 });
+    expect(built.status, JSON.stringify(built.body)).toBe(200);
+    expect(built.body.shards.reduce((n, s) => n + s.rows_copied, 0)).toBe(3000);
+    interface Months {
+      shards: {
+        shard_name: string;
+        built: boolean;
+        messages_rows: number;
+        partitions: { name: string; month: string | null; rows: number; bytes: number }[];
+      }[];
+    }
+    const months = async () => (await t.call<Months>('GET', '/lab/v1/partitions/months')).body;
+    const before = await months();
+    for (const s of before.shards) {
+      // Every message sits in the partition of its month (UTC); none falls into the DEFAULT.
+      expect(s.partitions.reduce((n, p) => n + p.rows, 0)).toBe(s.messages_rows);
+      expect(s.partitions.at(-1)).toMatchObject({ month: null, rows: 0 });
+      expect(s.partitions.map((p) => p.month).slice(0, -1)).toEqual(built.body.months);
+      expect(
+        await sql(
+          s.shard_name,
+          `SELECT count(*) FROM messages_monthly WHERE tableoid::regclass::text <> 'messages_m' || to_char(created_at AT TIME ZONE 'UTC', 'YYYY_MM')`,
+        ),
+      ).toEqual([['0']]);
+    }
+    interface Retired {
+      month: string;
+      shards: { rows: number; wal_bytes: number; bytes_freed: number; partition_left: boolean }[];
+    }
+    const oldest = built.body.months[0]!;
+    const second = built.body.months[1]!;
+    const byDelete = await t.call<Retired>('POST', '/lab/v1/partitions/months/retire', { how: 'delete', month: second });
+    expect(byDelete.status, JSON.stringify(byDelete.body)).toBe(200);
+    const byDrop = await t.call<Retired>('POST', '/lab/v1/partitions/months/retire', { how: 'drop' });
+    expect(byDrop.body.month).toBe(oldest);
+    const sum = (r: Retired, k: 'rows' | 'wal_bytes' | 'bytes_freed') => r.shards.reduce((n, s) => n + s[k], 0);
+    const after = await months();
+    const monthRows = (m: string) => before.shards.reduce((n, s) => n + (s.partitions.find((p) => p.month === m)?.rows ?? 0), 0);
+    expect(sum(byDelete.body, 'rows')).toBe(monthRows(second));
+    expect(sum(byDrop.body, 'rows')).toBe(monthRows(oldest));
+    // DELETE: the partition stays, empty of live rows and no smaller; DROP: it is gone with all its bytes.
+    expect(byDelete.body.shards.every((s) => s.partition_left && s.bytes_freed === 0)).toBe(true);
+    expect(after.shards.every((s) => s.partitions.some((p) => p.month === second && p.rows === 0))).toBe(true);
+    expect(byDrop.body.shards.every((s) => !s.partition_left)).toBe(true);
+    expect(sum(byDrop.body, 'bytes_freed')).toBe(before.shards.reduce((n, s) => n + (s.partitions.find((p) => p.month === oldest)?.bytes ?? 0), 0));
+    expect(after.shards.every((s) => !s.partitions.some((p) => p.month === oldest))).toBe(true);
+    // The DELETE wrote a WAL record per row; WAL is counted, not compared by size, as other writes share it.
+    if (sum(byDelete.body, 'rows') > 0) expect(sum(byDelete.body, 'wal_bytes')).toBeGreaterThan(0);
+    // Bad input changes nothing; a month with no partition is a 409.
+    for (const [body, status] of [
+      [{ how: 'truncate' }, 400],
+      [{ how: 'drop', month: '2026-13' }, 400],
+      [{ how: 'drop', extra: 1 }, 400],
+      [{ how: 'drop', month: oldest }, 409],
+    ] as const) {
+      const r = await t.call<ErrorReply>('POST', '/lab/v1/partitions/months/retire', body);
+      expect(r.status, JSON.stringify(body)).toBe(status);
+    }
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/partitions/months', { months_ahead: 25 })).status).toBe(400);
+    expect((await months()).shards.map((s) => s.partitions.length)).toEqual(after.shards.map((s) => s.partitions.length));
+  });
+
   it("leaves resharding and the chapters' resets working: a rebalanced shard keeps the copy in step, a reset empties it", async () => {
     await build(8);
     const before = (await t.call<{ total_users: number }>('GET', '/api/v1/shards/stats')).body.total_users;
@@ -293,7 +358,12 @@ describe('users partitioned inside each shard', () => {
     expect(pruned).toMatch(/by id\s+\| 1 of 16/);
     expect(pruned).toMatch(/by first name\s+\| 16 of 16/);
     await expect(run('partitions build 1')).rejects.toThrow(/at least 2/);
+    expect(await run('partitions months build 1')).toMatch(/month partitions \(\d{4}-\d{2} … \d{4}-\d{2}\) and a DEFAULT on every shard/);
+    expect(await run('partitions months')).toMatch(/DEFAULT/);
+    expect(await run('partitions retire drop')).toMatch(/retired by DETACH \+ DROP of its partition/);
+    await expect(run('partitions retire truncate')).rejects.toThrow(/drop or delete/);
     expect(await run('partitions drop')).toMatch(/Dropped users_partitioned on shard-0, shard-1/);
+    expect((await t.call<{ shards: { built: boolean }[] }>('GET', '/lab/v1/partitions/months')).body.shards.every((s) => !s.built)).toBe(true);
     expect((await inspect()).shards.every((s) => !s.partitioned)).toBe(true);
     // The trigger went with the table: users still takes writes.
     expect((await t.call('POST', '/api/v1/users', { first_name: 'Ada', last_name: 'Lovelace' })).status).toBe(201);

@@ -11,6 +11,7 @@ import loadtest from './loadtest.js';
 import * as loadtestRuns from './loadtest-runs.js';
 import * as migrate from './migrate.js';
 import * as partitions from './partitions.js';
+import * as partitionsMonths from './partitions-months.js';
 import * as drill from './migrate-drill.js';
 import * as pooling from './pooling.js';
 import * as reads from './reads.js';
@@ -107,6 +108,9 @@ export const COMMANDS: readonly Command[] = [
   partitions.build,
   partitions.drop,
   partitions.prune,
+  partitionsMonths.show,
+  partitionsMonths.build,
+  partitionsMonths.retire,
   dbShell,
   cluster.clusterUp,
   cluster.clusterDown,

@@ -9,6 +9,7 @@ import { Messenger } from './Messenger';
 import { ReferenceRace } from './ReferenceRace';
 import { Migrations } from './Migrations';
 import { Partitions } from './Partitions';
+import { MonthlyPartitions } from './MonthlyPartitions';
 import { Paths } from './Paths';
 import { Pruning } from './Pruning';
 import { Ring } from './Ring';
@@ -38,6 +39,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   paths: Paths,
   partitions: Partitions,
   pruning: Pruning,
+  months: MonthlyPartitions,
   knobs: Knobs,
   'foreign-keys': ForeignKeys,
   messenger: Messenger,

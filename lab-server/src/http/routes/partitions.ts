@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ApiRouter } from '../api-router.js';
 import type { Lab } from '../../lab/lab.js';
 import { JobSchema } from '../schemas/lab.js';
+import { buildMonthly, dropMonthly, inspectMonthly, MAX_MONTHS_AHEAD, MONTH, RETIRE_HOW, retireMonth } from '../../partitioning/messages-monthly.js';
 import { explainPruning } from '../../partitioning/pruning.js';
 import { BUILD_MODES, buildPartitions, dropPartitions, inspectPartitions, MAX_PARTITIONS, MIN_PARTITIONS } from '../../partitioning/users-partitioned.js';
 
@@ -123,6 +124,76 @@ const PruningReportSchema = z
   })
   .meta({ id: 'PruningReport' });
 
+const MonthlyBuildBody = z.strictObject(
+  {
+    months_ahead: z
+      .number({ error: 'months_ahead must be a whole number' })
+      .int('months_ahead must be a whole number')
+      .min(0, 'months_ahead must be at least 0')
+      .max(MAX_MONTHS_AHEAD, `months_ahead must be at most ${MAX_MONTHS_AHEAD}`)
+      .default(3)
+      .describe("empty partitions created ahead of the current month, so next month's rows have somewhere to go"),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
+);
+
+const RetireBody = z.strictObject(
+  {
+    how: z
+      .enum(RETIRE_HOW, { error: `how must be one of ${RETIRE_HOW.join(', ')}` })
+      .describe("drop: DETACH PARTITION and DROP TABLE; delete: DELETE the month's rows, leaving its partition and dead tuples"),
+    month: z.string().regex(MONTH, 'month must look like 2025-11').optional().describe('YYYY-MM (UTC); the oldest month partition when absent'),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
+);
+
+const MonthlyReportSchema = z
+  .object({
+    table: z.string(),
+    shards: z.array(
+      z.object({
+        shard_name: z.string(),
+        reachable: z.boolean(),
+        built: z.boolean(),
+        messages_rows: z.number().describe("rows in the shard's messages table"),
+        partitions: z.array(
+          z.object({
+            name: z.string(),
+            month: z.string().nullable().describe('YYYY-MM; null for the DEFAULT partition'),
+            bound: z.string(),
+            rows: z.number().describe('counted now (GROUP BY tableoid)'),
+            bytes: z.number().describe('pg_total_relation_size: table and indexes'),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'MonthlyReport' });
+
+const MonthlyBuildSchema = z
+  .object({
+    months: z.array(z.string()),
+    shards: z.array(z.object({ shard_name: z.string(), rows_copied: z.number(), ms: z.number() })),
+  })
+  .meta({ id: 'MonthlyBuild' });
+
+const RetireReportSchema = z
+  .object({
+    month: z.string(),
+    how: z.enum(RETIRE_HOW),
+    shards: z.array(
+      z.object({
+        shard_name: z.string(),
+        rows: z.number().describe("the month's rows on this shard, removed"),
+        ms: z.number().describe('the DROP (detach + drop) or the DELETE'),
+        wal_bytes: z.number().describe('WAL the shard wrote meanwhile (pg_wal_lsn_diff)'),
+        bytes_freed: z.number().describe("bytes the month's partition gave back: all of them for a drop, about none for a delete"),
+        partition_left: z.boolean().describe('whether the partition is still there (a delete leaves it, with dead tuples)'),
+      }),
+    ),
+  })
+  .meta({ id: 'RetireReport' });
+
 /** `/lab/v1/partitions`: the Partitioning chapter's hash-partitioned users inside every shard: build, inspect, drop, and pruning. */
 export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'jobs'>): void {
   api.add(
@@ -165,13 +236,15 @@ export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'jobs
       method: 'delete',
       path: '/partitions',
       tag: 'lab: partitioning',
-      summary: 'Drop users_partitioned, its partitions and its trigger from every shard (users is untouched)',
+      summary: 'Drop users_partitioned (its partitions and trigger) and messages_monthly from every shard (users and messages are untouched)',
       responses: {
         200: { description: 'which shards had it', schema: z.object({ shards: z.array(z.object({ shard_name: z.string(), dropped: z.boolean() })) }) },
       },
     },
     async ({ res }) => {
-      res.json(await dropPartitions(lab.cluster));
+      const dropped = await dropPartitions(lab.cluster);
+      await dropMonthly(lab.cluster);
+      res.json(dropped);
     },
   );
   api.add(
@@ -189,6 +262,54 @@ export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'jobs
     },
     async ({ res, query }) => {
       res.json(await explainPruning(lab.cluster, query.shard, query.id));
+    },
+  );
+  api.add(
+    {
+      method: 'get',
+      path: '/partitions/months',
+      tag: 'lab: partitioning',
+      summary: 'Per shard, each month partition of messages_monthly (PARTITION BY RANGE (created_at)): bound, rows counted now, bytes',
+      responses: { 200: { description: 'the month partitions', schema: MonthlyReportSchema } },
+    },
+    async ({ res }) => {
+      res.json(await inspectMonthly(lab.cluster));
+    },
+  );
+  api.add(
+    {
+      method: 'post',
+      path: '/partitions/months',
+      tag: 'lab: partitioning',
+      summary:
+        'Build (or rebuild) messages_monthly on every shard: one partition per month from the oldest message, months_ahead more, a DEFAULT; a copy of messages',
+      body: MonthlyBuildBody,
+      bodyName: 'monthly build',
+      responses: {
+        200: { description: 'the months and the rows copied per shard', schema: MonthlyBuildSchema },
+        400: { description: 'validation_failed: months_ahead outside 0..24, or an unknown field' },
+      },
+    },
+    async ({ res, body }) => {
+      res.json(await buildMonthly(lab.cluster, body.months_ahead));
+    },
+  );
+  api.add(
+    {
+      method: 'post',
+      path: '/partitions/months/retire',
+      tag: 'lab: partitioning',
+      summary: 'Retire one month of messages_monthly on every shard, by DROP of its partition or by DELETE of its rows: time, WAL and bytes freed, measured',
+      body: RetireBody,
+      bodyName: 'retire request',
+      responses: {
+        200: { description: 'per shard: rows, time, WAL written, bytes freed', schema: RetireReportSchema },
+        400: { description: 'validation_failed: how missing or unknown, month not YYYY-MM' },
+        409: { description: 'not_partitioned (build messages_monthly first) or no_such_month' },
+      },
+    },
+    async ({ res, body }) => {
+      res.json(await retireMonth(lab.cluster, body.how, body.month));
     },
   );
 }
