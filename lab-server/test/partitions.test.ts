@@ -358,6 +358,19 @@ describe('users partitioned inside each shard', () => {
     expect(pruned).toMatch(/by id\s+\| 1 of 16/);
     expect(pruned).toMatch(/by first name\s+\| 16 of 16/);
     await expect(run('partitions build 1')).rejects.toThrow(/at least 2/);
+    // The original's start-up against 16 partitions: guarded refuses and changes nothing; faithful drops every row of the copy.
+    const rowsAt16 = (await inspect()).shards.reduce((n, s) => n + s.rows, 0);
+    await expect(run('partitions startup')).rejects.toThrow(
+      /start-up expects 8\. The original would drop users_partitioned there and lose its [\d,]+ rows; the lab refuses/,
+    );
+    expect((await inspect()).shards.every((s) => s.modulus === 16 && s.out_of_step === 0)).toBe(true);
+    expect(await run('partitions startup --faithful')).toMatch(
+      new RegExp(`faithful start-up expecting 8 partitions: ${rowsAt16.toLocaleString('en-US')} rows lost`),
+    );
+    const dropped = await inspect();
+    expect(dropped.shards.every((s) => s.modulus === 8 && s.rows === 0 && s.out_of_step === s.users_rows)).toBe(true);
+    // At 8 both keep the table; the trigger still feeds it.
+    expect(await run('partitions startup')).toMatch(/0 rows lost/);
     expect(await run('partitions months build 1')).toMatch(/month partitions \(\d{4}-\d{2} … \d{4}-\d{2}\) and a DEFAULT on every shard/);
     expect(await run('partitions months')).toMatch(/DEFAULT/);
     expect(await run('partitions retire drop')).toMatch(/retired by DETACH \+ DROP of its partition/);

@@ -20,6 +20,7 @@ export type MetricsTick = Schemas['MetricsTick'];
 export type PartitionBuild = Schemas['PartitionBuild'];
 export type MonthlyReport = Schemas['MonthlyReport'];
 export type RetireReport = Schemas['RetireReport'];
+export type StartupReplay = Schemas['StartupReplay'];
 export type PartitionReport = Schemas['PartitionReport'];
 export type PlacementReport = Schemas['PlacementReport'];
 export type PlanTouch = Schemas['PlanTouch'];

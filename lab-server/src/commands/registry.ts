@@ -12,6 +12,7 @@ import * as loadtestRuns from './loadtest-runs.js';
 import * as migrate from './migrate.js';
 import * as partitions from './partitions.js';
 import * as partitionsMonths from './partitions-months.js';
+import * as partitionsStartup from './partitions-startup.js';
 import * as drill from './migrate-drill.js';
 import * as pooling from './pooling.js';
 import * as reads from './reads.js';
@@ -111,6 +112,7 @@ export const COMMANDS: readonly Command[] = [
   partitionsMonths.show,
   partitionsMonths.build,
   partitionsMonths.retire,
+  partitionsStartup.startup,
   dbShell,
   cluster.clusterUp,
   cluster.clusterDown,

@@ -32,7 +32,8 @@ type Pools = Pick<Cluster, 'shards' | 'pools'>;
 /** The table being built beside the live one, and its partitions and trigger, until the swap renames them. */
 const NEXT = `${PARTITIONED}_next`;
 const NEXT_SYNC = `${NEXT}_sync`;
-const BATCH = 5_000;
+// Each batch holds its rows FOR SHARE until it commits: a write to one of them waits that long, so batches stay small.
+const BATCH = 1_000;
 
 /** What a build reports while it runs and how it learns it was cancelled: the part of a job's context it uses. */
 export interface BuildProgress {
@@ -267,6 +268,21 @@ async function swap(db: pg.ClientBase): Promise<void> {
       'COMMIT',
     ].join(';\n'),
   );
+}
+
+/** The original's start-up on one shard, against the lab's copy: drop the table and make it again, empty, with `partitions` partitions. */
+export async function recreateEmpty(db: pg.ClientBase, partitions: number): Promise<void> {
+  await createNext(db, partitions);
+  await swap(db);
+}
+
+/** The modulus of users_partitioned on a shard, or null when it has none. */
+export async function modulusOf(db: pg.Pool | pg.ClientBase): Promise<number | null> {
+  if (!(await exists(db))) return null;
+  const { rows } = await db.query<{ bound: string }>(
+    `SELECT pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'public.${PARTITIONED}'::regclass LIMIT 1`,
+  );
+  return Number(/modulus (\d+)/i.exec(rows[0]?.bound ?? '')?.[1] ?? 0);
 }
 
 /** Removes the table, its partitions and the trigger from every shard that has them (a chapter reset). */

@@ -3,7 +3,7 @@ import { api } from '../api';
 import { shardColor } from '../colors';
 import { bytes, fmt, ms, pct } from '../format';
 import { useChannel, useJob, useLive, waitForJob } from '../live';
-import type { PartitionBuild, PartitionReport } from '../types';
+import type { PartitionBuild, PartitionReport, StartupReplay } from '../types';
 import { ErrorNote, Panel, useAction, usePolled } from './common';
 
 const REFRESH_MS = 5000;
@@ -35,6 +35,13 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
     else if (ended.state === 'failed') throw new Error(ended.error?.message ?? 'the build failed');
     await refresh();
   });
+  const [restarted, setRestarted] = useState<StartupReplay | null>(null);
+  // The original's start-up, replayed on the lab's copy: guarded refuses (the error says why), faithful drops.
+  const restart = useAction(async (mode: StartupReplay['mode']) => {
+    setRestarted(null);
+    setRestarted(await api<StartupReplay>('POST', '/lab/v1/partitions/startup', { mode }));
+    await refresh();
+  });
   const cancel = useAction(async () => {
     if (buildJob) await api('POST', `/lab/v1/jobs/${buildJob}/cancel`, {});
   });
@@ -43,7 +50,7 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
     setBuilt(null);
     await refresh();
   });
-  const busy = build.busy || drop.busy;
+  const busy = build.busy || drop.busy || restart.busy;
 
   return (
     <Panel
@@ -80,6 +87,22 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
         <button type="button" onClick={() => void drop.run()} disabled={busy}>
           Drop
         </button>
+        <button
+          type="button"
+          onClick={() => void restart.run('guarded')}
+          disabled={busy}
+          title="Start-up expects 8 partitions; the lab refuses to drop a table with another count"
+        >
+          Restart — guarded
+        </button>
+        <button
+          type="button"
+          onClick={() => void restart.run('faithful')}
+          disabled={busy}
+          title="The original's start-up: a partition count other than 8 drops the table and recreates it empty"
+        >
+          Restart — as the original
+        </button>
       </div>
       {job && (
         <p className="small partition-job" role="status" data-state={job.state}>
@@ -94,7 +117,13 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
           )}
         </p>
       )}
-      <ErrorNote error={build.error ?? drop.error ?? load.error ?? cancel.error} />
+      <ErrorNote error={build.error ?? drop.error ?? load.error ?? cancel.error ?? restart.error} />
+      {restarted && (
+        <p className="small partition-startup" data-mode={restarted.mode} data-lost={restarted.shards.reduce((n, s) => n + s.rows_before - s.rows_after, 0)}>
+          {restarted.mode === 'faithful' ? "The original's start-up" : 'Guarded start-up'} (expects {restarted.expected} partitions):{' '}
+          {restarted.shards.map((s) => `${s.shard_name} ${s.action}${s.action === 'dropped' ? `, ${fmt(s.rows_before)} rows lost` : ''}`).join('; ')}.
+        </p>
+      )}
       {built && (
         <p className="small" data-built={built.partitions} data-mode={built.mode}>
           Built {built.partitions} partitions ({built.mode === 'online' ? 'online' : 'faithful swap'}):{' '}

@@ -4,6 +4,7 @@ import type { Lab } from '../../lab/lab.js';
 import { JobSchema } from '../schemas/lab.js';
 import { buildMonthly, dropMonthly, inspectMonthly, MAX_MONTHS_AHEAD, MONTH, RETIRE_HOW, retireMonth } from '../../partitioning/messages-monthly.js';
 import { explainPruning } from '../../partitioning/pruning.js';
+import { replayStartup, STARTUP_MODES } from '../../partitioning/startup-replay.js';
 import { BUILD_MODES, buildPartitions, dropPartitions, inspectPartitions, MAX_PARTITIONS, MIN_PARTITIONS } from '../../partitioning/users-partitioned.js';
 
 const BuildBody = z.strictObject(
@@ -194,6 +195,31 @@ const RetireReportSchema = z
   })
   .meta({ id: 'RetireReport' });
 
+const StartupBody = z.strictObject(
+  {
+    mode: z
+      .enum(STARTUP_MODES, { error: `mode must be one of ${STARTUP_MODES.join(', ')}` })
+      .describe("faithful: the original's start-up, which drops the table when its partition count is not 8; guarded: the lab's, which refuses"),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
+);
+
+const StartupReportSchema = z
+  .object({
+    mode: z.enum(STARTUP_MODES),
+    expected: z.number().describe('the partition count start-up expects: 8'),
+    shards: z.array(
+      z.object({
+        shard_name: z.string(),
+        found: z.number().nullable().describe('the partition count found; null without users_partitioned'),
+        action: z.enum(['kept', 'dropped']).describe('dropped: the table was dropped and made again, empty'),
+        rows_before: z.number(),
+        rows_after: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: 'StartupReplay' });
+
 /** `/lab/v1/partitions`: the Partitioning chapter's hash-partitioned users inside every shard: build, inspect, drop, and pruning. */
 export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'jobs'>): void {
   api.add(
@@ -310,6 +336,25 @@ export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'jobs
     },
     async ({ res, body }) => {
       res.json(await retireMonth(lab.cluster, body.how, body.month));
+    },
+  );
+  api.add(
+    {
+      method: 'post',
+      path: '/partitions/startup',
+      tag: 'lab: partitioning',
+      summary:
+        "Replay the original's start-up on users_partitioned (never users): faithful drops and recreates it empty where the partition count is not 8; guarded refuses",
+      body: StartupBody,
+      bodyName: 'start-up replay',
+      responses: {
+        200: { description: 'per shard: the count found, what start-up did, the rows before and after', schema: StartupReportSchema },
+        400: { description: 'validation_failed: mode missing or unknown' },
+        409: { description: 'partition_count_differs (guarded): a shard has another count; nothing changed' },
+      },
+    },
+    async ({ res, body }) => {
+      res.json(await replayStartup(lab.cluster, body.mode));
     },
   );
 }
