@@ -9,7 +9,7 @@ MESSAGES ?= 0
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue migrate-drill-ddl migrate-drift bench-seed bench-data-layer bench-api bench-ui \
-        bench-tracing bench-tuning bench-reset trace trace-sample fate id-locality shard-plan shard-add shard-remove shard-replica shard-promote ring partitions tune knobs claims bench-reshard \
+        bench-tracing bench-tuning bench-reset trace trace-sample fate id-locality shard-plan shard-add shard-remove shard-replica shard-promote ring partitions partitions-months partitions-retire tune knobs claims bench-reshard bench-repartition \
         fk-demo fk-race fk-username-race fk-audit fk-outbox fk-outbox-drill fk-constraints replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients pooling-statements cache cache-trial \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
@@ -238,6 +238,13 @@ ring: install ## every ring version the cluster has routed by
 partitions: install ## users partitioned inside each shard; make partitions N=16 (re)builds N hash partitions, N=drop removes them (needs make dev)
 	@$(LAB) partitions $(if $(filter drop,$(N)),drop,$(if $(N),build $(N),))
 
+partitions-months: install ## messages range-partitioned by month on every shard: rows and size per month; BUILD=1 (re)builds it (needs make dev)
+	@$(LAB) partitions months $(if $(BUILD),build,)
+
+partitions-retire: install ## retire the oldest month of messages_monthly: make partitions-retire HOW=drop|delete [MONTH=2026-01] (needs make dev)
+	@test -n "$(HOW)" || { echo "usage: make partitions-retire HOW=drop|delete [MONTH=YYYY-MM]"; exit 2; }
+	@$(LAB) partitions retire $(HOW) $(MONTH)
+
 fk-demo: install ## a foreign-key demonstration: make fk-demo SCENARIO=delete-conversation ACTION=cascade (SCENARIO: orphan-message, delete-conversation, delete-and-restore, cross-shard) (needs make dev)
 	@test -n "$(SCENARIO)" || { echo "usage: make fk-demo SCENARIO=orphan-message|delete-conversation|delete-and-restore|cross-shard [ACTION=no-action|restrict|cascade|set-null|set-default]"; exit 2; }
 	@$(LAB) fk demo $(SCENARIO) $(ACTION)
@@ -264,6 +271,9 @@ fk-constraints: install ## every shard's constraints from pg_constraint with the
 
 bench-reshard: install ## 1,000,000 users on 5 shards, add a 6th under steady writes; prints pause, failures, rate
 	@node_modules/.bin/tsx lab-server/bench/reshard.ts
+
+bench-repartition: install ## 1,000,000 users on 5 shards: COPY vs the online repartition 8 → 16 vs the original's swap, under steady writes; rows/s ratios, ids lost, requests failed
+	@node_modules/.bin/tsx lab-server/bench/repartition.ts
 
 bench-data-layer: install ## the hot endpoints through pg and Prisma in one run: req/s, p99, ratio
 	@node_modules/.bin/tsx lab-server/bench/data-layer.ts

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpLabClient } from '../src/cli/http-client.js';
+import { measureClaim } from '../src/claims/measures.js';
 import { plain, type CommandContext } from '../src/commands/command.js';
 import { dispatch } from '../src/commands/dispatch.js';
+import { SelfClient } from '../src/net/self-client.js';
 import { runCli } from './support/cli.js';
 import { startEmbeddedTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 
@@ -41,6 +43,19 @@ const inspect = async () => (await t.call<Report>('GET', '/lab/v1/partitions')).
 const sql = async (shard: string, statement: string) =>
   (await t.call<{ results: { rows: string[][] }[] }>('POST', '/lab/v1/sql', { shard, sql: statement })).body.results[0]!.rows;
 
+interface Built {
+  partitions: number;
+  mode: string;
+  shards: { rows_copied: number; blocked_ms: number }[];
+}
+/** Starts a build (a job) and waits for it to end. */
+const build = async (partitions: number, mode = 'online') => {
+  const started = await t.call<{ job_id: string }>('POST', '/lab/v1/partitions', { partitions, mode });
+  expect(started.status, JSON.stringify(started.body)).toBe(202);
+  const job = await t.running.lab.jobs.wait(started.body.job_id);
+  return { job, built: job.result as unknown as Built };
+};
+
 beforeAll(async () => {
   t = await startEmbeddedTestLab(2);
   const seeded = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 2000 });
@@ -58,10 +73,10 @@ describe('users partitioned inside each shard', () => {
   });
 
   it('builds 8 hash partitions holding exactly the rows of users, each row where hash % 8 says', async () => {
-    const built = await t.call<{ partitions: number; shards: { rows_copied: number }[] }>('POST', '/lab/v1/partitions', { partitions: 8 });
-    expect(built.status).toBe(200);
+    const { job, built } = await build(8);
+    expect(job).toMatchObject({ kind: 'repartition', state: 'succeeded', progress: { done: 2000, total: 2000 } });
     const report = await inspect();
-    expect(built.body.shards.reduce((n, s) => n + s.rows_copied, 0)).toBe(2000);
+    expect(built.shards.reduce((n, s) => n + s.rows_copied, 0)).toBe(2000);
     for (const s of report.shards) {
       expect(s).toMatchObject({ partitioned: true, modulus: 8, rows: s.users_rows, out_of_step: 0, degrees_of_freedom: 7 });
       expect(s.partitions.map((p) => p.remainder)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -118,6 +133,28 @@ describe('users partitioned inside each shard', () => {
     expect(chosen.body.by_id.scanned).toEqual(by_id.scanned);
   });
 
+  it("measures the chapter's claims on these shards: the lookup reads one partition, the copy is timed as a rate, the spread is judged against chance", async () => {
+    const claim = async (id: string) =>
+      (await t.call<{ measured: string; verdict: string; why: string }>('POST', `/lab/v1/chapters/partitioning/claims/${id}/measure`, {})).body;
+    const lookup = await claim('point-lookup');
+    expect(lookup.measured).toMatch(/^A lookup by id on shard-0 read 1 of 8 partitions \(users_p\d\); execution [\d.]+ ms, the median of 5/);
+    expect(['holds', 'unsettled']).toContain(lookup.verdict);
+    // The chapter's spread claim is about 16 partitions; these shards have 8.
+    expect(await claim('even-partitions')).toMatchObject({ verdict: 'unsettled', why: expect.stringContaining('partitions build 16') });
+    // The copy-rate measure, at this test's scale: it tops the users up, rebuilds online and reports rows/s.
+    const ctx = { lab: t.running.lab, api: new SelfClient(t.url) };
+    const users = (await inspect()).shards.reduce((n, s) => n + s.users_rows, 0);
+    const rate = await measureClaim(ctx, { kind: 'repartition', partitions: 8, users: users + 100, claimed_rows: 6_870_006, claimed_seconds: 38.6 });
+    expect(rate.measured).toMatch(
+      new RegExp(`^Copied ${(users + 100).toLocaleString('en-US')} users into 8 partitions on each of 2 shards in [\\d.]+ s \\([\\d,]+ rows/s\\), online`),
+    );
+    expect(rate.why).toMatch(/^The original: 6,870,006 rows in 38.6 s, 177,979 rows\/s; here [\d.]+× that rate/);
+    expect((await inspect()).shards.every((s) => s.modulus === 8 && s.rows === s.users_rows && s.out_of_step === 0)).toBe(true);
+    const spread = await measureClaim(ctx, { kind: 'partition-spread', claimed_partitions: 8, claimed_min_pct: 12, claimed_max_pct: 13 });
+    expect(spread.measured).toMatch(/^Every partition holds [\d.]+ % to [\d.]+ % of its shard \(2 shards × 8 partitions/);
+    expect(['holds', 'unsettled']).toContain(spread.verdict);
+  });
+
   it('answers bad input with a 4xx and changes nothing', async () => {
     const cases: [string, string, unknown, number][] = [
       ['POST', '/lab/v1/partitions', { partitions: 1 }, 400],
@@ -152,16 +189,16 @@ describe('users partitioned inside each shard', () => {
         await writer.query('BEGIN');
         const id = randomUUID();
         await writer.query(`INSERT INTO users (id, first_name, last_name) VALUES ($1, 'Held', 'Open')`, [id]);
-        const build = t.call<{ mode: string; shards: { blocked_ms: number }[] }>('POST', '/lab/v1/partitions', { partitions: 8, mode });
+        const building = build(8, mode);
         await expect
           .poll(() => sql('shard-0', `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shard-lab-partitioning' AND wait_event_type = 'Lock'`), {
             timeout: 60_000,
           })
           .toEqual([['1']]);
         await writer.query('COMMIT');
-        const built = await build;
-        expect(built.status, JSON.stringify(built.body)).toBe(200);
-        expect(built.body.mode).toBe(mode);
+        const { job, built } = await building;
+        expect(job.state, JSON.stringify(job)).toBe('succeeded');
+        expect(built.mode).toBe(mode);
         const after = (await inspect()).shards.find((s) => s.shard_name === 'shard-0')!;
         expect(after.out_of_step, mode).toBe(lost);
         expect(await sql('shard-0', `SELECT count(*) FROM users_partitioned WHERE id = '${id}'`)).toEqual([[String(1 - lost)]]);
@@ -177,8 +214,104 @@ describe('users partitioned inside each shard', () => {
     ]);
   });
 
+  it('cancels a build as a job: the statement waiting on shard-0 is stopped, every shard loses what was built, the live table stays', async () => {
+    const shard = t.running.lab.cluster.shards.find((s) => s.name === 'shard-0')!;
+    const writer = new pg.Client({ connectionString: shard.url });
+    await writer.connect();
+    try {
+      // An open write on users makes shard-0's build wait for its mirror trigger while shard-1's copies.
+      await writer.query('BEGIN');
+      await writer.query(`INSERT INTO users (id, first_name, last_name) VALUES ($1, 'Held', 'Open')`, [randomUUID()]);
+      const started = await t.call<{ job_id: string }>('POST', '/lab/v1/partitions', { partitions: 16 });
+      expect(started.status).toBe(202);
+      await expect
+        .poll(() => sql('shard-0', `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shard-lab-partitioning' AND wait_event_type = 'Lock'`), {
+          timeout: 60_000,
+        })
+        .toEqual([['1']]);
+      expect((await t.call('POST', `/lab/v1/jobs/${started.body.job_id}/cancel`, {})).status).toBe(202);
+      const job = await t.running.lab.jobs.wait(started.body.job_id);
+      expect(job).toMatchObject({ state: 'cancelled', result: { partitions: 16, left_behind: 0 } });
+    } finally {
+      await writer.query('ROLLBACK');
+      await writer.end();
+    }
+    for (const name of ['shard-0', 'shard-1']) {
+      expect(await sql(name, `SELECT count(*) FROM pg_class WHERE relname LIKE 'users_partitioned_next%'`)).toEqual([['0']]);
+      expect(await sql(name, `SELECT tgname FROM pg_trigger WHERE tgrelid = 'users'::regclass AND NOT tgisinternal ORDER BY 1`)).toEqual(
+        expect.not.arrayContaining([['users_partitioned_next_sync']]),
+      );
+    }
+    expect((await inspect()).shards.every((s) => s.modulus === 8 && s.rows === s.users_rows && s.out_of_step === 0)).toBe(true);
+  });
+
+  it('range-partitions messages by month and retires a month by DROP (partition and bytes gone) vs DELETE (partition and bytes stay), measured', async () => {
+    const seeded = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 200, conversations: 100, messages: 3000 });
+    expect((await t.running.lab.jobs.wait(seeded.body.job_id)).state).toBe('succeeded');
+    const built = await t.call<{ months: string[]; shards: { rows_copied: number }[] }>('POST', '/lab/v1/partitions/months', { months_ahead: 2 });
+    expect(built.status, JSON.stringify(built.body)).toBe(200);
+    expect(built.body.shards.reduce((n, s) => n + s.rows_copied, 0)).toBe(3000);
+    interface Months {
+      shards: {
+        shard_name: string;
+        built: boolean;
+        messages_rows: number;
+        partitions: { name: string; month: string | null; rows: number; bytes: number }[];
+      }[];
+    }
+    const months = async () => (await t.call<Months>('GET', '/lab/v1/partitions/months')).body;
+    const before = await months();
+    for (const s of before.shards) {
+      // Every message sits in the partition of its month (UTC); none falls into the DEFAULT.
+      expect(s.partitions.reduce((n, p) => n + p.rows, 0)).toBe(s.messages_rows);
+      expect(s.partitions.at(-1)).toMatchObject({ month: null, rows: 0 });
+      expect(s.partitions.map((p) => p.month).slice(0, -1)).toEqual(built.body.months);
+      expect(
+        await sql(
+          s.shard_name,
+          `SELECT count(*) FROM messages_monthly WHERE tableoid::regclass::text <> 'messages_m' || to_char(created_at AT TIME ZONE 'UTC', 'YYYY_MM')`,
+        ),
+      ).toEqual([['0']]);
+    }
+    interface Retired {
+      month: string;
+      shards: { rows: number; wal_bytes: number; bytes_freed: number; partition_left: boolean }[];
+    }
+    const oldest = built.body.months[0]!;
+    const second = built.body.months[1]!;
+    const byDelete = await t.call<Retired>('POST', '/lab/v1/partitions/months/retire', { how: 'delete', month: second });
+    expect(byDelete.status, JSON.stringify(byDelete.body)).toBe(200);
+    const byDrop = await t.call<Retired>('POST', '/lab/v1/partitions/months/retire', { how: 'drop' });
+    expect(byDrop.body.month).toBe(oldest);
+    const sum = (r: Retired, k: 'rows' | 'wal_bytes' | 'bytes_freed') => r.shards.reduce((n, s) => n + s[k], 0);
+    const after = await months();
+    const monthRows = (m: string) => before.shards.reduce((n, s) => n + (s.partitions.find((p) => p.month === m)?.rows ?? 0), 0);
+    expect(sum(byDelete.body, 'rows')).toBe(monthRows(second));
+    expect(sum(byDrop.body, 'rows')).toBe(monthRows(oldest));
+    // DELETE: the partition stays, empty of live rows and no smaller; DROP: it is gone with all its bytes.
+    expect(byDelete.body.shards.every((s) => s.partition_left && s.bytes_freed === 0)).toBe(true);
+    expect(after.shards.every((s) => s.partitions.some((p) => p.month === second && p.rows === 0))).toBe(true);
+    expect(byDrop.body.shards.every((s) => !s.partition_left)).toBe(true);
+    expect(sum(byDrop.body, 'bytes_freed')).toBe(before.shards.reduce((n, s) => n + (s.partitions.find((p) => p.month === oldest)?.bytes ?? 0), 0));
+    expect(after.shards.every((s) => !s.partitions.some((p) => p.month === oldest))).toBe(true);
+    // The DELETE wrote a WAL record per row; WAL is counted, not compared by size, as other writes share it.
+    if (sum(byDelete.body, 'rows') > 0) expect(sum(byDelete.body, 'wal_bytes')).toBeGreaterThan(0);
+    // Bad input changes nothing; a month with no partition is a 409.
+    for (const [body, status] of [
+      [{ how: 'truncate' }, 400],
+      [{ how: 'drop', month: '2026-13' }, 400],
+      [{ how: 'drop', extra: 1 }, 400],
+      [{ how: 'drop', month: oldest }, 409],
+    ] as const) {
+      const r = await t.call<ErrorReply>('POST', '/lab/v1/partitions/months/retire', body);
+      expect(r.status, JSON.stringify(body)).toBe(status);
+    }
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/partitions/months', { months_ahead: 25 })).status).toBe(400);
+    expect((await months()).shards.map((s) => s.partitions.length)).toEqual(after.shards.map((s) => s.partitions.length));
+  });
+
   it("leaves resharding and the chapters' resets working: a rebalanced shard keeps the copy in step, a reset empties it", async () => {
-    await t.call('POST', '/lab/v1/partitions', { partitions: 8 });
+    await build(8);
     const before = (await t.call<{ total_users: number }>('GET', '/api/v1/shards/stats')).body.total_users;
     const added = await t.call<{ job_id: string }>('POST', '/lab/v1/shards', { mode: 'rebalance' });
     expect(added.status).toBe(202);
@@ -225,7 +358,25 @@ describe('users partitioned inside each shard', () => {
     expect(pruned).toMatch(/by id\s+\| 1 of 16/);
     expect(pruned).toMatch(/by first name\s+\| 16 of 16/);
     await expect(run('partitions build 1')).rejects.toThrow(/at least 2/);
+    // The original's start-up against 16 partitions: guarded refuses and changes nothing; faithful drops every row of the copy.
+    const rowsAt16 = (await inspect()).shards.reduce((n, s) => n + s.rows, 0);
+    await expect(run('partitions startup')).rejects.toThrow(
+      /start-up expects 8\. The original would drop users_partitioned there and lose its [\d,]+ rows; the lab refuses/,
+    );
+    expect((await inspect()).shards.every((s) => s.modulus === 16 && s.out_of_step === 0)).toBe(true);
+    expect(await run('partitions startup --faithful')).toMatch(
+      new RegExp(`faithful start-up expecting 8 partitions: ${rowsAt16.toLocaleString('en-US')} rows lost`),
+    );
+    const dropped = await inspect();
+    expect(dropped.shards.every((s) => s.modulus === 8 && s.rows === 0 && s.out_of_step === s.users_rows)).toBe(true);
+    // At 8 both keep the table; the trigger still feeds it.
+    expect(await run('partitions startup')).toMatch(/0 rows lost/);
+    expect(await run('partitions months build 1')).toMatch(/month partitions \(\d{4}-\d{2} … \d{4}-\d{2}\) and a DEFAULT on every shard/);
+    expect(await run('partitions months')).toMatch(/DEFAULT/);
+    expect(await run('partitions retire drop')).toMatch(/retired by DETACH \+ DROP of its partition/);
+    await expect(run('partitions retire truncate')).rejects.toThrow(/drop or delete/);
     expect(await run('partitions drop')).toMatch(/Dropped users_partitioned on shard-0, shard-1/);
+    expect((await t.call<{ shards: { built: boolean }[] }>('GET', '/lab/v1/partitions/months')).body.shards.every((s) => !s.built)).toBe(true);
     expect((await inspect()).shards.every((s) => !s.partitioned)).toBe(true);
     // The trigger went with the table: users still takes writes.
     expect((await t.call('POST', '/api/v1/users', { first_name: 'Ada', last_name: 'Lovelace' })).status).toBe(201);

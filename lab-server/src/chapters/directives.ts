@@ -21,6 +21,7 @@ export const WIDGETS = [
   'paths',
   'partitions',
   'pruning',
+  'months',
   'tracer',
   'uuid',
   'key-fate',

@@ -10,13 +10,31 @@ import { loadtest } from './measures/loadtest.js';
 import { referenceStrategy } from './measures/reference-strategy.js';
 import { namedStatements } from './measures/named-statements.js';
 import { pooledClients } from './measures/pooled-clients.js';
+import { lookup } from './measures/lookup.js';
+import { partitionSpread } from './measures/partition-spread.js';
+import { repartition } from './measures/repartition.js';
 import { ringMovement } from './measures/ring-movement.js';
 import { ringShares } from './measures/ring-shares.js';
 import { seedRate } from './measures/seed-rate.js';
 import { shardCount } from './measures/shard-count.js';
 
 /** Every way a chapter's claim may be measured. A new kind is a file in `measures/` and one entry here. */
-const measureKinds = [shardCount, distribution, ringShares, ringMovement, seedRate, loadtest, ab, referenceStrategy, ddlBlocking, pooledClients, namedStatements] as const;
+const measureKinds = [
+  shardCount,
+  distribution,
+  ringShares,
+  ringMovement,
+  seedRate,
+  loadtest,
+  ab,
+  referenceStrategy,
+  ddlBlocking,
+  pooledClients,
+  namedStatements,
+  repartition,
+  lookup,
+  partitionSpread,
+] as const;
 
 type SpecOf<K> = K extends MeasureKind<infer S> ? S : never;
 

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { get, post, request, seg } from './api.js';
 import { arg, noArgs, positionals, wholeNumber } from './args.js';
 import { CommandError, defineCommand } from './command.js';
+import { followJob } from './follow-job.js';
+import { JobStarted } from './replies.js';
 import { formatTable, num, pct } from './format.js';
 
 /** The parts of the partition replies these commands show. */
@@ -84,11 +86,15 @@ export const show = defineCommand({
 export const build = defineCommand({
   name: 'partitions build',
   usage: 'partitions build N [--faithful]',
-  summary: "hash-partition a copy of users into N partitions on every shard, online (--faithful: the original's lossy swap)",
+  summary: "hash-partition a copy of users into N partitions on every shard, online, as a job (Ctrl-C cancels; --faithful: the original's lossy swap)",
   flags: { faithful: 'boolean' },
   args: z.object({ _: positionals([wholeNumber('N', 2)]), faithful: z.boolean().default(false) }),
   async run({ _: [n], faithful }, ctx) {
-    const r = await post(ctx.lab, '/lab/v1/partitions', Built, { partitions: n, mode: faithful ? 'faithful' : 'online' });
+    const { job_id } = await post(ctx.lab, '/lab/v1/partitions', JobStarted, { partitions: n, mode: faithful ? 'faithful' : 'online' });
+    const job = await followJob(ctx, job_id, `Repartitioning users_partitioned to ${n}`);
+    const parsed = Built.safeParse(job.result);
+    if (!parsed.success) throw new CommandError(`Job ${job_id} succeeded, but its result is not a partition build; is the lab the same version?`);
+    const r = parsed.data;
     const table = formatTable(
       ['shard', 'rows copied', 'build (ms)', 'writes waited (ms)'],
       r.shards.map((s) => [s.shard_name, num(s.rows_copied), num(s.ms), num(s.blocked_ms)]),

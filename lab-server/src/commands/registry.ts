@@ -13,6 +13,8 @@ import loadtest from './loadtest.js';
 import * as loadtestRuns from './loadtest-runs.js';
 import * as migrate from './migrate.js';
 import * as partitions from './partitions.js';
+import * as partitionsMonths from './partitions-months.js';
+import * as partitionsStartup from './partitions-startup.js';
 import * as drill from './migrate-drill.js';
 import * as pooling from './pooling.js';
 import * as cache from './cache.js';
@@ -127,6 +129,10 @@ export const COMMANDS: readonly Command[] = [
   partitions.build,
   partitions.drop,
   partitions.prune,
+  partitionsMonths.show,
+  partitionsMonths.build,
+  partitionsMonths.retire,
+  partitionsStartup.startup,
   dbShell,
   cluster.clusterUp,
   cluster.clusterDown,

@@ -33,6 +33,7 @@ import { movedFraction } from './checks/moved-fraction.js';
 import { partitionedUsers } from './checks/partitioned-users.js';
 import { partitionSkew } from './checks/partition-skew.js';
 import { partitionsRead } from './checks/partitions-read.js';
+import { monthRetired } from './checks/month-retired.js';
 import { route } from './checks/route.js';
 import { scatterRows } from './checks/scatter-rows.js';
 import { shardCount } from './checks/shard-count.js';
@@ -72,6 +73,7 @@ const checkKinds = () =>
     partitionedUsers,
     partitionSkew,
     partitionsRead,
+    monthRetired,
     migrationDrill,
     drillLagging,
     traceAnswer,

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Cluster } from '../cluster/cluster.js';
 import { ShardRemovedError, ShardUnavailableError } from '../cluster/errors.js';
 import { ConflictError } from '../domain/errors.js';
+import { JobCancelledError, throwIfCancelled } from '../jobs/registry.js';
 
 /**
  * The Partitioning chapter's table: a copy of `users`, hash-partitioned by id inside every shard as the
@@ -31,39 +32,143 @@ type Pools = Pick<Cluster, 'shards' | 'pools'>;
 /** The table being built beside the live one, and its partitions and trigger, until the swap renames them. */
 const NEXT = `${PARTITIONED}_next`;
 const NEXT_SYNC = `${NEXT}_sync`;
-const BATCH = 5_000;
+// Each batch holds its rows FOR SHARE until it commits: a write to one of them waits that long, so batches stay small.
+const BATCH = 1_000;
+
+/** What a build reports while it runs and how it learns it was cancelled: the part of a job's context it uses. */
+export interface BuildProgress {
+  signal: AbortSignal;
+  progress(done: number, total?: number): void;
+  phase(name: string): void;
+}
+
+const quiet: BuildProgress = { signal: new AbortController().signal, progress: () => undefined, phase: () => undefined };
 
 /**
  * (Re)builds `users_partitioned` with `partitions` hash partitions on every shard, beside the live one, and
  * swaps it in. `ms` is the whole build on a shard, `blocked_ms` the swap, the only time writes to `users`
- * wait. A failure before the swap removes what it built and leaves the live table as it was.
+ * wait. Every shard copies first and swaps only once all have copied, so a failure or a cancel before the
+ * swaps removes everything built on every shard and leaves each live table as it was.
  */
-export async function buildPartitions(cluster: Pools, partitions: number, mode: BuildMode = 'online'): Promise<BuildReport> {
-  const shards = await Promise.all(
-    cluster.shards.map(async (shard) => {
-      const db = await cluster.pools.connectBulk(shard.id, 'shard-lab-partitioning');
-      const started = performance.now();
-      try {
+export async function buildPartitions(cluster: Pools, partitions: number, mode: BuildMode = 'online', job: BuildProgress = quiet): Promise<BuildReport> {
+  const shards = [...cluster.shards];
+  const dbs: (pg.Client | null)[] = shards.map(() => null);
+  const pids: (number | null)[] = shards.map(() => null);
+  // A cancel stops the statements in flight (a long copy, a wait on a lock) instead of waiting for them.
+  let stopping: Promise<unknown> | null = null;
+  const onAbort = () => {
+    stopping = Promise.all(
+      shards.map((shard, i) => {
+        const pid = pids[i];
+        return pid ? cluster.pools.onShard(shard.id, (pool) => pool.query('SELECT pg_cancel_backend($1)', [pid])).catch(() => undefined) : undefined;
+      }),
+    );
+  };
+  job.signal.addEventListener('abort', onAbort, { once: true });
+  const copied = shards.map(() => 0);
+  const started = performance.now();
+  try {
+    job.phase('copy');
+    const total = await countUsers(cluster);
+    job.progress(0, total);
+    const report = (done: number, i: number) => {
+      copied[i] = done;
+      job.progress(
+        Math.min(
+          total,
+          copied.reduce((a, b) => a + b, 0),
+        ),
+        total,
+      );
+    };
+    const ms = await settleAll(
+      shards.map(async (shard, i) => {
+        const db = await cluster.pools.connectBulk(shard.id, 'shard-lab-partitioning');
+        dbs[i] = db;
+        pids[i] = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+        throwIfCancelled(job.signal);
         await createNext(db, partitions);
-        const copied = mode === 'online' ? await copyOnline(db) : await copyFaithful(db);
+        const rows = mode === 'online' ? await copyOnline(db, job.signal, (n) => report(n, i)) : await copyFaithful(db);
+        report(rows, i);
+        return performance.now() - started;
+      }),
+      shards,
+    );
+    throwIfCancelled(job.signal);
+    // Past this point the build finishes: each swap is one short transaction, and a cancel would leave the shards at different counts.
+    job.signal.removeEventListener('abort', onAbort);
+    job.phase('swap');
+    const swapped = await settleAll(
+      shards.map(async (_shard, i) => {
+        const db = dbs[i]!;
         const swapStarted = performance.now();
         await swap(db);
-        const now = performance.now();
+        const blocked = performance.now() - swapStarted;
         await db.query(`ANALYZE ${PARTITIONED}`);
-        return { shard_name: shard.name, rows_copied: copied, ms: Math.round(now - started), blocked_ms: Math.round(now - swapStarted) };
-      } catch (err) {
+        return blocked;
+      }),
+      shards,
+    );
+    return {
+      partitions,
+      mode,
+      shards: shards.map((shard, i) => ({
+        shard_name: shard.name,
+        rows_copied: copied[i]!,
+        ms: Math.round(ms[i]! + swapped[i]!),
+        blocked_ms: Math.round(swapped[i]!),
+      })),
+    };
+  } catch (err) {
+    job.signal.removeEventListener('abort', onAbort);
+    await stopping;
+    const left = await Promise.all(
+      dbs.map(async (db) => {
+        if (!db) return 0;
         await db.query('ROLLBACK').catch(() => undefined);
         await dropNext(db).catch(() => undefined);
-        throw new ConflictError(
-          'partitioning_failed',
-          `${shard.name}: building ${PARTITIONED} failed (${errText(err)}); the live table there is unchanged. Check the shard is up, then build again.`,
-        );
-      } finally {
-        await db.end().catch(() => undefined);
-      }
-    }),
+        return leftBehind(db).catch(() => 1);
+      }),
+    );
+    if (job.signal.aborted) throw new JobCancelledError({ partitions, mode, left_behind: left.reduce((a, b) => a + b, 0) });
+    throw err;
+  } finally {
+    await Promise.all(dbs.map((db) => db?.end().catch(() => undefined)));
+  }
+}
+
+/** Users on every shard now: the build's progress total (writes during the build move it a little). */
+async function countUsers(cluster: Pools): Promise<number> {
+  const counts = await Promise.all(
+    cluster.shards.map((shard) =>
+      cluster.pools.onShard(shard.id, async (pool) => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM users')).rows[0]?.n ?? 0)),
+    ),
   );
-  return { partitions, mode, shards };
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+/** Waits for every shard; the first failure, named by shard, once all have stopped (so cleanup never races a copy). */
+async function settleAll(work: Promise<number>[], shards: readonly { name: string }[]): Promise<number[]> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.findIndex((r) => r.status === 'rejected');
+  if (failed >= 0) {
+    const reason = (settled[failed] as PromiseRejectedResult).reason;
+    if (reason instanceof JobCancelledError) throw reason;
+    throw new ConflictError(
+      'partitioning_failed',
+      `${shards[failed]!.name}: building ${PARTITIONED} failed (${errText(reason)}); the live table on every shard is unchanged. Check the shard is up, then build again.`,
+    );
+  }
+  return settled.map((r) => (r as PromiseFulfilledResult<number>).value);
+}
+
+/** Tables, indexes, triggers and functions of an unfinished build still on a shard: 0 after a clean cancel. */
+async function leftBehind(db: pg.ClientBase): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT (SELECT count(*) FROM pg_class WHERE relname LIKE '${NEXT}%') + (SELECT count(*) FROM pg_trigger WHERE tgname = '${NEXT_SYNC}')
+          + (SELECT count(*) FROM pg_proc WHERE proname = '${NEXT_SYNC}') AS n`,
+  );
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** The original's columns (its ring has no stored hash, so neither does this copy: resharding and the placement audit, which follow ring_hash columns, leave it alone). */
@@ -104,7 +209,7 @@ const syncFunction = (name: string, table: string) => `CREATE OR REPLACE FUNCTIO
  * Each batch locks its rows FOR SHARE, so a write in flight on one of them finishes first (and its mirror
  * with it) and the batch copies what it left; ON CONFLICT skips rows the mirror already wrote.
  */
-async function copyOnline(db: pg.ClientBase): Promise<number> {
+async function copyOnline(db: pg.ClientBase, signal: AbortSignal, progress: (copied: number) => void): Promise<number> {
   await db.query(syncFunction(NEXT_SYNC, NEXT));
   await db.query(`CREATE TRIGGER ${NEXT_SYNC} AFTER INSERT OR UPDATE OR DELETE ON users FOR EACH ROW EXECUTE FUNCTION ${NEXT_SYNC}()`);
   let after = '00000000-0000-0000-0000-000000000000';
@@ -121,6 +226,8 @@ async function copyOnline(db: pg.ClientBase): Promise<number> {
     if (!last) return copied;
     copied += Number(rows[0]!.n);
     after = last;
+    progress(copied);
+    throwIfCancelled(signal);
   }
 }
 
@@ -161,6 +268,21 @@ async function swap(db: pg.ClientBase): Promise<void> {
       'COMMIT',
     ].join(';\n'),
   );
+}
+
+/** The original's start-up on one shard, against the lab's copy: drop the table and make it again, empty, with `partitions` partitions. */
+export async function recreateEmpty(db: pg.ClientBase, partitions: number): Promise<void> {
+  await createNext(db, partitions);
+  await swap(db);
+}
+
+/** The modulus of users_partitioned on a shard, or null when it has none. */
+export async function modulusOf(db: pg.Pool | pg.ClientBase): Promise<number | null> {
+  if (!(await exists(db))) return null;
+  const { rows } = await db.query<{ bound: string }>(
+    `SELECT pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'public.${PARTITIONED}'::regclass LIMIT 1`,
+  );
+  return Number(/modulus (\d+)/i.exec(rows[0]?.bound ?? '')?.[1] ?? 0);
 }
 
 /** Removes the table, its partitions and the trigger from every shard that has them (a chapter reset). */

@@ -271,7 +271,7 @@ describe('the browser lab', () => {
     await page.close();
   }, 300_000);
 
-  it('works the Partitioning chapter through the page: build 8 partitions, read them per shard, explain a lookup, answer the pruning exercise', async () => {
+  it('works the Partitioning chapter through the page: build 8 partitions, read them per shard, explain a lookup, answer the pruning exercise, cancel a rebuild, retire a month', async () => {
     await t.call('POST', '/lab/v1/chapters/partitioning/reset');
     const seeded = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 20000 });
     await t.running.lab.jobs.wait(seeded.body.job_id);
@@ -304,6 +304,38 @@ describe('the browser lab', () => {
     expect(await check(page, 'prune-by-id')).toBe('fail');
     await ex.locator('input').fill('1');
     expect(await check(page, 'prune-by-id')).toBe('pass');
+
+    // The build is a job: the panel shows its progress and ends it on Cancel, leaving the 8 partitions.
+    await panel.getByRole('button', { name: 'Build 16 partitions' }).click();
+    const job = panel.locator('.partition-job');
+    await job.waitFor();
+    await job
+      .getByRole('button', { name: 'Cancel' })
+      .click({ timeout: 5_000 })
+      .catch(() => undefined);
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toMatch(/^(cancelled|succeeded)$/);
+    const ended = await job.getAttribute('data-state');
+    await expect
+      .poll(() => rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.partitions)))
+      .toEqual(Array(5).fill(ended === 'cancelled' ? '8' : '16'));
+
+    // Messages by month: build, retire the oldest by DELETE then the next by DROP, and read both rows of numbers.
+    const seededMessages = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 500, conversations: 200, messages: 4000 });
+    await t.running.lab.jobs.wait(seededMessages.body.job_id);
+    const months = page.locator('.monthly-partitions');
+    await months.getByRole('button', { name: 'Build monthly partitions' }).click();
+    await months.locator('tr[data-month="DEFAULT"]').waitFor({ timeout: 60_000 });
+    expect(await check(page, 'retire-month')).toBe('fail');
+    await months.getByRole('button', { name: 'Retire oldest month — DELETE' }).click();
+    await months.locator('tr[data-how="delete"]').waitFor();
+    expect(await check(page, 'retire-month')).toBe('fail');
+    await months.getByRole('button', { name: 'Retire oldest month — DROP' }).click();
+    await months.locator('tr[data-how="drop"]').waitFor();
+    expect(await months.locator('tr[data-how="delete"] td').last().textContent()).toBe('still there, with dead rows');
+    expect(await months.locator('tr[data-how="drop"] td').last().textContent()).toBe('gone');
+    expect(await check(page, 'retire-month')).toBe('pass');
+    await months.scrollIntoViewIfNeeded();
+    await w.shot('partition-months');
     expect(w.errors).toEqual([]);
     await page.close();
     await t.call('POST', '/lab/v1/chapters/partitioning/reset');

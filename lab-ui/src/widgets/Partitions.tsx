@@ -2,8 +2,8 @@ import { Fragment, useCallback, useState } from 'react';
 import { api } from '../api';
 import { shardColor } from '../colors';
 import { bytes, fmt, ms, pct } from '../format';
-import { useChannel } from '../live';
-import type { PartitionBuild, PartitionReport } from '../types';
+import { useChannel, useJob, useLive, waitForJob } from '../live';
+import type { PartitionBuild, PartitionReport, StartupReplay } from '../types';
 import { ErrorNote, Panel, useAction, usePolled } from './common';
 
 const REFRESH_MS = 5000;
@@ -15,6 +15,8 @@ const REFRESH_MS = 5000;
 export function Partitions({ attrs }: { attrs: Record<string, string> }) {
   const [report, setReport] = useState<PartitionReport | null>(null);
   const [built, setBuilt] = useState<PartitionBuild | null>(null);
+  const [buildJob, setBuildJob] = useState<string | null>(null);
+  const job = useJob(buildJob);
   const [count, setCount] = useState(attrs.partitions ?? '8');
   const refresh = useCallback(async () => setReport(await api<PartitionReport>('GET', '/lab/v1/partitions')), []);
   const load = usePolled(refresh, REFRESH_MS);
@@ -22,16 +24,33 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
   useChannel('progress', () => void refresh().catch(() => undefined));
   useChannel('job', () => void refresh().catch(() => undefined));
 
+  const live = useLive();
+  // The build is a job: follow it here, show its progress, and read its report when it has succeeded.
   const build = useAction(async (n: number, mode: PartitionBuild['mode'] = 'online') => {
-    setBuilt(await api<PartitionBuild>('POST', '/lab/v1/partitions', { partitions: n, mode }));
+    setBuilt(null);
+    const started = await api<{ job_id: string }>('POST', '/lab/v1/partitions', { partitions: n, mode });
+    setBuildJob(started.job_id);
+    const ended = await waitForJob(live, started.job_id);
+    if (ended.state === 'succeeded') setBuilt(ended.result as PartitionBuild);
+    else if (ended.state === 'failed') throw new Error(ended.error?.message ?? 'the build failed');
     await refresh();
+  });
+  const [restarted, setRestarted] = useState<StartupReplay | null>(null);
+  // The original's start-up, replayed on the lab's copy: guarded refuses (the error says why), faithful drops.
+  const restart = useAction(async (mode: StartupReplay['mode']) => {
+    setRestarted(null);
+    setRestarted(await api<StartupReplay>('POST', '/lab/v1/partitions/startup', { mode }));
+    await refresh();
+  });
+  const cancel = useAction(async () => {
+    if (buildJob) await api('POST', `/lab/v1/jobs/${buildJob}/cancel`, {});
   });
   const drop = useAction(async () => {
     await api('DELETE', '/lab/v1/partitions');
     setBuilt(null);
     await refresh();
   });
-  const busy = build.busy || drop.busy;
+  const busy = build.busy || drop.busy || restart.busy;
 
   return (
     <Panel
@@ -68,13 +87,43 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
         <button type="button" onClick={() => void drop.run()} disabled={busy}>
           Drop
         </button>
+        <button
+          type="button"
+          onClick={() => void restart.run('guarded')}
+          disabled={busy}
+          title="Start-up expects 8 partitions; the lab refuses to drop a table with another count"
+        >
+          Restart — guarded
+        </button>
+        <button
+          type="button"
+          onClick={() => void restart.run('faithful')}
+          disabled={busy}
+          title="The original's start-up: a partition count other than 8 drops the table and recreates it empty"
+        >
+          Restart — as the original
+        </button>
       </div>
-      {build.busy && (
-        <p className="muted small" role="status">
-          Building on every shard…
+      {job && (
+        <p className="small partition-job" role="status" data-state={job.state}>
+          Repartition to {String(job.params.partitions)} ({String(job.params.mode)}): {job.state}
+          {job.phase && job.state === 'running' ? ` · ${job.phase}` : ''}
+          {job.progress.total > 0 ? `, ${fmt(job.progress.done)} of ${fmt(job.progress.total)} rows copied` : ''}
+          {job.state === 'cancelled' && job.result ? `; left behind on the shards: ${String(job.result.left_behind)}` : ''}{' '}
+          {['queued', 'running'].includes(job.state) && (
+            <button type="button" onClick={() => void cancel.run()} disabled={cancel.busy}>
+              Cancel
+            </button>
+          )}
         </p>
       )}
-      <ErrorNote error={build.error ?? drop.error ?? load.error} />
+      <ErrorNote error={build.error ?? drop.error ?? load.error ?? cancel.error ?? restart.error} />
+      {restarted && (
+        <p className="small partition-startup" data-mode={restarted.mode} data-lost={restarted.shards.reduce((n, s) => n + s.rows_before - s.rows_after, 0)}>
+          {restarted.mode === 'faithful' ? "The original's start-up" : 'Guarded start-up'} (expects {restarted.expected} partitions):{' '}
+          {restarted.shards.map((s) => `${s.shard_name} ${s.action}${s.action === 'dropped' ? `, ${fmt(s.rows_before)} rows lost` : ''}`).join('; ')}.
+        </p>
+      )}
       {built && (
         <p className="small" data-built={built.partitions} data-mode={built.mode}>
           Built {built.partitions} partitions ({built.mode === 'online' ? 'online' : 'faithful swap'}):{' '}

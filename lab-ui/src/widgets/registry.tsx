@@ -11,6 +11,7 @@ import { Outbox } from './Outbox';
 import { ConstraintExplorer } from './ConstraintExplorer';
 import { Migrations } from './Migrations';
 import { Partitions } from './Partitions';
+import { MonthlyPartitions } from './MonthlyPartitions';
 import { Paths } from './Paths';
 import { Pruning } from './Pruning';
 import { Ring } from './Ring';
@@ -47,6 +48,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   paths: Paths,
   partitions: Partitions,
   pruning: Pruning,
+  months: MonthlyPartitions,
   knobs: Knobs,
   'foreign-keys': ForeignKeys,
   messenger: Messenger,

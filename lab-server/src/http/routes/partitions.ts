@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../api-router.js';
 import type { Lab } from '../../lab/lab.js';
+import { JobSchema } from '../schemas/lab.js';
+import { buildMonthly, dropMonthly, inspectMonthly, MAX_MONTHS_AHEAD, MONTH, RETIRE_HOW, retireMonth } from '../../partitioning/messages-monthly.js';
 import { explainPruning } from '../../partitioning/pruning.js';
+import { replayStartup, STARTUP_MODES } from '../../partitioning/startup-replay.js';
 import { BUILD_MODES, buildPartitions, dropPartitions, inspectPartitions, MAX_PARTITIONS, MIN_PARTITIONS } from '../../partitioning/users-partitioned.js';
 
 const BuildBody = z.strictObject(
@@ -79,6 +82,26 @@ const BuildReportSchema = z
   })
   .meta({ id: 'PartitionBuild' });
 
+/** The build runs as a job; its result, once it has succeeded, is a PartitionBuild (documented here so clients get the type). */
+const RepartitionAcceptedSchema = z
+  .object({
+    job_id: z.string(),
+    job: JobSchema.extend({
+      result: z
+        .union([
+          BuildReportSchema,
+          z.object({
+            partitions: z.number(),
+            mode: z.enum(BUILD_MODES),
+            left_behind: z.number().describe('tables, triggers and functions of the build still on the shards after a cancel: 0'),
+          }),
+        ])
+        .optional()
+        .describe('a PartitionBuild once succeeded; after a cancel, what was left behind'),
+    }),
+  })
+  .meta({ id: 'RepartitionAccepted' });
+
 const PlanTouchSchema = z
   .object({
     query: z.string(),
@@ -102,8 +125,103 @@ const PruningReportSchema = z
   })
   .meta({ id: 'PruningReport' });
 
+const MonthlyBuildBody = z.strictObject(
+  {
+    months_ahead: z
+      .number({ error: 'months_ahead must be a whole number' })
+      .int('months_ahead must be a whole number')
+      .min(0, 'months_ahead must be at least 0')
+      .max(MAX_MONTHS_AHEAD, `months_ahead must be at most ${MAX_MONTHS_AHEAD}`)
+      .default(3)
+      .describe("empty partitions created ahead of the current month, so next month's rows have somewhere to go"),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
+);
+
+const RetireBody = z.strictObject(
+  {
+    how: z
+      .enum(RETIRE_HOW, { error: `how must be one of ${RETIRE_HOW.join(', ')}` })
+      .describe("drop: DETACH PARTITION and DROP TABLE; delete: DELETE the month's rows, leaving its partition and dead tuples"),
+    month: z.string().regex(MONTH, 'month must look like 2025-11').optional().describe('YYYY-MM (UTC); the oldest month partition when absent'),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
+);
+
+const MonthlyReportSchema = z
+  .object({
+    table: z.string(),
+    shards: z.array(
+      z.object({
+        shard_name: z.string(),
+        reachable: z.boolean(),
+        built: z.boolean(),
+        messages_rows: z.number().describe("rows in the shard's messages table"),
+        partitions: z.array(
+          z.object({
+            name: z.string(),
+            month: z.string().nullable().describe('YYYY-MM; null for the DEFAULT partition'),
+            bound: z.string(),
+            rows: z.number().describe('counted now (GROUP BY tableoid)'),
+            bytes: z.number().describe('pg_total_relation_size: table and indexes'),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'MonthlyReport' });
+
+const MonthlyBuildSchema = z
+  .object({
+    months: z.array(z.string()),
+    shards: z.array(z.object({ shard_name: z.string(), rows_copied: z.number(), ms: z.number() })),
+  })
+  .meta({ id: 'MonthlyBuild' });
+
+const RetireReportSchema = z
+  .object({
+    month: z.string(),
+    how: z.enum(RETIRE_HOW),
+    shards: z.array(
+      z.object({
+        shard_name: z.string(),
+        rows: z.number().describe("the month's rows on this shard, removed"),
+        ms: z.number().describe('the DROP (detach + drop) or the DELETE'),
+        wal_bytes: z.number().describe('WAL the shard wrote meanwhile (pg_wal_lsn_diff)'),
+        bytes_freed: z.number().describe("bytes the month's partition gave back: all of them for a drop, about none for a delete"),
+        partition_left: z.boolean().describe('whether the partition is still there (a delete leaves it, with dead tuples)'),
+      }),
+    ),
+  })
+  .meta({ id: 'RetireReport' });
+
+const StartupBody = z.strictObject(
+  {
+    mode: z
+      .enum(STARTUP_MODES, { error: `mode must be one of ${STARTUP_MODES.join(', ')}` })
+      .describe("faithful: the original's start-up, which drops the table when its partition count is not 8; guarded: the lab's, which refuses"),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
+);
+
+const StartupReportSchema = z
+  .object({
+    mode: z.enum(STARTUP_MODES),
+    expected: z.number().describe('the partition count start-up expects: 8'),
+    shards: z.array(
+      z.object({
+        shard_name: z.string(),
+        found: z.number().nullable().describe('the partition count found; null without users_partitioned'),
+        action: z.enum(['kept', 'dropped']).describe('dropped: the table was dropped and made again, empty'),
+        rows_before: z.number(),
+        rows_after: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: 'StartupReplay' });
+
 /** `/lab/v1/partitions`: the Partitioning chapter's hash-partitioned users inside every shard: build, inspect, drop, and pruning. */
-export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster'>): void {
+export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'jobs'>): void {
   api.add(
     {
       method: 'get',
@@ -126,14 +244,17 @@ export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster'>): void
       body: BuildBody,
       bodyName: 'partition build',
       responses: {
-        200: { description: 'rows copied per shard, the build time and how long its writes waited', schema: BuildReportSchema },
+        202: {
+          description:
+            'started; Location: the job (kind repartition). Its progress counts rows copied; cancelling it before the swap removes what it built on every shard; its result is a PartitionBuild',
+          schema: RepartitionAcceptedSchema,
+        },
         400: { description: 'validation_failed: partitions missing or outside 2..64, or an unknown mode' },
-        409: { description: 'partitioning_failed: a shard refused; the message names it' },
-        503: { description: 'a shard is down' },
       },
     },
-    async ({ res, body }) => {
-      res.json(await buildPartitions(lab.cluster, body.partitions, body.mode));
+    ({ res, body }) => {
+      const job = lab.jobs.submit('repartition', body, 0, async (ctx) => ({ ...(await buildPartitions(lab.cluster, body.partitions, body.mode, ctx)) }));
+      res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
     },
   );
   api.add(
@@ -141,13 +262,15 @@ export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster'>): void
       method: 'delete',
       path: '/partitions',
       tag: 'lab: partitioning',
-      summary: 'Drop users_partitioned, its partitions and its trigger from every shard (users is untouched)',
+      summary: 'Drop users_partitioned (its partitions and trigger) and messages_monthly from every shard (users and messages are untouched)',
       responses: {
         200: { description: 'which shards had it', schema: z.object({ shards: z.array(z.object({ shard_name: z.string(), dropped: z.boolean() })) }) },
       },
     },
     async ({ res }) => {
-      res.json(await dropPartitions(lab.cluster));
+      const dropped = await dropPartitions(lab.cluster);
+      await dropMonthly(lab.cluster);
+      res.json(dropped);
     },
   );
   api.add(
@@ -165,6 +288,73 @@ export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster'>): void
     },
     async ({ res, query }) => {
       res.json(await explainPruning(lab.cluster, query.shard, query.id));
+    },
+  );
+  api.add(
+    {
+      method: 'get',
+      path: '/partitions/months',
+      tag: 'lab: partitioning',
+      summary: 'Per shard, each month partition of messages_monthly (PARTITION BY RANGE (created_at)): bound, rows counted now, bytes',
+      responses: { 200: { description: 'the month partitions', schema: MonthlyReportSchema } },
+    },
+    async ({ res }) => {
+      res.json(await inspectMonthly(lab.cluster));
+    },
+  );
+  api.add(
+    {
+      method: 'post',
+      path: '/partitions/months',
+      tag: 'lab: partitioning',
+      summary:
+        'Build (or rebuild) messages_monthly on every shard: one partition per month from the oldest message, months_ahead more, a DEFAULT; a copy of messages',
+      body: MonthlyBuildBody,
+      bodyName: 'monthly build',
+      responses: {
+        200: { description: 'the months and the rows copied per shard', schema: MonthlyBuildSchema },
+        400: { description: 'validation_failed: months_ahead outside 0..24, or an unknown field' },
+      },
+    },
+    async ({ res, body }) => {
+      res.json(await buildMonthly(lab.cluster, body.months_ahead));
+    },
+  );
+  api.add(
+    {
+      method: 'post',
+      path: '/partitions/months/retire',
+      tag: 'lab: partitioning',
+      summary: 'Retire one month of messages_monthly on every shard, by DROP of its partition or by DELETE of its rows: time, WAL and bytes freed, measured',
+      body: RetireBody,
+      bodyName: 'retire request',
+      responses: {
+        200: { description: 'per shard: rows, time, WAL written, bytes freed', schema: RetireReportSchema },
+        400: { description: 'validation_failed: how missing or unknown, month not YYYY-MM' },
+        409: { description: 'not_partitioned (build messages_monthly first) or no_such_month' },
+      },
+    },
+    async ({ res, body }) => {
+      res.json(await retireMonth(lab.cluster, body.how, body.month));
+    },
+  );
+  api.add(
+    {
+      method: 'post',
+      path: '/partitions/startup',
+      tag: 'lab: partitioning',
+      summary:
+        "Replay the original's start-up on users_partitioned (never users): faithful drops and recreates it empty where the partition count is not 8; guarded refuses",
+      body: StartupBody,
+      bodyName: 'start-up replay',
+      responses: {
+        200: { description: 'per shard: the count found, what start-up did, the rows before and after', schema: StartupReportSchema },
+        400: { description: 'validation_failed: mode missing or unknown' },
+        409: { description: 'partition_count_differs (guarded): a shard has another count; nothing changed' },
+      },
+    },
+    async ({ res, body }) => {
+      res.json(await replayStartup(lab.cluster, body.mode));
     },
   );
 }

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { get, post } from './api.js';
+import { noArgs, positionals, wholeNumber } from './args.js';
+import { defineCommand } from './command.js';
+import { formatTable, num } from './format.js';
+
+/** The parts of the monthly-partition replies these commands show. */
+const Report = z.object({
+  table: z.string(),
+  shards: z.array(
+    z.object({
+      shard_name: z.string(),
+      built: z.boolean(),
+      messages_rows: z.number(),
+      partitions: z.array(z.object({ name: z.string(), month: z.string().nullable(), rows: z.number(), bytes: z.number() })),
+    }),
+  ),
+});
+const Built = z.object({ months: z.array(z.string()), shards: z.array(z.object({ shard_name: z.string(), rows_copied: z.number(), ms: z.number() })) });
+const Retired = z.object({
+  month: z.string(),
+  how: z.string(),
+  shards: z.array(
+    z.object({ shard_name: z.string(), rows: z.number(), ms: z.number(), wal_bytes: z.number(), bytes_freed: z.number(), partition_left: z.boolean() }),
+  ),
+});
+
+const kb = (b: number) => `${num(b / 1024, 1)} kB`;
+
+export const show = defineCommand({
+  name: 'partitions months',
+  usage: 'partitions months',
+  summary: 'messages_monthly, messages range-partitioned by month on every shard: rows and size per month',
+  args: noArgs,
+  async run(_a, ctx) {
+    const r = await get(ctx.lab, '/lab/v1/partitions/months', Report);
+    if (!r.shards.some((s) => s.built)) return { data: r, text: `No shard has ${r.table}; run \`partitions months build\`.` };
+    // One row per month, summed over the shards: the shape a retention policy reads.
+    const months = new Map<string, { rows: number; bytes: number }>();
+    for (const s of r.shards)
+      for (const p of s.partitions) {
+        const m = months.get(p.month ?? 'DEFAULT') ?? { rows: 0, bytes: 0 };
+        months.set(p.month ?? 'DEFAULT', { rows: m.rows + p.rows, bytes: m.bytes + p.bytes });
+      }
+    const table = formatTable(
+      ['month', 'rows', 'size'],
+      [...months].map(([m, x]) => [m, num(x.rows), kb(x.bytes)]),
+    );
+    return {
+      data: r,
+      text: `${table}\n${ctx.style.dim(`over ${r.shards.length} shards; messages holds ${num(r.shards.reduce((n, s) => n + s.messages_rows, 0))} rows`)}`,
+    };
+  },
+});
+
+export const build = defineCommand({
+  name: 'partitions months build',
+  usage: 'partitions months build [AHEAD]',
+  summary: 'range-partition a copy of messages by month on every shard, AHEAD (default 3) empty months ahead and a DEFAULT',
+  args: z.object({ _: positionals([wholeNumber('AHEAD').optional()]) }),
+  async run({ _: [ahead] }, ctx) {
+    const r = await post(ctx.lab, '/lab/v1/partitions/months', Built, ahead === undefined ? {} : { months_ahead: ahead });
+    const rows = r.shards.reduce((n, s) => n + s.rows_copied, 0);
+    return {
+      data: r,
+      text: `messages_monthly: ${r.months.length} month partitions (${r.months[0]} … ${r.months.at(-1)}) and a DEFAULT on every shard; ${num(rows)} messages copied.`,
+    };
+  },
+});
+
+export const retire = defineCommand({
+  name: 'partitions retire',
+  usage: 'partitions retire drop|delete [MONTH]',
+  summary: 'retire a month of messages_monthly (default: the oldest) by dropping its partition or deleting its rows: time, WAL, bytes freed',
+  args: z.object({ _: positionals([z.enum(['drop', 'delete'], { error: 'HOW must be drop or delete' }), z.string().optional()]) }),
+  async run({ _: [how, month] }, ctx) {
+    const r = await post(ctx.lab, '/lab/v1/partitions/months/retire', Retired, month ? { how, month } : { how });
+    const table = formatTable(
+      ['shard', 'rows', 'ms', 'WAL', 'freed', 'partition'],
+      r.shards.map((s) => [s.shard_name, num(s.rows), s.ms.toFixed(2), kb(s.wal_bytes), kb(s.bytes_freed), s.partition_left ? 'still there' : 'gone']),
+    );
+    return { data: r, text: `${table}\n${ctx.style.dim(`${r.month} retired by ${how === 'drop' ? 'DETACH + DROP of its partition' : 'DELETE of its rows'}`)}` };
+  },
+});
