@@ -1,8 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plain, type CommandContext } from '../src/commands/command.js';
-import { dispatch } from '../src/commands/dispatch.js';
-import { SelfClient } from '../src/net/self-client.js';
+import { runCommand } from './support/command.js';
 import { startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 
 /** UUIDv4 against UUIDv7 inserted into a real B-tree on a real shard. */
@@ -20,17 +18,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
-async function command(line: string): Promise<string> {
-  const ctx: CommandContext = {
-    lab: new SelfClient(t.url),
-    out: { line: () => undefined, progress: () => undefined, endProgress: () => undefined },
-    style: plain,
-    frontEnd: 'terminal',
-    invocation: '',
-    signal: new AbortController().signal,
-  };
-  return (await dispatch(line.split(/\s+/), line, ctx)).text;
-}
+/** A command as the terminal runs it, against the test lab. */
+const command = (line: string) => runCommand(t.url, line);
 
 describe('id insert locality', () => {
   it('random ids need more index pages than time-ordered ones, and nothing is left on the shard', async () => {

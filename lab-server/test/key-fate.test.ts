@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plain, type CommandContext } from '../src/commands/command.js';
-import { dispatch } from '../src/commands/dispatch.js';
-import { SelfClient } from '../src/net/self-client.js';
+import { runCommand } from './support/command.js';
 import { startEmbeddedTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
 
 /** The key-fate tracer against a real lab that reshards: each id under every ring version, and where its row really is. */
@@ -32,17 +30,8 @@ const addShard = async (mode: 'rebalance' | 'faithful') => {
   expect((await t.running.lab.jobs.wait(added.body.job_id)).state).toBe('succeeded');
 };
 
-async function command(line: string): Promise<string> {
-  const ctx: CommandContext = {
-    lab: new SelfClient(t.url),
-    out: { line: () => undefined, progress: () => undefined, endProgress: () => undefined },
-    style: plain,
-    frontEnd: 'terminal',
-    invocation: '',
-    signal: new AbortController().signal,
-  };
-  return (await dispatch(line.split(/\s+/), line, ctx)).text;
-}
+/** A command as the terminal runs it, against the test lab. */
+const command = (line: string) => runCommand(t.url, line);
 
 describe('key fate', () => {
   const ids: string[] = [];

@@ -1,26 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plain, type CommandContext } from '../src/commands/command.js';
-import { dispatch } from '../src/commands/dispatch.js';
-import { SelfClient } from '../src/net/self-client.js';
+import type { TraceView } from '../src/tracing/store.js';
+import { runCommand } from './support/command.js';
 import { startTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
 
 /** The request tracer against a real lab: every span comes from the request it names, measured as it ran. */
-interface Span {
-  span_id: string;
-  parent_id: string | null;
-  name: string;
-  start_ms: number;
-  duration_ms: number;
-  status: 'ok' | 'error';
-  attributes: Record<string, string | number | boolean>;
-}
-interface Trace {
-  trace_id: string;
-  name: string;
-  duration_ms: number;
-  status_code: number | null;
-  spans: Span[];
-}
+type Trace = TraceView;
 interface Traced {
   response: { status: number; shard: string | null; body: { id?: string } };
   trace: Trace;
@@ -201,17 +185,7 @@ describe('sampling live traffic', () => {
 });
 
 /** A command as the terminal runs it, against the test lab. */
-async function command(line: string): Promise<string> {
-  const ctx: CommandContext = {
-    lab: new SelfClient(t.url),
-    out: { line: () => undefined, progress: () => undefined, endProgress: () => undefined },
-    style: plain,
-    frontEnd: 'terminal',
-    invocation: '',
-    signal: new AbortController().signal,
-  };
-  return (await dispatch(line.split(/\s+/), line, ctx)).text;
-}
+const command = (line: string) => runCommand(t.url, line);
 
 describe('the scenarios', () => {
   it("runs the original's first three scenarios traced: the read finds the new user on the shard it was written to, the listing asks every shard", async () => {

@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from '../net/free-port.js';
 import { postgresRunAs } from '../cluster/system-user.js';
 
 export type PoolMode = 'session' | 'transaction';
@@ -34,18 +34,6 @@ export interface BouncerSpec {
   /** Server connections per user and database pair (PgBouncer's default_pool_size). */
   poolSize: number;
   maxClientConn: number;
-}
-
-/** A free TCP port on loopback, picked by the kernel (tests and several labs may run side by side). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** The database the demonstrations use: its own small pool, so the API's traffic never changes which server connection they get. */

@@ -4,17 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EmbeddedServer } from '../../src/cluster/embedded-server.js';
 
-/** A free TCP port on loopback, found by letting the kernel pick one. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../src/net/free-port.js';
 
 /** `count` consecutive free ports (the lab numbers shard ports from a base). */
 export async function freePortRange(count: number): Promise<number> {

@@ -1,0 +1,13 @@
+import net from 'node:net';
+
+/** A free TCP port on loopback, picked by the kernel (tests and several labs may run side by side). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
