@@ -179,3 +179,49 @@ describe('the knob panel from the CLI', () => {
     expect(reset.out).toMatch(/synchronous_commit +\| on /);
   });
 });
+
+interface TopStatements {
+  by: string;
+  shards: { shard: string; total_ms: number; statements: { query: string; calls: number; total_ms: number; mean_ms: number; share_pct: number }[] }[];
+}
+
+describe('the top statements from pg_stat_statements', () => {
+  it('resets, counts what ran since on each shard, and orders by total time, calls or mean', async () => {
+    expect((await t.call('POST', '/lab/v1/tuning/statements/reset')).status).toBe(200);
+    const user = await t.call<{ id: string }>('POST', '/api/v1/users', { first_name: 'Top', last_name: 'Statement' });
+    for (let i = 0; i < 25; i++) expect((await t.call('GET', `/api/v1/users/${user.body.id}`)).status).toBe(200);
+    const byCalls = await t.call<TopStatements>('GET', '/lab/v1/tuning/statements?by=calls&limit=50');
+    expect(byCalls.status).toBe(200);
+    expect(byCalls.body.shards.map((s) => s.shard)).toEqual(['shard-0', 'shard-1']);
+    const lookups = byCalls.body.shards.flatMap((s) => s.statements).filter((x) => /FROM users/i.test(x.query) && /WHERE id = \$1/i.test(x.query));
+    // The 25 lookups of one user ran on its shard as one normalised statement.
+    expect(lookups.reduce((n, x) => n + x.calls, 0)).toBeGreaterThanOrEqual(25);
+    for (const s of byCalls.body.shards) {
+      const calls = s.statements.map((x) => x.calls);
+      expect(calls).toEqual([...calls].sort((a, b) => b - a));
+      expect(s.statements.every((x) => !x.query.includes('pg_stat_statements'))).toBe(true);
+    }
+    const byMean = await t.call<TopStatements>('GET', '/lab/v1/tuning/statements?by=mean&shard=shard-1');
+    expect(byMean.body.shards.map((s) => s.shard)).toEqual(['shard-1']);
+    const means = byMean.body.shards[0]!.statements.map((x) => x.mean_ms);
+    expect(means).toEqual([...means].sort((a, b) => b - a));
+
+    const reset = await t.call<TopStatements>('POST', '/lab/v1/tuning/statements/reset');
+    const left = reset.body.shards.flatMap((s) => s.statements).filter((x) => /WHERE id = \$1/i.test(x.query) && /FROM users/i.test(x.query));
+    expect(left).toEqual([]);
+  });
+
+  it('refuses a bad order, limit or shard', async () => {
+    expect((await t.call<ErrorReply>('GET', '/lab/v1/tuning/statements?by=slowest')).status).toBe(400);
+    expect((await t.call<ErrorReply>('GET', '/lab/v1/tuning/statements?limit=0')).status).toBe(400);
+    expect((await t.call<ErrorReply>('GET', '/lab/v1/tuning/statements?shard=shard-9')).status).toBe(404);
+  });
+
+  it('shows them from the CLI', async () => {
+    const top = await runCli(['tune', 'top', '--by', 'calls', '--shard', 'shard-0'], { LAB_URL: t.url });
+    expect(top.code, top.out).toBe(0);
+    expect(top.out).toMatch(/shard-0/);
+    expect(top.out).toMatch(/share +\| total +\| calls/);
+    expect((await runCli(['tune', 'top', 'reset'], { LAB_URL: t.url })).out).toContain('reset on shard-0, shard-1');
+  });
+});

@@ -29,6 +29,8 @@ export const WIDGETS = [
   'reference-race',
   'reads',
   'pooling',
+  'top-statements',
+  'durability',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

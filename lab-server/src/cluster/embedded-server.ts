@@ -36,6 +36,8 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   max_worker_processes: '40',
   max_logical_replication_workers: '32',
   lc_messages: 'C',
+  // The tuning chapter's top statements per shard; the module must be loaded when the server starts.
+  shared_preload_libraries: 'pg_stat_statements',
 };
 
 /** A primary says "accept connections"; a standby, "accept read-only connections". */

@@ -28,6 +28,8 @@ import sql from './sql.js';
 import stats from './stats.js';
 import trace from './trace.js';
 import * as tune from './tune.js';
+import * as tuneStatements from './tune-statements.js';
+import * as tuneCrash from './tune-crash.js';
 import * as claims from './claims.js';
 import * as user from './user.js';
 
@@ -101,6 +103,10 @@ export const COMMANDS: readonly Command[] = [
   tune.knobs,
   tune.knob,
   tune.knobsReset,
+  tuneStatements.top,
+  tuneStatements.topReset,
+  tuneCrash.crash,
+  tuneCrash.crashes,
   sql,
   explain,
   partitions.show,

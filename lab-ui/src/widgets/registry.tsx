@@ -28,6 +28,8 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   uuid: UuidAnatomyWidget,
   reads: lazy(() => import('./Reads')),
   pooling: lazy(() => import('./Pooling')),
+  'top-statements': lazy(() => import('./TopStatements')),
+  durability: lazy(() => import('./Durability')),
   ring: Ring,
   'shard-stats': ShardStats,
   'create-user': CreateUser,
