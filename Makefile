@@ -14,7 +14,7 @@ MESSAGES ?= 0
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi \
-        top-statements durability
+        top-statements durability profile
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -210,6 +210,9 @@ knobs: install ## the tuning knob panel; make knobs NAME=pool_max VALUE=4 turns 
 
 top-statements: install ## top statements per shard from pg_stat_statements; make top-statements BY=calls|mean SHARD=shard-0, RESET=1 forgets them (needs make dev)
 	@$(LAB) tune top $(if $(RESET),reset,$(if $(BY),--by $(BY)) $(if $(SHARD),--shard $(SHARD)) $(if $(LIMIT),--limit $(LIMIT)))
+
+profile: install ## knob profiles; make profile NAME=original-before|original-after|lab-default applies one in one step, SAVE=mine keeps the knobs now (needs make dev)
+	@$(LAB) tune $(if $(SAVE),profile save $(SAVE),$(if $(NAME),profile $(NAME),profiles))
 
 durability: install ## writes acknowledged, then a kill -9 of a shard's postmaster: how many are lost; make durability COMMIT=off|on SHARD=shard-0 (needs make dev)
 	@$(LAB) tune crash $(if $(COMMIT),$(COMMIT),off) $(if $(SHARD),--shard $(SHARD))

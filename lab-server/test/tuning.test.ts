@@ -225,3 +225,55 @@ describe('the top statements from pg_stat_statements', () => {
     expect((await runCli(['tune', 'top', 'reset'], { LAB_URL: t.url })).out).toContain('reset on shard-0, shard-1');
   });
 });
+
+describe('knob profiles', () => {
+  type KnobList = { knobs: { name: string; value: string; changed: boolean }[] };
+  const values = (k: KnobList) => Object.fromEntries(k.knobs.map((x) => [x.name, x.value]));
+
+  it('applies the original before and after in one step, each from the defaults', async () => {
+    const list = await t.call<{ profiles: { name: string; builtin: boolean; not_applied: { knob: string }[] }[] }>('GET', '/lab/v1/tuning/profiles');
+    expect(list.body.profiles.map((p) => p.name)).toEqual(['lab-default', 'original-before', 'original-after']);
+    expect(list.body.profiles[2]!.not_applied.map((n) => n.knob)).toContain('shared_buffers');
+
+    await t.call('PUT', '/lab/v1/tuning/knobs/statement_timeout_ms', { value: 1234 });
+    const after = await t.call<KnobList>('POST', '/lab/v1/tuning/profiles/original-after/apply');
+    expect(after.status).toBe(200);
+    expect(values(after.body)).toMatchObject({ pool_max: '100', synchronous_commit: 'off', data_layer: 'pg', work_mem: '16MB', statement_timeout_ms: '5000' });
+    expect(await inForce(1, 'random_page_cost')).toBe('1.1');
+
+    const before = await t.call<KnobList>('POST', '/lab/v1/tuning/profiles/original-before/apply');
+    expect(values(before.body)).toMatchObject({
+      pool_max: '25',
+      synchronous_commit: 'on',
+      data_layer: 'prisma',
+      prepared_statements: 'off',
+      statement_timeout_ms: '0',
+    });
+    expect(await inForce(0, 'checkpoint_completion_target')).toBe('0.5');
+
+    const plain = await t.call<KnobList>('POST', '/lab/v1/tuning/profiles/lab-default/apply');
+    expect(plain.body.knobs.filter((k) => k.changed)).toEqual([]);
+  });
+
+  it('saves the knobs in force as the learner’s own profile and applies it again', async () => {
+    await t.call('PUT', '/lab/v1/tuning/knobs/pool_max', { value: 7 });
+    await t.call('PUT', '/lab/v1/tuning/knobs/work_mem', { value: '12MB' });
+    const saved = await t.call<{ name: string; builtin: boolean; values: Record<string, string> }>('PUT', '/lab/v1/tuning/profiles/mine');
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({ name: 'mine', builtin: false, values: expect.objectContaining({ pool_max: '7', work_mem: '12MB' }) });
+    await t.call('POST', '/lab/v1/tuning/knobs/reset');
+    const again = await t.call<KnobList>('POST', '/lab/v1/tuning/profiles/mine/apply');
+    expect(values(again.body)).toMatchObject({ pool_max: '7', work_mem: '12MB' });
+
+    expect((await t.call<ErrorReply>('PUT', '/lab/v1/tuning/profiles/Not%20OK')).status).toBe(400);
+    expect((await t.call<ErrorReply>('PUT', '/lab/v1/tuning/profiles/original-after')).status).toBe(409);
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/tuning/profiles/nope/apply')).status).toBe(404);
+    expect((await t.call<ErrorReply>('DELETE', '/lab/v1/tuning/profiles/lab-default')).status).toBe(409);
+    expect((await t.call<{ profiles: { name: string }[] }>('DELETE', '/lab/v1/tuning/profiles/mine')).body.profiles.map((p) => p.name)).not.toContain('mine');
+
+    const cli = await runCli(['tune', 'profile', 'lab-default'], { LAB_URL: t.url });
+    expect(cli.code, cli.out).toBe(0);
+    expect(cli.out).toContain('Applied lab-default: every knob at its default.');
+    expect((await runCli(['tune', 'profiles'], { LAB_URL: t.url })).out).toMatch(/original-after +\| built in +\| pool_max 100/);
+  });
+});

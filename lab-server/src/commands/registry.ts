@@ -30,6 +30,7 @@ import trace from './trace.js';
 import * as tune from './tune.js';
 import * as tuneStatements from './tune-statements.js';
 import * as tuneCrash from './tune-crash.js';
+import * as tuneProfiles from './tune-profiles.js';
 import * as claims from './claims.js';
 import * as user from './user.js';
 
@@ -107,6 +108,9 @@ export const COMMANDS: readonly Command[] = [
   tuneStatements.topReset,
   tuneCrash.crash,
   tuneCrash.crashes,
+  tuneProfiles.profiles,
+  tuneProfiles.apply,
+  tuneProfiles.save,
   sql,
   explain,
   partitions.show,
