@@ -14,7 +14,7 @@ MESSAGES ?= 0
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi \
-        top-statements durability profile
+        top-statements durability profile restart-shards
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -213,6 +213,9 @@ top-statements: install ## top statements per shard from pg_stat_statements; mak
 
 profile: install ## knob profiles; make profile NAME=original-before|original-after|lab-default applies one in one step, SAVE=mine keeps the knobs now (needs make dev)
 	@$(LAB) tune $(if $(SAVE),profile save $(SAVE),$(if $(NAME),profile $(NAME),profiles))
+
+restart-shards: install ## restart the shards one at a time so restart-only parameters (shared_buffers, max_connections) take effect (needs make dev)
+	@$(LAB) tune restart
 
 durability: install ## writes acknowledged, then a kill -9 of a shard's postmaster: how many are lost; make durability COMMIT=off|on SHARD=shard-0 (needs make dev)
 	@$(LAB) tune crash $(if $(COMMIT),$(COMMIT),off) $(if $(SHARD),--shard $(SHARD))

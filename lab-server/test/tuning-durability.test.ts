@@ -62,3 +62,46 @@ describe('a crash with synchronous_commit on and off', () => {
     expect((await runCli(['tune', 'crashes'], env)).out).toContain('No crash runs yet');
   });
 });
+
+describe('restart-only parameters, applied by a restart the lab performs', () => {
+  type KnobList = { knobs: { name: string; value: string; needs_restart: boolean; changed: boolean }[] };
+  const knob = (k: KnobList, name: string) => k.knobs.find((x) => x.name === name)!;
+  const inForce = async (name: string) =>
+    (await t.call<{ shards: { shard: string; parameters: { name: string; setting: string }[] }[] }>('GET', '/lab/v1/tuning/parameters')).body.shards.map(
+      (s) => s.parameters.find((p) => p.name === name)!.setting,
+    );
+  const restart = async () => {
+    const started = await t.call<{ job_id: string }>('POST', '/lab/v1/tuning/restart');
+    expect(started.status).toBe(202);
+    const job = await t.running.lab.jobs.wait(started.body.job_id);
+    expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
+    return job;
+  };
+
+  it('shows shared_buffers and max_connections as needing a restart, restarts shard by shard, and then they are in force', async () => {
+    await t.call('PUT', '/lab/v1/tuning/knobs/shared_buffers', { value: '64MB' });
+    const set = await t.call<KnobList>('PUT', '/lab/v1/tuning/knobs/max_connections', { value: '150' });
+    expect(knob(set.body, 'max_connections')).toMatchObject({
+      needs_restart: true,
+      changed: true,
+      value: expect.stringContaining('set to 150; needs a restart'),
+    });
+    expect(knob(set.body, 'shared_buffers').needs_restart).toBe(true);
+    expect(await inForce('max_connections')).toEqual(['200', '200']);
+
+    const job = await restart();
+    expect(job.notes?.map((n) => n.phase)).toEqual(expect.arrayContaining(['shard-0', 'shard-1']));
+    expect(await inForce('max_connections')).toEqual(['150', '150']);
+    expect(await inForce('shared_buffers')).toEqual(['64MB', '64MB']);
+    const after = await t.call<KnobList>('GET', '/lab/v1/tuning/knobs');
+    expect(after.body.knobs.filter((k) => k.needs_restart)).toEqual([]);
+
+    // Back to the defaults: the reset also needs a restart, and then the command line's value is back.
+    const reset = await t.call<KnobList>('POST', '/lab/v1/tuning/knobs/reset');
+    expect(knob(reset.body, 'max_connections').needs_restart).toBe(true);
+    await restart();
+    expect(await inForce('max_connections')).toEqual(['200', '200']);
+    expect(await inForce('shared_buffers')).toEqual(['128MB', '128MB']);
+    expect((await t.call('POST', '/api/v1/users', { first_name: 'After', last_name: 'Restart' })).status).toBe(201);
+  }, 180_000);
+});

@@ -258,15 +258,16 @@ describe('knob profiles', () => {
   it('saves the knobs in force as the learner’s own profile and applies it again', async () => {
     await t.call('PUT', '/lab/v1/tuning/knobs/pool_max', { value: 7 });
     await t.call('PUT', '/lab/v1/tuning/knobs/work_mem', { value: '12MB' });
-    const saved = await t.call<{ name: string; builtin: boolean; values: Record<string, string> }>('PUT', '/lab/v1/tuning/profiles/mine');
+    const saved = await t.call<{ name: string; builtin: boolean; values: Record<string, string> }>('POST', '/lab/v1/tuning/profiles', { name: 'mine' });
     expect(saved.status).toBe(200);
     expect(saved.body).toMatchObject({ name: 'mine', builtin: false, values: expect.objectContaining({ pool_max: '7', work_mem: '12MB' }) });
     await t.call('POST', '/lab/v1/tuning/knobs/reset');
     const again = await t.call<KnobList>('POST', '/lab/v1/tuning/profiles/mine/apply');
     expect(values(again.body)).toMatchObject({ pool_max: '7', work_mem: '12MB' });
 
-    expect((await t.call<ErrorReply>('PUT', '/lab/v1/tuning/profiles/Not%20OK')).status).toBe(400);
-    expect((await t.call<ErrorReply>('PUT', '/lab/v1/tuning/profiles/original-after')).status).toBe(409);
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/tuning/profiles', { name: 'Not OK' })).status).toBe(400);
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/tuning/profiles', {})).status).toBe(400);
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/tuning/profiles', { name: 'original-after' })).status).toBe(409);
     expect((await t.call<ErrorReply>('POST', '/lab/v1/tuning/profiles/nope/apply')).status).toBe(404);
     expect((await t.call<ErrorReply>('DELETE', '/lab/v1/tuning/profiles/lab-default')).status).toBe(409);
     expect((await t.call<{ profiles: { name: string }[] }>('DELETE', '/lab/v1/tuning/profiles/mine')).body.profiles.map((p) => p.name)).not.toContain('mine');

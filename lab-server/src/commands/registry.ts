@@ -31,6 +31,7 @@ import * as tune from './tune.js';
 import * as tuneStatements from './tune-statements.js';
 import * as tuneCrash from './tune-crash.js';
 import * as tuneProfiles from './tune-profiles.js';
+import * as tuneRestart from './tune-restart.js';
 import * as claims from './claims.js';
 import * as user from './user.js';
 
@@ -111,6 +112,7 @@ export const COMMANDS: readonly Command[] = [
   tuneProfiles.profiles,
   tuneProfiles.apply,
   tuneProfiles.save,
+  tuneRestart.restart,
   sql,
   explain,
   partitions.show,

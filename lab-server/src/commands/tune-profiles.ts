@@ -53,7 +53,7 @@ export const save = defineCommand({
   summary: 'keep the knobs in force now as your own profile',
   args: z.object({ _: positionals([arg('NAME')]) }),
   async run({ _: [name] }, ctx) {
-    const p = (await request(ctx.lab, 'PUT', `/lab/v1/tuning/profiles/${seg(name)}`, Profile)).body;
+    const p = (await request(ctx.lab, 'POST', '/lab/v1/tuning/profiles', Profile, { name })).body;
     return { data: p, text: `Saved profile ${p.name} (${Object.keys(p.values).length} knobs).` };
   },
 });

@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { api } from '../api';
-import { useChannel } from '../live';
+import { useChannel, useJob, useLive, waitForJob } from '../live';
 import type { components } from '../generated/api';
 import type { Knob } from '../types';
 import { ErrorNote, Panel, useAction } from './common';
@@ -15,7 +15,7 @@ const CHOICES: Record<string, string[]> = {
 const APPLIES: Record<Knob['applies'], string> = {
   live: 'live: the next request',
   reload: 'reload: every shard re-reads it',
-  restart: 'restart: at the shard’s next start',
+  restart: 'restart: the lab restarts the shards',
   fixed: 'fixed while the lab runs',
 };
 
@@ -38,12 +38,23 @@ export default function Knobs() {
     setKnobs((await api<{ knobs: Knob[] }>('POST', `/lab/v1/tuning/profiles/${encodeURIComponent(profile)}/apply`)).knobs),
   );
   const saveProfile = useAction(async () => {
-    await api<Profile>('PUT', `/lab/v1/tuning/profiles/${encodeURIComponent(saveAs.trim())}`);
+    await api<Profile>('POST', '/lab/v1/tuning/profiles', { name: saveAs.trim() });
     setProfile(saveAs.trim());
     setSaveAs('');
     await loadProfiles.run();
   });
   const chosen = profiles.find((p) => p.name === profile);
+  const live = useLive();
+  const [restartId, setRestartId] = useState<string | null>(null);
+  const restartJob = useJob(restartId);
+  const restart = useAction(async () => {
+    const { job_id } = await api<{ job_id: string }>('POST', '/lab/v1/tuning/restart');
+    setRestartId(job_id);
+    const done = await waitForJob(live, job_id);
+    if (done.state !== 'succeeded') throw new Error(done.error?.message ?? `The restart ended ${done.state}.`);
+    await load.run();
+  });
+  const pending = knobs.filter((k) => k.needs_restart);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: loads once on mount; load is a new function each render
   useEffect(() => {
@@ -98,7 +109,23 @@ export default function Knobs() {
           {chosen.not_applied.length > 0 && ` Not applied here: ${chosen.not_applied.map((n) => `${n.knob} ${n.value} (${n.why})`).join('; ')}.`}
         </p>
       )}
-      <ErrorNote error={load.error ?? turn.error ?? resetAll.error ?? loadProfiles.error ?? applyProfile.error ?? saveProfile.error} />
+      {(pending.length > 0 || restart.busy) && (
+        <div className="row knob-restart" role="status">
+          <span>
+            <strong>Needs restart:</strong> {pending.map((k) => k.name).join(', ') || 'restarting'}. The lab restarts the shards one at a time (each is
+            unavailable for a few seconds).
+          </span>
+          <button type="button" onClick={() => void restart.run()} disabled={restart.busy}>
+            Restart shards to apply
+          </button>
+          {restart.busy && restartJob && (
+            <span className="muted">
+              {restartJob.progress.done}/{restartJob.progress.total} {restartJob.phase ?? ''} {restartJob.notes?.at(-1)?.message ?? ''}
+            </span>
+          )}
+        </div>
+      )}
+      <ErrorNote error={load.error ?? turn.error ?? resetAll.error ?? loadProfiles.error ?? applyProfile.error ?? saveProfile.error ?? restart.error} />
       <div className="table-wrap">
         <table className="compact knobs-table" aria-label="Tuning knobs">
           <thead>
@@ -174,7 +201,10 @@ function KnobRow({ knob: k, busy, onSet }: { knob: Knob; busy: boolean; onSet(va
         )}
       </td>
       <td>{k.default}</td>
-      <td title={k.cost}>{APPLIES[k.applies]}</td>
+      <td title={k.cost}>
+        {APPLIES[k.applies]}
+        {k.needs_restart && <div className="bad small">needs restart</div>}
+      </td>
       <td className="small">
         {k.set_here}
         <div className="muted">Original: {k.original}</div>

@@ -9,6 +9,8 @@ import { isTunable, TUNABLE_PARAMETERS } from '../../tuning/parameters.js';
 import { ParameterPrivilegeError, ParameterValueError, readParameters, setParameter } from '../../tuning/service.js';
 import { clearCrashRuns, COMMIT_MODES, crashRun, listCrashRuns } from '../../tuning/durability.js';
 import { Profiles } from '../../tuning/profiles.js';
+import { assertRestartable, restartShards } from '../../tuning/restart.js';
+import { JobAcceptedSchema } from '../schemas/lab.js';
 import { resetStatements, STATEMENT_ORDERS, topStatements } from '../../tuning/statements.js';
 
 const ParameterSchema = z.object({
@@ -21,6 +23,7 @@ const ParameterSchema = z.object({
   description: z.string(),
   boot_val: z.string().nullable().describe("PostgreSQL's compiled-in default, in the parameter's unit"),
   altered: z.boolean().describe('set by ALTER SYSTEM, i.e. by the lab'),
+  file_setting: z.string().nullable().describe('what ALTER SYSTEM wrote, even where the command line outranks it'),
 });
 
 const TuningSchema = z.object({ shards: z.array(z.object({ shard: z.string(), parameters: z.array(ParameterSchema) })) }).meta({ id: 'Tuning' });
@@ -52,6 +55,7 @@ const KnobSchema = z
       .describe('live: from the next request; reload: PostgreSQL re-reads its settings; restart: the server must restart; fixed: not changeable here yet'),
     cost: z.string().describe('what changing it costs or risks'),
     description: z.string(),
+    needs_restart: z.boolean().describe('set, but in force only once the shards restart (POST /lab/v1/tuning/restart)'),
   })
   .meta({ id: 'Knob' });
 const KnobsSchema = z.object({ knobs: z.array(KnobSchema) }).meta({ id: 'Knobs' });
@@ -143,10 +147,14 @@ const ProfileSchema = z
   })
   .meta({ id: 'Profile' });
 const ProfilesSchema = z.object({ profiles: z.array(ProfileSchema) }).meta({ id: 'Profiles' });
+const SaveProfileBody = z.strictObject(
+  { name: z.string({ error: 'name is required: lower-case letters, digits and dashes' }).min(1, 'name must not be empty').max(40, 'name is too long') },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
+);
 const ProfileParams = z.object({ name: z.string().describe('a profile name from GET /lab/v1/tuning/profiles') });
 
 /** What the tuning routes need of the lab: its shards, settings and load tests (the panel marks changes on a running test). */
-export type TuningTarget = Pick<Lab, 'cluster' | 'settings' | 'config' | 'workers' | 'loadtests' | 'updateSettings'>;
+export type TuningTarget = Pick<Lab, 'cluster' | 'settings' | 'config' | 'workers' | 'loadtests' | 'updateSettings' | 'jobs'>;
 
 /** `/lab/v1/tuning`: the PostgreSQL parameters a learner may change (an allow-list, instead of ALTER SYSTEM in the console). */
 export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
@@ -290,6 +298,28 @@ export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
     },
   );
 
+  api.add(
+    {
+      method: 'post',
+      path: '/tuning/restart',
+      tag,
+      summary:
+        'Restart every embedded shard, one at a time (fast shutdown, start, wait until it answers), so restart-only parameters (shared_buffers, max_connections) take effect; a job',
+      responses: {
+        202: { description: 'started; Location: the job (a phase and notes per shard)', schema: JobAcceptedSchema },
+        409: { description: 'not_available (the lab does not run its shards) or shard_not_up' },
+      },
+    },
+    ({ res }) => {
+      assertRestartable(lab.cluster);
+      const job = lab.jobs.submit('restart-shards', {}, lab.cluster.shards.length, async (ctx) => {
+        lab.loadtests.mark('restart', 'shards restart one at a time');
+        return { ...(await restartShards(lab.cluster, ctx)) };
+      });
+      res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
+    },
+  );
+
   const profiles = new Profiles();
   api.add(
     {
@@ -321,19 +351,20 @@ export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
   );
   api.add(
     {
-      method: 'put',
-      path: '/tuning/profiles/:name',
+      method: 'post',
+      path: '/tuning/profiles',
       tag,
       summary: 'Save the knobs in force now as the learner’s own profile (every knob a profile can set)',
-      params: ProfileParams,
+      body: SaveProfileBody,
+      bodyName: 'profile',
       responses: {
         200: { description: 'the profile saved', schema: ProfileSchema },
-        400: { description: 'invalid_name' },
+        400: { description: 'invalid_name, or a bad body' },
         409: { description: 'builtin_profile: a built-in profile has that name' },
       },
     },
-    async ({ res, params }) => {
-      res.json(await profiles.save(host, params.name));
+    async ({ res, body }) => {
+      res.json(await profiles.save(host, body.name));
     },
   );
   api.add(
