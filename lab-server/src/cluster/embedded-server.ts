@@ -25,7 +25,7 @@ export interface EmbeddedServerSpec {
 export type ServerState = 'stopped' | 'starting' | 'running' | 'stopping';
 
 /** Settings every lab server runs with: loopback only, and ready for logical replication (resharding). */
-const DEFAULT_SETTINGS: Record<string, string> = {
+export const DEFAULT_SETTINGS: Readonly<Record<string, string>> = {
   listen_addresses: '127.0.0.1',
   unix_socket_directories: '',
   max_connections: '200',

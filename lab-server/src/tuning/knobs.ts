@@ -1,3 +1,4 @@
+import { DEFAULT_SETTINGS } from '../cluster/embedded-server.js';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { SettingsSchema, type LabSettings } from '../lab/settings.js';
 import { isTunable, type TunableParameter } from './parameters.js';
@@ -166,10 +167,15 @@ export async function readKnobs(host: KnobHost): Promise<Knob[]> {
     const value = same ? (first?.setting ?? '') : per.map((x) => `${x.shard}: ${x.p.setting}`).join(', ');
     // Unchanged by the lab, what is in force is what a reset returns to; changed, PostgreSQL's own default.
     const def = !first ? '' : first.altered ? pgDefault(first) : first.setting;
-    // The command line outranks ALTER SYSTEM, so PostgreSQL does not call that pending; the lab's restart applies it.
-    const waiting = (p: ParameterValue) => p.pending_restart || (p.source === 'command line' && p.file_setting !== null && p.file_setting !== p.setting);
+    // A value on the command line wins at every start, so PostgreSQL's pending_restart (raised by postgresql.conf's
+    // own max_connections after any reload) means nothing there; what waits is a value the lab set, which its
+    // restart puts on the command line.
+    // After a reset the restart brings the lab's own command-line value back.
+    const waiting = (p: ParameterValue) =>
+      p.source === 'command line' ? (p.file_setting ?? DEFAULT_SETTINGS[p.name] ?? p.setting) !== p.setting : p.pending_restart;
     const pending = per.some((x) => waiting(x.p));
-    const wanted = per.find((x) => waiting(x.p))?.p.file_setting;
+    const w = per.find((x) => waiting(x.p))?.p;
+    const wanted = w ? (w.file_setting ?? (w.source === 'command line' ? DEFAULT_SETTINGS[name] : null)) : null;
     const source = first?.source ?? 'default';
     return {
       name,
