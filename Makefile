@@ -13,7 +13,8 @@ MESSAGES ?= 0
         fk-demo fk-race fk-username-race fk-audit fk-outbox fk-outbox-drill fk-constraints replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients pooling-statements cache cache-trial \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
-        ui-build ui-dev openapi
+        ui-build ui-dev openapi \
+        top-statements durability profile restart-shards
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -231,6 +232,18 @@ trace-sample: install ## trace a share of live traffic: make trace-sample PERCEN
 
 knobs: install ## the tuning knob panel; make knobs NAME=pool_max VALUE=4 turns one (VALUE=default puts it back), make knobs RESET=1 all (needs make dev)
 	@$(LAB) tune $(if $(RESET),knobs reset,$(if $(NAME),knob $(NAME) "$(VALUE)",knobs))
+
+top-statements: install ## top statements per shard from pg_stat_statements; make top-statements BY=calls|mean SHARD=shard-0, RESET=1 forgets them (needs make dev)
+	@$(LAB) tune top $(if $(RESET),reset,$(if $(BY),--by $(BY)) $(if $(SHARD),--shard $(SHARD)) $(if $(LIMIT),--limit $(LIMIT)))
+
+profile: install ## knob profiles; make profile NAME=original-before|original-after|lab-default applies one in one step, SAVE=mine keeps the knobs now (needs make dev)
+	@$(LAB) tune $(if $(SAVE),profile save $(SAVE),$(if $(NAME),profile $(NAME),profiles))
+
+restart-shards: install ## restart the shards one at a time so restart-only parameters (shared_buffers, max_connections) take effect (needs make dev)
+	@$(LAB) tune restart
+
+durability: install ## writes acknowledged, then a kill -9 of a shard's postmaster: how many are lost; make durability COMMIT=off|on SHARD=shard-0 (needs make dev)
+	@$(LAB) tune crash $(if $(COMMIT),$(COMMIT),off) $(if $(SHARD),--shard $(SHARD))
 
 ring: install ## every ring version the cluster has routed by
 	@$(LAB) ring

@@ -179,3 +179,102 @@ describe('the knob panel from the CLI', () => {
     expect(reset.out).toMatch(/synchronous_commit +\| on /);
   });
 });
+
+interface TopStatements {
+  by: string;
+  shards: { shard: string; total_ms: number; statements: { query: string; calls: number; total_ms: number; mean_ms: number; share_pct: number }[] }[];
+}
+
+describe('the top statements from pg_stat_statements', () => {
+  it('resets, counts what ran since on each shard, and orders by total time, calls or mean', async () => {
+    expect((await t.call('POST', '/lab/v1/tuning/statements/reset')).status).toBe(200);
+    const user = await t.call<{ id: string }>('POST', '/api/v1/users', { first_name: 'Top', last_name: 'Statement' });
+    for (let i = 0; i < 25; i++) expect((await t.call('GET', `/api/v1/users/${user.body.id}`)).status).toBe(200);
+    const byCalls = await t.call<TopStatements>('GET', '/lab/v1/tuning/statements?by=calls&limit=50');
+    expect(byCalls.status).toBe(200);
+    expect(byCalls.body.shards.map((s) => s.shard)).toEqual(['shard-0', 'shard-1']);
+    const lookups = byCalls.body.shards.flatMap((s) => s.statements).filter((x) => /FROM users/i.test(x.query) && /WHERE id = \$1/i.test(x.query));
+    // The 25 lookups of one user ran on its shard as one normalised statement.
+    expect(lookups.reduce((n, x) => n + x.calls, 0)).toBeGreaterThanOrEqual(25);
+    for (const s of byCalls.body.shards) {
+      const calls = s.statements.map((x) => x.calls);
+      expect(calls).toEqual([...calls].sort((a, b) => b - a));
+      expect(s.statements.every((x) => !x.query.includes('pg_stat_statements'))).toBe(true);
+    }
+    const byMean = await t.call<TopStatements>('GET', '/lab/v1/tuning/statements?by=mean&shard=shard-1');
+    expect(byMean.body.shards.map((s) => s.shard)).toEqual(['shard-1']);
+    const means = byMean.body.shards[0]!.statements.map((x) => x.mean_ms);
+    expect(means).toEqual([...means].sort((a, b) => b - a));
+
+    const reset = await t.call<TopStatements>('POST', '/lab/v1/tuning/statements/reset');
+    const left = reset.body.shards.flatMap((s) => s.statements).filter((x) => /WHERE id = \$1/i.test(x.query) && /FROM users/i.test(x.query));
+    expect(left).toEqual([]);
+  });
+
+  it('refuses a bad order, limit or shard', async () => {
+    expect((await t.call<ErrorReply>('GET', '/lab/v1/tuning/statements?by=slowest')).status).toBe(400);
+    expect((await t.call<ErrorReply>('GET', '/lab/v1/tuning/statements?limit=0')).status).toBe(400);
+    expect((await t.call<ErrorReply>('GET', '/lab/v1/tuning/statements?shard=shard-9')).status).toBe(404);
+  });
+
+  it('shows them from the CLI', async () => {
+    const top = await runCli(['tune', 'top', '--by', 'calls', '--shard', 'shard-0'], { LAB_URL: t.url });
+    expect(top.code, top.out).toBe(0);
+    expect(top.out).toMatch(/shard-0/);
+    expect(top.out).toMatch(/share +\| total +\| calls/);
+    expect((await runCli(['tune', 'top', 'reset'], { LAB_URL: t.url })).out).toContain('reset on shard-0, shard-1');
+  });
+});
+
+describe('knob profiles', () => {
+  type KnobList = { knobs: { name: string; value: string; changed: boolean }[] };
+  const values = (k: KnobList) => Object.fromEntries(k.knobs.map((x) => [x.name, x.value]));
+
+  it('applies the original before and after in one step, each from the defaults', async () => {
+    const list = await t.call<{ profiles: { name: string; builtin: boolean; not_applied: { knob: string }[] }[] }>('GET', '/lab/v1/tuning/profiles');
+    expect(list.body.profiles.map((p) => p.name)).toEqual(['lab-default', 'original-before', 'original-after']);
+    expect(list.body.profiles[2]!.not_applied.map((n) => n.knob)).toContain('shared_buffers');
+
+    await t.call('PUT', '/lab/v1/tuning/knobs/statement_timeout_ms', { value: 1234 });
+    const after = await t.call<KnobList>('POST', '/lab/v1/tuning/profiles/original-after/apply');
+    expect(after.status).toBe(200);
+    expect(values(after.body)).toMatchObject({ pool_max: '100', synchronous_commit: 'off', data_layer: 'pg', work_mem: '16MB', statement_timeout_ms: '5000' });
+    expect(await inForce(1, 'random_page_cost')).toBe('1.1');
+
+    const before = await t.call<KnobList>('POST', '/lab/v1/tuning/profiles/original-before/apply');
+    expect(values(before.body)).toMatchObject({
+      pool_max: '25',
+      synchronous_commit: 'on',
+      data_layer: 'prisma',
+      prepared_statements: 'off',
+      statement_timeout_ms: '0',
+    });
+    expect(await inForce(0, 'checkpoint_completion_target')).toBe('0.5');
+
+    const plain = await t.call<KnobList>('POST', '/lab/v1/tuning/profiles/lab-default/apply');
+    expect(plain.body.knobs.filter((k) => k.changed)).toEqual([]);
+  });
+
+  it('saves the knobs in force as the learner’s own profile and applies it again', async () => {
+    await t.call('PUT', '/lab/v1/tuning/knobs/pool_max', { value: 7 });
+    await t.call('PUT', '/lab/v1/tuning/knobs/work_mem', { value: '12MB' });
+    const saved = await t.call<{ name: string; builtin: boolean; values: Record<string, string> }>('POST', '/lab/v1/tuning/profiles', { name: 'mine' });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({ name: 'mine', builtin: false, values: expect.objectContaining({ pool_max: '7', work_mem: '12MB' }) });
+    await t.call('POST', '/lab/v1/tuning/knobs/reset');
+    const again = await t.call<KnobList>('POST', '/lab/v1/tuning/profiles/mine/apply');
+    expect(values(again.body)).toMatchObject({ pool_max: '7', work_mem: '12MB' });
+
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/tuning/profiles', { name: 'Not OK' })).status).toBe(400);
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/tuning/profiles', {})).status).toBe(400);
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/tuning/profiles', { name: 'original-after' })).status).toBe(409);
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/tuning/profiles/nope/apply')).status).toBe(404);
+    expect((await t.call<ErrorReply>('DELETE', '/lab/v1/tuning/profiles/lab-default')).status).toBe(409);
+    expect((await t.call<{ profiles: { name: string }[] }>('DELETE', '/lab/v1/tuning/profiles/mine')).body.profiles.map((p) => p.name)).not.toContain('mine');
+
+    const cli = await runCli(['tune', 'profile', 'lab-default'], { LAB_URL: t.url });
+    expect(cli.code, cli.out).toBe(0);
+    expect(cli.out).toContain('Applied lab-default: every knob at its default.');
+    expect((await runCli(['tune', 'profiles'], { LAB_URL: t.url })).out).toMatch(/original-after +\| built in +\| pool_max 100/);
+  });
+});

@@ -37,6 +37,8 @@ export const WIDGETS = [
   'constraint-explorer',
   'schema-changes',
   'schema-drift',
+  'top-statements',
+  'durability',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

@@ -25,7 +25,7 @@ export interface EmbeddedServerSpec {
 export type ServerState = 'stopped' | 'starting' | 'running' | 'stopping';
 
 /** Settings every lab server runs with: loopback only, and ready for logical replication (resharding). */
-const DEFAULT_SETTINGS: Record<string, string> = {
+export const DEFAULT_SETTINGS: Readonly<Record<string, string>> = {
   listen_addresses: '127.0.0.1',
   unix_socket_directories: '',
   max_connections: '200',
@@ -36,6 +36,8 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   max_worker_processes: '40',
   max_logical_replication_workers: '32',
   lc_messages: 'C',
+  // The tuning chapter's top statements per shard; the module must be loaded when the server starts.
+  shared_preload_libraries: 'pg_stat_statements',
 };
 
 /** A primary says "accept connections"; a standby, "accept read-only connections". */

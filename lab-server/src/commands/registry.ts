@@ -34,6 +34,10 @@ import * as starts from './starts.js';
 import stats from './stats.js';
 import trace from './trace.js';
 import * as tune from './tune.js';
+import * as tuneStatements from './tune-statements.js';
+import * as tuneCrash from './tune-crash.js';
+import * as tuneProfiles from './tune-profiles.js';
+import * as tuneRestart from './tune-restart.js';
 import * as claims from './claims.js';
 import * as user from './user.js';
 
@@ -123,6 +127,14 @@ export const COMMANDS: readonly Command[] = [
   tune.knobs,
   tune.knob,
   tune.knobsReset,
+  tuneStatements.top,
+  tuneStatements.topReset,
+  tuneCrash.crash,
+  tuneCrash.crashes,
+  tuneProfiles.profiles,
+  tuneProfiles.apply,
+  tuneProfiles.save,
+  tuneRestart.restart,
   sql,
   explain,
   partitions.show,

@@ -42,6 +42,8 @@ import { shardsUp } from './checks/shards-up.js';
 import { smallestShard } from './checks/smallest-shard.js';
 import { traceAnswer } from './checks/trace-answer.js';
 import { starvedRun } from './checks/starved-run.js';
+import { topStatement } from './checks/top-statement.js';
+import { crashLoss } from './checks/crash-loss.js';
 import { staleShare } from './checks/stale-share.js';
 import { userShard } from './checks/user-shard.js';
 import { usersTotal } from './checks/users-total.js';
@@ -84,6 +86,8 @@ const checkKinds = () =>
     abRuns,
     abChange,
     knobUnderLoad,
+    topStatement,
+    crashLoss,
     conversationSpread,
     fkDemo,
     referencesClean,

@@ -1,3 +1,4 @@
+import { DEFAULT_SETTINGS } from '../cluster/embedded-server.js';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { SettingsSchema, type LabSettings } from '../lab/settings.js';
 import { isTunable, type TunableParameter } from './parameters.js';
@@ -28,6 +29,8 @@ export interface Knob {
   /** What changing it costs or risks. */
   cost: string;
   description: string;
+  /** Set, but in force only once the shards restart. */
+  needs_restart: boolean;
 }
 
 type LabKnob = Exclude<keyof LabSettings, 'read_policy' | 'trace_sample_percent'>;
@@ -90,7 +93,7 @@ const PG_KNOBS: Partial<Record<TunableParameter, { original: string; cost: strin
   },
   max_connections: {
     original: '500 (PERFORMANCE_TUNING, tune-postgres.sh); the deployed primaries kept 100',
-    cost: 'Every connection is a process with its own memory; needs a restart (here the lab sets it on the command line, so ALTER SYSTEM cannot override it).',
+    cost: 'Every connection is a process with its own memory; needs a restart, which the lab performs shard by shard (POST /lab/v1/tuning/restart).',
   },
   effective_cache_size: {
     original: '512MB (PERFORMANCE_TUNING), 3GB (tune-postgres.sh)',
@@ -141,7 +144,7 @@ export async function readKnobs(host: KnobHost): Promise<Knob[]> {
   const lab = (Object.keys(LAB_KNOBS) as LabKnob[]).map((name): Knob => {
     const value = text(now[name]);
     const def = text(defaults[name]);
-    return { name, kind: 'lab', value, default: def, changed: value !== def, applies: 'live', ...LAB_KNOBS[name] };
+    return { name, kind: 'lab', value, default: def, changed: value !== def, applies: 'live', needs_restart: false, ...LAB_KNOBS[name] };
   });
   const workers: Knob = {
     name: 'workers',
@@ -154,6 +157,7 @@ export async function readKnobs(host: KnobHost): Promise<Knob[]> {
     applies: 'fixed',
     cost: 'Each process has its own pool per shard: connections = processes × pool_max × shards. Not changeable from the page yet: restart the lab with LAB_WORKERS.',
     description: 'Prefork: processes serving /api/v1 besides the primary.',
+    needs_restart: false,
   };
   const shards = await readParameters(host.shards());
   const pg = (Object.keys(PG_KNOBS) as TunableParameter[]).map((name): Knob => {
@@ -163,17 +167,26 @@ export async function readKnobs(host: KnobHost): Promise<Knob[]> {
     const value = same ? (first?.setting ?? '') : per.map((x) => `${x.shard}: ${x.p.setting}`).join(', ');
     // Unchanged by the lab, what is in force is what a reset returns to; changed, PostgreSQL's own default.
     const def = !first ? '' : first.altered ? pgDefault(first) : first.setting;
-    const pending = per.some((x) => x.p.pending_restart);
+    // A value on the command line wins at every start, so PostgreSQL's pending_restart (raised by postgresql.conf's
+    // own max_connections after any reload) means nothing there; what waits is a value the lab set, which its
+    // restart puts on the command line.
+    // After a reset the restart brings the lab's own command-line value back.
+    const waiting = (p: ParameterValue) =>
+      p.source === 'command line' ? (p.file_setting ?? DEFAULT_SETTINGS[p.name] ?? p.setting) !== p.setting : p.pending_restart;
+    const pending = per.some((x) => waiting(x.p));
+    const w = per.find((x) => waiting(x.p))?.p;
+    const wanted = w ? (w.file_setting ?? (w.source === 'command line' ? DEFAULT_SETTINGS[name] : null)) : null;
     const source = first?.source ?? 'default';
     return {
       name,
       kind: 'postgres',
-      value: pending ? `${value} (set; in force after a restart)` : value,
+      value: pending ? `${value} (set${wanted ? ` to ${wanted}` : ''}; needs a restart)` : value,
       default: def,
-      changed: per.some((x) => x.p.altered),
+      changed: per.some((x) => x.p.altered || x.p.file_setting !== null),
+      needs_restart: pending,
       set_here:
         source === 'command line'
-          ? 'the lab starts each shard with it on the command line, which outranks ALTER SYSTEM'
+          ? 'the lab starts each shard with it on the command line; a value set here is applied by the lab’s restart of the shards'
           : first?.altered
             ? 'ALTER SYSTEM on every shard (by this lab)'
             : source === 'configuration file'

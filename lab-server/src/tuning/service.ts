@@ -23,6 +23,8 @@ export interface ParameterValue {
   boot_val: string | null;
   /** Set by ALTER SYSTEM (postgresql.auto.conf), i.e. by the lab, rather than by postgresql.conf or the command line. */
   altered: boolean;
+  /** What postgresql.auto.conf says (the lab's ALTER SYSTEM), even when the command line outranks it; null when it says nothing. */
+  file_setting: string | null;
 }
 
 export interface ShardParameters {
@@ -49,8 +51,10 @@ export async function readParameters(shards: readonly TunableShard[]): Promise<S
     shards.map(async (s) => {
       const { rows } = await s.pool.query<Omit<ParameterValue, 'name'> & { name: TunableParameter }>(
         `SELECT name, current_setting(name) AS setting, unit, source, pending_restart, context, short_desc AS description, boot_val,
-                coalesce(sourcefile LIKE '%postgresql.auto.conf', false) AS altered
-           FROM pg_settings WHERE name = ANY($1::text[]) ORDER BY name`,
+                coalesce(sourcefile LIKE '%postgresql.auto.conf', false) AS altered,
+                (SELECT f.setting FROM pg_file_settings f WHERE f.name = s.name AND f.sourcefile LIKE '%postgresql.auto.conf'
+                  ORDER BY f.seqno DESC LIMIT 1) AS file_setting
+           FROM pg_settings s WHERE name = ANY($1::text[]) ORDER BY name`,
         [TUNABLE_PARAMETERS],
       );
       return { shard: s.name, parameters: rows };
@@ -92,7 +96,7 @@ export async function resetParameters(shards: readonly TunableShard[]): Promise<
   const now = await readParameters(shards);
   await Promise.all(
     shards.map(async (s) => {
-      const set = now.find((n) => n.shard === s.name)!.parameters.filter((p) => p.altered);
+      const set = now.find((n) => n.shard === s.name)!.parameters.filter((p) => p.altered || p.file_setting !== null);
       if (set.length === 0) return;
       const client = await s.pool.connect();
       try {

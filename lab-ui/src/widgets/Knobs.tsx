@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { api } from '../api';
-import { useChannel } from '../live';
+import { useChannel, useJob, useLive, waitForJob } from '../live';
+import type { components } from '../generated/api';
 import type { Knob } from '../types';
 import { ErrorNote, Panel, useAction } from './common';
 
@@ -14,9 +15,11 @@ const CHOICES: Record<string, string[]> = {
 const APPLIES: Record<Knob['applies'], string> = {
   live: 'live: the next request',
   reload: 'reload: every shard re-reads it',
-  restart: 'restart: at the shard’s next start',
+  restart: 'restart: the lab restarts the shards',
   fixed: 'fixed while the lab runs',
 };
+
+type Profile = components['schemas']['Profile'];
 
 /** The tuning knobs: value, default, where set (here and in the original), how a change applies; set or reset each. */
 export default function Knobs() {
@@ -26,15 +29,42 @@ export default function Knobs() {
     setKnobs((await api<{ knobs: Knob[] }>('PUT', `/lab/v1/tuning/knobs/${encodeURIComponent(name)}`, { value })).knobs),
   );
   const resetAll = useAction(async () => setKnobs((await api<{ knobs: Knob[] }>('POST', '/lab/v1/tuning/knobs/reset')).knobs));
+  const [profiles, setProfiles] = useState<Profile[]>([]);
+  const [profile, setProfile] = useState('original-after');
+  const [saveAs, setSaveAs] = useState('');
+  const ids = { profile: useId(), save: useId() };
+  const loadProfiles = useAction(async () => setProfiles((await api<{ profiles: Profile[] }>('GET', '/lab/v1/tuning/profiles')).profiles));
+  const applyProfile = useAction(async () =>
+    setKnobs((await api<{ knobs: Knob[] }>('POST', `/lab/v1/tuning/profiles/${encodeURIComponent(profile)}/apply`)).knobs),
+  );
+  const saveProfile = useAction(async () => {
+    await api<Profile>('POST', '/lab/v1/tuning/profiles', { name: saveAs.trim() });
+    setProfile(saveAs.trim());
+    setSaveAs('');
+    await loadProfiles.run();
+  });
+  const chosen = profiles.find((p) => p.name === profile);
+  const live = useLive();
+  const [restartId, setRestartId] = useState<string | null>(null);
+  const restartJob = useJob(restartId);
+  const restart = useAction(async () => {
+    const { job_id } = await api<{ job_id: string }>('POST', '/lab/v1/tuning/restart');
+    setRestartId(job_id);
+    const done = await waitForJob(live, job_id);
+    if (done.state !== 'succeeded') throw new Error(done.error?.message ?? `The restart ended ${done.state}.`);
+    await load.run();
+  });
+  const pending = knobs.filter((k) => k.needs_restart);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: loads once on mount; load is a new function each render
   useEffect(() => {
     void load.run();
+    void loadProfiles.run();
   }, []);
   // A change from the terminal, the CLI or another tab arrives as new settings.
   useChannel('settings', () => void load.run());
 
-  const busy = turn.busy || resetAll.busy;
+  const busy = turn.busy || resetAll.busy || applyProfile.busy;
   return (
     <Panel
       title="Tuning knobs"
@@ -45,7 +75,57 @@ export default function Knobs() {
         </button>
       }
     >
-      <ErrorNote error={load.error ?? turn.error ?? resetAll.error} />
+      <div className="row knob-profiles">
+        <span className="field">
+          <label htmlFor={ids.profile}>Profile</label>
+          <select id={ids.profile} value={profile} onChange={(e) => setProfile(e.target.value)}>
+            {profiles.map((p) => (
+              <option key={p.name} value={p.name}>
+                {p.title}
+              </option>
+            ))}
+          </select>
+        </span>
+        <button type="button" onClick={() => void applyProfile.run()} disabled={busy || !chosen}>
+          Apply profile
+        </button>
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void saveProfile.run();
+          }}
+        >
+          <label htmlFor={ids.save}>Save the knobs now as</label>
+          <input id={ids.save} value={saveAs} size={12} placeholder="my-profile" onChange={(e) => setSaveAs(e.target.value)} />
+          <button type="submit" disabled={saveProfile.busy || saveAs.trim() === ''}>
+            Save
+          </button>
+        </form>
+      </div>
+      {chosen && (
+        <p className="muted small">
+          {chosen.description}
+          {chosen.not_applied.length > 0 && ` Not applied here: ${chosen.not_applied.map((n) => `${n.knob} ${n.value} (${n.why})`).join('; ')}.`}
+        </p>
+      )}
+      {(pending.length > 0 || restart.busy) && (
+        <div className="row knob-restart" role="status">
+          <span>
+            <strong>Needs restart:</strong> {pending.map((k) => k.name).join(', ') || 'restarting'}. The lab restarts the shards one at a time (each is
+            unavailable for a few seconds).
+          </span>
+          <button type="button" onClick={() => void restart.run()} disabled={restart.busy}>
+            Restart shards to apply
+          </button>
+          {restart.busy && restartJob && (
+            <span className="muted">
+              {restartJob.progress.done}/{restartJob.progress.total} {restartJob.phase ?? ''} {restartJob.notes?.at(-1)?.message ?? ''}
+            </span>
+          )}
+        </div>
+      )}
+      <ErrorNote error={load.error ?? turn.error ?? resetAll.error ?? loadProfiles.error ?? applyProfile.error ?? saveProfile.error ?? restart.error} />
       <div className="table-wrap">
         <table className="compact knobs-table" aria-label="Tuning knobs">
           <thead>
@@ -121,7 +201,10 @@ function KnobRow({ knob: k, busy, onSet }: { knob: Knob; busy: boolean; onSet(va
         )}
       </td>
       <td>{k.default}</td>
-      <td title={k.cost}>{APPLIES[k.applies]}</td>
+      <td title={k.cost}>
+        {APPLIES[k.applies]}
+        {k.needs_restart && <div className="bad small">needs restart</div>}
+      </td>
       <td className="small">
         {k.set_here}
         <div className="muted">Original: {k.original}</div>

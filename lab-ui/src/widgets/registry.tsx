@@ -38,6 +38,8 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   reads: lazy(() => import('./Reads')),
   cache: lazy(() => import('./Cache')),
   pooling: lazy(() => import('./Pooling')),
+  'top-statements': lazy(() => import('./TopStatements')),
+  durability: lazy(() => import('./Durability')),
   ring: Ring,
   'shard-stats': ShardStats,
   'create-user': CreateUser,

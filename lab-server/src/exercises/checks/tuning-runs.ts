@@ -6,6 +6,7 @@ export interface TunedRun {
   id: string;
   state: string;
   scenario: string;
+  started_at?: string | null;
   conditions?: Record<string, string>;
   marks?: { kind: string; label: string; t_s: number }[];
   summary?: { requests: number; requests_per_s: number; errors: number; latency_ms?: { p95?: number } | null } | null;
