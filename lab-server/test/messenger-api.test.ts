@@ -483,6 +483,7 @@ describe('the OpenAPI document', () => {
         'PUT /api/v1/users/{id}',
         'DELETE /api/v1/users/{id}',
         'GET /api/v1/shards/stats',
+        'GET /api/v1/shards/health',
         'POST /api/v1/conversations',
         'GET /api/v1/conversations/{id}',
         'POST /api/v1/conversations/{id}/messages',

@@ -41,8 +41,12 @@ describe('chapter starts on the lab’s own servers', () => {
 
   let firstIds: string[] = [];
 
-  it('builds a start the first time (seeded, then snapshotted on every shard)', async () => {
+  it('builds a start the first time, from the migrations alone (seeded, then snapshotted on every shard)', async () => {
+    await queryServer(t.shardUrls[0]!, 'CREATE TABLE made_before_the_start (id int)');
     const built = await restore(t, { users: 3000 });
+    // Built on a new database: nothing made before it (a drill's schema, a learner's table) is in the snapshot.
+    const before = await queryServer<{ n: string }>(t.shardUrls[0]!, "SELECT count(*)::text AS n FROM pg_tables WHERE tablename = 'made_before_the_start'");
+    expect(before[0]?.n).toBe('0');
     expect(built.how).toBe('built');
     expect(built.shards.map((s) => s.shard)).toEqual(['shard-0', 'shard-1', 'shard-2']);
     firstIds = await userIds(t);

@@ -8,7 +8,17 @@ import { listMigrations, migrate, migrationStatus, throwIfFailed } from '../migr
 import { seed } from '../seeding/seed.js';
 import type { Router } from '../sharding/router.js';
 import { emptyMessengerTables } from './clear.js';
-import { dropClones, dropRetired, dropSnapshot, listSnapshots, prepareClone, restoreSnapshot, takeSnapshot, type RestoreTiming } from './template-db.js';
+import {
+  dropClones,
+  dropRetired,
+  dropSnapshot,
+  listSnapshots,
+  prepareClone,
+  replaceWithEmpty,
+  restoreSnapshot,
+  takeSnapshot,
+  type RestoreTiming,
+} from './template-db.js';
 
 /** What a chapter starts from (its front matter's `start:`): the configured shards, the schema at its latest, and this data. */
 const count = (field: string, max: number) =>
@@ -151,9 +161,13 @@ export class ChapterStarts {
       const rows = spec.users + spec.conversations + spec.messages;
       ctx.progress(rows, rows);
       const report: RestoreReport = { spec, how: 'restored', snapshot: name, ms: performance.now() - started, shards: restored };
-      this.afterwards(name, true);
+      this.afterwards(name);
       return report;
     }
+    // Built from the migrations alone, on a new database (only the rows, on servers the lab does not own).
+    ctx.phase('empty');
+    if (this.host.external) await emptyMessengerTables(this.host.cluster);
+    else await Promise.all(shards.map((s) => replaceWithEmpty(s.url)));
     ctx.phase('migrate');
     throwIfFailed(
       await migrate(
@@ -162,8 +176,6 @@ export class ChapterStarts {
         'latest',
       ),
     );
-    ctx.phase('empty');
-    await emptyMessengerTables(this.host.cluster);
     throwIfCancelled(ctx.signal);
     if (spec.users + spec.conversations + spec.messages > 0) {
       ctx.phase('seed');
@@ -173,16 +185,16 @@ export class ChapterStarts {
     ctx.phase('snapshot');
     await this.dropStale(key);
     const taken = await Promise.all(shards.map(async (s) => ({ shard: s.name, ms: await takeSnapshot(s.url, name, JSON.stringify(key)) })));
-    this.afterwards(name, false);
+    this.afterwards(name);
     return { spec, how: 'built', snapshot: name, ms: performance.now() - started, shards: taken };
   }
 
-  /** After answering: drop what a restore replaced, and clone the snapshot again so the next restore is a rename. */
-  private afterwards(snapshot: string, restored: boolean): void {
+  /** After answering: drop the database a swap replaced, and clone the snapshot again so the next restore is a rename. */
+  private afterwards(snapshot: string): void {
     const shards = this.host.cluster.shards.map((s) => s.url);
     this.background = Promise.all(
       shards.map(async (url) => {
-        if (restored) await dropRetired(url);
+        await dropRetired(url);
         await prepareClone(url, snapshot);
       }),
     ).then(

@@ -10,6 +10,8 @@ import pg from 'pg';
 const READY = 'lab_ready_';
 /** The database a restore replaced, dropped after the restore has answered: dropping costs more than cloning. */
 const RETIRED = 'lab_retired';
+/** An empty database being swapped in, to build a start from the migrations alone. */
+const EMPTY = 'lab_empty';
 
 export interface SnapshotInfo {
   name: string;
@@ -105,7 +107,6 @@ export interface RestoreTiming {
  * Pools reconnect to the restored database by its name. The old one is left as `lab_retired` for `dropRetired`.
  */
 export async function restoreSnapshot(shardUrl: string, snapshot: string): Promise<RestoreTiming> {
-  const target = databaseOf(shardUrl);
   const ready = readyName(snapshot);
   return withMaintenance(shardUrl, async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${ident(RETIRED)}`);
@@ -114,24 +115,47 @@ export async function restoreSnapshot(shardUrl: string, snapshot: string): Promi
     if (!rowCount) await c.query(`CREATE DATABASE ${ident(ready)} TEMPLATE ${ident(snapshot)}`);
     const clone_ms = rowCount ? 0 : performance.now() - cloneStarted;
     const swapStarted = performance.now();
-    await c.query(`ALTER DATABASE ${ident(target)} WITH ALLOW_CONNECTIONS false`);
-    try {
-      await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [target]);
-      await c.query(`ALTER DATABASE ${ident(target)} RENAME TO ${ident(RETIRED)}`);
-    } catch (err) {
-      // A session that would not end: the shard keeps its database, open again.
-      await c.query(`ALTER DATABASE ${ident(target)} WITH ALLOW_CONNECTIONS true`);
-      throw err;
-    }
-    try {
-      await c.query(`ALTER DATABASE ${ident(ready)} RENAME TO ${ident(target)}`);
-    } catch (err) {
-      await c.query(`ALTER DATABASE ${ident(RETIRED)} RENAME TO ${ident(target)}`);
-      await c.query(`ALTER DATABASE ${ident(target)} WITH ALLOW_CONNECTIONS true`);
-      throw err;
-    }
+    await swapIn(c, databaseOf(shardUrl), ready);
     return { clone_ms, swap_ms: performance.now() - swapStarted };
   });
+}
+
+/**
+ * Replaces the shard's database by an empty one, as PostgreSQL creates it (from `template1`), so that a start is
+ * built from the migrations alone: nothing a chapter or a learner added (a drill's schema, a partitioned copy,
+ * a table of their own) can end up in its snapshot.
+ */
+export function replaceWithEmpty(shardUrl: string): Promise<void> {
+  return withMaintenance(shardUrl, async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${ident(RETIRED)}`);
+    await c.query(`DROP DATABASE IF EXISTS ${ident(EMPTY)}`);
+    await c.query(`CREATE DATABASE ${ident(EMPTY)} TEMPLATE template1`);
+    await swapIn(c, databaseOf(shardUrl), EMPTY);
+  });
+}
+
+/**
+ * `target` stops taking connections, its sessions are ended, it is renamed away (to `lab_retired`, for
+ * `dropRetired`) and `fresh` is renamed in. Pools reconnect to the new database by its name. A step that fails
+ * puts the old database back, open again.
+ */
+async function swapIn(c: pg.Client, target: string, fresh: string): Promise<void> {
+  await c.query(`ALTER DATABASE ${ident(target)} WITH ALLOW_CONNECTIONS false`);
+  try {
+    await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [target]);
+    await c.query(`ALTER DATABASE ${ident(target)} RENAME TO ${ident(RETIRED)}`);
+  } catch (err) {
+    // A session that would not end: the shard keeps its database, open again.
+    await c.query(`ALTER DATABASE ${ident(target)} WITH ALLOW_CONNECTIONS true`);
+    throw err;
+  }
+  try {
+    await c.query(`ALTER DATABASE ${ident(fresh)} RENAME TO ${ident(target)}`);
+  } catch (err) {
+    await c.query(`ALTER DATABASE ${ident(RETIRED)} RENAME TO ${ident(target)}`);
+    await c.query(`ALTER DATABASE ${ident(target)} WITH ALLOW_CONNECTIONS true`);
+    throw err;
+  }
 }
 
 /** Drops the database the last restore replaced. */
