@@ -183,7 +183,7 @@ describe('the migrations chapter', () => {
 
 describe('placement audit', () => {
   it('counts a row on the wrong shard as an orphan, and the misplaced-rows check sees it', async () => {
-    await t.call('POST', `${chapterUrl('sharding')}/reset`);
+    await t.call('POST', `${chapterUrl('overview')}/reset`);
     const id = '00000000-0000-0000-0000-000000000001';
     const owner = testRing(5).route(id).shard_name;
     const wrong = owner === 'shard-0' ? 'shard-1' : 'shard-0';
@@ -198,7 +198,7 @@ describe('placement audit', () => {
     expect(p.body.shards.find((s) => s.shard_name === wrong)).toMatchObject({ misplaced: 1, sample: [{ id, routes_to: owner }] });
     // The API looks where the ring says and misses: the learner's 404.
     expect((await t.call('GET', `/api/v1/users/${id}`)).status).toBe(404);
-    await t.call('POST', `${chapterUrl('sharding')}/reset`);
+    await t.call('POST', `${chapterUrl('overview')}/reset`);
     expect((await t.call<{ total_misplaced: number }>('GET', '/lab/v1/placement')).body.total_misplaced).toBe(0);
   });
 });

@@ -67,7 +67,7 @@ export interface RestoreReport extends Record<string, unknown> {
 }
 
 export interface StartsHost {
-  cluster: Pick<Cluster, 'shards' | 'pools'>;
+  cluster: Pick<Cluster, 'shards' | 'pools' | 'handover'>;
   router(): Router;
   migrationsDir: string;
   configuredShards: number;
@@ -152,11 +152,13 @@ export class ChapterStarts {
     await this.background;
     if (!this.host.external && (await this.everyShardHas(name))) {
       ctx.phase('restore');
-      const restored = await Promise.all(
-        shards.map(async (s) => {
-          const timing = await restoreSnapshot(s.url, name);
-          return { shard: s.name, ms: timing.clone_ms + timing.swap_ms, ...timing };
-        }),
+      const restored = await this.holding(() =>
+        Promise.all(
+          shards.map(async (s) => {
+            const timing = await restoreSnapshot(s.url, name);
+            return { shard: s.name, ms: timing.clone_ms + timing.swap_ms, ...timing };
+          }),
+        ),
       );
       const rows = spec.users + spec.conversations + spec.messages;
       ctx.progress(rows, rows);
@@ -165,17 +167,18 @@ export class ChapterStarts {
       return report;
     }
     // Built from the migrations alone, on a new database (only the rows, on servers the lab does not own).
+    const targets = shards.map((s) => ({ name: s.name, url: s.url }));
     ctx.phase('empty');
-    if (this.host.external) await emptyMessengerTables(this.host.cluster);
-    else await Promise.all(shards.map((s) => replaceWithEmpty(s.url)));
-    ctx.phase('migrate');
-    throwIfFailed(
-      await migrate(
-        shards.map((s) => ({ name: s.name, url: s.url })),
-        this.host.migrationsDir,
-        'latest',
-      ),
-    );
+    if (this.host.external) {
+      await emptyMessengerTables(this.host.cluster);
+      throwIfFailed(await migrate(targets, this.host.migrationsDir, 'latest'));
+    } else {
+      await this.holding(async () => {
+        await Promise.all(shards.map((s) => replaceWithEmpty(s.url)));
+        ctx.phase('migrate');
+        throwIfFailed(await migrate(targets, this.host.migrationsDir, 'latest'));
+      });
+    }
     throwIfCancelled(ctx.signal);
     if (spec.users + spec.conversations + spec.messages > 0) {
       ctx.phase('seed');
@@ -184,9 +187,22 @@ export class ChapterStarts {
     if (this.host.external) return { spec, how: 'built', snapshot: '', ms: performance.now() - started, shards: [] };
     ctx.phase('snapshot');
     await this.dropStale(key);
-    const taken = await Promise.all(shards.map(async (s) => ({ shard: s.name, ms: await takeSnapshot(s.url, name, JSON.stringify(key)) })));
+    const taken = await this.holding(() => Promise.all(shards.map(async (s) => ({ shard: s.name, ms: await takeSnapshot(s.url, name, JSON.stringify(key)) }))));
     this.afterwards(name);
     return { spec, how: 'built', snapshot: name, ms: performance.now() - started, shards: taken };
+  }
+
+  /**
+   * Holds every shard's queries (as a promotion does) while its database is swapped or rebuilt: a request waits
+   * a moment instead of meeting a database that is being renamed, or one without its tables yet.
+   */
+  private async holding<T>(work: () => Promise<T>): Promise<T> {
+    const releases = this.host.cluster.shards.map((s) => this.host.cluster.handover.hold(s.id));
+    try {
+      return await work();
+    } finally {
+      for (const release of releases) release();
+    }
   }
 
   /** After answering: drop the database a swap replaced, and clone the snapshot again so the next restore is a rename. */

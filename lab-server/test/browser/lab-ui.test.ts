@@ -146,7 +146,7 @@ describe('the browser lab', () => {
     await w.shot('ring-lookup');
 
     // The SQL viewer on the same page: one shard, real rows.
-    const sql = w.page.locator('.sql');
+    const sql = w.page.locator('.sql').first();
     await sql.getByLabel('Statement').fill('SELECT 6 * 7 AS answer;');
     await sql.getByRole('button', { name: 'Run', exact: true }).click();
     await expect.poll(() => sql.locator('.sql-out td').first().textContent()).toBe('42');

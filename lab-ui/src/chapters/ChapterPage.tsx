@@ -36,15 +36,18 @@ export function ChapterPage({ id }: { id: string }) {
     setStart(await api<StartState>('GET', `/lab/v1/chapters/${encodeURIComponent(id)}/start`).catch(() => null));
   }, [id]);
 
-  const load = useCallback(async () => {
+  /** Loads the chapter; false when there is none to show. */
+  const load = useCallback(async (): Promise<boolean> => {
     try {
       setChapter(await api<Chapter>('GET', `/lab/v1/chapters/${encodeURIComponent(id)}`));
       setError(null);
       setMissing(false);
+      return true;
     } catch (err) {
       // A stale bookmark or a mistyped address is not an error of the lab: the page says so and links the chapters.
       if (err instanceof ApiError && err.status === 404) setMissing(true);
       else setError(messageOf(err));
+      return false;
     }
   }, [id]);
 
@@ -53,8 +56,9 @@ export function ChapterPage({ id }: { id: string }) {
     setResetSteps(null);
     setConfirming(false);
     setStart(null);
-    void load();
-    void loadStart();
+    // Only a chapter that exists has a start to compare with; it is compared on entering and after a reset, not on
+    // every reload, so the note does not come and go under the learner's pointer.
+    void load().then((found) => (found ? loadStart() : undefined));
   }, [load, loadStart]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: once per chapter shown (its id), not again on every refresh of its data
@@ -78,6 +82,8 @@ export function ChapterPage({ id }: { id: string }) {
   const reset = useAction(async () => {
     setConfirming(false);
     setResetSteps(null);
+    // The old comparison is void: the note stays away until the new one arrives, rather than flash in between.
+    setStart(null);
     const r = await api<{ steps: StepReport[] }>('POST', `/lab/v1/chapters/${encodeURIComponent(id)}/reset`);
     setResetSteps(r.steps);
     await Promise.all([load(), loadStart()]);

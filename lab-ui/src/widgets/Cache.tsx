@@ -18,7 +18,16 @@ export default function Cache() {
   const ids = { mode: useId(), ttl: useId() };
   const refresh = useCallback(async () => setStatus(await api<CacheStatus>('GET', '/lab/v1/cache')), []);
   const load = usePolled(refresh, REFRESH_MS);
-  const change = useAction(async (mode: string) => setStatus(await api<CacheStatus>('PUT', '/lab/v1/cache', { mode, ttl_s: Number(ttl) })));
+  // The mode asked for shows at once; the lab's answer (or a failure) then decides.
+  const [asked, setAsked] = useState<string | null>(null);
+  const change = useAction(async (mode: string) => {
+    setAsked(mode);
+    try {
+      setStatus(await api<CacheStatus>('PUT', '/lab/v1/cache', { mode, ttl_s: Number(ttl) }));
+    } finally {
+      setAsked(null);
+    }
+  });
   const trial = useAction(async () => {
     await api('POST', '/lab/v1/cache/trial', { users: 20, rounds: 10 });
     await refresh();
@@ -37,7 +46,7 @@ export default function Cache() {
                 aria-label={`Cache ${m.value}`}
                 name={ids.mode}
                 value={m.value}
-                checked={status?.mode === m.value}
+                checked={(asked ?? status?.mode) === m.value}
                 onChange={() => void change.run(m.value)}
               />{' '}
               {m.label}

@@ -39,6 +39,16 @@ export default function Reads() {
     await api(method, path, body);
     await refresh();
   });
+  // The policy asked for shows at once; the lab's answer (or a failure) then decides.
+  const [askedPolicy, setAskedPolicy] = useState<string | null>(null);
+  const choosePolicy = useAction(async (policy: string) => {
+    setAskedPolicy(policy);
+    try {
+      await action.run('PUT', '/lab/v1/settings', { read_policy: policy });
+    } finally {
+      setAskedPolicy(null);
+    }
+  });
   const runTrial = useAction(async () => {
     const n = Number(pairs);
     setTrial(await api<ReadTrial>('POST', '/lab/v1/reads/trial', { pairs: Number.isFinite(n) ? n : pairs }));
@@ -71,8 +81,8 @@ export default function Reads() {
               aria-label={`Read policy ${p.value}`}
               name={ids.policy}
               value={p.value}
-              checked={reads?.policy === p.value}
-              onChange={() => void action.run('PUT', '/lab/v1/settings', { read_policy: p.value })}
+              checked={(askedPolicy ?? reads?.policy) === p.value}
+              onChange={() => void choosePolicy.run(p.value)}
             />{' '}
             {p.label}
           </label>
