@@ -12,8 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import type { JobView } from '../src/jobs/registry.js';
-import { markdownTable, startBenchLab } from './support.js';
+import { benchClient, markdownTable, startBenchLab } from './support.js';
 
 const USERS = Number(process.env.USERS ?? 1_000_000);
 const SHARDS = Number(process.env.SHARDS ?? 5);
@@ -33,21 +32,7 @@ interface Built {
 
 const lab = await startBenchLab(SHARDS);
 const { running } = lab;
-const call = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
-  const res = await fetch(`${running.url}${p}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return (await res.json()) as T;
-};
-const waitJob = async (id: string): Promise<JobView> => {
-  for (;;) {
-    const job = await call<JobView>('GET', `/lab/v1/jobs/${id}`);
-    if (!['queued', 'running'].includes(job.state)) return job;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-};
+const { call, waitJob } = benchClient(running.url);
 const build = async (partitions: number, mode: 'online' | 'faithful'): Promise<Built> => {
   const job = await waitJob((await call<{ job_id: string }>('POST', '/lab/v1/partitions', { partitions, mode })).job_id);
   if (job.state !== 'succeeded') throw new Error(`repartition ${mode} ${job.state}: ${job.error?.message}`);

@@ -11,9 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
-import type { JobView } from '../src/jobs/registry.js';
 import { startLab } from '../src/server/start.js';
 import { freePortRange } from '../test/support/servers.js';
+import { benchClient } from './support.js';
 
 const USERS = Number(process.env.USERS ?? 1_000_000);
 const RATE = Number(process.env.RATE ?? 200);
@@ -32,21 +32,7 @@ const running = await startLab(
   loadConfig({ PORT: '0', LAB_DATA_DIR: dir, LAB_SHARD_COUNT: '5', LAB_SHARD_BASE_PORT: String((await freePortRange(8)) + 1) }),
   () => undefined,
 );
-const call = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
-  const res = await fetch(`${running.url}${p}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return (await res.json()) as T;
-};
-const waitJob = async (id: string): Promise<JobView> => {
-  for (;;) {
-    const job = await call<JobView>('GET', `/lab/v1/jobs/${id}`);
-    if (!['queued', 'running'].includes(job.state)) return job;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-};
+const { call, waitJob } = benchClient(running.url);
 
 try {
   console.log(`Seeding ${USERS.toLocaleString('en-US')} users on 5 shards…`);

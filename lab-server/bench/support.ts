@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { loadConfig, REPO_ROOT } from '../src/config.js';
+import type { JobView } from '../src/jobs/registry.js';
 import { startLab } from '../src/server/start.js';
 import { freePort, freePortRange } from '../test/support/servers.js';
 
@@ -83,4 +84,24 @@ export function markdownTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** The lab's HTTP API as a benchmark drives it: a JSON call, and a job followed until it ends. */
+export function benchClient(url: string) {
+  const call = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${url}${p}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return (await res.json()) as T;
+  };
+  const waitJob = async (id: string): Promise<JobView> => {
+    for (;;) {
+      const job = await call<JobView>('GET', `/lab/v1/jobs/${id}`);
+      if (!['queued', 'running'].includes(job.state)) return job;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  return { call, waitJob };
 }
