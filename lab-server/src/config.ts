@@ -22,6 +22,7 @@ const EnvSchema = z.object({
   LAB_SHARD_COUNT: int(1, 16).default(5),
   LAB_SHARD_BASE_PORT: int(1024, 65000).default(5440),
   LAB_DATA_DIR: z.string().min(1).optional(),
+  LAB_INITDB_TEMPLATE: z.string().min(1).optional(),
   LAB_SHARDS: z.string().optional(),
   LAB_CATALOG_PORT: int(1024, 65535).optional(),
   LAB_CATALOG_URL: z.string().optional(),
@@ -54,6 +55,8 @@ export interface LabConfig {
   shardCount: number;
   shardBasePort: number;
   dataDir: string;
+  /** Where new embedded servers copy their data directory from instead of running initdb (LAB_INITDB_TEMPLATE). */
+  initdbTemplate: string;
   /** Connection URLs of existing servers; when set the lab starts no PostgreSQL itself. */
   externalShards: string[] | null;
   /** The lab's own database: an embedded server on catalogPort unless catalogUrl names one. */
@@ -95,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
       throw new ConfigError(`LAB_SHARDS: '${url}' is not a postgres:// connection URL`);
     }
   }
+  const dataDir = e.LAB_DATA_DIR ? path.resolve(e.LAB_DATA_DIR) : path.join(REPO_ROOT, '.lab');
   return {
     port: e.PORT,
     host: e.LAB_HOST,
@@ -106,7 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
     consoleStatementTimeoutMs: e.LAB_CONSOLE_STATEMENT_TIMEOUT_MS,
     shardCount: external ? external.length : e.LAB_SHARD_COUNT,
     shardBasePort: e.LAB_SHARD_BASE_PORT,
-    dataDir: e.LAB_DATA_DIR ? path.resolve(e.LAB_DATA_DIR) : path.join(REPO_ROOT, '.lab'),
+    dataDir,
+    initdbTemplate: e.LAB_INITDB_TEMPLATE ? path.resolve(e.LAB_INITDB_TEMPLATE) : path.join(dataDir, 'initdb-template'),
     externalShards: external,
     catalogPort: e.LAB_CATALOG_PORT ?? e.LAB_SHARD_BASE_PORT - 1,
     catalogUrl: e.LAB_CATALOG_URL?.trim() || null,

@@ -13,6 +13,8 @@ import { isAlive, postmasterPid } from '../src/cluster/embedded-server.js';
 export default function setup(): () => Promise<void> {
   const tag = `run${process.pid}`;
   process.env.SHARD_LAB_TEST_RUN = tag;
+  // One initdb per run: every server a test starts (and every lab it launches) copies this template.
+  process.env.LAB_INITDB_TEMPLATE = path.join(os.tmpdir(), `shard-lab-initdb-${tag}-templates`);
   return async () => {
     const tmp = os.tmpdir();
     for (const name of await fsp.readdir(tmp)) {

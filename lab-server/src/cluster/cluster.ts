@@ -76,7 +76,7 @@ export class Cluster extends ShardSet {
 
     const catalogServer = config.catalogUrl
       ? null
-      : new EmbeddedServer({ name: 'catalog', dataDir: path.join(config.dataDir, 'catalog'), port: config.catalogPort });
+      : new EmbeddedServer({ name: 'catalog', dataDir: path.join(config.dataDir, 'catalog'), port: config.catalogPort, initTemplate: config.initdbTemplate });
     if (catalogServer) await startAll([catalogServer]);
     let catalog: Catalog;
     try {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { postgresBinaries } from './binaries.js';
 import { ClusterError } from './errors.js';
+import { copyTemplate, initdbTemplate } from './initdb-template.js';
 import { postgresRunAs, type RunAs } from './system-user.js';
 
 export const PG_USER = 'postgres';
@@ -20,6 +21,8 @@ export interface EmbeddedServerSpec {
   port: number;
   /** Extra `-c name=value` settings on top of the lab's defaults. */
   settings?: Record<string, string>;
+  /** Where an initialised data directory is kept to copy instead of running initdb (see `initdb-template.ts`). */
+  initTemplate?: string;
 }
 
 export type ServerState = 'stopped' | 'starting' | 'running' | 'stopping';
@@ -74,29 +77,30 @@ export class EmbeddedServer extends EventEmitter {
     return `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${port}/${PG_DATABASE}`;
   }
 
-  /** Creates the data directory with initdb unless it already holds a cluster (data is kept across restarts). */
+  /**
+   * Creates the data directory unless it already holds a cluster (data is kept across restarts): a copy of the
+   * template when the spec names one, else initdb.
+   */
   async init(): Promise<void> {
     if (fs.existsSync(path.join(this.spec.dataDir, 'PG_VERSION'))) return;
-    const { initdb } = await postgresBinaries();
-    const runAs = await postgresRunAs();
     await fsp.mkdir(path.dirname(this.spec.dataDir), { recursive: true });
     await fsp.rm(this.spec.dataDir, { recursive: true, force: true });
-    await fsp.mkdir(this.spec.dataDir, { recursive: true, mode: 0o700 });
-    if (runAs) await fsp.chown(this.spec.dataDir, runAs.uid, runAs.gid);
-    const pwFile = path.join(path.dirname(this.spec.dataDir), `.${this.spec.name}.pw`);
+    if (!this.spec.initTemplate) return this.initdb(this.spec.dataDir);
+    const template = await initdbTemplate(this.spec.initTemplate, (dir) => this.initdb(dir));
+    await copyTemplate(template, this.spec.dataDir);
+  }
+
+  private async initdb(dataDir: string): Promise<void> {
+    const { initdb } = await postgresBinaries();
+    const runAs = await postgresRunAs();
+    await fsp.mkdir(dataDir, { recursive: true, mode: 0o700 });
+    if (runAs) await fsp.chown(dataDir, runAs.uid, runAs.gid);
+    const pwFile = path.join(path.dirname(dataDir), `.${path.basename(dataDir)}.pw`);
     await fsp.writeFile(pwFile, `${PG_PASSWORD}\n`, { mode: 0o644 });
     try {
       await runToEnd(
         initdb,
-        [
-          `--pgdata=${this.spec.dataDir}`,
-          `--username=${PG_USER}`,
-          `--pwfile=${pwFile}`,
-          '--auth=scram-sha-256',
-          '--encoding=UTF8',
-          '--locale=C',
-          '--no-instructions',
-        ],
+        [`--pgdata=${dataDir}`, `--username=${PG_USER}`, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-instructions'],
         runAs,
         `initdb for ${this.spec.name}`,
       );

@@ -18,7 +18,7 @@ interface Place {
 export class ServerLayout {
   constructor(
     private readonly set: ShardSet,
-    private readonly config: Pick<LabConfig, 'dataDir' | 'shardBasePort' | 'replicaBasePort'>,
+    private readonly config: Pick<LabConfig, 'dataDir' | 'initdbTemplate' | 'shardBasePort' | 'replicaBasePort'>,
     /** Servers this process started besides the shards (the catalog). */
     private readonly ownServers: readonly EmbeddedServer[],
   ) {}
@@ -29,7 +29,7 @@ export class ServerLayout {
   }
 
   server(spec: ShardSpec): EmbeddedServer {
-    return new EmbeddedServer({ name: spec.name, ...this.place(spec.id, spec.slot ?? 0) });
+    return new EmbeddedServer({ name: spec.name, ...this.place(spec.id, spec.slot ?? 0), initTemplate: this.config.initdbTemplate });
   }
 
   /** Where the shard's replica lives (or would): the place its primary does not use. */

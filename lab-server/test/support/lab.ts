@@ -40,6 +40,7 @@ export async function startTestLab(shards = 3, env: Record<string, string> = {})
     LAB_CATALOG_URL: servers.urls[shards]!,
     LAB_HEALTH_INTERVAL_MS: '200',
     LAB_CONNECT_TIMEOUT_MS: '5000',
+    LAB_INITDB_TEMPLATE: process.env.LAB_INITDB_TEMPLATE,
     ...env,
   });
   return launch(
@@ -63,6 +64,7 @@ export async function startEmbeddedTestLab(shards = 3, env: Record<string, strin
     LAB_SHARD_BASE_PORT: String((await freePortRange(shards + 4)) + 1),
     LAB_HEALTH_INTERVAL_MS: '200',
     LAB_CONNECT_TIMEOUT_MS: '5000',
+    LAB_INITDB_TEMPLATE: process.env.LAB_INITDB_TEMPLATE,
     ...env,
   });
   return launch(

@@ -50,7 +50,14 @@ export async function startTestServers(count: number): Promise<TestServers> {
   const base = await freePortRange(count);
   const servers = Array.from(
     { length: count },
-    (_, i) => new EmbeddedServer({ name: `shard-${i}`, dataDir: path.join(dir, `shard-${i}`), port: base + i, settings: { fsync: 'off' } }),
+    (_, i) =>
+      new EmbeddedServer({
+        name: `shard-${i}`,
+        dataDir: path.join(dir, `shard-${i}`),
+        port: base + i,
+        settings: { fsync: 'off' },
+        initTemplate: process.env.LAB_INITDB_TEMPLATE,
+      }),
   );
   await Promise.all(
     servers.map(async (s) => {
