@@ -29,7 +29,8 @@ const CRASH_PAUSE_S = 30;
 const WAIT_STEP_MS = 100;
 const WAIT_LIMIT_MS = 15_000;
 
-const PROBE_SQL = `INSERT INTO ${DRILL_SCHEMA}.notes (body, priority, tags) VALUES ('probe', 1, ARRAY['drill'])`;
+/** The new version's write; after a rename drill the deployed version writes `text` instead of `body`. */
+const probeSql = (column: 'body' | 'text') => `INSERT INTO ${DRILL_SCHEMA}.notes (${column}, priority, tags) VALUES ('probe', 1, ARRAY['drill'])`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,6 +72,8 @@ export class MigrationDrill {
   private lastRequests: AppRequestsReport | null = null;
   private readonly renames = new Map<RenameMode, RenameReport>();
   private renameBusy = false;
+  /** The notes app version deployed now: 1 until a rename drill ends with version 4 (the column is then `text`). */
+  private deployed = 1;
   /** Setup statements on one shard run one after another (CREATE … IF NOT EXISTS races with itself). */
   private readonly setupQueue = new Map<string, Promise<unknown>>();
 
@@ -338,6 +341,7 @@ export class MigrationDrill {
 
   /** The write a new app version makes, tried on every shard and rolled back: where the schema lags, it fails. */
   async probe(): Promise<ProbeReport> {
+    const sql = probeSql(this.deployed === 4 ? 'text' : 'body');
     const shards = await Promise.all(
       this.shards().map((s) =>
         this.onShard(s, async (pool) => {
@@ -345,7 +349,7 @@ export class MigrationDrill {
           const t0 = performance.now();
           try {
             await client.query('BEGIN');
-            await client.query(PROBE_SQL);
+            await client.query(sql);
             return { shard: s.name, ok: true, error: null, ms: performance.now() - t0 };
           } catch (e) {
             return { shard: s.name, ok: false, error: `${s.name}: ${pgErrorText(e)}`, ms: performance.now() - t0 };
@@ -356,7 +360,7 @@ export class MigrationDrill {
         }),
       ),
     );
-    return { sql: PROBE_SQL, shards };
+    return { sql, shards };
   }
 
   /**
@@ -429,12 +433,12 @@ export class MigrationDrill {
    * The new app version's own requests, through the messenger API (`/api/v1/users/:id/notes`), for one user
    * on every shard: where the drill migrations lag, they fail, on that shard only.
    */
-  async requests(api: ApiClient, version: number): Promise<AppRequestsReport> {
+  async requests(api: ApiClient, version?: number): Promise<AppRequestsReport> {
     const users = await this.users.get(
       api,
       this.shards().map((s) => s.name),
     );
-    this.lastRequests = await appRequests(api, users, version);
+    this.lastRequests = await appRequests(api, users, version ?? this.deployed);
     return this.lastRequests;
   }
 
@@ -455,7 +459,10 @@ export class MigrationDrill {
         this.shards().map((s) => s.name),
       );
       const shards = this.shards().map((s) => ({ name: s.name, user: users.get(s.name)!, run: <T>(fn: (pool: pg.Pool) => Promise<T>) => this.onShard(s, fn) }));
+      // The drill first brings `body` back, for version 1; both kinds end with version 4 deployed.
+      this.deployed = 1;
       const report = await renameDrill(api, shards, mode);
+      this.deployed = 4;
       this.renames.set(mode, report);
       return report;
     } finally {
@@ -483,6 +490,7 @@ export class MigrationDrill {
     this.lastRequests = null;
     this.renames.clear();
     this.users.clear();
+    this.deployed = 1;
   }
 }
 

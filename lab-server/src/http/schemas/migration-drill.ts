@@ -197,8 +197,8 @@ export const DrillRequestsBody = z.strictObject(
       .int('app_version must be 1, 2, 3 or 4')
       .min(1, 'app_version must be 1, 2, 3 or 4')
       .max(4, 'app_version must be 1, 2, 3 or 4')
-      .default(1)
-      .describe('the app version whose requests to send (1: the notes feature as first shipped)'),
+      .optional()
+      .describe('the app version whose requests to send (default: the one deployed now: 1, or 4 after a rename drill)'),
   },
   strictBody('requests'),
 );

@@ -48,7 +48,7 @@ export class NotesService {
         const name = this.cluster.shard(shard).name;
         throw new UnavailableError(
           'schema_behind',
-          `${name}: ${err.message}: the schema on ${name} is behind what app version ${version} needs (run the migrations there).`,
+          `${name}: ${err.message}: the schema on ${name} does not match what app version ${version} needs (its migrations lag, or a change removed what this version uses).`,
           { shard: name, app_version: version },
         );
       }
