@@ -14,7 +14,8 @@ MESSAGES ?= 0
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi \
-        top-statements durability profile restart-shards
+        top-statements durability profile restart-shards \
+        migrate-drill-requests migrate-drill-rename
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -147,6 +148,13 @@ migrate-drill-queue: install ## the lock queue on one shard: make migrate-drill-
 migrate-drill-ddl: install ## one schema change under inserts: make migrate-drill-ddl CHANGE=create-index|create-index-concurrently|add-column-default|add-column-rewrite SHARD=1 [ROWS=200000] (needs make dev)
 	@test -n "$(CHANGE)" || { echo "usage: make migrate-drill-ddl CHANGE=create-index SHARD=1"; exit 2; }
 	@$(LAB) migrate drill ddl $(CHANGE) shard-$(SHARD) $(if $(ROWS),--rows $(ROWS))
+
+migrate-drill-requests: install ## the app's own requests (notes API) for a user on every shard: they fail where the drill lags (needs make dev)
+	@$(LAB) migrate drill requests
+
+RENAME ?= expand-contract
+migrate-drill-rename: install ## rename a notes column under the notes API's traffic: make migrate-drill-rename RENAME=expand-contract|one-step (needs make dev)
+	@$(LAB) migrate drill rename $(RENAME)
 
 migrate-drift: install ## compare every shard's schema and applied migrations, naming each difference (needs make dev)
 	@$(LAB) migrate drift

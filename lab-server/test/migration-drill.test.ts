@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CrashReport, DdlReport, DriftReport, DrillRunReport, DrillStatus, LockQueueReport, ProbeReport } from '../src/migration-drill/index.js';
+import type {
+  AppRequestsReport,
+  CrashReport,
+  DdlReport,
+  DriftReport,
+  DrillRunReport,
+  DrillStatus,
+  LockQueueReport,
+  ProbeReport,
+  RenameReport,
+} from '../src/migration-drill/index.js';
 import { judgeQueueUnderLoad, type LoadRunTimeline } from '../src/exercises/checks/queue-under-load.js';
 import { runCli } from './support/cli.js';
 import { queryServer, startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
@@ -232,6 +242,79 @@ describe('migration drill', () => {
     const drift = await cli('drift', '--introduce', '--shard', 'shard-1');
     expect(drift.code, drift.out).toBe(0);
     expect(drift.out).toMatch(/shard-1 differs[\s\S]*shard-1 +\| extra +\| index +\| lab_drift_users_created_at/);
+    await t.call('DELETE', '/lab/v1/migration-drill');
+  });
+
+  it("sends the app's own requests through the messenger API: they fail on the lagging shard only, then pass; a one-step rename fails them, expand and contract does not", async () => {
+    const requests = async () => (await t.call<AppRequestsReport>('POST', '/lab/v1/migration-drill/requests', {})).body;
+    expect((await t.call('DELETE', '/lab/v1/migration-drill')).status).toBe(200);
+    await t.call('POST', '/lab/v1/migration-drill/faults', { shard: 'shard-2', migration: '0004_add_tags' });
+    await run('latest');
+    // The runner's flow, as the page animates it: shard-2 stopped at 0004, the others released.
+    expect((await status()).shards.map((s) => s.phase)).toEqual([
+      { step: 'released', migration: null },
+      { step: 'released', migration: null },
+      { step: 'failed', migration: '0004_add_tags' },
+    ]);
+
+    const split = await requests();
+    expect(split.requests.map((r) => [r.shard, r.method, r.ok])).toEqual([
+      ['shard-0', 'POST', true],
+      ['shard-0', 'GET', true],
+      ['shard-1', 'POST', true],
+      ['shard-1', 'GET', true],
+      ['shard-2', 'POST', false],
+      ['shard-2', 'GET', false],
+    ]);
+    expect(split.failed_shards).toEqual(['shard-2']);
+    const failed = split.requests.find((r) => !r.ok)!;
+    expect(failed.status).toBe(503);
+    expect(failed.path).toMatch(/^\/api\/v1\/users\/[0-9a-f-]{36}\/notes\?app_version=1$/);
+    expect(failed.error).toMatch(/shard-2: column "tags".*does not exist.*does not match what app version 1 needs/);
+    // The same request by hand, as a learner would send it, says the same.
+    const byHand = await t.call<ErrorReply>('GET', failed.path);
+    expect([byHand.status, byHand.body.error.code]).toEqual([503, 'schema_behind']);
+
+    await t.call('DELETE', '/lab/v1/migration-drill/faults');
+    await run('latest');
+    expect((await requests()).failed_shards).toEqual([]);
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/migration-drill/requests', { app_version: 7 })).status).toBe(400);
+
+    const rename = async (mode: string) => (await t.call<RenameReport>('POST', '/lab/v1/migration-drill/rename', { mode })).body;
+    const oneStep = await rename('one-step');
+    expect(oneStep.steps.map((s) => s.step)).toEqual(['app version 1 running', 'rename in one step', 'deploy version 4']);
+    expect(oneStep.steps[0]!.failed).toBe(0);
+    expect(oneStep.steps[1]!.failed).toBeGreaterThan(0);
+    expect(oneStep.steps[1]!.errors[0]).toMatch(/column "body".*does not exist/);
+    expect(Object.values(oneStep.failed_by_shard).every((n) => n > 0)).toBe(true);
+
+    const ec = await rename('expand-contract');
+    expect(ec.steps.map((s) => [s.step, s.app_version])).toEqual([
+      ['app version 1 running', 1],
+      ['expand', 1],
+      ['deploy version 2', 2],
+      ['backfill', 2],
+      ['deploy version 3', 3],
+      ['deploy version 4', 4],
+      ['contract', 4],
+    ]);
+    expect(ec.failed).toBe(0);
+    expect(ec.steps.every((s) => s.requests >= 3 * 4)).toBe(true);
+    expect(ec.backfill!.rows).toBeGreaterThan(0);
+    const columns = await queryServer<{ column_name: string }>(
+      t.shardUrls[1]!,
+      "SELECT column_name FROM information_schema.columns WHERE table_schema = 'lab_drill' AND table_name = 'notes' ORDER BY column_name",
+    );
+    expect(columns.map((c) => c.column_name)).toEqual(['created_at', 'id', 'priority', 'tags', 'text', 'user_id']);
+    expect(await queryServer(t.shardUrls[1]!, 'SELECT id FROM lab_drill.notes WHERE text IS NULL')).toEqual([]);
+
+    // Version 4 is deployed now: its requests (and the probe) use `text`, and pass.
+    expect((await requests()).requests.every((r) => r.ok && r.path.endsWith('app_version=4'))).toBe(true);
+    expect((await t.call<ProbeReport>('POST', '/lab/v1/migration-drill/probe')).body.shards.every((s) => s.ok)).toBe(true);
+
+    const cli = await runCli(['migrate', 'drill', 'rename', 'expand-contract'], { LAB_URL: t.url });
+    expect(cli.code, cli.out).toBe(0);
+    expect(cli.out).toMatch(/contract +\| 4 +\| \d+ +\| 0 /);
     await t.call('DELETE', '/lab/v1/migration-drill');
   });
 });

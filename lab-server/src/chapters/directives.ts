@@ -39,6 +39,8 @@ export const WIDGETS = [
   'schema-drift',
   'top-statements',
   'durability',
+  'drill-timeline',
+  'rename-drill',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

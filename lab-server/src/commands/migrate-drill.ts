@@ -3,24 +3,15 @@ import { get, post, request } from './api.js';
 import { arg, noArgs, positionals, wholeNumber } from './args.js';
 import { CommandError, defineCommand } from './command.js';
 import { formatTable, ms } from './format.js';
+import {
+  AppRequestsReportSchema as AppRequests,
+  DriftReportSchema as Drift,
+  DrillLockSchema as Lock,
+  DrillRunReportSchema as RunReport,
+  RenameReportSchema as Rename,
+} from '../contracts/migration-drill.js';
 
-// The shapes these commands read from /lab/v1/migration-drill (the route's schemas, trimmed to what is printed).
-const Lock = z.object({ row_locked: z.boolean().nullable(), advisory_pid: z.number().nullable(), runner_pids: z.array(z.number()) });
-const RunReport = z.object({
-  action: z.string(),
-  mode: z.string(),
-  ok: z.boolean(),
-  ms: z.number(),
-  shards: z.array(
-    z.object({
-      shard: z.string(),
-      ran: z.array(z.object({ migration: z.string(), ms: z.number() })),
-      failed: z.object({ migration: z.string().nullable(), message: z.string(), ms: z.number() }).nullable(),
-      skipped: z.string().nullable(),
-      ms: z.number(),
-    }),
-  ),
-});
+// The other shapes these commands read from /lab/v1/migration-drill, trimmed to what is printed.
 const Status = z.object({
   migrations: z.array(z.string()),
   shards: z.array(
@@ -79,13 +70,18 @@ export const status = defineCommand({
 
 export const run = defineCommand({
   name: 'migrate drill run',
-  usage: 'migrate drill run up|down|latest [--mode advisory|faithful]',
-  summary: "run the drill set on every shard with the lab's runner or the original's; prints what ran, how long, why a shard stopped",
-  flags: { mode: 'string' },
-  args: z.object({ _: positionals([z.enum(ACTIONS, { error: 'ACTION must be up, down or latest' })]), mode: z.enum(MODES).default('advisory') }),
+  usage: 'migrate drill run up|down|latest [--mode advisory|faithful] [--pause S]',
+  summary:
+    "run the drill set on every shard with the lab's runner or the original's; prints what ran, how long, why a shard stopped (--pause: slow motion, seconds per migration)",
+  flags: { mode: 'string', pause: 'string' },
+  args: z.object({
+    _: positionals([z.enum(ACTIONS, { error: 'ACTION must be up, down or latest' })]),
+    mode: z.enum(MODES).default('advisory'),
+    pause: wholeNumber('--pause').optional(),
+  }),
   complete: (index) => (index === 0 ? [...ACTIONS] : []),
-  async run({ _: [action], mode }, ctx) {
-    const r = await post(ctx.lab, '/lab/v1/migration-drill/run', RunReport, { action, mode });
+  async run({ _: [action], mode, pause }, ctx) {
+    const r = await post(ctx.lab, '/lab/v1/migration-drill/run', RunReport, { action, mode, ...(pause === undefined ? {} : { pause_s: pause }) });
     if (!r.ok) throw new CommandError(`${runText(r)}\nA shard stopped: fix the cause (\`migrate drill clear\` removes injected faults), then run it again.`);
     return { data: r, text: runText(r) };
   },
@@ -248,13 +244,6 @@ export const ddl = defineCommand({
   },
 });
 
-const Drift = z.object({
-  differences: z.array(
-    z.object({ shard: z.string(), kind: z.string(), name: z.string(), problem: z.string(), expected: z.string().nullable(), found: z.string().nullable() }),
-  ),
-  verdict: z.string(),
-});
-
 export const drift = defineCommand({
   name: 'migrate drift',
   usage: 'migrate drift [--introduce] [--shard SHARD]',
@@ -271,5 +260,42 @@ export const drift = defineCommand({
         )}`
       : '';
     return { data: r, text: `${r.verdict}${table}` };
+  },
+});
+
+const requestsText = (r: z.output<typeof AppRequests>) =>
+  `${formatTable(
+    ['shard', 'request', 'status', 'outcome'],
+    r.requests.map((q) => [q.shard, `${q.method} ${q.path}`, q.status, q.ok ? `ok, ${ms(q.ms)}` : (q.error ?? 'failed')]),
+  )}\n${r.verdict}`;
+
+export const requests = defineCommand({
+  name: 'migrate drill requests',
+  usage: 'migrate drill requests [--app-version N]',
+  summary: "send the new app version's own requests (POST/GET /api/v1/users/:id/notes) for a user on every shard: they fail where the schema lags",
+  flags: { 'app-version': 'string' },
+  args: noArgs.extend({ 'app-version': wholeNumber('--app-version', 1).optional() }),
+  async run({ 'app-version': version }, ctx) {
+    const r = await post(ctx.lab, '/lab/v1/migration-drill/requests', AppRequests, version === undefined ? {} : { app_version: version });
+    return { data: r, text: requestsText(r) };
+  },
+});
+
+const RENAMES = ['expand-contract', 'one-step'] as const;
+
+export const rename = defineCommand({
+  name: 'migrate drill rename',
+  usage: 'migrate drill rename expand-contract|one-step',
+  summary: 'rename a notes column on every shard while the notes API is in use: in one step, or by expand and contract; counts failed requests per step',
+  args: z.object({ _: positionals([z.enum(RENAMES, { error: 'MODE must be expand-contract or one-step' })]) }),
+  complete: (index) => (index === 0 ? [...RENAMES] : []),
+  async run({ _: [mode] }, ctx) {
+    const r = await post(ctx.lab, '/lab/v1/migration-drill/rename', Rename, { mode });
+    const table = formatTable(
+      ['step', 'app version', 'requests', 'failed', 'what changed'],
+      r.steps.map((x) => [x.step, x.app_version, x.requests, x.failed, x.did]),
+    );
+    const errors = [...new Set(r.steps.flatMap((x) => x.errors))].slice(0, 2);
+    return { data: r, text: `${table}\n${r.verdict}${errors.length ? `\n${errors.join('\n')}` : ''}` };
   },
 });

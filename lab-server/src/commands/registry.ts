@@ -104,6 +104,8 @@ export const COMMANDS: readonly Command[] = [
   drill.ddl,
   drill.drift,
   drill.reset,
+  drill.requests,
+  drill.rename,
   jobs.list,
   jobs.cancel,
   jobs.resume,

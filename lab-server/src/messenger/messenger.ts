@@ -7,6 +7,7 @@ import { AccountsService } from './accounts/service.js';
 import { CONVERSATION_CREATED } from './conversations/prisma-repository.js';
 import { ConversationsService } from './conversations/service.js';
 import { OutboxProcessor } from './outbox/processor.js';
+import { NotesService } from './notes/service.js';
 import { userDeletedHandler } from './users/cleanup.js';
 import { USER_DELETED } from './users/prisma-repository.js';
 import { UsersService } from './users/service.js';
@@ -17,6 +18,7 @@ export class Messenger {
   readonly users: UsersService;
   readonly conversations: ConversationsService;
   readonly accounts: AccountsService;
+  readonly notes: NotesService;
 
   constructor(
     cluster: Pick<Cluster, 'shards' | 'shard' | 'pools'>,
@@ -30,6 +32,7 @@ export class Messenger {
     this.users = new UsersService(cluster, router, layer, () => this.outbox.wake(), gate, reads);
     this.conversations = new ConversationsService(cluster, router, this.users, layer, gate);
     this.accounts = new AccountsService(cluster, router, this.users, gate);
+    this.notes = new NotesService(cluster, router);
     this.outbox.on(USER_DELETED, userDeletedHandler(this.conversations, this.accounts));
     this.outbox.on(CONVERSATION_CREATED, this.conversations.handleCreated);
   }

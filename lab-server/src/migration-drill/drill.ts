@@ -7,8 +7,21 @@ import { runFaithful } from './faithful.js';
 import { DRIFT_INDEX, DRIFT_SQL, readSchema, schemaDrift, type DriftReport } from './drift.js';
 import { DDL_CHANGES, ddlBlocking, type DdlChange, type DdlReport } from './ddl-blocking.js';
 import { lockQueue, type LockQueueOptions, type LockQueueReport } from './lock-queue.js';
+import { type ApiClient, type AppRequestsReport, appRequests, DrillUsers } from './app-requests.js';
+import { renameDrill, type RenameMode, type RenameReport } from './rename.js';
 import { DRILL_APPLICATION, DRILL_DIR, DRILL_LOCK_KEY, DRILL_SCHEMA, drillSet, SETUP_SQL } from './setup.js';
-import type { CellState, CrashReport, DrillLock, DrillMode, DrillRunReport, DrillShardReport, DrillShardStatus, DrillStatus, ProbeReport } from './types.js';
+import type {
+  CellState,
+  CrashReport,
+  RunPhase,
+  DrillLock,
+  DrillMode,
+  DrillRunReport,
+  DrillShardReport,
+  DrillShardStatus,
+  DrillStatus,
+  ProbeReport,
+} from './types.js';
 
 const KEPT_RUNS = 10;
 /** How long a crash drill's runner sleeps inside its migration: far longer than the lab needs to kill it. */
@@ -16,7 +29,8 @@ const CRASH_PAUSE_S = 30;
 const WAIT_STEP_MS = 100;
 const WAIT_LIMIT_MS = 15_000;
 
-const PROBE_SQL = `INSERT INTO ${DRILL_SCHEMA}.notes (body, priority, tags) VALUES ('probe', 1, ARRAY['drill'])`;
+/** The new version's write; after a rename drill the deployed version writes `text` instead of `body`. */
+const probeSql = (column: 'body' | 'text') => `INSERT INTO ${DRILL_SCHEMA}.notes (${column}, priority, tags) VALUES ('probe', 1, ARRAY['drill'])`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -51,6 +65,15 @@ export class MigrationDrill {
   private readonly ddlBusy = new Set<string>();
   /** shard → migration its runner is inside right now. */
   private readonly running = new Map<string, string>();
+  /** shard → the step of the runner's flow it is at now (the chapter's animated flow). */
+  private readonly phases = new Map<string, RunPhase>();
+  /** One messenger user per shard, whose notes requests the drills send. */
+  private readonly users = new DrillUsers();
+  private lastRequests: AppRequestsReport | null = null;
+  private readonly renames = new Map<RenameMode, RenameReport>();
+  private renameBusy = false;
+  /** The notes app version deployed now: 1 until a rename drill ends with version 4 (the column is then `text`). */
+  private deployed = 1;
   /** Setup statements on one shard run one after another (CREATE … IF NOT EXISTS races with itself). */
   private readonly setupQueue = new Map<string, Promise<unknown>>();
 
@@ -112,7 +135,7 @@ export class MigrationDrill {
             }
             return { migration: m, state, run_on: done.get(m) ?? null, error };
           });
-          return { shard: s.name, error: null, cells, applied: applied.length, faults, lock };
+          return { shard: s.name, error: null, cells, applied: applied.length, faults, lock, phase: this.phases.get(s.name) ?? null };
         } catch (e) {
           return {
             shard: s.name,
@@ -121,6 +144,7 @@ export class MigrationDrill {
             applied: 0,
             faults: [],
             lock: { row_locked: null, advisory_pid: null, runner_pids: [] },
+            phase: this.phases.get(s.name) ?? null,
           };
         }
       }),
@@ -132,6 +156,8 @@ export class MigrationDrill {
       last_crash: this.lastCrash,
       lock_queues: { plain: this.lockQueues.get('plain') ?? null, lock_timeout: this.lockQueues.get('lock_timeout') ?? null },
       ddl: Object.fromEntries(DDL_CHANGES.map((c) => [c, this.ddlReports.get(c) ?? null])) as Record<DdlChange, DdlReport | null>,
+      requests: this.lastRequests,
+      renames: { 'expand-contract': this.renames.get('expand-contract') ?? null, 'one-step': this.renames.get('one-step') ?? null },
     };
   }
 
@@ -186,22 +212,28 @@ export class MigrationDrill {
     const start = (m: string) => {
       startedAt = performance.now();
       this.running.set(s.name, m);
+      this.phases.set(s.name, { step: 'apply', migration: m });
     };
     const done = (m: string) => {
       ran.push({ migration: m, ms: performance.now() - startedAt });
       this.running.delete(s.name);
+      this.phases.set(s.name, { step: 'record', migration: m });
     };
     const finish = (error: { migration: string | null; message: string } | null, skipped: string | null): DrillShardReport => {
       this.running.delete(s.name);
+      this.phases.set(s.name, { step: error ? 'failed' : 'released', migration: error?.migration ?? null });
       const now = performance.now();
       return { shard: s.name, ran, failed: error ? { ...error, ms: now - (error.migration ? startedAt : t0) } : null, skipped, ms: now - t0 };
     };
+    this.phases.set(s.name, { step: 'connect', migration: null });
     try {
       await this.setup(s);
     } catch (e) {
       return finish({ migration: null, message: `${s.name}: cannot prepare the drill schema: ${pgErrorText(e)}` }, null);
     }
     const target: MigrationTarget = { name: s.name, url: s.url };
+    // Tracking table ready; the runner now takes its lock and subtracts the applied files from the known ones.
+    this.phases.set(s.name, { step: 'lock', migration: null });
     if (mode === 'faithful') {
       const r = await runFaithful(target, DRILL_DIR, action, { start, done }, pauseSeconds);
       return finish(r.error, r.skipped);
@@ -309,6 +341,7 @@ export class MigrationDrill {
 
   /** The write a new app version makes, tried on every shard and rolled back: where the schema lags, it fails. */
   async probe(): Promise<ProbeReport> {
+    const sql = probeSql(this.deployed === 4 ? 'text' : 'body');
     const shards = await Promise.all(
       this.shards().map((s) =>
         this.onShard(s, async (pool) => {
@@ -316,7 +349,7 @@ export class MigrationDrill {
           const t0 = performance.now();
           try {
             await client.query('BEGIN');
-            await client.query(PROBE_SQL);
+            await client.query(sql);
             return { shard: s.name, ok: true, error: null, ms: performance.now() - t0 };
           } catch (e) {
             return { shard: s.name, ok: false, error: `${s.name}: ${pgErrorText(e)}`, ms: performance.now() - t0 };
@@ -327,7 +360,7 @@ export class MigrationDrill {
         }),
       ),
     );
-    return { sql: PROBE_SQL, shards };
+    return { sql, shards };
   }
 
   /**
@@ -396,6 +429,47 @@ export class MigrationDrill {
     await this.onShard(s, (pool) => pool.query(DRIFT_SQL));
   }
 
+  /**
+   * The new app version's own requests, through the messenger API (`/api/v1/users/:id/notes`), for one user
+   * on every shard: where the drill migrations lag, they fail, on that shard only.
+   */
+  async requests(api: ApiClient, version?: number): Promise<AppRequestsReport> {
+    const users = await this.users.get(
+      api,
+      this.shards().map((s) => s.name),
+    );
+    this.lastRequests = await appRequests(api, users, version ?? this.deployed);
+    return this.lastRequests;
+  }
+
+  /** Renames a column of the notes on every shard while the notes API is in use: in one step, or by expand and contract. */
+  async rename(api: ApiClient, mode: RenameMode): Promise<RenameReport> {
+    const st = await this.status();
+    const behind = st.shards.filter((s) => s.error !== null || s.applied < st.migrations.length);
+    if (behind.length > 0)
+      throw new ConflictError(
+        'drill_not_latest',
+        `${behind.map((s) => s.shard).join(', ')} lacks drill migrations: run latest on every shard first (the notes table must be complete).`,
+      );
+    if (this.renameBusy) throw new ConflictError('rename_busy', 'A rename drill is already running: wait for it to finish.');
+    this.renameBusy = true;
+    try {
+      const users = await this.users.get(
+        api,
+        this.shards().map((s) => s.name),
+      );
+      const shards = this.shards().map((s) => ({ name: s.name, user: users.get(s.name)!, run: <T>(fn: (pool: pg.Pool) => Promise<T>) => this.onShard(s, fn) }));
+      // The drill first brings `body` back, for version 1; both kinds end with version 4 deployed.
+      this.deployed = 1;
+      const report = await renameDrill(api, shards, mode);
+      this.deployed = 4;
+      this.renames.set(mode, report);
+      return report;
+    } finally {
+      this.renameBusy = false;
+    }
+  }
+
   /** Back to no drill at all: ends drill sessions, drops `lab_drill` and the drift drill's index on every shard, forgets the runs. */
   async reset(): Promise<void> {
     await Promise.all(
@@ -412,6 +486,11 @@ export class MigrationDrill {
     this.lockQueues.clear();
     this.ddlReports.clear();
     this.running.clear();
+    this.phases.clear();
+    this.lastRequests = null;
+    this.renames.clear();
+    this.users.clear();
+    this.deployed = 1;
   }
 }
 

@@ -3,4 +3,6 @@ export { MigrationDrill } from './drill.js';
 export { DDL_CHANGES, type DdlChange, type DdlReport } from './ddl-blocking.js';
 export type { DriftDifference, DriftReport } from './drift.js';
 export type { LockQueueReport } from './lock-queue.js';
-export type { CrashReport, DrillMode, DrillRunReport, DrillStatus, ProbeReport } from './types.js';
+export type { CrashReport, RunPhase, DrillMode, DrillRunReport, DrillStatus, ProbeReport } from './types.js';
+export type { ApiClient, AppRequestsReport } from './app-requests.js';
+export type { RenameMode, RenameReport } from './rename.js';

@@ -1,6 +1,17 @@
 import type { MigrateAction } from '../migrations/index.js';
 import type { DdlChange, DdlReport } from './ddl-blocking.js';
 import type { LockQueueReport } from './lock-queue.js';
+import type { AppRequestsReport } from './app-requests.js';
+import type { RenameMode, RenameReport } from './rename.js';
+
+/**
+ * Where a shard's runner is in its flow: connect (and create the tracking table), lock (and list what is
+ * pending), apply a migration, record it, then released — or failed.
+ */
+export interface RunPhase {
+  step: 'connect' | 'lock' | 'apply' | 'record' | 'released' | 'failed';
+  migration: string | null;
+}
 
 /** Which runner: the lab's (node-pg-migrate, advisory lock) or the original's (boolean lock row). */
 export type DrillMode = 'advisory' | 'faithful';
@@ -23,6 +34,8 @@ export interface DrillShardStatus {
   applied: number;
   faults: string[];
   lock: DrillLock;
+  /** The newest run's step on this shard (null before any run). */
+  phase: RunPhase | null;
 }
 
 export interface DrillShardReport {
@@ -71,6 +84,10 @@ export interface DrillStatus {
   lock_queues: { plain: LockQueueReport | null; lock_timeout: LockQueueReport | null };
   /** The newest schema-change drill of each change since the drill was reset. */
   ddl: Record<DdlChange, DdlReport | null>;
+  /** The newest batch of the notes API's requests sent by the drill. */
+  requests: AppRequestsReport | null;
+  /** The newest rename drill of each kind. */
+  renames: Record<RenameMode, RenameReport | null>;
 }
 
 export interface ProbeReport {

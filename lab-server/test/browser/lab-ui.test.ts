@@ -368,12 +368,28 @@ describe('the browser lab', () => {
     await drill.getByRole('button', { name: "Try the new version's write" }).click();
     await drill.locator('li[data-probe-shard="shard-2"][data-ok="false"]').waitFor();
     expect(await drill.locator('li[data-ok="true"]').count()).toBe(4);
+    // The runner's flow and the schema history show the split too.
+    const timeline = page.locator('.drill-timeline-panel');
+    await timeline.locator('.drill-flow tr[data-shard="shard-2"][data-phase="failed"]').waitFor();
+    expect(await timeline.locator('.drill-timeline li[data-shard="shard-2"] .timeline-failed').textContent()).toContain('0003 failed');
+    // The app's own requests, through the messenger API: shard-2's users only get errors.
+    await drill.getByRole('button', { name: "Send the app's requests" }).click();
+    await drill.locator('tr[data-request-shard="shard-2"][data-ok="false"]').first().waitFor();
+    expect(await drill.locator('tr[data-request-shard][data-ok="true"]').count()).toBe(8);
+    expect(await drill.locator('tr[data-request-shard="shard-2"] .error').first().textContent()).toMatch(/shard-2: column "tags".*does not exist/);
+    expect(await check(page, 'lagging-requests')).toBe('pass');
     await w.shot('migrations-split');
 
     await drill.getByRole('button', { name: 'Clear faults' }).click();
     await drill.getByRole('button', { name: 'Latest', exact: true }).click();
     await drill.locator('.drill-matrix tr[data-shard="shard-2"][data-applied="4"]').waitFor();
     expect(await check(page, 'resume')).toBe('pass');
+
+    const rename = page.locator('.rename-drill');
+    await rename.getByRole('button', { name: 'Rename — expand/contract' }).click();
+    await rename.locator('[data-rename="expand-contract"]').waitFor({ timeout: 60_000 });
+    expect(await rename.locator('[data-rename="expand-contract"]').getAttribute('data-failed')).toBe('0');
+    expect(await rename.locator('[data-rename="expand-contract"] tr[data-step]').count()).toBe(7);
 
     await drill.getByRole('button', { name: 'Down', exact: true }).click();
     await drill.locator('.drill-matrix tr[data-shard="shard-0"][data-applied="3"]').waitFor();

@@ -4,12 +4,14 @@ import { fmt, ms } from '../format';
 import { useChannel } from '../live';
 import type { Body } from '../types';
 import { ErrorNote, Panel, ShardSelect, useAction, usePolled } from './common';
+import { CompactTable } from './parts/CompactTable';
 
 type Status = Body<'/lab/v1/migration-drill', 'get'>;
 type RunReport = Body<'/lab/v1/migration-drill/run', 'post'>;
 type Crash = Body<'/lab/v1/migration-drill/crash', 'post'>;
 type Probe = Body<'/lab/v1/migration-drill/probe', 'post'>;
 type LockQueue = Body<'/lab/v1/migration-drill/lock-queue', 'post'>;
+type Requests = Body<'/lab/v1/migration-drill/requests', 'post'>;
 type Lock = Status['shards'][number]['lock'];
 type Mode = 'advisory' | 'faithful';
 
@@ -31,38 +33,52 @@ function advisoryLock(l: Lock): string {
 
 function RunTable({ report }: { report: RunReport }) {
   return (
-    <div className="table-wrap" data-run-ok={String(report.ok)}>
+    <div data-run-ok={String(report.ok)}>
       <p className="muted">
         {report.crash ? 'Crash drill' : 'Run'}: {report.action} with the {MODE_LABEL[report.mode]}, {ms(report.ms)} ms in all.
       </p>
-      <table className="compact">
-        <thead>
-          <tr>
-            <th scope="col">shard</th>
-            <th scope="col">ran (ms each)</th>
-            <th scope="col">outcome</th>
+      <CompactTable head={['shard', 'ran (ms each)', 'outcome']}>
+        {report.shards.map((s) => (
+          <tr key={s.shard} data-shard={s.shard}>
+            <th scope="row">{s.shard}</th>
+            <td className="mono">{s.ran.length ? s.ran.map((r) => `${r.migration} (${ms(r.ms)})`).join(', ') : 'nothing'}</td>
+            <td>
+              {s.failed ? (
+                <span className="error">
+                  stopped{s.failed.migration ? ` at ${s.failed.migration} after ${ms(s.failed.ms)} ms` : ''}: {s.failed.message}
+                </span>
+              ) : s.skipped ? (
+                <span className="error">{s.skipped}</span>
+              ) : (
+                `ok in ${ms(s.ms)} ms`
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {report.shards.map((s) => (
-            <tr key={s.shard} data-shard={s.shard}>
-              <th scope="row">{s.shard}</th>
-              <td className="mono">{s.ran.length ? s.ran.map((r) => `${r.migration} (${ms(r.ms)})`).join(', ') : 'nothing'}</td>
-              <td>
-                {s.failed ? (
-                  <span className="error">
-                    stopped{s.failed.migration ? ` at ${s.failed.migration} after ${ms(s.failed.ms)} ms` : ''}: {s.failed.message}
-                  </span>
-                ) : s.skipped ? (
-                  <span className="error">{s.skipped}</span>
-                ) : (
-                  `ok in ${ms(s.ms)} ms`
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </CompactTable>
+    </div>
+  );
+}
+
+/** The app's own requests through the messenger API, one row each: where the schema lags, the API's error. */
+function RequestsTable({ report }: { report: Requests }) {
+  return (
+    <div className="report" aria-live="polite" data-failed-shards={report.failed_shards.join(',')}>
+      <p>
+        <strong>{report.verdict}</strong>
+      </p>
+      <CompactTable head={['shard', `request (app version ${report.app_version})`, 'status', 'outcome']}>
+        {report.requests.map((r) => (
+          <tr key={`${r.shard}-${r.method}`} data-request-shard={r.shard} data-ok={String(r.ok)}>
+            <th scope="row">{r.shard}</th>
+            <td className="mono">
+              {r.method} {r.path}
+            </td>
+            <td>{r.status}</td>
+            <td>{r.ok ? `ok in ${ms(r.ms)} ms` : <span className="error">{r.error}</span>}</td>
+          </tr>
+        ))}
+      </CompactTable>
     </div>
   );
 }
@@ -79,6 +95,7 @@ export function MigrationDrill() {
   const [crash, setCrash] = useState<Crash | null>(null);
   const [probe, setProbe] = useState<Probe | null>(null);
   const [queue, setQueue] = useState<LockQueue | null>(null);
+  const [requests, setRequests] = useState<Requests | null>(null);
   const [underLoad, setUnderLoad] = useState(false);
   const modeId = useId();
   const migrationId = useId();
@@ -156,6 +173,13 @@ export function MigrationDrill() {
         <button type="button" onClick={() => void act.run(async () => setProbe(await api<Probe>('POST', '/lab/v1/migration-drill/probe')))} disabled={act.busy}>
           Try the new version's write
         </button>
+        <button
+          type="button"
+          onClick={() => void act.run(async () => setRequests(await api<Requests>('POST', '/lab/v1/migration-drill/requests', {})))}
+          disabled={act.busy}
+        >
+          Send the app's requests
+        </button>
       </div>
       <div className="buttons">
         <button type="button" onClick={() => void doCrash('faithful')} disabled={act.busy}>
@@ -183,6 +207,7 @@ export function MigrationDrill() {
               setCrash(null);
               setQueue(null);
               setProbe(null);
+              setRequests(null);
               await api('DELETE', '/lab/v1/migration-drill');
             })
           }
@@ -192,78 +217,66 @@ export function MigrationDrill() {
         </button>
       </div>
       {status && (
-        <div className="table-wrap">
-          <table className="compact drill-matrix">
-            <thead>
-              <tr>
-                <th scope="col">shard</th>
-                {status.migrations.map((m) => (
-                  <th scope="col" key={m} className="mono">
-                    {m}
-                  </th>
-                ))}
-                <th scope="col">lock row (original)</th>
-                <th scope="col">advisory lock (lab)</th>
-                <th scope="col">runner sessions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {status.shards.map((s) => (
-                <tr key={s.shard} data-shard={s.shard} data-applied={s.applied} data-row-lock={rowLock(s.lock)}>
-                  <th scope="row">{s.shard}</th>
-                  {s.error ? (
-                    <td colSpan={status.migrations.length + 3} className="error">
-                      {s.error}
+        <CompactTable
+          className="drill-matrix"
+          head={[
+            'shard',
+            ...status.migrations.map((m) => (
+              <span key={m} className="mono">
+                {m}
+              </span>
+            )),
+            'lock row (original)',
+            'advisory lock (lab)',
+            'runner sessions',
+          ]}
+        >
+          {status.shards.map((s) => (
+            <tr key={s.shard} data-shard={s.shard} data-applied={s.applied} data-row-lock={rowLock(s.lock)}>
+              <th scope="row">{s.shard}</th>
+              {s.error ? (
+                <td colSpan={status.migrations.length + 3} className="error">
+                  {s.error}
+                </td>
+              ) : (
+                <>
+                  {s.cells.map((c) => (
+                    <td key={c.migration} className={`drill-${c.state}`} data-state={c.state} title={c.error ?? c.run_on ?? ''}>
+                      {c.state}
+                      {s.faults.includes(c.migration) ? ' ⚑ fault' : ''}
                     </td>
-                  ) : (
-                    <>
-                      {s.cells.map((c) => (
-                        <td key={c.migration} className={`drill-${c.state}`} data-state={c.state} title={c.error ?? c.run_on ?? ''}>
-                          {c.state}
-                          {s.faults.includes(c.migration) ? ' ⚑ fault' : ''}
-                        </td>
-                      ))}
-                      <td className={s.lock.row_locked ? 'error' : ''}>{rowLock(s.lock)}</td>
-                      <td>{advisoryLock(s.lock)}</td>
-                      <td className="mono">{s.lock.runner_pids.length ? s.lock.runner_pids.join(', ') : 'none'}</td>
-                    </>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                  ))}
+                  <td className={s.lock.row_locked ? 'error' : ''}>{rowLock(s.lock)}</td>
+                  <td>{advisoryLock(s.lock)}</td>
+                  <td className="mono">{s.lock.runner_pids.length ? s.lock.runner_pids.join(', ') : 'none'}</td>
+                </>
+              )}
+            </tr>
+          ))}
+        </CompactTable>
       )}
       {lastRun && <RunTable report={lastRun} />}
+      {requests && <RequestsTable report={requests} />}
       {crash && (
         <div className="report" aria-live="polite" data-crash-mode={crash.mode}>
           <p>
             <strong>{crash.verdict}</strong> Killed {fmt(crash.killed.length)} runner session(s) inside{' '}
             {[...new Set(crash.killed.map((k) => k.migration ?? '?'))].join(', ') || '–'}.
           </p>
-          <table className="compact">
-            <thead>
-              <tr>
-                <th scope="col">shard</th>
-                <th scope="col">during: lock row / advisory</th>
-                <th scope="col">after: lock row / advisory</th>
-              </tr>
-            </thead>
-            <tbody>
-              {crash.during.map((d, i) => {
-                const after = crash.after[i]?.lock;
-                return (
-                  <tr key={d.shard}>
-                    <th scope="row">{d.shard}</th>
-                    <td>
-                      {rowLock(d.lock)} / {advisoryLock(d.lock)}
-                    </td>
-                    <td>{after ? `${rowLock(after)} / ${advisoryLock(after)}` : '–'}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <CompactTable head={['shard', 'during: lock row / advisory', 'after: lock row / advisory']}>
+            {crash.during.map((d, i) => {
+              const after = crash.after[i]?.lock;
+              return (
+                <tr key={d.shard}>
+                  <th scope="row">{d.shard}</th>
+                  <td>
+                    {rowLock(d.lock)} / {advisoryLock(d.lock)}
+                  </td>
+                  <td>{after ? `${rowLock(after)} / ${advisoryLock(after)}` : '–'}</td>
+                </tr>
+              );
+            })}
+          </CompactTable>
         </div>
       )}
       {probe && (
@@ -290,26 +303,16 @@ export function MigrationDrill() {
             {queue.under_load &&
               ` Inside load test ${queue.under_load.run_id.slice(0, 8)}, seconds ${fmt(queue.under_load.from_s)}–${fmt(queue.under_load.to_s)} of its run (marked on its chart).`}
           </p>
-          <table className="compact">
-            <thead>
-              <tr>
-                <th scope="col">pid</th>
-                <th scope="col">who</th>
-                <th scope="col">waiting for (pg_blocking_pids)</th>
-                <th scope="col">query</th>
+          <CompactTable head={['pid', 'who', 'waiting for (pg_blocking_pids)', 'query']}>
+            {queue.lock_view.map((v) => (
+              <tr key={v.pid} data-role={v.role}>
+                <td className="mono">{v.pid}</td>
+                <td>{v.role}</td>
+                <td className="mono">{v.waiting_for.length ? v.waiting_for.join(', ') : '–'}</td>
+                <td className="mono">{v.query}</td>
               </tr>
-            </thead>
-            <tbody>
-              {queue.lock_view.map((v) => (
-                <tr key={v.pid} data-role={v.role}>
-                  <td className="mono">{v.pid}</td>
-                  <td>{v.role}</td>
-                  <td className="mono">{v.waiting_for.length ? v.waiting_for.join(', ') : '–'}</td>
-                  <td className="mono">{v.query}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </CompactTable>
         </div>
       )}
       <ErrorNote error={load.error ?? act.error} />

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
 import type { Body } from '../types';
 import { ErrorNote, Panel, useAction } from './common';
+import { CompactTable } from './parts/CompactTable';
 
 type Status = Body<'/lab/v1/migrations', 'get'>;
 type Report = Body<'/lab/v1/migrations/{action}', 'post'>;
@@ -43,28 +44,16 @@ export function Migrations() {
       }
     >
       {status && (
-        <div className="table-wrap">
-          <table className="compact">
-            <thead>
-              <tr>
-                <th scope="col">shard</th>
-                <th scope="col">applied</th>
-                <th scope="col">last applied</th>
-                <th scope="col">pending</th>
-              </tr>
-            </thead>
-            <tbody>
-              {status.shards.map((s) => (
-                <tr key={s.shard} data-shard={s.shard} data-applied={s.applied.length} data-pending={s.pending.length}>
-                  <th scope="row">{s.shard}</th>
-                  <td>{s.applied.length}</td>
-                  <td className="mono">{s.applied.at(-1)?.name ?? '–'}</td>
-                  <td className="mono">{s.error ? <span className="error">{s.error}</span> : s.pending.length ? s.pending.join(', ') : 'none'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <CompactTable head={['shard', 'applied', 'last applied', 'pending']}>
+          {status.shards.map((s) => (
+            <tr key={s.shard} data-shard={s.shard} data-applied={s.applied.length} data-pending={s.pending.length}>
+              <th scope="row">{s.shard}</th>
+              <td>{s.applied.length}</td>
+              <td className="mono">{s.applied.at(-1)?.name ?? '–'}</td>
+              <td className="mono">{s.error ? <span className="error">{s.error}</span> : s.pending.length ? s.pending.join(', ') : 'none'}</td>
+            </tr>
+          ))}
+        </CompactTable>
       )}
       {report && (
         <pre className="report" aria-live="polite">

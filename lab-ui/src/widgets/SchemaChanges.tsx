@@ -3,6 +3,7 @@ import { api } from '../api';
 import { fmt, ms } from '../format';
 import type { Body } from '../types';
 import { ErrorNote, Panel, ShardSelect, useAction, usePolled } from './common';
+import { CompactTable } from './parts/CompactTable';
 
 type Status = Body<'/lab/v1/migration-drill', 'get'>;
 type Report = Body<'/lab/v1/migration-drill/ddl', 'post'>;
@@ -49,55 +50,37 @@ export function SchemaChanges() {
         </>
       }
     >
-      <div className="table-wrap">
-        <table className="compact">
-          <thead>
-            <tr>
-              <th scope="col">change</th>
-              <th scope="col">took</th>
-              <th scope="col">rewrote</th>
-              <th scope="col">lock held</th>
-              <th scope="col">inserts during / blocked ≥ 100 ms</th>
-              <th scope="col">longest insert (usual)</th>
-              <th scope="col" />
-            </tr>
-          </thead>
-          <tbody>
-            {CHANGES.map(({ change, label }) => {
-              const r = reports?.[change] ?? null;
-              return (
-                <tr key={change} data-change={change} data-rewrote={r ? String(r.rewrote) : undefined}>
-                  <th scope="row" className="mono">
-                    {label}
-                  </th>
-                  {r ? (
-                    <>
-                      <td>{ms(r.ddl_ms)} ms</td>
-                      <td>{r.rewrote ? `yes, ${fmt(r.rows)} rows` : 'no'}</td>
-                      <td className={r.lock_blocks_writes ? 'error' : ''}>{r.lock_mode ?? 'too brief to see'}</td>
-                      <td>
-                        {fmt(r.writes.during)} / {fmt(r.writes.blocked)}
-                      </td>
-                      <td className={r.writes.blocked > 0 ? 'error' : ''}>
-                        {ms(r.writes.longest_ms)} ms ({ms(r.writes.usual_ms)} ms)
-                      </td>
-                    </>
-                  ) : (
-                    <td colSpan={5} className="muted">
-                      not run yet
-                    </td>
-                  )}
+      <CompactTable head={['change (press to run it)', 'took', 'rewrote', 'lock held', 'inserts during / blocked ≥ 100 ms', 'longest insert (usual)']}>
+        {CHANGES.map(({ change, label }) => {
+          const r = reports?.[change] ?? null;
+          return (
+            <tr key={change} data-change={change} data-rewrote={r ? String(r.rewrote) : undefined}>
+              <th scope="row">
+                <button type="button" className="mono" onClick={() => void act.run([change])} disabled={act.busy} aria-label={`Run ${label}`}>
+                  {label}
+                </button>
+              </th>
+              {r ? (
+                <>
+                  <td>{ms(r.ddl_ms)} ms</td>
+                  <td>{r.rewrote ? `yes, ${fmt(r.rows)} rows` : 'no'}</td>
+                  <td className={r.lock_blocks_writes ? 'error' : ''}>{r.lock_mode ?? 'too brief to see'}</td>
                   <td>
-                    <button type="button" onClick={() => void act.run([change])} disabled={act.busy}>
-                      Run
-                    </button>
+                    {fmt(r.writes.during)} / {fmt(r.writes.blocked)}
                   </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+                  <td className={r.writes.blocked > 0 ? 'error' : ''}>
+                    {ms(r.writes.longest_ms)} ms ({ms(r.writes.usual_ms)} ms)
+                  </td>
+                </>
+              ) : (
+                <td colSpan={5} className="muted">
+                  not run yet
+                </td>
+              )}
+            </tr>
+          );
+        })}
+      </CompactTable>
       {CHANGES.map(({ change }) => reports?.[change]).some(Boolean) && (
         <ul className="muted" aria-live="polite">
           {CHANGES.map(({ change }) => reports?.[change]).map((r) => r && <li key={r.change}>{`${r.shard}: ${r.verdict}`}</li>)}

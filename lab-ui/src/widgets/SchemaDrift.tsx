@@ -3,6 +3,7 @@ import { api } from '../api';
 import { fmt } from '../format';
 import type { Body } from '../types';
 import { ErrorNote, Panel, useAction, usePolled } from './common';
+import { CompactTable } from './parts/CompactTable';
 
 type Drift = Body<'/lab/v1/migration-drill/drift', 'get'>;
 
@@ -50,32 +51,18 @@ export function SchemaDrift() {
             ))}
           </ul>
           {drift.differences.length > 0 && (
-            <div className="table-wrap">
-              <table className="compact">
-                <thead>
-                  <tr>
-                    <th scope="col">shard</th>
-                    <th scope="col">problem</th>
-                    <th scope="col">kind</th>
-                    <th scope="col">name</th>
-                    <th scope="col">expected</th>
-                    <th scope="col">found</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {drift.differences.map((d) => (
-                    <tr key={`${d.shard}-${d.kind}-${d.name}`}>
-                      <th scope="row">{d.shard}</th>
-                      <td className="error">{d.problem}</td>
-                      <td>{d.kind}</td>
-                      <td className="mono">{d.name}</td>
-                      <td className="mono">{d.expected ?? '–'}</td>
-                      <td className="mono">{d.found ?? '–'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <CompactTable head={['shard', 'problem', 'kind', 'name', 'expected', 'found']}>
+              {drift.differences.map((d) => (
+                <tr key={`${d.shard}-${d.kind}-${d.name}`}>
+                  <th scope="row">{d.shard}</th>
+                  <td className="error">{d.problem}</td>
+                  <td>{d.kind}</td>
+                  <td className="mono">{d.name}</td>
+                  <td className="mono">{d.expected ?? '–'}</td>
+                  <td className="mono">{d.found ?? '–'}</td>
+                </tr>
+              ))}
+            </CompactTable>
           )}
         </>
       )}

@@ -22,6 +22,8 @@ import { Sql } from './Sql';
 import { UuidAnatomyWidget } from './UuidAnatomy';
 import { KeyFateWidget } from './KeyFate';
 import { IdLocalityWidget } from './IdLocality';
+import { DrillTimeline } from './DrillTimeline';
+import { RenameDrill } from './RenameDrill';
 
 export type WidgetProps = { attrs: Record<string, string> };
 
@@ -59,6 +61,8 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   'constraint-explorer': ConstraintExplorer,
   'schema-changes': SchemaChanges,
   'schema-drift': SchemaDrift,
+  'drill-timeline': DrillTimeline,
+  'rename-drill': RenameDrill,
 };
 
 export function Widget({ name, attrs }: { name: string; attrs: Record<string, string> }) {

@@ -11,6 +11,7 @@ const shard = (name: string, applied: number, opts: { failed?: string; faults?: 
   applied,
   faults: opts.faults ?? [],
   lock: lock(opts.row ?? false),
+  phase: null,
   cells: M.map((m, i) => ({
     migration: m,
     state: i < applied ? ('applied' as const) : m === opts.failed ? ('failed' as const) : ('pending' as const),
@@ -39,7 +40,9 @@ const status = (
   last_crash: CrashReport | null = null,
   lock_queues: DrillStatus['lock_queues'] = { plain: null, lock_timeout: null },
   ddl: DrillStatus['ddl'] = { 'create-index': null, 'create-index-concurrently': null, 'add-column-default': null, 'add-column-rewrite': null },
-): DrillStatus => ({ migrations: M, shards, runs, last_crash, lock_queues, ddl });
+  requests: DrillStatus['requests'] = null,
+  renames: DrillStatus['renames'] = { 'expand-contract': null, 'one-step': null },
+): DrillStatus => ({ migrations: M, shards, runs, last_crash, lock_queues, ddl, requests, renames });
 
 describe('migration-drill check', () => {
   it('refuses unknown or malformed parameters', () => {
@@ -167,5 +170,56 @@ describe('migration-drill check, schema changes', () => {
     expect(judge({ ...good, 'create-index-concurrently': report('create-index-concurrently', 'ShareLock', true, false, 3) }).passed).toBe(false);
     expect(judge({ ...good, 'add-column-default': report('add-column-default', 'AccessExclusiveLock', true, true, 3) }).message).toContain('older than 11');
     expect(judge({ ...good, 'add-column-rewrite': report('add-column-rewrite', 'AccessExclusiveLock', true, false, 3) }).passed).toBe(false);
+  });
+});
+
+describe('migration-drill check: the app’s requests and the rename', () => {
+  const req = (shard: string, ok: boolean) => ({
+    shard,
+    method: 'POST' as const,
+    path: '/p',
+    status: ok ? 201 : 503,
+    ok,
+    error: ok ? null : `${shard}: column "tags" does not exist`,
+    ms: 1,
+  });
+  const requests = (failed: string[]): DrillStatus['requests'] => ({
+    app_version: 1,
+    requests: ['shard-0', 'shard-1'].map((s) => req(s, !failed.includes(s))),
+    failed_shards: failed,
+    verdict: '',
+  });
+  const split = [shard('shard-0', 3), shard('shard-1', 2, { failed: '0003_c' })];
+  const judgeReq = (want: 'split' | 'ok', shards: DrillStatus['shards'], r: DrillStatus['requests']) =>
+    judgeMigrationDrill({ kind: 'migration-drill', requests: want }, status(shards, [], null, undefined, undefined, r));
+
+  it('split passes only when the requests failed on exactly the shards behind; ok only when none failed', () => {
+    expect(judgeReq('split', split, null).message).toContain("Send the new version's requests");
+    expect(judgeReq('split', split, requests([])).passed).toBe(false);
+    expect(judgeReq('split', split, requests(['shard-0', 'shard-1'])).passed).toBe(false);
+    expect(judgeReq('split', split, requests(['shard-1']))).toMatchObject({ passed: true, message: expect.stringContaining('column "tags"') });
+    expect(judgeReq('ok', [shard('shard-0', 3), shard('shard-1', 3)], requests(['shard-1'])).passed).toBe(false);
+    expect(judgeReq('ok', [shard('shard-0', 3), shard('shard-1', 3)], requests([])).passed).toBe(true);
+  });
+
+  it('rename needs the one-step rename to have failed requests and expand/contract none', () => {
+    const report = (mode: 'one-step' | 'expand-contract', failed: number) => ({
+      mode,
+      steps: [{ step: 's', did: '', app_version: 1, ms: 1, requests: 10, failed, errors: failed ? ['column "body" does not exist'] : [], ddl_tries: 1 }],
+      requests: 10,
+      failed,
+      failed_by_shard: { 'shard-0': failed },
+      backfill: null,
+      verdict: '',
+    });
+    const judge = (renames: DrillStatus['renames']) =>
+      judgeMigrationDrill({ kind: 'migration-drill', rename: true }, status([shard('shard-0', 3)], [], null, undefined, undefined, null, renames));
+    expect(judge({ 'one-step': null, 'expand-contract': report('expand-contract', 0) }).passed).toBe(false);
+    expect(judge({ 'one-step': report('one-step', 0), 'expand-contract': report('expand-contract', 0) }).passed).toBe(false);
+    expect(judge({ 'one-step': report('one-step', 4), 'expand-contract': report('expand-contract', 2) }).message).toContain('column "body"');
+    expect(judge({ 'one-step': report('one-step', 4), 'expand-contract': report('expand-contract', 0) })).toMatchObject({
+      passed: true,
+      message: expect.stringContaining('4 of 10 requests failed'),
+    });
   });
 });

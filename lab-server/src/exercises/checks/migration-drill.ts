@@ -24,6 +24,10 @@ const spec = z.strictObject({
   lock_queue: z.literal(true).optional(),
   /** All four schema-change drills ran: the plain index build held a lock that blocks writes, the concurrent one did not; only the volatile default rewrote. */
   ddl: z.literal(true).optional(),
+  /** The newest notes API requests: `split`, they failed on exactly the shards behind; `ok`, none failed anywhere. */
+  requests: z.enum(['split', 'ok']).optional(),
+  /** Both rename drills ran: the one-step rename failed requests, expand and contract failed none. */
+  rename: z.literal(true).optional(),
 });
 type DrillSpec = z.output<typeof spec>;
 
@@ -137,6 +141,37 @@ export function judgeMigrationDrill(s: DrillSpec, st: DrillStatus): CheckResult 
     said.push(
       `Writes waited up to ${ms(plain!.writes.longest_ms)} behind CREATE INDEX (${plain!.lock_mode}) and ${ms(concurrent!.writes.longest_ms)} beside CREATE INDEX CONCURRENTLY; ` +
         `up to ${ms(constant!.writes.longest_ms)} for the constant default (no rewrite) and ${ms(rewrite!.writes.longest_ms)} for the volatile one, which rewrote ${fmt(rewrite!.rows)} rows.`,
+    );
+  }
+  if (s.requests) {
+    const r = st.requests;
+    if (!r) return fail("Send the new version's requests first (“Send the app's requests”, or `migrate drill requests`).");
+    const ahead = Math.max(...st.shards.map((x) => x.applied));
+    const lagging = st.shards.filter((x) => x.applied < ahead).map((x) => x.shard);
+    if (s.requests === 'split') {
+      if (lagging.length === 0) return fail('Every shard is at the same drill version: make one fail first, then send the requests.');
+      const wrong = [...r.failed_shards.filter((x) => !lagging.includes(x)), ...lagging.filter((x) => !r.failed_shards.includes(x))];
+      if (wrong.length > 0)
+        return fail(
+          `The newest requests failed on ${list(r.failed_shards) || 'no shard'}, but ${list(lagging)} is behind: send them again now the cluster is split.`,
+        );
+      said.push(`The app's requests failed on ${list(r.failed_shards)} only: ${r.requests.find((x) => !x.ok)?.error ?? ''}`);
+    } else {
+      if (r.failed_shards.length > 0)
+        return fail(`The newest requests still failed on ${list(r.failed_shards)}: bring it to the latest drill migration and send them again.`);
+      said.push(`All ${fmt(r.requests.length)} of the app's requests succeeded, on every shard.`);
+    }
+  }
+  if (s.rename) {
+    const one = st.renames['one-step'];
+    const ec = st.renames['expand-contract'];
+    if (!one) return fail('Rename the column in one step first (Rename — one step), and count the failed requests.');
+    if (one.failed === 0) return fail('The one-step rename failed no request: run it again (it needs the app to be busy while it runs).');
+    if (!ec) return fail('Now rename it by expand and contract (Rename — expand/contract).');
+    if (ec.failed > 0)
+      return fail(`Expand and contract failed ${fmt(ec.failed)} request(s): ${ec.steps.find((x) => x.failed > 0)?.errors[0] ?? ''}. Run it again.`);
+    said.push(
+      `In one step: ${fmt(one.failed)} of ${fmt(one.requests)} requests failed. By expand and contract: ${fmt(ec.requests)} requests over ${ec.steps.length} steps, 0 failed.`,
     );
   }
   return pass(said.join(' ') || 'The drill is in that state.');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ApiRouter } from '../api-router.js';
 import type { Lab } from '../../lab/lab.js';
+import { SelfClient } from '../../net/self-client.js';
 import {
   CrashReportSchema,
   DdlBody,
@@ -16,10 +17,14 @@ import {
   LockQueueBody,
   LockQueueReportSchema,
   ProbeReportSchema,
+  AppRequestsReportSchema,
+  DrillRequestsBody,
+  RenameBody,
+  RenameReportSchema,
 } from '../schemas/migration-drill.js';
 
 /** `/lab/v1/migration-drill`: the Migrations chapter's drills on schema `lab_drill` of every shard (never the messenger's). */
-export function migrationDrillRoutes(api: ApiRouter, lab: Pick<Lab, 'migrationDrill'>): void {
+export function migrationDrillRoutes(api: ApiRouter, lab: Pick<Lab, 'migrationDrill' | 'config'>): void {
   const tag = 'lab: migration drills';
   const drill = lab.migrationDrill;
   const badInput = { description: 'validation_failed: unknown shard or migration, or a malformed body; nothing changed' };
@@ -49,7 +54,7 @@ export function migrationDrillRoutes(api: ApiRouter, lab: Pick<Lab, 'migrationDr
       responses: { 200: { description: 'per shard: what ran, how long each took, why it stopped', schema: DrillRunReportSchema }, 400: badInput },
     },
     async ({ res, body }) => {
-      res.json(await drill.run(body.action, body.mode));
+      res.json(await drill.run(body.action, body.mode, body.pause_s));
     },
   );
 
@@ -125,6 +130,48 @@ export function migrationDrillRoutes(api: ApiRouter, lab: Pick<Lab, 'migrationDr
     },
     async ({ res }) => {
       res.json(await drill.probe());
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/migration-drill/requests',
+      tag,
+      summary:
+        "Send the new app version's own requests through the messenger API (POST and GET /api/v1/users/:id/notes) for one user on every shard: where the drill migrations lag, they fail there only",
+      description: 'Creates one messenger user per shard through the API the first time (kept until the chapter is reset).',
+      body: DrillRequestsBody,
+      bodyName: 'requests',
+      responses: {
+        200: { description: 'each request: shard, status, the API’s error', schema: AppRequestsReportSchema },
+        400: badInput,
+        409: { description: 'users_failed: no drill user could be created on some shard' },
+      },
+    },
+    async ({ req, res, body }) => {
+      res.json(await drill.requests(SelfClient.from(req, lab.config.token), body.app_version));
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/migration-drill/rename',
+      tag,
+      summary:
+        'Rename lab_drill.notes.body to text on every shard while one client per shard keeps using the notes API: in one step, or by expand and contract (add, dual-write, backfill in batches, switch reads, drop)',
+      description: 'Every request is counted in the step it began in. The notes table is brought back to `body` first, so the drill can be run again.',
+      body: RenameBody,
+      bodyName: 'rename',
+      responses: {
+        200: { description: 'each step: what changed, the app version, requests and failures', schema: RenameReportSchema },
+        400: badInput,
+        409: { description: 'drill_not_latest: run the drill migrations to the latest first; rename_busy: one is running' },
+      },
+    },
+    async ({ req, res, body }) => {
+      res.json(await drill.rename(SelfClient.from(req, lab.config.token), body.mode));
     },
   );
 

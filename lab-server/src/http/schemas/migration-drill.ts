@@ -1,15 +1,36 @@
 import { z } from 'zod';
 import { DDL_CHANGES } from '../../migration-drill/index.js';
+import {
+  AppRequestsReportSchema,
+  DriftReportSchema,
+  DrillActionSchema,
+  DrillLockSchema,
+  DrillModeSchema,
+  DrillRunReportSchema,
+  RenameModeSchema,
+  RenameReportSchema,
+} from '../../contracts/migration-drill.js';
+
+export { AppRequestsReportSchema, DriftReportSchema, DrillLockSchema, DrillModeSchema, DrillRunReportSchema, RenameReportSchema };
 
 const strictBody = (name: string) => ({
   error: (iss: { code?: string; keys?: string[] }) =>
     iss.code === 'unrecognized_keys' ? `unknown field(s): ${(iss.keys ?? []).join(', ')}` : `the body must be a JSON object (${name})`,
 });
 
-export const DrillModeSchema = z.enum(['advisory', 'faithful'], { error: 'mode must be advisory (the lab’s runner) or faithful (the original’s)' });
-const ActionSchema = z.enum(['up', 'down', 'latest'], { error: 'action must be up, down or latest' });
-
-export const DrillRunBody = z.strictObject({ action: ActionSchema, mode: DrillModeSchema.default('advisory') }, strictBody('drill run'));
+export const DrillRunBody = z.strictObject(
+  {
+    action: DrillActionSchema,
+    mode: DrillModeSchema.default('advisory'),
+    pause_s: z
+      .number({ error: 'pause_s must be a number' })
+      .min(0, 'pause_s must be at least 0')
+      .max(5, 'pause_s must be at most 5')
+      .default(0)
+      .describe('slow motion: seconds each migration waits inside its Up, so the flow can be watched'),
+  },
+  strictBody('drill run'),
+);
 export const DrillFaultBody = z.strictObject(
   {
     shard: z.string({ error: 'shard is required (a name like shard-2)' }).min(1, 'shard is required'),
@@ -20,35 +41,7 @@ export const DrillFaultBody = z.strictObject(
 export const DrillCrashBody = z.strictObject({ mode: DrillModeSchema }, strictBody('crash'));
 export const DrillFaultsQuery = z.object({ shard: z.string().min(1).optional().describe('only this shard (default: every shard)') });
 
-export const DrillLockSchema = z
-  .object({
-    row_locked: z.boolean().nullable().describe("the original's lock row (lab_drill.migration_lock.locked); null before the first drill run"),
-    advisory_pid: z.number().nullable().describe("the backend holding the lab's advisory lock for the drill, or null"),
-    runner_pids: z.array(z.number()).describe('drill runner sessions alive on the shard'),
-  })
-  .meta({ id: 'DrillLock' });
-
 const ShardLock = z.object({ shard: z.string(), lock: DrillLockSchema });
-
-export const DrillRunReportSchema = z
-  .object({
-    action: ActionSchema,
-    mode: DrillModeSchema,
-    ok: z.boolean(),
-    crash: z.boolean(),
-    started_at: z.string(),
-    ms: z.number(),
-    shards: z.array(
-      z.object({
-        shard: z.string(),
-        ran: z.array(z.object({ migration: z.string(), ms: z.number() })),
-        failed: z.object({ migration: z.string().nullable(), message: z.string(), ms: z.number() }).nullable(),
-        skipped: z.string().nullable(),
-        ms: z.number(),
-      }),
-    ),
-  })
-  .meta({ id: 'DrillRunReport' });
 
 export const CrashReportSchema = z
   .object({
@@ -137,6 +130,10 @@ export const DrillStatusSchema = z
         applied: z.number(),
         faults: z.array(z.string()),
         lock: DrillLockSchema,
+        phase: z
+          .object({ step: z.enum(['connect', 'lock', 'apply', 'record', 'released', 'failed']), migration: z.string().nullable() })
+          .nullable()
+          .describe("where the newest run's runner is in its flow on this shard"),
       }),
     ),
     runs: z.array(DrillRunReportSchema).describe('the most recent runs, newest first'),
@@ -150,6 +147,8 @@ export const DrillStatusSchema = z
         >,
       )
       .describe('the newest schema-change drill of each change'),
+    requests: AppRequestsReportSchema.nullable().describe("the newest batch of the notes API's requests"),
+    renames: z.object({ 'expand-contract': RenameReportSchema.nullable(), 'one-step': RenameReportSchema.nullable() }),
   })
   .meta({ id: 'DrillStatus' });
 
@@ -186,26 +185,22 @@ export const LockQueueBody = z.strictObject(
   strictBody('lock queue'),
 );
 
-export const DriftReportSchema = z
-  .object({
-    shards: z.array(z.object({ shard: z.string(), error: z.string().nullable(), items: z.number(), differences: z.number() })),
-    differences: z.array(
-      z.object({
-        shard: z.string(),
-        kind: z.enum(['table', 'column', 'index', 'constraint', 'migration']),
-        name: z.string(),
-        problem: z
-          .enum(['missing', 'extra', 'differs'])
-          .describe('missing: the other shards have it; extra: only this shard has it; differs: another definition'),
-        expected: z.string().nullable(),
-        found: z.string().nullable(),
-      }),
-    ),
-    verdict: z.string(),
-  })
-  .meta({ id: 'DriftReport' });
-
 export const DriftBody = z.strictObject(
   { shard: z.string().min(1, 'shard must name a shard').optional().describe('the shard to change (default: one at random, not said)') },
   strictBody('drift'),
 );
+
+export const DrillRequestsBody = z.strictObject(
+  {
+    app_version: z
+      .number({ error: 'app_version must be a number' })
+      .int('app_version must be 1, 2, 3 or 4')
+      .min(1, 'app_version must be 1, 2, 3 or 4')
+      .max(4, 'app_version must be 1, 2, 3 or 4')
+      .optional()
+      .describe('the app version whose requests to send (default: the one deployed now: 1, or 4 after a rename drill)'),
+  },
+  strictBody('requests'),
+);
+
+export const RenameBody = z.strictObject({ mode: RenameModeSchema }, strictBody('rename'));
