@@ -37,6 +37,25 @@ function outcome(path: string, body: unknown): string {
   return `“Copied title” is now on ${r.conversation_shard} and copied into the inboxes on ${r.member_shards.join(', ')}`;
 }
 
+/** One reference no catalog holds: what keeps it, and the button that breaks it on purpose. */
+function CrossShardRow({ x, onBreak, busy, broke }: { x: CrossShard; onBreak(): void; busy: boolean; broke: string | undefined }) {
+  return (
+    <tr data-kept-by={x.kept_by}>
+      <td>{x.reference}</td>
+      <td>
+        <strong>{x.kept_by}</strong>
+      </td>
+      <td>{x.how}</td>
+      <td>
+        <button type="button" onClick={onBreak} disabled={busy}>
+          Break it
+        </button>
+        {broke && <p aria-live="polite">{broke}</p>}
+      </td>
+    </tr>
+  );
+}
+
 /**
  * The constraint explorer (GET /lab/v1/references/constraints): what each shard's catalog enforces, with its
  * ON DELETE / ON UPDATE actions, and every cross-shard reference with what keeps it and a button that breaks it.
@@ -110,19 +129,7 @@ export function ConstraintExplorer() {
             </thead>
             <tbody>
               {map.cross_shard.map((x) => (
-                <tr key={x.reference} data-kept-by={x.kept_by}>
-                  <td>{x.reference}</td>
-                  <td>
-                    <strong>{x.kept_by}</strong>
-                  </td>
-                  <td>{x.how}</td>
-                  <td>
-                    <button type="button" onClick={() => void breakIt.run(x)} disabled={breakIt.busy}>
-                      Break it
-                    </button>
-                    {broke[x.reference] && <p aria-live="polite">{broke[x.reference]}</p>}
-                  </td>
-                </tr>
+                <CrossShardRow key={x.reference} x={x} onBreak={() => void breakIt.run(x)} busy={breakIt.busy} broke={broke[x.reference]} />
               ))}
             </tbody>
           </table>

@@ -22,6 +22,7 @@ import { Sql } from './Sql';
 import { UuidAnatomyWidget } from './UuidAnatomy';
 import { KeyFateWidget } from './KeyFate';
 import { IdLocalityWidget } from './IdLocality';
+import { ClaimWalkthrough } from './ClaimWalkthrough';
 
 export type WidgetProps = { attrs: Record<string, string> };
 
@@ -59,6 +60,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   'constraint-explorer': ConstraintExplorer,
   'schema-changes': SchemaChanges,
   'schema-drift': SchemaDrift,
+  'claim-walkthrough': ClaimWalkthrough,
 };
 
 export function Widget({ name, attrs }: { name: string; attrs: Record<string, string> }) {
