@@ -11,6 +11,7 @@ type RaceResult = components['schemas']['RaceResult'];
 type OutboxDrill = components['schemas']['OutboxDrill'];
 type UsernameRace = components['schemas']['UsernameRace'];
 type SampleConversation = components['schemas']['SampleConversation'];
+type ClaimWalkthrough = components['schemas']['ClaimWalkthrough'];
 
 /** The catalog changes only with a migration; a slow refresh keeps a half-applied one visible. */
 const REFRESH_MS = 10_000;
@@ -28,6 +29,10 @@ function outcome(path: string, body: unknown): string {
   if (path.endsWith('/outbox-drill')) {
     const r = body as OutboxDrill;
     return `the event failed ${fmt(r.while_down.attempts)} time(s) while ${r.conversation_shard} was down, then was delivered: ${fmt(r.orphans)} orphan(s)`;
+  }
+  if (path.endsWith('/claim-walkthrough')) {
+    const r = body as ClaimWalkthrough;
+    return `the first sign-up died after its claim; ${r.settled ? `“${r.username}” settled on the ${r.holder} user's account, the dead one fenced` : `${fmt(r.accounts_with_name)} account(s) carry “${r.username}”`}`;
   }
   if (path.endsWith('/username-race')) {
     const r = body as UsernameRace;
