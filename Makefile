@@ -274,9 +274,12 @@ fk-race: install ## check-then-write against a concurrent delete: make fk-race M
 	@test -n "$(MODE)" || { echo "usage: make fk-race MODE=naive|correct [ROUNDS=10] [WINDOW=200]"; exit 2; }
 	@$(LAB) fk race $(MODE) $(if $(ROUNDS),--rounds $(ROUNDS),) $(if $(WINDOW),--window $(WINDOW),)
 
-fk-username-race: install ## 50 users claim one username at once; exactly one wins: make fk-username-race NAME=babbage (needs make dev)
-	@test -n "$(NAME)" || { echo "usage: make fk-username-race NAME=babbage [CLAIMS=50]"; exit 2; }
+fk-username-race: install ## 50 users claim one username at once; exactly one wins: make fk-username-race [NAME=babbage] [CLAIMS=50] (no NAME: a new one) (needs make dev)
 	@$(LAB) fk username-race $(NAME) $(if $(CLAIMS),--claims $(CLAIMS),)
+
+.PHONY: fk-claim
+fk-claim: install ## the username protocol step by step, the first sign-up dying where CRASH says: make fk-claim CRASH=none|after-claim|after-create [NAME=ada] (needs make dev)
+	@$(LAB) fk claim $(NAME) $(if $(CRASH),--crash $(CRASH),)
 
 fk-audit: install ## follow every cross-shard reference to its target and count the dangling ones (needs make dev)
 	@$(LAB) fk audit

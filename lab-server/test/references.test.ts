@@ -7,6 +7,8 @@ import type { SampleConversation } from '../src/references/sample.js';
 import type { ConstraintMap } from '../src/references/constraints.js';
 import type { OutboxView } from '../src/references/outbox-view.js';
 import type { OutboxBacklog } from '../src/messenger/outbox/outbox.js';
+import type { ClaimWalkthrough } from '../src/references/claim-walkthrough.js';
+import type { UsernameRace } from '../src/references/username-race.js';
 import { runCli } from './support/cli.js';
 import { startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 
@@ -195,6 +197,69 @@ describe('a username unique across shards', () => {
     });
     expect(rows.body.results[0]!.rows).toEqual([[r.body.winner!.user_id, 'true']]);
     expect((await t.call('POST', '/lab/v1/references/username-race', { username: 'no spaces', claims: 5 })).status).toBe(400);
+  });
+
+  it('records each race with when it ran, and picks a new name when none is given', async () => {
+    const r = await t.call<UsernameRace>('POST', '/lab/v1/references/username-race', { claims: 5 });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ won: 1, conflicts: 4, failed: [] });
+    expect(r.body.username).toMatch(/^race-/);
+    const runs = (
+      await t.call<{ runs: { username: string; won: number; started_at: string; finished_at: string }[] }>('GET', '/lab/v1/references/username-race')
+    ).body.runs;
+    const run = runs.find((x) => x.username === r.body.username)!;
+    expect(run).toMatchObject({ won: 1, started_at: r.body.started_at, finished_at: r.body.finished_at });
+    expect(Date.parse(run.finished_at)).toBeGreaterThanOrEqual(Date.parse(run.started_at));
+  });
+});
+
+describe('claim, create, confirm — and a crash in between', () => {
+  const walk = (body: object) => t.call<ClaimWalkthrough>('POST', '/lab/v1/references/claim-walkthrough', body);
+  const steps = (w: ClaimWalkthrough) => w.steps.map((s) => `${s.step}:${s.outcome}`);
+
+  it('without a crash: pending, then an account, then confirmed; a second claim is refused', async () => {
+    const r = await walk({ crash: 'none', username: 'Lovelace' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(steps(r.body)).toEqual(['claim:done', 'create:done', 'confirm:done', 'second-claim:refused']);
+    const [claim, create, confirm] = r.body.steps;
+    expect(claim!.state).toMatchObject({ lookup: { holder: 'first', confirmed: false }, accounts: [] });
+    expect(create!.state.accounts).toEqual([{ shard: r.body.first.user_shard, holder: 'first', account_id: r.body.first.account_id }]);
+    expect(confirm!.state.lookup).toMatchObject({ holder: 'first', confirmed: true, account_id: r.body.first.account_id });
+    expect(r.body.steps[3]!.error).toMatch(/already taken/);
+    expect(r.body).toMatchObject({ holder: 'first', accounts_with_name: 1, settled: true });
+  });
+
+  it('dead after the claim: the name waits out the TTL, then the next claimant fences the dead account and takes it', async () => {
+    const r = await walk({ crash: 'after-claim' });
+    expect(steps(r.body)).toEqual(['claim:done', 'crash:crashed', 'second-claim:refused', 'expire:aged', 'second-claim-again:done', 'late-create:refused']);
+    const byStep = Object.fromEntries(r.body.steps.map((s) => [s.step, s.state]));
+    expect(byStep.crash).toMatchObject({ lookup: { holder: 'first', confirmed: false }, accounts: [], first_fenced: false });
+    expect(byStep.expire!.lookup!.age_ms).toBeGreaterThan(30_000);
+    expect(byStep['second-claim-again']).toMatchObject({ lookup: { holder: 'second', confirmed: true }, first_fenced: true });
+    expect(r.body.steps.at(-1)!.error).toMatch(/declared abandoned/);
+    expect(byStep['late-create']!.accounts.map((a) => a.holder)).toEqual(['second']);
+    expect(r.body).toMatchObject({ holder: 'second', accounts_with_name: 1, settled: true });
+  });
+
+  it('dead after the create: the next claimant finds the account and confirms it for its owner', async () => {
+    const r = await walk({ crash: 'after-create' });
+    expect(steps(r.body)).toEqual(['claim:done', 'create:done', 'crash:crashed', 'second-claim:refused', 'expire:aged', 'second-claim-again:refused']);
+    expect(r.body.steps[2]!.state).toMatchObject({ lookup: { holder: 'first', confirmed: false }, accounts: [{ holder: 'first' }] });
+    expect(r.body.steps.at(-1)!.state).toMatchObject({ lookup: { holder: 'first', confirmed: true }, first_fenced: false });
+    expect(r.body).toMatchObject({ holder: 'first', accounts_with_name: 1, settled: true, second: { account_id: null } });
+    const runs = (await t.call<{ runs: { crash: string; settled: boolean }[] }>('GET', '/lab/v1/references/claim-walkthrough')).body.runs;
+    expect(runs.map((x) => `${x.crash}:${x.settled}`)).toEqual(['none:true', 'after-claim:true', 'after-create:true']);
+  });
+
+  it('prints the steps in the terminal command, and refuses an unknown crash point with a 400', async () => {
+    const out = await runCli(['fk', 'claim', '--crash', 'after-claim'], { LAB_URL: t.url });
+    expect(out.code, out.out).toBe(0);
+    expect(out.out).toMatch(/^late-create +\| The first request wakes up/m);
+    expect(out.out).toMatch(/Settled: “claim-[0-9a-z]+” belongs to the second user/);
+    const bad = await walk({ crash: 'during-lunch' });
+    expect(bad.status).toBe(400);
+    expect((bad.body as unknown as ErrorReply).error.message).toMatch(/crash must be one of none, after-claim, after-create/);
+    expect((await walk({ username: 'a b' })).status).toBe(400);
   });
 });
 

@@ -41,6 +41,7 @@ export const WIDGETS = [
   'durability',
   'drill-timeline',
   'rename-drill',
+  'claim-walkthrough',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

@@ -87,6 +87,7 @@ export const COMMANDS: readonly Command[] = [
   fk.outbox,
   fk.outboxDrill,
   fk.constraints,
+  fk.claim,
   seed,
   migrate.status,
   migrate.up,

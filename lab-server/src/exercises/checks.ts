@@ -51,6 +51,8 @@ import { uuidTime } from './checks/uuid-time.js';
 import { liveTrace } from './checks/live-trace.js';
 import { keyFate } from './checks/key-fate.js';
 import { idLocality } from './checks/id-locality.js';
+import { claimWalkthrough } from './checks/claim-walkthrough.js';
+import { raceUnderLoad } from './checks/race-under-load.js';
 
 /**
  * Every check kind a chapter may name. A new kind is a file in `checks/` and one line here.
@@ -107,6 +109,8 @@ const checkKinds = () =>
     pooledClients,
     namedStatements,
     cacheTrial,
+    claimWalkthrough,
+    raceUnderLoad,
     all,
   ] as const;
 

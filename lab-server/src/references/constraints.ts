@@ -66,6 +66,12 @@ export const CROSS_SHARD: readonly CrossShardReference[] = [
     break_it: { method: 'POST', path: '/lab/v1/references/username-race', body: { username: 'explorer', claims: 50 } },
   },
   {
+    reference: "username_lookup.account_id → accounts.id (a claim names an account on its owner's shard)",
+    kept_by: 'application',
+    how: 'claim, create, confirm; a claim left pending by a crash expires and the next claimant settles it: confirmed if the account exists, fenced and handed over if not',
+    break_it: { method: 'POST', path: '/lab/v1/references/claim-walkthrough', body: { crash: 'after-claim' } },
+  },
+  {
     reference: 'user_conversations.title ← conversations.title',
     kept_by: 'copy',
     how: 'the inbox row carries the title, so listing an inbox reads one shard; a copy has nothing to break, only a value that may be old',

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Cluster } from '../cluster/cluster.js';
 import { InvalidInputError } from '../domain/errors.js';
+import type { FK_ACTIONS, FK_SCENARIOS } from '../contracts/references.js';
 
 /**
  * The Foreign-keys chapter's demonstrations: fixed statements, written here and nowhere else, on the lab's
@@ -9,9 +10,7 @@ import { InvalidInputError } from '../domain/errors.js';
  * `dropDemo` (the chapter's reset) removes the schema everywhere.
  */
 
-export const FK_ACTIONS = ['no-action', 'restrict', 'cascade', 'set-null', 'set-default'] as const;
 export type FkAction = (typeof FK_ACTIONS)[number];
-export const FK_SCENARIOS = ['orphan-message', 'delete-conversation', 'delete-and-restore', 'cross-shard'] as const;
 export type FkScenario = (typeof FK_SCENARIOS)[number];
 
 export const DEMO_SCHEMA = 'fk_demo';

@@ -6,7 +6,8 @@ import type { Messenger } from '../messenger/messenger.js';
 import { outboxBacklog } from '../messenger/outbox/outbox.js';
 import { isForeignKeyViolation } from '../data/prisma.js';
 import type { Router } from '../sharding/router.js';
-import { DEMO_SCHEMA } from './fk-demo.js';
+import { listRuns, recordRun } from './records.js';
+import type { RACE_MODES } from '../contracts/references.js';
 
 /**
  * "Check, then write" against a concurrent delete, run many times at once. Each round creates a user, starts a
@@ -24,7 +25,6 @@ import { DEMO_SCHEMA } from './fk-demo.js';
  * Orphans are counted from the shards after the outbox has drained.
  */
 
-export const RACE_MODES = ['naive', 'correct'] as const;
 export type RaceMode = (typeof RACE_MODES)[number];
 
 export interface RaceResult {
@@ -150,32 +150,17 @@ export async function runRace(d: Deps, input: { mode: RaceMode; rounds: number; 
 
 /** Kept beside the demonstrations' records (on the first shard), for the chapter's check and the page's history. */
 async function record(d: Deps, r: RaceResult): Promise<void> {
-  const first = d.cluster.shards[0]!;
-  await d.cluster.pools.onShard(first.id, async (pool) => {
-    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${DEMO_SCHEMA}`);
-    await pool.query(
-      `CREATE TABLE IF NOT EXISTS ${DEMO_SCHEMA}.races (id bigserial PRIMARY KEY, mode text NOT NULL, rounds int NOT NULL, window_ms int NOT NULL,
-         created int NOT NULL, refused int NOT NULL, orphans int NOT NULL, at timestamptz NOT NULL DEFAULT now())`,
-    );
-    await pool.query(`INSERT INTO ${DEMO_SCHEMA}.races (mode, rounds, window_ms, created, refused, orphans) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      r.mode,
-      r.rounds,
-      r.window_ms,
-      r.created,
-      r.refused,
-      r.orphans,
-    ]);
-  });
+  const { drain_ms: _, ...row } = r;
+  await recordRun(
+    d.cluster,
+    'races',
+    'mode text NOT NULL, rounds int NOT NULL, window_ms int NOT NULL, created int NOT NULL, refused int NOT NULL, orphans int NOT NULL',
+    row,
+  );
 }
 
 export type RaceRecord = Omit<RaceResult, 'drain_ms'>;
 
-export async function listRaces(cluster: Pick<Cluster, 'shards' | 'pools'>): Promise<RaceRecord[]> {
-  const first = cluster.shards[0];
-  if (!first) return [];
-  return cluster.pools.onShard(first.id, async (pool) => {
-    const exists = await pool.query<{ t: string | null }>(`SELECT to_regclass('${DEMO_SCHEMA}.races')::text AS t`);
-    if (!exists.rows[0]?.t) return [];
-    return (await pool.query<RaceRecord>(`SELECT mode, rounds, window_ms, created, refused, orphans FROM ${DEMO_SCHEMA}.races ORDER BY id`)).rows;
-  });
+export function listRaces(cluster: Pick<Cluster, 'shards' | 'pools'>): Promise<RaceRecord[]> {
+  return listRuns<RaceRecord>(cluster, 'races', 'mode, rounds, window_ms, created, refused, orphans');
 }

@@ -481,6 +481,21 @@ describe('the browser lab', () => {
 
     await exercise(page, 'predict-claims').getByLabel('How many of 50 concurrent claims for one new username will win?').fill('1');
     expect(await check(page, 'predict-claims')).toBe('pass');
+
+    // The username protocol step by step: a sign-up dies after its claim, then after its create; each settles on one account.
+    const claims = page.locator('.claim-walkthrough');
+    expect(await check(page, 'claim-crash')).toBe('fail');
+    await claims.getByLabel('The first sign-up').selectOption('after-claim');
+    await claims.getByRole('button', { name: 'Run the walkthrough' }).click();
+    const first = claims.locator('table[data-crash="after-claim"][data-settled="true"]');
+    await first.waitFor({ timeout: 60_000 });
+    expect(await first.locator('tr[data-step="late-create"]').getAttribute('data-outcome')).toBe('refused');
+    expect(await first.locator('tr[data-step="second-claim-again"]').textContent()).toMatch(/second user, confirmed/);
+    await claims.getByLabel('The first sign-up').selectOption('after-create');
+    await claims.getByRole('button', { name: 'Run the walkthrough' }).click();
+    await claims.locator('table[data-crash="after-create"][data-settled="true"]').waitFor({ timeout: 60_000 });
+    expect(await claims.locator('tr[data-step="second-claim-again"]').textContent()).toMatch(/first sign-up, confirmed/);
+    expect(await check(page, 'claim-crash')).toBe('pass');
     await w.shot('foreign-keys-outbox');
     expect(w.errors).toEqual([]);
     await page.close();

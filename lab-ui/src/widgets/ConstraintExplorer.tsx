@@ -11,6 +11,7 @@ type RaceResult = components['schemas']['RaceResult'];
 type OutboxDrill = components['schemas']['OutboxDrill'];
 type UsernameRace = components['schemas']['UsernameRace'];
 type SampleConversation = components['schemas']['SampleConversation'];
+type ClaimWalkthrough = components['schemas']['ClaimWalkthrough'];
 
 /** The catalog changes only with a migration; a slow refresh keeps a half-applied one visible. */
 const REFRESH_MS = 10_000;
@@ -29,12 +30,35 @@ function outcome(path: string, body: unknown): string {
     const r = body as OutboxDrill;
     return `the event failed ${fmt(r.while_down.attempts)} time(s) while ${r.conversation_shard} was down, then was delivered: ${fmt(r.orphans)} orphan(s)`;
   }
+  if (path.endsWith('/claim-walkthrough')) {
+    const r = body as ClaimWalkthrough;
+    return `the first sign-up died after its claim; ${r.settled ? `“${r.username}” settled on the ${r.holder} user's account, the dead one fenced` : `${fmt(r.accounts_with_name)} account(s) carry “${r.username}”`}`;
+  }
   if (path.endsWith('/username-race')) {
     const r = body as UsernameRace;
     return `${fmt(r.claims)} claims on ${r.lookup_shard}: ${fmt(r.won)} won, ${fmt(r.conflicts)} refused`;
   }
   const r = body as SampleConversation;
   return `“Copied title” is now on ${r.conversation_shard} and copied into the inboxes on ${r.member_shards.join(', ')}`;
+}
+
+/** One reference no catalog holds: what keeps it, and the button that breaks it on purpose. */
+function CrossShardRow({ x, onBreak, busy, broke }: { x: CrossShard; onBreak(): void; busy: boolean; broke: string | undefined }) {
+  return (
+    <tr data-kept-by={x.kept_by}>
+      <td>{x.reference}</td>
+      <td>
+        <strong>{x.kept_by}</strong>
+      </td>
+      <td>{x.how}</td>
+      <td>
+        <button type="button" onClick={onBreak} disabled={busy}>
+          Break it
+        </button>
+        {broke && <p aria-live="polite">{broke}</p>}
+      </td>
+    </tr>
+  );
 }
 
 /**
@@ -110,19 +134,7 @@ export function ConstraintExplorer() {
             </thead>
             <tbody>
               {map.cross_shard.map((x) => (
-                <tr key={x.reference} data-kept-by={x.kept_by}>
-                  <td>{x.reference}</td>
-                  <td>
-                    <strong>{x.kept_by}</strong>
-                  </td>
-                  <td>{x.how}</td>
-                  <td>
-                    <button type="button" onClick={() => void breakIt.run(x)} disabled={breakIt.busy}>
-                      Break it
-                    </button>
-                    {broke[x.reference] && <p aria-live="polite">{broke[x.reference]}</p>}
-                  </td>
-                </tr>
+                <CrossShardRow key={x.reference} x={x} onBreak={() => void breakIt.run(x)} busy={breakIt.busy} broke={broke[x.reference]} />
               ))}
             </tbody>
           </table>

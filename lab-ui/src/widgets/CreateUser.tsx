@@ -1,9 +1,9 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { request } from '../api';
 import { shardColor } from '../colors';
 import { fmt, hex32 } from '../format';
 import type { Route } from '../types';
-import { ErrorNote, Panel, useAction } from './common';
+import { ErrorNote, NewUserForm, Panel, useAction } from './common';
 
 interface Created {
   id: string;
@@ -18,7 +18,6 @@ export function CreateUser({ attrs }: { attrs: Record<string, string> }) {
   const [first, setFirst] = useState(attrs.first ?? '');
   const [last, setLast] = useState(attrs.last ?? '');
   const [created, setCreated] = useState<Created[]>([]);
-  const ids = { first: useId(), last: useId() };
   const create = useAction(async (e: FormEvent) => {
     e.preventDefault();
     const r = await request<{ id: string; first_name: string; last_name: string }>('POST', '/api/v1/users', { first_name: first, last_name: last });
@@ -27,19 +26,7 @@ export function CreateUser({ attrs }: { attrs: Record<string, string> }) {
   });
   return (
     <Panel title="Create a user" className="create-user">
-      <form className="row" onSubmit={(e) => void create.run(e)}>
-        <span className="field">
-          <label htmlFor={ids.first}>First name</label>
-          <input id={ids.first} value={first} onChange={(e) => setFirst(e.target.value)} autoComplete="off" />
-        </span>
-        <span className="field">
-          <label htmlFor={ids.last}>Last name</label>
-          <input id={ids.last} value={last} onChange={(e) => setLast(e.target.value)} autoComplete="off" />
-        </span>
-        <button type="submit" className="primary" disabled={create.busy}>
-          Create user
-        </button>
-      </form>
+      <NewUserForm first={first} last={last} onFirst={setFirst} onLast={setLast} onSubmit={(e) => void create.run(e)} busy={create.busy} primary />
       <ErrorNote error={create.error} />
       {created.length > 0 && (
         <ul className="created" aria-live="polite">

@@ -3,7 +3,7 @@ import { api, messageOf, request } from '../api';
 import { shardColor } from '../colors';
 import type { components } from '../generated/api';
 import type { Body } from '../types';
-import { ErrorNote, Panel, useAction } from './common';
+import { ErrorNote, NewUserForm, Panel, useAction } from './common';
 import { conversationDiagram, type ConversationMap } from './conversation-diagram';
 import { renderMermaid } from './mermaid';
 
@@ -48,7 +48,7 @@ export function Messenger({ attrs }: { attrs: Record<string, string> }) {
   const [audit, setAudit] = useState<Schemas['ReferenceAudit'] | null>(null);
   const [raceName, setRaceName] = useState('babbage');
   const [nameRace, setNameRace] = useState<Schemas['UsernameRace'] | null>(null);
-  const ids = { race: useId(), first: useId(), last: useId(), title: useId(), conv: useId(), sender: useId(), text: useId(), name: useId() };
+  const ids = { race: useId(), title: useId(), conv: useId(), sender: useId(), text: useId(), name: useId() };
 
   const known = (list: KnownUser[]) => setUsers((u) => [...u.filter((x) => !list.some((y) => y.id === x.id)), ...list]);
   const loadMap = useCallback(async (id: string) => {
@@ -149,19 +149,7 @@ export function Messenger({ attrs }: { attrs: Record<string, string> }) {
       <ErrorNote error={sample.error} />
 
       <h4>Users</h4>
-      <form className="row" onSubmit={(e) => void create.run(e)}>
-        <span className="field">
-          <label htmlFor={ids.first}>First name</label>
-          <input id={ids.first} value={first} onChange={(e) => setFirst(e.target.value)} autoComplete="off" />
-        </span>
-        <span className="field">
-          <label htmlFor={ids.last}>Last name</label>
-          <input id={ids.last} value={last} onChange={(e) => setLast(e.target.value)} autoComplete="off" />
-        </span>
-        <button type="submit" disabled={create.busy}>
-          Create user
-        </button>
-      </form>
+      <NewUserForm first={first} last={last} onFirst={setFirst} onLast={setLast} onSubmit={(e) => void create.run(e)} busy={create.busy} />
       <ErrorNote error={create.error ?? remove.error ?? showInbox.error} />
       {users.length > 0 && (
         <form onSubmit={(e) => void start.run(e)}>

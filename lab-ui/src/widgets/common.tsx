@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
 import { messageOf } from '../api';
 import { useLive } from '../live';
 
@@ -102,5 +102,41 @@ export function ShardSelect({ value, onChange, label, id }: { value: string; onC
         ))}
       </select>
     </span>
+  );
+}
+
+/** A new user's first and last name and the button that creates them; the caller posts to /api/v1/users. */
+export function NewUserForm({
+  first,
+  last,
+  onFirst,
+  onLast,
+  onSubmit,
+  busy,
+  primary = false,
+}: {
+  first: string;
+  last: string;
+  onFirst(v: string): void;
+  onLast(v: string): void;
+  onSubmit(e: FormEvent): void;
+  busy: boolean;
+  primary?: boolean;
+}) {
+  const ids = { first: useId(), last: useId() };
+  return (
+    <form className="row" onSubmit={onSubmit}>
+      <span className="field">
+        <label htmlFor={ids.first}>First name</label>
+        <input id={ids.first} value={first} onChange={(e) => onFirst(e.target.value)} autoComplete="off" />
+      </span>
+      <span className="field">
+        <label htmlFor={ids.last}>Last name</label>
+        <input id={ids.last} value={last} onChange={(e) => onLast(e.target.value)} autoComplete="off" />
+      </span>
+      <button type="submit" className={primary ? 'primary' : undefined} disabled={busy}>
+        Create user
+      </button>
+    </form>
   );
 }

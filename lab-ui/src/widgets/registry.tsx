@@ -24,6 +24,7 @@ import { KeyFateWidget } from './KeyFate';
 import { IdLocalityWidget } from './IdLocality';
 import { DrillTimeline } from './DrillTimeline';
 import { RenameDrill } from './RenameDrill';
+import { ClaimWalkthrough } from './ClaimWalkthrough';
 
 export type WidgetProps = { attrs: Record<string, string> };
 
@@ -63,6 +64,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   'schema-drift': SchemaDrift,
   'drill-timeline': DrillTimeline,
   'rename-drill': RenameDrill,
+  'claim-walkthrough': ClaimWalkthrough,
 };
 
 export function Widget({ name, attrs }: { name: string; attrs: Record<string, string> }) {

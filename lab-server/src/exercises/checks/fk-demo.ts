@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { FK_ACTIONS, FK_SCENARIOS, listAttempts, type FkAttempt } from '../../references/fk-demo.js';
+import { FK_ACTIONS, FK_SCENARIOS } from '../../contracts/references.js';
+import { listAttempts, type FkAttempt } from '../../references/fk-demo.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 
 const spec = z.strictObject({

@@ -20,7 +20,7 @@ const PROMPT = 'Enter your prediction first (a whole number); the check then run
 const whole = (answer: Answer | undefined): number | null => (answer !== undefined && Number.isInteger(Number(answer)) ? Number(answer) : null);
 
 /** The verdict on a prediction, given a race just run. */
-export function judgeWinners(predicted: number, r: UsernameRace): CheckResult {
+export function judgeWinners(predicted: number, r: Pick<UsernameRace, 'username' | 'lookup_shard' | 'claims' | 'won' | 'conflicts' | 'failed'>): CheckResult {
   if (r.failed.length > 0) return fail(`${fmt(r.failed.length)} claim(s) failed outright, so the race counts nothing: ${r.failed[0]}`);
   const measured = `Measured just now: ${fmt(r.claims)} users claimed “${r.username}” at once; every claim was an INSERT on ${r.lookup_shard}, and ${fmt(r.won)} won while ${fmt(r.conflicts)} got 409 already_taken.`;
   if (predicted === r.won) return pass(`Right. ${measured}`);

@@ -11,24 +11,25 @@ import { runOutboxDrill } from '../../references/outbox-drill.js';
 import { outboxView } from '../../references/outbox-view.js';
 import { listRaces, runRace } from '../../references/race.js';
 import { sampleConversation } from '../../references/sample.js';
-import { usernameRace } from '../../references/username-race.js';
+import { listUsernameRaces, usernameRace } from '../../references/username-race.js';
+import { listClaimWalkthroughs, runClaimWalkthrough } from '../../references/claim-walkthrough.js';
 import {
+  ClaimWalkthroughListSchema,
+  ClaimWalkthroughSchema,
   ConstraintMapSchema,
   ConversationMapSchema,
   FkAttemptsSchema,
-  FkDemoBody,
   FkDemoResultSchema,
   OutboxDrillSchema,
   OutboxViewSchema,
-  RaceBody,
   RaceListSchema,
   RaceResultSchema,
   ReferenceAuditSchema,
-  SampleConversationBody,
   SampleConversationSchema,
-  UsernameRaceBody,
+  UsernameRaceListSchema,
   UsernameRaceSchema,
-} from '../schemas/references.js';
+} from '../../contracts/references.js';
+import { ClaimWalkthroughBody, FkDemoBody, RaceBody, SampleConversationBody, UsernameRaceBody } from '../schemas/references.js';
 
 /** `/lab/v1/references`: the Foreign-keys chapter — foreign keys inside a shard, references across shards, and their audit. */
 export function referenceRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'ring' | 'messenger'>): void {
@@ -156,7 +157,51 @@ export function referenceRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'ring
       responses: { 200: { description: 'who won, and how the others were answered', schema: UsernameRaceSchema } },
     },
     async ({ res, body }) => {
-      res.json(await usernameRace(lab.messenger, lab.ring.router, body));
+      res.json(await usernameRace(lab.messenger, lab.ring.router, body, lab.cluster));
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/references/username-race',
+      tag,
+      summary: 'Every username race run so far, oldest first, with when it began and ended (for a race under load)',
+      responses: { 200: { description: 'the runs', schema: UsernameRaceListSchema } },
+    },
+    async ({ res }) => {
+      res.json({ runs: await listUsernameRaces(lab.cluster) });
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/references/claim-walkthrough',
+      tag,
+      summary: 'The username protocol step by step: claim, create, confirm — or a crash after the claim or the create — and how the next claimant settles it',
+      description:
+        'A first user claims the name, creates the account and confirms, dying where `crash` says; a second user then signs up for the same name at once and, after a crash, again once the claim is past its TTL (the lab moves claimed_at back instead of waiting). After an after-claim crash the first request also tries its account late and meets the fence. After each step the lookup row, every account with the name and the fence are read from the shards. docs/uniqueness.md.',
+      body: ClaimWalkthroughBody,
+      bodyOptional: true,
+      bodyName: 'walkthrough',
+      responses: { 200: { description: 'each step and the rows it left', schema: ClaimWalkthroughSchema } },
+    },
+    async ({ res, body }) => {
+      res.json(await runClaimWalkthrough({ cluster: lab.cluster, router: lab.ring.router, messenger: lab.messenger }, body));
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/references/claim-walkthrough',
+      tag,
+      summary: 'Every claim walkthrough run so far, oldest first: where it crashed and whether the name settled on one account',
+      responses: { 200: { description: 'the runs', schema: ClaimWalkthroughListSchema } },
+    },
+    async ({ res }) => {
+      res.json({ runs: await listClaimWalkthroughs(lab.cluster) });
     },
   );
 

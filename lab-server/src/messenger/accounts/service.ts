@@ -29,18 +29,12 @@ export class AccountsService {
     if ((await this.users.missingIds([userId])).length > 0) throw unknownUser(userId);
     const now = Date.now();
     const accountId = uuidv7({ msecs: now });
-    const values: Record<ClaimKind, string> = { username: input.username.toLowerCase(), email: input.email.toLowerCase() };
+    const values = lookupValues(input);
     const claimed: ClaimKind[] = [];
     let account: Account;
     try {
-      for (const kind of KINDS) {
-        await this.acquire(kind, values[kind], accountId, userId);
-        claimed.push(kind);
-      }
-      const password = await hashPassword(input.password);
-      account = await this.onUserShard(userId, (db) =>
-        insertAccount(db, { id: accountId, user_id: userId, username: input.username, email: input.email, password, created_at: new Date(now).toISOString() }),
-      );
+      await this.claimValues(values, accountId, userId, claimed);
+      account = await this.insert(input, accountId, now);
     } catch (err) {
       // Nothing was created: give the names back now rather than let them wait out the TTL.
       await Promise.allSettled(claimed.map((kind) => this.onValueShard(values[kind], (db) => release(db, kind, values[kind], accountId))));
@@ -49,8 +43,39 @@ export class AccountsService {
       throw err;
     }
     // The account exists. A claim left pending by a failure here is confirmed by the next claimant (settle).
-    await Promise.allSettled(KINDS.map((kind) => this.onValueShard(values[kind], (db) => confirm(db, kind, values[kind], accountId))));
+    await this.confirmValues(values, accountId);
     return account;
+  }
+
+  /**
+   * The protocol's steps one at a time, for the lab's claim → create → confirm walkthrough: step 1, claim every
+   * value for the account (pending), pushing each kind to `claimed` as it succeeds; a 409 when one is held.
+   */
+  async claimValues(values: Record<ClaimKind, string>, accountId: string, userId: string, claimed: ClaimKind[] = []): Promise<void> {
+    for (const kind of KINDS) {
+      await this.acquire(kind, values[kind], accountId, userId);
+      claimed.push(kind);
+    }
+  }
+
+  /** Step 2: the account on its owner's shard, behind the fence (FencedError when its claim was taken over). */
+  async insert(input: CreateAccount, accountId: string, now = Date.now()): Promise<Account> {
+    const password = await hashPassword(input.password);
+    return this.onUserShard(input.user_id, (db) =>
+      insertAccount(db, {
+        id: accountId,
+        user_id: input.user_id,
+        username: input.username,
+        email: input.email,
+        password,
+        created_at: new Date(now).toISOString(),
+      }),
+    );
+  }
+
+  /** Step 3: the claims become final (best effort: a claim left pending is settled by the next claimant). */
+  async confirmValues(values: Record<ClaimKind, string>, accountId: string): Promise<void> {
+    await Promise.allSettled(KINDS.map((kind) => this.onValueShard(values[kind], (db) => confirm(db, kind, values[kind], accountId))));
   }
 
   /** Gives back a deleted user's names (the `user.deleted` event). */
@@ -83,6 +108,12 @@ export class AccountsService {
     return writeByKey(this.gate, this.router, userId, (shard) => onShardPrisma(this.cluster, shard, fn));
   }
 }
+
+/** The lookup tables' keys: the lower-cased values. */
+export const lookupValues = (input: Pick<CreateAccount, 'username' | 'email'>): Record<ClaimKind, string> => ({
+  username: input.username.toLowerCase(),
+  email: input.email.toLowerCase(),
+});
 
 const unknownUser = (id: string) => new UnknownReferenceError('unknown_user', `No such user: ${id}. Nothing was created.`, { missing_ids: [id] });
 const taken = (kind: ClaimKind, value: string, hint = '') =>
