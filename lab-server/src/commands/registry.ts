@@ -6,6 +6,8 @@ import health from './health.js';
 import id from './id.js';
 import fate from './fate.js';
 import idLocality from './id-locality.js';
+import paging from './paging.js';
+import pauses from './pauses.js';
 import * as jobs from './jobs.js';
 import * as cluster from './local/cluster.js';
 import dbShell from './local/db-shell.js';
@@ -76,6 +78,8 @@ export const COMMANDS: readonly Command[] = [
   id,
   fate,
   idLocality,
+  paging,
+  pauses,
   user.create,
   user.read,
   fk.demo,
