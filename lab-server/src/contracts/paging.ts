@@ -5,7 +5,7 @@ const ShardPageSchema = z.object({
   shard: z.string(),
   ms: z.number().describe("the query's round trip, measured by the API"),
   rows_sent: z.number().describe('rows the shard returned to the API'),
-  rows_read: z.number().describe("rows the plan's scans produced (EXPLAIN ANALYZE: actual rows × loops of the leaf nodes)"),
+  rows_read: z.number().describe("rows the plan's scans read (EXPLAIN ANALYZE: actual rows plus rows removed by a filter, × loops, of the leaf nodes)"),
   buffers: z.number().describe('8 kB pages the plan touched (shared hit + read)'),
 });
 

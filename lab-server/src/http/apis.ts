@@ -25,6 +25,7 @@ import { traceRoutes } from './routes/traces.js';
 import { keyFateRoutes } from './routes/key-fate.js';
 import { idLocalityRoutes } from './routes/id-locality.js';
 import { pagingRoutes } from './routes/paging.js';
+import { shardAdviceRoutes } from './routes/shard-advice.js';
 import { tuningRoutes } from './routes/tuning.js';
 
 /** The control API (`/lab/v1`) and the operations routes (`/health`, `/metrics`), every route declared with its schemas. */
@@ -50,6 +51,7 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   keyFateRoutes(control, lab);
   idLocalityRoutes(control, lab);
   pagingRoutes(control, lab);
+  shardAdviceRoutes(control, lab);
   idRoutes(control);
   referenceRoutes(control, lab);
   startRoutes(control, lab);

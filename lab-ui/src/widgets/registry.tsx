@@ -22,6 +22,8 @@ import { Sql } from './Sql';
 import { UuidAnatomyWidget } from './UuidAnatomy';
 import { KeyFateWidget } from './KeyFate';
 import { IdLocalityWidget } from './IdLocality';
+import { PagingWidget } from './Paging';
+import { ShardAdviceWidget } from './ShardAdvice';
 
 export type WidgetProps = { attrs: Record<string, string> };
 
@@ -35,6 +37,8 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   uuid: UuidAnatomyWidget,
   'key-fate': KeyFateWidget,
   'id-locality': IdLocalityWidget,
+  paging: PagingWidget,
+  'shard-advice': ShardAdviceWidget,
   reads: lazy(() => import('./Reads')),
   cache: lazy(() => import('./Cache')),
   pooling: lazy(() => import('./Pooling')),

@@ -4,6 +4,7 @@ import type { PagingReport, PagingSide } from '../../contracts/paging.js';
 import type { Cluster } from '../../cluster/cluster.js';
 import { ConflictError } from '../../domain/errors.js';
 import type { Router } from '../../sharding/router.js';
+import { mergeSorted } from '../merge.js';
 
 /** A row as both ways fetch it: the API's columns, plus the creation time in microseconds to merge by. */
 interface Row {
@@ -18,21 +19,21 @@ const OFFSET_SQL = `SELECT ${COLUMNS} FROM users ORDER BY created_at DESC, id DE
 /** The lab's listing: every shard starts after the cursor and sends limit + 1 rows. */
 const KEYSET_SQL = `SELECT ${COLUMNS} FROM users WHERE (created_at, id) < ($2::timestamptz, $3::uuid) ORDER BY created_at DESC, id DESC LIMIT $1`;
 
-const newestFirst = (a: Row, b: Row): number => {
-  const d = BigInt(b.us) - BigInt(a.us);
-  return d === 0n ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : d > 0n ? 1 : -1;
-};
+// Microseconds since 1970 stay below 2^53 until the year 2255: exact as numbers.
+const newestFirst = (a: Row, b: Row): number => Number(b.us) - Number(a.us) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 interface PlanNode {
   'Actual Rows': number;
   'Actual Loops': number;
+  'Rows Removed by Filter'?: number;
   'Shared Hit Blocks'?: number;
   'Shared Read Blocks'?: number;
   Plans?: PlanNode[];
 }
 
-/** Rows the scans at the plan's leaves produced: what the shard read to answer. */
-const leafRows = (n: PlanNode): number => (n.Plans?.length ? n.Plans.reduce((s, c) => s + leafRows(c), 0) : n['Actual Rows'] * n['Actual Loops']);
+/** Rows the scans at the plan's leaves read: those they produced and those their filter threw away (a sequential scan's). */
+const leafRows = (n: PlanNode): number =>
+  n.Plans?.length ? n.Plans.reduce((s, c) => s + leafRows(c), 0) : (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0)) * n['Actual Loops'];
 
 const round = (ms: number): number => Math.round(ms * 100) / 100;
 
@@ -60,8 +61,12 @@ async function scatter(
 ): Promise<{ side: PagingSide; page: Row[] }> {
   const parts = await Promise.all(ids.map((id, i) => cluster.pools.onShard(id, (pool) => onShard(pool, sql, params, i === 0))));
   const mergeStart = performance.now();
-  const merged = parts.flatMap((p) => p.rows).sort(newestFirst);
-  const page = merged.slice(skip, skip + keep);
+  // The lab's k-way merge of the shards' sorted runs, for both ways: only the rows to merge differ.
+  const page = mergeSorted(
+    parts.map((p) => p.rows),
+    newestFirst,
+    skip + keep,
+  ).slice(skip);
   const end = performance.now();
   const names = new Map(cluster.shards.map((s) => [s.id, s.name]));
   const shards = parts.map((p, i) => ({
