@@ -9,7 +9,7 @@ MESSAGES ?= 0
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue migrate-drill-ddl migrate-drift bench-seed bench-data-layer bench-api bench-ui \
-        bench-tracing bench-tuning bench-reset trace trace-sample fate id-locality shard-plan shard-add shard-remove shard-replica shard-promote ring partitions partitions-months partitions-retire tune knobs claims bench-reshard bench-repartition \
+        bench-tracing bench-tuning bench-reset trace trace-sample fate id-locality paging pauses advise shard-plan shard-add shard-remove shard-replica shard-promote ring partitions partitions-months partitions-retire tune knobs claims bench-reshard bench-repartition \
         fk-demo fk-race fk-username-race fk-audit fk-outbox fk-outbox-drill fk-constraints replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients pooling-statements cache cache-trial \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
@@ -234,6 +234,15 @@ fate: install ## one id through every ring version (hash, vnode, shard, server; 
 
 id-locality: install ## UUIDv4 against UUIDv7 inserted into a B-tree on a shard: index pages and insert rate; make id-locality ROWS=100000 (needs make dev)
 	@$(LAB) id locality $(ROWS)
+
+paging: install ## OFFSET against keyset paging across the shards at page 1 and PAGE: time, rows sent and read per shard, EXPLAIN; make paging PAGE=1000 LIMIT=20 (needs make dev)
+	@$(LAB) paging $(PAGE) $(LIMIT)
+
+pauses: install ## the writes that waited at the write gate during a reshard or promotion: request, key, wait, shard before and after (needs make dev)
+	@$(LAB) pauses
+
+advise: install ## should you shard? make advise USERS=1000000 WRITES=2000 READS=8000 [GROWTH=5 MONTHS=12]: your numbers against this lab's measured ceilings (needs make dev)
+	@$(LAB) advise $(USERS) $(WRITES) $(READS) $(if $(GROWTH),--growth $(GROWTH)) $(if $(MONTHS),--months $(MONTHS))
 
 trace-sample: install ## trace a share of live traffic: make trace-sample PERCENT=10 (0 stops; without PERCENT, the rate now), then make trace REQUEST=live (needs make dev)
 	@$(LAB) trace sample $(PERCENT)

@@ -26,6 +26,8 @@ export const WIDGETS = [
   'uuid',
   'key-fate',
   'id-locality',
+  'paging',
+  'shard-advice',
   'knobs',
   'foreign-keys',
   'messenger',

@@ -36,6 +36,14 @@ export default defineCommand({
       `${f.key} → hash ${f.hash}; ${moves}.`,
       `Now: ${f.now.shard} (primary on port ${f.now.port ?? '-'}, ${replica}); row found on ${holders.join(', ') || 'no shard'}: ${VERDICT[f.verdict]}.`,
     ];
+    for (const p of f.paused) {
+      const moved =
+        p.shards_before.join() === p.shards_after.join()
+          ? `stayed on ${p.shards_after.join(', ')}`
+          : `${p.shards_before.join(', ')} → ${p.shards_after.join(', ')}`;
+      lines.push(`Paused at the write gate: ${p.request ?? 'a write outside HTTP'} at ${p.paused_at}, waited ${p.waited_ms} ms (${moved}).`);
+    }
+    if (f.paused.length === 0) lines.push('No request for this id waited at the write gate.');
     return { data: f, text: `${table}\n${lines.join('\n')}` };
   },
 });

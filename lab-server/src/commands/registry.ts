@@ -6,6 +6,9 @@ import health from './health.js';
 import id from './id.js';
 import fate from './fate.js';
 import idLocality from './id-locality.js';
+import advise from './advise.js';
+import paging from './paging.js';
+import pauses from './pauses.js';
 import * as jobs from './jobs.js';
 import * as cluster from './local/cluster.js';
 import dbShell from './local/db-shell.js';
@@ -76,6 +79,9 @@ export const COMMANDS: readonly Command[] = [
   id,
   fate,
   idLocality,
+  paging,
+  pauses,
+  advise,
   user.create,
   user.read,
   fk.demo,

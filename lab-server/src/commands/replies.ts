@@ -266,29 +266,7 @@ export const IdLocality = z.object({
   v7_rate_ratio: z.number(),
 });
 
-export const KeyFate = z.object({
-  key: z.string(),
-  hash: z.string(),
-  steps: z.array(
-    z.object({
-      version: z.number(),
-      reason: z.string(),
-      strategy: z.string(),
-      vnodes: z.number().nullable(),
-      shard_count: z.number(),
-      vnode: z.string().nullable(),
-      shard: z.string(),
-      port: z.number().nullable(),
-      moved: z.boolean(),
-      server_changed: z.boolean(),
-    }),
-  ),
-  moves: z.number(),
-  now: z.object({ shard: z.string(), port: z.number().nullable(), replica_port: z.number().nullable() }),
-  rows: z.array(z.object({ shard: z.string(), found: z.boolean().nullable() })),
-  verdict: z.enum(['routed', 'misplaced', 'absent']),
-});
-export type KeyFate = z.output<typeof KeyFate>;
+export { KeyFate, WritePauses } from '../contracts/key-fate.js';
 
 export const Knobs = z.object({
   knobs: z.array(

@@ -36,6 +36,8 @@ import { partitionsRead } from './checks/partitions-read.js';
 import { monthRetired } from './checks/month-retired.js';
 import { route } from './checks/route.js';
 import { scatterRows } from './checks/scatter-rows.js';
+import { offsetRows } from './checks/offset-rows.js';
+import { shardVerdict } from './checks/shard-verdict.js';
 import { shardCount } from './checks/shard-count.js';
 import { shardShare } from './checks/shard-share.js';
 import { shardsUp } from './checks/shards-up.js';
@@ -82,6 +84,8 @@ const checkKinds = () =>
     drillLagging,
     traceAnswer,
     scatterRows,
+    offsetRows,
+    shardVerdict,
     uuidTime,
     starvedRun,
     poolFormula,

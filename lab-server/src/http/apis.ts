@@ -24,6 +24,8 @@ import { startRoutes } from './routes/starts.js';
 import { traceRoutes } from './routes/traces.js';
 import { keyFateRoutes } from './routes/key-fate.js';
 import { idLocalityRoutes } from './routes/id-locality.js';
+import { pagingRoutes } from './routes/paging.js';
+import { shardAdviceRoutes } from './routes/shard-advice.js';
 import { tuningRoutes } from './routes/tuning.js';
 
 /** The control API (`/lab/v1`) and the operations routes (`/health`, `/metrics`), every route declared with its schemas. */
@@ -48,6 +50,8 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   traceRoutes(control, lab);
   keyFateRoutes(control, lab);
   idLocalityRoutes(control, lab);
+  pagingRoutes(control, lab);
+  shardAdviceRoutes(control, lab);
   idRoutes(control);
   referenceRoutes(control, lab);
   startRoutes(control, lab);

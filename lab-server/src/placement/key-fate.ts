@@ -4,6 +4,7 @@ import { portOf } from '../cluster/shard-pools.js';
 import type { RingVersion } from '../cluster/topology-store.js';
 import { normalizeKey } from '../sharding/key.js';
 import { routerFor } from '../sharding/strategies.js';
+import type { WritePause } from '../sharding/write-gate.js';
 
 /** Where one ring version sent a key: its point, virtual node and shard, and the server that was that shard's primary. */
 export interface FateStep {
@@ -40,6 +41,8 @@ export interface KeyFate {
    * so a read by id misses; absent: no shard has it (deleted, or never a user).
    */
   verdict: 'routed' | 'misplaced' | 'absent';
+  /** Requests for this key that waited at the write gate, oldest first. */
+  paused: WritePause[];
 }
 
 const hex = (hash: number) => `0x${hash.toString(16).padStart(8, '0')}`;
@@ -75,7 +78,12 @@ export function fateSteps(key: string, history: readonly RingVersion[]): { key: 
 }
 
 /** The key's fate across `history`, and which of the cluster's shards hold its `users` row now. */
-export async function keyFate(cluster: Pick<Cluster, 'shards' | 'pools' | 'replicas'>, history: readonly RingVersion[], key: string): Promise<KeyFate> {
+export async function keyFate(
+  cluster: Pick<Cluster, 'shards' | 'pools' | 'replicas'>,
+  history: readonly RingVersion[],
+  key: string,
+  pauses: readonly WritePause[] = [],
+): Promise<KeyFate> {
   const { key: id, hash, steps } = fateSteps(key, history);
   const last = steps.at(-1)!;
   const rows = (
@@ -104,5 +112,6 @@ export async function keyFate(cluster: Pick<Cluster, 'shards' | 'pools' | 'repli
     now: { shard: last.shard, port: last.port, replica_port: replica ? portOf(replica.url) : null },
     rows,
     verdict: holders.includes(last.shard) ? 'routed' : holders.length > 0 ? 'misplaced' : 'absent',
+    paused: pauses.filter((p) => p.keys.includes(id)),
   };
 }

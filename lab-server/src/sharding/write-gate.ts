@@ -1,5 +1,6 @@
 import { ringHash } from './hash.js';
 import type { Router } from './router.js';
+import { currentRequest } from '../tracing/current-request.js';
 import { inSpanSync } from '../tracing/tracing.js';
 
 /** An inclusive range of the 32-bit hash space. */
@@ -9,6 +10,26 @@ export interface HashRange {
 }
 
 export const inRanges = (hash: number, ranges: readonly HashRange[]): boolean => ranges.some((r) => hash >= r.start && hash <= r.end);
+
+/** A write that waited at a fence: which request, for which keys, how long, and where its keys routed before and after. */
+export interface WritePause {
+  request: string | null;
+  keys: string[];
+  paused_at: string;
+  waited_ms: number;
+  /** The keys' shards by the ring in force when the write stopped, and when it went on (a cutover switches rings inside the fence). */
+  shards_before: string[];
+  shards_after: string[];
+}
+
+/** How many pauses the gate remembers (the newest). */
+export const PAUSES_KEPT = 500;
+
+/** What a write tells the gate about itself, so a pause can be reported: its keys and where they route now. */
+export interface WriteLabel {
+  keys: readonly string[];
+  shards: () => string[];
+}
 
 interface Fence {
   covers: (hash: number) => boolean;
@@ -29,19 +50,29 @@ export class WriteGate {
   private readonly inFlight = new Map<number, number>();
   private fenceState: Fence | null = null;
   private drained: (() => void) | null = null;
+  private readonly pauseLog: WritePause[] = [];
+  private waitingNow = 0;
 
   /** Runs `fn` holding the gate for `hash`; `fn` must route inside, so a write paused by a fence routes afresh. */
-  run<T>(hash: number, fn: () => Promise<T>): Promise<T> {
-    return this.runAll([hash], fn);
+  run<T>(hash: number, fn: () => Promise<T>, label?: WriteLabel): Promise<T> {
+    return this.runAll([hash], fn, label);
   }
 
   /** Runs `fn` holding the gate for every hash (one write touching several keys); it waits while any is fenced. */
-  async runAll<T>(hashes: readonly number[], fn: () => Promise<T>): Promise<T> {
+  async runAll<T>(hashes: readonly number[], fn: () => Promise<T>, label?: WriteLabel): Promise<T> {
+    let paused: { at: number; since: number; before: string[] } | null = null;
     for (;;) {
       const fence = this.fenceState;
       if (!fence || !hashes.some(fence.covers)) break;
-      await fence.lifted;
+      paused ??= { at: Date.now(), since: performance.now(), before: label?.shards() ?? [] };
+      this.waitingNow++;
+      try {
+        await fence.lifted;
+      } finally {
+        this.waitingNow--;
+      }
     }
+    if (paused) this.remember(paused, label);
     for (const hash of hashes) this.inFlight.set(hash, (this.inFlight.get(hash) ?? 0) + 1);
     try {
       return await fn();
@@ -79,6 +110,28 @@ export class WriteGate {
     f?.lift();
   }
 
+  /** The writes that waited at a fence, oldest first (the last PAUSES_KEPT). */
+  get pauses(): readonly WritePause[] {
+    return this.pauseLog;
+  }
+
+  /** Writes waiting at a fence right now. */
+  get waiting(): number {
+    return this.waitingNow;
+  }
+
+  private remember(paused: { at: number; since: number; before: string[] }, label: WriteLabel | undefined): void {
+    this.pauseLog.push({
+      request: currentRequest(),
+      keys: [...(label?.keys ?? [])],
+      paused_at: new Date(paused.at).toISOString(),
+      waited_ms: Math.round((performance.now() - paused.since) * 100) / 100,
+      shards_before: paused.before,
+      shards_after: label?.shards() ?? [],
+    });
+    if (this.pauseLog.length > PAUSES_KEPT) this.pauseLog.shift();
+  }
+
   get fenced(): HashRange[] {
     return this.fenceState?.ranges ?? [];
   }
@@ -96,30 +149,39 @@ export class WriteGate {
  */
 export function writeByKey<T>(gate: WriteGate, router: () => Router, key: string, fn: (shard: number) => Promise<T>): Promise<T> {
   const hash = ringHash(key);
-  return gate.run(hash, () => {
-    const ring = router();
-    return fn(
-      inSpanSync(
-        'ring lookup',
-        () => ring.routeHash(hash),
-        (r, span) => span.setAttributes(ring.spanAttributes(key, r)),
-      ).shard_id,
-    );
-  });
+  return gate.run(
+    hash,
+    () => {
+      const ring = router();
+      return fn(
+        inSpanSync(
+          'ring lookup',
+          () => ring.routeHash(hash),
+          (r, span) => span.setAttributes(ring.spanAttributes(key, r)),
+        ).shard_id,
+      );
+    },
+    { keys: [key], shards: () => [router().routeHash(hash).shard_name] },
+  );
 }
 
 /** A write by several keys at once (e.g. inbox rows for every member): `fn` gets the keys grouped by shard, routed inside the gate. */
 export function writeByKeys<T>(gate: WriteGate, router: () => Router, keys: readonly string[], fn: (byShard: Map<number, string[]>) => Promise<T>): Promise<T> {
   const hashes = keys.map(ringHash);
-  return gate.runAll(hashes, () => {
-    const r = router();
-    const byShard = new Map<number, string[]>();
-    keys.forEach((key, i) => {
-      const shard = r.routeHash(hashes[i]!).shard_id;
-      byShard.set(shard, [...(byShard.get(shard) ?? []), key]);
-    });
-    return fn(byShard);
-  });
+  const shards = () => hashes.map((h) => router().routeHash(h).shard_name);
+  return gate.runAll(
+    hashes,
+    () => {
+      const r = router();
+      const byShard = new Map<number, string[]>();
+      keys.forEach((key, i) => {
+        const shard = r.routeHash(hashes[i]!).shard_id;
+        byShard.set(shard, [...(byShard.get(shard) ?? []), key]);
+      });
+      return fn(byShard);
+    },
+    { keys, shards },
+  );
 }
 
 /** What a write pause covers: hash ranges (a reshard's moving ranges) or every key of one shard (a promotion). */

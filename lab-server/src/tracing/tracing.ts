@@ -4,6 +4,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type http from 'node:http';
+import { withCurrentRequest } from './current-request.js';
 import { SOURCE_ATTRIBUTE, TraceStore, type TraceSource } from './store.js';
 
 /** How many finished traces each process keeps of each source (the API lists them newest first). */
@@ -114,6 +115,12 @@ export function sampleLiveTraffic(percent: number): void {
  */
 export function traceRequests(listener: http.RequestListener): http.RequestListener {
   installTracing();
+  const traced = tracedListener(listener);
+  return (req, res) => withCurrentRequest(req, () => traced(req, res));
+}
+
+/** The part of `traceRequests` that decides whether to trace and records the spans. */
+function tracedListener(listener: http.RequestListener): http.RequestListener {
   return (req, res) => {
     let parent = ROOT_CONTEXT;
     let source: TraceSource = 'asked';

@@ -100,6 +100,37 @@ export function KeyFateWidget({ attrs }: { attrs: Record<string, string> }) {
             {fate.now.replica_port === null ? ', no replica' : `, replica on port ${fate.now.replica_port}`}. Row found on{' '}
             {holders.length > 0 ? holders.join(', ') : 'no shard'}. {VERDICT[fate.verdict]}
           </p>
+          <h4>Requests for this id that waited at the write gate</h4>
+          {fate.paused.length === 0 ? (
+            <p className="muted small">
+              None so far. Writes to an id wait only while its arc is fenced: a rebalancing reshard's verify and cutover pauses, or a promotion.
+            </p>
+          ) : (
+            <table className="small key-fate-paused">
+              <thead>
+                <tr>
+                  <th>paused at</th>
+                  <th>request</th>
+                  <th className="num">waited ms</th>
+                  <th>shard before → after</th>
+                </tr>
+              </thead>
+              <tbody>
+                {fate.paused.map((p) => (
+                  <tr key={`${p.paused_at}-${p.request}`} data-waited={p.waited_ms}>
+                    <td>{p.paused_at.slice(11, 23)}</td>
+                    <td>
+                      <code>{p.request ?? 'a write outside HTTP'}</code>
+                    </td>
+                    <td className="num">{p.waited_ms}</td>
+                    <td>
+                      {p.shards_before.join(', ')} → {p.shards_after.join(', ')}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </div>
       )}
     </Panel>

@@ -25,6 +25,8 @@ import { IdLocalityWidget } from './IdLocality';
 import { DrillTimeline } from './DrillTimeline';
 import { RenameDrill } from './RenameDrill';
 import { ClaimWalkthrough } from './ClaimWalkthrough';
+import { PagingWidget } from './Paging';
+import { ShardAdviceWidget } from './ShardAdvice';
 
 export type WidgetProps = { attrs: Record<string, string> };
 
@@ -38,6 +40,8 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   uuid: UuidAnatomyWidget,
   'key-fate': KeyFateWidget,
   'id-locality': IdLocalityWidget,
+  paging: PagingWidget,
+  'shard-advice': ShardAdviceWidget,
   reads: lazy(() => import('./Reads')),
   cache: lazy(() => import('./Cache')),
   pooling: lazy(() => import('./Pooling')),

@@ -29,6 +29,7 @@ const fate = (moved: boolean, verdict: KeyFate['verdict'], reshardAt = '2026-01-
     now: { shard: to, port: 5440, replica_port: null },
     rows: shards.map((s) => ({ shard: s, found: verdict === 'misplaced' ? s === 'shard-1' : verdict === 'routed' && s === to })),
     verdict,
+    paused: [],
   };
 };
 const spec = keyFate.spec.parse({ kind: 'key-fate', first_name: 'Barbara', last_name: 'Liskov' });

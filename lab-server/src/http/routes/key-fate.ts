@@ -4,41 +4,13 @@ import { ApiError } from '../errors.js';
 import type { Lab } from '../../lab/lab.js';
 import { keyFate } from '../../placement/key-fate.js';
 import { InvalidKeyError } from '../../sharding/key.js';
+import { PAUSES_KEPT } from '../../sharding/write-gate.js';
+import { KeyFate, WritePauses } from '../../contracts/key-fate.js';
 
-const KeyFateSchema = z
-  .object({
-    key: z.string().describe('the id, lower-cased'),
-    hash: z.string().describe('MD5 of the id, first 4 bytes: its place on the ring (the same under every version)'),
-    steps: z
-      .array(
-        z.object({
-          version: z.number(),
-          reason: z.string().describe('why the ring changed: initial ring, add shard-5 (rebalanced), promote …'),
-          created_at: z.string(),
-          strategy: z.enum(['md5-ring', 'modulo']),
-          vnodes: z.number().nullable(),
-          shard_count: z.number(),
-          point: z.number().nullable().describe('the first ring point clockwise from the hash (md5-ring)'),
-          vnode: z.string().nullable(),
-          shard: z.string(),
-          port: z.number().nullable().describe("that shard's primary under this version"),
-          moved: z.boolean().describe('the shard differs from the version before'),
-          server_changed: z.boolean().describe('same shard, another primary server (a promotion)'),
-        }),
-      )
-      .describe('every ring version, oldest first'),
-    moves: z.number(),
-    now: z.object({ shard: z.string(), port: z.number().nullable(), replica_port: z.number().nullable() }),
-    rows: z
-      .array(z.object({ shard: z.string(), found: z.boolean().nullable().describe('null: the shard is down') }))
-      .describe('where a users row with this id is now'),
-    verdict: z
-      .enum(['routed', 'misplaced', 'absent'])
-      .describe('routed: the row is where the ring sends reads; misplaced: elsewhere (reads miss); absent: on no shard'),
-  })
-  .meta({ id: 'KeyFate' });
-
-/** `GET /lab/v1/ids/:id/fate`: one id followed through every ring version the lab has routed by. */
+/**
+ * `GET /lab/v1/ids/:id/fate`: one id followed through every ring version the lab has routed by, and the
+ * requests for it that waited while it moved; `GET /lab/v1/ring/pauses`: every write that waited at the gate.
+ */
 export function keyFateRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'ring'>): void {
   api.add(
     {
@@ -47,15 +19,29 @@ export function keyFateRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'ring'>
       tag: 'lab: ring',
       summary: "One id's fate: its hash, virtual node, shard and server under every ring version (when it moved), and which shard holds its row now",
       params: z.strictObject({ id: z.string() }),
-      responses: { 200: { description: 'the fate', schema: KeyFateSchema } },
+      responses: { 200: { description: 'the fate', schema: KeyFate } },
     },
     async ({ res, params }) => {
       try {
-        res.json(await keyFate(lab.cluster, lab.ring.history, params.id));
+        res.json(await keyFate(lab.cluster, lab.ring.history, params.id, lab.ring.gate.pauses));
       } catch (err) {
         if (err instanceof InvalidKeyError) throw new ApiError(400, 'invalid_id', `'${params.id}' is not a UUID (8-4-4-4-12 hex digits).`, { field: 'id' });
         throw err;
       }
+    },
+  );
+  api.add(
+    {
+      method: 'get',
+      path: '/ring/pauses',
+      tag: 'lab: ring',
+      summary:
+        "The writes that waited at the write gate (a reshard's verify and cutover pauses, a promotion): which request, which keys, how long, their shard before and after",
+      description: 'Kept by the API process that served them; with prefork workers (LAB_WORKERS), each worker keeps its own.',
+      responses: { 200: { description: 'the pauses, newest first', schema: WritePauses } },
+    },
+    ({ res }) => {
+      res.json({ pauses: [...lab.ring.gate.pauses].reverse(), kept: PAUSES_KEPT });
     },
   );
 }
