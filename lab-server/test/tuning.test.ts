@@ -1,11 +1,16 @@
+import cluster from 'node:cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
-import { queryServer, startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
+import { queryServer, startEmbeddedTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 
-/** The tuning chapter's knobs: an allow-list of PostgreSQL parameters, changed through the lab, never the console. */
+/**
+ * The tuning chapter: an allow-list of PostgreSQL parameters changed through the lab (never the console), the
+ * knob panel, prefork workers changed live, profiles, top statements, the durability trade-off with a real
+ * SIGKILL, and restart-only parameters. One lab with its own embedded shards, so it can kill and restart them.
+ */
 let t: TestLab;
 beforeAll(async () => {
-  t = await startTestLab(2);
+  t = await startEmbeddedTestLab(2);
 });
 afterAll(async () => t?.stop());
 
@@ -99,7 +104,8 @@ describe('the knob panel', () => {
       ['data_layer', 'gorm', 400, 'invalid_value'],
       ['prepared_statements', 'maybe', 400, 'invalid_value'],
       ['work_mem', 'lots', 400, 'invalid_value'],
-      ['workers', 4, 400, 'not_live'],
+      ['workers', 9, 400, 'invalid_value'],
+      ['workers', 'two', 400, 'invalid_value'],
     ];
     for (const [name, value, status, code] of cases) {
       const r = await t.call<ErrorReply>('PUT', `/lab/v1/tuning/knobs/${name}`, { value });
@@ -277,4 +283,170 @@ describe('knob profiles', () => {
     expect(cli.out).toContain('Applied lab-default: every knob at its default.');
     expect((await runCli(['tune', 'profiles'], { LAB_URL: t.url })).out).toMatch(/original-after +\| built in +\| pool_max 100/);
   });
+});
+
+describe('prefork workers changed live', () => {
+  const workerPids = () =>
+    Object.values(cluster.workers ?? {})
+      .filter((w) => w && !w.isDead())
+      .map((w) => w!.process.pid!);
+  type Mark = { kind: string; label: string; t_s: number; around?: { before_rps: number; after_rps: number; before_s: number; after_s: number } };
+
+  it('hands the API from the primary to workers during a load test, measures req/s on both sides, replaces them, and takes it back', async () => {
+    expect(workerPids()).toEqual([]);
+    const engine = t.running.lab.loadtests;
+    // Long enough for any machine to start the workers; cancelled once a few seconds after the change are in.
+    const started = await t.call<{ id: string }>('POST', '/lab/v1/loadtests', { scenario: 'smoke', duration_s: 120, warmup_s: 0 });
+    expect(started.status).toBe(202);
+    const elapsed = async () => (await engine.get(started.body.id))?.progress?.elapsed_s ?? 0;
+    const until = async (s: number) => {
+      while ((await elapsed()) < s) await new Promise((r) => setTimeout(r, 100));
+    };
+    // A few full seconds served by the primary alone first.
+    await until(3);
+    const two = await turn('workers', 2);
+    expect(two.status, JSON.stringify(two.body)).toBe(200);
+    expect(knob(two.body.knobs, 'workers')).toMatchObject({ value: '2', default: '0', changed: true, applies: 'live' });
+    const first = workerPids();
+    expect(first).toHaveLength(2);
+    await until((await elapsed()) + 4);
+    expect((await t.call('POST', `/lab/v1/loadtests/${started.body.id}/cancel`)).status).toBe(202);
+    await engine.wait();
+    const run = await t.call<{ state: string; marks: Mark[]; summary: { requests: number } }>('GET', `/lab/v1/loadtests/${started.body.id}`);
+    expect(run.body.state).toBe('cancelled');
+    const mark = run.body.marks.find((m) => m.label === 'workers → 2');
+    expect(mark?.around, JSON.stringify(run.body.marks)).toBeDefined();
+    // Both sides served requests: the primary before the change, the workers after it.
+    expect(mark!.around!.before_rps).toBeGreaterThan(0);
+    expect(mark!.around!.after_rps).toBeGreaterThan(0);
+    const shown = await runCli(['loadtest', 'show', started.body.id], { LAB_URL: t.url });
+    expect(shown.out).toMatch(/workers → 2 — [\d,.]+ req\/s before \(\d+ s\), [\d,.]+ after \(\d+ s\): [\d.]+×/);
+
+    // N → M: every worker is replaced by a new one.
+    const cli = await runCli(['tune', 'knob', 'workers', '1'], { LAB_URL: t.url });
+    expect(cli.code, cli.out).toBe(0);
+    // The old workers finish their requests (this command's answer came back through one) and exit.
+    while (workerPids().length > 1) await new Promise((r) => setTimeout(r, 100));
+    const second = workerPids();
+    expect(second).toHaveLength(1);
+    expect(first).not.toContain(second[0]);
+    expect((await t.call('POST', '/api/v1/users', { first_name: 'Served', last_name: 'ByWorker' })).status).toBe(201);
+
+    // Back to the default: the primary serves the API on the same port again.
+    expect(knob((await turn('workers', null)).body.knobs, 'workers')).toMatchObject({ value: '0', changed: false });
+    while (workerPids().length > 0) await new Promise((r) => setTimeout(r, 100));
+    expect((await t.call('POST', '/api/v1/users', { first_name: 'Served', last_name: 'ByPrimary' })).status).toBe(201);
+    expect((await t.call('GET', '/lab/v1/topology')).status).toBe(200);
+  }, 120_000);
+});
+
+interface CrashRun {
+  shard: string;
+  synchronous_commit: string;
+  acknowledged: number;
+  lost: number;
+  lost_ids: number[];
+  commits_per_s: number;
+}
+
+const shardPid = async (name: string) =>
+  (await t.call<{ shards: { name: string; pid: number | null; status: string }[] }>('GET', '/lab/v1/topology')).body.shards.find((s) => s.name === name);
+
+describe('a crash with synchronous_commit on and off', () => {
+  it('kills the postmaster mid-write, restarts it, and counts acknowledged writes lost: none with on', async () => {
+    const before = await shardPid('shard-1');
+    const on = await t.call<CrashRun>('POST', '/lab/v1/tuning/durability', { shard: 'shard-1', synchronous_commit: 'on', write_ms: 500 });
+    expect(on.status, JSON.stringify(on.body)).toBe(200);
+    expect(on.body.acknowledged).toBeGreaterThan(0);
+    expect(on.body.lost).toBe(0);
+    const after = await shardPid('shard-1');
+    // A new postmaster: the old one was killed, not asked to stop; the shard serves again.
+    expect(after?.status).toBe('up');
+    expect(after?.pid).not.toBe(before?.pid);
+
+    const off = await t.call<CrashRun>('POST', '/lab/v1/tuning/durability', { shard: 'shard-1', synchronous_commit: 'off', write_ms: 500 });
+    expect(off.status).toBe(200);
+    expect(off.body.lost).toBeLessThanOrEqual(off.body.acknowledged);
+    expect(off.body.lost_ids.length).toBe(Math.min(20, off.body.lost));
+
+    const list = await t.call<{ runs: CrashRun[] }>('GET', '/lab/v1/tuning/durability');
+    expect(list.body.runs.map((r) => r.synchronous_commit)).toEqual(['on', 'off']);
+    expect((await t.call('POST', '/api/v1/users', { first_name: 'After', last_name: 'Crash' })).status).toBe(201);
+  }, 120_000);
+
+  it('refuses an unknown shard and a bad mode, killing nothing', async () => {
+    const pid = (await shardPid('shard-0'))?.pid;
+    const unknown = await t.call<ErrorReply>('POST', '/lab/v1/tuning/durability', { shard: 'shard-7', synchronous_commit: 'off' });
+    expect(unknown.status).toBe(404);
+    const bad = await t.call<ErrorReply>('POST', '/lab/v1/tuning/durability', { shard: 'shard-0', synchronous_commit: 'local' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('on or off');
+    expect((await shardPid('shard-0'))?.pid).toBe(pid);
+  });
+
+  it('lists and forgets the runs from the CLI', async () => {
+    const env = { LAB_URL: t.url };
+    const list = await runCli(['tune', 'crashes'], env);
+    expect(list.code, list.out).toBe(0);
+    expect(list.out).toMatch(/shard-1 +\| on/);
+    expect((await t.call<{ runs: unknown[] }>('DELETE', '/lab/v1/tuning/durability')).body.runs).toEqual([]);
+    expect((await runCli(['tune', 'crashes'], env)).out).toContain('No crash runs yet');
+  });
+});
+
+describe('restart-only parameters, applied by a restart the lab performs', () => {
+  type KnobList = { knobs: { name: string; value: string; needs_restart: boolean; changed: boolean }[] };
+  const knob = (k: KnobList, name: string) => k.knobs.find((x) => x.name === name)!;
+  const inForce = async (name: string) =>
+    (await t.call<{ shards: { shard: string; parameters: { name: string; setting: string }[] }[] }>('GET', '/lab/v1/tuning/parameters')).body.shards.map(
+      (s) => s.parameters.find((p) => p.name === name)!.setting,
+    );
+  const restart = async () => {
+    const started = await t.call<{ job_id: string }>('POST', '/lab/v1/tuning/restart');
+    expect(started.status).toBe(202);
+    const job = await t.running.lab.jobs.wait(started.body.job_id);
+    expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
+    return job;
+  };
+
+  it('shows shared_buffers and max_connections as needing a restart, restarts shard by shard, and then they are in force', async () => {
+    await t.call('PUT', '/lab/v1/tuning/knobs/shared_buffers', { value: '64MB' });
+    const set = await t.call<KnobList>('PUT', '/lab/v1/tuning/knobs/max_connections', { value: '150' });
+    expect(knob(set.body, 'max_connections')).toMatchObject({
+      needs_restart: true,
+      changed: true,
+      value: expect.stringContaining('set to 150; needs a restart'),
+    });
+    expect(knob(set.body, 'shared_buffers').needs_restart).toBe(true);
+    expect(await inForce('max_connections')).toEqual(['200', '200']);
+
+    const job = await restart();
+    expect(job.notes?.map((n) => n.phase)).toEqual(expect.arrayContaining(['shard-0', 'shard-1']));
+    expect(await inForce('max_connections')).toEqual(['150', '150']);
+    expect(await inForce('shared_buffers')).toEqual(['64MB', '64MB']);
+    const after = await t.call<KnobList>('GET', '/lab/v1/tuning/knobs');
+    expect(after.body.knobs.filter((k) => k.needs_restart)).toEqual([]);
+
+    // The override and the learner's profiles outlive the lab: stopped (shards too) and started again.
+    expect((await t.call('POST', '/lab/v1/tuning/profiles', { name: 'kept' })).status).toBe(200);
+    await t.restart();
+    expect(await inForce('max_connections')).toEqual(['150', '150']);
+    const restarted = await t.call<{ knobs: { name: string; set_here: string; needs_restart: boolean; changed: boolean }[] }>('GET', '/lab/v1/tuning/knobs');
+    expect(restarted.body.knobs.find((k) => k.name === 'max_connections')).toMatchObject({
+      needs_restart: false,
+      changed: true,
+      set_here: expect.stringContaining('set with this knob'),
+    });
+    const profiles = await t.call<{ profiles: { name: string; builtin: boolean }[] }>('GET', '/lab/v1/tuning/profiles');
+    expect(profiles.body.profiles).toContainEqual(expect.objectContaining({ name: 'kept', builtin: false }));
+    expect((await t.call('DELETE', '/lab/v1/tuning/profiles/kept')).status).toBe(200);
+
+    // Back to the defaults: the reset also needs a restart, and then the command line's value is back.
+    const reset = await t.call<KnobList>('POST', '/lab/v1/tuning/knobs/reset');
+    expect(knob(reset.body, 'max_connections').needs_restart).toBe(true);
+    await restart();
+    expect(await inForce('max_connections')).toEqual(['200', '200']);
+    expect(await inForce('shared_buffers')).toEqual(['128MB', '128MB']);
+    expect((await t.call('POST', '/api/v1/users', { first_name: 'After', last_name: 'Restart' })).status).toBe(201);
+  }, 180_000);
 });

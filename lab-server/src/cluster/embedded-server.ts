@@ -43,6 +43,17 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, string>> = {
   shared_preload_libraries: 'pg_stat_statements',
 };
 
+/** What ALTER SYSTEM last wrote for `name` into the data directory's postgresql.auto.conf, or null. */
+export async function autoConfSetting(dataDir: string, name: string): Promise<string | null> {
+  const text = await fsp.readFile(path.join(dataDir, 'postgresql.auto.conf'), 'utf8').catch(() => '');
+  let value: string | null = null;
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\w+)\s*=\s*'((?:[^']|'')*)'/.exec(line);
+    if (m?.[1] === name) value = m[2]!.replace(/''/g, "'");
+  }
+  return value;
+}
+
 /** A primary says "accept connections"; a standby, "accept read-only connections". */
 const READY_LINE = /database system is ready to accept (read-only )?connections/;
 const LOG_TAIL_LINES = 40;
@@ -56,6 +67,8 @@ export class EmbeddedServer extends EventEmitter {
   private logTail: string[] = [];
   private stopping = false;
   state: ServerState = 'stopped';
+  /** The `max_connections` of the last start when it came from the data directory (the tuning chapter's override). */
+  maxConnectionsOverride: string | null = null;
 
   constructor(readonly spec: EmbeddedServerSpec) {
     super();
@@ -115,7 +128,11 @@ export class EmbeddedServer extends EventEmitter {
     await assertDataDirFree(this.spec.dataDir, this.spec.name);
     const { postgres } = await postgresBinaries();
     const runAs = await postgresRunAs();
-    const settings = { ...DEFAULT_SETTINGS, ...this.spec.settings, port: String(this.spec.port) };
+    // The command line outranks ALTER SYSTEM, so a max_connections the learner set (postgresql.auto.conf) is put
+    // there instead of the lab's default: it lasts across restarts of the shard and of the lab until reset.
+    this.maxConnectionsOverride = await autoConfSetting(this.spec.dataDir, 'max_connections');
+    const override = this.maxConnectionsOverride === null ? {} : { max_connections: this.maxConnectionsOverride };
+    const settings = { ...DEFAULT_SETTINGS, ...override, ...this.spec.settings, port: String(this.spec.port) };
     const args = ['-D', this.spec.dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
     const log = fs.createWriteStream(this.logFile, { flags: 'a' });
     this.logTail = [];

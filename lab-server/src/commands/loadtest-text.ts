@@ -4,7 +4,12 @@ import type { LoadSummary, RunView } from './replies.js';
 /** How a load-test run reads on the CLI and in the terminal: its header line and summary tables. */
 export function runText(r: RunView): string {
   const head = `${r.scenario} · ${r.state} · ${r.created_at}`;
-  return r.summary ? `${head}\n${summaryText(r.summary)}` : head;
+  const marks = (r.marks ?? []).map(
+    (m) =>
+      `at ${num(m.t_s)} s: ${m.label}${m.around ? ` — ${num(m.around.before_rps, 1)} req/s before (${m.around.before_s} s), ${num(m.around.after_rps, 1)} after (${m.around.after_s} s): ${m.around.ratio}×` : ''}`,
+  );
+  const body = [head, ...(r.summary ? [summaryText(r.summary)] : []), ...(marks.length > 0 ? [marks.join('\n')] : [])];
+  return body.join('\n');
 }
 
 function summaryText(s: LoadSummary): string {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RingChangeSchema } from '../sharding/ring-view.js';
+import { RunMarkSchema } from '../contracts/loadtests.js';
 
 /**
  * The parts of the lab's replies that commands read. Objects are not strict: the API may add fields, and a
@@ -187,6 +188,7 @@ export const RunView = z.object({
   summary: LoadSummary.nullable(),
   error: z.string().nullable(),
   created_at: z.string(),
+  marks: z.array(RunMarkSchema).optional(),
 });
 export type RunView = z.output<typeof RunView>;
 export const RunStarted = z.object({ id: z.string(), run: RunView });

@@ -55,6 +55,7 @@ import { keyFate } from './checks/key-fate.js';
 import { idLocality } from './checks/id-locality.js';
 import { claimWalkthrough } from './checks/claim-walkthrough.js';
 import { raceUnderLoad } from './checks/race-under-load.js';
+import { workersLive } from './checks/workers-live.js';
 
 /**
  * Every check kind a chapter may name. A new kind is a file in `checks/` and one line here.
@@ -115,6 +116,7 @@ const checkKinds = () =>
     cacheTrial,
     claimWalkthrough,
     raceUnderLoad,
+    workersLive,
     all,
   ] as const;
 

@@ -50,6 +50,10 @@ export class Lab {
   readonly starts: ChapterStarts;
   /** Processes serving /api/v1: 1, or LAB_WORKERS under prefork (set by start-up). */
   workers = 1;
+  /** Prefork workers serving /api/v1 besides the primary now (0: the primary serves it); `setWorkers` changes it. */
+  preforkWorkers = 0;
+  /** Changes the prefork worker count while the lab runs (set by start-up, which owns the public port). */
+  setWorkers: ((count: number) => Promise<void>) | null = null;
   /** The prefork workers, when there are any: pauses, ring switches and settings reach them too. */
   peers: WritePeers | null = null;
   private jobStore: { flush(): Promise<void> } | null = null;

@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, UnavailableError } from '../domain/errors
 import type { RunData } from './ops.js';
 import { startGenerator } from './generator.js';
 import type { LoadSummary, TickSample, Totals } from './protocol.js';
-import { planRun, type RunRequest, type RunView } from './run.js';
+import { aroundMark, planRun, type RunMark, type RunRequest, type RunView } from './run.js';
 import type { Scenario } from './scenarios.js';
 import type { RunStore } from './store.js';
 
@@ -127,12 +127,21 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
     return this.snapshot(c);
   }
 
-  /** Marks an event on the running test's timeline (nothing when none runs): the chart draws it. */
-  mark(kind: string, label: string): void {
+  /**
+   * Marks an event on the running test's timeline (nothing when none runs): the chart draws it. For a change
+   * that takes a while, call the answer when it is done: the mark then says until when (`until_s`).
+   */
+  mark(kind: string, label: string): () => void {
     const c = this.current;
-    if (c?.view.state !== 'running') return;
-    c.view.marks.push({ t_s: c.view.progress?.elapsed_s ?? 0, kind, label });
+    if (c?.view.state !== 'running') return () => undefined;
+    const mark: RunMark = { t_s: c.view.progress?.elapsed_s ?? 0, kind, label };
+    c.view.marks.push(mark);
     this.changed(c);
+    return () => {
+      if (this.current !== c || c.view.state !== 'running') return;
+      mark.until_s = c.view.progress?.elapsed_s ?? mark.t_s;
+      this.changed(c);
+    };
   }
 
   /** Waits for the current run (if any) to end; used by tests and shutdown. */
@@ -240,6 +249,10 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
     c.view.progress = null;
     c.view.pid = null;
     c.view.finished_at = new Date().toISOString();
+    for (const m of c.view.marks) {
+      const around = aroundMark(c.timeline, m);
+      if (around) m.around = around;
+    }
     try {
       await this.store.save(c.view, c.timeline);
     } catch (err) {

@@ -62,6 +62,32 @@ export interface RunMark {
   /** What kind of event: `knob` for now; reshard phases, kills and promotions can use the same list. */
   kind: string;
   label: string;
+  /** For a change that took a while (replacing the workers): the second it was done. */
+  until_s?: number;
+  /** Once the run ended: its throughput before the event and after it, measured in the same run. */
+  around?: MarkAround;
+}
+
+/** Requests per second over the seconds before an event and those after it was done (the second after is left out: the change settles). */
+export interface MarkAround {
+  before_s: number;
+  before_rps: number;
+  after_s: number;
+  after_rps: number;
+  /** after ÷ before. */
+  ratio: number;
+}
+
+/** The run's throughput on either side of a mark, from its per-second samples; null when a side has no full second. */
+export function aroundMark(timeline: readonly TickSample[], mark: Pick<RunMark, 't_s' | 'until_s'>): MarkAround | null {
+  const before = timeline.filter((x) => x.t_s <= mark.t_s);
+  const after = timeline.filter((x) => x.t_s > (mark.until_s ?? mark.t_s) + 1);
+  if (before.length === 0 || after.length === 0) return null;
+  const mean = (xs: readonly TickSample[]) => xs.reduce((sum, x) => sum + x.requests_per_s, 0) / xs.length;
+  const round = (n: number) => Math.round(n * 10) / 10;
+  const b = mean(before);
+  const a = mean(after);
+  return { before_s: before.length, before_rps: round(b), after_s: after.length, after_rps: round(a), ratio: b > 0 ? Math.round((a / b) * 100) / 100 : 0 };
 }
 
 export interface RunRequest {

@@ -27,6 +27,8 @@ export interface WorkerSpec {
   state: PeerState;
   /** The primary's internal address: everything but /api/v1 is forwarded there. */
   primary_url: string;
+  /** Set up, say `lab-ready`, and listen only on `lab-listen`: the primary still holds the public port. */
+  hold?: boolean;
 }
 
 /** A command every worker must carry out before the primary goes on: a write pause, a ring switch, its end. */
@@ -45,8 +47,9 @@ export type WorkerMessage =
   | Wrote
   | { type: 'lab-metrics'; report: WorkerReport; reads: ReadCounts }
   | { type: 'lab-trace'; trace: TraceView }
-  | { type: 'lab-done'; seq: number; error?: string; keys?: string[] };
-export type PrimaryMessage = { type: 'lab-stop' } | Wrote | (PeerCommand & { seq: number });
+  | { type: 'lab-done'; seq: number; error?: string; keys?: string[] }
+  | { type: 'lab-ready' };
+export type PrimaryMessage = { type: 'lab-stop' } | { type: 'lab-listen' } | Wrote | (PeerCommand & { seq: number });
 
 const PEER_TIMEOUT_MS = 10_000;
 
@@ -75,6 +78,10 @@ type OnFailure = 'fail' | 'replace';
  */
 export class Prefork implements WritePeers {
   private readonly workers = new Set<Worker>();
+  /** Workers asked to exit (a resize or a stop): their exit is no death to make up for. */
+  private readonly retiring = new WeakSet<Worker>();
+  /** Workers replaced by a resize, still finishing their requests. */
+  private leaving: Promise<void> = Promise.resolve();
   private stopping = false;
   private seq = 0;
   private readonly pending = new Map<number, Pending>();
@@ -93,16 +100,37 @@ export class Prefork implements WritePeers {
     cluster.setupPrimary({ exec: WORKER_MAIN, execArgv: execArgvFor(WORKER_MAIN), silent: false });
   }
 
-  static async start(lab: Lab, config: LabConfig, primaryUrl: string, log: Log): Promise<Prefork> {
+  /**
+   * Starts `config.workers` workers. With `takeOver`, they set up first and listen only once it resolves: the
+   * primary lets go of the public port in it, so the port is without a listener for moments, not seconds.
+   */
+  static async start(lab: Lab, config: LabConfig, primaryUrl: string, log: Log, takeOver?: () => Promise<void>): Promise<Prefork> {
     const p = new Prefork(lab, config, primaryUrl, log);
     try {
-      await Promise.all(Array.from({ length: config.workers }, () => p.spawn()));
+      const held = await Promise.all(Array.from({ length: config.workers }, () => p.spawn(takeOver !== undefined)));
+      if (takeOver) {
+        await takeOver();
+        for (const h of held) h.worker.send({ type: 'lab-listen' } satisfies PrimaryMessage);
+        await Promise.all(held.map((h) => h.listening));
+      }
     } catch (err) {
       await p.stop();
       throw err;
     }
     lab.peers = p;
     return p;
+  }
+
+  /**
+   * Replaces every worker with `count` new ones: the new ones listen first, then the old ones finish their
+   * requests and close their connections, so every client (a load test's too) reconnects to the new set.
+   */
+  async resize(count: number): Promise<void> {
+    const old = [...this.workers];
+    await Promise.all(Array.from({ length: count }, () => this.spawn(false)));
+    // Not awaited: the request that asked for this change may be on its way back through an old worker.
+    const leaving = this.leaving;
+    this.leaving = Promise.all([leaving, ...old.map((w) => this.retire(w))]).then(() => undefined);
   }
 
   async fence(target: FenceTarget): Promise<void> {
@@ -187,9 +215,10 @@ export class Prefork implements WritePeers {
     return this.workers.size;
   }
 
+  /** Asks every worker to stop (each lets go of the port at once); resolves once all have exited. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all([...this.workers].map((w) => this.retire(w)));
+    await Promise.all([this.leaving, ...[...this.workers].map((w) => this.retire(w))]);
   }
 
   private currentSpec(primaryUrl: string): WorkerSpec {
@@ -202,11 +231,16 @@ export class Prefork implements WritePeers {
     };
   }
 
-  /** Forks one worker (once no write pause is up); resolves once it listens on the public port. */
-  private async spawn(): Promise<Worker> {
+  /**
+   * Forks one worker (once no write pause is up). Resolves once it listens on the public port, or, when `hold`,
+   * once it is set up: it listens when sent `lab-listen`, and `listening` resolves then.
+   */
+  private async spawn(hold: boolean): Promise<{ worker: Worker; listening: Promise<void> }> {
     while (this.pause) await this.pause.lifted;
-    const worker = cluster.fork({ LAB_WORKER_SPEC: JSON.stringify(this.spec) });
+    const worker = cluster.fork({ LAB_WORKER_SPEC: JSON.stringify({ ...this.spec, hold }) });
     this.workers.add(worker);
+    let ready!: () => void;
+    const isReady = new Promise<void>((resolve) => (ready = resolve));
     worker.on('message', (msg: WorkerMessage) => {
       if (msg?.type === 'lab-metrics') {
         this.lab.metrics.addWorkerReport(worker.id, msg.report);
@@ -215,31 +249,41 @@ export class Prefork implements WritePeers {
       if (msg?.type === 'lab-done') this.done(worker.id, msg.seq, msg.error, msg.keys);
       if (msg?.type === 'lab-trace') traceStore.add(msg.trace);
       if (msg?.type === 'lab-wrote') for (const w of this.workers) if (w !== worker && !w.isDead()) w.send(msg);
+      if (msg?.type === 'lab-ready') ready();
     });
-    return new Promise((resolve, reject) => {
-      let listening = false;
+    const listening = new Promise<void>((resolve, reject) => {
+      let listens = false;
       worker.once('listening', (address) => {
-        listening = true;
+        listens = true;
         this.port = address.port;
-        resolve(worker);
+        resolve();
       });
       worker.once('exit', (code, signal) => {
         this.workers.delete(worker);
         this.lab.metrics.workerGone(worker.id);
         this.done(worker.id, null);
-        if (!listening) return reject(new Error(`a prefork worker exited before listening (${signal ?? `code ${code}`}); its log is above`));
-        if (this.stopping || worker.exitedAfterDisconnect) return;
+        if (!listens) return reject(new Error(`a prefork worker exited before listening (${signal ?? `code ${code}`}); its log is above`));
+        if (this.stopping || worker.exitedAfterDisconnect || this.retiring.has(worker)) return;
         this.log(`prefork: worker ${worker.process.pid} died (${signal ?? `code ${code}`}); starting another`);
         setTimeout(() => {
-          if (!this.stopping) this.spawn().catch((err: unknown) => this.log(`prefork: could not replace it: ${String(err)}`));
+          if (!this.stopping) this.spawn(false).catch((err: unknown) => this.log(`prefork: could not replace it: ${String(err)}`));
         }, RESPAWN_DELAY_MS).unref();
       });
     });
+    if (!hold) {
+      await listening;
+      return { worker, listening };
+    }
+    // Handled here, awaited by the caller once the port is free; a worker that dies while setting up ends the wait.
+    listening.catch(() => undefined);
+    await Promise.race([isReady, listening]);
+    return { worker, listening };
   }
 
   /** Asks a worker to finish its requests and exit; kills it by pid if it does not within 5 s. */
   private retire(worker: Worker): Promise<void> {
     if (worker.isDead()) return Promise.resolve();
+    this.retiring.add(worker);
     return new Promise((resolve) => {
       const timer = setTimeout(() => worker.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
       worker.once('exit', () => {

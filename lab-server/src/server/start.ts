@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { Router as ExpressRouter } from 'express';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { Cluster, type Log } from '../cluster/cluster.js';
+import { DEFAULT_SETTINGS } from '../cluster/embedded-server.js';
 import type { LabConfig } from '../config.js';
 import { createApp, type Mount } from '../http/app.js';
 import { answerClientError } from '../http/errors.js';
@@ -18,7 +18,7 @@ import { labApis, openApiRoutes } from '../http/apis.js';
 import { knobHost } from '../tuning/host.js';
 import { knobConditions } from '../tuning/knobs.js';
 import { Lab } from '../lab/lab.js';
-import { Prefork } from './prefork.js';
+import { PublicPort, type Served } from './public-port.js';
 import { sweep } from '../resharding/replication.js';
 import { traceRequests } from '../tracing/tracing.js';
 
@@ -39,11 +39,19 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
     await cluster.close();
     throw err;
   }
-  let workers: Prefork | null = null;
+  let publicPort: PublicPort | null = null;
+  const terminals: { close(): Promise<void> }[] = [];
   try {
     if (config.migrateOnStart) {
       const report = throwIfFailed(await migrate(lab.migrationTargets(), config.migrationsDir, 'latest'));
       for (const s of report.shards) if (s.ran.length > 0) log(`${s.shard}: applied ${s.ran.join(', ')}`);
+    }
+    for (const shard of cluster.shards) {
+      const max = shard.server?.maxConnectionsOverride;
+      if (max)
+        log(
+          `${shard.name}: max_connections ${max}, set with the tuning knob (tune knob max_connections default, then tune restart, puts back ${DEFAULT_SETTINGS.max_connections})`,
+        );
     }
     // A reshard interrupted by a crash leaves publications, subscriptions or slots; nothing must outlive its job.
     await sweep(cluster, log);
@@ -62,46 +70,48 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
       log,
     );
     const policy = requestPolicy(config);
-    const server = http.createServer(guard(policy, traceRequests(fastUsersDispatch(lab.users, lab.metrics.recorder, app, log))));
-    server.keepAliveTimeout = 65_000;
-    server.on('clientError', answerClientError);
-    const terminal = attachConsole(server, lab, policy);
-    // Under prefork the workers own the public port and this server answers them on loopback.
-    const prefork = config.workers > 0;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(err.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is already in use; set PORT to another port.`) : err),
-      );
-      server.listen(prefork ? 0 : config.port, prefork ? '127.0.0.1' : config.host, resolve);
-    });
-    let port = (server.address() as AddressInfo).port;
-    if (prefork) {
-      workers = await Prefork.start(lab, config, `http://127.0.0.1:${port}`, log);
-      lab.workers = config.workers;
-      port = workers.port;
-      log(`prefork: ${config.workers} workers serve /api/v1 on port ${port}; the primary (pid ${process.pid}) runs the control plane`);
-    }
+    const handler = guard(policy, traceRequests(fastUsersDispatch(lab.users, lab.metrics.recorder, app, log)));
+    // Every server the primary opens (the public port, or loopback under prefork) serves the same, terminal included.
+    const make = (): Served => {
+      let draining = false;
+      const server = http.createServer((req, res) => {
+        // A server letting go of the public port tells its clients to reconnect, to the workers that took it over.
+        if (draining) res.setHeader('connection', 'close');
+        handler(req, res);
+      });
+      server.keepAliveTimeout = 65_000;
+      server.on('clientError', answerClientError);
+      terminals.push(attachConsole(server, lab, policy));
+      return {
+        server,
+        drain: () => {
+          draining = true;
+          server.close();
+          setTimeout(() => server.closeAllConnections(), 2_000).unref();
+        },
+      };
+    };
+    publicPort = await PublicPort.open(lab, config, log, make);
+    lab.setWorkers = (count) => publicPort!.setWorkers(count);
+    const port = publicPort.port;
+    if (config.workers > 0) log(`prefork: ${config.workers} workers serve /api/v1 on port ${port}; the primary (pid ${process.pid}) runs the control plane`);
     const url = `http://${config.host}:${port}`;
     lab.loadtests.target = loopbackUrl(config.host, port);
     lab.metrics.start();
     let stopping: Promise<void> | null = null;
     return {
       lab,
-      server,
+      server: publicPort.primaryServer,
       url,
       stop: () =>
         (stopping ??= (async () => {
-          await terminal.close();
-          await workers?.stop();
-          server.closeIdleConnections();
-          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-          setTimeout(() => server.closeAllConnections(), 2_000).unref();
-          await closed;
+          await Promise.all(terminals.map((t) => t.close()));
+          await publicPort!.stop();
           await lab.close();
         })()),
     };
   } catch (err) {
-    await workers?.stop();
+    await publicPort?.stop();
     await lab.close();
     throw err;
   }

@@ -29,6 +29,7 @@ export async function runWorker(log: Log): Promise<void> {
   let stop: () => Promise<void> = async () => process.exit(0);
   process.on('message', (msg: PrimaryMessage) => {
     if (msg?.type === 'lab-stop') void stop();
+    else if (msg?.type === 'lab-listen') return;
     else if (msg?.type === 'lab-wrote') void ready.then((lab) => lab.reads.learn(msg.write));
     else if (msg?.type) void ready.then((lab) => carryOut(lab, msg));
   });
@@ -41,9 +42,20 @@ export async function runWorker(log: Log): Promise<void> {
   const app = createApp([{ path: '/', router: ExpressRouter().use(recordRequests(lab.metrics.recorder)) }, ...apiMounts(lab)], log);
   const api = traceRequests(fastUsersDispatch(lab.users, lab.metrics.recorder, app, log));
   const forward = forwardTo(new URL(spec.primary_url));
-  const server = http.createServer(guard(requestPolicy(config), (req, res) => (req.url!.startsWith('/api/') ? api(req, res) : forward(req, res))));
+  let stopping = false;
+  const serve = guard(requestPolicy(config), (req, res) => (req.url!.startsWith('/api/') ? api(req, res) : forward(req, res)));
+  const server = http.createServer((req, res) => {
+    // A retiring worker tells its clients to reconnect, so their next request reaches a worker that stays.
+    if (stopping) res.setHeader('connection', 'close');
+    serve(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError);
+  // Held: the port is still the primary's own; the primary lets go of it and then says listen.
+  if (spec.hold) {
+    process.send?.({ type: 'lab-ready' } satisfies WorkerMessage);
+    await new Promise<void>((resolve) => process.on('message', (msg: PrimaryMessage) => msg?.type === 'lab-listen' && resolve()));
+  }
   server.listen(config.port, config.host);
 
   const report = setInterval(() => {
@@ -51,7 +63,6 @@ export async function runWorker(log: Log): Promise<void> {
     process.send?.({ type: 'lab-metrics', report: { api: lab.metrics.recorder.drain(), pools }, reads: lab.reads.drain() } satisfies WorkerMessage);
   }, REPORT_MS);
 
-  let stopping = false;
   stop = async () => {
     if (stopping) return;
     stopping = true;
@@ -69,7 +80,7 @@ export async function runWorker(log: Log): Promise<void> {
 }
 
 /** A write pause, a ring switch, the pause's end or new settings and replicas, as the primary asked; it then says it is done. */
-async function carryOut(lab: Lab, msg: Exclude<PrimaryMessage, { type: 'lab-stop' | 'lab-wrote' }>): Promise<void> {
+async function carryOut(lab: Lab, msg: Exclude<PrimaryMessage, { type: 'lab-stop' | 'lab-wrote' | 'lab-listen' }>): Promise<void> {
   try {
     let keys: string[] | undefined;
     if (msg.type === 'lab-fence') await lab.ring.fence(msg.target);

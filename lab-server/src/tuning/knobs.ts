@@ -12,6 +12,9 @@ import { readParameters, resetParameters, setParameter, type ParameterValue, typ
  */
 export type Applies = 'live' | 'reload' | 'restart' | 'fixed';
 
+/** The most prefork workers the knob allows: each is a Node process with its own pools to every shard. */
+export const MAX_WORKERS = 8;
+
 export interface Knob {
   name: string;
   kind: 'lab' | 'postgres';
@@ -118,10 +121,16 @@ export interface KnobHost {
   defaults(): LabSettings;
   update(patch: Partial<LabSettings>): Promise<LabSettings>;
   shards(): readonly TunableShard[];
-  /** Prefork processes serving /api/v1 besides the primary (LAB_WORKERS). */
+  /** Prefork processes serving /api/v1 besides the primary now. */
   workers: number;
+  /** The worker count LAB_WORKERS gave at start: what a reset returns to. */
+  defaultWorkers: number;
+  /** Replaces the workers with `count` new ones (0: the primary serves the API alone). */
+  setWorkers(count: number): Promise<void>;
   /** Called after a knob changed: the load test marks it on its timeline. */
   changed(name: string, value: string): void;
+  /** Called before a change that takes a while; the answer is called once it is done. */
+  changing(name: string, value: string): () => void;
 }
 
 const text = (v: LabSettings[keyof LabSettings]) => (typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v));
@@ -150,12 +159,12 @@ export async function readKnobs(host: KnobHost): Promise<Knob[]> {
     name: 'workers',
     kind: 'lab',
     value: String(host.workers),
-    default: String(host.workers),
-    changed: false,
-    set_here: 'LAB_WORKERS at start (0: the primary process serves the API alone)',
+    default: String(host.defaultWorkers),
+    changed: host.workers !== host.defaultWorkers,
+    set_here: 'LAB_WORKERS at start (0: the primary process serves the API alone); changed here, every worker is replaced',
     original: 'Fiber prefork hard-coded on: 7 processes (GOMAXPROCS), 8 in PERFORMANCE_TUNING, each with its own pools',
-    applies: 'fixed',
-    cost: 'Each process has its own pool per shard: connections = processes × pool_max × shards. Not changeable from the page yet: restart the lab with LAB_WORKERS.',
+    applies: 'live',
+    cost: `Each process has its own pool per shard: connections = processes × pool_max × shards. A change starts the new workers, then the old ones finish their requests and their clients reconnect (from or to 0, the primary hands the port over: a few connections may be refused). At most ${MAX_WORKERS}.`,
     description: 'Prefork: processes serving /api/v1 besides the primary.',
     needs_restart: false,
   };
@@ -186,7 +195,9 @@ export async function readKnobs(host: KnobHost): Promise<Knob[]> {
       needs_restart: pending,
       set_here:
         source === 'command line'
-          ? 'the lab starts each shard with it on the command line; a value set here is applied by the lab’s restart of the shards'
+          ? first?.file_setting === first?.setting && first?.file_setting !== null
+            ? 'set with this knob (ALTER SYSTEM): every start of a shard, by the lab or its restart job, puts it on the command line until the knob is reset'
+            : 'the lab starts each shard with it on the command line; a value set here is applied by the lab’s restart of the shards'
           : first?.altered
             ? 'ALTER SYSTEM on every shard (by this lab)'
             : source === 'configuration file'
@@ -225,9 +236,13 @@ export async function setKnob(host: KnobHost, name: string, value: string | numb
     await host.update({ [key]: next });
     host.changed(name, text(next));
   } else if (name === 'workers') {
-    throw new InvalidInputError('not_live', 'The prefork worker count is fixed while the lab runs: restart it with LAB_WORKERS=N (make dev LAB_WORKERS=N).', {
-      knob: name,
-    });
+    const count = value === null ? host.defaultWorkers : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_WORKERS)
+      throw new InvalidInputError('invalid_value', `workers takes a whole number from 0 to ${MAX_WORKERS}. Nothing was changed.`, { knob: name });
+    // The mark goes where the change starts, and says when it ended: the old processes serve until then.
+    const done = host.changing(name, String(count));
+    await host.setWorkers(count);
+    done();
   } else if (isTunable(name) && name in PG_KNOBS) {
     if (value !== null && typeof value !== 'string')
       throw new InvalidInputError('invalid_value', `${name} takes a string as PostgreSQL writes it (e.g. 64MB, off).`);
@@ -250,6 +265,7 @@ export async function resetKnobs(host: KnobHost): Promise<Knob[]> {
   const defaults = host.defaults();
   const { read_policy: _keep, trace_sample_percent: _sampling, ...labDefaults } = defaults;
   await host.update(labDefaults);
+  if (host.workers !== host.defaultWorkers) await host.setWorkers(host.defaultWorkers);
   await resetParameters(host.shards());
   host.changed('all knobs', 'defaults');
   return readKnobs(host);

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { type KnobHost, readKnobs, resetKnobs, setKnob, type Knob } from './knobs.js';
 
@@ -20,6 +21,22 @@ export interface Profile {
 
 const RESTART = 'read only when the server starts; the lab does not restart shards for a profile';
 
+/** The knobs the original's PERFORMANCE_TUNING.md turned: [before its tuning, after it]. */
+const ORIGINAL: Record<string, readonly [before: string, after: string]> = {
+  pool_max: ['25', '100'],
+  pool_wait_timeout_ms: ['10000', '5000'],
+  statement_timeout_ms: ['0', '5000'],
+  idle_in_transaction_timeout_ms: ['0', '30000'],
+  data_layer: ['prisma', 'pg'],
+  prepared_statements: ['off', 'on'],
+  synchronous_commit: ['on', 'off'],
+  work_mem: ['4MB', '16MB'],
+  effective_cache_size: ['4GB', '512MB'],
+  random_page_cost: ['4', '1.1'],
+  checkpoint_completion_target: ['0.5', '0.9'],
+};
+const original = (i: 0 | 1) => Object.fromEntries(Object.entries(ORIGINAL).map(([k, v]) => [k, v[i]]));
+
 const BUILTIN: Profile[] = [
   {
     name: 'lab-default',
@@ -35,19 +52,7 @@ const BUILTIN: Profile[] = [
     description:
       'PERFORMANCE_TUNING.md’s “before”: a pool of 25 with no timeouts of its own, an ORM with its defaults (here Prisma, without prepared statements), PostgreSQL’s defaults, and checkpoint_completion_target at the 0.5 the guide calls the default.',
     builtin: true,
-    values: {
-      pool_max: '25',
-      pool_wait_timeout_ms: '10000',
-      statement_timeout_ms: '0',
-      idle_in_transaction_timeout_ms: '0',
-      data_layer: 'prisma',
-      prepared_statements: 'off',
-      synchronous_commit: 'on',
-      work_mem: '4MB',
-      effective_cache_size: '4GB',
-      random_page_cost: '4',
-      checkpoint_completion_target: '0.5',
-    },
+    values: original(0),
     not_applied: [
       { knob: 'max_connections', value: '100', why: RESTART },
       { knob: 'shared_buffers', value: '128MB', why: RESTART },
@@ -59,61 +64,48 @@ const BUILTIN: Profile[] = [
     description:
       'PERFORMANCE_TUNING.md’s “after”: a pool of 100, 5 s statement and 30 s idle-in-transaction timeouts, raw queries with prepared statements, synchronous_commit off and its memory and planner settings.',
     builtin: true,
-    values: {
-      pool_max: '100',
-      pool_wait_timeout_ms: '5000',
-      statement_timeout_ms: '5000',
-      idle_in_transaction_timeout_ms: '30000',
-      data_layer: 'pg',
-      prepared_statements: 'on',
-      synchronous_commit: 'off',
-      work_mem: '16MB',
-      effective_cache_size: '512MB',
-      random_page_cost: '1.1',
-      checkpoint_completion_target: '0.9',
-    },
+    values: original(1),
     not_applied: [
       { knob: 'max_connections', value: '500', why: RESTART },
       { knob: 'shared_buffers', value: '256MB', why: RESTART },
-      { knob: 'workers', value: '8', why: 'the prefork worker count is fixed while the lab runs (LAB_WORKERS at start)' },
+      { knob: 'workers', value: '8', why: 'eight processes would not fit this machine’s cores; set the workers knob to what it has' },
     ],
   },
 ];
 
-/** What a learner's own profile keeps: every knob a profile can set (not the worker count, not restart-only ones). */
+/**
+ * What a learner's own profile keeps: every knob a profile can set, but not restart-only ones, and not the
+ * worker count (replacing every worker on each apply would make profiles slow to compare).
+ */
 // A value that differs between shards ("shard-0: 4MB, shard-1: 8MB") is not one value a profile could set.
-const saveable = (k: Knob) => (k.applies === 'live' || k.applies === 'reload') && !/^shard-\S+: /.test(k.value);
+const saveable = (k: Knob) => (k.applies === 'live' || k.applies === 'reload') && k.name !== 'workers' && !/^shard-\S+: /.test(k.value);
 
-/** The profiles of this lab process: the built-in ones and the learner's own (kept until the lab stops). */
+/** The profiles: the built-in ones, and the learner's own, kept in the catalog so they survive a restart of the lab. */
 export class Profiles {
-  private readonly own = new Map<string, Profile>();
+  constructor(private readonly catalog: pg.Pool) {}
 
-  list(): Profile[] {
-    return [...BUILTIN, ...this.own.values()];
+  async list(): Promise<Profile[]> {
+    const { rows } = await this.catalog.query<{ profile: Profile }>('SELECT profile FROM tuning_profiles ORDER BY saved_at, name');
+    return [...BUILTIN, ...rows.map((r) => r.profile)];
   }
 
-  get(name: string): Profile {
-    const p = this.list().find((x) => x.name === name);
-    if (!p)
-      throw new NotFoundError(
-        `No profile '${name}'; the profiles are ${this.list()
-          .map((x) => x.name)
-          .join(', ')}.`,
-        { profile: name },
-      );
+  async get(name: string): Promise<Profile> {
+    const all = await this.list();
+    const p = all.find((x) => x.name === name);
+    if (!p) throw new NotFoundError(`No profile '${name}'; the profiles are ${all.map((x) => x.name).join(', ')}.`, { profile: name });
     return p;
   }
 
   /** Every knob to its default, then the profile's values; answers the knobs as they are now. */
   async apply(host: KnobHost, name: string): Promise<Knob[]> {
-    const p = this.get(name);
+    const p = await this.get(name);
     await resetKnobs(host);
     for (const [knob, value] of Object.entries(p.values)) await setKnob(host, knob, value);
     host.changed('profile', name);
     return readKnobs(host);
   }
 
-  /** Keeps the knobs in force now as the learner's own profile. */
+  /** Keeps the knobs in force now as the learner's own profile (a profile of that name is replaced). */
   async save(host: KnobHost, name: string): Promise<Profile> {
     if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(name))
       throw new InvalidInputError('invalid_name', 'A profile name is 1–40 lower-case letters, digits and dashes, starting with a letter or digit.');
@@ -132,12 +124,16 @@ export class Profiles {
       values: Object.fromEntries(knobs.map((k) => [k.name, k.value])),
       not_applied: [],
     };
-    this.own.set(name, profile);
+    await this.catalog.query(
+      `INSERT INTO tuning_profiles (name, profile) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET profile = EXCLUDED.profile, saved_at = now()`,
+      [name, JSON.stringify(profile)],
+    );
     return profile;
   }
 
-  remove(name: string): void {
+  async remove(name: string): Promise<void> {
     if (BUILTIN.some((b) => b.name === name)) throw new ConflictError('builtin_profile', `'${name}' is a built-in profile and stays.`);
-    if (!this.own.delete(name)) this.get(name);
+    const { rowCount } = await this.catalog.query('DELETE FROM tuning_profiles WHERE name = $1', [name]);
+    if (!rowCount) await this.get(name);
   }
 }

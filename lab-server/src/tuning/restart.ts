@@ -8,9 +8,9 @@ import { throwIfCancelled, type JobContext } from '../jobs/registry.js';
  * so at most one shard is unavailable at any moment; requests routed to it meanwhile fail with 503.
  *
  * The lab starts every shard with `max_connections` on the command line, which outranks `ALTER SYSTEM`. So
- * before a start, a `max_connections` the lab set with `ALTER SYSTEM` replaces the command line's value (and a
- * reset brings the command line's back). That override lasts while this lab runs; a restarted lab starts
- * its shards with the command line's value again.
+ * every start reads a `max_connections` the lab set with `ALTER SYSTEM` from the data directory and puts it on
+ * the command line instead (EmbeddedServer.start); a reset brings the default back at the next start. The
+ * override lives in the shard's own files, so it lasts across restarts of the lab too.
  */
 export const RESTART_PARAMETERS = ['shared_buffers', 'max_connections'] as const;
 
@@ -18,16 +18,6 @@ type Deps = Pick<Cluster, 'shards' | 'ownsServers' | 'notOwned' | 'pools' | 'fau
 
 export interface RestartReport {
   restarted: { shard: string; down_ms: number; shared_buffers: string; max_connections: string }[];
-}
-
-/** The `max_connections` this shard's postgresql.auto.conf sets (by the lab's ALTER SYSTEM), if any. */
-async function alteredMaxConnections(deps: Deps, shard: Deps['shards'][number]): Promise<string | null> {
-  const { rows } = await deps.pools
-    .admin(shard)
-    .query<{ setting: string }>(
-      `SELECT setting FROM pg_file_settings WHERE name = 'max_connections' AND sourcefile LIKE '%postgresql.auto.conf' ORDER BY seqno DESC LIMIT 1`,
-    );
-  return rows[0]?.setting ?? null;
 }
 
 export function assertRestartable(deps: Deps): void {
@@ -46,12 +36,7 @@ export async function restartShards(deps: Deps, ctx: JobContext): Promise<Restar
     throwIfCancelled(ctx.signal);
     const server = shard.server!;
     ctx.phase(shard.name);
-    const max = await alteredMaxConnections(deps, shard);
-    const settings = { ...server.spec.settings };
-    if (max === null) delete settings.max_connections;
-    else settings.max_connections = max;
-    server.spec.settings = settings;
-    ctx.note(`${shard.name}: fast shutdown (SIGINT to pid ${server.pid})${max === null ? '' : `, then start with max_connections ${max}`}`);
+    ctx.note(`${shard.name}: fast shutdown (SIGINT to pid ${server.pid})`);
     const stopped = Date.now();
     await server.stop();
     await deps.faults.restart(shard.id);
@@ -59,7 +44,8 @@ export async function restartShards(deps: Deps, ctx: JobContext): Promise<Restar
       .admin(shard)
       .query<{ sb: string; mc: string }>(`SELECT current_setting('shared_buffers') AS sb, current_setting('max_connections') AS mc`);
     const down = Date.now() - stopped;
-    ctx.note(`${shard.name}: up again after ${down} ms (pid ${server.pid}): shared_buffers ${rows[0]!.sb}, max_connections ${rows[0]!.mc}`);
+    const override = server.maxConnectionsOverride === null ? '' : ' (the value set with the tuning knob)';
+    ctx.note(`${shard.name}: up again after ${down} ms (pid ${server.pid}): shared_buffers ${rows[0]!.sb}, max_connections ${rows[0]!.mc}${override}`);
     report.restarted.push({ shard: shard.name, down_ms: down, shared_buffers: rows[0]!.sb, max_connections: rows[0]!.mc });
     ctx.progress(i + 1, shards.length);
   }

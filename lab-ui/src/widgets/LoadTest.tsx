@@ -165,7 +165,13 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
           time={false}
           y="req/s"
           y2="ms"
-          marks={(run.marks ?? []).map((m) => ({ x: m.t_s, label: m.label }))}
+          marks={(run.marks ?? []).map((m) => ({
+            x: m.t_s,
+            label: m.label,
+            ...(m.around && {
+              detail: `${m.until_s !== undefined ? `done at ${m.until_s} s; ` : ''}${fmt(m.around.before_rps)} req/s before (${m.around.before_s} s), ${fmt(m.around.after_rps)} after (${m.around.after_s} s): ${m.around.ratio}×`,
+            }),
+          }))}
         />
       )}
       {run?.notes?.length ? <p className="muted small">{run.notes.join(' ')}</p> : null}

@@ -14,6 +14,8 @@ export interface ChartMark {
   x: number;
   label: string;
   color?: string;
+  /** Listed under the chart after the label, not drawn on it (e.g. the throughput either side of the event). */
+  detail?: string;
 }
 
 interface Props {
@@ -105,6 +107,7 @@ export function TimeChart({ label, series, data, time, y, y2, height = 200, mark
           {marks.map((m) => (
             <li key={`${m.x}-${m.label}`} data-mark={m.label}>
               at {m.x} s: {m.label}
+              {m.detail && ` — ${m.detail}`}
             </li>
           ))}
         </ul>

@@ -7,8 +7,10 @@ import { failUnlessOk } from './lab-api.js';
 const spec = stepSchema('loadtest', {
   scenario: z.string().min(1),
   duration_s: z.number().int().min(1).max(600).optional(),
-  /** A knob to turn once the run is under way (the tuning chapter's "under load" step). */
-  turn: z.strictObject({ knob: z.string().min(1), value: z.union([z.string(), z.number(), z.boolean()]) }).optional(),
+  /** A knob to turn once the run is under way (the tuning chapter's "under load" step), `after_s` seconds in. */
+  turn: z
+    .strictObject({ knob: z.string().min(1), value: z.union([z.string(), z.number(), z.boolean()]), after_s: z.number().int().min(0).max(600).optional() })
+    .optional(),
 });
 type Turn = z.output<typeof spec>['turn'];
 
@@ -19,6 +21,7 @@ export interface LoadTestView {
   params?: { connections?: number; duration_s?: number };
   summary?: { requests?: number; errors?: number; requests_per_s?: number; latency_ms?: { p50?: number; p95?: number; p99?: number } | null };
   error?: string | null;
+  progress?: { elapsed_s?: number } | null;
 }
 
 /** Starts a run and polls it to its end (turning `turn`'s knob once it runs): a load test is not a job, it has its own API. */
@@ -37,7 +40,7 @@ export async function waitForRun(ctx: ExerciseContext, id: string, turn?: Turn):
     const r = await ctx.api.call<LoadTestView>('GET', `/lab/v1/loadtests/${encodeURIComponent(id)}`);
     failUnlessOk(r, `GET /lab/v1/loadtests/${id}`);
     const state = r.body.state;
-    if (state === 'running' && pending) {
+    if (state === 'running' && pending && (r.body.progress?.elapsed_s ?? 0) >= (pending.after_s ?? 0)) {
       const path = `/lab/v1/tuning/knobs/${encodeURIComponent(pending.knob)}`;
       failUnlessOk(await ctx.api.call('PUT', path, { value: pending.value }), `PUT ${path}`);
       pending = undefined;
@@ -58,6 +61,6 @@ export const loadtest: ActionKind<z.output<typeof spec>> = {
   do: 'loadtest',
   spec,
   describe: (s) =>
-    `Run the ${s.scenario} load test — POST /lab/v1/loadtests${s.turn ? `; while it runs, turn ${s.turn.knob} to ${String(s.turn.value)} — PUT /lab/v1/tuning/knobs/${s.turn.knob}` : ''}`,
+    `Run the ${s.scenario} load test — POST /lab/v1/loadtests${s.turn ? `; while it runs, turn ${s.turn.knob} to ${String(s.turn.value)}${s.turn.after_s ? ` ${s.turn.after_s} s in` : ''} — PUT /lab/v1/tuning/knobs/${s.turn.knob}` : ''}`,
   run: async (s, ctx) => ({ detail: finishedText(await runLoadTest(ctx, s.scenario, s.duration_s, s.turn)) }),
 };

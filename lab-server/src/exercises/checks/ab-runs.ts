@@ -23,7 +23,9 @@ export const abChangeSpec = z.strictObject({ kind: z.literal('ab-change'), ...fi
 type AbRunsSpec = z.output<typeof spec> | z.output<typeof abChangeSpec>;
 
 /** The newest run (after, b) and the newest earlier one that differs from it in the knob (before, a). */
-export function abPair(s: AbRunsSpec, runs: readonly TunedRun[]): { a: TunedRun; b: TunedRun } | null {
+export function abPair(s: AbRunsSpec, all: readonly TunedRun[]): { a: TunedRun; b: TunedRun } | null {
+  // A run during which a knob turned ran under two settings: it is neither side of a before/after.
+  const runs = all.filter((r) => !r.marks?.some((m) => m.kind === 'knob'));
   const b = runs[0];
   if (!b || (s.after !== undefined && b.conditions?.[s.knob] !== s.after)) return null;
   const a = runs.find((r) => r.conditions?.[s.knob] !== b.conditions?.[s.knob]);

@@ -8,7 +8,7 @@ export interface TunedRun {
   scenario: string;
   started_at?: string | null;
   conditions?: Record<string, string>;
-  marks?: { kind: string; label: string; t_s: number }[];
+  marks?: { kind: string; label: string; t_s: number; around?: { before_rps: number; after_rps: number; ratio: number } }[];
   summary?: { requests: number; requests_per_s: number; errors: number; latency_ms?: { p95?: number } | null } | null;
 }
 

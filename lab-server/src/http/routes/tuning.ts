@@ -154,7 +154,7 @@ const SaveProfileBody = z.strictObject(
 const ProfileParams = z.object({ name: z.string().describe('a profile name from GET /lab/v1/tuning/profiles') });
 
 /** What the tuning routes need of the lab: its shards, settings and load tests (the panel marks changes on a running test). */
-export type TuningTarget = Pick<Lab, 'cluster' | 'settings' | 'config' | 'workers' | 'loadtests' | 'updateSettings' | 'jobs'>;
+export type TuningTarget = Pick<Lab, 'cluster' | 'settings' | 'config' | 'preforkWorkers' | 'setWorkers' | 'loadtests' | 'updateSettings' | 'jobs'>;
 
 /** `/lab/v1/tuning`: the PostgreSQL parameters a learner may change (an allow-list, instead of ALTER SYSTEM in the console). */
 export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
@@ -320,7 +320,7 @@ export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
     },
   );
 
-  const profiles = new Profiles();
+  const profiles = new Profiles(lab.cluster.catalog.pool);
   api.add(
     {
       method: 'get',
@@ -330,7 +330,7 @@ export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
       responses: { 200: { description: 'every profile', schema: ProfilesSchema } },
     },
     async ({ res }) => {
-      res.json({ profiles: profiles.list() });
+      res.json({ profiles: await profiles.list() });
     },
   );
   api.add(
@@ -381,8 +381,8 @@ export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
       },
     },
     async ({ res, params }) => {
-      profiles.remove(params.name);
-      res.json({ profiles: profiles.list() });
+      await profiles.remove(params.name);
+      res.json({ profiles: await profiles.list() });
     },
   );
 

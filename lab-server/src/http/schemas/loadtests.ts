@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PercentilesSchema } from './metrics.js';
+import { RunMarkSchema } from '../../contracts/loadtests.js';
 
 // Reply shapes of /lab/v1/loadtests, following run.ts, protocol.ts, mix.ts and scenarios.ts.
 
@@ -92,9 +93,7 @@ export const LoadTestRunSchema = z
     started_at: z.string().nullable(),
     finished_at: z.string().nullable(),
     conditions: z.record(z.string(), z.string()).describe('the tuning knobs in force when the run started'),
-    marks: z
-      .array(z.object({ t_s: z.number(), kind: z.string(), label: z.string() }))
-      .describe('what happened to the cluster during the run (a knob changed, …), at the timeline second it happened'),
+    marks: z.array(RunMarkSchema).describe('what happened to the cluster during the run (a knob changed, …), at the timeline second it happened'),
     timeline: z
       .array(
         z.object({
