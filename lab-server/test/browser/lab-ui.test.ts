@@ -379,6 +379,8 @@ describe('the browser lab', () => {
     expect(await drill.locator('tr[data-request-shard="shard-2"] .error').first().textContent()).toMatch(/shard-2: column "tags".*does not exist/);
     expect(await check(page, 'lagging-requests')).toBe('pass');
     await w.shot('migrations-split');
+    await timeline.scrollIntoViewIfNeeded();
+    await w.shot('migrations-flow-timeline');
 
     await drill.getByRole('button', { name: 'Clear faults' }).click();
     await drill.getByRole('button', { name: 'Latest', exact: true }).click();
@@ -390,6 +392,8 @@ describe('the browser lab', () => {
     await rename.locator('[data-rename="expand-contract"]').waitFor({ timeout: 60_000 });
     expect(await rename.locator('[data-rename="expand-contract"]').getAttribute('data-failed')).toBe('0');
     expect(await rename.locator('[data-rename="expand-contract"] tr[data-step]').count()).toBe(7);
+    await rename.scrollIntoViewIfNeeded();
+    await w.shot('migrations-rename');
 
     await drill.getByRole('button', { name: 'Down', exact: true }).click();
     await drill.locator('.drill-matrix tr[data-shard="shard-0"][data-applied="3"]').waitFor();
