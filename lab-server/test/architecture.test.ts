@@ -42,6 +42,17 @@ const addShard = async (mode: 'rebalance' | 'faithful') => {
 /** A command as the terminal runs it, against the test lab. */
 const command = (line: string) => runCommand(t.url, line);
 
+/** How many tables named like `pattern` a shard has: what a measurement must not leave behind. */
+async function tablesLike(shard: number, pattern: string): Promise<number> {
+  const client = new pg.Client({ connectionString: t.shardUrls[shard] });
+  await client.connect();
+  try {
+    return (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE $1', [pattern])).rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}
+
 /** UUIDv4 against UUIDv7 inserted into a real B-tree on a real shard. */
 interface Report {
   shard: string;
@@ -63,13 +74,7 @@ describe('id insert locality', () => {
     expect(r.body.v4_extra_pages_percent).toBeCloseTo((v4!.index_pages / v7!.index_pages - 1) * 100, 0);
     // The lab keeps the last measurement: the exercise's check judges against the numbers the learner saw.
     expect((await t.call<{ last: Report }>('GET', '/lab/v1/ids/locality')).body.last).toEqual(r.body);
-    const client = new pg.Client({ connectionString: t.shardUrls[1] });
-    await client.connect();
-    try {
-      expect((await client.query("SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'lab_ids_%'")).rows).toEqual([{ n: 0 }]);
-    } finally {
-      await client.end();
-    }
+    expect(await tablesLike(1, 'lab_ids_%')).toBe(0);
     expect(await command('id locality 2000')).toMatch(/^uuidv4 +\| 2,000 +\|[\s\S]*random ids needed -?[\d.]+ % more index pages/m);
   });
 
@@ -128,13 +133,7 @@ describe('should you shard', () => {
     expect(r.body.shards).toBe(Math.ceil(1e6 / (r.body.measured.writes_per_s * r.body.headroom)));
     expect(r.body.steps.map((s) => s.question)).toHaveLength(5);
     expect((await t.call<{ last: ShardAdvice }>('GET', '/lab/v1/shard-advice')).body.last).toEqual(r.body);
-    const client = new pg.Client({ connectionString: t.shardUrls[0] });
-    await client.connect();
-    try {
-      expect((await client.query("SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'lab_advice_%'")).rows).toEqual([{ n: 0 }]);
-    } finally {
-      await client.end();
-    }
+    expect(await tablesLike(0, 'lab_advice_%')).toBe(0);
     expect(await command('advise 1000 1 1 --growth 10 --months 6')).toMatch(/Measured just now on shard-0[\s\S]*Verdict: one server\./);
     for (const body of [
       { users: 10 },
