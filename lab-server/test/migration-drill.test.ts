@@ -283,8 +283,8 @@ describe('migration drill', () => {
     const rename = async (mode: string) => (await t.call<RenameReport>('POST', '/lab/v1/migration-drill/rename', { mode })).body;
     const oneStep = await rename('one-step');
     expect(oneStep.steps.map((s) => s.step)).toEqual(['app version 1 running', 'rename in one step', 'deploy version 4']);
-    expect(oneStep.steps[0]!.failed).toBe(0);
-    expect(oneStep.steps[1]!.failed).toBeGreaterThan(0);
+    // Each request is counted in the step it began in: only those begun while version 1 met the renamed column fail.
+    expect(oneStep.steps.map((s) => s.failed > 0)).toEqual([false, true, false]);
     expect(oneStep.steps[1]!.errors[0]).toMatch(/column "body".*does not exist/);
     expect(Object.values(oneStep.failed_by_shard).every((n) => n > 0)).toBe(true);
 

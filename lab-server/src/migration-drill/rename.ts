@@ -71,8 +71,8 @@ class Traffic {
   private stopped = false;
   private readonly loops: Promise<void>[] = [];
   readonly log: (AppRequest & { step: string; version: number })[] = [];
-  /** Requests in flight, per app version: a deploy is done when none of the old version's is left. */
-  private readonly inFlight = new Map<number, number>();
+  /** Requests in flight, per step: a step's change waits for the steps before it to finish theirs, so each request has one step. */
+  private readonly inFlightSteps = new Map<string, number>();
 
   constructor(
     private readonly api: ApiClient,
@@ -86,24 +86,27 @@ class Traffic {
           for (let i = 0; !this.stopped; i++) {
             const version = this.version;
             const step = this.step;
-            this.inFlight.set(version, (this.inFlight.get(version) ?? 0) + 1);
+            this.inFlightSteps.set(step, (this.inFlightSteps.get(step) ?? 0) + 1);
             try {
               const r = await appRequest(this.api, s.name, s.user, i % 2 === 0 ? 'POST' : 'GET', version);
               this.log.push({ ...r, step, version });
             } finally {
-              this.inFlight.set(version, (this.inFlight.get(version) ?? 1) - 1);
+              this.inFlightSteps.set(step, (this.inFlightSteps.get(step) ?? 1) - 1);
             }
           }
         })(),
       );
   }
 
-  /** Waits until every shard's client has finished REQUESTS_PER_STEP requests begun in `step`, and no older version's request is in flight. */
+  /** Waits until every shard's client has finished REQUESTS_PER_STEP requests begun in `step`. */
   async settle(step: string): Promise<void> {
-    const enough = () =>
-      this.shards.every((s) => this.log.filter((r) => r.step === step && r.shard === s.name).length >= REQUESTS_PER_STEP) &&
-      [...this.inFlight].every(([v, n]) => v === this.version || n === 0);
+    const enough = () => this.shards.every((s) => this.log.filter((r) => r.step === step && r.shard === s.name).length >= REQUESTS_PER_STEP);
     while (!enough()) await sleep(WAIT_STEP_MS);
+  }
+
+  /** Waits until no request begun in an earlier step is still in flight. */
+  async drain(step: string): Promise<void> {
+    while ([...this.inFlightSteps].some(([st, n]) => st !== step && n > 0)) await sleep(WAIT_STEP_MS);
   }
 
   async stop(): Promise<void> {
@@ -148,29 +151,18 @@ export async function renameDrill(api: ApiClient, shards: RenameShard[], mode: R
   const traffic = new Traffic(api, shards);
   const steps: RenameStep[] = [];
   let backfill: RenameReport['backfill'] = null;
-  const step = async (name: string, did: string, fn: () => Promise<number | null>) => {
+  /** One step: a deploy (the version changes together with the step, so every request of the step is of it) or a change. */
+  const step = async (name: string, did: string, change: number | (() => Promise<number | null>)) => {
     traffic.step = name;
+    if (typeof change === 'number') traffic.version = change;
+    await traffic.drain(name);
     const t0 = performance.now();
-    const ddlTries = await fn();
+    const ddlTries = typeof change === 'number' ? null : await change();
     await traffic.settle(name);
-    const mine = traffic.log.filter((r) => r.step === name);
-    const failed = mine.filter((r) => !r.ok);
-    steps.push({
-      step: name,
-      did,
-      app_version: traffic.version,
-      ms: performance.now() - t0,
-      requests: mine.length,
-      failed: failed.length,
-      errors: [...new Set(failed.map((r) => r.error ?? `HTTP ${r.status}`))].slice(0, 3),
-      ddl_tries: ddlTries,
-    });
+    // Requests are counted once traffic has stopped: one begun in this step may finish after it.
+    steps.push({ step: name, did, app_version: traffic.version, ms: performance.now() - t0, requests: 0, failed: 0, errors: [], ddl_tries: ddlTries });
   };
   const ddl = async (sql: string) => Math.max(...(await Promise.all(shards.map((s) => politeDdl(s, sql)))));
-  const deploy = (v: number) => async () => {
-    traffic.version = v;
-    return null;
-  };
 
   traffic.step = 'app version 1 running';
   traffic.start();
@@ -178,11 +170,11 @@ export async function renameDrill(api: ApiClient, shards: RenameShard[], mode: R
     await step('app version 1 running', 'nothing yet: version 1 reads and writes body', async () => null);
     if (mode === 'one-step') {
       await step('rename in one step', `ALTER TABLE ${T} RENAME COLUMN body TO text`, () => ddl(`ALTER TABLE ${T} RENAME COLUMN body TO text`));
-      await step('deploy version 4', 'version 4 reads and writes text', deploy(4));
+      await step('deploy version 4', 'version 4 reads and writes text', 4);
     } else {
       const expand = `ALTER TABLE ${T} ADD COLUMN text text; ALTER TABLE ${T} ALTER COLUMN body DROP NOT NULL`;
       await step('expand', expand, () => ddl(expand));
-      await step('deploy version 2', 'version 2 writes body and text, reads body', deploy(2));
+      await step('deploy version 2', 'version 2 writes body and text, reads body', 2);
       const batch = `UPDATE ${T} SET text = body WHERE id IN (SELECT id FROM ${T} WHERE text IS NULL AND body IS NOT NULL LIMIT ${BACKFILL_BATCH})`;
       await step('backfill', `${batch}, repeated until it updates nothing`, async () => {
         const done = await Promise.all(
@@ -202,13 +194,20 @@ export async function renameDrill(api: ApiClient, shards: RenameShard[], mode: R
         backfill = { batches: done.reduce((a, d) => a + d.batches, 0), rows: done.reduce((a, d) => a + d.rows, 0) };
         return null;
       });
-      await step('deploy version 3', 'version 3 reads text, still writes both', deploy(3));
-      await step('deploy version 4', 'version 4 reads and writes text only', deploy(4));
+      await step('deploy version 3', 'version 3 reads text, still writes both', 3);
+      await step('deploy version 4', 'version 4 reads and writes text only', 4);
       const contract = `ALTER TABLE ${T} DROP COLUMN body; ALTER TABLE ${T} ALTER COLUMN text SET NOT NULL`;
       await step('contract', contract, () => ddl(contract));
     }
   } finally {
     await traffic.stop();
+  }
+  for (const st of steps) {
+    const mine = traffic.log.filter((r) => r.step === st.step);
+    const failedHere = mine.filter((r) => !r.ok);
+    st.requests = mine.length;
+    st.failed = failedHere.length;
+    st.errors = [...new Set(failedHere.map((r) => r.error ?? `HTTP ${r.status}`))].slice(0, 3);
   }
   const failedBy: Record<string, number> = Object.fromEntries(shards.map((s) => [s.name, 0]));
   for (const r of traffic.log) if (!r.ok) failedBy[r.shard] = (failedBy[r.shard] ?? 0) + 1;
