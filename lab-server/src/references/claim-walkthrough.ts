@@ -168,14 +168,14 @@ async function expire(d: Deps, name: string): Promise<void> {
 
 /** Who holds a name, read from the shards: its lookup row (on the name's shard) and every account that carries it. */
 export interface NameRows {
-  lookup: { account_id: string; confirmed: boolean; age_ms: number } | null;
-  accounts: { shard: string; account_id: string }[];
+  lookup: { account_id: string; user_id: string; confirmed: boolean; age_ms: number } | null;
+  accounts: { shard: string; account_id: string; user_id: string }[];
 }
 
 export async function readName(d: Pick<Deps, 'cluster' | 'router'>, name: string): Promise<NameRows> {
   const lookup = await d.cluster.pools.onShard(valueShard(d, name).shard_id, async (pool) => {
-    const r = await pool.query<{ account_id: string; confirmed: boolean; age_ms: number }>(
-      `SELECT account_id::text, confirmed, (extract(epoch FROM now() - claimed_at) * 1000)::int AS age_ms FROM username_lookup WHERE username = $1`,
+    const r = await pool.query<{ account_id: string; user_id: string; confirmed: boolean; age_ms: number }>(
+      `SELECT account_id::text, user_id::text, confirmed, (extract(epoch FROM now() - claimed_at) * 1000)::int AS age_ms FROM username_lookup WHERE username = $1`,
       [name],
     );
     return r.rows[0] ?? null;
@@ -183,10 +183,9 @@ export async function readName(d: Pick<Deps, 'cluster' | 'router'>, name: string
   const accounts = await Promise.all(
     d.cluster.shards.map((s) =>
       d.cluster.pools.onShard(s.id, async (pool) =>
-        (await pool.query<{ id: string }>('SELECT id::text FROM accounts WHERE lower(username) = $1', [name])).rows.map((r) => ({
-          shard: s.name,
-          account_id: r.id,
-        })),
+        (await pool.query<{ id: string; user_id: string }>('SELECT id::text, user_id::text FROM accounts WHERE lower(username) = $1', [name])).rows.map(
+          (r) => ({ shard: s.name, account_id: r.id, user_id: r.user_id }),
+        ),
       ),
     ),
   );
@@ -199,11 +198,18 @@ async function readState(d: Deps, name: string, firstAccount: string, firstUser:
     d.router.shardFor(firstUser),
     async (pool) => (await pool.query('SELECT 1 FROM abandoned_accounts WHERE account_id = $1', [firstAccount])).rowCount === 1,
   );
+  const l = rows.lookup;
   return {
-    lookup: rows.lookup && { holder: who(rows.lookup.account_id), ...rows.lookup },
-    accounts: rows.accounts.map((x) => ({ ...x, holder: who(x.account_id) })),
+    lookup: l && { holder: who(l.account_id), account_id: l.account_id, confirmed: l.confirmed, age_ms: l.age_ms },
+    accounts: rows.accounts.map((x) => ({ shard: x.shard, holder: who(x.account_id), account_id: x.account_id })),
     first_fenced: fenced,
   };
+}
+
+/** Who holds a name, for the page and `fk name`: the lookup row with its shard, and every account carrying it. */
+export async function nameHolders(d: Pick<Deps, 'cluster' | 'router'>, username: string): Promise<NameRows & { username: string; lookup_shard: string }> {
+  const name = username.toLowerCase();
+  return { username: name, lookup_shard: valueShard(d, name).shard_name, ...(await readName(d, name)) };
 }
 
 /** A lookup row's shard: the lower-cased value's own point on the ring. */
