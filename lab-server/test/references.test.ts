@@ -240,7 +240,9 @@ describe('claim, create, confirm — and a crash in between', () => {
     });
     const cli = await runCli(['fk', 'name', 'lovelace'], { LAB_URL: t.url });
     expect(cli.out).toMatch(new RegExp(`^username_lookup +\\| confirmed +\\| ${r.body.first.user_id} +\\| ${r.body.lookup_shard}`, 'm'));
-    expect((await t.call<NameHolders>('GET', '/lab/v1/references/names/nobody-yet')).body).toMatchObject({ lookup: null, accounts: [] });
+    const nobody = await t.call<ErrorReply>('GET', '/lab/v1/references/names/nobody-yet');
+    expect(nobody.status).toBe(404);
+    expect(nobody.body.error.message).toMatch(/^Nobody holds or claims the username 'nobody-yet'; a claim for it would be written on shard-\d\.$/);
     expect((await t.call('GET', '/lab/v1/references/names/a%20b')).status).toBe(400);
   });
 

@@ -206,7 +206,6 @@ export const name = defineCommand({
     const rows: unknown[][] = [];
     if (n.lookup) rows.push(['username_lookup', n.lookup.confirmed ? 'confirmed' : 'pending', n.lookup.user_id, n.lookup_shard, 'the name']);
     for (const a of n.accounts) rows.push(['accounts', a.account_id, a.user_id, a.shard, 'user_id']);
-    if (rows.length === 0) return { data: n, text: `Nobody holds or claims “${n.username}”; a claim would be written on ${n.lookup_shard}.` };
     return { data: n, text: formatTable(['table', 'row', 'user', 'shard', 'routed by'], rows) };
   },
 });

@@ -282,7 +282,7 @@ export const NameHoldersSchema = z
     lookup: z
       .object({ account_id: z.string(), user_id: z.string(), confirmed: z.boolean(), age_ms: z.number().describe("by the lookup shard's clock") })
       .nullable()
-      .describe('the username_lookup row; null when nobody holds or claims the name'),
+      .describe('the username_lookup row; null when only an account carries the name (its claim was released)'),
     accounts: z
       .array(z.object({ shard: z.string().describe("the owner's shard: routed by user_id"), account_id: z.string(), user_id: z.string() }))
       .describe('accounts carrying the name, read from every shard'),

@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Cluster } from '../cluster/cluster.js';
+import { NotFoundError } from '../domain/errors.js';
 import type { CLAIM_CRASHES } from '../contracts/references.js';
 import { CLAIM_TTL_MS } from '../messenger/accounts/claims.js';
 import { FencedError } from '../messenger/accounts/prisma-repository.js';
@@ -206,10 +207,15 @@ async function readState(d: Deps, name: string, firstAccount: string, firstUser:
   };
 }
 
-/** Who holds a name, for the page and `fk name`: the lookup row with its shard, and every account carrying it. */
+/** Who holds a name, for the page and `fk name`: the lookup row with its shard, and every account carrying it; 404 when nothing does. */
 export async function nameHolders(d: Pick<Deps, 'cluster' | 'router'>, username: string): Promise<NameRows & { username: string; lookup_shard: string }> {
   const name = username.toLowerCase();
-  return { username: name, lookup_shard: valueShard(d, name).shard_name, ...(await readName(d, name)) };
+  const lookupShard = valueShard(d, name).shard_name;
+  const rows = await readName(d, name);
+  if (rows.lookup === null && rows.accounts.length === 0) {
+    throw new NotFoundError(`Nobody holds or claims the username '${name}'; a claim for it would be written on ${lookupShard}.`, { lookup_shard: lookupShard });
+  }
+  return { username: name, lookup_shard: lookupShard, ...rows };
 }
 
 /** A lookup row's shard: the lower-cased value's own point on the ring. */

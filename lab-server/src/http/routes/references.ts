@@ -182,7 +182,7 @@ export function referenceRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'ring
       tag,
       summary: "Who holds a username: its lookup row on the name's shard, and every account carrying it on every shard",
       params: NameParams,
-      responses: { 200: { description: 'the rows, read from the shards', schema: NameHoldersSchema } },
+      responses: { 200: { description: 'the rows, read from the shards', schema: NameHoldersSchema }, 404: { description: 'nobody holds or claims the name' } },
     },
     async ({ res, params }) => {
       res.json(await nameHolders({ cluster: lab.cluster, router: lab.ring.router }, params.username));
