@@ -286,6 +286,11 @@ fk-race: install ## check-then-write against a concurrent delete: make fk-race M
 fk-username-race: install ## 50 users claim one username at once; exactly one wins: make fk-username-race [NAME=babbage] [CLAIMS=50] (no NAME: a new one) (needs make dev)
 	@$(LAB) fk username-race $(NAME) $(if $(CLAIMS),--claims $(CLAIMS),)
 
+.PHONY: fk-name
+fk-name: install ## who holds a username: its lookup row and every account carrying it, from the shards: make fk-name NAME=ada (needs make dev)
+	@test -n "$(NAME)" || { echo "usage: make fk-name NAME=ada"; exit 2; }
+	@$(LAB) fk name $(NAME)
+
 .PHONY: fk-claim
 fk-claim: install ## the username protocol step by step, the first sign-up dying where CRASH says: make fk-claim CRASH=none|after-claim|after-create [NAME=ada] (needs make dev)
 	@$(LAB) fk claim $(NAME) $(if $(CRASH),--crash $(CRASH),)

@@ -7,10 +7,12 @@ import type { SampleConversation } from '../src/references/sample.js';
 import type { ConstraintMap } from '../src/references/constraints.js';
 import type { OutboxView } from '../src/references/outbox-view.js';
 import type { OutboxBacklog } from '../src/messenger/outbox/outbox.js';
-import type { ClaimWalkthrough } from '../src/references/claim-walkthrough.js';
+import type { ClaimWalkthrough, nameHolders } from '../src/references/claim-walkthrough.js';
 import type { UsernameRace } from '../src/references/username-race.js';
 import { runCli } from './support/cli.js';
 import { startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
+
+type NameHolders = Awaited<ReturnType<typeof nameHolders>>;
 
 /** The Foreign-keys chapter's routes against real PostgreSQL: what the database itself says, inside a shard and across. */
 let t: TestLab;
@@ -227,6 +229,21 @@ describe('claim, create, confirm — and a crash in between', () => {
     expect(confirm!.state.lookup).toMatchObject({ holder: 'first', confirmed: true, account_id: r.body.first.account_id });
     expect(r.body.steps[3]!.error).toMatch(/already taken/);
     expect(r.body).toMatchObject({ holder: 'first', accounts_with_name: 1, settled: true });
+
+    // Who holds the name, read from the shards: the confirmed lookup row and the one account, each on its shard.
+    const n = await t.call<NameHolders>('GET', '/lab/v1/references/names/LOVELACE');
+    expect(n.body).toEqual({
+      username: 'lovelace',
+      lookup_shard: r.body.lookup_shard,
+      lookup: { account_id: r.body.first.account_id, user_id: r.body.first.user_id, confirmed: true, age_ms: expect.any(Number) },
+      accounts: [{ shard: r.body.first.user_shard, account_id: r.body.first.account_id, user_id: r.body.first.user_id }],
+    });
+    const cli = await runCli(['fk', 'name', 'lovelace'], { LAB_URL: t.url });
+    expect(cli.out).toMatch(new RegExp(`^username_lookup +\\| confirmed +\\| ${r.body.first.user_id} +\\| ${r.body.lookup_shard}`, 'm'));
+    const nobody = await t.call<ErrorReply>('GET', '/lab/v1/references/names/nobody-yet');
+    expect(nobody.status).toBe(404);
+    expect(nobody.body.error.message).toMatch(/^Nobody holds or claims the username 'nobody-yet'; a claim for it would be written on shard-\d\.$/);
+    expect((await t.call('GET', '/lab/v1/references/names/a%20b')).status).toBe(400);
   });
 
   it('dead after the claim: the name waits out the TTL, then the next claimant fences the dead account and takes it', async () => {

@@ -11,6 +11,7 @@ import {
   FK_ACTIONS,
   FK_SCENARIOS,
   FkDemoResultSchema,
+  NameHoldersSchema,
   OutboxDrillSchema,
   OutboxViewSchema,
   RACE_MODES,
@@ -192,6 +193,20 @@ export const claim = defineCommand({
       data: r,
       text: `“${r.username}” is claimed on ${ctx.style.bold(r.lookup_shard)} (the name's shard); the first user lives on ${r.first.user_shard}, the second on ${r.second.user_shard}.\n${formatTable(['step', 'what happened', `lookup row (${r.lookup_shard})`, 'accounts with the name', 'first fenced'], rows)}\n${verdict}`,
     };
+  },
+});
+
+export const name = defineCommand({
+  name: 'fk name',
+  usage: 'fk name USERNAME',
+  summary: "who holds a username: its lookup row on the name's shard and every account carrying it, read from the shards",
+  args: noArgs.extend({ _: positionals([arg('USERNAME')]) }),
+  async run({ _: [username] }, ctx) {
+    const n = await get(ctx.lab, `/lab/v1/references/names/${seg(username)}`, NameHoldersSchema);
+    const rows: unknown[][] = [];
+    if (n.lookup) rows.push(['username_lookup', n.lookup.confirmed ? 'confirmed' : 'pending', n.lookup.user_id, n.lookup_shard, 'the name']);
+    for (const a of n.accounts) rows.push(['accounts', a.account_id, a.user_id, a.shard, 'user_id']);
+    return { data: n, text: formatTable(['table', 'row', 'user', 'shard', 'routed by'], rows) };
   },
 });
 

@@ -94,6 +94,7 @@ export const COMMANDS: readonly Command[] = [
   fk.outboxDrill,
   fk.constraints,
   fk.claim,
+  fk.name,
   seed,
   migrate.status,
   migrate.up,

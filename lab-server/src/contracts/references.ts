@@ -274,3 +274,17 @@ export const ClaimWalkthroughListSchema = z
     ),
   })
   .meta({ id: 'ClaimWalkthroughList' });
+
+export const NameHoldersSchema = z
+  .object({
+    username: z.string().describe('lower-cased, as the lookup table keys it'),
+    lookup_shard: z.string().describe("the name's shard: routed by the lower-cased name"),
+    lookup: z
+      .object({ account_id: z.string(), user_id: z.string(), confirmed: z.boolean(), age_ms: z.number().describe("by the lookup shard's clock") })
+      .nullable()
+      .describe('the username_lookup row; null when only an account carries the name (its claim was released)'),
+    accounts: z
+      .array(z.object({ shard: z.string().describe("the owner's shard: routed by user_id"), account_id: z.string(), user_id: z.string() }))
+      .describe('accounts carrying the name, read from every shard'),
+  })
+  .meta({ id: 'NameHolders' });

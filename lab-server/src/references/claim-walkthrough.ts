@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Cluster } from '../cluster/cluster.js';
+import { NotFoundError } from '../domain/errors.js';
 import type { CLAIM_CRASHES } from '../contracts/references.js';
 import { CLAIM_TTL_MS } from '../messenger/accounts/claims.js';
 import { FencedError } from '../messenger/accounts/prisma-repository.js';
@@ -168,14 +169,14 @@ async function expire(d: Deps, name: string): Promise<void> {
 
 /** Who holds a name, read from the shards: its lookup row (on the name's shard) and every account that carries it. */
 export interface NameRows {
-  lookup: { account_id: string; confirmed: boolean; age_ms: number } | null;
-  accounts: { shard: string; account_id: string }[];
+  lookup: { account_id: string; user_id: string; confirmed: boolean; age_ms: number } | null;
+  accounts: { shard: string; account_id: string; user_id: string }[];
 }
 
 export async function readName(d: Pick<Deps, 'cluster' | 'router'>, name: string): Promise<NameRows> {
   const lookup = await d.cluster.pools.onShard(valueShard(d, name).shard_id, async (pool) => {
-    const r = await pool.query<{ account_id: string; confirmed: boolean; age_ms: number }>(
-      `SELECT account_id::text, confirmed, (extract(epoch FROM now() - claimed_at) * 1000)::int AS age_ms FROM username_lookup WHERE username = $1`,
+    const r = await pool.query<{ account_id: string; user_id: string; confirmed: boolean; age_ms: number }>(
+      `SELECT account_id::text, user_id::text, confirmed, (extract(epoch FROM now() - claimed_at) * 1000)::int AS age_ms FROM username_lookup WHERE username = $1`,
       [name],
     );
     return r.rows[0] ?? null;
@@ -183,10 +184,9 @@ export async function readName(d: Pick<Deps, 'cluster' | 'router'>, name: string
   const accounts = await Promise.all(
     d.cluster.shards.map((s) =>
       d.cluster.pools.onShard(s.id, async (pool) =>
-        (await pool.query<{ id: string }>('SELECT id::text FROM accounts WHERE lower(username) = $1', [name])).rows.map((r) => ({
-          shard: s.name,
-          account_id: r.id,
-        })),
+        (await pool.query<{ id: string; user_id: string }>('SELECT id::text, user_id::text FROM accounts WHERE lower(username) = $1', [name])).rows.map(
+          (r) => ({ shard: s.name, account_id: r.id, user_id: r.user_id }),
+        ),
       ),
     ),
   );
@@ -199,11 +199,23 @@ async function readState(d: Deps, name: string, firstAccount: string, firstUser:
     d.router.shardFor(firstUser),
     async (pool) => (await pool.query('SELECT 1 FROM abandoned_accounts WHERE account_id = $1', [firstAccount])).rowCount === 1,
   );
+  const l = rows.lookup;
   return {
-    lookup: rows.lookup && { holder: who(rows.lookup.account_id), ...rows.lookup },
-    accounts: rows.accounts.map((x) => ({ ...x, holder: who(x.account_id) })),
+    lookup: l && { holder: who(l.account_id), account_id: l.account_id, confirmed: l.confirmed, age_ms: l.age_ms },
+    accounts: rows.accounts.map((x) => ({ shard: x.shard, holder: who(x.account_id), account_id: x.account_id })),
     first_fenced: fenced,
   };
+}
+
+/** Who holds a name, for the page and `fk name`: the lookup row with its shard, and every account carrying it; 404 when nothing does. */
+export async function nameHolders(d: Pick<Deps, 'cluster' | 'router'>, username: string): Promise<NameRows & { username: string; lookup_shard: string }> {
+  const name = username.toLowerCase();
+  const lookupShard = valueShard(d, name).shard_name;
+  const rows = await readName(d, name);
+  if (rows.lookup === null && rows.accounts.length === 0) {
+    throw new NotFoundError(`Nobody holds or claims the username '${name}'; a claim for it would be written on ${lookupShard}.`, { lookup_shard: lookupShard });
+  }
+  return { username: name, lookup_shard: lookupShard, ...rows };
 }
 
 /** A lookup row's shard: the lower-cased value's own point on the ring. */

@@ -43,12 +43,13 @@ export function Messenger({ attrs }: { attrs: Record<string, string> }) {
   const [text, setText] = useState('');
   const [inbox, setInbox] = useState<{ user: KnownUser; entries: Schemas['InboxEntry'][] } | null>(null);
   const [username, setUsername] = useState('');
-  const [claimed, setClaimed] = useState<string | null>(null);
+  const [owner, setOwner] = useState('');
+  const [holders, setHolders] = useState<Schemas['NameHolders'] | null>(null);
   const [outbox, setOutbox] = useState<OutboxBacklog | null>(null);
   const [audit, setAudit] = useState<Schemas['ReferenceAudit'] | null>(null);
   const [raceName, setRaceName] = useState('babbage');
   const [nameRace, setNameRace] = useState<Schemas['UsernameRace'] | null>(null);
-  const ids = { race: useId(), title: useId(), conv: useId(), sender: useId(), text: useId(), name: useId() };
+  const ids = { race: useId(), owner: useId(), title: useId(), conv: useId(), sender: useId(), text: useId(), name: useId() };
 
   const known = (list: KnownUser[]) => setUsers((u) => [...u.filter((x) => !list.some((y) => y.id === x.id)), ...list]);
   const loadMap = useCallback(async (id: string) => {
@@ -106,13 +107,14 @@ export function Messenger({ attrs }: { attrs: Record<string, string> }) {
   const claim = useAction(async (e: FormEvent) => {
     e.preventDefault();
     const a = await api<Schemas['Account']>('POST', '/api/v1/accounts', {
-      user_id: sender,
+      user_id: owner || users[0]!.id,
       username,
       email: `${username.toLowerCase()}@example.test`,
       password: 'shard-lab-password',
     });
-    setClaimed(`${a.username} is now held by ${users.find((u) => u.id === a.user_id)?.name ?? a.user_id}`);
-    await loadMap(conversation);
+    // Read back from the shards where the claim and the account went, not from the reply.
+    setHolders(await api<Schemas['NameHolders']>('GET', `/lab/v1/references/names/${encodeURIComponent(a.username)}`));
+    if (conversation) await loadMap(conversation);
   });
   const remove = useAction(async (u: KnownUser) => {
     await request('DELETE', `/api/v1/users/${u.id}`);
@@ -186,6 +188,41 @@ export function Messenger({ attrs }: { attrs: Record<string, string> }) {
           </button>
           <ErrorNote error={start.error} />
         </form>
+      )}
+      {users.length > 0 && (
+        <form className="row" onSubmit={(e) => void claim.run(e)}>
+          <span className="field">
+            <label htmlFor={ids.owner}>Account for</label>
+            <select id={ids.owner} value={owner || users[0]!.id} onChange={(e) => setOwner(e.target.value)}>
+              {users.map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name}
+                </option>
+              ))}
+            </select>
+          </span>
+          <span className="field">
+            <label htmlFor={ids.name}>Username</label>
+            <input id={ids.name} value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="off" />
+          </span>
+          <button type="submit" disabled={claim.busy || !username}>
+            Claim username
+          </button>
+        </form>
+      )}
+      <ErrorNote error={claim.error} />
+      {holders?.lookup && (
+        <p aria-live="polite" data-name={holders.username}>
+          “{holders.username}”: <code>username_lookup</code> row on <Shard name={holders.lookup_shard} />{' '}
+          <span className="muted small">(key: the name; {holders.lookup.confirmed ? 'confirmed' : 'pending'})</span>
+          {holders.accounts.map((h) => (
+            <span key={h.account_id}>
+              {' '}
+              → <code>accounts</code> row of {users.find((u) => u.id === h.user_id)?.name ?? tail(h.user_id)} on <Shard name={h.shard} />{' '}
+              <span className="muted small">(key: user_id)</span>
+            </span>
+          ))}
+        </p>
       )}
       {inbox && (
         <div className="messenger-inbox" aria-live="polite">
@@ -271,17 +308,6 @@ export function Messenger({ attrs }: { attrs: Record<string, string> }) {
             </button>
           </form>
           <ErrorNote error={post.error} />
-          <form className="row" onSubmit={(e) => void claim.run(e)}>
-            <span className="field">
-              <label htmlFor={ids.name}>Username for the user above</label>
-              <input id={ids.name} value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="off" />
-            </span>
-            <button type="submit" disabled={claim.busy || !sender || !username}>
-              Claim username
-            </button>
-            {claimed && <span className="good">{claimed}</span>}
-          </form>
-          <ErrorNote error={claim.error} />
         </>
       )}
 

@@ -22,7 +22,10 @@ const race = (started: string, won = 1, failed = 0): UsernameRaceRecord => ({
   started_at: at(started),
   finished_at: at('25'),
 });
-const one: NameRows = { lookup: { account_id: 'a1', confirmed: true, age_ms: 10 }, accounts: [{ shard: 'shard-3', account_id: 'a1' }] };
+const one: NameRows = {
+  lookup: { account_id: 'a1', user_id: 'u1', confirmed: true, age_ms: 10 },
+  accounts: [{ shard: 'shard-3', account_id: 'a1', user_id: 'u1' }],
+};
 
 describe('race-under-load check', () => {
   it('finds only a race that began while a finished run of the scenario was going', () => {
@@ -45,7 +48,7 @@ describe('race-under-load check', () => {
     const judge = (r: UsernameRaceRecord, rows: NameRows = one) => judgeRaceUnderLoad(spec, raceInsideRun(spec, [run], [r]), rows, false);
     expect(judge(race('05', 1, 3)).message).toMatch(/^3 of the 50 claims .* failed outright/);
     expect(judge(race('05', 0)).message).toMatch(/0 of 50 claims .* won: the name was already held/);
-    const two: NameRows = { ...one, accounts: [...one.accounts, { shard: 'shard-1', account_id: 'a2' }] };
+    const two: NameRows = { ...one, accounts: [...one.accounts, { shard: 'shard-1', account_id: 'a2', user_id: 'u2' }] };
     expect(judge(race('05'), two)).toMatchObject({ passed: false, message: expect.stringMatching(/the shards hold 2 account\(s\)/) });
     expect(judgeRaceUnderLoad(spec, null, null, true).message).toMatch(/still going/);
     expect(judgeRaceUnderLoad(spec, null, null, false).message).toMatch(/^Start the standard load test/);

@@ -12,7 +12,7 @@ import { outboxView } from '../../references/outbox-view.js';
 import { listRaces, runRace } from '../../references/race.js';
 import { sampleConversation } from '../../references/sample.js';
 import { listUsernameRaces, usernameRace } from '../../references/username-race.js';
-import { listClaimWalkthroughs, runClaimWalkthrough } from '../../references/claim-walkthrough.js';
+import { listClaimWalkthroughs, nameHolders, runClaimWalkthrough } from '../../references/claim-walkthrough.js';
 import {
   ClaimWalkthroughListSchema,
   ClaimWalkthroughSchema,
@@ -20,6 +20,7 @@ import {
   ConversationMapSchema,
   FkAttemptsSchema,
   FkDemoResultSchema,
+  NameHoldersSchema,
   OutboxDrillSchema,
   OutboxViewSchema,
   RaceListSchema,
@@ -29,7 +30,7 @@ import {
   UsernameRaceListSchema,
   UsernameRaceSchema,
 } from '../../contracts/references.js';
-import { ClaimWalkthroughBody, FkDemoBody, RaceBody, SampleConversationBody, UsernameRaceBody } from '../schemas/references.js';
+import { ClaimWalkthroughBody, FkDemoBody, NameParams, RaceBody, SampleConversationBody, UsernameRaceBody } from '../schemas/references.js';
 
 /** `/lab/v1/references`: the Foreign-keys chapter — foreign keys inside a shard, references across shards, and their audit. */
 export function referenceRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'ring' | 'messenger'>): void {
@@ -171,6 +172,20 @@ export function referenceRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'ring
     },
     async ({ res }) => {
       res.json({ runs: await listUsernameRaces(lab.cluster) });
+    },
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/references/names/:username',
+      tag,
+      summary: "Who holds a username: its lookup row on the name's shard, and every account carrying it on every shard",
+      params: NameParams,
+      responses: { 200: { description: 'the rows, read from the shards', schema: NameHoldersSchema }, 404: { description: 'nobody holds or claims the name' } },
+    },
+    async ({ res, params }) => {
+      res.json(await nameHolders({ cluster: lab.cluster, router: lab.ring.router }, params.username));
     },
   );
 

@@ -71,3 +71,5 @@ export const ClaimWalkthroughBody = strictBody({
     .describe('where the first sign-up dies: none, after-claim (before the account exists) or after-create (before the confirm)'),
   username: usernameField.optional().describe('default: a new name nobody holds'),
 });
+
+export const NameParams = z.object({ username: usernameField });
