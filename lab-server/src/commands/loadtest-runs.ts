@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { get, post, seg } from './api.js';
 import { arg, noArgs, positionals } from './args.js';
+import { callCommand } from './call-command.js';
 import { defineCommand } from './command.js';
 import { formatTable, num } from './format.js';
 import { runsTable, runText } from './loadtest-text.js';
@@ -18,15 +19,12 @@ export const scenarios = defineCommand({
   },
 });
 
-export const list = defineCommand({
+export const list = callCommand({
   name: 'loadtest list',
-  usage: 'loadtest list',
   summary: 'past runs (make loadtest-list)',
-  args: noArgs,
-  async run(_args, ctx) {
-    const { runs } = await get(ctx.lab, '/lab/v1/loadtests', RunList);
-    return { data: runs, text: runsTable(runs) };
-  },
+  path: '/lab/v1/loadtests',
+  reply: RunList,
+  show: ({ runs }) => ({ data: runs, text: runsTable(runs) }),
 });
 
 export const show = defineCommand({

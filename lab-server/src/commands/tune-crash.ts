@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { get, post } from './api.js';
+import { post } from './api.js';
 import { noArgs, positionals, wholeNumber } from './args.js';
+import { callCommand } from './call-command.js';
 import { defineCommand, type CommandContext } from './command.js';
 import { formatTable, ms, num } from './format.js';
 
@@ -55,13 +56,12 @@ export const crash = defineCommand({
   },
 });
 
-export const crashes = defineCommand({
+export const crashes = callCommand({
   name: 'tune crashes',
-  usage: 'tune crashes',
   summary: 'every crash run so far: acknowledged writes, lost writes, commits per second, with synchronous_commit on or off',
-  args: noArgs,
-  async run(_args, ctx) {
-    const r = await get(ctx.lab, '/lab/v1/tuning/durability', z.object({ runs: z.array(CrashRun) }));
+  path: '/lab/v1/tuning/durability',
+  reply: z.object({ runs: z.array(CrashRun) }),
+  show(r) {
     const rows = r.runs.map((x) => [x.shard, x.synchronous_commit, num(x.acknowledged), num(x.lost), num(x.commits_per_s), ms(x.recovery_ms)]);
     const text =
       rows.length === 0 ? 'No crash runs yet: tune crash off' : formatTable(['shard', 'sync commit', 'acknowledged', 'lost', 'commits/s', 'recovery'], rows);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { get, request, seg } from './api.js';
-import { arg, noArgs, positionals } from './args.js';
+import { request, seg } from './api.js';
+import { arg, positionals } from './args.js';
+import { callCommand } from './call-command.js';
 import { defineCommand } from './command.js';
 import { formatTable } from './format.js';
 import { Knobs } from './replies.js';
@@ -13,13 +14,12 @@ const Profile = z.object({
   not_applied: z.array(z.object({ knob: z.string(), value: z.string(), why: z.string() })),
 });
 
-export const profiles = defineCommand({
+export const profiles = callCommand({
   name: 'tune profiles',
-  usage: 'tune profiles',
-  summary: 'the knob profiles: the original before and after its tuning, the lab default, and your own',
-  args: noArgs,
-  async run(_args, ctx) {
-    const r = await get(ctx.lab, '/lab/v1/tuning/profiles', z.object({ profiles: z.array(Profile) }));
+  summary: 'the knob profiles: the original before and after its tuning, the lab default, and your own (kept across restarts)',
+  path: '/lab/v1/tuning/profiles',
+  reply: z.object({ profiles: z.array(Profile) }),
+  show(r, ctx) {
     const rows = r.profiles.map((p) => [
       p.name,
       p.builtin ? 'built in' : 'yours',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { get, post } from './api.js';
+import { get } from './api.js';
 import { noArgs, wholeNumber } from './args.js';
+import { callCommand } from './call-command.js';
 import { defineCommand, type CommandContext } from './command.js';
 import { formatTable, ms, num } from './format.js';
 
@@ -57,13 +58,11 @@ export const top = defineCommand({
   },
 });
 
-export const topReset = defineCommand({
+export const topReset = callCommand({
   name: 'tune top reset',
-  usage: 'tune top reset',
   summary: 'forget the statement statistics on every shard (pg_stat_statements_reset), to measure only what runs next',
-  args: noArgs,
-  async run(_args, ctx) {
-    const r = await post(ctx.lab, '/lab/v1/tuning/statements/reset', Statements);
-    return { data: r, text: `Statement statistics reset on ${r.shards.map((s) => s.shard).join(', ')}.` };
-  },
+  method: 'POST',
+  path: '/lab/v1/tuning/statements/reset',
+  reply: Statements,
+  show: (r) => ({ data: r, text: `Statement statistics reset on ${r.shards.map((s) => s.shard).join(', ')}.` }),
 });

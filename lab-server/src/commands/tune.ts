@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { get, request, seg } from './api.js';
+import { request, seg } from './api.js';
 import { arg, noArgs, positionals } from './args.js';
+import { callCommand } from './call-command.js';
 import { defineCommand, type CommandContext } from './command.js';
 import { KNOB_NAMES } from '../tuning/knobs.js';
 import { TUNABLE_PARAMETERS } from '../tuning/parameters.js';
@@ -23,15 +24,12 @@ function render(t: TuningReply, ctx: CommandContext, only?: string): string {
   return `${formatTable(['parameter', ...t.shards.map((s) => s.shard)], rows)}\n${dim('* set by the lab (ALTER SYSTEM); (restart): in force once the shard restarts')}`;
 }
 
-export const list = defineCommand({
+export const list = callCommand({
   name: 'tune',
-  usage: 'tune',
   summary: 'the PostgreSQL parameters the lab may change, on every shard (tune set / tune reset change them)',
-  args: noArgs,
-  async run(_args, ctx) {
-    const t = await get(ctx.lab, '/lab/v1/tuning/parameters', Tuning);
-    return { data: t, text: render(t, ctx) };
-  },
+  path: '/lab/v1/tuning/parameters',
+  reply: Tuning,
+  show: (t, ctx) => ({ data: t, text: render(t, ctx) }),
 });
 
 const put = async (ctx: CommandContext, name: string, value: string | null, shard: string | undefined) =>
@@ -71,15 +69,13 @@ function renderKnobs(k: KnobsReply, ctx: CommandContext, only?: string): string 
   return `${formatTable(['knob', 'value', 'default', 'applies', 'kind'], rows)}\n${ctx.style.dim('* changed from the default; `tune knob NAME default` puts one back, `tune knobs reset` all of them')}`;
 }
 
-export const knobs = defineCommand({
+export const knobs = callCommand({
   name: 'tune knobs',
-  usage: 'tune knobs',
-  summary: 'the knob panel: pool size and wait, timeouts, data layer, prepared statements, PostgreSQL parameters — value, default, how a change applies',
-  args: noArgs,
-  async run(_args, ctx) {
-    const k = await get(ctx.lab, '/lab/v1/tuning/knobs', Knobs);
-    return { data: k, text: renderKnobs(k, ctx) };
-  },
+  summary:
+    'the knob panel: pool size and wait, timeouts, data layer, prepared statements, prefork workers, PostgreSQL parameters — value, default, how a change applies',
+  path: '/lab/v1/tuning/knobs',
+  reply: Knobs,
+  show: (k, ctx) => ({ data: k, text: renderKnobs(k, ctx) }),
 });
 
 export const knob = defineCommand({

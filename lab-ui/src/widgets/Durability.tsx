@@ -3,6 +3,7 @@ import { api } from '../api';
 import { fmt, ms } from '../format';
 import type { components } from '../generated/api';
 import { ErrorNote, Panel, ShardSelect, useAction } from './common';
+import { DataTable } from './parts/DataTable';
 
 type CrashRun = components['schemas']['CrashRun'];
 type CrashRuns = components['schemas']['CrashRuns'];
@@ -51,32 +52,18 @@ export default function Durability({ attrs }: { attrs: Record<string, string> })
         </p>
       )}
       {runs.length > 0 && (
-        <div className="table-wrap">
-          <table className="compact" aria-label="Crash runs">
-            <thead>
-              <tr>
-                <th scope="col">shard</th>
-                <th scope="col">synchronous_commit</th>
-                <th scope="col">acknowledged</th>
-                <th scope="col">commits/s</th>
-                <th scope="col">lost</th>
-                <th scope="col">recovery</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((r) => (
-                <tr key={r.run}>
-                  <td>{r.shard}</td>
-                  <td>{r.synchronous_commit}</td>
-                  <td>{fmt(r.acknowledged)}</td>
-                  <td>{fmt(r.commits_per_s)}</td>
-                  <td className={r.lost > 0 ? 'bad' : 'good'}>{fmt(r.lost)}</td>
-                  <td>{ms(r.recovery_ms)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Crash runs" columns={['shard', 'synchronous_commit', 'acknowledged', 'commits/s', 'lost', 'recovery']}>
+          {runs.map((r) => (
+            <tr key={r.run}>
+              <td>{r.shard}</td>
+              <td>{r.synchronous_commit}</td>
+              <td>{fmt(r.acknowledged)}</td>
+              <td>{fmt(r.commits_per_s)}</td>
+              <td className={r.lost > 0 ? 'bad' : 'good'}>{fmt(r.lost)}</td>
+              <td>{ms(r.recovery_ms)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </Panel>
   );

@@ -4,6 +4,7 @@ import { useChannel, useJob, useLive, waitForJob } from '../live';
 import type { components } from '../generated/api';
 import type { Knob } from '../types';
 import { ErrorNote, Panel, useAction } from './common';
+import { DataTable } from './parts/DataTable';
 
 /** Knobs whose values are a fixed set get a select; the rest a text box PostgreSQL or the lab validates. */
 const CHOICES: Record<string, string[]> = {
@@ -126,24 +127,11 @@ export default function Knobs() {
         </div>
       )}
       <ErrorNote error={load.error ?? turn.error ?? resetAll.error ?? loadProfiles.error ?? applyProfile.error ?? saveProfile.error ?? restart.error} />
-      <div className="table-wrap">
-        <table className="compact knobs-table" aria-label="Tuning knobs">
-          <thead>
-            <tr>
-              <th scope="col">knob</th>
-              <th scope="col">value</th>
-              <th scope="col">default</th>
-              <th scope="col">applies</th>
-              <th scope="col">set here · in the original</th>
-            </tr>
-          </thead>
-          <tbody>
-            {knobs.map((k) => (
-              <KnobRow key={k.name} knob={k} busy={busy} onSet={(v) => void turn.run(k.name, v)} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable label="Tuning knobs" className="compact knobs-table" columns={['knob', 'value', 'default', 'applies', 'set here · in the original']}>
+        {knobs.map((k) => (
+          <KnobRow key={k.name} knob={k} busy={busy} onSet={(v) => void turn.run(k.name, v)} />
+        ))}
+      </DataTable>
     </Panel>
   );
 }

@@ -3,6 +3,7 @@ import { api } from '../api';
 import { fmt, ms } from '../format';
 import type { components } from '../generated/api';
 import { ErrorNote, Panel, ShardSelect, useAction } from './common';
+import { DataTable } from './parts/DataTable';
 
 type TopStatements = components['schemas']['TopStatements'];
 type Order = TopStatements['by'];
@@ -64,36 +65,21 @@ export default function TopStatementsWidget({ attrs }: { attrs: Record<string, s
           {s.statements.length === 0 ? (
             <p className="muted">Nothing recorded since the reset: run a load test, then refresh.</p>
           ) : (
-            <div className="table-wrap">
-              <table className="compact" aria-label={`Top statements on ${s.shard}`}>
-                <thead>
-                  <tr>
-                    <th scope="col">share</th>
-                    <th scope="col">total</th>
-                    <th scope="col">calls</th>
-                    <th scope="col">mean</th>
-                    <th scope="col">rows</th>
-                    <th scope="col">cache hit</th>
-                    <th scope="col">statement</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {s.statements.map((x) => (
-                    <tr key={x.query_id} data-share={x.share_pct}>
-                      <td>{fmt(x.share_pct)} %</td>
-                      <td>{ms(x.total_ms)}</td>
-                      <td>{fmt(x.calls)}</td>
-                      <td>{ms(x.mean_ms)}</td>
-                      <td>{fmt(x.rows)}</td>
-                      <td>{x.cache_hit_pct === null ? '–' : `${fmt(x.cache_hit_pct)} %`}</td>
-                      <td className="mono small top-statements-query" title={x.query}>
-                        {x.query.replace(/\s+/g, ' ')}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable label={`Top statements on ${s.shard}`} columns={['share', 'total', 'calls', 'mean', 'rows', 'cache hit', 'statement']}>
+              {s.statements.map((x) => (
+                <tr key={x.query_id} data-share={x.share_pct}>
+                  <td>{fmt(x.share_pct)} %</td>
+                  <td>{ms(x.total_ms)}</td>
+                  <td>{fmt(x.calls)}</td>
+                  <td>{ms(x.mean_ms)}</td>
+                  <td>{fmt(x.rows)}</td>
+                  <td>{x.cache_hit_pct === null ? '–' : `${fmt(x.cache_hit_pct)} %`}</td>
+                  <td className="mono small top-statements-query" title={x.query}>
+                    {x.query.replace(/\s+/g, ' ')}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </>
       )}
