@@ -1,29 +1,9 @@
 import { z } from 'zod';
+import { MonthlyBuildSchema as Built, MonthlyReportSchema as Report, RetireReportSchema as Retired } from '../contracts/partitions.js';
 import { get, post } from './api.js';
 import { noArgs, positionals, wholeNumber } from './args.js';
 import { defineCommand } from './command.js';
 import { formatTable, num } from './format.js';
-
-/** The parts of the monthly-partition replies these commands show. */
-const Report = z.object({
-  table: z.string(),
-  shards: z.array(
-    z.object({
-      shard_name: z.string(),
-      built: z.boolean(),
-      messages_rows: z.number(),
-      partitions: z.array(z.object({ name: z.string(), month: z.string().nullable(), rows: z.number(), bytes: z.number() })),
-    }),
-  ),
-});
-const Built = z.object({ months: z.array(z.string()), shards: z.array(z.object({ shard_name: z.string(), rows_copied: z.number(), ms: z.number() })) });
-const Retired = z.object({
-  month: z.string(),
-  how: z.string(),
-  shards: z.array(
-    z.object({ shard_name: z.string(), rows: z.number(), ms: z.number(), wal_bytes: z.number(), bytes_freed: z.number(), partition_left: z.boolean() }),
-  ),
-});
 
 const kb = (b: number) => `${num(b / 1024, 1)} kB`;
 
