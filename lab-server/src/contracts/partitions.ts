@@ -11,6 +11,9 @@ export const RETIRE_HOW = ['drop', 'delete'] as const;
 /** How the original's start-up is replayed: `faithful` drops a table of the wrong count, `guarded` refuses. */
 export const STARTUP_MODES = ['faithful', 'guarded'] as const;
 
+/** A reply's rows per shard: the shard's name and `fields`. */
+const perShard = <T extends z.ZodRawShape>(fields: T) => z.array(z.object({ shard_name: z.string(), ...fields }));
+
 export const PartitionReportSchema = z
   .object({
     table: z.string(),
@@ -50,18 +53,15 @@ export const BuildReportSchema = z
   .object({
     partitions: z.number(),
     mode: z.enum(BUILD_MODES),
-    shards: z.array(
-      z.object({
-        shard_name: z.string(),
-        rows_copied: z.number(),
-        ms: z.number().describe('the whole build on this shard'),
-        blocked_ms: z.number().describe("the longest time the shard's requests waited: online, held in the lab during the swap (or the trigger's creation)"),
-      }),
-    ),
+    shards: perShard({
+      rows_copied: z.number(),
+      ms: z.number().describe('the whole build on this shard'),
+      blocked_ms: z.number().describe("the longest time the shard's requests waited: online, held in the lab during the swap (or the trigger's creation)"),
+    }),
   })
   .meta({ id: 'PartitionBuild' });
 
-export const PartitionsDroppedSchema = z.object({ shards: z.array(z.object({ shard_name: z.string(), dropped: z.boolean() })) });
+export const PartitionsDroppedSchema = z.object({ shards: perShard({ dropped: z.boolean() }) });
 
 export const PlanTouchSchema = z
   .object({
@@ -89,31 +89,28 @@ export const PruningReportSchema = z
 export const MonthlyReportSchema = z
   .object({
     table: z.string(),
-    shards: z.array(
-      z.object({
-        shard_name: z.string(),
-        reachable: z.boolean(),
-        built: z.boolean().describe('whether messages is partitioned by month on this shard'),
-        first_month: z.string().nullable().describe('YYYY-MM: the first month it was partitioned with, retired or not'),
-        messages_rows: z.number().describe("rows in the shard's messages table"),
-        partitions: z.array(
-          z.object({
-            name: z.string(),
-            month: z.string().nullable().describe('YYYY-MM; null for the DEFAULT partition'),
-            bound: z.string(),
-            rows: z.number().describe('counted now (GROUP BY tableoid)'),
-            bytes: z.number().describe('pg_total_relation_size: table and indexes'),
-          }),
-        ),
-      }),
-    ),
+    shards: perShard({
+      reachable: z.boolean(),
+      built: z.boolean().describe('whether messages is partitioned by month on this shard'),
+      first_month: z.string().nullable().describe('YYYY-MM: the first month it was partitioned with, retired or not'),
+      messages_rows: z.number().describe("rows in the shard's messages table"),
+      partitions: z.array(
+        z.object({
+          name: z.string(),
+          month: z.string().nullable().describe('YYYY-MM; null for the DEFAULT partition'),
+          bound: z.string(),
+          rows: z.number().describe('counted now (GROUP BY tableoid)'),
+          bytes: z.number().describe('pg_total_relation_size: table and indexes'),
+        }),
+      ),
+    }),
   })
   .meta({ id: 'MonthlyReport' });
 
 export const MonthlyBuildSchema = z
   .object({
     months: z.array(z.string()),
-    shards: z.array(z.object({ shard_name: z.string(), rows_copied: z.number(), ms: z.number() })),
+    shards: perShard({ rows_copied: z.number(), ms: z.number() }),
   })
   .meta({ id: 'MonthlyBuild' });
 
@@ -121,16 +118,13 @@ export const RetireReportSchema = z
   .object({
     month: z.string(),
     how: z.enum(RETIRE_HOW),
-    shards: z.array(
-      z.object({
-        shard_name: z.string(),
-        rows: z.number().describe("the month's rows on this shard, removed"),
-        ms: z.number().describe('the DROP (detach + drop) or the DELETE'),
-        wal_bytes: z.number().describe('WAL the shard wrote meanwhile (pg_wal_lsn_diff)'),
-        bytes_freed: z.number().describe("bytes the month's partition gave back: all of them for a drop, about none for a delete"),
-        partition_left: z.boolean().describe('whether the partition is still there (a delete leaves it, with dead tuples)'),
-      }),
-    ),
+    shards: perShard({
+      rows: z.number().describe("the month's rows on this shard, removed"),
+      ms: z.number().describe('the DROP (detach + drop) or the DELETE'),
+      wal_bytes: z.number().describe('WAL the shard wrote meanwhile (pg_wal_lsn_diff)'),
+      bytes_freed: z.number().describe("bytes the month's partition gave back: all of them for a drop, about none for a delete"),
+      partition_left: z.boolean().describe('whether the partition is still there (a delete leaves it, with dead tuples)'),
+    }),
   })
   .meta({ id: 'RetireReport' });
 
@@ -138,14 +132,11 @@ export const StartupReportSchema = z
   .object({
     mode: z.enum(STARTUP_MODES),
     expected: z.number().describe('the partition count start-up expects: 8'),
-    shards: z.array(
-      z.object({
-        shard_name: z.string(),
-        found: z.number().nullable().describe('the partition count found; null without users_partitioned'),
-        action: z.enum(['kept', 'dropped']).describe('dropped: the table was dropped and made again, empty'),
-        rows_before: z.number(),
-        rows_after: z.number(),
-      }),
-    ),
+    shards: perShard({
+      found: z.number().nullable().describe('the partition count found; null without users_partitioned'),
+      action: z.enum(['kept', 'dropped']).describe('dropped: the table was dropped and made again, empty'),
+      rows_before: z.number(),
+      rows_after: z.number(),
+    }),
   })
   .meta({ id: 'StartupReplay' });
