@@ -1,10 +1,11 @@
 /**
  * `npm run bench:repartition`: USERS (default 1,000,000) users on SHARDS (default 5) fresh embedded shards,
- * users_partitioned built with 8 partitions, then, while a separate process writes through the API at a
- * steady RATE (default 200 req/s): a plain COPY of the same rows into a 16-way hash-partitioned table (the
- * baseline), the lab's online repartition 8 → 16, and the original's faithful swap 8 → 16, in the same run.
+ * users_partitioned built with 8 partitions; a plain COPY of the same rows into a 16-way hash-partitioned
+ * table (the baseline); then, while a separate process writes through the API at a steady RATE (default
+ * 200 req/s), the lab's online repartition 8 → 16 and the original's faithful swap 8 → 16, in the same run.
  * Prints per build the rows/s and its ratio to COPY's, the writes' longest wait, the ids lost (counted by id
- * in one snapshot per shard) and the requests that failed, beside the original's 6,870,006 rows in 38.6 s.
+ * in one snapshot per shard) and the requests that failed (and, as their baseline, those failed in as long a
+ * window of the same writes with no build), beside the original's 6,870,006 rows in 38.6 s.
  */
 import { fork } from 'node:child_process';
 import path from 'node:path';
@@ -24,6 +25,7 @@ interface WriterReport {
   ok: number;
   failed: number;
   failures: string[];
+  kinds?: Record<string, number>;
   final?: boolean;
 }
 interface Built {
@@ -65,6 +67,13 @@ async function copyBaseline(partitions: number): Promise<{ rows: number; seconds
   return { rows: rows.reduce((a, b) => a + b, 0), seconds: (performance.now() - started) / 1000 };
 }
 
+/** The failures of `after` not yet in `before`, by kind: `503 shard_busy ×3, …`, or `none`. */
+const newFailures = (before: WriterReport, after: WriterReport) =>
+  Object.entries(after.kinds ?? {})
+    .map(([kind, n]) => [kind, n - (before.kinds?.[kind] ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${kind} ×${n}`)
+    .join(', ') || 'none';
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 let writer: ReturnType<typeof fork> | null = null;
 try {
@@ -73,18 +82,19 @@ try {
   if (seed.state !== 'succeeded') throw new Error(`seed ${seed.state}: ${seed.error?.message}`);
   await build(8, 'online');
 
+  const rows: string[][] = [];
+  // Before the writes start: COPY streams through this process, which is also the lab's, and would stall its requests.
+  console.log('COPY into 16 partitions (baseline, before the writes start)…');
+  const copy = await copyBaseline(16);
+  const copyRate = copy.rows / copy.seconds;
+  rows.push(['plain COPY (baseline)', fmt(copy.rows), copy.seconds.toFixed(2), fmt(copyRate), '1.00×', '-', '-', '-']);
+
   const w = fork(path.join(here, 'reshard-writer.ts'), [running.url, String(RATE)], { execArgv: process.execArgv });
   writer = w;
   const reports: WriterReport[] = [];
   w.on('message', (m) => reports.push(m as WriterReport));
   const last = () => reports.at(-1) ?? { ok: 0, failed: 0, failures: [] };
   while (reports.length < 3) await new Promise((r) => setTimeout(r, 200));
-
-  const rows: string[][] = [];
-  console.log(`Under ${RATE} writes/s: COPY into 16 partitions (baseline)…`);
-  const copy = await copyBaseline(16);
-  const copyRate = copy.rows / copy.seconds;
-  rows.push(['plain COPY (baseline)', fmt(copy.rows), copy.seconds.toFixed(2), fmt(copyRate), '1.00×', '-', '-', '-']);
 
   for (const mode of ['online', 'faithful'] as const) {
     // Start each from 8 partitions in step, so both builds do the same work.
@@ -96,6 +106,7 @@ try {
     const seen = reports.length;
     while (reports.length < seen + 2) await new Promise((r) => setTimeout(r, 200));
     const after = last();
+    console.log(`  failed during the ${mode} build: ${newFailures(before, after)}`);
     const copied = built.shards.reduce((n, s) => n + s.rows_copied, 0);
     const seconds = Math.max(...built.shards.map((s) => s.ms)) / 1000;
     rows.push([
@@ -108,6 +119,15 @@ try {
       fmt(await lost()),
       fmt(after.failed - before.failed),
     ]);
+    if (mode === 'online') {
+      // The same writes for as long with no build: what fails here is the machine, not the rebuild.
+      const alone = last();
+      await new Promise((r) => setTimeout(r, seconds * 1000));
+      const seenAlone = reports.length;
+      while (reports.length < seenAlone + 2) await new Promise((r) => setTimeout(r, 200));
+      console.log(`  failed with no build for ${seconds.toFixed(0)} s: ${newFailures(alone, last())}`);
+      rows.push(['no build, same length (writes alone)', '-', seconds.toFixed(2), '-', '-', '-', '-', fmt(last().failed - alone.failed)]);
+    }
   }
   w.send('stop');
   const final = await new Promise<WriterReport>((resolve) => w.on('message', (m) => (m as WriterReport).final && resolve(m as WriterReport)));

@@ -8,6 +8,11 @@ const ids: string[] = [];
 let ok = 0;
 let failed = 0;
 const failures: string[] = [];
+/** Failures by what they were (status and error code, or the exception), so a bench can say why requests failed. */
+const kinds: Record<string, number> = {};
+const tally = (kind: string) => {
+  kinds[kind] = (kinds[kind] ?? 0) + 1;
+};
 
 async function one(n: number): Promise<void> {
   try {
@@ -29,10 +34,13 @@ async function one(n: number): Promise<void> {
       else await res.arrayBuffer();
     } else {
       failed++;
-      if (failures.length < 5) failures.push(`${res.status} ${await res.text()}`);
+      const text = await res.text();
+      tally(`${res.status} ${/"code":"([^"]+)"/.exec(text)?.[1] ?? ''}`.trim());
+      if (failures.length < 5) failures.push(`${res.status} ${text}`);
     }
   } catch (err) {
     failed++;
+    tally(err instanceof Error ? err.message : String(err));
     if (failures.length < 5) failures.push(String(err));
   }
 }
@@ -41,13 +49,13 @@ let n = 0;
 const timer = setInterval(() => {
   for (let i = 0; i < rate / 20; i++) void one(n++);
 }, 50);
-const report = setInterval(() => process.send?.({ ok, failed, failures }), 1000);
+const report = setInterval(() => process.send?.({ ok, failed, failures, kinds }), 1000);
 process.on('message', (m) => {
   if (m === 'stop') {
     clearInterval(timer);
     setTimeout(() => {
       clearInterval(report);
-      process.send?.({ ok, failed, failures, final: true });
+      process.send?.({ ok, failed, failures, kinds, final: true });
       process.exit(0);
     }, 1000);
   }

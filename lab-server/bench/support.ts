@@ -52,7 +52,8 @@ export async function startBenchLab(shards: number, env: Record<string, string> 
       LAB_CATALOG_PORT: String(base),
       ...env,
     }),
-    () => undefined,
+    // BENCH_LOG=1 shows the lab's own log (a shard marked down, a job's steps) on stderr.
+    process.env.BENCH_LOG ? (line: string) => console.error(line) : () => undefined,
   );
   return {
     running,

@@ -245,7 +245,37 @@ describe('users partitioned inside each shard', () => {
     expect((await inspect()).shards.every((s) => s.modulus === 8 && s.rows === s.users_rows && s.out_of_step === 0)).toBe(true);
   });
 
-  it('range-partitions messages by month and retires a month by DROP (partition and bytes gone) vs DELETE (partition and bytes stay), measured', async () => {
+  it("holds the messenger's writes while the online build waits on users' lock, instead of failing them on a full pool", async () => {
+    const shard = t.running.lab.cluster.shards.find((s) => s.name === 'shard-0')!;
+    const ids = (await sql('shard-0', 'SELECT id FROM users ORDER BY id LIMIT 60')).map(([id]) => id!);
+    const writer = new pg.Client({ connectionString: shard.url });
+    await writer.connect();
+    try {
+      // An open write on users: the build's DDL on users waits for it, as it would for a slow write under load.
+      await writer.query('BEGIN');
+      await writer.query(`INSERT INTO users (id, first_name, last_name) VALUES ($1, 'Held', 'Open')`, [randomUUID()]);
+      const building = build(16);
+      await expect
+        .poll(() => sql('shard-0', `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shard-lab-partitioning' AND wait_event_type = 'Lock'`), {
+          timeout: 60_000,
+        })
+        .toEqual([['1']]);
+      // More writes at once than the pool has connections: queued behind the DDL's lock they would fill it and fail with 503.
+      const puts = await Promise.all(ids.map((id, n) => t.call('PUT', `/api/v1/users/${id}`, { last_name: `held-${n}` })));
+      expect(puts.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
+      // Ended without a trace: the held row was written straight to shard-0, whatever the ring says.
+      await writer.query('ROLLBACK');
+      const { job } = await building;
+      expect(job.state, JSON.stringify(job)).toBe('succeeded');
+    } finally {
+      await writer.end();
+    }
+    const after = await inspect();
+    expect(after.shards.every((s) => s.modulus === 16 && s.out_of_step === 0)).toBe(true);
+    expect(await sql('shard-0', `SELECT count(*) FROM users_partitioned WHERE last_name LIKE 'held-%'`)).toEqual([[String(ids.length)]]);
+  });
+
+  it("range-partitions the messenger's messages by month, the API working on them, and retires a month by DROP (partition and bytes gone) vs DELETE (partition and bytes stay), measured", async () => {
     const seeded = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 200, conversations: 100, messages: 3000 });
     expect((await t.running.lab.jobs.wait(seeded.body.job_id)).state).toBe('succeeded');
     const built = await t.call<{ months: string[]; shards: { rows_copied: number }[] }>('POST', '/lab/v1/partitions/months', { months_ahead: 2 });
@@ -269,10 +299,35 @@ describe('users partitioned inside each shard', () => {
       expect(
         await sql(
           s.shard_name,
-          `SELECT count(*) FROM messages_monthly WHERE tableoid::regclass::text <> 'messages_m' || to_char(created_at AT TIME ZONE 'UTC', 'YYYY_MM')`,
+          `SELECT count(*) FROM messages WHERE tableoid::regclass::text <> 'messages_m' || to_char(created_at AT TIME ZONE 'UTC', 'YYYY_MM')`,
         ),
       ).toEqual([['0']]);
+      // The messenger's own table, with its key widened by the partition key, and its constraints and trigger kept.
+      expect(
+        await sql(
+          s.shard_name,
+          `SELECT relkind::text, pg_get_constraintdef(c.oid) FROM pg_class t JOIN pg_constraint c ON c.conrelid = t.oid AND c.contype = 'p' WHERE t.oid = 'messages'::regclass`,
+        ),
+      ).toEqual([['p', 'PRIMARY KEY (conversation_id, id, created_at)']]);
+      expect(await sql(s.shard_name, `SELECT conname FROM pg_constraint WHERE conrelid = 'messages'::regclass AND contype IN ('f', 'c') ORDER BY 1`)).toEqual([
+        ['messages_body_check'],
+        ['messages_conversation_id_fkey'],
+        ['messages_sender_fkey'],
+      ]);
     }
+    // The API posts into this month's partition and pages across partitions, newest first.
+    const [conversation, sender] = (await sql('shard-0', 'SELECT conversation_id, user_id FROM conversation_members ORDER BY 1, 2 LIMIT 1'))[0]!;
+    const posted = await t.call<{ id: string }>('POST', `/api/v1/conversations/${conversation}/messages`, { sender_id: sender, body: 'into this month' });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(201);
+    const page = await t.call<{ data: { id: string }[] }>('GET', `/api/v1/conversations/${conversation}/messages?limit=3`);
+    expect(page.status).toBe(200);
+    expect(page.body.data[0]!.id).toBe(posted.body.id);
+    expect(
+      await sql(
+        'shard-0',
+        `SELECT tableoid::regclass::text = 'messages_m' || to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM') FROM messages WHERE id = '${posted.body.id}'`,
+      ),
+    ).toEqual([['true']]);
     interface Retired {
       month: string;
       shards: { rows: number; wal_bytes: number; bytes_freed: number; partition_left: boolean }[];
@@ -308,16 +363,32 @@ describe('users partitioned inside each shard', () => {
     }
     expect((await t.call<ErrorReply>('POST', '/lab/v1/partitions/months', { months_ahead: 25 })).status).toBe(400);
     expect((await months()).shards.map((s) => s.partitions.length)).toEqual(after.shards.map((s) => s.partitions.length));
+    // The chapter's reset turns messages back into a plain table with every message left.
+    const left = after.shards.reduce((n, s) => n + s.messages_rows, 0);
+    expect((await t.call('DELETE', '/lab/v1/partitions')).status).toBe(200);
+    const plain = await months();
+    expect(plain.shards.map((s) => s.built)).toEqual([false, false]);
+    expect(plain.shards.reduce((n, s) => n + s.messages_rows, 0)).toBe(left);
+    expect(await sql('shard-0', `SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'messages_pkey'`)).toEqual([
+      ['PRIMARY KEY (conversation_id, id)'],
+    ]);
   });
 
-  it("leaves resharding and the chapters' resets working: a rebalanced shard keeps the copy in step, a reset removes it", async () => {
+  it("leaves resharding and the chapters' resets working: a rebalanced shard keeps the copy in step, month-partitioned messages move, a reset removes both", async () => {
     await build(8);
+    // messages partitioned by month on the old shards: the move publishes them under the table's own name.
+    expect((await t.call('POST', '/lab/v1/partitions/months', { months_ahead: 1 })).status).toBe(200);
+    const messages = async () =>
+      (await t.call<{ shards: { shard_name: string; built: boolean; messages_rows: number }[] }>('GET', '/lab/v1/partitions/months')).body.shards;
+    const messagesBefore = (await messages()).reduce((n, s) => n + s.messages_rows, 0);
+    expect(messagesBefore).toBeGreaterThan(0);
     const before = (await t.call<{ total_users: number }>('GET', '/api/v1/shards/stats')).body.total_users;
     const added = await t.call<{ job_id: string }>('POST', '/lab/v1/shards', { mode: 'rebalance' });
     expect(added.status).toBe(202);
     expect((await t.running.lab.jobs.wait(added.body.job_id)).state).toBe('succeeded');
     expect((await t.call<{ total_users: number }>('GET', '/api/v1/shards/stats')).body.total_users).toBe(before);
-    expect((await t.call<{ total_misplaced: number }>('GET', '/lab/v1/placement')).body.total_misplaced).toBe(0);
+    const placement = await t.call<{ total_misplaced: number }>('GET', '/lab/v1/placement');
+    expect(placement.body.total_misplaced, JSON.stringify(placement.body)).toBe(0);
     // The rows that moved away were deleted from the old shards' copies too; the new shard has no copy until the next build.
     const report = await inspect();
     expect(report.shards.filter((s) => s.partitioned).map((s) => [s.shard_name, s.out_of_step])).toEqual([
@@ -325,6 +396,15 @@ describe('users partitioned inside each shard', () => {
       ['shard-1', 0],
     ]);
     expect(report.shards.find((s) => s.shard_name === 'shard-2')).toMatchObject({ partitioned: false });
+    // Every message arrived once: the new shard's plain messages took the rows its share of the ring owns.
+    const moved = await messages();
+    expect(moved.reduce((n, s) => n + s.messages_rows, 0)).toBe(messagesBefore);
+    expect(moved.map((s) => [s.shard_name, s.built])).toEqual([
+      ['shard-0', true],
+      ['shard-1', true],
+      ['shard-2', false],
+    ]);
+    expect(moved.find((s) => s.shard_name === 'shard-2')!.messages_rows).toBeGreaterThan(0);
     // Another chapter's reset brings back its start: a database built from the migrations alone, so the copy
     // goes with everything else the chapters added, and users work as before.
     expect((await t.call('POST', '/lab/v1/chapters/overview/reset')).status).toBe(200);

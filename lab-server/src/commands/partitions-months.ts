@@ -1,40 +1,21 @@
 import { z } from 'zod';
+import { MonthlyBuildSchema as Built, MonthlyReportSchema as Report, RetireReportSchema as Retired } from '../contracts/partitions.js';
 import { get, post } from './api.js';
 import { noArgs, positionals, wholeNumber } from './args.js';
 import { defineCommand } from './command.js';
 import { formatTable, num } from './format.js';
-
-/** The parts of the monthly-partition replies these commands show. */
-const Report = z.object({
-  table: z.string(),
-  shards: z.array(
-    z.object({
-      shard_name: z.string(),
-      built: z.boolean(),
-      messages_rows: z.number(),
-      partitions: z.array(z.object({ name: z.string(), month: z.string().nullable(), rows: z.number(), bytes: z.number() })),
-    }),
-  ),
-});
-const Built = z.object({ months: z.array(z.string()), shards: z.array(z.object({ shard_name: z.string(), rows_copied: z.number(), ms: z.number() })) });
-const Retired = z.object({
-  month: z.string(),
-  how: z.string(),
-  shards: z.array(
-    z.object({ shard_name: z.string(), rows: z.number(), ms: z.number(), wal_bytes: z.number(), bytes_freed: z.number(), partition_left: z.boolean() }),
-  ),
-});
 
 const kb = (b: number) => `${num(b / 1024, 1)} kB`;
 
 export const show = defineCommand({
   name: 'partitions months',
   usage: 'partitions months',
-  summary: 'messages_monthly, messages range-partitioned by month on every shard: rows and size per month',
+  summary: "the messenger's messages once range-partitioned by month on every shard: rows and size per month",
   args: noArgs,
   async run(_a, ctx) {
     const r = await get(ctx.lab, '/lab/v1/partitions/months', Report);
-    if (!r.shards.some((s) => s.built)) return { data: r, text: `No shard has ${r.table}; run \`partitions months build\`.` };
+    if (!r.shards.some((s) => s.built))
+      return { data: r, text: `${r.table} is a plain table on every shard; run \`partitions months build\` to partition it by month.` };
     // One row per month, summed over the shards: the shape a retention policy reads.
     const months = new Map<string, { rows: number; bytes: number }>();
     for (const s of r.shards)
@@ -56,14 +37,14 @@ export const show = defineCommand({
 export const build = defineCommand({
   name: 'partitions months build',
   usage: 'partitions months build [AHEAD]',
-  summary: 'range-partition a copy of messages by month on every shard, AHEAD (default 3) empty months ahead and a DEFAULT',
+  summary: "range-partition the messenger's messages by month on every shard (the API keeps working), AHEAD (default 3) empty months ahead and a DEFAULT",
   args: z.object({ _: positionals([wholeNumber('AHEAD').optional()]) }),
   async run({ _: [ahead] }, ctx) {
     const r = await post(ctx.lab, '/lab/v1/partitions/months', Built, ahead === undefined ? {} : { months_ahead: ahead });
     const rows = r.shards.reduce((n, s) => n + s.rows_copied, 0);
     return {
       data: r,
-      text: `messages_monthly: ${r.months.length} month partitions (${r.months[0]} … ${r.months.at(-1)}) and a DEFAULT on every shard; ${num(rows)} messages copied.`,
+      text: `messages: ${r.months.length} month partitions (${r.months[0]} … ${r.months.at(-1)}) and a DEFAULT on every shard; ${num(rows)} messages moved in.`,
     };
   },
 });
@@ -71,7 +52,7 @@ export const build = defineCommand({
 export const retire = defineCommand({
   name: 'partitions retire',
   usage: 'partitions retire drop|delete [MONTH]',
-  summary: 'retire a month of messages_monthly (default: the oldest) by dropping its partition or deleting its rows: time, WAL, bytes freed',
+  summary: 'retire a month of messages (default: the oldest) by dropping its partition or deleting its rows: time, WAL, bytes freed',
   args: z.object({ _: positionals([z.enum(['drop', 'delete'], { error: 'HOW must be drop or delete' }), z.string().optional()]) }),
   async run({ _: [how, month] }, ctx) {
     const r = await post(ctx.lab, '/lab/v1/partitions/months/retire', Retired, month ? { how, month } : { how });

@@ -1,14 +1,9 @@
 import { z } from 'zod';
+import { StartupReportSchema as Report } from '../contracts/partitions.js';
 import { post } from './api.js';
 import { noArgs } from './args.js';
 import { defineCommand } from './command.js';
 import { formatTable, num } from './format.js';
-
-const Report = z.object({
-  mode: z.string(),
-  expected: z.number(),
-  shards: z.array(z.object({ shard_name: z.string(), found: z.number().nullable(), action: z.string(), rows_before: z.number(), rows_after: z.number() })),
-});
 
 export const startup = defineCommand({
   name: 'partitions startup',

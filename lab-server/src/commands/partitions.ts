@@ -1,44 +1,16 @@
 import { z } from 'zod';
+import {
+  BuildReportSchema as Built,
+  PartitionReportSchema as Report,
+  PartitionsDroppedSchema,
+  PruningReportSchema as Pruning,
+} from '../contracts/partitions.js';
 import { get, post, request, seg } from './api.js';
 import { arg, noArgs, positionals, wholeNumber } from './args.js';
 import { CommandError, defineCommand } from './command.js';
 import { followJob } from './follow-job.js';
 import { JobStarted } from './replies.js';
 import { formatTable, num, pct } from './format.js';
-
-/** The parts of the partition replies these commands show. */
-const Report = z.object({
-  table: z.string(),
-  shards: z.array(
-    z.object({
-      shard_name: z.string(),
-      reachable: z.boolean(),
-      partitioned: z.boolean(),
-      users_rows: z.number(),
-      out_of_step: z.number(),
-      rows: z.number(),
-      partitions: z.array(z.object({ name: z.string(), rows: z.number(), share: z.number(), table_bytes: z.number(), index_bytes: z.number() })),
-      skew_pct: z.number().nullable(),
-      chi_square: z.number().nullable(),
-      degrees_of_freedom: z.number().nullable(),
-      ring_hash_chi_square: z.number().nullable(),
-    }),
-  ),
-});
-const Built = z.object({
-  partitions: z.number(),
-  mode: z.string(),
-  shards: z.array(z.object({ shard_name: z.string(), rows_copied: z.number(), ms: z.number(), blocked_ms: z.number() })),
-});
-const Touch = z.object({
-  query: z.string(),
-  planned: z.array(z.string()),
-  scanned: z.array(z.string()),
-  partitions_total: z.number(),
-  execution_ms: z.number(),
-  plan: z.string(),
-});
-const Pruning = z.object({ shard_name: z.string(), id: z.string(), first_name: z.string(), by_id: Touch, by_id_runtime: Touch, by_name: Touch });
 
 const kb = (b: number) => `${num(b / 1024, 1)} kB`;
 
@@ -110,12 +82,7 @@ export const drop = defineCommand({
   summary: 'drop users_partitioned and its trigger from every shard (users stays)',
   args: noArgs,
   async run(_a, ctx) {
-    const { body } = await request(
-      ctx.lab,
-      'DELETE',
-      '/lab/v1/partitions',
-      z.object({ shards: z.array(z.object({ shard_name: z.string(), dropped: z.boolean() })) }),
-    );
+    const { body } = await request(ctx.lab, 'DELETE', '/lab/v1/partitions', PartitionsDroppedSchema);
     const had = body.shards.filter((s) => s.dropped).map((s) => s.shard_name);
     return { data: body, text: had.length ? `Dropped users_partitioned on ${had.join(', ')}.` : 'No shard had users_partitioned.' };
   },

@@ -1,17 +1,20 @@
 import type pg from 'pg';
 import type { Cluster } from '../cluster/cluster.js';
 import { ShardRemovedError, ShardUnavailableError } from '../cluster/errors.js';
+import type { RETIRE_HOW } from '../contracts/partitions.js';
 import { ConflictError } from '../domain/errors.js';
+import { type Holding, heldDdl } from './held-ddl.js';
 
 /**
- * The Partitioning chapter's range case: a copy of `messages` on every shard, `PARTITION BY RANGE (created_at)`
- * with one partition per calendar month (UTC), months created ahead, and a DEFAULT partition for anything
- * outside them. A snapshot of the messages when built (no trigger): the chapter uses it to retire old months.
+ * The Partitioning chapter's range case, on the messenger's own `messages`: a step of the chapter turns the
+ * table on every shard into `PARTITION BY RANGE (created_at)`, one partition per calendar month (UTC), months
+ * created ahead and a DEFAULT partition for anything outside them; the messenger's API goes on reading and
+ * writing it by name, and a reset turns it back into a plain table. Old months are then retired in O(1).
  */
-export const MONTHLY = 'messages_monthly';
-const DEFAULT_PARTITION = `${MONTHLY}_default`;
+export const MONTHLY = 'messages';
+const NEXT = 'messages_next';
+const FIRST_MONTH = 'lab: partitioned by month from ';
 export const MAX_MONTHS_AHEAD = 24;
-export const RETIRE_HOW = ['drop', 'delete'] as const;
 export type RetireHow = (typeof RETIRE_HOW)[number];
 
 type Pools = Pick<Cluster, 'shards' | 'pools'>;
@@ -19,7 +22,7 @@ type Pools = Pick<Cluster, 'shards' | 'pools'>;
 /** `2025-11` → `messages_m2025_11`; months are UTC calendar months. */
 const partitionName = (month: string) => `messages_m${month.replace('-', '_')}`;
 const monthOf = (name: string) => /^messages_m(\d{4})_(\d{2})$/.exec(name)?.slice(1, 3).join('-') ?? null;
-const nextMonth = (month: string) => {
+export const nextMonth = (month: string) => {
   const [y, m] = month.split('-').map(Number) as [number, number];
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 };
@@ -52,43 +55,73 @@ async function monthRange(cluster: Pools, ahead: number): Promise<string[]> {
   return months;
 }
 
-/** (Re)builds messages_monthly on every shard: a partition per month with messages, `ahead` more, a DEFAULT; copies the messages. */
-export async function buildMonthly(cluster: Pools, ahead: number): Promise<MonthlyBuild> {
-  const months = await monthRange(cluster, ahead);
-  const shards = await Promise.all(
-    cluster.shards.map((shard) =>
-      cluster.pools.onShard(shard.id, async (pool) => {
-        const started = performance.now();
-        const db = await pool.connect();
-        try {
-          await db.query('BEGIN');
-          await db.query(`DROP TABLE IF EXISTS ${MONTHLY}`);
-          // The primary key must include the partition key: each partition checks uniqueness only inside itself.
-          await db.query(`CREATE TABLE ${MONTHLY} (
-            conversation_id uuid NOT NULL, id uuid NOT NULL, sender_id uuid, body text NOT NULL, created_at timestamptz NOT NULL,
-            PRIMARY KEY (conversation_id, id, created_at)
-          ) PARTITION BY RANGE (created_at)`);
-          for (const m of months) {
-            await db.query(
-              `CREATE TABLE ${partitionName(m)} PARTITION OF ${MONTHLY} FOR VALUES FROM ('${m}-01 00:00:00+00') TO ('${nextMonth(m)}-01 00:00:00+00')`,
-            );
-          }
-          await db.query(`CREATE TABLE ${DEFAULT_PARTITION} PARTITION OF ${MONTHLY} DEFAULT`);
-          await db.query(`CREATE INDEX ${MONTHLY}_created_at ON ${MONTHLY} (created_at)`);
-          const copied = await db.query(`INSERT INTO ${MONTHLY} SELECT conversation_id, id, sender_id, body, created_at FROM messages`);
-          await db.query('COMMIT');
-          await db.query(`ANALYZE ${MONTHLY}`);
-          return { shard_name: shard.name, rows_copied: copied.rowCount ?? 0, ms: Math.round(performance.now() - started) };
-        } catch (err) {
-          await db.query('ROLLBACK').catch(() => undefined);
-          throw err;
-        } finally {
-          db.release();
-        }
-      }),
+/**
+ * The statements that rebuild `messages` on a shard, partitioned by `months` (plus a DEFAULT) or, with none,
+ * plain again: a new table beside it, the rows copied, the old one dropped, and the new one given the old
+ * names, constraints, indexes and ring-hash trigger. The primary key must include the partition key: each
+ * partition checks uniqueness only inside itself, so a partitioned `messages` is keyed (conversation_id, id, created_at).
+ */
+function rebuildMessages(months: string[] | null): string[] {
+  const partitioned = months !== null;
+  return [
+    `LOCK TABLE ${MONTHLY} IN ACCESS EXCLUSIVE MODE`,
+    `CREATE TABLE ${NEXT} (
+      conversation_id uuid NOT NULL, id uuid NOT NULL, ring_hash bigint NOT NULL DEFAULT 0, sender_id uuid, body text NOT NULL, created_at timestamptz NOT NULL,
+      CONSTRAINT ${NEXT}_pkey PRIMARY KEY (conversation_id, id${partitioned ? ', created_at' : ''})
+    )${partitioned ? ' PARTITION BY RANGE (created_at)' : ''}`,
+    ...(months ?? []).map(
+      (m) => `CREATE TABLE ${NEXT}_m${m.replace('-', '_')} PARTITION OF ${NEXT} FOR VALUES FROM ('${m}-01 00:00:00+00') TO ('${nextMonth(m)}-01 00:00:00+00')`,
     ),
+    ...(partitioned ? [`CREATE TABLE ${NEXT}_default PARTITION OF ${NEXT} DEFAULT`] : []),
+    `INSERT INTO ${NEXT} (conversation_id, id, ring_hash, sender_id, body, created_at) SELECT conversation_id, id, ring_hash, sender_id, body, created_at FROM ${MONTHLY}`,
+    `DROP TABLE ${MONTHLY}`,
+    `ALTER TABLE ${NEXT} RENAME TO ${MONTHLY}`,
+    // The partitions and every index (the primary key's with its constraint): messages_next_m2025_11_pkey → messages_m2025_11_pkey.
+    `DO $$ DECLARE r record; BEGIN
+       FOR r IN SELECT relname, relkind FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname LIKE '${NEXT}_%' LOOP
+         EXECUTE format('ALTER %s %I RENAME TO %I', CASE WHEN r.relkind IN ('i', 'I') THEN 'INDEX' ELSE 'TABLE' END, r.relname, '${MONTHLY}_' || substr(r.relname, ${NEXT.length + 2}));
+       END LOOP;
+     END $$`,
+    `ALTER TABLE ${MONTHLY} ADD CONSTRAINT messages_conversation_id_fkey FOREIGN KEY (conversation_id) REFERENCES conversations (id) ON DELETE CASCADE`,
+    `ALTER TABLE ${MONTHLY} ADD CONSTRAINT messages_sender_fkey FOREIGN KEY (conversation_id, sender_id)
+       REFERENCES conversation_members (conversation_id, user_id) ON DELETE SET NULL (sender_id)`,
+    `ALTER TABLE ${MONTHLY} ADD CONSTRAINT messages_body_check CHECK (char_length(body) BETWEEN 1 AND 4000)`,
+    `CREATE INDEX idx_messages_ring_hash ON ${MONTHLY} (ring_hash)`,
+    `CREATE INDEX idx_messages_sender ON ${MONTHLY} (conversation_id, sender_id)`,
+    ...(partitioned ? [`CREATE INDEX ${MONTHLY}_created_at ON ${MONTHLY} (created_at)`] : []),
+    `CREATE TRIGGER messages_ring_hash BEFORE INSERT OR UPDATE OF conversation_id, ring_hash ON ${MONTHLY} FOR EACH ROW EXECUTE FUNCTION lab_set_ring_hash('conversation_id')`,
+    // The first month built, kept with the table: the month a learner retires first, after its partition is gone.
+    `COMMENT ON TABLE ${MONTHLY} IS ${months?.length ? `'${FIRST_MONTH}${months[0]}'` : 'NULL'}`,
+  ];
+}
+
+/**
+ * Rebuilds `messages` on every shard, all at once: partitioned by month (from the oldest message, `ahead`
+ * months more, a DEFAULT) or, with `ahead` null, plain again. Each shard's rebuild is one transaction while
+ * its requests are held in the lab, so a request waits for it rather than meeting a table half made; it copies
+ * every message under that hold, which suits the chapter's thousands of messages, not millions.
+ */
+async function rebuildAll(cluster: Holding, months: string[] | null): Promise<MonthlyBuild['shards']> {
+  return Promise.all(
+    cluster.shards.map(async (shard) => {
+      const started = performance.now();
+      const db = await cluster.pools.connectBulk(shard.id, 'shard-lab-partitioning');
+      try {
+        await heldDdl(cluster, shard.id, db, rebuildMessages(months), () => undefined);
+        await db.query(`ANALYZE ${MONTHLY}`);
+        const rows = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${MONTHLY}`)).rows[0]?.n ?? 0);
+        return { shard_name: shard.name, rows_copied: rows, ms: Math.round(performance.now() - started) };
+      } finally {
+        await db.end().catch(() => undefined);
+      }
+    }),
   );
-  return { months, shards };
+}
+
+/** Partitions the messenger's `messages` by month on every shard (or rebuilds its months): a partition per month with messages, `ahead` more, a DEFAULT. */
+export async function buildMonthly(cluster: Holding, ahead: number): Promise<MonthlyBuild> {
+  const months = await monthRange(cluster, ahead);
+  return { months, shards: await rebuildAll(cluster, months) };
 }
 
 export interface MonthPartition {
@@ -102,7 +135,15 @@ export interface MonthPartition {
 
 export interface MonthlyReport {
   table: string;
-  shards: { shard_name: string; reachable: boolean; built: boolean; messages_rows: number; partitions: MonthPartition[] }[];
+  shards: {
+    shard_name: string;
+    reachable: boolean;
+    built: boolean;
+    /** The first month the table was partitioned with (`YYYY-MM`), whether or not it has been retired since. */
+    first_month: string | null;
+    messages_rows: number;
+    partitions: MonthPartition[];
+  }[];
 }
 
 /** Per shard, each month's partition: its bound, rows counted now, and bytes with indexes (pg_total_relation_size). */
@@ -113,12 +154,21 @@ export async function inspectMonthly(cluster: Pools): Promise<MonthlyReport> {
         return await cluster.pools.onShard(shard.id, async (pool) => {
           const messages = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM messages')).rows[0]?.n ?? 0);
           const partitions = await partitionsOf(pool);
-          return { shard_name: shard.name, reachable: true, built: partitions !== null, messages_rows: messages, partitions: partitions ?? [] };
+          const comment = (await pool.query<{ c: string | null }>(`SELECT obj_description('public.${MONTHLY}'::regclass, 'pg_class') AS c`)).rows[0]?.c;
+          const first = partitions && comment?.startsWith(FIRST_MONTH) ? comment.slice(FIRST_MONTH.length) : null;
+          return {
+            shard_name: shard.name,
+            reachable: true,
+            built: partitions !== null,
+            first_month: first,
+            messages_rows: messages,
+            partitions: partitions ?? [],
+          };
         });
       } catch (err) {
         if (err instanceof ShardRemovedError) return null;
         if (!(err instanceof ShardUnavailableError)) throw err;
-        return { shard_name: shard.name, reachable: false, built: false, messages_rows: 0, partitions: [] };
+        return { shard_name: shard.name, reachable: false, built: false, first_month: null, messages_rows: 0, partitions: [] };
       }
     }),
   );
@@ -126,8 +176,8 @@ export async function inspectMonthly(cluster: Pools): Promise<MonthlyReport> {
 }
 
 async function partitionsOf(db: pg.Pool | pg.ClientBase): Promise<MonthPartition[] | null> {
-  const { rows: t } = await db.query<{ t: string | null }>(`SELECT to_regclass('public.${MONTHLY}')::text AS t`);
-  if (t[0]?.t == null) return null;
+  const { rows: t } = await db.query<{ kind: string | null }>(`SELECT relkind::text AS kind FROM pg_class WHERE oid = to_regclass('public.${MONTHLY}')`);
+  if (t[0]?.kind !== 'p') return null;
   const { rows: parts } = await db.query<{ name: string; bound: string; bytes: string }>(
     `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound, pg_total_relation_size(c.oid) AS bytes
        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'public.${MONTHLY}'::regclass`,
@@ -153,7 +203,7 @@ export interface RetireReport {
  */
 export async function retireMonth(cluster: Pools, how: RetireHow, month?: string): Promise<RetireReport> {
   const report = await inspectMonthly(cluster);
-  if (report.shards.some((s) => !s.built)) throw new ConflictError('not_partitioned', `Build ${MONTHLY} first (\`partitions months build\`).`);
+  if (report.shards.some((s) => !s.built)) throw new ConflictError('not_partitioned', `Partition ${MONTHLY} by month first (\`partitions months build\`).`);
   const present = [...new Set(report.shards.flatMap((s) => s.partitions.map((p) => p.month)).filter((m): m is string => m !== null))].sort();
   const target = month ?? present[0];
   if (!target || !present.includes(target)) {
@@ -200,7 +250,8 @@ export async function retireMonth(cluster: Pools, how: RetireHow, month?: string
   return { month: target, how, shards };
 }
 
-/** Removes messages_monthly from every shard (the chapter's reset); `messages` is untouched. */
-export async function dropMonthly(cluster: Pools): Promise<void> {
-  await Promise.all(cluster.shards.map((shard) => cluster.pools.onShard(shard.id, (pool) => pool.query(`DROP TABLE IF EXISTS ${MONTHLY}`))));
+/** Turns `messages` back into a plain table on every shard where it is partitioned (the chapter's reset); no message is lost. */
+export async function unpartitionMessages(cluster: Holding): Promise<void> {
+  const report = await inspectMonthly(cluster);
+  if (report.shards.some((s) => s.built)) await rebuildAll(cluster, null);
 }

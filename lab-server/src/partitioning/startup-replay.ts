@@ -1,10 +1,10 @@
 import type { Cluster } from '../cluster/cluster.js';
+import type { STARTUP_MODES } from '../contracts/partitions.js';
 import { ConflictError } from '../domain/errors.js';
 import { modulusOf, PARTITIONED, recreateEmpty } from './users-partitioned.js';
 
 /** The count the original's server creates at start-up; its docs and migration say 16. */
 export const STARTUP_PARTITIONS = 8;
-export const STARTUP_MODES = ['faithful', 'guarded'] as const;
 export type StartupMode = (typeof STARTUP_MODES)[number];
 
 export interface StartupReport {

@@ -1,8 +1,10 @@
 import type pg from 'pg';
 import type { Cluster } from '../cluster/cluster.js';
 import { ShardRemovedError, ShardUnavailableError } from '../cluster/errors.js';
+import type { BUILD_MODES } from '../contracts/partitions.js';
 import { ConflictError } from '../domain/errors.js';
 import { JobCancelledError, throwIfCancelled } from '../jobs/registry.js';
+import { type Holding, heldDdl } from './held-ddl.js';
 
 /**
  * The Partitioning chapter's table: a copy of `users`, hash-partitioned by id inside every shard as the
@@ -17,8 +19,6 @@ const SYNC = 'users_partitioned_sync';
 export const MIN_PARTITIONS = 2;
 export const MAX_PARTITIONS = 64;
 
-/** `online`: the lab's way, nothing lost; `faithful`: the original's copy-then-rename swap, which loses the writes made during its copy. */
-export const BUILD_MODES = ['online', 'faithful'] as const;
 export type BuildMode = (typeof BUILD_MODES)[number];
 
 export interface BuildReport {
@@ -46,11 +46,12 @@ const quiet: BuildProgress = { signal: new AbortController().signal, progress: (
 
 /**
  * (Re)builds `users_partitioned` with `partitions` hash partitions on every shard, beside the live one, and
- * swaps it in. `ms` is the whole build on a shard, `blocked_ms` the swap, the only time writes to `users`
- * wait. Every shard copies first and swaps only once all have copied, so a failure or a cancel before the
- * swaps removes everything built on every shard and leaves each live table as it was.
+ * swaps it in. `ms` is the whole build on a shard, `blocked_ms` the longest time the shard's requests waited
+ * (the swap, and online the trigger's creation too). Every shard copies first and swaps only once all have
+ * copied, so a failure or a cancel before the swaps removes everything built on every shard and leaves each
+ * live table as it was.
  */
-export async function buildPartitions(cluster: Pools, partitions: number, mode: BuildMode = 'online', job: BuildProgress = quiet): Promise<BuildReport> {
+export async function buildPartitions(cluster: Holding, partitions: number, mode: BuildMode = 'online', job: BuildProgress = quiet): Promise<BuildReport> {
   const shards = [...cluster.shards];
   const dbs: (pg.Client | null)[] = shards.map(() => null);
   const pids: (number | null)[] = shards.map(() => null);
@@ -66,10 +67,22 @@ export async function buildPartitions(cluster: Pools, partitions: number, mode: 
   };
   job.signal.addEventListener('abort', onAbort, { once: true });
   const copied = shards.map(() => 0);
+  const held = shards.map(() => 0);
   const started = performance.now();
   try {
     job.phase('copy');
-    const total = await countUsers(cluster);
+    // The build's own connections, outside the request pools: a pool full of waiting requests cannot fail the build.
+    const counts = await settleAll(
+      shards.map(async (shard, i) => {
+        const db = await cluster.pools.connectBulk(shard.id, 'shard-lab-partitioning');
+        dbs[i] = db;
+        pids[i] = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+        // Users on the shard now: the progress total (writes during the build move it a little).
+        return Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM users')).rows[0]?.n ?? 0);
+      }),
+      shards,
+    );
+    const total = counts.reduce((a, b) => a + b, 0);
     job.progress(0, total);
     const report = (done: number, i: number) => {
       copied[i] = done;
@@ -83,12 +96,18 @@ export async function buildPartitions(cluster: Pools, partitions: number, mode: 
     };
     const ms = await settleAll(
       shards.map(async (shard, i) => {
-        const db = await cluster.pools.connectBulk(shard.id, 'shard-lab-partitioning');
-        dbs[i] = db;
-        pids[i] = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+        const db = dbs[i]!;
         throwIfCancelled(job.signal);
         await createNext(db, partitions);
-        const rows = mode === 'online' ? await copyOnline(db, job.signal, (n) => report(n, i)) : await copyFaithful(db);
+        const rows =
+          mode === 'online'
+            ? await copyOnline(
+                db,
+                job.signal,
+                (n) => report(n, i),
+                (ddl) => heldDdl(cluster, shard.id, db, ddl, (ms) => (held[i] = Math.max(held[i]!, ms)), job.signal),
+              )
+            : await copyFaithful(db);
         report(rows, i);
         return performance.now() - started;
       }),
@@ -101,11 +120,16 @@ export async function buildPartitions(cluster: Pools, partitions: number, mode: 
     const swapped = await settleAll(
       shards.map(async (_shard, i) => {
         const db = dbs[i]!;
-        const swapStarted = performance.now();
-        await swap(db);
-        const blocked = performance.now() - swapStarted;
+        let blocked = 0;
+        if (mode === 'online') await heldDdl(cluster, shards[i]!.id, db, swapStatements(await partitionRenames(db)), (ms) => (blocked = ms));
+        else {
+          // The original's swap: no hold, no lock timeout; requests pile onto the shard's connections meanwhile.
+          const swapStarted = performance.now();
+          await swap(db);
+          blocked = performance.now() - swapStarted;
+        }
         await db.query(`ANALYZE ${PARTITIONED}`);
-        return blocked;
+        return Math.max(blocked, held[i]!);
       }),
       shards,
     );
@@ -135,16 +159,6 @@ export async function buildPartitions(cluster: Pools, partitions: number, mode: 
   } finally {
     await Promise.all(dbs.map((db) => db?.end().catch(() => undefined)));
   }
-}
-
-/** Users on every shard now: the build's progress total (writes during the build move it a little). */
-async function countUsers(cluster: Pools): Promise<number> {
-  const counts = await Promise.all(
-    cluster.shards.map((shard) =>
-      cluster.pools.onShard(shard.id, async (pool) => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM users')).rows[0]?.n ?? 0)),
-    ),
-  );
-  return counts.reduce((a, b) => a + b, 0);
 }
 
 /** Waits for every shard; the first failure, named by shard, once all have stopped (so cleanup never races a copy). */
@@ -209,9 +223,14 @@ const syncFunction = (name: string, table: string) => `CREATE OR REPLACE FUNCTIO
  * Each batch locks its rows FOR SHARE, so a write in flight on one of them finishes first (and its mirror
  * with it) and the batch copies what it left; ON CONFLICT skips rows the mirror already wrote.
  */
-async function copyOnline(db: pg.ClientBase, signal: AbortSignal, progress: (copied: number) => void): Promise<number> {
+async function copyOnline(
+  db: pg.ClientBase,
+  signal: AbortSignal,
+  progress: (copied: number) => void,
+  ddl: (statements: string[]) => Promise<void>,
+): Promise<number> {
   await db.query(syncFunction(NEXT_SYNC, NEXT));
-  await db.query(`CREATE TRIGGER ${NEXT_SYNC} AFTER INSERT OR UPDATE OR DELETE ON users FOR EACH ROW EXECUTE FUNCTION ${NEXT_SYNC}()`);
+  await ddl([`CREATE TRIGGER ${NEXT_SYNC} AFTER INSERT OR UPDATE OR DELETE ON users FOR EACH ROW EXECUTE FUNCTION ${NEXT_SYNC}()`]);
   let after = '00000000-0000-0000-0000-000000000000';
   let copied = 0;
   for (;;) {
@@ -237,37 +256,36 @@ async function copyFaithful(db: pg.ClientBase): Promise<number> {
   return r.rowCount ?? 0;
 }
 
-/**
- * The swap, in one short transaction: writes to `users` wait for it. The new table takes the live names,
- * the old one is dropped, and the live trigger writes to the new one from the commit on.
- */
-async function swap(db: pg.ClientBase): Promise<void> {
-  // The partitions and the indexes PostgreSQL made on them: users_partitioned_next_p3… → users_p3…
+/** The partitions and the indexes PostgreSQL made on them: users_partitioned_next_p3… → users_p3…, as ALTER statements. */
+async function partitionRenames(db: pg.ClientBase): Promise<string[]> {
   const { rows } = await db.query<{ name: string; kind: string }>(
     `SELECT relname AS name, relkind AS kind FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname ~ '^${NEXT}_p[0-9]'`,
   );
-  const renames = rows.map(
-    ({ name, kind }) => `ALTER ${kind === 'i' || kind === 'I' ? 'INDEX' : 'TABLE'} ${name} RENAME TO ${name.replace(`${NEXT}_`, 'users_')}`,
-  );
-  // One round trip, so writes wait for the DDL only, not for the network between statements.
-  await db.query(
-    [
-      'BEGIN',
-      'LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE',
-      `DROP TRIGGER IF EXISTS ${NEXT_SYNC} ON users`,
-      `DROP FUNCTION IF EXISTS ${NEXT_SYNC}()`,
-      `DROP TABLE IF EXISTS ${PARTITIONED}`,
-      `ALTER TABLE ${NEXT} RENAME TO ${PARTITIONED}`,
-      // Renaming a table keeps its constraint's and indexes' names (the original's swap left users_partitioned_pkey on its users).
-      `ALTER TABLE ${PARTITIONED} RENAME CONSTRAINT ${NEXT}_pkey TO ${PARTITIONED}_pkey`,
-      `ALTER INDEX ${NEXT}_name RENAME TO ${PARTITIONED}_name`,
-      `ALTER INDEX ${NEXT}_created_at RENAME TO ${PARTITIONED}_created_at`,
-      ...renames,
-      syncFunction(SYNC, PARTITIONED),
-      `CREATE OR REPLACE TRIGGER ${SYNC} AFTER INSERT OR UPDATE OR DELETE ON users FOR EACH ROW EXECUTE FUNCTION ${SYNC}()`,
-      'COMMIT',
-    ].join(';\n'),
-  );
+  return rows.map(({ name, kind }) => `ALTER ${kind === 'i' || kind === 'I' ? 'INDEX' : 'TABLE'} ${name} RENAME TO ${name.replace(`${NEXT}_`, 'users_')}`);
+}
+
+/**
+ * The swap's statements: the new table takes the live names, the old one is dropped, and the live trigger
+ * writes to the new one from the commit on. Sent in one round trip, so writes wait for the DDL only.
+ */
+const swapStatements = (renames: string[]) => [
+  'LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE',
+  `DROP TRIGGER IF EXISTS ${NEXT_SYNC} ON users`,
+  `DROP FUNCTION IF EXISTS ${NEXT_SYNC}()`,
+  `DROP TABLE IF EXISTS ${PARTITIONED}`,
+  `ALTER TABLE ${NEXT} RENAME TO ${PARTITIONED}`,
+  // Renaming a table keeps its constraint's and indexes' names (the original's swap left users_partitioned_pkey on its users).
+  `ALTER TABLE ${PARTITIONED} RENAME CONSTRAINT ${NEXT}_pkey TO ${PARTITIONED}_pkey`,
+  `ALTER INDEX ${NEXT}_name RENAME TO ${PARTITIONED}_name`,
+  `ALTER INDEX ${NEXT}_created_at RENAME TO ${PARTITIONED}_created_at`,
+  ...renames,
+  syncFunction(SYNC, PARTITIONED),
+  `CREATE OR REPLACE TRIGGER ${SYNC} AFTER INSERT OR UPDATE OR DELETE ON users FOR EACH ROW EXECUTE FUNCTION ${SYNC}()`,
+];
+
+/** The swap as the original makes it: one transaction that waits on the lock for as long as it takes. */
+async function swap(db: pg.ClientBase): Promise<void> {
+  await db.query(['BEGIN', ...swapStatements(await partitionRenames(db)), 'COMMIT'].join(';\n'));
 }
 
 /** The original's start-up on one shard, against the lab's copy: drop the table and make it again, empty, with `partitions` partitions. */

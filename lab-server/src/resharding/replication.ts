@@ -47,10 +47,13 @@ export async function dropSyncTable(db: pg.ClientBase): Promise<void> {
  * replica identity, so the moving tables log full old rows (REPLICA IDENTITY FULL) while the move runs.
  */
 export async function publish(db: pg.ClientBase, name: string, tables: string[], ranges: readonly HashRange[]): Promise<void> {
-  for (const t of tables) await db.query(`ALTER TABLE ${ident(t)} REPLICA IDENTITY FULL`);
+  for (const t of tables) await replicaIdentity(db, t, 'FULL');
   const filter = rangeFilter(ranges);
   const published = [...tables.map((t) => `${ident(t)} WHERE (${filter})`), `${SYNC_TABLE} WHERE (stream = ${escapeLiteral(name)})`];
-  await db.query(`CREATE PUBLICATION ${ident(name)} FOR TABLE ${published.join(', ')} WITH (publish = 'insert, update, delete')`);
+  // A partitioned table publishes its rows under its own name, so a target whose table is partitioned differently (or not at all) takes them.
+  await db.query(
+    `CREATE PUBLICATION ${ident(name)} FOR TABLE ${published.join(', ')} WITH (publish = 'insert, update, delete', publish_via_partition_root = true)`,
+  );
 }
 
 /** On the target: a subscription that copies the published rows, then streams every later change. */
@@ -106,7 +109,7 @@ export async function dropPublication(db: pg.ClientBase, name: string): Promise<
 
 /** After a move: the moving tables go back to logging only their keys. */
 export async function restoreReplicaIdentity(db: pg.ClientBase): Promise<void> {
-  for (const t of await movableTables(db)) await db.query(`ALTER TABLE ${ident(t)} REPLICA IDENTITY DEFAULT`);
+  for (const t of await movableTables(db)) await replicaIdentity(db, t, 'DEFAULT');
 }
 
 /**
@@ -189,4 +192,10 @@ export async function removeGuard(db: pg.ClientBase): Promise<void> {
   ]);
   for (const { table } of rows) await db.query(`DROP TRIGGER IF EXISTS ${GUARD} ON ${ident(table)}`);
   await db.query('DROP FUNCTION IF EXISTS lab_reshard_guard()');
+}
+
+/** Sets the replica identity of a table and, when it is partitioned, of every partition: each logs its own old rows. */
+async function replicaIdentity(db: pg.ClientBase, table: string, identity: 'FULL' | 'DEFAULT'): Promise<void> {
+  const { rows } = await db.query<{ name: string }>(`SELECT relid::regclass::text AS name FROM pg_partition_tree($1::regclass)`, [table]);
+  for (const { name } of rows) await db.query(`ALTER TABLE ${name} REPLICA IDENTITY ${identity}`);
 }

@@ -3,7 +3,8 @@ import type pg from 'pg';
 
 /**
  * The tables a reshard moves: every table with a `ring_hash` column (the ring point of its sharding key),
- * parents before children, so deletes can run children first.
+ * parents before children, so deletes can run children first. A partitioned table counts once, by its own
+ * name (the Partitioning chapter can partition `messages`); its partitions are not listed.
  */
 export async function movableTables(db: pg.ClientBase | pg.Pool): Promise<string[]> {
   const { rows } = await db.query<{ name: string; parents: string[] }>(`
@@ -14,7 +15,7 @@ export async function movableTables(db: pg.ClientBase | pg.Pool): Promise<string
     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'ring_hash' AND NOT a.attisdropped
     LEFT JOIN pg_constraint f ON f.conrelid = c.oid AND f.contype = 'f'
     LEFT JOIN pg_class p ON p.oid = f.confrelid AND p.oid <> c.oid
-    WHERE c.relkind = 'r'
+    WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
     GROUP BY c.relname
     ORDER BY c.relname`);
   const names = new Set(rows.map((r) => r.name));

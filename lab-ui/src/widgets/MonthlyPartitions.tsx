@@ -3,12 +3,13 @@ import { api } from '../api';
 import { bytes, fmt } from '../format';
 import type { MonthlyReport, RetireReport } from '../types';
 import { ErrorNote, Panel, useAction, usePolled } from './common';
+import { num, TableHead } from './parts/TableHead';
 
 const REFRESH_MS = 10_000;
 
 /**
- * messages_monthly, messages range-partitioned by month on every shard: rows and bytes per month summed over
- * the shards; build it, and retire the oldest month by DROP of its partition or by DELETE of its rows, with
+ * The messenger's messages, range-partitioned by month on every shard: rows and bytes per month summed over
+ * the shards; partition them, and retire the oldest month by DROP of its partition or by DELETE of its rows, with
  * each retirement's time, WAL and bytes freed side by side.
  */
 export function MonthlyPartitions() {
@@ -63,25 +64,7 @@ export function MonthlyPartitions() {
       {retired.length > 0 && (
         <table className="compact monthly-retired">
           <caption className="sr-only">Each retirement, summed over the shards</caption>
-          <thead>
-            <tr>
-              <th scope="col">month</th>
-              <th scope="col">how</th>
-              <th scope="col" className="num">
-                rows
-              </th>
-              <th scope="col" className="num">
-                slowest shard (ms)
-              </th>
-              <th scope="col" className="num">
-                WAL written
-              </th>
-              <th scope="col" className="num">
-                space freed
-              </th>
-              <th scope="col">partition</th>
-            </tr>
-          </thead>
+          <TableHead columns={['month', 'how', num('rows'), num('slowest shard (ms)'), num('WAL written'), num('space freed'), 'partition']} />
           <tbody>
             {retired.map((r) => (
               <tr key={`${r.month}-${r.how}`} data-how={r.how}>
@@ -100,15 +83,7 @@ export function MonthlyPartitions() {
       {built ? (
         <table className="compact monthly-table">
           <caption className="sr-only">Rows and bytes per month partition, summed over the shards</caption>
-          <thead>
-            <tr>
-              <th scope="col">month</th>
-              <th scope="col">rows</th>
-              <th scope="col" className="num">
-                size
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['month', 'rows', num('size')]} />
           <tbody>
             {[...months].map(([month, m]) => (
               <tr key={month} data-month={month} data-rows={m.rows}>
@@ -122,7 +97,7 @@ export function MonthlyPartitions() {
           </tbody>
         </table>
       ) : (
-        report && <p className="muted small">No shard has messages_monthly yet.</p>
+        report && <p className="muted small">messages is a plain table on every shard: “Build monthly partitions” partitions it by month.</p>
       )}
     </Panel>
   );

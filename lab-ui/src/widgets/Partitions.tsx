@@ -5,6 +5,7 @@ import { bytes, fmt, ms, pct } from '../format';
 import { useChannel, useJob, useLive, waitForJob } from '../live';
 import type { PartitionBuild, PartitionReport, StartupReplay } from '../types';
 import { ErrorNote, Panel, useAction, usePolled } from './common';
+import { num, TableHead } from './parts/TableHead';
 
 const REFRESH_MS = 5000;
 
@@ -135,33 +136,19 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
         <div className="table-wrap">
           <table className="compact partition-table">
             <caption className="sr-only">Per shard: rows per partition of users_partitioned, skew, χ², sizes, and the plain users table's rows</caption>
-            <thead>
-              <tr>
-                <th scope="col">shard</th>
-                <th scope="col">rows per partition</th>
-                <th scope="col" className="num">
-                  rows
-                </th>
-                <th scope="col" className="num">
-                  skew
-                </th>
-                <th scope="col" className="num">
-                  χ² (df)
-                </th>
-                <th scope="col" className="num" title="χ² had the partitions been ranges of the ring's own hash (ring_hash × N / 2³²)">
-                  χ² by ring hash
-                </th>
-                <th scope="col" className="num">
-                  table
-                </th>
-                <th scope="col" className="num">
-                  indexes
-                </th>
-                <th scope="col" className="num">
-                  users
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                'shard',
+                'rows per partition',
+                num('rows'),
+                num('skew'),
+                num('χ² (df)'),
+                num('χ² by ring hash', "χ² had the partitions been ranges of the ring's own hash (ring_hash × N / 2³²)"),
+                num('table'),
+                num('indexes'),
+                num('users'),
+              ]}
+            />
             <tbody>
               {report.shards.map((s) => {
                 const max = Math.max(1, ...s.partitions.map((p) => p.rows));
@@ -195,24 +182,7 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
                               ))}
                             </summary>
                             <table className="compact">
-                              <thead>
-                                <tr>
-                                  <th scope="col">partition</th>
-                                  <th scope="col">bound</th>
-                                  <th scope="col" className="num">
-                                    rows
-                                  </th>
-                                  <th scope="col" className="num">
-                                    share
-                                  </th>
-                                  <th scope="col" className="num">
-                                    table
-                                  </th>
-                                  <th scope="col" className="num">
-                                    indexes
-                                  </th>
-                                </tr>
-                              </thead>
+                              <TableHead columns={['partition', 'bound', num('rows'), num('share'), num('table'), num('indexes')]} />
                               <tbody>
                                 {s.partitions.map((p) => (
                                   <tr key={p.name} data-partition={p.name} data-rows={p.rows}>

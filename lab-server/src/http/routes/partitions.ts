@@ -2,10 +2,23 @@ import { z } from 'zod';
 import type { ApiRouter } from '../api-router.js';
 import type { Lab } from '../../lab/lab.js';
 import { JobSchema } from '../schemas/lab.js';
-import { buildMonthly, dropMonthly, inspectMonthly, MAX_MONTHS_AHEAD, MONTH, RETIRE_HOW, retireMonth } from '../../partitioning/messages-monthly.js';
+import {
+  BUILD_MODES,
+  BuildReportSchema,
+  MonthlyBuildSchema,
+  MonthlyReportSchema,
+  PartitionReportSchema,
+  PartitionsDroppedSchema,
+  PruningReportSchema,
+  RETIRE_HOW,
+  RetireReportSchema,
+  STARTUP_MODES,
+  StartupReportSchema,
+} from '../../contracts/partitions.js';
+import { buildMonthly, inspectMonthly, MAX_MONTHS_AHEAD, MONTH, retireMonth, unpartitionMessages } from '../../partitioning/messages-monthly.js';
 import { explainPruning } from '../../partitioning/pruning.js';
-import { replayStartup, STARTUP_MODES } from '../../partitioning/startup-replay.js';
-import { BUILD_MODES, buildPartitions, dropPartitions, inspectPartitions, MAX_PARTITIONS, MIN_PARTITIONS } from '../../partitioning/users-partitioned.js';
+import { replayStartup } from '../../partitioning/startup-replay.js';
+import { buildPartitions, dropPartitions, inspectPartitions, MAX_PARTITIONS, MIN_PARTITIONS } from '../../partitioning/users-partitioned.js';
 
 const BuildBody = z.strictObject(
   {
@@ -32,56 +45,6 @@ const PruningQuery = z.strictObject(
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown parameter(s): ${iss.keys.join(', ')}` : 'bad query') },
 );
 
-const PartitionReportSchema = z
-  .object({
-    table: z.string(),
-    shards: z.array(
-      z.object({
-        shard_name: z.string(),
-        reachable: z.boolean(),
-        partitioned: z.boolean(),
-        modulus: z.number().nullable(),
-        users_rows: z.number().describe("rows in the shard's plain users table: equal to rows while the copy is in step"),
-        rows: z.number(),
-        out_of_step: z.number().describe('ids in users or the copy but not both, compared in one snapshot: 0 when no write was lost'),
-        partitions: z.array(
-          z.object({
-            name: z.string(),
-            remainder: z.number().nullable(),
-            bound: z.string(),
-            rows: z.number().describe('counted now (GROUP BY tableoid)'),
-            share: z.number().describe("of the shard's rows in the table, 0..1"),
-            table_bytes: z.number(),
-            index_bytes: z.number(),
-          }),
-        ),
-        skew_pct: z.number().nullable().describe('how far the fullest partition is above the mean, in percent'),
-        chi_square: z.number().nullable().describe('Pearson χ² against an even spread; about degrees_of_freedom when even'),
-        degrees_of_freedom: z.number().nullable(),
-        ring_hash_chi_square: z
-          .number()
-          .nullable()
-          .describe("χ² had the partitions been ranges of the ring's own hash (ring_hash × N / 2³²): far above df, the two levels depend on each other"),
-      }),
-    ),
-  })
-  .meta({ id: 'PartitionReport' });
-
-const BuildReportSchema = z
-  .object({
-    partitions: z.number(),
-    mode: z.enum(BUILD_MODES),
-    shards: z.array(
-      z.object({
-        shard_name: z.string(),
-        rows_copied: z.number(),
-        ms: z.number().describe('the whole build on this shard'),
-        blocked_ms: z.number().describe("the swap: how long the shard's writes to users waited"),
-      }),
-    ),
-  })
-  .meta({ id: 'PartitionBuild' });
-
 /** The build runs as a job; its result, once it has succeeded, is a PartitionBuild (documented here so clients get the type). */
 const RepartitionAcceptedSchema = z
   .object({
@@ -101,29 +64,6 @@ const RepartitionAcceptedSchema = z
     }),
   })
   .meta({ id: 'RepartitionAccepted' });
-
-const PlanTouchSchema = z
-  .object({
-    query: z.string(),
-    planned: z.array(z.string()).describe('partitions left in the plan after planning-time pruning'),
-    scanned: z.array(z.string()).describe('partitions the executor read (run-time pruning skips planned ones)'),
-    partitions_total: z.number(),
-    planning_ms: z.number(),
-    execution_ms: z.number(),
-    plan: z.string(),
-  })
-  .meta({ id: 'PlanTouch' });
-
-const PruningReportSchema = z
-  .object({
-    shard_name: z.string(),
-    id: z.string(),
-    first_name: z.string(),
-    by_id: PlanTouchSchema,
-    by_id_runtime: PlanTouchSchema,
-    by_name: PlanTouchSchema,
-  })
-  .meta({ id: 'PruningReport' });
 
 const MonthlyBuildBody = z.strictObject(
   {
@@ -148,53 +88,6 @@ const RetireBody = z.strictObject(
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
 );
 
-const MonthlyReportSchema = z
-  .object({
-    table: z.string(),
-    shards: z.array(
-      z.object({
-        shard_name: z.string(),
-        reachable: z.boolean(),
-        built: z.boolean(),
-        messages_rows: z.number().describe("rows in the shard's messages table"),
-        partitions: z.array(
-          z.object({
-            name: z.string(),
-            month: z.string().nullable().describe('YYYY-MM; null for the DEFAULT partition'),
-            bound: z.string(),
-            rows: z.number().describe('counted now (GROUP BY tableoid)'),
-            bytes: z.number().describe('pg_total_relation_size: table and indexes'),
-          }),
-        ),
-      }),
-    ),
-  })
-  .meta({ id: 'MonthlyReport' });
-
-const MonthlyBuildSchema = z
-  .object({
-    months: z.array(z.string()),
-    shards: z.array(z.object({ shard_name: z.string(), rows_copied: z.number(), ms: z.number() })),
-  })
-  .meta({ id: 'MonthlyBuild' });
-
-const RetireReportSchema = z
-  .object({
-    month: z.string(),
-    how: z.enum(RETIRE_HOW),
-    shards: z.array(
-      z.object({
-        shard_name: z.string(),
-        rows: z.number().describe("the month's rows on this shard, removed"),
-        ms: z.number().describe('the DROP (detach + drop) or the DELETE'),
-        wal_bytes: z.number().describe('WAL the shard wrote meanwhile (pg_wal_lsn_diff)'),
-        bytes_freed: z.number().describe("bytes the month's partition gave back: all of them for a drop, about none for a delete"),
-        partition_left: z.boolean().describe('whether the partition is still there (a delete leaves it, with dead tuples)'),
-      }),
-    ),
-  })
-  .meta({ id: 'RetireReport' });
-
 const StartupBody = z.strictObject(
   {
     mode: z
@@ -203,22 +96,6 @@ const StartupBody = z.strictObject(
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
 );
-
-const StartupReportSchema = z
-  .object({
-    mode: z.enum(STARTUP_MODES),
-    expected: z.number().describe('the partition count start-up expects: 8'),
-    shards: z.array(
-      z.object({
-        shard_name: z.string(),
-        found: z.number().nullable().describe('the partition count found; null without users_partitioned'),
-        action: z.enum(['kept', 'dropped']).describe('dropped: the table was dropped and made again, empty'),
-        rows_before: z.number(),
-        rows_after: z.number(),
-      }),
-    ),
-  })
-  .meta({ id: 'StartupReplay' });
 
 /** `/lab/v1/partitions`: the Partitioning chapter's hash-partitioned users inside every shard: build, inspect, drop, and pruning. */
 export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'jobs'>): void {
@@ -262,14 +139,15 @@ export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'jobs
       method: 'delete',
       path: '/partitions',
       tag: 'lab: partitioning',
-      summary: 'Drop users_partitioned (its partitions and trigger) and messages_monthly from every shard (users and messages are untouched)',
+      summary:
+        'Drop users_partitioned (its partitions and trigger) from every shard, and turn a month-partitioned messages back into a plain table (no row is lost)',
       responses: {
-        200: { description: 'which shards had it', schema: z.object({ shards: z.array(z.object({ shard_name: z.string(), dropped: z.boolean() })) }) },
+        200: { description: 'which shards had it', schema: PartitionsDroppedSchema },
       },
     },
     async ({ res }) => {
       const dropped = await dropPartitions(lab.cluster);
-      await dropMonthly(lab.cluster);
+      await unpartitionMessages(lab.cluster);
       res.json(dropped);
     },
   );
@@ -295,7 +173,7 @@ export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'jobs
       method: 'get',
       path: '/partitions/months',
       tag: 'lab: partitioning',
-      summary: 'Per shard, each month partition of messages_monthly (PARTITION BY RANGE (created_at)): bound, rows counted now, bytes',
+      summary: "Per shard, each month partition of the messenger's messages once partitioned (PARTITION BY RANGE (created_at)): bound, rows counted now, bytes",
       responses: { 200: { description: 'the month partitions', schema: MonthlyReportSchema } },
     },
     async ({ res }) => {
@@ -308,7 +186,7 @@ export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'jobs
       path: '/partitions/months',
       tag: 'lab: partitioning',
       summary:
-        'Build (or rebuild) messages_monthly on every shard: one partition per month from the oldest message, months_ahead more, a DEFAULT; a copy of messages',
+        "Partition the messenger's messages by month on every shard (or rebuild its months): one partition per month from the oldest message, months_ahead more, a DEFAULT; the API keeps using it",
       body: MonthlyBuildBody,
       bodyName: 'monthly build',
       responses: {
@@ -325,13 +203,13 @@ export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'jobs
       method: 'post',
       path: '/partitions/months/retire',
       tag: 'lab: partitioning',
-      summary: 'Retire one month of messages_monthly on every shard, by DROP of its partition or by DELETE of its rows: time, WAL and bytes freed, measured',
+      summary: 'Retire one month of messages on every shard, by DROP of its partition or by DELETE of its rows: time, WAL and bytes freed, measured',
       body: RetireBody,
       bodyName: 'retire request',
       responses: {
         200: { description: 'per shard: rows, time, WAL written, bytes freed', schema: RetireReportSchema },
         400: { description: 'validation_failed: how missing or unknown, month not YYYY-MM' },
-        409: { description: 'not_partitioned (build messages_monthly first) or no_such_month' },
+        409: { description: 'not_partitioned (partition messages by month first) or no_such_month' },
       },
     },
     async ({ res, body }) => {
