@@ -3,7 +3,7 @@ import { api } from '../api';
 import { fmt, ms } from '../format';
 import type { components } from '../generated/api';
 import { ErrorNote, Panel, ShardSelect, useAction } from './common';
-import { DataTable } from './parts/DataTable';
+import { CompactTable } from './parts/CompactTable';
 
 type CrashRun = components['schemas']['CrashRun'];
 type CrashRuns = components['schemas']['CrashRuns'];
@@ -52,7 +52,7 @@ export default function Durability({ attrs }: { attrs: Record<string, string> })
         </p>
       )}
       {runs.length > 0 && (
-        <DataTable label="Crash runs" columns={['shard', 'synchronous_commit', 'acknowledged', 'commits/s', 'lost', 'recovery']}>
+        <CompactTable label="Crash runs" head={['shard', 'synchronous_commit', 'acknowledged', 'commits/s', 'lost', 'recovery']}>
           {runs.map((r) => (
             <tr key={r.run}>
               <td>{r.shard}</td>
@@ -63,7 +63,7 @@ export default function Durability({ attrs }: { attrs: Record<string, string> })
               <td>{ms(r.recovery_ms)}</td>
             </tr>
           ))}
-        </DataTable>
+        </CompactTable>
       )}
     </Panel>
   );

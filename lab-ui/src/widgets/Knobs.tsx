@@ -4,7 +4,7 @@ import { useChannel, useJob, useLive, waitForJob } from '../live';
 import type { components } from '../generated/api';
 import type { Knob } from '../types';
 import { ErrorNote, Panel, useAction } from './common';
-import { DataTable } from './parts/DataTable';
+import { CompactTable } from './parts/CompactTable';
 
 /** Knobs whose values are a fixed set get a select; the rest a text box PostgreSQL or the lab validates. */
 const CHOICES: Record<string, string[]> = {
@@ -127,11 +127,11 @@ export default function Knobs() {
         </div>
       )}
       <ErrorNote error={load.error ?? turn.error ?? resetAll.error ?? loadProfiles.error ?? applyProfile.error ?? saveProfile.error ?? restart.error} />
-      <DataTable label="Tuning knobs" className="compact knobs-table" columns={['knob', 'value', 'default', 'applies', 'set here · in the original']}>
+      <CompactTable label="Tuning knobs" className="knobs-table" head={['knob', 'value', 'default', 'applies', 'set here · in the original']}>
         {knobs.map((k) => (
           <KnobRow key={k.name} knob={k} busy={busy} onSet={(v) => void turn.run(k.name, v)} />
         ))}
-      </DataTable>
+      </CompactTable>
     </Panel>
   );
 }

@@ -3,7 +3,7 @@ import { api } from '../api';
 import { fmt, ms } from '../format';
 import type { components } from '../generated/api';
 import { ErrorNote, Panel, ShardSelect, useAction } from './common';
-import { DataTable } from './parts/DataTable';
+import { CompactTable } from './parts/CompactTable';
 
 type TopStatements = components['schemas']['TopStatements'];
 type Order = TopStatements['by'];
@@ -65,7 +65,7 @@ export default function TopStatementsWidget({ attrs }: { attrs: Record<string, s
           {s.statements.length === 0 ? (
             <p className="muted">Nothing recorded since the reset: run a load test, then refresh.</p>
           ) : (
-            <DataTable label={`Top statements on ${s.shard}`} columns={['share', 'total', 'calls', 'mean', 'rows', 'cache hit', 'statement']}>
+            <CompactTable label={`Top statements on ${s.shard}`} head={['share', 'total', 'calls', 'mean', 'rows', 'cache hit', 'statement']}>
               {s.statements.map((x) => (
                 <tr key={x.query_id} data-share={x.share_pct}>
                   <td>{fmt(x.share_pct)} %</td>
@@ -79,7 +79,7 @@ export default function TopStatementsWidget({ attrs }: { attrs: Record<string, s
                   </td>
                 </tr>
               ))}
-            </DataTable>
+            </CompactTable>
           )}
         </>
       )}

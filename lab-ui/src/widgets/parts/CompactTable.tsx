@@ -1,19 +1,12 @@
 import type { ReactNode } from 'react';
+import { type Column, TableHead } from './TableHead';
 
 /** The lab's compact table in its scrolling wrapper: column headings, then the rows the caller renders. */
-export function CompactTable({ head, children, label, className }: { head: ReactNode[]; children: ReactNode; label?: string; className?: string }) {
+export function CompactTable({ head, children, label, className }: { head: Column[]; children: ReactNode; label?: string; className?: string }) {
   return (
     <div className="table-wrap">
       <table className={className ? `compact ${className}` : 'compact'} aria-label={label}>
-        <thead>
-          <tr>
-            {head.map((h, i) => (
-              <th scope="col" key={i}>
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead columns={head} />
         <tbody>{children}</tbody>
       </table>
     </div>

@@ -1,15 +1,20 @@
+import type { ReactNode } from 'react';
+
 /** A column of a table head: its label, or the label with `num` (right-aligned numbers) and a title. */
-export type Column = string | { label: string; num?: boolean; title?: string };
+export type Column = ReactNode | { label: ReactNode; num?: boolean; title?: string };
+
+const described = (c: Column): c is { label: ReactNode; num?: boolean; title?: string } => typeof c === 'object' && c !== null && 'label' in c;
 
 /** One header row of column headers, numeric ones right-aligned as their cells are. */
 export function TableHead({ columns }: { columns: Column[] }) {
   return (
     <thead>
       <tr>
-        {columns.map((c) => {
-          const col = typeof c === 'string' ? { label: c } : c;
+        {columns.map((c, i) => {
+          const col = described(c) ? c : { label: c };
           return (
-            <th key={col.label} scope="col" className={col.num ? 'num' : undefined} title={col.title}>
+            // biome-ignore lint/suspicious/noArrayIndexKey: headings are fixed per table and may repeat a label
+            <th key={i} scope="col" className={col.num ? 'num' : undefined} title={col.title}>
               {col.label}
             </th>
           );
