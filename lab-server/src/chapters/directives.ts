@@ -39,6 +39,7 @@ export const WIDGETS = [
   'schema-drift',
   'top-statements',
   'durability',
+  'ladder',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 
