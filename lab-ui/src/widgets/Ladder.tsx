@@ -2,7 +2,7 @@ import { useCallback, useId, useState } from 'react';
 import { api } from '../api';
 import { fmt } from '../format';
 import type { Ladder as LadderView } from '../types';
-import { ErrorNote, NumberField, Panel, useAction, usePolled } from './common';
+import { ActionForm, ErrorNote, NumberField, Panel, useAction, usePolled } from './common';
 
 const RUNGS = [
   { value: 'baseline', label: 'baseline', title: 'reads and writes on the primaries, no PgBouncer, no cache' },
@@ -69,13 +69,7 @@ export default function Ladder() {
 
   return (
     <Panel title="The scaling ladder, measured" className="ladder">
-      <form
-        className="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void climb.run();
-        }}
-      >
+      <ActionForm onSubmit={() => void climb.run()}>
         <fieldset className="row" disabled={running || climb.busy}>
           <legend>Rungs</legend>
           {RUNGS.map((r) => (
@@ -110,7 +104,7 @@ export default function Ladder() {
             Cancel
           </button>
         )}
-      </form>
+      </ActionForm>
       <ErrorNote error={load.error ?? climb.error ?? cancel.error ?? view?.error ?? null} />
       {view?.request && measured.length > 0 && (
         <div data-ladder-state={view.state}>
