@@ -44,6 +44,7 @@ export const WIDGETS = [
   'drill-timeline',
   'rename-drill',
   'claim-walkthrough',
+  'ladder',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { statement } from '../postgres/statements.js';
 import { isUnavailable } from './errors.js';
 import { portOf, type ShardPools } from './shard-pools.js';
 import { inSpan } from '../tracing/tracing.js';
@@ -54,7 +55,7 @@ export class ReadRouter {
   async wrote(shardId: number, key: string): Promise<void> {
     const shard = this.shards.shard(shardId);
     if (!shard.replica) return this.remember(key, shardId, null);
-    const { rows } = await shard.pool.query<{ lsn: string }>({ name: 'reads.lsn', text: 'SELECT pg_current_wal_lsn()::text AS lsn' });
+    const { rows } = await shard.pool.query<{ lsn: string }>(statement('reads.lsn', 'SELECT pg_current_wal_lsn()::text AS lsn'));
     this.remember(key, shardId, parseLsn(rows[0]!.lsn));
     this.onWrite?.({ key, shard: shardId, lsn: rows[0]!.lsn });
   }
@@ -81,7 +82,7 @@ export class ReadRouter {
     // A key written on another shard has since moved (a reshard): WAL positions of two servers do not compare.
     if (replica && policy === 'read-your-writes' && recent && w.shard !== shardId) usePrimary = true;
     else if (replica && policy === 'read-your-writes' && recent && w.lsn !== null) {
-      const { rows } = await replica.pool.query<{ lsn: string | null }>({ name: 'reads.replayed', text: 'SELECT pg_last_wal_replay_lsn()::text AS lsn' });
+      const { rows } = await replica.pool.query<{ lsn: string | null }>(statement('reads.replayed', 'SELECT pg_last_wal_replay_lsn()::text AS lsn'));
       usePrimary = rows[0]!.lsn === null || parseLsn(rows[0]!.lsn) < w.lsn;
     }
     if (usePrimary || !replica) {

@@ -45,7 +45,8 @@ export class ShardPools {
     const grace = Math.max(limits.statementTimeoutMs, this.config.pool.statementTimeoutMs, 5_000) + 1_000;
     for (const shard of this.set.shards) {
       const old = shard.pool;
-      shard.pool = this.pool(shard.url);
+      // The same server the old pool reached: the shard's own, or the PgBouncer pooling put in front of it.
+      shard.pool = this.pool(old.options.connectionString ?? shard.url);
       this.retiring.add(old);
       setTimeout(() => void this.retire(old), grace).unref();
     }

@@ -21,6 +21,7 @@ import * as partitionsStartup from './partitions-startup.js';
 import * as drill from './migrate-drill.js';
 import * as pooling from './pooling.js';
 import * as cache from './cache.js';
+import * as ladder from './ladder.js';
 import * as reads from './reads.js';
 import ring from './ring.js';
 import route from './route.js';
@@ -72,6 +73,8 @@ export const COMMANDS: readonly Command[] = [
   cache.show,
   cache.mode,
   cache.trial,
+  ladder.show,
+  ladder.climb,
   stats,
   ring,
   route,

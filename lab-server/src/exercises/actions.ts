@@ -6,6 +6,7 @@ import type { StepReport } from './views.js';
 import { addShard } from './actions/add-shard.js';
 import { answer } from './actions/answer.js';
 import { awaitLoadtest } from './actions/await-loadtest.js';
+import { climbLadder } from './actions/climb-ladder.js';
 import { api } from './actions/api.js';
 import { clearData } from './actions/clear-data.js';
 import { deleteUser } from './actions/delete-user.js';
@@ -16,7 +17,7 @@ import { seed } from './actions/seed.js';
 import { shardCount } from './actions/shard-count.js';
 
 /** Every step kind a chapter's solve or reset may use. A new kind is a file in `actions/` and one line here. */
-const ACTION_KINDS = [seed, api, clearData, addShard, removeShard, shardCount, loadtest, awaitLoadtest, deleteUser, answer, restoreStart] as const;
+const ACTION_KINDS = [seed, api, clearData, addShard, removeShard, shardCount, loadtest, awaitLoadtest, deleteUser, answer, restoreStart, climbLadder] as const;
 
 type SpecOf<K> = K extends ActionKind<infer S> ? S : never;
 

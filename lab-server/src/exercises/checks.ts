@@ -20,6 +20,7 @@ import { cleanRun } from './checks/clean-run.js';
 import { namedStatements } from './checks/named-statements.js';
 import { pooledClients } from './checks/pooled-clients.js';
 import { cacheTrial } from './checks/cache-trial.js';
+import { ladder } from './checks/ladder.js';
 import { readPolicy } from './checks/read-policy.js';
 import { readTrial } from './checks/read-trial.js';
 import { replica } from './checks/replica.js';
@@ -117,6 +118,7 @@ const checkKinds = () =>
     claimWalkthrough,
     raceUnderLoad,
     workersLive,
+    ladder,
     all,
   ] as const;
 

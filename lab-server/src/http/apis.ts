@@ -16,6 +16,7 @@ import { placementRoutes } from './routes/placement.js';
 import { referenceRoutes } from './routes/references.js';
 import { poolingRoutes } from './routes/pooling.js';
 import { cacheRoutes } from './routes/cache.js';
+import { ladderRoutes } from './routes/ladder.js';
 import { readRoutes } from './routes/reads.js';
 import { ringRoutes } from './routes/ring.js';
 import { shardRoutes } from './routes/shards.js';
@@ -56,6 +57,7 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   referenceRoutes(control, lab);
   startRoutes(control, lab);
   cacheRoutes(control, lab);
+  ladderRoutes(control, lab);
   return [
     { prefix: '', api: root },
     { prefix: '/lab/v1', api: control },

@@ -70,7 +70,7 @@ export class Lab {
     usePreparedStatements(this.settings.get().prepared_statements);
     sampleLiveTraffic(this.settings.get().trace_sample_percent);
     const bouncer = detectPgBouncer();
-    this.pooling = new Pooling(cluster, config.dataDir, bouncer.binary, bouncer.version);
+    this.pooling = new Pooling(cluster, config.dataDir, bouncer.binary, bouncer.version, () => this.settings.get().statement_timeout_ms);
     this.reads = new ReadRouter(cluster, cluster.pools, () => this.settings.get().read_policy);
     this.messenger = new Messenger(
       cluster,

@@ -34,6 +34,8 @@ export interface BouncerSpec {
   /** Server connections per user and database pair (PgBouncer's default_pool_size). */
   poolSize: number;
   maxClientConn: number;
+  /** The API pools' statement timeout (0: none), set on every server connection PgBouncer opens. */
+  statementTimeoutMs: number;
 }
 
 /** The database the demonstrations use: its own small pool, so the API's traffic never changes which server connection they get. */
@@ -67,12 +69,14 @@ export class PgBouncer {
   }
 
   async start(): Promise<void> {
-    const { dir, server, mode, poolSize, maxClientConn } = this.spec;
+    const { dir, server, mode, poolSize, maxClientConn, statementTimeoutMs } = this.spec;
     this.port = await freePort();
     await fsp.rm(dir, { recursive: true, force: true });
     await fsp.mkdir(dir, { recursive: true });
     const ini = path.join(dir, 'pgbouncer.ini');
-    const target = `host=${server.host} port=${server.port} dbname=${server.database}`;
+    // A client's startup settings cannot follow it onto shared server connections, so the bounds the API's pools
+    // ask for at connect are set on each server connection instead: the timeout stays in force through PgBouncer.
+    const target = `host=${server.host} port=${server.port} dbname=${server.database} timezone=UTC connect_query='SET statement_timeout = ${statementTimeoutMs}'`;
     await fsp.writeFile(path.join(dir, 'userlist.txt'), `"${server.user}" "${server.password}"\n`, { mode: 0o600 });
     await fsp.writeFile(
       ini,
@@ -91,8 +95,9 @@ export class PgBouncer {
         `pool_mode = ${mode}`,
         `default_pool_size = ${poolSize}`,
         `max_client_conn = ${maxClientConn}`,
-        // The lab's pools send these at connect; PgBouncer cannot carry per-client startup settings to shared server connections.
-        'ignore_startup_parameters = options,statement_timeout,extra_float_digits',
+        // The lab's pools send these at connect; PgBouncer cannot carry per-client startup settings to shared server
+        // connections (it would refuse the client), so it ignores them and sets TimeZone and the timeout per server connection.
+        'ignore_startup_parameters = options,statement_timeout,idle_in_transaction_session_timeout,extra_float_digits',
         `logfile = ${this.logFile}`,
         '',
       ].join('\n'),

@@ -84,6 +84,8 @@ export class Pooling {
     private readonly dataDir: string,
     readonly binary: string | null,
     readonly version: string | null,
+    /** The API pools' statement timeout now: PgBouncer sets it on its server connections. */
+    private readonly statementTimeoutMs: () => number = () => 0,
   ) {}
 
   get mode(): PoolingMode {
@@ -122,6 +124,7 @@ export class Pooling {
           mode,
           poolSize,
           maxClientConn: 10_000,
+          statementTimeoutMs: this.statementTimeoutMs(),
         });
         await b.start();
         started.push([shard, b]);

@@ -1,8 +1,8 @@
-import { useCallback, useId, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { api } from '../api';
 import { fmt } from '../format';
 import type { CacheStatus } from '../types';
-import { ErrorNote, Panel, useAction, usePolled } from './common';
+import { Choices, ErrorNote, NumberField, Panel, useAction, usePolled } from './common';
 
 const MODES = [
   { value: 'off', label: 'off', title: 'every read by id goes to the database' },
@@ -15,7 +15,6 @@ const REFRESH_MS = 1000;
 export default function Cache() {
   const [status, setStatus] = useState<CacheStatus | null>(null);
   const [ttl, setTtl] = useState('900');
-  const ids = { mode: useId(), ttl: useId() };
   const refresh = useCallback(async () => setStatus(await api<CacheStatus>('GET', '/lab/v1/cache')), []);
   const load = usePolled(refresh, REFRESH_MS);
   // The mode asked for shows at once; the lab's answer (or a failure) then decides.
@@ -37,26 +36,8 @@ export default function Cache() {
   return (
     <Panel title="Cache-aside for users by id" className="cache">
       <div className="row">
-        <fieldset className="row" disabled={busy || !status}>
-          <legend id={ids.mode}>Cache</legend>
-          {MODES.map((m) => (
-            <label key={m.value} title={m.title}>
-              <input
-                type="radio"
-                aria-label={`Cache ${m.value}`}
-                name={ids.mode}
-                value={m.value}
-                checked={(asked ?? status?.mode) === m.value}
-                onChange={() => void change.run(m.value)}
-              />{' '}
-              {m.label}
-            </label>
-          ))}
-        </fieldset>
-        <span className="field">
-          <label htmlFor={ids.ttl}>Expiry (s)</label>
-          <input id={ids.ttl} type="number" min={1} max={86400} value={ttl} onChange={(e) => setTtl(e.target.value)} />
-        </span>
+        <Choices legend="Cache" aria="Cache" choices={MODES} checked={asked ?? status?.mode} disabled={busy || !status} onChoose={(m) => void change.run(m)} />
+        <NumberField label="Expiry (s)" value={ttl} onChange={setTtl} min={1} max={86400} />
       </div>
       <ErrorNote error={load.error ?? change.error} />
       {status && (

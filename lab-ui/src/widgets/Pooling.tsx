@@ -1,8 +1,8 @@
-import { useCallback, useId, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { api } from '../api';
 import { fmt } from '../format';
 import type { PoolingClients, PoolingDemo, PoolingStatements, PoolingStatus } from '../types';
-import { ErrorNote, Panel, useAction, usePolled } from './common';
+import { ActionForm, Choices, ErrorNote, NumberField, Panel, useAction, usePolled } from './common';
 
 const MODES = [
   { value: 'off', label: 'off (direct)', title: 'the API connects straight to each shard' },
@@ -22,7 +22,6 @@ export default function Pooling() {
   const [clients, setClients] = useState('2000');
   const [ran, setMany] = useState<PoolingClients | null>(null);
   const [prepared, setPrepared] = useState<boolean | null>(null);
-  const ids = { mode: useId(), size: useId(), clients: useId() };
 
   const refresh = useCallback(async () => {
     setStatus(await api<PoolingStatus>('GET', '/lab/v1/pooling'));
@@ -63,26 +62,8 @@ export default function Pooling() {
   return (
     <Panel title={`Connection pooling (PgBouncer${status?.version ? ` ${status.version}` : ''})`} className="pooling">
       <div className="row">
-        <fieldset className="row" disabled={busy || !status}>
-          <legend id={ids.mode}>Pool mode</legend>
-          {MODES.map((m) => (
-            <label key={m.value} title={m.title}>
-              <input
-                type="radio"
-                aria-label={`Pool mode ${m.value}`}
-                name={ids.mode}
-                value={m.value}
-                checked={status?.mode === m.value}
-                onChange={() => void change.run(m.value)}
-              />{' '}
-              {m.label}
-            </label>
-          ))}
-        </fieldset>
-        <span className="field">
-          <label htmlFor={ids.size}>Server connections per shard</label>
-          <input id={ids.size} type="number" min={2} max={90} value={size} onChange={(e) => setSize(e.target.value)} />
-        </span>
+        <Choices legend="Pool mode" aria="Pool mode" choices={MODES} checked={status?.mode} disabled={busy || !status} onChoose={(m) => void change.run(m)} />
+        <NumberField label="Server connections per shard" value={size} onChange={setSize} min={2} max={90} />
       </div>
       <ErrorNote error={load.error ?? change.error} />
       {change.busy && <p className="muted">Starting PgBouncers…</p>}
@@ -121,21 +102,12 @@ export default function Pooling() {
           </table>
         </div>
       )}
-      <form
-        className="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void open.run();
-        }}
-      >
-        <span className="field">
-          <label htmlFor={ids.clients}>Clients</label>
-          <input id={ids.clients} type="number" min={1} max={5000} value={clients} onChange={(e) => setClients(e.target.value)} />
-        </span>
+      <ActionForm onSubmit={() => void open.run()}>
+        <NumberField label="Clients" value={clients} onChange={setClients} min={1} max={5000} />
         <button type="submit" disabled={busy || !status || status.mode === 'off'}>
           {open.busy ? 'Opening clients…' : 'Open them on shard-0, straight and through PgBouncer'}
         </button>
-      </form>
+      </ActionForm>
       <ErrorNote error={open.error} />
       {many && (
         <ul className="small" data-clients={many.clients} aria-live="polite">

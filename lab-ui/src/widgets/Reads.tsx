@@ -1,9 +1,9 @@
-import { useCallback, useId, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { api } from '../api';
 import { fmt } from '../format';
 import { useChannel, useLive } from '../live';
 import type { Reads as ReadsView, ReadTrial } from '../types';
-import { ErrorNote, Panel, useAction, usePolled } from './common';
+import { ActionForm, Choices, ErrorNote, HeadWithActions, NumberField, Panel, useAction, usePolled } from './common';
 
 const POLICIES = [
   { value: 'primary', label: 'primary', title: 'every read by id goes to the shard’s primary' },
@@ -25,7 +25,6 @@ export default function Reads() {
   const [trial, setTrial] = useState<ReadTrial | null>(null);
   const [delays, setDelays] = useState<Record<string, string>>({});
   const [pairs, setPairs] = useState('400');
-  const ids = { policy: useId(), pairs: useId() };
 
   const refresh = useCallback(async () => {
     const r = await api<ReadsView>('GET', '/lab/v1/reads');
@@ -72,22 +71,14 @@ export default function Reads() {
         </button>
       }
     >
-      <fieldset className="row" disabled={busy || !reads}>
-        <legend id={ids.policy}>Read policy (reads by id)</legend>
-        {POLICIES.map((p) => (
-          <label key={p.value} title={p.title}>
-            <input
-              type="radio"
-              aria-label={`Read policy ${p.value}`}
-              name={ids.policy}
-              value={p.value}
-              checked={(askedPolicy ?? reads?.policy) === p.value}
-              onChange={() => void choosePolicy.run(p.value)}
-            />{' '}
-            {p.label}
-          </label>
-        ))}
-      </fieldset>
+      <Choices
+        legend="Read policy (reads by id)"
+        aria="Read policy"
+        choices={POLICIES}
+        checked={askedPolicy ?? reads?.policy}
+        disabled={busy || !reads}
+        onChoose={(p) => void choosePolicy.run(p)}
+      />
       {reads && (
         <p className="small" data-reads-policy={reads.policy} aria-live="polite">
           Since the lab started: <strong>{fmt(reads.primary_reads)}</strong> reads served by primaries, <strong>{fmt(reads.replica_reads)}</strong> by replicas,{' '}
@@ -102,18 +93,7 @@ export default function Reads() {
         <div className="table-wrap">
           <table className="compact">
             <caption className="sr-only">Replicas</caption>
-            <thead>
-              <tr>
-                <th scope="col">replica</th>
-                <th scope="col">status</th>
-                <th scope="col">lag (bytes of WAL)</th>
-                <th scope="col">lag (seconds)</th>
-                <th scope="col">apply delay</th>
-                <th scope="col">
-                  <span className="sr-only">actions</span>
-                </th>
-              </tr>
-            </thead>
+            <HeadWithActions columns={['replica', 'status', 'lag (bytes of WAL)', 'lag (seconds)', 'apply delay']} />
             <tbody>
               {reads?.replicas.map((r) => (
                 <tr key={r.replica} data-replica={r.replica} data-delay={r.apply_delay_ms ?? ''}>
@@ -157,22 +137,13 @@ export default function Reads() {
           </table>
         </div>
       )}
-      <form
-        className="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void runTrial.run();
-        }}
-      >
-        <span className="field">
-          <label htmlFor={ids.pairs}>Write-then-read pairs</label>
-          <input id={ids.pairs} type="number" min={1} max={2000} value={pairs} onChange={(e) => setPairs(e.target.value)} />
-        </span>
+      <ActionForm onSubmit={() => void runTrial.run()}>
+        <NumberField label="Write-then-read pairs" value={pairs} onChange={setPairs} min={1} max={2000} />
         <button type="submit" className="primary" disabled={busy || !reads || reads.replicas.length === 0}>
           {runTrial.busy ? 'Running trial…' : 'Run trial'}
         </button>
         <span className="muted small">Each pair creates a user, reads it back at once and deletes it; once per policy: replica, then read-your-writes.</span>
-      </form>
+      </ActionForm>
       <ErrorNote error={runTrial.error} />
       {trial && (
         <div className="table-wrap">

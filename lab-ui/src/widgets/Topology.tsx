@@ -5,7 +5,7 @@ import { fmt } from '../format';
 import { useChannel, useJob, useLive } from '../live';
 import type { JobView, MetricsTick, PromotionReport, ShardInfo } from '../types';
 import { RESHARD_STEPS } from '../../../lab-server/src/resharding/steps';
-import { ErrorNote, Panel, useAction } from './common';
+import { ErrorNote, HeadWithActions, Panel, useAction } from './common';
 import { renderMermaid } from './mermaid';
 import { topologyDiagram, topologySummary } from './topology-diagram';
 
@@ -128,17 +128,7 @@ export default function Topology() {
       <div className="table-wrap">
         <table className="compact">
           <caption className="sr-only">Shards</caption>
-          <thead>
-            <tr>
-              <th scope="col">shard</th>
-              <th scope="col">status</th>
-              <th scope="col">address</th>
-              <th scope="col">share of the ring</th>
-              <th scope="col">
-                <span className="sr-only">actions</span>
-              </th>
-            </tr>
-          </thead>
+          <HeadWithActions columns={['shard', 'status', 'address', 'share of the ring']} />
           <tbody>
             {topology.shards.map((s) => (
               <tr key={s.name} data-shard={s.name} data-status={s.status}>

@@ -140,3 +140,75 @@ export function NewUserForm({
     </form>
   );
 }
+/** One choice of a `Choices` group: the value sent, the label shown, and a tooltip saying what it does. */
+export interface Choice {
+  value: string;
+  label: string;
+  title: string;
+}
+
+/**
+ * A row of radio buttons for a mode the lab holds (pool mode, cache mode, read policy). `checked` is what to show:
+ * the choice just asked for, then the lab's answer. Each button is labelled `${aria} ${value}` for tests and readers.
+ */
+export function Choices({
+  legend,
+  aria,
+  choices,
+  checked,
+  disabled,
+  onChoose,
+}: {
+  legend: string;
+  aria: string;
+  choices: readonly Choice[];
+  checked: string | null | undefined;
+  disabled: boolean;
+  onChoose(value: string): void;
+}) {
+  const name = useId();
+  return (
+    <fieldset className="row" disabled={disabled}>
+      <legend>{legend}</legend>
+      {choices.map((c) => (
+        <label key={c.value} title={c.title}>
+          <input type="radio" aria-label={`${aria} ${c.value}`} name={name} value={c.value} checked={checked === c.value} onChange={() => onChoose(c.value)} />{' '}
+          {c.label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** A one-line form (fields, then its submit button) that runs `onSubmit` instead of reloading the page. */
+export function ActionForm({ onSubmit, children }: { onSubmit(): void; children: ReactNode }) {
+  return (
+    <form
+      className="row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      {children}
+    </form>
+  );
+}
+
+/** A table head whose last column holds each row's buttons (named for screen readers only). */
+export function HeadWithActions({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) => (
+          <th key={c} scope="col">
+            {c}
+          </th>
+        ))}
+        <th scope="col">
+          <span className="sr-only">actions</span>
+        </th>
+      </tr>
+    </thead>
+  );
+}

@@ -45,6 +45,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   reads: lazy(() => import('./Reads')),
   cache: lazy(() => import('./Cache')),
   pooling: lazy(() => import('./Pooling')),
+  ladder: lazy(() => import('./Ladder')),
   'top-statements': lazy(() => import('./TopStatements')),
   durability: lazy(() => import('./Durability')),
   ring: Ring,

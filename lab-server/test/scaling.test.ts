@@ -4,9 +4,13 @@ import { tracksPreparedStatements } from '../src/pooling/statements-trial.js';
 import { queryServer, startEmbeddedTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 import { terminalLine } from './support/terminal.js';
 
-// PgBouncer in front of every shard: started by the lab, the API's queries through it, what transaction
-// pooling breaks reproduced, and every PgBouncer stopped by its own pid. PgBouncer is optional (.ci/run
-// installs it); without the binary these tests cannot run, and say so.
+// The Database scaling chapter's parts on one 2-shard cluster, shared by every test here:
+// - PgBouncer in front of every shard: started by the lab, the API's queries through it, what transaction
+//   pooling breaks reproduced, and every PgBouncer stopped by its own pid. PgBouncer is optional (.ci/run
+//   installs it); without the binary those tests cannot run, and say so.
+// - Cache-aside for users by id: off by default; without invalidation a reader sees the old row after its own
+//   update until the entry expires, with invalidation it never does; the trial measures both.
+// - The ladder: the same load test on each rung, with ratios, and the lab put back afterwards.
 
 interface Status {
   binary: string | null;
@@ -28,7 +32,7 @@ interface Demo {
 const binary = findPgBouncer();
 // Whether the installed PgBouncer could track named statements itself (1.21+): Debian 12 ships 1.18.
 const binaryTracks = tracksPreparedStatements(binary ? detectPgBouncer().version : null);
-if (!binary) console.warn('pooling.test.ts skipped: no pgbouncer binary (install it: apt-get install -y pgbouncer; .ci/run does).');
+if (!binary) console.warn('scaling.test.ts: the PgBouncer tests skipped: no pgbouncer binary (install it: apt-get install -y pgbouncer; .ci/run does).');
 
 const alive = (pid: number) => {
   try {
@@ -39,13 +43,16 @@ const alive = (pid: number) => {
   }
 };
 
-describe.skipIf(!binary)('PgBouncer in front of every shard', () => {
-  let t: TestLab;
-  beforeAll(async () => {
-    t = await startEmbeddedTestLab(2);
-  });
-  afterAll(async () => t?.stop());
+let t: TestLab;
+beforeAll(async () => {
+  t = await startEmbeddedTestLab(2);
+});
+afterAll(async () => {
+  await t?.call('PUT', '/lab/v1/cache', { mode: 'off' });
+  await t?.stop();
+});
 
+describe.skipIf(!binary)('PgBouncer in front of every shard', () => {
   const status = async () => (await t.call<Status>('GET', '/lab/v1/pooling')).body;
 
   it('is off at start, and refuses bad input with a 4xx, changing nothing', async () => {
@@ -151,6 +158,14 @@ describe.skipIf(!binary)('PgBouncer in front of every shard', () => {
     expect(said).toMatch(/BROKE {2}named prepared statements \(transaction mode\)/);
     expect(said).toMatch(/fix: pg_advisory_xact_lock/);
     expect(await terminalLine(t.url, 'pooling')).toMatch(/PgBouncer \S+ in transaction mode, 5 server connections per shard/);
+    // A pool knob changed while pooling is on keeps the API on PgBouncer, and a per-client startup setting
+    // (the idle-in-transaction timeout) does not make PgBouncer refuse the API's connections.
+    const port0 = (await status()).bouncers[0]!.port;
+    const knobs = await t.call('PUT', '/lab/v1/settings', { idle_in_transaction_timeout_ms: 60_000, prepared_statements: false });
+    expect(knobs.status, JSON.stringify(knobs.body)).toBe(200);
+    expect(t.running.lab.cluster.byName('shard-0')!.pool.options.connectionString).toContain(`:${port0}/`);
+    for (let i = 0; i < 4; i++) expect((await t.call('POST', '/api/v1/users', { first_name: 'Knob', last_name: `Pooled${i}` })).status).toBe(201);
+    await t.call('PUT', '/lab/v1/settings', { idle_in_transaction_timeout_ms: 0, prepared_statements: true });
     const locks = await queryServer<{ n: number }>(
       t.running.lab.cluster.byName('shard-0')!.url,
       "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'",
@@ -167,5 +182,148 @@ describe.skipIf(!binary)('PgBouncer in front of every shard', () => {
     const shard0 = t.running.lab.cluster.byName('shard-0')!;
     expect(shard0.pool.options.connectionString).toBe(shard0.url);
     expect((await t.call('POST', '/api/v1/users', { first_name: 'Direct', last_name: 'Again' })).status).toBe(201);
+  });
+});
+
+interface CacheReply {
+  mode: string;
+  ttl_s: number;
+  entries: number;
+  hits: number;
+  misses: number;
+  invalidations: number;
+  last_trial: TrialReply | null;
+}
+interface TrialReply {
+  users: number;
+  rounds: number;
+  results: { mode: string; reads: number; hits: number; misses: number; hit_percent: number; updates: number; stale_reads: number; errors: number }[];
+}
+
+const cache = async () => (await t.call<CacheReply>('GET', '/lab/v1/cache')).body;
+
+describe('cache-aside for users by id', () => {
+  it('is off at start; bad input is a 4xx and changes nothing', async () => {
+    expect(await cache()).toMatchObject({ mode: 'off', entries: 0, last_trial: null });
+    for (const body of [{ mode: 'lru' }, { mode: 'invalidate', ttl_s: 0 }, { mode: 'invalidate', extra: 1 }, {}]) {
+      expect((await t.call<ErrorReply>('PUT', '/lab/v1/cache', body)).status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/cache/trial', { users: 0 })).status).toBe(400);
+    expect((await cache()).mode).toBe('off');
+  });
+
+  it('without invalidation a reader sees its update only after expiry; with it at once', async () => {
+    const user = (await t.call<{ id: string }>('POST', '/api/v1/users', { first_name: 'Cache', last_name: 'Before' })).body;
+    const rename = async (last_name: string) => (await t.call('PUT', `/api/v1/users/${user.id}`, { last_name })).status;
+    const read = async () => (await t.call<{ last_name: string }>('GET', `/api/v1/users/${user.id}`)).body.last_name;
+
+    expect((await t.call('PUT', '/lab/v1/cache', { mode: 'ttl-only', ttl_s: 600 })).status).toBe(200);
+    expect(await read()).toBe('Before');
+    expect(await rename('After')).toBe(200);
+    expect(await read()).toBe('Before');
+    expect(await cache()).toMatchObject({ mode: 'ttl-only', entries: 1, hits: 1, misses: 1, invalidations: 0 });
+
+    expect((await t.call('PUT', '/lab/v1/cache', { mode: 'invalidate', ttl_s: 600 })).status).toBe(200);
+    expect(await read()).toBe('After');
+    expect(await rename('Again')).toBe(200);
+    expect(await read()).toBe('Again');
+    expect(await cache()).toMatchObject({ mode: 'invalidate', hits: 0, misses: 2, invalidations: 1 });
+    expect((await t.call('DELETE', `/api/v1/users/${user.id}`)).status).toBe(204);
+    expect((await t.call('GET', `/api/v1/users/${user.id}`)).status).toBe(404);
+  });
+
+  it('the trial: a high hit ratio both ways (lower with invalidation), every read after an update stale without invalidation and none with it', async () => {
+    const before = await cache();
+    const users = async () => (await t.call<{ total_users: number }>('GET', '/api/v1/shards/stats')).body.total_users;
+    const usersBefore = await users();
+    const r = await t.call<TrialReply>('POST', '/lab/v1/cache/trial', { users: 10, rounds: 6 });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const [ttl, inv] = r.body.results;
+    // 10 users × 6 rounds, plus one read back per round; the first round misses every user.
+    expect(ttl).toMatchObject({ mode: 'ttl-only', reads: 66, misses: 10, hits: 56, updates: 6, stale_reads: 6, errors: 0 });
+    expect(inv).toMatchObject({ mode: 'invalidate', reads: 66, misses: 16, hits: 50, updates: 6, stale_reads: 0, errors: 0 });
+    const after = await cache();
+    expect(after).toMatchObject({ mode: before.mode, last_trial: r.body });
+    // The trial deletes the users it made.
+    expect(await users()).toBe(usersBefore);
+    expect(await terminalLine(t.url, 'cache')).toMatch(/invalidate +\| +66 +\| +50 +\| +75\.8 % +\| +0 of 6/);
+    // Turning the cache on keeps the trial (the learner's next step); a chapter reset forgets it.
+    await t.call('PUT', '/lab/v1/cache', { mode: 'invalidate' });
+    expect((await cache()).last_trial).toEqual(r.body);
+    expect((await t.call('DELETE', '/lab/v1/cache/trial')).status).toBe(204);
+    expect((await cache()).last_trial).toBeNull();
+  });
+});
+
+interface LadderReply {
+  state: string;
+  current: string | null;
+  steps: {
+    rung: string;
+    setup: string[];
+    skipped: string | null;
+    requests: number;
+    errors: number;
+    requests_per_s: number;
+    p99_ms: number | null;
+    rps_ratio: number | null;
+    replica_reads: number;
+    stale_reads: number;
+    lag_bytes_max: number | null;
+  }[];
+  notes: string[];
+  error: string | null;
+}
+
+describe('the scaling ladder, climbed in one run', () => {
+  const ladder = async () => (await t.call<LadderReply>('GET', '/lab/v1/ladder')).body;
+
+  it('refuses bad input with a 4xx and starts nothing', async () => {
+    for (const body of [{ rungs: ['baseline'] }, { rungs: ['baseline', 'shards'] }, { rungs: ['cache', 'cache'] }, { duration_s: 1 }, { extra: 1 }]) {
+      expect((await t.call<ErrorReply>('POST', '/lab/v1/ladder', body)).status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await ladder()).state).toBe('idle');
+  });
+
+  it('measures each rung with ratios against the first, counts replica reads and lag while the load writes, and puts the lab back', async () => {
+    const settings = async () => (await t.call<{ read_policy: string; prepared_statements: boolean }>('GET', '/lab/v1/settings')).body;
+    const before = await settings();
+    const cacheMode = async () => (await t.call<{ mode: string }>('GET', '/lab/v1/cache')).body.mode;
+    const cacheBefore = await cacheMode();
+    const started = await t.call<LadderReply>('POST', '/lab/v1/ladder', { duration_s: 2, connections: 8, warmup_s: 1 });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/ladder', {})).status).toBe(409);
+    let v = await ladder();
+    while (v.state === 'running') {
+      await new Promise((r) => setTimeout(r, 500));
+      v = await ladder();
+    }
+    expect(v.state, JSON.stringify(v)).toBe('finished');
+    const rungs = binary ? ['baseline', 'pooling', 'replicas', 'cache'] : ['baseline', 'replicas', 'cache'];
+    expect(v.steps.filter((s) => !s.skipped).map((s) => s.rung)).toEqual(rungs);
+    const [first] = v.steps;
+    expect(first).toMatchObject({ rung: 'baseline', rps_ratio: 1, setup: ['nothing: primaries only'], replica_reads: 0, lag_bytes_max: null });
+    for (const s of v.steps.filter((x) => !x.skipped)) {
+      expect(s.requests, s.rung).toBeGreaterThan(0);
+      // Transaction pooling with the API's statements unnamed, replicas under read-your-writes, the cache invalidated on write: nothing fails.
+      expect(s.errors, JSON.stringify(s)).toBe(0);
+      expect(s.rps_ratio, s.rung).toBeGreaterThan(0);
+    }
+    const replicas = v.steps.find((s) => s.rung === 'replicas')!;
+    expect(replicas.setup).toContain('2 replicas');
+    expect(replicas.replica_reads).toBeGreaterThan(0);
+    expect(replicas.stale_reads).toBe(0);
+    expect(replicas.lag_bytes_max).not.toBeNull();
+    if (binary) expect(v.steps.find((s) => s.rung === 'pooling')!.setup).toEqual(['PgBouncer transaction mode', 'unnamed statements']);
+    // Put back: no PgBouncer, the cache and the settings as they were, no replica left.
+    expect((await t.call<{ mode: string }>('GET', '/lab/v1/pooling')).body.mode).toBe('off');
+    expect(await cacheMode()).toBe(cacheBefore);
+    expect(await settings()).toMatchObject(before);
+    const topo = (await t.call<{ shards: { replicas: unknown[] }[] }>('GET', '/lab/v1/topology')).body;
+    expect(
+      topo.shards.every((s) => s.replicas.length === 0),
+      JSON.stringify([v.notes, topo]),
+    ).toBe(true);
+    expect(await terminalLine(t.url, 'ladder')).toMatch(/baseline +\| nothing: primaries only +\| +[\d,]+ +\| 1\.00×/);
   });
 });
