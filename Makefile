@@ -10,8 +10,6 @@ MESSAGES ?= 0
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue migrate-drill-ddl migrate-drift bench-seed bench-data-layer bench-api bench-ui \
         bench-tracing bench-tuning bench-reset trace trace-sample fate id-locality paging pauses advise shard-plan shard-add shard-remove shard-replica shard-promote ring partitions partitions-months partitions-retire tune knobs claims bench-reshard bench-repartition \
-        fk-demo fk-race fk-username-race fk-audit fk-outbox fk-outbox-drill fk-constraints replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients pooling-statements cache cache-trial \
-        bench-tracing bench-tuning bench-reset trace trace-sample fate id-locality shard-plan shard-add shard-remove shard-replica shard-promote ring partitions partitions-months partitions-retire tune knobs claims bench-reshard bench-repartition \
         fk-demo fk-race fk-username-race fk-audit fk-outbox fk-outbox-drill fk-constraints replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients pooling-statements cache cache-trial ladder \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \

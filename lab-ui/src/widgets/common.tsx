@@ -1,6 +1,7 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
 import { messageOf } from '../api';
 import { useLive } from '../live';
+import { TableHead } from './parts/TableHead';
 
 /** A widget's frame: a labelled region with a heading, optional controls on the right. */
 export function Panel({ title, children, actions, className }: { title: string; children: ReactNode; actions?: ReactNode; className?: string }) {
@@ -198,17 +199,13 @@ export function ActionForm({ onSubmit, children }: { onSubmit(): void; children:
 /** A table head whose last column holds each row's buttons (named for screen readers only). */
 export function HeadWithActions({ columns }: { columns: readonly string[] }) {
   return (
-    <thead>
-      <tr>
-        {columns.map((c) => (
-          <th key={c} scope="col">
-            {c}
-          </th>
-        ))}
-        <th scope="col">
-          <span className="sr-only">actions</span>
-        </th>
-      </tr>
-    </thead>
+    <TableHead
+      columns={[
+        ...columns,
+        <span key="actions" className="sr-only">
+          actions
+        </span>,
+      ]}
+    />
   );
 }

@@ -13,7 +13,6 @@ export function TableHead({ columns }: { columns: Column[] }) {
         {columns.map((c, i) => {
           const col = described(c) ? c : { label: c };
           return (
-            // biome-ignore lint/suspicious/noArrayIndexKey: headings are fixed per table and may repeat a label
             <th key={i} scope="col" className={col.num ? 'num' : undefined} title={col.title}>
               {col.label}
             </th>
