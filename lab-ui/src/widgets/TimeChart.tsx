@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type uPlot from 'uplot';
+import { useOnScreen } from './common';
 
 export interface ChartSeries {
   label: string;
@@ -46,9 +47,18 @@ export function TimeChart({ label, series, data, time, y, y2, height = 200, mark
   marksRef.current = marks;
   const [ready, setReady] = useState(false);
   const shape = JSON.stringify([series, time, y, y2]);
+  const [watch, onScreen] = useOnScreen();
+  const attach = useCallback(
+    (el: HTMLDivElement | null) => {
+      box.current = el;
+      watch(el);
+    },
+    [watch],
+  );
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the chart is rebuilt when its shape (series and axes, compared by value) changes; data is pushed in separately
   useEffect(() => {
+    if (!onScreen) return;
     let cancelled = false;
     void loadUplot().then((UPlot) => {
       if (cancelled || !box.current) return;
@@ -85,7 +95,7 @@ export function TimeChart({ label, series, data, time, y, y2, height = 200, mark
       setReady(false);
     };
     // The chart is rebuilt only when its shape changes; data flows in through setData below.
-  }, [shape, height]);
+  }, [shape, height, onScreen]);
 
   useEffect(() => {
     if (ready) plot.current?.setData(data as uPlot.AlignedData);
@@ -99,7 +109,7 @@ export function TimeChart({ label, series, data, time, y, y2, height = 200, mark
 
   return (
     <>
-      <div className="chart" ref={box} role="img" aria-label={label} data-points={data[0]?.length ?? 0} />
+      <div className="chart" ref={attach} role="img" aria-label={label} data-points={data[0]?.length ?? 0} />
       {marks.length > 0 && (
         <ul className="chart-marks muted small" aria-label="Events during the run">
           {marks.map((m) => (

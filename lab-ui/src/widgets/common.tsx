@@ -104,3 +104,20 @@ export function ShardSelect({ value, onChange, label, id }: { value: string; onC
     </span>
   );
 }
+
+/**
+ * True once the element (given through the returned ref) has come near the viewport, and from then on: a heavy
+ * library (Mermaid, xterm.js, uPlot) loads when its widget is about to be seen, so the first visit downloads only
+ * what the first screen shows.
+ */
+export function useOnScreen(): [(el: Element | null) => void, boolean] {
+  const [el, setEl] = useState<Element | null>(null);
+  const [seen, setSeen] = useState(() => typeof IntersectionObserver === 'undefined');
+  useEffect(() => {
+    if (seen || !el) return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setSeen(true), { rootMargin: '300px 0px' });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [el, seen]);
+  return [setEl, seen];
+}
