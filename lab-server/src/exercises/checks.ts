@@ -51,6 +51,7 @@ import { uuidTime } from './checks/uuid-time.js';
 import { liveTrace } from './checks/live-trace.js';
 import { keyFate } from './checks/key-fate.js';
 import { idLocality } from './checks/id-locality.js';
+import { predictedMove } from './checks/predicted-move.js';
 
 /**
  * Every check kind a chapter may name. A new kind is a file in `checks/` and one line here.
@@ -107,6 +108,7 @@ const checkKinds = () =>
     pooledClients,
     namedStatements,
     cacheTrial,
+    predictedMove,
     all,
   ] as const;
 
