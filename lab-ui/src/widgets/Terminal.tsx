@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ConsoleClientMessage, ConsoleServerMessage } from '../../../lab-server/src/console/protocol';
 import { Panel, useOnScreen } from './common';
 import { LineEditor } from './terminal/line-editor';
@@ -18,14 +18,7 @@ async function loadXterm() {
 export function TerminalView({ height = 280, command }: { height?: number; command?: string }) {
   const box = useRef<HTMLDivElement>(null);
   const [state, setState] = useState<'loading' | 'connecting' | 'open' | 'closed'>('loading');
-  const [watch, onScreen] = useOnScreen();
-  const attach = useCallback(
-    (el: HTMLDivElement | null) => {
-      box.current = el;
-      watch(el);
-    },
-    [watch],
-  );
+  const [attach, onScreen] = useOnScreen(box);
 
   useEffect(() => {
     if (!onScreen) return;

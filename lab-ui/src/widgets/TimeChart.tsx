@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type uPlot from 'uplot';
 import { useOnScreen } from './common';
 
@@ -47,14 +47,7 @@ export function TimeChart({ label, series, data, time, y, y2, height = 200, mark
   marksRef.current = marks;
   const [ready, setReady] = useState(false);
   const shape = JSON.stringify([series, time, y, y2]);
-  const [watch, onScreen] = useOnScreen();
-  const attach = useCallback(
-    (el: HTMLDivElement | null) => {
-      box.current = el;
-      watch(el);
-    },
-    [watch],
-  );
+  const [attach, onScreen] = useOnScreen(box);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the chart is rebuilt when its shape (series and axes, compared by value) changes; data is pushed in separately
   useEffect(() => {

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useState, type ReactNode, type RefObject } from 'react';
 import { messageOf } from '../api';
 import { useLive } from '../live';
 
@@ -106,12 +106,12 @@ export function ShardSelect({ value, onChange, label, id }: { value: string; onC
 }
 
 /**
- * True once the element (given through the returned ref) has come near the viewport, and from then on: a heavy
- * library (Mermaid, xterm.js, uPlot) loads when its widget is about to be seen, so the first visit downloads only
- * what the first screen shows.
+ * True once the element (given through the returned ref, which also fills `box` when given) has come near the
+ * viewport, and from then on: a heavy library (Mermaid, xterm.js, uPlot) loads when its widget is about to be seen,
+ * so the first visit downloads only what the first screen shows.
  */
-export function useOnScreen(): [(el: Element | null) => void, boolean] {
-  const [el, setEl] = useState<Element | null>(null);
+export function useOnScreen<E extends Element>(box?: RefObject<E | null>): [(el: E | null) => void, boolean] {
+  const [el, setEl] = useState<E | null>(null);
   const [seen, setSeen] = useState(() => typeof IntersectionObserver === 'undefined');
   useEffect(() => {
     if (seen || !el) return;
@@ -119,5 +119,12 @@ export function useOnScreen(): [(el: Element | null) => void, boolean] {
     observer.observe(el);
     return () => observer.disconnect();
   }, [el, seen]);
-  return [setEl, seen];
+  const attach = useCallback(
+    (node: E | null) => {
+      if (box) box.current = node;
+      setEl(node);
+    },
+    [box],
+  );
+  return [attach, seen];
 }
