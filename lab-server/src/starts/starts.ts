@@ -7,7 +7,6 @@ import { throwIfCancelled, type JobContext } from '../jobs/registry.js';
 import { listMigrations, migrate, migrationStatus, throwIfFailed } from '../migrations/index.js';
 import { seed } from '../seeding/seed.js';
 import type { Router } from '../sharding/router.js';
-import type { WritePeers } from '../lab/peers.js';
 import { emptyMessengerTables } from './clear.js';
 import {
   dropClones,
@@ -70,8 +69,8 @@ export interface RestoreReport extends Record<string, unknown> {
 export interface StartsHost {
   cluster: Pick<Cluster, 'shards' | 'pools' | 'handover'>;
   router(): Router;
-  /** The prefork workers, when the lab runs them. */
-  peers(): WritePeers | null;
+  /** The prefork workers, when the lab runs them (lab/peers.ts's WritePeers; only what a swap needs). */
+  peers(): { hold(): Promise<void>; release(): Promise<void> } | null;
   migrationsDir: string;
   configuredShards: number;
   /** Shards the lab did not start (LAB_SHARDS): their databases are not the lab's to drop. */
