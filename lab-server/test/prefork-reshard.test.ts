@@ -175,3 +175,23 @@ it("the workers follow the read policy and a replica added at run time, know eac
   await queryServer(replicaUrl, 'ALTER SYSTEM RESET recovery_min_apply_delay');
   await queryServer(replicaUrl, 'SELECT pg_reload_conf()');
 });
+
+it('restores a chapter start while the workers serve reads: they hold their queries during the swap too, and none fails', async () => {
+  // The first reset brings back two shards and builds the start; the second swaps every shard's database.
+  const first = await t.call<{ steps: { step: string; detail: string }[] }>('POST', '/lab/v1/chapters/overview/reset');
+  expect(first.status, JSON.stringify(first.body)).toBe(200);
+  const ids = await Promise.all(
+    Array.from({ length: 20 }, async (_, i) => (await t.call<User>('POST', '/api/v1/users', { first_name: `Held${i}`, last_name: 'Reader' })).body.id),
+  );
+  const readers = readersOf(t, ids);
+  // Reads are under way in the workers before the swap begins.
+  await new Promise((r) => setTimeout(r, 300));
+  const second = await t.call<{ steps: { step: string; detail: string }[] }>('POST', '/lab/v1/chapters/overview/reset');
+  const { reads, failures } = await readers.stop();
+  expect(second.status, JSON.stringify(second.body)).toBe(200);
+  expect(second.body.steps.at(-1)!.detail).toContain("Cloned every shard from the start's snapshot");
+  expect(reads).toBeGreaterThan(0);
+  expect(failures.slice(0, 5)).toEqual([]);
+  // The swap replaced the databases: what was written after the start is gone, and the workers read the new ones.
+  expect((await t.call('GET', `/api/v1/users/${ids[0]}`)).status).toBe(404);
+});

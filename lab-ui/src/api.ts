@@ -13,6 +13,20 @@ export interface Reply<T> {
   headers: Headers;
 }
 
+declare global {
+  interface Window {
+    /** Requests index.html started before the app loaded (the first chapter and the index), each taken once. */
+    labEarly?: Map<string, Promise<Response>>;
+  }
+}
+
+/** A GET that index.html already sent, taken once so a later call asks the lab again. */
+function early(method: string, path: string): Promise<Response> | undefined {
+  const started = method === 'GET' ? window.labEarly?.get(path) : undefined;
+  if (started) window.labEarly!.delete(path);
+  return started;
+}
+
 export async function request<T>(method: string, path: string, body?: unknown): Promise<Reply<T>> {
   const init: RequestInit = { method, headers: { accept: 'application/json' } };
   // The lab accepts an acting request from a browser only as JSON (docs/security.md): an action without arguments sends {}.
@@ -23,7 +37,7 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   }
   let res: Response;
   try {
-    res = await fetch(path, init);
+    res = await (early(method, path) ?? fetch(path, init));
   } catch {
     throw new ApiError(0, 'lab_unreachable', 'The lab is not answering. Is `make dev` still running?');
   }

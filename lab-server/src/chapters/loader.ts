@@ -21,9 +21,30 @@ export interface ChapterLibrary {
 
 export const PATHS_FILE = 'paths.yaml';
 
+/** A parsed chapter file (or why it failed), kept while the file's modification time and size stay the same. */
+const parsed = new Map<string, { stamp: string; chapter: Chapter } | { stamp: string; error: string }>();
+
+/** A chapter file parsed once per version of it: parsing all of them costs hundreds of ms, and a page asks thrice. */
+async function readChapter(dir: string, file: string): Promise<Chapter> {
+  const full = path.join(dir, file);
+  const stat = await fsp.stat(full);
+  const stamp = `${stat.mtimeMs}:${stat.size}`;
+  let entry = parsed.get(full);
+  if (entry?.stamp !== stamp) {
+    try {
+      entry = { stamp, chapter: parseChapter(file, await fsp.readFile(full, 'utf8')) };
+    } catch (err) {
+      entry = { stamp, error: err instanceof Error ? err.message : String(err) };
+    }
+    parsed.set(full, entry);
+  }
+  if ('error' in entry) throw new Error(entry.error);
+  return entry.chapter;
+}
+
 /**
- * Reads every `*.md` chapter and `paths.yaml` from `dir`, validating each. Read on every call, so an author
- * editing a chapter sees the change on the next page load without restarting the lab.
+ * Reads every `*.md` chapter and `paths.yaml` from `dir`, validating each. A file is parsed again whenever it
+ * changes on disk, so an author editing a chapter sees the change on the next page load without restarting the lab.
  */
 export async function loadChapters(dir: string): Promise<ChapterLibrary> {
   const errors: ChapterLibrary['errors'] = [];
@@ -31,7 +52,7 @@ export async function loadChapters(dir: string): Promise<ChapterLibrary> {
   const chapters: Chapter[] = [];
   for (const file of files) {
     try {
-      chapters.push(parseChapter(file, await fsp.readFile(path.join(dir, file), 'utf8')));
+      chapters.push(await readChapter(dir, file));
     } catch (err) {
       errors.push({ file, message: err instanceof Error ? err.message : String(err) });
     }

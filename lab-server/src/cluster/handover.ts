@@ -29,6 +29,9 @@ const CATCH_UP_MS = 15_000;
 /** How long a switchover lets the shard's running queries finish before the old primary stops. */
 const HANDOVER_DRAIN_MS = 5_000;
 
+/** How long a held shard waits for its running queries before a swap goes on (a request's own timeout is longer). */
+const DRAIN_LIMIT_MS = 2_000;
+
 export class Handover {
   private readonly holds = new Map<Shard, { count: number; resolve: () => void }>();
 
@@ -66,6 +69,18 @@ export class Handover {
       this.holds.delete(shard);
       shard.handover = null;
       h.resolve();
+    };
+  }
+
+  /**
+   * Holds every given shard, then waits (up to DRAIN_LIMIT_MS) for the queries already running on them to end:
+   * what a database swap needs, since it ends every session of the database it renames.
+   */
+  async holdDrained(ids: readonly number[]): Promise<() => void> {
+    const releases = ids.map((id) => this.hold(id));
+    await Promise.all(ids.map((id) => this.pools.drained(id, DRAIN_LIMIT_MS)));
+    return () => {
+      for (const release of releases) release();
     };
   }
 

@@ -18,6 +18,8 @@ export class ShardPools {
   private readonly retiring = new Set<pg.Pool>();
   /** Small pools for the lab's own administration (reading and setting parameters), by server address. */
   private readonly admins = new Map<string, pg.Pool>();
+  /** Queries running through onShard per shard, and who waits for them to end (see drained). */
+  private readonly running = new Map<Shard, { count: number; idle: (() => void)[] }>();
 
   constructor(
     private readonly set: ShardSet,
@@ -95,6 +97,9 @@ export class ShardPools {
   async onShard<T>(id: number, fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
     const shard = this.set.shard(id);
     while (shard.handover) await shard.handover;
+    const running = this.running.get(shard) ?? { count: 0, idle: [] };
+    this.running.set(shard, running);
+    running.count++;
     try {
       return await inSpan(`${shard.name} primary`, { 'lab.shard': shard.name, 'lab.role': 'primary', 'server.port': portOf(shard.url) }, () => fn(shard.pool));
     } catch (err) {
@@ -108,7 +113,21 @@ export class ShardPools {
         throw new ShardUnavailableError(shard.name, err);
       }
       throw err;
+    } finally {
+      if (--running.count === 0) for (const resolve of running.idle.splice(0)) resolve();
     }
+  }
+
+  /**
+   * Resolves once no query of the shard is running through onShard (new ones wait while it is held), or after
+   * `limitMs`: a request that holds one shard while it waits on another must not stall a swap for ever.
+   */
+  async drained(id: number, limitMs: number): Promise<void> {
+    const running = this.running.get(this.set.shard(id));
+    if (!running || running.count === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([new Promise<void>((resolve) => running.idle.push(resolve)), new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)))]);
+    clearTimeout(timer);
   }
 
   /**

@@ -57,6 +57,7 @@ import { idLocality } from './checks/id-locality.js';
 import { claimWalkthrough } from './checks/claim-walkthrough.js';
 import { raceUnderLoad } from './checks/race-under-load.js';
 import { workersLive } from './checks/workers-live.js';
+import { predictedMove } from './checks/predicted-move.js';
 
 /**
  * Every check kind a chapter may name. A new kind is a file in `checks/` and one line here.
@@ -119,6 +120,7 @@ const checkKinds = () =>
     raceUnderLoad,
     workersLive,
     ladder,
+    predictedMove,
     all,
   ] as const;
 

@@ -96,6 +96,7 @@ export class Lab {
     this.starts = new ChapterStarts({
       cluster,
       router: () => ring.router,
+      peers: () => this.peers,
       migrationsDir: config.migrationsDir,
       configuredShards: config.shardCount,
       external: config.externalShards !== null,

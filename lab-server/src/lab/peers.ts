@@ -18,6 +18,9 @@ export interface WritePeers {
   fence(target: FenceTarget): Promise<void>;
   useRing(ring: RingVersion): Promise<void>;
   lift(): Promise<void>;
+  /** Holds every shard's queries, once those running have ended (a chapter start's database swap), until release. */
+  hold(): Promise<void>;
+  release(): Promise<void>;
   sync(state: PeerState): Promise<void>;
   /** The user writes the peers acknowledged on the shard past WAL position `lsn` (see ReadRouter.writtenAfter). */
   writtenAfter(shard: number, lsn: string): Promise<string[]>;

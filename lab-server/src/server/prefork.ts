@@ -36,6 +36,8 @@ export type PeerCommand =
   | { type: 'lab-fence'; target: FenceTarget }
   | { type: 'lab-ring'; ring: RingVersion }
   | { type: 'lab-lift' }
+  | { type: 'lab-hold' }
+  | { type: 'lab-release' }
   | { type: 'lab-sync'; state: PeerState }
   /** After a promotion: the user writes each worker saw acknowledged past `lsn` on the shard (and forget the shard's). */
   | { type: 'lab-writes-after'; shard: number; lsn: string };
@@ -156,6 +158,14 @@ export class Prefork implements WritePeers {
     } finally {
       pause?.end();
     }
+  }
+
+  async hold(): Promise<void> {
+    await this.broadcast({ type: 'lab-hold' }, 'fail');
+  }
+
+  async release(): Promise<void> {
+    await this.broadcast({ type: 'lab-release' }, 'replace');
   }
 
   async sync(state: PeerState): Promise<void> {

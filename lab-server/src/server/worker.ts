@@ -79,6 +79,9 @@ export async function runWorker(log: Log): Promise<void> {
   process.on('SIGINT', () => undefined); // Ctrl-C reaches the whole process group; the primary decides.
 }
 
+/** Every shard held while the primary swaps databases (lab-hold until lab-release). */
+let held: (() => void) | null = null;
+
 /** A write pause, a ring switch, the pause's end or new settings and replicas, as the primary asked; it then says it is done. */
 async function carryOut(lab: Lab, msg: Exclude<PrimaryMessage, { type: 'lab-stop' | 'lab-wrote' | 'lab-listen' }>): Promise<void> {
   try {
@@ -86,7 +89,13 @@ async function carryOut(lab: Lab, msg: Exclude<PrimaryMessage, { type: 'lab-stop
     if (msg.type === 'lab-fence') await lab.ring.fence(msg.target);
     else if (msg.type === 'lab-ring') await lab.ring.follow(msg.ring);
     else if (msg.type === 'lab-lift') await lab.ring.lift();
-    else if (msg.type === 'lab-sync') await lab.usePeerState(msg.state);
+    else if (msg.type === 'lab-hold') {
+      held?.();
+      held = await lab.cluster.handover.holdDrained(lab.cluster.shards.map((s) => s.id));
+    } else if (msg.type === 'lab-release') {
+      held?.();
+      held = null;
+    } else if (msg.type === 'lab-sync') await lab.usePeerState(msg.state);
     else {
       keys = lab.reads.writtenAfter(msg.shard, parseLsn(msg.lsn));
       lab.reads.forgetShard(msg.shard);

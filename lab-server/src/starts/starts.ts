@@ -69,6 +69,8 @@ export interface RestoreReport extends Record<string, unknown> {
 export interface StartsHost {
   cluster: Pick<Cluster, 'shards' | 'pools' | 'handover'>;
   router(): Router;
+  /** The prefork workers, when the lab runs them (lab/peers.ts's WritePeers; only what a swap needs). */
+  peers(): { hold(): Promise<void>; release(): Promise<void> } | null;
   migrationsDir: string;
   configuredShards: number;
   /** Shards the lab did not start (LAB_SHARDS): their databases are not the lab's to drop. */
@@ -193,15 +195,20 @@ export class ChapterStarts {
   }
 
   /**
-   * Holds every shard's queries (as a promotion does) while its database is swapped or rebuilt: a request waits
-   * a moment instead of meeting a database that is being renamed, or one without its tables yet.
+   * Holds every shard's queries (as a promotion does), here and in every prefork worker, once those running have
+   * ended, while its database is swapped or rebuilt: a request waits a moment instead of meeting a database that is
+   * being renamed, a session ended under it, or a database without its tables yet.
    */
   private async holding<T>(work: () => Promise<T>): Promise<T> {
-    const releases = this.host.cluster.shards.map((s) => this.host.cluster.handover.hold(s.id));
+    const release = await this.host.cluster.handover.holdDrained(this.host.cluster.shards.map((s) => s.id));
+    // The prefork workers have pools of their own on the same databases: they hold theirs too.
+    const peers = this.host.peers();
     try {
+      await peers?.hold();
       return await work();
     } finally {
-      for (const release of releases) release();
+      release();
+      await peers?.release();
     }
   }
 

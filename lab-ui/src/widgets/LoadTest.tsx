@@ -125,22 +125,15 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
             ))}
           </select>
         </span>
-        <NumberField
-          label="Seconds (optional)"
-          min={1}
-          max={600}
-          value={duration}
-          placeholder={chosen?.duration_s ? String(chosen.duration_s) : ''}
-          onChange={setDuration}
-        />
-        <NumberField
-          label="Connections (optional)"
-          min={1}
-          max={10000}
-          value={connections}
-          placeholder={chosen?.connections ? String(chosen.connections) : ''}
-          onChange={setConnections}
-        />
+        {(
+          [
+            ['Seconds (optional)', 600, duration, chosen?.duration_s, setDuration],
+            ['Connections (optional)', 10000, connections, chosen?.connections, setConnections],
+          ] as const
+        ).map(([label, max, value, fallback, onChange]) => (
+          // Empty means the scenario's own value, shown as the placeholder.
+          <NumberField key={label} label={label} min={1} max={max} value={value} placeholder={fallback ? String(fallback) : ''} onChange={onChange} />
+        ))}
         <button type="button" className="primary" onClick={() => void start.run()} disabled={start.busy || active(run)}>
           Start
         </button>

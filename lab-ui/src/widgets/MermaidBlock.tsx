@@ -1,15 +1,18 @@
 import { useEffect, useState } from 'react';
 import { messageOf } from '../api';
+import { useOnScreen } from './common';
 import { renderMermaid } from './mermaid';
 
 /**
- * A ```mermaid block of a chapter, drawn (static diagrams, written in the chapter file). Until Mermaid has
- * loaded, or if the text does not parse, the source stays readable as code.
+ * A ```mermaid block of a chapter, drawn (static diagrams, written in the chapter file). Mermaid loads when the
+ * block comes near the screen; until it has drawn, or if the text does not parse, the source stays readable as code.
  */
 export function MermaidBlock({ text }: { text: string }) {
   const [svg, setSvg] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [watch, onScreen] = useOnScreen();
   useEffect(() => {
+    if (!onScreen) return;
     let current = true;
     renderMermaid(text).then(
       (out) => current && setSvg(out),
@@ -18,10 +21,10 @@ export function MermaidBlock({ text }: { text: string }) {
     return () => {
       current = false;
     };
-  }, [text]);
+  }, [text, onScreen]);
   if (!svg) {
     return (
-      <pre className="mermaid-source" title={error ?? undefined}>
+      <pre ref={watch} className="mermaid-source" title={error ?? undefined}>
         <code>{text}</code>
       </pre>
     );

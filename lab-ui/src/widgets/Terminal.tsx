@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ConsoleClientMessage, ConsoleServerMessage } from '../../../lab-server/src/console/protocol';
-import { Panel } from './common';
+import { Panel, useOnScreen } from './common';
 import { LineEditor } from './terminal/line-editor';
 import { wrapToColumns } from './terminal/wrap';
 
@@ -18,8 +18,10 @@ async function loadXterm() {
 export function TerminalView({ height = 280, command }: { height?: number; command?: string }) {
   const box = useRef<HTMLDivElement>(null);
   const [state, setState] = useState<'loading' | 'connecting' | 'open' | 'closed'>('loading');
+  const [attach, onScreen] = useOnScreen(box);
 
   useEffect(() => {
+    if (!onScreen) return;
     let disposed = false;
     let socket: WebSocket | null = null;
     let retry: ReturnType<typeof setTimeout> | null = null;
@@ -100,13 +102,13 @@ export function TerminalView({ height = 280, command }: { height?: number; comma
       socket?.close();
       cleanup();
     };
-  }, [command]);
+  }, [command, onScreen]);
 
   return (
     <div className="terminal-wrap" data-state={state}>
       <div
         className="terminal"
-        ref={box}
+        ref={attach}
         style={{ height }}
         aria-label="Lab terminal: type help and press Enter. Esc leaves the terminal."
         role="application"

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type uPlot from 'uplot';
+import { useOnScreen } from './common';
 
 export interface ChartSeries {
   label: string;
@@ -48,9 +49,11 @@ export function TimeChart({ label, series, data, time, y, y2, height = 200, mark
   marksRef.current = marks;
   const [ready, setReady] = useState(false);
   const shape = JSON.stringify([series, time, y, y2]);
+  const [attach, onScreen] = useOnScreen(box);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the chart is rebuilt when its shape (series and axes, compared by value) changes; data is pushed in separately
   useEffect(() => {
+    if (!onScreen) return;
     let cancelled = false;
     void loadUplot().then((UPlot) => {
       if (cancelled || !box.current) return;
@@ -87,7 +90,7 @@ export function TimeChart({ label, series, data, time, y, y2, height = 200, mark
       setReady(false);
     };
     // The chart is rebuilt only when its shape changes; data flows in through setData below.
-  }, [shape, height]);
+  }, [shape, height, onScreen]);
 
   useEffect(() => {
     if (ready) plot.current?.setData(data as uPlot.AlignedData);
@@ -101,7 +104,7 @@ export function TimeChart({ label, series, data, time, y, y2, height = 200, mark
 
   return (
     <>
-      <div className="chart" ref={box} role="img" aria-label={label} data-points={data[0]?.length ?? 0} />
+      <div className="chart" ref={attach} role="img" aria-label={label} data-points={data[0]?.length ?? 0} />
       {marks.length > 0 && (
         <ul className="chart-marks muted small" aria-label="Events during the run">
           {marks.map((m) => (

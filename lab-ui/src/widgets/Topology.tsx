@@ -1,13 +1,12 @@
-import { useEffect, useId, useState } from 'react';
-import { api, messageOf } from '../api';
+import { useId, useState } from 'react';
+import { api } from '../api';
 import { shardColor } from '../colors';
 import { fmt } from '../format';
 import { useChannel, useJob, useLive } from '../live';
 import type { JobView, MetricsTick, PromotionReport, ShardInfo } from '../types';
 import { RESHARD_STEPS } from '../../../lab-server/src/resharding/steps';
 import { ErrorNote, HeadWithActions, Panel, useAction } from './common';
-import { renderMermaid } from './mermaid';
-import { topologyDiagram, topologySummary } from './topology-diagram';
+import { GRID, type TopologyLayout, topologyLayout, topologySummary } from './topology-diagram';
 
 const RESHARD_JOBS = ['add-shard', 'remove-shard'];
 
@@ -30,8 +29,6 @@ export default function Topology() {
   const live = useLive();
   const { topology } = live;
   const [replicas, setReplicas] = useState<MetricsTick | null>(null);
-  const [svg, setSvg] = useState<string | null>(null);
-  const [renderError, setRenderError] = useState<string | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
   const [promotion, setPromotion] = useState<PromotionReport | null>(null);
   const [stepwise, setStepwise] = useState(false);
@@ -48,19 +45,6 @@ export default function Topology() {
   useChannel<MetricsTick>('metrics', (tick) => {
     if (tick.shards.some((s) => (s.replicas?.length ?? 0) > 0) || replicas) setReplicas(tick);
   });
-
-  const text = topology ? topologyDiagram(topology, replicas) : null;
-  useEffect(() => {
-    if (!text) return;
-    let current = true;
-    renderMermaid(text).then(
-      (out) => current && (setSvg(out), setRenderError(null)),
-      (err: unknown) => current && setRenderError(messageOf(err)),
-    );
-    return () => {
-      current = false;
-    };
-  }, [text]);
 
   if (!topology) return <Panel title="Cluster topology">Connecting to the lab…</Panel>;
   const share = new Map((topology.ring.shards ?? []).map((n, i) => [n, topology.ring.shares[i] ?? 0]));
@@ -91,8 +75,7 @@ export default function Topology() {
       }
     >
       <div className="diagram" role="img" aria-label={topologySummary(topology)} data-ring-version={topology.ring.version} data-shards={topology.shards.length}>
-        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: Mermaid's SVG, rendered with securityLevel 'strict' from the lab's own topology */}
-        {svg ? <div dangerouslySetInnerHTML={{ __html: svg }} /> : <p className="muted">{renderError ?? 'Drawing…'}</p>}
+        <Drawing layout={topologyLayout(topology, replicas)} />
       </div>
       {job && (
         <p className="job-line" aria-live="polite">
@@ -200,5 +183,70 @@ export default function Topology() {
         Live: {live.connected ? 'connected' : 'reconnecting…'}
       </p>
     </Panel>
+  );
+}
+
+/** The layout drawn: arrows from the API to each shard with its share, and each replica fed by a moving WAL stream. */
+function Drawing({ layout }: { layout: TopologyLayout }) {
+  const { width, height, shards, replicas } = layout;
+  const api = { x: width / 2 - 150, w: 300, y: 8, h: 50 };
+  const mid = (x: number) => x + GRID.column / 2;
+  return (
+    <svg className="topology-drawing" viewBox={`0 0 ${width} ${height}`} width={width} height={height} aria-hidden="true">
+      <defs>
+        <marker id="topology-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+          <path d="M0,0 L10,5 L0,10 z" fill="#5b6b82" />
+        </marker>
+      </defs>
+      <g className="node-api">
+        <rect x={api.x} y={api.y} width={api.w} height={api.h} rx={4} />
+        <text x={width / 2} y={api.y + 21} textAnchor="middle">
+          Messenger API
+        </text>
+        <text x={width / 2} y={api.y + 39} textAnchor="middle" className="small-label">
+          router: {layout.router}
+        </text>
+      </g>
+      <g className="node-catalog">
+        <line x1={api.x + api.w} y1={api.y + api.h / 2} x2={width - 96} y2={api.y + api.h / 2} strokeDasharray="3 3" />
+        <rect x={width - 96} y={api.y + 4} width={92} height={api.h - 8} rx={10} />
+        <text x={width - 50} y={api.y + 23} textAnchor="middle" className="small-label">
+          catalog
+        </text>
+        <text x={width - 50} y={api.y + 37} textAnchor="middle" className="small-label">
+          lab state
+        </text>
+      </g>
+      {shards.map((s) => (
+        <g key={s.name} className={`node-shard state-${s.state}${s.inRing ? '' : ' outside'}`} data-node={s.name}>
+          <line className="route" x1={width / 2} y1={api.y + api.h} x2={mid(s.x)} y2={GRID.shardY - 2} markerEnd="url(#topology-arrow)" />
+          <text x={mid(s.x)} y={GRID.shardY - 8} textAnchor="middle" className="small-label share">
+            {s.share}
+          </text>
+          <rect x={s.x + 1} y={GRID.shardY} width={GRID.column - 2} height={GRID.shardH} rx={6} stroke={shardColor(s.name)} />
+          <text x={mid(s.x)} y={GRID.shardY + 24} textAnchor="middle">
+            {s.name}
+          </text>
+          <text x={mid(s.x)} y={GRID.shardY + 43} textAnchor="middle" className="small-label">
+            {s.detail}
+          </text>
+        </g>
+      ))}
+      {replicas.map((r) => (
+        <g key={r.name} className={`node-replica state-${r.state}`} data-node={r.name}>
+          <path
+            className={`stream${r.state === 'down' ? ' stopped' : ''}`}
+            d={`M ${r.x + 10} ${GRID.shardY + GRID.shardH} V ${r.y + GRID.replicaH / 2} H ${r.x + 18}`}
+          />
+          <rect x={r.x + 18} y={r.y} width={GRID.column - 19} height={GRID.replicaH} rx={GRID.replicaH / 2} />
+          <text x={r.x + 18 + (GRID.column - 19) / 2} y={r.y + 21} textAnchor="middle" className="small-label">
+            {r.name}
+          </text>
+          <text x={r.x + 18 + (GRID.column - 19) / 2} y={r.y + 37} textAnchor="middle" className="small-label">
+            {r.stream}
+          </text>
+        </g>
+      ))}
+    </svg>
   );
 }

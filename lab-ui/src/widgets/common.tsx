@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
 import { messageOf } from '../api';
 import { useLive } from '../live';
 import { TableHead } from './parts/TableHead';
@@ -208,4 +208,28 @@ export function HeadWithActions({ columns }: { columns: readonly string[] }) {
       ]}
     />
   );
+}
+
+/**
+ * True once the element (given through the returned ref, which also fills `box` when given) has come near the
+ * viewport, and from then on: a heavy library (Mermaid, xterm.js, uPlot) loads when its widget is about to be seen,
+ * so the first visit downloads only what the first screen shows.
+ */
+export function useOnScreen<E extends Element>(box?: RefObject<E | null>): [(el: E | null) => void, boolean] {
+  const [el, setEl] = useState<E | null>(null);
+  const [seen, setSeen] = useState(() => typeof IntersectionObserver === 'undefined');
+  useEffect(() => {
+    if (seen || !el) return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setSeen(true), { rootMargin: '300px 0px' });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [el, seen]);
+  const attach = useCallback(
+    (node: E | null) => {
+      if (box) box.current = node;
+      setEl(node);
+    },
+    [box],
+  );
+  return [attach, seen];
 }

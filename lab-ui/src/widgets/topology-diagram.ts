@@ -3,7 +3,6 @@ import type { MetricsTick, ShardInfo, Topology } from '../types';
 /** A replica more than this far behind its primary is drawn as lagging. */
 export const LAG_WARN_MS = 1000;
 
-const q = (s: string) => `"${s.replace(/"/g, '#quot;')}"`;
 const port = (url: string) => {
   try {
     return new URL(url).port;
@@ -12,44 +11,85 @@ const port = (url: string) => {
   }
 };
 
+export type NodeState = 'up' | 'down' | 'paused' | 'starting' | 'lagging';
+
+export interface ShardBox {
+  name: string;
+  x: number;
+  /** `:port · status`. */
+  detail: string;
+  state: NodeState;
+  /** Outside the ring: drawn dashed, and its arrow says so. */
+  inRing: boolean;
+  /** The ring's share as the arrow's label, e.g. `20.0 %`, or `not in ring`. */
+  share: string;
+}
+
+export interface ReplicaBox {
+  name: string;
+  /** The shard column it streams from. */
+  x: number;
+  y: number;
+  state: NodeState;
+  /** What the stream does: `WAL stream · lag < 1 s`, `catchup · lag 3 s`, or `down — no stream`. */
+  stream: string;
+}
+
+export interface TopologyLayout {
+  width: number;
+  height: number;
+  router: string;
+  shards: ShardBox[];
+  replicas: ReplicaBox[];
+}
+
+/** The drawing's grid, in SVG units: one column per shard, its replicas stacked under it. */
+export const GRID = { column: 150, gap: 14, shardY: 118, shardH: 58, replicaY: 214, replicaH: 50, replicaStep: 70 } as const;
+
 /**
- * The cluster as a Mermaid flowchart: the API and its router, one node per shard (coloured by status; dashed when
- * outside the ring), the share of the ring on each arrow, replicas with their lag, and the catalog.
+ * The cluster as a drawing: the API and its router, one box per shard (coloured by status; dashed when outside the
+ * ring) with the ring's share on its arrow, and under each shard its replicas, each at the end of a WAL stream
+ * labelled with its lag. Drawn by the lab itself, not by Mermaid, so it is on the first screen at once.
  */
-export function topologyDiagram(t: Topology, metrics: MetricsTick | null): string {
+export function topologyLayout(t: Topology, metrics: MetricsTick | null): TopologyLayout {
   const ringNames = t.ring.shards ?? t.shards.filter((s) => s.in_ring !== false).map((s) => s.name);
   const share = new Map(ringNames.map((n, i) => [n, t.ring.shares[i] ?? 0]));
-  const lines = ['flowchart TB'];
-  const router = `${t.ring.strategy} · ring v${t.ring.version}${t.ring.vnodes ? ` · ${t.ring.vnodes} vnodes` : ''}`;
-  lines.push(`  api[${q(`Messenger API<br/>router: ${router}`)}]`);
-  lines.push(`  cat[(${q('catalog<br/>lab state')})]`);
-  lines.push('  api -.- cat');
-  const classes: Record<string, string[]> = { up: [], down: [], paused: [], starting: [], outside: [], lagging: [] };
-  for (const s of t.shards) {
-    const node = `s${s.id}`;
+  const width = Math.max(t.shards.length * (GRID.column + GRID.gap) - GRID.gap, 520);
+  const left = (width - (t.shards.length * (GRID.column + GRID.gap) - GRID.gap)) / 2;
+  const shards: ShardBox[] = [];
+  const replicas: ReplicaBox[] = [];
+  t.shards.forEach((s, i) => {
+    const x = left + i * (GRID.column + GRID.gap);
     const p = port(s.url);
-    lines.push(`  ${node}[(${q(`${s.name}<br/>${p ? `:${p} · ` : ''}${s.status}`)})]`);
     const inRing = share.has(s.name);
-    lines.push(inRing ? `  api -->|${q(`${(100 * share.get(s.name)!).toFixed(1)} %`)}| ${node}` : `  api -.->|${q('not in ring')}| ${node}`);
-    (classes[s.status] ?? classes.starting!).push(node);
-    if (!inRing) classes.outside!.push(node);
-    replicasOf(s, metrics).forEach((r, i) => {
-      const rn = `${node}r${i}`;
-      // Coarse on purpose: the diagram is redrawn only when its text changes, not on every metrics tick.
-      const lag = r.lagMs === null ? 'lag ?' : r.lagMs < LAG_WARN_MS ? 'lag < 1 s' : `lag ${Math.round(r.lagMs / 1000)} s`;
-      lines.push(`  ${rn}[(${q(`${r.name}<br/>${r.down ? 'down' : (r.state ?? 'replica')}`)})]`);
-      lines.push(`  ${node} -. ${q(lag)} .-> ${rn}`);
-      classes[r.down ? 'down' : r.lagMs !== null && r.lagMs > LAG_WARN_MS ? 'lagging' : 'up']!.push(rn);
+    shards.push({
+      name: s.name,
+      x,
+      detail: `${p ? `:${p} · ` : ''}${s.status}`,
+      state: s.status,
+      inRing,
+      share: inRing ? `${(100 * share.get(s.name)!).toFixed(1)} %` : 'not in ring',
     });
-  }
-  lines.push('  classDef up fill:#e7f3ea,stroke:#2e7d32,color:#111');
-  lines.push('  classDef down fill:#fde7e7,stroke:#c62828,color:#111,stroke-width:3px');
-  lines.push('  classDef paused fill:#fff3dc,stroke:#b26a00,color:#111,stroke-width:3px');
-  lines.push('  classDef starting fill:#eef1f6,stroke:#5b6b82,color:#111');
-  lines.push('  classDef lagging fill:#fff3dc,stroke:#b26a00,color:#111,stroke-width:3px');
-  lines.push('  classDef outside stroke-dasharray:6 4');
-  for (const [cls, nodes] of Object.entries(classes)) if (nodes.length) lines.push(`  class ${nodes.join(',')} ${cls}`);
-  return lines.join('\n');
+    replicasOf(s, metrics).forEach((r, j) => {
+      // Coarse on purpose: the drawing changes when the lag crosses a second, not on every metrics tick.
+      const lag = r.lagMs === null ? 'lag ?' : r.lagMs < LAG_WARN_MS ? 'lag < 1 s' : `lag ${Math.round(r.lagMs / 1000)} s`;
+      replicas.push({
+        name: r.name,
+        x,
+        y: GRID.replicaY + j * GRID.replicaStep,
+        state: r.down ? 'down' : r.lagMs !== null && r.lagMs > LAG_WARN_MS ? 'lagging' : 'up',
+        stream: r.down ? 'down — no stream' : `${!r.state || r.state === 'streaming' ? 'WAL stream' : r.state} · ${lag}`,
+      });
+    });
+  });
+  const lowest = Math.max(GRID.shardY + GRID.shardH, ...replicas.map((r) => r.y + GRID.replicaH));
+  return {
+    width,
+    height: lowest + 8,
+    router: `${t.ring.strategy} · ring v${t.ring.version}${t.ring.vnodes ? ` · ${t.ring.vnodes} vnodes` : ''}`,
+    shards,
+    replicas,
+  };
 }
 
 interface ReplicaView {

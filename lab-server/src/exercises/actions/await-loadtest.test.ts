@@ -8,6 +8,7 @@ describe('await-loadtest step', () => {
     expect(awaitLoadtest.describe(end)).toMatch(/running load test to finish/);
     const on = awaitLoadtest.spec.parse({ do: 'await-loadtest', until: 'counting' });
     expect(awaitLoadtest.describe(on)).toMatch(/traffic is on/);
+    expect(awaitLoadtest.describe(awaitLoadtest.spec.parse({ do: 'await-loadtest', until: 'stopped' }))).toMatch(/Stop the running load test/);
     expect(awaitLoadtest.spec.safeParse({ do: 'await-loadtest', scenario: 'smoke' }).success).toBe(false);
     expect(awaitLoadtest.spec.safeParse({ do: 'await-loadtest', until: 'soon' }).success).toBe(false);
   });

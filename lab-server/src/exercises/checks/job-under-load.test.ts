@@ -36,6 +36,11 @@ describe('job-under-load check', () => {
     expect(judgeJobUnderLoad(spec, [run('00', '10')], [seedJob('05', '12')]).passed).toBe(false);
   });
 
+  it('counts a run stopped once the job was done, not one that failed', () => {
+    expect(judgeJobUnderLoad(spec, [{ ...run('00', '20'), state: 'cancelled' }], [seedJob('05', '09')]).passed).toBe(true);
+    expect(judgeJobUnderLoad(spec, [{ ...run('00', '20'), state: 'failed' }], [seedJob('05', '09')]).passed).toBe(false);
+  });
+
   it('fails a run that had errors, and one still going says to wait', () => {
     expect(judgeJobUnderLoad(spec, [run('00', '20', 3)], [seedJob('05', '09')]).message).toContain('which had 12,345 requests');
     const going = { ...run('00', '20'), state: 'running', finished_at: null };

@@ -30,7 +30,8 @@ const time = (iso: string | null) => (iso === null ? Number.NaN : Date.parse(iso
  * the job ran under the lab's own load, and the run says what the traffic felt (errors, p95).
  */
 export function judgeJobUnderLoad(s: JobUnderLoadSpec, runs: readonly TimedRun[], jobs: readonly JobView[]): CheckResult {
-  const finished = runs.filter((r) => r.params?.scenario === s.scenario && r.state === 'finished');
+  // A run stopped once the job was done counts as well as one that ran its course: the job still ran under it.
+  const finished = runs.filter((r) => r.params?.scenario === s.scenario && (r.state === 'finished' || r.state === 'cancelled'));
   const done = jobs.filter((j) => j.kind === s.job && j.state === 'succeeded');
   for (const run of finished) {
     const inside = done.find((j) => time(j.started_at) >= time(run.started_at) && time(j.finished_at) <= time(run.finished_at));
@@ -48,7 +49,7 @@ export function judgeJobUnderLoad(s: JobUnderLoadSpec, runs: readonly TimedRun[]
   const running = runs.some((r) => r.params?.scenario === s.scenario && (r.state === 'running' || r.state === 'preparing'));
   if (running) return fail(`The ${s.scenario} run is still going: start the ${s.job} now if you have not, and check when the run has finished.`);
   return fail(
-    `Start the ${s.scenario} load test, and while it runs start a ${s.job}; check once the run has finished. The ${s.job} must begin and end inside the run.`,
+    `Start the ${s.scenario} load test, and while it runs start a ${s.job}; check once the run has ended (finished, or stopped after the ${s.job}). The ${s.job} must begin and end inside the run.`,
   );
 }
 

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { ApiRouter } from '../api-router.js';
+import type { ApiRouter, ResponseSpec } from '../api-router.js';
 import { notFound } from '../errors.js';
 import { SelfClient } from '../../net/self-client.js';
 import type { ExerciseLab } from '../../exercises/context.js';
@@ -88,19 +88,20 @@ export function chapterRoutes(api: ApiRouter, lab: ExerciseLab, dir: string): vo
     },
   );
 
-  api.add(
-    {
-      method: 'get',
-      path: '/chapters/:id',
-      tag,
-      summary: 'One chapter: its Markdown, claims, exercises with progress, and reset steps',
-      params: ChapterParams,
-      responses: { 200: { description: 'the chapter', schema: ChapterSchema }, 404: noChapter },
-    },
-    async ({ res, params }) => {
-      const c = await chapter(params.id);
+  /** A GET of something of one chapter: its id in the path, 404 when there is no such chapter. */
+  function chapterGet(path: string, summary: string, reply: ResponseSpec, answer: (c: Chapter) => Promise<unknown>): void {
+    api.add({ method: 'get', path, tag, summary, params: ChapterParams, responses: { 200: reply, 404: noChapter } }, async ({ res, params }) => {
+      res.json(await answer(await chapter(params.id)));
+    });
+  }
+
+  chapterGet(
+    '/chapters/:id',
+    'One chapter: its Markdown, claims, exercises with progress, and reset steps',
+    { description: 'the chapter', schema: ChapterSchema },
+    async (c) => {
       const progress = await progressOfChapter(lab, c.id);
-      res.json({
+      return {
         id: c.id,
         title: c.title,
         order: c.order,
@@ -111,7 +112,7 @@ export function chapterRoutes(api: ApiRouter, lab: ExerciseLab, dir: string): vo
         exercises: exerciseViews(c, progress),
         start: c.start,
         reset_steps: resetSteps(c).map(describeAction),
-      });
+      };
     },
   );
 
@@ -179,19 +180,13 @@ export function chapterRoutes(api: ApiRouter, lab: ExerciseLab, dir: string): vo
     },
   );
 
-  api.add(
-    {
-      method: 'get',
-      path: '/chapters/:id/start',
-      tag,
-      summary: 'Whether the cluster is at the chapter\'s start, and if not what differs: what "Reset chapter" would change',
-      params: ChapterParams,
-      responses: { 200: { description: 'the cluster against the start', schema: StartStateSchema }, 404: noChapter },
-    },
-    async ({ res, params }) => {
-      const c = await chapter(params.id);
+  chapterGet(
+    '/chapters/:id/start',
+    'Whether the cluster is at the chapter\'s start, and if not what differs: what "Reset chapter" would change',
+    { description: 'the cluster against the start', schema: StartStateSchema },
+    async (c) => {
       const state = await lab.starts.state(c.start);
-      res.json({ chapter: c.id, start: c.start, at_start: state.differences.length === 0, ...state, reset_steps: resetSteps(c).map(describeAction) });
+      return { chapter: c.id, start: c.start, at_start: state.differences.length === 0, ...state, reset_steps: resetSteps(c).map(describeAction) };
     },
   );
 
