@@ -18,7 +18,8 @@ export function precompress(): Plugin {
     configResolved(config) {
       outDir = path.resolve(config.root, config.build.outDir);
     },
-    closeBundle() {
+    // After the files are written, and only then: a failed build must show its own error, not a missing folder.
+    writeBundle() {
       const assets = path.join(outDir, 'assets');
       for (const name of fs.readdirSync(assets)) {
         if (!COMPRESSIBLE.test(name)) continue;
