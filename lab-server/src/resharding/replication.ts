@@ -196,6 +196,8 @@ export async function removeGuard(db: pg.ClientBase): Promise<void> {
 
 /** Sets the replica identity of a table and, when it is partitioned, of every partition: each logs its own old rows. */
 async function replicaIdentity(db: pg.ClientBase, table: string, identity: 'FULL' | 'DEFAULT'): Promise<void> {
+  // pg_partition_tree lists nothing for a plain table: then the table alone.
   const { rows } = await db.query<{ name: string }>(`SELECT relid::regclass::text AS name FROM pg_partition_tree($1::regclass)`, [table]);
-  for (const { name } of rows) await db.query(`ALTER TABLE ${name} REPLICA IDENTITY ${identity}`);
+  const names = rows.length > 0 ? rows.map((r) => r.name) : [ident(table)];
+  for (const name of names) await db.query(`ALTER TABLE ${name} REPLICA IDENTITY ${identity}`);
 }
