@@ -4,7 +4,7 @@ import type { ShardSpec } from '../cluster/topology-store.js';
 import { isShutdown, JobCancelledError, throwIfCancelled, type JobContext } from '../jobs/registry.js';
 import { routerFor } from '../sharding/strategies.js';
 import type { ReshardHost } from './ring-control.js';
-import { migrate, throwIfFailed } from '../migrations/index.js';
+import { migrate, migrationStatus, throwIfFailed } from '../migrations/index.js';
 import type { Router } from '../sharding/router.js';
 import type { HashRange } from '../sharding/write-gate.js';
 import { BulkConnections, type WithBulk } from './bulk.js';
@@ -113,8 +113,19 @@ export async function provision(m: Move): Promise<void> {
   await m.step('provision');
   // Migrated before the cluster lists it: nothing that walks the shards (the outbox, the placement audit) meets it without its schema.
   const prepare = async (server: { name: string; url: string }) => {
-    throwIfFailed(await migrate([server], lab.config.migrationsDir, 'latest'));
-    ctx.note(`${server.name} migrated to the latest schema.`);
+    const dir = lab.config.migrationsDir;
+    throwIfFailed(await migrate([server], dir, 'latest'));
+    // Proven, not assumed: the new shard's own ledger is read back, beside the serving shards', before it takes traffic.
+    const serving = cluster.shards.filter((s) => s.name !== server.name && s.status === 'up');
+    const [mine, ...others] = await migrationStatus([server, ...serving], dir);
+    if (!mine || mine.error || mine.pending.length > 0) {
+      throw new Error(`${server.name} is not at the latest schema after migrating: ${mine?.error ?? `pending ${mine?.pending.join(', ')}`}`);
+    }
+    const behind = others.filter((o) => o.error === null && o.pending.length > 0).map((o) => o.shard);
+    ctx.note(
+      `${server.name} migrated and proven at the latest schema: ${mine.applied.length} migrations applied, the last ${mine.applied.at(-1)?.name ?? 'none'}` +
+        (behind.length > 0 ? `; ${behind.join(', ')} lag behind it (run migrate latest).` : ', as on every serving shard.'),
+    );
   };
   if (m.rejoining) {
     await prepare(cluster.shard(change.id));
