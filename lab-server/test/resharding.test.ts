@@ -56,7 +56,9 @@ describe('adding a shard online', () => {
     expect(result.moved_rows).toBeGreaterThan(0);
     expect(job.notes!.map((n) => n.phase)).toEqual(expect.arrayContaining(['plan', 'provision', 'copy', 'verify', 'cutover', 'cleanup']));
     // The new shard's own ledger, read back before it takes traffic.
-    expect(job.notes!.map((n) => n.message)).toContainEqual(expect.stringMatching(/^shard-3 migrated and proven at the latest schema: \d+ migrations applied, the last \d+_\w+, as on every serving shard\.$/));
+    expect(job.notes!.map((n) => n.message)).toContainEqual(
+      expect.stringMatching(/^shard-3 migrated and proven at the latest schema: \d+ migrations applied, the last \d+_\w+, as on every serving shard\.$/),
+    );
     expect(load.errors.slice(0, 5)).toEqual([]);
 
     const ring = testRing(4);
