@@ -115,7 +115,9 @@ const RaceRecordShape = {
   orphans: z.number().describe("member rows in this run's conversations whose user no longer exists, counted after the outbox drained"),
 };
 export const RaceResultSchema = z.object({ ...RaceRecordShape, drain_ms: z.number() }).meta({ id: 'RaceResult' });
-export const RaceListSchema = z.object({ runs: z.array(z.object(RaceRecordShape)) }).meta({ id: 'RaceList' });
+export const RaceListSchema = z
+  .object({ runs: z.array(z.object({ ...RaceRecordShape, ended_at: z.string().describe('when the run was recorded, after its rounds and the drain') })) })
+  .meta({ id: 'RaceList' });
 
 export const UsernameRaceSchema = z
   .object({

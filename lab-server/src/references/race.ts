@@ -159,8 +159,9 @@ async function record(d: Deps, r: RaceResult): Promise<void> {
   );
 }
 
-export type RaceRecord = Omit<RaceResult, 'drain_ms'>;
+/** A recorded run, with when it was recorded (after its rounds and the outbox's drain). */
+export type RaceRecord = Omit<RaceResult, 'drain_ms'> & { ended_at: string };
 
 export function listRaces(cluster: Pick<Cluster, 'shards' | 'pools'>): Promise<RaceRecord[]> {
-  return listRuns<RaceRecord>(cluster, 'races', 'mode, rounds, window_ms, created, refused, orphans');
+  return listRuns<RaceRecord>(cluster, 'races', `mode, rounds, window_ms, created, refused, orphans, to_json(at) #>> '{}' AS ended_at`);
 }
