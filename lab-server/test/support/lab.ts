@@ -31,18 +31,21 @@ const testLog = (m: string) => {
   if (process.env.LAB_TEST_LOG) console.log(m);
 };
 
-/** A real lab (HTTP server on a free port) over `shards` fresh PostgreSQL servers, as external shards. */
-export async function startTestLab(shards = 3, env: Record<string, string> = {}): Promise<TestLab> {
-  const servers = await startTestServers(shards + 1);
-  const config = loadConfig({
+/** What every test lab runs with: any free port, quick health probes, patient connects, the run's initdb template. */
+const testConfig = (own: Record<string, string>, env: Record<string, string>) =>
+  loadConfig({
     PORT: '0',
-    LAB_SHARDS: servers.urls.slice(0, shards).join(','),
-    LAB_CATALOG_URL: servers.urls[shards]!,
     LAB_HEALTH_INTERVAL_MS: '200',
     LAB_CONNECT_TIMEOUT_MS: '5000',
     LAB_INITDB_TEMPLATE: process.env.LAB_INITDB_TEMPLATE,
+    ...own,
     ...env,
   });
+
+/** A real lab (HTTP server on a free port) over `shards` fresh PostgreSQL servers, as external shards. */
+export async function startTestLab(shards = 3, env: Record<string, string> = {}): Promise<TestLab> {
+  const servers = await startTestServers(shards + 1);
+  const config = testConfig({ LAB_SHARDS: servers.urls.slice(0, shards).join(','), LAB_CATALOG_URL: servers.urls[shards]! }, env);
   return launch(
     config,
     () => servers.stop(),
@@ -57,16 +60,7 @@ export async function startTestLab(shards = 3, env: Record<string, string> = {})
 export async function startEmbeddedTestLab(shards = 3, env: Record<string, string> = {}): Promise<TestLab> {
   const dir = await tempDir();
   await fsp.chmod(dir, 0o755);
-  const config = loadConfig({
-    PORT: '0',
-    LAB_DATA_DIR: dir,
-    LAB_SHARD_COUNT: String(shards),
-    LAB_SHARD_BASE_PORT: String((await freePortRange(shards + 4)) + 1),
-    LAB_HEALTH_INTERVAL_MS: '200',
-    LAB_CONNECT_TIMEOUT_MS: '5000',
-    LAB_INITDB_TEMPLATE: process.env.LAB_INITDB_TEMPLATE,
-    ...env,
-  });
+  const config = testConfig({ LAB_DATA_DIR: dir, LAB_SHARD_COUNT: String(shards), LAB_SHARD_BASE_PORT: String((await freePortRange(shards + 4)) + 1) }, env);
   return launch(
     config,
     () => fsp.rm(dir, { recursive: true, force: true }),
