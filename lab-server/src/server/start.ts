@@ -18,6 +18,7 @@ import { labApis, openApiRoutes } from '../http/apis.js';
 import { knobHost } from '../tuning/host.js';
 import { knobConditions } from '../tuning/knobs.js';
 import { Lab } from '../lab/lab.js';
+import { closeWhen, closeWhenQuiet, countAnswers } from './close-when.js';
 import { PublicPort, type Served } from './public-port.js';
 import { sweep } from '../resharding/replication.js';
 import { traceRequests } from '../tracing/tracing.js';
@@ -74,11 +75,9 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
     // Every server the primary opens (the public port, or loopback under prefork) serves the same, terminal included.
     const make = (): Served => {
       let draining = false;
-      const server = http.createServer((req, res) => {
-        // A server letting go of the public port tells its clients to reconnect, to the workers that took it over.
-        if (draining) res.setHeader('connection', 'close');
-        handler(req, res);
-      });
+      const answers = countAnswers(handler, (req) => req.url?.startsWith('/lab/v1/events') === true);
+      // A server letting go of the public port tells its clients to reconnect, to the workers that took it over.
+      const server = http.createServer(closeWhen(() => draining, answers.handler));
       server.keepAliveTimeout = 65_000;
       server.on('clientError', answerClientError);
       terminals.push(attachConsole(server, lab, policy));
@@ -86,8 +85,7 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
         server,
         drain: () => {
           draining = true;
-          server.close();
-          setTimeout(() => server.closeAllConnections(), 2_000).unref();
+          void closeWhenQuiet(server, answers.pending);
         },
       };
     };

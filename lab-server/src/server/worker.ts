@@ -11,6 +11,7 @@ import { recordRequests } from '../http/record-requests.js';
 import { poolStats } from '../metrics/metrics.js';
 import { Lab } from '../lab/lab.js';
 import type { PrimaryMessage, WorkerMessage, WorkerSpec } from './prefork.js';
+import { closeWhen } from './close-when.js';
 import { apiMounts, requestPolicy } from './start.js';
 import { traceRequests, traceStore } from '../tracing/tracing.js';
 
@@ -44,11 +45,8 @@ export async function runWorker(log: Log): Promise<void> {
   const forward = forwardTo(new URL(spec.primary_url));
   let stopping = false;
   const serve = guard(requestPolicy(config), (req, res) => (req.url!.startsWith('/api/') ? api(req, res) : forward(req, res)));
-  const server = http.createServer((req, res) => {
-    // A retiring worker tells its clients to reconnect, so their next request reaches a worker that stays.
-    if (stopping) res.setHeader('connection', 'close');
-    serve(req, res);
-  });
+  // A retiring worker tells its clients to reconnect, so their next request reaches a worker that stays.
+  const server = http.createServer(closeWhen(() => stopping, serve));
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError);
   // Held: the port is still the primary's own; the primary lets go of it and then says listen.

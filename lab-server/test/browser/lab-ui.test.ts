@@ -423,7 +423,7 @@ describe('the browser lab', () => {
 
     // The formula from what the panel shows: max_connections and the prefork workers.
     const max = Number(await w.page.locator('.knobs tr[data-knob="max_connections"]').getByLabel('max_connections', { exact: true }).inputValue());
-    const workers = Number(await w.page.locator('.knobs tr[data-knob="workers"] td').first().textContent());
+    const workers = Number(await w.page.locator('.knobs tr[data-knob="workers"]').getByLabel('workers', { exact: true }).inputValue());
     const ex = exercise(w.page, 'pool-formula');
     await ex.getByLabel('Pool size per process and shard').fill(String(Math.floor(((max - Math.ceil(max * 0.2)) / (1 + workers)) * 0.5)));
     expect(await check(w.page, 'pool-formula')).toBe('pass');
@@ -435,8 +435,19 @@ describe('the browser lab', () => {
     const { page } = w;
     await page.goto(`${t.url}/#/chapters/foreign-keys`);
     await resetChapter(page);
-    // The chapter's static diagrams (```mermaid in the file) are drawn, none left as source.
-    await expect.poll(() => page.locator('.static-diagram svg').count(), { timeout: 30_000 }).toBe(4);
+    // The chapter's static diagrams (```mermaid in the file) are drawn as each comes near the screen, none left as source.
+    await expect
+      .poll(
+        async () => {
+          // Bring the next one still waiting near the screen; once seen, a diagram is drawn even if scrolled away.
+          const waiting = page.locator('.mermaid-source').first();
+          if ((await waiting.count()) > 0) await waiting.scrollIntoViewIfNeeded().catch(() => undefined);
+          return page.locator('.static-diagram svg').count();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(4);
+    await page.evaluate(() => window.scrollTo({ top: 0 }));
     expect(await page.locator('.mermaid-source').count()).toBe(0);
     const messenger = page.locator('.messenger');
     await messenger.getByRole('button', { name: 'Sample conversation' }).click();
