@@ -47,15 +47,24 @@ async function make(dir: string, initdb: (dataDir: string) => Promise<void>): Pr
   return dir;
 }
 
-/** `initdb (PostgreSQL) 17.2` → `pg-17.2`: a template never outlives the binaries that made it. */
-async function versionTag(): Promise<string> {
-  const { initdb } = await postgresBinaries();
-  const { stdout } = await run(initdb, ['--version']);
-  return `pg-${
-    stdout
-      .trim()
-      .split(' ')
-      .pop()
-      ?.replace(/[^\w.]/g, '') ?? 'unknown'
-  }`;
+let tag: Promise<string> | null = null;
+
+/** `initdb (PostgreSQL) 17.2` → `pg-17.2`, asked once per process: a template never outlives the binaries that made it. */
+function versionTag(): Promise<string> {
+  tag ??= postgresBinaries()
+    .then(({ initdb }) => run(initdb, ['--version']))
+    .then(
+      ({ stdout }) =>
+        `pg-${
+          stdout
+            .trim()
+            .split(' ')
+            .pop()
+            ?.replace(/[^\w.]/g, '') || 'unknown'
+        }`,
+    );
+  tag.catch(() => {
+    tag = null;
+  });
+  return tag;
 }
