@@ -33,9 +33,12 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, string>> = {
   unix_socket_directories: '',
   max_connections: '200',
   wal_level: 'logical',
-  max_wal_senders: '16',
-  max_replication_slots: '16',
-  // Adding a shard subscribes it to every other shard at once: one apply worker per source, plus table syncs.
+  // Removing a shard publishes it to every other shard at once, and adding one subscribes it to every other: per
+  // pair one stream plus up to two initial table copies, each with its own slot, sender and origin. Too few of
+  // them do not fail a move, but each copy refused waits 5 s before it tries again.
+  max_wal_senders: '64',
+  max_replication_slots: '64',
+  max_active_replication_origins: '64',
   max_worker_processes: '40',
   max_logical_replication_workers: '32',
   lc_messages: 'C',

@@ -42,6 +42,11 @@ it('servers copied from one template start, hold their own data, and the templat
   const counts = await Promise.all(servers.map((s) => query(s, "SELECT count(*) AS n FROM pg_class WHERE relname = 'only_here'")));
   expect(counts.map((r) => Number(r[0]!.n))).toEqual([1, 0, 0]);
 
+  // Each copy is a server of its own to logical replication: its system identifier is its own, not the template's.
+  const ids = await Promise.all(servers.map(async (s) => (await query(s, 'SELECT system_identifier::text AS n FROM pg_control_system()'))[0]!.n));
+  const template = (await fsp.readFile(path.join(templates, made[0]!, 'global', 'pg_control'))).readBigUInt64LE(0).toString();
+  expect(new Set([...ids, template]).size).toBe(4);
+
   // The template is reused: asking again does not run initdb.
   let ran = 0;
   const again = await initdbTemplate(templates, async () => {

@@ -4,6 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { postgresBinaries } from './binaries.js';
+import { giveNewSystemIdentifier } from './system-identifier.js';
 
 const run = promisify(execFile);
 
@@ -27,9 +28,13 @@ export async function initdbTemplate(root: string, initdb: (dataDir: string) => 
   return pending;
 }
 
-/** Copies the template to `dataDir`, which must not exist; ownership and modes are kept (`cp -a`). */
+/**
+ * Copies the template to `dataDir`, which must not exist; ownership and modes are kept (`cp -a`). The copy gets a
+ * system identifier of its own, as a server initdb'd by itself would have.
+ */
 export async function copyTemplate(template: string, dataDir: string): Promise<void> {
   await run('cp', ['-a', template, dataDir]);
+  await giveNewSystemIdentifier(dataDir);
 }
 
 async function make(dir: string, initdb: (dataDir: string) => Promise<void>): Promise<string> {
