@@ -22,7 +22,7 @@ import {
   streamName,
   subscribe,
   sweep,
-  tablesSyncing,
+  copyState,
   rowsBeingCopied,
 } from './replication.js';
 import type { ReshardStep } from './steps.js';
@@ -309,23 +309,38 @@ async function assertTargetsEmpty(withBulk: WithBulk, plan: ReshardPlan, ringVer
 }
 
 async function waitForCopy(withBulk: WithBulk, job: string, plan: ReshardPlan, ctx: JobContext): Promise<void> {
+  let last = { seen: '', at: Date.now(), failures: 0 };
   for (;;) {
     throwIfCancelled(ctx.signal);
-    let syncing = 0;
+    const waiting: string[] = [];
+    let failures = 0;
     let copied = 0;
     for (const stream of plan.streams) {
       await withBulk(stream.to.id, async (db) => {
-        syncing += await tablesSyncing(db, streamName(job, stream.from.id, stream.to.id));
+        const state = await copyState(db, streamName(job, stream.from.id, stream.to.id));
+        waiting.push(...state.waiting.map((t) => `${t} on ${stream.to.name} from ${stream.from.name}`));
+        failures += state.failures;
         for (const table of plan.tables) copied += await countInRanges(db, table, stream.ranges);
       });
     }
     // A target's copies in flight, once per target (a copy from each source may be running into it).
     for (const target of new Set(plan.streams.map((s) => s.to.id))) copied += await withBulk(target, (db) => rowsBeingCopied(db, plan.tables));
     ctx.progress(Math.min(copied, plan.total_rows), plan.total_rows);
-    if (syncing === 0) return;
+    if (waiting.length === 0) return;
+    const seen = `${copied} ${waiting.join()}`;
+    if (seen !== last.seen) last = { seen, at: Date.now(), failures };
+    else if (Date.now() - last.at > COPY_STALL_MS && failures > last.failures) {
+      // Slow is fine; no progress while PostgreSQL keeps failing the same copies is not: fail (and roll back) with where to look.
+      throw new Error(
+        `The initial copy made no progress for ${COPY_STALL_MS / 1000} s while it failed ${failures - last.failures} more times: still waiting for ${waiting.join('; ')}. The reason is in those shards' PostgreSQL logs (pg_stat_subscription_stats counts the failures); the move is rolled back.`,
+      );
+    }
     await sleep(250);
   }
 }
+
+/** How long the copy may show no progress while its table copies keep failing, before the move gives up. */
+const COPY_STALL_MS = 120_000;
 
 async function dropStreams(withBulk: WithBulk, job: string, streams: Stream[]): Promise<void> {
   for (const stream of streams) {

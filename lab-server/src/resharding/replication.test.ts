@@ -2,12 +2,23 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServers, type TestServers } from '../../test/support/servers.js';
 import { MOVING_SQLSTATE } from '../cluster/errors.js';
-import { installGuard, leftovers, removeGuard } from './replication.js';
+import {
+  copyState,
+  createSyncTable,
+  dropPublication,
+  dropSubscription,
+  dropSyncTable,
+  installGuard,
+  leftovers,
+  publish,
+  removeGuard,
+  subscribe,
+} from './replication.js';
 
 let t: TestServers;
 let db: pg.Client;
 beforeAll(async () => {
-  t = await startTestServers(1);
+  t = await startTestServers(2);
   db = new pg.Client(t.urls[0]);
   await db.connect();
   await db.query('CREATE TABLE items (id int PRIMARY KEY, ring_hash bigint NOT NULL, v text)');
@@ -39,4 +50,37 @@ it('the guard refuses writes to moving ranges with its own SQLSTATE, lets others
     { id: 2, v: 'y' },
     { id: 4, v: 'd' },
   ]);
+});
+
+it("reports a subscription's tables still copying, and counts the copies PostgreSQL failed and retries", async () => {
+  const target = new pg.Client(t.urls[1]);
+  await target.connect();
+  try {
+    await target.query('CREATE TABLE items (id int PRIMARY KEY, ring_hash bigint NOT NULL, v text)');
+    // A row the copy will collide with: every attempt of the initial copy fails on the primary key.
+    await target.query("INSERT INTO items VALUES (2, 5000, 'in the way')");
+    for (const c of [db, target]) await createSyncTable(c);
+    await publish(db, 'copy_state_test', ['items'], [{ start: 0, end: 2 ** 32 - 1 }]);
+    await subscribe(target, 'copy_state_test', t.urls[0]!);
+    let state = await copyState(target, 'copy_state_test');
+    for (let i = 0; i < 200 && state.failures === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = await copyState(target, 'copy_state_test');
+    }
+    expect(state.failures).toBeGreaterThan(0);
+    expect(state.waiting).toContainEqual(expect.stringMatching(/^items \(state [a-z]\)$/));
+    // Out of the way, the retry completes the copy.
+    await target.query('DELETE FROM items WHERE id = 2');
+    for (let i = 0; i < 300 && state.waiting.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = await copyState(target, 'copy_state_test');
+    }
+    expect(state.waiting).toEqual([]);
+    expect(await copyState(target, 'no_such_subscription')).toEqual({ waiting: [], failures: 0 });
+  } finally {
+    await dropSubscription(target, 'copy_state_test');
+    await dropPublication(db, 'copy_state_test');
+    for (const c of [db, target]) await dropSyncTable(c);
+    await target.end();
+  }
 });

@@ -64,14 +64,19 @@ export async function subscribe(db: pg.ClientBase, name: string, sourceUrl: stri
   );
 }
 
-/** Tables of a subscription not yet through the initial copy (state other than 'r' = ready). */
-export async function tablesSyncing(db: pg.ClientBase, name: string): Promise<number> {
-  const { rows } = await db.query<{ n: string }>(
-    `SELECT count(*)::text AS n FROM pg_subscription_rel r JOIN pg_subscription s ON s.oid = r.srsubid
-     WHERE s.subname = $1 AND r.srsubstate <> 'r'`,
+/**
+ * A subscription's tables not yet through the initial copy (state other than 'r' = ready), with their states,
+ * and how many initial copies have failed so far (each failure is retried; the reason is in the server's log).
+ */
+export async function copyState(db: pg.ClientBase, name: string): Promise<{ waiting: string[]; failures: number }> {
+  const { rows } = await db.query<{ waiting: string[]; failures: string }>(
+    `SELECT coalesce((SELECT array_agg(r.srrelid::regclass::text || ' (state ' || r.srsubstate::text || ')' ORDER BY r.srrelid)
+                        FROM pg_subscription_rel r WHERE r.srsubid = s.oid AND r.srsubstate <> 'r'), '{}') AS waiting,
+            coalesce((SELECT sync_error_count FROM pg_stat_subscription_stats t WHERE t.subid = s.oid), 0)::text AS failures
+       FROM pg_subscription s WHERE s.subname = $1`,
     [name],
   );
-  return Number(rows[0]!.n);
+  return { waiting: rows[0]?.waiting ?? [], failures: Number(rows[0]?.failures ?? 0) };
 }
 
 /**
