@@ -5,7 +5,9 @@ import { fmt } from '../format';
 import { useChannel, useJob, useLive } from '../live';
 import type { JobView, MetricsTick, PromotionReport, ShardInfo } from '../types';
 import { RESHARD_STEPS } from '../../../lab-server/src/resharding/steps';
-import { ErrorNote, HeadWithActions, Panel, useAction } from './common';
+import { ErrorNote, Panel, useAction } from './common';
+import { CompactTable } from './parts/CompactTable';
+import { ACTIONS } from './parts/TableHead';
 import { GRID, type TopologyLayout, topologyLayout, topologySummary } from './topology-diagram';
 
 const RESHARD_JOBS = ['add-shard', 'remove-shard'];
@@ -108,72 +110,66 @@ export default function Topology() {
         </p>
       )}
       <ErrorNote error={action.error} />
-      <div className="table-wrap">
-        <table className="compact">
-          <caption className="sr-only">Shards</caption>
-          <HeadWithActions columns={['shard', 'status', 'address', 'share of the ring']} />
-          <tbody>
-            {topology.shards.map((s) => (
-              <tr key={s.name} data-shard={s.name} data-status={s.status}>
-                <th scope="row">
-                  <span className="swatch" style={{ background: shardColor(s.name) }} aria-hidden="true" /> {s.name}
-                </th>
-                <td className={`status status-${s.status}`}>{s.status}</td>
-                <td className="mono">{s.url.replace(/^postgres(ql)?:\/\/[^@]*@/, '')}</td>
-                <td>{share.has(s.name) ? `${(100 * share.get(s.name)!).toFixed(2)} %` : 'not in ring'}</td>
-                <td className="row-actions">
-                  {s.status === 'down' ? (
-                    <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'start')}>
-                      Start
-                    </button>
-                  ) : (
-                    <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'kill')} aria-label={`Kill ${s.name}`}>
-                      Kill
-                    </button>
-                  )}
-                  {s.status === 'paused' ? (
-                    <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'resume')} aria-label={`Resume ${s.name}`}>
-                      Resume
-                    </button>
-                  ) : (
-                    <button
-                      type="button"
-                      disabled={!canChange || s.status !== 'up'}
-                      onClick={() => shardAction(s, 'pause')}
-                      aria-label={`Pause ${s.name}`}
-                      title="SIGSTOP: the server hangs, as a stuck machine would"
-                    >
-                      Pause
-                    </button>
-                  )}
-                  <button
-                    type="button"
-                    disabled={!canChange || topology.shards.length < 2}
-                    onClick={() => shardAction(s, 'remove')}
-                    aria-label={`Remove ${s.name}`}
-                  >
-                    Remove
-                  </button>
-                  {(s.replicas?.length ?? 0) === 0 ? (
-                    <button
-                      type="button"
-                      disabled={!canChange || s.status !== 'up'}
-                      onClick={() => shardAction(s, 'replicas')}
-                      aria-label={`Add replica to ${s.name}`}
-                    >
-                      Add replica
-                    </button>
-                  ) : (
-                    <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'promote')} aria-label={`Promote replica of ${s.name}`}>
-                      Promote replica
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <CompactTable caption="Shards" head={['shard', 'status', 'address', 'share of the ring', ACTIONS]}>
+        {topology.shards.map((s) => (
+          <tr key={s.name} data-shard={s.name} data-status={s.status}>
+            <th scope="row">
+              <span className="swatch" style={{ background: shardColor(s.name) }} aria-hidden="true" /> {s.name}
+            </th>
+            <td className={`status status-${s.status}`}>{s.status}</td>
+            <td className="mono">{s.url.replace(/^postgres(ql)?:\/\/[^@]*@/, '')}</td>
+            <td>{share.has(s.name) ? `${(100 * share.get(s.name)!).toFixed(2)} %` : 'not in ring'}</td>
+            <td className="row-actions">
+              {s.status === 'down' ? (
+                <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'start')}>
+                  Start
+                </button>
+              ) : (
+                <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'kill')} aria-label={`Kill ${s.name}`}>
+                  Kill
+                </button>
+              )}
+              {s.status === 'paused' ? (
+                <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'resume')} aria-label={`Resume ${s.name}`}>
+                  Resume
+                </button>
+              ) : (
+                <button
+                  type="button"
+                  disabled={!canChange || s.status !== 'up'}
+                  onClick={() => shardAction(s, 'pause')}
+                  aria-label={`Pause ${s.name}`}
+                  title="SIGSTOP: the server hangs, as a stuck machine would"
+                >
+                  Pause
+                </button>
+              )}
+              <button
+                type="button"
+                disabled={!canChange || topology.shards.length < 2}
+                onClick={() => shardAction(s, 'remove')}
+                aria-label={`Remove ${s.name}`}
+              >
+                Remove
+              </button>
+              {(s.replicas?.length ?? 0) === 0 ? (
+                <button
+                  type="button"
+                  disabled={!canChange || s.status !== 'up'}
+                  onClick={() => shardAction(s, 'replicas')}
+                  aria-label={`Add replica to ${s.name}`}
+                >
+                  Add replica
+                </button>
+              ) : (
+                <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'promote')} aria-label={`Promote replica of ${s.name}`}>
+                  Promote replica
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </CompactTable>
       <p className="muted small">
         {topology.mode === 'embedded'
           ? 'The lab runs these servers itself.'
