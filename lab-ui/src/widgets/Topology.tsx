@@ -187,10 +187,12 @@ function Drawing({ layout }: { layout: TopologyLayout }) {
   const { width, height, shards, replicas } = layout;
   const api = { x: width / 2 - 150, w: 300, y: 8, h: 50 };
   const mid = (x: number) => x + GRID.column / 2;
+  // One id per drawing: the dock and an inline ::topology can show the cluster on one page.
+  const arrow = useId();
   return (
     <svg className="topology-drawing" viewBox={`0 0 ${width} ${height}`} width={width} height={height} aria-hidden="true">
       <defs>
-        <marker id="topology-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+        <marker id={arrow} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
           <path d="M0,0 L10,5 L0,10 z" fill="#5b6b82" />
         </marker>
       </defs>
@@ -215,7 +217,7 @@ function Drawing({ layout }: { layout: TopologyLayout }) {
       </g>
       {shards.map((s) => (
         <g key={s.name} className={`node-shard state-${s.state}${s.inRing ? '' : ' outside'}`} data-node={s.name}>
-          <line className="route" x1={width / 2} y1={api.y + api.h} x2={mid(s.x)} y2={GRID.shardY - 2} markerEnd="url(#topology-arrow)" />
+          <line className="route" x1={width / 2} y1={api.y + api.h} x2={mid(s.x)} y2={GRID.shardY - 2} markerEnd={`url(#${arrow})`} />
           <text x={mid(s.x)} y={GRID.shardY - 8} textAnchor="middle" className="small-label share">
             {s.share}
           </text>
