@@ -1,5 +1,3 @@
-// Over 400 lines on purpose: one table's whole life on the shards — build beside the live one, copy, swap, drop,
-// inspect — read top-down as the Partitioning chapter tells it, sharing the names of the table and its trigger.
 import type pg from 'pg';
 import type { Cluster } from '../cluster/cluster.js';
 import { ShardRemovedError, ShardUnavailableError } from '../cluster/errors.js';

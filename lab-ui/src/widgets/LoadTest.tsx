@@ -3,8 +3,8 @@ import { api } from '../api';
 import { fmt, ms } from '../format';
 import { useChannel } from '../live';
 import type { LoadSummary, LoadTestRun, Scenario } from '../types';
-import { ErrorNote, NumberField, Panel, useAction } from './common';
 import { CompactTable } from './parts/CompactTable';
+import { ErrorNote, NumberField, Panel, useAction } from './common';
 import { TimeChart, type ChartSeries } from './TimeChart';
 
 const SERIES: ChartSeries[] = [
