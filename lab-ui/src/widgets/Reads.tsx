@@ -92,7 +92,7 @@ export default function Reads() {
       {reads && reads.replicas.length === 0 ? (
         <p className="muted">No shard has a replica: every read goes to a primary. Add one (this panel, or “Add replica” in the topology).</p>
       ) : (
-        <CompactTable caption="Replicas" head={['replica', 'status', 'lag (bytes of WAL)', 'lag (seconds)', 'apply delay', ACTIONS]}>
+        <CompactTable hiddenCaption="Replicas" head={['replica', 'status', 'lag (bytes of WAL)', 'lag (seconds)', 'apply delay', ACTIONS]}>
           {reads?.replicas.map((r) => (
             <tr key={r.replica} data-replica={r.replica} data-delay={r.apply_delay_ms ?? ''}>
               <th scope="row">{r.replica}</th>

@@ -110,7 +110,7 @@ export default function Topology() {
         </p>
       )}
       <ErrorNote error={action.error} />
-      <CompactTable caption="Shards" head={['shard', 'status', 'address', 'share of the ring', ACTIONS]}>
+      <CompactTable hiddenCaption="Shards" head={['shard', 'status', 'address', 'share of the ring', ACTIONS]}>
         {topology.shards.map((s) => (
           <tr key={s.name} data-shard={s.name} data-status={s.status}>
             <th scope="row">
