@@ -60,6 +60,13 @@ describe('the OpenAPI document', () => {
     expect(mounted).toEqual(expect.arrayContaining(documented.filter((r) => !r.includes(' /api/'))));
   });
 
+  it("lists the terminal's WebSocket, and tells a plain GET of it to upgrade", async () => {
+    expect(Object.keys(doc.paths['/lab/v1/console'] ?? {})).toEqual(['get']);
+    const plain = await lab<{ error: { code: string } }>('GET', '/lab/v1/console');
+    expect(plain.status).toBe(426);
+    expect(plain.body.error.code).toBe('upgrade_required');
+  });
+
   it('tags every operation: the messenger by resource, the control API as lab: …', () => {
     for (const [p, ops] of Object.entries(doc.paths)) {
       for (const op of Object.values(ops)) expect(op.tags[0], p).toMatch(p.startsWith('/lab/v1/') ? /^lab: / : /\w/);

@@ -28,6 +28,7 @@ import { idLocalityRoutes } from './routes/id-locality.js';
 import { pagingRoutes } from './routes/paging.js';
 import { shardAdviceRoutes } from './routes/shard-advice.js';
 import { tuningRoutes } from './routes/tuning.js';
+import { consoleRoutes } from './routes/console.js';
 
 /** The control API (`/lab/v1`) and the operations routes (`/health`, `/metrics`), every route declared with its schemas. */
 export function labApis(lab: Lab, registry: Registry): ApiMount[] {
@@ -58,6 +59,7 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   startRoutes(control, lab);
   cacheRoutes(control, lab);
   ladderRoutes(control, lab);
+  consoleRoutes(control);
   return [
     { prefix: '', api: root },
     { prefix: '/lab/v1', api: control },

@@ -1,3 +1,6 @@
+// Over 400 lines on purpose: this is the one object that holds the drills' shared state (runs, the runner each
+// shard is inside, the deployed app version, setup queues) so no drill runs over another; each drill's own logic
+// lives in its file beside it (faithful, lock-queue, ddl-blocking, drift, rename, app-requests).
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import type { Cluster } from '../cluster/cluster.js';

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: every test of the runner shares one pair of real servers started once for the file;
+// a second file would start its own.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';

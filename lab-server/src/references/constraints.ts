@@ -45,49 +45,56 @@ export interface ConstraintMap {
 const TYPES: Record<string, ConstraintType> = { p: 'primary key', u: 'unique', f: 'foreign key', c: 'check' };
 const ACTIONS: Record<string, FkAction> = { a: 'no action', r: 'restrict', c: 'cascade', n: 'set null', d: 'set default' };
 
+/** The lab route that breaks a reference on purpose: a POST under /lab/v1/references/. */
+const breakIt = (action: string, body: Record<string, unknown> = {}): CrossShardReference['break_it'] => ({
+  method: 'POST',
+  path: `/lab/v1/references/${action}`,
+  body,
+});
+
 /** What no catalog holds: each reference that crosses shards, and the strategy that keeps it (docs/references.md). */
 export const CROSS_SHARD: readonly CrossShardReference[] = [
   {
     reference: 'conversation_members.user_id → users.id',
     kept_by: 'application',
     how: 'POST /api/v1/conversations looks every member up on their shard and locks them (FOR KEY SHARE) while it writes',
-    break_it: { method: 'POST', path: '/lab/v1/references/race', body: { mode: 'naive', rounds: 10, window_ms: 200 } },
+    break_it: breakIt('race', { mode: 'naive', rounds: 10, window_ms: 200 }),
   },
   {
     reference: 'conversation_members.user_id after DELETE /api/v1/users/:id',
     kept_by: 'events',
     how: "the delete writes user.deleted into its shard's outbox; the processor removes the memberships on the conversations' shards",
-    break_it: { method: 'POST', path: '/lab/v1/references/outbox-drill', body: {} },
+    break_it: breakIt('outbox-drill'),
   },
   {
     reference: 'username_lookup.username → accounts.username (unique across shards)',
     kept_by: 'lookup table',
     how: "every claim is an INSERT on the name's shard, where one primary key decides; pending until the account exists, then confirmed",
-    break_it: { method: 'POST', path: '/lab/v1/references/username-race', body: { username: 'explorer', claims: 50 } },
+    break_it: breakIt('username-race', { username: 'explorer', claims: 50 }),
   },
   {
     reference: "username_lookup.account_id → accounts.id (a claim names an account on its owner's shard)",
     kept_by: 'application',
     how: 'claim, create, confirm; a claim left pending by a crash expires and the next claimant settles it: confirmed if the account exists, fenced and handed over if not',
-    break_it: { method: 'POST', path: '/lab/v1/references/claim-walkthrough', body: { crash: 'after-claim' } },
+    break_it: breakIt('claim-walkthrough', { crash: 'after-claim' }),
   },
   {
     reference: 'user_conversations.title ← conversations.title',
     kept_by: 'copy',
     how: 'the inbox row carries the title, so listing an inbox reads one shard; a copy has nothing to break, only a value that may be old',
-    break_it: { method: 'POST', path: '/lab/v1/references/sample-conversation', body: { title: 'Copied title', shards: 3 } },
+    break_it: breakIt('sample-conversation', { title: 'Copied title', shards: 3 }),
   },
   {
     reference: 'messages.conversation_id → conversations.id',
     kept_by: 'database',
     how: 'co-located: both are keyed by conversation_id, so the foreign key is an ordinary one on one shard',
-    break_it: { method: 'POST', path: '/lab/v1/references/fk-demo', body: { scenario: 'orphan-message' } },
+    break_it: breakIt('fk-demo', { scenario: 'orphan-message' }),
   },
   {
     reference: 'messages.sender_id → users.id (another shard)',
     kept_by: 'database',
     how: 'not declarable across shards (the cross-shard demonstration shows the refusal); the sender references the membership instead, on the same shard, ON DELETE SET NULL',
-    break_it: { method: 'POST', path: '/lab/v1/references/fk-demo', body: { scenario: 'cross-shard' } },
+    break_it: breakIt('fk-demo', { scenario: 'cross-shard' }),
   },
 ];
 

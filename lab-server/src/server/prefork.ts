@@ -13,7 +13,8 @@ import type { TraceView } from '../tracing/store.js';
 import { traceStore } from '../tracing/tracing.js';
 
 const WORKER_MAIN = fileURLToPath(new URL(`./worker-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
-const STOP_TIMEOUT_MS = 5_000;
+/** How long a retiring worker has to finish and exit before it is killed by pid. */
+export const STOP_TIMEOUT_MS = 5_000;
 const RESPAWN_DELAY_MS = 1_000;
 
 /** What a worker needs to serve /api/v1: the shards and ring as the primary has them, and where the primary is. */

@@ -10,8 +10,8 @@ import { fastUsersDispatch } from '../http/routes/users-fast.js';
 import { recordRequests } from '../http/record-requests.js';
 import { poolStats } from '../metrics/metrics.js';
 import { Lab } from '../lab/lab.js';
-import type { PrimaryMessage, WorkerMessage, WorkerSpec } from './prefork.js';
-import { closeWhen } from './close-when.js';
+import { type PrimaryMessage, STOP_TIMEOUT_MS, type WorkerMessage, type WorkerSpec } from './prefork.js';
+import { closeWhen, closeWhenQuiet, countAnswers } from './close-when.js';
 import { apiMounts, requestPolicy } from './start.js';
 import { traceRequests, traceStore } from '../tracing/tracing.js';
 
@@ -45,8 +45,10 @@ export async function runWorker(log: Log): Promise<void> {
   const forward = forwardTo(new URL(spec.primary_url));
   let stopping = false;
   const serve = guard(requestPolicy(config), (req, res) => (req.url!.startsWith('/api/') ? api(req, res) : forward(req, res)));
+  // Forwarded event streams never end by themselves: they do not hold a retiring worker open.
+  const answers = countAnswers(serve, (req) => req.url?.startsWith('/lab/v1/events') === true);
   // A retiring worker tells its clients to reconnect, so their next request reaches a worker that stays.
-  const server = http.createServer(closeWhen(() => stopping, serve));
+  const server = http.createServer(closeWhen(() => stopping, answers.handler));
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError);
   // Held: the port is still the primary's own; the primary lets go of it and then says listen.
@@ -65,10 +67,8 @@ export async function runWorker(log: Log): Promise<void> {
     if (stopping) return;
     stopping = true;
     clearInterval(report);
-    server.closeIdleConnections();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    setTimeout(() => server.closeAllConnections(), 2_000).unref();
-    await closed;
+    // The answers in flight finish, within the primary's kill by pid less a second for closing the pools.
+    await closeWhenQuiet(server, answers.pending, STOP_TIMEOUT_MS - 1_000);
     await lab.close();
     process.exit(0);
   };

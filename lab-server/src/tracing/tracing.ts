@@ -57,38 +57,45 @@ function fail(span: Span, err: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
 }
 
+/** Ends the span with its result, after `after` has added what the result tells (a throw there fails the span). */
+function settle<T>(span: Span, result: T, after: ((result: T, span: Span) => void) | undefined): T {
+  after?.(result, span);
+  endSpan(span);
+  return result;
+}
+
+/** Ends the span marked failed, and throws on. */
+function failed(span: Span, err: unknown): never {
+  fail(span, err);
+  endSpan(span);
+  throw err;
+}
+
 /**
  * Runs `fn` as a child span of the current traced request (its own children nest under it); outside a traced
  * request it just runs `fn`, so an untraced request pays one context lookup.
  */
 export async function inSpan<T>(name: string, attributes: Attributes, fn: () => Promise<T>, after?: (result: T, span: Span) => void): Promise<T> {
   if (!tracing()) return fn();
-  const span = tracer().startSpan(name, { attributes, startTime: now() });
+  const span = startSpan(name, attributes);
   try {
-    const result = await context.with(trace.setSpan(context.active(), span), fn);
-    after?.(result, span);
-    return result;
+    return settle(span, await context.with(trace.setSpan(context.active(), span), fn), after);
   } catch (err) {
-    fail(span, err);
-    throw err;
-  } finally {
-    endSpan(span);
+    return failed(span, err);
   }
 }
 
-/** `inSpan` for synchronous work (minting an id, a ring lookup); `after` adds what the result tells. */
+/**
+ * `inSpan` for synchronous work (minting an id, a ring lookup): no promise on a path every request takes.
+ * `after` adds what the result tells.
+ */
 export function inSpanSync<T>(name: string, fn: () => T, after?: (result: T, span: Span) => void): T {
   if (!tracing()) return fn();
-  const span = tracer().startSpan(name, { startTime: now() });
+  const span = startSpan(name);
   try {
-    const result = fn();
-    after?.(result, span);
-    return result;
+    return settle(span, fn(), after);
   } catch (err) {
-    fail(span, err);
-    throw err;
-  } finally {
-    endSpan(span);
+    return failed(span, err);
   }
 }
 

@@ -35,7 +35,22 @@ const ORIGINAL: Record<string, readonly [before: string, after: string]> = {
   random_page_cost: ['4', '1.1'],
   checkpoint_completion_target: ['0.5', '0.9'],
 };
-const original = (i: 0 | 1) => Object.fromEntries(Object.entries(ORIGINAL).map(([k, v]) => [k, v[i]]));
+
+/** What the original also set that only a restart reads: [before, after], listed by a profile as not applied. */
+const ORIGINAL_AT_START: Record<string, readonly [before: string, after: string]> = {
+  max_connections: ['100', '500'],
+  shared_buffers: ['128MB', '256MB'],
+};
+
+/** The original before (0) or after (1) its tuning, as a built-in profile. */
+function original(i: 0 | 1, profile: Pick<Profile, 'name' | 'title' | 'description'>, alsoNotApplied: Profile['not_applied'] = []): Profile {
+  return {
+    ...profile,
+    builtin: true,
+    values: Object.fromEntries(Object.entries(ORIGINAL).map(([k, v]) => [k, v[i]])),
+    not_applied: [...Object.entries(ORIGINAL_AT_START).map(([knob, v]) => ({ knob, value: v[i], why: RESTART })), ...alsoNotApplied],
+  };
+}
 
 const BUILTIN: Profile[] = [
   {
@@ -46,31 +61,22 @@ const BUILTIN: Profile[] = [
     values: {},
     not_applied: [],
   },
-  {
+  original(0, {
     name: 'original-before',
     title: 'As the original before tuning',
     description:
       'PERFORMANCE_TUNING.md’s “before”: a pool of 25 with no timeouts of its own, an ORM with its defaults (here Prisma, without prepared statements), PostgreSQL’s defaults, and checkpoint_completion_target at the 0.5 the guide calls the default.',
-    builtin: true,
-    values: original(0),
-    not_applied: [
-      { knob: 'max_connections', value: '100', why: RESTART },
-      { knob: 'shared_buffers', value: '128MB', why: RESTART },
-    ],
-  },
-  {
-    name: 'original-after',
-    title: 'As the original after tuning',
-    description:
-      'PERFORMANCE_TUNING.md’s “after”: a pool of 100, 5 s statement and 30 s idle-in-transaction timeouts, raw queries with prepared statements, synchronous_commit off and its memory and planner settings.',
-    builtin: true,
-    values: original(1),
-    not_applied: [
-      { knob: 'max_connections', value: '500', why: RESTART },
-      { knob: 'shared_buffers', value: '256MB', why: RESTART },
-      { knob: 'workers', value: '8', why: 'eight processes would not fit this machine’s cores; set the workers knob to what it has' },
-    ],
-  },
+  }),
+  original(
+    1,
+    {
+      name: 'original-after',
+      title: 'As the original after tuning',
+      description:
+        'PERFORMANCE_TUNING.md’s “after”: a pool of 100, 5 s statement and 30 s idle-in-transaction timeouts, raw queries with prepared statements, synchronous_commit off and its memory and planner settings.',
+    },
+    [{ knob: 'workers', value: '8', why: 'eight processes would not fit this machine’s cores; set the workers knob to what it has' }],
+  ),
 ];
 
 /**

@@ -88,6 +88,12 @@ describe('the browser lab', () => {
       await w.page.waitForLoadState('networkidle');
       await w.shot(`chapter-${id}`);
       expect(await accessibilityProblems(w.page), `axe-core on chapter ${id}`).toEqual([]);
+      // The dock and an inline panel may draw the same widget: its ids (an SVG marker, a label's target) stay unique.
+      const twice = await w.page.evaluate(() => {
+        const seen = new Set<string>();
+        return [...document.querySelectorAll('[id]')].map((el) => el.id).filter((x) => seen.has(x) || !seen.add(x));
+      });
+      expect(twice, `ids used twice on chapter ${id}`).toEqual([]);
     }
     expect(chapters.length).toBeGreaterThanOrEqual(2);
 

@@ -3,6 +3,7 @@ import { api, messageOf } from '../api';
 import { useChapter } from '../chapters/chapter-context';
 import type { Claim, Measurement } from '../types';
 import { Panel } from './common';
+import { Table } from './parts/CompactTable';
 
 type Result = { measurement: Measurement } | { error: string };
 
@@ -36,64 +37,53 @@ export function Claims() {
 
   return (
     <Panel title="Claimed by the original · measured here" className="claims">
-      <div className="table-wrap">
-        <table className="claims-table">
-          <thead>
-            <tr>
-              <th scope="col">The claim</th>
-              <th scope="col">Claimed by the original</th>
-              <th scope="col">Measured here</th>
+      <Table className="claims-table" head={['The claim', 'Claimed by the original', 'Measured here']}>
+        {chapter.claims.map((c) => {
+          const r = results[c.id];
+          return (
+            <tr key={c.id} data-claim={c.id}>
+              <td>
+                {c.claim}
+                <div className="muted small">{c.source}</div>
+              </td>
+              <td>{c.claimed}</td>
+              <td>
+                {confirming === c.id ? (
+                  <fieldset className="confirm">
+                    <legend className="small">Run the measurement?</legend>
+                    <p className="small">{c.runs}</p>
+                    <button type="button" className="primary" onClick={() => void run(c)}>
+                      Run it
+                    </button>{' '}
+                    <button type="button" onClick={() => setConfirming(null)}>
+                      Cancel
+                    </button>
+                  </fieldset>
+                ) : (
+                  <button type="button" onClick={() => (c.runs ? setConfirming(c.id) : void run(c))} disabled={busy !== null}>
+                    {busy === c.id ? 'Measuring…' : 'Measure it here'}
+                  </button>
+                )}
+                {c.runs && confirming !== c.id && <p className="muted small">{c.runs}</p>}
+                {r && 'measurement' in r && (
+                  <div aria-live="polite" data-measured={c.id} data-verdict={r.measurement.verdict}>
+                    <p className="measured">{r.measurement.measured}</p>
+                    <p className={`verdict verdict-${r.measurement.verdict}`}>
+                      <strong>{VERDICT[r.measurement.verdict]}:</strong> {r.measurement.why}
+                    </p>
+                  </div>
+                )}
+                {r && 'error' in r && (
+                  <p className="error" aria-live="polite" data-measured={c.id}>
+                    {r.error}
+                  </p>
+                )}
+                {c.note && <p className="muted small">{c.note}</p>}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {chapter.claims.map((c) => {
-              const r = results[c.id];
-              return (
-                <tr key={c.id} data-claim={c.id}>
-                  <td>
-                    {c.claim}
-                    <div className="muted small">{c.source}</div>
-                  </td>
-                  <td>{c.claimed}</td>
-                  <td>
-                    {confirming === c.id ? (
-                      <fieldset className="confirm">
-                        <legend className="small">Run the measurement?</legend>
-                        <p className="small">{c.runs}</p>
-                        <button type="button" className="primary" onClick={() => void run(c)}>
-                          Run it
-                        </button>{' '}
-                        <button type="button" onClick={() => setConfirming(null)}>
-                          Cancel
-                        </button>
-                      </fieldset>
-                    ) : (
-                      <button type="button" onClick={() => (c.runs ? setConfirming(c.id) : void run(c))} disabled={busy !== null}>
-                        {busy === c.id ? 'Measuring…' : 'Measure it here'}
-                      </button>
-                    )}
-                    {c.runs && confirming !== c.id && <p className="muted small">{c.runs}</p>}
-                    {r && 'measurement' in r && (
-                      <div aria-live="polite" data-measured={c.id} data-verdict={r.measurement.verdict}>
-                        <p className="measured">{r.measurement.measured}</p>
-                        <p className={`verdict verdict-${r.measurement.verdict}`}>
-                          <strong>{VERDICT[r.measurement.verdict]}:</strong> {r.measurement.why}
-                        </p>
-                      </div>
-                    )}
-                    {r && 'error' in r && (
-                      <p className="error" aria-live="polite" data-measured={c.id}>
-                        {r.error}
-                      </p>
-                    )}
-                    {c.note && <p className="muted small">{c.note}</p>}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </Table>
     </Panel>
   );
 }

@@ -3,6 +3,7 @@ import { api } from '../api';
 import { fmt, ms } from '../format';
 import { useChannel } from '../live';
 import type { LoadSummary, LoadTestRun, Scenario } from '../types';
+import { CompactTable } from './parts/CompactTable';
 import { ErrorNote, NumberField, Panel, useAction } from './common';
 import { TimeChart, type ChartSeries } from './TimeChart';
 
@@ -227,47 +228,35 @@ function SummaryTable({ rows }: { rows: { label: string; summary: LoadSummary }[
   const [a, b] = rows;
   const ratio = (x: number | null | undefined, y: number | null | undefined) => (x && y ? `${(x / y).toFixed(2)}×` : '–');
   return (
-    <div className="table-wrap">
-      <table className="compact summary" aria-label="Load test summary, measured on this machine">
-        <thead>
-          <tr>
-            <th scope="col">run</th>
-            <th scope="col">requests</th>
-            <th scope="col">req/s</th>
-            <th scope="col">p50 ms</th>
-            <th scope="col">p95 ms</th>
-            <th scope="col">p99 ms</th>
-            <th scope="col">max ms</th>
-            <th scope="col">errors</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(({ label, summary: s }) => (
-            <tr key={label}>
-              <th scope="row">{label}</th>
-              <td>{fmt(s.requests)}</td>
-              <td>{fmt(Math.round(s.requests_per_s))}</td>
-              <td>{ms(s.latency_ms?.p50)}</td>
-              <td>{ms(s.latency_ms?.p95)}</td>
-              <td>{ms(s.latency_ms?.p99)}</td>
-              <td>{ms(s.latency_ms?.max)}</td>
-              <td>{fmt(s.errors)}</td>
-            </tr>
-          ))}
-          {a && b && (
-            <tr className="ratio">
-              <th scope="row">this ÷ earlier</th>
-              <td>{ratio(a.summary.requests, b.summary.requests)}</td>
-              <td>{ratio(a.summary.requests_per_s, b.summary.requests_per_s)}</td>
-              <td>{ratio(a.summary.latency_ms?.p50, b.summary.latency_ms?.p50)}</td>
-              <td>{ratio(a.summary.latency_ms?.p95, b.summary.latency_ms?.p95)}</td>
-              <td>{ratio(a.summary.latency_ms?.p99, b.summary.latency_ms?.p99)}</td>
-              <td>{ratio(a.summary.latency_ms?.max, b.summary.latency_ms?.max)}</td>
-              <td>–</td>
-            </tr>
-          )}
-        </tbody>
-      </table>
-    </div>
+    <CompactTable
+      className="summary"
+      label="Load test summary, measured on this machine"
+      head={['run', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors']}
+    >
+      {rows.map(({ label, summary: s }) => (
+        <tr key={label}>
+          <th scope="row">{label}</th>
+          <td>{fmt(s.requests)}</td>
+          <td>{fmt(Math.round(s.requests_per_s))}</td>
+          <td>{ms(s.latency_ms?.p50)}</td>
+          <td>{ms(s.latency_ms?.p95)}</td>
+          <td>{ms(s.latency_ms?.p99)}</td>
+          <td>{ms(s.latency_ms?.max)}</td>
+          <td>{fmt(s.errors)}</td>
+        </tr>
+      ))}
+      {a && b && (
+        <tr className="ratio">
+          <th scope="row">this ÷ earlier</th>
+          <td>{ratio(a.summary.requests, b.summary.requests)}</td>
+          <td>{ratio(a.summary.requests_per_s, b.summary.requests_per_s)}</td>
+          <td>{ratio(a.summary.latency_ms?.p50, b.summary.latency_ms?.p50)}</td>
+          <td>{ratio(a.summary.latency_ms?.p95, b.summary.latency_ms?.p95)}</td>
+          <td>{ratio(a.summary.latency_ms?.p99, b.summary.latency_ms?.p99)}</td>
+          <td>{ratio(a.summary.latency_ms?.max, b.summary.latency_ms?.max)}</td>
+          <td>–</td>
+        </tr>
+      )}
+    </CompactTable>
   );
 }

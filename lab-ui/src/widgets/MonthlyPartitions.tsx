@@ -2,7 +2,7 @@ import { useCallback, useState } from 'react';
 import { api } from '../api';
 import { bytes, fmt } from '../format';
 import type { MonthlyReport, RetireReport } from '../types';
-import { ErrorNote, Panel, useAction, usePolled } from './common';
+import { ErrorNote, Panel, RefreshButton, useAction, usePolled } from './common';
 import { num, TableHead } from './parts/TableHead';
 
 const REFRESH_MS = 10_000;
@@ -40,15 +40,7 @@ export function MonthlyPartitions() {
   const built = report?.shards.some((s) => s.built) ?? false;
 
   return (
-    <Panel
-      title="Messages by month"
-      className="monthly-partitions"
-      actions={
-        <button type="button" onClick={() => void load.run()} disabled={load.busy}>
-          Refresh
-        </button>
-      }
-    >
+    <Panel title="Messages by month" className="monthly-partitions" actions={<RefreshButton load={load} />}>
       <div className="row">
         <button type="button" className="primary" onClick={() => void build.run()} disabled={busy}>
           Build monthly partitions

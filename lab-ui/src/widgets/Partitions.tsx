@@ -4,7 +4,7 @@ import { shardColor } from '../colors';
 import { bytes, fmt, ms, pct } from '../format';
 import { useChannel, useJob, useLive, waitForJob } from '../live';
 import type { PartitionBuild, PartitionReport, StartupReplay } from '../types';
-import { ErrorNote, Panel, useAction, usePolled } from './common';
+import { ErrorNote, Panel, RefreshButton, useAction, usePolled } from './common';
 import { num, TableHead } from './parts/TableHead';
 
 const REFRESH_MS = 5000;
@@ -54,15 +54,7 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
   const busy = build.busy || drop.busy || restart.busy;
 
   return (
-    <Panel
-      title="Partitions inside each shard"
-      className="partitions"
-      actions={
-        <button type="button" onClick={() => void load.run()} disabled={load.busy}>
-          Refresh
-        </button>
-      }
-    >
+    <Panel title="Partitions inside each shard" className="partitions" actions={<RefreshButton load={load} />}>
       <div className="row">
         <button type="button" className="primary" onClick={() => void build.run(8)} disabled={busy}>
           Build 8 partitions

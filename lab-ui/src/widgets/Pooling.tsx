@@ -3,6 +3,7 @@ import { api } from '../api';
 import { fmt } from '../format';
 import type { PoolingClients, PoolingDemo, PoolingStatements, PoolingStatus } from '../types';
 import { ActionForm, Choices, ErrorNote, NumberField, Panel, useAction, usePolled } from './common';
+import { TableHead } from './parts/TableHead';
 
 const MODES = [
   { value: 'off', label: 'off (direct)', title: 'the API connects straight to each shard' },
@@ -73,17 +74,7 @@ export default function Pooling() {
             <caption>
               {status.mode} mode, {status.pool_size} server connections per shard: the API's queries go through these (SHOW POOLS, SHOW STATS)
             </caption>
-            <thead>
-              <tr>
-                <th scope="col">shard</th>
-                <th scope="col">port · pid</th>
-                <th scope="col">clients active</th>
-                <th scope="col">clients waiting</th>
-                <th scope="col">servers active</th>
-                <th scope="col">servers idle</th>
-                <th scope="col">queries</th>
-              </tr>
-            </thead>
+            <TableHead columns={['shard', 'port · pid', 'clients active', 'clients waiting', 'servers active', 'servers idle', 'queries']} />
             <tbody>
               {status.bouncers.map((b) => (
                 <tr key={b.shard} data-shard={b.shard}>
@@ -141,14 +132,7 @@ export default function Pooling() {
                 ? ' (1.21 or later: it could follow named statements itself with max_prepared_statements)'
                 : ' (before 1.21: it cannot follow named statements across server connections)'}
             </caption>
-            <thead>
-              <tr>
-                <th scope="col">statements</th>
-                <th scope="col">requests</th>
-                <th scope="col">failed</th>
-                <th scope="col">first failure</th>
-              </tr>
-            </thead>
+            <TableHead columns={['statements', 'requests', 'failed', 'first failure']} />
             <tbody>
               {statements.results.map((r) => (
                 <tr key={r.statements} data-statements={r.statements} data-failed={r.failed}>
@@ -180,14 +164,7 @@ export default function Pooling() {
         <div className="table-wrap">
           <table className="compact">
             <caption>In {demo.results[0]?.mode} mode</caption>
-            <thead>
-              <tr>
-                <th scope="col">feature</th>
-                <th scope="col">result</th>
-                <th scope="col">what the lab saw</th>
-                <th scope="col">the fix</th>
-              </tr>
-            </thead>
+            <TableHead columns={['feature', 'result', 'what the lab saw', 'the fix']} />
             <tbody>
               {demo.results.map((r) => (
                 <tr key={r.feature} data-feature={r.feature} data-broke={r.broke}>

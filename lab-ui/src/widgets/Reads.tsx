@@ -3,7 +3,9 @@ import { api } from '../api';
 import { fmt } from '../format';
 import { useChannel, useLive } from '../live';
 import type { Reads as ReadsView, ReadTrial } from '../types';
-import { ActionForm, Choices, ErrorNote, HeadWithActions, NumberField, Panel, useAction, usePolled } from './common';
+import { ActionForm, Choices, ErrorNote, NumberField, Panel, useAction, usePolled } from './common';
+import { CompactTable } from './parts/CompactTable';
+import { ACTIONS } from './parts/TableHead';
 
 const POLICIES = [
   { value: 'primary', label: 'primary', title: 'every read by id goes to the shard’s primary' },
@@ -90,52 +92,44 @@ export default function Reads() {
       {reads && reads.replicas.length === 0 ? (
         <p className="muted">No shard has a replica: every read goes to a primary. Add one (this panel, or “Add replica” in the topology).</p>
       ) : (
-        <div className="table-wrap">
-          <table className="compact">
-            <caption className="sr-only">Replicas</caption>
-            <HeadWithActions columns={['replica', 'status', 'lag (bytes of WAL)', 'lag (seconds)', 'apply delay']} />
-            <tbody>
-              {reads?.replicas.map((r) => (
-                <tr key={r.replica} data-replica={r.replica} data-delay={r.apply_delay_ms ?? ''}>
-                  <th scope="row">{r.replica}</th>
-                  <td className={`status status-${r.status}`}>{r.status}</td>
-                  <td className="num">{r.lag_bytes === null ? '–' : fmt(r.lag_bytes)}</td>
-                  <td className="num">{r.lag_seconds === null ? '–' : r.lag_seconds.toFixed(2)}</td>
-                  <td className="num">{r.apply_delay_ms === null ? '–' : `${fmt(r.apply_delay_ms)} ms`}</td>
-                  <td className="row-actions">
-                    <input
-                      type="number"
-                      min={0}
-                      max={60000}
-                      step={500}
-                      aria-label={`Apply delay of ${r.replica} in ms`}
-                      value={delays[r.shard] ?? String(r.apply_delay_ms ?? 0)}
-                      onChange={(e) => setDelays((d) => ({ ...d, [r.shard]: e.target.value }))}
-                    />
-                    <button
-                      type="button"
-                      disabled={busy}
-                      onClick={() =>
-                        void action.run('PUT', `/lab/v1/shards/${r.shard}/replicas/delay`, { ms: Number(delays[r.shard] ?? r.apply_delay_ms ?? 0) })
-                      }
-                      aria-label={`Set the apply delay of ${r.replica}`}
-                    >
-                      Set
-                    </button>
-                    <button
-                      type="button"
-                      disabled={busy}
-                      onClick={() => void action.run('DELETE', `/lab/v1/shards/${r.shard}/replicas`)}
-                      aria-label={`Remove ${r.replica}`}
-                    >
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <CompactTable hiddenCaption="Replicas" head={['replica', 'status', 'lag (bytes of WAL)', 'lag (seconds)', 'apply delay', ACTIONS]}>
+          {reads?.replicas.map((r) => (
+            <tr key={r.replica} data-replica={r.replica} data-delay={r.apply_delay_ms ?? ''}>
+              <th scope="row">{r.replica}</th>
+              <td className={`status status-${r.status}`}>{r.status}</td>
+              <td className="num">{r.lag_bytes === null ? '–' : fmt(r.lag_bytes)}</td>
+              <td className="num">{r.lag_seconds === null ? '–' : r.lag_seconds.toFixed(2)}</td>
+              <td className="num">{r.apply_delay_ms === null ? '–' : `${fmt(r.apply_delay_ms)} ms`}</td>
+              <td className="row-actions">
+                <input
+                  type="number"
+                  min={0}
+                  max={60000}
+                  step={500}
+                  aria-label={`Apply delay of ${r.replica} in ms`}
+                  value={delays[r.shard] ?? String(r.apply_delay_ms ?? 0)}
+                  onChange={(e) => setDelays((d) => ({ ...d, [r.shard]: e.target.value }))}
+                />
+                <button
+                  type="button"
+                  disabled={busy}
+                  onClick={() => void action.run('PUT', `/lab/v1/shards/${r.shard}/replicas/delay`, { ms: Number(delays[r.shard] ?? r.apply_delay_ms ?? 0) })}
+                  aria-label={`Set the apply delay of ${r.replica}`}
+                >
+                  Set
+                </button>
+                <button
+                  type="button"
+                  disabled={busy}
+                  onClick={() => void action.run('DELETE', `/lab/v1/shards/${r.shard}/replicas`)}
+                  aria-label={`Remove ${r.replica}`}
+                >
+                  Remove
+                </button>
+              </td>
+            </tr>
+          ))}
+        </CompactTable>
       )}
       <ActionForm onSubmit={() => void runTrial.run()}>
         <NumberField label="Write-then-read pairs" value={pairs} onChange={setPairs} min={1} max={2000} />

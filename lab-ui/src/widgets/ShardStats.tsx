@@ -4,7 +4,7 @@ import { shardColor } from '../colors';
 import { fmt, pct } from '../format';
 import { useChannel, useJob, useLive } from '../live';
 import type { JobView, PlacementReport, ShardStats as Stats } from '../types';
-import { ErrorNote, Panel, useAction, usePolled } from './common';
+import { ErrorNote, Panel, RefreshButton, useAction, usePolled } from './common';
 
 const REFRESH_MS = 5000;
 
@@ -56,15 +56,7 @@ export function ShardStats({ attrs }: { attrs: Record<string, string> }) {
   const seeding = job !== null && ['queued', 'running'].includes(job.state);
 
   return (
-    <Panel
-      title="Users per shard"
-      className="shard-stats"
-      actions={
-        <button type="button" onClick={() => void load.run()} disabled={load.busy}>
-          Refresh
-        </button>
-      }
-    >
+    <Panel title="Users per shard" className="shard-stats" actions={<RefreshButton load={load} />}>
       {stats ? (
         <table className="bars" data-total={total}>
           <caption className="sr-only">Users counted on each shard now, with the ring's share for comparison</caption>

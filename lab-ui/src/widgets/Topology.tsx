@@ -5,7 +5,9 @@ import { fmt } from '../format';
 import { useChannel, useJob, useLive } from '../live';
 import type { JobView, MetricsTick, PromotionReport, ShardInfo } from '../types';
 import { RESHARD_STEPS } from '../../../lab-server/src/resharding/steps';
-import { ErrorNote, HeadWithActions, Panel, useAction } from './common';
+import { ErrorNote, Panel, useAction } from './common';
+import { CompactTable } from './parts/CompactTable';
+import { ACTIONS } from './parts/TableHead';
 import { GRID, type TopologyLayout, topologyLayout, topologySummary } from './topology-diagram';
 
 const RESHARD_JOBS = ['add-shard', 'remove-shard'];
@@ -108,72 +110,66 @@ export default function Topology() {
         </p>
       )}
       <ErrorNote error={action.error} />
-      <div className="table-wrap">
-        <table className="compact">
-          <caption className="sr-only">Shards</caption>
-          <HeadWithActions columns={['shard', 'status', 'address', 'share of the ring']} />
-          <tbody>
-            {topology.shards.map((s) => (
-              <tr key={s.name} data-shard={s.name} data-status={s.status}>
-                <th scope="row">
-                  <span className="swatch" style={{ background: shardColor(s.name) }} aria-hidden="true" /> {s.name}
-                </th>
-                <td className={`status status-${s.status}`}>{s.status}</td>
-                <td className="mono">{s.url.replace(/^postgres(ql)?:\/\/[^@]*@/, '')}</td>
-                <td>{share.has(s.name) ? `${(100 * share.get(s.name)!).toFixed(2)} %` : 'not in ring'}</td>
-                <td className="row-actions">
-                  {s.status === 'down' ? (
-                    <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'start')}>
-                      Start
-                    </button>
-                  ) : (
-                    <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'kill')} aria-label={`Kill ${s.name}`}>
-                      Kill
-                    </button>
-                  )}
-                  {s.status === 'paused' ? (
-                    <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'resume')} aria-label={`Resume ${s.name}`}>
-                      Resume
-                    </button>
-                  ) : (
-                    <button
-                      type="button"
-                      disabled={!canChange || s.status !== 'up'}
-                      onClick={() => shardAction(s, 'pause')}
-                      aria-label={`Pause ${s.name}`}
-                      title="SIGSTOP: the server hangs, as a stuck machine would"
-                    >
-                      Pause
-                    </button>
-                  )}
-                  <button
-                    type="button"
-                    disabled={!canChange || topology.shards.length < 2}
-                    onClick={() => shardAction(s, 'remove')}
-                    aria-label={`Remove ${s.name}`}
-                  >
-                    Remove
-                  </button>
-                  {(s.replicas?.length ?? 0) === 0 ? (
-                    <button
-                      type="button"
-                      disabled={!canChange || s.status !== 'up'}
-                      onClick={() => shardAction(s, 'replicas')}
-                      aria-label={`Add replica to ${s.name}`}
-                    >
-                      Add replica
-                    </button>
-                  ) : (
-                    <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'promote')} aria-label={`Promote replica of ${s.name}`}>
-                      Promote replica
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <CompactTable hiddenCaption="Shards" head={['shard', 'status', 'address', 'share of the ring', ACTIONS]}>
+        {topology.shards.map((s) => (
+          <tr key={s.name} data-shard={s.name} data-status={s.status}>
+            <th scope="row">
+              <span className="swatch" style={{ background: shardColor(s.name) }} aria-hidden="true" /> {s.name}
+            </th>
+            <td className={`status status-${s.status}`}>{s.status}</td>
+            <td className="mono">{s.url.replace(/^postgres(ql)?:\/\/[^@]*@/, '')}</td>
+            <td>{share.has(s.name) ? `${(100 * share.get(s.name)!).toFixed(2)} %` : 'not in ring'}</td>
+            <td className="row-actions">
+              {s.status === 'down' ? (
+                <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'start')}>
+                  Start
+                </button>
+              ) : (
+                <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'kill')} aria-label={`Kill ${s.name}`}>
+                  Kill
+                </button>
+              )}
+              {s.status === 'paused' ? (
+                <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'resume')} aria-label={`Resume ${s.name}`}>
+                  Resume
+                </button>
+              ) : (
+                <button
+                  type="button"
+                  disabled={!canChange || s.status !== 'up'}
+                  onClick={() => shardAction(s, 'pause')}
+                  aria-label={`Pause ${s.name}`}
+                  title="SIGSTOP: the server hangs, as a stuck machine would"
+                >
+                  Pause
+                </button>
+              )}
+              <button
+                type="button"
+                disabled={!canChange || topology.shards.length < 2}
+                onClick={() => shardAction(s, 'remove')}
+                aria-label={`Remove ${s.name}`}
+              >
+                Remove
+              </button>
+              {(s.replicas?.length ?? 0) === 0 ? (
+                <button
+                  type="button"
+                  disabled={!canChange || s.status !== 'up'}
+                  onClick={() => shardAction(s, 'replicas')}
+                  aria-label={`Add replica to ${s.name}`}
+                >
+                  Add replica
+                </button>
+              ) : (
+                <button type="button" disabled={!canChange} onClick={() => shardAction(s, 'promote')} aria-label={`Promote replica of ${s.name}`}>
+                  Promote replica
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </CompactTable>
       <p className="muted small">
         {topology.mode === 'embedded'
           ? 'The lab runs these servers itself.'
@@ -191,10 +187,12 @@ function Drawing({ layout }: { layout: TopologyLayout }) {
   const { width, height, shards, replicas } = layout;
   const api = { x: width / 2 - 150, w: 300, y: 8, h: 50 };
   const mid = (x: number) => x + GRID.column / 2;
+  // One id per drawing: the dock and an inline ::topology can show the cluster on one page.
+  const arrow = useId();
   return (
     <svg className="topology-drawing" viewBox={`0 0 ${width} ${height}`} width={width} height={height} aria-hidden="true">
       <defs>
-        <marker id="topology-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+        <marker id={arrow} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
           <path d="M0,0 L10,5 L0,10 z" fill="#5b6b82" />
         </marker>
       </defs>
@@ -219,7 +217,7 @@ function Drawing({ layout }: { layout: TopologyLayout }) {
       </g>
       {shards.map((s) => (
         <g key={s.name} className={`node-shard state-${s.state}${s.inRing ? '' : ' outside'}`} data-node={s.name}>
-          <line className="route" x1={width / 2} y1={api.y + api.h} x2={mid(s.x)} y2={GRID.shardY - 2} markerEnd="url(#topology-arrow)" />
+          <line className="route" x1={width / 2} y1={api.y + api.h} x2={mid(s.x)} y2={GRID.shardY - 2} markerEnd={`url(#${arrow})`} />
           <text x={mid(s.x)} y={GRID.shardY - 8} textAnchor="middle" className="small-label share">
             {s.share}
           </text>

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useId, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
 import { messageOf } from '../api';
 import { useLive } from '../live';
-import { TableHead } from './parts/TableHead';
 
 /** A widget's frame: a labelled region with a heading, optional controls on the right. */
 export function Panel({ title, children, actions, className }: { title: string; children: ReactNode; actions?: ReactNode; className?: string }) {
@@ -196,20 +195,6 @@ export function ActionForm({ onSubmit, children }: { onSubmit(): void; children:
   );
 }
 
-/** A table head whose last column holds each row's buttons (named for screen readers only). */
-export function HeadWithActions({ columns }: { columns: readonly string[] }) {
-  return (
-    <TableHead
-      columns={[
-        ...columns,
-        <span key="actions" className="sr-only">
-          actions
-        </span>,
-      ]}
-    />
-  );
-}
-
 /**
  * True once the element (given through the returned ref, which also fills `box` when given) has come near the
  * viewport, and from then on: a heavy library (Mermaid, xterm.js, uPlot) loads when its widget is about to be seen,
@@ -232,4 +217,13 @@ export function useOnScreen<E extends Element>(box?: RefObject<E | null>): [(el:
     [box],
   );
   return [attach, seen];
+}
+
+/** A panel's Refresh button for numbers loaded by `usePolled`: fetches now instead of at the next tick. */
+export function RefreshButton({ load }: { load: { run(): Promise<unknown>; busy: boolean } }) {
+  return (
+    <button type="button" onClick={() => void load.run()} disabled={load.busy}>
+      Refresh
+    </button>
+  );
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { JobView } from '../../jobs/registry.js';
-import { errorMessage } from '../../net/self-client.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import { fmt } from './format.js';
+import { during, endedRuns, loadRuns, runGoing, type TimedRun, time } from './load-window.js';
 import { count } from './params.js';
 
 const spec = z.strictObject({
@@ -13,28 +13,16 @@ const spec = z.strictObject({
 });
 type JobUnderLoadSpec = z.output<typeof spec>;
 
-/** The parts of a load-test run this check reads. */
-export interface TimedRun {
-  id: string;
-  state: string;
-  params?: { scenario?: string };
-  started_at: string | null;
-  finished_at: string | null;
-  summary?: { requests?: number; requests_per_s?: number; errors?: number; latency_ms?: { p95?: number | null } | null } | null;
-}
-
-const time = (iso: string | null) => (iso === null ? Number.NaN : Date.parse(iso));
-
 /**
  * The verdict on the newest finished run of the scenario during which a job of that kind started and succeeded:
  * the job ran under the lab's own load, and the run says what the traffic felt (errors, p95).
  */
 export function judgeJobUnderLoad(s: JobUnderLoadSpec, runs: readonly TimedRun[], jobs: readonly JobView[]): CheckResult {
   // A run stopped once the job was done counts as well as one that ran its course: the job still ran under it.
-  const finished = runs.filter((r) => r.params?.scenario === s.scenario && (r.state === 'finished' || r.state === 'cancelled'));
+  const finished = endedRuns(runs, s.scenario, 'finished or stopped');
   const done = jobs.filter((j) => j.kind === s.job && j.state === 'succeeded');
   for (const run of finished) {
-    const inside = done.find((j) => time(j.started_at) >= time(run.started_at) && time(j.finished_at) <= time(run.finished_at));
+    const inside = done.find((j) => during(run, j.started_at, j.finished_at));
     if (!inside) continue;
     const m = run.summary ?? {};
     const errors = m.errors ?? 0;
@@ -46,8 +34,8 @@ export function judgeJobUnderLoad(s: JobUnderLoadSpec, runs: readonly TimedRun[]
     }
     return pass(`The ${s.job} took ${took} s inside the ${s.scenario} run: ${felt}. The traffic went on while the shards loaded rows.`);
   }
-  const running = runs.some((r) => r.params?.scenario === s.scenario && (r.state === 'running' || r.state === 'preparing'));
-  if (running) return fail(`The ${s.scenario} run is still going: start the ${s.job} now if you have not, and check when the run has finished.`);
+  if (runGoing(runs, s.scenario))
+    return fail(`The ${s.scenario} run is still going: start the ${s.job} now if you have not, and check when the run has finished.`);
   return fail(
     `Start the ${s.scenario} load test, and while it runs start a ${s.job}; check once the run has ended (finished, or stopped after the ${s.job}). The ${s.job} must begin and end inside the run.`,
   );
@@ -58,8 +46,7 @@ export const jobUnderLoad: CheckKind<JobUnderLoadSpec> = {
   kind: 'job-under-load',
   spec,
   async run(s, { api, lab }) {
-    const reply = await api.call<{ runs: TimedRun[] }>('GET', '/lab/v1/loadtests');
-    if (reply.status !== 200) return fail(`Could not read the load-test history: ${errorMessage(reply)}`);
-    return judgeJobUnderLoad(s, reply.body.runs, lab.jobs.list());
+    const runs = await loadRuns(api);
+    return Array.isArray(runs) ? judgeJobUnderLoad(s, runs, lab.jobs.list()) : runs;
   },
 };

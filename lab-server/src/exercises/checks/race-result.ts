@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { listRaces, type RaceRecord } from '../../references/race.js';
-import { errorMessage } from '../../net/self-client.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
-import type { TimedRun } from './job-under-load.js';
+import { during, endedRuns, loadRuns, type TimedRun } from './load-window.js';
 
 const spec = z.strictObject({
   kind: z.literal('race-result'),
@@ -12,12 +11,10 @@ const spec = z.strictObject({
 });
 type RaceSpec = z.output<typeof spec>;
 
-const time = (iso: string | null) => (iso === null ? Number.NaN : Date.parse(iso));
-
 /** The race runs that ended while a finished run of the scenario was going (or one stopped after them). */
 export function racesUnderLoad(scenario: string, races: readonly RaceRecord[], load: readonly TimedRun[]): RaceRecord[] {
-  const finished = load.filter((r) => r.params?.scenario === scenario && (r.state === 'finished' || r.state === 'cancelled'));
-  return races.filter((race) => finished.some((r) => time(race.ended_at) >= time(r.started_at) && time(race.ended_at) <= time(r.finished_at)));
+  const finished = endedRuns(load, scenario, 'finished or stopped');
+  return races.filter((race) => finished.some((r) => during(r, race.ended_at)));
 }
 
 /** The verdict on the recorded race runs: a naive run that left orphans, then the messenger path, as many rounds, leaving none. */
@@ -56,8 +53,7 @@ export const raceResult: CheckKind<RaceSpec> = {
   async run(s, ctx) {
     const races = await listRaces(ctx.lab.cluster);
     if (!s.scenario) return judgeRace(s, races);
-    const reply = await ctx.api.call<{ runs: TimedRun[] }>('GET', '/lab/v1/loadtests');
-    if (reply.status !== 200) return fail(`Could not read the load-test history: ${errorMessage(reply)}`);
-    return judgeRace(s, races, reply.body.runs);
+    const runs = await loadRuns(ctx.api);
+    return Array.isArray(runs) ? judgeRace(s, races, runs) : runs;
   },
 };

@@ -1,21 +1,18 @@
 import { z } from 'zod';
 import { readName, type NameRows } from '../../references/claim-walkthrough.js';
 import { listUsernameRaces, type UsernameRaceRecord } from '../../references/username-race.js';
-import { errorMessage } from '../../net/self-client.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import { fmt } from './format.js';
-import type { TimedRun } from './job-under-load.js';
+import { during, endedRuns, loadRuns, runGoing, type TimedRun } from './load-window.js';
 
 const spec = z.strictObject({ kind: z.literal('race-under-load'), claims: z.number().int().min(2).max(50), scenario: z.string().min(1) });
 type RaceUnderLoadSpec = z.output<typeof spec>;
 
-const time = (iso: string | null) => (iso === null ? Number.NaN : Date.parse(iso));
-
 /** The newest username race of at least `claims` claims that began while a finished run of the scenario was going, with that run. */
 export function raceInsideRun(s: RaceUnderLoadSpec, runs: readonly TimedRun[], races: readonly UsernameRaceRecord[]) {
-  const finished = runs.filter((r) => r.params?.scenario === s.scenario && r.state === 'finished');
+  const finished = endedRuns(runs, s.scenario, 'finished');
   for (const race of [...races].reverse().filter((r) => r.claims >= s.claims)) {
-    const run = finished.find((r) => time(race.started_at) >= time(r.started_at) && time(race.started_at) <= time(r.finished_at));
+    const run = finished.find((r) => during(r, race.started_at));
     if (run) return { race, run };
   }
   return null;
@@ -61,11 +58,10 @@ export const raceUnderLoad: CheckKind<RaceUnderLoadSpec> = {
   kind: 'race-under-load',
   spec,
   async run(s, { api, lab }) {
-    const reply = await api.call<{ runs: TimedRun[] }>('GET', '/lab/v1/loadtests');
-    if (reply.status !== 200) return fail(`Could not read the load-test history: ${errorMessage(reply)}`);
-    const found = raceInsideRun(s, reply.body.runs, await listUsernameRaces(lab.cluster));
+    const runs = await loadRuns(api);
+    if (!Array.isArray(runs)) return runs;
+    const found = raceInsideRun(s, runs, await listUsernameRaces(lab.cluster));
     const rows = found ? await readName({ cluster: lab.cluster, router: lab.ring.router }, found.race.username.toLowerCase()) : null;
-    const running = reply.body.runs.some((r) => r.params?.scenario === s.scenario && (r.state === 'running' || r.state === 'preparing'));
-    return judgeRaceUnderLoad(s, found, rows, running);
+    return judgeRaceUnderLoad(s, found, rows, runGoing(runs, s.scenario));
   },
 };

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
+import { strictBody } from '../../messenger/schema-parts.js';
 import type { ApiRouter, ResponseSpec } from '../api-router.js';
 import { notFound } from '../errors.js';
 import { SelfClient } from '../../net/self-client.js';
@@ -28,10 +29,7 @@ import {
 } from '../schemas/chapters.js';
 import { StartStateSchema } from '../schemas/starts.js';
 
-const CheckBody = z.strictObject(
-  { answer: z.union([z.string().max(200), z.number()], { error: 'answer must be a string or a number' }).optional() },
-  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
-);
+const CheckBody = strictBody({ answer: z.union([z.string().max(200), z.number()], { error: 'answer must be a string or a number' }).optional() });
 
 const ChapterParams = z.object({ id: z.string().describe('a chapter id, e.g. sharding') });
 const ClaimParams = ChapterParams.extend({ claim: z.string().describe('a claim id within the chapter') });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { strictBody } from '../../messenger/schema-parts.js';
 import type { ApiRouter } from '../api-router.js';
 import { ApiError, notFound } from '../errors.js';
 import { outboxBacklog } from '../../messenger/outbox/outbox.js';
@@ -28,11 +29,11 @@ const count = (field: string, min: number) =>
     .int(`${field} must be an integer`)
     .min(min, `${field} must be at least ${min}`)
     .max(10_000_000, `${field} must be at most 10,000,000`);
-const SeedBody = z
-  .strictObject(
-    { users: count('users', 0).default(0), conversations: count('conversations', 0).default(0), messages: count('messages', 0).default(0) },
-    { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
-  )
+const SeedBody = strictBody({
+  users: count('users', 0).default(0),
+  conversations: count('conversations', 0).default(0),
+  messages: count('messages', 0).default(0),
+})
   .refine((b) => b.users + b.conversations > 0, { message: 'give users (at least 1) or conversations' })
   .refine((b) => b.messages === 0 || b.conversations > 0, { message: 'messages need conversations', path: ['messages'] })
   .refine((b) => b.conversations <= 1_000_000, { message: 'conversations must be at most 1,000,000', path: ['conversations'] });

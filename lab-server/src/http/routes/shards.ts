@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ClusterError, isUnavailable } from '../../cluster/errors.js';
 import { ringHistory } from '../../cluster/topology-store.js';
 import { promote, type PromotionHost } from '../../failover/promote.js';
+import { strictBody } from '../../messenger/schema-parts.js';
 import type { ApiRouter } from '../api-router.js';
 import { ApiError, notFound } from '../errors.js';
 import { ReplicaDelaySchema } from '../schemas/reads.js';
@@ -13,8 +14,6 @@ import { reshard, type ReshardMode, type ShardChange } from '../../resharding/re
 import type { ReshardHost } from '../../resharding/ring-control.js';
 import { RESHARD_STEPS } from '../../resharding/steps.js';
 
-const strictBody = <T extends z.ZodRawShape>(shape: T) =>
-  z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') });
 const Mode = z.enum(['rebalance', 'faithful'], { error: 'mode must be rebalance or faithful' }).default('rebalance');
 const Url = z.string().regex(/^postgres(ql)?:\/\//, 'url must be a postgres:// connection URL');
 const PauseBefore = z.array(z.enum(RESHARD_STEPS, { error: `pause_before takes ${RESHARD_STEPS.join(', ')}` })).default([]);

@@ -1,17 +1,15 @@
 import { z } from 'zod';
+import { strictBody } from '../../messenger/schema-parts.js';
 import type { ApiRouter } from '../api-router.js';
 import { ApiError } from '../errors.js';
 import type { Lab } from '../../lab/lab.js';
 import { findShard, runSql, SqlError } from '../../console/sql.js';
 
-const SqlBody = z.strictObject(
-  {
-    shard: z.string({ error: 'shard is required (a name like shard-0, or an id)' }).min(1, 'shard is required'),
-    sql: z.string({ error: 'sql is required' }).trim().min(1, 'sql must not be empty').max(100_000, 'sql is too long'),
-    explain: z.enum(['plan', 'analyze'], { error: 'explain must be plan or analyze' }).nullable().optional(),
-  },
-  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
-);
+const SqlBody = strictBody({
+  shard: z.string({ error: 'shard is required (a name like shard-0, or an id)' }).min(1, 'shard is required'),
+  sql: z.string({ error: 'sql is required' }).trim().min(1, 'sql must not be empty').max(100_000, 'sql is too long'),
+  explain: z.enum(['plan', 'analyze'], { error: 'explain must be plan or analyze' }).nullable().optional(),
+});
 
 const SqlRunSchema = z
   .object({

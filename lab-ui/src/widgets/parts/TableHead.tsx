@@ -25,3 +25,6 @@ export function TableHead({ columns }: { columns: Column[] }) {
 
 /** A numeric column. */
 export const num = (label: string, title?: string): Column => ({ label, num: true, title });
+
+/** The last column of a table whose rows hold buttons: named for screen readers only. */
+export const ACTIONS: Column = <span className="sr-only">actions</span>;
