@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PagingReport } from '../src/contracts/paging.js';
 import type { ShardAdvice } from '../src/contracts/shard-advice.js';
+import type { RunView } from '../src/loadtest/run.js';
 import type { WritePause } from '../src/sharding/write-gate.js';
 import { runCommand } from './support/command.js';
 import { startEmbeddedTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
@@ -143,6 +144,34 @@ describe('should you shard', () => {
     ]) {
       expect((await t.call<ErrorReply>('POST', '/lab/v1/shard-advice', body)).status, JSON.stringify(body)).toBe(400);
     }
+  });
+});
+
+describe('scenario 4: where the CPU went', () => {
+  it("splits a run's CPU into the generator, the API, each shard server and the rest, and names the limit", async () => {
+    const seeded = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 400 });
+    expect((await t.running.lab.jobs.wait(seeded.body.job_id)).state).toBe('succeeded');
+    // Paced low and short: the split is what is tested, not this machine's ceiling.
+    const started = await t.call<{ id: string }>('POST', '/lab/v1/loadtests', { scenario: '10k', connections: 50, rate: 300, duration_s: 3, warmup_s: 0 });
+    expect(started.status).toBe(202);
+    await t.running.lab.loadtests.wait();
+    const run = (await t.call<RunView>('GET', `/lab/v1/loadtests/${started.body.id}`)).body;
+    expect(run.state, run.error ?? '').toBe('finished');
+    const cpu = run.summary!.cpu!;
+    expect(cpu.parts.map((p) => p.part)).toEqual(['generator', 'api', 'databases', 'other']);
+    const [generator, api, databases] = cpu.parts;
+    expect(generator!.processes).toHaveLength(1);
+    expect(generator!.capacity_cores).toBe(1);
+    expect(api!.processes[0]).toMatchObject({ name: 'main', pid: process.pid });
+    expect(databases!.processes.map((p) => [p.name, p.pid])).toEqual(t.running.lab.cluster.shards.map((s) => [s.name, s.server!.pid]));
+    expect(databases!.cpu_s).toBeGreaterThan(0);
+    expect(cpu.window_s).toBeGreaterThan(0);
+    expect(['generator', 'api', 'databases', 'machine']).toContain(cpu.limit);
+    expect(cpu.why.length).toBeGreaterThan(20);
+    // The terminal's and CLI's loadtest shows the same split.
+    const text = await command(`loadtest show ${run.id}`);
+    expect(text).toContain(`limit: ${cpu.limit} — ${cpu.why}`);
+    expect(text).toMatch(/databases[\s\S]*shard-0/);
   });
 });
 
