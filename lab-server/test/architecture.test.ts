@@ -193,7 +193,9 @@ describe('write pauses', () => {
     expect(mine!.waited_ms).toBeGreaterThan(0);
     expect(mine!.shards_after).toEqual(mine!.shards_before);
     expect((await fate(user.body.id)).paused).toEqual([mine]);
-    expect(await command(`fate ${user.body.id}`)).toMatch(/Paused at the write gate: POST \/api\/v1\/users at .*, waited [\d.]+ ms \(stayed on shard-\d\)/);
+    expect(await command(`fate ${user.body.id}`)).toMatch(
+      /Paused at the write gate: POST \/api\/v1\/users at .*, waited [\d.]+ ms \(stayed on shard-\d; served by main\)/,
+    );
     expect(await command('pauses')).toMatch(/POST \/api\/v1\/users[\s\S]*writes waited/);
   });
 });
