@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PagingReport } from '../src/contracts/paging.js';
 import type { ShardAdvice } from '../src/contracts/shard-advice.js';
 import type { RunView } from '../src/loadtest/run.js';
+import type { TraceView } from '../src/tracing/store.js';
 import type { WritePause } from '../src/sharding/write-gate.js';
 import { runCommand } from './support/command.js';
 import { startEmbeddedTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
@@ -172,6 +173,41 @@ describe('scenario 4: where the CPU went', () => {
     const text = await command(`loadtest show ${run.id}`);
     expect(text).toContain(`limit: ${cpu.limit} — ${cpu.why}`);
     expect(text).toMatch(/databases[\s\S]*shard-0/);
+  });
+});
+
+describe('replication in a trace', () => {
+  it('a creation on a shard with a replica ends with the replica replaying its commit; without one, there is no such span', async () => {
+    expect((await t.call('POST', '/lab/v1/shards/shard-0/replicas')).status).toBe(201);
+    try {
+      const seen = new Map<string, TraceView>();
+      for (let i = 0; seen.size < 2 && i < 40; i++) {
+        const r = await t.call<{ trace: TraceView }>('POST', '/lab/v1/traces', {
+          method: 'POST',
+          path: '/api/v1/users',
+          body: { first_name: 'Rep', last_name: `Lica${i}` },
+        });
+        expect(r.status).toBe(200);
+        const shard = r.body.trace.spans.find((x) => x.name === 'ring lookup')!.attributes['lab.shard'] as string;
+        if (!seen.has(shard)) seen.set(shard, r.body.trace);
+      }
+      const withReplica = seen.get('shard-0')!;
+      const rep = withReplica.spans.find((x) => x.name === 'replication to shard-0-replica')!;
+      expect(rep, withReplica.spans.map((x) => x.name).join(', ')).toBeDefined();
+      expect(rep.attributes).toMatchObject({
+        'lab.replica': 'shard-0-replica',
+        'lab.replication.caught_up': true,
+        'lab.wal.lsn': expect.stringMatching(/^[0-9A-F]+\/[0-9A-F]+$/),
+      });
+      expect(rep.attributes['lab.replication.polls']).toBeGreaterThanOrEqual(1);
+      // It starts once the INSERT has committed.
+      const insert = withReplica.spans.find((x) => x.name === 'query' && String(x.attributes['db.query.text']).startsWith('INSERT'))!;
+      expect(rep.start_ms).toBeGreaterThanOrEqual(insert.start_ms + insert.duration_ms);
+      expect(rep.duration_ms).toBeGreaterThan(0);
+      expect(seen.get('shard-1')!.spans.some((x) => x.name.startsWith('replication'))).toBe(false);
+    } finally {
+      expect((await t.call('DELETE', '/lab/v1/shards/shard-0/replicas')).status).toBe(200);
+    }
   });
 });
 
