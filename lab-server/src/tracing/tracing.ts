@@ -157,7 +157,14 @@ function tracedListener(listener: http.RequestListener): http.RequestListener {
       {
         kind: SpanKind.SERVER,
         startTime: now(),
-        attributes: { 'http.request.method': req.method ?? '', 'url.path': path, ...(query ? { 'url.query': query } : {}), [SOURCE_ATTRIBUTE]: source },
+        attributes: {
+          'http.request.method': req.method ?? '',
+          'url.path': path,
+          ...(query ? { 'url.query': query } : {}),
+          [SOURCE_ATTRIBUTE]: source,
+          // Which API process served it: the main one, or one of the prefork workers.
+          'process.pid': process.pid,
+        },
       },
       parent,
     );

@@ -189,6 +189,19 @@ describe('the browser lab', () => {
     await waterfall.locator('li[data-span="ring lookup"] button').click();
     await expect.poll(() => waterfall.locator('li[data-span="ring lookup"] .span-attrs').textContent()).toMatch(/lab\.ring\.vnode\s*shard-\d-vn\d+/);
     await w.shot('request-tracer');
+    // The original's diagram 4, driven by the same spans: each box shows its span's measured time, lit in turn.
+    const path = tracer.locator('.request-path');
+    await expect.poll(() => path.getAttribute('data-step'), { timeout: 20_000 }).toBe('done');
+    await path.scrollIntoViewIfNeeded();
+    await w.shot('request-path');
+    const ringMs = await waterfall.locator('li[data-span="ring lookup"] .span-ms').first().textContent();
+    expect(await path.locator('li[data-stage="ring"] .num').textContent()).toBe(ringMs);
+    expect(await path.locator('li[data-stage="primary"] strong').textContent()).toBe(`${shard} primary`);
+    expect(await path.locator('li[data-stage="replica"]').getAttribute('class')).toContain('absent');
+    await path.getByRole('button', { name: 'Replay' }).click();
+    await expect.poll(() => path.getAttribute('data-step')).not.toBe('done');
+    // Scenario 4's panel sets the original's claimed table beside what this machine measured.
+    expect(await w.page.locator('.scenario-four table').first().textContent()).toContain('600,000');
 
     const ex = exercise(w.page, 'trace-create');
     await ex.locator('select').selectOption(shard!);
