@@ -31,6 +31,8 @@ interface Current {
   abort: AbortController;
   /** Resolves when the run has reached a final state and is saved. */
   ended: Promise<void>;
+  /** What a generator that failed (killed at its hard limit) did until then, with the CPU split: kept with the failure. */
+  partial: LoadSummary | null;
 }
 
 /**
@@ -97,7 +99,7 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
       started_at: null,
       finished_at: null,
     };
-    const current: Current = { view, timeline: [], child: null, abort: new AbortController(), ended: Promise.resolve() };
+    const current: Current = { view, timeline: [], child: null, abort: new AbortController(), ended: Promise.resolve(), partial: null };
     this.current = current;
     current.ended = this.execute(current, req.scenario);
     this.changed(current);
@@ -175,7 +177,7 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
       await this.finish(c, 'finished', summary, null);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      await this.finish(c, c.abort.signal.aborted ? 'cancelled' : 'failed', null, message);
+      await this.finish(c, c.abort.signal.aborted ? 'cancelled' : 'failed', c.partial, message);
     }
   }
 
@@ -206,6 +208,7 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
       return { ...(await generator.result), cpu: cpu.split() };
     } catch (err) {
       if (c.abort.signal.aborted) return { ...this.partialSummary(c), cpu: cpu.split() };
+      c.partial = { ...this.partialSummary(c), cpu: cpu.split() };
       throw err;
     } finally {
       c.view.pid = null;

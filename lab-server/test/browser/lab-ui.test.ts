@@ -172,6 +172,12 @@ describe('the browser lab', () => {
   it('traces a user creation from the Architecture chapter: a measured waterfall, and the exercise answered from it', async () => {
     await t.call('POST', '/lab/v1/chapters/architecture/reset');
     const w = await watchedPage(browser);
+    // Every chapter links the glossary, which lives in this chapter.
+    await w.page.goto(`${t.url}/#/chapters/sharding`);
+    await w.page.locator('.chapter-bar').getByRole('link', { name: 'Glossary' }).click();
+    await w.page.locator('h2#glossary').waitFor();
+    await expect.poll(() => w.page.locator('h2#glossary').isVisible()).toBe(true);
+    expect(new URL(w.page.url()).hash).toBe('#/chapters/architecture/glossary');
     await w.page.goto(`${t.url}/#/chapters/architecture`);
     const tracer = w.page.locator('.tracer');
     await tracer.getByRole('button', { name: 'Create a user', exact: true }).click();

@@ -20,7 +20,8 @@ export function ScenarioFour() {
   const [run, setRun] = useState<LoadTestRun | null>(null);
   const refresh = useCallback(async () => {
     const { runs } = await api<{ runs: LoadTestRun[] }>('GET', '/lab/v1/loadtests');
-    const mine = runs.find((r) => r.params.scenario === SCENARIO && (active(r) || (r.state === 'finished' && r.summary)));
+    // A run killed at its hard limit still measured its CPU until then: shown, with its failure.
+    const mine = runs.find((r) => r.params.scenario === SCENARIO && (active(r) || (['finished', 'failed'].includes(r.state) && r.summary)));
     setRun(mine ?? null);
   }, []);
   const load = usePolled(refresh, 2_000);
@@ -28,7 +29,7 @@ export function ScenarioFour() {
     const r = await api<{ id: string; run: LoadTestRun }>('POST', '/lab/v1/loadtests', { scenario: SCENARIO, rate: RATE, duration_s: Number(seconds) });
     setRun(r.run);
   });
-  const s = run?.state === 'finished' ? run.summary : null;
+  const s = run && !active(run) ? run.summary : null;
   const p = run?.progress;
   const success = s && s.requests > 0 ? (1 - s.errors / s.requests) * 100 : null;
   const rows: [string, string, string][] = [
@@ -52,7 +53,13 @@ export function ScenarioFour() {
           10,000 connections paced to {fmt(RATE)} requests/s in all: 80 % reads by id, 10 % creates, 10 % updates (`loadtest 10k --rate {RATE}`).
         </span>
       </ActionForm>
-      <ErrorNote error={start.error ?? load.error} />
+      <ErrorNote
+        error={
+          start.error ??
+          load.error ??
+          (run?.state === 'failed' ? `Run ${run.id.slice(0, 8)} failed: ${run.error ?? 'no reason given'}. Its numbers are what it did until then.` : null)
+        }
+      />
       {active(run) && (
         <p className="small" aria-live="polite">
           Run {run!.id.slice(0, 8)} {run!.state}

@@ -19,8 +19,9 @@ export interface CpuRun {
 
 const pct = (n: number) => `${Math.round(n * 100)} %`;
 
-/** The newest finished run of the scenario with a CPU split. */
-const newest = (s: CpuLimitSpec, runs: readonly CpuRun[]) => runs.find((r) => r.state === 'finished' && r.params.scenario === s.scenario && r.summary?.cpu);
+/** The newest run of the scenario with a CPU split: finished, or failed at its hard limit (it measured until then). */
+const newest = (s: CpuLimitSpec, runs: readonly CpuRun[]) =>
+  runs.find((r) => ['finished', 'failed'].includes(r.state) && r.params.scenario === s.scenario && r.summary?.cpu);
 
 /** The verdict on the learner's reading of which part limited the newest run of the scenario. */
 export function judgeCpuLimit(s: CpuLimitSpec, answer: Answer | undefined, runs: readonly CpuRun[]): CheckResult {
@@ -32,7 +33,7 @@ export function judgeCpuLimit(s: CpuLimitSpec, answer: Answer | undefined, runs:
     .filter((p) => p.part !== 'other')
     .map((p) => `${p.part} ${p.cores.toFixed(2)} of ${p.capacity_cores} core(s) (${pct(p.utilisation)})`)
     .join(', ');
-  const seen = `Run ${run.id.slice(0, 8)}: ${split}; the machine ${pct(cpu.machine_busy)} busy.`;
+  const seen = `Run ${run.id.slice(0, 8)}${run.state === 'failed' ? ' (it failed: the generator did not finish in time)' : ''}: ${split}; the machine ${pct(cpu.machine_busy)} busy.`;
   if (answer === undefined || answer === '') return fail(`${seen} Which part is the limit? Choose one of ${LIMITS.join(', ')}.`);
   if (!(LIMITS as readonly string[]).includes(String(answer))) return fail(`'${answer}' is not a part: choose one of ${LIMITS.join(', ')}.`);
   if (answer === cpu.limit) return pass(`Right: ${cpu.why} ${seen}`);
