@@ -45,6 +45,15 @@ describe('loadtest', () => {
       why: '',
     };
     const r = judgeLoadTest(four, { ...run(1900, 30, 0), summary: { ...run(1900, 30, 0).summary, cpu } });
+    const killed = judgeLoadTest(four, {
+      ...run(2, 30, 9_000),
+      state: 'failed',
+      error: 'killed',
+      summary: { requests: 133, errors: 9_000, requests_per_s: 2, cpu },
+    });
+    expect(killed.verdict).toBe('fails');
+    expect(killed.measured).toContain('0.00 % success');
+    expect(killed.measured).toContain('The run failed (killed): these are its numbers until then.');
     expect(r.measured).toMatch(
       /CPU \(cores busy, of 2\): generator 0\.97 of 1, api 0\.60 of 1, databases 0\.30 of 2, other programs 0\.13; limit: generator\.$/,
     );

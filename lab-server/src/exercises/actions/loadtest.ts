@@ -41,7 +41,7 @@ export async function runLoadTest(
   scenario: string,
   duration: number | undefined,
   turn?: Turn,
-  pace: { rate?: number | undefined; connections?: number | undefined } = {},
+  pace: { rate?: number | undefined; connections?: number | undefined; keepFailed?: boolean } = {},
 ): Promise<LoadTestView> {
   const started = await ctx.api.call<{ id?: string }>('POST', '/lab/v1/loadtests', {
     scenario,
@@ -52,11 +52,12 @@ export async function runLoadTest(
   failUnlessOk(started, 'POST /lab/v1/loadtests');
   const id = started.body?.id;
   if (!id) throw new StepFailed('POST /lab/v1/loadtests answered without a run id.');
-  return waitForRun(ctx, id, turn);
+  return waitForRun(ctx, id, turn, pace.keepFailed);
 }
 
 /** Polls a run until it has finished; any other end is a failed step naming it. */
-export async function waitForRun(ctx: ExerciseContext, id: string, turn?: Turn): Promise<LoadTestView> {
+/** With `keepFailed`, a run that failed but measured until then (killed at its hard limit: a summary) is returned too. */
+export async function waitForRun(ctx: ExerciseContext, id: string, turn?: Turn, keepFailed = false): Promise<LoadTestView> {
   let pending = turn;
   for (;;) {
     const r = await ctx.api.call<LoadTestView>('GET', `/lab/v1/loadtests/${encodeURIComponent(id)}`);
@@ -67,7 +68,7 @@ export async function waitForRun(ctx: ExerciseContext, id: string, turn?: Turn):
       failUnlessOk(await ctx.api.call('PUT', path, { value: pending.value }), `PUT ${path}`);
       pending = undefined;
     }
-    if (state === 'finished') return r.body;
+    if (state === 'finished' || (keepFailed && state === 'failed' && r.body.summary)) return r.body;
     if (state && !['preparing', 'running'].includes(state)) {
       const why = r.body.error;
       throw new StepFailed(`Load test ${id} ${state}${why ? `: ${why}` : ''}.`);
