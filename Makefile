@@ -12,7 +12,7 @@ MESSAGES ?= 0
         bench-tracing bench-tuning bench-reset trace trace-sample fate id-locality paging pauses advise shard-plan shard-add shard-remove shard-replica shard-promote ring partitions partitions-months partitions-retire tune knobs claims bench-reshard bench-repartition \
         fk-demo fk-race fk-username-race fk-audit fk-outbox fk-outbox-drill fk-constraints replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients pooling-statements cache cache-trial ladder \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
-        loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
+        loadtest-soak loadtest-pagination loadtest-10k loadtest-scenario4 loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi \
         top-statements durability profile restart-shards \
         migrate-drill-requests migrate-drill-rename
@@ -366,6 +366,9 @@ loadtest-pagination: install ## follow next_cursor 4 pages deep: 200 connections
 
 loadtest-10k: install ## 10,000 connections at 1 req/s each, 60 s (the original's headline)
 	@$(LAB) loadtest 10k $(LOADTEST_ARGS)
+
+loadtest-scenario4: install ## ARCHITECTURE's scenario 4: 10,000 users at 1 req/s each for 60 s, and where the CPU went
+	@$(LAB) loadtest 10k --rate 10000 $(LOADTEST_ARGS)
 
 loadtest-messages: install ## messenger: send messages into 50 conversations, 60 s
 	@$(LAB) loadtest messages-send $(LOADTEST_ARGS)

@@ -2,6 +2,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PagingReport } from '../src/contracts/paging.js';
 import type { ShardAdvice } from '../src/contracts/shard-advice.js';
+import type { RunView } from '../src/loadtest/run.js';
+import type { TraceView } from '../src/tracing/store.js';
 import type { WritePause } from '../src/sharding/write-gate.js';
 import { runCommand } from './support/command.js';
 import { startEmbeddedTestLab, testRing, type ErrorReply, type TestLab } from './support/lab.js';
@@ -146,6 +148,69 @@ describe('should you shard', () => {
   });
 });
 
+describe('scenario 4: where the CPU went', () => {
+  it("splits a run's CPU into the generator, the API, each shard server and the rest, and names the limit", async () => {
+    const seeded = await t.call<{ job_id: string }>('POST', '/lab/v1/seed', { users: 400 });
+    expect((await t.running.lab.jobs.wait(seeded.body.job_id)).state).toBe('succeeded');
+    // Paced low and short: the split is what is tested, not this machine's ceiling.
+    const started = await t.call<{ id: string }>('POST', '/lab/v1/loadtests', { scenario: '10k', connections: 50, rate: 300, duration_s: 3, warmup_s: 0 });
+    expect(started.status).toBe(202);
+    await t.running.lab.loadtests.wait();
+    const run = (await t.call<RunView>('GET', `/lab/v1/loadtests/${started.body.id}`)).body;
+    expect(run.state, run.error ?? '').toBe('finished');
+    const cpu = run.summary!.cpu!;
+    expect(cpu.parts.map((p) => p.part)).toEqual(['generator', 'api', 'databases', 'other']);
+    const [generator, api, databases] = cpu.parts;
+    expect(generator!.processes).toHaveLength(1);
+    expect(generator!.capacity_cores).toBe(1);
+    expect(api!.processes[0]).toMatchObject({ name: 'main', pid: process.pid });
+    expect(databases!.processes.map((p) => [p.name, p.pid])).toEqual(t.running.lab.cluster.shards.map((s) => [s.name, s.server!.pid]));
+    expect(databases!.cpu_s).toBeGreaterThan(0);
+    expect(cpu.window_s).toBeGreaterThan(0);
+    expect(['generator', 'api', 'databases', 'machine']).toContain(cpu.limit);
+    expect(cpu.why.length).toBeGreaterThan(20);
+    // The terminal's and CLI's loadtest shows the same split.
+    const text = await command(`loadtest show ${run.id}`);
+    expect(text).toContain(`limit: ${cpu.limit} — ${cpu.why}`);
+    expect(text).toMatch(/databases[\s\S]*shard-0/);
+  });
+});
+
+describe('replication in a trace', () => {
+  it('a creation on a shard with a replica ends with the replica replaying its commit; without one, there is no such span', async () => {
+    expect((await t.call('POST', '/lab/v1/shards/shard-0/replicas')).status).toBe(201);
+    try {
+      const seen = new Map<string, TraceView>();
+      for (let i = 0; seen.size < 2 && i < 40; i++) {
+        const r = await t.call<{ trace: TraceView }>('POST', '/lab/v1/traces', {
+          method: 'POST',
+          path: '/api/v1/users',
+          body: { first_name: 'Rep', last_name: `Lica${i}` },
+        });
+        expect(r.status).toBe(200);
+        const shard = r.body.trace.spans.find((x) => x.name === 'ring lookup')!.attributes['lab.shard'] as string;
+        if (!seen.has(shard)) seen.set(shard, r.body.trace);
+      }
+      const withReplica = seen.get('shard-0')!;
+      const rep = withReplica.spans.find((x) => x.name === 'replication to shard-0-replica')!;
+      expect(rep, withReplica.spans.map((x) => x.name).join(', ')).toBeDefined();
+      expect(rep.attributes).toMatchObject({
+        'lab.replica': 'shard-0-replica',
+        'lab.replication.caught_up': true,
+        'lab.wal.lsn': expect.stringMatching(/^[0-9A-F]+\/[0-9A-F]+$/),
+      });
+      expect(rep.attributes['lab.replication.polls']).toBeGreaterThanOrEqual(1);
+      // It starts once the INSERT has committed.
+      const insert = withReplica.spans.find((x) => x.name === 'query' && String(x.attributes['db.query.text']).startsWith('INSERT'))!;
+      expect(rep.start_ms).toBeGreaterThanOrEqual(insert.start_ms + insert.duration_ms);
+      expect(rep.duration_ms).toBeGreaterThan(0);
+      expect(seen.get('shard-1')!.spans.some((x) => x.name.startsWith('replication'))).toBe(false);
+    } finally {
+      expect((await t.call('DELETE', '/lab/v1/shards/shard-0/replicas')).status).toBe(200);
+    }
+  });
+});
+
 describe('write pauses', () => {
   it('records which request waited at the write gate, for which key, and shows it in the key fate', async () => {
     const gate = t.running.lab.ring.gate;
@@ -164,7 +229,9 @@ describe('write pauses', () => {
     expect(mine!.waited_ms).toBeGreaterThan(0);
     expect(mine!.shards_after).toEqual(mine!.shards_before);
     expect((await fate(user.body.id)).paused).toEqual([mine]);
-    expect(await command(`fate ${user.body.id}`)).toMatch(/Paused at the write gate: POST \/api\/v1\/users at .*, waited [\d.]+ ms \(stayed on shard-\d\)/);
+    expect(await command(`fate ${user.body.id}`)).toMatch(
+      /Paused at the write gate: POST \/api\/v1\/users at .*, waited [\d.]+ ms \(stayed on shard-\d; served by main\)/,
+    );
     expect(await command('pauses')).toMatch(/POST \/api\/v1\/users[\s\S]*writes waited/);
   });
 });

@@ -12,7 +12,7 @@ const library = await loadChapters(path.join(REPO_ROOT, 'chapters'));
 
 interface ExerciseView {
   id: string;
-  input: { type: 'shard' | 'number' } | null;
+  input: { type: 'shard' | 'number' | 'choice'; options?: string[] } | null;
   progress: { how: string } | null;
 }
 interface CheckReply {
@@ -36,6 +36,7 @@ const exerciseUrl = (c: string, e: string) => `${chapterUrl(c)}/exercises/${e}`;
 /** A wrong answer of the right type: another shard, or a number far off. */
 function wrongAnswer(input: NonNullable<ExerciseView['input']>, right: string | number): string | number {
   if (input.type === 'number') return Number(right) + 10;
+  if (input.type === 'choice') return input.options!.find((o) => o !== right)!;
   const n = Number(/(\d+)$/.exec(String(right))?.[1] ?? 0);
   return `shard-${(n + 1) % 5}`;
 }

@@ -195,3 +195,32 @@ it('restores a chapter start while the workers serve reads: they hold their quer
   // The swap replaced the databases: what was written after the start is gone, and the workers read the new ones.
   expect((await t.call('GET', `/api/v1/users/${ids[0]}`)).status).toBe(404);
 });
+
+it('lists the writes that waited at the write gate in a worker, with the worker that served them', async () => {
+  await t.running.lab.ring.fence({ ranges: [{ start: 0, end: 0xffffffff }] });
+  let created: Promise<{ status: number; body: User }>[] = [];
+  try {
+    // Connections of their own reach both workers in turn; each write stops at its worker's gate.
+    created = Array.from({ length: 4 }, (_, i) => onNewConnection<User>('POST', '/api/v1/users', { first_name: 'Gate', last_name: `Waiter${i}` }));
+    // The workers report what they are handling every second: wait until all four are waiting.
+    await expect
+      .poll(async () => Number(/^lab_http_requests_in_flight (\d+)$/m.exec(await (await fetch(`${t.url}/metrics`)).text())?.[1] ?? 0), { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(4);
+  } finally {
+    await t.running.lab.ring.lift();
+  }
+  const ids = (await Promise.all(created)).map((r) => {
+    expect(r.status).toBe(201);
+    return r.body.id;
+  });
+  const workers = workerPids().map((pid) => `worker ${pid}`);
+  type Pause = { keys: string[]; request: string | null; process: string };
+  const mine = async () => (await t.call<{ pauses: Pause[] }>('GET', '/lab/v1/ring/pauses')).body.pauses.filter((p) => ids.includes(p.keys[0]!));
+  // A worker hands each pause to the primary as it ends; the replies may come first.
+  await expect.poll(async () => (await mine()).length, { timeout: 10_000 }).toBe(4);
+  const pauses = await mine();
+  expect(pauses.every((p) => p.request === 'POST /api/v1/users' && workers.includes(p.process))).toBe(true);
+  expect(new Set(pauses.map((p) => p.process)).size).toBe(2);
+  const fate = await t.call<{ paused: Pause[] }>('GET', `/lab/v1/ids/${ids[0]}/fate`);
+  expect(fate.body.paused).toEqual([pauses.find((p) => p.keys[0] === ids[0])]);
+});

@@ -67,6 +67,12 @@ describe('tracing a request', () => {
     // The spans are the request's own, measured as it ran: the query took part of the request's time.
     expect(insert.duration_ms).toBeGreaterThan(0);
     expect(insert.duration_ms).toBeLessThan(trace.duration_ms);
+    // Its plan, EXPLAINed with the same parameters on the same server — which did not insert a second row.
+    expect(insert.attributes['db.query.parameters']).toContain('Lovelace');
+    expect(insert.attributes['db.query.plan']).toMatch(/^Insert on users/);
+    expect((await t.call('GET', `/api/v1/users/${id}`)).status).toBe(200);
+    const kept = await t.call<Trace>('GET', `/lab/v1/traces/${trace.trace_id}`);
+    expect(kept.body.spans.find((s) => s.span_id === insert.span_id)!.attributes['db.query.plan']).toBe(insert.attributes['db.query.plan']);
   });
 
   it('a read by id (the lean GET path) goes to the shard the ring names', async () => {

@@ -63,3 +63,4 @@ export type Body<P extends keyof paths, M extends Method, S extends number = 200
   ? B
   : never;
 export type Ladder = Schemas['Ladder'];
+export type CpuSplit = Schemas['CpuSplit'];

@@ -45,6 +45,7 @@ export const WIDGETS = [
   'rename-drill',
   'claim-walkthrough',
   'ladder',
+  'scenario-four',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { statement } from '../postgres/statements.js';
 import { isUnavailable } from './errors.js';
 import { portOf, type ShardPools } from './shard-pools.js';
-import { inSpan } from '../tracing/tracing.js';
+import { inSpan, lateSpan } from '../tracing/tracing.js';
 import type { ShardSet } from './shard-set.js';
 
 export type ReadPolicy = 'primary' | 'replica' | 'read-your-writes';
@@ -30,6 +30,8 @@ export interface PeerWrite {
 /** How long after a write the key is watched: reads of it are checked for staleness (`replica`) or routed by LSN (read-your-writes). */
 const WATCH_MS = 30_000;
 const MAX_WATCHED = 100_000;
+/** How long a traced write's replication span waits for the replica to replay it. */
+const REPLAY_WAIT_MS = 2_000;
 
 /**
  * Where a read by key goes, by the read policy: the primary, the shard's replica, or the replica unless it has
@@ -55,7 +57,23 @@ export class ReadRouter {
   async wrote(shardId: number, key: string): Promise<void> {
     const shard = this.shards.shard(shardId);
     if (!shard.replica) return this.remember(key, shardId, null);
-    const { rows } = await shard.pool.query<{ lsn: string }>(statement('reads.lsn', 'SELECT pg_current_wal_lsn()::text AS lsn'));
+    const position = shard.pool.query<{ lsn: string }>(statement('reads.lsn', 'SELECT pg_current_wal_lsn()::text AS lsn'));
+    const replica = shard.replica;
+    // A traced write: from its commit until the replica has replayed past it, measured after the response.
+    lateSpan(`replication to ${replica.name}`, { 'lab.replica': replica.name, 'server.port': portOf(replica.url) }, async (span) => {
+      const lsn = (await position).rows[0]!.lsn;
+      span.setAttribute('lab.wal.lsn', lsn);
+      const give_up = performance.now() + REPLAY_WAIT_MS;
+      let polls = 0;
+      let caught_up = false;
+      while (!caught_up && performance.now() < give_up) {
+        polls++;
+        const r = await replica.pool.query<{ done: boolean | null }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS done', [lsn]);
+        caught_up = r.rows[0]?.done === true;
+      }
+      span.setAttributes({ 'lab.replication.caught_up': caught_up, 'lab.replication.polls': polls });
+    });
+    const { rows } = await position;
     this.remember(key, shardId, parseLsn(rows[0]!.lsn));
     this.onWrite?.({ key, shard: shardId, lsn: rows[0]!.lsn });
   }

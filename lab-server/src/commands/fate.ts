@@ -41,7 +41,9 @@ export default defineCommand({
         p.shards_before.join() === p.shards_after.join()
           ? `stayed on ${p.shards_after.join(', ')}`
           : `${p.shards_before.join(', ')} → ${p.shards_after.join(', ')}`;
-      lines.push(`Paused at the write gate: ${p.request ?? 'a write outside HTTP'} at ${p.paused_at}, waited ${p.waited_ms} ms (${moved}).`);
+      lines.push(
+        `Paused at the write gate: ${p.request ?? 'a write outside HTTP'} at ${p.paused_at}, waited ${p.waited_ms} ms (${moved}; served by ${p.process}).`,
+      );
     }
     if (f.paused.length === 0) lines.push('No request for this id waited at the write gate.');
     return { data: f, text: `${table}\n${lines.join('\n')}` };

@@ -59,7 +59,21 @@ function summaryText(s: LoadSummary): string {
   parts.push(
     `status codes: ${codes || 'none'}${s.socket_errors ? `; socket errors: ${num(s.socket_errors)}` : ''}${s.stopped_early ? ' (stopped early)' : ''}`,
   );
+  if (s.cpu) parts.push(cpuText(s.cpu));
   return parts.join('\n\n');
+}
+
+/** Where the run's CPU went, per part and process, and which part was nearest its limit. */
+export function cpuText(c: NonNullable<LoadSummary['cpu']>): string {
+  const rows = c.parts.flatMap((p) => [
+    [p.part, '', num(p.cpu_s, 1), num(p.cores, 2), `${num(p.capacity_cores)}`, `${num(p.utilisation * 100)} %`],
+    ...p.processes.map((x) => [`  ${x.name}`, String(x.pid), num(x.cpu_s, 1), num(x.cores, 2), '', '']),
+  ]);
+  return [
+    `CPU over ${num(c.window_s, 1)} s of the run (${c.machine_cores} cores, ${num(c.machine_busy * 100)} % busy):`,
+    formatTable(['part', 'pid', 'cpu s', 'cores', 'can use', 'of that'], rows),
+    `limit: ${c.limit} — ${c.why}`,
+  ].join('\n');
 }
 
 /** One line of live progress. */

@@ -14,13 +14,14 @@ export default defineCommand({
     if (r.pauses.length === 0)
       return { data: r, text: 'No write has waited at the write gate yet. Add a shard with rebalancing while a load test runs, then ask again.' };
     const table = formatTable(
-      ['paused at', 'request', 'key', 'waited ms', 'shard before → after'],
+      ['paused at', 'request', 'key', 'waited ms', 'shard before → after', 'served by'],
       r.pauses.map((p) => [
         p.paused_at.slice(11, 23),
         p.request ?? '-',
         p.keys.join(', ') || '-',
         p.waited_ms,
         `${p.shards_before.join(', ') || '-'} → ${p.shards_after.join(', ') || '-'}`,
+        p.process,
       ]),
     );
     const waits = r.pauses.map((p) => p.waited_ms).sort((a, b) => a - b);

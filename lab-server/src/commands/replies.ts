@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RingChangeSchema } from '../sharding/ring-view.js';
-import { RunMarkSchema } from '../contracts/loadtests.js';
+import { CpuSplitSchema, RunMarkSchema } from '../contracts/loadtests.js';
 
 /**
  * The parts of the lab's replies that commands read. Objects are not strict: the API may add fields, and a
@@ -163,6 +163,7 @@ export const LoadSummary = z.object({
     z.object({ share: z.number(), expected_share: z.number(), requests: count, errors: count, statuses: z.record(z.string(), count), latency_ms: Percentiles }),
   ),
   stopped_early: z.boolean(),
+  cpu: CpuSplitSchema.nullable().optional(),
 });
 export type LoadSummary = z.output<typeof LoadSummary>;
 

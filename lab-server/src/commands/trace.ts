@@ -40,7 +40,12 @@ export function waterfall(t: Trace, style: Style): string {
     return [name, ms(s.duration_ms), `|${s.status === 'error' ? style.red(bar) : bar}|`, text ? style.dim(text) : ''];
   });
   const width = Math.max(...lines.map((l) => l[0]!.length));
-  const body = lines.map(([name, took, bar, text]) => `${name!.padEnd(width)}  ${took!.padStart(9)}  ${bar} ${text}`.trimEnd());
+  const body = lines.flatMap(([name, took, bar, text], i) => {
+    const plan = t.spans[i]!.attributes['db.query.plan'];
+    const row = `${name!.padEnd(width)}  ${took!.padStart(9)}  ${bar} ${text}`.trimEnd();
+    // Each statement's plan (EXPLAIN, added by the tracer) under its row.
+    return typeof plan === 'string' ? [row, ...plan.split('\n').map((p) => style.dim(`${' '.repeat(width + 2)}plan: ${p}`))] : [row];
+  });
   return [`${style.bold(t.name)} → ${t.status_code ?? '?'} in ${ms(t.duration_ms)}  ${style.dim(`trace ${t.trace_id}`)}`, ...body].join('\n');
 }
 

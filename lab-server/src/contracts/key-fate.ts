@@ -8,6 +8,7 @@ export const WritePauseSchema = z.object({
   waited_ms: z.number(),
   shards_before: z.array(z.string()).describe("the keys' shards by the ring in force when the write stopped"),
   shards_after: z.array(z.string()).describe('and when it went on (a cutover switches the ring inside the pause)'),
+  process: z.string().describe('the API process that served it: main, or worker <pid> under prefork (LAB_WORKERS)'),
 });
 
 export const WritePauses = z

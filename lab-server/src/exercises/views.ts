@@ -5,9 +5,11 @@
 
 /** The input an exercise asks for: a shard (picked from the live list) or a number. */
 export interface AnswerSpec {
-  type: 'shard' | 'number';
+  type: 'shard' | 'number' | 'choice';
   label: string;
   unit?: string;
+  /** For `choice`: the answers to pick from. */
+  options?: string[];
 }
 
 export type PassedHow = 'checked' | 'solved';

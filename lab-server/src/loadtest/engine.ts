@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { ConflictError, NotFoundError, UnavailableError } from '../domain/errors.js';
 import type { RunData } from './ops.js';
+import { CpuWatch, type RunProcesses } from './cpu.js';
 import { startGenerator } from './generator.js';
 import type { LoadSummary, TickSample, Totals } from './protocol.js';
 import { aroundMark, planRun, type RunMark, type RunRequest, type RunView } from './run.js';
@@ -30,6 +31,8 @@ interface Current {
   abort: AbortController;
   /** Resolves when the run has reached a final state and is saved. */
   ended: Promise<void>;
+  /** What a generator that failed (killed at its hard limit) did until then, with the CPU split: kept with the failure. */
+  partial: LoadSummary | null;
 }
 
 /**
@@ -43,6 +46,8 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
   target = '';
   /** The tuning knobs in force now, recorded with each run; set by start-up, which knows the knob panel. */
   conditions: () => Promise<Record<string, string>> = async () => ({});
+  /** The API's and the databases' processes now, whose CPU a run measures; set by start-up, which knows them. */
+  processes: () => Omit<RunProcesses, 'generator'> = () => ({ api: [{ name: 'main', pid: process.pid }], databases: [] });
 
   constructor(
     private readonly store: RunStore,
@@ -94,7 +99,7 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
       started_at: null,
       finished_at: null,
     };
-    const current: Current = { view, timeline: [], child: null, abort: new AbortController(), ended: Promise.resolve() };
+    const current: Current = { view, timeline: [], child: null, abort: new AbortController(), ended: Promise.resolve(), partial: null };
     this.current = current;
     current.ended = this.execute(current, req.scenario);
     this.changed(current);
@@ -172,15 +177,20 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
       await this.finish(c, 'finished', summary, null);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      await this.finish(c, c.abort.signal.aborted ? 'cancelled' : 'failed', null, message);
+      await this.finish(c, c.abort.signal.aborted ? 'cancelled' : 'failed', c.partial, message);
     }
   }
 
   /** Forks the generator and resolves with its summary (a cancelled run: what it did until then). */
   private async generate(c: Current, scenario: Scenario, data: RunData): Promise<LoadSummary> {
+    // Sampled at each measured second, so the split covers what the summary counts (not the warm-up).
+    const cpu = new CpuWatch(() => ({ generator: c.child?.pid ?? null, ...this.processes() }));
     const generator = startGenerator(
       { url: this.target, flows: scenario.flows, phases: c.view.params.phases, warmup_s: c.view.params.warmup_s, data },
-      (sample, totals) => this.onTick(c, sample, totals),
+      (sample, totals) => {
+        cpu.tick();
+        this.onTick(c, sample, totals);
+      },
       (c.view.params.warmup_s + c.view.params.duration_s) * 1000 + GRACE_MS,
       (w) => {
         c.view.notes.push(
@@ -195,9 +205,10 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
     c.view.started_at = new Date().toISOString();
     this.changed(c);
     try {
-      return await generator.result;
+      return { ...(await generator.result), cpu: cpu.split() };
     } catch (err) {
-      if (c.abort.signal.aborted) return this.partialSummary(c);
+      if (c.abort.signal.aborted) return { ...this.partialSummary(c), cpu: cpu.split() };
+      c.partial = { ...this.partialSummary(c), cpu: cpu.split() };
       throw err;
     } finally {
       c.view.pid = null;

@@ -1,3 +1,4 @@
+import type { CpuSplit } from '../contracts/loadtests.js';
 import type { Percentiles } from '../metrics/histogram.js';
 import type { OpSummary } from './mix.js';
 import type { RunData } from './ops.js';
@@ -41,6 +42,8 @@ export interface LoadSummary extends Totals {
   status_codes: Record<string, number>;
   ops: Record<string, OpSummary>;
   stopped_early: boolean;
+  /** CPU per part of the system while the run was measured (added by the engine, which knows the processes). */
+  cpu?: CpuSplit | null;
 }
 
 export type ParentMessage = { type: 'start'; url: string; flows: Flow[]; phases: PhasePlan[]; warmup_s: number; data: RunData };

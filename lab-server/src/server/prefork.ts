@@ -6,7 +6,7 @@ import type { RingVersion } from '../cluster/topology-store.js';
 import type { LabConfig } from '../config.js';
 import type { WorkerReport } from '../metrics/metrics.js';
 import { execArgvFor } from '../process/fork-args.js';
-import type { FenceTarget } from '../sharding/write-gate.js';
+import type { FenceTarget, WritePause } from '../sharding/write-gate.js';
 import type { Lab } from '../lab/lab.js';
 import type { PeerState, WritePeers } from '../lab/peers.js';
 import type { TraceView } from '../tracing/store.js';
@@ -50,6 +50,7 @@ export type WorkerMessage =
   | Wrote
   | { type: 'lab-metrics'; report: WorkerReport; reads: ReadCounts }
   | { type: 'lab-trace'; trace: TraceView }
+  | { type: 'lab-pause'; pause: WritePause }
   | { type: 'lab-done'; seq: number; error?: string; keys?: string[] }
   | { type: 'lab-ready' };
 export type PrimaryMessage = { type: 'lab-stop' } | { type: 'lab-listen' } | Wrote | (PeerCommand & { seq: number });
@@ -259,6 +260,7 @@ export class Prefork implements WritePeers {
       }
       if (msg?.type === 'lab-done') this.done(worker.id, msg.seq, msg.error, msg.keys);
       if (msg?.type === 'lab-trace') traceStore.add(msg.trace);
+      if (msg?.type === 'lab-pause') this.lab.ring.gate.record(msg.pause);
       if (msg?.type === 'lab-wrote') for (const w of this.workers) if (w !== worker && !w.isDead()) w.send(msg);
       if (msg?.type === 'lab-ready') ready();
     });

@@ -1,3 +1,4 @@
+import nodeCluster from 'node:cluster';
 import http from 'node:http';
 import { Router as ExpressRouter } from 'express';
 import type { Registry } from 'prom-client';
@@ -59,6 +60,16 @@ export async function startLab(config: LabConfig, log: Log): Promise<RunningLab>
     lab.messenger.outbox.start();
     await lab.loadtests.init();
     lab.loadtests.conditions = () => knobConditions(knobHost(lab));
+    lab.loadtests.processes = () => ({
+      api: [
+        { name: 'main', pid: process.pid },
+        ...Object.values(nodeCluster.workers ?? {}).flatMap((w) => (w?.process.pid ? [{ name: `worker ${w.process.pid}`, pid: w.process.pid }] : [])),
+      ],
+      databases: cluster.shards.flatMap((s) => [
+        ...(s.server?.pid ? [{ name: s.name, pid: s.server.pid }] : []),
+        ...(s.replica?.server?.pid ? [{ name: s.replica.name, pid: s.replica.server.pid }] : []),
+      ]),
+    });
     const app = createApp(
       labMounts(
         lab,

@@ -39,6 +39,8 @@ export async function runWorker(log: Log): Promise<void> {
   await lab.usePeerState(spec.state);
   lab.reads.onWrite = (write) => process.send?.({ type: 'lab-wrote', write } satisfies WorkerMessage);
   traceStore.onFinished = (trace) => process.send?.({ type: 'lab-trace', trace } satisfies WorkerMessage);
+  lab.ring.gate.servedBy = `worker ${process.pid}`;
+  lab.ring.gate.onPause = (pause) => process.send?.({ type: 'lab-pause', pause } satisfies WorkerMessage);
   started(lab);
   const app = createApp([{ path: '/', router: ExpressRouter().use(recordRequests(lab.metrics.recorder)) }, ...apiMounts(lab)], log);
   const api = traceRequests(fastUsersDispatch(lab.users, lab.metrics.recorder, app, log));

@@ -20,6 +20,8 @@ export interface WritePause {
   /** The keys' shards by the ring in force when the write stopped, and when it went on (a cutover switches rings inside the fence). */
   shards_before: string[];
   shards_after: string[];
+  /** The API process that served it: `main`, or `worker <pid>` under prefork. */
+  process: string;
 }
 
 /** How many pauses the gate remembers (the newest). */
@@ -52,6 +54,10 @@ export class WriteGate {
   private drained: (() => void) | null = null;
   private readonly pauseLog: WritePause[] = [];
   private waitingNow = 0;
+  /** This process, as its pauses name it (a prefork worker sets `worker <pid>`). */
+  servedBy = 'main';
+  /** Set in a prefork worker: each pause is also handed to the primary, which keeps the lab's list. */
+  onPause: ((pause: WritePause) => void) | null = null;
 
   /** Runs `fn` holding the gate for `hash`; `fn` must route inside, so a write paused by a fence routes afresh. */
   run<T>(hash: number, fn: () => Promise<T>, label?: WriteLabel): Promise<T> {
@@ -115,21 +121,31 @@ export class WriteGate {
     return this.pauseLog;
   }
 
+  /** A pause another API process recorded (a prefork worker's), kept in the order the writes stopped. */
+  record(pause: WritePause): void {
+    let i = this.pauseLog.length;
+    while (i > 0 && this.pauseLog[i - 1]!.paused_at > pause.paused_at) i--;
+    this.pauseLog.splice(i, 0, pause);
+    if (this.pauseLog.length > PAUSES_KEPT) this.pauseLog.shift();
+  }
+
   /** Writes waiting at a fence right now. */
   get waiting(): number {
     return this.waitingNow;
   }
 
   private remember(paused: { at: number; since: number; before: string[] }, label: WriteLabel | undefined): void {
-    this.pauseLog.push({
+    const pause: WritePause = {
       request: currentRequest(),
       keys: [...(label?.keys ?? [])],
       paused_at: new Date(paused.at).toISOString(),
       waited_ms: Math.round((performance.now() - paused.since) * 100) / 100,
       shards_before: paused.before,
       shards_after: label?.shards() ?? [],
-    });
-    if (this.pauseLog.length > PAUSES_KEPT) this.pauseLog.shift();
+      process: this.servedBy,
+    };
+    this.record(pause);
+    this.onPause?.(pause);
   }
 
   get fenced(): HashRange[] {

@@ -33,10 +33,13 @@ async function tracedQuery(pool: pg.Pool, [config, values]: QueryArgs): Promise<
   }
   const text = typeof config === 'string' ? config : config.text;
   const name = typeof config === 'string' ? undefined : config.name;
+  const params = values ?? (typeof config === 'string' ? undefined : config.values);
   const span = startSpan('query', {
     'db.system.name': 'postgresql',
     'db.query.text': text.replace(/\s+/g, ' ').trim(),
     ...(name ? { 'db.query.name': name } : {}),
+    // Kept so the tracer can EXPLAIN the very statement afterwards (see http/routes/traces.ts).
+    ...(params?.length ? { 'db.query.parameters': JSON.stringify(params) } : {}),
   });
   try {
     // As pg's pool.query: a connection error while the statement runs fails it (a lent client has no other listener).

@@ -24,7 +24,7 @@ function recorder(keep: number) {
     r.end();
     return r.id;
   };
-  return { store, start, request };
+  return { store, start, request, tracer };
 }
 
 describe('TraceStore', () => {
@@ -60,5 +60,20 @@ describe('TraceStore', () => {
     expect(store.get(r.id)).toBeNull();
     r.end();
     expect((await waited)?.name).toBe('GET /d');
+  });
+
+  it('keeps a trace open past its root for a held span, and keeps it once the span has ended', () => {
+    const { store, tracer } = recorder(5);
+    const root = tracer.startSpan('POST /users', { kind: SpanKind.SERVER });
+    const id = root.spanContext().traceId;
+    const release = store.hold(id);
+    const late = tracer.startSpan('replication to shard-0-replica', {}, trace.setSpan(ROOT_CONTEXT, root));
+    root.end();
+    expect(store.get(id)).toBeNull();
+    late.end();
+    release();
+    release();
+    expect(store.get(id)!.spans.map((x) => x.name)).toEqual(['POST /users', 'replication to shard-0-replica']);
+    expect(store.list()).toHaveLength(1);
   });
 });

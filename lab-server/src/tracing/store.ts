@@ -96,6 +96,10 @@ export class TraceStore implements SpanProcessor {
   private readonly open = new Map<string, ReadableSpan[]>();
   private readonly done: Record<TraceSource, TraceView[]> = { asked: [], sampled: [] };
   private readonly waiting = new Map<string, ((t: TraceView) => void)[]>();
+  /** Spans still measuring after the response (replication to a replica): their trace waits for them. */
+  private readonly holds = new Map<string, number>();
+  /** Traces whose root has ended but that wait for a held span. */
+  private readonly parked = new Map<string, ReadableSpan[]>();
 
   constructor(readonly keep: number) {}
 
@@ -104,8 +108,29 @@ export class TraceStore implements SpanProcessor {
 
   onStart(_span: Span, _parent: Context): void {}
 
+  /**
+   * Keeps a trace open past its root for a span that ends later (replication to a replica, measured after
+   * the response); the answer releases it. A trace is kept once every hold is released.
+   */
+  hold(traceId: string): () => void {
+    this.holds.set(traceId, (this.holds.get(traceId) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = this.holds.get(traceId)! - 1;
+      if (left > 0) return void this.holds.set(traceId, left);
+      this.holds.delete(traceId);
+      const spans = this.parked.get(traceId);
+      this.parked.delete(traceId);
+      if (spans) this.finish(spans);
+    };
+  }
+
   onEnd(span: ReadableSpan): void {
     const id = span.spanContext().traceId;
+    const parked = this.parked.get(id);
+    if (parked) return void parked.push(span);
     const spans = this.open.get(id) ?? [];
     spans.push(span);
     // The root of a request is the server span; the spans it started ended before it.
@@ -116,6 +141,11 @@ export class TraceStore implements SpanProcessor {
       return;
     }
     this.open.delete(id);
+    if (this.holds.has(id)) return void this.parked.set(id, spans);
+    this.finish(spans);
+  }
+
+  private finish(spans: ReadableSpan[]): void {
     const view = toTraceView(spans);
     if (!view) return;
     this.add(view);

@@ -106,6 +106,25 @@ export function startSpan(name: string, attributes: Attributes = {}): Span {
 
 export { fail as failSpan };
 
+/**
+ * A child span of the current traced request that may end after the response (replication to a replica):
+ * the lab keeps the trace open until it ends. `work` runs outside the trace, so its own queries are not
+ * drawn as the request's; the span ends when it settles. Outside a traced request: nothing.
+ */
+export function lateSpan(name: string, attributes: Attributes, work: (span: Span) => Promise<void>): void {
+  const parent = trace.getActiveSpan();
+  if (!parent) return;
+  const release = traceStore.hold(parent.spanContext().traceId);
+  const span = tracer().startSpan(name, { attributes, startTime: now() });
+  void context
+    .with(ROOT_CONTEXT, () => work(span))
+    .catch((err: unknown) => fail(span, err))
+    .finally(() => {
+      endSpan(span);
+      release();
+    });
+}
+
 /** The share of live messenger requests without a `traceparent` this process traces (0 to 1; 0: none). */
 let liveFraction = 0;
 
@@ -145,7 +164,14 @@ function tracedListener(listener: http.RequestListener): http.RequestListener {
       {
         kind: SpanKind.SERVER,
         startTime: now(),
-        attributes: { 'http.request.method': req.method ?? '', 'url.path': path, ...(query ? { 'url.query': query } : {}), [SOURCE_ATTRIBUTE]: source },
+        attributes: {
+          'http.request.method': req.method ?? '',
+          'url.path': path,
+          ...(query ? { 'url.query': query } : {}),
+          [SOURCE_ATTRIBUTE]: source,
+          // Which API process served it: the main one, or one of the prefork workers.
+          'process.pid': process.pid,
+        },
       },
       parent,
     );

@@ -178,6 +178,12 @@ describe('the browser lab', () => {
   it('traces a user creation from the Architecture chapter: a measured waterfall, and the exercise answered from it', async () => {
     await t.call('POST', '/lab/v1/chapters/architecture/reset');
     const w = await watchedPage(browser);
+    // Every chapter links the glossary, which lives in this chapter.
+    await w.page.goto(`${t.url}/#/chapters/sharding`);
+    await w.page.locator('.chapter-bar').getByRole('link', { name: 'Glossary' }).click();
+    await w.page.locator('h2#glossary').waitFor();
+    await expect.poll(() => w.page.locator('h2#glossary').isVisible()).toBe(true);
+    expect(new URL(w.page.url()).hash).toBe('#/chapters/architecture/glossary');
     await w.page.goto(`${t.url}/#/chapters/architecture`);
     const tracer = w.page.locator('.tracer');
     await tracer.getByRole('button', { name: 'Create a user', exact: true }).click();
@@ -195,6 +201,19 @@ describe('the browser lab', () => {
     await waterfall.locator('li[data-span="ring lookup"] button').click();
     await expect.poll(() => waterfall.locator('li[data-span="ring lookup"] .span-attrs').textContent()).toMatch(/lab\.ring\.vnode\s*shard-\d-vn\d+/);
     await w.shot('request-tracer');
+    // The original's diagram 4, driven by the same spans: each box shows its span's measured time, lit in turn.
+    const path = tracer.locator('.request-path');
+    await expect.poll(() => path.getAttribute('data-step'), { timeout: 20_000 }).toBe('done');
+    await path.scrollIntoViewIfNeeded();
+    await w.shot('request-path');
+    const ringMs = await waterfall.locator('li[data-span="ring lookup"] .span-ms').first().textContent();
+    expect(await path.locator('li[data-stage="ring"] .num').textContent()).toBe(ringMs);
+    expect(await path.locator('li[data-stage="primary"] strong').textContent()).toBe(`${shard} primary`);
+    expect(await path.locator('li[data-stage="replica"]').getAttribute('class')).toContain('absent');
+    await path.getByRole('button', { name: 'Replay' }).click();
+    await expect.poll(() => path.getAttribute('data-step')).not.toBe('done');
+    // Scenario 4's panel sets the original's claimed table beside what this machine measured.
+    expect(await w.page.locator('.scenario-four table').first().textContent()).toContain('600,000');
 
     const ex = exercise(w.page, 'trace-create');
     await ex.locator('select').selectOption(shard!);

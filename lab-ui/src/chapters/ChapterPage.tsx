@@ -4,7 +4,7 @@ import { useChannel } from '../live';
 import type { Chapter, ExerciseProgress, ExerciseView, StartState, StepReport } from '../types';
 import { ErrorNote, useAction } from '../widgets/common';
 import { ChapterContext } from './chapter-context';
-import { chapterHref, useChapterIndex } from './index-context';
+import { chapterHref, GLOSSARY_HREF, sectionOf, useChapterIndex } from './index-context';
 import { Markdown } from './Markdown';
 
 const startText = (s: StartState['start']) =>
@@ -65,13 +65,25 @@ export function ChapterPage({ id }: { id: string }) {
   useEffect(() => {
     if (!chapter) return;
     document.title = `${chapter.title} · Shard Lab`;
-    if (!firstChapter) {
+    const section = sectionOf(location.hash);
+    if (section) document.getElementById(section)?.scrollIntoView();
+    else if (!firstChapter) {
       top.current?.focus({ preventScroll: true });
       window.scrollTo({ top: 0 });
     }
     firstChapter = false;
     // Focus moves once per chapter, not on every progress update.
   }, [chapter?.id]);
+
+  // A link to a section of the chapter already shown (the glossary, from its own chapter) scrolls to it.
+  useEffect(() => {
+    const onHash = () => {
+      const section = sectionOf(location.hash);
+      if (section) document.getElementById(section)?.scrollIntoView();
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
 
   useChannel<{ chapter_id: string; progress: ExerciseProgress[] }>('progress', (p) => {
     if (p.chapter_id !== id) return;
@@ -139,6 +151,10 @@ export function ChapterPage({ id }: { id: string }) {
             'No exercises in this chapter'
           )}
           {chapter.original && <span className="muted"> · teaches the original's {chapter.original}</span>}
+          <span className="muted">
+            {' · '}
+            <a href={GLOSSARY_HREF}>Glossary</a>
+          </span>
         </span>
         <span className="chapter-actions">
           {confirming ? (

@@ -76,6 +76,17 @@ export function Exercise({ id, children }: { id: string; children: ReactNode }) 
       <div className="exercise-task">{children}</div>
       <form className="exercise-form" onSubmit={check}>
         {view.input?.type === 'shard' && <ShardSelect id={answerId} label={view.input.label} value={answer} onChange={setAnswer} />}
+        {view.input?.type === 'choice' && (
+          <span className="field">
+            <label htmlFor={answerId}>{view.input.label}</label>
+            <select id={answerId} value={answer} onChange={(e) => setAnswer(e.target.value)}>
+              <option value="">choose…</option>
+              {(view.input.options ?? []).map((o) => (
+                <option key={o}>{o}</option>
+              ))}
+            </select>
+          </span>
+        )}
         {view.input?.type === 'number' && (
           <span className="field">
             <label htmlFor={answerId}>{view.input.label}</label>

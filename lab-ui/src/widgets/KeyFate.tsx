@@ -113,6 +113,7 @@ export function KeyFateWidget({ attrs }: { attrs: Record<string, string> }) {
                   <th>request</th>
                   <th className="num">waited ms</th>
                   <th>shard before → after</th>
+                  <th>served by</th>
                 </tr>
               </thead>
               <tbody>
@@ -126,6 +127,7 @@ export function KeyFateWidget({ attrs }: { attrs: Record<string, string> }) {
                     <td>
                       {p.shards_before.join(', ')} → {p.shards_after.join(', ')}
                     </td>
+                    <td>{p.process}</td>
                   </tr>
                 ))}
               </tbody>

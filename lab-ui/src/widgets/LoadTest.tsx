@@ -5,6 +5,7 @@ import { useChannel } from '../live';
 import type { LoadSummary, LoadTestRun, Scenario } from '../types';
 import { CompactTable } from './parts/CompactTable';
 import { ErrorNote, NumberField, Panel, useAction } from './common';
+import { CpuSplitTable } from './parts/CpuSplit';
 import { TimeChart, type ChartSeries } from './TimeChart';
 
 const SERIES: ChartSeries[] = [
@@ -177,6 +178,7 @@ export default function LoadTest({ attrs }: { attrs: Record<string, string> }) {
           ]}
         />
       )}
+      {run?.summary?.cpu && <CpuSplitTable cpu={run.summary.cpu} />}
       {run && other && <p className="muted small knob-diff">{knobDiff(other, run)}</p>}
       {earlier.length > 0 && run?.summary && (
         <span className="field">

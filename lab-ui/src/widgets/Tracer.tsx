@@ -4,6 +4,7 @@ import { shardColor } from '../colors';
 import { ms } from '../format';
 import type { ScenarioRun, Trace, TraceList, TraceSampling, TracedRequest } from '../types';
 import { ErrorNote, Panel, useAction, usePolled } from './common';
+import { RequestPath } from './parts/RequestPath';
 
 type Span = Trace['spans'][number];
 
@@ -24,6 +25,8 @@ const PRESETS: Preset[] = [
 function detail(a: Span['attributes']): string {
   if (typeof a['db.query.text'] === 'string')
     return `${a['db.query.text']}${a['db.response.returned_rows'] === undefined ? '' : ` → ${a['db.response.returned_rows']} rows`}`;
+  if (a['lab.wal.lsn'] !== undefined)
+    return `WAL ${a['lab.wal.lsn']} ${a['lab.replication.caught_up'] === false ? 'not replayed within 2 s' : 'replayed'} (${a['lab.replication.polls']} polls)`;
   if (a['lab.ring.hash'] !== undefined) return `hash ${a['lab.ring.hash']} → ${a['lab.ring.vnode'] || 'modulo'} → ${a['lab.shard']}`;
   if (a['lab.id'] !== undefined) return String(a['lab.id']);
   if (a['db.client.connection.pool.total'] !== undefined)
@@ -319,6 +322,7 @@ export default function Tracer() {
           . Click a span for its attributes.
         </p>
       )}
+      {shown && <RequestPath trace={shown} />}
       {shown && <Waterfall trace={shown} />}
       {kept && kept.traces.length > 0 && (
         <p className="field">

@@ -27,6 +27,7 @@ import { RenameDrill } from './RenameDrill';
 import { ClaimWalkthrough } from './ClaimWalkthrough';
 import { PagingWidget } from './Paging';
 import { ShardAdviceWidget } from './ShardAdvice';
+import { ScenarioFour } from './ScenarioFour';
 
 export type WidgetProps = { attrs: Record<string, string> };
 
@@ -70,6 +71,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   'drill-timeline': DrillTimeline,
   'rename-drill': RenameDrill,
   'claim-walkthrough': ClaimWalkthrough,
+  'scenario-four': ScenarioFour,
 };
 
 export function Widget({ name, attrs }: { name: string; attrs: Record<string, string> }) {

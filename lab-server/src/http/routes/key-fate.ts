@@ -37,7 +37,7 @@ export function keyFateRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'ring'>
       tag: 'lab: ring',
       summary:
         "The writes that waited at the write gate (a reshard's verify and cutover pauses, a promotion): which request, which keys, how long, their shard before and after",
-      description: 'Kept by the API process that served them; with prefork workers (LAB_WORKERS), each worker keeps its own.',
+      description: 'Every API process reports its own: with prefork workers (LAB_WORKERS), each pause names the worker that served it.',
       responses: { 200: { description: 'the pauses, newest first', schema: WritePauses } },
     },
     ({ res }) => {

@@ -4,6 +4,8 @@ import type { ApiRouter } from '../api-router.js';
 import { ApiError } from '../errors.js';
 import type { Lab } from '../../lab/lab.js';
 import { SelfClient } from '../../net/self-client.js';
+import { portOf } from '../../cluster/shard-pools.js';
+import type { TraceView } from '../../tracing/store.js';
 import { traceparent, traceStore } from '../../tracing/tracing.js';
 import {
   SamplingBodySchema,
@@ -18,8 +20,41 @@ import {
 
 const TraceParams = z.strictObject({ trace_id: z.string().regex(/^[0-9a-f]{32}$/, 'trace_id must be 32 lower-case hex digits') });
 
-/** Sends one messenger request with a fresh `traceparent` and waits for its trace. */
-async function sendTraced(self: SelfClient, method: string, path: string, body?: Record<string, unknown>) {
+type PlanLab = Pick<Lab, 'cluster'>;
+
+/** The pool of the server a span's statement ran on, by the port its shard span names. */
+function poolOn(lab: PlanLab, port: unknown) {
+  for (const s of lab.cluster.shards) {
+    if (portOf(s.url) === port) return s.pool;
+    if (s.replica && portOf(s.replica.url) === port) return s.replica.pool;
+  }
+  return null;
+}
+
+/**
+ * Adds each statement's plan to its query span (`db.query.plan`): EXPLAIN of the same SQL with the same
+ * parameters on the same server, right after the request. EXPLAIN without ANALYZE runs nothing, an INSERT
+ * included. The plan is the server's plan now, which for these single-statement requests is the plan they ran.
+ */
+async function addPlans(lab: PlanLab, trace: TraceView): Promise<void> {
+  const byId = new Map(trace.spans.map((s) => [s.span_id, s]));
+  for (const span of trace.spans) {
+    const sql = span.attributes['db.query.text'];
+    if (span.name !== 'query' || typeof sql !== 'string' || !/^(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i.test(sql)) continue;
+    const pool = poolOn(lab, byId.get(span.parent_id ?? '')?.attributes['server.port']);
+    if (!pool) continue;
+    const params = span.attributes['db.query.parameters'];
+    try {
+      const { rows } = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, typeof params === 'string' ? (JSON.parse(params) as unknown[]) : []);
+      span.attributes['db.query.plan'] = rows.map((r) => r['QUERY PLAN']).join('\n');
+    } catch (err) {
+      span.attributes['db.query.plan'] = `(no plan: ${err instanceof Error ? err.message : String(err)})`;
+    }
+  }
+}
+
+/** Sends one messenger request with a fresh `traceparent` and waits for its trace, then adds its statements' plans. */
+async function sendTraced(self: SelfClient, lab: PlanLab, method: string, path: string, body?: Record<string, unknown>) {
   const traceId = randomBytes(16).toString('hex');
   const reply = await self.call(method, path, method === 'GET' || method === 'DELETE' ? undefined : (body ?? {}), {
     traceparent: traceparent(traceId, randomBytes(8).toString('hex')),
@@ -30,6 +65,7 @@ async function sendTraced(self: SelfClient, method: string, path: string, body?:
       trace_id: traceId,
     });
   }
+  await addPlans(lab, trace);
   return { response: { status: reply.status, shard: reply.headers?.get('x-lab-shard') ?? null, body: reply.body }, trace };
 }
 
@@ -41,7 +77,7 @@ const WAIT_MS = 5_000;
  * (tracing/tracing.ts); the lab keeps the last ones. POST sends one messenger request traced and answers
  * with its trace.
  */
-export function traceRoutes(api: ApiRouter, lab: Pick<Lab, 'config' | 'settings' | 'updateSettings'>): void {
+export function traceRoutes(api: ApiRouter, lab: Pick<Lab, 'config' | 'settings' | 'updateSettings' | 'cluster'>): void {
   const tag = 'lab: traces';
   const sampling = () => ({ percent: lab.settings.get().trace_sample_percent, kept: traceStore.keep, sampled: traceStore.list('sampled').length });
   api.add(
@@ -123,7 +159,7 @@ export function traceRoutes(api: ApiRouter, lab: Pick<Lab, 'config' | 'settings'
       responses: { 200: { description: 'the response and its trace', schema: TracedResponseSchema } },
     },
     async ({ req, res, body }) => {
-      res.json(await sendTraced(SelfClient.from(req, lab.config.token), body.method, body.path, body.body));
+      res.json(await sendTraced(SelfClient.from(req, lab.config.token), lab, body.method, body.path, body.body));
     },
   );
 
@@ -139,15 +175,15 @@ export function traceRoutes(api: ApiRouter, lab: Pick<Lab, 'config' | 'settings'
     },
     async ({ req, res }) => {
       const self = SelfClient.from(req, lab.config.token);
-      const register = await sendTraced(self, 'POST', '/api/v1/users', { first_name: 'Scenario', last_name: 'One' });
+      const register = await sendTraced(self, lab, 'POST', '/api/v1/users', { first_name: 'Scenario', last_name: 'One' });
       const id = (register.response.body as { id?: unknown } | null)?.id;
       if (register.response.status !== 201 || typeof id !== 'string') {
         throw new ApiError(503, 'scenario_failed', `Registering a user answered ${register.response.status}; the other scenarios need it. Is every shard up?`, {
           status: register.response.status,
         });
       }
-      const read = await sendTraced(self, 'GET', `/api/v1/users/${id}`);
-      const list = await sendTraced(self, 'GET', '/api/v1/users?limit=20');
+      const read = await sendTraced(self, lab, 'GET', `/api/v1/users/${id}`);
+      const list = await sendTraced(self, lab, 'GET', '/api/v1/users?limit=20');
       res.json({
         scenarios: [
           { scenario: 'register', ...register },

@@ -4,7 +4,9 @@ import { ClaimSchema, PathsFileSchema } from '../../chapters/schema.js';
 
 // Reply shapes of /lab/v1/chapters…, following exercises/views.ts and engine.ts.
 
-export const AnswerSpecSchema = z.object({ type: z.enum(['shard', 'number']), label: z.string(), unit: z.string().optional() }).meta({ id: 'AnswerSpec' });
+export const AnswerSpecSchema = z
+  .object({ type: z.enum(['shard', 'number', 'choice']), label: z.string(), unit: z.string().optional(), options: z.array(z.string()).optional() })
+  .meta({ id: 'AnswerSpec' });
 
 export const ExerciseProgressSchema = z
   .object({

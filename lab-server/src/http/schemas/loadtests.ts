@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PercentilesSchema } from './metrics.js';
-import { RunMarkSchema } from '../../contracts/loadtests.js';
+import { CpuSplitSchema, RunMarkSchema } from '../../contracts/loadtests.js';
 
 // Reply shapes of /lab/v1/loadtests, following run.ts, protocol.ts, mix.ts and scenarios.ts.
 
@@ -53,6 +53,9 @@ export const LoadSummarySchema = z
     status_codes: z.record(z.string(), z.number()),
     ops: z.record(z.string(), OpSummary),
     stopped_early: z.boolean(),
+    cpu: CpuSplitSchema.nullable()
+      .optional()
+      .describe('CPU per part (generator, API, databases, other programs) while the run was measured; null without /proc'),
   })
   .meta({ id: 'LoadSummary' });
 
