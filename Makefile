@@ -10,7 +10,7 @@ MESSAGES ?= 0
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue migrate-drill-ddl migrate-drift bench-seed bench-data-layer bench-api bench-ui \
         bench-tracing bench-tuning bench-reset trace trace-sample fate id-locality paging pauses advise shard-plan shard-add shard-remove shard-replica shard-promote ring partitions partitions-months partitions-retire tune knobs claims bench-reshard bench-repartition \
-        fk-demo fk-race fk-username-race fk-audit fk-outbox fk-outbox-drill fk-constraints replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients pooling-statements cache cache-trial ladder \
+        fk-demo fk-race fk-username-race fk-audit fk-outbox fk-outbox-drill fk-constraints replica-delay replica-remove reads read-policy read-trial read-load pooling pooling-demo pooling-clients pooling-statements cache cache-trial ladder \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi \
@@ -204,6 +204,9 @@ read-policy: install ## where reads by id go: make read-policy POLICY=read-your-
 
 read-trial: install ## write-then-read pairs under replica, then read-your-writes; counts the misses: make read-trial PAIRS=400
 	@$(LAB) reads trial $(PAIRS)
+
+read-load: install ## the same write-then-read load test under replica, then read-your-writes: make read-load DURATION=5 (stale reads and failed requests of each)
+	@$(LAB) reads load $(if $(DURATION),--duration $(DURATION),)
 
 pooling: install ## PgBouncer in front of every shard: make pooling MODE=transaction POOL_SIZE=10 (MODE=off stops them); no MODE shows the pools
 	@$(LAB) pooling $(if $(MODE),mode $(MODE) $(POOL_SIZE),)
