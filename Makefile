@@ -226,8 +226,8 @@ cache: install ## cache-aside for users by id: make cache MODE=invalidate TTL=90
 cache-trial: install ## the same read-mostly workload without and with invalidation: hit ratio and stale reads (make cache-trial USERS=20 ROUNDS=10)
 	@$(LAB) cache trial $(USERS) $(ROUNDS)
 
-ladder: install ## climb the scaling ladder: one load test per rung, ratios against the baseline (make ladder SCENARIO=read-heavy DURATION=6 RUNGS=baseline,pooling,replicas,cache)
-	@$(LAB) ladder climb $(SCENARIO) $(if $(DURATION),--duration $(DURATION),) $(if $(CONNECTIONS),--connections $(CONNECTIONS),) $(if $(RUNGS),--rungs $(RUNGS),)
+ladder: install ## climb the scaling ladder: REPEATS load tests per rung, medians, spread and ratios against the baseline (make ladder SCENARIO=read-heavy DURATION=4 REPEATS=3 RUNGS=baseline,indexes,replicas,pooling,cache,shards)
+	@$(LAB) ladder climb $(SCENARIO) $(if $(DURATION),--duration $(DURATION),) $(if $(REPEATS),--repeats $(REPEATS),) $(if $(CONNECTIONS),--connections $(CONNECTIONS),) $(if $(RUNGS),--rungs $(RUNGS),)
 
 tune: install ## PostgreSQL parameters the lab may change; make tune NAME=work_mem VALUE=64MB sets one on every shard (VALUE=default resets) (needs make dev)
 	@$(LAB) tune $(if $(NAME),$(if $(filter default,$(VALUE)),reset $(NAME),set $(NAME) "$(VALUE)"),)
