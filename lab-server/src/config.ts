@@ -42,6 +42,7 @@ const EnvSchema = z.object({
   LAB_REPLICAS: z.enum(['0', '1']).default('0'),
   LAB_REPLICA_BASE_PORT: int(1024, 65535).optional(),
   LAB_READ_POLICY: z.enum(['primary', 'replica', 'read-your-writes']).default('primary'),
+  LAB_PREPARED_STATEMENTS: z.enum(['true', 'false']).default('true'),
   LAB_WORKERS: int(0, 64).default(0),
 });
 
@@ -73,6 +74,8 @@ export interface LabConfig {
   migrateOnStart: boolean;
   dataLayer: 'prisma' | 'pg';
   readPolicy: 'primary' | 'replica' | 'read-your-writes';
+  /** Whether the API names its hot statements at start; off for PgBouncers in transaction mode before 1.21 (LAB_PREPARED_STATEMENTS). */
+  preparedStatements: boolean;
   /** Start a streaming replica for every shard (embedded mode). */
   replicas: boolean;
   replicaBasePort: number;
@@ -182,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
     migrateOnStart: e.LAB_MIGRATE_ON_START === 'true',
     dataLayer: e.LAB_DATA_LAYER,
     readPolicy: e.LAB_READ_POLICY,
+    preparedStatements: e.LAB_PREPARED_STATEMENTS === 'true',
     replicas: e.LAB_REPLICAS === '1',
     replicaBasePort: e.LAB_REPLICA_BASE_PORT ?? e.LAB_SHARD_BASE_PORT + 10,
     migrationsDir: e.LAB_MIGRATIONS_DIR ? path.resolve(e.LAB_MIGRATIONS_DIR) : path.join(REPO_ROOT, 'migrations'),

@@ -137,7 +137,7 @@ export class Lab {
       pool_wait_timeout_ms: config.pool.connectTimeoutMs,
       statement_timeout_ms: config.pool.statementTimeoutMs,
       idle_in_transaction_timeout_ms: 0,
-      prepared_statements: true,
+      prepared_statements: config.preparedStatements,
       trace_sample_percent: 0,
     };
   }
