@@ -174,6 +174,18 @@ describe.skipIf(!binary)('PgBouncer in front of every shard', () => {
     expect(locks[0]!.n).toBe(0);
   });
 
+  it('any chapter’s reset stops PgBouncers left on, so transaction pooling does not leak into the next chapter', async () => {
+    expect((await t.call('PUT', '/lab/v1/pooling', { mode: 'transaction', pool_size: 10 })).status).toBe(200);
+    const pids = (await status()).bouncers.map((b) => b.pid!);
+    const reset = await t.call<{ steps: { detail: string }[] }>('POST', '/lab/v1/chapters/overview/reset');
+    expect(reset.status, JSON.stringify(reset.body)).toBe(200);
+    expect(reset.body.steps.at(-1)!.detail).toMatch(/^Stopped the PgBouncers left on \(transaction mode\)\./);
+    expect((await status()).mode).toBe('off');
+    expect(pids.some(alive)).toBe(false);
+    // On again, for the next test to turn off.
+    expect((await t.call('PUT', '/lab/v1/pooling', { mode: 'transaction', pool_size: 10 })).status).toBe(200);
+  });
+
   it('turning it off routes the API straight to the shards again and stops every PgBouncer by its pid', async () => {
     const pids = (await status()).bouncers.map((b) => b.pid!);
     expect(pids).toHaveLength(2);
@@ -204,6 +216,13 @@ interface TrialReply {
 const cache = async () => (await t.call<CacheReply>('GET', '/lab/v1/cache')).body;
 
 describe('cache-aside for users by id', () => {
+  it('is off after any chapter’s reset, so a cache left on does not answer the next chapter’s reads', async () => {
+    expect((await t.call('PUT', '/lab/v1/cache', { mode: 'invalidate', ttl_s: 60 })).status).toBe(200);
+    const reset = await t.call<{ steps: { detail: string }[] }>('POST', '/lab/v1/chapters/overview/reset');
+    expect(reset.body.steps.at(-1)!.detail).toMatch(/Turned off the users cache left on \(invalidate\)\./);
+    expect((await t.call<{ mode: string }>('GET', '/lab/v1/cache')).body.mode).toBe('off');
+  });
+
   it('is off at start; bad input is a 4xx and changes nothing', async () => {
     expect(await cache()).toMatchObject({ mode: 'off', entries: 0, last_trial: null });
     for (const body of [{ mode: 'lru' }, { mode: 'invalidate', ttl_s: 0 }, { mode: 'invalidate', extra: 1 }, {}]) {
