@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmbeddedServer } from '../src/cluster/embedded-server.js';
+import { isAlive as alive, type EmbeddedServer } from '../src/cluster/embedded-server.js';
 import { buildReplica } from '../src/cluster/replica.js';
 import { loadConfig } from '../src/config.js';
 import { findPgBouncer, PgBouncer } from '../src/pooling/pgbouncer.js';
@@ -32,15 +32,6 @@ async function call<T = unknown>(method: string, url: string, body?: unknown): P
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 beforeAll(async () => {
   servers = await startTestServers(3);
