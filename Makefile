@@ -10,7 +10,7 @@ MESSAGES ?= 0
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue migrate-drill-ddl migrate-drift bench-seed bench-data-layer bench-api bench-ui \
         bench-tracing bench-tuning bench-reset trace trace-sample fate id-locality paging pauses advise shard-plan shard-add shard-remove shard-replica shard-promote ring partitions partitions-months partitions-retire tune knobs claims bench-reshard bench-repartition \
-        fk-demo fk-race fk-username-race fk-audit fk-outbox fk-outbox-drill fk-constraints replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients pooling-statements cache cache-trial ladder \
+        fk-demo fk-race fk-username-race fk-audit fk-outbox fk-outbox-drill fk-constraints replica-delay replica-remove reads read-policy read-trial read-load pooling pooling-demo pooling-clients pooling-statements cache cache-trial ladder \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-scenario4 loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi \
@@ -205,6 +205,9 @@ read-policy: install ## where reads by id go: make read-policy POLICY=read-your-
 read-trial: install ## write-then-read pairs under replica, then read-your-writes; counts the misses: make read-trial PAIRS=400
 	@$(LAB) reads trial $(PAIRS)
 
+read-load: install ## the same write-then-read load test under replica, then read-your-writes: make read-load DURATION=5 (stale reads and failed requests of each)
+	@$(LAB) reads load $(if $(DURATION),--duration $(DURATION),)
+
 pooling: install ## PgBouncer in front of every shard: make pooling MODE=transaction POOL_SIZE=10 (MODE=off stops them); no MODE shows the pools
 	@$(LAB) pooling $(if $(MODE),mode $(MODE) $(POOL_SIZE),)
 
@@ -223,8 +226,8 @@ cache: install ## cache-aside for users by id: make cache MODE=invalidate TTL=90
 cache-trial: install ## the same read-mostly workload without and with invalidation: hit ratio and stale reads (make cache-trial USERS=20 ROUNDS=10)
 	@$(LAB) cache trial $(USERS) $(ROUNDS)
 
-ladder: install ## climb the scaling ladder: one load test per rung, ratios against the baseline (make ladder SCENARIO=read-heavy DURATION=6 RUNGS=baseline,pooling,replicas,cache)
-	@$(LAB) ladder climb $(SCENARIO) $(if $(DURATION),--duration $(DURATION),) $(if $(CONNECTIONS),--connections $(CONNECTIONS),) $(if $(RUNGS),--rungs $(RUNGS),)
+ladder: install ## climb the scaling ladder: REPEATS load tests per rung, medians, spread and ratios against the baseline (make ladder SCENARIO=read-heavy DURATION=4 REPEATS=3 RUNGS=baseline,indexes,replicas,pooling,cache,shards)
+	@$(LAB) ladder climb $(SCENARIO) $(if $(DURATION),--duration $(DURATION),) $(if $(REPEATS),--repeats $(REPEATS),) $(if $(CONNECTIONS),--connections $(CONNECTIONS),) $(if $(RUNGS),--rungs $(RUNGS),)
 
 tune: install ## PostgreSQL parameters the lab may change; make tune NAME=work_mem VALUE=64MB sets one on every shard (VALUE=default resets) (needs make dev)
 	@$(LAB) tune $(if $(NAME),$(if $(filter default,$(VALUE)),reset $(NAME),set $(NAME) "$(VALUE)"),)

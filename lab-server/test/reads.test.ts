@@ -13,6 +13,10 @@ interface ReadsReply {
   stale_reads: number;
   replicas: { shard: string; replica: string; status: string; apply_delay_ms: number | null }[];
   last_trial: TrialReply | null;
+  last_load: {
+    scenario: string;
+    results: { policy: string; requests: number; errors: number; stale_reads: number; replica_reads: number; primary_reads: number }[];
+  } | null;
 }
 interface TrialReply {
   pairs: number;
@@ -34,9 +38,10 @@ const terminal = (line: string) => terminalLine(t.url, line);
 describe('replicas and read policies', () => {
   it('refuses bad input with a 4xx that says what to do, and changes nothing', async () => {
     const before = await reads();
-    expect(before).toMatchObject({ policy: 'primary', replicas: [], last_trial: null });
+    expect(before).toMatchObject({ policy: 'primary', replicas: [], last_trial: null, last_load: null });
     const cases: [string, string, unknown, number, RegExp][] = [
       ['POST', '/lab/v1/reads/trial', {}, 409, /No shard has a replica up.*POST \/lab\/v1\/shards\/shard-0\/replicas/],
+      ['POST', '/lab/v1/reads/load', {}, 409, /No shard has a replica up/],
       ['PUT', '/lab/v1/shards/shard-0/replicas/delay', { ms: 1000 }, 409, /shard-0 has no replica; add one first/],
       ['PUT', '/lab/v1/shards/shard-9/replicas/delay', { ms: 1000 }, 404, /No shard named 'shard-9'/],
       ['PUT', '/lab/v1/shards/shard-0/replicas/delay', { ms: -1 }, 400, /ms must be at least 0/],
@@ -84,6 +89,28 @@ describe('replicas and read policies', () => {
     expect((await t.call<{ total_users: number }>('GET', '/api/v1/shards/stats')).body.total_users).toBe(0);
   });
 
+  it('under load: the same smoke run counts stale reads under replica, each a failed request, and none under read-your-writes', async () => {
+    for (const body of [{ scenario: 'read-heavy' }, { duration_s: 0 }, { connections: 2.5 }, { pairs: 3 }]) {
+      expect((await t.call<ErrorReply>('POST', '/lab/v1/reads/load', body)).status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await reads()).last_load).toBeNull();
+    const out = await terminal('reads load --duration 2 --connections 4');
+    expect(out).toMatch(/smoke, 4 connections, 2 s per policy; shard-0-replica delayed 4,000 ms/);
+    const r = await reads();
+    expect(r.policy).toBe('primary');
+    const [replica, ryw] = r.last_load!.results;
+    // shard-0's replica is 4 s behind: a user created there and read back at once is missing on it.
+    expect(replica).toMatchObject({ policy: 'replica' });
+    expect(replica!.requests).toBeGreaterThan(0);
+    expect(replica!.stale_reads).toBeGreaterThan(0);
+    // Each such read is a 404 the load test counts as failed (one still in flight at the end may be counted by one side only).
+    expect(replica!.errors).toBeGreaterThan(0);
+    expect(ryw).toMatchObject({ policy: 'read-your-writes', stale_reads: 0, errors: 0 });
+    expect(ryw!.requests).toBeGreaterThan(0);
+    expect(out).toMatch(/read-your-writes +\| +[\d,]+ +\| 0 +\|/);
+    expect(await terminal('reads')).toMatch(/last comparison under load \(smoke, 2 s per policy\)/);
+  });
+
   it('the terminal and the CLI show, switch and measure the same', async () => {
     expect(await terminal('reads policy sometimes')).toMatch(/POLICY must be primary, replica or read-your-writes/);
     expect(await terminal('reads policy read-your-writes')).toMatch(/read policy: read-your-writes/);
@@ -111,5 +138,6 @@ describe('replicas and read policies', () => {
     expect((await t.call<ErrorReply>('POST', '/lab/v1/reads/trial', {})).status).toBe(409);
     expect((await t.call('DELETE', '/lab/v1/reads/trial')).status).toBe(204);
     expect((await reads()).last_trial).toBeNull();
+    expect((await reads()).last_load).toBeNull();
   });
 });

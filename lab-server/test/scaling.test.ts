@@ -10,7 +10,8 @@ import { terminalLine } from './support/terminal.js';
 //   installs it); without the binary those tests cannot run, and say so.
 // - Cache-aside for users by id: off by default; without invalidation a reader sees the old row after its own
 //   update until the entry expires, with invalidation it never does; the trial measures both.
-// - The ladder: the same load test on each rung, with ratios, and the lab put back afterwards.
+// - The ladder: the same load test run twice on each of the six rungs, with medians, spread and ratios, and the lab
+//   put back afterwards (the list's index created again, the added shard drained away).
 
 interface Status {
   binary: string | null;
@@ -173,6 +174,18 @@ describe.skipIf(!binary)('PgBouncer in front of every shard', () => {
     expect(locks[0]!.n).toBe(0);
   });
 
+  it('any chapter’s reset stops PgBouncers left on, so transaction pooling does not leak into the next chapter', async () => {
+    expect((await t.call('PUT', '/lab/v1/pooling', { mode: 'transaction', pool_size: 10 })).status).toBe(200);
+    const pids = (await status()).bouncers.map((b) => b.pid!);
+    const reset = await t.call<{ steps: { detail: string }[] }>('POST', '/lab/v1/chapters/overview/reset');
+    expect(reset.status, JSON.stringify(reset.body)).toBe(200);
+    expect(reset.body.steps.at(-1)!.detail).toMatch(/^Stopped the PgBouncers left on \(transaction mode\)\./);
+    expect((await status()).mode).toBe('off');
+    expect(pids.some(alive)).toBe(false);
+    // On again, for the next test to turn off.
+    expect((await t.call('PUT', '/lab/v1/pooling', { mode: 'transaction', pool_size: 10 })).status).toBe(200);
+  });
+
   it('turning it off routes the API straight to the shards again and stops every PgBouncer by its pid', async () => {
     const pids = (await status()).bouncers.map((b) => b.pid!);
     expect(pids).toHaveLength(2);
@@ -203,6 +216,13 @@ interface TrialReply {
 const cache = async () => (await t.call<CacheReply>('GET', '/lab/v1/cache')).body;
 
 describe('cache-aside for users by id', () => {
+  it('is off after any chapter’s reset, so a cache left on does not answer the next chapter’s reads', async () => {
+    expect((await t.call('PUT', '/lab/v1/cache', { mode: 'invalidate', ttl_s: 60 })).status).toBe(200);
+    const reset = await t.call<{ steps: { detail: string }[] }>('POST', '/lab/v1/chapters/overview/reset');
+    expect(reset.body.steps.at(-1)!.detail).toMatch(/Turned off the users cache left on \(invalidate\)\./);
+    expect((await t.call<{ mode: string }>('GET', '/lab/v1/cache')).body.mode).toBe('off');
+  });
+
   it('is off at start; bad input is a 4xx and changes nothing', async () => {
     expect(await cache()).toMatchObject({ mode: 'off', entries: 0, last_trial: null });
     for (const body of [{ mode: 'lru' }, { mode: 'invalidate', ttl_s: 0 }, { mode: 'invalidate', extra: 1 }, {}]) {
@@ -267,6 +287,9 @@ interface LadderReply {
     requests_per_s: number;
     p99_ms: number | null;
     rps_ratio: number | null;
+    runs_rps: number[];
+    spread_percent: number | null;
+    within_noise: boolean | null;
     replica_reads: number;
     stale_reads: number;
     lag_bytes_max: number | null;
@@ -279,18 +302,39 @@ describe('the scaling ladder, climbed in one run', () => {
   const ladder = async () => (await t.call<LadderReply>('GET', '/lab/v1/ladder')).body;
 
   it('refuses bad input with a 4xx and starts nothing', async () => {
-    for (const body of [{ rungs: ['baseline'] }, { rungs: ['baseline', 'shards'] }, { rungs: ['cache', 'cache'] }, { duration_s: 1 }, { extra: 1 }]) {
+    for (const body of [
+      { rungs: ['baseline'] },
+      { rungs: ['baseline', 'elevator'] },
+      { rungs: ['cache', 'cache'] },
+      { duration_s: 1 },
+      { repeats: 0 },
+      { extra: 1 },
+    ]) {
       expect((await t.call<ErrorReply>('POST', '/lab/v1/ladder', body)).status, JSON.stringify(body)).toBe(400);
     }
     expect((await ladder()).state).toBe('idle');
   });
 
-  it('measures each rung with ratios against the first, counts replica reads and lag while the load writes, and puts the lab back', async () => {
+  it('measures each rung twice with medians, spread and ratios against the first, counts replica reads and lag, and puts the lab back', async () => {
     const settings = async () => (await t.call<{ read_policy: string; prepared_statements: boolean }>('GET', '/lab/v1/settings')).body;
     const before = await settings();
     const cacheMode = async () => (await t.call<{ mode: string }>('GET', '/lab/v1/cache')).body.mode;
     const cacheBefore = await cacheMode();
-    const started = await t.call<LadderReply>('POST', '/lab/v1/ladder', { duration_s: 2, connections: 8, warmup_s: 1 });
+    const listIndex = async () =>
+      Promise.all(
+        t.running.lab.cluster.shards.map(
+          async (s) => (await queryServer<{ n: string }>(s.url, "SELECT count(*) AS n FROM pg_indexes WHERE indexname = 'idx_users_created_at'"))[0]!.n,
+        ),
+      );
+    expect(await listIndex()).toEqual(['1', '1']);
+    // Given out of order: the climb takes the ladder's.
+    const started = await t.call<LadderReply>('POST', '/lab/v1/ladder', {
+      rungs: ['shards', 'cache', 'pooling', 'replicas', 'indexes', 'baseline'],
+      duration_s: 2,
+      repeats: 2,
+      connections: 8,
+      warmup_s: 0,
+    });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     expect((await t.call<ErrorReply>('POST', '/lab/v1/ladder', {})).status).toBe(409);
     let v = await ladder();
@@ -299,31 +343,42 @@ describe('the scaling ladder, climbed in one run', () => {
       v = await ladder();
     }
     expect(v.state, JSON.stringify(v)).toBe('finished');
-    const rungs = binary ? ['baseline', 'pooling', 'replicas', 'cache'] : ['baseline', 'replicas', 'cache'];
+    const rungs = binary ? ['baseline', 'indexes', 'replicas', 'pooling', 'cache', 'shards'] : ['baseline', 'indexes', 'replicas', 'cache', 'shards'];
     expect(v.steps.filter((s) => !s.skipped).map((s) => s.rung)).toEqual(rungs);
     const [first] = v.steps;
-    expect(first).toMatchObject({ rung: 'baseline', rps_ratio: 1, setup: ['nothing: primaries only'], replica_reads: 0, lag_bytes_max: null });
+    expect(first).toMatchObject({ rung: 'baseline', rps_ratio: 1, setup: ['no list index'], replica_reads: 0, lag_bytes_max: null, within_noise: null });
     for (const s of v.steps.filter((x) => !x.skipped)) {
       expect(s.requests, s.rung).toBeGreaterThan(0);
       // Transaction pooling with the API's statements unnamed, replicas under read-your-writes, the cache invalidated on write: nothing fails.
       expect(s.errors, JSON.stringify(s)).toBe(0);
       expect(s.rps_ratio, s.rung).toBeGreaterThan(0);
+      // Two runs per rung: the median between them, and how far apart they were.
+      expect(s.runs_rps, s.rung).toHaveLength(2);
+      expect(Math.abs(s.requests_per_s - (s.runs_rps[0]! + s.runs_rps[1]!) / 2), JSON.stringify(s)).toBeLessThanOrEqual(1);
+      expect(s.spread_percent).not.toBeNull();
+      if (s !== first) expect(typeof s.within_noise).toBe('boolean');
     }
-    const replicas = v.steps.find((s) => s.rung === 'replicas')!;
+    const step = (rung: string) => v.steps.find((s) => s.rung === rung)!;
+    expect(step('indexes').setup).toEqual(['nothing: primaries only']);
+    const replicas = step('replicas');
     expect(replicas.setup).toContain('2 replicas');
     expect(replicas.replica_reads).toBeGreaterThan(0);
     expect(replicas.stale_reads).toBe(0);
     expect(replicas.lag_bytes_max).not.toBeNull();
-    if (binary) expect(v.steps.find((s) => s.rung === 'pooling')!.setup).toEqual(['PgBouncer transaction mode', 'unnamed statements']);
-    // Put back: no PgBouncer, the cache and the settings as they were, no replica left.
+    if (binary) expect(step('pooling').setup).toEqual(expect.arrayContaining(['PgBouncer transaction mode', 'unnamed statements', '2 replicas']));
+    expect(step('shards').setup).toContain('3 shards');
+    // Put back: the list's index on every shard, two shards again, no PgBouncer, the cache and the settings as they were, no replica left.
+    expect(await listIndex()).toEqual(['1', '1']);
     expect((await t.call<{ mode: string }>('GET', '/lab/v1/pooling')).body.mode).toBe('off');
     expect(await cacheMode()).toBe(cacheBefore);
     expect(await settings()).toMatchObject(before);
     const topo = (await t.call<{ shards: { replicas: unknown[] }[] }>('GET', '/lab/v1/topology')).body;
+    expect(topo.shards, JSON.stringify(v.notes)).toHaveLength(2);
     expect(
       topo.shards.every((s) => s.replicas.length === 0),
       JSON.stringify([v.notes, topo]),
     ).toBe(true);
-    expect(await terminalLine(t.url, 'ladder')).toMatch(/baseline +\| nothing: primaries only +\| +[\d,]+ +\| 1\.00×/);
+    expect(v.notes.at(-1)).toMatch(/^put back: idx_users_created_at created again; shard-2 drained and removed; /);
+    expect(await terminalLine(t.url, 'ladder')).toMatch(/baseline +\| no list index +\| +[\d,]+ +\| 1\.00× +\| [\d,]+ · [\d,]+ \(spread [\d.]+ %\)/);
   });
 });

@@ -35,6 +35,7 @@ export type CacheStatus = Schemas['CacheStatus'];
 export type CacheTrial = Schemas['CacheTrial'];
 export type Reads = Schemas['Reads'];
 export type ReadTrial = Schemas['ReadTrial'];
+export type ReadLoadTrial = Schemas['ReadLoadTrial'];
 export type Route = Schemas['Route'];
 export type Scenario = Schemas['Scenario'];
 export type ShardInfo = Schemas['ShardInfo'];

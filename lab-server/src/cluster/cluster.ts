@@ -89,7 +89,10 @@ export class Cluster extends ShardSet {
     try {
       if (config.externalShards) {
         config.externalShards.forEach((url, i) => {
-          cluster.servers.register({ id: i, name: shardName(i), url, port: null }, null);
+          const shard = cluster.servers.register({ id: i, name: shardName(i), url, port: null }, null);
+          // A replica LAB_SHARDS names: reads go to it under the read policy; the lab does not run it.
+          const replica = config.externalPeers[i]?.replica;
+          if (replica) cluster.replicas.attach(shard, replica);
         });
       } else {
         await cluster.startEmbedded();

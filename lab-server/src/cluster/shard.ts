@@ -87,7 +87,7 @@ export function notOwned(mode: ClusterMode, what: string): string {
   const hint =
     mode === 'attached'
       ? " The servers belong to the background cluster ('make up'): run 'make down', then 'make dev', which runs them itself."
-      : ' LAB_SHARDS names servers the lab does not run.';
+      : ' LAB_SHARDS names servers the lab does not run: do it on your servers yourself (a replica with pg_basebackup, then `|replica=URL` beside its primary in LAB_SHARDS; a promotion with pg_promote(), then the new primary in LAB_SHARDS; a restart or a fault with your own tools), or unset LAB_SHARDS and run `make dev`, where the lab runs its own servers.';
   return `${what} needs the lab to run the shard servers itself; in ${mode} mode it does not.${hint}`;
 }
 

@@ -9,19 +9,24 @@ import { formatTable } from './format.js';
 const POLL_MS = 1_000;
 const num = (n: number | null) => (n === null ? '–' : n.toLocaleString('en-US'));
 const times = (r: number | null) => (r === null ? '–' : `${r.toFixed(2)}×`);
+const RUNG_LIST = RUNGS.join(',');
+/** A rung's runs and their spread: "412 · 380 · 455 (±18 %)"; "within noise" when its range overlaps the first rung's. */
+const spread = (s: LadderView['steps'][number]) =>
+  s.runs_rps.length < 2 ? '–' : `${s.runs_rps.map(num).join(' · ')} (spread ${s.spread_percent ?? 0} %)${s.within_noise ? ', within noise' : ''}`;
 
 /** The climb as a table: one line per rung, ratios against the first rung measured. */
 export function ladderText(v: LadderView): string {
-  if (!v.request) return 'No climb yet. Start one: ladder climb [SCENARIO] [--duration S] [--connections N] [--rungs baseline,pooling,replicas,cache]';
-  const head = `${v.request.scenario}, ${v.request.connections} connections, ${v.request.duration_s} s per rung — ${v.state}${v.current ? ` (on ${v.current})` : ''}`;
+  if (!v.request) return `No climb yet. Start one: ladder climb [SCENARIO] [--duration S] [--repeats N] [--connections N] [--rungs ${RUNG_LIST}]`;
+  const head = `${v.request.scenario}, ${v.request.connections} connections, ${v.request.repeats} × ${v.request.duration_s} s per rung (medians) — ${v.state}${v.current ? ` (on ${v.current})` : ''}`;
   const rows = v.steps.map((s) =>
     s.skipped
-      ? [s.rung, `skipped: ${s.skipped}`, '', '', '', '', '', '', '']
+      ? [s.rung, `skipped: ${s.skipped}`, '', '', '', '', '', '', '', '']
       : [
           s.rung,
           s.setup.join(', '),
           num(s.requests_per_s),
           times(s.rps_ratio),
+          spread(s),
           s.p99_ms === null ? '–' : `${s.p99_ms} ms`,
           times(s.p99_ratio),
           `${num(s.errors)} of ${num(s.requests)}`,
@@ -29,7 +34,7 @@ export function ladderText(v: LadderView): string {
           s.lag_bytes_max === null ? '–' : `${num(s.lag_bytes_max)} B${s.lag_ms_max === null ? '' : ` / ${num(Math.round(s.lag_ms_max))} ms`}`,
         ],
   );
-  const table = formatTable(['rung', 'switched on', 'req/s', 'vs first', 'p99', 'vs first', 'errors', 'stale replica reads', 'max lag'], rows);
+  const table = formatTable(['rung', 'switched on', 'req/s', 'vs first', 'runs (spread)', 'p99', 'vs first', 'errors', 'stale replica reads', 'max lag'], rows);
   return [head, table, ...(v.error ? [`Failed: ${v.error}`] : [])].join('\n');
 }
 
@@ -47,21 +52,23 @@ export const show = defineCommand({
 export const climb = defineCommand({
   name: 'ladder climb',
   interruptible: true,
-  usage: 'ladder climb [SCENARIO] [--duration S] [--connections N] [--rungs baseline,pooling,replicas,cache] [--replica-reads replica|read-your-writes]',
-  summary: 'run the same load test on each rung (baseline → pooling → replicas → cache), each keeping the ones below; Ctrl-C cancels',
-  flags: { duration: 'string', connections: 'string', rungs: 'string', 'replica-reads': 'string' },
+  usage: `ladder climb [SCENARIO] [--duration S] [--repeats N] [--connections N] [--rungs ${RUNG_LIST}] [--replica-reads replica|read-your-writes]`,
+  summary: `run the same load test N times on each rung (${RUNGS.join(' → ')}), each keeping the ones below; Ctrl-C cancels`,
+  flags: { duration: 'string', repeats: 'string', connections: 'string', rungs: 'string', 'replica-reads': 'string' },
   args: z.object({
     _: positionals([z.string().optional()]),
     duration: wholeNumber('--duration', 2).optional(),
+    repeats: wholeNumber('--repeats', 1).optional(),
     connections: wholeNumber('--connections', 1).optional(),
     rungs: z.string().optional(),
     'replica-reads': z.string().optional(),
   }),
   complete: (index) => (index === 0 ? ['read-heavy', 'standard', 'smoke', 'write-heavy', 'crud'] : []),
-  async run({ _: [scenario], duration, connections, rungs, 'replica-reads': replicaReads }, ctx) {
+  async run({ _: [scenario], duration, repeats, connections, rungs, 'replica-reads': replicaReads }, ctx) {
     const body = {
       ...(scenario ? { scenario } : {}),
       ...(duration === undefined ? {} : { duration_s: duration }),
+      ...(repeats === undefined ? {} : { repeats }),
       ...(connections === undefined ? {} : { connections }),
       ...(rungs === undefined ? {} : { rungs: rungs.split(',').map((r) => r.trim()) }),
       ...(replicaReads === undefined ? {} : { replica_reads: replicaReads }),

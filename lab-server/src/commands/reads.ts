@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ReadLoadTrialSchema, type ReadLoadTrial } from '../contracts/read-load.js';
 import { get, post, request } from './api.js';
 import { arg, noArgs, positionals, wholeNumber } from './args.js';
 import { defineCommand } from './command.js';
@@ -37,6 +38,7 @@ const Reads = z.object({
     }),
   ),
   last_trial: Trial.nullable(),
+  last_load: ReadLoadTrialSchema.nullable(),
 });
 
 const trialTable = (t: z.output<typeof Trial>) =>
@@ -51,6 +53,13 @@ const trialTable = (t: z.output<typeof Trial>) =>
       fmt(r.primary_reads),
       fmt(r.ms),
     ]),
+  );
+
+/** Each policy's load-test run: its failed requests beside the stale reads the router counted. */
+export const loadTable = (t: ReadLoadTrial) =>
+  formatTable(
+    ['policy', 'requests', 'failed', 'req/s', 'stale reads', 'replica reads', 'primary reads'],
+    t.results.map((r) => [r.policy, fmt(r.requests), fmt(r.errors), fmt(r.requests_per_s), fmt(r.stale_reads), fmt(r.replica_reads), fmt(r.primary_reads)]),
   );
 
 export const show = defineCommand({
@@ -76,6 +85,7 @@ export const show = defineCommand({
       `read policy: ${r.policy}; reads served by primaries ${fmt(r.primary_reads)}, by replicas ${fmt(r.replica_reads)}, stale ${fmt(r.stale_reads)}`,
       replicas,
       ...(r.last_trial ? ['last write-then-read trial:', trialTable(r.last_trial)] : []),
+      ...(r.last_load ? [`last comparison under load (${r.last_load.scenario}, ${r.last_load.duration_s} s per policy):`, loadTable(r.last_load)] : []),
     ].join('\n');
     return { data: r, text };
   },
@@ -103,6 +113,30 @@ export const trial = defineCommand({
     const t = await post(ctx.lab, '/lab/v1/reads/trial', Trial, pairs === undefined ? {} : { pairs });
     const delays = t.replicas.map((r) => `${r.replica} delayed ${r.apply_delay_ms === null ? '?' : fmt(r.apply_delay_ms)} ms`).join(', ');
     return { data: t, text: `${delays}\n${trialTable(t)}` };
+  },
+});
+
+export const underLoad = defineCommand({
+  name: 'reads load',
+  usage: 'reads load [smoke|crud] [--duration S] [--connections N]',
+  summary: 'the same write-then-read load test under replica, then read-your-writes: failed requests and stale reads of each',
+  flags: { duration: 'string', connections: 'string' },
+  args: z.object({
+    _: positionals([z.enum(['smoke', 'crud'], { error: 'SCENARIO must be smoke or crud' }).optional()]),
+    duration: wholeNumber('--duration', 1).optional(),
+    connections: wholeNumber('--connections', 1).optional(),
+  }),
+  complete: (index) => (index === 0 ? ['smoke', 'crud'] : []),
+  async run({ _: [scenario], duration, connections }, ctx) {
+    const body = {
+      ...(scenario ? { scenario } : {}),
+      ...(duration === undefined ? {} : { duration_s: duration }),
+      ...(connections === undefined ? {} : { connections }),
+    };
+    ctx.out.line('The same load test under replica, then read-your-writes…');
+    const t = await post(ctx.lab, '/lab/v1/reads/load', ReadLoadTrialSchema, body);
+    const delays = t.replicas.map((r) => `${r.replica} delayed ${r.apply_delay_ms === null ? '?' : fmt(r.apply_delay_ms)} ms`).join(', ');
+    return { data: t, text: `${t.scenario}, ${t.connections} connections, ${t.duration_s} s per policy; ${delays}\n${loadTable(t)}` };
   },
 });
 

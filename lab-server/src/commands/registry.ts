@@ -65,6 +65,7 @@ export const COMMANDS: readonly Command[] = [
   reads.show,
   reads.policy,
   reads.trial,
+  reads.underLoad,
   pooling.show,
   pooling.set,
   pooling.demo,

@@ -23,6 +23,7 @@ import { cacheTrial } from './checks/cache-trial.js';
 import { ladder } from './checks/ladder.js';
 import { readPolicy } from './checks/read-policy.js';
 import { readTrial } from './checks/read-trial.js';
+import { readLoad } from './checks/read-load.js';
 import { replica } from './checks/replica.js';
 import { replicaCounts } from './checks/replica-counts.js';
 import { misplacedRows } from './checks/misplaced-rows.js';
@@ -107,6 +108,7 @@ const checkKinds = () =>
     replica,
     readPolicy,
     readTrial,
+    readLoad,
     staleShare,
     cleanRun,
     queueUnderLoad,

@@ -70,7 +70,8 @@ export class Lab {
     usePreparedStatements(this.settings.get().prepared_statements);
     sampleLiveTraffic(this.settings.get().trace_sample_percent);
     const bouncer = detectPgBouncer();
-    this.pooling = new Pooling(cluster, config.dataDir, bouncer.binary, bouncer.version, () => this.settings.get().statement_timeout_ms);
+    const given = new Map(config.externalPeers.flatMap((p, id) => (p.pgbouncer ? [[id, p.pgbouncer] as const] : [])));
+    this.pooling = new Pooling(cluster, config.dataDir, bouncer.binary, bouncer.version, () => this.settings.get().statement_timeout_ms, given);
     this.reads = new ReadRouter(cluster, cluster.pools, () => this.settings.get().read_policy);
     this.messenger = new Messenger(
       cluster,
@@ -122,6 +123,7 @@ export class Lab {
       given,
     );
     lab = new Lab(config, cluster, log, ring);
+    if (!given) await lab.pooling.adoptGiven();
     if (!given) lab.jobStore = await persistJobs(lab.jobs, cluster.catalog.pool, log);
     return lab;
   }
@@ -135,7 +137,7 @@ export class Lab {
       pool_wait_timeout_ms: config.pool.connectTimeoutMs,
       statement_timeout_ms: config.pool.statementTimeoutMs,
       idle_in_transaction_timeout_ms: 0,
-      prepared_statements: true,
+      prepared_statements: config.preparedStatements,
       trace_sample_percent: 0,
     };
   }

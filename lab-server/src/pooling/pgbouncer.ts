@@ -38,6 +38,67 @@ export interface BouncerSpec {
   statementTimeoutMs: number;
 }
 
+/** What the lab reads and uses of a PgBouncer: its own (`PgBouncer`) or one LAB_SHARDS names (`GivenBouncer`). */
+export interface Bouncer {
+  readonly port: number;
+  readonly pid: number | null;
+  /** The database behind it, as its clients name it. */
+  readonly database: string;
+  url(database?: string): string;
+  admin(command: string): Promise<Record<string, string>[]>;
+  stop(): Promise<void>;
+}
+
+/** A query on a PgBouncer's admin console (the database `pgbouncer`), rows as PgBouncer prints them. */
+export async function adminQuery(url: string, command: string): Promise<Record<string, string>[]> {
+  const u = new URL(url);
+  u.pathname = '/pgbouncer';
+  // The admin console speaks only the simple query protocol.
+  const c = new pg.Client({ connectionString: u.toString() });
+  await c.connect();
+  try {
+    return (await c.query<Record<string, string>>(command)).rows;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+/**
+ * A PgBouncer the lab does not run (LAB_SHARDS `…|pgbouncer=URL`): the API's queries to the shard go through it and
+ * its pools are read from its admin console (the URL's user must be in its admin_users or stats_users); the lab
+ * never starts or stops it.
+ */
+export class GivenBouncer implements Bouncer {
+  readonly pid = null;
+  readonly port: number;
+  readonly database: string;
+
+  constructor(private readonly given: string) {
+    const u = new URL(given);
+    this.port = Number(u.port || 6432);
+    this.database = decodeURIComponent(u.pathname.slice(1));
+  }
+
+  url(database = this.database): string {
+    const u = new URL(this.given);
+    u.pathname = `/${encodeURIComponent(database)}`;
+    return u.toString();
+  }
+
+  admin(command: string): Promise<Record<string, string>[]> {
+    return adminQuery(this.given, command);
+  }
+
+  /** Its pool_mode, from SHOW CONFIG. */
+  async mode(): Promise<string> {
+    return (await this.admin('SHOW CONFIG')).find((r) => r.key === 'pool_mode')?.value ?? 'session';
+  }
+
+  async stop(): Promise<void> {
+    // Not the lab's to stop.
+  }
+}
+
 /** The database the demonstrations use: its own small pool, so the API's traffic never changes which server connection they get. */
 export const DEMO_DATABASE = 'pooling_demo';
 
@@ -45,7 +106,7 @@ export const DEMO_DATABASE = 'pooling_demo';
  * One PgBouncer process in front of one shard, run by this lab and stopped by its own pid. Its clients reach the
  * shard's database under the same name; the admin console (`SHOW POOLS`) is the database `pgbouncer`.
  */
-export class PgBouncer {
+export class PgBouncer implements Bouncer {
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
   port = 0;
@@ -57,6 +118,10 @@ export class PgBouncer {
 
   get pid(): number | null {
     return this.child?.pid ?? null;
+  }
+
+  get database(): string {
+    return this.spec.server.database;
   }
 
   url(database = this.spec.server.database): string {
@@ -151,16 +216,8 @@ export class PgBouncer {
   }
 
   /** A query on the admin console (`SHOW POOLS`, `SHOW STATS`), rows as PgBouncer prints them. */
-  async admin(command: string): Promise<Record<string, string>[]> {
-    // The admin console speaks only the simple query protocol.
-    const c = new pg.Client({ connectionString: this.url('pgbouncer') });
-    await c.connect();
-    try {
-      const r = await c.query<Record<string, string>>(command);
-      return r.rows;
-    } finally {
-      await c.end().catch(() => undefined);
-    }
+  admin(command: string): Promise<Record<string, string>[]> {
+    return adminQuery(this.url(), command);
   }
 }
 

@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { Shard } from '../cluster/shard.js';
 import type { ShardPools } from '../cluster/shard-pools.js';
 import { ConflictError } from '../domain/errors.js';
-import { DEMO_DATABASE, PgBouncer, type PoolMode } from './pgbouncer.js';
+import { DEMO_DATABASE, GivenBouncer, PgBouncer, type Bouncer, type PoolMode } from './pgbouncer.js';
 import { StatementTrials } from './statements-trial.js';
 
 export type PoolingMode = 'off' | PoolMode;
@@ -21,6 +21,8 @@ export interface PoolingStatus {
   version: string | null;
   mode: PoolingMode;
   pool_size: number | null;
+  /** True when the PgBouncers are LAB_SHARDS's (`…|pgbouncer=URL`): the lab routes through them, and starts and stops none. */
+  given: boolean;
   bouncers: {
     shard: string;
     port: number;
@@ -71,7 +73,7 @@ export const INSTALL_HINT = 'PgBouncer is not installed: on Debian or Ubuntu, `s
  * still connects directly. Optional: without the binary, `set` refuses and says what to install.
  */
 export class Pooling {
-  private bouncers = new Map<number, PgBouncer>();
+  private bouncers = new Map<number, Bouncer>();
   private current: PoolingMode = 'off';
   private poolSize: number | null = null;
   private changing: Promise<unknown> = Promise.resolve();
@@ -86,7 +88,26 @@ export class Pooling {
     readonly version: string | null,
     /** The API pools' statement timeout now: PgBouncer sets it on its server connections. */
     private readonly statementTimeoutMs: () => number = () => 0,
+    /** PgBouncers LAB_SHARDS names, by shard id: the lab routes through them and runs none of its own. */
+    private readonly given: ReadonlyMap<number, string> = new Map(),
   ) {}
+
+  /** Routes the API through the PgBouncers LAB_SHARDS names, in the pool mode they run; once, at start. */
+  async adoptGiven(): Promise<void> {
+    for (const shard of this.cluster.shards) {
+      const url = this.given.get(shard.id);
+      if (!url) continue;
+      const b = new GivenBouncer(url);
+      this.bouncers.set(shard.id, b);
+      await this.swapPool(shard, b.url());
+      const mode = await b.mode().catch(() => 'session');
+      this.current = mode === 'transaction' ? 'transaction' : 'session';
+    }
+  }
+
+  private get hasGiven(): boolean {
+    return this.given.size > 0;
+  }
 
   get mode(): PoolingMode {
     return this.current;
@@ -100,6 +121,14 @@ export class Pooling {
   }
 
   private async apply(mode: PoolingMode, poolSize: number): Promise<void> {
+    if (this.hasGiven) {
+      // Nothing of the lab's runs to turn off (a chapter's reset asks for that); the given PgBouncers stay in place.
+      if (mode === 'off') return;
+      throw new ConflictError(
+        'not_available',
+        'The PgBouncers in front of the shards are yours (LAB_SHARDS …|pgbouncer=URL): the lab routes through them but does not start, stop or configure them. Change pool_mode and default_pool_size in their pgbouncer.ini and RELOAD them on their admin console; restart the lab to read the new mode.',
+      );
+    }
     if (mode !== 'off' && !this.binary) throw new ConflictError('pgbouncer_missing', INSTALL_HINT);
     if (mode !== 'off' && !this.cluster.ownsServers)
       throw new ConflictError('not_available', 'This lab runs PgBouncer only in front of servers it runs itself.');
@@ -175,7 +204,7 @@ export class Pooling {
         return [
           (async () => {
             const [pools, stats] = await Promise.all([b.admin('SHOW POOLS'), b.admin('SHOW STATS')]);
-            const db = b.spec.server.database;
+            const db = b.database;
             const p = pools.find((r) => r.database === db);
             const s = stats.find((r) => r.database === db);
             return {
@@ -193,7 +222,7 @@ export class Pooling {
         ];
       }),
     );
-    return { binary: this.binary, version: this.version, mode: this.current, pool_size: this.poolSize, bouncers };
+    return { binary: this.binary, version: this.version, mode: this.current, pool_size: this.poolSize, given: this.hasGiven, bouncers };
   }
 
   /** The last many-clients run under the current pool mode, or null. */
@@ -237,7 +266,7 @@ export class Pooling {
         }),
       );
       const pools = await b.admin('SHOW POOLS');
-      const p = pools.find((r) => r.database === b.spec.server.database);
+      const p = pools.find((r) => r.database === b.database);
       servers = num(p?.sv_active) + num(p?.sv_idle) + num(p?.sv_used) + num(p?.sv_tested) + num(p?.sv_login);
     } finally {
       await closeAll(pooled.clients);
@@ -269,6 +298,12 @@ export class Pooling {
   async demonstrate(): Promise<DemoResult[]> {
     const first = this.cluster.shards[0];
     const b = first ? this.bouncers.get(first.id) : undefined;
+    if (this.hasGiven) {
+      throw new ConflictError(
+        'not_available',
+        `The demonstrations need a small pool of their own (the database ${DEMO_DATABASE}) on PgBouncers the lab runs; yours (LAB_SHARDS …|pgbouncer=URL) have none. Run the lab on its own servers (make dev) to see them.`,
+      );
+    }
     if (this.current === 'off' || !b) throw new ConflictError('pooling_off', 'Pooling is off: start PgBouncer first (session or transaction mode).');
     const mode = this.current;
     // Fresh server connections: a previous run under transaction pooling left its SET and its prepared statement on them.
@@ -363,7 +398,7 @@ async function openClients(url: string, n: number, timeoutMs: number): Promise<{
 
 const closeAll = (clients: pg.Client[]) => Promise.all(clients.map((c) => c.end().catch(() => undefined)));
 
-async function withTwo(b: PgBouncer, fn: (a: pg.Client, other: pg.Client) => Promise<DemoResult>): Promise<DemoResult> {
+async function withTwo(b: Bouncer, fn: (a: pg.Client, other: pg.Client) => Promise<DemoResult>): Promise<DemoResult> {
   const a = new pg.Client({ connectionString: b.url(DEMO_DATABASE) });
   const other = new pg.Client({ connectionString: b.url(DEMO_DATABASE) });
   // A client the bouncer drops (a server connection gone) reports on its next query; nothing to do here.

@@ -1,5 +1,7 @@
 import type { ReadPolicy, ReadStats } from '../cluster/reads.js';
+import type { ReadLoadRequest, ReadLoadResult, ReadLoadTrial } from '../contracts/read-load.js';
 import { ConflictError } from '../domain/errors.js';
+import { runLoadTest } from '../loadtest/over-http.js';
 import type { SelfClient } from '../net/self-client.js';
 
 /** What one policy did to `pairs` write-then-read pairs, as a client saw it and as the read router counted it. */
@@ -43,21 +45,54 @@ const CONCURRENCY = 8;
  */
 export class ReadTrials {
   private latest: ReadTrial | null = null;
+  private latestLoad: ReadLoadTrial | null = null;
   private running = false;
 
   last(): ReadTrial | null {
     return this.latest;
   }
 
+  lastUnderLoad(): ReadLoadTrial | null {
+    return this.latestLoad;
+  }
+
   forget(): void {
     this.latest = null;
+    this.latestLoad = null;
+  }
+
+  /**
+   * The same comparison under the lab's own load: one load test of a scenario whose every connection creates a
+   * user and reads it back at once, under the original's `replica` policy and then under read-your-writes, with the
+   * read router's counts over each run beside the run's failed requests. The policy is put back afterwards.
+   */
+  async runUnderLoad(host: TrialHost, api: SelfClient, req: ReadLoadRequest): Promise<ReadLoadTrial> {
+    return this.exclusive(host, async () => {
+      const replicas = await host.replicas();
+      const results: ReadLoadResult[] = [];
+      for (const policy of ['replica', 'read-your-writes'] as const) {
+        await host.setReadPolicy(policy);
+        const counts = host.readCounts();
+        const run = await runLoadTest(api, { ...req, warmup_s: 0 });
+        const after = host.readCounts();
+        results.push({
+          policy,
+          run_id: run.id,
+          requests: run.summary!.requests,
+          errors: run.summary!.errors,
+          requests_per_s: Math.round(run.summary!.requests_per_s),
+          primary_reads: after.primary_reads - counts.primary_reads,
+          replica_reads: after.replica_reads - counts.replica_reads,
+          stale_reads: after.stale_reads - counts.stale_reads,
+        });
+      }
+      this.latestLoad = { finished_at: new Date().toISOString(), ...req, replicas, results };
+      return this.latestLoad;
+    });
   }
 
   async run(host: TrialHost, api: SelfClient, pairs: number, policies: ReadPolicy[]): Promise<ReadTrial> {
-    if (this.running) throw new ConflictError('trial_running', 'A write-then-read trial is already running; wait for it to finish.');
-    this.running = true;
-    const before = host.readPolicy();
-    try {
+    return this.exclusive(host, async () => {
       const replicas = await host.replicas();
       const results: PolicyResult[] = [];
       for (const policy of policies) {
@@ -66,6 +101,16 @@ export class ReadTrials {
       }
       this.latest = { finished_at: new Date().toISOString(), pairs, concurrency: CONCURRENCY, replicas, results };
       return this.latest;
+    });
+  }
+
+  /** One trial at a time (each switches the read policy), and the policy put back whatever happens. */
+  private async exclusive<T>(host: TrialHost, fn: () => Promise<T>): Promise<T> {
+    if (this.running) throw new ConflictError('trial_running', 'A write-then-read trial is already running; wait for it to finish.');
+    this.running = true;
+    const before = host.readPolicy();
+    try {
+      return await fn();
     } finally {
       await host.setReadPolicy(before);
       this.running = false;

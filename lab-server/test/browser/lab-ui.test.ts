@@ -593,7 +593,7 @@ describe('the browser lab', () => {
     await page.close();
   });
 
-  it('works the Database scaling chapter through the page: a replica made to lag, a trial that misses under replica and not under read-your-writes, the policy switched', async () => {
+  it('works the Database scaling chapter through the page: a replica made to lag, a trial that misses under replica and not under read-your-writes, the policy switched, the same under load', async () => {
     const w = await watchedPage(browser);
     const { page } = w;
     await page.goto(`${t.url}/#/chapters/database-scaling`);
@@ -620,6 +620,15 @@ describe('the browser lab', () => {
     await reads.locator('[data-reads-policy="read-your-writes"]').waitFor();
     expect(await check(page, 'read-your-writes')).toBe('pass');
     await w.shot('database-scaling-trial');
+    // The same miss under the lab's own load: the smoke load test under each policy, side by side.
+    expect(await check(page, 'stale-under-load')).toBe('fail');
+    await reads.getByLabel('Seconds of load per policy').fill('2');
+    await reads.getByRole('button', { name: 'Compare under load' }).click();
+    const underLoad = reads.locator('table[data-load-trial] tr[data-policy="replica"]');
+    await underLoad.waitFor({ timeout: 120_000 });
+    expect(Number(await underLoad.getAttribute('data-stale'))).toBeGreaterThan(0);
+    expect(await reads.locator('table[data-load-trial] tr[data-policy="read-your-writes"]').getAttribute('data-stale')).toBe('0');
+    expect(await check(page, 'stale-under-load')).toBe('pass');
     await resetChapter(page);
     await reads.getByText('No shard has a replica').waitFor();
     expect(w.errors).toEqual([]);

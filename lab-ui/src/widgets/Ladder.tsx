@@ -5,10 +5,16 @@ import type { Ladder as LadderView } from '../types';
 import { ActionForm, ErrorNote, NumberField, Panel, useAction, usePolled } from './common';
 
 const RUNGS = [
-  { value: 'baseline', label: 'baseline', title: 'reads and writes on the primaries, no PgBouncer, no cache' },
-  { value: 'pooling', label: 'pooling', title: 'a PgBouncer in transaction mode per shard, the API’s statements unnamed' },
+  {
+    value: 'baseline',
+    label: 'baseline',
+    title: 'reads and writes on the primaries, no PgBouncer, no cache (and no list index when the indexes rung is ticked)',
+  },
+  { value: 'indexes', label: 'indexes', title: 'the user list’s index (created_at) on every shard' },
   { value: 'replicas', label: 'replicas', title: 'a streaming replica per shard serving reads' },
+  { value: 'pooling', label: 'pooling', title: 'a PgBouncer in transaction mode per shard, the API’s statements unnamed' },
   { value: 'cache', label: 'cache', title: 'cache-aside for users by id, invalidated on write' },
+  { value: 'shards', label: 'more shards', title: 'one more shard, added online (its share of the rows moved to it), removed after the climb' },
 ] as const;
 type Rung = (typeof RUNGS)[number]['value'];
 const SCENARIOS = ['read-heavy', 'standard', 'smoke', 'write-heavy', 'crud'] as const;
@@ -44,9 +50,11 @@ function Bars({ title, rows, unit }: { title: string; rows: { rung: string; valu
 export default function Ladder() {
   const [view, setView] = useState<LadderView | null>(null);
   const [scenario, setScenario] = useState<(typeof SCENARIOS)[number]>('read-heavy');
-  const [seconds, setSeconds] = useState('6');
+  const [seconds, setSeconds] = useState('4');
+  const [repeats, setRepeats] = useState('3');
   const [connections, setConnections] = useState('50');
-  const [rungs, setRungs] = useState<Rung[]>(RUNGS.map((r) => r.value));
+  // More shards is a reshard there and back: ticked on purpose, not by default.
+  const [rungs, setRungs] = useState<Rung[]>(RUNGS.map((r) => r.value).filter((r) => r !== 'shards'));
   const [replicaReads, setReplicaReads] = useState<'read-your-writes' | 'replica'>('read-your-writes');
   const ids = { scenario: useId(), reads: useId() };
   const refresh = useCallback(async () => setView(await api<LadderView>('GET', '/lab/v1/ladder')), []);
@@ -56,6 +64,7 @@ export default function Ladder() {
       await api<LadderView>('POST', '/lab/v1/ladder', {
         scenario,
         duration_s: Number(seconds),
+        repeats: Number(repeats),
         connections: Number(connections),
         rungs: RUNGS.map((r) => r.value).filter((r) => rungs.includes(r)),
         replica_reads: replicaReads,
@@ -87,7 +96,8 @@ export default function Ladder() {
             ))}
           </select>
         </span>
-        <NumberField label="Seconds per rung" value={seconds} onChange={setSeconds} min={2} max={120} />
+        <NumberField label="Seconds per run" value={seconds} onChange={setSeconds} min={2} max={120} />
+        <NumberField label="Runs per rung" value={repeats} onChange={setRepeats} min={1} max={5} />
         <NumberField label="Connections" value={connections} onChange={setConnections} min={1} max={1000} />
         <span className="field">
           <label htmlFor={ids.reads}>Replica reads</label>
@@ -109,8 +119,9 @@ export default function Ladder() {
       {view?.request && measured.length > 0 && (
         <div data-ladder-state={view.state}>
           <p className="small muted">
-            {view.request.scenario}, {fmt(view.request.connections)} connections, {fmt(view.request.duration_s)} s per rung; each rung keeps the ones above it
-            switched on. Ratios are against the first rung, in the same run.
+            {view.request.scenario}, {fmt(view.request.connections)} connections, {fmt(view.request.repeats)} runs of {fmt(view.request.duration_s)} s per rung;
+            each rung keeps the ones above it switched on. Bars are each rung’s median run; ratios are against the first rung, in the same climb. A rung marked
+            “within noise” ran in the same req/s range as the first: on this machine, now, its difference is not a measured gain.
           </p>
           <div className="ladder-charts">
             <Bars title="req/s (higher is better)" unit="req/s" rows={measured.map((s) => ({ rung: s.rung, value: s.requests_per_s, ratio: s.rps_ratio }))} />
@@ -124,6 +135,7 @@ export default function Ladder() {
                   <th scope="col">rung</th>
                   <th scope="col">switched on</th>
                   <th scope="col">req/s</th>
+                  <th scope="col">runs (spread)</th>
                   <th scope="col">p50</th>
                   <th scope="col">p99</th>
                   <th scope="col">errors</th>
@@ -133,16 +145,20 @@ export default function Ladder() {
               </thead>
               <tbody>
                 {view.steps.map((s) => (
-                  <tr key={s.rung} data-rung={s.rung} data-errors={s.errors}>
+                  <tr key={s.rung} data-rung={s.rung} data-errors={s.errors} data-within-noise={s.within_noise ?? ''}>
                     <th scope="row">{s.rung}</th>
                     {s.skipped ? (
-                      <td colSpan={7} className="muted">
+                      <td colSpan={8} className="muted">
                         skipped: {s.skipped}
                       </td>
                     ) : (
                       <>
                         <td>{s.setup.join(', ')}</td>
                         <td className="num">{fmt(s.requests_per_s)}</td>
+                        <td className="num">
+                          {s.runs_rps.length < 2 ? '–' : `${s.runs_rps.map(fmt).join(' · ')} (spread ${fmt(s.spread_percent ?? 0)} %)`}
+                          {s.within_noise ? ' · within noise' : ''}
+                        </td>
                         <td className="num">{s.p50_ms === null ? '–' : `${s.p50_ms} ms`}</td>
                         <td className="num">{s.p99_ms === null ? '–' : `${s.p99_ms} ms`}</td>
                         <td className={s.errors ? 'num status status-down' : 'num'}>

@@ -2,7 +2,7 @@ import { useCallback, useState } from 'react';
 import { api } from '../api';
 import { fmt } from '../format';
 import { useChannel, useLive } from '../live';
-import type { Reads as ReadsView, ReadTrial } from '../types';
+import type { ReadLoadTrial, Reads as ReadsView, ReadTrial } from '../types';
 import { ActionForm, Choices, ErrorNote, NumberField, Panel, useAction, usePolled } from './common';
 import { CompactTable } from './parts/CompactTable';
 import { ACTIONS } from './parts/TableHead';
@@ -27,11 +27,14 @@ export default function Reads() {
   const [trial, setTrial] = useState<ReadTrial | null>(null);
   const [delays, setDelays] = useState<Record<string, string>>({});
   const [pairs, setPairs] = useState('400');
+  const [loadTrial, setLoadTrial] = useState<ReadLoadTrial | null>(null);
+  const [loadSeconds, setLoadSeconds] = useState('5');
 
   const refresh = useCallback(async () => {
     const r = await api<ReadsView>('GET', '/lab/v1/reads');
     setReads(r);
     if (r.last_trial) setTrial(r.last_trial);
+    if (r.last_load) setLoadTrial(r.last_load);
   }, []);
   const load = usePolled(refresh, REFRESH_MS);
   useChannel<{ read_policy: ReadsView['policy'] }>('settings', (s) => setReads((r) => (r ? { ...r, policy: s.read_policy } : r)));
@@ -55,7 +58,12 @@ export default function Reads() {
     setTrial(await api<ReadTrial>('POST', '/lab/v1/reads/trial', { pairs: Number.isFinite(n) ? n : pairs }));
     await refresh();
   });
-  const busy = action.busy || runTrial.busy;
+  const runLoad = useAction(async () => {
+    const n = Number(loadSeconds);
+    setLoadTrial(await api<ReadLoadTrial>('POST', '/lab/v1/reads/load', { duration_s: Number.isFinite(n) ? n : loadSeconds }));
+    await refresh();
+  });
+  const busy = action.busy || runTrial.busy || runLoad.busy;
   const shardsWithout = live.topology?.shards.filter((s) => s.status === 'up' && (s.replicas?.length ?? 0) === 0) ?? [];
   const addAll = useAction(async () => {
     // One at a time: each is a base backup of a running primary.
@@ -168,6 +176,50 @@ export default function Reads() {
                   <td className="num">{fmt(r.replica_reads)}</td>
                   <td className="num">{fmt(r.primary_reads)}</td>
                   <td className="num">{fmt(r.ms)} ms</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <ActionForm onSubmit={() => void runLoad.run()}>
+        <NumberField label="Seconds of load per policy" value={loadSeconds} onChange={setLoadSeconds} min={1} max={30} />
+        <button type="submit" className="primary" disabled={busy || !reads || reads.replicas.length === 0}>
+          {runLoad.busy ? 'Running both loads…' : 'Compare under load'}
+        </button>
+        <span className="muted small">
+          The smoke load test (10 connections, each creating a user and reading it back at once) under replica, then under read-your-writes.
+        </span>
+      </ActionForm>
+      <ErrorNote error={runLoad.error} />
+      {loadTrial && (
+        <div className="table-wrap">
+          <table className="compact" data-load-trial={loadTrial.finished_at}>
+            <caption>
+              Under load, {new Date(loadTrial.finished_at).toLocaleTimeString()}: {loadTrial.scenario}, {loadTrial.connections} connections,{' '}
+              {loadTrial.duration_s} s per policy
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">policy</th>
+                <th scope="col">stale reads</th>
+                <th scope="col">failed requests</th>
+                <th scope="col">requests</th>
+                <th scope="col">req/s</th>
+                <th scope="col">served by replicas</th>
+                <th scope="col">by primaries</th>
+              </tr>
+            </thead>
+            <tbody>
+              {loadTrial.results.map((r) => (
+                <tr key={r.policy} data-policy={r.policy} data-stale={r.stale_reads}>
+                  <th scope="row">{r.policy}</th>
+                  <td className="num">{fmt(r.stale_reads)}</td>
+                  <td className="num">{fmt(r.errors)}</td>
+                  <td className="num">{fmt(r.requests)}</td>
+                  <td className="num">{fmt(r.requests_per_s)}</td>
+                  <td className="num">{fmt(r.replica_reads)}</td>
+                  <td className="num">{fmt(r.primary_reads)}</td>
                 </tr>
               ))}
             </tbody>

@@ -9,19 +9,22 @@ const spec = stepSchema('climb-ladder', {
   duration_s: z.number().int().min(2).max(120).default(3),
   connections: z.number().int().min(1).max(1000).default(10),
   warmup_s: z.number().int().min(0).max(30).default(2),
+  repeats: z.number().int().min(1).max(5).default(1),
 });
 
 /** Climbs the scaling ladder (POST /lab/v1/ladder) and waits until the climb has ended: the climb is not a job, it has its own API. */
 export const climbLadder: ActionKind<z.output<typeof spec>> = {
   do: 'climb-ladder',
   spec,
-  describe: (s) => `Climb the ladder over ${s.rungs.join(' → ')}, ${s.duration_s} s per rung — POST /lab/v1/ladder`,
+  describe: (s) =>
+    `Climb the ladder over ${s.rungs.join(' → ')}, ${s.repeats === 1 ? '' : `${s.repeats} runs of `}${s.duration_s} s per rung — POST /lab/v1/ladder`,
   async run(s, ctx) {
     const started = await ctx.api.call<LadderView>('POST', '/lab/v1/ladder', {
       rungs: s.rungs,
       duration_s: s.duration_s,
       connections: s.connections,
       warmup_s: s.warmup_s,
+      repeats: s.repeats,
     });
     failUnlessOk(started, 'POST /lab/v1/ladder');
     for (;;) {

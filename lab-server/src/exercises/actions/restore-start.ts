@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { emptyMessengerTables } from '../../starts/clear.js';
 import { StartSpecSchema } from '../../starts/starts.js';
 import { stepSchema, type ActionKind } from '../action-kind.js';
-import { startAndWait } from './lab-api.js';
+import { failUnlessOk, startAndWait } from './lab-api.js';
 import { bringShardCount } from './shard-count.js';
 
 const spec = stepSchema('restore-start', StartSpecSchema.shape);
@@ -28,6 +28,19 @@ export const restoreStart: ActionKind<RestoreStartStep> = {
   describe: (s) => `Restore the chapter's start: the configured shards with ${data(s)}, from a snapshot — POST /lab/v1/starts`,
   run: async (s, ctx) => {
     const parts: string[] = [];
+    // PgBouncers the lab runs are not part of any chapter's start: left on in transaction mode, they would fail the
+    // next chapter's requests (its named statements) for a reason that chapter never mentions.
+    const pooling = await ctx.api.call<{ mode: string; given: boolean }>('GET', '/lab/v1/pooling');
+    if (pooling.status === 200 && pooling.body.mode !== 'off' && !pooling.body.given) {
+      failUnlessOk(await ctx.api.call('PUT', '/lab/v1/pooling', { mode: 'off' }), 'PUT /lab/v1/pooling');
+      parts.push(`Stopped the PgBouncers left on (${pooling.body.mode} mode).`);
+    }
+    // Nor is a cache in front of the users: another chapter's reads would be answered from it.
+    const cache = await ctx.api.call<{ mode: string }>('GET', '/lab/v1/cache');
+    if (cache.status === 200 && cache.body.mode !== 'off') {
+      failUnlessOk(await ctx.api.call('PUT', '/lab/v1/cache', { mode: 'off' }), 'PUT /lab/v1/cache');
+      parts.push(`Turned off the users cache left on (${cache.body.mode}).`);
+    }
     if (ctx.lab.ring.router.names.length !== ctx.lab.config.shardCount) {
       await emptyMessengerTables(ctx.lab.cluster);
       parts.push(await bringShardCount(ctx, ctx.lab.config.shardCount));

@@ -11,18 +11,23 @@ const spec = z.strictObject({
 });
 type LadderSpec = z.output<typeof spec>;
 
+/** The rungs above the baseline, numbered as the question asks: "2 indexes, 3 replicas, …". */
+const RUNG_CHOICES = RUNGS.map((r, i) => `${i + 1} ${r}`)
+  .slice(1)
+  .join(', ');
+
 const measuredSteps = (v: LadderView) => v.steps.filter((s) => !s.skipped);
 
 /** The measured rung above the baseline with the largest req/s ratio, or null. */
-export function bestRung(v: LadderView | null): { rung: string; number: number; ratio: number } | null {
+export function bestRung(v: LadderView | null): { rung: string; number: number; ratio: number; withinNoise: boolean } | null {
   const above = (v ? measuredSteps(v) : []).filter((s) => s.rung !== 'baseline' && s.rps_ratio !== null);
   const best = above.reduce<(typeof above)[number] | null>((b, s) => (b === null || (s.rps_ratio ?? 0) > (b.rps_ratio ?? 0) ? s : b), null);
-  return best ? { rung: best.rung, number: RUNGS.indexOf(best.rung) + 1, ratio: best.rps_ratio ?? 0 } : null;
+  return best ? { rung: best.rung, number: RUNGS.indexOf(best.rung) + 1, ratio: best.rps_ratio ?? 0, withinNoise: best.within_noise === true } : null;
 }
 
 export function judgeLadder(s: LadderSpec, v: LadderView, answer: Answer | undefined): CheckResult {
-  if (typeof answer !== 'number') return fail('Predict first: which rung will raise req/s most — 2 pooling, 3 replicas or 4 cache?');
-  if (![2, 3, 4].includes(answer)) return fail(`${answer} is not a rung above the baseline: enter 2 (pooling), 3 (replicas) or 4 (cache).`);
+  if (typeof answer !== 'number') return fail(`Predict first: which rung will raise req/s most — ${RUNG_CHOICES}?`);
+  if (!Number.isInteger(answer) || answer < 2 || answer > RUNGS.length) return fail(`${answer} is not a rung above the baseline: enter ${RUNG_CHOICES}.`);
   if (v.state === 'running') return fail('The climb is still running; wait for its last rung.');
   if (v.state !== 'finished') return fail('Climb the ladder from the ladder panel (or `ladder climb`), starting from the baseline.');
   const steps = measuredSteps(v);
@@ -38,7 +43,7 @@ export function judgeLadder(s: LadderSpec, v: LadderView, answer: Answer | undef
   if (!best) return pass(`Measured on this machine: ${line}.`);
   const predicted = RUNGS[Number(answer) - 1] ?? `rung ${String(answer)}`;
   return pass(
-    `Measured: ${line}. You predicted ${predicted}; the largest gain was ${best.rung} (${best.ratio.toFixed(2)}×)${predicted === best.rung ? ' — as you said.' : '. Why? Compare what each rung saves per request.'}`,
+    `Measured: ${line}. You predicted ${predicted}; the largest gain was ${best.rung} (${best.ratio.toFixed(2)}×)${best.withinNoise ? ', within the spread of the baseline’s own runs — not a clear win on this machine now' : ''}${predicted === best.rung ? ' — as you said.' : '. Why? Compare what each rung saves per request.'}`,
   );
 }
 
@@ -51,7 +56,7 @@ export const ladder: CheckKind<LadderSpec> = {
   kind: 'ladder',
   spec,
   question: {
-    input: () => ({ type: 'number', label: 'The rung that will raise req/s most (2 pooling, 3 replicas, 4 cache)' }),
+    input: () => ({ type: 'number', label: `The rung that will raise req/s most (${RUNG_CHOICES})` }),
     answer: async (_s, ctx) => bestRung((await ctx.api.call<LadderView>('GET', '/lab/v1/ladder')).body)?.number ?? null,
   },
   async run(s, ctx, answer) {

@@ -1,3 +1,4 @@
+import type { ReadLoadTrial } from '../../contracts/read-load.js';
 import { errorMessage } from '../../net/self-client.js';
 import type { ReadTrial } from '../../reads/trial.js';
 import type { ExerciseContext } from '../context.js';
@@ -7,6 +8,7 @@ export interface ReadsView {
   policy: string;
   replicas: { shard: string; replica: string; status: 'up' | 'down'; lag_bytes: number | null; apply_delay_ms: number | null }[];
   last_trial: ReadTrial | null;
+  last_load: ReadLoadTrial | null;
 }
 
 /** The lab's reads, read through its own API as a learner would; a failure says so instead of judging. */

@@ -1,11 +1,12 @@
 import { LadderRequestSchema, LadderViewSchema } from '../../contracts/ladder.js';
 import { ladder } from '../../ladder/ladder.js';
+import { listIndexSwitch } from '../../ladder/list-index.js';
 import type { Lab } from '../../lab/lab.js';
 import { SelfClient } from '../../net/self-client.js';
 import type { ApiRouter } from '../api-router.js';
 
 /** `/lab/v1/ladder`: the scaling ladder measured in one run — the same load test on each rung, with ratios. */
-export function ladderRoutes(api: ApiRouter, lab: Pick<Lab, 'config' | 'loadtests'>): void {
+export function ladderRoutes(api: ApiRouter, lab: Pick<Lab, 'config' | 'loadtests' | 'cluster'>): void {
   const tag = 'lab: ladder';
 
   api.add(
@@ -14,7 +15,7 @@ export function ladderRoutes(api: ApiRouter, lab: Pick<Lab, 'config' | 'loadtest
       path: '/ladder',
       tag,
       summary:
-        'The last climb of the scaling ladder (or the one running): each rung’s req/s, p50, p99, errors, stale reads and replica lag, with ratios against the first',
+        'The last climb of the scaling ladder (or the one running): each rung’s median req/s, p50, p99 and spread over its runs, errors, stale reads and replica lag, with ratios against the first',
       responses: { 200: { description: 'the climb', schema: LadderViewSchema } },
     },
     ({ res }) => {
@@ -28,7 +29,7 @@ export function ladderRoutes(api: ApiRouter, lab: Pick<Lab, 'config' | 'loadtest
       path: '/ladder',
       tag,
       summary:
-        'Climb the ladder: run the same load test on each rung (baseline, pooling, replicas, cache), each keeping the ones below; everything switched is put back afterwards',
+        'Climb the ladder: run the same load test on each rung (baseline, indexes, replicas, pooling, cache, shards), repeats times each, each rung keeping the ones below; everything switched is put back afterwards',
       body: LadderRequestSchema,
       bodyOptional: true,
       bodyName: 'climb',
@@ -39,7 +40,7 @@ export function ladderRoutes(api: ApiRouter, lab: Pick<Lab, 'config' | 'loadtest
     },
     ({ req, res, body }) => {
       lab.loadtests.assertIdle();
-      res.status(202).json(ladder.start(SelfClient.from(req, lab.config.token), body));
+      res.status(202).json(ladder.start(SelfClient.from(req, lab.config.token), listIndexSwitch(lab.cluster), body));
     },
   );
 

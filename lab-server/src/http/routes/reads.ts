@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ReadPolicy } from '../../cluster/reads.js';
+import { ReadLoadRequestSchema, ReadLoadTrialSchema } from '../../contracts/read-load.js';
 import type { Lab } from '../../lab/lab.js';
 import { SelfClient } from '../../net/self-client.js';
 import type { TrialHost } from '../../reads/trial.js';
@@ -26,7 +27,7 @@ const TrialBody = z.strictObject(
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
 );
 
-type ReadsHost = Pick<Lab, 'cluster' | 'config' | 'reads' | 'readTrials' | 'settings' | 'updateSettings'>;
+type ReadsHost = Pick<Lab, 'cluster' | 'config' | 'reads' | 'readTrials' | 'settings' | 'updateSettings' | 'loadtests'>;
 
 async function replicaViews(lab: ReadsHost) {
   return Promise.all(
@@ -38,6 +39,16 @@ async function replicaViews(lab: ReadsHost) {
         return { shard: s.name, replica: r.name, status: r.status, lag_bytes: r.lag.bytes, lag_seconds: r.lag.seconds, apply_delay_ms: delay };
       }),
   );
+}
+
+function needReplica(lab: ReadsHost): void {
+  if (!lab.cluster.shards.some((s) => s.replica?.status === 'up')) {
+    throw new ApiError(
+      409,
+      'no_replica',
+      'No shard has a replica up, so every read goes to a primary and nothing can be stale. Add one first: POST /lab/v1/shards/shard-0/replicas.',
+    );
+  }
 }
 
 /** `/lab/v1/reads`: where reads by id go (the policy itself is a setting), what they counted, and write-then-read trials. */
@@ -60,7 +71,7 @@ export function readRoutes(api: ApiRouter, lab: ReadsHost): void {
       responses: { 200: { description: 'the reads', schema: ReadsSchema } },
     },
     async ({ res }) => {
-      res.json({ ...lab.reads.snapshot(), replicas: await replicaViews(lab), last_trial: lab.readTrials.last() });
+      res.json({ ...lab.reads.snapshot(), replicas: await replicaViews(lab), last_trial: lab.readTrials.last(), last_load: lab.readTrials.lastUnderLoad() });
     },
   );
 
@@ -79,14 +90,31 @@ export function readRoutes(api: ApiRouter, lab: ReadsHost): void {
       },
     },
     async ({ req, res, body }) => {
-      if (!lab.cluster.shards.some((s) => s.replica?.status === 'up')) {
-        throw new ApiError(
-          409,
-          'no_replica',
-          'No shard has a replica up, so every read goes to a primary and nothing can be stale. Add one first: POST /lab/v1/shards/shard-0/replicas.',
-        );
-      }
+      needReplica(lab);
       res.json(await lab.readTrials.run(host, SelfClient.from(req, lab.config.token), body.pairs, body.policies));
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/reads/load',
+      tag,
+      summary:
+        'The write-then-read miss under load: the same load test (each connection creates a user and reads it back at once) under replica, then read-your-writes, with the stale reads counted in each',
+      description: 'Waits for both runs (2 × duration_s) and answers both; the read policy is put back afterwards.',
+      body: ReadLoadRequestSchema,
+      bodyOptional: true,
+      bodyName: 'comparison under load',
+      responses: {
+        200: { description: 'each policy’s run', schema: ReadLoadTrialSchema },
+        409: { description: 'no_replica: no shard has a replica up; trial_running or loadtest_running: one at a time' },
+      },
+    },
+    async ({ req, res, body }) => {
+      needReplica(lab);
+      lab.loadtests.assertIdle();
+      res.json(await lab.readTrials.runUnderLoad(host, SelfClient.from(req, lab.config.token), body));
     },
   );
 
@@ -95,7 +123,7 @@ export function readRoutes(api: ApiRouter, lab: ReadsHost): void {
       method: 'delete',
       path: '/reads/trial',
       tag,
-      summary: 'Forget the last trial (a chapter reset does)',
+      summary: 'Forget the last trial and the last comparison under load (a chapter reset does)',
       responses: { 204: { description: 'forgotten' } },
     },
     ({ res }) => {

@@ -8,6 +8,7 @@ const PoolingBaseSchema = z.object({
   install_hint: z.string().nullable().describe('what to install when PgBouncer is missing'),
   mode: z.enum(['off', 'session', 'transaction']),
   pool_size: z.number().nullable().describe('server connections per shard (default_pool_size)'),
+  given: z.boolean().describe('the PgBouncers are named by LAB_SHARDS (…|pgbouncer=URL): the lab routes through them and starts or stops none'),
   bouncers: z.array(
     z.object({
       shard: z.string(),

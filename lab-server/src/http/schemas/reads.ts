@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ReadLoadTrialSchema } from '../../contracts/read-load.js';
 
 // The read-policy API's reply shapes (`/lab/v1/reads`), following reads/trial.ts field by field.
 
@@ -49,6 +50,7 @@ export const ReadsSchema = z
       }),
     ),
     last_trial: ReadTrialSchema.nullable(),
+    last_load: ReadLoadTrialSchema.nullable().describe('the last comparison under load (POST /lab/v1/reads/load)'),
   })
   .meta({ id: 'Reads' });
 
