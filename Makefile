@@ -313,8 +313,8 @@ fk-constraints: install ## every shard's constraints from pg_constraint with the
 bench-reshard: install ## 1,000,000 users on 5 shards, add a 6th under steady writes; prints pause, failures, rate
 	@node_modules/.bin/tsx lab-server/bench/reshard.ts
 
-bench-repartition: install ## 1,000,000 users on 5 shards: COPY vs the online repartition 8 → 16 vs the original's swap, under steady writes; rows/s ratios, ids lost, requests failed
-	@node_modules/.bin/tsx lab-server/bench/repartition.ts
+bench-repartition: install ## USERS (1,000,000) users on 5 shards: COPY vs the online repartition 8 → 16 and back vs the original's swap, at the highest write rate the lab holds (or RATE); rows/s ratios, ids lost, requests failed
+	@node_modules/.bin/tsx lab-server/bench/repartition.ts $(if $(USERS),--users $(USERS)) $(if $(RATE),--rate $(RATE))
 
 bench-data-layer: install ## the hot endpoints through pg and Prisma in one run: req/s, p99, ratio
 	@node_modules/.bin/tsx lab-server/bench/data-layer.ts

@@ -32,6 +32,7 @@ import { usernameWinners } from './checks/username-winners.js';
 import { referencesClean } from './checks/references-clean.js';
 import { movedFraction } from './checks/moved-fraction.js';
 import { partitionedUsers } from './checks/partitioned-users.js';
+import { faithfulLoss } from './checks/faithful-loss.js';
 import { partitionSkew } from './checks/partition-skew.js';
 import { partitionsRead } from './checks/partitions-read.js';
 import { monthRetired } from './checks/month-retired.js';
@@ -80,6 +81,7 @@ const checkKinds = () =>
     movedFraction,
     loadtestRun,
     partitionedUsers,
+    faithfulLoss,
     partitionSkew,
     partitionsRead,
     monthRetired,
