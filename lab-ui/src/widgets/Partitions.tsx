@@ -152,7 +152,7 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
                 num('χ² by ring hash', "χ² had the partitions been ranges of the ring's own hash (ring_hash × N / 2³²)"),
                 num('table'),
                 num('indexes'),
-                num('last build', "ids the last build's swap found in only one of the old and new tables, counted under its lock"),
+                num('ids lost', "ids the last build's swap found in only one of the old and new tables, counted under its lock"),
               ]}
             />
             <tbody>
@@ -216,10 +216,9 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
                         {s.last_build === null ? (
                           '–'
                         ) : (
-                          <>
-                            {s.last_build} ·{' '}
-                            {s.out_of_step === 0 ? <span className="muted">0 ids lost</span> : <span className="error">{fmt(s.out_of_step)} ids lost</span>}
-                          </>
+                          <span className={s.out_of_step === 0 ? 'muted' : 'error'} title={`the last build: ${s.last_build}`}>
+                            {fmt(s.out_of_step)}
+                          </span>
                         )}
                       </td>
                     </tr>
