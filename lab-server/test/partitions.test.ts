@@ -282,6 +282,51 @@ describe("the messenger's users, hash-partitioned inside each shard", () => {
     expect(await sql('shard-0', `SELECT conname FROM pg_constraint WHERE conrelid = 'users'::regclass AND contype = 'p'`)).toEqual([['users_pkey']]);
   });
 
+  it('catches up online with the writes made during its copy: a create, an update and a delete logged while the copy ran are in the new table as they are now', async () => {
+    await ensureBuilt(8);
+    const shard = t.running.lab.cluster.shards.find((s) => s.name === 'shard-0')!;
+    const [edited, deleted] = (await sql('shard-0', 'SELECT id FROM users ORDER BY id LIMIT 2')).map(([id]) => id!);
+    const [writer, holder] = [new pg.Client({ connectionString: shard.url }), new pg.Client({ connectionString: shard.url })];
+    await Promise.all([writer.connect(), holder.connect()]);
+    try {
+      // An open write makes shard-0's build wait to create its logging trigger, with the new table already made.
+      await writer.query('BEGIN');
+      await writer.query(`INSERT INTO users (id, first_name, last_name) VALUES ($1, 'Held', 'Open')`, [randomUUID()]);
+      const building = build(16);
+      await waitingOnLock();
+      // A lock on the new table lets the copy run and holds the build before its keys: the writes below come after the copy read users.
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE users_next IN ACCESS SHARE MODE');
+      await writer.query('COMMIT');
+      await expect
+        .poll(
+          () =>
+            sql(
+              'shard-0',
+              `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shard-lab-partitioning' AND wait_event_type = 'Lock' AND query LIKE 'ALTER TABLE users_next ADD%'`,
+            ),
+          { timeout: 60_000 },
+        )
+        .toEqual([['1']]);
+      const created = (await sql('shard-0', `INSERT INTO users (id, first_name, last_name) VALUES ('${randomUUID()}', 'During', 'Copy') RETURNING id`))[0]![0]!;
+      expect((await t.call('PUT', `/api/v1/users/${edited}`, { last_name: 'edited-during-copy' })).status).toBe(200);
+      expect((await t.call('DELETE', `/api/v1/users/${deleted}`)).status).toBe(204);
+      expect(await sql('shard-0', 'SELECT count(DISTINCT id) FROM users_next_log')).toEqual([['3']]);
+      await holder.query('COMMIT');
+      const { job, built } = await building;
+      expect(job.state, JSON.stringify(job)).toBe('succeeded');
+      expect(built.shards.map((s) => s.ids_lost + s.ids_revived)).toEqual([0, 0]);
+      expect(await sql('shard-0', `SELECT count(*) FROM users WHERE id = '${created}'`)).toEqual([['1']]);
+      expect(await sql('shard-0', `SELECT last_name FROM users WHERE id = '${edited}'`)).toEqual([['edited-during-copy']]);
+      expect(await sql('shard-0', `SELECT count(*) FROM users WHERE id = '${deleted}'`)).toEqual([['0']]);
+      expect((await inspect()).shards.every((s) => s.modulus === 16 && s.out_of_step === 0)).toBe(true);
+      expect(await sql('shard-0', `SELECT count(*) FROM pg_class WHERE starts_with(relname, 'users_next')`)).toEqual([['0']]);
+    } finally {
+      await Promise.all([writer.query('ROLLBACK').catch(() => undefined), holder.query('ROLLBACK').catch(() => undefined)]);
+      await Promise.all([writer.end(), holder.end()]);
+    }
+  });
+
   it('cancels a build as a job: the statement waiting on shard-0 is stopped, every shard loses what was built, the live table stays', async () => {
     await ensureBuilt(8);
     const shard = t.running.lab.cluster.shards.find((s) => s.name === 'shard-0')!;

@@ -107,3 +107,53 @@ async function explain(pool: pg.Pool, query: string, total: number): Promise<Pla
     plan: text.rows.map((r) => r['QUERY PLAN']).join('\n'),
   };
 }
+
+/** The scan the chapter asks about: a condition on no partition key, so every partition is read. */
+export const SCAN_SQL = `SELECT count(*) FROM ${USERS} WHERE first_name LIKE 'A%'`;
+
+export interface ParallelPlan {
+  shard_name: string;
+  query: string;
+  /** Parallel workers the planner asks for (Gather's Workers Planned); 0 for a plain Append. */
+  workers_planned: number;
+  partitions_total: number;
+  /** Bytes of the largest partition, beside the size below which a scan gets no worker. */
+  largest_partition_bytes: number;
+  min_parallel_table_scan_size_bytes: number;
+  plan: string;
+}
+
+interface WorkerNode {
+  'Workers Planned'?: number;
+  Plans?: WorkerNode[];
+}
+
+/** EXPLAIN (without running it) of the scan on one shard: the workers the planner chose, and the sizes that decided. */
+export async function explainParallel(cluster: Pools, shardName: string): Promise<ParallelPlan> {
+  const shard = cluster.shards.find((s) => s.name === shardName);
+  if (!shard) throw new InvalidInputError('validation_failed', `No shard '${shardName}'; choose one of ${cluster.shards.map((s) => s.name).join(', ')}.`);
+  return cluster.pools.onShard(shard.id, async (pool) => {
+    const total = await partitionCount(pool, shardName);
+    const json = await pool.query<{ 'QUERY PLAN': [{ Plan: WorkerNode }] }>(`EXPLAIN (FORMAT JSON) ${SCAN_SQL}`);
+    let planned = 0;
+    const walk = (n: WorkerNode) => {
+      planned += n['Workers Planned'] ?? 0;
+      for (const c of n.Plans ?? []) walk(c);
+    };
+    walk(json.rows[0]!['QUERY PLAN'][0].Plan);
+    const text = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (COSTS OFF) ${SCAN_SQL}`);
+    const { rows } = await pool.query<{ largest: string; min: string }>(
+      `SELECT coalesce(max(pg_relation_size(inhrelid)), 0) AS largest, pg_size_bytes(current_setting('min_parallel_table_scan_size')) AS min
+         FROM pg_inherits WHERE inhparent = '${USERS}'::regclass`,
+    );
+    return {
+      shard_name: shardName,
+      query: SCAN_SQL,
+      workers_planned: planned,
+      partitions_total: total,
+      largest_partition_bytes: Number(rows[0]!.largest),
+      min_parallel_table_scan_size_bytes: Number(rows[0]!.min),
+      plan: text.rows.map((r) => r['QUERY PLAN']).join('\n'),
+    };
+  });
+}

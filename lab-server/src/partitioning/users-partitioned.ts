@@ -1,3 +1,4 @@
+import os from 'node:os';
 import pg from 'pg';
 import type { Cluster } from '../cluster/cluster.js';
 import { ShardRemovedError, ShardUnavailableError } from '../cluster/errors.js';
@@ -10,13 +11,15 @@ import { type Holding, heldDdl } from './held-ddl.js';
  * The Partitioning chapter's step on the messenger's own `users`: on every shard the live table is rebuilt as
  * `PARTITION BY HASH (id)` with N partitions `users_p0…` (the original's design), or back into a plain table,
  * while the messenger keeps writing to it. The new table is built beside the live one under the name
- * `users_next`, a trigger mirrors every write into it, the rows are copied in batches, and a short swap drops
+ * `users_next`, a trigger logs every row written meanwhile, the rows are copied and the logged ones copied again, and a short swap drops
  * the old table and gives the new one its name, indexes, triggers and the foreign keys that point at it.
  * Resharding, seeding, the API and the checks only ever name `users`, so they work on either shape.
  */
 export const USERS = 'users';
 const NEXT = 'users_next';
 const NEXT_SYNC = `${NEXT}_sync`;
+/** The ids written to users while the online build copies, replayed into the new table afterwards. */
+const NEXT_LOG = `${NEXT}_log`;
 /** The table's comment after a build: what the build was and how many ids its swap found in only one of the two tables. */
 const BUILT_NOTE = 'lab: built ';
 
@@ -35,8 +38,13 @@ export interface BuildReport {
 
 type Pools = Pick<Cluster, 'shards' | 'pools'>;
 
-// Each batch holds its rows FOR SHARE until it commits: a write to one of them waits that long, so batches stay small.
-const BATCH = 1_000;
+// The catch-up replays the log until fewer than this many entries came in meanwhile; the swap replays the rest under its lock.
+const CATCH_UP = 500;
+// The shards copy a few at a time, not all at once: every shard of the lab shares this machine's cores, and five
+// copies at once leave the messenger's own requests too little CPU to answer before their timeouts.
+const COPIES_AT_ONCE = Math.max(1, Math.floor(os.availableParallelism() / 2));
+// A batch's pause when requests are queueing for the shard's pool: the copy gives way to the traffic.
+const YIELD_MS = 20;
 
 /** What a build reports while it runs and how it learns it was cancelled: the part of a job's context it uses. */
 export interface BuildProgress {
@@ -103,23 +111,29 @@ export async function buildPartitions(
         total,
       );
     };
+    const turn = queue(COPIES_AT_ONCE);
     const ms = await settleAll(
-      shards.map(async (shard, i) => {
-        const db = dbs[i]!;
-        throwIfCancelled(job.signal);
-        await createNext(db, partitions);
-        const rows =
-          mode === 'online'
-            ? await copyOnline(
-                db,
-                job.signal,
-                (n) => report(n, i),
-                (ddl) => heldDdl(cluster, shard.id, db, ddl, (ms) => (held[i] = Math.max(held[i]!, ms)), job.signal),
-              )
-            : await copyFaithful(db);
-        report(rows, i);
-        return performance.now() - started;
-      }),
+      shards.map((shard, i) =>
+        turn(async () => {
+          const db = dbs[i]!;
+          throwIfCancelled(job.signal);
+          await createNext(db, partitions);
+          // The original's table has its keys before its copy; online they are built once the rows are in, which is quicker.
+          if (mode === 'faithful') await indexNext(db);
+          const rows =
+            mode === 'online'
+              ? await copyOnline(
+                  db,
+                  job.signal,
+                  (n) => report(n, i),
+                  (ddl) => heldDdl(cluster, shard.id, db, ddl, (ms) => (held[i] = Math.max(held[i]!, ms)), job.signal),
+                  () => shard.pool.waitingCount > 0,
+                )
+              : await copyFaithful(db);
+          report(rows, i);
+          return performance.now() - started;
+        }),
+      ),
       shards,
     );
     throwIfCancelled(job.signal);
@@ -174,6 +188,24 @@ export async function buildPartitions(
   }
 }
 
+/** Runs the functions it is given at most `n` at a time, in the order given. */
+function queue(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (fn) => {
+    // A finished function hands its place to the next waiting one, so no newcomer slips in between.
+    if (running >= n) await new Promise<void>((go) => waiting.push(go));
+    else running++;
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
 /** Waits for every shard; the first failure, named by shard, once all have stopped (so cleanup never races a copy). */
 async function settleAll(work: Promise<number>[], shards: readonly { name: string }[]): Promise<number[]> {
   const settled = await Promise.allSettled(work);
@@ -205,9 +237,8 @@ async function leftBehind(db: pg.ClientBase): Promise<number> {
 }
 
 /**
- * The new table beside the live one: the same columns, defaults and checks (LIKE), hash-partitioned or plain,
- * with its primary key and the live table's own indexes under temporary names; the indexes come first, as
- * building one afterwards would lock out the mirrored writes. Triggers and foreign keys follow at the swap.
+ * The new table beside the live one: the same columns, defaults and checks (LIKE), hash-partitioned or plain.
+ * Its keys come from `indexNext`; triggers and foreign keys follow at the swap.
  */
 async function createNext(db: pg.ClientBase, partitions: number | null): Promise<void> {
   await dropNext(db);
@@ -217,6 +248,10 @@ async function createNext(db: pg.ClientBase, partitions: number | null): Promise
   for (let r = 0; partitions && r < partitions; r++) {
     await db.query(`CREATE TABLE ${NEXT}_p${r} PARTITION OF ${NEXT} FOR VALUES WITH (MODULUS ${partitions}, REMAINDER ${r})`);
   }
+}
+
+/** The new table's primary key and the live table's own indexes under temporary names (`<name>_next`). */
+async function indexNext(db: pg.ClientBase): Promise<void> {
   await db.query(`ALTER TABLE ${NEXT} ADD CONSTRAINT ${NEXT}_pkey PRIMARY KEY (id)`);
   // Declared once on a partitioned parent; PostgreSQL creates one per partition.
   for (const index of await liveIndexes(db)) await db.query(index.next);
@@ -240,45 +275,73 @@ async function dropNext(db: pg.ClientBase): Promise<void> {
   const { rowCount } = await db.query(`SELECT 1 FROM pg_trigger WHERE tgname = '${NEXT_SYNC}' AND tgrelid = '${USERS}'::regclass`);
   if (rowCount) await db.query(`DROP TRIGGER ${NEXT_SYNC} ON ${USERS}`);
   await db.query(`DROP FUNCTION IF EXISTS ${NEXT_SYNC}()`);
-  await db.query(`DROP TABLE IF EXISTS ${NEXT}`);
+  await db.query(`DROP TABLE IF EXISTS ${NEXT}, ${NEXT_LOG}`);
 }
 
 /**
- * Online: first mirror every write of `users` into the new table, then copy the rows in batches by id.
- * Each batch locks its rows FOR SHARE, so a write in flight on one of them finishes first (and its mirror
- * with it) and the batch copies what it left; ON CONFLICT skips rows the mirror already wrote.
+ * Online: first log the id of every row written to `users` from now on (a trigger into `users_next_log`),
+ * then copy the rows as they are — one INSERT … SELECT per partition of the live table, no row locked, as fast
+ * as the original's copy — and then catch up: the logged ids are copied again as they are now (deleted from
+ * the new table, inserted from the live one) until few are left. The swap replays the last of them under its
+ * lock. A row changed at any moment after the trigger is in the log, so whatever a copy read of it is replaced.
  */
 async function copyOnline(
   db: pg.ClientBase,
   signal: AbortSignal,
   progress: (copied: number) => void,
   ddl: (statements: string[]) => Promise<void>,
+  busy: () => boolean,
 ): Promise<number> {
-  // The same columns in the same order (LIKE), so a row of users is a row of the new table.
+  await db.query(`CREATE UNLOGGED TABLE ${NEXT_LOG} (seq bigserial PRIMARY KEY, id uuid NOT NULL)`);
   await db.query(`CREATE OR REPLACE FUNCTION ${NEXT_SYNC}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF TG_OP IN ('UPDATE', 'DELETE') THEN DELETE FROM ${NEXT} WHERE id = OLD.id; END IF;
-      IF TG_OP IN ('INSERT', 'UPDATE') THEN INSERT INTO ${NEXT} SELECT NEW.* ON CONFLICT (id) DO NOTHING; END IF;
+      IF TG_OP IN ('UPDATE', 'DELETE') THEN INSERT INTO ${NEXT_LOG} (id) VALUES (OLD.id); END IF;
+      IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.id <> OLD.id) THEN INSERT INTO ${NEXT_LOG} (id) VALUES (NEW.id); END IF;
       RETURN NULL;
     END $$`);
+  // Creating the trigger waits for the writes in flight: every write after it is logged, every one before it is in the copy's snapshot.
   await ddl([`CREATE TRIGGER ${NEXT_SYNC} AFTER INSERT OR UPDATE OR DELETE ON ${USERS} FOR EACH ROW EXECUTE FUNCTION ${NEXT_SYNC}()`]);
-  let after = '00000000-0000-0000-0000-000000000000';
+  const { rows: sources } = await db.query<{ name: string }>(`SELECT relid::regclass::text AS name FROM pg_partition_tree('${USERS}') WHERE isleaf`);
   let copied = 0;
-  for (;;) {
-    const { rows } = await db.query<{ last: string | null; n: string }>(
-      `WITH batch AS (SELECT * FROM ${USERS} WHERE id > $1 ORDER BY id LIMIT ${BATCH} FOR SHARE),
-            copied AS (INSERT INTO ${NEXT} SELECT * FROM batch ON CONFLICT (id) DO NOTHING)
-       SELECT (SELECT id FROM batch ORDER BY id DESC LIMIT 1)::text AS last, (SELECT count(*) FROM batch) AS n`,
-      [after],
-    );
-    const last = rows[0]?.last;
-    if (!last) return copied;
-    copied += Number(rows[0]!.n);
-    after = last;
+  // The same columns in the same order (LIKE, and a partition has its parent's), so a row of users is a row of the new table.
+  for (const { name } of sources.length ? sources : [{ name: USERS }]) {
+    // Nothing else writes the new table yet, and the sources hold disjoint ids: no conflict to check for.
+    const r = await db.query(`INSERT INTO ${NEXT} SELECT * FROM ${name}`);
+    copied += r.rowCount ?? 0;
     progress(copied);
     throwIfCancelled(signal);
+    if (busy()) await new Promise((r) => setTimeout(r, YIELD_MS));
+  }
+  // The keys and indexes, built once over all the rows (the replay looks ids up by them).
+  await indexNext(db);
+  for (;;) {
+    const replayed = await replay(db);
+    throwIfCancelled(signal);
+    if (replayed < CATCH_UP) return copied;
   }
 }
+
+/** Copies the logged ids again as `users` holds them now, and forgets them; how many log entries it replayed. */
+async function replay(db: pg.ClientBase): Promise<number> {
+  const upTo = (await db.query<{ m: string | null }>(`SELECT max(seq)::text AS m FROM ${NEXT_LOG}`)).rows[0]?.m;
+  if (!upTo) return 0;
+  await db.query('BEGIN');
+  try {
+    for (const statement of replayStatements(`seq <= ${upTo}`)) await db.query(statement);
+    const { rowCount } = await db.query(`DELETE FROM ${NEXT_LOG} WHERE seq <= ${upTo}`);
+    await db.query('COMMIT');
+    return rowCount ?? 0;
+  } catch (err) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The logged rows (those matching `where`) made again in the new table from the live one: gone if deleted, as they are now if not. */
+const replayStatements = (where: string) => [
+  `DELETE FROM ${NEXT} WHERE id IN (SELECT id FROM ${NEXT_LOG} WHERE ${where})`,
+  `INSERT INTO ${NEXT} SELECT * FROM ${USERS} WHERE id IN (SELECT id FROM ${NEXT_LOG} WHERE ${where}) ON CONFLICT (id) DO NOTHING`,
+];
 
 /** Faithful: the original's one INSERT … SELECT from a snapshot; writes committed while it runs go to the old table only. */
 async function copyFaithful(db: pg.ClientBase): Promise<number> {
@@ -303,8 +366,11 @@ async function swapStatements(db: pg.ClientBase, mode: BuildMode | 'startup', em
       WHERE confrelid = '${USERS}'::regclass AND contype = 'f' AND conparentid = 0 AND conrelid <> '${NEXT}'::regclass`,
   );
   const note = `'${BUILT_NOTE}' || json_build_object('mode', '${mode}', 'lost', lost, 'revived', revived)::text`;
+  // An online build's last logged ids, replayed while no write can come in.
+  const logged = (await db.query<{ t: string | null }>(`SELECT to_regclass('${NEXT_LOG}')::text AS t`)).rows[0]?.t != null;
   return [
     `LOCK TABLE ${USERS} IN ACCESS EXCLUSIVE MODE`,
+    ...(logged ? replayStatements('true') : []),
     `DO $$ DECLARE lost bigint; revived bigint; BEGIN
        SELECT count(*) FILTER (WHERE n.id IS NULL), count(*) FILTER (WHERE o.id IS NULL) INTO lost, revived
          FROM ${USERS} o FULL JOIN ${NEXT} n ON n.id = o.id WHERE o.id IS NULL OR n.id IS NULL;
@@ -314,6 +380,7 @@ async function swapStatements(db: pg.ClientBase, mode: BuildMode | 'startup', em
     ...fks.map((f) => `ALTER TABLE ${f.tbl} DROP CONSTRAINT ${f.name}`),
     `DROP TRIGGER IF EXISTS ${NEXT_SYNC} ON ${USERS}`,
     `DROP FUNCTION IF EXISTS ${NEXT_SYNC}()`,
+    `DROP TABLE IF EXISTS ${NEXT_LOG}`,
     `DROP TABLE ${USERS}`,
     `ALTER TABLE ${NEXT} RENAME TO ${USERS}`,
     // users_next_pkey → users_pkey (its constraint with it), users_next_p3 → users_p3, users_next_p3_pkey → users_p3_pkey, …
@@ -352,6 +419,7 @@ async function lastBuild(db: pg.Pool | pg.ClientBase): Promise<{ mode: string; l
  */
 export async function recreateEmpty(db: pg.ClientBase, partitions: number): Promise<void> {
   await createNext(db, partitions);
+  await indexNext(db);
   await db.query(['BEGIN', ...(await swapStatements(db, 'startup', true)), 'COMMIT'].join(';\n'));
   await afterSwap(db);
 }
@@ -369,6 +437,7 @@ export async function matchUsersLayout(serving: pg.Pool, url: string): Promise<n
   try {
     if ((await modulusOf(db)) !== partitions) {
       await createNext(db, partitions);
+      await indexNext(db);
       await db.query(['BEGIN', ...(await swapStatements(db, 'online')), 'COMMIT'].join(';\n'));
       await afterSwap(db);
     }
