@@ -268,13 +268,13 @@ durability: install ## writes acknowledged, then a kill -9 of a shard's postmast
 ring: install ## every ring version the cluster has routed by
 	@$(LAB) ring
 
-partitions: install ## users partitioned inside each shard; make partitions N=16 (re)builds N hash partitions, N=drop removes them (needs make dev)
+partitions: install ## the messenger's users hash-partitioned inside each shard; make partitions N=16 rebuilds it online with N partitions, N=drop makes it plain again (needs make dev)
 	@$(LAB) partitions $(if $(filter drop,$(N)),drop,$(if $(N),build $(N),))
 
 partitions-months: install ## messages range-partitioned by month on every shard: rows and size per month; BUILD=1 (re)builds it (needs make dev)
 	@$(LAB) partitions months $(if $(BUILD),build,)
 
-partitions-retire: install ## retire the oldest month of messages_monthly: make partitions-retire HOW=drop|delete [MONTH=2026-01] (needs make dev)
+partitions-retire: install ## retire the oldest month of messages: make partitions-retire HOW=drop|delete [MONTH=2026-01] (needs make dev)
 	@test -n "$(HOW)" || { echo "usage: make partitions-retire HOW=drop|delete [MONTH=YYYY-MM]"; exit 2; }
 	@$(LAB) partitions retire $(HOW) $(MONTH)
 
