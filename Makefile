@@ -271,13 +271,13 @@ durability: install ## writes acknowledged, then a kill -9 of a shard's postmast
 ring: install ## every ring version the cluster has routed by
 	@$(LAB) ring
 
-partitions: install ## users partitioned inside each shard; make partitions N=16 (re)builds N hash partitions, N=drop removes them (needs make dev)
+partitions: install ## the messenger's users hash-partitioned inside each shard; make partitions N=16 rebuilds it online with N partitions, N=drop makes it plain again (needs make dev)
 	@$(LAB) partitions $(if $(filter drop,$(N)),drop,$(if $(N),build $(N),))
 
 partitions-months: install ## messages range-partitioned by month on every shard: rows and size per month; BUILD=1 (re)builds it (needs make dev)
 	@$(LAB) partitions months $(if $(BUILD),build,)
 
-partitions-retire: install ## retire the oldest month of messages_monthly: make partitions-retire HOW=drop|delete [MONTH=2026-01] (needs make dev)
+partitions-retire: install ## retire the oldest month of messages: make partitions-retire HOW=drop|delete [MONTH=2026-01] (needs make dev)
 	@test -n "$(HOW)" || { echo "usage: make partitions-retire HOW=drop|delete [MONTH=YYYY-MM]"; exit 2; }
 	@$(LAB) partitions retire $(HOW) $(MONTH)
 
@@ -316,8 +316,8 @@ fk-constraints: install ## every shard's constraints from pg_constraint with the
 bench-reshard: install ## 1,000,000 users on 5 shards, add a 6th under steady writes; prints pause, failures, rate
 	@node_modules/.bin/tsx lab-server/bench/reshard.ts
 
-bench-repartition: install ## 1,000,000 users on 5 shards: COPY vs the online repartition 8 → 16 vs the original's swap, under steady writes; rows/s ratios, ids lost, requests failed
-	@node_modules/.bin/tsx lab-server/bench/repartition.ts
+bench-repartition: install ## USERS (1,000,000) users on 5 shards: COPY vs the online repartition 8 → 16 and back vs the original's swap, at the highest write rate the lab holds (or RATE); rows/s ratios, ids lost, requests failed
+	@node_modules/.bin/tsx lab-server/bench/repartition.ts $(if $(USERS),--users $(USERS)) $(if $(RATE),--rate $(RATE))
 
 bench-data-layer: install ## the hot endpoints through pg and Prisma in one run: req/s, p99, ratio
 	@node_modules/.bin/tsx lab-server/bench/data-layer.ts

@@ -1,36 +1,56 @@
 /**
- * `npm run bench:repartition`: USERS (default 1,000,000) users on SHARDS (default 5) fresh embedded shards,
- * users_partitioned built with 8 partitions; a plain COPY of the same rows into a 16-way hash-partitioned
- * table (the baseline); then, while a separate process writes through the API at a steady RATE (default
- * 200 req/s), the lab's online repartition 8 → 16 and the original's faithful swap 8 → 16, in the same run.
- * Prints per build the rows/s and its ratio to COPY's, the writes' longest wait, the ids lost (counted by id
- * in one snapshot per shard) and the requests that failed (and, as their baseline, those failed in as long a
- * window of the same writes with no build), beside the original's 6,870,006 rows in 38.6 s.
+ * `npm run bench:repartition [-- --users N] [--rate R] [--shards S]`: N users (default 1,000,000) on S (5) fresh
+ * embedded shards, the messenger's users rebuilt as 8 hash partitions; then, in the same run:
+ * 1. the baseline: a plain COPY of the same rows into a fresh 16-way hash-partitioned table on every shard;
+ * 2. the write rate this lab carries with no build: steady creates and updates at 25, 50, 100, 200 writes/s in
+ *    turn, in a process of its own, until one fails a request or falls behind (or R, when given);
+ * 3. at the highest rate that held: the online repartition 8 → 16, as long a window of the same writes with no
+ *    build, the online repartition back to 8, and the original's faithful swap 8 → 16.
+ * Per build it prints rows/s and the ratio to COPY's, how long requests were held, the ids lost (counted by id at
+ * the swap, and as the writer's acknowledged creates missing afterwards) and the requests that failed, beside
+ * the original's 6,870,006 rows in 38.6 s, with the load average the machine carried.
  */
 import { fork } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { benchClient, markdownTable, startBenchLab } from './support.js';
 
-const USERS = Number(process.env.USERS ?? 1_000_000);
-const SHARDS = Number(process.env.SHARDS ?? 5);
-const RATE = Number(process.env.RATE ?? 200);
+const { values: opts } = parseArgs({
+  options: { users: { type: 'string' }, rate: { type: 'string' }, shards: { type: 'string' } },
+});
+const USERS = Number(opts.users ?? process.env.USERS ?? 1_000_000);
+const SHARDS = Number(opts.shards ?? process.env.SHARDS ?? 5);
+const FIXED_RATE = opts.rate ?? process.env.RATE;
+/** The rates tried with no build, lowest first; the bench runs its builds at the highest that held. */
+const PROBE_RATES = [25, 50, 100, 200];
+const PROBE_SECONDS = 8;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLAIMED = { rows: 6_870_006, seconds: 38.6 };
 
 interface WriterReport {
   ok: number;
   failed: number;
+  issued: number;
   failures: string[];
   kinds?: Record<string, number>;
   final?: boolean;
 }
 interface Built {
-  shards: { rows_copied: number; ms: number; blocked_ms: number }[];
+  shards: { rows_copied: number; ms: number; blocked_ms: number; ids_lost: number; ids_revived: number }[];
 }
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const lab = await startBenchLab(SHARDS);
 const { running } = lab;
@@ -40,9 +60,8 @@ const build = async (partitions: number, mode: 'online' | 'faithful'): Promise<B
   if (job.state !== 'succeeded') throw new Error(`repartition ${mode} ${job.state}: ${job.error?.message}`);
   return job.result as unknown as Built;
 };
-const lost = async () => (await call<{ shards: { out_of_step: number }[] }>('GET', '/lab/v1/partitions')).shards.reduce((n, s) => n + s.out_of_step, 0);
 
-/** COPY users out of every shard and into a fresh 16-way hash-partitioned table there, all shards at once; the wall time. */
+/** COPY users out of every shard and into a fresh hash-partitioned table there (the live table's columns and indexes), all shards at once; the wall time. */
 async function copyBaseline(partitions: number): Promise<{ rows: number; seconds: number }> {
   const started = performance.now();
   const rows = await Promise.all(
@@ -50,13 +69,10 @@ async function copyBaseline(partitions: number): Promise<{ rows: number; seconds
       const [src, dst] = [new pg.Client(shard.url), new pg.Client(shard.url)];
       await Promise.all([src.connect(), dst.connect()]);
       try {
-        await dst.query(`DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (LIKE users_partitioned INCLUDING ALL) PARTITION BY HASH (id)`);
+        await dst.query(`DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (LIKE users INCLUDING ALL) PARTITION BY HASH (id)`);
         for (let r = 0; r < partitions; r++)
           await dst.query(`CREATE TABLE bench_copy_p${r} PARTITION OF bench_copy FOR VALUES WITH (MODULUS ${partitions}, REMAINDER ${r})`);
-        await pipeline(
-          src.query(copyTo('COPY (SELECT id, first_name, last_name, email, created_at, updated_at FROM users) TO STDOUT')),
-          dst.query(copyFrom('COPY bench_copy FROM STDIN')),
-        );
+        await pipeline(src.query(copyTo('COPY (SELECT * FROM users) TO STDOUT')), dst.query(copyFrom('COPY bench_copy FROM STDIN')));
         return Number((await dst.query<{ n: string }>('SELECT count(*) AS n FROM bench_copy')).rows[0]!.n);
       } finally {
         await dst.query('DROP TABLE IF EXISTS bench_copy').catch(() => undefined);
@@ -67,6 +83,39 @@ async function copyBaseline(partitions: number): Promise<{ rows: number; seconds
   return { rows: rows.reduce((a, b) => a + b, 0), seconds: (performance.now() - started) / 1000 };
 }
 
+/** A writer process at `rate` writes/s: its reports as they come, its ids on request, and its stop. */
+function startWriter(rate: number) {
+  const w = fork(path.join(here, 'reshard-writer.ts'), [running.url, String(rate)], { execArgv: process.execArgv });
+  const reports: WriterReport[] = [];
+  let idsWanted: ((ids: string[]) => void) | null = null;
+  w.on('message', (m) => {
+    if ((m as { ids?: string[] }).ids) idsWanted?.((m as { ids: string[] }).ids);
+    else reports.push(m as WriterReport);
+  });
+  const last = () => reports.at(-1) ?? { ok: 0, failed: 0, issued: 0, failures: [] };
+  return {
+    w,
+    last,
+    /** Waits for `n` more reports, so the requests in flight a moment ago have answered. */
+    async settle(n = 2) {
+      const seen = reports.length;
+      while (reports.length < seen + n) await sleep(200);
+      return last();
+    },
+    ids: () =>
+      new Promise<string[]>((resolve) => {
+        idsWanted = resolve;
+        w.send('ids');
+      }),
+    async stop(): Promise<WriterReport> {
+      const final = new Promise<WriterReport>((resolve) => w.on('message', (m) => (m as WriterReport).final && resolve(m as WriterReport)));
+      w.send('stop');
+      return final;
+    },
+  };
+}
+let writer: ReturnType<typeof startWriter> | null = null;
+
 /** The failures of `after` not yet in `before`, by kind: `503 shard_busy ×3, …`, or `none`. */
 const newFailures = (before: WriterReport, after: WriterReport) =>
   Object.entries(after.kinds ?? {})
@@ -74,73 +123,136 @@ const newFailures = (before: WriterReport, after: WriterReport) =>
     .filter(([, n]) => n > 0)
     .map(([kind, n]) => `${kind} ×${n}`)
     .join(', ') || 'none';
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-let writer: ReturnType<typeof fork> | null = null;
+
+/** Of the users the writer created and saw acknowledged, how many no shard holds. */
+async function ackedMissing(ids: string[]): Promise<number> {
+  const present = await Promise.all(
+    running.lab.cluster.shards.map((shard) =>
+      running.lab.cluster.pools.onShard(shard.id, async (pool) =>
+        Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM users WHERE id = ANY($1::uuid[])', [ids])).rows[0]!.n),
+      ),
+    ),
+  );
+  return ids.length - present.reduce((a, b) => a + b, 0);
+}
+
 try {
-  console.log(`Seeding ${fmt(USERS)} users on ${SHARDS} shards, then building users_partitioned with 8 partitions…`);
+  console.log(`Load average at start (1 / 5 / 15 min): ${load()}; ${os.cpus().length} cores.`);
+  console.log(`Seeding ${fmt(USERS)} users on ${SHARDS} shards, then rebuilding users as 8 hash partitions…`);
   const seed = await waitJob((await call<{ job_id: string }>('POST', '/lab/v1/seed', { users: USERS })).job_id);
   if (seed.state !== 'succeeded') throw new Error(`seed ${seed.state}: ${seed.error?.message}`);
   await build(8, 'online');
 
   const rows: string[][] = [];
   // Before the writes start: COPY streams through this process, which is also the lab's, and would stall its requests.
-  console.log('COPY into 16 partitions (baseline, before the writes start)…');
+  console.log(`COPY into 16 partitions (baseline, before the writes start), load ${load()}…`);
   const copy = await copyBaseline(16);
   const copyRate = copy.rows / copy.seconds;
-  rows.push(['plain COPY (baseline)', fmt(copy.rows), copy.seconds.toFixed(2), fmt(copyRate), '1.00×', '-', '-', '-']);
+  rows.push(['plain COPY (baseline)', '-', fmt(copy.rows), copy.seconds.toFixed(2), fmt(copyRate), '1.00×', '-', '-', '-', '-', load()]);
 
-  const w = fork(path.join(here, 'reshard-writer.ts'), [running.url, String(RATE)], { execArgv: process.execArgv });
+  // The write rate the lab carries with no build: every request answered, none failed, the writer not falling behind.
+  let rate = Number(FIXED_RATE ?? 0);
+  if (!FIXED_RATE) {
+    const probes: string[][] = [];
+    for (const r of PROBE_RATES) {
+      const p = startWriter(r);
+      writer = p;
+      const from = await p.settle(1);
+      await sleep(PROBE_SECONDS * 1000);
+      const to = await p.settle(2);
+      await p.stop();
+      writer = null;
+      const sent = to.issued - from.issued;
+      const answered = to.ok - from.ok;
+      const held = to.failed === from.failed && answered >= 0.9 * sent;
+      probes.push([String(r), fmt(sent), fmt(answered), fmt(to.failed - from.failed), newFailures(from, to), held ? 'yes' : 'no', load()]);
+      if (!held) break;
+      rate = r;
+    }
+    console.log(
+      `\nWrites with no build (${PROBE_SECONDS} s each):\n${markdownTable(['writes/s', 'sent', 'answered ok', 'failed', 'failures', 'held', 'load'], probes)}`,
+    );
+    if (rate === 0) {
+      rate = PROBE_RATES[0]!;
+      console.log(`The lab held none of these rates; the builds run at the lowest, ${rate}/s, and their failures must be read beside the writes-alone row.`);
+    } else console.log(`The builds run at ${rate} writes/s, the highest rate that held.`);
+  }
+
+  const w = startWriter(rate);
   writer = w;
-  const reports: WriterReport[] = [];
-  w.on('message', (m) => reports.push(m as WriterReport));
-  const last = () => reports.at(-1) ?? { ok: 0, failed: 0, failures: [] };
-  while (reports.length < 3) await new Promise((r) => setTimeout(r, 200));
-
-  for (const mode of ['online', 'faithful'] as const) {
-    // Start each from 8 partitions in step, so both builds do the same work.
-    if (mode === 'faithful') await build(8, 'online');
-    console.log(`Under ${RATE} writes/s: repartition 8 → 16, ${mode}…`);
-    const before = last();
-    const built = await build(16, mode);
-    // The writer's requests in flight at the end land before the count: wait for its next report.
-    const seen = reports.length;
-    while (reports.length < seen + 2) await new Promise((r) => setTimeout(r, 200));
-    const after = last();
-    console.log(`  failed during the ${mode} build: ${newFailures(before, after)}`);
+  await w.settle(3);
+  const runs: { label: string; from: number; to: number; mode: 'online' | 'faithful' }[] = [
+    { label: 'online rebuild 8 → 16 (lab)', from: 8, to: 16, mode: 'online' },
+    { label: 'online rebuild 16 → 8 (lab)', from: 16, to: 8, mode: 'online' },
+    { label: 'faithful swap 8 → 16 (original)', from: 8, to: 16, mode: 'faithful' },
+  ];
+  for (const run of runs) {
+    console.log(`Under ${rate} writes/s: ${run.label}, load ${load()}…`);
+    const before = w.last();
+    const startedAt = performance.now();
+    const idsBefore = await w.ids();
+    const missingBefore = await ackedMissing(idsBefore);
+    const built = await build(run.to, run.mode);
+    const after = await w.settle();
+    // What the writer really sent in the window (it falls behind its rate when the machine is short of CPU).
+    const sentRate = (after.issued - before.issued) / ((performance.now() - startedAt) / 1000);
+    const missing = (await ackedMissing(await w.ids())) - missingBefore;
+    console.log(`  failed during the build: ${newFailures(before, after)}`);
     const copied = built.shards.reduce((n, s) => n + s.rows_copied, 0);
     const seconds = Math.max(...built.shards.map((s) => s.ms)) / 1000;
     rows.push([
-      mode === 'online' ? 'online rebuild (lab)' : 'faithful swap (original)',
+      run.label,
+      `${rate} (${fmt(sentRate)} sent)`,
       fmt(copied),
       seconds.toFixed(2),
       fmt(copied / seconds),
       `${(copied / seconds / copyRate).toFixed(2)}×`,
       fmt(Math.max(...built.shards.map((s) => s.blocked_ms))),
-      fmt(await lost()),
+      fmt(built.shards.reduce((n, s) => n + s.ids_lost + s.ids_revived, 0)),
+      fmt(missing),
       fmt(after.failed - before.failed),
+      load(),
     ]);
-    if (mode === 'online') {
+    if (run.from === 8 && run.mode === 'online') {
       // The same writes for as long with no build: what fails here is the machine, not the rebuild.
-      const alone = last();
-      await new Promise((r) => setTimeout(r, seconds * 1000));
-      const seenAlone = reports.length;
-      while (reports.length < seenAlone + 2) await new Promise((r) => setTimeout(r, 200));
-      console.log(`  failed with no build for ${seconds.toFixed(0)} s: ${newFailures(alone, last())}`);
-      rows.push(['no build, same length (writes alone)', '-', seconds.toFixed(2), '-', '-', '-', '-', fmt(last().failed - alone.failed)]);
+      const alone = w.last();
+      const aloneAt = performance.now();
+      await sleep(seconds * 1000);
+      const end = await w.settle();
+      const aloneRate = (end.issued - alone.issued) / ((performance.now() - aloneAt) / 1000);
+      console.log(`  failed with no build for ${seconds.toFixed(0)} s: ${newFailures(alone, end)}`);
+      rows.push([
+        'no build, as long (writes alone)',
+        `${rate} (${fmt(aloneRate)} sent)`,
+        '-',
+        seconds.toFixed(2),
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+        fmt(end.failed - alone.failed),
+        load(),
+      ]);
     }
   }
-  w.send('stop');
-  const final = await new Promise<WriterReport>((resolve) => w.on('message', (m) => (m as WriterReport).final && resolve(m as WriterReport)));
+  const final = await w.stop();
+  writer = null;
 
-  console.log(`\n${markdownTable(['build', 'rows', 'seconds', 'rows/s', 'vs COPY', 'writes waited (ms)', 'ids lost', 'requests failed'], rows)}`);
-  const online = rows[1]!;
   console.log(
-    `\nThe original: ${fmt(CLAIMED.rows)} rows in ${CLAIMED.seconds} s (${fmt(CLAIMED.rows / CLAIMED.seconds)} rows/s) on one server; the online rebuild here: ${online[3]} rows/s, ${(Number(online[3]!.replaceAll(',', '')) / (CLAIMED.rows / CLAIMED.seconds)).toFixed(2)}× that rate.`,
+    `\n${markdownTable(['build', 'writes/s', 'rows', 'seconds', 'rows/s', 'vs COPY', 'requests held (ms)', 'ids lost at swap', 'acked creates missing', 'requests failed', 'load 1/5/15'], rows)}`,
   );
-  console.log(`Goal: online ≥ 0.50× COPY, 0 ids lost, 0 requests failed. Writer: ${final.ok} ok, ${final.failed} failed in the whole run.`);
+  const online = rows[1]!;
+  const onlineRate = Number(online[4]!.replaceAll(',', ''));
+  console.log(
+    `\nThe original: ${fmt(CLAIMED.rows)} rows in ${CLAIMED.seconds} s (${fmt(CLAIMED.rows / CLAIMED.seconds)} rows/s) on one server, no writes; the online rebuild here: ${online[4]} rows/s over ${SHARDS} shards on ${os.cpus().length} cores, ${(onlineRate / (CLAIMED.rows / CLAIMED.seconds)).toFixed(2)}× that rate.`,
+  );
+  console.log(
+    `Goal: online ≥ 0.50× COPY (here ${online[5]}), 0 ids lost, 0 requests failed. Writer: ${fmt(final.ok)} ok, ${fmt(final.failed)} failed in the whole run. Load at the end: ${load()}.`,
+  );
   if (final.failures.length) console.log(`e.g. ${final.failures[0]}`);
 } finally {
   // Stopped by its pid whatever happened, before the lab it writes to.
-  if (writer?.exitCode === null) writer.kill();
+  if (writer?.w.exitCode === null) writer.w.kill();
   await lab.stop();
 }

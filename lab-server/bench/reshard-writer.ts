@@ -1,6 +1,7 @@
 /**
  * The steady write load for bench:reshard, in its own process so it does not share the lab's event loop:
- * creates and updates users at a fixed rate and reports, once a second, what succeeded and what failed.
+ * creates and updates users at a fixed rate and reports, once a second, what it sent, what succeeded and what
+ * failed; asked for `ids`, it sends the ids of the users it created.
  */
 const url = process.argv[2]!;
 const rate = Number(process.argv[3] ?? 200);
@@ -46,16 +47,21 @@ async function one(n: number): Promise<void> {
 }
 
 let n = 0;
+// Every 50 ms, the writes now due: the fraction carries over, so 25/s sends 25 a second, not 2 per tick (40/s).
+let due = 0;
 const timer = setInterval(() => {
-  for (let i = 0; i < rate / 20; i++) void one(n++);
+  due += rate / 20;
+  for (; due >= 1; due--) void one(n++);
 }, 50);
-const report = setInterval(() => process.send?.({ ok, failed, failures, kinds }), 1000);
+const report = setInterval(() => process.send?.({ ok, failed, failures, kinds, issued: n }), 1000);
 process.on('message', (m) => {
+  // The ids of every user it created and saw acknowledged: a bench counts how many are still on the shards.
+  if (m === 'ids') process.send?.({ ids });
   if (m === 'stop') {
     clearInterval(timer);
     setTimeout(() => {
       clearInterval(report);
-      process.send?.({ ok, failed, failures, kinds, final: true });
+      process.send?.({ ok, failed, failures, kinds, issued: n, final: true });
       process.exit(0);
     }, 1000);
   }

@@ -8,7 +8,7 @@ import { formatTable, num } from './format.js';
 export const startup = defineCommand({
   name: 'partitions startup',
   usage: 'partitions startup [--faithful]',
-  summary: "replay the original's start-up on users_partitioned: guarded refuses a count other than 8; --faithful drops the table and recreates it empty",
+  summary: "replay the original's start-up on users: guarded refuses a count other than 8; --faithful drops the table and recreates it empty",
   flags: { faithful: 'boolean' },
   args: noArgs.extend({ faithful: z.boolean().default(false) }),
   async run({ faithful }, ctx) {

@@ -17,7 +17,7 @@ const kb = (b: number) => `${num(b / 1024, 1)} kB`;
 export const show = defineCommand({
   name: 'partitions',
   usage: 'partitions [SHARD]',
-  summary: 'users_partitioned inside each shard: rows per partition, skew, sizes (one shard: every partition)',
+  summary: 'users hash-partitioned inside each shard: rows per partition, skew, sizes, ids the last build lost (one shard: every partition)',
   args: z.object({ _: positionals([arg('SHARD').optional()]) }),
   complete: (index, _before, source) => (index === 0 ? source.shards() : []),
   async run({ _: [shard] }, ctx) {
@@ -25,24 +25,24 @@ export const show = defineCommand({
     if (shard) {
       const s = r.shards.find((x) => x.shard_name === shard || x.shard_name === `shard-${shard}`);
       if (!s) throw new CommandError(`No shard '${shard}'; choose one of ${r.shards.map((x) => x.shard_name).join(', ')}.`);
-      if (!s.partitioned) return { data: r, text: `${s.shard_name} has no ${r.table}; run \`partitions build 8\`.` };
+      if (!s.partitioned) return { data: r, text: `${s.shard_name}: ${r.table} is a plain table; run \`partitions build 8\`.` };
       const table = formatTable(
         ['partition', 'rows', 'share', 'table', 'indexes'],
         s.partitions.map((p) => [p.name, num(p.rows), pct(p.share), kb(p.table_bytes), kb(p.index_bytes)]),
       );
-      return { data: r, text: `${table}\n${ctx.style.dim(`${s.shard_name}: ${num(s.rows)} rows, users holds ${num(s.users_rows)}`)}` };
+      return { data: r, text: `${table}\n${ctx.style.dim(`${s.shard_name}: ${num(s.rows)} rows in ${s.partitions.length} partitions of ${r.table}`)}` };
     }
     const table = formatTable(
-      ['shard', 'partitions', 'rows', 'users', 'apart', 'skew', 'χ² (df)', 'χ² by ring hash', 'table', 'indexes'],
+      ['shard', 'partitions', 'users', 'last build', 'ids lost', 'skew', 'χ² (df)', 'χ² by ring hash', 'table', 'indexes'],
       r.shards.map((s) =>
         !s.reachable
           ? [s.shard_name, 'down', '', '', '', '', '', '', '', '']
           : [
               s.shard_name,
               s.partitioned ? s.partitions.length : 'none',
-              num(s.rows),
               num(s.users_rows),
-              s.partitioned ? num(s.out_of_step) : '-',
+              s.last_build ?? '-',
+              s.last_build ? num(s.out_of_step) : '-',
               s.skew_pct === null ? '-' : `+${s.skew_pct.toFixed(2)} %`,
               s.chi_square === null ? '-' : `${s.chi_square.toFixed(1)} (${s.degrees_of_freedom})`,
               s.ring_hash_chi_square === null ? '-' : s.ring_hash_chi_square.toFixed(1),
@@ -51,27 +51,30 @@ export const show = defineCommand({
             ],
       ),
     );
-    return { data: r, text: `${table}\n${ctx.style.dim('skew: the fullest partition above the mean; χ² sits near df when the hash spreads evenly')}` };
+    return {
+      data: r,
+      text: `${table}\n${ctx.style.dim("ids lost: what the last build's swap found in only one table; skew: the fullest partition above the mean; χ² sits near df when the hash spreads evenly")}`,
+    };
   },
 });
 
 export const build = defineCommand({
   name: 'partitions build',
   usage: 'partitions build N [--faithful]',
-  summary: "hash-partition a copy of users into N partitions on every shard, online, as a job (Ctrl-C cancels; --faithful: the original's lossy swap)",
+  summary: "rebuild users as N hash partitions on every shard while it takes writes, online, as a job (Ctrl-C cancels; --faithful: the original's lossy swap)",
   flags: { faithful: 'boolean' },
   args: z.object({ _: positionals([wholeNumber('N', 2)]), faithful: z.boolean().default(false) }),
   async run({ _: [n], faithful }, ctx) {
     const { job_id } = await post(ctx.lab, '/lab/v1/partitions', JobStarted, { partitions: n, mode: faithful ? 'faithful' : 'online' });
-    const job = await followJob(ctx, job_id, `Repartitioning users_partitioned to ${n}`);
+    const job = await followJob(ctx, job_id, `Repartitioning users to ${n}`);
     const parsed = Built.safeParse(job.result);
     if (!parsed.success) throw new CommandError(`Job ${job_id} succeeded, but its result is not a partition build; is the lab the same version?`);
     const r = parsed.data;
     const table = formatTable(
-      ['shard', 'rows copied', 'build (ms)', 'writes waited (ms)'],
-      r.shards.map((s) => [s.shard_name, num(s.rows_copied), num(s.ms), num(s.blocked_ms)]),
+      ['shard', 'rows copied', 'build (ms)', 'writes waited (ms)', 'ids lost', 'deletes undone'],
+      r.shards.map((s) => [s.shard_name, num(s.rows_copied), num(s.ms), num(s.blocked_ms), num(s.ids_lost), num(s.ids_revived)]),
     );
-    const after = ctx.style.dim(`users_partitioned: ${r.partitions} hash partitions on every shard (${r.mode}); \`partitions\` shows ids lost (apart)`);
+    const after = ctx.style.dim(`users: ${r.partitions} hash partitions on every shard (${r.mode}), counted by id at the swap`);
     return { data: r, text: `${table}\n${after}` };
   },
 });
@@ -79,12 +82,12 @@ export const build = defineCommand({
 export const drop = defineCommand({
   name: 'partitions drop',
   usage: 'partitions drop',
-  summary: 'drop users_partitioned and its trigger from every shard (users stays)',
+  summary: 'turn users (online) and messages back into plain tables on every shard; no row is lost',
   args: noArgs,
   async run(_a, ctx) {
     const { body } = await request(ctx.lab, 'DELETE', '/lab/v1/partitions', PartitionsDroppedSchema);
     const had = body.shards.filter((s) => s.dropped).map((s) => s.shard_name);
-    return { data: body, text: had.length ? `Dropped users_partitioned on ${had.join(', ')}.` : 'No shard had users_partitioned.' };
+    return { data: body, text: had.length ? `users is a plain table again on ${had.join(', ')}.` : 'No shard had users partitioned.' };
   },
 });
 

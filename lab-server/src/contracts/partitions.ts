@@ -23,9 +23,12 @@ export const PartitionReportSchema = z
         reachable: z.boolean(),
         partitioned: z.boolean(),
         modulus: z.number().nullable(),
-        users_rows: z.number().describe("rows in the shard's plain users table: equal to rows while the copy is in step"),
-        rows: z.number(),
-        out_of_step: z.number().describe('ids in users or the copy but not both, compared in one snapshot: 0 when no write was lost'),
+        users_rows: z.number().describe("rows in the shard's users table, partitioned or not"),
+        rows: z.number().describe('rows in its partitions: users_rows when partitioned, 0 when not'),
+        last_build: z.string().nullable().describe('how the last build swapped the table on this shard (online, faithful, startup), null before any'),
+        out_of_step: z
+          .number()
+          .describe("ids the last build's swap found in only one of the old and new tables, counted under its lock: writes lost plus deletes undone; 0 online"),
         partitions: z.array(
           z.object({
             name: z.string(),
@@ -51,12 +54,14 @@ export const PartitionReportSchema = z
 
 export const BuildReportSchema = z
   .object({
-    partitions: z.number(),
+    partitions: z.number().nullable().describe('the new hash partition count; null when users became a plain table again'),
     mode: z.enum(BUILD_MODES),
     shards: perShard({
       rows_copied: z.number(),
       ms: z.number().describe('the whole build on this shard'),
       blocked_ms: z.number().describe("the longest time the shard's requests waited: online, held in the lab during the swap (or the trigger's creation)"),
+      ids_lost: z.number().describe('ids in the live table at the swap but not in the new one: writes the copy missed, dropped with the old table'),
+      ids_revived: z.number().describe('ids in the new table but deleted from the live one before the swap: deletes the copy undid'),
     }),
   })
   .meta({ id: 'PartitionBuild' });
@@ -133,8 +138,8 @@ export const StartupReportSchema = z
     mode: z.enum(STARTUP_MODES),
     expected: z.number().describe('the partition count start-up expects: 8'),
     shards: perShard({
-      found: z.number().nullable().describe('the partition count found; null without users_partitioned'),
-      action: z.enum(['kept', 'dropped']).describe('dropped: the table was dropped and made again, empty'),
+      found: z.number().nullable().describe('the partition count found; null when users is a plain table'),
+      action: z.enum(['kept', 'dropped']).describe('dropped: users was dropped and made again, empty (its accounts and inbox rows with it)'),
       rows_before: z.number(),
       rows_after: z.number(),
     }),

@@ -33,6 +33,8 @@ import { usernameWinners } from './checks/username-winners.js';
 import { referencesClean } from './checks/references-clean.js';
 import { movedFraction } from './checks/moved-fraction.js';
 import { partitionedUsers } from './checks/partitioned-users.js';
+import { faithfulLoss } from './checks/faithful-loss.js';
+import { parallelWorkers } from './checks/parallel-workers.js';
 import { partitionSkew } from './checks/partition-skew.js';
 import { partitionsRead } from './checks/partitions-read.js';
 import { monthRetired } from './checks/month-retired.js';
@@ -82,6 +84,8 @@ const checkKinds = () =>
     movedFraction,
     loadtestRun,
     partitionedUsers,
+    faithfulLoss,
+    parallelWorkers,
     partitionSkew,
     partitionsRead,
     monthRetired,

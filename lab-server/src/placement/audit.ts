@@ -75,8 +75,11 @@ function ownership(router: Router, name: string): Ownership {
 }
 
 async function auditShard(pool: pg.Pool, own: Ownership, router: Router): Promise<Omit<ShardPlacement, 'shard_name' | 'in_ring' | 'reachable'>> {
+  // A partitioned table counts once, by its own name: its partitions' rows are its rows.
   const { rows: tables } = await pool.query<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'ring_hash' ORDER BY table_name`,
+    `SELECT c.relname AS table_name FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+      WHERE c.relnamespace = 'public'::regnamespace AND a.attname = 'ring_hash' AND NOT a.attisdropped
+        AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1`,
   );
   const counts = [];
   for (const { table_name } of tables) {

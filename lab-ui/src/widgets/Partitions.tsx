@@ -10,8 +10,9 @@ import { num, TableHead } from './parts/TableHead';
 const REFRESH_MS = 5000;
 
 /**
- * The partition inspector: per shard, every partition of users_partitioned with its rows (counted now),
- * share, table and index size from the catalog, the shard's skew and χ²; build 8 or 16 partitions, or drop them.
+ * The partition inspector: per shard, every hash partition of the messenger's users with its rows (counted
+ * now), share, table and index size from the catalog, the shard's skew and χ², and the ids the last build's
+ * swap lost; rebuild users with 8 or 16 partitions (online or as the original), or make it plain again.
  */
 export function Partitions({ attrs }: { attrs: Record<string, string> }) {
   const [report, setReport] = useState<PartitionReport | null>(null);
@@ -37,7 +38,7 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
     await refresh();
   });
   const [restarted, setRestarted] = useState<StartupReplay | null>(null);
-  // The original's start-up, replayed on the lab's copy: guarded refuses (the error says why), faithful drops.
+  // The original's start-up, replayed on users: guarded refuses (the error says why), faithful drops.
   const restart = useAction(async (mode: StartupReplay['mode']) => {
     setRestarted(null);
     setRestarted(await api<StartupReplay>('POST', '/lab/v1/partitions/startup', { mode }));
@@ -77,8 +78,8 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
         >
           Build — faithful swap
         </button>
-        <button type="button" onClick={() => void drop.run()} disabled={busy}>
-          Drop
+        <button type="button" onClick={() => void drop.run()} disabled={busy} title="Rebuild users as one plain table, online">
+          Make plain
         </button>
         <button
           type="button"
@@ -120,14 +121,19 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
       {built && (
         <p className="small" data-built={built.partitions} data-mode={built.mode}>
           Built {built.partitions} partitions ({built.mode === 'online' ? 'online' : 'faithful swap'}):{' '}
-          {built.shards.map((s) => `${s.shard_name} copied ${fmt(s.rows_copied)} rows in ${ms(s.ms)} ms, writes waited ${ms(s.blocked_ms)} ms`).join('; ')}. The
-          users column shows any ids lost.
+          {built.shards
+            .map(
+              (s) =>
+                `${s.shard_name} copied ${fmt(s.rows_copied)} rows in ${ms(s.ms)} ms, writes waited ${ms(s.blocked_ms)} ms, ${fmt(s.ids_lost)} ids lost, ${fmt(s.ids_revived)} deletes undone`,
+            )
+            .join('; ')}
+          .
         </p>
       )}
       {report && (
         <div className="table-wrap">
           <table className="compact partition-table">
-            <caption className="sr-only">Per shard: rows per partition of users_partitioned, skew, χ², sizes, and the plain users table's rows</caption>
+            <caption className="sr-only">Per shard: rows per partition of users, skew, χ², sizes, and the ids the last build lost</caption>
             <TableHead
               columns={[
                 'shard',
@@ -138,7 +144,7 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
                 num('χ² by ring hash', "χ² had the partitions been ranges of the ring's own hash (ring_hash × N / 2³²)"),
                 num('table'),
                 num('indexes'),
-                num('users'),
+                num('ids lost', "ids the last build's swap found in only one of the old and new tables, counted under its lock"),
               ]}
             />
             <tbody>
@@ -151,6 +157,7 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
                       data-partitions={s.partitions.length}
                       data-rows={s.rows}
                       data-users={s.users_rows}
+                      data-last-build={s.last_build ?? ''}
                       data-out-of-step={s.out_of_step}
                     >
                       <th scope="row">
@@ -160,7 +167,7 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
                         {!s.reachable ? (
                           'down'
                         ) : !s.partitioned ? (
-                          <span className="muted">not partitioned</span>
+                          <span className="muted">plain table, {fmt(s.users_rows)} rows</span>
                         ) : (
                           <details>
                             <summary className="spark" aria-label={`${s.partitions.length} partitions; show each`}>
@@ -198,9 +205,13 @@ export function Partitions({ attrs }: { attrs: Record<string, string> }) {
                       <td className="num">{s.partitioned ? bytes(s.partitions.reduce((n, p) => n + p.table_bytes, 0)) : '–'}</td>
                       <td className="num">{s.partitioned ? bytes(s.partitions.reduce((n, p) => n + p.index_bytes, 0)) : '–'}</td>
                       <td className="num">
-                        {fmt(s.users_rows)}
-                        {s.partitioned &&
-                          (s.out_of_step === 0 ? <span className="muted"> · in step</span> : <span className="error"> · {fmt(s.out_of_step)} ids apart</span>)}
+                        {s.last_build === null ? (
+                          '–'
+                        ) : (
+                          <span className={s.out_of_step === 0 ? 'muted' : 'error'} title={`the last build: ${s.last_build}`}>
+                            {fmt(s.out_of_step)}
+                          </span>
+                        )}
                       </td>
                     </tr>
                   </Fragment>

@@ -44,7 +44,7 @@ export function judgeLookup(s: Spec, runs: readonly Touch[]): Measurement {
   };
 }
 
-/** EXPLAIN ANALYZE of one user looked up by id in users_partitioned (read only: it needs the partitions built). */
+/** EXPLAIN ANALYZE of one user looked up by id in the hash-partitioned users (read only: it needs the partitions built). */
 export const lookup: MeasureKind<Spec> = {
   kind: 'lookup',
   spec,

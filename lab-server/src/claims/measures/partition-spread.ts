@@ -25,11 +25,11 @@ interface Shard {
  */
 export function judgePartitionSpread(s: Spec, shards: readonly Shard[]): Measurement {
   const built = shards.filter((x) => x.partitioned);
-  if (built.length === 0) return { measured: 'No shard has users_partitioned.', verdict: 'unsettled', why: 'Build the partitions first (exercise “build-8”).' };
+  if (built.length === 0) return { measured: 'No shard has users partitioned.', verdict: 'unsettled', why: 'Build the partitions first (exercise “build-8”).' };
   const counts = [...new Set(built.map((x) => x.modulus))].join(', ');
   if (built.some((x) => x.modulus !== s.claimed_partitions))
     return {
-      measured: `users_partitioned has ${counts} partitions per shard here.`,
+      measured: `users has ${counts} partitions per shard here.`,
       verdict: 'unsettled',
       why: `The claim is about ${s.claimed_partitions} partitions (the original's server builds 8, its docs say 16): build ${s.claimed_partitions} (\`partitions build ${s.claimed_partitions}\`) and measure again.`,
     };

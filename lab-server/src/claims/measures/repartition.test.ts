@@ -11,7 +11,7 @@ describe('repartition', () => {
 
   it('says what it will load and rebuild before it runs', () => {
     expect(repartition.runs?.(spec)).toBe(
-      'Loads generated users until the shards hold 100,000, then rebuilds users_partitioned on every shard with 16 hash partitions, online.',
+      'Loads generated users until the shards hold 100,000, then rebuilds users on every shard with 16 hash partitions, online.',
     );
   });
 

@@ -44,12 +44,11 @@ export function judgeRepartition(s: Spec, built: z.output<typeof Built>): Measur
   };
 }
 
-/** Repartitions users_partitioned online (a job) on the users the shards hold, after topping them up to `users`. */
+/** Repartitions users online (a job) on the users the shards hold, after topping them up to `users`. */
 export const repartition: MeasureKind<Spec> = {
   kind: 'repartition',
   spec,
-  runs: (s) =>
-    `Loads generated users until the shards hold ${fmt(s.users)}, then rebuilds users_partitioned on every shard with ${s.partitions} hash partitions, online.`,
+  runs: (s) => `Loads generated users until the shards hold ${fmt(s.users)}, then rebuilds users on every shard with ${s.partitions} hash partitions, online.`,
   measure: async (s, ctx) => {
     const stats = await ctx.api.call<{ total_users: number }>('GET', '/api/v1/shards/stats');
     failUnlessOk(stats, 'GET /api/v1/shards/stats');

@@ -9,6 +9,7 @@ const shard = (counts: number[]): ShardPartitions => ({
   modulus: counts.length || null,
   users_rows: counts.reduce((a, b) => a + b, 0),
   rows: counts.reduce((a, b) => a + b, 0),
+  last_build: 'online',
   out_of_step: 0,
   partitions: counts.map((rows, r) => ({ name: `users_p${r}`, remainder: r, bound: '', rows, share: 0, table_bytes: 0, index_bytes: 0 })),
   ...spread(counts),

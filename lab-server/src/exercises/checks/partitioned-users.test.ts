@@ -2,20 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { spread, type ShardPartitions } from '../../partitioning/users-partitioned.js';
 import { judgePartitionedUsers, partitionedUsers } from './partitioned-users.js';
 
-const shard = (name: string, counts: number[], users = counts.reduce((a, b) => a + b, 0)): ShardPartitions => ({
+const shard = (name: string, counts: number[], lost = 0): ShardPartitions => ({
   shard_name: name,
   reachable: true,
   partitioned: counts.length > 0,
   modulus: counts.length || null,
-  users_rows: users,
+  users_rows: counts.reduce((a, b) => a + b, 0) || 40,
   rows: counts.reduce((a, b) => a + b, 0),
-  out_of_step: Math.abs(users - counts.reduce((a, b) => a + b, 0)),
+  last_build: lost ? 'faithful' : 'online',
+  out_of_step: lost,
   partitions: counts.map((rows, r) => ({ name: `users_p${r}`, remainder: r, bound: '', rows, share: 0, table_bytes: 8192, index_bytes: 16384 })),
   ...spread(counts),
   ring_hash_chi_square: null,
 });
 const spec = partitionedUsers.spec.parse({ kind: 'partitioned-users', partitions: 8, min_users: 100 });
-const report = (...shards: ShardPartitions[]) => ({ table: 'users_partitioned', shards });
+const report = (...shards: ShardPartitions[]) => ({ table: 'users', shards });
 const even = [10, 10, 10, 10, 10, 10, 10, 10];
 
 describe('partitioned-users check', () => {
@@ -27,15 +28,15 @@ describe('partitioned-users check', () => {
 
   it('passes when every shard has that many partitions holding the rows of its users', () => {
     const r = judgePartitionedUsers(spec, report(shard('shard-0', even), shard('shard-1', even)));
-    expect(r).toEqual({ passed: true, message: 'Every one of 2 shards splits its users into 8 hash partitions: 160 rows, every id of users and no other.' });
+    expect(r).toEqual({ passed: true, message: 'Every one of 2 shards splits its users into 8 hash partitions: 160 rows, and the last swap lost no id.' });
   });
 
-  it('names what is missing: users, a shard without the table, another count, a copy out of step, a shard down', () => {
-    expect(judgePartitionedUsers(spec, report(shard('shard-0', [], 40))).message).toMatch(/40 users; .* at least 100/);
-    expect(judgePartitionedUsers(spec, report(shard('shard-0', even), shard('shard-1', [], 80))).message).toMatch(/^shard-1 has no users_partitioned/);
-    expect(judgePartitionedUsers(spec, report(shard('shard-0', [60, 60]))).message).toMatch(/shard-0 splits users_partitioned into 2 partitions, not 8/);
-    expect(judgePartitionedUsers(spec, report(shard('shard-0', even, 81), shard('shard-1', even))).message).toMatch(
-      /1 ids are in users or users_partitioned but not both \(users 81, copy 80\)/,
+  it('names what is missing: users, a shard still plain, another count, ids the last swap lost, a shard down', () => {
+    expect(judgePartitionedUsers(spec, report(shard('shard-0', []))).message).toMatch(/40 users; .* at least 100/);
+    expect(judgePartitionedUsers(spec, report(shard('shard-0', even), shard('shard-1', []))).message).toMatch(/^users on shard-1 is a plain table/);
+    expect(judgePartitionedUsers(spec, report(shard('shard-0', [60, 60]))).message).toMatch(/shard-0 splits users into 2 partitions, not 8/);
+    expect(judgePartitionedUsers(spec, report(shard('shard-0', even, 3), shard('shard-1', even))).message).toMatch(
+      /^shard-0: the last build \(faithful\) lost 3 ids at its swap/,
     );
     expect(judgePartitionedUsers(spec, report({ ...shard('shard-0', even), reachable: false }, shard('shard-1', even))).message).toMatch(
       /shard-0 did not answer/,

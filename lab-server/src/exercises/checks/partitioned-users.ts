@@ -8,8 +8,9 @@ const spec = z.strictObject({ kind: z.literal('partitioned-users'), partitions: 
 type PartitionedUsersSpec = z.output<typeof spec>;
 
 /**
- * The verdict on an inspection: every shard has users_partitioned with that many hash partitions, holding
- * exactly the rows of its users (none lost, none extra), and the shards hold at least `min_users`.
+ * The verdict on an inspection: every shard's users is hash-partitioned that many ways, the last build's swap
+ * found every id in both the old and the new table (no write lost, no delete undone), and the shards hold at
+ * least `min_users`.
  */
 export function judgePartitionedUsers(s: PartitionedUsersSpec, report: PartitionReport): CheckResult {
   const down = report.shards.filter((x) => !x.reachable).map((x) => x.shard_name);
@@ -21,7 +22,7 @@ export function judgePartitionedUsers(s: PartitionedUsersSpec, report: Partition
   const missing = report.shards.filter((x) => !x.partitioned).map((x) => x.shard_name);
   if (missing.length > 0) {
     return fail(
-      `${missing.join(', ')} has no ${report.table} yet. Build ${s.partitions} partitions (the button in the partition inspector, or \`partitions build ${s.partitions}\`).`,
+      `${report.table} on ${missing.join(', ')} is a plain table. Build ${s.partitions} partitions (the button in the partition inspector, or \`partitions build ${s.partitions}\`).`,
     );
   }
   const other = report.shards.find((x) => x.modulus !== s.partitions);
@@ -33,16 +34,16 @@ export function judgePartitionedUsers(s: PartitionedUsersSpec, report: Partition
   const apart = report.shards.find((x) => x.out_of_step > 0);
   if (apart) {
     return fail(
-      `${apart.shard_name}: ${fmt(apart.out_of_step)} ids are in users or ${report.table} but not both (users ${fmt(apart.users_rows)}, copy ${fmt(apart.rows)}); writes were lost. Build it again.`,
+      `${apart.shard_name}: the last build (${apart.last_build}) lost ${fmt(apart.out_of_step)} ids at its swap: writes made during its copy, dropped with the old table. Build again online.`,
     );
   }
   const rows = report.shards.reduce((n, x) => n + x.rows, 0);
   return pass(
-    `Every one of ${report.shards.length} shards splits its users into ${s.partitions} hash partitions: ${fmt(rows)} rows, every id of users and no other.`,
+    `Every one of ${report.shards.length} shards splits its users into ${s.partitions} hash partitions: ${fmt(rows)} rows, and the last swap lost no id.`,
   );
 }
 
-/** users_partitioned exists on every shard with that many partitions and in step with users. */
+/** users is hash-partitioned on every shard that many ways, and the build that made it lost nothing. */
 export const partitionedUsers: CheckKind<PartitionedUsersSpec> = {
   kind: 'partitioned-users',
   spec,

@@ -54,7 +54,7 @@ const RepartitionAcceptedSchema = z
         .union([
           BuildReportSchema,
           z.object({
-            partitions: z.number(),
+            partitions: z.number().nullable(),
             mode: z.enum(BUILD_MODES),
             left_behind: z.number().describe('tables, triggers and functions of the build still on the shards after a cancel: 0'),
           }),
@@ -97,14 +97,14 @@ const StartupBody = z.strictObject(
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
 );
 
-/** `/lab/v1/partitions`: the Partitioning chapter's hash-partitioned users inside every shard: build, inspect, drop, and pruning. */
+/** `/lab/v1/partitions`: the Partitioning chapter's hash-partitioned users inside every shard: build, inspect, turn back, and pruning. */
 export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'jobs'>): void {
   api.add(
     {
       method: 'get',
       path: '/partitions',
       tag: 'lab: partitioning',
-      summary: 'Per shard, each partition of users_partitioned: rows (counted now), size and index size from the catalog, share, skew',
+      summary: 'Per shard, each hash partition of users: rows (counted now), size and index size from the catalog, share, skew, and what the last build lost',
       responses: { 200: { description: 'the partitions', schema: PartitionReportSchema } },
     },
     async ({ res }) => {
@@ -117,7 +117,7 @@ export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'jobs
       path: '/partitions',
       tag: 'lab: partitioning',
       summary:
-        "Build (or rebuild) users_partitioned on every shard: PARTITION BY HASH (id) into N partitions, a copy of users kept in step by a trigger; online, or the original's faithful swap",
+        "Rebuild the messenger's users on every shard as PARTITION BY HASH (id) into N partitions, while it takes writes: online (mirror, copy in batches, short swap), or the original's faithful swap",
       body: BuildBody,
       bodyName: 'partition build',
       responses: {
@@ -139,10 +139,9 @@ export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'jobs
       method: 'delete',
       path: '/partitions',
       tag: 'lab: partitioning',
-      summary:
-        'Drop users_partitioned (its partitions and trigger) from every shard, and turn a month-partitioned messages back into a plain table (no row is lost)',
+      summary: 'Turn a hash-partitioned users (online) and a month-partitioned messages back into plain tables on every shard; no row is lost',
       responses: {
-        200: { description: 'which shards had it', schema: PartitionsDroppedSchema },
+        200: { description: 'which shards had users partitioned', schema: PartitionsDroppedSchema },
       },
     },
     async ({ res }) => {
@@ -222,7 +221,7 @@ export function partitionRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'jobs
       path: '/partitions/startup',
       tag: 'lab: partitioning',
       summary:
-        "Replay the original's start-up on users_partitioned (never users): faithful drops and recreates it empty where the partition count is not 8; guarded refuses",
+        "Replay the original's start-up on users: faithful drops and recreates it empty (its accounts and inbox rows with it) where the partition count is not 8; guarded refuses",
       body: StartupBody,
       bodyName: 'start-up replay',
       responses: {
