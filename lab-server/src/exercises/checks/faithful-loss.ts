@@ -1,23 +1,20 @@
 import { z } from 'zod';
 import type { JobView } from '../../jobs/registry.js';
-import { errorMessage } from '../../net/self-client.js';
 import { inspectPartitions, type PartitionReport } from '../../partitioning/users-partitioned.js';
 import type { Answer } from '../context.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import { fmt } from './format.js';
-import type { TimedRun } from './job-under-load.js';
+import { during, endedRuns, loadRuns, type TimedRun, time } from './load-window.js';
 
 const spec = z.strictObject({ kind: z.literal('faithful-loss'), scenario: z.string().min(1) });
 type FaithfulLossSpec = z.output<typeof spec>;
 
-const time = (iso: string | null) => (iso === null ? Number.NaN : Date.parse(iso));
-
 /** The newest faithful repartition that began and succeeded inside a finished (or stopped) run of the scenario. */
 function faithfulUnderLoad(scenario: string, runs: readonly TimedRun[], jobs: readonly JobView[]): JobView | undefined {
-  const finished = runs.filter((r) => r.params?.scenario === scenario && (r.state === 'finished' || r.state === 'cancelled'));
+  const ended = endedRuns(runs, scenario, 'finished or stopped');
   return jobs
     .filter((j) => j.kind === 'repartition' && j.params.mode === 'faithful' && j.state === 'succeeded')
-    .filter((j) => finished.some((r) => time(j.started_at) >= time(r.started_at) && time(j.finished_at) <= time(r.finished_at)))
+    .filter((j) => ended.some((r) => during(r, j.started_at, j.finished_at)))
     .sort((a, b) => time(b.finished_at) - time(a.finished_at))[0];
 }
 
@@ -63,8 +60,8 @@ export const faithfulLoss: CheckKind<FaithfulLossSpec> = {
     answer: async (_s, { lab }) => faithfulLost(await inspectPartitions(lab.cluster)),
   },
   async run(s, { api, lab }, answer) {
-    const reply = await api.call<{ runs: TimedRun[] }>('GET', '/lab/v1/loadtests');
-    if (reply.status !== 200) return fail(`Could not read the load-test history: ${errorMessage(reply)}`);
-    return judgeFaithfulLoss(s, answer, await inspectPartitions(lab.cluster), reply.body.runs, lab.jobs.list());
+    const runs = await loadRuns(api);
+    if (!Array.isArray(runs)) return runs;
+    return judgeFaithfulLoss(s, answer, await inspectPartitions(lab.cluster), runs, lab.jobs.list());
   },
 };
