@@ -143,4 +143,13 @@ describe('external mode: replicas and PgBouncers given by URL', () => {
       ['shard-1', null],
     ]);
   });
+
+  it("resets the scaling chapter without removing the given replica: the step that removes the lab's own is skipped", async () => {
+    const r = await call<{ steps: { step: string; status: string; detail: string }[] }>('POST', '/lab/v1/chapters/database-scaling/reset');
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const removal = r.body.steps.find((s) => s.step.startsWith('DELETE /lab/v1/shards/shard-0/replicas'));
+    expect(removal).toMatchObject({ status: 'skipped', detail: expect.stringMatching(/servers given to it .* yours to keep/) });
+    expect(alive(replica.pid!)).toBe(true);
+    expect(lab.lab.cluster.shard(0).replica?.status).toBe('up');
+  });
 });

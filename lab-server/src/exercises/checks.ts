@@ -62,6 +62,7 @@ import { raceUnderLoad } from './checks/race-under-load.js';
 import { workersLive } from './checks/workers-live.js';
 import { predictedMove } from './checks/predicted-move.js';
 import { cpuLimit } from './checks/cpu-limit.js';
+import { givenServers } from './checks/given-servers.js';
 
 /**
  * Every check kind a chapter may name. A new kind is a file in `checks/` and one line here.
@@ -129,6 +130,7 @@ const checkKinds = () =>
     ladder,
     predictedMove,
     cpuLimit,
+    givenServers,
     all,
   ] as const;
 
