@@ -9,7 +9,7 @@ MESSAGES ?= 0
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue migrate-drill-ddl migrate-drift bench-seed bench-data-layer bench-api bench-ui \
-        bench-tracing bench-tuning bench-reset trace trace-sample fate id-locality paging pauses advise shard-plan shard-add shard-remove shard-replica shard-promote ring partitions partitions-months partitions-retire tune knobs claims bench-reshard bench-repartition \
+        bench-tracing bench-tuning bench-reset trace trace-sample fate id-locality paging pauses advise shard-plan shard-add shard-remove shard-replica shard-promote ring partitions partitions-months partitions-retire tune knobs claims predict predictions bench-reshard bench-repartition \
         fk-demo fk-race fk-username-race fk-audit fk-outbox fk-outbox-drill fk-constraints replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients pooling-statements cache cache-trial ladder \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
@@ -264,6 +264,12 @@ restart-shards: install ## restart the shards one at a time so restart-only para
 
 durability: install ## writes acknowledged, then a kill -9 of a shard's postmaster: how many are lost; make durability COMMIT=off|on SHARD=shard-0 (needs make dev)
 	@$(LAB) tune crash $(if $(COMMIT),$(COMMIT),off) $(if $(SHARD),--shard $(SHARD))
+
+predict: install ## predict the next run against the newest finished one: make predict PCT=20 [METRIC=latency_ms.p95] [NOTE="pool 100"] (needs make dev)
+	@$(LAB) tune predict $(PCT) $(if $(METRIC),--metric $(METRIC)) $(if $(NOTE),--note "$(NOTE)")
+
+predictions: install ## every prediction beside the run that measured it (needs make dev)
+	@$(LAB) tune predictions
 
 ring: install ## every ring version the cluster has routed by
 	@$(LAB) ring

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
+import { Predictions } from '../src/tuning/predictions.js';
 import { queryServer, startEmbeddedTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 
 /**
@@ -190,6 +191,59 @@ interface TopStatements {
   by: string;
   shards: { shard: string; total_ms: number; statements: { query: string; calls: number; total_ms: number; mean_ms: number; share_pct: number }[] }[];
 }
+
+describe('predict, then measure', () => {
+  type Pred = {
+    id: number;
+    predicted_pct: number;
+    note: string;
+    before: { run: string; value: number | null };
+    after: { run: string; value: number | null } | null;
+    measured_pct: number | null;
+    off_by_points: number | null;
+    differed: string[];
+  };
+  const smoke = async () => {
+    const started = await t.call<{ id: string }>('POST', '/lab/v1/loadtests', { scenario: 'smoke', duration_s: 2, warmup_s: 0 });
+    expect(started.status).toBe(202);
+    await t.running.lab.loadtests.wait();
+    return (await t.call<{ id: string; summary: { requests_per_s: number } }>('GET', `/lab/v1/loadtests/${started.body.id}`)).body;
+  };
+
+  it('keeps each prediction beside the run that measured it, on the API, across a restart and in the CLI', async () => {
+    // The only run so far had a knob turned during it: no baseline.
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/tuning/predictions', { change_pct: 10 })).body.error.code).toBe('no_baseline');
+    for (const bad of [{}, { change_pct: 'lots' }, { change_pct: 5, metric: 'fun' }, { change_pct: 5, extra: 1 }, { change_pct: -101 }])
+      expect((await t.call('POST', '/lab/v1/tuning/predictions', bad)).status, JSON.stringify(bad)).toBe(400);
+    expect((await t.call<{ predictions: Pred[] }>('GET', '/lab/v1/tuning/predictions')).body.predictions).toEqual([]);
+
+    const a = await smoke();
+    const made = await t.call<Pred>('POST', '/lab/v1/tuning/predictions', { change_pct: 15, note: 'pool 4' });
+    expect(made.status).toBe(200);
+    expect(made.body).toMatchObject({ predicted_pct: 15, note: 'pool 4', before: { run: a.id }, after: null, measured_pct: null });
+
+    await t.call('PUT', '/lab/v1/tuning/knobs/pool_max', { value: 4 });
+    const b = await smoke();
+    await t.call('POST', '/lab/v1/tuning/knobs/reset');
+    const [p] = (await t.call<{ predictions: Pred[] }>('GET', '/lab/v1/tuning/predictions')).body.predictions;
+    const measured = Math.round(((b.summary.requests_per_s - a.summary.requests_per_s) / a.summary.requests_per_s) * 1000) / 10;
+    expect(p).toMatchObject({ id: made.body.id, after: { run: b.id }, measured_pct: measured, off_by_points: Math.round((measured - 15) * 10) / 10 });
+    expect(p!.differed).toContainEqual(expect.stringMatching(/^pool_max: \d+ → 4$/));
+
+    // What a restarted lab builds reads the same history from the catalog.
+    const again = await new Predictions(t.running.lab.cluster.catalog.pool, t.running.lab.loadtests).list();
+    expect(again).toEqual([p]);
+
+    const env = { LAB_URL: t.url };
+    const cli = await runCli(['tune', 'predict', '-5', '--metric', 'latency_ms.p95', '--note', 'pool back'], env);
+    expect(cli.code, cli.out).toBe(0);
+    expect(cli.out).toContain(`latency_ms.p95 -5.0 % against run ${b.id.slice(0, 8)}`);
+    const listed = await runCli(['tune', 'predictions'], env);
+    expect(listed.out).toMatch(/latency_ms\.p95 +\| -5\.0 % +\| smoke \w{8} +\| not run yet/);
+    expect(listed.out).toContain('pool_max:');
+    expect((await t.call<{ predictions: Pred[] }>('DELETE', '/lab/v1/tuning/predictions')).body.predictions).toEqual([]);
+  });
+});
 
 describe('the top statements from pg_stat_statements', () => {
   it('resets, counts what ran since on each shard, and orders by total time, calls or mean', async () => {

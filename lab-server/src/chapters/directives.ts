@@ -45,6 +45,7 @@ export const WIDGETS = [
   'rename-drill',
   'claim-walkthrough',
   'ladder',
+  'predictions',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

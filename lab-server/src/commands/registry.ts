@@ -42,6 +42,7 @@ import * as tuneStatements from './tune-statements.js';
 import * as tuneCrash from './tune-crash.js';
 import * as tuneProfiles from './tune-profiles.js';
 import * as tuneRestart from './tune-restart.js';
+import * as tunePredict from './tune-predict.js';
 import * as claims from './claims.js';
 import * as user from './user.js';
 
@@ -148,6 +149,8 @@ export const COMMANDS: readonly Command[] = [
   tuneProfiles.apply,
   tuneProfiles.save,
   tuneRestart.restart,
+  tunePredict.predict,
+  tunePredict.predictions,
   sql,
   explain,
   partitions.show,

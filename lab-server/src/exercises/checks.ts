@@ -58,6 +58,7 @@ import { claimWalkthrough } from './checks/claim-walkthrough.js';
 import { raceUnderLoad } from './checks/race-under-load.js';
 import { workersLive } from './checks/workers-live.js';
 import { predictedMove } from './checks/predicted-move.js';
+import { prediction } from './checks/prediction.js';
 
 /**
  * Every check kind a chapter may name. A new kind is a file in `checks/` and one line here.
@@ -121,6 +122,7 @@ const checkKinds = () =>
     workersLive,
     ladder,
     predictedMove,
+    prediction,
     all,
   ] as const;
 

@@ -48,6 +48,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   ladder: lazy(() => import('./Ladder')),
   'top-statements': lazy(() => import('./TopStatements')),
   durability: lazy(() => import('./Durability')),
+  predictions: lazy(() => import('./Predictions')),
   ring: Ring,
   'shard-stats': ShardStats,
   'create-user': CreateUser,

@@ -12,6 +12,8 @@ import { Profiles } from '../../tuning/profiles.js';
 import { assertRestartable, restartShards } from '../../tuning/restart.js';
 import { JobAcceptedSchema } from '../schemas/lab.js';
 import { resetStatements, STATEMENT_ORDERS, topStatements } from '../../tuning/statements.js';
+import { Prediction, PredictionInput, Predictions as PredictionsSchema } from '../../contracts/predictions.js';
+import { Predictions } from '../../tuning/predictions.js';
 
 const ParameterSchema = z.object({
   name: z.enum(TUNABLE_PARAMETERS),
@@ -383,6 +385,52 @@ export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
     async ({ res, params }) => {
       await profiles.remove(params.name);
       res.json({ profiles: await profiles.list() });
+    },
+  );
+
+  const predictions = new Predictions(lab.cluster.catalog.pool, lab.loadtests);
+  api.add(
+    {
+      method: 'get',
+      path: '/tuning/predictions',
+      tag,
+      summary: 'Predict, then measure: every prediction with its baseline run, the run that measured it, and how far off it was',
+      responses: { 200: { description: 'newest first', schema: PredictionsSchema } },
+    },
+    async ({ res }) => {
+      res.json({ predictions: await predictions.list() });
+    },
+  );
+  api.add(
+    {
+      method: 'post',
+      path: '/tuning/predictions',
+      tag,
+      summary:
+        'Predict how a number of the next run will change against the newest finished run; the first finished run of the same scenario after it measures it',
+      body: PredictionInput,
+      bodyName: 'prediction',
+      responses: {
+        200: { description: 'the prediction, waiting for its run', schema: Prediction },
+        400: { description: 'a bad body' },
+        409: { description: 'no_baseline: no finished load test to compare against yet' },
+      },
+    },
+    async ({ res, body }) => {
+      res.json(await predictions.predict(body));
+    },
+  );
+  api.add(
+    {
+      method: 'delete',
+      path: '/tuning/predictions',
+      tag,
+      summary: 'Forget every prediction',
+      responses: { 200: { description: 'none left', schema: PredictionsSchema } },
+    },
+    async ({ res }) => {
+      await predictions.clear();
+      res.json({ predictions: [] });
     },
   );
 
