@@ -46,6 +46,7 @@ export const WIDGETS = [
   'claim-walkthrough',
   'ladder',
   'predictions',
+  'starvation',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

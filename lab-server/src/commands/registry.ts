@@ -43,6 +43,7 @@ import * as tuneCrash from './tune-crash.js';
 import * as tuneProfiles from './tune-profiles.js';
 import * as tuneRestart from './tune-restart.js';
 import * as tunePredict from './tune-predict.js';
+import * as tuneStarve from './tune-starve.js';
 import * as claims from './claims.js';
 import * as user from './user.js';
 
@@ -151,6 +152,7 @@ export const COMMANDS: readonly Command[] = [
   tuneRestart.restart,
   tunePredict.predict,
   tunePredict.predictions,
+  tuneStarve.starve,
   sql,
   explain,
   partitions.show,

@@ -59,6 +59,7 @@ import { raceUnderLoad } from './checks/race-under-load.js';
 import { workersLive } from './checks/workers-live.js';
 import { predictedMove } from './checks/predicted-move.js';
 import { prediction } from './checks/prediction.js';
+import { starvedAtScale } from './checks/starved-at-scale.js';
 
 /**
  * Every check kind a chapter may name. A new kind is a file in `checks/` and one line here.
@@ -123,6 +124,7 @@ const checkKinds = () =>
     ladder,
     predictedMove,
     prediction,
+    starvedAtScale,
     all,
   ] as const;
 

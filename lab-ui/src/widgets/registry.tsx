@@ -49,6 +49,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   'top-statements': lazy(() => import('./TopStatements')),
   durability: lazy(() => import('./Durability')),
   predictions: lazy(() => import('./Predictions')),
+  starvation: lazy(() => import('./Starvation')),
   ring: Ring,
   'shard-stats': ShardStats,
   'create-user': CreateUser,

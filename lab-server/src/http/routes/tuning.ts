@@ -14,6 +14,10 @@ import { JobAcceptedSchema } from '../schemas/lab.js';
 import { resetStatements, STATEMENT_ORDERS, topStatements } from '../../tuning/statements.js';
 import { Prediction, PredictionInput, Predictions as PredictionsSchema } from '../../contracts/predictions.js';
 import { Predictions } from '../../tuning/predictions.js';
+import { LastStarvation, StarvationInput, type StarvationResult } from '../../contracts/starvation.js';
+import { planStarvation, runStarvation } from '../../tuning/starvation.js';
+import { MIN_USERS, sampleUserIds, SEED_USERS } from '../../loadtest/prepare.js';
+import { seed } from '../../seeding/seed.js';
 
 const ParameterSchema = z.object({
   name: z.enum(TUNABLE_PARAMETERS),
@@ -156,7 +160,7 @@ const SaveProfileBody = z.strictObject(
 const ProfileParams = z.object({ name: z.string().describe('a profile name from GET /lab/v1/tuning/profiles') });
 
 /** What the tuning routes need of the lab: its shards, settings and load tests (the panel marks changes on a running test). */
-export type TuningTarget = Pick<Lab, 'cluster' | 'settings' | 'config' | 'preforkWorkers' | 'setWorkers' | 'loadtests' | 'updateSettings' | 'jobs'>;
+export type TuningTarget = Pick<Lab, 'cluster' | 'ring' | 'settings' | 'config' | 'preforkWorkers' | 'setWorkers' | 'loadtests' | 'updateSettings' | 'jobs'>;
 
 /** `/lab/v1/tuning`: the PostgreSQL parameters a learner may change (an allow-list, instead of ALTER SYSTEM in the console). */
 export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
@@ -385,6 +389,52 @@ export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
     async ({ res, params }) => {
       await profiles.remove(params.name);
       res.json({ profiles: await profiles.list() });
+    },
+  );
+
+  let lastStarvation: StarvationResult | null = null;
+  api.add(
+    {
+      method: 'get',
+      path: '/tuning/starvation',
+      tag,
+      summary: 'The last starvation pair (POST /lab/v1/tuning/starvation): the scaling rule with its numbers, and both runs',
+      responses: { 200: { description: 'the last result, or null', schema: LastStarvation } },
+    },
+    async ({ res }) => {
+      res.json({ result: lastStarvation });
+    },
+  );
+  api.add(
+    {
+      method: 'post',
+      path: '/tuning/starvation',
+      tag,
+      summary:
+        "The original's pool starvation at this machine's scale: the crud load test with 200 users per pool connection, with pool_max 1 and then 4 (its 25 → 100); a job whose result states the scaling rule and both runs",
+      description: 'See docs/tuning.md, "Pool starvation at the original\'s scale". The pool knobs are put back afterwards.',
+      body: StarvationInput,
+      bodyName: 'starvation run',
+      responses: {
+        202: { description: 'started; Location: the job (result: plan, before, after)', schema: JobAcceptedSchema },
+        400: { description: 'a bad body' },
+        409: { description: 'loadtest_running: a load test is running' },
+      },
+    },
+    ({ res, body }) => {
+      lab.loadtests.assertIdle();
+      const plan = planStarvation(lab.cluster.shards.length, lab.preforkWorkers, body.duration_s);
+      const job = lab.jobs.submit('starvation', { ...plan }, 2, async (ctx) => {
+        // As a load test would, but seeding inside this job: a seed job would wait for this one to end.
+        const prepare = async () => {
+          if ((await sampleUserIds(lab.cluster, 1)).total >= MIN_USERS) return;
+          ctx.note(`Fewer than ${MIN_USERS} users: seeding ${SEED_USERS} first, with the pool as it is.`);
+          await seed(lab.cluster, lab.ring.router, { users: SEED_USERS }, ctx);
+        };
+        lastStarvation = await runStarvation(host, lab.loadtests, plan, ctx, prepare);
+        return { ...lastStarvation };
+      });
+      res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
     },
   );
 
