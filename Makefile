@@ -9,7 +9,7 @@ MESSAGES ?= 0
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue migrate-drill-ddl migrate-drift bench-seed bench-data-layer bench-api bench-ui \
-        bench-tracing bench-tuning bench-workers bench-reset trace trace-sample fate id-locality paging pauses advise shard-plan shard-add shard-remove shard-replica shard-promote ring partitions partitions-months partitions-retire tune knobs claims predict predictions starvation bench-reshard bench-repartition \
+        bench-tracing bench-tuning bench-workers bench-reset trace trace-sample fate id-locality paging pauses advise shard-plan shard-add shard-remove shard-replica shard-promote ring partitions partitions-months partitions-retire tune knobs claims predict predictions starvation breakdown bench-reshard bench-repartition \
         fk-demo fk-race fk-username-race fk-audit fk-outbox fk-outbox-drill fk-constraints replica-delay replica-remove reads read-policy read-trial pooling pooling-demo pooling-clients pooling-statements cache cache-trial ladder \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-custom loadtest-messages loadtest-list \
@@ -273,6 +273,9 @@ predictions: install ## every prediction beside the run that measured it (needs 
 
 starvation: install ## the original's pool starvation at this lab's scale (200 users per pool connection): crud with pool_max 1, then 4; make starvation SECONDS=12 (needs make dev)
 	@$(LAB) tune starve $(if $(SECONDS),--seconds $(SECONDS))
+
+breakdown: install ## where the time goes: per endpoint, p50/p95 of pool wait, query, server work and response from traced requests; RESET=1 starts afresh (needs make dev; make trace-sample PERCENT=100 first)
+	@$(LAB) tune breakdown $(if $(RESET),reset)
 
 ring: install ## every ring version the cluster has routed by
 	@$(LAB) ring

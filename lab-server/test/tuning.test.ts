@@ -275,6 +275,47 @@ describe("pool starvation at the original's scale", () => {
   });
 });
 
+describe('where the time goes', () => {
+  type Part = { p50: number; p95: number; mean: number };
+  type Row = { endpoint: string; requests: number; parts: Record<'total' | 'pool_wait' | 'query' | 'server' | 'response', Part> };
+  const rows = async () => (await t.call<{ endpoints: Row[]; sample_percent: number }>('GET', '/lab/v1/tuning/breakdown')).body;
+
+  it('splits every traced request into pool wait, query, server work and response, per endpoint, on the API and in the CLI', async () => {
+    expect((await t.call('PUT', '/lab/v1/traces/sampling', { percent: 100 })).status).toBe(200);
+    expect((await t.call<{ endpoints: Row[] }>('DELETE', '/lab/v1/tuning/breakdown')).body.endpoints).toEqual([]);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await t.call<{ id: string }>('POST', '/api/v1/users', { first_name: `Part${i}`, last_name: 'Time' })).body.id);
+    for (const id of [...ids, ...ids]) expect((await t.call('GET', `/api/v1/users/${id}`)).status).toBe(200);
+    expect((await t.call('GET', '/api/v1/users?limit=5')).status).toBe(200);
+    // A trace is added when the response has closed, which may be just after the client read it.
+    let now = await rows();
+    for (let i = 0; i < 50 && now.endpoints.reduce((n, e) => n + e.requests, 0) < 10; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await rows();
+    }
+    const by = Object.fromEntries(now.endpoints.map((e) => [e.endpoint, e]));
+    expect(now.sample_percent).toBe(100);
+    expect({ create: by['POST /api/v1/users']?.requests, read: by['GET /api/v1/users/:id']?.requests, list: by['GET /api/v1/users']?.requests }).toEqual({
+      create: 3,
+      read: 6,
+      list: 1,
+    });
+    for (const e of now.endpoints) {
+      // Every request ran at least one statement; no part can exceed the request it is part of.
+      expect(e.parts.query.p50).toBeGreaterThan(0);
+      for (const p of ['pool_wait', 'query', 'server', 'response'] as const) expect(e.parts[p].p50).toBeLessThanOrEqual(e.parts.total.p50);
+    }
+
+    const cli = await runCli(['tune', 'breakdown'], { LAB_URL: t.url });
+    expect(cli.code, cli.out).toBe(0);
+    expect(cli.out).toMatch(/GET \/api\/v1\/users\/:id +\| 6 +\|/);
+    expect(cli.out).toContain('100 % of live /api requests are traced.');
+    await t.call('PUT', '/lab/v1/traces/sampling', { percent: 0 });
+    expect((await runCli(['tune', 'breakdown', 'reset'], { LAB_URL: t.url })).out).toContain('afresh');
+    expect((await rows()).endpoints).toEqual([]);
+  });
+});
+
 describe('the top statements from pg_stat_statements', () => {
   it('resets, counts what ran since on each shard, and orders by total time, calls or mean', async () => {
     expect((await t.call('POST', '/lab/v1/tuning/statements/reset')).status).toBe(200);

@@ -47,6 +47,7 @@ export const WIDGETS = [
   'ladder',
   'predictions',
   'starvation',
+  'breakdown',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

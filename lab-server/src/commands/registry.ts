@@ -44,6 +44,7 @@ import * as tuneProfiles from './tune-profiles.js';
 import * as tuneRestart from './tune-restart.js';
 import * as tunePredict from './tune-predict.js';
 import * as tuneStarve from './tune-starve.js';
+import * as tuneBreakdown from './tune-breakdown.js';
 import * as claims from './claims.js';
 import * as user from './user.js';
 
@@ -153,6 +154,8 @@ export const COMMANDS: readonly Command[] = [
   tunePredict.predict,
   tunePredict.predictions,
   tuneStarve.starve,
+  tuneBreakdown.breakdown,
+  tuneBreakdown.breakdownReset,
   sql,
   explain,
   partitions.show,

@@ -50,6 +50,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   durability: lazy(() => import('./Durability')),
   predictions: lazy(() => import('./Predictions')),
   starvation: lazy(() => import('./Starvation')),
+  breakdown: lazy(() => import('./Breakdown')),
   ring: Ring,
   'shard-stats': ShardStats,
   'create-user': CreateUser,

@@ -21,13 +21,14 @@ const pool = (r: Run) => Number(r.conditions?.pool_max ?? Number.NaN);
 /** Users per pool connection the API could hold in this run: pool_max per shard and API process. */
 const perConnection = (r: Run, shards: number) => (r.params?.connections ?? 0) / (pool(r) * shards * Math.max(1, Number(r.conditions?.workers ?? 0)));
 
-/** The newest run (the fix) and the newest earlier run with a smaller pool, the same users, at the original's ratio. */
+/** The newest run (the fix) and the newest earlier run with a smaller pool, the same users, at the original's ratio; both sent requests. */
 export function starvedPair(s: Spec, runs: readonly Run[], shards: number): { before: Run; after: Run } | null {
   const clean = runs.filter((r) => !r.marks?.some((m) => m.kind === 'knob'));
   const after = clean[0];
   if (!after) return null;
   const before = clean.find((r) => pool(r) < pool(after) && r.params?.connections === after.params?.connections);
   if (!before || perConnection(before, shards) < s.users_per_connection) return null;
+  if (!before.summary?.requests || !after.summary?.requests) return null;
   return { before, after };
 }
 
@@ -35,17 +36,20 @@ export function judgeStarvedAtScale(s: Spec, answer: Answer | undefined, runs: r
   const pair = starvedPair(s, runs, shards);
   if (!pair)
     return fail(
-      `Two finished ${s.scenario} runs are needed, with the same number of users: the newer with a larger pool_max than the older, and the older with at least ${s.users_per_connection} users per pool connection (pool_max × ${shards} shards × API processes). “Starve at the original's scale” (\`tune starve\`) runs both.`,
+      `Two finished ${s.scenario} runs are needed, with the same number of users: the newer with a larger pool_max than the older, both with requests answered, and the older with at least ${s.users_per_connection} users per pool connection (pool_max × ${shards} shards × API processes). “Starve at the original's scale” (\`tune starve\`) runs both.`,
     );
   const { before, after } = pair;
   const b = before.summary!;
   const a = after.summary!;
-  if (a.errors >= b.errors)
-    return fail(`The larger pool did not fix it: ${fmt(b.errors)} failed before, ${fmt(a.errors)} after. Run the pair again, or give the fix a bigger pool.`);
   if (typeof answer !== 'number') return fail('Enter the success rate of the starved run, in percent.');
   if (Math.abs(answer - success(before)) > s.tolerance_points) return fail(`${answer} % is not the starved run's success rate; read it in the run's summary.`);
+  // Whether the bigger pool helped is the measurement, not the condition: when it did not, the queue is elsewhere.
+  const verdict =
+    success(after) > success(before)
+      ? 'The bigger pool helped, as in the original.'
+      : 'The bigger pool did not help here: the requests queued before they reached the pool (the API process or the load generator, on this machine), so the pool was not the bottleneck at this many users.';
   return pass(
-    `Measured here: pool_max ${pool(before)} → ${pool(after)} with ${fmt(before.params!.connections)} users: ${success(before)} % → ${success(after)} % success, ${fmt(b.errors)} → ${fmt(a.errors)} failed, ${fmt(Math.round(b.requests_per_s))} → ${fmt(Math.round(a.requests_per_s))} req/s. The original: 42 % → 100 %.`,
+    `Measured here: pool_max ${pool(before)} → ${pool(after)} with ${fmt(before.params!.connections)} users: ${success(before)} % → ${success(after)} % success, ${fmt(b.errors)} → ${fmt(a.errors)} failed, ${fmt(Math.round(b.requests_per_s))} → ${fmt(Math.round(a.requests_per_s))} req/s. The original: 42 % → 100 %. ${verdict}`,
   );
 }
 
@@ -55,7 +59,7 @@ async function shardCount(ctx: ExerciseContext): Promise<number> {
   return r.body.shard_count;
 }
 
-/** The original's starvation reproduced at its ratio of users to connections, then fixed (asks the starved run's success rate). */
+/** The original's starvation reproduced at its ratio of users to connections, then the fix run (asks the starved run's success rate). */
 export const starvedAtScale: CheckKind<Spec> = {
   kind: 'starved-at-scale',
   spec,

@@ -14,6 +14,8 @@ import { JobAcceptedSchema } from '../schemas/lab.js';
 import { resetStatements, STATEMENT_ORDERS, topStatements } from '../../tuning/statements.js';
 import { Prediction, PredictionInput, Predictions as PredictionsSchema } from '../../contracts/predictions.js';
 import { Predictions } from '../../tuning/predictions.js';
+import { Breakdown } from '../../contracts/breakdown.js';
+import { latencyBreakdown } from '../../tracing/breakdown.js';
 import { LastStarvation, StarvationInput, type StarvationResult } from '../../contracts/starvation.js';
 import { planStarvation, runStarvation } from '../../tuning/starvation.js';
 import { MIN_USERS, sampleUserIds, SEED_USERS } from '../../loadtest/prepare.js';
@@ -389,6 +391,35 @@ export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
     async ({ res, params }) => {
       await profiles.remove(params.name);
       res.json({ profiles: await profiles.list() });
+    },
+  );
+
+  const breakdown = () => ({ since: latencyBreakdown.since, sample_percent: lab.settings.get().trace_sample_percent, endpoints: latencyBreakdown.view() });
+  api.add(
+    {
+      method: 'get',
+      path: '/tuning/breakdown',
+      tag,
+      summary:
+        'Where the time goes: per endpoint, p50/p95/mean of each part of a request (pool wait, query, server work, response) over the traced requests since the reset',
+      description: 'Fed by the request tracer: turn on live sampling (PUT /lab/v1/traces/sampling) to include a load test. See docs/tuning.md.',
+      responses: { 200: { description: 'busiest endpoint first', schema: Breakdown } },
+    },
+    async ({ res }) => {
+      res.json(breakdown());
+    },
+  );
+  api.add(
+    {
+      method: 'delete',
+      path: '/tuning/breakdown',
+      tag,
+      summary: 'Start the breakdown afresh',
+      responses: { 200: { description: 'empty', schema: Breakdown } },
+    },
+    async ({ res }) => {
+      latencyBreakdown.reset();
+      res.json(breakdown());
     },
   );
 
