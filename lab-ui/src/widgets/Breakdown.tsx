@@ -41,14 +41,14 @@ export default function BreakdownWidget() {
         </button>
       }
     >
-      <div className="row" role="group" aria-label="Trace live traffic">
-        <span className="muted small">Trace live traffic:</span>
+      <fieldset className="row">
+        <legend className="muted small">Trace live traffic</legend>
         {RATES.map((p) => (
           <button key={p} type="button" aria-pressed={data?.sample_percent === p} onClick={() => void sample.run(p)} disabled={sample.busy}>
             {p === 0 ? 'off' : `${p} %`}
           </button>
         ))}
-      </div>
+      </fieldset>
       <ErrorNote error={load.error ?? reset.error ?? sample.error} />
       {data && data.endpoints.length === 0 && (
         <p className="muted">No traced API request since {new Date(data.since).toLocaleTimeString()}: trace live traffic, then run a load test.</p>
