@@ -245,36 +245,6 @@ describe('predict, then measure', () => {
   });
 });
 
-describe("pool starvation at the original's scale", () => {
-  it('runs crud at 200 users per pool connection with pool_max 1, then 4, states the rule, and puts the pool back', async () => {
-    expect((await t.call<ErrorReply>('POST', '/lab/v1/tuning/starvation', { duration_s: 1 })).status).toBe(400);
-    expect((await t.call<{ result: null }>('GET', '/lab/v1/tuning/starvation')).body.result).toBeNull();
-    const cli = await runCli(['tune', 'starve', '--seconds', '2'], { LAB_URL: t.url });
-    expect(cli.code, cli.out).toBe(0);
-    expect(cli.out).toContain('pool_max 1 × 2 shards × 1 process = 2 connections against 400 users (200 per connection), 2 s, a 167 ms wait');
-    expect(cli.out).toMatch(/before +\| 1 \(2 conn\.\)/);
-
-    type Side = { run: string; pool_max: number; requests: number; failed: number; status_codes: Record<string, number> };
-    const { result } = (await t.call<{ result: { plan: { users: number; wait_ms: number }; before: Side; after: Side } }>('GET', '/lab/v1/tuning/starvation'))
-      .body;
-    expect(result.plan).toMatchObject({ users: 400, wait_ms: 167 });
-    // 200 requests queued behind each connection, with a 167 ms wait: the starved pool turns requests away as 503 shard_busy.
-    expect(result.before.failed).toBeGreaterThan(0);
-    expect(result.before.status_codes['503']).toBeGreaterThan(0);
-    for (const [side, pool] of [
-      [result.before, '1'],
-      [result.after, '4'],
-    ] as const) {
-      const run = (
-        await t.call<{ scenario: string; params: { connections: number }; conditions: Record<string, string> }>('GET', `/lab/v1/loadtests/${side.run}`)
-      ).body;
-      expect(run).toMatchObject({ scenario: 'crud', params: { connections: 400 }, conditions: { pool_max: pool, pool_wait_timeout_ms: '167' } });
-    }
-    const knobs = await t.call<{ knobs: Knob[] }>('GET', '/lab/v1/tuning/knobs');
-    expect(knobs.body.knobs.filter((k) => ['pool_max', 'pool_wait_timeout_ms'].includes(k.name) && k.changed)).toEqual([]);
-  });
-});
-
 describe('where the time goes', () => {
   type Part = { p50: number; p95: number; mean: number };
   type Row = { endpoint: string; requests: number; parts: Record<'total' | 'pool_wait' | 'query' | 'server' | 'response', Part> };
@@ -574,4 +544,34 @@ describe('restart-only parameters, applied by a restart the lab performs', () =>
     expect(await inForce('shared_buffers')).toEqual(['128MB', '128MB']);
     expect((await t.call('POST', '/api/v1/users', { first_name: 'After', last_name: 'Restart' })).status).toBe(201);
   }, 180_000);
+});
+
+describe("pool starvation at the original's scale", () => {
+  it('runs crud at 200 users per pool connection with pool_max 1, then 4, states the rule, and puts the pool back', async () => {
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/tuning/starvation', { duration_s: 1 })).status).toBe(400);
+    expect((await t.call<{ result: null }>('GET', '/lab/v1/tuning/starvation')).body.result).toBeNull();
+    const cli = await runCli(['tune', 'starve', '--seconds', '2'], { LAB_URL: t.url });
+    expect(cli.code, cli.out).toBe(0);
+    expect(cli.out).toContain('pool_max 1 × 2 shards × 1 process = 2 connections against 400 users (200 per connection), 2 s, a 167 ms wait');
+    expect(cli.out).toMatch(/before +\| 1 \(2 conn\.\)/);
+
+    type Side = { run: string; pool_max: number; requests: number; failed: number; status_codes: Record<string, number> };
+    const { result } = (await t.call<{ result: { plan: { users: number; wait_ms: number }; before: Side; after: Side } }>('GET', '/lab/v1/tuning/starvation'))
+      .body;
+    expect(result.plan).toMatchObject({ users: 400, wait_ms: 167 });
+    // 200 requests queued behind each connection, with a 167 ms wait: the starved pool turns requests away as 503 shard_busy.
+    expect(result.before.failed).toBeGreaterThan(0);
+    expect(result.before.status_codes['503']).toBeGreaterThan(0);
+    for (const [side, pool] of [
+      [result.before, '1'],
+      [result.after, '4'],
+    ] as const) {
+      const run = (
+        await t.call<{ scenario: string; params: { connections: number }; conditions: Record<string, string> }>('GET', `/lab/v1/loadtests/${side.run}`)
+      ).body;
+      expect(run).toMatchObject({ scenario: 'crud', params: { connections: 400 }, conditions: { pool_max: pool, pool_wait_timeout_ms: '167' } });
+    }
+    const knobs = await t.call<{ knobs: Knob[] }>('GET', '/lab/v1/tuning/knobs');
+    expect(knobs.body.knobs.filter((k) => ['pool_max', 'pool_wait_timeout_ms'].includes(k.name) && k.changed)).toEqual([]);
+  });
 });
