@@ -9,7 +9,7 @@ MESSAGES ?= 0
 .PHONY: help install dev start test lint format typecheck unit up down reset shards health db-shell seed status \
         migrate-status migrate-up migrate-down migrate-latest migrate-make migrate-shards migrate-drill migrate-drill-run \
         migrate-drill-fault migrate-drill-clear migrate-drill-crash migrate-drill-unlock migrate-drill-queue migrate-drill-ddl migrate-drift bench-seed bench-data-layer bench-api bench-ui \
-        bench-tracing bench-tuning bench-reset trace trace-sample fate id-locality paging pauses advise shard-plan shard-add shard-remove shard-replica shard-promote ring partitions partitions-months partitions-retire tune knobs claims bench-reshard bench-repartition \
+        bench-tracing bench-tuning bench-workers bench-reset trace trace-sample fate id-locality paging pauses advise shard-plan shard-add shard-remove shard-replica shard-promote ring partitions partitions-months partitions-retire tune knobs claims predict predictions starvation breakdown bench-reshard bench-repartition \
         fk-demo fk-race fk-username-race fk-audit fk-outbox fk-outbox-drill fk-constraints replica-delay replica-remove reads read-policy read-trial read-load pooling pooling-demo pooling-clients pooling-statements cache cache-trial ladder \
         loadtest loadtest-smoke loadtest-read loadtest-write loadtest-crud loadtest-stress loadtest-spike \
         loadtest-soak loadtest-pagination loadtest-10k loadtest-scenario4 loadtest-custom loadtest-messages loadtest-list \
@@ -268,6 +268,18 @@ restart-shards: install ## restart the shards one at a time so restart-only para
 durability: install ## writes acknowledged, then a kill -9 of a shard's postmaster: how many are lost; make durability COMMIT=off|on SHARD=shard-0 (needs make dev)
 	@$(LAB) tune crash $(if $(COMMIT),$(COMMIT),off) $(if $(SHARD),--shard $(SHARD))
 
+predict: install ## predict the next run against the newest finished one: make predict PCT=20 [METRIC=latency_ms.p95] [NOTE="pool 100"] (needs make dev)
+	@$(LAB) tune predict $(PCT) $(if $(METRIC),--metric $(METRIC)) $(if $(NOTE),--note "$(NOTE)")
+
+predictions: install ## every prediction beside the run that measured it (needs make dev)
+	@$(LAB) tune predictions
+
+starvation: install ## the original's pool starvation at this lab's scale (200 users per pool connection): crud with pool_max 1, then 4; make starvation SECONDS=12 (needs make dev)
+	@$(LAB) tune starve $(if $(SECONDS),--seconds $(SECONDS))
+
+breakdown: install ## where the time goes: per endpoint, p50/p95 of pool wait, query, server work and response from traced requests; RESET=1 starts afresh (needs make dev; make trace-sample PERCENT=100 first)
+	@$(LAB) tune breakdown $(if $(RESET),reset)
+
 ring: install ## every ring version the cluster has routed by
 	@$(LAB) ring
 
@@ -324,6 +336,9 @@ bench-data-layer: install ## the hot endpoints through pg and Prisma in one run:
 
 bench-tuning: install ## the tuning chapter's before/after pairs (pool, prepared statements, data layer, synchronous_commit) in one run: req/s, success, p99, ratio
 	@node_modules/.bin/tsx lab-server/bench/tuning.ts
+
+bench-workers: install ## the prefork worker count: GET /api/v1/users/:id with 0, 1, 2 and one worker per core, rotating rounds: req/s and p99 against 1 worker
+	@node_modules/.bin/tsx lab-server/bench/workers.ts
 
 bench-api: install ## the lab's GET /api/v1/users/:id against a bare node:http + pg server, same run
 	@node_modules/.bin/tsx lab-server/bench/api.ts

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
+import { Predictions } from '../src/tuning/predictions.js';
 import { queryServer, startEmbeddedTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 
 /**
@@ -190,6 +191,100 @@ interface TopStatements {
   by: string;
   shards: { shard: string; total_ms: number; statements: { query: string; calls: number; total_ms: number; mean_ms: number; share_pct: number }[] }[];
 }
+
+describe('predict, then measure', () => {
+  type Pred = {
+    id: number;
+    predicted_pct: number;
+    note: string;
+    before: { run: string; value: number | null };
+    after: { run: string; value: number | null } | null;
+    measured_pct: number | null;
+    off_by_points: number | null;
+    differed: string[];
+  };
+  const smoke = async () => {
+    const started = await t.call<{ id: string }>('POST', '/lab/v1/loadtests', { scenario: 'smoke', duration_s: 2, warmup_s: 0 });
+    expect(started.status).toBe(202);
+    await t.running.lab.loadtests.wait();
+    return (await t.call<{ id: string; summary: { requests_per_s: number } }>('GET', `/lab/v1/loadtests/${started.body.id}`)).body;
+  };
+
+  it('keeps each prediction beside the run that measured it, on the API, across a restart and in the CLI', async () => {
+    // The only run so far had a knob turned during it: no baseline.
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/tuning/predictions', { change_pct: 10 })).body.error.code).toBe('no_baseline');
+    for (const bad of [{}, { change_pct: 'lots' }, { change_pct: 5, metric: 'fun' }, { change_pct: 5, extra: 1 }, { change_pct: -101 }])
+      expect((await t.call('POST', '/lab/v1/tuning/predictions', bad)).status, JSON.stringify(bad)).toBe(400);
+    expect((await t.call<{ predictions: Pred[] }>('GET', '/lab/v1/tuning/predictions')).body.predictions).toEqual([]);
+
+    const a = await smoke();
+    const made = await t.call<Pred>('POST', '/lab/v1/tuning/predictions', { change_pct: 15, note: 'pool 4' });
+    expect(made.status).toBe(200);
+    expect(made.body).toMatchObject({ predicted_pct: 15, note: 'pool 4', before: { run: a.id }, after: null, measured_pct: null });
+
+    await t.call('PUT', '/lab/v1/tuning/knobs/pool_max', { value: 4 });
+    const b = await smoke();
+    await t.call('POST', '/lab/v1/tuning/knobs/reset');
+    const [p] = (await t.call<{ predictions: Pred[] }>('GET', '/lab/v1/tuning/predictions')).body.predictions;
+    const measured = Math.round(((b.summary.requests_per_s - a.summary.requests_per_s) / a.summary.requests_per_s) * 1000) / 10;
+    expect(p).toMatchObject({ id: made.body.id, after: { run: b.id }, measured_pct: measured, off_by_points: Math.round((measured - 15) * 10) / 10 });
+    expect(p!.differed).toContainEqual(expect.stringMatching(/^pool_max: \d+ → 4$/));
+
+    // What a restarted lab builds reads the same history from the catalog.
+    const again = await new Predictions(t.running.lab.cluster.catalog.pool, t.running.lab.loadtests).list();
+    expect(again).toEqual([p]);
+
+    const env = { LAB_URL: t.url };
+    const cli = await runCli(['tune', 'predict', '-5', '--metric', 'latency_ms.p95', '--note', 'pool back'], env);
+    expect(cli.code, cli.out).toBe(0);
+    expect(cli.out).toContain(`latency_ms.p95 -5.0 % against run ${b.id.slice(0, 8)}`);
+    const listed = await runCli(['tune', 'predictions'], env);
+    expect(listed.out).toMatch(/latency_ms\.p95 +\| -5\.0 % +\| smoke \w{8} +\| not run yet/);
+    expect(listed.out).toContain('pool_max:');
+    expect((await t.call<{ predictions: Pred[] }>('DELETE', '/lab/v1/tuning/predictions')).body.predictions).toEqual([]);
+  });
+});
+
+describe('where the time goes', () => {
+  type Part = { p50: number; p95: number; mean: number };
+  type Row = { endpoint: string; requests: number; parts: Record<'total' | 'pool_wait' | 'query' | 'server' | 'response', Part> };
+  const rows = async () => (await t.call<{ endpoints: Row[]; sample_percent: number }>('GET', '/lab/v1/tuning/breakdown')).body;
+
+  it('splits every traced request into pool wait, query, server work and response, per endpoint, on the API and in the CLI', async () => {
+    expect((await t.call('PUT', '/lab/v1/traces/sampling', { percent: 100 })).status).toBe(200);
+    expect((await t.call<{ endpoints: Row[] }>('DELETE', '/lab/v1/tuning/breakdown')).body.endpoints).toEqual([]);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await t.call<{ id: string }>('POST', '/api/v1/users', { first_name: `Part${i}`, last_name: 'Time' })).body.id);
+    for (const id of [...ids, ...ids]) expect((await t.call('GET', `/api/v1/users/${id}`)).status).toBe(200);
+    expect((await t.call('GET', '/api/v1/users?limit=5')).status).toBe(200);
+    // A trace is added when the response has closed, which may be just after the client read it.
+    let now = await rows();
+    for (let i = 0; i < 50 && now.endpoints.reduce((n, e) => n + e.requests, 0) < 10; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await rows();
+    }
+    const by = Object.fromEntries(now.endpoints.map((e) => [e.endpoint, e]));
+    expect(now.sample_percent).toBe(100);
+    expect({ create: by['POST /api/v1/users']?.requests, read: by['GET /api/v1/users/:id']?.requests, list: by['GET /api/v1/users']?.requests }).toEqual({
+      create: 3,
+      read: 6,
+      list: 1,
+    });
+    for (const e of now.endpoints) {
+      // Every request ran at least one statement; no part can exceed the request it is part of.
+      expect(e.parts.query.p50).toBeGreaterThan(0);
+      for (const p of ['pool_wait', 'query', 'server', 'response'] as const) expect(e.parts[p].p50).toBeLessThanOrEqual(e.parts.total.p50);
+    }
+
+    const cli = await runCli(['tune', 'breakdown'], { LAB_URL: t.url });
+    expect(cli.code, cli.out).toBe(0);
+    expect(cli.out).toMatch(/GET \/api\/v1\/users\/:id +\| 6 +\|/);
+    expect(cli.out).toContain('100 % of live /api requests are traced.');
+    await t.call('PUT', '/lab/v1/traces/sampling', { percent: 0 });
+    expect((await runCli(['tune', 'breakdown', 'reset'], { LAB_URL: t.url })).out).toContain('afresh');
+    expect((await rows()).endpoints).toEqual([]);
+  });
+});
 
 describe('the top statements from pg_stat_statements', () => {
   it('resets, counts what ran since on each shard, and orders by total time, calls or mean', async () => {
@@ -449,4 +544,34 @@ describe('restart-only parameters, applied by a restart the lab performs', () =>
     expect(await inForce('shared_buffers')).toEqual(['128MB', '128MB']);
     expect((await t.call('POST', '/api/v1/users', { first_name: 'After', last_name: 'Restart' })).status).toBe(201);
   }, 180_000);
+});
+
+describe("pool starvation at the original's scale", () => {
+  it('runs crud at 200 users per pool connection with pool_max 1, then 4, states the rule, and puts the pool back', async () => {
+    expect((await t.call<ErrorReply>('POST', '/lab/v1/tuning/starvation', { duration_s: 1 })).status).toBe(400);
+    expect((await t.call<{ result: null }>('GET', '/lab/v1/tuning/starvation')).body.result).toBeNull();
+    const cli = await runCli(['tune', 'starve', '--seconds', '2'], { LAB_URL: t.url });
+    expect(cli.code, cli.out).toBe(0);
+    expect(cli.out).toContain('pool_max 1 × 2 shards × 1 process = 2 connections against 400 users (200 per connection), 2 s, a 167 ms wait');
+    expect(cli.out).toMatch(/before +\| 1 \(2 conn\.\)/);
+
+    type Side = { run: string; pool_max: number; requests: number; failed: number; status_codes: Record<string, number> };
+    const { result } = (await t.call<{ result: { plan: { users: number; wait_ms: number }; before: Side; after: Side } }>('GET', '/lab/v1/tuning/starvation'))
+      .body;
+    expect(result.plan).toMatchObject({ users: 400, wait_ms: 167 });
+    // 200 requests queued behind each connection, with a 167 ms wait: the starved pool turns requests away as 503 shard_busy.
+    expect(result.before.failed).toBeGreaterThan(0);
+    expect(result.before.status_codes['503']).toBeGreaterThan(0);
+    for (const [side, pool] of [
+      [result.before, '1'],
+      [result.after, '4'],
+    ] as const) {
+      const run = (
+        await t.call<{ scenario: string; params: { connections: number }; conditions: Record<string, string> }>('GET', `/lab/v1/loadtests/${side.run}`)
+      ).body;
+      expect(run).toMatchObject({ scenario: 'crud', params: { connections: 400 }, conditions: { pool_max: pool, pool_wait_timeout_ms: '167' } });
+    }
+    const knobs = await t.call<{ knobs: Knob[] }>('GET', '/lab/v1/tuning/knobs');
+    expect(knobs.body.knobs.filter((k) => ['pool_max', 'pool_wait_timeout_ms'].includes(k.name) && k.changed)).toEqual([]);
+  });
 });

@@ -46,6 +46,9 @@ export const WIDGETS = [
   'claim-walkthrough',
   'ladder',
   'scenario-four',
+  'predictions',
+  'starvation',
+  'breakdown',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

@@ -42,6 +42,9 @@ import * as tuneStatements from './tune-statements.js';
 import * as tuneCrash from './tune-crash.js';
 import * as tuneProfiles from './tune-profiles.js';
 import * as tuneRestart from './tune-restart.js';
+import * as tunePredict from './tune-predict.js';
+import * as tuneStarve from './tune-starve.js';
+import * as tuneBreakdown from './tune-breakdown.js';
 import * as claims from './claims.js';
 import * as user from './user.js';
 
@@ -149,6 +152,11 @@ export const COMMANDS: readonly Command[] = [
   tuneProfiles.apply,
   tuneProfiles.save,
   tuneRestart.restart,
+  tunePredict.predict,
+  tunePredict.predictions,
+  tuneStarve.starve,
+  tuneBreakdown.breakdown,
+  tuneBreakdown.breakdownReset,
   sql,
   explain,
   partitions.show,

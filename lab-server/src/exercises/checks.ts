@@ -63,6 +63,8 @@ import { workersLive } from './checks/workers-live.js';
 import { predictedMove } from './checks/predicted-move.js';
 import { cpuLimit } from './checks/cpu-limit.js';
 import { givenServers } from './checks/given-servers.js';
+import { prediction } from './checks/prediction.js';
+import { starvedAtScale } from './checks/starved-at-scale.js';
 
 /**
  * Every check kind a chapter may name. A new kind is a file in `checks/` and one line here.
@@ -131,6 +133,8 @@ const checkKinds = () =>
     predictedMove,
     cpuLimit,
     givenServers,
+    prediction,
+    starvedAtScale,
     all,
   ] as const;
 

@@ -28,6 +28,7 @@ import { idLocalityRoutes } from './routes/id-locality.js';
 import { pagingRoutes } from './routes/paging.js';
 import { shardAdviceRoutes } from './routes/shard-advice.js';
 import { tuningRoutes } from './routes/tuning.js';
+import { tuningRunsRoutes } from './routes/tuning-runs.js';
 import { consoleRoutes } from './routes/console.js';
 
 /** The control API (`/lab/v1`) and the operations routes (`/health`, `/metrics`), every route declared with its schemas. */
@@ -47,6 +48,7 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   chapterRoutes(control, lab, lab.config.chaptersDir);
   sqlRoutes(control, lab);
   tuningRoutes(control, lab);
+  tuningRunsRoutes(control, lab);
   partitionRoutes(control, lab);
   migrationDrillRoutes(control, lab);
   traceRoutes(control, lab);

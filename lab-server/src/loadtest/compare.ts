@@ -19,6 +19,11 @@ const HEADLINES: [string, (r: RunView) => number | null | undefined][] = [
   ['error_rate', (r) => r.summary?.error_rate],
 ];
 
+/** One headline number of a run (`requests_per_s`, `latency_ms.p99`, …); null when the run has none. */
+export function headline(run: RunView, name: string): number | null {
+  return HEADLINES.find(([n]) => n === name)?.[1](run) ?? null;
+}
+
 /** Two runs side by side (GET /lab/v1/loadtests/compare?a=&b=), e.g. before and after adding a shard. */
 export function compareRuns(a: RunView, b: RunView): Comparison {
   const strip = ({ timeline: _t, ...rest }: RunView): RunView => rest;

@@ -9,8 +9,8 @@ import type { Preparation } from './engine.js';
 /** Ids a run reads from; enough that reads spread over the whole key space and every shard. */
 const SAMPLE_IDS = 10_000;
 /** Below this many users the engine seeds first, so that reads have something real to find. */
-const MIN_USERS = 1_000;
-const SEED_USERS = 10_000;
+export const MIN_USERS = 1_000;
+export const SEED_USERS = 10_000;
 const CONVERSATIONS = 50;
 
 export interface PrepareDeps {

@@ -1,5 +1,6 @@
 import { SpanKind, SpanStatusCode, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { latencyBreakdown } from './breakdown.js';
 
 /** One span as the lab's API shows it: times in milliseconds from the start of its trace. */
 export interface SpanView {
@@ -154,6 +155,7 @@ export class TraceStore implements SpanProcessor {
 
   /** A finished trace (this process's, or one a prefork worker sent). */
   add(view: TraceView): void {
+    latencyBreakdown.record(view);
     const kept = this.done[view.source];
     kept.push(view);
     if (kept.length > this.keep) kept.shift();

@@ -1,9 +1,9 @@
-import { useId, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useState, type KeyboardEvent } from 'react';
 import { api } from '../api';
 import type { SqlRun } from '../types';
 import { ErrorNote, Panel, ShardSelect, useAction } from './common';
 
-/** SQL and EXPLAIN on one shard, under the console's statement timeout. Ctrl+Enter runs. */
+/** SQL and EXPLAIN on one shard, under the console's statement timeout. Ctrl+Enter runs; `every=N` runs it again every N s (a live query). */
 export function Sql({ attrs }: { attrs: Record<string, string> }) {
   const [shard, setShard] = useState(attrs.shard ?? 'shard-0');
   const [sql, setSql] = useState(attrs.sql ?? 'SELECT count(*) FROM users;');
@@ -14,6 +14,17 @@ export function Sql({ attrs }: { attrs: Record<string, string> }) {
     setOut(null);
     setOut(await api<SqlRun>('POST', '/lab/v1/sql', { shard, sql, explain }));
   });
+  const every = Number(attrs.every ?? 0);
+  const [live, setLive] = useState(every > 0);
+  const liveId = useId();
+  // A live query refreshes in place (no blank between answers); a refresh that fails keeps the last answer (Run shows the error).
+  useEffect(() => {
+    if (!live || every <= 0) return;
+    const again = () => void api<SqlRun>('POST', '/lab/v1/sql', { shard, sql, explain: null }).then(setOut, () => undefined);
+    again();
+    const timer = setInterval(again, every * 1000);
+    return () => clearInterval(timer);
+  }, [live, every, shard, sql]);
   const onKey = (e: KeyboardEvent) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
@@ -39,6 +50,12 @@ export function Sql({ attrs }: { attrs: Record<string, string> }) {
         <button type="button" onClick={() => void run.run('analyze')} disabled={run.busy}>
           Explain analyze
         </button>
+        {every > 0 && (
+          <span className="field">
+            <input id={liveId} type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} />
+            <label htmlFor={liveId}>live, every {every} s</label>
+          </span>
+        )}
         <span className="muted small">One statement, on {shard} only, stopped after 10 s. Explain analyze executes it inside a transaction it rolls back.</span>
       </div>
       {run.busy && (

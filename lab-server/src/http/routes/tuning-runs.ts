@@ -1,0 +1,147 @@
+import type { Lab } from '../../lab/lab.js';
+import { Breakdown } from '../../contracts/breakdown.js';
+import { Prediction, PredictionInput, Predictions as PredictionsSchema } from '../../contracts/predictions.js';
+import { LastStarvation, StarvationInput, type StarvationResult } from '../../contracts/starvation.js';
+import { MIN_USERS, sampleUserIds, SEED_USERS } from '../../loadtest/prepare.js';
+import { seed } from '../../seeding/seed.js';
+import { latencyBreakdown } from '../../tracing/breakdown.js';
+import { knobHost } from '../../tuning/host.js';
+import { Predictions } from '../../tuning/predictions.js';
+import { planStarvation, runStarvation } from '../../tuning/starvation.js';
+import type { ApiRouter } from '../api-router.js';
+import { JobAcceptedSchema } from '../schemas/lab.js';
+
+/** What the tuning measurements need of the lab: its shards and ring, settings, load tests and jobs. */
+export type TuningRunsTarget = Pick<
+  Lab,
+  'cluster' | 'ring' | 'settings' | 'config' | 'preforkWorkers' | 'setWorkers' | 'loadtests' | 'updateSettings' | 'jobs'
+>;
+
+/**
+ * `/lab/v1/tuning`'s measurements beside the knobs: where a request's time goes, the original's pool starvation
+ * at this machine's scale, and the learner's predictions with the runs that measured them.
+ */
+export function tuningRunsRoutes(api: ApiRouter, lab: TuningRunsTarget): void {
+  const tag = 'lab: tuning';
+  const host = knobHost(lab);
+  const breakdown = () => ({ since: latencyBreakdown.since, sample_percent: lab.settings.get().trace_sample_percent, endpoints: latencyBreakdown.view() });
+  api.add(
+    {
+      method: 'get',
+      path: '/tuning/breakdown',
+      tag,
+      summary:
+        'Where the time goes: per endpoint, p50/p95/mean of each part of a request (pool wait, query, server work, response) over the traced requests since the reset',
+      description: 'Fed by the request tracer: turn on live sampling (PUT /lab/v1/traces/sampling) to include a load test. See docs/tuning.md.',
+      responses: { 200: { description: 'busiest endpoint first', schema: Breakdown } },
+    },
+    async ({ res }) => {
+      res.json(breakdown());
+    },
+  );
+  api.add(
+    {
+      method: 'delete',
+      path: '/tuning/breakdown',
+      tag,
+      summary: 'Start the breakdown afresh',
+      responses: { 200: { description: 'empty', schema: Breakdown } },
+    },
+    async ({ res }) => {
+      latencyBreakdown.reset();
+      res.json(breakdown());
+    },
+  );
+
+  let lastStarvation: StarvationResult | null = null;
+  api.add(
+    {
+      method: 'get',
+      path: '/tuning/starvation',
+      tag,
+      summary: 'The last starvation pair (POST /lab/v1/tuning/starvation): the scaling rule with its numbers, and both runs',
+      responses: { 200: { description: 'the last result, or null', schema: LastStarvation } },
+    },
+    async ({ res }) => {
+      res.json({ result: lastStarvation });
+    },
+  );
+  api.add(
+    {
+      method: 'post',
+      path: '/tuning/starvation',
+      tag,
+      summary:
+        "The original's pool starvation at this machine's scale: the crud load test with 200 users per pool connection, with pool_max 1 and then 4 (its 25 → 100); a job whose result states the scaling rule and both runs",
+      description: 'See docs/tuning.md, "Pool starvation at the original\'s scale". The pool knobs are put back afterwards.',
+      body: StarvationInput,
+      bodyName: 'starvation run',
+      responses: {
+        202: { description: 'started; Location: the job (result: plan, before, after)', schema: JobAcceptedSchema },
+        400: { description: 'a bad body' },
+        409: { description: 'loadtest_running: a load test is running' },
+      },
+    },
+    ({ res, body }) => {
+      lab.loadtests.assertIdle();
+      const plan = planStarvation(lab.cluster.shards.length, lab.preforkWorkers, body.duration_s);
+      const job = lab.jobs.submit('starvation', { ...plan }, 2, async (ctx) => {
+        // As a load test would, but seeding inside this job: a seed job would wait for this one to end.
+        const prepare = async () => {
+          if ((await sampleUserIds(lab.cluster, 1)).total >= MIN_USERS) return;
+          ctx.note(`Fewer than ${MIN_USERS} users: seeding ${SEED_USERS} first, with the pool as it is.`);
+          await seed(lab.cluster, lab.ring.router, { users: SEED_USERS }, ctx);
+        };
+        lastStarvation = await runStarvation(host, lab.loadtests, plan, ctx, prepare);
+        return { ...lastStarvation };
+      });
+      res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
+    },
+  );
+
+  const predictions = new Predictions(lab.cluster.catalog.pool, lab.loadtests);
+  api.add(
+    {
+      method: 'get',
+      path: '/tuning/predictions',
+      tag,
+      summary: 'Predict, then measure: every prediction with its baseline run, the run that measured it, and how far off it was',
+      responses: { 200: { description: 'newest first', schema: PredictionsSchema } },
+    },
+    async ({ res }) => {
+      res.json({ predictions: await predictions.list() });
+    },
+  );
+  api.add(
+    {
+      method: 'post',
+      path: '/tuning/predictions',
+      tag,
+      summary:
+        'Predict how a number of the next run will change against the newest finished run; the first finished run of the same scenario after it measures it',
+      body: PredictionInput,
+      bodyName: 'prediction',
+      responses: {
+        200: { description: 'the prediction, waiting for its run', schema: Prediction },
+        400: { description: 'a bad body' },
+        409: { description: 'no_baseline: no finished load test to compare against yet' },
+      },
+    },
+    async ({ res, body }) => {
+      res.json(await predictions.predict(body));
+    },
+  );
+  api.add(
+    {
+      method: 'delete',
+      path: '/tuning/predictions',
+      tag,
+      summary: 'Forget every prediction',
+      responses: { 200: { description: 'none left', schema: PredictionsSchema } },
+    },
+    async ({ res }) => {
+      await predictions.clear();
+      res.json({ predictions: [] });
+    },
+  );
+}
