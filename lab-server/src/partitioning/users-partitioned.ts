@@ -1,7 +1,8 @@
+// Over 400 lines on purpose: the online rebuild's phases (the log trigger, the copy, the catch-up, the swap and its
+// faithful twin) share one set of table, trigger and key names and are only correct read together; the inspector
+// lives apart in users-inspector.ts.
 import os from 'node:os';
 import pg from 'pg';
-import type { Cluster } from '../cluster/cluster.js';
-import { ShardRemovedError, ShardUnavailableError } from '../cluster/errors.js';
 import type { BUILD_MODES } from '../contracts/partitions.js';
 import { ConflictError } from '../domain/errors.js';
 import { JobCancelledError, throwIfCancelled } from '../jobs/registry.js';
@@ -35,8 +36,6 @@ export interface BuildReport {
   mode: BuildMode;
   shards: { shard_name: string; rows_copied: number; ms: number; blocked_ms: number; ids_lost: number; ids_revived: number }[];
 }
-
-type Pools = Pick<Cluster, 'shards' | 'pools'>;
 
 // The catch-up replays the log until fewer than this many entries came in meanwhile; the swap replays the rest under its lock.
 const CATCH_UP = 500;
@@ -405,7 +404,7 @@ async function afterSwap(db: pg.ClientBase): Promise<void> {
 }
 
 /** What the last build on this shard recorded on the table: its mode and the ids its swap found in only one of the tables. */
-async function lastBuild(db: pg.Pool | pg.ClientBase): Promise<{ mode: string; lost: number; revived: number } | null> {
+export async function lastBuild(db: pg.Pool | pg.ClientBase): Promise<{ mode: string; lost: number; revived: number } | null> {
   const { rows } = await db.query<{ c: string | null }>(`SELECT obj_description('public.${USERS}'::regclass, 'pg_class') AS c`);
   const c = rows[0]?.c;
   if (!c?.startsWith(BUILT_NOTE)) return null;
@@ -464,142 +463,6 @@ export async function dropPartitions(cluster: Holding): Promise<{ shards: { shar
   );
   if (had.some((s) => s.dropped)) await buildPartitions(cluster, null, 'online');
   return { shards: had };
-}
-
-export interface PartitionRow {
-  name: string;
-  remainder: number | null;
-  bound: string;
-  rows: number;
-  /** Of the shard's rows in the table, 0..1. */
-  share: number;
-  table_bytes: number;
-  index_bytes: number;
-}
-
-export interface ShardPartitions {
-  shard_name: string;
-  reachable: boolean;
-  partitioned: boolean;
-  modulus: number | null;
-  /** Rows in the shard's `users`, whatever its shape. */
-  users_rows: number;
-  /** Rows in its partitions: users_rows when partitioned, 0 when not. */
-  rows: number;
-  /** How the last build on this shard swapped (online, faithful, startup), or null before any. */
-  last_build: string | null;
-  /**
-   * Ids the last build's swap found in only one of the old and new tables, counted under its lock: writes it
-   * lost plus deletes it undid. 0 online; the faithful swap's losses.
-   */
-  out_of_step: number;
-  partitions: PartitionRow[];
-  /** How far the fullest partition is above the mean, in percent; null without rows. */
-  skew_pct: number | null;
-  /** Pearson's χ² of the counts against an even spread; about `degrees_of_freedom` (± √(2·df)) when the hash spreads evenly. */
-  chi_square: number | null;
-  degrees_of_freedom: number | null;
-  /**
-   * The same χ² had the partitions been ranges of the ring's own hash (ring_hash × N / 2³²) instead of
-   * PostgreSQL's: a shard owns only some arcs of that hash, so the two levels would depend on each other.
-   */
-  ring_hash_chi_square: number | null;
-}
-
-export interface PartitionReport {
-  table: string;
-  shards: ShardPartitions[];
-}
-
-/** Per shard, each partition's rows (counted now), size and index size from the catalog, share and skew. */
-export async function inspectPartitions(cluster: Pools): Promise<PartitionReport> {
-  const shards = await Promise.all(
-    cluster.shards.map(async (shard): Promise<ShardPartitions | null> => {
-      try {
-        return await cluster.pools.onShard(shard.id, (pool) => inspectShard(pool, shard.name));
-      } catch (err) {
-        if (err instanceof ShardRemovedError) return null;
-        if (!(err instanceof ShardUnavailableError)) throw err;
-        return { ...empty(shard.name), reachable: false };
-      }
-    }),
-  );
-  return { table: USERS, shards: shards.filter((s) => s !== null) };
-}
-
-const empty = (shard_name: string): ShardPartitions => ({
-  shard_name,
-  reachable: true,
-  partitioned: false,
-  modulus: null,
-  users_rows: 0,
-  rows: 0,
-  last_build: null,
-  out_of_step: 0,
-  partitions: [],
-  skew_pct: null,
-  chi_square: null,
-  degrees_of_freedom: null,
-  ring_hash_chi_square: null,
-});
-
-async function inspectShard(pool: pg.Pool, shardName: string): Promise<ShardPartitions> {
-  const users = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${USERS}`)).rows[0]?.n ?? 0);
-  const built = await lastBuild(pool);
-  const noted = { users_rows: users, last_build: built?.mode ?? null, out_of_step: built ? built.lost + built.revived : 0 };
-  if ((await modulusOf(pool)) === null) return { ...empty(shardName), ...noted };
-  const { rows: parts } = await pool.query<{ name: string; bound: string; table_bytes: string; index_bytes: string }>(
-    `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound,
-            pg_relation_size(c.oid) AS table_bytes, pg_indexes_size(c.oid) AS index_bytes
-       FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-      WHERE i.inhparent = 'public.${USERS}'::regclass`,
-  );
-  const { rows: counts } = await pool.query<{ name: string; n: string }>(`SELECT tableoid::regclass::text AS name, count(*) AS n FROM ${USERS} GROUP BY 1`);
-  const counted = new Map(counts.map((c) => [c.name, Number(c.n)]));
-  const total = [...counted.values()].reduce((a, b) => a + b, 0);
-  const partitions = parts
-    .map((p): PartitionRow => {
-      const rows = counted.get(p.name) ?? 0;
-      const m = /remainder (\d+)/i.exec(p.bound);
-      return {
-        name: p.name,
-        remainder: m ? Number(m[1]) : null,
-        bound: p.bound,
-        rows,
-        share: total ? rows / total : 0,
-        table_bytes: Number(p.table_bytes),
-        index_bytes: Number(p.index_bytes),
-      };
-    })
-    .sort((a, b) => (a.remainder ?? 0) - (b.remainder ?? 0));
-  const modulus = Number(/modulus (\d+)/i.exec(parts[0]?.bound ?? '')?.[1] ?? partitions.length);
-  const { rows: ranges } = await pool.query<{ bucket: number; n: string }>(
-    `SELECT (ring_hash * $1 / 4294967296)::int AS bucket, count(*) AS n FROM ${USERS} GROUP BY 1`,
-    [modulus],
-  );
-  const byRange = Array.from({ length: modulus }, (_, b) => Number(ranges.find((r) => r.bucket === b)?.n ?? 0));
-  return {
-    ...empty(shardName),
-    ...noted,
-    partitioned: true,
-    modulus,
-    rows: total,
-    partitions,
-    ...spread(partitions.map((p) => p.rows)),
-    ring_hash_chi_square: spread(byRange).chi_square,
-  };
-}
-
-/** Skew and χ² of counts against an even spread: how evenly PostgreSQL's hash filled this shard's partitions. */
-export function spread(counts: number[]): Pick<ShardPartitions, 'skew_pct' | 'chi_square' | 'degrees_of_freedom'> {
-  const total = counts.reduce((a, b) => a + b, 0);
-  if (counts.length === 0 || total === 0) return { skew_pct: null, chi_square: null, degrees_of_freedom: null };
-  const mean = total / counts.length;
-  return {
-    skew_pct: (100 * (Math.max(...counts) - mean)) / mean,
-    chi_square: counts.reduce((x, c) => x + (c - mean) ** 2 / mean, 0),
-    degrees_of_freedom: counts.length - 1,
-  };
 }
 
 function errText(err: unknown): string {

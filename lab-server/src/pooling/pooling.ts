@@ -1,3 +1,6 @@
+// Over 400 lines on purpose: one object owns the PgBouncers (the lab's own or the ones given by URL) and the
+// routing of the API through them, so the demonstrations and the many-clients trial can never run against a
+// PgBouncer that a mode change is replacing; the processes themselves live in pgbouncer.ts.
 import path from 'node:path';
 import pg from 'pg';
 import type { Shard } from '../cluster/shard.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobView } from '../../jobs/registry.js';
-import type { ShardPartitions } from '../../partitioning/users-partitioned.js';
+import type { ShardPartitions } from '../../partitioning/users-inspector.js';
 import { faithfulLoss, faithfulLost, judgeFaithfulLoss } from './faithful-loss.js';
 
 const spec = faithfulLoss.spec.parse({ kind: 'faithful-loss', scenario: 'write-heavy' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { JobView } from '../../jobs/registry.js';
-import { inspectPartitions, type PartitionReport } from '../../partitioning/users-partitioned.js';
+import { inspectPartitions, type PartitionReport } from '../../partitioning/users-inspector.js';
 import type { Answer } from '../context.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import { fmt } from './format.js';

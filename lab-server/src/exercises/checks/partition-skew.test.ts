@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spread, type ShardPartitions } from '../../partitioning/users-partitioned.js';
+import { spread, type ShardPartitions } from '../../partitioning/users-inspector.js';
 import { judgePartitionSkew, partitionSkew } from './partition-skew.js';
 
 const shard = (counts: number[]): ShardPartitions => ({

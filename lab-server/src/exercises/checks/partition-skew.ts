@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { inspectPartitions, type ShardPartitions } from '../../partitioning/users-partitioned.js';
+import { inspectPartitions, type ShardPartitions } from '../../partitioning/users-inspector.js';
 import type { Answer } from '../context.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import { fmt, pct } from './format.js';

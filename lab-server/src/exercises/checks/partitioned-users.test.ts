@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spread, type ShardPartitions } from '../../partitioning/users-partitioned.js';
+import { spread, type ShardPartitions } from '../../partitioning/users-inspector.js';
 import { judgePartitionedUsers, partitionedUsers } from './partitioned-users.js';
 
 const shard = (name: string, counts: number[], lost = 0): ShardPartitions => ({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { inspectPartitions, type PartitionReport } from '../../partitioning/users-partitioned.js';
+import { inspectPartitions, type PartitionReport } from '../../partitioning/users-inspector.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import { fmt } from './format.js';
 import { count } from './params.js';

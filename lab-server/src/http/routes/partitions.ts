@@ -18,7 +18,8 @@ import {
 import { buildMonthly, inspectMonthly, MAX_MONTHS_AHEAD, MONTH, retireMonth, unpartitionMessages } from '../../partitioning/messages-monthly.js';
 import { explainPruning } from '../../partitioning/pruning.js';
 import { replayStartup } from '../../partitioning/startup-replay.js';
-import { buildPartitions, dropPartitions, inspectPartitions, MAX_PARTITIONS, MIN_PARTITIONS } from '../../partitioning/users-partitioned.js';
+import { inspectPartitions } from '../../partitioning/users-inspector.js';
+import { buildPartitions, dropPartitions, MAX_PARTITIONS, MIN_PARTITIONS } from '../../partitioning/users-partitioned.js';
 
 const BuildBody = z.strictObject(
   {
