@@ -529,14 +529,20 @@ describe("the messenger's users, hash-partitioned inside each shard", () => {
         ['d'],
       ]);
     }
-    // Every message arrived once: the new shard's plain messages took the rows its share of the ring owns.
+    // Every message arrived once, and the new shard's messages has the serving shards' months before its first row.
     const moved = await messages();
     expect(moved.reduce((n, s) => n + s.messages_rows, 0)).toBe(messagesBefore);
     expect(moved.map((s) => [s.shard_name, s.built])).toEqual([
       ['shard-0', true],
       ['shard-1', true],
-      ['shard-2', false],
+      ['shard-2', true],
     ]);
+    const monthsOf = async (shard: string) =>
+      (await sql(shard, `SELECT relname FROM pg_class WHERE relname ~ '^messages_m[0-9_]+$' ORDER BY 1`)).map(([n]) => n);
+    expect(await monthsOf('shard-2')).toEqual(await monthsOf('shard-0'));
+    expect((job.notes ?? []).map((n) => n.message)).toContainEqual(
+      expect.stringMatching(/^shard-2: messages partitioned by month \(\d+ months and a DEFAULT\), as on shard-0\.$/),
+    );
     // Another chapter's reset brings back its start: a database built from the migrations alone, so users is
     // plain again with everything else the chapters added, and works as before.
     expect((await t.call('POST', '/lab/v1/chapters/overview/reset')).status).toBe(200);

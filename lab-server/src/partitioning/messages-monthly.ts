@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import type { Cluster } from '../cluster/cluster.js';
 import { ShardRemovedError, ShardUnavailableError } from '../cluster/errors.js';
 import type { RETIRE_HOW } from '../contracts/partitions.js';
@@ -173,6 +173,33 @@ export async function inspectMonthly(cluster: Pools): Promise<MonthlyReport> {
     }),
   );
   return { table: MONTHLY, shards: shards.filter((s) => s !== null) };
+}
+
+/**
+ * Gives a new shard's `messages` the months the serving shard has (the add-shard job, before any row arrives), so
+ * every shard's messages keeps the chapter's shape and a retired month stays retired. Returns those months, or
+ * null when the serving shard's messages is plain (then nothing changes).
+ */
+export async function matchMessagesLayout(serving: pg.Pool, url: string): Promise<string[] | null> {
+  const partitions = await partitionsOf(serving);
+  if (partitions === null) return null;
+  const months = partitions.map((p) => p.month).filter((m): m is string => m !== null);
+  const comment = (await serving.query<{ c: string | null }>(`SELECT obj_description('public.${MONTHLY}'::regclass, 'pg_class') AS c`)).rows[0]?.c ?? null;
+  const db = new pg.Client({ connectionString: url, application_name: 'shard-lab-partitioning' });
+  await db.connect();
+  try {
+    if ((await partitionsOf(db)) !== null) return months;
+    await db.query('BEGIN');
+    for (const statement of rebuildMessages(months)) await db.query(statement);
+    await db.query(`COMMENT ON TABLE ${MONTHLY} IS ${comment === null ? 'NULL' : db.escapeLiteral(comment)}`);
+    await db.query('COMMIT');
+  } catch (err) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+  return months;
 }
 
 async function partitionsOf(db: pg.Pool | pg.ClientBase): Promise<MonthPartition[] | null> {

@@ -5,6 +5,7 @@ import { isShutdown, JobCancelledError, throwIfCancelled, type JobContext } from
 import { routerFor } from '../sharding/strategies.js';
 import type { ReshardHost } from './ring-control.js';
 import { migrate, migrationStatus, throwIfFailed } from '../migrations/index.js';
+import { matchMessagesLayout } from '../partitioning/messages-monthly.js';
 import { matchUsersLayout } from '../partitioning/users-partitioned.js';
 import type { Router } from '../sharding/router.js';
 import type { HashRange } from '../sharding/write-gate.js';
@@ -125,6 +126,8 @@ export async function provision(m: Move): Promise<void> {
     // The Partitioning chapter's users, hash-partitioned on the serving shards: the new shard gets the same shape while empty.
     const partitions = serving[0] ? await cluster.pools.onShard(serving[0].id, (pool) => matchUsersLayout(pool, server.url)) : null;
     if (partitions !== null) ctx.note(`${server.name}: users hash-partitioned ${partitions} ways, as on ${serving[0]!.name}.`);
+    const months = serving[0] ? await cluster.pools.onShard(serving[0].id, (pool) => matchMessagesLayout(pool, server.url)) : null;
+    if (months !== null) ctx.note(`${server.name}: messages partitioned by month (${months.length} months and a DEFAULT), as on ${serving[0]!.name}.`);
     const behind = others.filter((o) => o.error === null && o.pending.length > 0).map((o) => o.shard);
     ctx.note(
       `${server.name} migrated and proven at the latest schema: ${mine.applied.length} migrations applied, the last ${mine.applied.at(-1)?.name ?? 'none'}` +
