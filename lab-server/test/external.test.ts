@@ -152,4 +152,32 @@ describe('external mode: replicas and PgBouncers given by URL', () => {
     expect(alive(replica.pid!)).toBe(true);
     expect(lab.lab.cluster.shard(0).replica?.status).toBe('up');
   });
+
+  it.skipIf(!binary)(
+    'sends a prefork worker’s API queries through the given PgBouncer too: with it stopped, shard-1’s requests fail and shard-0’s pass',
+    async () => {
+      const env = {
+        PORT: '0',
+        LAB_HEALTH_INTERVAL_MS: '200',
+        LAB_CONNECT_TIMEOUT_MS: '5000',
+        LAB_SHARDS: `${servers.urls[0]}|replica=${replica.url},${servers.urls[1]}|pgbouncer=${bouncer!.url()}`,
+        LAB_CATALOG_URL: servers.urls[2]!,
+        LAB_WORKERS: '1',
+      };
+      await lab.stop();
+      lab = await startLab(loadConfig(env), () => undefined);
+      const create = (i: number) => call<{ id: string }>('POST', '/api/v1/users', { first_name: 'Worker', last_name: `Bouncer ${i}` });
+      for (let i = 0; i < 10; i++) expect((await create(i)).status).toBe(201);
+      await bouncer!.stop();
+      // The worker serves /api/v1 (the primary holds none of the public port): a query it sent straight to shard-1
+      // would still pass.
+      const after = await Promise.all(Array.from({ length: 20 }, (_, i) => create(100 + i)));
+      const served = after.filter((r) => r.status === 201);
+      const failed = after.filter((r) => r.status !== 201);
+      expect(served.length).toBeGreaterThan(0);
+      for (const r of served) expect(lab.lab.ring.router.route(r.body.id).shard_name).toBe('shard-0');
+      expect(failed.length).toBeGreaterThan(0);
+      for (const r of failed) expect(JSON.stringify(r.body)).toContain('shard-1');
+    },
+  );
 });

@@ -123,7 +123,8 @@ export class Lab {
       given,
     );
     lab = new Lab(config, cluster, log, ring);
-    if (!given) await lab.pooling.adoptGiven();
+    // Every process that serves the API goes through the PgBouncers LAB_SHARDS names, prefork workers too.
+    await lab.pooling.adoptGiven();
     if (!given) lab.jobStore = await persistJobs(lab.jobs, cluster.catalog.pool, log);
     return lab;
   }
