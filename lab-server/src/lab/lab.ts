@@ -104,8 +104,8 @@ export class Lab {
     });
     this.metrics = new Metrics(cluster, () => this.workers);
     this.metrics.on('tick', (tick) => this.events.publish('metrics', tick));
-    this.loadtests = new LoadTestEngine(new RunStore(cluster.catalog.pool), (scenario, signal, note) =>
-      prepareRun({ cluster, router: () => ring.router, jobs: this.jobs, target: () => this.loadtests.target }, scenario, signal, note),
+    this.loadtests = new LoadTestEngine(new RunStore(cluster.catalog.pool), (scenario, signal, note, seed) =>
+      prepareRun({ cluster, router: () => ring.router, jobs: this.jobs, target: () => this.loadtests.target }, scenario, signal, note, seed),
     );
     this.loadtests.on('update', (run) => this.events.publish('loadtest', run));
     markClusterEvents(this.jobs, cluster, this.loadtests);

@@ -51,7 +51,7 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
 
   constructor(
     private readonly store: RunStore,
-    private readonly prepare: (scenario: Scenario, signal: AbortSignal, note: (text: string) => void) => Promise<Preparation>,
+    private readonly prepare: (scenario: Scenario, signal: AbortSignal, note: (text: string) => void, seed: boolean) => Promise<Preparation>,
   ) {
     super();
   }
@@ -101,7 +101,7 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
     };
     const current: Current = { view, timeline: [], child: null, abort: new AbortController(), ended: Promise.resolve(), partial: null };
     this.current = current;
-    current.ended = this.execute(current, req.scenario);
+    current.ended = this.execute(current, req.scenario, req.seed !== false);
     this.changed(current);
     return this.snapshot(current);
   }
@@ -159,17 +159,22 @@ export class LoadTestEngine extends EventEmitter<EngineEvents> {
     await this.wait();
   }
 
-  private async execute(c: Current, scenario: Scenario): Promise<void> {
+  private async execute(c: Current, scenario: Scenario, seed: boolean): Promise<void> {
     try {
       c.view.conditions = await this.conditions().catch((err: unknown) => {
         c.view.notes.push(`could not record the tuning knobs: ${err instanceof Error ? err.message : String(err)}`);
         return {};
       });
       await this.store.save(c.view, c.timeline);
-      const prep = await this.prepare(scenario, c.abort.signal, (text) => {
-        c.view.notes.push(text);
-        this.changed(c);
-      });
+      const prep = await this.prepare(
+        scenario,
+        c.abort.signal,
+        (text) => {
+          c.view.notes.push(text);
+          this.changed(c);
+        },
+        seed,
+      );
       if (c.abort.signal.aborted) return this.finish(c, 'cancelled', null, null);
       c.view.notes = [...c.view.notes, ...prep.notes];
       const summary = await this.generate(c, scenario, prep.data);

@@ -22,12 +22,18 @@ export interface PrepareDeps {
 
 /**
  * Gets what a scenario reads: user ids sampled from the shards (seeding users first when there are almost
- * none, and saying so), and for messenger scenarios conversations created through the API.
+ * none and `seedFirst` allows it, and saying so), and for messenger scenarios conversations created through the API.
  */
-export async function prepareRun(deps: PrepareDeps, scenario: Scenario, signal: AbortSignal, note: (text: string) => void): Promise<Preparation> {
+export async function prepareRun(
+  deps: PrepareDeps,
+  scenario: Scenario,
+  signal: AbortSignal,
+  note: (text: string) => void,
+  seedFirst = true,
+): Promise<Preparation> {
   const notes: string[] = [];
   let ids = await sampleUserIds(deps.cluster, SAMPLE_IDS);
-  if (ids.total < MIN_USERS) {
+  if (ids.total < MIN_USERS && seedFirst) {
     note(`The cluster had ${ids.total} users; seeding ${SEED_USERS.toLocaleString('en-US')} first so that reads have ids that exist.`);
     const job = deps.jobs.submit('seed', { users: SEED_USERS, for: `loadtest ${scenario.name}` }, SEED_USERS, (ctx) =>
       seed(deps.cluster, deps.router(), { users: SEED_USERS }, ctx),

@@ -96,6 +96,11 @@ export interface RunRequest {
   duration_s?: number | undefined;
   rate?: number | undefined;
   warmup_s?: number | undefined;
+  /**
+   * false: never seed users first, even when there are almost none. For a caller that is itself a job and has
+   * seeded already: the seed job would wait for it to end, and it waits for the run.
+   */
+  seed?: boolean | undefined;
 }
 
 export const DEFAULT_WARMUP_S = 2;

@@ -110,7 +110,8 @@ export async function runStarvation(
   const once = async (pool: number): Promise<StarvationSide> => {
     ctx.phase(`pool_max ${pool}`);
     await setKnob(host, 'pool_max', pool);
-    const started = engine.start({ scenario, connections: plan.users, duration_s: plan.duration_s, warmup_s: 0 });
+    // This job has seeded (prepare): a seed job the run asked for would wait behind it, and it behind the run.
+    const started = engine.start({ scenario, connections: plan.users, duration_s: plan.duration_s, warmup_s: 0, seed: false });
     ctx.note(`pool_max ${pool}: load test ${started.id}, ${plan.users} users for ${plan.duration_s} s`);
     await engine.wait();
     const view = await engine.get(started.id);
