@@ -27,6 +27,8 @@ export class Replicas {
     const shard = this.set.shard(id);
     if (this.mode !== 'embedded' || !shard.server) throw new ClusterError(notOwned(this.mode, 'A replica'));
     if (shard.replica) throw new ClusterError(`${shard.name} already has a replica (${shard.replica.name}).`);
+    // A probe that timed out on a busy machine is not a stopped server: ask again before refusing.
+    if (shard.status === 'down') await this.health.check();
     if (shard.status === 'down' || shard.status === 'paused') {
       throw new ClusterError(
         `${shard.name} is ${shard.status}: a replica is copied from a running primary, so ${shard.status === 'down' ? 'start' : 'resume'} it first.`,
