@@ -132,6 +132,13 @@ describe('replicas and read policies', () => {
     expect(await terminal('shards replica --all')).toMatch(/shard-1-replica: postgres:\/\/postgres:\*\*\*@/);
     expect((await reads()).replicas.map((r) => r.replica)).toEqual(['shard-0-replica', 'shard-1-replica']);
     expect(await terminal('shards replica-remove shard-0')).toMatch(/shard-0 has no replica now/);
+    // A replica that stopped answering cannot be delayed: a 409 that says what to do, not an internal error.
+    const stopped = t.running.lab.cluster.byName('shard-1')!.replica!;
+    await stopped.server!.stop();
+    await expect.poll(() => stopped.status, { timeout: 20_000 }).toBe('down');
+    const delay = await t.call<ErrorReply>('PUT', '/lab/v1/shards/shard-1/replicas/delay', { ms: 1000 });
+    expect(delay.status).toBe(409);
+    expect(delay.body.error.message).toMatch(/shard-1-replica is down: remove it and add a new one/);
     expect((await t.call('DELETE', '/lab/v1/shards/shard-1/replicas')).status).toBe(200);
     expect((await reads()).replicas).toEqual([]);
     expect(fs.existsSync(dir)).toBe(false);

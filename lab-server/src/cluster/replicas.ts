@@ -63,6 +63,7 @@ export class Replicas {
     const replica = this.set.shard(id).replica;
     if (!replica) throw new ClusterError(`${this.set.shard(id).name} has no replica; add one first.`);
     if (!replica.server) throw new ClusterError(notOwned(this.mode, 'Delaying a replica'));
+    if (replica.status !== 'up') throw new ClusterError(`${replica.name} is ${replica.status}: remove it and add a new one, then delay that.`);
     // ALTER SYSTEM takes no parameters; ms is an integer the route has checked.
     await replica.pool.query(`ALTER SYSTEM SET recovery_min_apply_delay = '${Math.trunc(ms)}ms'`);
     await replica.pool.query('SELECT pg_reload_conf()');

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { get, post } from './api.js';
+import { get, post, request } from './api.js';
 import { noArgs } from './args.js';
 import { defineCommand, type Command, type CommandContext, type CommandResult } from './command.js';
 
@@ -10,7 +10,7 @@ import { defineCommand, type Command, type CommandContext, type CommandResult } 
 export function callCommand<S extends z.ZodType>(spec: {
   name: string;
   summary: string;
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'DELETE';
   path: string;
   reply: S;
   show(reply: z.output<S>, ctx: CommandContext): CommandResult | Promise<CommandResult>;
@@ -21,7 +21,12 @@ export function callCommand<S extends z.ZodType>(spec: {
     summary: spec.summary,
     args: noArgs,
     async run(_args, ctx) {
-      const reply = spec.method === 'POST' ? await post(ctx.lab, spec.path, spec.reply) : await get(ctx.lab, spec.path, spec.reply);
+      const reply =
+        spec.method === 'POST'
+          ? await post(ctx.lab, spec.path, spec.reply)
+          : spec.method === 'DELETE'
+            ? (await request(ctx.lab, 'DELETE', spec.path, spec.reply)).body
+            : await get(ctx.lab, spec.path, spec.reply);
       return spec.show(reply, ctx);
     },
   });

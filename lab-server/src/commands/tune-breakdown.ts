@@ -1,8 +1,6 @@
 import { Breakdown } from '../contracts/breakdown.js';
-import { request } from './api.js';
 import { callCommand } from './call-command.js';
-import { noArgs } from './args.js';
-import { defineCommand, type CommandContext } from './command.js';
+import type { CommandContext } from './command.js';
 import { formatTable, ms, num } from './format.js';
 
 function show(r: Breakdown, ctx: CommandContext) {
@@ -35,13 +33,11 @@ export const breakdown = callCommand({
   show,
 });
 
-export const breakdownReset = defineCommand({
+export const breakdownReset = callCommand({
   name: 'tune breakdown reset',
-  usage: 'tune breakdown reset',
   summary: 'start the latency breakdown afresh',
-  args: noArgs,
-  async run(_args, ctx) {
-    const r = (await request(ctx.lab, 'DELETE', '/lab/v1/tuning/breakdown', Breakdown)).body;
-    return { data: r, text: 'The breakdown starts afresh.' };
-  },
+  method: 'DELETE',
+  path: '/lab/v1/tuning/breakdown',
+  reply: Breakdown,
+  show: (r) => ({ data: r, text: 'The breakdown starts afresh.' }),
 });
