@@ -93,6 +93,19 @@ describe('tracing a request', () => {
     expect(new Set(queries.map((q) => trace.spans.find((s) => s.span_id === q.parent_id)!.name))).toEqual(new Set(['shard-0 primary', 'shard-1 primary']));
   });
 
+  it("a deletion's transaction counts as queries, each inside the request, not as the server's own work", async () => {
+    const { response } = await traced('POST', '/api/v1/users', { first_name: 'Edsger', last_name: 'Dijkstra' });
+    const { trace } = await traced('DELETE', `/api/v1/users/${response.body.id}`);
+    expect(trace.status_code).toBe(204);
+    expectNested(trace);
+    const texts = named(trace, 'query').map((q) => String(q.attributes['db.query.text']));
+    expect(texts).toContain('BEGIN');
+    expect(texts.some((q) => q.startsWith('DELETE FROM "public"."users"'))).toBe(true);
+    expect(texts).toContain('COMMIT');
+    const breakdown = await t.call<{ endpoints: { endpoint: string; parts: { query: { p50: number } } }[] }>('GET', '/lab/v1/tuning/breakdown');
+    expect(breakdown.body.endpoints.find((e) => e.endpoint === 'DELETE /api/v1/users/:id')!.parts.query.p50).toBeGreaterThan(0);
+  });
+
   it('bad input stops at validation: the validate span fails and no shard is asked', async () => {
     const { response, trace } = await traced('POST', '/api/v1/users', { first_name: 42 });
     expect(response.status).toBe(400);

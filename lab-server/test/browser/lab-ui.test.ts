@@ -455,6 +455,71 @@ describe('the browser lab', () => {
     expect(w.errors).toEqual([]);
     await w.page.close();
   });
+  it('measures from the tuning panels: a prediction met by the next run, where the time went, and the pool starved then fixed', async () => {
+    const w = await watchedPage(browser);
+    const { page } = w;
+    await page.goto(`${t.url}/#/chapters/performance-tuning`);
+    const load = page.locator('.loadtest').first();
+    const runs = async () => (await t.call<{ runs: { id: string; state: string }[]; running: string | null }>('GET', '/lab/v1/loadtests')).body;
+    const runSmoke = async () => {
+      const newest = (await runs()).runs[0]?.id;
+      await load.getByLabel('Scenario').selectOption('smoke');
+      await load.getByLabel('Seconds (optional)').fill('2');
+      await load.getByRole('button', { name: 'Start' }).click();
+      await expect.poll(async () => (await runs()).runs[0]?.id, { timeout: 30_000 }).not.toBe(newest);
+      await expect.poll(async () => (await runs()).running, { timeout: 90_000 }).toBeNull();
+      expect((await runs()).runs[0]!.state).toBe('finished');
+      await load.locator('[data-run-state="finished"]').waitFor({ timeout: 30_000 });
+    };
+
+    // Where the time goes: traced at 100 %, one run fills the table per endpoint; Reset empties it.
+    const breakdown = page.locator('.breakdown');
+    await breakdown.getByRole('button', { name: 'Reset' }).click();
+    await breakdown.getByRole('button', { name: '100 %' }).click();
+    await expect.poll(() => breakdown.getByRole('button', { name: '100 %' }).getAttribute('aria-pressed')).toBe('true');
+    await runSmoke();
+
+    // Predict against that run, run the same scenario again: the row gets its measurement.
+    const predictions = page.locator('.predictions');
+    await predictions.getByLabel('Predicted change (%)').fill('5');
+    await predictions.getByLabel('after changing').fill('nothing at all');
+    await predictions.getByRole('button', { name: 'Record prediction' }).click();
+    const row = predictions.locator('tr[data-prediction]', { hasText: 'nothing at all' });
+    await row.waitFor();
+    expect(await row.getAttribute('data-measured')).toBe('');
+    await runSmoke();
+    await expect.poll(() => row.getAttribute('data-measured'), { timeout: 30_000 }).not.toBe('');
+    const measured = (
+      await t.call<{ predictions: { note: string; measured_pct: number | null }[] }>('GET', '/lab/v1/tuning/predictions')
+    ).body.predictions.find((p) => p.note === 'nothing at all')!.measured_pct;
+    expect(Number(await row.getAttribute('data-measured'))).toBe(measured);
+
+    const endpoints = breakdown.locator('tr[data-endpoint]');
+    await expect.poll(() => endpoints.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    const served = (await t.call<{ endpoints: { endpoint: string; requests: number }[] }>('GET', '/lab/v1/tuning/breakdown')).body.endpoints;
+    expect(served.length).toBeGreaterThan(0);
+    await breakdown.locator(`tr[data-endpoint="${served[0]!.endpoint}"]`).waitFor();
+    await breakdown.scrollIntoViewIfNeeded();
+    await w.shot('tuning-breakdown');
+    await breakdown.getByRole('button', { name: 'Reset' }).click();
+    await expect.poll(() => endpoints.count(), { timeout: 10_000 }).toBe(0);
+    await breakdown.getByRole('button', { name: 'off' }).click();
+    await expect.poll(async () => (await t.call<{ sample_percent: number }>('GET', '/lab/v1/tuning/breakdown')).body.sample_percent).toBe(0);
+
+    // The original's starvation at this scale: before and after, as two runs, read back from the API.
+    const starvation = page.locator('.starvation');
+    await starvation.getByLabel('Seconds per run').fill('2');
+    await starvation.getByRole('button', { name: 'Starve, then fix' }).click();
+    await starvation.locator('tr[data-side="after"]').waitFor({ timeout: 120_000 });
+    const result = (await t.call<{ result: { before: { success_pct: number }; after: { success_pct: number } } }>('GET', '/lab/v1/tuning/starvation')).body
+      .result!;
+    expect(Number(await starvation.locator('tr[data-side="before"]').getAttribute('data-success'))).toBe(result.before.success_pct);
+    expect(Number(await starvation.locator('tr[data-side="after"]').getAttribute('data-success'))).toBe(result.after.success_pct);
+    await starvation.scrollIntoViewIfNeeded();
+    await w.shot('tuning-starvation');
+    expect(w.errors).toEqual([]);
+    await page.close();
+  }, 300_000);
   it('works the Foreign-keys chapter through the page: a conversation across shards drawn from the database, an orphan refused, a member deleted and cleaned up', async () => {
     const w = await watchedPage(browser);
     const { page } = w;
