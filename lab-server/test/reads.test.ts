@@ -11,7 +11,7 @@ import { terminalLine } from './support/terminal.js';
 interface ReadsReply {
   policy: string;
   stale_reads: number;
-  replicas: { shard: string; replica: string; status: string; apply_delay_ms: number | null }[];
+  replicas: { shard: string; replica: string; status: string; error: string | null; log: string[]; apply_delay_ms: number | null }[];
   last_trial: TrialReply | null;
   last_load: {
     scenario: string;
@@ -136,6 +136,11 @@ describe('replicas and read policies', () => {
     const stopped = t.running.lab.cluster.byName('shard-1')!.replica!;
     await stopped.server!.stop();
     await expect.poll(() => stopped.status, { timeout: 20_000 }).toBe('down');
+    // The view says why, in the probe's words, with the server's last log lines (here: its shutdown).
+    const down = (await reads()).replicas.find((r) => r.replica === 'shard-1-replica')!;
+    expect(down).toMatchObject({ status: 'down', error: expect.stringMatching(/\S/) });
+    expect(down.log.length).toBeGreaterThan(0);
+    expect(down.log.join('\n')).toMatch(/shut(ting)? down/);
     const delay = await t.call<ErrorReply>('PUT', '/lab/v1/shards/shard-1/replicas/delay', { ms: 1000 });
     expect(delay.status).toBe(409);
     expect(delay.body.error.message).toMatch(/shard-1-replica is down: remove it and add a new one/);

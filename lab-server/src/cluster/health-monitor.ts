@@ -31,8 +31,10 @@ export class HealthMonitor {
   }
 
   private async checkReplica(shard: Shard, replica: Replica, primaryUp: boolean): Promise<void> {
-    const { ok } = await replica.probe.check();
+    const { ok, error } = await replica.probe.check();
     const status = ok ? 'up' : 'down';
+    if (!ok) replica.error = error ?? 'it did not answer';
+    else replica.error = null;
     const lag = primaryUp ? await replicaLag(shard.pool, replica.name).catch(() => replica.lag) : replica.lag;
     const changed = status !== replica.status || lag.state !== replica.lag.state;
     replica.status = status;

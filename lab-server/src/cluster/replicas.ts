@@ -146,12 +146,14 @@ export class Replicas {
       server,
       probe: this.pools.probe(url),
       status: 'up',
+      error: null,
       lag: { bytes: null, seconds: null, state: null },
     };
     server?.on('exit', (_code: number | null, signal: string | null, expected: boolean) => {
       if (expected || this.set.closed || shard.replica !== replica) return;
       this.log(`${replica.name}: PostgreSQL exited unexpectedly (${signal ?? 'exit'}); reads go to the primary.`);
       replica.status = 'down';
+      replica.error = `PostgreSQL exited unexpectedly (${signal ?? 'exit'})`;
       this.set.replicaChanged(shard);
     });
     shard.replica = replica;

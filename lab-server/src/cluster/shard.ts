@@ -17,6 +17,8 @@ export interface Replica {
   readonly server: EmbeddedServer | null;
   readonly probe: HealthProbe;
   status: 'up' | 'down';
+  /** Why it is down: the last probe's error, or how its server exited; null while up. */
+  error: string | null;
   lag: ReplicaLag;
 }
 

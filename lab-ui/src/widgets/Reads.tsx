@@ -104,7 +104,9 @@ export default function Reads() {
           {reads?.replicas.map((r) => (
             <tr key={r.replica} data-replica={r.replica} data-delay={r.apply_delay_ms ?? ''}>
               <th scope="row">{r.replica}</th>
-              <td className={`status status-${r.status}`}>{r.status}</td>
+              <td className={`status status-${r.status}`} title={[r.error, ...r.log].filter(Boolean).join('\n') || undefined}>
+                {r.status}
+              </td>
               <td className="num">{r.lag_bytes === null ? '–' : fmt(r.lag_bytes)}</td>
               <td className="num">{r.lag_seconds === null ? '–' : r.lag_seconds.toFixed(2)}</td>
               <td className="num">{r.apply_delay_ms === null ? '–' : `${fmt(r.apply_delay_ms)} ms`}</td>

@@ -6,7 +6,15 @@ import type { ExerciseContext } from '../context.js';
 /** What `GET /lab/v1/reads` answers, as the read checks use it. */
 export interface ReadsView {
   policy: string;
-  replicas: { shard: string; replica: string; status: 'up' | 'down'; lag_bytes: number | null; apply_delay_ms: number | null }[];
+  replicas: {
+    shard: string;
+    replica: string;
+    status: 'up' | 'down';
+    error: string | null;
+    log: string[];
+    lag_bytes: number | null;
+    apply_delay_ms: number | null;
+  }[];
   last_trial: ReadTrial | null;
   last_load: ReadLoadTrial | null;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeReplica, replica } from './replica.js';
 
-const up = { shard: 'shard-0', replica: 'shard-0-replica', status: 'up' as const, lag_bytes: 1200, apply_delay_ms: 5000 };
+const up = { shard: 'shard-0', replica: 'shard-0-replica', status: 'up' as const, error: null, log: [], lag_bytes: 1200, apply_delay_ms: 5000 };
 
 describe('replica check', () => {
   it('parses its spec strictly', () => {
@@ -16,6 +16,15 @@ describe('replica check', () => {
     });
     expect(judgeReplica({ kind: 'replica', shard: 'shard-0' }, [{ ...up, status: 'down' }]).message).toBe(
       'shard-0-replica is down. Remove it and add a new one.',
+    );
+    const down = {
+      ...up,
+      status: 'down' as const,
+      error: 'connect ECONNREFUSED 127.0.0.1:5499',
+      log: ['FATAL:  could not start WAL streaming', 'LOG:  shutting down'],
+    };
+    expect(judgeReplica({ kind: 'replica', shard: 'shard-0' }, [down]).message).toBe(
+      'shard-0-replica is down (connect ECONNREFUSED 127.0.0.1:5499). Remove it and add a new one. Its log ends: FATAL:  could not start WAL streaming | LOG:  shutting down',
     );
   });
 

@@ -11,7 +11,11 @@ type ReplicaSpec = z.output<typeof spec>;
 export function judgeReplica(s: ReplicaSpec, replicas: ReadsView['replicas']): CheckResult {
   const r = replicas.find((x) => x.shard === s.shard);
   if (!r) return fail(`${s.shard} has no replica. Press “Add replica” on its row, or run \`shards replica ${s.shard}\`.`);
-  if (r.status !== 'up') return fail(`${r.replica} is down. Remove it and add a new one.`);
+  if (r.status !== 'up') {
+    const why = r.error ? ` (${r.error})` : '';
+    const log = r.log.length ? ` Its log ends: ${r.log.join(' | ')}` : '';
+    return fail(`${r.replica} is down${why}. Remove it and add a new one.${log}`);
+  }
   const lag = r.lag_bytes === null ? '' : ` It is ${fmt(r.lag_bytes)} bytes of WAL behind.`;
   if (s.delay_at_least_ms !== undefined) {
     const delay = r.apply_delay_ms ?? 0;

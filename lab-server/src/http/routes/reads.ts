@@ -27,6 +27,9 @@ const TrialBody = z.strictObject(
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },
 );
 
+/** Lines of a down replica's server log the view carries: enough to say why, short enough to read. */
+const LOG_LINES = 5;
+
 type ReadsHost = Pick<Lab, 'cluster' | 'config' | 'reads' | 'readTrials' | 'settings' | 'updateSettings' | 'loadtests'>;
 
 async function replicaViews(lab: ReadsHost) {
@@ -36,7 +39,17 @@ async function replicaViews(lab: ReadsHost) {
       .map(async (s) => {
         const r = s.replica!;
         const delay = await lab.cluster.replicas.applyDelay(s.id).catch(() => null);
-        return { shard: s.name, replica: r.name, status: r.status, lag_bytes: r.lag.bytes, lag_seconds: r.lag.seconds, apply_delay_ms: delay };
+        const down = r.status === 'down';
+        return {
+          shard: s.name,
+          replica: r.name,
+          status: r.status,
+          error: down ? r.error : null,
+          log: down ? (r.server?.recentLog().slice(-LOG_LINES) ?? []) : [],
+          lag_bytes: r.lag.bytes,
+          lag_seconds: r.lag.seconds,
+          apply_delay_ms: delay,
+        };
       }),
   );
 }

@@ -44,6 +44,8 @@ export const ReadsSchema = z
         shard: z.string(),
         replica: z.string(),
         status: z.enum(['up', 'down']),
+        error: z.string().nullable().describe("why it is down: the health probe's error, or how its server exited; null while up"),
+        log: z.array(z.string()).describe("a down replica's last server log lines (empty while up, or when another process runs it)"),
         lag_bytes: z.number().nullable(),
         lag_seconds: z.number().nullable(),
         apply_delay_ms: z.number().nullable().describe('null when the replica does not answer'),
