@@ -64,6 +64,10 @@ describe('tracing a request', () => {
     expect(trace.spans.find((s) => s.span_id === insert.parent_id)?.name).toBe(`${route.shard_name} primary`);
     for (const name of ['parse JSON body', 'validate (zod)', 'handler POST /users', 'pool wait', 'response'])
       expect(named(trace, name).length, name).toBeGreaterThan(0);
+    // The reply's JSON text is built in a span of its own, before the response is written.
+    const serialise = one(trace, 'serialise JSON');
+    expect(serialise.attributes['http.response.body.size']).toBe(Buffer.byteLength(JSON.stringify(response.body)));
+    expect(serialise.start_ms + serialise.duration_ms).toBeLessThanOrEqual(one(trace, 'response').start_ms + 0.002);
     // The spans are the request's own, measured as it ran: the query took part of the request's time.
     expect(insert.duration_ms).toBeGreaterThan(0);
     expect(insert.duration_ms).toBeLessThan(trace.duration_ms);
@@ -82,6 +86,8 @@ describe('tracing a request', () => {
     expectNested(trace);
     expect(one(trace, 'ring lookup').attributes['lab.key']).toBe(response.body.id);
     expect(one(trace, `${response.shard} primary`)).toBeDefined();
+    // The lean read path builds its JSON in a span too.
+    expect(one(trace, 'serialise JSON').attributes['http.response.body.size']).toBeGreaterThan(0);
     expect(trace.spans.some((s) => s.name === 'query' && String(s.attributes['db.query.text']).includes('WHERE id = $1'))).toBe(true);
   });
 

@@ -247,10 +247,10 @@ describe('predict, then measure', () => {
 
 describe('where the time goes', () => {
   type Part = { p50: number; p95: number; mean: number };
-  type Row = { endpoint: string; requests: number; parts: Record<'total' | 'pool_wait' | 'query' | 'server' | 'response', Part> };
+  type Row = { endpoint: string; requests: number; parts: Record<'total' | 'pool_wait' | 'query' | 'server' | 'serialise' | 'response', Part> };
   const rows = async () => (await t.call<{ endpoints: Row[]; sample_percent: number }>('GET', '/lab/v1/tuning/breakdown')).body;
 
-  it('splits every traced request into pool wait, query, server work and response, per endpoint, on the API and in the CLI', async () => {
+  it('splits every traced request into pool wait, query, server work, serialisation and response, per endpoint, on the API and in the CLI', async () => {
     expect((await t.call('PUT', '/lab/v1/traces/sampling', { percent: 100 })).status).toBe(200);
     expect((await t.call<{ endpoints: Row[] }>('DELETE', '/lab/v1/tuning/breakdown')).body.endpoints).toEqual([]);
     const ids: string[] = [];
@@ -273,7 +273,7 @@ describe('where the time goes', () => {
     for (const e of now.endpoints) {
       // Every request ran at least one statement; no part can exceed the request it is part of.
       expect(e.parts.query.p50).toBeGreaterThan(0);
-      for (const p of ['pool_wait', 'query', 'server', 'response'] as const) expect(e.parts[p].p50).toBeLessThanOrEqual(e.parts.total.p50);
+      for (const p of ['pool_wait', 'query', 'server', 'serialise', 'response'] as const) expect(e.parts[p].p50).toBeLessThanOrEqual(e.parts.total.p50);
     }
 
     const cli = await runCli(['tune', 'breakdown'], { LAB_URL: t.url });

@@ -12,9 +12,10 @@ function show(r: Breakdown, ctx: CommandContext) {
     part(e.parts.pool_wait),
     part(e.parts.query),
     part(e.parts.server),
+    part(e.parts.serialise),
     part(e.parts.response),
   ]);
-  const head = ['endpoint', 'requests', 'total p50 / p95', 'pool wait', 'query', 'server', 'response'];
+  const head = ['endpoint', 'requests', 'total p50 / p95', 'pool wait', 'query', 'server', 'serialise', 'response'];
   const hint =
     r.sample_percent === 0
       ? 'Live sampling is off: only requests that ask to be traced count. `trace sample 100` includes a load test.'
@@ -27,7 +28,7 @@ function show(r: Breakdown, ctx: CommandContext) {
 
 export const breakdown = callCommand({
   name: 'tune breakdown',
-  summary: 'where the time goes: per endpoint, p50/p95 of pool wait, query, server work and response, from the traced requests',
+  summary: 'where the time goes: per endpoint, p50/p95 of pool wait, query, server work, serialisation and response, from the traced requests',
   path: '/lab/v1/tuning/breakdown',
   reply: Breakdown,
   show,

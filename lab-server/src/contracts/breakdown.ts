@@ -15,7 +15,8 @@ export const Breakdown = z
             total: Part.describe('arrival to the last byte handed to the socket'),
             pool_wait: Part.describe('waiting for a pool connection'),
             query: Part.describe('statements in flight on a shard (parallel ones count once)'),
-            server: Part.describe("the rest: routing, validation, the handler's own code, building the JSON"),
+            server: Part.describe("the rest: routing, validation, the handler's own code"),
+            serialise: Part.describe('turning the reply into JSON text (JSON.stringify)'),
             response: Part.describe('writing the response: status line to the last byte'),
           })
           .describe('milliseconds per request'),

@@ -1,7 +1,7 @@
 import type { SpanView, TraceView } from './store.js';
 
 /** The parts a request's time splits into, each measured from the request's own spans. */
-export const PARTS = ['total', 'pool_wait', 'query', 'server', 'response'] as const;
+export const PARTS = ['total', 'pool_wait', 'query', 'server', 'serialise', 'response'] as const;
 export type Part = (typeof PARTS)[number];
 
 /** Samples kept per endpoint: enough for stable percentiles, bounded for a long load test. */
@@ -31,21 +31,23 @@ function covered(spans: readonly SpanView[]): number {
 }
 
 /**
- * One request's time in parts: waiting for a pool connection, queries in flight, the response being written
- * (status line to last byte), and the rest — the server's own work (routing, validation, the handler's code,
- * building the JSON) — as the total minus the time covered by the others.
+ * One request's time in parts: waiting for a pool connection, queries in flight, turning the reply into JSON
+ * text, the response being written (status line to last byte), and the rest — the server's own work
+ * (routing, validation, the handler's code) — as the total minus the time covered by the others.
  */
 export function splitTrace(t: TraceView): Record<Part, number> {
   const named = (n: string) => t.spans.filter((s) => s.name === n);
   const pool = named('pool wait');
   const query = named('query');
+  const serialise = named('serialise JSON');
   const response = named('response');
   return {
     total: t.duration_ms,
     pool_wait: covered(pool),
     query: covered(query),
+    serialise: covered(serialise),
     response: covered(response),
-    server: Math.max(0, t.duration_ms - covered([...pool, ...query, ...response])),
+    server: Math.max(0, t.duration_ms - covered([...pool, ...query, ...serialise, ...response])),
   };
 }
 

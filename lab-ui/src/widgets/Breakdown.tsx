@@ -12,6 +12,7 @@ const PARTS: [Part, string][] = [
   ['pool_wait', 'pool wait'],
   ['query', 'query'],
   ['server', 'server work'],
+  ['serialise', 'serialise'],
   ['response', 'response'],
   ['total', 'total'],
 ];

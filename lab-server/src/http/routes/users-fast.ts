@@ -2,6 +2,7 @@ import type http from 'node:http';
 import { errorResponse } from '../errors.js';
 import type { ApiRecorder } from '../../metrics/api-recorder.js';
 import type { UsersService } from '../../messenger/users/service.js';
+import { serialiseJson } from '../../tracing/serialise.js';
 
 const PREFIX = '/api/v1/users/';
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -30,7 +31,7 @@ export function fastUsersDispatch(
     recorder.inFlight++;
     users.get(id).then(
       ({ value, shard }) => {
-        const body = JSON.stringify(value);
+        const body = serialiseJson(value);
         res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body), 'x-lab-shard': shard });
         res.end(body);
         recorder.inFlight--;
@@ -38,7 +39,7 @@ export function fastUsersDispatch(
       },
       (err: unknown) => {
         const { status, body } = errorResponse(err, `GET ${url}`, log);
-        const text = JSON.stringify(body);
+        const text = serialiseJson(body);
         const headers: http.OutgoingHttpHeaders = { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) };
         if (status === 503) headers['retry-after'] = '1';
         res.writeHead(status, headers);
