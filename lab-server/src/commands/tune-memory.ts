@@ -1,4 +1,4 @@
-import { ConnectionMemoryResult } from '../contracts/connection-memory.js';
+import { ConnectionMemoryResult, MIN_TRIAL_CONNECTIONS } from '../contracts/connection-memory.js';
 import { bytes } from '../values/bytes.js';
 import { post } from './api.js';
 import { noArgs, wholeNumber } from './args.js';
@@ -12,7 +12,7 @@ export const memory = defineCommand({
   usage: 'tune memory [--connections N]',
   summary: "memory per open connection: a bare Node HTTP server holding N keep-alive connections, extrapolated to the original's 524,288; a job",
   flags: { connections: 'string' },
-  args: noArgs.extend({ connections: wholeNumber('--connections', 100).optional() }),
+  args: noArgs.extend({ connections: wholeNumber('--connections', MIN_TRIAL_CONNECTIONS).optional() }),
   async run({ connections }, ctx) {
     const { job_id } = await post(ctx.lab, '/lab/v1/tuning/connection-memory', JobStarted, connections === undefined ? {} : { connections });
     const job = await followJob(ctx, job_id, 'Opening connections to a bare HTTP server');

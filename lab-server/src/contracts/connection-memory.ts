@@ -2,15 +2,17 @@ import { z } from 'zod';
 
 /** The most connections a trial may ask for; the file-descriptor limit may allow fewer (the result says so). */
 export const MAX_TRIAL_CONNECTIONS = 20_000;
+/** Fewer drown in the noise of a process's own memory. */
+export const MIN_TRIAL_CONNECTIONS = 100;
 
 export const ConnectionMemoryInput = z.strictObject(
   {
     connections: z
       .number({ error: 'connections must be a number' })
       .int('connections must be a whole number')
-      .min(100, 'connections must be at least 100 (fewer drown in the noise of a process)')
+      .min(MIN_TRIAL_CONNECTIONS, `connections must be at least ${MIN_TRIAL_CONNECTIONS} (fewer drown in the noise of a process)`)
       .max(MAX_TRIAL_CONNECTIONS, `connections must be at most ${MAX_TRIAL_CONNECTIONS}`)
-      .default(2_000)
+      .default(10_000)
       .describe('keep-alive connections to open; capped by the file-descriptor limit, with headroom'),
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field(s): ${iss.keys.join(', ')}` : 'the body must be a JSON object') },

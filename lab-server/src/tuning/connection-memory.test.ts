@@ -36,6 +36,11 @@ describe('memory per open connection', () => {
     expect(capped.connections).toBe(4_096 - 72 - FD_HEADROOM);
     expect(capped.capped).toMatch(/^ulimit -n is 4096 and the lab holds 72 descriptors/);
     expect(planConnections(5_000, { soft: null, hard: null, open: null })).toEqual({ connections: 5_000, capped: null });
+    // A small limit keeps a quarter free; one that leaves no room for a trial starts nothing.
+    expect(planConnections(5_000, { soft: 1_024, hard: 4_096, open: 40 }).connections).toBe(1_024 - 40 - 256);
+    expect(() => planConnections(5_000, { soft: 256, hard: 256, open: 100 })).toThrow(
+      /ulimit -n is 256 and the lab holds 100 descriptors: too few left for 100 connections/,
+    );
   });
 
   it('measures a bare HTTP server in a child process with N connections open, and stops it by its pid', async () => {

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { ConnectionMemoryResult } from '../contracts/connection-memory.js';
+import { type ConnectionMemoryResult, MIN_TRIAL_CONNECTIONS } from '../contracts/connection-memory.js';
+import { ConflictError } from '../domain/errors.js';
 import { JobCancelledError, type JobContext } from '../jobs/registry.js';
 import { execArgvFor } from '../process/fork-args.js';
 import { bytes } from '../values/bytes.js';
@@ -40,18 +41,27 @@ export function fdLimits(): FdLimits {
   return { soft: num(line?.[1]), hard: num(line?.[2]), open: read(() => readdirSync('/proc/self/fd').length) };
 }
 
+const headroomFor = (soft: number) => Math.min(FD_HEADROOM, Math.floor(soft / 4));
+
 /**
  * How many connections to open: the request, unless the soft limit would not leave `FD_HEADROOM` descriptors
- * free in this process (which holds the client end of each) or in the server (which inherits the same limit).
+ * (a quarter of a small limit) free in this process, which holds the client end of each, and in the server, which
+ * inherits the same limit. A limit too low for `MIN_TRIAL_CONNECTIONS` is a conflict: nothing is started.
  */
 export function planConnections(requested: number, fd: FdLimits): { connections: number; capped: string | null } {
   if (fd.soft === null) return { connections: requested, capped: null };
-  const room = fd.soft - (fd.open ?? 0) - FD_HEADROOM;
+  const headroom = headroomFor(fd.soft);
+  const room = fd.soft - (fd.open ?? 0) - headroom;
   if (requested <= room) return { connections: requested, capped: null };
-  const connections = Math.max(0, room);
+  if (room < MIN_TRIAL_CONNECTIONS) {
+    throw new ConflictError(
+      'fd_limit',
+      `ulimit -n is ${fd.soft} and the lab holds ${fd.open ?? '?'} descriptors: too few left for ${MIN_TRIAL_CONNECTIONS} connections. Raise it (ulimit -n) and restart the lab.`,
+    );
+  }
   return {
-    connections,
-    capped: `ulimit -n is ${fd.soft} and the lab holds ${fd.open ?? '?'} descriptors: ${connections} connections leave ${FD_HEADROOM} free`,
+    connections: room,
+    capped: `ulimit -n is ${fd.soft} and the lab holds ${fd.open ?? '?'} descriptors: ${room} connections leave ${headroom} free`,
   };
 }
 
@@ -213,7 +223,7 @@ export async function measureConnectionMemory(requested: number, ctx?: TrialCont
       heap_bytes: Math.round(heapPer * connections),
     });
     const available = os.freemem();
-    const byFd = fd.soft === null ? null : Math.max(0, fd.soft - FD_HEADROOM);
+    const byFd = fd.soft === null ? null : fd.soft - headroomFor(fd.soft);
     const byMemory = rssPer > 0 ? Math.floor(available / rssPer) : null;
     const strip = ({ connections: _c, from_proc: _p, ...m }: typeof before): Memory => m;
     return {

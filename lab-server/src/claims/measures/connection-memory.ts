@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConnectionMemoryResult, MAX_TRIAL_CONNECTIONS } from '../../contracts/connection-memory.js';
+import { ConnectionMemoryResult, MAX_TRIAL_CONNECTIONS, MIN_TRIAL_CONNECTIONS } from '../../contracts/connection-memory.js';
 import { startAndWait } from '../../exercises/actions/lab-api.js';
 import { fmt } from '../../exercises/checks/format.js';
 import { bytes } from '../../values/bytes.js';
@@ -10,7 +10,7 @@ import { measureSchema } from './spec.js';
 export const FACTOR = 2;
 
 const spec = measureSchema('connection-memory', {
-  connections: z.number().int().min(100).max(MAX_TRIAL_CONNECTIONS),
+  connections: z.number().int().min(MIN_TRIAL_CONNECTIONS).max(MAX_TRIAL_CONNECTIONS),
   claimed_bytes_per_connection: z.number().positive(),
   claimed_total_gb: z.number().positive(),
 });

@@ -1,6 +1,6 @@
 import type { Lab } from '../../lab/lab.js';
 import { ConnectionMemoryInput, type ConnectionMemoryResult, LastConnectionMemory } from '../../contracts/connection-memory.js';
-import { measureConnectionMemory } from '../../tuning/connection-memory.js';
+import { fdLimits, measureConnectionMemory, planConnections } from '../../tuning/connection-memory.js';
 import type { ApiRouter } from '../api-router.js';
 import { JobAcceptedSchema } from '../schemas/lab.js';
 
@@ -37,9 +37,11 @@ export function tuningMemoryRoutes(api: ApiRouter, lab: Pick<Lab, 'jobs'>): void
       responses: {
         202: { description: 'started; Location: the job (result: a ConnectionMemoryResult)', schema: JobAcceptedSchema },
         400: { description: 'a bad body' },
+        409: { description: 'fd_limit: ulimit -n leaves too few descriptors for a trial' },
       },
     },
     ({ res, body }) => {
+      planConnections(body.connections, fdLimits());
       const job = lab.jobs.submit('connection-memory', { connections: body.connections }, body.connections, async (ctx) => {
         last = await measureConnectionMemory(body.connections, ctx);
         return { ...last };
