@@ -460,7 +460,7 @@ describe('the browser lab', () => {
     await memory.getByRole('button', { name: 'Measure' }).click();
     await expect.poll(() => memory.locator('tr', { hasText: 'per connection' }).count(), { timeout: 60_000 }).toBe(1);
     await expect.poll(() => memory.locator('tr', { hasText: '200 open' }).count()).toBe(1);
-    const pid = Number(/pid (\d+) \(stopped\)/.exec(await memory.innerText())?.[1]);
+    const pid = Number(/pid (\d+) \(stopped\)/.exec((await memory.textContent()) ?? '')?.[1]);
     expect(isAlive(pid)).toBe(false);
     expect(await memory.locator('[data-bites-first]').getAttribute('data-bites-first')).toMatch(/^(file descriptors|memory)$/);
     expect(w.errors).toEqual([]);
