@@ -23,6 +23,7 @@ export const memory = defineCommand({
         ['at rest', bytes(r.before.rss_bytes), bytes(r.before.heap_used_bytes)],
         [`${num(r.connections)} open`, bytes(r.after.rss_bytes), bytes(r.after.heap_used_bytes)],
         ['per connection', bytes(r.per_connection.rss_bytes), bytes(r.per_connection.heap_bytes)],
+        ['  the second half', bytes(r.per_connection.rss_second_half_bytes), ''],
         ...r.extrapolated.map((e) => [`${num(e.connections)} (${e.label})`, bytes(e.rss_bytes), bytes(e.heap_bytes)]),
       ],
     );

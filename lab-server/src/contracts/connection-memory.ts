@@ -45,7 +45,13 @@ export const ConnectionMemoryResult = z
     rss_source: z.enum(['proc', 'process']),
     before: Memory,
     after: Memory,
-    per_connection: z.object({ rss_bytes: z.number(), heap_bytes: z.number() }),
+    per_connection: z.object({
+      rss_bytes: z.number().describe('(RSS with N open − RSS at rest) ÷ N'),
+      heap_bytes: z.number().describe('(heap with N open − heap at rest) ÷ N'),
+      rss_second_half_bytes: z
+        .number()
+        .describe('the RSS growth while the second half of the connections opened ÷ their number: without what the process grows by once'),
+    }),
     extrapolated: z.array(Extrapolation),
     limits: z.object({
       fd_soft: z.number().nullable().describe('RLIMIT_NOFILE, soft: a process cannot hold more sockets than this'),

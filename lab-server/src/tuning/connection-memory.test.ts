@@ -60,6 +60,7 @@ describe('memory per open connection', () => {
     }
     expect(r.per_connection.rss_bytes).toBe(Math.round((r.after.rss_bytes - r.before.rss_bytes) / 300));
     expect(r.per_connection.heap_bytes).toBe(Math.round((r.after.heap_used_bytes - r.before.heap_used_bytes) / 300));
+    expect(Number.isInteger(r.per_connection.rss_second_half_bytes)).toBe(true);
     expect(r.extrapolated.map((e) => e.connections)).toEqual([524_288, 262_144]);
     const [big, small] = r.extrapolated;
     expect(big!.rss_bytes - r.before.rss_bytes).toBeCloseTo(2 * (small!.rss_bytes - r.before.rss_bytes), -2);

@@ -175,12 +175,12 @@ function openConnection(port: number): Promise<net.Socket> {
 /** What a trial reports to its job: connections opened so far, its steps; a cancel stops it between batches. */
 export type TrialContext = Pick<JobContext, 'progress' | 'note' | 'signal'>;
 
-async function openConnections(port: number, n: number, into: net.Socket[], ctx?: TrialContext): Promise<void> {
+async function openConnections(port: number, n: number, into: net.Socket[], ctx?: TrialContext, total = n): Promise<void> {
   for (let i = 0; i < n; i += BATCH) {
     if (ctx?.signal.aborted) throw new JobCancelledError();
     const batch = await Promise.all(Array.from({ length: Math.min(BATCH, n - i) }, () => openConnection(port)));
     into.push(...batch);
-    ctx?.progress(into.length, n);
+    ctx?.progress(into.length, total);
   }
 }
 
@@ -207,7 +207,11 @@ export async function measureConnectionMemory(requested: number, ctx?: TrialCont
     ctx?.note(
       `Server pid ${server.pid}: ${bytes(before.rss_bytes)} RSS, ${bytes(before.heap_used_bytes)} heap at rest; opening ${plan.connections} connections.`,
     );
-    await openConnections(server.port, plan.connections, sockets, ctx);
+    // Half, then the rest: the second half's cost per connection leaves out what the process grows by once.
+    const half = Math.floor(plan.connections / 2);
+    await openConnections(server.port, half, sockets, ctx, plan.connections);
+    const midway = await server.memory();
+    await openConnections(server.port, plan.connections - half, sockets, ctx, plan.connections);
     const after = await server.memory();
     ctx?.note(
       `${after.connections} connections open: ${bytes(after.rss_bytes)} RSS, ${bytes(after.heap_used_bytes)} heap. Closing them and stopping the server.`,
@@ -237,7 +241,11 @@ export async function measureConnectionMemory(requested: number, ctx?: TrialCont
       rss_source: after.from_proc ? 'proc' : 'process',
       before: strip(before),
       after: strip(after),
-      per_connection: { rss_bytes: Math.round(rssPer), heap_bytes: Math.round(heapPer) },
+      per_connection: {
+        rss_bytes: Math.round(rssPer),
+        heap_bytes: Math.round(heapPer),
+        rss_second_half_bytes: Math.round((after.rss_bytes - midway.rss_bytes) / (n - half)),
+      },
       extrapolated: [
         extrapolate(ORIGINAL.concurrency, "the original's Concurrency setting (512K)"),
         extrapolate(ORIGINAL.default_concurrency, "Fiber's default (256K)"),

@@ -30,11 +30,11 @@ export default function ConnectionMemoryWidget() {
   useEffect(() => {
     void last.run();
   }, []);
-  const row = (label: string, rss: number, heap: number) => (
+  const row = (label: string, rss: number, heap: number | null) => (
     <tr key={label}>
       <th scope="row">{label}</th>
       <td>{bytes(rss)}</td>
-      <td>{bytes(heap)}</td>
+      <td>{heap === null ? '' : bytes(heap)}</td>
     </tr>
   );
   const l = result?.limits;
@@ -62,6 +62,7 @@ export default function ConnectionMemoryWidget() {
             {row('at rest', result.before.rss_bytes, result.before.heap_used_bytes)}
             {row(`${fmt(result.connections)} open`, result.after.rss_bytes, result.after.heap_used_bytes)}
             {row('per connection', result.per_connection.rss_bytes, result.per_connection.heap_bytes)}
+            {row('the second half, each', result.per_connection.rss_second_half_bytes, null)}
             {result.extrapolated.map((e) => row(`${fmt(e.connections)} (${e.label})`, e.rss_bytes, e.heap_bytes))}
           </CompactTable>
           <p className="small" data-bites-first={l.bites_first}>

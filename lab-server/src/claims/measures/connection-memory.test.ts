@@ -21,7 +21,7 @@ const trial = (per: number, fdSoft: number | null = 20_000, availableMb = 22_000
     rss_source: 'proc',
     before: { rss_bytes: before, heap_used_bytes: 6 * MB, heap_total_bytes: 16 * MB, external_bytes: 2 * MB },
     after: { rss_bytes: before + per * 2_000, heap_used_bytes: 6 * MB + 2_900 * 2_000, heap_total_bytes: 30 * MB, external_bytes: 2 * MB },
-    per_connection: { rss_bytes: per, heap_bytes: 2_900 },
+    per_connection: { rss_bytes: per, heap_bytes: 2_900, rss_second_half_bytes: Math.round(per * 0.8) },
     extrapolated: [
       { connections: 524_288, label: 'the original', rss_bytes: before + per * 524_288, heap_bytes: 2_900 * 524_288 },
       { connections: 262_144, label: 'default', rss_bytes: before + per * 262_144, heap_bytes: 2_900 * 262_144 },
@@ -48,7 +48,8 @@ describe('connection-memory', () => {
       'A bare Node HTTP server (node:http v20.20.2) holding 2,000 open keep-alive connections: RSS 80.0 MiB → 91.4 MiB, 5.86 KiB per connection (V8 heap 2.83 KiB of it); 524,288 connections would take about 3.01 GiB here.',
     );
     expect(m.why).toBe(
-      "5.86 KiB per connection is ×1.46 the claimed 4.00 KiB (within ×2). 524,288 connections would take about 3.01 GiB of RSS in one Node process (the heap alone 1.42 GiB), against the original's 2 GB for Fiber. Kernel socket buffers come on top, outside RSS. " +
+      '5.86 KiB per connection is ×1.46 the claimed 4.00 KiB (within ×2). The second half of the connections cost 4.69 KiB each: the rest of the average is what the process grew by once (a larger heap), which more connections share. ' +
+        "524,288 connections would take about 3.01 GiB of RSS in one Node process (the heap alone 1.42 GiB), against the original's 2 GB for Fiber. Kernel socket buffers come on top, outside RSS. " +
         'The limit that bites first on this machine is the file-descriptor limit: ulimit -n is 20,000, so one process holds about 18,976 connections — 524,288 needs ulimit -n raised first (the hard limit is 20,000, so by root); the 21.5 GiB of memory available would hold about 3,844,778 at this rate.',
     );
   });

@@ -43,7 +43,8 @@ export function judgeConnectionMemory(r: ConnectionMemoryResult, s: Pick<Spec, '
   const ratio = per / s.claimed_bytes_per_connection;
   const within = ratio >= 1 / FACTOR && ratio <= FACTOR;
   const here = `${fmt(at.connections)} connections would take about ${bytes(at.rss_bytes)} of RSS in one Node process (the heap alone ${bytes(at.heap_bytes)}), against the original's ${s.claimed_total_gb} GB for Fiber. Kernel socket buffers come on top, outside RSS.`;
-  const why = `${bytes(per)} per connection is ×${ratio.toFixed(2)} the claimed ${bytes(s.claimed_bytes_per_connection)} (${within ? 'within' : 'outside'} ×${FACTOR}). ${here} ${limitSentence(r, at.connections)}`;
+  const half = `The second half of the connections cost ${bytes(r.per_connection.rss_second_half_bytes)} each: the rest of the average is what the process grew by once (a larger heap), which more connections share.`;
+  const why = `${bytes(per)} per connection is ×${ratio.toFixed(2)} the claimed ${bytes(s.claimed_bytes_per_connection)} (${within ? 'within' : 'outside'} ×${FACTOR}). ${half} ${here} ${limitSentence(r, at.connections)}`;
   return { measured, verdict: within ? 'holds' : 'fails', why };
 }
 
