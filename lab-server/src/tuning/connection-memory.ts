@@ -89,9 +89,11 @@ function startServer(): Promise<Child> {
   const child = fork(SERVER, [], { execArgv: [...execArgvFor(SERVER), '--expose-gc'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code, signal) => reject(new Error(`the trial's server exited (${signal ?? `code ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`))),
-  );
+  const exited = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) => reject(new Error(`the trial's server exited (${signal ?? `code ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`)));
+    // Without a listener a failed fork or IPC send would throw in the lab itself.
+    child.once('error', (err) => reject(new Error(`the trial's server: ${err.message}`)));
+  });
   exited.catch(() => undefined);
   const next = <T extends ServerMessage['type']>(type: T) =>
     Promise.race([
@@ -105,21 +107,24 @@ function startServer(): Promise<Child> {
         child.on('message', on);
       }),
     ]);
+  let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    const timer = setTimeout(() => reject(new Error("the trial's server did not listen within 15 s")), 15_000);
-    timer.unref();
+    timer = setTimeout(() => reject(new Error("the trial's server did not listen within 15 s")), 15_000);
   });
-  const listening = Promise.race([next('listening'), timeout]).catch(async (err: unknown) => {
-    await stopServer(child);
-    throw err;
-  });
+  const listening = Promise.race([next('listening'), timeout])
+    .catch(async (err: unknown) => {
+      await stopServer(child);
+      throw err;
+    })
+    .finally(() => clearTimeout(timer));
   return listening.then(({ port }) => ({
     process: child,
     pid: child.pid!,
     port,
     memory: async () => {
       const sent = next('memory');
-      child.send({ type: 'memory' });
+      // A failed send ends in the server's exit, which `sent` reports.
+      child.send({ type: 'memory' }, () => undefined);
       const m = await sent;
       const rss = procRss(child.pid!);
       return {
@@ -138,8 +143,15 @@ function startServer(): Promise<Child> {
 async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.kill(child.pid!, 'SIGTERM');
-  const timer = setTimeout(() => child.pid && process.kill(child.pid, 'SIGKILL'), 3_000);
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(child.pid!, sig);
+    } catch {
+      // It exited meanwhile; `exited` resolves.
+    }
+  };
+  signal('SIGTERM');
+  const timer = setTimeout(() => signal('SIGKILL'), 3_000);
   await exited;
   clearTimeout(timer);
 }
