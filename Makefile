@@ -280,6 +280,10 @@ starvation: install ## the original's pool starvation at this lab's scale (200 u
 breakdown: install ## where the time goes: per endpoint, p50/p95 of pool wait, query, server work and response from traced requests; RESET=1 starts afresh (needs make dev; make trace-sample PERCENT=100 first)
 	@$(LAB) tune breakdown $(if $(RESET),reset)
 
+.PHONY: connection-memory
+connection-memory: install ## memory per open connection: a bare Node HTTP server holding N keep-alive connections, extrapolated to the original's 524,288; make connection-memory CONNECTIONS=10000 (needs make dev)
+	@$(LAB) tune memory $(if $(CONNECTIONS),--connections $(CONNECTIONS))
+
 ring: install ## every ring version the cluster has routed by
 	@$(LAB) ring
 

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
+import { isAlive } from '../src/cluster/embedded-server.js';
 import { Predictions } from '../src/tuning/predictions.js';
 import { queryServer, startEmbeddedTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 
@@ -573,5 +574,43 @@ describe("pool starvation at the original's scale", () => {
     }
     const knobs = await t.call<{ knobs: Knob[] }>('GET', '/lab/v1/tuning/knobs');
     expect(knobs.body.knobs.filter((k) => ['pool_max', 'pool_wait_timeout_ms'].includes(k.name) && k.changed)).toEqual([]);
+  });
+});
+
+describe('memory per open connection', () => {
+  it('refuses a bad body, starting nothing', async () => {
+    const jobs = t.running.lab.jobs.list().length;
+    for (const body of [{ connections: 5 }, { connections: 2.5 }, { connections: 'many' }, { connections: 1_000_000 }, { sockets: 300 }]) {
+      const r = await t.call<ErrorReply>('POST', '/lab/v1/tuning/connection-memory', body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body.error.message).toBeTruthy();
+    }
+    expect(t.running.lab.jobs.list().length).toBe(jobs);
+    expect((await t.call<{ result: null }>('GET', '/lab/v1/tuning/connection-memory')).body.result).toBeNull();
+  });
+
+  it('measures a bare HTTP server with N connections open as a job, stops it by its pid, and shows it from the CLI', async () => {
+    type Result = { server_pid: number; connections: number; before: { rss_bytes: number }; after: { rss_bytes: number }; limits: { fd_soft: number } };
+    const started = await t.call<{ job_id: string }>('POST', '/lab/v1/tuning/connection-memory', { connections: 300 });
+    expect(started.status).toBe(202);
+    const job = await t.running.lab.jobs.wait(started.body.job_id);
+    expect(job.state, job.error?.message).toBe('succeeded');
+    const r = job.result as unknown as Result;
+    expect(r.connections).toBe(300);
+    expect(isAlive(r.server_pid)).toBe(false);
+    expect(r.before.rss_bytes).toBeGreaterThan(0);
+    expect(r.after.rss_bytes).toBeGreaterThan(0);
+    expect((await t.call<{ result: Result }>('GET', '/lab/v1/tuning/connection-memory')).body.result).toEqual(r);
+
+    const cli = await runCli(['tune', 'memory', '--connections', '200'], { LAB_URL: t.url });
+    expect(cli.code, cli.out).toBe(0);
+    expect(cli.out).toMatch(/^node:http v\d+\.\d+\.\d+, pid (\d+) \(stopped\): \d+ connections open on the server/m);
+    expect(isAlive(Number(/, pid (\d+) \(stopped\)/.exec(cli.out)![1]))).toBe(false);
+    expect(cli.out).toMatch(/200 open +\|/);
+    expect(cli.out).toMatch(/524,288 \(the original's Concurrency setting \(512K\)\) +\|/);
+    expect(cli.out).toContain(`ulimit -n ${r.limits.fd_soft}`);
+    const wrong = await runCli(['tune', 'memory', '--connections', 'lots'], { LAB_URL: t.url });
+    expect(wrong.code).toBe(1);
+    expect(wrong.out).toContain('--connections must be a whole number');
   });
 });

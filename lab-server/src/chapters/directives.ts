@@ -49,6 +49,7 @@ export const WIDGETS = [
   'predictions',
   'starvation',
   'breakdown',
+  'connection-memory',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

@@ -30,6 +30,7 @@ import { shardAdviceRoutes } from './routes/shard-advice.js';
 import { tuningRoutes } from './routes/tuning.js';
 import { tuningRunsRoutes } from './routes/tuning-runs.js';
 import { consoleRoutes } from './routes/console.js';
+import { tuningMemoryRoutes } from './routes/tuning-memory.js';
 
 /** The control API (`/lab/v1`) and the operations routes (`/health`, `/metrics`), every route declared with its schemas. */
 export function labApis(lab: Lab, registry: Registry): ApiMount[] {
@@ -62,6 +63,7 @@ export function labApis(lab: Lab, registry: Registry): ApiMount[] {
   cacheRoutes(control, lab);
   ladderRoutes(control, lab);
   consoleRoutes(control);
+  tuningMemoryRoutes(control, lab);
   return [
     { prefix: '', api: root },
     { prefix: '/lab/v1', api: control },

@@ -1,5 +1,6 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAlive } from '../../src/cluster/embedded-server.js';
 import { startEmbeddedTestLab, testRing, type TestLab } from '../support/lab.js';
 import { expectNothingLeftBehind } from '../support/workload.js';
 import { accessibilityProblems, launchBrowser, watchedPage, type WatchedPage } from './browser.js';
@@ -431,7 +432,7 @@ describe('the browser lab', () => {
     expect(w.errors).toEqual([]);
     await page.close();
   }, 180_000);
-  it('works the tuning chapter through the page: turns a knob in the panel, puts it back, answers the pool formula', async () => {
+  it('works the tuning chapter through the page: turns a knob in the panel, puts it back, answers the pool formula, measures memory per connection', async () => {
     const w = await watchedPage(browser);
     await w.page.goto(`${t.url}/#/chapters/performance-tuning`);
     const knobValue = async (name: string) =>
@@ -452,6 +453,16 @@ describe('the browser lab', () => {
     const ex = exercise(w.page, 'pool-formula');
     await ex.getByLabel('Pool size per process and shard').fill(String(Math.floor(((max - Math.ceil(max * 0.2)) / (1 + workers)) * 0.5)));
     expect(await check(w.page, 'pool-formula')).toBe('pass');
+
+    // Memory per open connection: a small trial from the widget, its table, and its server gone afterwards.
+    const memory = w.page.locator('.connection-memory');
+    await memory.getByLabel('Connections').fill('200');
+    await memory.getByRole('button', { name: 'Measure' }).click();
+    await expect.poll(() => memory.locator('tr', { hasText: 'per connection' }).count(), { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => memory.locator('tr', { hasText: '200 open' }).count()).toBe(1);
+    const pid = Number(/pid (\d+) \(stopped\)/.exec((await memory.textContent()) ?? '')?.[1]);
+    expect(isAlive(pid)).toBe(false);
+    expect(await memory.locator('[data-bites-first]').getAttribute('data-bites-first')).toMatch(/^(file descriptors|memory)$/);
     expect(w.errors).toEqual([]);
     await w.page.close();
   });
