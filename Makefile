@@ -280,6 +280,10 @@ starvation: install ## the original's pool starvation at this lab's scale (200 u
 breakdown: install ## where the time goes: per endpoint, p50/p95 of pool wait, query, server work and response from traced requests; RESET=1 starts afresh (needs make dev; make trace-sample PERCENT=100 first)
 	@$(LAB) tune breakdown $(if $(RESET),reset)
 
+.PHONY: query-shapes
+query-shapes: install ## the original's per-query claims on one shard: default transaction, SELECT * vs columns, First vs Take, Save vs Updates; make query-shapes [SHARD=shard-0] [ROUNDS=200] [PAIRS=take,updates] (needs make dev)
+	@$(LAB) tune shapes $(if $(SHARD),--shard $(SHARD)) $(if $(ROUNDS),--rounds $(ROUNDS)) $(if $(PAIRS),--pairs $(PAIRS))
+
 ring: install ## every ring version the cluster has routed by
 	@$(LAB) ring
 
