@@ -85,12 +85,12 @@ function plans(f: Fixture): Record<ShapePair, PairPlan> {
       title: `Every column, or the ones a name list needs, for a page of ${PAGE} users`,
       claimed: { min: 30, max: 50, text: '30–50 %' },
       gorm_default: {
-        shape: 'Order(…).Limit(50).Find(&users)',
+        shape: 'Limit(50).Find(&users)',
         sql: `SELECT * FROM users ${ORDER_PAGE}`,
         run: (c) => c.query(`SELECT * FROM users ${ORDER_PAGE}`),
       },
       tuned: {
-        shape: 'Select("id", "first_name", "last_name").Order(…).Limit(50).Find(&users)',
+        shape: 'Select("id", "first_name", "last_name").Limit(50).Find(&users)',
         sql: `SELECT id, first_name, last_name FROM users ${ORDER_PAGE}`,
         run: (c) => c.query(`SELECT id, first_name, last_name FROM users ${ORDER_PAGE}`),
       },
@@ -110,7 +110,7 @@ function plans(f: Fixture): Record<ShapePair, PairPlan> {
         run: (c, round) => c.query(SAVE, [f.users[1], MARK, f.tag, email(round), f.created, new Date()]),
       },
       tuned: {
-        shape: 'Model(&user).Updates(map{"email": …})',
+        shape: 'Updates(map{"email": …})',
         sql: UPDATES,
         run: (c, round) => c.query(UPDATES, [f.users[2], email(round), new Date()]),
       },

@@ -452,6 +452,18 @@ describe('the browser lab', () => {
     const ex = exercise(w.page, 'pool-formula');
     await ex.getByLabel('Pool size per process and shard').fill(String(Math.floor(((max - Math.ceil(max * 0.2)) / (1 + workers)) * 0.5)));
     expect(await check(w.page, 'pool-formula')).toBe('pass');
+
+    // The query-shape trial from its panel: four pairs measured on shard-0, each with both medians.
+    const shapes = w.page.locator('.query-shapes');
+    await shapes.getByLabel('Rounds per side').fill('5');
+    await shapes.getByRole('button', { name: 'Measure the four pairs' }).click();
+    await expect
+      .poll(() => shapes.locator('tr[data-pair]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-pair'))), { timeout: 60_000 })
+      .toEqual(['transaction', 'columns', 'take', 'updates']);
+    expect(await shapes.locator('tr[data-pair="take"]').textContent()).toMatch(/First\(&user, id\)[\d,]+ µsTake\(&user, id\)[\d,]+ µs[+−]?[\d.]+ %10–20 %/);
+    expect(await shapes.textContent()).toContain('shard-0, 5 rounds per side');
+    await shapes.scrollIntoViewIfNeeded();
+    await w.shot('tuning-query-shapes');
     expect(w.errors).toEqual([]);
     await w.page.close();
   });

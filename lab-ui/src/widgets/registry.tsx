@@ -52,6 +52,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   predictions: lazy(() => import('./Predictions')),
   starvation: lazy(() => import('./Starvation')),
   breakdown: lazy(() => import('./Breakdown')),
+  'query-shapes': lazy(() => import('./QueryShapes')),
   ring: Ring,
   'shard-stats': ShardStats,
   'create-user': CreateUser,
