@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { MAX_SHAPE_ROUNDS, MIN_SHAPE_ROUNDS, SHAPE_PAIRS, type QueryShapesTrial, type ShapePair, type ShapeResult } from '../contracts/query-shapes.js';
-import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.js';
+import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../domain/errors.js';
 
 /**
  * The original's per-query claims measured statement by statement: for each pair, what GORM sends by default
@@ -21,6 +21,11 @@ export interface QueryShapesHost {
   shards(): readonly ShapeShard[];
   /** Whether the ring routes this user id to the shard. */
   owns(shard: string, id: string): boolean;
+  /**
+   * Runs the trial as no reshard or promotion runs: one that moved the shard's rows mid-trial would carry the
+   * marked users to a shard the cleanup never visits.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 const MARK = 'lab-shapes';
@@ -176,7 +181,7 @@ export class QueryShapeTrials {
     if (this.running) throw new ConflictError('trial_running', 'A query-shape trial is running; wait for it, two at once would measure each other.');
     this.running = true;
     try {
-      this.last = await this.trial(shard, input.rounds, input.pairs ?? SHAPE_PAIRS);
+      this.last = await this.host.exclusive(() => this.trial(shard, input.rounds, input.pairs ?? SHAPE_PAIRS));
       return this.last;
     } finally {
       this.running = false;
@@ -203,7 +208,9 @@ export class QueryShapeTrials {
     let next = PAGE;
     const fixture: Fixture = { tag, users, created: new Date(), nextId: () => ids[next++]! };
     const c = new pg.Client({ connectionString: shard.url, application_name: 'shard-lab query-shapes' });
-    await c.connect();
+    await c.connect().catch((err: Error) => {
+      throw new UnavailableError('shard_unavailable', `${shard.name} did not answer: ${err.message}`, { shard: shard.name });
+    });
     try {
       const results: ShapeResult[] = [];
       try {

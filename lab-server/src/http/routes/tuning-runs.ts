@@ -150,6 +150,7 @@ export function tuningRunsRoutes(api: ApiRouter, lab: TuningRunsTarget): void {
   const shapes = new QueryShapeTrials({
     shards: () => lab.cluster.shards,
     owns: (shard, id) => lab.ring.router.route(id).shard_name === shard,
+    exclusive: (fn) => lab.ring.changeTopology(fn),
   });
   api.add(
     {
@@ -178,6 +179,7 @@ export function tuningRunsRoutes(api: ApiRouter, lab: TuningRunsTarget): void {
         400: { description: 'a bad body' },
         404: { description: 'no such shard' },
         409: { description: 'shard_not_up, or trial_running: a trial is running' },
+        503: { description: 'shard_unavailable: the shard did not answer' },
       },
     },
     async ({ res, body }) => {
