@@ -283,6 +283,9 @@ breakdown: install ## where the time goes: per endpoint, p50/p95 of pool wait, q
 .PHONY: connection-memory
 connection-memory: install ## memory per open connection: a bare Node HTTP server holding N keep-alive connections, extrapolated to the original's 524,288; make connection-memory CONNECTIONS=10000 (needs make dev)
 	@$(LAB) tune memory $(if $(CONNECTIONS),--connections $(CONNECTIONS))
+.PHONY: query-shapes
+query-shapes: install ## the original's per-query claims on one shard: default transaction, SELECT * vs columns, First vs Take, Save vs Updates; make query-shapes [SHARD=shard-0] [ROUNDS=200] [PAIRS=take,updates] (needs make dev)
+	@$(LAB) tune shapes $(if $(SHARD),--shard $(SHARD)) $(if $(ROUNDS),--rounds $(ROUNDS)) $(if $(PAIRS),--pairs $(PAIRS))
 
 ring: install ## every ring version the cluster has routed by
 	@$(LAB) ring

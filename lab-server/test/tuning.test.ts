@@ -614,3 +614,93 @@ describe('memory per open connection', () => {
     expect(wrong.out).toContain('--connections must be a whole number');
   });
 });
+
+describe("query shapes: the original's per-query claims, one statement at a time", () => {
+  type Side = { shape: string; sql: string; mean_us: number; p50_us: number; ops_per_s: number };
+  type Trial = {
+    shard: string;
+    rounds: number;
+    warmup: number;
+    rows_written: number;
+    rows_left: number;
+    pairs: { pair: string; gorm_default: Side; tuned: Side; ratio: number; change_pct: number; claimed: { min: number; max: number } }[];
+  };
+  const marked = async (i: number) =>
+    (await queryServer<{ n: number }>(t.shardUrls[i]!, `SELECT count(*)::int AS n FROM users WHERE first_name = 'lab-shapes'`))[0]!.n;
+
+  it('runs the four pairs on the shard named through HTTP, as GORM sends them, and deletes every user it wrote', async () => {
+    expect((await t.call<{ result: null }>('GET', '/lab/v1/tuning/query-shapes')).body.result).toBeNull();
+    const r = await t.call<Trial>('POST', '/lab/v1/tuning/query-shapes', { shard: 'shard-1', rounds: 6 });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ shard: 'shard-1', rounds: 6, warmup: 3, rows_left: 0 });
+    // The page of 50, then BEGIN; INSERT; COMMIT and a bare INSERT in each of the 3 + 6 rounds.
+    expect(r.body.rows_written).toBe(50 + 2 * 9);
+    const by = Object.fromEntries(r.body.pairs.map((p) => [p.pair, p]));
+    expect(Object.keys(by)).toEqual(['transaction', 'columns', 'take', 'updates']);
+    expect(by.transaction!.gorm_default.sql).toMatch(/^BEGIN\nINSERT INTO users .*\nCOMMIT$/);
+    expect(by.transaction!.tuned.sql).toMatch(/^INSERT INTO users /);
+    expect(by.columns!.gorm_default.sql).toMatch(/^SELECT \* FROM users ORDER BY created_at DESC, id DESC LIMIT 50$/);
+    expect(by.columns!.tuned.sql).toMatch(/^SELECT id, first_name, last_name FROM users/);
+    expect(by.take!.gorm_default.sql).toContain('ORDER BY users.id LIMIT 1');
+    expect(by.take!.tuned.sql).not.toContain('ORDER BY');
+    expect(by.updates!.gorm_default.sql).toContain('first_name = $2, last_name = $3, email = $4, created_at = $5, updated_at = $6');
+    expect(by.updates!.tuned.sql).toContain('SET email = $2, updated_at = $3');
+    for (const p of r.body.pairs) {
+      for (const s of [p.gorm_default, p.tuned]) expect(s.p50_us * s.mean_us * s.ops_per_s).toBeGreaterThan(0);
+      expect(p.ratio).toBeCloseTo(p.gorm_default.p50_us / p.tuned.p50_us, 2);
+      expect(p.change_pct).toBeCloseTo((p.ratio - 1) * 100, 0);
+      expect(p.claimed.max).toBeGreaterThan(p.claimed.min);
+    }
+    // It ran on shard-1 (the server counted First's statement there), and nothing it wrote (every row marked) is left.
+    const top = await t.call<TopStatements>('GET', '/lab/v1/tuning/statements?by=calls&limit=50&shard=shard-1');
+    const first = top.body.shards[0]!.statements.find((x) => x.query.includes('ORDER BY users.id LIMIT'));
+    expect(first?.calls).toBeGreaterThanOrEqual(9);
+    expect([await marked(0), await marked(1)]).toEqual([0, 0]);
+    expect((await t.call<{ result: Trial }>('GET', '/lab/v1/tuning/query-shapes')).body.result).toEqual(r.body);
+  });
+
+  it('refuses an unknown shard, rounds out of range and unknown pairs, writing nothing', async () => {
+    const cases: [unknown, number][] = [
+      [{ shard: 'shard-9' }, 404],
+      [{ rounds: 2 }, 400],
+      [{ rounds: 5001 }, 400],
+      [{ rounds: 10.5 }, 400],
+      [{ pairs: ['select'] }, 400],
+      [{ pairs: [] }, 400],
+      [{ speed: 'fast' }, 400],
+    ];
+    for (const [body, status] of cases) {
+      const r = await t.call<ErrorReply>('POST', '/lab/v1/tuning/query-shapes', body);
+      expect(r.status, JSON.stringify(body)).toBe(status);
+      expect(r.body.error.message).toBeTruthy();
+    }
+    // While a topology change runs, a trial is refused at once instead of waiting behind it.
+    let finish = () => {};
+    const change = t.running.lab.ring.changeTopology(() => new Promise<void>((resolve) => (finish = resolve)));
+    const busy = await t.call<ErrorReply>('POST', '/lab/v1/tuning/query-shapes', { rounds: 5 });
+    finish();
+    await change;
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.code).toBe('topology_changing');
+    expect([await marked(0), await marked(1)]).toEqual([0, 0]);
+  });
+
+  it('prints the pairs from the CLI, and measures a chapter claim with a verdict', async () => {
+    const cli = await runCli(['tune', 'shapes', '--rounds', '5', '--pairs', 'take,updates'], { LAB_URL: t.url });
+    expect(cli.code, cli.out).toBe(0);
+    expect(cli.out).toMatch(/pair +\| GORM default +\| p50 +\| tuned +\| p50 +\| tuned is faster by +\| claimed/);
+    expect(cli.out).toMatch(/take +\| First\(&user, id\) +\| [\d.,]+ µs +\| Take\(&user, id\)/);
+    expect(cli.out).toMatch(/updates +\| Save\(&user\)/);
+    expect(cli.out).toContain('shard-0, 5 rounds per side');
+    const bad = await runCli(['tune', 'shapes', '--pairs', 'take,select'], { LAB_URL: t.url });
+    expect(bad.code).not.toBe(0);
+    expect(bad.out).toContain('--pairs takes transaction, columns, take, updates');
+
+    const claim = await t.call<{ measured: string; verdict: string; why: string }>('POST', '/lab/v1/chapters/performance-tuning/claims/take-first/measure', {});
+    expect(claim.status).toBe(200);
+    expect(claim.body.measured).toMatch(/^shard-0, 300 rounds per side: First\(&user, id\) p50 [\d,]+ µs/);
+    expect(['holds', 'fails']).toContain(claim.body.verdict);
+    expect(claim.body.why).toMatch(/is (inside|below|above) the claimed 10–20 %/);
+    expect(await marked(0)).toBe(0);
+  });
+});

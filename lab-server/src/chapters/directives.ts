@@ -50,6 +50,7 @@ export const WIDGETS = [
   'starvation',
   'breakdown',
   'connection-memory',
+  'query-shapes',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

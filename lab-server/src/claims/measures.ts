@@ -12,6 +12,7 @@ import { namedStatements } from './measures/named-statements.js';
 import { pooledClients } from './measures/pooled-clients.js';
 import { lookup } from './measures/lookup.js';
 import { partitionSpread } from './measures/partition-spread.js';
+import { queryShape } from './measures/query-shape.js';
 import { repartition } from './measures/repartition.js';
 import { ringMovement } from './measures/ring-movement.js';
 import { ringShares } from './measures/ring-shares.js';
@@ -36,6 +37,7 @@ const measureKinds = [
   lookup,
   partitionSpread,
   connectionMemory,
+  queryShape,
 ] as const;
 
 type SpecOf<K> = K extends MeasureKind<infer S> ? S : never;

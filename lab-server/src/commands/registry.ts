@@ -46,6 +46,7 @@ import * as tunePredict from './tune-predict.js';
 import * as tuneStarve from './tune-starve.js';
 import * as tuneBreakdown from './tune-breakdown.js';
 import * as tuneMemory from './tune-memory.js';
+import * as tuneShapes from './tune-shapes.js';
 import * as claims from './claims.js';
 import * as user from './user.js';
 
@@ -159,6 +160,7 @@ export const COMMANDS: readonly Command[] = [
   tuneBreakdown.breakdown,
   tuneBreakdown.breakdownReset,
   tuneMemory.memory,
+  tuneShapes.shapes,
   sql,
   explain,
   partitions.show,

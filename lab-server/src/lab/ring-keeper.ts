@@ -21,6 +21,7 @@ export class RingKeeper implements RingControl {
   readonly gate = new WriteGate();
   private currentRouter: Router;
   private change: Promise<unknown> = Promise.resolve();
+  private pendingChanges = 0;
   private releaseShard: (() => void) | null = null;
 
   private constructor(
@@ -118,9 +119,18 @@ export class RingKeeper implements RingControl {
    * so two never pause writes or switch rings over each other.
    */
   changeTopology<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.change.catch(() => undefined).then(fn);
+    this.pendingChanges++;
+    const run = this.change
+      .catch(() => undefined)
+      .then(fn)
+      .finally(() => this.pendingChanges--);
     this.change = run;
     return run;
+  }
+
+  /** Whether a topology change runs or waits now: work that would only wait behind it can say so instead. */
+  get changing(): boolean {
+    return this.pendingChanges > 0;
   }
 
   /**

@@ -463,6 +463,17 @@ describe('the browser lab', () => {
     const pid = Number(/pid (\d+) \(stopped\)/.exec((await memory.textContent()) ?? '')?.[1]);
     expect(isAlive(pid)).toBe(false);
     expect(await memory.locator('[data-bites-first]').getAttribute('data-bites-first')).toMatch(/^(file descriptors|memory)$/);
+    // The query-shape trial from its panel: four pairs measured on shard-0, each with both medians.
+    const shapes = w.page.locator('.query-shapes');
+    await shapes.getByLabel('Rounds per side').fill('5');
+    await shapes.getByRole('button', { name: 'Measure the four pairs' }).click();
+    await expect
+      .poll(() => shapes.locator('tr[data-pair]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-pair'))), { timeout: 60_000 })
+      .toEqual(['transaction', 'columns', 'take', 'updates']);
+    expect(await shapes.locator('tr[data-pair="take"]').textContent()).toMatch(/First\(&user, id\)[\d,]+ µsTake\(&user, id\)[\d,]+ µs[+−]?[\d.]+ %10–20 %/);
+    expect(await shapes.textContent()).toContain('shard-0, 5 rounds per side');
+    await shapes.scrollIntoViewIfNeeded();
+    await w.shot('tuning-query-shapes');
     expect(w.errors).toEqual([]);
     await w.page.close();
   });

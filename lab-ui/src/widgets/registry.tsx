@@ -53,6 +53,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   starvation: lazy(() => import('./Starvation')),
   breakdown: lazy(() => import('./Breakdown')),
   'connection-memory': lazy(() => import('./ConnectionMemory')),
+  'query-shapes': lazy(() => import('./QueryShapes')),
   ring: Ring,
   'shard-stats': ShardStats,
   'create-user': CreateUser,

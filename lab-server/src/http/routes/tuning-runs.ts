@@ -1,12 +1,14 @@
 import type { Lab } from '../../lab/lab.js';
 import { Breakdown } from '../../contracts/breakdown.js';
 import { Prediction, PredictionInput, Predictions as PredictionsSchema } from '../../contracts/predictions.js';
+import { LastQueryShapes, QueryShapesInput, QueryShapesTrial } from '../../contracts/query-shapes.js';
 import { LastStarvation, StarvationInput, type StarvationResult } from '../../contracts/starvation.js';
 import { MIN_USERS, sampleUserIds, SEED_USERS } from '../../loadtest/prepare.js';
 import { seed } from '../../seeding/seed.js';
 import { latencyBreakdown } from '../../tracing/breakdown.js';
 import { knobHost } from '../../tuning/host.js';
 import { Predictions } from '../../tuning/predictions.js';
+import { QueryShapeTrials } from '../../tuning/query-shapes.js';
 import { planStarvation, runStarvation } from '../../tuning/starvation.js';
 import type { ApiRouter } from '../api-router.js';
 import { JobAcceptedSchema } from '../schemas/lab.js';
@@ -19,7 +21,7 @@ export type TuningRunsTarget = Pick<
 
 /**
  * `/lab/v1/tuning`'s measurements beside the knobs: where a request's time goes, the original's pool starvation
- * at this machine's scale, and the learner's predictions with the runs that measured them.
+ * at this machine's scale, the learner's predictions with the runs that measured them, and the query shapes.
  */
 export function tuningRunsRoutes(api: ApiRouter, lab: TuningRunsTarget): void {
   const tag = 'lab: tuning';
@@ -142,6 +144,47 @@ export function tuningRunsRoutes(api: ApiRouter, lab: TuningRunsTarget): void {
     async ({ res }) => {
       await predictions.clear();
       res.json({ predictions: [] });
+    },
+  );
+
+  const shapes = new QueryShapeTrials({
+    shards: () => lab.cluster.shards,
+    owns: (shard, id) => lab.ring.router.route(id).shard_name === shard,
+    changing: () => lab.ring.changing,
+    exclusive: (fn) => lab.ring.changeTopology(fn),
+  });
+  api.add(
+    {
+      method: 'get',
+      path: '/tuning/query-shapes',
+      tag,
+      summary: 'The last query-shape trial (POST /lab/v1/tuning/query-shapes)',
+      responses: { 200: { description: 'the last trial, or null', schema: LastQueryShapes } },
+    },
+    async ({ res }) => {
+      res.json({ result: shapes.last });
+    },
+  );
+  api.add(
+    {
+      method: 'post',
+      path: '/tuning/query-shapes',
+      tag,
+      summary:
+        "The original's per-query claims, statement by statement on one shard: GORM's default transaction, SELECT * against named columns, First against Take, Save against Updates; each pair alternating round by round",
+      description: 'See docs/tuning.md, "Query shape, measured". Every user the trial writes is deleted before it answers.',
+      body: QueryShapesInput,
+      bodyName: 'query-shape trial',
+      responses: {
+        200: { description: 'both sides of each pair with their ratio, beside the claim', schema: QueryShapesTrial },
+        400: { description: 'a bad body' },
+        404: { description: 'no such shard' },
+        409: { description: 'shard_not_up; trial_running: a trial is running; topology_changing: a reshard or promotion runs' },
+        503: { description: 'shard_unavailable: the shard did not answer' },
+      },
+    },
+    async ({ res, body }) => {
+      res.json(await shapes.run(body));
     },
   );
 }
