@@ -49,6 +49,7 @@ export const WIDGETS = [
   'predictions',
   'starvation',
   'breakdown',
+  'connection-budget',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

@@ -17,6 +17,7 @@ import { ringMovement } from './measures/ring-movement.js';
 import { ringShares } from './measures/ring-shares.js';
 import { seedRate } from './measures/seed-rate.js';
 import { shardCount } from './measures/shard-count.js';
+import { connectionBudget } from './measures/connection-budget.js';
 
 /** Every way a chapter's claim may be measured. A new kind is a file in `measures/` and one entry here. */
 const measureKinds = [
@@ -34,6 +35,7 @@ const measureKinds = [
   repartition,
   lookup,
   partitionSpread,
+  connectionBudget,
 ] as const;
 
 type SpecOf<K> = K extends MeasureKind<infer S> ? S : never;

@@ -45,6 +45,7 @@ import * as tuneRestart from './tune-restart.js';
 import * as tunePredict from './tune-predict.js';
 import * as tuneStarve from './tune-starve.js';
 import * as tuneBreakdown from './tune-breakdown.js';
+import * as tuneBudget from './tune-budget.js';
 import * as claims from './claims.js';
 import * as user from './user.js';
 
@@ -157,6 +158,7 @@ export const COMMANDS: readonly Command[] = [
   tuneStarve.starve,
   tuneBreakdown.breakdown,
   tuneBreakdown.breakdownReset,
+  tuneBudget.budget,
   sql,
   explain,
   partitions.show,

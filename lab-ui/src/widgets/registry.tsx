@@ -52,6 +52,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   predictions: lazy(() => import('./Predictions')),
   starvation: lazy(() => import('./Starvation')),
   breakdown: lazy(() => import('./Breakdown')),
+  'connection-budget': lazy(() => import('./ConnectionBudget')),
   ring: Ring,
   'shard-stats': ShardStats,
   'create-user': CreateUser,
