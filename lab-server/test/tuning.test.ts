@@ -621,4 +621,19 @@ describe('the connection budget: prefork multiplies pools', () => {
     for (const i of [0, 1]) await expect.poll(() => workerConnections(i), { timeout: 30_000 }).toBe(0);
     expect((await t.call('POST', '/api/v1/users', { first_name: 'After', last_name: 'Budget' })).status).toBe(201);
   }, 120_000);
+
+  it('stops the load test on a cancel, lets writes go and puts the pool back', async () => {
+    const started = await t.call<{ job_id: string }>('POST', '/lab/v1/tuning/connection-budget', { workers: 0, pool_max: 2, duration_s: 30 });
+    expect(started.status).toBe(202);
+    const engine = t.running.lab.loadtests;
+    await expect.poll(() => engine.running()?.state, { timeout: 60_000 }).toBe('running');
+    expect((await t.call('POST', `/lab/v1/jobs/${started.body.job_id}/cancel`)).status).toBe(202);
+    expect((await t.running.lab.jobs.wait(started.body.job_id)).state).toBe('cancelled');
+    expect(engine.running()).toBeNull();
+    const held = `SELECT count(*) AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'users' AND l.mode = 'ShareLock'`;
+    for (const url of t.shardUrls) expect((await queryServer<{ n: string }>(url, held))[0]!.n).toBe('0');
+    const knobs = (await t.call<{ knobs: Knob[] }>('GET', '/lab/v1/tuning/knobs')).body.knobs;
+    expect(knobs.filter((k) => ['workers', 'pool_max'].includes(k.name) && k.changed)).toEqual([]);
+    expect((await t.call('POST', '/api/v1/users', { first_name: 'After', last_name: 'Cancel' })).status).toBe(201);
+  }, 120_000);
 });

@@ -178,6 +178,8 @@ export async function runBudget(
     // One more round after the run: connections stay open until the pool's idle timeout.
     for (let last = false; !last; ) {
       last = !running;
+      // A cancel that came before the run had an id stops it here.
+      if (ctx.signal.aborted) onAbort();
       await Promise.all(shards.map((s, i) => sample(s, since[i]!, plan.workers, tallies[i]!)));
       samples++;
       if (releases.length && tallies.every((t) => t.peak >= plan.formula)) {
