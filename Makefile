@@ -15,7 +15,8 @@ MESSAGES ?= 0
         loadtest-soak loadtest-pagination loadtest-10k loadtest-scenario4 loadtest-custom loadtest-messages loadtest-list \
         ui-build ui-dev openapi \
         top-statements durability profile restart-shards \
-        migrate-drill-requests migrate-drill-rename
+        migrate-drill-requests migrate-drill-rename \
+        connection-budget
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -276,6 +277,9 @@ predictions: install ## every prediction beside the run that measured it (needs 
 
 starvation: install ## the original's pool starvation at this lab's scale (200 users per pool connection): crud with pool_max 1, then 4; make starvation SECONDS=12 (needs make dev)
 	@$(LAB) tune starve $(if $(SECONDS),--seconds $(SECONDS))
+
+connection-budget: install ## prefork multiplies pools, measured: each shard's peak connections in pg_stat_activity against workers × pool_max; make connection-budget WORKERS=2 POOL=4 [SECONDS=3] (needs make dev)
+	@$(LAB) tune budget $(if $(WORKERS),--workers $(WORKERS)) $(if $(POOL),--pool $(POOL)) $(if $(SECONDS),--seconds $(SECONDS))
 
 breakdown: install ## where the time goes: per endpoint, p50/p95 of pool wait, query, server work and response from traced requests; RESET=1 starts afresh (needs make dev; make trace-sample PERCENT=100 first)
 	@$(LAB) tune breakdown $(if $(RESET),reset)

@@ -704,3 +704,65 @@ describe("query shapes: the original's per-query claims, one statement at a time
     expect(await marked(0)).toBe(0);
   });
 });
+
+describe('the connection budget: prefork multiplies pools', () => {
+  type BudgetShard = { shard: string; peak: number; processes: number; per_process_peak: number; formula: number; max_connections: number };
+  const workerConnections = async (i: number) =>
+    Number(
+      (await queryServer<{ n: string }>(t.shardUrls[i]!, `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name LIKE 'shard-lab-worker-%'`))[0]!.n,
+    );
+
+  it('refuses bad input and a budget over max_connections, changing nothing', async () => {
+    expect((await t.call<{ result: null }>('GET', '/lab/v1/tuning/connection-budget')).body.result).toBeNull();
+    for (const body of [{ workers: 9 }, { pool_max: 0 }, { duration_s: 2.5 }, { workers: 2, size: 3 }]) {
+      const bad = await t.call<ErrorReply>('POST', '/lab/v1/tuning/connection-budget', body);
+      expect(bad.status, JSON.stringify(body)).toBe(400);
+    }
+    // 8 workers × 50 = 400 per shard against max_connections 200: the original's mistake, refused before a worker starts.
+    const over = await t.call<ErrorReply>('POST', '/lab/v1/tuning/connection-budget', { workers: 8, pool_max: 50 });
+    expect(over.status).toBe(409);
+    expect(over.body.error.code).toBe('over_budget');
+    expect(over.body.error.message).toContain('8 processes × pool_max 50 = 400');
+    const knobs = (await t.call<{ knobs: Knob[] }>('GET', '/lab/v1/tuning/knobs')).body.knobs;
+    expect(knobs.filter((k) => ['workers', 'pool_max'].includes(k.name) && k.changed)).toEqual([]);
+  });
+
+  it('fills two workers’ pools of 3, counts 2 × 3 connections per shard in pg_stat_activity, and puts both knobs back', async () => {
+    const cli = await runCli(['tune', 'budget', '--workers', '2', '--pool', '3', '--seconds', '2'], { LAB_URL: t.url });
+    expect(cli.code, cli.out).toBe(0);
+    expect(cli.out).toContain('2 workers × pool_max 3 = 6 connections per shard, against max_connections 200');
+    expect(cli.out, cli.out).toMatch(/shard-0 +\| 6 +\| 6 +\| 2 +\| 3 /);
+    const { result } = (
+      await t.call<{ result: { shards: BudgetShard[]; plan: { processes: number; formula: number }; samples: number } }>(
+        'GET',
+        '/lab/v1/tuning/connection-budget',
+      )
+    ).body;
+    expect(result.plan).toMatchObject({ processes: 2, formula: 6 });
+    expect(result.samples).toBeGreaterThan(1);
+    // Each worker's own pool of 3 to each shard, every connection of it used under the load: exactly 2 × 3.
+    expect(result.shards).toEqual(
+      ['shard-0', 'shard-1'].map((shard) => expect.objectContaining({ shard, peak: 6, processes: 2, per_process_peak: 3, formula: 6, max_connections: 200 })),
+    );
+    const knobs = (await t.call<{ knobs: Knob[] }>('GET', '/lab/v1/tuning/knobs')).body.knobs;
+    expect(knobs.filter((k) => ['workers', 'pool_max'].includes(k.name) && k.changed)).toEqual([]);
+    // The workers are gone, and with them their connections: the primary serves the API again.
+    for (const i of [0, 1]) await expect.poll(() => workerConnections(i), { timeout: 30_000 }).toBe(0);
+    expect((await t.call('POST', '/api/v1/users', { first_name: 'After', last_name: 'Budget' })).status).toBe(201);
+  }, 120_000);
+
+  it('stops the load test on a cancel, lets writes go and puts the pool back', async () => {
+    const started = await t.call<{ job_id: string }>('POST', '/lab/v1/tuning/connection-budget', { workers: 0, pool_max: 2, duration_s: 30 });
+    expect(started.status).toBe(202);
+    const engine = t.running.lab.loadtests;
+    await expect.poll(() => engine.running()?.state, { timeout: 60_000 }).toBe('running');
+    expect((await t.call('POST', `/lab/v1/jobs/${started.body.job_id}/cancel`)).status).toBe(202);
+    expect((await t.running.lab.jobs.wait(started.body.job_id)).state).toBe('cancelled');
+    expect(engine.running()).toBeNull();
+    const held = `SELECT count(*) AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'users' AND l.mode = 'ShareLock'`;
+    for (const url of t.shardUrls) expect((await queryServer<{ n: string }>(url, held))[0]!.n).toBe('0');
+    const knobs = (await t.call<{ knobs: Knob[] }>('GET', '/lab/v1/tuning/knobs')).body.knobs;
+    expect(knobs.filter((k) => ['workers', 'pool_max'].includes(k.name) && k.changed)).toEqual([]);
+    expect((await t.call('POST', '/api/v1/users', { first_name: 'After', last_name: 'Cancel' })).status).toBe(201);
+  }, 120_000);
+});

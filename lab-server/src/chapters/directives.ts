@@ -51,6 +51,7 @@ export const WIDGETS = [
   'breakdown',
   'connection-memory',
   'query-shapes',
+  'connection-budget',
 ] as const;
 export type WidgetName = (typeof WIDGETS)[number];
 

@@ -19,6 +19,7 @@ import { ringShares } from './measures/ring-shares.js';
 import { seedRate } from './measures/seed-rate.js';
 import { shardCount } from './measures/shard-count.js';
 import { connectionMemory } from './measures/connection-memory.js';
+import { connectionBudget } from './measures/connection-budget.js';
 
 /** Every way a chapter's claim may be measured. A new kind is a file in `measures/` and one entry here. */
 const measureKinds = [
@@ -38,6 +39,7 @@ const measureKinds = [
   partitionSpread,
   connectionMemory,
   queryShape,
+  connectionBudget,
 ] as const;
 
 type SpecOf<K> = K extends MeasureKind<infer S> ? S : never;

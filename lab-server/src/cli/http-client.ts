@@ -1,4 +1,4 @@
-import { CommandError, type LabClient, type LabReply } from '../commands/command.js';
+import { LabUnreachableError, type LabClient, type LabReply } from '../commands/command.js';
 
 /** Where the CLI finds a running lab: LAB_URL, else the default address of `make dev`. */
 export function labUrl(): string {
@@ -25,7 +25,7 @@ export class HttpLabClient implements LabClient {
     try {
       res = await fetch(`${this.base}${path}`, { method, headers, body: hasBody ? JSON.stringify(body ?? {}) : undefined });
     } catch {
-      throw new CommandError(`The lab is not running at ${this.base}. Start it with 'make dev' (or set LAB_URL).`);
+      throw new LabUnreachableError(`The lab is not running at ${this.base}. Start it with 'make dev' (or set LAB_URL).`);
     }
     const text = await res.text();
     let parsed: unknown = null;

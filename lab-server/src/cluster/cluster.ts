@@ -107,11 +107,12 @@ export class Cluster extends ShardSet {
 
   /**
    * A prefork worker's view: the ring's shards as the primary gave them (ids and names included) and the
-   * catalog; it starts and stops nothing.
+   * catalog, its request pools under its own application_name; it starts and stops nothing.
    */
-  static async attach(config: LabConfig, shards: ShardSpec[], catalogUrl: string, log: Log): Promise<Cluster> {
+  static async attach(config: LabConfig, shards: ShardSpec[], catalogUrl: string, log: Log, applicationName?: string): Promise<Cluster> {
     const catalog = await Catalog.open(catalogUrl, { migrate: false });
     const cluster = new Cluster('attached', catalog, config, log, []);
+    if (applicationName) cluster.pools.applicationName = applicationName;
     for (const s of shards) cluster.servers.register(s, null);
     return cluster.ready();
   }

@@ -7,6 +7,11 @@ import type { Shard } from './shard.js';
 import type { ShardSet } from './shard-set.js';
 import { inSpan } from '../tracing/tracing.js';
 
+/** The request pools' session name in the primary (`pg_stat_activity.application_name`). */
+export const API_APPLICATION = 'shard-lab';
+/** A prefork worker's request pools are named with this and its pid, so pg_stat_activity tells each process's pool apart. */
+export const WORKER_APPLICATION_PREFIX = 'shard-lab-worker-';
+
 /**
  * Connections to the shards: each shard's pool and health probe, queries through the pool with outages named
  * by shard, and connections outside it for bulk work.
@@ -21,6 +26,9 @@ export class ShardPools {
   /** Queries running through onShard per shard, and who waits for them to end (see drained). */
   private readonly running = new Map<Shard, { count: number; idle: (() => void)[] }>();
 
+  /** The request pools' application_name: the primary's, or a prefork worker's (set before any shard is registered). */
+  applicationName: string = API_APPLICATION;
+
   constructor(
     private readonly set: ShardSet,
     private readonly config: Pick<LabConfig, 'pool' | 'healthIntervalMs'>,
@@ -28,7 +36,7 @@ export class ShardPools {
     this.limits = { ...config.pool };
   }
 
-  pool(url: string, applicationName?: string): pg.Pool {
+  pool(url: string, applicationName = this.applicationName): pg.Pool {
     return createPool(url, this.limits, applicationName);
   }
 

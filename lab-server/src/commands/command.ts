@@ -126,6 +126,9 @@ export class CommandError extends Error {
   }
 }
 
+/** No answer at the lab's address: not running, or (for a moment) handing its port to or from prefork workers. */
+export class LabUnreachableError extends CommandError {}
+
 /** The arguments did not fit: the dispatcher adds the command's usage, in the front end's words. */
 export class UsageError extends CommandError {
   constructor(readonly reason: string | undefined) {

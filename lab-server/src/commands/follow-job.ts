@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { get, seg } from './api.js';
-import { CommandError, type CommandContext } from './command.js';
+import { CommandError, LabUnreachableError, type CommandContext } from './command.js';
 import { JobView } from './replies.js';
 
 const POLL_MS = 250;
+/** Polls in a row that may find no one at the lab's address: a job that changes the worker count from or to 0 hands the port over meanwhile. */
+const UNREACHABLE_POLLS = 40;
 
 /**
  * Polls a job until it ends, drawing its progress; Ctrl-C (the context's signal) asks the lab to cancel it and
@@ -12,6 +14,7 @@ const POLL_MS = 250;
 export async function followJob(ctx: CommandContext, id: string, title: string): Promise<JobView> {
   let cancelling = false;
   let announced: string | undefined;
+  let unreachable = 0;
   try {
     for (;;) {
       if (ctx.signal.aborted && !cancelling) {
@@ -19,7 +22,15 @@ export async function followJob(ctx: CommandContext, id: string, title: string):
         // A job that ended meanwhile refuses the cancel; the next poll shows how it ended.
         await ctx.lab.call('POST', `/lab/v1/jobs/${seg(id)}/cancel`, {});
       }
-      const job = await get(ctx.lab, `/lab/v1/jobs/${seg(id)}`, JobView);
+      let job: JobView;
+      try {
+        job = await get(ctx.lab, `/lab/v1/jobs/${seg(id)}`, JobView);
+        unreachable = 0;
+      } catch (err) {
+        if (!(err instanceof LabUnreachableError) || ++unreachable > UNREACHABLE_POLLS) throw err;
+        await sleep(POLL_MS);
+        continue;
+      }
       if (job.waiting && job.waiting !== announced) {
         // Said once per hold, on a line of its own, so it also reaches a log or a pipe where no bar is drawn.
         announced = job.waiting;

@@ -47,6 +47,7 @@ import * as tuneStarve from './tune-starve.js';
 import * as tuneBreakdown from './tune-breakdown.js';
 import * as tuneMemory from './tune-memory.js';
 import * as tuneShapes from './tune-shapes.js';
+import * as tuneBudget from './tune-budget.js';
 import * as claims from './claims.js';
 import * as user from './user.js';
 
@@ -161,6 +162,7 @@ export const COMMANDS: readonly Command[] = [
   tuneBreakdown.breakdownReset,
   tuneMemory.memory,
   tuneShapes.shapes,
+  tuneBudget.budget,
   sql,
   explain,
   partitions.show,

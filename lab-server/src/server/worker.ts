@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { Router as ExpressRouter } from 'express';
 import { Cluster, type Log } from '../cluster/cluster.js';
+import { WORKER_APPLICATION_PREFIX } from '../cluster/shard-pools.js';
 import { parseLsn } from '../cluster/reads.js';
 import type { LabConfig } from '../config.js';
 import { createApp } from '../http/app.js';
@@ -34,7 +35,7 @@ export async function runWorker(log: Log): Promise<void> {
     else if (msg?.type === 'lab-wrote') void ready.then((lab) => lab.reads.learn(msg.write));
     else if (msg?.type) void ready.then((lab) => carryOut(lab, msg));
   });
-  const cluster = await Cluster.attach(config, spec.ring.shards, spec.catalog_url, log);
+  const cluster = await Cluster.attach(config, spec.ring.shards, spec.catalog_url, log, `${WORKER_APPLICATION_PREFIX}${process.pid}`);
   const lab = await Lab.create(config, cluster, log, spec.ring);
   await lab.usePeerState(spec.state);
   lab.reads.onWrite = (write) => process.send?.({ type: 'lab-wrote', write } satisfies WorkerMessage);

@@ -474,6 +474,16 @@ describe('the browser lab', () => {
     expect(await shapes.textContent()).toContain('shard-0, 5 rounds per side');
     await shapes.scrollIntoViewIfNeeded();
     await w.shot('tuning-query-shapes');
+    // The connection budget: the primary alone with pools of 2, filled under load, is 2 connections per shard.
+    const budget = w.page.locator('.connection-budget');
+    await budget.getByLabel('Workers').fill('0');
+    await budget.getByLabel('pool_max').fill('2');
+    await budget.getByLabel('Seconds').fill('1');
+    await budget.getByRole('button', { name: 'Measure the budget' }).click();
+    await budget.locator('tr[data-shard="shard-4"]').waitFor({ timeout: 60_000 });
+    expect(await budget.locator('tr[data-shard]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-peak')))).toEqual(['2', '2', '2', '2', '2']);
+    await budget.scrollIntoViewIfNeeded();
+    await w.shot('tuning-connection-budget');
     expect(w.errors).toEqual([]);
     await w.page.close();
   });

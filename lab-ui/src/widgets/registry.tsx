@@ -54,6 +54,7 @@ const WIDGETS: Record<WidgetName, ComponentType<WidgetProps>> = {
   breakdown: lazy(() => import('./Breakdown')),
   'connection-memory': lazy(() => import('./ConnectionMemory')),
   'query-shapes': lazy(() => import('./QueryShapes')),
+  'connection-budget': lazy(() => import('./ConnectionBudget')),
   ring: Ring,
   'shard-stats': ShardStats,
   'create-user': CreateUser,

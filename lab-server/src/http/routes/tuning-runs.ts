@@ -1,11 +1,14 @@
 import type { Lab } from '../../lab/lab.js';
 import { Breakdown } from '../../contracts/breakdown.js';
+import { BudgetInput, LastBudget, type BudgetResult } from '../../contracts/connection-budget.js';
+import { ConflictError } from '../../domain/errors.js';
 import { Prediction, PredictionInput, Predictions as PredictionsSchema } from '../../contracts/predictions.js';
 import { LastQueryShapes, QueryShapesInput, QueryShapesTrial } from '../../contracts/query-shapes.js';
 import { LastStarvation, StarvationInput, type StarvationResult } from '../../contracts/starvation.js';
 import { MIN_USERS, sampleUserIds, SEED_USERS } from '../../loadtest/prepare.js';
 import { seed } from '../../seeding/seed.js';
 import { latencyBreakdown } from '../../tracing/breakdown.js';
+import { assertBudget, planBudget, runBudget } from '../../tuning/connection-budget.js';
 import { knobHost } from '../../tuning/host.js';
 import { Predictions } from '../../tuning/predictions.js';
 import { QueryShapeTrials } from '../../tuning/query-shapes.js';
@@ -16,7 +19,7 @@ import { JobAcceptedSchema } from '../schemas/lab.js';
 /** What the tuning measurements need of the lab: its shards and ring, settings, load tests and jobs. */
 export type TuningRunsTarget = Pick<
   Lab,
-  'cluster' | 'ring' | 'settings' | 'config' | 'preforkWorkers' | 'setWorkers' | 'loadtests' | 'updateSettings' | 'jobs'
+  'cluster' | 'ring' | 'settings' | 'config' | 'preforkWorkers' | 'setWorkers' | 'loadtests' | 'updateSettings' | 'jobs' | 'pooling'
 >;
 
 /**
@@ -96,6 +99,55 @@ export function tuningRunsRoutes(api: ApiRouter, lab: TuningRunsTarget): void {
         };
         lastStarvation = await runStarvation(host, lab.loadtests, plan, ctx, prepare);
         return { ...lastStarvation };
+      });
+      res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
+    },
+  );
+
+  let lastBudget: BudgetResult | null = null;
+  api.add(
+    {
+      method: 'get',
+      path: '/tuning/connection-budget',
+      tag,
+      summary: "The last connection budget (POST /lab/v1/tuning/connection-budget): each shard's peak connections against workers × pool_max",
+      responses: { 200: { description: 'the last result, or null', schema: LastBudget } },
+    },
+    async ({ res }) => {
+      res.json({ result: lastBudget });
+    },
+  );
+  api.add(
+    {
+      method: 'post',
+      path: '/tuning/connection-budget',
+      tag,
+      summary:
+        "Prefork multiplies pools, measured: with the workers and pool_max given, a crud load test fills every process's pools while pg_stat_activity is sampled on each shard; a job whose result sets each shard's peak beside workers × pool_max, its max_connections and the original's 8 × 100",
+      description: 'See docs/tuning.md, "The connection budget". Both knobs are put back afterwards, also when the job fails or is cancelled.',
+      body: BudgetInput,
+      bodyName: 'connection budget',
+      responses: {
+        202: { description: 'started; Location: the job (result: plan, run, shards)', schema: JobAcceptedSchema },
+        400: { description: 'a bad body' },
+        409: {
+          description:
+            "loadtest_running: a load test is running; pooling_on: PgBouncer decides the server connections; over_budget: more than a shard accepts, with room for the lab's own",
+        },
+      },
+    },
+    async ({ res, body }) => {
+      lab.loadtests.assertIdle();
+      if (lab.pooling.mode !== 'off')
+        throw new ConflictError(
+          'pooling_on',
+          `The API reaches the shards through PgBouncer (${lab.pooling.mode} mode), whose own pool decides the server connections; turn pooling off (pooling off) to measure the API's pools.`,
+        );
+      const plan = planBudget(lab.cluster.shards.length, body.workers ?? lab.preforkWorkers, body.pool_max ?? lab.settings.get().pool_max, body.duration_s);
+      await assertBudget(host.shards(), plan);
+      const job = lab.jobs.submit('connection-budget', { ...plan }, plan.duration_s, async (ctx) => {
+        lastBudget = await runBudget(host, lab.loadtests, plan, ctx);
+        return { ...lastBudget };
       });
       res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
     },
