@@ -146,7 +146,7 @@ try {
   const kept = ((await (await fetch(`${started.url}/lab/v1/traces`)).json()) as { traces: unknown[] }).traces.length;
   console.log(`\nGET /api/v1/users/:id, every request traced against none (median of ${ROUNDS} paired rounds):`);
   console.log(`  throughput ${tput.toFixed(2)}x, p99 ${p99.toFixed(2)}x; the lab kept ${kept} traces`);
-  // A read by id passes these hooks untraced: the header check, the ring lookup (sync), the shard span and
+  // A read by id passes these hooks untraced: the header check, the ring lookup and the JSON (sync), the shard span and
   // the pool's query wrapper (async); count them off one traced read rather than assume.
   const probe = ids[0]!;
   const traced = (await (
@@ -157,7 +157,7 @@ try {
     })
   ).json()) as { trace: { spans: { name: string }[] } };
   const names = traced.trace.spans.map((x) => x.name);
-  const syncHooks = names.filter((n) => n === 'ring lookup').length;
+  const syncHooks = names.filter((n) => n === 'ring lookup' || n === 'serialise JSON').length;
   // The shard span and the pool's query wrapper; the root and `response` are the header check, counted as nothing.
   const asyncHooks = names.filter((n) => / (primary|replica)$/.test(n) || n === 'query').length;
   const perRequestUs = (syncHooks * hookSyncNs + asyncHooks * hookNs) / 1000;
