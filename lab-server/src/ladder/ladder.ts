@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RUNGS, type LadderRequest, type LadderStep, type LadderView, type Rung } from '../contracts/ladder.js';
 import { ConflictError } from '../domain/errors.js';
+import { median } from '../values/median.js';
 import { runLoadTest, type RunReply } from '../loadtest/over-http.js';
 import { errorMessage, type SelfClient, type SelfReply } from '../net/self-client.js';
 import type { IndexSwitch } from './list-index.js';
@@ -41,14 +42,6 @@ class Skip extends Error {}
 
 const ratio = (a: number | null | undefined, b: number | null | undefined) => (a == null || !b ? null : Math.round((a / b) * 100) / 100);
 const round2 = (n: number) => Math.round(n * 100) / 100;
-
-/** The middle value (the mean of the two middle ones for an even count); null for none. */
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const v = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
-}
 
 /** Slowest to fastest run against the median, in percent; null for fewer than two runs. */
 export function spreadPercent(values: readonly number[]): number | null {

@@ -4,7 +4,7 @@ import { ConflictError } from '../domain/errors.js';
 import { JobCancelledError, type JobContext } from '../jobs/registry.js';
 import type { LoadTestEngine } from '../loadtest/engine.js';
 import { findScenario } from '../loadtest/scenarios.js';
-import { type KnobHost, readKnobs, setKnob } from './knobs.js';
+import { type KnobHost, rememberKnobs, setKnob } from './knobs.js';
 import type { TunableShard } from './service.js';
 
 /**
@@ -137,12 +137,7 @@ export async function runBudget(
   // The administration pools: outside the API's, so sampling neither waits for nor adds to what it counts.
   const shards = host.shards();
   const limits = await assertBudget(shards, plan);
-  const knobs = await readKnobs(host);
-  const was = (name: string) => {
-    const k = knobs.find((x) => x.name === name);
-    return k?.changed ? k.value : null;
-  };
-  const workersBefore = host.workers;
+  const restore = await rememberKnobs(host, ['pool_max', 'workers']);
   const tallies = shards.map((): Tally => ({ peak: 0, per_process: 0, others: 0, apps: new Set() }));
   let run: string | null = null;
   let samples = 0;
@@ -213,7 +208,6 @@ export async function runBudget(
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     await releaseAll();
-    await setKnob(host, 'pool_max', was('pool_max'));
-    if (host.workers !== workersBefore) await setKnob(host, 'workers', workersBefore);
+    await restore();
   }
 }

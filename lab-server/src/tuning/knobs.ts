@@ -260,6 +260,21 @@ export async function setKnob(host: KnobHost, name: string, value: string | numb
   return readKnobs(host);
 }
 
+/**
+ * Remembers the named knobs as they are now; the function it returns puts back each one that differs by then
+ * (a job that turns knobs calls it when it ends, however it ends).
+ */
+export async function rememberKnobs(host: KnobHost, names: readonly string[]): Promise<() => Promise<void>> {
+  const before = new Map((await readKnobs(host)).map((k) => [k.name, k]));
+  return async () => {
+    const now = new Map((await readKnobs(host)).map((k) => [k.name, k.value]));
+    for (const name of names) {
+      const was = before.get(name);
+      if (was && now.get(name) !== was.value) await setKnob(host, name, was.changed ? was.value : null);
+    }
+  };
+}
+
 /** Every knob back to its default: the lab's settings, and every allowed PostgreSQL parameter the lab set. */
 export async function resetKnobs(host: KnobHost): Promise<Knob[]> {
   const defaults = host.defaults();

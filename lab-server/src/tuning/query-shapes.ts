@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { MAX_SHAPE_ROUNDS, MIN_SHAPE_ROUNDS, SHAPE_PAIRS, type QueryShapesTrial, type ShapePair, type ShapeResult } from '../contracts/query-shapes.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../domain/errors.js';
+import { median } from '../values/median.js';
 
 /**
  * The original's per-query claims measured statement by statement: for each pair, what GORM sends by default
@@ -128,9 +129,7 @@ function plans(f: Fixture): Record<ShapePair, PairPlan> {
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 function stats(side: Shape, us: number[]): ShapeResult['tuned'] {
-  const sorted = [...us].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const p50 = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const p50 = median(us) ?? 0;
   const mean = us.reduce((a, b) => a + b, 0) / us.length;
   return { shape: side.shape, sql: side.sql, mean_us: round1(mean), p50_us: round1(p50), ops_per_s: Math.round(1e6 / mean) };
 }

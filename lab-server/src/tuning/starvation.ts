@@ -2,7 +2,7 @@ import type { JobContext } from '../jobs/registry.js';
 import type { LoadTestEngine } from '../loadtest/engine.js';
 import type { RunView } from '../loadtest/run.js';
 import { findScenario } from '../loadtest/scenarios.js';
-import { type KnobHost, readKnobs, setKnob } from './knobs.js';
+import { type KnobHost, rememberKnobs, setKnob } from './knobs.js';
 
 /**
  * The original's pool starvation at this machine's scale. Its "before" was a pool of 25 connections to one
@@ -102,11 +102,7 @@ export async function runStarvation(
 ): Promise<{ plan: StarvationPlan; before: StarvationSide; after: StarvationSide; original: typeof ORIGINAL & { success_before: 42; success_after: 100 } }> {
   engine.assertIdle();
   const scenario = findScenario(plan.scenario)!;
-  const knobs = await readKnobs(host);
-  const was = (name: string) => {
-    const k = knobs.find((x) => x.name === name);
-    return k?.changed ? k.value : null;
-  };
+  const restore = await rememberKnobs(host, ['pool_max', 'pool_wait_timeout_ms']);
   const once = async (pool: number): Promise<StarvationSide> => {
     ctx.phase(`pool_max ${pool}`);
     await setKnob(host, 'pool_max', pool);
@@ -130,7 +126,6 @@ export async function runStarvation(
     ctx.progress(2, 2);
     return { plan, before, after, original: { ...ORIGINAL, success_before: 42, success_after: 100 } };
   } finally {
-    await setKnob(host, 'pool_max', was('pool_max'));
-    await setKnob(host, 'pool_wait_timeout_ms', was('pool_wait_timeout_ms'));
+    await restore();
   }
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { BudgetResult } from '../../contracts/connection-budget.js';
-import { StepFailed } from '../../exercises/action-kind.js';
-import { startAndWait } from '../../exercises/actions/lab-api.js';
+import { jobResult, startAndWait } from '../../exercises/actions/lab-api.js';
 import { fmt } from '../../exercises/checks/format.js';
 import type { Measurement, MeasureKind } from '../measure-kind.js';
 import { measureSchema } from './spec.js';
@@ -53,8 +52,6 @@ export const connectionBudget: MeasureKind<Spec> = {
     `Starts ${fmt(s.workers)} prefork worker${s.workers === 1 ? '' : 's'} with pool_max ${fmt(s.pool_max)}, runs the crud load test for ${fmt(s.duration_s)} s with enough connections to fill every pool, and counts each shard's connections in pg_stat_activity; both knobs are put back.`,
   measure: async (s, ctx) => {
     const job = await startAndWait(ctx, 'POST', '/lab/v1/tuning/connection-budget', { workers: s.workers, pool_max: s.pool_max, duration_s: s.duration_s });
-    const r = BudgetResult.safeParse(job.result);
-    if (!r.success) throw new StepFailed(`The connection-budget job ${job.id} reported no result.`);
-    return judgeBudget(r.data);
+    return judgeBudget(jobResult(job, BudgetResult));
   },
 };

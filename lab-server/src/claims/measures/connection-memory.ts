@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConnectionMemoryResult, MAX_TRIAL_CONNECTIONS, MIN_TRIAL_CONNECTIONS } from '../../contracts/connection-memory.js';
-import { startAndWait } from '../../exercises/actions/lab-api.js';
+import { jobResult, startAndWait } from '../../exercises/actions/lab-api.js';
 import { fmt } from '../../exercises/checks/format.js';
 import { bytes } from '../../values/bytes.js';
 import type { Measurement, MeasureKind } from '../measure-kind.js';
@@ -56,6 +56,6 @@ export const connectionMemory: MeasureKind<Spec> = {
     `Starts a bare Node HTTP server in a child process, opens ${fmt(s.connections)} keep-alive connections to it (fewer if ulimit -n does not leave room), measures its memory with them open, then closes them and stops the server.`,
   async measure(s, ctx) {
     const job = await startAndWait(ctx, 'POST', '/lab/v1/tuning/connection-memory', { connections: s.connections });
-    return judgeConnectionMemory(ConnectionMemoryResult.parse(job.result), s);
+    return judgeConnectionMemory(jobResult(job, ConnectionMemoryResult), s);
   },
 };

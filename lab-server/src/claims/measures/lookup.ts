@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { errorMessage } from '../../net/self-client.js';
 import { failUnlessOk } from '../../exercises/actions/lab-api.js';
 import type { Measurement, MeasureKind } from '../measure-kind.js';
+import { median } from '../../values/median.js';
 import { measureSchema } from './spec.js';
 
 const spec = measureSchema('lookup', {
@@ -19,16 +20,10 @@ interface Touch {
   execution_ms: number;
 }
 
-const median = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
 /** The partitions read decide; the time is compared as a ratio, since it is the original's machine's. */
 export function judgeLookup(s: Spec, runs: readonly Touch[]): Measurement {
   const first = runs[0]!;
-  const ms = median(runs.map((r) => r.execution_ms));
+  const ms = median(runs.map((r) => r.execution_ms)) ?? first.execution_ms;
   const read = first.scanned.length;
   const measured = `A lookup by id on ${s.shard} read ${read} of ${first.partitions_total} partitions (${first.scanned.join(', ')}); execution ${ms.toFixed(3)} ms, the median of ${runs.length} EXPLAIN ANALYZE runs.`;
   if (read !== s.claimed_partitions)

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { StepFailed } from '../../exercises/action-kind.js';
-import { failUnlessOk, startAndWait } from '../../exercises/actions/lab-api.js';
+import { failUnlessOk, jobResult, startAndWait } from '../../exercises/actions/lab-api.js';
 import { fmt } from '../../exercises/checks/format.js';
 import type { Measurement, MeasureKind } from '../measure-kind.js';
 import { measureSchema } from './spec.js';
@@ -55,8 +54,6 @@ export const repartition: MeasureKind<Spec> = {
     const short = s.users - stats.body.total_users;
     if (short > 0) await startAndWait(ctx, 'POST', '/lab/v1/seed', { users: short });
     const job = await startAndWait(ctx, 'POST', '/lab/v1/partitions', { partitions: s.partitions });
-    const built = Built.safeParse(job.result);
-    if (!built.success) throw new StepFailed(`The repartition job ${job.id} reported no build.`);
-    return judgeRepartition(s, built.data);
+    return judgeRepartition(s, jobResult(job, Built));
   },
 };

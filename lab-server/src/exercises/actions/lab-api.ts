@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { errorMessage, type SelfReply } from '../../net/self-client.js';
 import { StepFailed } from '../action-kind.js';
 import type { JobView } from '../../jobs/registry.js';
@@ -25,6 +26,13 @@ export async function startAndWait(ctx: ExerciseContext, method: string, path: s
   const jobId = reply.body?.job_id;
   if (!jobId) throw new StepFailed(`${method} ${path} answered without a job.`);
   return succeeded(ctx, method, path, jobId);
+}
+
+/** A finished job's result in the shape its route documents; anything else is a step that failed, naming the job. */
+export function jobResult<T>(job: JobView, shape: z.ZodType<T>): T {
+  const r = shape.safeParse(job.result);
+  if (!r.success) throw new StepFailed(`The ${job.kind} job ${job.id} reported no result in the documented shape.`);
+  return r.data;
 }
 
 async function succeeded(ctx: ExerciseContext, method: string, path: string, jobId: string): Promise<JobView> {

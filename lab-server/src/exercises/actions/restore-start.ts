@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { emptyMessengerTables } from '../../starts/clear.js';
 import { StartSpecSchema } from '../../starts/starts.js';
 import { stepSchema, type ActionKind } from '../action-kind.js';
-import { failUnlessOk, startAndWait } from './lab-api.js';
+import { failUnlessOk, jobResult, startAndWait } from './lab-api.js';
 import { bringShardCount } from './shard-count.js';
 
 const spec = stepSchema('restore-start', StartSpecSchema.shape);
@@ -46,7 +46,7 @@ export const restoreStart: ActionKind<RestoreStartStep> = {
       parts.push(await bringShardCount(ctx, ctx.lab.config.shardCount));
     }
     const job = await startAndWait(ctx, 'POST', '/lab/v1/starts', { users: s.users, conversations: s.conversations, messages: s.messages });
-    const r = Report.parse(job.result);
+    const r = jobResult(job, Report);
     const ms = Math.round(r.ms).toLocaleString('en-US');
     parts.push(r.how === 'restored' ? `Cloned every shard from the start's snapshot in ${ms} ms.` : `Built the start (seeded, then snapshotted) in ${ms} ms.`);
     return { detail: parts.join(' ') };
