@@ -6,8 +6,8 @@
  * SECONDS=n (default 4) per measurement, ROUNDS=n (default 3), CONNECTIONS=n (default 50), SHARDS=n (default 5).
  */
 import os from 'node:os';
-import { type Load, markdownTable, measureLoad, startBenchLab } from './support.js';
-import type { User } from '../src/messenger/users/schemas.js';
+import { createUsers, type Load, markdownTable, measureLoad, startBenchLab } from './support.js';
+import { median as middle } from '../src/values/median.js';
 
 const SECONDS = Number(process.env.SECONDS ?? 4);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -30,14 +30,7 @@ try {
     Promise.all(Object.entries(knobs).map(([k, v]) => call('PUT', `/lab/v1/tuning/knobs/${k}`, { value: v })));
 
   console.log(`Preparing users on ${SHARDS} shards (${os.cpus().length} cores)...`);
-  const users: User[] = [];
-  for (let batch = 0; batch < 20; batch++) {
-    users.push(
-      ...(await Promise.all(
-        Array.from({ length: 25 }, (_, i) => call<User>('POST', '/api/v1/users', { first_name: `Bench${batch}-${i}`, last_name: 'User' })),
-      )),
-    );
-  }
+  const users = await createUsers(call, 'User');
   const reads = () =>
     load(
       url,
@@ -67,11 +60,7 @@ try {
       },
     ];
 
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((x, y) => x - y);
-    const m = Math.floor(s.length / 2);
-    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-  };
+  const median = (xs: number[]) => middle(xs) ?? 0;
   const success = (r: Load) => (r.requests ? (100 * (r.requests - r.non2xx - r.errors)) / r.requests : 0);
   const rows: string[][] = [];
   for (const p of pairs) {

@@ -7,8 +7,8 @@
  * (default 4), ROUNDS=n (default 3), CONNECTIONS=n (default 50), SHARDS=n (default 3).
  */
 import os from 'node:os';
-import { benchClient, type Load, markdownTable, measureLoad, startBenchLab } from './support.js';
-import type { User } from '../src/messenger/users/schemas.js';
+import { benchClient, createUsers, type Load, markdownTable, measureLoad, startBenchLab } from './support.js';
+import { median as middle } from '../src/values/median.js';
 
 const cores = os.cpus().length;
 const COUNTS = [...new Set((process.env.COUNTS ?? `0,1,2,${cores}`).split(',').map(Number))].sort((a, b) => a - b);
@@ -28,13 +28,7 @@ try {
   };
 
   console.log(`Preparing 500 users on ${SHARDS} shards (${cores} cores)...`);
-  const users: User[] = [];
-  for (let batch = 0; batch < 20; batch++)
-    users.push(
-      ...(await Promise.all(
-        Array.from({ length: 25 }, (_, i) => call<User>('POST', '/api/v1/users', { first_name: `Bench${batch}-${i}`, last_name: 'Workers' })),
-      )),
-    );
+  const users = await createUsers(call, 'Workers');
   const reads = () =>
     measureLoad(
       url,
@@ -62,11 +56,7 @@ try {
   }
   await setWorkers(0);
 
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((x, y) => x - y);
-    const m = Math.floor(s.length / 2);
-    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-  };
+  const median = (xs: number[]) => middle(xs) ?? 0;
   const rps = (n: number) => median(runs.get(n)!.map((r) => r.rps));
   const p99 = (n: number) => median(runs.get(n)!.map((r) => r.p99_ms));
   const rows = COUNTS.map((n) => [
