@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { runCli, startCli } from './support/cli.js';
 import { isAlive } from '../src/cluster/embedded-server.js';
 import { Predictions } from '../src/tuning/predictions.js';
 import { queryServer, startEmbeddedTestLab, type ErrorReply, type TestLab } from './support/lab.js';
@@ -728,7 +728,13 @@ describe('the connection budget: prefork multiplies pools', () => {
   });
 
   it('fills two workers’ pools of 3, counts 2 × 3 connections per shard in pg_stat_activity, and puts both knobs back', async () => {
-    const cli = await runCli(['tune', 'budget', '--workers', '2', '--pool', '3', '--seconds', '2'], { LAB_URL: t.url });
+    const running = startCli(['tune', 'budget', '--workers', '2', '--pool', '3', '--seconds', '2'], { LAB_URL: t.url });
+    // Not a time limit on the budget: a run this long is stuck somewhere, and its job's timed notes say where.
+    const stuck = setTimeout(() => {
+      const jobs = t.running.lab.jobs.list().filter((j) => j.kind === 'connection-budget');
+      console.error(`tune budget still running after 200 s:\n${running.output()}\n${JSON.stringify(jobs, null, 1)}`);
+    }, 200_000);
+    const cli = await running.done.finally(() => clearTimeout(stuck));
     expect(cli.code, cli.out).toBe(0);
     expect(cli.out).toContain('2 workers × pool_max 3 = 6 connections per shard, against max_connections 200');
     expect(cli.out, cli.out).toMatch(/shard-0 +\| 6 +\| 6 +\| 2 +\| 3 /);
@@ -740,6 +746,15 @@ describe('the connection budget: prefork multiplies pools', () => {
     ).body;
     expect(result.plan).toMatchObject({ processes: 2, formula: 6 });
     expect(result.samples).toBeGreaterThan(1);
+    // Each step says when it was done: a slow budget shows where its time went.
+    const job = t.running.lab.jobs.list().find((j) => j.kind === 'connection-budget' && j.state === 'succeeded');
+    const said = job?.notes?.map((n) => n.message) ?? [];
+    for (const step of [
+      /^pool_max 3 and 2 workers in force after [\d.]+ s$/,
+      /^Every pool was full after [\d.]+ s/,
+      /^pool_max and workers back as they were after [\d.]+ s$/,
+    ])
+      expect(said, said.join('\n')).toContainEqual(expect.stringMatching(step));
     // Each worker's own pool of 3 to each shard, every connection of it used under the load: exactly 2 × 3.
     expect(result.shards).toEqual(
       ['shard-0', 'shard-1'].map((shard) => expect.objectContaining({ shard, peak: 6, processes: 2, per_process_peak: 3, formula: 6, max_connections: 200 })),
@@ -749,7 +764,7 @@ describe('the connection budget: prefork multiplies pools', () => {
     // The workers are gone, and with them their connections: the primary serves the API again.
     for (const i of [0, 1]) await expect.poll(() => workerConnections(i), { timeout: 30_000 }).toBe(0);
     expect((await t.call('POST', '/api/v1/users', { first_name: 'After', last_name: 'Budget' })).status).toBe(201);
-  }, 120_000);
+  }, 300_000);
 
   it('stops the load test on a cancel, lets writes go and puts the pool back', async () => {
     const started = await t.call<{ job_id: string }>('POST', '/lab/v1/tuning/connection-budget', { workers: 0, pool_max: 2, duration_s: 30 });

@@ -1,5 +1,7 @@
 import { LabUnreachableError, type LabClient, type LabReply } from '../commands/command.js';
 
+const READ_TIMEOUT_MS = 60_000;
+
 /** Where the CLI finds a running lab: LAB_URL, else the default address of `make dev`. */
 export function labUrl(): string {
   return (process.env.LAB_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8080}`).replace(/\/$/, '');
@@ -21,13 +23,18 @@ export class HttpLabClient implements LabClient {
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     const hasBody = method !== 'GET' && method !== 'HEAD';
     if (hasBody) headers['content-type'] = 'application/json';
+    // A read answers in moments; one that does not is on a connection that went nowhere (a process that let go of
+    // the port meanwhile), and a job's progress polls try again. A change may rightly take minutes: it waits.
+    const signal = hasBody ? undefined : AbortSignal.timeout(READ_TIMEOUT_MS);
     let res: Response;
+    let text: string;
     try {
-      res = await fetch(`${this.base}${path}`, { method, headers, body: hasBody ? JSON.stringify(body ?? {}) : undefined });
+      res = await fetch(`${this.base}${path}`, { method, headers, body: hasBody ? JSON.stringify(body ?? {}) : undefined, signal });
+      text = await res.text();
     } catch {
+      if (signal?.aborted) throw new LabUnreachableError(`The lab at ${this.base} did not answer ${method} ${path} within ${READ_TIMEOUT_MS / 1000} s.`);
       throw new LabUnreachableError(`The lab is not running at ${this.base}. Start it with 'make dev' (or set LAB_URL).`);
     }
-    const text = await res.text();
     let parsed: unknown = null;
     try {
       parsed = text ? JSON.parse(text) : null;

@@ -16,6 +16,8 @@ const WORKER_MAIN = fileURLToPath(new URL(`./worker-main${import.meta.url.endsWi
 /** How long a retiring worker has to finish and exit before it is killed by pid. */
 export const STOP_TIMEOUT_MS = 5_000;
 const RESPAWN_DELAY_MS = 1_000;
+/** A worker not set up by then is stuck (a shard that never answers, say): it is killed by pid and the change fails, instead of waiting for ever. */
+const START_TIMEOUT_MS = 120_000;
 
 /** What a worker needs to serve /api/v1: the shards and ring as the primary has them, and where the primary is. */
 export interface WorkerSpec {
@@ -264,17 +266,26 @@ export class Prefork implements WritePeers {
       if (msg?.type === 'lab-wrote') for (const w of this.workers) if (w !== worker && !w.isDead()) w.send(msg);
       if (msg?.type === 'lab-ready') ready();
     });
+    let stuck = false;
+    const starting = setTimeout(() => {
+      stuck = true;
+      worker.process.kill('SIGKILL');
+    }, START_TIMEOUT_MS);
+    void isReady.then(() => clearTimeout(starting));
     const listening = new Promise<void>((resolve, reject) => {
       let listens = false;
       worker.once('listening', (address) => {
         listens = true;
+        clearTimeout(starting);
         this.port = address.port;
         resolve();
       });
       worker.once('exit', (code, signal) => {
+        clearTimeout(starting);
         this.workers.delete(worker);
         this.lab.metrics.workerGone(worker.id);
         this.done(worker.id, null);
+        if (stuck) return reject(new Error(`a prefork worker was not set up within ${START_TIMEOUT_MS / 1000} s and was stopped; its log is above`));
         if (!listens) return reject(new Error(`a prefork worker exited before listening (${signal ?? `code ${code}`}); its log is above`));
         if (this.stopping || worker.exitedAfterDisconnect || this.retiring.has(worker)) return;
         this.log(`prefork: worker ${worker.process.pid} died (${signal ?? `code ${code}`}); starting another`);

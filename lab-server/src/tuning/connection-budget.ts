@@ -31,6 +31,8 @@ export function planBudget(shards: number, workers: number, pool_max: number, du
 
 type BudgetShard = BudgetResult['shards'][number];
 
+const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
+
 interface Tally {
   peak: number;
   per_process: number;
@@ -138,6 +140,7 @@ export async function runBudget(
   const shards = host.shards();
   const limits = await assertBudget(shards, plan);
   const restore = await rememberKnobs(host, ['pool_max', 'workers']);
+  const began = Date.now();
   const tallies = shards.map((): Tally => ({ peak: 0, per_process: 0, others: 0, apps: new Set() }));
   let run: string | null = null;
   let samples = 0;
@@ -155,6 +158,8 @@ export async function runBudget(
     ctx.phase('knobs');
     await setKnob(host, 'pool_max', plan.pool_max);
     if (host.workers !== plan.workers) await setKnob(host, 'workers', plan.workers);
+    // Starting workers is most of a budget's time on a busy machine: said, so a slow run shows where it waits.
+    ctx.note(`pool_max ${plan.pool_max} and ${plan.workers} worker${plan.workers === 1 ? '' : 's'} in force after ${seconds(began)} s`);
     if (ctx.signal.aborted) throw new JobCancelledError();
     ctx.phase('load');
     // The shards' own clock: a connection used after this belongs to a pool in force now.
@@ -178,12 +183,13 @@ export async function runBudget(
       await Promise.all(shards.map((s, i) => sample(s, since[i]!, plan.workers, tallies[i]!)));
       samples++;
       if (releases.length && tallies.every((t) => t.peak >= plan.formula)) {
-        ctx.note(`Every pool was full after ${((Date.now() - t0) / 1000).toFixed(1)} s: writes go on.`);
+        ctx.note(`Every pool was full after ${seconds(t0)} s: writes go on.`);
         await releaseAll();
       }
       ctx.progress(Math.min(plan.duration_s, Math.floor((Date.now() - t0) / 1000)), plan.duration_s);
       if (!last) await Promise.race([ended, new Promise((r) => setTimeout(r, SAMPLE_MS))]);
     }
+    ctx.note(`load test ${started.id} ended after ${seconds(t0)} s`);
     const view = await engine.get(started.id);
     if (ctx.signal.aborted) throw new JobCancelledError();
     if (view?.state !== 'finished') throw new Error(`load test ${started.id} ended ${view?.state}${view?.error ? `: ${view.error}` : ''}`);
@@ -208,6 +214,8 @@ export async function runBudget(
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     await releaseAll();
+    const back = Date.now();
     await restore();
+    ctx.note(`pool_max and workers back as they were after ${seconds(back)} s`);
   }
 }
