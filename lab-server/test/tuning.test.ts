@@ -78,6 +78,7 @@ interface Knob {
   default: string;
   changed: boolean;
   applies: string;
+  unanswered?: string[];
 }
 const knob = (knobs: Knob[], name: string) => knobs.find((k) => k.name === name)!;
 const turn = (name: string, value: unknown) => t.call<{ knobs: Knob[] }>('PUT', `/lab/v1/tuning/knobs/${name}`, { value });
@@ -434,6 +435,39 @@ describe('prefork workers changed live', () => {
     expect((await t.call('POST', '/api/v1/users', { first_name: 'Served', last_name: 'ByPrimary' })).status).toBe(201);
     expect((await t.call('GET', '/lab/v1/topology')).status).toBe(200);
   }, 120_000);
+
+  it('starts workers while a shard is down: they serve the shard that answers, and the other once it is back', async () => {
+    const statuses = async (n: number) => {
+      const got: number[] = [];
+      for (let i = 0; i < n; i++) got.push((await t.call('POST', '/api/v1/users', { first_name: 'Down', last_name: `Worker ${i}` })).status);
+      return got;
+    };
+    expect((await t.call('POST', '/lab/v1/shards/shard-1/kill')).status).toBe(200);
+    try {
+      // The knob panel reads what answers and names the rest; a PostgreSQL knob is refused, naming the shard, changing nothing.
+      const panel = await t.call<{ knobs: Knob[] }>('GET', '/lab/v1/tuning/knobs');
+      expect(panel.status).toBe(200);
+      expect(knob(panel.body.knobs, 'work_mem')).toMatchObject({ value: '4MB', unanswered: ['shard-1'] });
+      expect(knob(panel.body.knobs, 'pool_max').unanswered).toBeUndefined();
+      const refused = await turn('work_mem', '8MB');
+      expect(refused.status).toBe(503);
+      expect(JSON.stringify(refused.body)).toContain('shard-1');
+      expect(await inForce(0, 'work_mem')).toBe('4MB');
+      const two = await turn('workers', 2);
+      expect(two.status, JSON.stringify(two.body)).toBe(200);
+      expect(workerPids()).toHaveLength(2);
+      // New ids land on both shards: shard-0's are created, shard-1's get 503 while it is down.
+      const down = await statuses(20);
+      expect(down).toContain(201);
+      expect(down).toContain(503);
+    } finally {
+      expect((await t.call('POST', '/lab/v1/shards/shard-1/start')).status).toBe(200);
+    }
+    // The workers' pools find shard-1 again by themselves.
+    await expect.poll(async () => (await statuses(10)).every((s) => s === 201), { timeout: 60_000, interval: 500 }).toBe(true);
+    expect((await turn('workers', null)).status).toBe(200);
+    while (workerPids().length > 0) await new Promise((r) => setTimeout(r, 100));
+  }, 180_000);
 });
 
 interface CrashRun {

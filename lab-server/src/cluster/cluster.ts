@@ -114,7 +114,8 @@ export class Cluster extends ShardSet {
     const cluster = new Cluster('attached', catalog, config, log, []);
     if (applicationName) cluster.pools.applicationName = applicationName;
     for (const s of shards) cluster.servers.register(s, null);
-    return cluster.ready();
+    // The primary knows which shards are down and the worker's pools find them again: a down shard is no reason not to serve the rest.
+    return cluster.ready(false);
   }
 
   /** Whether this process can start and stop shard servers (add a shard, kill and restart one). */
@@ -174,11 +175,12 @@ export class Cluster extends ShardSet {
     }
   }
 
-  private async ready(): Promise<Cluster> {
+  /** Checks every shard once and starts monitoring; `requireUp`: a shard that does not answer fails the start instead. */
+  private async ready(requireUp = this.mode !== 'embedded'): Promise<Cluster> {
     try {
       await this.health.check();
       const down = this.shards.filter((s) => s.status !== 'up');
-      if (down.length > 0 && this.mode !== 'embedded') {
+      if (down.length > 0 && requireUp) {
         const detail = down.map((s) => `  ${s.name} (${redact(s.url)}): ${s.lastError}`).join('\n');
         throw new ClusterError(`Cannot reach ${down.length} of ${this.shards.length} shards:\n${detail}`);
       }

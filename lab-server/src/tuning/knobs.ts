@@ -2,7 +2,7 @@ import { DEFAULT_SETTINGS } from '../cluster/embedded-server.js';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { SettingsSchema, type LabSettings } from '../lab/settings.js';
 import { isTunable, type TunableParameter } from './parameters.js';
-import { readParameters, resetParameters, setParameter, type ParameterValue, type TunableShard } from './service.js';
+import { readAnswering, resetParameters, setParameter, type ParameterValue, type TunableShard } from './service.js';
 
 /**
  * The tuning chapter's knob panel: every knob the original's PERFORMANCE_TUNING.md turns, with its value
@@ -34,6 +34,8 @@ export interface Knob {
   description: string;
   /** Set, but in force only once the shards restart. */
   needs_restart: boolean;
+  /** Shards that did not answer when it was read (a PostgreSQL knob): the value is the other shards'. */
+  unanswered?: string[];
 }
 
 type LabKnob = Exclude<keyof LabSettings, 'read_policy' | 'trace_sample_percent'>;
@@ -168,7 +170,7 @@ export async function readKnobs(host: KnobHost): Promise<Knob[]> {
     description: 'Prefork: processes serving /api/v1 besides the primary.',
     needs_restart: false,
   };
-  const shards = await readParameters(host.shards());
+  const { read: shards, unanswered } = await readAnswering(host.shards());
   const pg = (Object.keys(PG_KNOBS) as TunableParameter[]).map((name): Knob => {
     const per = shards.map((s) => ({ shard: s.shard, p: s.parameters.find((x) => x.name === name)! }));
     const first = per[0]?.p;
@@ -207,6 +209,7 @@ export async function readKnobs(host: KnobHost): Promise<Knob[]> {
       applies: first?.context === 'postmaster' ? 'restart' : 'reload',
       cost: PG_KNOBS[name]!.cost,
       description: first?.description ?? '',
+      ...(unanswered.length > 0 ? { unanswered } : {}),
     };
   });
   return [...lab, workers, ...pg];

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { isUnavailable, ShardUnavailableError } from '../cluster/errors.js';
 import { TUNABLE_PARAMETERS, type TunableParameter } from './parameters.js';
 
 /** What tuning needs of a shard: its name and the lab's own (superuser) pool. */
@@ -45,21 +46,39 @@ export class ParameterValueError extends Error {
 /** The lab's user may not run ALTER SYSTEM on this server (an external shard without the privilege). */
 export class ParameterPrivilegeError extends Error {}
 
+/** One shard's allowed parameters; a shard that does not answer is named (HTTP 503), not an internal error. */
+async function readShard(s: TunableShard): Promise<ShardParameters> {
+  try {
+    const { rows } = await s.pool.query<Omit<ParameterValue, 'name'> & { name: TunableParameter }>(
+      `SELECT name, current_setting(name) AS setting, unit, source, pending_restart, context, short_desc AS description, boot_val,
+              coalesce(sourcefile LIKE '%postgresql.auto.conf', false) AS altered,
+              (SELECT f.setting FROM pg_file_settings f WHERE f.name = s.name AND f.sourcefile LIKE '%postgresql.auto.conf'
+                ORDER BY f.seqno DESC LIMIT 1) AS file_setting
+         FROM pg_settings s WHERE name = ANY($1::text[]) ORDER BY name`,
+      [TUNABLE_PARAMETERS],
+    );
+    return { shard: s.name, parameters: rows };
+  } catch (err) {
+    throw isUnavailable(err) ? new ShardUnavailableError(s.name, err) : err;
+  }
+}
+
 /** The allowed parameters as every shard has them now. */
 export async function readParameters(shards: readonly TunableShard[]): Promise<ShardParameters[]> {
-  return Promise.all(
-    shards.map(async (s) => {
-      const { rows } = await s.pool.query<Omit<ParameterValue, 'name'> & { name: TunableParameter }>(
-        `SELECT name, current_setting(name) AS setting, unit, source, pending_restart, context, short_desc AS description, boot_val,
-                coalesce(sourcefile LIKE '%postgresql.auto.conf', false) AS altered,
-                (SELECT f.setting FROM pg_file_settings f WHERE f.name = s.name AND f.sourcefile LIKE '%postgresql.auto.conf'
-                  ORDER BY f.seqno DESC LIMIT 1) AS file_setting
-           FROM pg_settings s WHERE name = ANY($1::text[]) ORDER BY name`,
-        [TUNABLE_PARAMETERS],
-      );
-      return { shard: s.name, parameters: rows };
-    }),
-  );
+  return Promise.all(shards.map(readShard));
+}
+
+/** The allowed parameters as the shards that answer have them, and the names of those that did not (a shard the learner stopped). */
+export async function readAnswering(shards: readonly TunableShard[]): Promise<{ read: ShardParameters[]; unanswered: string[] }> {
+  const settled = await Promise.allSettled(shards.map(readShard));
+  const read: ShardParameters[] = [];
+  const unanswered: string[] = [];
+  settled.forEach((r, i) => {
+    if (r.status === 'fulfilled') read.push(r.value);
+    else if (r.reason instanceof ShardUnavailableError) unanswered.push(shards[i]!.name);
+    else throw r.reason;
+  });
+  return { read, unanswered };
 }
 
 /**

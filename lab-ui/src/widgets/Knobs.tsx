@@ -192,6 +192,7 @@ function KnobRow({ knob: k, busy, onSet }: { knob: Knob; busy: boolean; onSet(va
       <td title={k.cost}>
         {APPLIES[k.applies]}
         {k.needs_restart && <div className="bad small">needs restart</div>}
+        {k.unanswered && <div className="bad small">{k.unanswered.join(', ')} did not answer: the value is the other shards'</div>}
       </td>
       <td className="small">
         {k.set_here}

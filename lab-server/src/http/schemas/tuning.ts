@@ -47,6 +47,7 @@ const KnobSchema = z
     cost: z.string().describe('what changing it costs or risks'),
     description: z.string(),
     needs_restart: z.boolean().describe('set, but in force only once the shards restart (POST /lab/v1/tuning/restart)'),
+    unanswered: z.array(z.string()).optional().describe("a PostgreSQL knob: shards that did not answer when it was read; the value is the other shards'"),
   })
   .meta({ id: 'Knob' });
 export const KnobsSchema = z.object({ knobs: z.array(KnobSchema) }).meta({ id: 'Knobs' });
