@@ -436,7 +436,7 @@ describe('prefork workers changed live', () => {
     expect((await t.call('GET', '/lab/v1/topology')).status).toBe(200);
   }, 120_000);
 
-  it('starts workers while a shard is down: they serve the shard that answers, and the other once it is back', async () => {
+  it('with a shard down, reads the knobs and statements of the others, and starts workers that serve it once it is back', async () => {
     const statuses = async (n: number) => {
       const got: number[] = [];
       for (let i = 0; i < n; i++) got.push((await t.call('POST', '/api/v1/users', { first_name: 'Down', last_name: `Worker ${i}` })).status);
@@ -453,6 +453,13 @@ describe('prefork workers changed live', () => {
       expect(refused.status).toBe(503);
       expect(JSON.stringify(refused.body)).toContain('shard-1');
       expect(await inForce(0, 'work_mem')).toBe('4MB');
+      const statements = await t.call<{ shards: { shard: string }[]; unanswered?: string[] }>('GET', '/lab/v1/tuning/statements');
+      expect(statements.status).toBe(200);
+      expect(statements.body.shards.map((x) => x.shard)).toEqual(['shard-0']);
+      expect(statements.body.unanswered).toEqual(['shard-1']);
+      const top = await runCli(['tune', 'top'], { LAB_URL: t.url });
+      expect(top.code, top.out).toBe(0);
+      expect(top.out).toMatch(/shard-1 +did not answer/);
       const two = await turn('workers', 2);
       expect(two.status, JSON.stringify(two.body)).toBe(200);
       expect(workerPids()).toHaveLength(2);

@@ -17,6 +17,7 @@ const Statements = z.object({
       ),
     }),
   ),
+  unanswered: z.array(z.string()).optional(),
 });
 type StatementsReply = z.output<typeof Statements>;
 
@@ -24,8 +25,9 @@ const ORDERS = ['total', 'calls', 'mean'] as const;
 
 /** One table per shard; the query text is cut to one line, the share says how much of the shard's time it took. */
 function render(r: StatementsReply, ctx: CommandContext): string {
-  return r.shards
-    .map((s) => {
+  const silent = (r.unanswered ?? []).map((name) => `${ctx.style.bold(name)}  ${ctx.style.dim('did not answer (stopped or down): nothing to show')}`);
+  return [
+    ...r.shards.map((s) => {
       const head = `${ctx.style.bold(s.shard)}  ${ctx.style.dim(`${ms(s.total_ms)} in statements since ${s.since}`)}`;
       if (s.statements.length === 0) return `${head}\n${ctx.style.dim('  no statements recorded since the reset')}`;
       const rows = s.statements.map((x) => [
@@ -37,8 +39,9 @@ function render(r: StatementsReply, ctx: CommandContext): string {
         x.query.replace(/\s+/g, ' ').slice(0, 70),
       ]);
       return `${head}\n${formatTable(['share', 'total', 'calls', 'mean', 'rows', 'query'], rows)}`;
-    })
-    .join('\n\n');
+    }),
+    ...silent,
+  ].join('\n\n');
 }
 
 export const top = defineCommand({

@@ -68,18 +68,24 @@ export async function readParameters(shards: readonly TunableShard[]): Promise<S
   return Promise.all(shards.map(readShard));
 }
 
-/** The allowed parameters as the shards that answer have them, and the names of those that did not (a shard the learner stopped). */
-export async function readAnswering(shards: readonly TunableShard[]): Promise<{ read: ShardParameters[]; unanswered: string[] }> {
-  const settled = await Promise.allSettled(shards.map(readShard));
-  const read: ShardParameters[] = [];
+/**
+ * `read` on every shard at once; the shards that do not answer (a shard the learner stopped) are named instead
+ * of failing the whole look, so a panel still shows the others.
+ */
+export async function onAnswering<T>(shards: readonly TunableShard[], read: (s: TunableShard) => Promise<T>): Promise<{ read: T[]; unanswered: string[] }> {
+  const settled = await Promise.allSettled(shards.map(read));
+  const done: T[] = [];
   const unanswered: string[] = [];
   settled.forEach((r, i) => {
-    if (r.status === 'fulfilled') read.push(r.value);
-    else if (r.reason instanceof ShardUnavailableError) unanswered.push(shards[i]!.name);
+    if (r.status === 'fulfilled') done.push(r.value);
+    else if (r.reason instanceof ShardUnavailableError || isUnavailable(r.reason)) unanswered.push(shards[i]!.name);
     else throw r.reason;
   });
-  return { read, unanswered };
+  return { read: done, unanswered };
 }
+
+/** The allowed parameters as the shards that answer have them, and the names of those that did not. */
+export const readAnswering = (shards: readonly TunableShard[]) => onAnswering(shards, readShard);
 
 /**
  * Sets (or with `value` null resets) one allowed parameter on the given shards, then reloads their

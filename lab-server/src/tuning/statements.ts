@@ -1,5 +1,5 @@
 import { ConflictError } from '../domain/errors.js';
-import type { TunableShard } from './service.js';
+import { onAnswering, type TunableShard } from './service.js';
 
 /**
  * The top statements per shard, from `pg_stat_statements`: where each server spends its time. The lab's
@@ -65,48 +65,47 @@ async function ensureView(s: TunableShard): Promise<void> {
  * reads of the module and its monitoring (the health probe and the metrics sampler mark their SQL with
  * `shard-lab monitor`) are left out: they run whatever the learner does and would bury the workload.
  */
-export async function topStatements(shards: readonly TunableShard[], opts: { by: StatementOrder; limit: number }): Promise<ShardStatements[]> {
-  return Promise.all(
-    shards.map(async (s) => {
-      await ensureView(s);
-      const where = `dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%shard-lab monitor%'`;
-      const total = await s.pool.query<{ total_ms: number; since: string }>(
-        `SELECT coalesce(sum(total_exec_time), 0)::float8 AS total_ms, (SELECT to_json(stats_reset) #>> '{}' FROM ${STATS_SCHEMA}.pg_stat_statements_info) AS since
+export async function topStatements(
+  shards: readonly TunableShard[],
+  opts: { by: StatementOrder; limit: number },
+): Promise<{ read: ShardStatements[]; unanswered: string[] }> {
+  return onAnswering(shards, async (s) => {
+    await ensureView(s);
+    const where = `dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%shard-lab monitor%'`;
+    const total = await s.pool.query<{ total_ms: number; since: string }>(
+      `SELECT coalesce(sum(total_exec_time), 0)::float8 AS total_ms, (SELECT to_json(stats_reset) #>> '{}' FROM ${STATS_SCHEMA}.pg_stat_statements_info) AS since
            FROM ${STATS_SCHEMA}.pg_stat_statements WHERE ${where}`,
-      );
-      const { rows } = await s.pool.query<Omit<TopStatement, 'share_pct'>>(
-        `SELECT queryid::text AS query_id, query, calls::float8 AS calls, total_exec_time::float8 AS total_ms, mean_exec_time::float8 AS mean_ms,
+    );
+    const { rows } = await s.pool.query<Omit<TopStatement, 'share_pct'>>(
+      `SELECT queryid::text AS query_id, query, calls::float8 AS calls, total_exec_time::float8 AS total_ms, mean_exec_time::float8 AS mean_ms,
                 rows::float8 AS rows,
                 CASE WHEN shared_blks_hit + shared_blks_read = 0 THEN NULL
                      ELSE round(100.0 * shared_blks_hit / (shared_blks_hit + shared_blks_read), 2)::float8 END AS cache_hit_pct
            FROM ${STATS_SCHEMA}.pg_stat_statements WHERE ${where}
           ORDER BY ${ORDER_SQL[opts.by]} DESC, queryid LIMIT $1`,
-        [opts.limit],
-      );
-      const sum = total.rows[0]!.total_ms;
-      return {
-        shard: s.name,
-        since: new Date(total.rows[0]!.since).toISOString(),
-        total_ms: round(sum),
-        statements: rows.map((r) => ({
-          ...r,
-          total_ms: round(r.total_ms),
-          mean_ms: round(r.mean_ms, 3),
-          share_pct: sum > 0 ? round((100 * r.total_ms) / sum) : 0,
-        })),
-      };
-    }),
-  );
+      [opts.limit],
+    );
+    const sum = total.rows[0]!.total_ms;
+    return {
+      shard: s.name,
+      since: new Date(total.rows[0]!.since).toISOString(),
+      total_ms: round(sum),
+      statements: rows.map((r) => ({
+        ...r,
+        total_ms: round(r.total_ms),
+        mean_ms: round(r.mean_ms, 3),
+        share_pct: sum > 0 ? round((100 * r.total_ms) / sum) : 0,
+      })),
+    };
+  });
 }
 
-/** Forgets every shard's statement statistics, so the next look shows only what ran since. */
+/** Forgets the statement statistics of every shard that answers, so the next look shows only what ran since. */
 export async function resetStatements(shards: readonly TunableShard[]): Promise<void> {
-  await Promise.all(
-    shards.map(async (s) => {
-      await ensureView(s);
-      await s.pool.query(`SELECT ${STATS_SCHEMA}.pg_stat_statements_reset()`);
-    }),
-  );
+  await onAnswering(shards, async (s) => {
+    await ensureView(s);
+    await s.pool.query(`SELECT ${STATS_SCHEMA}.pg_stat_statements_reset()`);
+  });
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -57,6 +57,7 @@ export default function TopStatementsWidget({ attrs }: { attrs: Record<string, s
         </span>
       </div>
       <ErrorNote error={load.error ?? reset.error} />
+      {data?.unanswered && <p className="bad">{data.unanswered.join(', ')} did not answer (stopped or down): start it to see its statements.</p>}
       {s && (
         <>
           <p className="muted small">

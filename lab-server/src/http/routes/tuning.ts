@@ -31,6 +31,9 @@ import {
 export type TuningTarget = Pick<Lab, 'cluster' | 'settings' | 'config' | 'preforkWorkers' | 'setWorkers' | 'loadtests' | 'updateSettings' | 'jobs'>;
 
 /** `/lab/v1/tuning`: the PostgreSQL parameters a learner may change (an allow-list, instead of ALTER SYSTEM in the console). */
+/** Names the shards a look could not read, when there are any. */
+const silent = (unanswered: string[]) => (unanswered.length > 0 ? { unanswered } : {});
+
 export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
   const tag = 'lab: tuning';
   const host = knobHost(lab);
@@ -103,8 +106,8 @@ export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
       },
     },
     async ({ res, query }) => {
-      const shards = pickShards(query.shard);
-      res.json({ by: query.by, shards: await topStatements(shards, query) });
+      const { read, unanswered } = await topStatements(pickShards(query.shard), query);
+      res.json({ by: query.by, shards: read, ...silent(unanswered) });
     },
   );
   api.add(
@@ -120,7 +123,8 @@ export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
     },
     async ({ res }) => {
       await resetStatements(host.shards());
-      res.json({ by: 'total', shards: await topStatements(host.shards(), { by: 'total', limit: 10 }) });
+      const { read, unanswered } = await topStatements(host.shards(), { by: 'total', limit: 10 });
+      res.json({ by: 'total', shards: read, ...silent(unanswered) });
     },
   );
 

@@ -91,6 +91,7 @@ export const StatementsSchema = z
         ),
       }),
     ),
+    unanswered: z.array(z.string()).optional().describe('shards that did not answer (stopped or down): not in `shards`'),
   })
   .meta({ id: 'TopStatements' });
 
