@@ -436,7 +436,7 @@ describe('prefork workers changed live', () => {
     expect((await t.call('GET', '/lab/v1/topology')).status).toBe(200);
   }, 120_000);
 
-  it('with a shard down, reads the knobs and statements of the others, and starts workers that serve it once it is back', async () => {
+  it('with a shard down, reads the knobs and statements of the others, names it in checks that measure, and starts workers that serve it once it is back', async () => {
     const statuses = async (n: number) => {
       const got: number[] = [];
       for (let i = 0; i < n; i++) got.push((await t.call('POST', '/api/v1/users', { first_name: 'Down', last_name: `Worker ${i}` })).status);
@@ -460,6 +460,10 @@ describe('prefork workers changed live', () => {
       const top = await runCli(['tune', 'top'], { LAB_URL: t.url });
       expect(top.code, top.out).toBe(0);
       expect(top.out).toMatch(/shard-1 +did not answer/);
+      // A check that measures through the lab's own API passes the outage on, naming the shard, instead of an internal error.
+      const check = await t.call<ErrorReply>('POST', '/lab/v1/chapters/architecture/exercises/offset-rows/check', { answer: 100 });
+      expect(check.status, JSON.stringify(check.body)).toBe(503);
+      expect(check.body.error.message).toContain('shard-1');
       const two = await turn('workers', 2);
       expect(two.status, JSON.stringify(two.body)).toBe(200);
       expect(workerPids()).toHaveLength(2);

@@ -1,4 +1,5 @@
 import http, { type IncomingMessage } from 'node:http';
+import { ConflictError, UnavailableError } from '../domain/errors.js';
 import { parseJsonText } from './json-text.js';
 
 export interface SelfReply<T = unknown> {
@@ -57,4 +58,17 @@ export class SelfClient {
 export function errorMessage(reply: SelfReply): string {
   const b = reply.body as { error?: { message?: unknown } } | null;
   return typeof b?.error?.message === 'string' ? b.error.message : `HTTP ${reply.status}`;
+}
+
+/**
+ * A reply the caller cannot go on with, as the lab's own error: a shard that is down stays a 503 naming it and a
+ * refusal a 409 with its code, rather than an internal error; anything else says `what` failed and why.
+ */
+export function replyError(reply: SelfReply, what: string): Error {
+  const b = reply.body as { error?: { code?: unknown; details?: unknown } } | null;
+  const code = typeof b?.error?.code === 'string' ? b.error.code : `http_${reply.status}`;
+  const details = b?.error?.details && typeof b.error.details === 'object' ? (b.error.details as Record<string, unknown>) : {};
+  if (reply.status === 503) return new UnavailableError(code, errorMessage(reply), details);
+  if (reply.status === 409) return new ConflictError(code, errorMessage(reply), details);
+  return new Error(`${what}: ${errorMessage(reply)}`);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CpuSplit } from '../../contracts/loadtests.js';
-import { errorMessage } from '../../net/self-client.js';
+import { replyError } from '../../net/self-client.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import type { Answer, ExerciseContext } from '../context.js';
 
@@ -42,7 +42,7 @@ export function judgeCpuLimit(s: CpuLimitSpec, answer: Answer | undefined, runs:
 
 async function runs(ctx: ExerciseContext): Promise<CpuRun[]> {
   const r = await ctx.api.call<{ runs: CpuRun[] }>('GET', '/lab/v1/loadtests');
-  if (r.status !== 200) throw new Error(`GET /lab/v1/loadtests answered ${errorMessage(r)}`);
+  if (r.status !== 200) throw replyError(r, 'Could not call GET /lab/v1/loadtests');
   return r.body.runs;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorMessage } from '../../net/self-client.js';
+import { replyError } from '../../net/self-client.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import type { Answer, ExerciseContext } from '../context.js';
 import { fmt } from './format.js';
@@ -18,7 +18,7 @@ export interface CrashRunView {
 
 async function crashRuns(ctx: ExerciseContext): Promise<CrashRunView[]> {
   const r = await ctx.api.call<{ runs: CrashRunView[] }>('GET', '/lab/v1/tuning/durability');
-  if (r.status !== 200) throw new Error(`Could not read the crash runs: ${errorMessage(r)}`);
+  if (r.status !== 200) throw replyError(r, 'Could not read the crash runs');
   return r.body.runs;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorMessage } from '../../net/self-client.js';
+import { replyError } from '../../net/self-client.js';
 import type { LocalityReport } from '../../ids/insert-locality.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import type { ExerciseContext } from '../context.js';
@@ -31,7 +31,7 @@ async function measure(ctx: ExerciseContext, rows: number): Promise<LocalityRepo
   const kept = await ctx.api.call<{ last: LocalityReport | null }>('GET', '/lab/v1/ids/locality');
   if (kept.status === 200 && kept.body.last?.rows === rows) return kept.body.last;
   const r = await ctx.api.call<LocalityReport>('POST', '/lab/v1/ids/locality', { rows });
-  if (r.status !== 200) throw new Error(`POST /lab/v1/ids/locality answered ${errorMessage(r)}`);
+  if (r.status !== 200) throw replyError(r, 'Could not call POST /lab/v1/ids/locality');
   return r.body;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorMessage } from '../../net/self-client.js';
+import { replyError } from '../../net/self-client.js';
 import type { KeyFate } from '../../placement/key-fate.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import type { Answer, ExerciseContext } from '../context.js';
@@ -50,7 +50,7 @@ async function fateOf(ctx: ExerciseContext, s: KeyFateSpec): Promise<KeyFate | n
   const user = await findUserByName(ctx, s.first_name, s.last_name);
   if (!user) return null;
   const r = await ctx.api.call<KeyFate>('GET', `/lab/v1/ids/${user.id}/fate`);
-  if (r.status !== 200) throw new Error(`Could not follow ${user.id}: ${errorMessage(r)}`);
+  if (r.status !== 200) throw replyError(r, `Could not follow ${user.id}`);
   return r.body;
 }
 

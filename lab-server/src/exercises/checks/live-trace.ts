@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorMessage } from '../../net/self-client.js';
+import { replyError } from '../../net/self-client.js';
 import type { TraceView } from '../../tracing/store.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import type { Answer, ExerciseContext } from '../context.js';
@@ -74,7 +74,7 @@ export function judgeLiveTrace(
 
 async function runs(ctx: ExerciseContext): Promise<LiveRun[]> {
   const r = await ctx.api.call<{ runs: LiveRun[] }>('GET', '/lab/v1/loadtests?limit=20');
-  if (r.status !== 200) throw new Error(`Could not read the load-test history: ${errorMessage(r)}`);
+  if (r.status !== 200) throw replyError(r, 'Could not read the load-test history');
   return r.body.runs;
 }
 

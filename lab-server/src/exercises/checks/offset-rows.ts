@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PagingReport } from '../../contracts/paging.js';
-import { errorMessage } from '../../net/self-client.js';
+import { errorMessage, replyError } from '../../net/self-client.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import type { ExerciseContext } from '../context.js';
 import { fmt } from './format.js';
@@ -19,7 +19,7 @@ async function measure(s: OffsetRowsSpec, ctx: ExerciseContext): Promise<PagingR
   if (last && last.limit === s.limit && last.pages[1]?.page === s.page) return last;
   const r = await ctx.api.call<PagingReport>('POST', '/lab/v1/users/paging', { page: s.page, limit: s.limit });
   if (r.status === 409) return errorMessage(r);
-  if (r.status !== 200) throw new Error(`POST /lab/v1/users/paging answered ${errorMessage(r)}`);
+  if (r.status !== 200) throw replyError(r, 'Could not call POST /lab/v1/users/paging');
   return r.body;
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Prediction } from '../../contracts/predictions.js';
-import { errorMessage } from '../../net/self-client.js';
+import { replyError } from '../../net/self-client.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import type { Answer } from '../context.js';
 
@@ -51,6 +51,6 @@ export const prediction: CheckKind<PredictionSpec> = {
 
 async function predictions(ctx: Parameters<CheckKind<PredictionSpec>['run']>[1]): Promise<Prediction[]> {
   const r = await ctx.api.call<{ predictions: Prediction[] }>('GET', '/lab/v1/tuning/predictions');
-  if (r.status !== 200) throw new Error(`Could not read the predictions: ${errorMessage(r)}`);
+  if (r.status !== 200) throw replyError(r, 'Could not read the predictions');
   return r.body.predictions;
 }

@@ -1,3 +1,4 @@
+import { replyError } from '../../net/self-client.js';
 import { z } from 'zod';
 import type { Answer, ExerciseContext } from '../context.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
@@ -25,7 +26,7 @@ async function measure(s: ScatterRowsSpec, ctx: ExerciseContext): Promise<Measur
   const users = (await ctx.lab.users.stats()).total_users;
   if (users < s.min_users) return { users, trace: null };
   const r = await ctx.api.call<{ trace: TraceView }>('POST', '/lab/v1/traces', { method: 'GET', path: `/api/v1/users?limit=${s.limit}` });
-  if (r.status !== 200) throw new Error(`POST /lab/v1/traces answered ${r.status}`);
+  if (r.status !== 200) throw replyError(r, 'Could not call POST /lab/v1/traces');
   return { users, trace: r.body.trace };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ShardAdvice } from '../../contracts/shard-advice.js';
-import { errorMessage } from '../../net/self-client.js';
+import { replyError } from '../../net/self-client.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import type { ExerciseContext } from '../context.js';
 import { fmt } from './format.js';
@@ -25,7 +25,7 @@ async function measure(s: ShardVerdictSpec, ctx: ExerciseContext): Promise<Shard
   const kept = await ctx.api.call<{ last: ShardAdvice | null }>('GET', '/lab/v1/shard-advice');
   if (kept.status === 200 && kept.body.last && sameInput(s, kept.body.last)) return kept.body.last;
   const r = await ctx.api.call<ShardAdvice>('POST', '/lab/v1/shard-advice', { users: s.users, writes_per_s: s.writes_per_s, reads_per_s: s.reads_per_s });
-  if (r.status !== 200) throw new Error(`POST /lab/v1/shard-advice answered ${errorMessage(r)}`);
+  if (r.status !== 200) throw replyError(r, 'Could not call POST /lab/v1/shard-advice');
   return r.body;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorMessage } from '../../net/self-client.js';
+import { replyError } from '../../net/self-client.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import type { Answer, ExerciseContext } from '../context.js';
 import { fmt } from './format.js';
@@ -55,7 +55,7 @@ export function judgeStarvedAtScale(s: Spec, answer: Answer | undefined, runs: r
 
 async function shardCount(ctx: ExerciseContext): Promise<number> {
   const r = await ctx.api.call<{ shard_count: number }>('GET', '/api/v1/shards/stats');
-  if (r.status !== 200) throw new Error(`Could not count the shards: ${errorMessage(r)}`);
+  if (r.status !== 200) throw replyError(r, 'Could not count the shards');
   return r.body.shard_count;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorMessage } from '../../net/self-client.js';
+import { replyError } from '../../net/self-client.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 import type { Answer, ExerciseContext } from '../context.js';
 import { fmt } from './format.js';
@@ -21,7 +21,7 @@ export interface TopView {
 
 async function topOf(s: TopStatementSpec, ctx: ExerciseContext): Promise<TopView> {
   const r = await ctx.api.call<{ shards: TopView[] }>('GET', `/lab/v1/tuning/statements?by=total&limit=1&shard=${encodeURIComponent(s.shard)}`);
-  if (r.status !== 200) throw new Error(`Could not read the top statements: ${errorMessage(r)}`);
+  if (r.status !== 200) throw replyError(r, 'Could not read the top statements');
   return r.body.shards[0]!;
 }
 

@@ -1,10 +1,11 @@
+import { replyError } from '../../net/self-client.js';
 import type { ExerciseContext } from '../context.js';
 import type { TraceSource, TraceView } from '../../tracing/store.js';
 
 /** What the check kinds about traces read: the lab's kept traces of one source, through its own API as a learner would. */
 export async function keptTraces(ctx: ExerciseContext, source: TraceSource): Promise<TraceView[]> {
   const r = await ctx.api.call<{ traces: TraceView[] }>('GET', `/lab/v1/traces?source=${source}`);
-  if (r.status !== 200) throw new Error(`GET /lab/v1/traces?source=${source} answered ${r.status}`);
+  if (r.status !== 200) throw replyError(r, `Could not call GET /lab/v1/traces?source=${source}`);
   return r.body.traces;
 }
 

@@ -1,4 +1,4 @@
-import { errorMessage } from '../../net/self-client.js';
+import { replyError } from '../../net/self-client.js';
 import type { ExerciseContext } from '../context.js';
 
 /** The fields of a load-test run the tuning checks read. */
@@ -15,14 +15,14 @@ export interface TunedRun {
 /** The knob panel as the checks read it: name → value. */
 export async function knobValues(ctx: ExerciseContext): Promise<Record<string, string>> {
   const r = await ctx.api.call<{ knobs: { name: string; value: string }[] }>('GET', '/lab/v1/tuning/knobs');
-  if (r.status !== 200) throw new Error(`Could not read the knob panel: ${errorMessage(r)}`);
+  if (r.status !== 200) throw replyError(r, 'Could not read the knob panel');
   return Object.fromEntries(r.body.knobs.map((k) => [k.name, k.value]));
 }
 
 /** Finished runs, newest first (of one scenario when named). */
 export async function finishedRuns(ctx: ExerciseContext, scenario?: string): Promise<TunedRun[]> {
   const r = await ctx.api.call<{ runs: TunedRun[] }>('GET', '/lab/v1/loadtests?limit=100');
-  if (r.status !== 200) throw new Error(`Could not read the load-test history: ${errorMessage(r)}`);
+  if (r.status !== 200) throw replyError(r, 'Could not read the load-test history');
   return r.body.runs.filter((x) => x.state === 'finished' && x.summary && (!scenario || x.scenario === scenario));
 }
 
