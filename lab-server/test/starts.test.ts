@@ -108,6 +108,19 @@ describe('chapter starts on the lab’s own servers', () => {
     expect(view.body.exercises.find((e) => e.id === 'route-key')?.progress).not.toBeNull();
   });
 
+  it('refuses a start while a shard is down, changing nothing, and a chapter reset starts the shard first', async () => {
+    expect((await t.call('POST', '/lab/v1/shards/shard-1/kill')).status).toBe(200);
+    const refused = await t.call<ErrorReply>('POST', '/lab/v1/starts', { users: 100 });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error, JSON.stringify(refused.body)).toMatchObject({ code: 'shard_not_up', details: { shards: ['shard-1'] } });
+    expect(refused.body.error.message).toContain('shards start shard-1');
+    const reset = await t.call<{ steps: { step: string; detail: string }[] }>('POST', '/lab/v1/chapters/sharding/reset');
+    expect(reset.status, JSON.stringify(reset.body)).toBe(200);
+    expect(reset.body.steps.at(-1)?.detail).toMatch(/^Started shard-1, which was down\. (Cloned every shard|Built the start)/);
+    const after = await t.call<{ at_start: boolean }>('GET', '/lab/v1/chapters/sharding/start');
+    expect(after.body.at_start).toBe(true);
+  });
+
   it('refuses a bad start with a 400 and starts nothing', async () => {
     const jobs = async () => (await t.call<{ jobs: unknown[] }>('GET', '/lab/v1/jobs')).body.jobs.length;
     const count = await jobs();

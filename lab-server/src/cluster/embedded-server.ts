@@ -60,6 +60,9 @@ export async function autoConfSetting(dataDir: string, name: string): Promise<st
 /** A primary says "accept connections"; a standby, "accept read-only connections". */
 const READY_LINE = /database system is ready to accept (read-only )?connections/;
 const LOG_TAIL_LINES = 40;
+/** A start refused while a killed server's processes leave its shared memory is tried again this often, this far apart. */
+const SHM_RETRIES = 20;
+const SHM_RETRY_MS = 250;
 
 /**
  * One PostgreSQL server process from the embedded binaries, owned by this process. Emits
@@ -126,6 +129,19 @@ export class EmbeddedServer extends EventEmitter {
   }
 
   async start(): Promise<void> {
+    // The processes of a server just killed may still be leaving its shared memory: PostgreSQL refuses to start
+    // until they have, which is a matter of moments.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startOnce();
+      } catch (err) {
+        if (attempt >= SHM_RETRIES || !(err instanceof ClusterError) || !/pre-existing shared memory block/.test(err.message)) throw err;
+        await new Promise((r) => setTimeout(r, SHM_RETRY_MS));
+      }
+    }
+  }
+
+  private async startOnce(): Promise<void> {
     if (this.child) return;
     await assertPortFree(this.spec.port, this.spec.name);
     await assertDataDirFree(this.spec.dataDir, this.spec.name);
@@ -211,7 +227,10 @@ export class EmbeddedServer extends EventEmitter {
   async signal(sig: NodeJS.Signals): Promise<void> {
     const pid = this.child?.pid;
     if (!pid || this.child?.exitCode !== null) throw new ClusterError(`${this.spec.name} is not running.`);
-    if (sig !== 'SIGCONT') process.kill(pid, sig);
+    // A killed postmaster's children are handed to init at once and could no longer be listed as its own: it is
+    // stopped first (it can fork no more), its children are listed and killed, and it dies last.
+    if (sig === 'SIGKILL') process.kill(pid, 'SIGSTOP');
+    else if (sig !== 'SIGCONT') process.kill(pid, sig);
     for (const child of await childPids(pid)) {
       try {
         process.kill(child, sig);
@@ -219,7 +238,7 @@ export class EmbeddedServer extends EventEmitter {
         // It ended between the listing and the signal.
       }
     }
-    if (sig === 'SIGCONT') process.kill(pid, sig);
+    if (sig === 'SIGCONT' || sig === 'SIGKILL') process.kill(pid, sig);
   }
 
   recentLog(): string[] {

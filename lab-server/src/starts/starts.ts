@@ -139,7 +139,19 @@ export class ChapterStarts {
    * Brings the data to `spec` (the ring must already have the configured shards): a clone of the snapshots when
    * every shard has one, else a rebuild that leaves snapshots behind for next time.
    */
+  /** A start replaces every shard's database: with one down it would leave the shards apart, so it is refused, naming them. */
+  assertEveryShardUp(): void {
+    const down = this.host.cluster.shards.filter((s) => s.status !== 'up');
+    if (down.length > 0)
+      throw new ConflictError(
+        'shard_not_up',
+        `${down.map((s) => `${s.name} is ${s.status}`).join(', ')}: a start replaces every shard's data, so start ${down.length === 1 ? 'it' : 'them'} first (shards start ${down[0]!.name}). Nothing was changed.`,
+        { shards: down.map((s) => s.name) },
+      );
+  }
+
   async restore(spec: StartSpec, ctx: JobContext): Promise<RestoreReport> {
+    this.assertEveryShardUp();
     const ring = this.host.router().names;
     if (ring.length !== this.host.configuredShards) {
       throw new ConflictError(

@@ -28,6 +28,13 @@ export const restoreStart: ActionKind<RestoreStartStep> = {
   describe: (s) => `Restore the chapter's start: the configured shards with ${data(s)}, from a snapshot — POST /lab/v1/starts`,
   run: async (s, ctx) => {
     const parts: string[] = [];
+    // A shard the learner killed or paused is part of no start: each answers again before its data is replaced.
+    for (const { name, status } of ctx.lab.cluster.shards) {
+      const fault = status === 'down' ? 'start' : status === 'paused' ? 'resume' : null;
+      if (!fault) continue;
+      failUnlessOk(await ctx.api.call('POST', `/lab/v1/shards/${name}/${fault}`), `POST /lab/v1/shards/${name}/${fault}`);
+      parts.push(`${fault === 'start' ? 'Started' : 'Resumed'} ${name}, which was ${status}.`);
+    }
     // PgBouncers the lab runs are not part of any chapter's start: left on in transaction mode, they would fail the
     // next chapter's requests (its named statements) for a reason that chapter never mentions.
     const pooling = await ctx.api.call<{ mode: string; given: boolean }>('GET', '/lab/v1/pooling');

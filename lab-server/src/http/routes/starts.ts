@@ -31,10 +31,13 @@ export function startRoutes(api: ApiRouter, lab: Pick<Lab, 'starts' | 'jobs' | '
       bodyName: 'start',
       responses: {
         202: { description: 'started; Location: the job', schema: JobAcceptedSchema },
-        409: { description: 'ring_not_at_start (reported by the job): add or remove shards first' },
+        409: {
+          description: 'shard_not_up: a shard is down (start it first; nothing changed); ring_not_at_start (reported by the job): add or remove shards first',
+        },
       },
     },
     ({ res, body: spec }) => {
+      lab.starts.assertEveryShardUp();
       const job = lab.jobs.submit('restore-start', spec, spec.users + spec.conversations + spec.messages, (ctx) =>
         lab.ring.changeTopology(() => lab.starts.restore(spec, ctx)),
       );
