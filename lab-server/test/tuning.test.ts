@@ -460,6 +460,9 @@ describe('prefork workers changed live', () => {
       const top = await runCli(['tune', 'top'], { LAB_URL: t.url });
       expect(top.code, top.out).toBe(0);
       expect(top.out).toMatch(/shard-1 +did not answer/);
+      const budget = await t.call<ErrorReply>('POST', '/lab/v1/tuning/connection-budget', { workers: 0, pool_max: 2 });
+      expect(budget.status).toBe(503);
+      expect(budget.body.error.message).toContain('shard-1');
       // A check that measures through the lab's own API passes the outage on, naming the shard, instead of an internal error.
       const check = await t.call<ErrorReply>('POST', '/lab/v1/chapters/architecture/exercises/offset-rows/check', { answer: 100 });
       expect(check.status, JSON.stringify(check.body)).toBe(503);

@@ -5,7 +5,7 @@ import { JobCancelledError, type JobContext } from '../jobs/registry.js';
 import type { LoadTestEngine } from '../loadtest/engine.js';
 import { findScenario } from '../loadtest/scenarios.js';
 import { type KnobHost, rememberKnobs, setKnob } from './knobs.js';
-import type { TunableShard } from './service.js';
+import { onTunable, type TunableShard } from './service.js';
 
 /**
  * The connection budget, measured: prefork multiplies pools. The original's guide warns that 8 workers with
@@ -65,11 +65,13 @@ async function sample(shard: TunableShard, since: string, workers: number, tally
   tally.others = Math.max(tally.others, total - api);
 }
 
-async function maxConnections(shard: TunableShard): Promise<{ max: number; now: number }> {
-  const { rows } = await shard.pool.query<{ max: number; now: number }>(
-    `SELECT current_setting('max_connections')::int AS max, (SELECT count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend') AS now`,
-  );
-  return rows[0]!;
+function maxConnections(shard: TunableShard): Promise<{ max: number; now: number }> {
+  return onTunable(shard, async (pool) => {
+    const { rows } = await pool.query<{ max: number; now: number }>(
+      `SELECT current_setting('max_connections')::int AS max, (SELECT count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend') AS now`,
+    );
+    return rows[0]!;
+  });
 }
 
 /** Each shard's max_connections and open connections; refuses a budget that leaves the lab fewer than RESERVE of them. */

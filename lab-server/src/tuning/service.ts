@@ -46,10 +46,19 @@ export class ParameterValueError extends Error {
 /** The lab's user may not run ALTER SYSTEM on this server (an external shard without the privilege). */
 export class ParameterPrivilegeError extends Error {}
 
-/** One shard's allowed parameters; a shard that does not answer is named (HTTP 503), not an internal error. */
-async function readShard(s: TunableShard): Promise<ShardParameters> {
+/** `fn` on a shard's pool; a shard that does not answer is named (HTTP 503), not an internal error. */
+export async function onTunable<T>(s: TunableShard, fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
   try {
-    const { rows } = await s.pool.query<Omit<ParameterValue, 'name'> & { name: TunableParameter }>(
+    return await fn(s.pool);
+  } catch (err) {
+    throw isUnavailable(err) ? new ShardUnavailableError(s.name, err) : err;
+  }
+}
+
+/** One shard's allowed parameters. */
+function readShard(s: TunableShard): Promise<ShardParameters> {
+  return onTunable(s, async (pool) => {
+    const { rows } = await pool.query<Omit<ParameterValue, 'name'> & { name: TunableParameter }>(
       `SELECT name, current_setting(name) AS setting, unit, source, pending_restart, context, short_desc AS description, boot_val,
               coalesce(sourcefile LIKE '%postgresql.auto.conf', false) AS altered,
               (SELECT f.setting FROM pg_file_settings f WHERE f.name = s.name AND f.sourcefile LIKE '%postgresql.auto.conf'
@@ -58,9 +67,7 @@ async function readShard(s: TunableShard): Promise<ShardParameters> {
       [TUNABLE_PARAMETERS],
     );
     return { shard: s.name, parameters: rows };
-  } catch (err) {
-    throw isUnavailable(err) ? new ShardUnavailableError(s.name, err) : err;
-  }
+  });
 }
 
 /** The allowed parameters as every shard has them now. */
