@@ -641,6 +641,9 @@ describe('memory per open connection', () => {
     type Result = { server_pid: number; connections: number; before: { rss_bytes: number }; after: { rss_bytes: number }; limits: { fd_soft: number } };
     const started = await t.call<{ job_id: string }>('POST', '/lab/v1/tuning/connection-memory', { connections: 300 });
     expect(started.status).toBe(202);
+    const second = await t.call<ErrorReply>('POST', '/lab/v1/tuning/connection-memory', { connections: 300 });
+    expect(second.status).toBe(409);
+    expect(second.body.error.code).toBe('trial_running');
     const job = await t.running.lab.jobs.wait(started.body.job_id);
     expect(job.state, job.error?.message).toBe('succeeded');
     const r = job.result as unknown as Result;

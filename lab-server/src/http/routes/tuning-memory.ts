@@ -1,3 +1,4 @@
+import { ConflictError } from '../../domain/errors.js';
 import type { Lab } from '../../lab/lab.js';
 import { ConnectionMemoryInput, type ConnectionMemoryResult, LastConnectionMemory } from '../../contracts/connection-memory.js';
 import { fdLimits, measureConnectionMemory, planConnections } from '../../tuning/connection-memory.js';
@@ -11,6 +12,8 @@ import { JobAcceptedSchema } from '../schemas/lab.js';
 export function tuningMemoryRoutes(api: ApiRouter, lab: Pick<Lab, 'jobs'>): void {
   const tag = 'lab: tuning';
   let last: ConnectionMemoryResult | null = null;
+  // One trial at a time: two servers with thousands of connections each would share the machine's descriptors.
+  let running = false;
   api.add(
     {
       method: 'get',
@@ -37,14 +40,20 @@ export function tuningMemoryRoutes(api: ApiRouter, lab: Pick<Lab, 'jobs'>): void
       responses: {
         202: { description: 'started; Location: the job (result: a ConnectionMemoryResult)', schema: JobAcceptedSchema },
         400: { description: 'a bad body' },
-        409: { description: 'fd_limit: ulimit -n leaves too few descriptors for a trial' },
+        409: { description: 'fd_limit: ulimit -n leaves too few descriptors for a trial; trial_running: one is running' },
       },
     },
     ({ res, body }) => {
       planConnections(body.connections, fdLimits());
+      if (running) throw new ConflictError('trial_running', 'A connection-memory trial is already running; wait for it to finish (GET /lab/v1/jobs).');
+      running = true;
       const job = lab.jobs.submit('connection-memory', { connections: body.connections }, body.connections, async (ctx) => {
-        last = await measureConnectionMemory(body.connections, ctx);
-        return { ...last };
+        try {
+          last = await measureConnectionMemory(body.connections, ctx);
+          return { ...last };
+        } finally {
+          running = false;
+        }
       });
       res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
     },
