@@ -114,8 +114,7 @@ export class Cluster extends ShardSet {
     const cluster = new Cluster('attached', catalog, config, log, []);
     if (applicationName) cluster.pools.applicationName = applicationName;
     for (const s of shards) cluster.servers.register(s, null);
-    // The primary knows which shards are down and the worker's pools find them again: a down shard is no reason not to serve the rest.
-    return cluster.ready(false);
+    return cluster.ready();
   }
 
   /** Whether this process can start and stop shard servers (add a shard, kill and restart one). */
@@ -175,12 +174,11 @@ export class Cluster extends ShardSet {
     }
   }
 
-  /** Checks every shard once and starts monitoring; `requireUp`: a shard that does not answer fails the start instead. */
-  private async ready(requireUp = this.mode !== 'embedded'): Promise<Cluster> {
+  private async ready(): Promise<Cluster> {
     try {
       await this.health.check();
       const down = this.shards.filter((s) => s.status !== 'up');
-      if (down.length > 0 && requireUp) {
+      if (down.length > 0 && this.mode !== 'embedded') {
         const detail = down.map((s) => `  ${s.name} (${redact(s.url)}): ${s.lastError}`).join('\n');
         throw new ClusterError(`Cannot reach ${down.length} of ${this.shards.length} shards:\n${detail}`);
       }

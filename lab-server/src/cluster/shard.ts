@@ -43,6 +43,16 @@ export interface Shard {
   handover: Promise<void> | null;
 }
 
+/**
+ * Why a shard cannot serve at all, or null: paused, or its server not running (a server the lab runs), or down (one
+ * it does not). A server the lab runs that misses a health probe under load is still running: that is no reason.
+ */
+export function stoppedAs(shard: Pick<Shard, 'status' | 'server'>): 'paused' | 'down' | null {
+  if (shard.status === 'paused') return 'paused';
+  if (shard.server ? shard.server.pid === null : shard.status === 'down') return 'down';
+  return null;
+}
+
 export interface ReplicaInfo {
   name: string;
   url: string;

@@ -71,11 +71,7 @@ export async function runWorker(log: Log): Promise<void> {
     stopping = true;
     clearInterval(report);
     // The answers in flight finish, within the primary's kill by pid less a second for closing the pools.
-    const deadline = Date.now() + STOP_TIMEOUT_MS - 1_000;
-    await closeWhenQuiet(server, answers.pending, deadline - Date.now());
-    // A request whose client left (a load test that ended) is no answer in flight, but its queries still run:
-    // they end before the pools do, rather than fail on an ended pool.
-    await Promise.all(cluster.shards.map((s) => cluster.pools.drained(s.id, Math.max(0, deadline - Date.now()))));
+    await closeWhenQuiet(server, answers.pending, STOP_TIMEOUT_MS - 1_000);
     await lab.close();
     process.exit(0);
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { emptyMessengerTables } from '../../starts/clear.js';
+import { stoppedAs } from '../../cluster/shard.js';
 import { StartSpecSchema } from '../../starts/starts.js';
 import { stepSchema, type ActionKind } from '../action-kind.js';
 import { failUnlessOk, jobResult, startAndWait } from './lab-api.js';
@@ -29,11 +30,12 @@ export const restoreStart: ActionKind<RestoreStartStep> = {
   run: async (s, ctx) => {
     const parts: string[] = [];
     // A shard the learner killed or paused is part of no start: each answers again before its data is replaced.
-    for (const { name, status } of ctx.lab.cluster.shards) {
-      const fault = status === 'down' ? 'start' : status === 'paused' ? 'resume' : null;
-      if (!fault) continue;
-      failUnlessOk(await ctx.api.call('POST', `/lab/v1/shards/${name}/${fault}`), `POST /lab/v1/shards/${name}/${fault}`);
-      parts.push(`${fault === 'start' ? 'Started' : 'Resumed'} ${name}, which was ${status}.`);
+    for (const shard of ctx.lab.cluster.shards) {
+      const was = stoppedAs(shard);
+      if (!was) continue;
+      const fault = was === 'down' ? 'start' : 'resume';
+      failUnlessOk(await ctx.api.call('POST', `/lab/v1/shards/${shard.name}/${fault}`), `POST /lab/v1/shards/${shard.name}/${fault}`);
+      parts.push(`${fault === 'start' ? 'Started' : 'Resumed'} ${shard.name}, which was ${was}.`);
     }
     // PgBouncers the lab runs are not part of any chapter's start: left on in transaction mode, they would fail the
     // next chapter's requests (its named statements) for a reason that chapter never mentions.
