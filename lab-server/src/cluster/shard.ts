@@ -53,6 +53,15 @@ export function stoppedAs(shard: Pick<Shard, 'status' | 'server'>): 'paused' | '
   return null;
 }
 
+/** The shards that cannot serve at all, each with why, and the sentence that names them ("shard-1 is down"). */
+export function stoppedShards(shards: readonly Pick<Shard, 'name' | 'status' | 'server'>[]): { names: string[]; said: string } {
+  const stopped = shards.flatMap((s) => {
+    const how = stoppedAs(s);
+    return how ? [{ name: s.name, how }] : [];
+  });
+  return { names: stopped.map((s) => s.name), said: stopped.map((s) => `${s.name} is ${s.how}`).join(', ') };
+}
+
 export interface ReplicaInfo {
   name: string;
   url: string;

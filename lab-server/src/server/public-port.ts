@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Log } from '../cluster/cluster.js';
-import { stoppedAs } from '../cluster/shard.js';
+import { stoppedShards } from '../cluster/shard.js';
 import { ConflictError } from '../domain/errors.js';
 import type { LabConfig } from '../config.js';
 import type { Lab } from '../lab/lab.js';
@@ -71,12 +71,12 @@ export class PublicPort {
     const now = this.lab.preforkWorkers;
     if (count === now) return;
     // A worker checks every shard as it starts and refuses to serve without one.
-    const stopped = count > 0 ? this.lab.cluster.shards.filter((s) => stoppedAs(s)) : [];
-    if (stopped.length > 0)
+    const stopped = stoppedShards(count > 0 ? this.lab.cluster.shards : []);
+    if (stopped.names.length > 0)
       throw new ConflictError(
         'shard_not_up',
-        `New workers need every shard to answer, and ${stopped.map((s) => `${s.name} is ${stoppedAs(s)}`).join(', ')}: start or resume it first (shards start, shards resume). Nothing was changed.`,
-        { shards: stopped.map((s) => s.name) },
+        `New workers need every shard to answer, and ${stopped.said}: start or resume it first (shards start, shards resume). Nothing was changed.`,
+        { shards: stopped.names },
       );
     if (this.prefork && count > 0) await this.prefork.resize(count);
     else if (count > 0) await this.toWorkers(count);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { Cluster } from '../cluster/cluster.js';
-import { stoppedAs } from '../cluster/shard.js';
+import { stoppedShards } from '../cluster/shard.js';
 import { ConflictError } from '../domain/errors.js';
 import { throwIfCancelled, type JobContext } from '../jobs/registry.js';
 import { listMigrations, migrate, migrationStatus, throwIfFailed } from '../migrations/index.js';
@@ -142,15 +142,12 @@ export class ChapterStarts {
    */
   /** A start replaces every shard's database: with one down it would leave the shards apart, so it is refused, naming them. */
   assertEveryShardUp(): void {
-    const down = this.host.cluster.shards.flatMap((s) => {
-      const how = stoppedAs(s);
-      return how ? [`${s.name} is ${how}`] : [];
-    });
-    if (down.length > 0)
+    const down = stoppedShards(this.host.cluster.shards);
+    if (down.names.length > 0)
       throw new ConflictError(
         'shard_not_up',
-        `${down.join(', ')}: a start replaces every shard's data, so start or resume ${down.length === 1 ? 'it' : 'them'} first (shards start, shards resume). Nothing was changed.`,
-        { shards: this.host.cluster.shards.filter((s) => stoppedAs(s)).map((s) => s.name) },
+        `${down.said}: a start replaces every shard's data, so start or resume ${down.names.length === 1 ? 'it' : 'them'} first (shards start, shards resume). Nothing was changed.`,
+        { shards: down.names },
       );
   }
 
