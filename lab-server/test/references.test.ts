@@ -359,3 +359,30 @@ describe("the chapter's claims, measured on the cluster", () => {
     expect(verdicts).toEqual({ 'co-location-strong': 'holds', 'application-eventual': 'holds', 'events-eventual': 'holds' });
   });
 });
+
+describe('the cleanup exercise', () => {
+  interface Verdict {
+    passed: boolean;
+    message: string;
+  }
+  const exercise = '/lab/v1/chapters/foreign-keys/exercises/cleanup';
+
+  it("judges the conversation's own Ada: a namesake elsewhere stays, and an Ada renamed by other traffic sends the solve to a fresh sample", async () => {
+    for (const shard of ['shard-0', 'shard-1', 'shard-2']) {
+      expect((await t.call('POST', '/lab/v1/sql', { shard, sql: "DELETE FROM conversations WHERE title = 'Analytical Engine'" })).status).toBe(200);
+    }
+    const stranger = (await t.call<{ id: string }>('POST', '/api/v1/users', { first_name: 'Ada', last_name: 'Lovelace' })).body.id;
+    const first = (await t.call<SampleConversation>('POST', '/lab/v1/references/sample-conversation', { title: 'Analytical Engine', shards: 3 })).body;
+    // What a load test's updates do to an existing user: her family name changes, so she is no longer the Ada the exercise names.
+    expect((await t.call('PUT', `/api/v1/users/${first.members[0]!.user_id}`, { last_name: 'Byron' })).status).toBe(200);
+    const before = (await t.call<Verdict>('POST', `${exercise}/check`, {})).body;
+    expect(before).toMatchObject({ passed: false, message: expect.stringMatching(/No message in “Analytical Engine” has lost its sender yet/) });
+
+    const solved = await t.call<Verdict & { steps: { status: string }[] }>('POST', `${exercise}/solve`);
+    expect(solved.status, JSON.stringify(solved.body)).toBe(200);
+    expect(solved.body.steps.map((s) => s.status)).toEqual(['done', 'done']);
+    expect((await t.call<Verdict>('POST', `${exercise}/check`, {})).body.passed).toBe(true);
+    expect((await t.call('GET', `/api/v1/users/${stranger}`)).status).toBe(200);
+    expect((await t.call('GET', `/api/v1/users/${first.members[0]!.user_id}`)).status).toBe(200);
+  });
+});

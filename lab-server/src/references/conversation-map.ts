@@ -1,4 +1,5 @@
 import type { Cluster } from '../cluster/cluster.js';
+import { ShardUnavailableError } from '../cluster/errors.js';
 import { NotFoundError } from '../domain/errors.js';
 import { locate } from '../messenger/locate.js';
 import { ringHash } from '../sharding/hash.js';
@@ -126,6 +127,50 @@ export async function conversationMap(cluster: Shards, router: Router, rawId: st
     members,
     messages: { shard: nameOf(cluster, shard), total: [...sent.values()].reduce((a, b) => a + b, 0), without_sender: sent.get(null) ?? 0 },
   };
+}
+
+export interface TitledConversations {
+  found: ConversationMap[];
+  /** Shards that did not answer while a conversation's members were followed. */
+  unreachable: string[];
+}
+
+/**
+ * Every conversation with this title, wherever it lives, each read whole as above. A title is what a learner
+ * names a conversation by; it is not unique, so every match is followed.
+ */
+export async function conversationsTitled(cluster: Shards, router: Router, title: string): Promise<TitledConversations> {
+  const ids = await Promise.all(
+    cluster.shards.map((s) =>
+      cluster.pools.onShard(s.id, async (pool) =>
+        (await pool.query<{ id: string }>('SELECT id::text AS id FROM conversations WHERE title = $1', [title])).rows.map((r) => r.id),
+      ),
+    ),
+  );
+  const found: ConversationMap[] = [];
+  const unreachable = new Set<string>();
+  for (const id of ids.flat()) {
+    try {
+      found.push(await conversationMap(cluster, router, id));
+    } catch (err) {
+      // A row on a shard its id does not route to (left behind by a faithful reshard) is out of the messenger's reach too.
+      if (err instanceof NotFoundError) continue;
+      if (!(err instanceof ShardUnavailableError)) throw err;
+      unreachable.add(err.shardName);
+    }
+  }
+  return { found, unreachable: [...unreachable].sort() };
+}
+
+/** The members of these conversations whose user still exists under this name ("Ada Lovelace"), once each. */
+export function membersNamed(found: readonly ConversationMap[], name: string): MemberPlacement[] {
+  const byId = new Map(
+    found
+      .flatMap((c) => c.members)
+      .filter((m) => m.user_exists && m.name === name)
+      .map((m) => [m.user_id, m]),
+  );
+  return [...byId.values()];
 }
 
 function groupByLookupShard(router: Router, values: readonly string[]): Map<number, string[]> {

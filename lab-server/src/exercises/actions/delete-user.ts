@@ -1,26 +1,23 @@
 import { z } from 'zod';
 import type { OutboxBacklog } from '../../messenger/outbox/outbox.js';
 import { StepFailed, stepSchema, type ActionKind } from '../action-kind.js';
+import { conversationsTitled, membersNamed } from '../../references/conversation-map.js';
 import type { ExerciseContext } from '../context.js';
 import { failUnlessOk } from './lab-api.js';
 
-const spec = stepSchema('delete-user', { first_name: z.string().min(1), last_name: z.string().min(1) });
+const spec = stepSchema('delete-user', { first_name: z.string().min(1), last_name: z.string().min(1), member_of: z.string().min(1) });
 type DeleteUserSpec = z.output<typeof spec>;
 
 /** How long the outbox may take to apply the deletions' events before the step gives up and says where they wait. */
 const DRAIN_MS = 30_000;
 
-/** The ids of every user with this name, asked of every shard (the messenger API has no search by name). */
-async function idsNamed({ lab }: ExerciseContext, first: string, last: string): Promise<string[]> {
-  const perShard = await Promise.all(
-    lab.cluster.shards.map((s) =>
-      lab.cluster.pools.onShard(
-        s.id,
-        async (pool) => (await pool.query<{ id: string }>('SELECT id FROM users WHERE first_name = $1 AND last_name = $2', [first, last])).rows,
-      ),
-    ),
-  );
-  return perShard.flat().map((r) => r.id);
+/** The ids of the members with this name of every conversation with this title, followed to their users' shards. */
+async function membersToDelete({ lab }: ExerciseContext, s: DeleteUserSpec): Promise<string[]> {
+  const { found, unreachable } = await conversationsTitled(lab.cluster, lab.ring.router, s.member_of);
+  if (unreachable.length > 0) {
+    throw new StepFailed(`${unreachable.join(', ')} did not answer, so the members of “${s.member_of}” cannot all be found. Start it and solve again.`);
+  }
+  return membersNamed(found, `${s.first_name} ${s.last_name}`).map((m) => m.user_id);
 }
 
 async function waitForOutbox(ctx: ExerciseContext): Promise<void> {
@@ -39,14 +36,18 @@ async function waitForOutbox(ctx: ExerciseContext): Promise<void> {
   }
 }
 
-/** Deletes every user with this name through the messenger API, then waits until the outbox has applied the events. */
+/**
+ * Deletes the members with this name of the conversation(s) with this title through the messenger API, then waits
+ * until the outbox has applied the events. Only members: a seeded or load-test user may share the name.
+ */
 export const deleteUser: ActionKind<DeleteUserSpec> = {
   do: 'delete-user',
   spec,
-  describe: (s) => `Delete ${s.first_name} ${s.last_name} — DELETE /api/v1/users/<id>, then wait for GET /lab/v1/outbox to report nothing pending`,
+  describe: (s) =>
+    `Delete ${s.first_name} ${s.last_name}, a member of “${s.member_of}” — DELETE /api/v1/users/<id>, then wait for GET /lab/v1/outbox to report nothing pending`,
   async run(s, ctx) {
-    const ids = await idsNamed(ctx, s.first_name, s.last_name);
-    if (ids.length === 0) throw new StepFailed(`There is no user named ${s.first_name} ${s.last_name} to delete.`);
+    const ids = await membersToDelete(ctx, s);
+    if (ids.length === 0) throw new StepFailed(`No member of “${s.member_of}” is named ${s.first_name} ${s.last_name}.`);
     for (const id of ids) {
       const reply = await ctx.api.call('DELETE', `/api/v1/users/${id}`);
       if (reply.status !== 404) failUnlessOk(reply, `DELETE /api/v1/users/${id}`);

@@ -29,4 +29,17 @@ describe('conversation-spread check', () => {
         "“Analytical Engine” lives on shard-4 (its id chose it), with its members' rows and messages; its members' own rows are on shard-0, shard-1, shard-3.",
     });
   });
+
+  it('with a writer asked for, says none of that name has written; and names a shard that did not answer before judging the spread', () => {
+    const writer = { ...spec, writer: { first_name: 'Ada', last_name: 'Lovelace' } };
+    expect(conversationSpread.spec.parse(writer)).toEqual(writer);
+    expect(judgeSpread(writer, []).message).toBe(
+      'No conversation titled “Analytical Engine” has a member named Ada Lovelace who has written in it. Press “Sample conversation” to start one.',
+    );
+    const narrow = { id: 'c1', shard: 'shard-1', member_shards: ['shard-0', 'shard-2'] };
+    expect(judgeSpread(spec, [narrow], ['shard-3']).message).toBe(
+      'shard-3 did not answer, so the members of “Analytical Engine” cannot all be followed. Start it again and check once more.',
+    );
+    expect(judgeSpread(spec, [{ ...narrow, member_shards: ['shard-0', 'shard-1', 'shard-2'] }], ['shard-3']).passed).toBe(true);
+  });
 });

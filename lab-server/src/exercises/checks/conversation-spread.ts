@@ -1,8 +1,14 @@
 import { z } from 'zod';
-import type { ExerciseContext } from '../context.js';
+import { conversationsTitled, membersNamed, type ConversationMap } from '../../references/conversation-map.js';
 import { fail, pass, type CheckKind, type CheckResult } from '../check-kind.js';
 
-const spec = z.strictObject({ kind: z.literal('conversation-spread'), title: z.string().min(1), min_shards: z.number().int().min(1) });
+const spec = z.strictObject({
+  kind: z.literal('conversation-spread'),
+  title: z.string().min(1),
+  min_shards: z.number().int().min(1),
+  /** Only conversations where a member of this name still exists and has written a message count. */
+  writer: z.strictObject({ first_name: z.string().min(1), last_name: z.string().min(1) }).optional(),
+});
 type SpreadSpec = z.output<typeof spec>;
 
 export interface FoundConversation {
@@ -12,30 +18,27 @@ export interface FoundConversation {
   member_shards: string[];
 }
 
-/** Every conversation with this title, wherever it lives, with the shards its members live on. */
-async function conversationsTitled({ lab }: ExerciseContext, title: string): Promise<FoundConversation[]> {
-  const perShard = await Promise.all(
-    lab.cluster.shards.map((s) =>
-      lab.cluster.pools.onShard(s.id, async (pool) => {
-        const { rows } = await pool.query<{ id: string; members: string[] }>(
-          `SELECT c.id, ARRAY(SELECT m.user_id::text FROM conversation_members m WHERE m.conversation_id = c.id) AS members
-             FROM conversations c WHERE c.title = $1`,
-          [title],
-        );
-        return rows.map((r) => ({ id: r.id, shard: s.name, member_shards: r.members.map((u) => lab.ring.router.route(u).shard_name) }));
-      }),
-    ),
-  );
-  return perShard.flat();
+/** The conversation as this check sees it; with a writer asked for, only if that member still exists and has written. */
+function asFound(map: ConversationMap, writer: string | null): FoundConversation[] {
+  if (writer !== null && !membersNamed([map], writer).some((m) => m.messages > 0)) return [];
+  return [{ id: map.conversation.id, shard: map.conversation.shard, member_shards: map.members.map((m) => m.user_shard) }];
 }
 
-export function judgeSpread(s: SpreadSpec, found: readonly FoundConversation[]): CheckResult {
-  if (found.length === 0) {
+export function judgeSpread(s: SpreadSpec, found: readonly FoundConversation[], unreachable: readonly string[] = []): CheckResult {
+  const best = [...found].sort((a, b) => new Set(b.member_shards).size - new Set(a.member_shards).size)[0];
+  if ((best === undefined || new Set(best.member_shards).size < s.min_shards) && unreachable.length > 0) {
+    return fail(`${unreachable.join(', ')} did not answer, so the members of “${s.title}” cannot all be followed. Start it again and check once more.`);
+  }
+  if (best === undefined && s.writer) {
+    return fail(
+      `No conversation titled “${s.title}” has a member named ${s.writer.first_name} ${s.writer.last_name} who has written in it. Press “Sample conversation” to start one.`,
+    );
+  }
+  if (best === undefined) {
     return fail(
       `There is no conversation titled “${s.title}” yet. Start one in the messenger panel with members on ${s.min_shards} shards, or press “Sample conversation”.`,
     );
   }
-  const best = [...found].sort((a, b) => new Set(b.member_shards).size - new Set(a.member_shards).size)[0]!;
   const shards = [...new Set(best.member_shards)].sort();
   if (shards.length < s.min_shards) {
     return fail(
@@ -45,11 +48,17 @@ export function judgeSpread(s: SpreadSpec, found: readonly FoundConversation[]):
   return pass(`“${s.title}” lives on ${best.shard} (its id chose it), with its members' rows and messages; its members' own rows are on ${shards.join(', ')}.`);
 }
 
-/** A conversation with that title has members whose users live on at least `min_shards` shards. */
+/** A conversation with that title has members whose users live on at least `min_shards` shards (and, if asked, a given writer). */
 export const conversationSpread: CheckKind<SpreadSpec> = {
   kind: 'conversation-spread',
   spec,
   async run(s, ctx) {
-    return judgeSpread(s, await conversationsTitled(ctx, s.title));
+    const { found, unreachable } = await conversationsTitled(ctx.lab.cluster, ctx.lab.ring.router, s.title);
+    const writer = s.writer ? `${s.writer.first_name} ${s.writer.last_name}` : null;
+    return judgeSpread(
+      s,
+      found.flatMap((map) => asFound(map, writer)),
+      unreachable,
+    );
   },
 };

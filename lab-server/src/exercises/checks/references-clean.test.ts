@@ -20,7 +20,7 @@ describe('references-clean check', () => {
   it('says, in order, what is still missing', () => {
     const cases: [Partial<CleanFacts>, RegExp][] = [
       [{ members: null }, /no conversation titled “Analytical Engine”/],
-      [{ namesakes: 1 }, /Ada Lovelace still exists \(1 user\)/],
+      [{ namesakes: 1 }, /Ada Lovelace, a member of “Analytical Engine”, still exists \(1 user\)/],
       [{ unreachable: ['shard-2'] }, /shard-2 did not answer/],
       [{ pending: 2 }, /2 outbox events still pending/],
       [{ senderless: 0 }, /must have written in it before being deleted/],
