@@ -60,6 +60,10 @@ it('a shard whose pool is exhausted answers 503 shard_busy and is not marked dow
     const busy = await t.call<ErrorReply>('GET', `/api/v1/users/${b.id}`);
     expect(busy.status).toBe(503);
     expect(busy.body.error).toMatchObject({ code: 'shard_busy', details: { shards: ['shard-0'] } });
+    // A delete runs in Prisma's interactive transaction, which gives up on the busy pool with an error of its own: the same 503.
+    const busyDelete = await t.call<ErrorReply>('DELETE', `/api/v1/users/${b.id}`);
+    expect(busyDelete.status, JSON.stringify(busyDelete.body)).toBe(503);
+    expect(busyDelete.body.error).toMatchObject({ code: 'shard_busy', details: { shards: ['shard-0'] } });
     const topo = await t.call<{ shards: { status: string }[] }>('GET', '/lab/v1/topology');
     expect(topo.body.shards[0]!.status).toBe('up');
     await locker.query('ROLLBACK');

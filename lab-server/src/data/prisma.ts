@@ -31,6 +31,8 @@ export function prismaFor(pool: pg.Pool): PrismaClient {
 /** Prisma's codes and driver-adapter kinds for "could not talk to the server" (not "the query was wrong"). */
 const UNREACHABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017']);
 const UNREACHABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TlsConnectionError']);
+/** Prisma's "Transaction API error", of which "Unable to start a transaction in the given time" is one. */
+const TRANSACTION_NOT_STARTED = 'P2028';
 
 /**
  * `cluster.pools.onShard` for the Prisma layer: the shard's client, and Prisma's connection errors turned into the
@@ -45,6 +47,11 @@ export function onShardPrisma<T>(cluster: Pick<Cluster, 'pools'>, shard: number,
       const kind = e?.meta?.driverAdapterError?.cause?.kind;
       if ((typeof e?.code === 'string' && UNREACHABLE_CODES.has(e.code)) || (typeof kind === 'string' && UNREACHABLE_KINDS.has(kind))) {
         throw Object.assign(new Error(err instanceof Error ? err.message.trim().split('\n').pop()! : String(err), { cause: err }), { code: '08006' });
+      }
+      // An interactive transaction that got no connection within maxWait (the pool's own wait): a busy pool, which
+      // onShard answers as it does pg's own wait running out (503 shard_busy), not a bug.
+      if (e?.code === TRANSACTION_NOT_STARTED && /Unable to start a transaction in the given time/.test(err instanceof Error ? err.message : '')) {
+        throw new Error(`timeout exceeded when trying to connect (Prisma could not start its transaction in time)`, { cause: err });
       }
       // Prisma wraps the driver's error; surface the guard's SQLSTATE so onShard answers 503 shard_moving.
       if (sqlState(err) === MOVING_SQLSTATE)
