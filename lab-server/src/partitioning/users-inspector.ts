@@ -88,7 +88,27 @@ const empty = (shard_name: string): ShardPartitions => ({
   ring_hash_chi_square: null,
 });
 
+/**
+ * One shard, read in one snapshot under a share lock on users: a build's swap or a cancel's clean-up (which
+ * rename and drop tables) then waits for the few milliseconds this takes instead of landing between its queries,
+ * so the counts and the catalog describe the same table.
+ */
 async function inspectShard(pool: pg.Pool, shardName: string): Promise<ShardPartitions> {
+  const db = await pool.connect();
+  try {
+    await db.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; LOCK TABLE ${USERS} IN ACCESS SHARE MODE`);
+    const report = await readShard(db, shardName);
+    await db.query('COMMIT');
+    return report;
+  } catch (err) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    db.release();
+  }
+}
+
+async function readShard(pool: pg.ClientBase, shardName: string): Promise<ShardPartitions> {
   const users = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${USERS}`)).rows[0]?.n ?? 0);
   const built = await lastBuild(pool);
   const noted = { users_rows: users, last_build: built?.mode ?? null, out_of_step: built ? built.lost + built.revived : 0 };
