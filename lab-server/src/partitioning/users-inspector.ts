@@ -108,18 +108,18 @@ async function inspectShard(pool: pg.Pool, shardName: string): Promise<ShardPart
   }
 }
 
-async function readShard(pool: pg.ClientBase, shardName: string): Promise<ShardPartitions> {
-  const users = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${USERS}`)).rows[0]?.n ?? 0);
-  const built = await lastBuild(pool);
+async function readShard(db: pg.ClientBase, shardName: string): Promise<ShardPartitions> {
+  const users = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${USERS}`)).rows[0]?.n ?? 0);
+  const built = await lastBuild(db);
   const noted = { users_rows: users, last_build: built?.mode ?? null, out_of_step: built ? built.lost + built.revived : 0 };
-  if ((await modulusOf(pool)) === null) return { ...empty(shardName), ...noted };
-  const { rows: parts } = await pool.query<{ name: string; bound: string; table_bytes: string; index_bytes: string }>(
+  if ((await modulusOf(db)) === null) return { ...empty(shardName), ...noted };
+  const { rows: parts } = await db.query<{ name: string; bound: string; table_bytes: string; index_bytes: string }>(
     `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound,
             pg_relation_size(c.oid) AS table_bytes, pg_indexes_size(c.oid) AS index_bytes
        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
       WHERE i.inhparent = 'public.${USERS}'::regclass`,
   );
-  const { rows: counts } = await pool.query<{ name: string; n: string }>(`SELECT tableoid::regclass::text AS name, count(*) AS n FROM ${USERS} GROUP BY 1`);
+  const { rows: counts } = await db.query<{ name: string; n: string }>(`SELECT tableoid::regclass::text AS name, count(*) AS n FROM ${USERS} GROUP BY 1`);
   const counted = new Map(counts.map((c) => [c.name, Number(c.n)]));
   const total = [...counted.values()].reduce((a, b) => a + b, 0);
   const partitions = parts
@@ -138,7 +138,7 @@ async function readShard(pool: pg.ClientBase, shardName: string): Promise<ShardP
     })
     .sort((a, b) => (a.remainder ?? 0) - (b.remainder ?? 0));
   const modulus = Number(/modulus (\d+)/i.exec(parts[0]?.bound ?? '')?.[1] ?? partitions.length);
-  const { rows: ranges } = await pool.query<{ bucket: number; n: string }>(
+  const { rows: ranges } = await db.query<{ bucket: number; n: string }>(
     `SELECT (ring_hash * $1 / 4294967296)::int AS bucket, count(*) AS n FROM ${USERS} GROUP BY 1`,
     [modulus],
   );
