@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Cluster } from '../cluster/cluster.js';
 import { ShardRemovedError, ShardUnavailableError } from '../cluster/errors.js';
+import { inTransaction } from '../postgres/transaction.js';
 import { lastBuild, modulusOf, USERS } from './users-partitioned.js';
 
 /**
@@ -93,19 +94,8 @@ const empty = (shard_name: string): ShardPartitions => ({
  * rename and drop tables) then waits for the few milliseconds this takes instead of landing between its queries,
  * so the counts and the catalog describe the same table.
  */
-async function inspectShard(pool: pg.Pool, shardName: string): Promise<ShardPartitions> {
-  const db = await pool.connect();
-  try {
-    await db.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; LOCK TABLE ${USERS} IN ACCESS SHARE MODE`);
-    const report = await readShard(db, shardName);
-    await db.query('COMMIT');
-    return report;
-  } catch (err) {
-    await db.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    db.release();
-  }
+function inspectShard(pool: pg.Pool, shardName: string): Promise<ShardPartitions> {
+  return inTransaction(pool, `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; LOCK TABLE ${USERS} IN ACCESS SHARE MODE`, (db) => readShard(db, shardName));
 }
 
 async function readShard(db: pg.ClientBase, shardName: string): Promise<ShardPartitions> {

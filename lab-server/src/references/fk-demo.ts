@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Cluster } from '../cluster/cluster.js';
 import { InvalidInputError } from '../domain/errors.js';
 import type { FK_ACTIONS, FK_SCENARIOS } from '../contracts/references.js';
+import { inTransaction } from '../postgres/transaction.js';
 
 /**
  * The Foreign-keys chapter's demonstrations: fixed statements, written here and nowhere else, on the lab's
@@ -131,23 +132,14 @@ async function tryStatements(client: pg.PoolClient, statements: string[], params
 
 /** One transaction on one connection of the shard, serialised with other demos on it by an advisory lock. */
 async function inDemoTransaction<T>(cluster: Pools, shard: number, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  return cluster.pools.onShard(shard, async (pool) => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+  return cluster.pools.onShard(shard, (pool) =>
+    inTransaction(pool, 'BEGIN', async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('${DEMO_SCHEMA}'))`);
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${DEMO_SCHEMA}`);
       await client.query(ATTEMPTS_DDL);
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
-  });
+      return fn(client);
+    }),
+  );
 }
 
 async function record(
