@@ -136,10 +136,6 @@ export class ChapterStarts {
     return found.map((s) => ({ name: s.name, bytes: s.bytes, key: parseKey(s.comment) }));
   }
 
-  /**
-   * Brings the data to `spec` (the ring must already have the configured shards): a clone of the snapshots when
-   * every shard has one, else a rebuild that leaves snapshots behind for next time.
-   */
   /** A start replaces every shard's database: with one down it would leave the shards apart, so it is refused, naming them. */
   assertEveryShardUp(): void {
     const down = stoppedShards(this.host.cluster.shards);
@@ -151,6 +147,10 @@ export class ChapterStarts {
       );
   }
 
+  /**
+   * Brings the data to `spec` (the ring must already have the configured shards): a clone of the snapshots when
+   * every shard has one, else a rebuild that leaves snapshots behind for next time.
+   */
   async restore(spec: StartSpec, ctx: JobContext): Promise<RestoreReport> {
     this.assertEveryShardUp();
     const ring = this.host.router().names;

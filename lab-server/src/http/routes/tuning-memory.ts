@@ -9,11 +9,11 @@ import { JobAcceptedSchema } from '../schemas/lab.js';
  * `/lab/v1/tuning/connection-memory`: what an open keep-alive connection costs a Node HTTP server, measured in a
  * server of its own, beside the original's "4 KB per connection, 512K ≈ 2 GB" for Fiber.
  */
+const KIND = 'connection-memory';
+
 export function tuningMemoryRoutes(api: ApiRouter, lab: Pick<Lab, 'jobs'>): void {
   const tag = 'lab: tuning';
   let last: ConnectionMemoryResult | null = null;
-  // One trial at a time: two servers with thousands of connections each would share the machine's descriptors.
-  let running = false;
   api.add(
     {
       method: 'get',
@@ -45,15 +45,12 @@ export function tuningMemoryRoutes(api: ApiRouter, lab: Pick<Lab, 'jobs'>): void
     },
     ({ res, body }) => {
       planConnections(body.connections, fdLimits());
-      if (running) throw new ConflictError('trial_running', 'A connection-memory trial is already running; wait for it to finish (GET /lab/v1/jobs).');
-      running = true;
-      const job = lab.jobs.submit('connection-memory', { connections: body.connections }, body.connections, async (ctx) => {
-        try {
-          last = await measureConnectionMemory(body.connections, ctx);
-          return { ...last };
-        } finally {
-          running = false;
-        }
+      // Jobs run one at a time, so a second trial would only wait behind the first to measure the same thing.
+      const inFlight = lab.jobs.list().find((j) => j.kind === KIND && (j.state === 'queued' || j.state === 'running'));
+      if (inFlight) throw new ConflictError('trial_running', `A connection-memory trial is already running (job ${inFlight.id}); wait for it to finish.`);
+      const job = lab.jobs.submit(KIND, { connections: body.connections }, body.connections, async (ctx) => {
+        last = await measureConnectionMemory(body.connections, ctx);
+        return { ...last };
       });
       res.status(202).location(`/lab/v1/jobs/${job.id}`).json({ job_id: job.id, job });
     },

@@ -30,10 +30,10 @@ import {
 /** What the tuning routes need of the lab: its shards, settings and load tests (the panel marks changes on a running test). */
 export type TuningTarget = Pick<Lab, 'cluster' | 'settings' | 'config' | 'preforkWorkers' | 'setWorkers' | 'loadtests' | 'updateSettings' | 'jobs'>;
 
-/** `/lab/v1/tuning`: the PostgreSQL parameters a learner may change (an allow-list, instead of ALTER SYSTEM in the console). */
 /** Names the shards a look could not read, when there are any. */
 const silent = (unanswered: string[]) => (unanswered.length > 0 ? { unanswered } : {});
 
+/** `/lab/v1/tuning`: the PostgreSQL parameters a learner may change (an allow-list, instead of ALTER SYSTEM in the console). */
 export function tuningRoutes(api: ApiRouter, lab: TuningTarget): void {
   const tag = 'lab: tuning';
   const host = knobHost(lab);
