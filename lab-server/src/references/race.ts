@@ -1,28 +1,31 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
 import type { Cluster } from '../cluster/cluster.js';
-import { UnknownReferenceError } from '../domain/errors.js';
+import { UnavailableError, UnknownReferenceError } from '../domain/errors.js';
 import type { Messenger } from '../messenger/messenger.js';
-import { outboxBacklog } from '../messenger/outbox/outbox.js';
 import { isForeignKeyViolation } from '../data/prisma.js';
+import { inTransaction } from '../postgres/transaction.js';
 import type { Router } from '../sharding/router.js';
 import { listRuns, recordRun } from './records.js';
 import type { RACE_MODES } from '../contracts/references.js';
 
 /**
  * "Check, then write" against a concurrent delete, run many times at once. Each round creates a user, starts a
- * conversation with them and, halfway through the window, deletes them.
+ * conversation with them and deletes them while the conversation is being written.
  *
  * - naive: what the original's guide sketches — look the user up on their shard, wait `window_ms` (the gap a
  *   slow request has anyway, widened on purpose so the race is reproducible), write the conversation and its
- *   member rows, then each member's inbox row; no lock. A delete inside the window finds no inbox row, so its
- *   cleanup event does not know the conversation, and the inbox write then fails on the user's own foreign
- *   key — too late: the membership on the other shard dangles, an orphan.
+ *   member rows, then each member's inbox row; no lock. The delete is sent the moment the check has answered,
+ *   so it lands in the window whenever it takes less than `window_ms` — however long the check itself queued
+ *   behind a load test. It finds no inbox row, so its cleanup event does not know the conversation, and the
+ *   inbox write then fails on the user's own foreign key — too late: the membership on the other shard
+ *   dangles, an orphan.
  * - correct: the messenger's own `POST /api/v1/conversations` path (check, write with an outbox event, inbox
  *   rows under FOR KEY SHARE locks, a vanished member taken out again). Its window is not widened: the lab
- *   cannot pause inside it. Either the delete comes first (422, nothing written) or the cleanup finds it.
+ *   cannot pause inside it, so the delete is sent `window_ms / 2` after the request. Either the delete comes
+ *   first (422, nothing written) or the cleanup finds it.
  *
- * Orphans are counted from the shards after the outbox has drained.
+ * Orphans are counted from the shards once the outbox has applied this run's events.
  */
 
 export type RaceMode = (typeof RACE_MODES)[number];
@@ -46,26 +49,29 @@ type Deps = { cluster: Pick<Cluster, 'shards' | 'pools'>; router: Router; messen
 const TITLE: Record<RaceMode, string> = { naive: 'Race (naive check-then-write)', correct: 'Race (the messenger path)' };
 const DRAIN_LIMIT_MS = 30_000;
 
-async function naiveRound(d: Deps, owner: string, doomed: string, windowMs: number): Promise<string | null> {
+/** One naive round; `remove` deletes the doomed user, and is called once the check has answered. */
+async function naiveRound(d: Deps, owner: string, doomed: string, windowMs: number, remove: () => Promise<void>): Promise<string | null> {
   const userShard = d.router.shardFor(doomed);
   const exists = await d.cluster.pools.onShard(userShard, async (pool) => (await pool.query('SELECT 1 FROM users WHERE id = $1', [doomed])).rowCount === 1);
   if (!exists) return null;
-  await sleep(windowMs);
+  const removed = remove();
+  try {
+    await sleep(windowMs);
+    return await naiveWrite(d, owner, doomed);
+  } finally {
+    await removed;
+  }
+}
+
+/** The naive write: the conversation and its members on its shard, then the inbox rows, no lock. */
+async function naiveWrite(d: Deps, owner: string, doomed: string): Promise<string> {
   const id = uuidv7();
-  await d.cluster.pools.onShard(d.router.shardFor(id), async (pool) => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('INSERT INTO conversations (id, title, created_at) VALUES ($1, $2, now())', [id, TITLE.naive]);
-      await client.query('INSERT INTO conversation_members (conversation_id, user_id, joined_at) VALUES ($1, $2, now()), ($1, $3, now())', [id, owner, doomed]);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
-  });
+  await d.cluster.pools.onShard(d.router.shardFor(id), (pool) =>
+    inTransaction(pool, 'BEGIN', async (db) => {
+      await db.query('INSERT INTO conversations (id, title, created_at) VALUES ($1, $2, now())', [id, TITLE.naive]);
+      await db.query('INSERT INTO conversation_members (conversation_id, user_id, joined_at) VALUES ($1, $2, now()), ($1, $3, now())', [id, owner, doomed]);
+    }),
+  );
   // The inbox rows, each on its member's shard; the naive path ignores a failure here (the user was deleted).
   for (const user of [owner, doomed]) {
     await d.cluster.pools
@@ -88,13 +94,42 @@ async function correctRound(d: Deps, owner: string, doomed: string): Promise<str
   }
 }
 
-async function drain(d: Deps): Promise<number> {
+/** This run's events not yet applied (its users' deletes, its conversations' creations), per shard that holds some. */
+async function pendingEvents(d: Deps, users: string[], conversations: string[]): Promise<{ shard: string; pending: number; last_error: string | null }[]> {
+  const shards = await Promise.all(
+    d.cluster.shards.map((s) =>
+      d.cluster.pools.onShard(s.id, async (pool) => {
+        const { rows } = await pool.query<{ pending: number; last_error: string | null }>(
+          `SELECT count(*)::int AS pending, max(last_error) AS last_error FROM outbox
+           WHERE payload->>'user_id' = ANY($1::text[]) OR payload->>'conversation_id' = ANY($2::text[])`,
+          [users, conversations],
+        );
+        return { shard: s.name, ...rows[0]! };
+      }),
+    ),
+  );
+  return shards.filter((s) => s.pending > 0);
+}
+
+/**
+ * Waits until the outbox has applied this run's events, so that a member row still being cleaned up is not
+ * counted as an orphan. Other traffic's events (a load test's) are not waited for.
+ */
+async function drain(d: Deps, users: string[], conversations: string[]): Promise<number> {
   const started = Date.now();
-  while ((await outboxBacklog(d.cluster)).total_pending > 0) {
-    if (Date.now() - started > DRAIN_LIMIT_MS) break;
+  for (;;) {
+    const pending = await pendingEvents(d, users, conversations);
+    if (pending.length === 0) return Date.now() - started;
+    if (Date.now() - started > DRAIN_LIMIT_MS) {
+      const where = pending.map((p) => `${p.shard} (${p.pending}${p.last_error ? `, last error: ${p.last_error}` : ''})`).join(', ');
+      throw new UnavailableError(
+        'outbox_behind',
+        `The outbox has not applied this run's events within ${DRAIN_LIMIT_MS / 1000} s: ${where}. Its orphans cannot be counted yet; see the outbox panel (GET /lab/v1/outbox), then run the race again.`,
+        { pending },
+      );
+    }
     await sleep(100);
   }
-  return Date.now() - started;
 }
 
 /** Member rows of these conversations whose user does not exist, each user looked up on their own shard. */
@@ -127,14 +162,14 @@ export async function runRace(d: Deps, input: { mode: RaceMode; rounds: number; 
   );
   const ids = await Promise.all(
     doomed.map(async (user) => {
-      const write = input.mode === 'naive' ? naiveRound(d, owner, user, input.window_ms) : correctRound(d, owner, user);
-      const remove = sleep(input.window_ms / 2).then(() => d.messenger.users.remove(user));
-      const [id] = await Promise.all([write, remove]);
+      const remove = () => d.messenger.users.remove(user);
+      if (input.mode === 'naive') return naiveRound(d, owner, user, input.window_ms, remove);
+      const [id] = await Promise.all([correctRound(d, owner, user), sleep(input.window_ms / 2).then(remove)]);
       return id;
     }),
   );
   const created = ids.filter((id) => id !== null);
-  const drainMs = await drain(d);
+  const drainMs = await drain(d, doomed, created);
   const result: RaceResult = {
     mode: input.mode,
     rounds: input.rounds,

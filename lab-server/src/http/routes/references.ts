@@ -123,10 +123,13 @@ export function referenceRoutes(api: ApiRouter, lab: Pick<Lab, 'cluster' | 'ring
       tag,
       summary: 'Check-then-write against a concurrent delete, N rounds at once: conversations written, refused, and orphans left',
       description:
-        'Each round creates a user, starts a conversation with them and deletes them halfway through window_ms. naive: check, wait, write (no lock), as the original guide sketches; correct: the messenger path. Orphans are counted after the outbox drained. See docs/references.md.',
+        "Each round creates a user, starts a conversation with them and deletes them while it is written. naive: check, delete sent, wait window_ms, write (no lock), as the original guide sketches; correct: the messenger path, the delete sent window_ms / 2 after the request. Orphans are counted once the outbox has applied the run's events. See docs/references.md.",
       body: RaceBody,
       bodyName: 'race',
-      responses: { 200: { description: 'the run', schema: RaceResultSchema } },
+      responses: {
+        200: { description: 'the run', schema: RaceResultSchema },
+        503: { description: "outbox_behind: the run's events were not applied within 30 s (details.pending names the shards); or a shard did not answer" },
+      },
     },
     async ({ res, body }) => {
       res.json(await runRace({ cluster: lab.cluster, router: lab.ring.router, messenger: lab.messenger }, body));
