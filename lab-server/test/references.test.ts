@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationMap } from '../src/references/conversation-map.js';
@@ -9,6 +10,8 @@ import type { OutboxView } from '../src/references/outbox-view.js';
 import type { OutboxBacklog } from '../src/messenger/outbox/outbox.js';
 import type { ClaimWalkthrough, nameHolders } from '../src/references/claim-walkthrough.js';
 import type { UsernameRace } from '../src/references/username-race.js';
+import { drain } from '../src/references/race.js';
+import { UnavailableError } from '../src/domain/errors.js';
 import { runCli } from './support/cli.js';
 import { startTestLab, type ErrorReply, type TestLab } from './support/lab.js';
 
@@ -183,6 +186,30 @@ describe('check-then-write against a concurrent delete', () => {
     const runs = (await t.call<{ runs: { mode: string; orphans: number }[] }>('GET', '/lab/v1/references/race')).body.runs;
     expect(runs.map((r) => r.mode)).toEqual(['naive', 'correct']);
     expect((await t.call<ErrorReply>('POST', '/lab/v1/references/race', { mode: 'naive', rounds: 500 })).status).toBe(400);
+  });
+
+  it("counts orphans only once the outbox has applied the run's own events, and names the shard that holds one back", async () => {
+    const lab = t.running.lab;
+    const d = { cluster: lab.cluster, router: lab.ring.router, messenger: lab.messenger };
+    const user = randomUUID();
+    const shard = new pg.Client({ connectionString: t.shardUrls[1] });
+    await shard.connect();
+    try {
+      // An event of the run's that the processor may not take for an hour: what a failing shard's retries look like.
+      await shard.query(
+        `INSERT INTO outbox (topic, payload, available_at, last_error) VALUES ('user.deleted', $1, now() + interval '1 hour', 'the shard refused')`,
+        [{ user_id: user, conversation_ids: [], usernames: [], emails: [] }],
+      );
+      const behind = await drain(d, [user], [], 300).catch((err: unknown) => err);
+      expect(behind).toBeInstanceOf(UnavailableError);
+      expect(behind).toMatchObject({ code: 'outbox_behind' });
+      expect((behind as Error).message).toMatch(/shard-1 \(1, last error: the shard refused\)/);
+      // Another user's pending event is not this run's: it is not waited for.
+      await expect(drain(d, [randomUUID()], [], 300)).resolves.toBeGreaterThanOrEqual(0);
+    } finally {
+      await shard.query(`DELETE FROM outbox WHERE payload->>'user_id' = $1`, [user]);
+      await shard.end();
+    }
   });
 });
 

@@ -115,16 +115,16 @@ async function pendingEvents(d: Deps, users: string[], conversations: string[]):
  * Waits until the outbox has applied this run's events, so that a member row still being cleaned up is not
  * counted as an orphan. Other traffic's events (a load test's) are not waited for.
  */
-async function drain(d: Deps, users: string[], conversations: string[]): Promise<number> {
+export async function drain(d: Deps, users: string[], conversations: string[], limitMs = DRAIN_LIMIT_MS): Promise<number> {
   const started = Date.now();
   for (;;) {
     const pending = await pendingEvents(d, users, conversations);
     if (pending.length === 0) return Date.now() - started;
-    if (Date.now() - started > DRAIN_LIMIT_MS) {
+    if (Date.now() - started >= limitMs) {
       const where = pending.map((p) => `${p.shard} (${p.pending}${p.last_error ? `, last error: ${p.last_error}` : ''})`).join(', ');
       throw new UnavailableError(
         'outbox_behind',
-        `The outbox has not applied this run's events within ${DRAIN_LIMIT_MS / 1000} s: ${where}. Its orphans cannot be counted yet; see the outbox panel (GET /lab/v1/outbox), then run the race again.`,
+        `The outbox has not applied this run's events within ${limitMs / 1000} s: ${where}. Its orphans cannot be counted yet; see the outbox panel (GET /lab/v1/outbox), then run the race again.`,
         { pending },
       );
     }
