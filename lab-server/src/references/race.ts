@@ -100,7 +100,7 @@ async function pendingEvents(d: Deps, users: string[], conversations: string[]):
     d.cluster.shards.map((s) =>
       d.cluster.pools.onShard(s.id, async (pool) => {
         const { rows } = await pool.query<{ pending: number; last_error: string | null }>(
-          `SELECT count(*)::int AS pending, max(last_error) AS last_error FROM outbox
+          `SELECT count(*)::int AS pending, (array_agg(last_error ORDER BY id DESC) FILTER (WHERE last_error IS NOT NULL))[1] AS last_error FROM outbox
            WHERE payload->>'user_id' = ANY($1::text[]) OR payload->>'conversation_id' = ANY($2::text[])`,
           [users, conversations],
         );
