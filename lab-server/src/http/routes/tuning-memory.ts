@@ -5,12 +5,12 @@ import { fdLimits, measureConnectionMemory, planConnections } from '../../tuning
 import type { ApiRouter } from '../api-router.js';
 import { JobAcceptedSchema } from '../schemas/lab.js';
 
+const KIND = 'connection-memory';
+
 /**
  * `/lab/v1/tuning/connection-memory`: what an open keep-alive connection costs a Node HTTP server, measured in a
  * server of its own, beside the original's "4 KB per connection, 512K ≈ 2 GB" for Fiber.
  */
-const KIND = 'connection-memory';
-
 export function tuningMemoryRoutes(api: ApiRouter, lab: Pick<Lab, 'jobs'>): void {
   const tag = 'lab: tuning';
   let last: ConnectionMemoryResult | null = null;
